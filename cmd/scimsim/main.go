@@ -1,0 +1,74 @@
+// Command scimsim runs a SCIM 2.0 target that misbehaves on purpose, a provisioning engine that
+// behaves like Microsoft Entra ID's on-demand provisioning, and the scenario catalog that ties them.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+// exitError carries a process exit code through cobra's error path: 1 when a provisioning step
+// failed, 2 on bad input.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// usageError marks bad input: exit status 2.
+func usageError(format string, args ...any) error {
+	return &exitError{code: 2, err: fmt.Errorf(format, args...)}
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(exitCode(err, os.Stderr))
+}
+
+func exitCode(err error, stderr io.Writer) int {
+	if err == nil {
+		return 0
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil && ee.err.Error() != "" {
+			fmt.Fprintln(stderr, "scimsim:", ee.err)
+		}
+		return ee.code
+	}
+	fmt.Fprintln(stderr, "scimsim:", err)
+	return 2
+}
+
+// run is the whole program: main only wires the process to it, so tests call run directly.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	root := &cobra.Command{
+		Use:           "scimsim",
+		Short:         "Entra ID on-demand provisioning, runnable on a laptop",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%v", err) })
+	for _, sub := range subcommands {
+		root.AddCommand(sub())
+	}
+	return root.ExecuteContext(ctx)
+}
+
+// subcommands is filled by each command's file (serve.go, provision.go, expr.go, scenarios.go), so
+// that each command lives in one file.
+var subcommands []func() *cobra.Command
