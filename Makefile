@@ -22,5 +22,16 @@ test: vet ## all tests under the race detector, plus the scenario harness with r
 demo: ## start the simulator in-process, run every scenario, print the step reports
 	$(GO) run ./cmd/scimsim demo
 
+bench: ## Go benchmarks of every package (medians of 5 runs), written to reports/bench.txt
+	@mkdir -p reports
+	$(GO) test -run '^$$' -bench . -benchmem -count=5 $(PKGS) | tee reports/bench.txt
+
+fuzz: ## run every Fuzz target for FUZZTIME each (default 30s)
+	@set -e; for pkg in $$($(GO) list $(PKGS)); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
+	  done; \
+	done
+
 clean: ## remove build output and reports
 	rm -rf bin reports
