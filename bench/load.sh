@@ -1,0 +1,297 @@
+#!/usr/bin/env bash
+# make bench-load: measure scimsim, the SCIMMY peer and a bare net/http handler under the same load,
+# one after the other in one run, and write the figures to docs/benchmarks.md.
+#
+# For each server: start it on a free 127.0.0.1 port in the background (PID recorded), wait until it
+# answers, run ../shared/peers/load.sh against it (wrk: filtered GET, then POST create, each for
+# DURATION), stop it. scimsim is measured at USERS_SMALL users (loaded by load.sh, like the peer) and
+# again, fresh, at USERS_LARGE users (seeded through POST /admin/seed: load.sh then skips its own
+# loading). bench/loadreport turns the RESULT lines into the table, the ratios and the targets.
+#
+# Knobs (environment or make variables; defaults in brackets):
+#   DURATION [10s]        length of each timed phase; DURATION=3s for a quick try
+#   THREADS [2] CONNS [32] LOAD_PARALLEL [32] WRK_CPUS []   passed to load.sh (see its header)
+#   USERS_SMALL [10000]   users for every server; USERS_LARGE [100000] users for scimsim only
+#   SERVERS [bare SCIMMY scimsim]   which servers to measure, in this order
+#   SCIMSIM_FLAGS []      extra flags for `scimsim serve`
+#   SHARED [$(git rev-parse --show-toplevel)/../shared]   where peers/load.sh and peers/scimmy are
+#   OUT [docs/benchmarks.md]   report path, relative to the repository root
+#   KEEP [0]              1 keeps the temporary directory (logs, results) after the run
+#   GO [go]
+#
+# Needs wrk, curl and jq (installed with apt-get when missing), node and npm, Go. Everything it
+# starts listens on 127.0.0.1 only, every phase is bounded in time or count, and every process it
+# starts is stopped by its PID when it exits, also on failure or Ctrl-C.
+set -euo pipefail
+
+ROOT="$(git -C "$(dirname "${BASH_SOURCE[0]}")" rev-parse --show-toplevel)"
+cd "$ROOT"
+SHARED="${SHARED:-$ROOT/../shared}"
+DURATION="${DURATION:-10s}"
+THREADS="${THREADS:-2}"
+CONNS="${CONNS:-32}"
+LOAD_PARALLEL="${LOAD_PARALLEL:-32}"
+WRK_CPUS="${WRK_CPUS:-}"
+USERS_SMALL="${USERS_SMALL:-10000}"
+USERS_LARGE="${USERS_LARGE:-100000}"
+SERVERS="${SERVERS:-bare SCIMMY scimsim}"
+SCIMSIM_FLAGS="${SCIMSIM_FLAGS:-}"
+OUT="${OUT:-docs/benchmarks.md}"
+KEEP="${KEEP:-0}"
+GO="${GO:-go}"
+TOKEN="bench-token" # loopback only; never a real secret
+
+LOAD_SH="$SHARED/peers/load.sh"
+SCIMMY_SRC="$SHARED/peers/scimmy"
+
+say() { printf '\n== bench-load: %s\n' "$*"; }
+die() { printf 'bench-load: %s\n' "$*" >&2; exit 1; }
+
+[ -x "$LOAD_SH" ] || die "no executable $LOAD_SH (set SHARED= to the shared/ directory)"
+for s in $SERVERS; do
+  case "$s" in bare | SCIMMY | scimsim) ;; *) die "SERVERS: unknown server '$s' (bare, SCIMMY, scimsim)" ;; esac
+done
+[[ "$USERS_SMALL" =~ ^[1-9][0-9]*$ && "$USERS_LARGE" =~ ^[1-9][0-9]*$ ]] || die "USERS_SMALL and USERS_LARGE must be positive counts"
+
+# ---- tools ------------------------------------------------------------------------------------
+missing=()
+for tool in wrk curl jq; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+if [ "${#missing[@]}" -gt 0 ]; then
+  say "installing ${missing[*]}"
+  sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+case " $SERVERS " in *" SCIMMY "*)
+  for tool in node npm; do command -v "$tool" >/dev/null || die "the SCIMMY peer needs $tool"; done ;;
+esac
+
+# ---- processes: every one recorded, every one stopped ----------------------------------------
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/scimsim-bench.XXXXXX")"
+declare -A PID_OF=()
+ok=0
+cleanup() {
+  local name
+  for name in "${!PID_OF[@]}"; do stop_server "$name"; done
+  if [ "$ok" = 1 ] && [ "$KEEP" != 1 ]; then
+    rm -rf "$WORK"
+  else
+    echo "bench-load: logs and results kept in $WORK" >&2
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# start_server NAME LOG CMD...: runs CMD in the background and records its PID under NAME.
+start_server() {
+  local name="$1" log="$2"
+  shift 2
+  "$@" >"$log" 2>&1 &
+  PID_OF[$name]=$!
+}
+
+# stop_server NAME: SIGTERM, then SIGKILL if it has not exited within 10 s.
+stop_server() {
+  local name="$1" pid="${PID_OF[$1]:-}" i
+  [ -n "$pid" ] || return 0
+  unset 'PID_OF[$name]'
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for ((i = 0; i < 50; i++)); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.2
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+# wait_ready NAME BASE LOG: polls GET BASE/Users?count=1 until 200, for at most 60 s.
+wait_ready() {
+  local name="$1" base="$2" log="$3" i code
+  for ((i = 0; i < 300; i++)); do
+    code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 -H "Authorization: Bearer $TOKEN" \
+      "$base/Users?count=1" || true)"
+    [ "$code" = 200 ] && return 0
+    if ! kill -0 "${PID_OF[$name]}" 2>/dev/null; then
+      tail -n 20 "$log" >&2
+      die "$name exited before answering at $base"
+    fi
+    sleep 0.2
+  done
+  tail -n 20 "$log" >&2
+  die "$name did not answer 200 at $base/Users?count=1 within 60 s (last HTTP $code)"
+}
+
+# free_port: the first port from NEXT_PORT on that nothing on 127.0.0.1 accepts connections on.
+NEXT_PORT="${PORT_BASE:-18090}"
+free_port() {
+  while (exec 3<>"/dev/tcp/127.0.0.1/$NEXT_PORT") 2>/dev/null; do NEXT_PORT=$((NEXT_PORT + 1)); done
+  PORT="$NEXT_PORT"
+  NEXT_PORT=$((NEXT_PORT + 1))
+}
+
+# ---- the record of what ran --------------------------------------------------------------------
+CMDS=()
+shown() { # the command as the report shows it: repository-relative, $WORK for the temporary directory
+  local s="$*"
+  s="${s//"$WORK"/\$WORK}"
+  s="${s//"$ROOT/.."/..}"
+  s="${s//"$ROOT/"/}"
+  printf '%s' "$s"
+}
+record() { CMDS+=("$(shown "$@")"); }
+
+RESULTS="$WORK/results.txt"
+: >"$RESULTS"
+
+# measure NAME TAG_USERS USERS BASE: load.sh against BASE, its RESULT lines tagged into RESULTS.
+measure() {
+  local name="$1" tag_users="$2" users="$3" base="$4"
+  local log="$WORK/load-$name-$users.log"
+  say "load.sh against $name ($base, $users users)"
+  record "USERS=$users PREFIX=user THREADS=$THREADS CONNS=$CONNS DURATION=$DURATION LOAD_PARALLEL=$LOAD_PARALLEL${WRK_CPUS:+ WRK_CPUS=$WRK_CPUS}" \
+    "$LOAD_SH $base $TOKEN"
+  USERS="$users" PREFIX=user THREADS="$THREADS" CONNS="$CONNS" DURATION="$DURATION" \
+    LOAD_PARALLEL="$LOAD_PARALLEL" WRK_CPUS="$WRK_CPUS" "$LOAD_SH" "$base" "$TOKEN" 2>&1 | tee "$log"
+  grep '^RESULT ' "$log" | sed "s/^/server=$name users=$tag_users /" >>"$RESULTS"
+}
+
+# seed_scimsim ROOT_URL USERS: POST /admin/seed with users shaped like load.sh's (user1..userN).
+# Returns 1 when the server has no seed route, so that load.sh loads the users itself.
+seed_scimsim() {
+  local root="$1" users="$2" body="$WORK/seed-$2.json" start end code
+  awk -v n="$users" 'BEGIN {
+    printf "{\"users\":["
+    for (i = 1; i <= n; i++) {
+      u = "user" i
+      printf "%s{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"%s\",\"active\":true,\"displayName\":\"User %d\",\"name\":{\"givenName\":\"User\",\"familyName\":\"%s\"},\"emails\":[{\"value\":\"%s@example.com\",\"type\":\"work\",\"primary\":true}],\"externalId\":\"ext-%s\"}", (i > 1 ? "," : ""), u, i, u, u, u
+    }
+    printf "],\"groups\":[]}"
+  }' >"$body"
+  say "seeding $users users through POST $root/admin/seed"
+  record "curl -X POST -H 'Content-Type: application/json' --data-binary @\$WORK/seed-$users.json $root/admin/seed"
+  start="$(date +%s.%N)"
+  code="$(curl -sS --max-time 300 -o "$WORK/seed-$users.out" -w '%{http_code}' -X POST \
+    -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' --data-binary "@$body" "$root/admin/seed")"
+  end="$(date +%s.%N)"
+  rm -f "$body"
+  case "$code" in
+    2??) ;;
+    404 | 405)
+      echo "POST /admin/seed answered $code: load.sh loads the users with POST /Users instead"
+      return 1 ;;
+    *) die "POST /admin/seed answered HTTP $code: $(head -c 300 "$WORK/seed-$users.out")" ;;
+  esac
+  local got
+  got="$(jq -r '.users // empty' "$WORK/seed-$users.out")"
+  [ "$got" = "$users" ] || die "POST /admin/seed stored '$got' users, want $users: $(head -c 300 "$WORK/seed-$users.out")"
+  awk -v n="$users" -v s="$start" -v e="$end" 'BEGIN {
+    printf "RESULT seed users=%d elapsed_s=%.2f rate_per_s=%.1f\n", n, e - s, n / (e - s) }' |
+    tee -a "$WORK/seed-$users.log" | sed "s/^/server=scimsim users=$users /" >>"$RESULTS"
+  cat "$WORK/seed-$users.log"
+}
+
+knobs="DURATION=$DURATION THREADS=$THREADS CONNS=$CONNS USERS_SMALL=$USERS_SMALL USERS_LARGE=$USERS_LARGE"
+[ "$SERVERS" = "bare SCIMMY scimsim" ] || knobs+=" SERVERS='$SERVERS'"
+[ -z "$WRK_CPUS" ] || knobs+=" WRK_CPUS=$WRK_CPUS"
+[ -z "$SCIMSIM_FLAGS" ] || knobs+=" SCIMSIM_FLAGS='$SCIMSIM_FLAGS'"
+record "make bench-load $knobs"
+
+# ---- build and install -------------------------------------------------------------------------
+say "building bench/bare and bench/loadreport"
+"$GO" build -o "$WORK/bare" ./bench/bare
+"$GO" build -o "$WORK/loadreport" ./bench/loadreport
+case " $SERVERS " in *" scimsim "*)
+  say "building scimsim"
+  record "go build -o \$WORK/scimsim ./cmd/scimsim"
+  "$GO" build -o "$WORK/scimsim" ./cmd/scimsim
+  "$WORK/scimsim" serve --help >/dev/null 2>&1 ||
+    die "this scimsim has no working 'serve' command; SERVERS='bare SCIMMY' measures the others"
+  ;;
+esac
+case " $SERVERS " in *" SCIMMY "*)
+  # shared/ is read-only: install the peer's dependencies in a copy.
+  say "installing the SCIMMY peer in $WORK/scimmy"
+  cp -R "$SCIMMY_SRC/." "$WORK/scimmy"
+  chmod -R u+w "$WORK/scimmy"
+  record "cp -R ../shared/peers/scimmy \$WORK/scimmy && (cd \$WORK/scimmy && npm ci)"
+  (cd "$WORK/scimmy" && npm ci --no-audit --no-fund --loglevel=error)
+  ;;
+esac
+
+# ---- measure -----------------------------------------------------------------------------------
+for server in $SERVERS; do
+  case "$server" in
+    bare)
+      free_port
+      base="http://127.0.0.1:$PORT/scim/v2"
+      record "\$WORK/bare --addr 127.0.0.1:$PORT --token $TOKEN &"
+      start_server bare "$WORK/bare.log" "$WORK/bare" --addr "127.0.0.1:$PORT" --token "$TOKEN"
+      wait_ready bare "$base" "$WORK/bare.log"
+      # It stores nothing (users=0 in the results): load.sh finds user1 and userN and skips loading.
+      measure bare 0 "$USERS_SMALL" "$base"
+      stop_server bare
+      ;;
+    SCIMMY)
+      free_port
+      base="http://127.0.0.1:$PORT/scim/v2"
+      record "(cd \$WORK/scimmy && PORT=$PORT SCIM_TOKEN=$TOKEN node server.js) &"
+      start_server SCIMMY "$WORK/scimmy.log" \
+        bash -c 'cd "$1" && PORT="$2" SCIM_TOKEN="$3" exec node server.js' _ "$WORK/scimmy" "$PORT" "$TOKEN"
+      wait_ready SCIMMY "$base" "$WORK/scimmy.log"
+      measure SCIMMY "$USERS_SMALL" "$USERS_SMALL" "$base"
+      stop_server SCIMMY
+      ;;
+    scimsim)
+      for users in "$USERS_SMALL" "$USERS_LARGE"; do
+        free_port
+        base="http://127.0.0.1:$PORT/scim/v2"
+        # shellcheck disable=SC2086 # SCIMSIM_FLAGS is a list of flags
+        record "\$WORK/scimsim serve --addr 127.0.0.1:$PORT --token $TOKEN $SCIMSIM_FLAGS &"
+        # shellcheck disable=SC2086
+        start_server scimsim "$WORK/scimsim-$users.log" \
+          "$WORK/scimsim" serve --addr "127.0.0.1:$PORT" --token "$TOKEN" $SCIMSIM_FLAGS
+        wait_ready scimsim "$base" "$WORK/scimsim-$users.log"
+        # The small run loads like the peer does; the large one is seeded when the server can be.
+        if [ "$users" = "$USERS_LARGE" ]; then seed_scimsim "http://127.0.0.1:$PORT" "$users" || true; fi
+        measure scimsim "$users" "$users" "$base"
+        stop_server scimsim
+      done
+      ;;
+  esac
+done
+
+# ---- report ------------------------------------------------------------------------------------
+cpu="$(awk -F': *' '/^model name/ {print $2; exit}' /proc/cpuinfo 2>/dev/null || true)"
+mem="$(awk '/^MemTotal:/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo 2>/dev/null || true)"
+wrk_version="$({ wrk --version 2>&1 || true; } | awk 'NR == 1 {print $2}')" # wrk -v exits 1
+commit="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- 2>/dev/null || echo ' (with uncommitted changes)')"
+machine=(
+  -machine "nproc=$(nproc)"
+  -machine "CPU=${cpu:-$(uname -m)}"
+  -machine "memory=${mem:-unknown}"
+  -machine "OS=$(uname -sr)"
+  -machine "Go=$("$GO" version)"
+  -machine "Node=$(node --version 2>/dev/null || echo none)"
+  -machine "wrk=$wrk_version"
+  -machine "scimsim commit=$commit"
+)
+if [ -f "$SCIMMY_SRC/package.json" ]; then
+  machine+=(-machine "SCIMMY peer=$(jq -r '.dependencies | to_entries | map(.key + " " + .value) | join(", ")' "$SCIMMY_SRC/package.json")")
+fi
+settings=(
+  -setting "wrk=$THREADS threads, $CONNS connections, $DURATION per timed phase, --timeout 10s"
+  -setting "users=$USERS_SMALL for every server; $USERS_LARGE for scimsim (a fresh process)"
+  -setting "loading=load.sh: POST /Users with curl --parallel $LOAD_PARALLEL; scimsim at $USERS_LARGE: POST /admin/seed"
+  -setting "filter=userName eq \"user$((USERS_SMALL / 2))\" at $USERS_SMALL users, \"user$((USERS_LARGE / 2))\" at $USERS_LARGE (load.sh first checks that it finds exactly one user)"
+  -setting "CPU pinning=${WRK_CPUS:+wrk on CPUs $WRK_CPUS}${WRK_CPUS:-none: wrk and the server share all cores}"
+)
+cmd_flags=()
+for c in "${CMDS[@]}"; do cmd_flags+=(-cmd "$c"); done
+
+say "report"
+mkdir -p "$(dirname "$ROOT/$OUT")"
+"$WORK/loadreport" -results "$RESULTS" -out "$ROOT/$OUT" "${machine[@]}" "${settings[@]}" "${cmd_flags[@]}"
+echo
+echo "bench-load: wrote $OUT"
+ok=1
