@@ -1,0 +1,28 @@
+package faults
+
+import (
+	"net/http"
+
+	scimerrors "github.com/elimity-com/scim/errors"
+	"github.com/labstack/echo/v4"
+)
+
+// conflict answers 409 uniqueness on a create or update (RFC 7644 Sections 3.3 and 3.12), as a
+// target does when another resource already holds the userName; Entra reports EntryConflict.
+type conflict struct{}
+
+func newConflict(Spec, attrs, *lockedRand) Fault { return conflict{} }
+
+// Selects writes: POST, PUT and PATCH.
+func (conflict) Selects(c echo.Context) bool {
+	switch c.Request().Method {
+	case http.MethodPost, http.MethodPut, http.MethodPatch:
+		return true
+	}
+	return false
+}
+
+func (conflict) Apply(c echo.Context, _ echo.HandlerFunc) error {
+	e := scimerrors.ScimErrorUniqueness
+	return writeSCIMError(c, e.Status, e.ScimType, e.Detail)
+}

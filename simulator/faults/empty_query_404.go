@@ -1,0 +1,31 @@
+package faults
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+)
+
+// emptyQuery404 answers 404 to a query that found nothing, where RFC 7644 Section 3.4.2 wants a
+// 200 ListResponse with totalResults 0. Entra's test connection queries a random GUID and
+// expects exactly that empty list; a 404 is the classic "SCIM compliance issue" that puts a job
+// in quarantine (application-provisioning-quarantine-status.md).
+type emptyQuery404 struct{}
+
+func newEmptyQuery404(Spec, attrs, *lockedRand) Fault { return emptyQuery404{} }
+
+// Selects queries: GET /Resource and POST /Resource/.search.
+func (emptyQuery404) Selects(c echo.Context) bool {
+	kind, _ := kindOf(c.Request())
+	return kind == kindQuery
+}
+
+func (emptyQuery404) Apply(c echo.Context, next echo.HandlerFunc) error {
+	rec := record(c, next)
+	if l, ok := rec.parseList(); ok && l.total == 0 {
+		rec.replaceWithSCIMError(http.StatusNotFound, "No resources match the query.")
+	} else {
+		miss(c)
+	}
+	return rec.send(c)
+}

@@ -1,0 +1,63 @@
+package faults
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+)
+
+// membersDespiteExclusion ignores excludedAttributes=members (RFC 7644 Section 3.4.2.5): it takes
+// "members" out of the parameter before the handler sees it, so group responses carry their
+// members. Entra asks for groups without members when matching
+// (use-scim-to-provision-users-and-groups.md) and fails with
+// SystemForCrossDomainIdentityManagementMultipleEntriesInResponse when they come anyway.
+type membersDespiteExclusion struct{}
+
+func newMembersDespiteExclusion(Spec, attrs, *lockedRand) Fault { return membersDespiteExclusion{} }
+
+const excludedParam = "excludedAttributes"
+
+// Selects GET requests whose excludedAttributes names members.
+func (membersDespiteExclusion) Selects(c echo.Context) bool {
+	if c.Request().Method != http.MethodGet {
+		return false
+	}
+	for _, a := range strings.Split(c.QueryParam(excludedParam), ",") {
+		if isMembers(a) {
+			return true
+		}
+	}
+	return false
+}
+
+func (membersDespiteExclusion) Apply(c echo.Context, next echo.HandlerFunc) error {
+	orig := c.Request()
+	query := c.QueryParams() // echo's cached copy: handlers read this, so change it too
+	saved, had := query[excludedParam]
+	var keep []string
+	for _, a := range strings.Split(query.Get(excludedParam), ",") {
+		if !isMembers(a) {
+			keep = append(keep, strings.TrimSpace(a))
+		}
+	}
+	if len(keep) == 0 {
+		query.Del(excludedParam)
+	} else {
+		query.Set(excludedParam, strings.Join(keep, ","))
+	}
+	r := orig.Clone(orig.Context())
+	r.URL.RawQuery = query.Encode()
+	c.SetRequest(r)
+	err := next(c)
+	// Outer middleware (the journal) sees the request as the client sent it.
+	c.SetRequest(orig)
+	if had {
+		query[excludedParam] = saved
+	}
+	return err
+}
+
+func isMembers(attr string) bool {
+	return strings.EqualFold(unqualify(strings.TrimSpace(attr)), "members")
+}
