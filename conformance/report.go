@@ -1,0 +1,82 @@
+package conformance
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+)
+
+// WriteReport writes the results of a run for a person: every failure with what the endpoint did,
+// what Entra would do, what would make it pass and curl commands that reproduce it; every skip with
+// its reason; then a summary table (check, result, what Entra would do) and the counts.
+func WriteReport(w io.Writer, results []Result) error {
+	bw := bufio.NewWriter(w)
+	var pass, fail, skip, listed, requests int
+	for _, r := range results {
+		requests += len(r.Exchanges)
+		switch r.Status {
+		case StatusPass:
+			pass++
+		case StatusFail:
+			fail++
+			writeFailure(bw, r)
+		case StatusSkip:
+			skip++
+			fmt.Fprintf(bw, "SKIP %s: %s\n  %s\n\n", r.Check.ID, r.Check.Title, r.Reason)
+		case StatusListed:
+			listed++
+		}
+	}
+	if listed > 0 {
+		fmt.Fprintf(bw, "dry run: %d checks would send %d requests; none was sent\n", listed, requests)
+		return bw.Flush()
+	}
+	tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "CHECK\tRESULT\tWHAT ENTRA WOULD DO")
+	for _, r := range results {
+		what := ""
+		switch r.Status {
+		case StatusFail:
+			what = firstSentence(r.Failure.Consequence)
+		case StatusSkip:
+			what = "not checked: " + firstSentence(r.Reason)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Check.ID, r.Status, what)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(bw, "\n%d checks: %d passed, %d failed, %d skipped\n", len(results), pass, fail, skip)
+	return bw.Flush()
+}
+
+func writeFailure(w io.Writer, r Result) {
+	f := r.Failure
+	fmt.Fprintf(w, "FAIL %s: %s\n", r.Check.ID, r.Check.Title)
+	field := func(name, text string) {
+		if text != "" {
+			fmt.Fprintf(w, "  %-12s %s\n", name+":", text)
+		}
+	}
+	field("requirement", r.Check.Requirement)
+	field("got", f.Got)
+	field("Entra would", f.Consequence)
+	field("to pass", f.Remedy)
+	if len(f.Exchanges) > 0 {
+		fmt.Fprintf(w, "  reproduce (TOKEN=your secret token):\n")
+		for _, ex := range f.Exchanges {
+			fmt.Fprintf(w, "    %s\n      -> %s\n", ex.Curl(), ex.Answer())
+		}
+	}
+	fmt.Fprintln(w)
+}
+
+// firstSentence returns text up to its first ". " (or all of it), for the summary table.
+func firstSentence(text string) string {
+	if i := strings.Index(text, ". "); i >= 0 {
+		return text[:i+1]
+	}
+	return text
+}
