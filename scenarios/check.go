@@ -1,0 +1,312 @@
+package scenarios
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// Outcome is the part of a provisioning report (design.md, "Report") that expectations are checked
+// against. It decodes from the report's JSON, so the catalog depends on the report contract, not on the
+// engine's Go types.
+type Outcome struct {
+	Status             string         `json:"status"`
+	Action             string         `json:"action"`
+	FailedStep         string         `json:"failedStep"`
+	ErrorCode          string         `json:"errorCode"`
+	Reason             string         `json:"reason"`
+	Steps              []StepOutcome  `json:"steps"`
+	ModifiedProperties []ModifiedProp `json:"modifiedProperties"`
+}
+
+// StepOutcome is one step record of a report.
+type StepOutcome struct {
+	Name      string  `json:"name"`
+	Type      string  `json:"type"`
+	Status    string  `json:"status"`
+	ErrorCode string  `json:"errorCode"`
+	Reason    string  `json:"reason"`
+	Tips      Texts   `json:"tips"`
+	Details   Details `json:"details"`
+}
+
+// ModifiedProp is one entry of modifiedProperties.
+type ModifiedProp struct {
+	Name string `json:"name"`
+}
+
+// Texts collects the text of a list of tips, whether each tip is a string or an object such as
+// {"text": "...", "source": "..."}: every string value found counts, so a phrase matches the tip text
+// and its source alike.
+type Texts []string
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (t *Texts) UnmarshalJSON(b []byte) error {
+	var raw []any
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return fmt.Errorf("tips: %w", err)
+	}
+	out := Texts{}
+	for _, r := range raw {
+		out = append(out, strings.Join(stringsIn(r), " "))
+	}
+	*t = out
+	return nil
+}
+
+// Details is a step's "View details" property list, as text. It decodes from an object
+// ({"Assigned to application": true}) or a list of {"name"|"key", "value"} pairs.
+type Details map[string]string
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (d *Details) UnmarshalJSON(b []byte) error {
+	out := Details{}
+	b = bytes.TrimSpace(b)
+	switch {
+	case bytes.HasPrefix(b, []byte("{")):
+		var m map[string]any
+		if err := json.Unmarshal(b, &m); err != nil {
+			return fmt.Errorf("details: %w", err)
+		}
+		for k, v := range m {
+			out[k] = textOf(v)
+		}
+	case bytes.HasPrefix(b, []byte("[")):
+		var list []map[string]any
+		if err := json.Unmarshal(b, &list); err != nil {
+			return fmt.Errorf("details: %w", err)
+		}
+		for _, e := range list {
+			name, _ := e["name"].(string)
+			if name == "" {
+				name, _ = e["key"].(string)
+			}
+			out[name] = textOf(e["value"])
+		}
+	}
+	*d = out
+	return nil
+}
+
+func textOf(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return v
+	case bool, float64:
+		return fmt.Sprint(v)
+	default:
+		b, _ := json.Marshal(v)
+		return string(b)
+	}
+}
+
+func stringsIn(v any) []string {
+	switch v := v.(type) {
+	case string:
+		return []string{v}
+	case []any:
+		var out []string
+		for _, e := range v {
+			out = append(out, stringsIn(e)...)
+		}
+		return out
+	case map[string]any:
+		keys := make([]string, 0, len(v))
+		for k := range v {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		var out []string
+		for _, k := range keys {
+			out = append(out, stringsIn(v[k])...)
+		}
+		return out
+	}
+	return nil
+}
+
+// DecodeOutcome reads a report's JSON.
+func DecodeOutcome(reportJSON []byte) (Outcome, error) {
+	var o Outcome
+	if err := json.Unmarshal(reportJSON, &o); err != nil {
+		return o, fmt.Errorf("scenarios: decode report: %w", err)
+	}
+	return o, nil
+}
+
+// Step returns the record of the step of the given type, and whether the report has one.
+func (o *Outcome) Step(stepType string) (StepOutcome, bool) {
+	for _, s := range o.Steps {
+		if s.Type == stepType {
+			return s, true
+		}
+	}
+	return StepOutcome{}, false
+}
+
+// ActualStep is the step that ended the run: the report's failedStep, or the first step that failed
+// when a report leaves failedStep empty on a failure.
+func (o *Outcome) ActualStep() string {
+	if o.FailedStep != "" {
+		return o.FailedStep
+	}
+	if o.Status == StatusFailure {
+		for _, s := range o.Steps {
+			if s.Status == StatusFailure {
+				return s.Type
+			}
+		}
+	}
+	return ""
+}
+
+// ActualErrorCode is the report's errorCode, or that of the step that ended the run.
+func (o *Outcome) ActualErrorCode() string {
+	if o.ErrorCode != "" {
+		return o.ErrorCode
+	}
+	if s, ok := o.Step(o.ActualStep()); ok {
+		return s.ErrorCode
+	}
+	return ""
+}
+
+// Check compares an outcome with the scenario's expectation and returns one sentence per mismatch,
+// each naming what was expected and what the run reported; nil means the expectation was met.
+func (e *Expect) Check(o Outcome) []string {
+	var out []string
+	bad := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
+
+	if o.Status != e.Status {
+		bad("expected status %s, got %s%s", e.Status, o.Status, endedBy(o))
+	}
+	if got := o.ActualStep(); got != e.FailedStep {
+		bad("expected failing step %s, got %s%s", orNone(e.FailedStep), orNone(got), endedBy(o))
+	}
+	if e.ErrorCode != "" && o.ActualErrorCode() != e.ErrorCode {
+		bad("expected error code %s, got %s", e.ErrorCode, orNone(o.ActualErrorCode()))
+	}
+	if e.Action != "" && o.Action != e.Action {
+		bad("expected action %s, got %s", e.Action, orNone(o.Action))
+	}
+	if e.Reason != "" && !containsFold(o.Reason, e.Reason) {
+		bad("expected the reason to contain %q, got %q", e.Reason, o.Reason)
+	}
+	if e.Tip != "" {
+		tips := o.allTips()
+		if s, ok := o.Step(o.ActualStep()); ok && e.FailedStep != "" {
+			tips = s.Tips
+		}
+		if !anyContains(tips, e.Tip) {
+			bad("expected a tip containing %q, got %s", e.Tip, quoteList(tips))
+		}
+	}
+	if len(e.Modified) > 0 {
+		got := make([]string, 0, len(o.ModifiedProperties))
+		for _, m := range o.ModifiedProperties {
+			got = append(got, m.Name)
+		}
+		for _, want := range e.Modified {
+			if !slices.Contains(got, want) {
+				bad("expected modifiedProperties to include %s, got [%s]", want, strings.Join(got, ", "))
+			}
+		}
+	}
+	for _, se := range e.Steps {
+		s, ok := o.Step(se.Type)
+		if !ok {
+			bad("expected a %s step, the report has none", se.Type)
+			continue
+		}
+		if se.Status != "" && s.Status != se.Status {
+			bad("expected step %s to be %s, got %s", se.Type, se.Status, s.Status)
+		}
+		if se.Tip != "" && !anyContains(s.Tips, se.Tip) {
+			bad("expected step %s to have a tip containing %q, got %s", se.Type, se.Tip, quoteList(s.Tips))
+		}
+		keys := make([]string, 0, len(se.Details))
+		for k := range se.Details {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			want := se.Details[k]
+			got, ok := s.Details[k]
+			switch {
+			case !ok:
+				bad("expected step %s to show %q in its details, got %s", se.Type, k, s.Details.names())
+			case !strings.EqualFold(got, want):
+				bad("expected step %s detail %q to be %q, got %q", se.Type, k, want, got)
+			}
+		}
+	}
+	return out
+}
+
+func (o *Outcome) allTips() []string {
+	var all []string
+	for _, s := range o.Steps {
+		all = append(all, s.Tips...)
+	}
+	return all
+}
+
+func (d Details) names() string {
+	keys := make([]string, 0, len(d))
+	for k := range d {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return quoteList(keys)
+}
+
+func endedBy(o Outcome) string {
+	step := o.ActualStep()
+	if step == "" {
+		return ""
+	}
+	s := " (" + step
+	if code := o.ActualErrorCode(); code != "" {
+		s += ": " + code
+	}
+	if o.Reason != "" {
+		s += ": " + o.Reason
+	}
+	return s + ")"
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+func containsFold(s, sub string) bool {
+	return strings.Contains(strings.ToLower(s), strings.ToLower(sub))
+}
+
+func anyContains(list []string, sub string) bool {
+	for _, s := range list {
+		if containsFold(s, sub) {
+			return true
+		}
+	}
+	return false
+}
+
+func quoteList(list []string) string {
+	if len(list) == 0 {
+		return "none"
+	}
+	q := make([]string, len(list))
+	for i, s := range list {
+		q[i] = fmt.Sprintf("%q", s)
+	}
+	return "[" + strings.Join(q, ", ") + "]"
+}

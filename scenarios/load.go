@@ -1,0 +1,620 @@
+package scenarios
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Error is one problem in one scenario file. Error() reads "file:line: message", the form editors and
+// CI logs turn into a link.
+type Error struct {
+	File string
+	Line int // 0 when the problem concerns the whole file
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	}
+	return e.File + ": " + e.Msg
+}
+
+// Load reads and validates every scenario file (*.yaml, *.yml) directly in dir, and returns the
+// scenarios sorted by id. It checks every file before returning, and the error joins every problem
+// found (each an *Error), so one run shows them all.
+//
+// A relative `source:` or `config:` path is resolved against the scenario file's directory, then
+// against each of its parent directories in turn; the first file that exists wins. So the catalog in
+// scenarios/ refers to testdata/sources/contoso.yaml as written in the design, and a catalog of one's
+// own can keep its files beside it.
+func Load(dir string) ([]Scenario, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("scenarios: read catalog: %w", err)
+	}
+	var (
+		out  []Scenario
+		errs []error
+		seen = map[string]string{}
+	)
+	for _, e := range entries {
+		ext := filepath.Ext(e.Name())
+		if e.IsDir() || (ext != ".yaml" && ext != ".yml") {
+			continue
+		}
+		path := filepath.Join(dir, e.Name())
+		data, err := os.ReadFile(path)
+		if err != nil {
+			errs = append(errs, &Error{File: path, Msg: err.Error()})
+			continue
+		}
+		sc, err := Parse(path, data)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if prev, ok := seen[sc.ID]; ok {
+			errs = append(errs, &Error{File: path, Msg: fmt.Sprintf("scenario id %q is also used by %s", sc.ID, prev)})
+			continue
+		}
+		seen[sc.ID] = path
+		if err := sc.resolveFiles(data); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		out = append(out, sc)
+	}
+	if len(out) == 0 && len(errs) == 0 {
+		return nil, fmt.Errorf("scenarios: no scenario files (*.yaml) in %s", dir)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	if len(errs) > 0 {
+		return out, errors.Join(errs...)
+	}
+	return out, nil
+}
+
+// Select returns the scenarios whose ids are listed, in the order listed; an unknown id is an error
+// that names it and the ids that exist. No ids selects all.
+func Select(all []Scenario, ids ...string) ([]Scenario, error) {
+	if len(ids) == 0 {
+		return all, nil
+	}
+	byID := make(map[string]Scenario, len(all))
+	for _, s := range all {
+		byID[s.ID] = s
+	}
+	out := make([]Scenario, 0, len(ids))
+	for _, id := range ids {
+		s, ok := byID[id]
+		if !ok {
+			return nil, fmt.Errorf("scenarios: no scenario %q in the catalog (`scimsim scenarios list` shows the ids)", id)
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// Parse decodes and validates one scenario file, without looking at the files it refers to. name is
+// the file's path: it gives the scenario its id and prefixes every error. The error joins every
+// problem found, each an *Error.
+func Parse(name string, data []byte) (Scenario, error) {
+	base := filepath.Base(name)
+	sc := Scenario{ID: strings.TrimSuffix(base, filepath.Ext(base)), File: name}
+	p := &parser{file: name}
+
+	var doc yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return sc, &Error{File: name, Line: 1, Msg: "empty scenario file"}
+		}
+		return sc, p.yamlError(err)
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		return sc, &Error{File: name, Line: extra.Line, Msg: "more than one YAML document; a scenario file holds one"}
+	} else if !errors.Is(err, io.EOF) {
+		return sc, p.yamlError(err)
+	}
+	root := &doc
+	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
+		root = root.Content[0]
+	}
+	if root.Kind != yaml.MappingNode {
+		return sc, &Error{File: name, Line: root.Line, Msg: "a scenario is a mapping of keys (title, doc, source, config, subject, expect, ...)"}
+	}
+	p.checkKeys(root, reflect.TypeOf(sc), "")
+	if err := root.Decode(&sc); err != nil {
+		p.typeError(err)
+	}
+	if len(p.errs) > 0 {
+		// Values of the wrong shape leave fields half-decoded: judging them would only add noise.
+		return sc, p.err()
+	}
+	p.validate(&sc, root)
+	return sc, p.err()
+}
+
+// parser collects the errors of one file.
+type parser struct {
+	file string
+	errs []error
+}
+
+func (p *parser) add(line int, format string, args ...any) {
+	p.errs = append(p.errs, &Error{File: p.file, Line: line, Msg: fmt.Sprintf(format, args...)})
+}
+
+// err returns the problems found, in the order of their lines.
+func (p *parser) err() error {
+	if len(p.errs) == 0 {
+		return nil
+	}
+	sort.SliceStable(p.errs, func(i, j int) bool {
+		var a, b *Error
+		errors.As(p.errs[i], &a)
+		errors.As(p.errs[j], &b)
+		return a.Line < b.Line
+	})
+	return errors.Join(p.errs...)
+}
+
+var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+
+// yamlError turns a syntax error of the YAML library ("yaml: line 3: ...") into file:line form.
+func (p *parser) yamlError(err error) error {
+	msg := err.Error()
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return &Error{File: p.file, Line: line, Msg: m[2]}
+	}
+	return &Error{File: p.file, Msg: strings.TrimPrefix(msg, "yaml: ")}
+}
+
+// typeError records each entry of a *yaml.TypeError ("line 4: cannot unmarshal ...") in file:line form.
+// A problem on a line already reported (checkKeys found the shape wrong) is not repeated, nor is an
+// error without a line after others: the decoder stops at the first value it cannot convert.
+func (p *parser) typeError(err error) {
+	reported := map[int]bool{}
+	for _, e := range p.errs {
+		var pe *Error
+		if errors.As(e, &pe) {
+			reported[pe.Line] = true
+		}
+	}
+	var te *yaml.TypeError
+	if !errors.As(err, &te) {
+		if len(p.errs) == 0 {
+			p.errs = append(p.errs, p.yamlError(err))
+		}
+		return
+	}
+	for _, e := range te.Errors {
+		if m := yamlLine.FindStringSubmatch(e); m != nil {
+			line, _ := strconv.Atoi(m[1])
+			if !reported[line] {
+				p.add(line, "%s", m[2])
+			}
+			continue
+		}
+		p.add(0, "%s", e)
+	}
+}
+
+var (
+	timeType = reflect.TypeOf(time.Time{})
+	anyType  = reflect.TypeOf((*any)(nil)).Elem()
+)
+
+// checkKeys walks the node against the Go type it will be decoded into and reports every mapping key
+// that names no field, with the closest known key as a hint. Free-form values (map[string]any: SCIM
+// resources, fault attributes) are not checked: their keys belong to the target's schema.
+func (p *parser) checkKeys(n *yaml.Node, t reflect.Type, path string) {
+	if n.Kind == yaml.AliasNode {
+		n = n.Alias
+		if n == nil {
+			return
+		}
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch {
+	case t == anyType:
+		return
+	case t == timeType:
+		if _, err := time.Parse(time.RFC3339, n.Value); n.Kind != yaml.ScalarNode || err != nil {
+			p.add(n.Line, "%s %s is not a time: write it as RFC 3339, e.g. 2026-11-25T10:00:00Z", describePath(path), describeNode(n))
+		}
+	case t.Kind() == reflect.Struct:
+		if n.Kind != yaml.MappingNode {
+			if n.Tag == "!!null" {
+				return
+			}
+			p.add(n.Line, "%s must be a mapping, not %s", describePath(path), describeNode(n))
+			return
+		}
+		fields := yamlFields(t)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			f, ok := fields[k.Value]
+			if !ok {
+				p.add(k.Line, "unknown key %q%s%s", k.Value, inPath(path), suggest(k.Value, fields))
+				continue
+			}
+			p.checkKeys(v, f, joinPath(path, k.Value))
+		}
+	case t.Kind() == reflect.Slice:
+		if n.Kind != yaml.SequenceNode {
+			if n.Tag == "!!null" {
+				return
+			}
+			p.add(n.Line, "%s must be a list, not %s", describePath(path), describeNode(n))
+			return
+		}
+		for i, c := range n.Content {
+			p.checkKeys(c, t.Elem(), fmt.Sprintf("%s[%d]", path, i))
+		}
+	case t.Kind() == reflect.Map:
+		if n.Kind != yaml.MappingNode && n.Tag != "!!null" {
+			p.add(n.Line, "%s must be a mapping, not %s", describePath(path), describeNode(n))
+		}
+	default:
+		if n.Kind != yaml.ScalarNode {
+			p.add(n.Line, "%s must be a single value, not %s", describePath(path), describeNode(n))
+		}
+	}
+}
+
+// yamlFields maps the yaml key of each decodable field of a struct type to the field's type.
+func yamlFields(t reflect.Type) map[string]reflect.Type {
+	out := make(map[string]reflect.Type, t.NumField())
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if tag == "-" || !f.IsExported() {
+			continue
+		}
+		if tag == "" {
+			tag = strings.ToLower(f.Name)
+		}
+		out[tag] = f.Type
+	}
+	return out
+}
+
+func joinPath(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func inPath(path string) string {
+	if path == "" {
+		return ""
+	}
+	return " in " + path
+}
+
+func describePath(path string) string {
+	if path == "" {
+		return "the scenario"
+	}
+	return path
+}
+
+func describeNode(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	default:
+		return fmt.Sprintf("%q", n.Value)
+	}
+}
+
+// suggest names the known key closest to a misspelt one, when one is close enough to be the intent.
+func suggest(key string, fields map[string]reflect.Type) string {
+	best, bestDist := "", len(key)/2+1
+	for k := range fields {
+		if d := editDistance(strings.ToLower(key), strings.ToLower(k)); d < bestDist || (d == bestDist && best != "" && k < best) {
+			best, bestDist = k, d
+		}
+	}
+	if best == "" {
+		known := make([]string, 0, len(fields))
+		for k := range fields {
+			known = append(known, k)
+		}
+		sort.Strings(known)
+		return " (known keys: " + strings.Join(known, ", ") + ")"
+	}
+	return fmt.Sprintf(" (did you mean %q?)", best)
+}
+
+// editDistance is the Levenshtein distance between two short strings.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// lineOf returns the line of the value at a dotted key path (list indexes as ".N"), or the line of the
+// deepest node found on the way, so that every semantic error points into the file.
+func lineOf(root *yaml.Node, path ...string) int {
+	n, line := root, root.Line
+	for _, key := range path {
+		if n.Kind == yaml.AliasNode && n.Alias != nil {
+			n = n.Alias
+		}
+		var next *yaml.Node
+		switch n.Kind {
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if n.Content[i].Value == key {
+					next = n.Content[i+1]
+					break
+				}
+			}
+		case yaml.SequenceNode:
+			if i, err := strconv.Atoi(key); err == nil && i >= 0 && i < len(n.Content) {
+				next = n.Content[i]
+			}
+		}
+		if next == nil {
+			return line
+		}
+		n, line = next, next.Line
+	}
+	return line
+}
+
+var (
+	idPattern    = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
+	labelPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+	methods      = []string{"GET", "POST", "PUT", "PATCH", "DELETE"}
+)
+
+// validate checks what decoding cannot: required keys, allowed values, and the consistency of the
+// expectation.
+func (p *parser) validate(sc *Scenario, root *yaml.Node) {
+	if !idPattern.MatchString(sc.ID) {
+		p.add(0, "scenario id %q (the file name) must be lower-case letters, digits, '-', '.' or '_', so that it can be typed on a command line", sc.ID)
+	}
+	if strings.TrimSpace(sc.Title) == "" {
+		p.add(lineOf(root, "title"), "missing title")
+	}
+	if strings.TrimSpace(sc.Doc) == "" {
+		p.add(lineOf(root, "doc"), `missing doc: name the section of the source document the case comes from, e.g. "Step 4: Match user between source and target"`)
+	}
+	seen := map[string]bool{}
+	for i, l := range sc.Labels {
+		line := lineOf(root, "labels", strconv.Itoa(i))
+		switch {
+		case !labelPattern.MatchString(l):
+			p.add(line, "invalid label %q: labels are lower-case letters, digits and '-' (Ginkgo's --label-filter reserves &|!,()/ and spaces)", l)
+		case seen[l]:
+			p.add(line, "label %q given twice", l)
+		}
+		seen[l] = true
+	}
+	if sc.Source == "" {
+		p.add(lineOf(root, "source"), "missing source: the source directory file, e.g. testdata/sources/contoso.yaml")
+	}
+	if sc.Config == "" {
+		p.add(lineOf(root, "config"), "missing config: the job configuration file, e.g. testdata/configs/default.yaml")
+	}
+	p.validateCredentials(sc, root)
+	p.validateTarget(sc, root)
+	p.validateSubject(sc, root)
+	p.validateExpect(sc, root)
+	if sc.HasLabel(LabelConformance) {
+		t := sc.Target
+		if len(t.Faults) > 0 || len(t.Users) > 0 || len(t.Groups) > 0 || t.Profile != "" || t.Token != "" {
+			p.add(lineOf(root, "target"), "a %q scenario runs against any real SCIM endpoint, so it cannot inject faults, pre-seed the target or choose its profile or token", LabelConformance)
+		}
+	}
+}
+
+func (p *parser) validateCredentials(sc *Scenario, root *yaml.Node) {
+	u := sc.Credentials.URL
+	if u == "" {
+		return
+	}
+	rest := strings.NewReplacer("{url}", "", "{root}", "").Replace(u)
+	if strings.ContainsAny(rest, "{}") {
+		p.add(lineOf(root, "credentials", "url"), "credentials.url %q: the only placeholders are {url} (the target's SCIM base URL) and {root} (the simulator's root URL)", u)
+		return
+	}
+	if !strings.HasPrefix(u, "{url}") && !strings.HasPrefix(u, "{root}") && !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+		p.add(lineOf(root, "credentials", "url"), "credentials.url %q must start with {url}, {root}, http:// or https://", u)
+	}
+}
+
+func (p *parser) validateTarget(sc *Scenario, root *yaml.Node) {
+	t := &sc.Target
+	if t.Profile != "" && t.Profile != ProfileEntra && t.Profile != ProfileStrict {
+		p.add(lineOf(root, "target", "profile"), "unknown target profile %q (want %s or %s)", t.Profile, ProfileEntra, ProfileStrict)
+	}
+	for i, u := range t.Users {
+		if _, ok := u["userName"]; !ok {
+			p.add(lineOf(root, "target", "users", strconv.Itoa(i)), "target.users[%d] has no userName (a SCIM User needs one, RFC 7643 §4.1)", i)
+		}
+	}
+	for i, g := range t.Groups {
+		if _, ok := g["displayName"]; !ok {
+			p.add(lineOf(root, "target", "groups", strconv.Itoa(i)), "target.groups[%d] has no displayName (a SCIM Group needs one, RFC 7643 §4.2)", i)
+		}
+	}
+	names := map[string]bool{}
+	for i, f := range t.Faults {
+		at := func(key ...string) int {
+			return lineOf(root, append([]string{"target", "faults", strconv.Itoa(i)}, key...)...)
+		}
+		switch {
+		case f.Type == "":
+			p.add(at(), "target.faults[%d] has no type (one of %s)", i, strings.Join(FaultTypes, ", "))
+		case !slices.Contains(FaultTypes, f.Type):
+			p.add(at("type"), "unknown fault type %q (known: %s)", f.Type, strings.Join(FaultTypes, ", "))
+		}
+		if f.Name != "" {
+			if names[f.Name] {
+				p.add(at("name"), "fault name %q used twice", f.Name)
+			}
+			names[f.Name] = true
+		}
+		if m := f.Match.Method; m != "" && !slices.Contains(methods, m) {
+			p.add(at("match", "method"), "fault match method %q is not one of %s", m, strings.Join(methods, ", "))
+		}
+		if r := f.Match.Resource; r != "" && r != "Users" && r != "Groups" {
+			p.add(at("match", "resource"), "fault match resource %q is not Users or Groups", r)
+		}
+		if f.After < 0 {
+			p.add(at("after"), "fault after %d must not be negative", f.After)
+		}
+		if f.Count < 0 {
+			p.add(at("count"), "fault count %d must not be negative (0 means unlimited)", f.Count)
+		}
+		if f.Probability < 0 || f.Probability > 1 {
+			p.add(at("probability"), "fault probability %v must be between 0 and 1", f.Probability)
+		}
+	}
+}
+
+func (p *parser) validateSubject(sc *Scenario, root *yaml.Node) {
+	s := sc.Subject
+	line := lineOf(root, "subject")
+	switch {
+	case s.User == "" && s.Group == "":
+		p.add(line, "subject names neither a user nor a group: write {user: alice@contoso.com} or {group: Sales}")
+	case s.User != "" && s.Group != "":
+		p.add(line, "subject names both a user and a group; on-demand provisioning takes one or the other")
+	case s.User != "" && len(s.Members) > 0:
+		p.add(lineOf(root, "subject", "members"), "subject members are chosen from a group: add group: NAME or drop members")
+	}
+}
+
+func (p *parser) validateExpect(sc *Scenario, root *yaml.Node) {
+	e := sc.Expect
+	at := func(key ...string) int { return lineOf(root, append([]string{"expect"}, key...)...) }
+	stepTypes := make([]string, len(Steps))
+	for i, s := range Steps {
+		stepTypes[i] = s.Type
+	}
+	if e.FailedStep != "" && StepIndex(e.FailedStep) < 0 {
+		p.add(at("failedStep"), "expect.failedStep %q names no step (one of %s)", e.FailedStep, strings.Join(stepTypes, ", "))
+	}
+	if e.Action != "" && !slices.Contains(Actions, e.Action) {
+		p.add(at("action"), "expect.action %q is not one of %s", e.Action, strings.Join(Actions, ", "))
+	}
+	switch e.Status {
+	case "":
+		p.add(at(), "expect.status is missing (success, failure or skipped)")
+	case StatusFailure:
+		if e.FailedStep == "" {
+			p.add(at(), "expect.status failure names no step: add failedStep (one of %s)", strings.Join(stepTypes, ", "))
+		}
+		if e.ErrorCode == "" {
+			p.add(at(), "expect.status failure needs the errorCode the step reports (docs/architecture.md lists them)")
+		}
+	case StatusSkipped:
+		if e.FailedStep == "" && e.Action != "skip" {
+			p.add(at(), "expect.status skipped names no step: add failedStep (import or scoping) or action: skip")
+		}
+	case StatusSuccess:
+		if e.FailedStep != "" || e.ErrorCode != "" {
+			p.add(at("status"), "expect.status success cannot have a failedStep or errorCode")
+		}
+		if e.Action == "" {
+			p.add(at(), "expect.status success needs the action taken (%s)", strings.Join(Actions, ", "))
+		}
+	default:
+		p.add(at("status"), "expect.status %q is not success, failure or skipped", e.Status)
+	}
+	for i, s := range e.Steps {
+		sat := func(key ...string) int { return at(append([]string{"steps", strconv.Itoa(i)}, key...)...) }
+		if StepIndex(s.Type) < 0 {
+			p.add(sat("type"), "expect.steps[%d].type %q names no step (one of %s)", i, s.Type, strings.Join(stepTypes, ", "))
+		}
+		if s.Status != "" && !slices.Contains([]string{"success", "failure", "skipped", "warning", "notRun"}, s.Status) {
+			p.add(sat("status"), "expect.steps[%d].status %q is not success, failure, skipped, warning or notRun", i, s.Status)
+		}
+		if s.Status == "" && s.Tip == "" && len(s.Details) == 0 {
+			p.add(sat(), "expect.steps[%d] expects nothing: give status, tip or details", i)
+		}
+	}
+}
+
+// resolveFiles finds the source and config files the scenario names; see Load.
+func (sc *Scenario) resolveFiles(data []byte) error {
+	var root yaml.Node
+	_ = yaml.Unmarshal(data, &root) // parsed once already: only used for line numbers
+	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
+		root = *root.Content[0]
+	}
+	var errs []error
+	resolve := func(key, rel string) string {
+		path, err := resolvePath(filepath.Dir(sc.File), rel)
+		if err != nil {
+			errs = append(errs, &Error{File: sc.File, Line: lineOf(&root, key), Msg: fmt.Sprintf("%s %q: %v", key, rel, err)})
+		}
+		return path
+	}
+	sc.SourcePath = resolve("source", sc.Source)
+	sc.ConfigPath = resolve("config", sc.Config)
+	return errors.Join(errs...)
+}
+
+func resolvePath(dir, rel string) (string, error) {
+	if filepath.IsAbs(rel) {
+		if _, err := os.Stat(rel); err != nil {
+			return "", errors.New("file not found")
+		}
+		return rel, nil
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	for d := abs; ; d = filepath.Dir(d) {
+		candidate := filepath.Join(d, filepath.FromSlash(rel))
+		if fi, err := os.Stat(candidate); err == nil && !fi.IsDir() {
+			return candidate, nil
+		}
+		if parent := filepath.Dir(d); parent == d {
+			break
+		}
+	}
+	return "", errors.New("file not found beside the scenario or in any directory above it")
+}

@@ -1,0 +1,334 @@
+package scenarios
+
+import (
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// sections are the headings of the source document ("On-demand provisioning in Azure Active
+// Directory"); every catalog scenario names one of them in doc.
+var sections = []string{
+	"How to use on-demand provisioning",
+	"Understand the provisioning steps",
+	"Step 1: Test connection",
+	"Step 2: Import user",
+	"Step 3: Determine if user is in scope",
+	"Step 4: Match user between source and target",
+	"Step 5: Perform action",
+	"Frequently asked questions",
+	"Known limitations",
+}
+
+func TestLoad_Catalog(t *testing.T) {
+	all, err := Load(".")
+	if err != nil {
+		t.Fatalf("Load(catalog): %v", err)
+	}
+	if len(all) < 60 {
+		t.Fatalf("Load(catalog) = %d scenarios, want one per documented case (at least 60)", len(all))
+	}
+	faultTypes := map[string]bool{}
+	failing := map[string]bool{}
+	labels := map[string]bool{}
+	for _, s := range all {
+		section, _, _ := strings.Cut(s.Doc, " > ")
+		if !slices.Contains(sections, section) {
+			t.Errorf("%s: doc %q names no section of the source document", s.File, s.Doc)
+		}
+		if s.Quote == "" {
+			t.Errorf("%s: no quote from the source document", s.File)
+		}
+		if len(s.Labels) == 0 {
+			t.Errorf("%s: no labels", s.File)
+		}
+		for _, f := range s.Target.Faults {
+			faultTypes[f.Type] = true
+		}
+		failing[s.Expect.FailedStep] = true
+		for _, l := range s.Labels {
+			labels[l] = true
+		}
+		if _, err := os.Stat(s.SourcePath); err != nil {
+			t.Errorf("%s: source %s: %v", s.File, s.SourcePath, err)
+		}
+	}
+	for _, ft := range FaultTypes {
+		if !faultTypes[ft] {
+			t.Errorf("no scenario injects the fault type %s", ft)
+		}
+	}
+	for _, st := range Steps {
+		if !failing[st.Type] {
+			t.Errorf("no scenario ends at step %s", st.Type)
+		}
+	}
+	for _, l := range []string{"faults", "groups", "limitations", "dialects", LabelConformance} {
+		if !labels[l] {
+			t.Errorf("no scenario carries the label %q", l)
+		}
+	}
+}
+
+func TestLoad_Broken(t *testing.T) {
+	dir := filepath.Join("..", "testdata", "scenarios-broken")
+	all, err := Load(dir)
+	if err == nil {
+		t.Fatalf("Load(%s) accepted a broken catalog: %d scenarios", dir, len(all))
+	}
+	if len(all) != 0 {
+		t.Errorf("Load(%s) returned %d valid scenarios, want none (every file there is broken)", dir, len(all))
+	}
+	for _, e := range unwrapAll(err) {
+		var se *Error
+		if !errors.As(e, &se) {
+			t.Errorf("error %q is not an *Error", e)
+		}
+	}
+	got := err.Error() + "\n"
+	golden := filepath.Join(dir, "want.txt")
+	if *update {
+		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("read golden (run with -update to create it): %v", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("Load(%s) errors (-want +got):\n%s", dir, diff)
+	}
+}
+
+func unwrapAll(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
+
+func TestLoad_NotADirectory(t *testing.T) {
+	if _, err := Load(filepath.Join("testdata", "does-not-exist")); err == nil || !strings.Contains(err.Error(), "does-not-exist") {
+		t.Errorf("Load(missing dir) error = %v, want one naming the directory", err)
+	}
+	empty := t.TempDir()
+	if _, err := Load(empty); err == nil || !strings.Contains(err.Error(), "no scenario files") {
+		t.Errorf("Load(empty dir) error = %v, want \"no scenario files\"", err)
+	}
+}
+
+func TestLoad_ResolvesFilesUpwards(t *testing.T) {
+	root := t.TempDir()
+	mustWrite(t, filepath.Join(root, "testdata", "src.yaml"), "kind: entra\n")
+	mustWrite(t, filepath.Join(root, "catalog", "configs", "cfg.yaml"), "job: {}\n")
+	mustWrite(t, filepath.Join(root, "catalog", "mine.yaml"), `title: Mine
+doc: "Step 5: Perform action"
+source: testdata/src.yaml
+config: configs/cfg.yaml
+subject: {user: alice}
+expect: {status: success, action: create}
+`)
+	all, err := Load(filepath.Join(root, "catalog"))
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if got, want := all[0].SourcePath, filepath.Join(root, "testdata", "src.yaml"); got != want {
+		t.Errorf("SourcePath = %s, want %s (found in a parent directory)", got, want)
+	}
+	if got, want := all[0].ConfigPath, filepath.Join(root, "catalog", "configs", "cfg.yaml"); got != want {
+		t.Errorf("ConfigPath = %s, want %s (beside the scenario)", got, want)
+	}
+}
+
+func mustWrite(t *testing.T, path, data string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+const validScenario = `title: Valid
+doc: "Step 5: Perform action"
+labels: [actions]
+source: s.yaml
+config: c.yaml
+subject: {user: alice@contoso.com}
+expect: {status: success, action: create}
+`
+
+func TestParse(t *testing.T) {
+	tests := []struct {
+		name   string
+		yaml   string
+		want   string // the whole error text; "" means valid
+		reason string
+	}{
+		{name: "valid", yaml: validScenario},
+		{
+			name: "unknown key with a hint",
+			yaml: strings.Replace(validScenario, "labels:", "lables:", 1),
+			want: `x.yaml:3: unknown key "lables" (did you mean "labels"?)`,
+		},
+		{
+			name: "unknown nested key names its path",
+			yaml: validScenario + "target:\n  faults:\n    - {type: throttle, atributes: {retryAfter: 1}}\n",
+			want: `x.yaml:10: unknown key "atributes" in target.faults[0] (did you mean "attributes"?)`,
+		},
+		{
+			name:   "unknown key far from every known one lists them",
+			yaml:   validScenario + "zzzzzzzz: 1\n",
+			want:   `x.yaml:8: unknown key "zzzzzzzz" (known keys: config, credentials, doc, expect, labels, now, quote, source, subject, target, title)`,
+			reason: "no hint is better than a wrong hint",
+		},
+		{
+			name: "failure without a step",
+			yaml: strings.Replace(validScenario, "{status: success, action: create}", "{status: failure, errorCode: Unauthorized}", 1),
+			want: `x.yaml:7: expect.status failure names no step: add failedStep (one of connection, import, scoping, matching, export)`,
+		},
+		{
+			name: "unknown fault type",
+			yaml: validScenario + "target: {faults: [{type: slow}]}\n",
+			want: `x.yaml:8: unknown fault type "slow" (known: ` + strings.Join(FaultTypes, ", ") + `)`,
+		},
+		{
+			name: "a mapping where a list belongs",
+			yaml: strings.Replace(validScenario, "labels: [actions]", "labels: {a: b}", 1),
+			want: `x.yaml:3: labels must be a list, not a mapping`,
+		},
+		{
+			name: "two documents",
+			yaml: validScenario + "---\ntitle: again\n",
+			want: `x.yaml:8: more than one YAML document; a scenario file holds one`,
+		},
+		{
+			name: "not a mapping",
+			yaml: "- a\n- b\n",
+			want: `x.yaml:1: a scenario is a mapping of keys (title, doc, source, config, subject, expect, ...)`,
+		},
+		{
+			name: "skip expectations need a step or action skip",
+			yaml: strings.Replace(validScenario, "{status: success, action: create}", "{status: skipped, errorCode: RedundantExport}", 1),
+			want: `x.yaml:7: expect.status skipped names no step: add failedStep (import or scoping) or action: skip`,
+		},
+		{
+			name: "a success cannot name a failing step",
+			yaml: strings.Replace(validScenario, "{status: success, action: create}", "{status: success, action: create, failedStep: export}", 1),
+			want: `x.yaml:7: expect.status success cannot have a failedStep or errorCode`,
+		},
+		{
+			name: "pre-seeded users need a userName",
+			yaml: validScenario + "target: {users: [{displayName: x}]}\n",
+			want: `x.yaml:8: target.users[0] has no userName (a SCIM User needs one, RFC 7643 §4.1)`,
+		},
+		{
+			name:   "free-form SCIM resources are not key-checked",
+			yaml:   validScenario + "target: {users: [{userName: x, anything: {goes: here}}]}\n",
+			reason: "their keys belong to the target's schema, which the target validates",
+		},
+		{
+			name: "members without a group",
+			yaml: strings.Replace(validScenario, "{user: alice@contoso.com}", "{user: alice, members: [bob]}", 1),
+			want: `x.yaml:6: subject members are chosen from a group: add group: NAME or drop members`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse("x.yaml", []byte(tt.yaml))
+			got := ""
+			if err != nil {
+				got = err.Error()
+			}
+			if got != tt.want {
+				t.Errorf("Parse() error =\n%s\nwant\n%s\n%s", got, tt.want, tt.reason)
+			}
+		})
+	}
+}
+
+func TestParse_Defaults(t *testing.T) {
+	s, err := Parse(filepath.Join("dir", "my-case.yaml"), []byte(validScenario))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := s.ID, "my-case"; got != want {
+		t.Errorf("ID = %q, want %q", got, want)
+	}
+	if got := s.Clock(); !got.Equal(DefaultNow) {
+		t.Errorf("Clock() = %v, want DefaultNow %v", got, DefaultNow)
+	}
+	if got, want := s.Target.ProfileOrDefault(), ProfileEntra; got != want {
+		t.Errorf("ProfileOrDefault() = %q, want %q", got, want)
+	}
+	if got, want := s.Target.TokenOrDefault(), DefaultToken; got != want {
+		t.Errorf("TokenOrDefault() = %q, want %q", got, want)
+	}
+	withNow, err := Parse("x.yaml", []byte(validScenario+"now: 2026-01-02T03:04:05Z\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := withNow.Clock().Format("2006-01-02T15:04:05Z07:00"), "2026-01-02T03:04:05Z"; got != want {
+		t.Errorf("Clock() with now: = %s, want %s", got, want)
+	}
+}
+
+func TestSelect(t *testing.T) {
+	all := []Scenario{{ID: "a"}, {ID: "b"}, {ID: "c"}}
+	got, err := Select(all, "c", "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ids := []string{got[0].ID, got[1].ID}; !slices.Equal(ids, []string{"c", "a"}) {
+		t.Errorf("Select(c, a) = %v, want [c a] in the order asked", ids)
+	}
+	if got, _ := Select(all); len(got) != 3 {
+		t.Errorf("Select() = %d scenarios, want all 3", len(got))
+	}
+	if _, err := Select(all, "zz"); err == nil || !strings.Contains(err.Error(), `"zz"`) {
+		t.Errorf("Select(zz) error = %v, want one naming zz", err)
+	}
+}
+
+// FuzzParse feeds the loader arbitrary bytes: it must never panic, and every problem it reports must
+// be an *Error that names the file.
+func FuzzParse(f *testing.F) {
+	for _, dir := range []string{".", filepath.Join("..", "testdata", "scenarios-broken")} {
+		files, _ := filepath.Glob(filepath.Join(dir, "*.yaml"))
+		for _, file := range files {
+			data, err := os.ReadFile(file)
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(data)
+		}
+	}
+	f.Add([]byte("a: &x [*x]\n"))
+	f.Add([]byte("title: !!binary zz\n"))
+	f.Add([]byte("target: {users: [~]}\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_, err := Parse("fuzz.yaml", data)
+		if err == nil {
+			return
+		}
+		for _, e := range unwrapAll(err) {
+			var se *Error
+			if !errors.As(e, &se) {
+				t.Fatalf("Parse error %q is not an *Error", e)
+			}
+			if !strings.HasPrefix(e.Error(), "fuzz.yaml") {
+				t.Fatalf("Parse error %q does not name the file", e)
+			}
+		}
+	})
+}

@@ -1,0 +1,243 @@
+// Package scenarios provides scimsim's scenario catalog and the loader that validates it.
+//
+// A scenario is one documented case of Microsoft Entra ID's on-demand provisioning ("On-demand
+// provisioning in Azure Active Directory", the five steps, their troubleshooting tips, the FAQ and the
+// known limitations): the source directory and job configuration to use, what the SCIM target holds and
+// how it misbehaves, the subject to provision, and the outcome the document predicts. The catalog is
+// one YAML file per case in this directory; the file name is the scenario's stable id.
+//
+// The package is data plus validation: it imports neither the engine nor the simulator, so a catalog
+// can be checked (and listed) without running anything. Load reports every problem of every file as
+// "file:line: message" before any scenario runs, so a typo never passes silently.
+package scenarios
+
+import (
+	"strings"
+	"time"
+)
+
+// DefaultNow is the fixed clock of a scenario without a `now:` key. Fixed, so that reports, generated
+// ids and the replication-delay arithmetic are the same on every run.
+var DefaultNow = time.Date(2026, time.November, 25, 10, 0, 0, 0, time.UTC)
+
+// DefaultToken is the secret token the target accepts when a scenario does not name one.
+const DefaultToken = "secret"
+
+// Profiles a simulated target can have: how it reads what it is sent.
+const (
+	ProfileEntra  = "entra"  // accepts Entra's real traffic (capitalised ops, "False" strings)
+	ProfileStrict = "strict" // RFC 7643/7644 as written
+)
+
+// Outcome statuses, as in the report's `status` field.
+const (
+	StatusSuccess = "success"
+	StatusFailure = "failure"
+	StatusSkipped = "skipped"
+)
+
+// LabelConformance marks scenarios that need no fault injection and no pre-seeded target, and so can
+// run against any real SCIM endpoint (--target URL --token T).
+const LabelConformance = "conformance"
+
+// Step is one of the five steps of on-demand provisioning, in the order the service runs them.
+type Step struct {
+	Type string // the report's step type: connection, import, scoping, matching, export
+	Name string // the section title of the source document
+}
+
+// Steps lists the five steps in order ("Understand the provisioning steps": "There are typically five
+// steps to provision a user").
+var Steps = []Step{
+	{Type: "connection", Name: "Test connection"},
+	{Type: "import", Name: "Import user"},
+	{Type: "scoping", Name: "Determine if user is in scope"},
+	{Type: "matching", Name: "Match user between source and target"},
+	{Type: "export", Name: "Perform action"},
+}
+
+// StepIndex returns the position of a step type in Steps, or -1 when it names no step.
+func StepIndex(stepType string) int {
+	for i, s := range Steps {
+		if s.Type == stepType {
+			return i
+		}
+	}
+	return -1
+}
+
+// Actions a successful or skipped run can report.
+var Actions = []string{"create", "update", "disable", "delete", "skip", "none"}
+
+// FaultTypes are the fault types the simulator implements (design.md, "Faults"). The loader keeps its
+// own copy so that the catalog stays free of the simulator; a harness test checks it against the
+// simulator's registry so the two cannot drift.
+var FaultTypes = []string{
+	"auth_failure",
+	"unsupported_filter",
+	"duplicate_match",
+	"throttle",
+	"server_error",
+	"latency",
+	"timeout",
+	"conflict",
+	"not_found",
+	"malformed_response",
+	"drop_attribute",
+	"empty_query_404",
+	"members_despite_exclusion",
+	"hide_inactive",
+	"connection_reset",
+	"wrong_content_type",
+}
+
+// Scenario is one file of the catalog.
+type Scenario struct {
+	// ID is the file name without its extension: the stable name used by --focus, `scenarios run ID`
+	// and the summary table.
+	ID string `yaml:"-"`
+	// File is the path the scenario was loaded from.
+	File string `yaml:"-"`
+
+	Title string `yaml:"title"`
+	// Doc names the section of the source document the case comes from, e.g.
+	// "Step 4: Match user between source and target > Troubleshooting tips".
+	Doc string `yaml:"doc"`
+	// Quote is the sentence of that section the scenario reproduces, verbatim.
+	Quote  string   `yaml:"quote"`
+	Labels []string `yaml:"labels"`
+
+	// Source and Config are the paths as written; SourcePath and ConfigPath are the files they
+	// resolve to (see Load).
+	Source     string `yaml:"source"`
+	Config     string `yaml:"config"`
+	SourcePath string `yaml:"-"`
+	ConfigPath string `yaml:"-"`
+
+	// Now is the fixed clock of the run (assignment ages, meta timestamps); zero means DefaultNow.
+	Now time.Time `yaml:"now"`
+
+	Credentials Credentials `yaml:"credentials"`
+	Target      Target      `yaml:"target"`
+	Subject     Subject     `yaml:"subject"`
+	Expect      Expect      `yaml:"expect"`
+}
+
+// Clock returns the scenario's fixed time.
+func (s *Scenario) Clock() time.Time {
+	if s.Now.IsZero() {
+		return DefaultNow
+	}
+	return s.Now
+}
+
+// HasLabel reports whether the scenario carries the label.
+func (s *Scenario) HasLabel(label string) bool {
+	for _, l := range s.Labels {
+		if l == label {
+			return true
+		}
+	}
+	return false
+}
+
+// Credentials is what the administrator typed in the provisioning configuration, when it differs from
+// what the target expects: the Secret Token and the Tenant URL of Step 1's first tip.
+type Credentials struct {
+	// Token is the secret token sent; empty means the token the target accepts.
+	Token string `yaml:"token"`
+	// URL is the tenant URL sent; empty means the target's SCIM base URL. The placeholders {url} (the
+	// target's SCIM base URL) and {root} (the simulator's root URL) are replaced, so
+	// "{url}?aadOptscim062020" adds a feature flag and "{root}/scim/v1" is a wrong path.
+	URL string `yaml:"url"`
+}
+
+// Target is what the simulated SCIM target holds and how it behaves before the run.
+type Target struct {
+	Profile string           `yaml:"profile"` // entra (default) | strict
+	Token   string           `yaml:"token"`   // the token it accepts; default DefaultToken
+	Users   []map[string]any `yaml:"users"`   // SCIM User resources to pre-seed
+	Groups  []map[string]any `yaml:"groups"`  // SCIM Group resources to pre-seed
+	Faults  []Fault          `yaml:"faults"`
+}
+
+// ProfileOrDefault returns the target's profile, ProfileEntra when none is given.
+func (t *Target) ProfileOrDefault() string {
+	if t.Profile == "" {
+		return ProfileEntra
+	}
+	return t.Profile
+}
+
+// TokenOrDefault returns the token the target accepts, DefaultToken when none is given.
+func (t *Target) TokenOrDefault() string {
+	if t.Token == "" {
+		return DefaultToken
+	}
+	return t.Token
+}
+
+// Fault is a fault to inject, in the simulator's `faults.Spec` shape (design.md, "Faults").
+type Fault struct {
+	Name        string         `yaml:"name"`
+	Type        string         `yaml:"type"`
+	Match       FaultMatch     `yaml:"match"`
+	After       int            `yaml:"after"`
+	Count       int            `yaml:"count"`
+	Probability float64        `yaml:"probability"`
+	Attributes  map[string]any `yaml:"attributes"`
+}
+
+// FaultMatch selects the requests a fault applies to; an empty field matches anything.
+type FaultMatch struct {
+	Method          string `yaml:"method"`
+	Path            string `yaml:"path"`
+	Resource        string `yaml:"resource"`
+	FilterAttribute string `yaml:"filterAttribute"`
+	Tenant          string `yaml:"tenant"`
+}
+
+// Subject is what the administrator searched for on the "Provision on demand" page: a user (by first
+// name, last name, display name, user principal name, email, or a Cloud HR id), or a group and up to
+// five of its members.
+type Subject struct {
+	User    string   `yaml:"user"`
+	Group   string   `yaml:"group"`
+	Members []string `yaml:"members"`
+}
+
+// String renders the subject as the summary table shows it.
+func (s Subject) String() string {
+	if s.Group != "" {
+		if len(s.Members) == 0 {
+			return "group " + s.Group
+		}
+		return "group " + s.Group + " " + strings.Join(s.Members, ",")
+	}
+	return "user " + s.User
+}
+
+// Expect is the outcome the document predicts.
+type Expect struct {
+	Status     string `yaml:"status"`     // success | failure | skipped
+	FailedStep string `yaml:"failedStep"` // the step that ended the run: connection ... export
+	ErrorCode  string `yaml:"errorCode"`
+	Action     string `yaml:"action"` // create | update | disable | delete | skip | none
+	// Tip is a phrase that the tips of the failing step (or, for a success, of any step) must contain.
+	Tip string `yaml:"tip"`
+	// Reason is a phrase the run's reason must contain.
+	Reason string `yaml:"reason"`
+	// Modified lists the attribute names the report's modifiedProperties must hold, in any order.
+	Modified []string `yaml:"modified"`
+	// Steps are expectations on individual steps, such as a warning on import.
+	Steps []StepExpect `yaml:"steps"`
+}
+
+// StepExpect is an expectation on one step record.
+type StepExpect struct {
+	Type   string `yaml:"type"`
+	Status string `yaml:"status"`
+	Tip    string `yaml:"tip"`
+	// Details are "View details" properties the step must show, compared as text.
+	Details map[string]string `yaml:"details"`
+}
