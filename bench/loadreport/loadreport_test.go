@@ -296,3 +296,24 @@ func FuzzParseResults(f *testing.F) {
 		}
 	})
 }
+
+func TestReport_WriteMarkdown_withoutSubject(t *testing.T) {
+	rep := Report{Results: []Result{{Server: Bare, Phase: PhaseGetFilter,
+		Values: map[string]float64{"rps": 50000, "p50_ms": 0.4, "p99_ms": 3}}}}
+	var out bytes.Buffer
+	if err := rep.WriteMarkdown(&out); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"**scimsim was not measured in this run**",
+		"| bare | — | filtered GET | 50,000 | 0.40 | 3.00 | 0 |  |  |",
+		"| filtered GET at 100,000 users ≥ 25,000 req/s | — | not measured |",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, out.String())
+		}
+	}
+	if strings.Contains(out.String(), "- SCIMMY") {
+		t.Errorf("report lists SCIMMY, which was not measured:\n%s", out.String())
+	}
+}
