@@ -26,15 +26,21 @@ const (
 	typeComplex   = "complex"
 )
 
-// commonAttribute describes the attributes every resource has (RFC 7643 Section 3.1). id and
-// externalId are caseExact ("caseExact" as "true" in the RFC), and so are meta.resourceType and
-// meta.version; meta.created and meta.lastModified are dateTimes. These are built in because schemas
+// commonAttribute describes the attributes every resource has (RFC 7643 Section 3 and 3.1): schemas,
+// a multi-valued string; id and externalId, caseExact ("caseExact" as "true" in the RFC), and so are
+// meta.resourceType and meta.version; meta.created and meta.lastModified are dateTimes; meta.location
+// is a reference, which is case exact (RFC 7643 Section 2.3.7). These are built in because schemas
 // such as elimity's keep them out of the resource schema.
 func commonAttribute(urn, attr, sub string) (AttrInfo, bool) {
 	if urn != "" && !isCoreURN(urn) {
 		return AttrInfo{}, false
 	}
 	switch {
+	case strings.EqualFold(attr, "schemas"):
+		if sub != "" {
+			return AttrInfo{}, false
+		}
+		return AttrInfo{Type: typeString, MultiValued: true}, true
 	case strings.EqualFold(attr, "id"), strings.EqualFold(attr, "externalId"):
 		if sub != "" {
 			return AttrInfo{}, false
