@@ -177,7 +177,7 @@ func Checks() []Check {
 			ID:    "enterprise-extension",
 			Title: "The enterprise User extension is stored and can be updated",
 			Requirement: `Entra's default user mappings write department and employeeId (as employeeNumber) to the ` +
-				`enterprise extension ` + enterpriseURN + ` (RFC 7643 §4.3) and update them with a URN path (` +
+				`enterprise extension ` + enterpriseURN + ` (RFC 7643 §4.3) and update them by their URN path (` +
 				srcTutorial + `, default attribute mappings).`,
 			Consequence: `Department, employee number and manager never reach the app: dropped on create, refused or ` +
 				`dropped on update, and Entra tries to update them again at every cycle.`,
@@ -832,7 +832,8 @@ func checkEnterpriseExtension(ctx context.Context, t *Target) error {
 		enterpriseURN, r.status, id, show(attr(m, dept)), show(attr(m, num))); err != nil {
 		return err
 	}
-	if err := t.patchOK(ctx, "Users", id, map[string]any{"op": "Replace", "path": dept, "value": "Marketing"}); err != nil {
+	// Lower-case op: the case of op is patch-op-case's concern, this check is about the extension.
+	if err := t.patchOK(ctx, "Users", id, map[string]any{"op": "replace", "path": dept, "value": "Marketing"}); err != nil {
 		return err
 	}
 	if m, err = t.read(ctx, "Users", id, nil); err != nil {

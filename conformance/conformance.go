@@ -101,15 +101,23 @@ type Check struct {
 // Failure is a check that did not pass.
 type Failure struct {
 	// Check is the failed check's ID.
-	Check string
+	Check string `json:"check"`
 	// Got is what the endpoint did, e.g. `PATCH /Users/42 answered 400 invalidValue: "False" is not a boolean`.
-	Got string
+	Got string `json:"got"`
 	// Consequence is what Entra would do, in Microsoft's words where Microsoft documents it.
-	Consequence string
+	Consequence string `json:"consequence"`
 	// Remedy is which dialect or profile would make the check pass, or what to change.
-	Remedy string
+	Remedy string `json:"remedy"`
 	// Exchanges are the HTTP requests of the check and their answers, token redacted.
-	Exchanges []Exchange
+	Exchanges []Exchange `json:"exchanges,omitempty"`
+}
+
+// String renders the failure for a person, with curl commands that reproduce it; Ginkgo shows it
+// for the report entry.
+func (f *Failure) String() string {
+	var b strings.Builder
+	writeFailureBody(&b, f)
+	return b.String()
 }
 
 func (f *Failure) Error() string {

@@ -53,14 +53,19 @@ func WriteReport(w io.Writer, results []Result) error {
 }
 
 func writeFailure(w io.Writer, r Result) {
-	f := r.Failure
 	fmt.Fprintf(w, "FAIL %s: %s\n", r.Check.ID, r.Check.Title)
+	fmt.Fprintf(w, "  %-12s %s\n", "requirement:", r.Check.Requirement)
+	writeFailureBody(w, r.Failure)
+	fmt.Fprintln(w)
+}
+
+// writeFailureBody writes what the endpoint did, what Entra would do, the remedy and the requests.
+func writeFailureBody(w io.Writer, f *Failure) {
 	field := func(name, text string) {
 		if text != "" {
 			fmt.Fprintf(w, "  %-12s %s\n", name+":", text)
 		}
 	}
-	field("requirement", r.Check.Requirement)
 	field("got", f.Got)
 	field("Entra would", f.Consequence)
 	field("to pass", f.Remedy)
@@ -70,7 +75,6 @@ func writeFailure(w io.Writer, r Result) {
 			fmt.Fprintf(w, "    %s\n      -> %s\n", ex.Curl(), ex.Answer())
 		}
 	}
-	fmt.Fprintln(w)
 }
 
 // firstSentence returns text up to its first ". " (or all of it), for the summary table.

@@ -1,0 +1,59 @@
+package conformance
+
+import (
+	"context"
+	"strings"
+
+	"github.com/onsi/ginkgo/v2"
+)
+
+// Describe declares one Ginkgo container, Ordered and labelled "conformance", with one It per check
+// of Checks, for a suite that runs against a real endpoint (the harness calls it when --target is
+// given). cfg is called once, when the container starts, so that it can read flags parsed after the
+// spec tree was built. The container continues after a failed check (every requirement is reported),
+// deletes what the run created in a DeferCleanup (which Ginkgo also runs when a spec fails or the run
+// is interrupted), and attaches each failure (got, what Entra would do, the remedy, curl commands)
+// with AddReportEntry. A check that could not be performed is skipped with its reason; in a dry run
+// each spec attaches the requests it would send.
+func Describe(cfg func() Config) bool {
+	return ginkgo.Describe("conformance", ginkgo.Ordered, ginkgo.ContinueOnFailure, ginkgo.Label("conformance"), func() {
+		var t *Target
+		ginkgo.BeforeAll(func() {
+			c := cfg()
+			if err := c.Validate(); err != nil {
+				ginkgo.Fail(err.Error())
+			}
+			if c.Log == nil {
+				c.Log = ginkgo.GinkgoWriter
+			}
+			t = NewTarget(c)
+			t.logHeader()
+			ginkgo.DeferCleanup(func(ctx context.Context) error {
+				return t.Cleanup(ctx)
+			}, ginkgo.NodeTimeout(CleanupTimeout))
+		})
+		for _, c := range Checks() {
+			ginkgo.It(c.ID+": "+c.Title, func(ctx ginkgo.SpecContext) {
+				r := RunCheck(ctx, c, t)
+				switch r.Status {
+				case StatusListed:
+					ginkgo.AddReportEntry("requests", curlList(r.Exchanges), ginkgo.ReportEntryVisibilityAlways)
+				case StatusSkip:
+					ginkgo.Skip(r.Reason)
+				case StatusFail:
+					ginkgo.AddReportEntry(c.ID, r.Failure)
+					ginkgo.Fail(r.Failure.Got + "\nEntra would: " + r.Failure.Consequence + "\nto pass: " + r.Failure.Remedy)
+				}
+			})
+		}
+	})
+}
+
+// curlList renders exchanges as curl commands, one a line.
+func curlList(ex []Exchange) string {
+	lines := make([]string, len(ex))
+	for i, e := range ex {
+		lines[i] = e.Curl()
+	}
+	return strings.Join(lines, "\n")
+}
