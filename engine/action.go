@@ -1,0 +1,166 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/scimsim/scimsim/engine/scimclient"
+)
+
+// actionStep is step 5: create, update, disable, delete or skip.
+func (ur *userRun) actionStep(ctx context.Context) {
+	s := ur.rep.Step(StepExport)
+	job := ur.cfg.Job
+	switch {
+	case ur.matched == nil && !job.allows(ActionCreate):
+		ur.skip(ur.rep, s, "EntrySynchronizationSkipped", "No user matched in the target, and Create is not an enabled target object action.")
+	case ur.matched == nil:
+		ur.create(ctx, s)
+	case !ur.inScope:
+		ur.deprovision(ctx, s)
+	case !job.allows(ActionUpdate):
+		ur.skip(ur.rep, s, "EntrySynchronizationSkipped", "The user matched in the target, and Update is not an enabled target object action.")
+	default:
+		ur.update(ctx, s)
+	}
+}
+
+// rolesDropped reports the role mappings on-demand provisioning leaves out.
+func (ur *userRun) rolesDropped(s *Step) bool {
+	dropped := false
+	for _, f := range ur.flow {
+		if f.m.isRole() && f.value != nil {
+			s.Details.add(f.m.Target, "not sent: on-demand provisioning of roles isn't supported")
+			dropped = true
+		}
+	}
+	if dropped {
+		s.Tips = append(s.Tips, tipRoles)
+	}
+	return dropped
+}
+
+// create POSTs the user: every mapping's value, nulls omitted, default values for nulls (applied
+// on create only), "Only during object creation" mappings included.
+func (ur *userRun) create(ctx context.Context, s *Step) {
+	body := map[string]any{}
+	var props []ModifiedProperty
+	for _, f := range ur.flow {
+		v := f.value
+		if v == nil && f.m.Default != "" {
+			v = normalize(f.m, f.m.Default)
+		}
+		if v == nil || f.m.isRole() {
+			continue
+		}
+		f.m.path.set(body, v)
+		props = append(props, ModifiedProperty{Name: f.m.Target, OldValue: nil, NewValue: v})
+	}
+	body["schemas"] = schemasFor("Users")
+	body["meta"] = map[string]any{"resourceType": "User"}
+	for _, p := range props {
+		s.Details.add(p.Name, showValue(p.NewValue))
+	}
+	roles := ur.rolesDropped(s)
+	ur.rep.ModifiedProperties = props
+	res, err := ur.c.Create(ctx, "Users", body)
+	if err != nil {
+		code, reason, tips := ur.classify(ctx, err, StepExport)
+		ur.fail(ur.rep, s, code, "Failed to create User: "+reason, tips...)
+		return
+	}
+	id, _ := res["id"].(string)
+	name, _ := getCI(res, "userName").(string)
+	ur.rep.Target = &Identity{Type: "User", ID: id, Display: name}
+	ur.done(s, ReportCreate, roles)
+}
+
+// done ends a successful action.
+func (ur *userRun) done(s *Step, action string, warn bool) {
+	status := StatusSuccess
+	if warn {
+		status = StatusWarning
+	}
+	ur.finish(ur.rep, s, status)
+	ur.rep.Action = action
+}
+
+// update PATCHes the attributes whose value differs from the target's; nothing changed is a skip
+// with RedundantExport. "Only during object creation" mappings and default values do not apply.
+func (ur *userRun) update(ctx context.Context, s *Step) {
+	var changes []scimclient.Change
+	var props []ModifiedProperty
+	for _, f := range ur.flow {
+		if f.value == nil || f.m.Apply == ApplyCreation || f.m.isRole() {
+			continue
+		}
+		cur := f.m.path.get(ur.matched)
+		if equalValue(f.value, cur) {
+			continue
+		}
+		changes = append(changes, scimclient.Change{Path: f.m.Target, Value: f.value, Add: cur == nil})
+		props = append(props, ModifiedProperty{Name: f.m.Target, OldValue: cur, NewValue: f.value})
+	}
+	roles := ur.rolesDropped(s)
+	if len(changes) == 0 {
+		ur.skip(ur.rep, s, "RedundantExport", "The user's attributes in the source and the target already match: nothing to update.")
+		return
+	}
+	ur.patch(ctx, s, changes, props, ReportUpdate, roles)
+}
+
+func (ur *userRun) patch(ctx context.Context, s *Step, changes []scimclient.Change, props []ModifiedProperty, action string, roles bool) {
+	for _, p := range props {
+		s.Details.add(p.Name, fmt.Sprintf("%s -> %s", showValue(p.OldValue), showValue(p.NewValue)))
+	}
+	ur.rep.ModifiedProperties = props
+	id, _ := ur.matched["id"].(string)
+	if _, err := ur.c.Patch(ctx, "Users", id, ur.dialect.UserPatch(changes)); err != nil {
+		code, reason, tips := ur.classify(ctx, err, StepExport)
+		verb := "update"
+		if action == ReportDisable {
+			verb = "disable"
+		}
+		ur.fail(ur.rep, s, code, fmt.Sprintf("Failed to %s User %s: %s", verb, id, reason), tips...)
+		return
+	}
+	ur.done(s, action, roles)
+}
+
+// deprovision handles a user out of scope that exists in the target: disable it through the
+// computed IsSoftDeleted flowing into active, or delete it when no mapping targets active and
+// Delete is an enabled action (how-provisioning-works.md, deprovisioning).
+func (ur *userRun) deprovision(ctx context.Context, s *Step) {
+	job := ur.cfg.Job
+	id, _ := ur.matched["id"].(string)
+	if m := ur.cfg.Users.mappingFor("active"); m != nil {
+		want := ur.value(m)
+		if want == nil {
+			want = false
+		}
+		cur := m.path.get(ur.matched)
+		if equalValue(want, cur) {
+			ur.skip(ur.rep, s, "RedundantExport", "The user is out of scope and already inactive in the target: nothing to disable.")
+			return
+		}
+		if !job.allows(ActionUpdate) {
+			ur.skip(ur.rep, s, "EntrySynchronizationSkipped", "The user is out of scope, but Update (which disables) is not an enabled target object action.")
+			return
+		}
+		ur.patch(ctx, s, []scimclient.Change{{Path: m.Target, Value: want, Add: cur == nil}},
+			[]ModifiedProperty{{Name: m.Target, OldValue: cur, NewValue: want}}, ReportDisable, false)
+		return
+	}
+	if !job.allows(ActionDelete) {
+		ur.skip(ur.rep, s, "EntrySynchronizationSkipped", "The user is out of scope; no mapping targets active and Delete is not an enabled target object action.")
+		return
+	}
+	s.Details.add("id", id)
+	if err := ur.c.Delete(ctx, "Users", id); err != nil {
+		code, reason, tips := ur.classify(ctx, err, StepExport)
+		ur.fail(ur.rep, s, code, fmt.Sprintf("Failed to delete User %s: %s", id, reason), tips...)
+		return
+	}
+	ur.rep.ModifiedProperties = []ModifiedProperty{{Name: "id", OldValue: id, NewValue: nil}}
+	ur.done(s, ReportDelete, false)
+}

@@ -1,0 +1,536 @@
+package engine
+
+import (
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/scimsim/scimsim/engine/expr"
+	"github.com/scimsim/scimsim/engine/scimclient"
+)
+
+// Defaults of a job config.
+const (
+	DefaultScope   = ScopeAssigned
+	DefaultTimeout = 30 * time.Second // Entra: "On-demand provisioning typically takes less than 30 seconds."
+	// DefaultReplicationDelay is how long an assignment takes to be honoured by on-demand
+	// provisioning ("a replicate delay of up to a few minutes").
+	DefaultReplicationDelay = 2 * time.Minute
+)
+
+// Scopes: "Sync only assigned users and groups" or "Sync all users and groups".
+const (
+	ScopeAssigned = "assigned"
+	ScopeAll      = "all"
+)
+
+// Target object actions.
+const (
+	ActionCreate = "create"
+	ActionUpdate = "update"
+	ActionDelete = "delete"
+)
+
+// Authorization methods of the target.
+const (
+	AuthBearer = "bearer"
+	AuthOAuth  = "oauth"
+)
+
+// Mapping apply modes ("Apply this mapping": Always or Only during object creation).
+const (
+	ApplyAlways   = "always"
+	ApplyCreation = "creation"
+)
+
+// Config is a provisioning job's configuration: where the target is, how the job behaves, and
+// the attribute mappings for users and groups.
+type Config struct {
+	Pos    Pos
+	Target Target
+	Job    Job
+	Users  ObjectMapping
+	Groups ObjectMapping
+}
+
+// Target is the application's SCIM endpoint and credentials.
+type Target struct {
+	Pos   Pos
+	URL   string // the Tenant URL; a query string may carry feature flags such as aadOptscim062020
+	Token string // the Secret Token
+	Auth  string // bearer (default) or oauth
+	App   string // the application's name, for messages
+}
+
+// Job is the provisioning job's settings.
+type Job struct {
+	Pos     Pos
+	Running bool
+	Scope   string
+	// Dialect is the request dialect; empty means entra, whatever the tenant URL says.
+	Dialect          string
+	Actions          []string
+	ReplicationDelay time.Duration
+	RequiredRoles    []string
+	Timeout          time.Duration
+	// RequestTimeout bounds one HTTP attempt; 0 means a third of Timeout, so that an attempt
+	// that timed out can be retried within the budget.
+	RequestTimeout time.Duration
+}
+
+// ObjectMapping is the mapping of one object type (users or groups).
+type ObjectMapping struct {
+	Pos            Pos
+	Enabled        bool
+	Mappings       []*Mapping
+	ScopingFilters []ScopingFilter
+}
+
+// Mapping is one attribute mapping: a source attribute, a constant or an expression flowing into
+// a target attribute.
+type Mapping struct {
+	Pos        Pos
+	Source     string
+	Expression string
+	Constant   string
+	// Default is the "Default value if null", applied on create only.
+	Default  string
+	Target   string
+	Matching int    // matching precedence; 0 = not a matching attribute
+	Apply    string // always (default) or creation
+
+	expr *expr.Expr
+	path targetPath
+}
+
+// ScopingFilter is a named group of clauses that are AND-ed; the filters of a mapping are OR-ed.
+type ScopingFilter struct {
+	Pos     Pos
+	Name    string
+	Clauses []Clause
+}
+
+// Clause is one scoping condition.
+type Clause struct {
+	Pos       Pos
+	Attribute string
+	Operator  string
+	Value     string
+}
+
+// LoadConfig reads and validates a job config file. Errors read "file:line: field: message".
+func LoadConfig(path string) (*Config, error) {
+	root, d, err := readDocument(path)
+	if err != nil {
+		return nil, err
+	}
+	return decodeConfig(root, d)
+}
+
+// ParseConfig reads a job config from b; name is used in error messages.
+func ParseConfig(name string, b []byte) (*Config, error) {
+	root, d, err := parseDocument(name, b)
+	if err != nil {
+		return nil, err
+	}
+	return decodeConfig(root, d)
+}
+
+func decodeConfig(root *yaml.Node, d *decoder) (*Config, error) {
+	c := &Config{Pos: d.pos(root)}
+	c.Users.Enabled = true
+	err := d.mapping(root, "", func(key string, k, v *yaml.Node) error {
+		switch key {
+		case "target":
+			return decodeTarget(d, v, &c.Target)
+		case "job":
+			return decodeJob(d, v, &c.Job)
+		case "users":
+			return decodeObjectMapping(d, v, "users", &c.Users)
+		case "groups":
+			return decodeObjectMapping(d, v, "groups", &c.Groups)
+		}
+		return errUnknownKey
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, c.Validate()
+}
+
+func decodeTarget(d *decoder, n *yaml.Node, t *Target) error {
+	t.Pos = d.pos(n)
+	return d.mapping(n, "target", func(key string, k, v *yaml.Node) error {
+		f := "target." + key
+		var err error
+		switch key {
+		case "url":
+			t.URL, err = d.str(v, f)
+		case "token":
+			t.Token, err = d.str(v, f)
+		case "auth":
+			t.Auth, err = d.str(v, f)
+		case "app":
+			t.App, err = d.str(v, f)
+		default:
+			return errUnknownKey
+		}
+		return err
+	})
+}
+
+func decodeJob(d *decoder, n *yaml.Node, j *Job) error {
+	j.Pos = d.pos(n)
+	return d.mapping(n, "job", func(key string, k, v *yaml.Node) error {
+		f := "job." + key
+		var err error
+		switch key {
+		case "running":
+			j.Running, err = d.boolean(v, f)
+		case "scope":
+			j.Scope, err = d.str(v, f)
+		case "dialect":
+			j.Dialect, err = d.str(v, f)
+		case "actions":
+			j.Actions, err = d.strings(v, f)
+			if err == nil && j.Actions == nil {
+				j.Actions = []string{}
+			}
+		case "replicationDelay":
+			j.ReplicationDelay, err = d.duration(v, f)
+		case "requiredRoles":
+			j.RequiredRoles, err = d.strings(v, f)
+		case "timeout":
+			j.Timeout, err = d.duration(v, f)
+		case "requestTimeout":
+			j.RequestTimeout, err = d.duration(v, f)
+		default:
+			return errUnknownKey
+		}
+		return err
+	})
+}
+
+func decodeObjectMapping(d *decoder, n *yaml.Node, field string, m *ObjectMapping) error {
+	m.Pos = d.pos(n)
+	return d.mapping(n, field, func(key string, k, v *yaml.Node) error {
+		f := field + "." + key
+		var err error
+		switch key {
+		case "enabled":
+			m.Enabled, err = d.boolean(v, f)
+		case "mappings":
+			err = d.sequence(v, f, func(i int, item *yaml.Node) error {
+				mp, err := decodeMapping(d, item, fmt.Sprintf("%s[%d]", f, i))
+				m.Mappings = append(m.Mappings, mp)
+				return err
+			})
+		case "scopingFilters":
+			err = d.sequence(v, f, func(i int, item *yaml.Node) error {
+				sf, err := decodeScopingFilter(d, item, fmt.Sprintf("%s[%d]", f, i))
+				m.ScopingFilters = append(m.ScopingFilters, sf)
+				return err
+			})
+		default:
+			return errUnknownKey
+		}
+		return err
+	})
+}
+
+func decodeMapping(d *decoder, n *yaml.Node, field string) (*Mapping, error) {
+	m := &Mapping{Pos: d.pos(n)}
+	err := d.mapping(n, field, func(key string, k, v *yaml.Node) error {
+		f := field + "." + key
+		var err error
+		switch key {
+		case "source":
+			m.Source, err = d.str(v, f)
+		case "expression":
+			m.Expression, err = d.str(v, f)
+		case "constant":
+			m.Constant, err = d.str(v, f)
+		case "default":
+			m.Default, err = d.str(v, f)
+		case "target":
+			m.Target, err = d.str(v, f)
+		case "matching":
+			m.Matching, err = d.integer(v, f)
+		case "apply":
+			m.Apply, err = d.str(v, f)
+		default:
+			return errUnknownKey
+		}
+		return err
+	})
+	return m, err
+}
+
+func decodeScopingFilter(d *decoder, n *yaml.Node, field string) (ScopingFilter, error) {
+	sf := ScopingFilter{Pos: d.pos(n)}
+	err := d.mapping(n, field, func(key string, k, v *yaml.Node) error {
+		f := field + "." + key
+		var err error
+		switch key {
+		case "name":
+			sf.Name, err = d.str(v, f)
+		case "clauses":
+			err = d.sequence(v, f, func(i int, item *yaml.Node) error {
+				c, err := decodeClause(d, item, fmt.Sprintf("%s[%d]", f, i))
+				sf.Clauses = append(sf.Clauses, c)
+				return err
+			})
+		default:
+			return errUnknownKey
+		}
+		return err
+	})
+	return sf, err
+}
+
+func decodeClause(d *decoder, n *yaml.Node, field string) (Clause, error) {
+	c := Clause{Pos: d.pos(n)}
+	err := d.mapping(n, field, func(key string, k, v *yaml.Node) error {
+		f := field + "." + key
+		var err error
+		switch key {
+		case "attribute":
+			c.Attribute, err = d.str(v, f)
+		case "operator":
+			c.Operator, err = d.str(v, f)
+		case "value":
+			c.Value, err = d.str(v, f)
+		default:
+			return errUnknownKey
+		}
+		return err
+	})
+	return c, err
+}
+
+// Validate checks the whole config, fills defaults, and parses mapping expressions. Errors name
+// the file, line and field.
+func (c *Config) Validate() error {
+	if err := c.Target.Validate(); err != nil {
+		return err
+	}
+	if err := c.Job.Validate(); err != nil {
+		return err
+	}
+	if err := c.Users.validate("users", true); err != nil {
+		return err
+	}
+	if c.Groups.Enabled || len(c.Groups.Mappings) > 0 {
+		return c.Groups.validate("groups", false)
+	}
+	return nil
+}
+
+// Validate checks the target: an http(s) URL when given (--target may supply it), a known auth.
+func (t *Target) Validate() error {
+	if t.URL != "" {
+		u, err := url.Parse(t.URL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return &FieldError{Pos: t.Pos, Field: "target.url", Msg: fmt.Sprintf("want an absolute http or https URL, got %q", t.URL)}
+		}
+	}
+	switch t.Auth {
+	case "":
+		t.Auth = AuthBearer
+	case AuthBearer, AuthOAuth:
+	default:
+		return &FieldError{Pos: t.Pos, Field: "target.auth", Msg: fmt.Sprintf("unknown auth %q (want bearer or oauth)", t.Auth)}
+	}
+	return nil
+}
+
+// Validate checks the job settings and fills defaults.
+func (j *Job) Validate() error {
+	switch j.Scope {
+	case "":
+		j.Scope = DefaultScope
+	case ScopeAssigned, ScopeAll:
+	default:
+		return &FieldError{Pos: j.Pos, Field: "job.scope", Msg: fmt.Sprintf("unknown scope %q (want assigned or all)", j.Scope)}
+	}
+	if _, err := scimclient.ParseDialect(j.Dialect); err != nil {
+		return &FieldError{Pos: j.Pos, Field: "job.dialect", Msg: err.Error()}
+	}
+	if j.Actions == nil {
+		j.Actions = []string{ActionCreate, ActionUpdate, ActionDelete}
+	}
+	for i, a := range j.Actions {
+		if a != ActionCreate && a != ActionUpdate && a != ActionDelete {
+			return &FieldError{Pos: j.Pos, Field: fmt.Sprintf("job.actions[%d]", i), Msg: fmt.Sprintf("unknown action %q (want create, update or delete)", a)}
+		}
+	}
+	switch {
+	case j.Timeout < 0:
+		return &FieldError{Pos: j.Pos, Field: "job.timeout", Msg: "must not be negative"}
+	case j.Timeout == 0:
+		j.Timeout = DefaultTimeout
+	}
+	if j.ReplicationDelay < 0 {
+		return &FieldError{Pos: j.Pos, Field: "job.replicationDelay", Msg: "must not be negative"}
+	}
+	if j.RequestTimeout < 0 {
+		return &FieldError{Pos: j.Pos, Field: "job.requestTimeout", Msg: "must not be negative"}
+	}
+	for i, r := range j.RequiredRoles {
+		if strings.TrimSpace(r) == "" {
+			return &FieldError{Pos: j.Pos, Field: fmt.Sprintf("job.requiredRoles[%d]", i), Msg: "empty role"}
+		}
+	}
+	return nil
+}
+
+func (j *Job) allows(action string) bool { return slices.Contains(j.Actions, action) }
+
+func (m *ObjectMapping) validate(field string, users bool) error {
+	if users && !m.Enabled {
+		return &FieldError{Pos: m.Pos, Field: field + ".enabled", Msg: "the users mapping cannot be disabled"}
+	}
+	if len(m.Mappings) == 0 {
+		return &FieldError{Pos: m.Pos, Field: field + ".mappings", Msg: "at least one mapping is required"}
+	}
+	targets := map[string]Pos{}
+	precedence := map[int]Pos{}
+	matching := 0
+	for i, mp := range m.Mappings {
+		f := fmt.Sprintf("%s.mappings[%d]", field, i)
+		if err := mp.validate(f, !users); err != nil {
+			return err
+		}
+		key := strings.ToLower(mp.Target)
+		if p, dup := targets[key]; dup {
+			return &FieldError{Pos: mp.Pos, Field: f + ".target", Msg: fmt.Sprintf("%q is already mapped at %s", mp.Target, p)}
+		}
+		targets[key] = mp.Pos
+		if mp.Matching > 0 {
+			if p, dup := precedence[mp.Matching]; dup {
+				return &FieldError{Pos: mp.Pos, Field: f + ".matching", Msg: fmt.Sprintf("precedence %d is already used at %s", mp.Matching, p)}
+			}
+			precedence[mp.Matching] = mp.Pos
+			matching++
+		}
+	}
+	if matching == 0 {
+		return &FieldError{Pos: m.Pos, Field: field + ".mappings", Msg: "no mapping has matching set: at least one matching attribute is required"}
+	}
+	for i, sf := range m.ScopingFilters {
+		if err := sf.validate(fmt.Sprintf("%s.scopingFilters[%d]", field, i)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (m *Mapping) validate(field string, group bool) error {
+	kinds := 0
+	for _, s := range []string{m.Source, m.Expression, m.Constant} {
+		if s != "" {
+			kinds++
+		}
+	}
+	if kinds != 1 {
+		return &FieldError{Pos: m.Pos, Field: field, Msg: "want exactly one of source, expression or constant"}
+	}
+	if m.Target == "" {
+		return &FieldError{Pos: m.Pos, Field: field + ".target", Msg: "required"}
+	}
+	if strings.EqualFold(m.Target, "id") {
+		return &FieldError{Pos: m.Pos, Field: field + ".target", Msg: `"id" is the target's primary key and cannot be a mapping target`}
+	}
+	p, err := parseTargetPath(m.Target)
+	if err != nil {
+		return &FieldError{Pos: m.Pos, Field: field + ".target", Msg: err.Error()}
+	}
+	m.path = p
+	if group && m.Target == "members" && m.Source != "members" {
+		return &FieldError{Pos: m.Pos, Field: field + ".source", Msg: `the "members" target takes the source attribute "members"`}
+	}
+	if m.Matching < 0 {
+		return &FieldError{Pos: m.Pos, Field: field + ".matching", Msg: "precedence must be 1 or more"}
+	}
+	switch m.Apply {
+	case "":
+		m.Apply = ApplyAlways
+	case ApplyAlways, ApplyCreation:
+	default:
+		return &FieldError{Pos: m.Pos, Field: field + ".apply", Msg: fmt.Sprintf("unknown apply %q (want always or creation)", m.Apply)}
+	}
+	if m.Expression != "" {
+		e, err := expr.Parse(m.Expression)
+		if err != nil {
+			return &FieldError{Pos: m.Pos, Field: field + ".expression", Msg: err.Error()}
+		}
+		if m.Matching > 0 && strings.Contains(m.Expression, "SelectUniqueValue") {
+			return &FieldError{Pos: m.Pos, Field: field + ".expression", Msg: "SelectUniqueValue cannot be used on a matching attribute"}
+		}
+		m.expr = e
+	}
+	return nil
+}
+
+// Kind names the mapping type the portal shows: Direct, Constant or Expression.
+func (m *Mapping) Kind() string {
+	switch {
+	case m.Expression != "":
+		return "Expression"
+	case m.Constant != "":
+		return "Constant"
+	}
+	return "Direct"
+}
+
+func (sf ScopingFilter) validate(field string) error {
+	if sf.Name == "" {
+		return &FieldError{Pos: sf.Pos, Field: field + ".name", Msg: "required"}
+	}
+	if len(sf.Clauses) == 0 {
+		return &FieldError{Pos: sf.Pos, Field: field + ".clauses", Msg: "at least one clause is required"}
+	}
+	for i, c := range sf.Clauses {
+		f := fmt.Sprintf("%s.clauses[%d]", field, i)
+		if c.Attribute == "" {
+			return &FieldError{Pos: c.Pos, Field: f + ".attribute", Msg: "required"}
+		}
+		op, ok := operators[c.Operator]
+		if !ok {
+			return &FieldError{Pos: c.Pos, Field: f + ".operator", Msg: fmt.Sprintf("unknown operator %q (want one of %s)", c.Operator, strings.Join(OperatorNames(), ", "))}
+		}
+		if !op.unary && c.Value == "" {
+			return &FieldError{Pos: c.Pos, Field: f + ".value", Msg: fmt.Sprintf("operator %s needs a value", c.Operator)}
+		}
+		if op.unary && c.Value != "" {
+			return &FieldError{Pos: c.Pos, Field: f + ".value", Msg: fmt.Sprintf("operator %s takes no value", c.Operator)}
+		}
+	}
+	return nil
+}
+
+// matchingMappings returns the matching mappings in precedence order.
+func (m *ObjectMapping) matchingMappings() []*Mapping {
+	var out []*Mapping
+	for _, mp := range m.Mappings {
+		if mp.Matching > 0 {
+			out = append(out, mp)
+		}
+	}
+	slices.SortFunc(out, func(a, b *Mapping) int { return a.Matching - b.Matching })
+	return out
+}
+
+// mappingFor returns the mapping whose target is name (case-insensitive), or nil.
+func (m *ObjectMapping) mappingFor(name string) *Mapping {
+	for _, mp := range m.Mappings {
+		if strings.EqualFold(mp.Target, name) {
+			return mp
+		}
+	}
+	return nil
+}

@@ -1,0 +1,68 @@
+package engine
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestLoad_repositoryTestdata loads every source and job config the project ships: the scenario
+// catalog and the documentation depend on them.
+func TestLoad_repositoryTestdata(t *testing.T) {
+	sources, _ := filepath.Glob("../testdata/sources/*.yaml")
+	configs, _ := filepath.Glob("../testdata/configs/*.yaml")
+	if len(sources) == 0 || len(configs) == 0 {
+		t.Fatalf("no testdata found: %d sources, %d configs", len(sources), len(configs))
+	}
+	for _, p := range sources {
+		t.Run(p, func(t *testing.T) {
+			if _, err := LoadSource(p); err != nil {
+				t.Fatalf("LoadSource: %v", err)
+			}
+		})
+	}
+	for _, p := range configs {
+		t.Run(p, func(t *testing.T) {
+			if _, err := LoadConfig(p); err != nil {
+				t.Fatalf("LoadConfig: %v", err)
+			}
+		})
+	}
+}
+
+// TestLoadConfig_errors checks the exact error of every broken config under testdata/config-errors:
+// the first line of each file is a comment holding the expected error.
+func TestLoadConfig_errors(t *testing.T) {
+	testLoadErrors(t, "testdata/config-errors", func(p string) error { _, err := LoadConfig(p); return err })
+}
+
+// TestLoadSource_errors is TestLoadConfig_errors for sources.
+func TestLoadSource_errors(t *testing.T) {
+	testLoadErrors(t, "testdata/source-errors", func(p string) error { _, err := LoadSource(p); return err })
+}
+
+func testLoadErrors(t *testing.T, dir string, load func(string) error) {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(dir, "*.yaml"))
+	if len(files) == 0 {
+		t.Fatalf("no files in %s", dir)
+	}
+	for _, p := range files {
+		t.Run(filepath.Base(p), func(t *testing.T) {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			first, _, _ := strings.Cut(string(b), "\n")
+			want := strings.TrimSpace(strings.TrimPrefix(first, "# want:"))
+			err = load(p)
+			if err == nil {
+				t.Fatalf("loaded without error, want %q", want)
+			}
+			if got := err.Error(); got != want {
+				t.Fatalf("error:\n got %s\nwant %s", got, want)
+			}
+		})
+	}
+}

@@ -1,0 +1,411 @@
+package engine
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Source kinds: where the subject comes from.
+const (
+	// KindEntra is a Microsoft Entra ID tenant: the subject is searched by name, UPN or email.
+	KindEntra = "entra"
+	// KindWorkday is a Workday tenant (Cloud HR): the subject is found by WorkerID or WID only.
+	KindWorkday = "workday"
+	// KindSuccessFactors is an SAP SuccessFactors tenant (Cloud HR): found by personIdExternal only.
+	KindSuccessFactors = "successfactors"
+)
+
+// DefaultRole is the app role of an assignment that names none.
+const DefaultRole = "User"
+
+// Source is the directory the provisioning service reads: users, groups, app assignments.
+type Source struct {
+	Pos         Pos
+	Kind        string
+	Users       []*User
+	Groups      []*Group
+	Assignments []Assignment
+}
+
+// User is a source user. Attrs holds every attribute as written, objectId, accountEnabled and
+// softDeleted included, so that mappings and scoping filters can read any of them.
+type User struct {
+	Pos      Pos
+	ObjectID string
+	// Attrs: string, bool, int64, float64 or []string; a missing key is null.
+	Attrs map[string]any
+}
+
+// Group is a source group; Members are user objectIds.
+type Group struct {
+	Pos         Pos
+	ObjectID    string
+	DisplayName string
+	Members     []string
+	Attrs       map[string]any
+}
+
+// Assignment assigns a user or a group (Principal, an objectId) to the application with a role.
+type Assignment struct {
+	Pos        Pos
+	Principal  string
+	Role       string
+	AssignedAt time.Time // zero: long ago
+}
+
+// String attribute helper: the attribute as a string, "" when null or not a string.
+func (u *User) String(name string) string {
+	s, _ := u.Attrs[name].(string)
+	return s
+}
+
+// Enabled reports accountEnabled (default true).
+func (u *User) Enabled() bool {
+	b, ok := u.Attrs["accountEnabled"].(bool)
+	return !ok || b
+}
+
+// SoftDeleted reports softDeleted (default false): the user is in the recycle bin.
+func (u *User) SoftDeleted() bool {
+	b, _ := u.Attrs["softDeleted"].(bool)
+	return b
+}
+
+// Display is how reports name the user: the UPN, else the display name, else the objectId.
+func (u *User) Display() string {
+	for _, k := range []string{"userPrincipalName", "displayName"} {
+		if s := u.String(k); s != "" {
+			return s
+		}
+	}
+	return u.ObjectID
+}
+
+// LoadSource reads and validates a source file. Errors read "file:line: field: message".
+func LoadSource(path string) (*Source, error) {
+	root, d, err := readDocument(path)
+	if err != nil {
+		return nil, err
+	}
+	return decodeSource(root, d)
+}
+
+// ParseSource reads a source from b; name is used in error messages.
+func ParseSource(name string, b []byte) (*Source, error) {
+	root, d, err := parseDocument(name, b)
+	if err != nil {
+		return nil, err
+	}
+	return decodeSource(root, d)
+}
+
+func decodeSource(root *yaml.Node, d *decoder) (*Source, error) {
+	s := &Source{Pos: d.pos(root), Kind: KindEntra}
+	err := d.mapping(root, "", func(key string, k, v *yaml.Node) error {
+		switch key {
+		case "kind":
+			var err error
+			s.Kind, err = d.str(v, "kind")
+			return err
+		case "users":
+			return d.sequence(v, "users", func(i int, item *yaml.Node) error {
+				u, err := decodeUser(d, item, fmt.Sprintf("users[%d]", i))
+				s.Users = append(s.Users, u)
+				return err
+			})
+		case "groups":
+			return d.sequence(v, "groups", func(i int, item *yaml.Node) error {
+				g, err := decodeGroup(d, item, fmt.Sprintf("groups[%d]", i))
+				s.Groups = append(s.Groups, g)
+				return err
+			})
+		case "assignments":
+			return d.sequence(v, "assignments", func(i int, item *yaml.Node) error {
+				a, err := decodeAssignment(d, item, fmt.Sprintf("assignments[%d]", i))
+				s.Assignments = append(s.Assignments, a)
+				return err
+			})
+		}
+		return errUnknownKey
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s, s.Validate()
+}
+
+func decodeUser(d *decoder, n *yaml.Node, field string) (*User, error) {
+	u := &User{Pos: d.pos(n), Attrs: map[string]any{}}
+	err := d.mapping(n, field, func(key string, k, v *yaml.Node) error {
+		f := join(field, key)
+		switch key {
+		case "accountEnabled", "softDeleted":
+			b, err := d.boolean(v, f)
+			u.Attrs[key] = b
+			return err
+		case "objectId":
+			var err error
+			u.ObjectID, err = d.str(v, f)
+			u.Attrs[key] = u.ObjectID
+			return err
+		}
+		val, err := d.scalar(v, f)
+		if val != nil {
+			u.Attrs[key] = val
+		}
+		return err
+	})
+	return u, err
+}
+
+func decodeGroup(d *decoder, n *yaml.Node, field string) (*Group, error) {
+	g := &Group{Pos: d.pos(n), Attrs: map[string]any{}}
+	err := d.mapping(n, field, func(key string, k, v *yaml.Node) error {
+		f := join(field, key)
+		var err error
+		switch key {
+		case "objectId":
+			g.ObjectID, err = d.str(v, f)
+			g.Attrs[key] = g.ObjectID
+		case "displayName":
+			g.DisplayName, err = d.str(v, f)
+			g.Attrs[key] = g.DisplayName
+		case "members":
+			g.Members, err = d.strings(v, f)
+		default:
+			var val any
+			val, err = d.scalar(v, f)
+			if val != nil {
+				g.Attrs[key] = val
+			}
+		}
+		return err
+	})
+	return g, err
+}
+
+func decodeAssignment(d *decoder, n *yaml.Node, field string) (Assignment, error) {
+	a := Assignment{Pos: d.pos(n)}
+	err := d.mapping(n, field, func(key string, k, v *yaml.Node) error {
+		f := join(field, key)
+		var err error
+		switch key {
+		case "principal":
+			a.Principal, err = d.str(v, f)
+		case "role":
+			a.Role, err = d.str(v, f)
+		case "assignedAt":
+			a.AssignedAt, err = d.timestamp(v, f)
+		default:
+			return errUnknownKey
+		}
+		return err
+	})
+	return a, err
+}
+
+// Validate checks the source: a known kind, objectIds present and unique across users and groups,
+// group members and assignment principals that exist.
+func (s *Source) Validate() error {
+	switch s.Kind {
+	case KindEntra, KindWorkday, KindSuccessFactors:
+	default:
+		return &FieldError{Pos: s.Pos, Field: "kind", Msg: fmt.Sprintf("unknown kind %q (want entra, workday or successfactors)", s.Kind)}
+	}
+	ids := map[string]Pos{}
+	users := map[string]bool{}
+	for i, u := range s.Users {
+		field := fmt.Sprintf("users[%d].objectId", i)
+		if u.ObjectID == "" {
+			return &FieldError{Pos: u.Pos, Field: field, Msg: "required"}
+		}
+		if p, dup := ids[u.ObjectID]; dup {
+			return &FieldError{Pos: u.Pos, Field: field, Msg: fmt.Sprintf("%q is already used at %s", u.ObjectID, p)}
+		}
+		ids[u.ObjectID] = u.Pos
+		users[u.ObjectID] = true
+	}
+	for i, g := range s.Groups {
+		field := fmt.Sprintf("groups[%d]", i)
+		if g.ObjectID == "" {
+			return &FieldError{Pos: g.Pos, Field: field + ".objectId", Msg: "required"}
+		}
+		if g.DisplayName == "" {
+			return &FieldError{Pos: g.Pos, Field: field + ".displayName", Msg: "required"}
+		}
+		if p, dup := ids[g.ObjectID]; dup {
+			return &FieldError{Pos: g.Pos, Field: field + ".objectId", Msg: fmt.Sprintf("%q is already used at %s", g.ObjectID, p)}
+		}
+		ids[g.ObjectID] = g.Pos
+		for j, m := range g.Members {
+			if !users[m] {
+				return &FieldError{Pos: g.Pos, Field: fmt.Sprintf("%s.members[%d]", field, j), Msg: fmt.Sprintf("no user has objectId %q", m)}
+			}
+		}
+	}
+	for i, a := range s.Assignments {
+		field := fmt.Sprintf("assignments[%d].principal", i)
+		if a.Principal == "" {
+			return &FieldError{Pos: a.Pos, Field: field, Msg: "required"}
+		}
+		if _, ok := ids[a.Principal]; !ok {
+			return &FieldError{Pos: a.Pos, Field: field, Msg: fmt.Sprintf("no user or group has objectId %q", a.Principal)}
+		}
+	}
+	return nil
+}
+
+// searchAttributes are what the portal's search box matches for an Entra source: "Search for a
+// user by first name, last name, display name, user principal name, or email address."
+var searchAttributes = []string{"givenName", "surname", "displayName", "userPrincipalName", "mail"}
+
+// cloudHRAttributes are what a Cloud HR source is searched by (the document's note: "For Workday
+// scenario, please provide "WorkerID" or "WID" of the user in Workday. For SuccessFactors
+// scenario, please provide "personIdExternal" of the user in SuccessFactors.").
+var cloudHRAttributes = map[string][]string{
+	KindWorkday:        {"workerId", "WorkerID", "WID", "wid"},
+	KindSuccessFactors: {"workerId", "personIdExternal"},
+}
+
+// AmbiguousSubjectError is a search that found several users; Candidates names them.
+type AmbiguousSubjectError struct {
+	Query      string
+	Candidates []string
+}
+
+func (e *AmbiguousSubjectError) Error() string {
+	return fmt.Sprintf("%q matches %d users, name one of them: %s", e.Query, len(e.Candidates), strings.Join(e.Candidates, ", "))
+}
+
+// searchResult is what the portal's search found.
+type searchResult struct {
+	user *User
+	// hidden is a user that matches but that the search does not show (disabled or soft-deleted
+	// in the source): the document's limitation "Those users won't appear when you search".
+	hidden *User
+}
+
+// FindUser searches the source the way the portal's search box does. For an Entra source the
+// query matches (case-insensitively) the first name, last name, display name, user principal name,
+// email address or objectId; for a Cloud HR source only the worker id. Disabled and soft-deleted
+// users are not found, as on-demand provisioning documents. Several matches are an
+// *AmbiguousSubjectError listing them.
+func (s *Source) FindUser(query string) (*User, error) {
+	r, err := s.search(query)
+	return r.user, err
+}
+
+func (s *Source) search(query string) (searchResult, error) {
+	q := strings.TrimSpace(query)
+	var found, hidden []*User
+	for _, u := range s.Users {
+		if !s.matches(u, q) {
+			continue
+		}
+		// The limitation is the Entra search's: a Cloud HR worker is found by id whatever its
+		// state, and scoping reports it as not active.
+		if s.Kind == KindEntra && (!u.Enabled() || u.SoftDeleted()) {
+			hidden = append(hidden, u)
+			continue
+		}
+		found = append(found, u)
+	}
+	switch len(found) {
+	case 0:
+		r := searchResult{}
+		if len(hidden) > 0 {
+			r.hidden = hidden[0]
+		}
+		return r, nil
+	case 1:
+		return searchResult{user: found[0]}, nil
+	}
+	names := make([]string, 0, len(found))
+	for _, u := range found {
+		names = append(names, fmt.Sprintf("%s (%s)", u.Display(), u.ObjectID))
+	}
+	return searchResult{}, &AmbiguousSubjectError{Query: query, Candidates: names}
+}
+
+func (s *Source) matches(u *User, q string) bool {
+	if q == "" {
+		return false
+	}
+	if attrs, ok := cloudHRAttributes[s.Kind]; ok {
+		for _, a := range attrs {
+			if v, ok := u.Attrs[a]; ok && fmt.Sprint(v) == q {
+				return true
+			}
+		}
+		return false
+	}
+	if u.ObjectID == q {
+		return true
+	}
+	for _, a := range searchAttributes {
+		if v := u.String(a); v != "" && strings.EqualFold(v, q) {
+			return true
+		}
+	}
+	return false
+}
+
+// user returns the user with objectId id.
+func (s *Source) user(id string) *User {
+	for _, u := range s.Users {
+		if u.ObjectID == id {
+			return u
+		}
+	}
+	return nil
+}
+
+// FindGroup returns the group whose displayName (case-insensitive) or objectId is name.
+func (s *Source) FindGroup(name string) (*Group, error) {
+	var found []*Group
+	for _, g := range s.Groups {
+		if g.ObjectID == name || strings.EqualFold(g.DisplayName, name) {
+			found = append(found, g)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return nil, nil
+	case 1:
+		return found[0], nil
+	}
+	names := make([]string, 0, len(found))
+	for _, g := range found {
+		names = append(names, fmt.Sprintf("%s (%s)", g.DisplayName, g.ObjectID))
+	}
+	return nil, &AmbiguousSubjectError{Query: name, Candidates: names}
+}
+
+// assignmentsOf returns the assignments that reach principal id: its own and those of the groups
+// it is a direct member of (nested groups are not expanded, as Entra documents).
+func (s *Source) assignmentsOf(id string) []Assignment {
+	var out []Assignment
+	via := map[string]bool{id: true}
+	for _, g := range s.Groups {
+		if slices.Contains(g.Members, id) {
+			via[g.ObjectID] = true
+		}
+	}
+	for _, a := range s.Assignments {
+		if via[a.Principal] {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+func (a Assignment) role() string {
+	if a.Role == "" {
+		return DefaultRole
+	}
+	return a.Role
+}
