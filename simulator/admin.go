@@ -1,0 +1,245 @@
+package simulator
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/scimsim/scimsim/simulator/faults"
+)
+
+// SeedResult is the answer of POST /admin/seed.
+type SeedResult struct {
+	Users  int `json:"users"`
+	Groups int `json:"groups"`
+}
+
+// SeedData is the body of POST /admin/seed and the content of a --seed-data file.
+type SeedData struct {
+	Users  []map[string]any `json:"users" yaml:"users"`
+	Groups []map[string]any `json:"groups" yaml:"groups"`
+}
+
+// TenantInfo is one entry of GET /admin/tenants; the token itself is never shown.
+type TenantInfo struct {
+	Name     string  `json:"name"`
+	Profile  Profile `json:"profile"`
+	HasToken bool    `json:"hasToken"`
+	Users    int     `json:"users"`
+	Groups   int     `json:"groups"`
+	Faults   int     `json:"faults"`
+	SCIMPath string  `json:"scimPath"`
+}
+
+// adminRoutes lists the whole admin API in one place, like toxiproxy's. ?tenant=NAME selects a
+// tenant, the default tenant otherwise.
+func (s *Server) adminRoutes(g *echo.Group) {
+	g.Use(s.adminAuth)
+	g.GET("/health", s.adminHealth)
+	g.GET("/faults", s.adminFaults)
+	g.POST("/faults", s.adminAddFault)
+	g.DELETE("/faults", s.adminClearFaults)
+	g.GET("/faults/:name", s.adminGetFault)
+	g.PATCH("/faults/:name", s.adminUpdateFault)
+	g.DELETE("/faults/:name", s.adminDeleteFault)
+	g.GET("/requests", s.adminRequests)
+	g.POST("/reset", s.adminReset)
+	g.POST("/seed", s.adminSeed)
+	g.GET("/tenants", s.adminTenants)
+	g.PUT("/tenants/:name", s.adminPutTenant)
+}
+
+func adminErr(status int, format string, args ...any) error {
+	return echo.NewHTTPError(status, fmt.Sprintf(format, args...))
+}
+
+// adminAuth requires the admin token when one is set (always, off loopback: see the command).
+func (s *Server) adminAuth(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if !bearerMatches(c.Request(), s.opts.adminToken) {
+			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="scimsim-admin"`)
+			return adminErr(http.StatusUnauthorized, "missing or invalid admin token")
+		}
+		return next(c)
+	}
+}
+
+// tenantParam returns the tenant ?tenant= names.
+func (s *Server) tenantParam(c echo.Context) (*Tenant, error) {
+	name := c.QueryParam("tenant")
+	if name == "" {
+		return s.def, nil
+	}
+	if !ValidTenantName(name) {
+		return nil, adminErr(http.StatusBadRequest, "tenant %q: names are letters, digits, '.', '_' and '-'", name)
+	}
+	return s.Tenant(name), nil
+}
+
+func (s *Server) adminBody(c echo.Context, max int64, v any) error {
+	body, err := readBody(c, max)
+	if err != nil {
+		return adminErr(http.StatusRequestEntityTooLarge, "request body exceeds %d bytes", max)
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		return adminErr(http.StatusBadRequest, "body: %v", err)
+	}
+	return nil
+}
+
+func (s *Server) adminHealth(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) adminFaults(c echo.Context) error {
+	t, err := s.tenantParam(c)
+	if err != nil {
+		return err
+	}
+	list := t.faults.List()
+	if list == nil {
+		list = []faults.Spec{}
+	}
+	return c.JSON(http.StatusOK, list)
+}
+
+func (s *Server) adminAddFault(c echo.Context) error {
+	t, err := s.tenantParam(c)
+	if err != nil {
+		return err
+	}
+	var spec faults.Spec
+	if err := s.adminBody(c, DefaultMaxBody, &spec); err != nil {
+		return err
+	}
+	stored, err := t.faults.Add(spec)
+	if err != nil {
+		return adminErr(http.StatusBadRequest, "%v", err)
+	}
+	return c.JSON(http.StatusCreated, stored)
+}
+
+func (s *Server) adminClearFaults(c echo.Context) error {
+	t, err := s.tenantParam(c)
+	if err != nil {
+		return err
+	}
+	t.faults.Clear()
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (s *Server) adminGetFault(c echo.Context) error {
+	t, err := s.tenantParam(c)
+	if err != nil {
+		return err
+	}
+	spec, ok := t.faults.Get(c.Param("name"))
+	if !ok {
+		return adminErr(http.StatusNotFound, "no fault %q", c.Param("name"))
+	}
+	return c.JSON(http.StatusOK, spec)
+}
+
+// adminUpdateFault merges the body into the stored fault: fields not given keep their value.
+func (s *Server) adminUpdateFault(c echo.Context) error {
+	t, err := s.tenantParam(c)
+	if err != nil {
+		return err
+	}
+	name := c.Param("name")
+	spec, ok := t.faults.Get(name)
+	if !ok {
+		return adminErr(http.StatusNotFound, "no fault %q", name)
+	}
+	if err := s.adminBody(c, DefaultMaxBody, &spec); err != nil {
+		return err
+	}
+	stored, err := t.faults.Update(name, spec)
+	if err != nil {
+		return adminErr(http.StatusBadRequest, "%v", err)
+	}
+	return c.JSON(http.StatusOK, stored)
+}
+
+func (s *Server) adminDeleteFault(c echo.Context) error {
+	t, err := s.tenantParam(c)
+	if err != nil {
+		return err
+	}
+	if !t.faults.Delete(c.Param("name")) {
+		return adminErr(http.StatusNotFound, "no fault %q", c.Param("name"))
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (s *Server) adminRequests(c echo.Context) error {
+	t, err := s.tenantParam(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, t.journal.list())
+}
+
+func (s *Server) adminReset(c echo.Context) error {
+	t, err := s.tenantParam(c)
+	if err != nil {
+		return err
+	}
+	t.Reset()
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (s *Server) adminSeed(c echo.Context) error {
+	t, err := s.tenantParam(c)
+	if err != nil {
+		return err
+	}
+	var data SeedData
+	if err := s.adminBody(c, DefaultSeedBody, &data); err != nil {
+		return err
+	}
+	nu, ng, err := t.Seed(data.Users, data.Groups)
+	if err != nil {
+		status := http.StatusBadRequest
+		if errors.Is(err, errConflict) {
+			status = http.StatusConflict
+		}
+		return adminErr(status, "seed: %v", err)
+	}
+	return c.JSON(http.StatusOK, SeedResult{Users: nu, Groups: ng})
+}
+
+func (s *Server) adminTenants(c echo.Context) error {
+	var out []TenantInfo
+	for _, t := range s.Tenants() {
+		cfg := t.cfg.Load()
+		out = append(out, TenantInfo{
+			Name: t.name, Profile: cfg.profile, HasToken: cfg.token != "",
+			Users: t.Users(), Groups: t.Groups(), Faults: len(t.faults.List()), SCIMPath: t.SCIMPath(),
+		})
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) adminPutTenant(c echo.Context) error {
+	name := c.Param("name")
+	if name == "default" {
+		name = ""
+	} else if !ValidTenantName(name) {
+		return adminErr(http.StatusBadRequest, "tenant %q: names are letters, digits, '.', '_' and '-'", name)
+	}
+	var cfg TenantConfig
+	if err := s.adminBody(c, DefaultMaxBody, &cfg); err != nil {
+		return err
+	}
+	p, err := ParseProfile(string(cfg.Profile))
+	if err != nil {
+		return adminErr(http.StatusBadRequest, "%v", err)
+	}
+	t := s.Tenant(name)
+	t.Configure(p, cfg.Token)
+	return c.NoContent(http.StatusNoContent)
+}

@@ -1,0 +1,296 @@
+package simulator
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/elimity-com/scim"
+	scimerrors "github.com/elimity-com/scim/errors"
+)
+
+// resources is the elimity ResourceHandler of one kind in one tenant. elimity routes the
+// request, validates POST/PUT bodies and PATCH operations and renders errors; these methods do
+// the rest against the tenant's store.
+//
+// Successful responses are rendered from the stored canonical JSON rather than by elimity (see
+// renderWriter), so a resource reads the same on every route; the Resource returned to elimity
+// therefore carries only what decides its status line: the id and version, and no attributes
+// when the answer is 204.
+type resources struct {
+	t *Tenant
+	k *kind
+}
+
+// Create stores a new resource (RFC 7644 §3.3).
+func (h resources) Create(r *http.Request, attrs scim.ResourceAttributes) (scim.Resource, error) {
+	st := stateOf(r)
+	now := h.t.srv.opts.now()
+	var rec *record
+	err := h.t.store.write(func(w *writer) error {
+		var err error
+		rec, err = encodeRecord(h.k, h.t.ids.next(), w.nextSeq(), attrs, metaInfo{created: now, modified: now, version: 1})
+		if err != nil {
+			return err
+		}
+		return w.put(h.k, rec, h.t.entra())
+	})
+	if err != nil {
+		return scim.Resource{}, h.storeError(err, "")
+	}
+	return h.rendered(st, http.StatusCreated, rec), nil
+}
+
+// Get returns a resource. GET /{Users,Groups}/{id} is served by the simulator's own route; this
+// method completes the interface for elimity's other callers.
+func (h resources) Get(r *http.Request, id string) (scim.Resource, error) {
+	rec, ok := h.t.store.get(h.k, id)
+	if !ok {
+		return scim.Resource{}, notFound(h.k, id)
+	}
+	doc, err := rec.decode()
+	if err != nil {
+		return scim.Resource{}, err
+	}
+	return scim.Resource{ID: rec.ID, Attributes: doc, Meta: scim.Meta{Version: etag(rec.Version)}}, nil
+}
+
+// GetAll is never reached: GET /Users and GET /Groups are routed to the simulator's own query
+// handler in front of elimity, which would otherwise parse every filter with its slow parser.
+func (h resources) GetAll(*http.Request, scim.ListRequestParams) (scim.Page, error) {
+	return scim.Page{}, scimErr(http.StatusNotImplemented, "", "list %s through the simulator's query route", h.k.endpoint)
+}
+
+// Replace replaces a resource (RFC 7644 §3.5.1), honouring If-Match (§3.14).
+func (h resources) Replace(r *http.Request, id string, attrs scim.ResourceAttributes) (scim.Resource, error) {
+	st := stateOf(r)
+	now := h.t.srv.opts.now()
+	var rec *record
+	err := h.t.store.write(func(w *writer) error {
+		old, err := h.current(w, r, id)
+		if err != nil {
+			return err
+		}
+		m := old.meta()
+		rec, err = encodeRecord(h.k, id, old.Seq, attrs, metaInfo{created: m.created, modified: now, version: old.Version + 1})
+		if err != nil {
+			return err
+		}
+		return w.put(h.k, rec, h.t.entra())
+	})
+	if err != nil {
+		return scim.Resource{}, h.storeError(err, id)
+	}
+	return h.rendered(st, http.StatusOK, rec), nil
+}
+
+// Delete removes a resource (RFC 7644 §3.6), honouring If-Match. A deleted user also leaves the
+// groups it was a member of, as a careful application keeps its references valid.
+func (h resources) Delete(r *http.Request, id string) error {
+	now := h.t.srv.opts.now()
+	err := h.t.store.write(func(w *writer) error {
+		old, err := h.current(w, r, id)
+		if err != nil {
+			return err
+		}
+		if err := w.delete(h.k, old); err != nil {
+			return err
+		}
+		groups, err := w.groupsWithMember(id)
+		if err != nil {
+			return err
+		}
+		for _, g := range groups {
+			if err := dropMember(w, g, id, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return h.storeError(err, id)
+	}
+	return nil
+}
+
+// dropMember stores group g without member id.
+func dropMember(w *writer, g *record, id string, now time.Time) error {
+	doc, err := g.decodeForUpdate()
+	if err != nil {
+		return err
+	}
+	var kept []any
+	for _, m := range asList(doc["members"]) {
+		if mm, ok := m.(map[string]any); ok && strings.EqualFold(fmt.Sprint(mm["value"]), id) {
+			continue
+		}
+		kept = append(kept, m)
+	}
+	if kept == nil {
+		delete(doc, "members")
+	} else {
+		doc["members"] = kept
+	}
+	m := g.meta()
+	rec, err := encodeRecord(groupKind, g.ID, g.Seq, doc, metaInfo{created: m.created, modified: now, version: g.Version + 1})
+	if err != nil {
+		return err
+	}
+	return w.put(groupKind, rec, false)
+}
+
+// Patch applies PATCH operations (RFC 7644 §3.5.2) that elimity has validated one by one, then
+// validates the patched resource as a whole. Users answer 200 with the resource; groups answer
+// 204, as Entra expects ("Develop and plan provisioning for a SCIM endpoint": group PATCH
+// responses should not carry the member list).
+func (h resources) Patch(r *http.Request, id string, ops []scim.PatchOperation) (scim.Resource, error) {
+	st := stateOf(r)
+	if len(st.patchPaths) != len(ops) {
+		return scim.Resource{}, fmt.Errorf("patch of %s %q: %d operations validated, %d read", h.k.name, id, len(ops), len(st.patchPaths))
+	}
+	pops := make([]patchOp, len(ops))
+	for i, op := range ops {
+		pops[i] = patchOp{Op: strings.ToLower(op.Op), Path: st.patchPaths[i], Value: op.Value}
+	}
+	rules := patchRules{createOnAbsent: h.t.entra()}
+	now := h.t.srv.opts.now()
+	var rec *record
+	err := h.t.store.write(func(w *writer) error {
+		old, err := h.current(w, r, id)
+		if err != nil {
+			return err
+		}
+		doc, err := old.decodeForUpdate()
+		if err != nil {
+			return err
+		}
+		if err := applyPatch(h.k, doc, pops, rules); err != nil {
+			return err
+		}
+		attrs, err := h.k.validate(doc)
+		if err != nil {
+			return err
+		}
+		m := old.meta()
+		same, err := encodeRecord(h.k, id, old.Seq, attrs, m)
+		if err != nil {
+			return err
+		}
+		if bytes.Equal(same.Doc, old.Doc) {
+			rec = old // nothing changed: the version stays
+			return nil
+		}
+		rec, err = encodeRecord(h.k, id, old.Seq, attrs, metaInfo{created: m.created, modified: now, version: old.Version + 1})
+		if err != nil {
+			return err
+		}
+		return w.put(h.k, rec, h.t.entra())
+	})
+	if err != nil {
+		return scim.Resource{}, h.storeError(err, id)
+	}
+	if h.k == groupKind {
+		st.out = rendered{status: http.StatusNoContent, version: etag(rec.Version)}
+		return scim.Resource{ID: id, Meta: scim.Meta{Version: etag(rec.Version)}}, nil
+	}
+	return h.rendered(st, http.StatusOK, rec), nil
+}
+
+// current returns the stored resource id after checking If-Match: RFC 7644 §3.14 and RFC 7232
+// §3.1, with the weak comparison SCIM's weak ETags need.
+func (h resources) current(w *writer, r *http.Request, id string) (*record, error) {
+	old, ok := w.get(h.k, id)
+	if !ok {
+		return nil, errNotFound
+	}
+	if im := r.Header.Get("If-Match"); im != "" && !etagMatches(im, etag(old.Version)) {
+		return nil, fmt.Errorf("%w: If-Match %s, current version %s", errPrecondition, im, etag(old.Version))
+	}
+	return old, nil
+}
+
+func etagMatches(header, current string) bool {
+	opaque := func(s string) string { return strings.TrimPrefix(strings.TrimSpace(s), "W/") }
+	for _, tag := range strings.Split(header, ",") {
+		if t := strings.TrimSpace(tag); t == "*" || opaque(t) == opaque(current) {
+			return true
+		}
+	}
+	return false
+}
+
+// storeError maps store errors to SCIM errors, as values (elimity turns pointers into 500s).
+func (h resources) storeError(err error, id string) error {
+	var se scimerrors.ScimError
+	switch {
+	case errors.As(err, &se):
+		return se
+	case errors.Is(err, errNotFound):
+		return notFound(h.k, id)
+	case errors.Is(err, errConflict):
+		return scimErr(http.StatusConflict, scimerrors.ScimTypeUniqueness, "%s", strings.TrimPrefix(err.Error(), errConflict.Error()+": "))
+	case errors.Is(err, errPrecondition):
+		return scimErr(http.StatusPreconditionFailed, "", "%s", strings.TrimPrefix(err.Error(), errPrecondition.Error()+": "))
+	}
+	return err
+}
+
+func (h resources) rendered(st *reqState, status int, rec *record) scim.Resource {
+	st.out = rendered{
+		status:   status,
+		body:     appendResource(nil, h.k, rec, st.base),
+		version:  etag(rec.Version),
+		location: st.base.location(h.k, rec.ID),
+	}
+	return scim.Resource{ID: rec.ID, Attributes: scim.ResourceAttributes{"id": rec.ID}, Meta: scim.Meta{Version: etag(rec.Version)}}
+}
+
+// rendered is the response a resource handler decided on, written by renderWriter.
+type rendered struct {
+	status   int
+	body     []byte
+	version  string
+	location string
+}
+
+// renderWriter sits between elimity and the client. When the handler has rendered the
+// resource, it writes those bytes (and the ETag and Location headers of RFC 7644 §3.3 and
+// §3.14) in place of elimity's own rendering, which lists every extension schema, loses
+// milliseconds and cannot know the tenant's base URL. Errors pass through unchanged.
+type renderWriter struct {
+	http.ResponseWriter
+	st   *reqState
+	done bool
+}
+
+func (w *renderWriter) WriteHeader(code int) {
+	out := w.st.out
+	if out.status != 0 && code == out.status && code < 300 {
+		h := w.ResponseWriter.Header()
+		if out.version != "" {
+			h.Set("ETag", out.version)
+		}
+		if code == http.StatusCreated {
+			h.Set("Location", out.location)
+		}
+		if out.body == nil {
+			w.ResponseWriter.WriteHeader(code)
+			return
+		}
+		w.ResponseWriter.WriteHeader(code)
+		_, _ = w.ResponseWriter.Write(out.body)
+		w.done = true
+		return
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *renderWriter) Write(b []byte) (int, error) {
+	if w.done {
+		return len(b), nil
+	}
+	return w.ResponseWriter.Write(b)
+}

@@ -1,0 +1,109 @@
+package simulator
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+)
+
+// Profile selects how a tenant reads what clients send.
+type Profile string
+
+const (
+	// ProfileEntra accepts Microsoft Entra ID's traffic as it is shipped today: string booleans
+	// ("False"), Remove on members with a value array meaning "remove these members", no-path
+	// replace with dotted keys, filters on a value path with a sub-attribute, and a unique group
+	// displayName ("Known issues and resolutions with SCIM 2.0 protocol compliance", Microsoft
+	// Learn, application-provisioning-config-problem-scim-compatibility.md).
+	ProfileEntra Profile = "entra"
+	// ProfileStrict reads requests as RFC 7643 and RFC 7644 are written.
+	ProfileStrict Profile = "strict"
+)
+
+// ParseProfile returns the profile named s; "" is the default, ProfileEntra.
+func ParseProfile(s string) (Profile, error) {
+	switch Profile(s) {
+	case "", ProfileEntra:
+		return ProfileEntra, nil
+	case ProfileStrict:
+		return ProfileStrict, nil
+	}
+	return "", fmt.Errorf("unknown profile %q (want %q or %q)", s, ProfileEntra, ProfileStrict)
+}
+
+// Defaults of the options a Go caller may inject.
+const (
+	DefaultMaxBody     = 1 << 20   // SCIM request body limit
+	DefaultSeedBody    = 256 << 20 // POST /admin/seed body limit
+	DefaultJournalSize = 10000     // request journal entries per tenant
+	journalBodyLimit   = 64 << 10  // request bodies are cut at 64 KiB in the journal
+)
+
+type options struct {
+	token       string
+	adminToken  string
+	profile     Profile
+	logger      *slog.Logger
+	maxBody     int64
+	seed        int64
+	journalSize int
+	now         func() time.Time
+}
+
+// Option configures a Server.
+type Option func(*options)
+
+// WithToken sets the bearer token of the default tenant; "" turns authentication off.
+func WithToken(token string) Option { return func(o *options) { o.token = token } }
+
+// WithAdminToken sets the bearer token the admin API requires; "" leaves it open, which the
+// command allows only on a loopback address.
+func WithAdminToken(token string) Option { return func(o *options) { o.adminToken = token } }
+
+// WithProfile sets the profile of the default tenant and of tenants created on first use.
+func WithProfile(p Profile) Option { return func(o *options) { o.profile = p } }
+
+// WithLogger sets the logger; the default discards everything.
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
+
+// WithMaxBody sets the SCIM request body limit in bytes (default 1 MiB).
+func WithMaxBody(n int64) Option { return func(o *options) { o.maxBody = n } }
+
+// WithSeed seeds the fault probability draws and the generated resource ids, so that a run
+// replays exactly.
+func WithSeed(seed int64) Option { return func(o *options) { o.seed = seed } }
+
+// WithJournalSize sets how many requests each tenant's journal keeps (default 10,000).
+func WithJournalSize(n int) Option { return func(o *options) { o.journalSize = n } }
+
+// WithClock sets the clock behind meta.created and meta.lastModified.
+func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
+
+func buildOptions(opts []Option) (options, error) {
+	o := options{
+		profile:     ProfileEntra,
+		maxBody:     DefaultMaxBody,
+		journalSize: DefaultJournalSize,
+		now:         time.Now,
+	}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if _, err := ParseProfile(string(o.profile)); err != nil {
+		return o, err
+	}
+	if o.maxBody <= 0 {
+		return o, fmt.Errorf("max body %d: must be positive", o.maxBody)
+	}
+	if o.journalSize < 0 {
+		return o, fmt.Errorf("journal size %d: must not be negative", o.journalSize)
+	}
+	if o.logger == nil {
+		o.logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if o.now == nil {
+		o.now = time.Now
+	}
+	return o, nil
+}

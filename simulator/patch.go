@@ -1,0 +1,397 @@
+package simulator
+
+import (
+	"errors"
+	"net/http"
+	"reflect"
+	"strconv"
+
+	scimerrors "github.com/elimity-com/scim/errors"
+	"github.com/elimity-com/scim/schema"
+
+	"github.com/scimsim/scimsim/simulator/filter"
+)
+
+// patchOp is one PATCH operation in canonical form: op in lower case, path as sent (after the
+// profile's normalisation), value as elimity validated it.
+type patchOp struct {
+	Op    string
+	Path  string
+	Value any
+}
+
+// patchRules are the differences between profiles that depend on the resource's state, so that
+// the request normalisation cannot express them.
+type patchRules struct {
+	// createOnAbsent makes a replace on a value path that matches no value add one, built from
+	// the path's equality filter: Entra replaces emails[type eq "work"].value on users that have
+	// no work email. RFC 7644 §3.5.2.3 answers 400 noTarget instead.
+	createOnAbsent bool
+}
+
+// applyPatch applies ops to doc (a resource's attributes without id, meta and schemas) in order,
+// as RFC 7644 §3.5.2 describes. The caller validates the result against the schema again.
+func applyPatch(k *kind, doc map[string]any, ops []patchOp, rules patchRules) error {
+	for i, op := range ops {
+		if err := applyOp(k, doc, op, rules); err != nil {
+			var se scimerrors.ScimError
+			if errors.As(err, &se) {
+				se.Detail = "operation " + strconv.Itoa(i+1) + ": " + se.Detail
+				return se
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+func applyOp(k *kind, doc map[string]any, op patchOp, rules patchRules) error {
+	switch op.Op {
+	case "add", "replace", "remove":
+	default:
+		return invalidValue("unknown op %q (want add, replace or remove)", op.Op)
+	}
+	if op.Path == "" {
+		if op.Op == "remove" {
+			return scimErr(http.StatusBadRequest, scimerrors.ScimTypeNoTarget, "remove needs a path")
+		}
+		m, ok := op.Value.(map[string]any)
+		if !ok {
+			return invalidValue("%s without a path needs an object value", op.Op)
+		}
+		return applyNoPath(k, doc, op.Op, m)
+	}
+	p, err := filter.ParsePath(op.Path)
+	if err != nil {
+		return invalidPath("path %q: %v", op.Path, err)
+	}
+	if p.URN != "" && p.Sub == "" && p.Filter == nil {
+		if e, ok := k.ext(p.URN + ":" + p.Attr); ok {
+			return applyExtension(k, doc, op.Op, e, op.Value)
+		}
+	}
+	ref, ok := resolveRef(k, p.URN, p.Attr, p.Sub)
+	if !ok {
+		return invalidPath("path %q: no such attribute of %s", op.Path, k.name)
+	}
+	if ref.sub == "" && ref.urn == "" {
+		if _, isExt := k.ext(ref.attr); isExt {
+			e, _ := k.ext(ref.attr)
+			return applyExtension(k, doc, op.Op, e, op.Value)
+		}
+	}
+	a, _ := k.attr(ref.urn, ref.attr)
+	if a.Mutability() == "readOnly" {
+		return scimErr(http.StatusBadRequest, scimerrors.ScimTypeMutability, "path %q: %s is read-only", op.Path, ref.attr)
+	}
+	if p.Filter != nil {
+		if !a.MultiValued() || !a.HasSubAttributes() {
+			return invalidPath("path %q: a value filter needs a multi-valued complex attribute", op.Path)
+		}
+		if err := filter.CheckPath(p, k.fs); err != nil {
+			return invalidPath("path %q: %v", op.Path, err)
+		}
+		return applyFiltered(k, doc, op, ref, a, p.Filter, rules)
+	}
+	return applyAttr(doc, op.Op, ref, a, op.Value)
+}
+
+// applyNoPath applies an add or replace whose value holds the attributes to change (RFC 7644
+// §3.5.2.1 and §3.5.2.3, "If omitted, the target location is assumed to be the resource
+// itself"). Keys are attribute names or extension URNs; the entra profile has already turned
+// Entra's dotted keys into operations with a path.
+func applyNoPath(k *kind, doc map[string]any, op string, value map[string]any) error {
+	for key, v := range value {
+		if e, ok := k.ext(key); ok {
+			if err := applyExtension(k, doc, op, e, v); err != nil {
+				return err
+			}
+			continue
+		}
+		ref, ok := resolveRef(k, "", key, "")
+		if !ok {
+			return invalidPath("attribute %q of the value is not defined for %s", key, k.name)
+		}
+		a, _ := k.attr("", ref.attr)
+		if a.Mutability() == "readOnly" {
+			continue // id and meta: ignored as in a POST (RFC 7643 §2.2)
+		}
+		if err := applyAttr(doc, op, ref, a, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func applyExtension(k *kind, doc map[string]any, op string, e schema.Schema, v any) error {
+	if op == "remove" {
+		delete(doc, e.ID)
+		return nil
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return invalidValue("value of %s must be an object", e.ID)
+	}
+	// Sub-attributes not given are left unchanged, by add and by replace (RFC 7644 §3.5.2.3).
+	for key, sv := range m {
+		ref, ok := resolveRef(k, e.ID, key, "")
+		if !ok {
+			return invalidPath("attribute %q is not defined in %s", key, e.ID)
+		}
+		a, _ := k.attr(e.ID, ref.attr)
+		if err := applyAttr(doc, op, ref, a, sv); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// holder returns the map that holds ref.attr, creating an extension object when create is set.
+func holder(doc map[string]any, ref attrRef, create bool) map[string]any {
+	if ref.urn == "" {
+		return doc
+	}
+	m, ok := doc[ref.urn].(map[string]any)
+	if !ok {
+		if !create {
+			return nil
+		}
+		m = map[string]any{}
+		doc[ref.urn] = m
+	}
+	return m
+}
+
+func asList(v any) []any {
+	switch v := v.(type) {
+	case []any:
+		return v
+	case nil:
+		return nil
+	}
+	return []any{v}
+}
+
+// applyAttr applies an operation on an attribute or one of its sub-attributes, without a value
+// filter.
+func applyAttr(doc map[string]any, op string, ref attrRef, a schema.CoreAttribute, v any) error {
+	c := holder(doc, ref, op != "remove")
+	if c == nil {
+		return nil
+	}
+	if ref.sub != "" {
+		return applySub(c, op, ref, a, v)
+	}
+	switch {
+	case op == "remove":
+		// RFC 7644 §3.5.2.2: without a filter, the attribute and all its values are removed.
+		delete(c, ref.attr)
+	case a.MultiValued() && op == "add":
+		// RFC 7644 §3.5.2.1: new values are added; a value already present is not added again.
+		cur := asList(c[ref.attr])
+		for _, nv := range asList(v) {
+			if !containsValue(cur, nv) {
+				cur = append(cur, nv)
+			}
+		}
+		c[ref.attr] = cur
+	case a.MultiValued():
+		c[ref.attr] = asList(v)
+	case a.HasSubAttributes():
+		// Complex: the given sub-attributes replace or add, the others stay (§3.5.2.1, §3.5.2.3).
+		m, ok := v.(map[string]any)
+		if !ok {
+			return invalidValue("value of %s must be an object", ref.attr)
+		}
+		cur, _ := c[ref.attr].(map[string]any)
+		merged := make(map[string]any, len(cur)+len(m))
+		for key, sv := range cur {
+			merged[key] = sv
+		}
+		for key, sv := range m {
+			merged[key] = sv
+		}
+		c[ref.attr] = merged
+	default:
+		c[ref.attr] = v
+	}
+	return nil
+}
+
+func applySub(c map[string]any, op string, ref attrRef, a schema.CoreAttribute, v any) error {
+	if a.MultiValued() {
+		list := asList(c[ref.attr])
+		if len(list) == 0 && op != "remove" {
+			c[ref.attr] = []any{map[string]any{ref.sub: v}}
+			return nil
+		}
+		out := make([]any, 0, len(list))
+		for _, e := range list {
+			em, ok := e.(map[string]any)
+			if !ok {
+				out = append(out, e)
+				continue
+			}
+			em = cloneMap(em)
+			if op == "remove" {
+				delete(em, ref.sub)
+			} else {
+				em[ref.sub] = v
+			}
+			out = append(out, em)
+		}
+		c[ref.attr] = out
+		return nil
+	}
+	m, _ := c[ref.attr].(map[string]any)
+	m = cloneMap(m)
+	if op == "remove" {
+		delete(m, ref.sub)
+	} else {
+		m[ref.sub] = v
+	}
+	if len(m) == 0 {
+		delete(c, ref.attr)
+		return nil
+	}
+	c[ref.attr] = m
+	return nil
+}
+
+// applyFiltered applies an operation whose path selects values of a multi-valued complex
+// attribute with a filter (RFC 7644 §3.5.2, valuePath), optionally naming a sub-attribute.
+func applyFiltered(k *kind, doc map[string]any, op patchOp, ref attrRef, a schema.CoreAttribute, f filter.Expr, rules patchRules) error {
+	c := holder(doc, ref, op.Op != "remove")
+	if c == nil {
+		return nil
+	}
+	vp := &filter.ValuePath{Attr: filter.AttrPath{URN: ref.urn, Attr: ref.attr}, Filter: f}
+	list := asList(c[ref.attr])
+	out := make([]any, 0, len(list)+1)
+	matched := 0
+	for _, e := range list {
+		em, ok := e.(map[string]any)
+		if !ok || !filter.Eval(vp, single(ref, em), k.fs) {
+			out = append(out, e)
+			continue
+		}
+		matched++
+		switch {
+		case op.Op == "remove" && ref.sub == "":
+			// the value is dropped
+		case op.Op == "remove":
+			em = cloneMap(em)
+			delete(em, ref.sub)
+			out = append(out, em)
+		case ref.sub != "":
+			em = cloneMap(em)
+			em[ref.sub] = op.Value
+			out = append(out, em)
+		default:
+			nv, ok := elementValue(op.Value)
+			if !ok {
+				return invalidValue("value for %q must be an object", op.Path)
+			}
+			if op.Op == "add" {
+				nv = mergeMaps(em, nv)
+			}
+			out = append(out, nv)
+		}
+	}
+	if matched == 0 && op.Op != "remove" {
+		if op.Op == "replace" && !rules.createOnAbsent {
+			return scimErr(http.StatusBadRequest, scimerrors.ScimTypeNoTarget,
+				"path %q matches no value of %s", op.Path, ref.attr)
+		}
+		nv, err := newElement(a, f, ref, op)
+		if err != nil {
+			return err
+		}
+		out = append(out, nv)
+	}
+	if len(out) == 0 {
+		delete(c, ref.attr)
+		return nil
+	}
+	c[ref.attr] = out
+	return nil
+}
+
+// newElement builds the value an add (or an entra replace) creates when the value filter matches
+// nothing: the filter's equality (type eq "work") plus the given value.
+func newElement(a schema.CoreAttribute, f filter.Expr, ref attrRef, op patchOp) (map[string]any, error) {
+	attr, value, ok := filter.EqualityOn(f)
+	if !ok {
+		return nil, scimErr(http.StatusBadRequest, scimerrors.ScimTypeNoTarget,
+			"path %q matches no value of %s, and its filter is not an equality to build one from", op.Path, ref.attr)
+	}
+	el := map[string]any{}
+	if s, ok := subAttr(a, attr.Attr); ok {
+		el[s.Name()] = value
+	}
+	if ref.sub != "" {
+		el[ref.sub] = op.Value
+		return el, nil
+	}
+	nv, ok := elementValue(op.Value)
+	if !ok {
+		return nil, invalidValue("value for %q must be an object", op.Path)
+	}
+	return mergeMaps(el, nv), nil
+}
+
+// single wraps one value of a multi-valued attribute as a resource holding only that value, so
+// that filter.Eval evaluates the value path's filter against it.
+func single(ref attrRef, em map[string]any) map[string]any {
+	res := map[string]any{ref.attr: []any{em}}
+	if ref.urn != "" {
+		return map[string]any{ref.urn: res}
+	}
+	return res
+}
+
+func elementValue(v any) (map[string]any, bool) {
+	if l, ok := v.([]any); ok && len(l) == 1 {
+		v = l[0]
+	}
+	m, ok := v.(map[string]any)
+	return m, ok
+}
+
+func cloneMap(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m)+1)
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+func mergeMaps(a, b map[string]any) map[string]any {
+	out := cloneMap(a)
+	for k, v := range b {
+		out[k] = v
+	}
+	return out
+}
+
+// containsValue reports whether list already holds v; values with a "value" sub-attribute
+// (members, emails) are compared by it.
+func containsValue(list []any, v any) bool {
+	vm, _ := v.(map[string]any)
+	for _, e := range list {
+		if em, ok := e.(map[string]any); ok && vm != nil {
+			if ev, ok := em["value"].(string); ok {
+				if nv, ok := vm["value"].(string); ok {
+					if ev == nv {
+						return true
+					}
+					continue
+				}
+			}
+		}
+		if reflect.DeepEqual(e, v) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,283 @@
+package simulator
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+
+	"github.com/elimity-com/scim/schema"
+
+	"github.com/scimsim/scimsim/simulator/filter"
+)
+
+// This file is the one place where the profiles differ in how they read a request. The entra
+// profile rewrites what Entra ID sends today into its RFC 7644 form before elimity validates it
+// ("Known issues and resolutions with SCIM 2.0 protocol compliance", Microsoft Learn; reference
+// notes §1.6); the strict profile passes requests through unchanged, so that elimity rejects
+// what the RFC does not allow. The differences that depend on stored state are patchRules; the
+// filter grammar difference is the filter.AllowValuePathSubAttribute option in query.go; group
+// displayName uniqueness is Tenant.entra in the store calls.
+
+// normaliseResource rewrites a POST/PUT body (or a seeded resource) in place: string booleans
+// ("True", "False") become booleans where the schema says boolean.
+func normaliseResource(k *kind, res map[string]any) bool {
+	changed := false
+	for key, v := range res {
+		if e, ok := k.ext(key); ok {
+			if m, ok := v.(map[string]any); ok && fixBools(e.Attributes, m) {
+				changed = true
+			}
+			continue
+		}
+		if a, ok := k.attr("", key); ok {
+			if nv, ok := fixBool(a, v); ok {
+				res[key] = nv
+				changed = true
+			}
+		}
+	}
+	return changed
+}
+
+func fixBools(attrs schema.Attributes, m map[string]any) bool {
+	changed := false
+	for key, v := range m {
+		if a, ok := attrs.ContainsAttribute(key); ok {
+			if nv, ok := fixBool(a, v); ok {
+				m[key] = nv
+				changed = true
+			}
+		}
+	}
+	return changed
+}
+
+// fixBool converts v for attribute a; ok is false when nothing changed.
+func fixBool(a schema.CoreAttribute, v any) (any, bool) {
+	switch a.AttributeType() {
+	case "boolean":
+		if s, ok := v.(string); ok {
+			switch strings.ToLower(s) {
+			case "true":
+				return true, true
+			case "false":
+				return false, true
+			}
+		}
+	case "complex":
+		changed := false
+		fix := func(e any) {
+			if m, ok := e.(map[string]any); ok && fixBools(a.SubAttributes(), m) {
+				changed = true
+			}
+		}
+		if l, ok := v.([]any); ok {
+			for _, e := range l {
+				fix(e)
+			}
+		} else {
+			fix(v)
+		}
+		return v, changed
+	}
+	return v, false
+}
+
+// checkKnown rejects a POST/PUT body attribute the kind does not define: elimity drops unknown
+// attributes silently, and a client that maps an attribute the target lacks must learn it
+// (Entra reports SchemaAttributeNotFound). Both profiles check it.
+func checkKnown(k *kind, res map[string]any) error {
+	for key := range res {
+		switch strings.ToLower(key) {
+		case "schemas", "id", "meta":
+			continue
+		}
+		if _, ok := k.ext(key); ok {
+			continue
+		}
+		if _, ok := k.attr("", key); !ok {
+			return invalidValue("attribute %q is not defined for %s", key, k.name)
+		}
+	}
+	return nil
+}
+
+// prepareBody reads a POST/PUT/PATCH body for kind k under profile p. It returns the body to hand
+// to elimity (rewritten when the entra profile changed it) and, for PATCH, the path of every
+// operation in order: elimity parses paths with its own slow parser and hands them on in a form
+// the simulator does not use, so the handler reads them from here instead.
+//
+// A body that does not decode is passed on untouched: elimity answers it with invalidSyntax.
+func prepareBody(k *kind, method string, body []byte, p Profile) ([]byte, []string, error) {
+	var doc map[string]any
+	d := json.NewDecoder(bytes.NewReader(body))
+	d.UseNumber()
+	if err := d.Decode(&doc); err != nil || d.More() {
+		return body, nil, nil
+	}
+	entra := p == ProfileEntra
+	if method != "PATCH" {
+		if err := checkKnown(k, doc); err != nil {
+			return nil, nil, err
+		}
+		if entra && normaliseResource(k, doc) {
+			return reencode(doc, body)
+		}
+		return body, nil, nil
+	}
+	opsKey, rawOps := "", []any(nil)
+	for key, v := range doc {
+		if strings.EqualFold(key, "Operations") {
+			opsKey, rawOps = key, asList(v)
+		}
+	}
+	changed := false
+	ops := make([]any, 0, len(rawOps))
+	var paths []string
+	for _, raw := range rawOps {
+		op, ok := raw.(map[string]any)
+		if !ok {
+			ops = append(ops, raw)
+			paths = append(paths, "")
+			continue
+		}
+		out := []map[string]any{op}
+		if entra {
+			var c bool
+			out, c = normaliseOp(k, op)
+			changed = changed || c
+		}
+		for _, o := range out {
+			ops = append(ops, o)
+			path, _ := field(o, "path").(string)
+			paths = append(paths, path)
+		}
+	}
+	if !changed {
+		return body, paths, nil
+	}
+	doc[opsKey] = ops
+	b, _, err := reencode(doc, body)
+	return b, paths, err
+}
+
+func reencode(doc map[string]any, body []byte) ([]byte, []string, error) {
+	b, err := json.Marshal(doc)
+	if err != nil {
+		return body, nil, nil
+	}
+	return b, nil, nil
+}
+
+// field returns m's value for key, matched case-insensitively as SCIM structural names are.
+func field(m map[string]any, key string) any {
+	if v, ok := m[key]; ok {
+		return v
+	}
+	for k, v := range m {
+		if strings.EqualFold(k, key) {
+			return v
+		}
+	}
+	return nil
+}
+
+func setField(m map[string]any, key string, v any) {
+	for k := range m {
+		if strings.EqualFold(k, key) {
+			m[k] = v
+			return
+		}
+	}
+	m[key] = v
+}
+
+// normaliseOp rewrites one Entra PATCH operation into its RFC form:
+//   - "False"/"True" become booleans where the path's attribute is boolean;
+//   - {"op":"Remove","path":"members","value":[{"value":"id"}]} means "remove these members"
+//     to Entra, whereas RFC 7644 §3.5.2.2 removes every member: it becomes one remove per value,
+//     members[value eq "id"];
+//   - a no-path add/replace whose value has dotted keys ("name.givenName") or URN-qualified keys
+//     ("urn:...:enterprise:2.0:User:employeeNumber") becomes one operation per such key.
+func normaliseOp(k *kind, op map[string]any) ([]map[string]any, bool) {
+	name, _ := field(op, "op").(string)
+	name = strings.ToLower(name)
+	path, _ := field(op, "path").(string)
+	value := field(op, "value")
+	if path == "" {
+		m, ok := value.(map[string]any)
+		if !ok || (name != "add" && name != "replace") {
+			return []map[string]any{op}, false
+		}
+		var out []map[string]any
+		rest := map[string]any{}
+		changed := false
+		for key, v := range m {
+			if _, isExt := k.ext(key); !isExt && (strings.Contains(key, ".") || strings.Contains(key, ":")) {
+				o, _ := normaliseValue(k, map[string]any{"op": name, "path": key, "value": v})
+				out = append(out, o)
+				changed = true
+				continue
+			}
+			rest[key] = v
+		}
+		if normaliseResource(k, rest) {
+			changed = true
+		}
+		if !changed {
+			return []map[string]any{op}, false
+		}
+		if len(rest) > 0 {
+			out = append([]map[string]any{{"op": name, "value": rest}}, out...)
+		}
+		return out, true
+	}
+	if name == "remove" {
+		if list, ok := value.([]any); ok && len(list) > 0 {
+			if p, err := filter.ParsePath(path); err == nil && p.Filter == nil && p.Sub == "" {
+				if a, ok := k.attr(p.URN, p.Attr); ok && a.MultiValued() && a.HasSubAttributes() {
+					out := make([]map[string]any, 0, len(list))
+					for _, e := range list {
+						em, ok := e.(map[string]any)
+						v, isStr := field(em, "value").(string)
+						if !ok || !isStr {
+							return []map[string]any{op}, false
+						}
+						q, _ := json.Marshal(v)
+						out = append(out, map[string]any{"op": "remove", "path": path + "[value eq " + string(q) + "]"})
+					}
+					return out, true
+				}
+			}
+		}
+	}
+	op2, changed := normaliseValue(k, op)
+	return []map[string]any{op2}, changed
+}
+
+// normaliseValue converts string booleans in an operation's value for the attribute its path
+// names; changed reports whether it converted any.
+func normaliseValue(k *kind, op map[string]any) (_ map[string]any, changed bool) {
+	path, _ := field(op, "path").(string)
+	p, err := filter.ParsePath(path)
+	if err != nil {
+		return op, false
+	}
+	a, ok := k.attr(p.URN, p.Attr)
+	if !ok {
+		return op, false
+	}
+	if p.Sub != "" {
+		s, ok := subAttr(a, p.Sub)
+		if !ok {
+			return op, false
+		}
+		a = s
+	}
+	if nv, ok := fixBool(a, field(op, "value")); ok {
+		out := cloneMap(op)
+		setField(out, "value", nv)
+		return out, true
+	}
+	return op, false
+}

@@ -1,0 +1,577 @@
+package simulator
+
+import (
+	"container/list"
+	"encoding/json"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/scimsim/scimsim/simulator/faults"
+	"github.com/scimsim/scimsim/simulator/filter"
+)
+
+// Paging limits: a query without count returns defaultCount resources, and no page is larger
+// than maxCount (advertised as filter.maxResults in /ServiceProviderConfig).
+const (
+	defaultCount = 100
+	maxCount     = 1000
+)
+
+// parsedFilter is a filter parsed and checked for one resource type and profile. It is
+// immutable and shared through filterCache.
+type parsedFilter struct {
+	expr  filter.Expr
+	err   error
+	attrs []string // for faults.RequestInfo
+}
+
+type kindFilter struct {
+	k *kind
+	f *parsedFilter
+}
+
+type filterKey struct {
+	k     *kind
+	entra bool
+	src   string
+}
+
+// filterCache is a small LRU of parsed filters keyed by filter string: clients repeat the same
+// few filter shapes, and a parsed filter is immutable, so every request after the first skips
+// the parser.
+type filterCache struct {
+	mu  sync.Mutex
+	max int
+	ll  *list.List
+	m   map[filterKey]*list.Element
+}
+
+type cacheEntry struct {
+	key filterKey
+	pf  *parsedFilter
+}
+
+func newFilterCache(max int) *filterCache {
+	return &filterCache{max: max, ll: list.New(), m: map[filterKey]*list.Element{}}
+}
+
+func (fc *filterCache) get(k *kind, entra bool, src string) *parsedFilter {
+	key := filterKey{k: k, entra: entra, src: src}
+	fc.mu.Lock()
+	if el, ok := fc.m[key]; ok {
+		fc.ll.MoveToFront(el)
+		pf := el.Value.(*cacheEntry).pf
+		fc.mu.Unlock()
+		return pf
+	}
+	fc.mu.Unlock()
+	pf := parseFilter(k, entra, src)
+	fc.mu.Lock()
+	if _, ok := fc.m[key]; !ok {
+		fc.m[key] = fc.ll.PushFront(&cacheEntry{key: key, pf: pf})
+		if fc.ll.Len() > fc.max {
+			old := fc.ll.Back()
+			fc.ll.Remove(old)
+			delete(fc.m, old.Value.(*cacheEntry).key)
+		}
+	}
+	fc.mu.Unlock()
+	return pf
+}
+
+func parseFilter(k *kind, entra bool, src string) *parsedFilter {
+	var opts []filter.Option
+	if entra {
+		opts = append(opts, filter.AllowValuePathSubAttribute())
+	}
+	e, err := filter.Parse(src, opts...)
+	if err == nil {
+		err = filter.Check(e, k.fs)
+	}
+	if err != nil {
+		return &parsedFilter{err: invalidFilter("filter %q: %v", src, err)}
+	}
+	pf := &parsedFilter{expr: e}
+	for _, a := range filter.Attributes(e) {
+		pf.attrs = append(pf.attrs, a.String())
+	}
+	return pf
+}
+
+// searchRequest is the body of POST .search (RFC 7644 §3.4.3).
+type searchRequest struct {
+	Schemas            []string `json:"schemas"`
+	Filter             string   `json:"filter"`
+	StartIndex         *int     `json:"startIndex"`
+	Count              *int     `json:"count"`
+	SortBy             string   `json:"sortBy"`
+	SortOrder          string   `json:"sortOrder"`
+	Attributes         []string `json:"attributes"`
+	ExcludedAttributes []string `json:"excludedAttributes"`
+}
+
+// queried returns the resource types a query route reads: its own, or both at the root.
+func (st *reqState) queried() []*kind {
+	if st.kind != nil {
+		return []*kind{st.kind}
+	}
+	return kinds
+}
+
+// requestInfo parses the request's filter once (cached) and tells the faults what it touches.
+func (s *Server) requestInfo(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		st := state(c)
+		r := c.Request()
+		src := ""
+		isSearch := r.Method == http.MethodPost && strings.HasSuffix(st.rel, "/.search")
+		isList := r.Method == http.MethodGet && (st.rel == "" || st.rel == "/" || (st.kind != nil && st.rel == "/"+st.kind.endpoint))
+		if isSearch {
+			sr := &searchRequest{}
+			if err := json.Unmarshal(st.body, sr); err != nil {
+				return invalidSyntax("search request: %v", err)
+			}
+			st.search = sr
+			src = sr.Filter
+		} else if isList {
+			src = c.QueryParam("filter")
+		}
+		info := faults.RequestInfo{Tenant: st.tenant.name}
+		if seg, _, _ := strings.Cut(strings.TrimPrefix(st.rel, "/"), "/"); seg != "" && seg != ".search" {
+			info.Resource = seg
+		}
+		if strings.TrimSpace(src) != "" {
+			entra := st.tenant.entra()
+			for _, k := range st.queried() {
+				pf := s.filters.get(k, entra, src)
+				st.filters = append(st.filters, kindFilter{k: k, f: pf})
+				info.FilterAttributes = appendNew(info.FilterAttributes, pf.attrs)
+			}
+		}
+		faults.SetRequestInfo(c, info)
+		return next(c)
+	}
+}
+
+func appendNew(dst, src []string) []string {
+	for _, s := range src {
+		found := false
+		for _, d := range dst {
+			if strings.EqualFold(d, s) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			dst = append(dst, s)
+		}
+	}
+	return dst
+}
+
+// query is a list or search request (RFC 7644 §3.4.2).
+type query struct {
+	startIndex, count int
+	sortBy            string
+	descending        bool
+	attributes        []string
+	excluded          []string
+}
+
+func splitList(s string) []string {
+	if strings.TrimSpace(s) == "" {
+		return nil
+	}
+	parts := strings.Split(s, ",")
+	out := parts[:0]
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// list serves GET /Users, GET /Groups and GET / (RFC 7644 §3.4.2).
+func (s *Server) list(c echo.Context) error {
+	q := query{startIndex: 1, count: defaultCount}
+	var err error
+	if q.startIndex, err = intParam(c.QueryParam("startIndex"), "startIndex", 1); err != nil {
+		return err
+	}
+	if q.count, err = intParam(c.QueryParam("count"), "count", defaultCount); err != nil {
+		return err
+	}
+	q.sortBy = c.QueryParam("sortBy")
+	if q.descending, err = sortOrder(c.QueryParam("sortOrder")); err != nil {
+		return err
+	}
+	q.attributes = splitList(c.QueryParam("attributes"))
+	q.excluded = splitList(c.QueryParam("excludedAttributes"))
+	return s.run(c, q)
+}
+
+// search serves POST .search (RFC 7644 §3.4.3).
+func (s *Server) search(c echo.Context) error {
+	st := state(c)
+	sr := st.search
+	if sr == nil {
+		return invalidSyntax("search request: empty body")
+	}
+	if len(sr.Schemas) != 1 || sr.Schemas[0] != searchRequestURN {
+		return invalidValue("search request: schemas must be [%q]", searchRequestURN)
+	}
+	q := query{startIndex: 1, count: defaultCount, sortBy: sr.SortBy, attributes: sr.Attributes, excluded: sr.ExcludedAttributes}
+	if sr.StartIndex != nil {
+		q.startIndex = *sr.StartIndex
+	}
+	if sr.Count != nil {
+		q.count = *sr.Count
+	}
+	var err error
+	if q.descending, err = sortOrder(sr.SortOrder); err != nil {
+		return err
+	}
+	return s.run(c, q)
+}
+
+func intParam(v, name string, def int) (int, error) {
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, invalidValue("%s %q is not an integer", name, v)
+	}
+	return n, nil
+}
+
+func sortOrder(v string) (descending bool, err error) {
+	switch strings.ToLower(v) {
+	case "", "ascending":
+		return false, nil
+	case "descending":
+		return true, nil
+	}
+	return false, invalidValue("sortOrder %q: want ascending or descending", v)
+}
+
+// hit is one query result.
+type hit struct {
+	k   *kind
+	rec *record
+	doc map[string]any // decoded, when a filter, sort or projection needed it
+}
+
+func (s *Server) run(c echo.Context, q query) error {
+	st := state(c)
+	t := st.tenant
+	// RFC 7644 §3.4.2.4: startIndex below 1 is 1; a negative count is 0.
+	if q.startIndex < 1 {
+		q.startIndex = 1
+	}
+	q.count = min(max(q.count, 0), maxCount)
+
+	var hits []hit
+	total := 0
+	switch {
+	case len(st.filters) > 0:
+		var firstErr error
+		checked := 0
+		for _, kf := range st.filters {
+			if kf.f.err != nil {
+				if firstErr == nil {
+					firstErr = kf.f.err
+				}
+				continue
+			}
+			checked++
+			hs, err := matches(t, kf.k, kf.f.expr)
+			if err != nil {
+				return err
+			}
+			hits = append(hits, hs...)
+		}
+		if checked == 0 {
+			return firstErr
+		}
+		total = len(hits)
+	case q.sortBy != "":
+		for _, k := range st.queried() {
+			hs, err := matches(t, k, nil)
+			if err != nil {
+				return err
+			}
+			hits = append(hits, hs...)
+		}
+		total = len(hits)
+	default:
+		// No filter and no sort: page straight off the seq index.
+		skip, want := q.startIndex-1, q.count
+		tx := t.store.read()
+		for _, k := range st.queried() {
+			total += t.store.count(k)
+			if want == 0 {
+				continue
+			}
+			it, err := tx.LowerBound(k.endpoint, "seq", uint64(0))
+			if err != nil {
+				return err
+			}
+			for raw := it.Next(); raw != nil && want > 0; raw = it.Next() {
+				if skip > 0 {
+					skip--
+					continue
+				}
+				hits = append(hits, hit{k: k, rec: raw.(*record)})
+				want--
+			}
+		}
+		return s.writeList(c, hits, total, q)
+	}
+	if q.sortBy != "" {
+		if err := sortHits(hits, q.sortBy, q.descending); err != nil {
+			return err
+		}
+	}
+	from := min(q.startIndex-1, len(hits))
+	to := min(from+q.count, len(hits))
+	return s.writeList(c, hits[from:to], total, q)
+}
+
+// matches returns the resources of kind k matching e (all of them when e is nil), in insertion
+// order. An equality on an indexed attribute reads the index; anything else scans.
+func matches(t *Tenant, k *kind, e filter.Expr) ([]hit, error) {
+	tx := t.store.read()
+	var out []hit
+	if e != nil {
+		if attr, value, ok := filter.EqualityOn(e); ok {
+			if idx := indexFor(k, attr); idx != "" {
+				it, err := tx.Get(k.endpoint, idx, value)
+				if err != nil {
+					return nil, err
+				}
+				// A lone `attr eq "value"` on an index whose case rule is the attribute's
+				// caseExact needs no evaluation; see indexFor.
+				_, exact := e.(*filter.Compare)
+				for raw := it.Next(); raw != nil; raw = it.Next() {
+					rec := raw.(*record)
+					if exact {
+						out = append(out, hit{k: k, rec: rec})
+						continue
+					}
+					h, ok, err := evalHit(k, rec, e)
+					if err != nil {
+						return nil, err
+					}
+					if ok {
+						out = append(out, h)
+					}
+				}
+				sort.Slice(out, func(i, j int) bool { return out[i].rec.Seq < out[j].rec.Seq })
+				return out, nil
+			}
+		}
+	}
+	it, err := tx.LowerBound(k.endpoint, "seq", uint64(0))
+	if err != nil {
+		return nil, err
+	}
+	for raw := it.Next(); raw != nil; raw = it.Next() {
+		rec := raw.(*record)
+		if e == nil {
+			out = append(out, hit{k: k, rec: rec})
+			continue
+		}
+		h, ok, err := evalHit(k, rec, e)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, h)
+		}
+	}
+	return out, nil
+}
+
+func evalHit(k *kind, rec *record, e filter.Expr) (hit, bool, error) {
+	doc, err := rec.decode()
+	if err != nil {
+		return hit{}, false, err
+	}
+	return hit{k: k, rec: rec, doc: doc}, filter.Eval(e, doc, k.fs), nil
+}
+
+// indexFor names the index that answers `attr eq "value"` exactly as the schema's caseExact
+// asks: id and externalId are caseExact (RFC 7643 §3.1) and indexed as they are; userName,
+// emails.value, group displayName and members.value are not, and their indexes are lower-cased.
+func indexFor(k *kind, a filter.AttrPath) string {
+	if a.URN != "" && !strings.EqualFold(a.URN, k.core.ID) {
+		return ""
+	}
+	attr, sub := strings.ToLower(a.Attr), strings.ToLower(a.Sub)
+	switch {
+	case attr == "id" && sub == "":
+		return "id"
+	case attr == "externalid" && sub == "":
+		return "externalId"
+	case k == userKind && attr == "username" && sub == "":
+		return "userName"
+	case k == userKind && attr == "emails" && sub == "value":
+		return "emails"
+	case k == groupKind && attr == "displayname" && sub == "":
+		return "displayName"
+	case k == groupKind && attr == "members" && sub == "value":
+		return "members"
+	}
+	return ""
+}
+
+// sortHits orders hits by sortBy (RFC 7644 §3.4.2.3); resources without a value sort last, ties
+// keep insertion order.
+func sortHits(hits []hit, sortBy string, descending bool) error {
+	p, err := filter.ParsePath(sortBy)
+	if err != nil || p.Filter != nil {
+		return invalidValue("sortBy %q is not an attribute path", sortBy)
+	}
+	type keyed struct {
+		v         any
+		caseExact bool
+	}
+	keys := make([]keyed, len(hits))
+	for i := range hits {
+		h := &hits[i]
+		ref, ok := resolveRef(h.k, p.URN, p.Attr, p.Sub)
+		if !ok {
+			continue
+		}
+		if h.doc == nil {
+			doc, err := h.rec.decode()
+			if err != nil {
+				return err
+			}
+			h.doc = doc
+		}
+		info, _ := h.k.fs.Lookup(ref.urn, ref.attr, ref.sub)
+		keys[i] = keyed{v: sortValue(h.doc, ref), caseExact: info.CaseExact}
+	}
+	idx := make([]int, len(hits))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool {
+		ka, kb := keys[idx[a]], keys[idx[b]]
+		c := compareValues(ka.v, kb.v, ka.caseExact)
+		if descending && ka.v != nil && kb.v != nil {
+			c = -c
+		}
+		return c < 0
+	})
+	sorted := make([]hit, len(hits))
+	for i, j := range idx {
+		sorted[i] = hits[j]
+	}
+	copy(hits, sorted)
+	return nil
+}
+
+// listPrefix opens every ListResponse (RFC 7644 §3.4.2).
+const listPrefix = `{"schemas":["` + listResponseURN + `"],"totalResults":`
+
+// writeList renders a ListResponse; itemsPerPage is the number of resources returned.
+func (s *Server) writeList(c echo.Context, hits []hit, total int, q query) error {
+	st := state(c)
+	size := len(listPrefix) + 64
+	for _, h := range hits {
+		size += len(h.rec.Doc) + len(st.base.escaped) + 64
+	}
+	buf := make([]byte, 0, size)
+	buf = append(buf, listPrefix...)
+	buf = strconv.AppendInt(buf, int64(total), 10)
+	buf = append(buf, `,"itemsPerPage":`...)
+	buf = strconv.AppendInt(buf, int64(len(hits)), 10)
+	buf = append(buf, `,"startIndex":`...)
+	buf = strconv.AppendInt(buf, int64(q.startIndex), 10)
+	buf = append(buf, `,"Resources":[`...)
+	for i, h := range hits {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		var err error
+		if buf, err = appendProjected(buf, h, st.base, q.attributes, q.excluded); err != nil {
+			return err
+		}
+	}
+	buf = append(buf, "]}"...)
+	return c.Blob(http.StatusOK, scimContentType, buf)
+}
+
+// appendProjected appends a resource, projected when attributes or excludedAttributes ask.
+func appendProjected(dst []byte, h hit, b base, include, exclude []string) ([]byte, error) {
+	if len(include) == 0 && len(exclude) == 0 {
+		return appendResource(dst, h.k, h.rec, b), nil
+	}
+	doc := h.doc
+	if doc == nil {
+		var err error
+		if doc, err = h.rec.decode(); err != nil {
+			return nil, err
+		}
+	} else {
+		doc = cloneMap(doc)
+	}
+	if m, ok := doc["meta"].(map[string]any); ok {
+		m = cloneMap(m)
+		m["location"] = b.location(h.k, h.rec.ID)
+		doc["meta"] = m
+	}
+	out := project(h.k, doc, refs(h.k, include), refs(h.k, exclude))
+	enc, err := json.Marshal(out)
+	if err != nil {
+		return nil, err
+	}
+	return append(dst, enc...), nil
+}
+
+// refs resolves attribute paths for projection; paths the kind does not define are ignored, so
+// that a root query may name attributes of either type.
+func refs(k *kind, paths []string) []attrRef {
+	var out []attrRef
+	for _, p := range paths {
+		if e, ok := k.ext(p); ok {
+			out = append(out, attrRef{attr: e.ID})
+			continue
+		}
+		pp, err := filter.ParsePath(p)
+		if err != nil || pp.Filter != nil {
+			continue
+		}
+		if r, ok := resolveRef(k, pp.URN, pp.Attr, pp.Sub); ok {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// getOne serves GET /{Users,Groups}/{id} (RFC 7644 §3.4.1) from the stored bytes.
+func (s *Server) getOne(c echo.Context) error {
+	st := state(c)
+	k := st.kind
+	id := c.Param("id")
+	rec, ok := st.tenant.store.get(k, id)
+	if !ok {
+		return notFound(k, id)
+	}
+	include, exclude := splitList(c.QueryParam("attributes")), splitList(c.QueryParam("excludedAttributes"))
+	body, err := appendProjected(nil, hit{k: k, rec: rec}, st.base, include, exclude)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("ETag", etag(rec.Version))
+	return c.Blob(http.StatusOK, scimContentType, body)
+}

@@ -1,0 +1,439 @@
+package simulator
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/elimity-com/scim/schema"
+)
+
+// timeFormat is meta.created/lastModified: xsd:dateTime (RFC 7643 §2.3.5) with milliseconds.
+const timeFormat = "2006-01-02T15:04:05.000Z07:00"
+
+// etag renders a version as the weak entity tag of RFC 7644 §3.14.
+func etag(v uint64) string { return `W/"` + strconv.FormatUint(v, 10) + `"` }
+
+// metaInfo is what a write knows about a resource's meta.
+type metaInfo struct {
+	created, modified time.Time
+	version           uint64
+}
+
+// encodeRecord builds the record of a validated resource. attrs holds the attributes as
+// elimity's schema validation returns them (canonical names, extension data nested under its
+// URN); it is not modified. Attributes returned "never" (password, RFC 7643 §4.1.1) are not
+// kept: the simulator never authenticates users, and so can never leak one.
+func encodeRecord(k *kind, id string, seq uint64, attrs map[string]any, m metaInfo) (*record, error) {
+	doc := make(map[string]any, len(attrs)+3)
+	for name, v := range attrs {
+		if name == "id" || name == "meta" || name == "schemas" {
+			continue
+		}
+		if a, ok := k.attr("", name); ok && a.Returned() == "never" {
+			continue
+		}
+		doc[name] = v
+	}
+	schemas := []string{k.core.ID}
+	for _, e := range k.exts {
+		if ext, ok := doc[e.ID].(map[string]any); ok {
+			if len(ext) == 0 {
+				delete(doc, e.ID)
+				continue
+			}
+			schemas = append(schemas, e.ID)
+		}
+	}
+	doc["id"] = id
+	doc["schemas"] = schemas
+	doc["meta"] = map[string]any{
+		"created":      m.created.UTC().Format(timeFormat),
+		"lastModified": m.modified.UTC().Format(timeFormat),
+		"resourceType": k.name,
+		"version":      etag(m.version),
+	}
+	b, err := json.Marshal(doc)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s %q: %w", k.name, id, err)
+	}
+	// json.Marshal sorts keys, so inside meta "location" belongs right before "resourceType".
+	// No other object holds a "meta" key: only schema attributes are stored.
+	at := bytes.Index(b, []byte(`"meta":{`))
+	rt := bytes.Index(b[at:], []byte(`"resourceType":`))
+	if at < 0 || rt < 0 {
+		return nil, fmt.Errorf("encode %s %q: meta not found in %s", k.name, id, b)
+	}
+	rec := &record{ID: id, Seq: seq, Version: m.version, Doc: b, LocAt: at + rt,
+		Created: m.created.UnixMilli(), Modified: m.modified.UnixMilli()}
+	rec.ExternalID, _ = attrs["externalId"].(string)
+	switch k {
+	case userKind:
+		rec.UserName, _ = attrs["userName"].(string)
+		rec.Emails = subValues(attrs["emails"], "value")
+	case groupKind:
+		rec.DisplayName, _ = attrs["displayName"].(string)
+		rec.Members = subValues(attrs["members"], "value")
+	}
+	return rec, nil
+}
+
+// subValues returns the string values of sub-attribute sub over the elements of a multi-valued
+// complex attribute.
+func subValues(v any, sub string) []string {
+	var out []string
+	each := func(e any) {
+		if m, ok := e.(map[string]any); ok {
+			if s, ok := m[sub].(string); ok && s != "" {
+				out = append(out, s)
+			}
+		}
+	}
+	switch v := v.(type) {
+	case []any:
+		for _, e := range v {
+			each(e)
+		}
+	case map[string]any: // elimity accepts a single object for a multi-valued attribute
+		each(v)
+	}
+	return out
+}
+
+// meta returns what the record's next version keeps.
+func (r *record) meta() metaInfo {
+	return metaInfo{created: time.UnixMilli(r.Created), modified: time.UnixMilli(r.Modified), version: r.Version}
+}
+
+// decode returns the record's JSON as a tree for filters, sorting and projection. Numbers are
+// float64, as encoding/json decodes them.
+func (r *record) decode() (map[string]any, error) {
+	var m map[string]any
+	if err := json.Unmarshal(r.Doc, &m); err != nil {
+		return nil, fmt.Errorf("decode %q: %w", r.ID, err)
+	}
+	return m, nil
+}
+
+// decodeForUpdate returns the record's attributes for a PATCH: numbers as json.Number, which
+// elimity's schema validation expects, and without the server-owned id, meta and schemas.
+func (r *record) decodeForUpdate() (map[string]any, error) {
+	d := json.NewDecoder(bytes.NewReader(r.Doc))
+	d.UseNumber()
+	var m map[string]any
+	if err := d.Decode(&m); err != nil {
+		return nil, fmt.Errorf("decode %q: %w", r.ID, err)
+	}
+	delete(m, "id")
+	delete(m, "meta")
+	delete(m, "schemas")
+	return m, nil
+}
+
+// base is the absolute SCIM base URL of a request, JSON-escaped once for every resource the
+// response renders (RFC 7644 §3.1: meta.location is the resource's URI).
+type base struct {
+	url     string // e.g. http://127.0.0.1:8080/tenants/a/scim/v2
+	escaped []byte
+}
+
+func newBase(u string) base { return base{url: u, escaped: appendJSONEscaped(nil, u)} }
+
+// location returns the resource URI.
+func (b base) location(k *kind, id string) string {
+	return b.url + "/" + k.endpoint + "/" + url.PathEscape(id)
+}
+
+// appendResource appends the record's JSON with meta.location spliced in.
+func appendResource(dst []byte, k *kind, rec *record, b base) []byte {
+	dst = append(dst, rec.Doc[:rec.LocAt]...)
+	dst = append(dst, `"location":"`...)
+	dst = append(dst, b.escaped...)
+	dst = append(dst, '/')
+	dst = append(dst, k.endpoint...)
+	dst = append(dst, '/')
+	dst = appendJSONEscaped(dst, url.PathEscape(rec.ID))
+	dst = append(dst, `",`...)
+	return append(dst, rec.Doc[rec.LocAt:]...)
+}
+
+// appendJSONEscaped appends s as the inside of a JSON string.
+func appendJSONEscaped(dst []byte, s string) []byte {
+	clean := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf || c == '<' || c == '>' || c == '&' {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return append(dst, s...)
+	}
+	q, _ := json.Marshal(s) // a string always encodes
+	return append(dst, q[1:len(q)-1]...)
+}
+
+// idGenerator makes resource ids: UUID-shaped and drawn from a generator seeded by WithSeed and
+// the tenant name, so that a replayed run produces the same ids (random UUIDs would make golden
+// files impossible).
+type idGenerator struct {
+	mu  sync.Mutex
+	rng *rand.Rand
+}
+
+func newIDGenerator(seed int64, tenant string) *idGenerator {
+	var h uint64 = 14695981039346656037 // FNV-1a of the tenant name
+	for i := 0; i < len(tenant); i++ {
+		h ^= uint64(tenant[i])
+		h *= 1099511628211
+	}
+	return &idGenerator{rng: rand.New(rand.NewPCG(uint64(seed), h))}
+}
+
+func (g *idGenerator) next() string {
+	g.mu.Lock()
+	a, b := g.rng.Uint64(), g.rng.Uint64()
+	g.mu.Unlock()
+	a = a&^(0xf<<12) | 4<<12 // version 4
+	b = b&^(3<<62) | 2<<62   // variant 10
+	const hex = "0123456789abcdef"
+	var out [36]byte
+	pos := 0
+	for i, v := range [2]uint64{a, b} {
+		for j := 15; j >= 0; j-- {
+			if n := i*16 + (15 - j); n == 8 || n == 12 || n == 16 || n == 20 {
+				out[pos] = '-'
+				pos++
+			}
+			out[pos] = hex[(v>>(uint(j)*4))&0xf]
+			pos++
+		}
+	}
+	return string(out[:])
+}
+
+// project applies attributes/excludedAttributes (RFC 7644 §3.4.2.5) to a decoded resource:
+// attributes returned "always" (id, schemas) stay; with attributes, only the named ones (and
+// their sub-attributes) are returned; with excludedAttributes, the named ones are removed.
+func project(k *kind, doc map[string]any, include, exclude []attrRef) map[string]any {
+	if len(include) > 0 {
+		out := map[string]any{"id": doc["id"], "schemas": doc["schemas"]}
+		for _, p := range include {
+			copyPath(out, doc, p)
+		}
+		return out
+	}
+	for _, p := range exclude {
+		if a, ok := k.attr(p.urn, p.attr); ok && a.Returned() == "always" && p.sub == "" {
+			continue
+		}
+		removePath(doc, p)
+	}
+	return doc
+}
+
+// attrRef is an attribute path as used by attributes, excludedAttributes and sortBy, resolved
+// against the schema to the keys the stored document uses.
+type attrRef struct {
+	urn  string // extension URN as stored ("" for core and common attributes)
+	attr string // canonical attribute name
+	sub  string // canonical sub-attribute name, or ""
+}
+
+// resolveRef resolves a path to canonical names; ok is false for an attribute the kind does not
+// define.
+func resolveRef(k *kind, urn, attr, sub string) (attrRef, bool) {
+	ref := attrRef{}
+	if urn != "" && !strings.EqualFold(urn, k.core.ID) {
+		e, ok := k.ext(urn)
+		if !ok {
+			return ref, false
+		}
+		ref.urn = e.ID
+	}
+	a, ok := k.attr(ref.urn, attr)
+	if !ok {
+		if ref.urn == "" && sub == "" {
+			// A bare extension URN names the whole extension object.
+			if e, ok := k.ext(attr); ok {
+				return attrRef{attr: e.ID}, true
+			}
+		}
+		return ref, false
+	}
+	ref.attr = a.Name()
+	if sub != "" {
+		s, ok := subAttr(a, sub)
+		if !ok {
+			return ref, false
+		}
+		ref.sub = s.Name()
+	}
+	return ref, true
+}
+
+func subAttr(a schema.CoreAttribute, name string) (schema.CoreAttribute, bool) {
+	if !a.HasSubAttributes() {
+		return schema.CoreAttribute{}, false
+	}
+	return a.SubAttributes().ContainsAttribute(name)
+}
+
+// container returns the map holding p.attr: the document or its extension object.
+func container(doc map[string]any, p attrRef) (map[string]any, bool) {
+	if p.urn == "" {
+		return doc, true
+	}
+	m, ok := doc[p.urn].(map[string]any)
+	return m, ok
+}
+
+func copyPath(dst, src map[string]any, p attrRef) {
+	from, ok := container(src, p)
+	if !ok {
+		return
+	}
+	v, ok := from[p.attr]
+	if !ok {
+		return
+	}
+	to := dst
+	if p.urn != "" {
+		m, ok := dst[p.urn].(map[string]any)
+		if !ok {
+			m = map[string]any{}
+			dst[p.urn] = m
+		}
+		to = m
+	}
+	if p.sub == "" {
+		to[p.attr] = v
+		return
+	}
+	switch v := v.(type) {
+	case map[string]any:
+		if sv, ok := v[p.sub]; ok {
+			m, _ := to[p.attr].(map[string]any)
+			if m == nil {
+				m = map[string]any{}
+			}
+			m[p.sub] = sv
+			to[p.attr] = m
+		}
+	case []any:
+		var out []any
+		for _, e := range v {
+			if em, ok := e.(map[string]any); ok {
+				if sv, ok := em[p.sub]; ok {
+					out = append(out, map[string]any{p.sub: sv})
+				}
+			}
+		}
+		if out != nil {
+			to[p.attr] = out
+		}
+	}
+}
+
+func removePath(doc map[string]any, p attrRef) {
+	c, ok := container(doc, p)
+	if !ok {
+		return
+	}
+	if p.sub == "" {
+		delete(c, p.attr)
+		return
+	}
+	switch v := c[p.attr].(type) {
+	case map[string]any:
+		delete(v, p.sub)
+	case []any:
+		for _, e := range v {
+			if em, ok := e.(map[string]any); ok {
+				delete(em, p.sub)
+			}
+		}
+	}
+}
+
+// sortValue returns the value sortBy orders by (RFC 7644 §3.4.2.3): for a multi-valued
+// attribute the primary value, else the first; nil when the resource has none.
+func sortValue(doc map[string]any, p attrRef) any {
+	c, ok := container(doc, p)
+	if !ok {
+		return nil
+	}
+	v := c[p.attr]
+	if arr, ok := v.([]any); ok {
+		if len(arr) == 0 {
+			return nil
+		}
+		pick := arr[0]
+		for _, e := range arr {
+			if em, ok := e.(map[string]any); ok && em["primary"] == true {
+				pick = e
+				break
+			}
+		}
+		v = pick
+		if p.sub == "" {
+			if em, ok := v.(map[string]any); ok {
+				v = em["value"]
+			}
+		}
+	}
+	if p.sub != "" {
+		em, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = em[p.sub]
+	}
+	return v
+}
+
+// compareValues orders two sort values; nil sorts last.
+func compareValues(a, b any, caseExact bool) int {
+	switch {
+	case a == nil && b == nil:
+		return 0
+	case a == nil:
+		return 1
+	case b == nil:
+		return -1
+	}
+	switch av := a.(type) {
+	case string:
+		bv, _ := b.(string)
+		if !caseExact {
+			av, bv = strings.ToLower(av), strings.ToLower(bv)
+		}
+		return strings.Compare(av, bv)
+	case float64:
+		bv, _ := b.(float64)
+		switch {
+		case av < bv:
+			return -1
+		case av > bv:
+			return 1
+		}
+		return 0
+	case bool:
+		bv, _ := b.(bool)
+		if av == bv {
+			return 0
+		}
+		if !av {
+			return -1
+		}
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,411 @@
+package simulator
+
+import (
+	"bytes"
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	scimerrors "github.com/elimity-com/scim/errors"
+	"github.com/labstack/echo/v4"
+
+	"github.com/scimsim/scimsim/simulator/faults"
+)
+
+// scimContentType is the media type of every SCIM response (RFC 7644 §3.1).
+const scimContentType = "application/scim+json"
+
+// Server is the simulator: an http.Handler serving the SCIM tenants and the admin API.
+type Server struct {
+	opts    options
+	e       *echo.Echo
+	filters *filterCache
+
+	mu      sync.Mutex
+	tenants map[string]*Tenant
+	def     *Tenant
+}
+
+// tenantName is what a tenant may be called: it is one path segment of its URL.
+var tenantName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+
+// ValidTenantName reports whether name can be used in /tenants/{name}/scim/v2.
+func ValidTenantName(name string) bool { return tenantName.MatchString(name) }
+
+// New returns a simulator with an empty default tenant.
+func New(opts ...Option) (*Server, error) {
+	o, err := buildOptions(opts)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{opts: o, filters: newFilterCache(1024), tenants: map[string]*Tenant{}}
+	s.def, err = newTenant(s, "")
+	if err != nil {
+		return nil, err
+	}
+	s.tenants[""] = s.def
+	s.e = s.routes()
+	return s, nil
+}
+
+// ServeHTTP serves the SCIM tenants and the admin API.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.e.ServeHTTP(w, r) }
+
+// Tenant returns the tenant called name, creating it on first use with the server's profile and
+// no token; "" is the default tenant. Only names for which ValidTenantName holds are reachable
+// over HTTP.
+func (s *Server) Tenant(name string) *Tenant {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if t, ok := s.tenants[name]; ok {
+		return t
+	}
+	t, err := newTenant(s, name)
+	if err != nil {
+		// newTenant fails only on a static elimity configuration error, which New has
+		// already ruled out for the default tenant.
+		panic(err)
+	}
+	s.tenants[name] = t
+	return t
+}
+
+// Tenants returns every tenant, the default one first, then by name.
+func (s *Server) Tenants() []*Tenant {
+	s.mu.Lock()
+	out := make([]*Tenant, 0, len(s.tenants))
+	for _, t := range s.tenants {
+		out = append(out, t)
+	}
+	s.mu.Unlock()
+	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
+	return out
+}
+
+func (s *Server) routes() *echo.Echo {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.errorHandler
+	e.IPExtractor = echo.ExtractIPDirect()
+	e.Use(s.recoverPanic)
+	if s.opts.logger.Enabled(context.Background(), slog.LevelDebug) {
+		e.Use(s.logRequest)
+	}
+	// Middleware order, outermost first (docs/architecture.md): tenant + journal, body limit,
+	// request info, faults, bearer auth, profile normalisation.
+	chain := []echo.MiddlewareFunc{s.enter, s.limitBody, s.requestInfo, s.applyFaults, s.authenticate, s.normalise}
+	s.scimRoutes(e.Group("/scim/v2", chain...))
+	s.scimRoutes(e.Group("/tenants/:tenant/scim/v2", chain...))
+	s.adminRoutes(e.Group("/admin"))
+	return e
+}
+
+func (s *Server) scimRoutes(g *echo.Group) {
+	for _, k := range kinds {
+		g.GET("/"+k.endpoint, s.list)
+		g.GET("/"+k.endpoint+"/:id", s.getOne)
+		g.POST("/"+k.endpoint+"/.search", s.search)
+	}
+	g.GET("", s.list)
+	g.GET("/", s.list)
+	g.POST("/.search", s.search)
+	g.GET("/ServiceProviderConfig", s.serviceProviderConfig)
+	g.Any("", s.library)
+	g.Any("/*", s.library)
+}
+
+// recoverPanic is a last resort: no known input reaches a panic, and a test fails if one does.
+func (s *Server) recoverPanic(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) (err error) {
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p) // the faults' way of dropping a connection
+				}
+				s.opts.logger.Error("panic", "method", c.Request().Method, "path", c.Request().URL.Path, "panic", p)
+				err = fmt.Errorf("internal error: %v", p)
+			}
+		}()
+		return next(c)
+	}
+}
+
+// logRequest logs every request at debug level.
+func (s *Server) logRequest(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		r := c.Request()
+		s.opts.logger.LogAttrs(r.Context(), slog.LevelDebug, "request",
+			slog.String("method", r.Method), slog.String("uri", r.RequestURI),
+			slog.Int("status", c.Response().Status), slog.Duration("latency", time.Since(start)))
+		return nil
+	}
+}
+
+// reqState is what the middleware chain learns about a SCIM request.
+type reqState struct {
+	tenant     *Tenant
+	kind       *kind  // resource type of the path, nil for other endpoints
+	rel        string // path below the tenant's /scim/v2
+	base       base
+	body       []byte // the body as the client sent it
+	search     *searchRequest
+	filters    []kindFilter // the parsed filter, per resource type queried
+	patchPaths []string
+	out        rendered
+}
+
+type stateKey struct{}
+
+func stateOf(r *http.Request) *reqState {
+	if st, ok := r.Context().Value(stateKey{}).(*reqState); ok {
+		return st
+	}
+	return &reqState{}
+}
+
+func state(c echo.Context) *reqState { return stateOf(c.Request()) }
+
+// enter resolves the tenant, records the request in its journal once answered, and renders a
+// returned error itself so that the journal sees the final status.
+func (s *Server) enter(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		t := s.def
+		if name := c.Param("tenant"); name != "" {
+			if !ValidTenantName(name) {
+				return scimErr(http.StatusNotFound, "", "no tenant %q: names are letters, digits, '.', '_' and '-'", name)
+			}
+			t = s.Tenant(name)
+		}
+		r := c.Request()
+		prefix := t.SCIMPath()
+		rel := ""
+		if len(r.URL.Path) > len(prefix) {
+			rel = r.URL.Path[len(prefix):]
+		}
+		st := &reqState{tenant: t, rel: rel, base: t.baseFor(c.Scheme(), r.Host)}
+		if seg, _, _ := strings.Cut(strings.TrimPrefix(rel, "/"), "/"); seg != "" {
+			st.kind = kindByEndpoint(seg)
+		}
+		c.SetRequest(r.WithContext(context.WithValue(r.Context(), stateKey{}, st)))
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		body, cut := journalBody(st.body)
+		t.journal.add(JournalEntry{
+			Time:        start.UTC(),
+			Method:      r.Method,
+			Path:        r.URL.Path,
+			Query:       r.URL.RawQuery,
+			Status:      c.Response().Status,
+			RequestBody: body,
+			Truncated:   cut,
+			Fault:       faults.HitBy(c),
+			DurationMs:  float64(time.Since(start).Microseconds()) / 1000,
+		})
+		return nil
+	}
+}
+
+// baseFor returns the tenant's absolute SCIM base URL for a request, reusing the last one built:
+// a tenant is normally reached under one host name.
+func (t *Tenant) baseFor(scheme, host string) base {
+	if b := t.lastBase.Load(); b != nil && b.scheme == scheme && b.host == host {
+		return b.base
+	}
+	b := &cachedBase{scheme: scheme, host: host, base: newBase(scheme + "://" + host + t.SCIMPath())}
+	t.lastBase.Store(b)
+	return b.base
+}
+
+type cachedBase struct {
+	scheme, host string
+	base         base
+}
+
+// limitBody reads a request body once, through http.MaxBytesReader so that a chunked body over
+// the limit is a 413 too (elimity ignores read errors and would answer 400).
+func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		body, err := readBody(c, s.opts.maxBody)
+		if err != nil {
+			return err
+		}
+		state(c).body = body
+		return next(c)
+	}
+}
+
+func readBody(c echo.Context, max int64) ([]byte, error) {
+	r := c.Request()
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil, nil
+	}
+	tooLarge := func() error {
+		return scimErr(http.StatusRequestEntityTooLarge, "", "request body exceeds %d bytes", max)
+	}
+	if r.ContentLength > max {
+		return nil, tooLarge()
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), r.Body, max))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, tooLarge()
+		}
+		return nil, invalidSyntax("reading the request body: %v", err)
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	return body, nil
+}
+
+// applyFaults runs the tenant's fault set.
+func (s *Server) applyFaults(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error { return state(c).tenant.faultMW(next)(c) }
+}
+
+// authenticate requires the tenant's bearer token (RFC 6750 §3: 401 with WWW-Authenticate).
+func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if !state(c).tenant.authorized(c.Request()) {
+			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="scimsim"`)
+			return scimErr(http.StatusUnauthorized, "", "missing or invalid bearer token")
+		}
+		return next(c)
+	}
+}
+
+// bearerMatches compares the request's bearer token with token in constant time; an empty token
+// accepts every request.
+func bearerMatches(r *http.Request, token string) bool {
+	if token == "" {
+		return true
+	}
+	h := r.Header.Get("Authorization")
+	scheme, got, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return false
+	}
+	return subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), []byte(token)) == 1
+}
+
+// normalise applies the tenant's profile to POST, PUT and PATCH bodies of Users and Groups.
+func (s *Server) normalise(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		st := state(c)
+		r := c.Request()
+		switch r.Method {
+		case http.MethodPost, http.MethodPut, http.MethodPatch:
+		default:
+			return next(c)
+		}
+		if st.kind == nil || strings.HasSuffix(st.rel, "/.search") || st.body == nil {
+			return next(c)
+		}
+		body, paths, err := prepareBody(st.kind, r.Method, st.body, st.tenant.Profile())
+		if err != nil {
+			return err
+		}
+		st.patchPaths = paths
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.ContentLength = int64(len(body))
+		return next(c)
+	}
+}
+
+// library hands the request to elimity, whose routes expect paths below "/v2".
+func (s *Server) library(c echo.Context) error {
+	st := state(c)
+	r := c.Request()
+	r2 := new(http.Request)
+	*r2 = *r
+	u := *r.URL
+	u.Path, u.RawPath = "/v2"+st.rel, ""
+	r2.URL = &u
+	st.tenant.lib.ServeHTTP(&renderWriter{ResponseWriter: c.Response(), st: st}, r2)
+	return nil
+}
+
+// serviceProviderConfig answers what the simulator really supports (RFC 7643 §5); elimity's
+// own document hard-codes etag and sort to false.
+func (s *Server) serviceProviderConfig(c echo.Context) error {
+	st := state(c)
+	doc := map[string]any{
+		"schemas":          []string{spcURN},
+		"documentationUri": "https://github.com/scimsim/scimsim",
+		"patch":            map[string]any{"supported": true},
+		"bulk":             map[string]any{"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
+		"filter":           map[string]any{"supported": true, "maxResults": maxCount},
+		"changePassword":   map[string]any{"supported": false},
+		"sort":             map[string]any{"supported": true},
+		"etag":             map[string]any{"supported": true},
+		"authenticationSchemes": []map[string]any{{
+			"type": "oauthbearertoken", "name": "OAuth Bearer Token", "primary": true,
+			"description": "Authentication scheme using the OAuth Bearer Token Standard",
+			"specUri":     "https://www.rfc-editor.org/info/rfc6750",
+		}},
+		"meta": map[string]any{"resourceType": "ServiceProviderConfig", "location": st.base.url + "/ServiceProviderConfig"},
+	}
+	b, err := json.Marshal(doc)
+	if err != nil {
+		return err
+	}
+	return c.Blob(http.StatusOK, scimContentType, b)
+}
+
+// errorHandler renders every error: SCIM paths answer an RFC 7644 §3.12 error, admin paths
+// {"error","status"}.
+func (s *Server) errorHandler(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	status, detail := http.StatusInternalServerError, err.Error()
+	var se scimerrors.ScimError
+	var he *echo.HTTPError
+	switch {
+	case errors.As(err, &se):
+		status, detail = se.Status, se.Detail
+	case errors.As(err, &he):
+		status = he.Code
+		detail = fmt.Sprint(he.Message)
+		if status == http.StatusNotFound {
+			detail = "Specified endpoint does not exist."
+		}
+	}
+	if status >= 500 {
+		s.opts.logger.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
+	}
+	if strings.HasPrefix(c.Request().URL.Path, "/admin") {
+		_ = c.JSON(status, adminError{Error: detail, Status: status})
+		return
+	}
+	if se.Status == 0 {
+		se = scimerrors.ScimError{Status: status, Detail: detail}
+	}
+	b, mErr := json.Marshal(se)
+	if mErr != nil {
+		b = []byte(`{"schemas":["` + errorURN + `"],"status":"500"}`)
+	}
+	_ = c.Blob(status, scimContentType, b)
+}
+
+type adminError struct {
+	Error  string `json:"error"`
+	Status int    `json:"status"`
+}

@@ -1,0 +1,204 @@
+package simulator
+
+import (
+	"errors"
+	"fmt"
+	"sync/atomic"
+
+	"github.com/hashicorp/go-memdb"
+)
+
+// Errors the store returns; handlers map them to SCIM errors.
+var (
+	errNotFound     = errors.New("resource not found")
+	errConflict     = errors.New("uniqueness conflict")
+	errPrecondition = errors.New("version mismatch")
+)
+
+// record is one stored resource. It is immutable once inserted: memdb stores pointers and shares
+// them with every reader, so a change always builds a new record (copy, change, insert).
+//
+// The attributes live as canonical JSON bytes (encoded once on write, served as they are when no
+// projection is asked), which keeps the heap small and the GET path free of encoding. The hot
+// attributes are also typed fields, for the indexes.
+type record struct {
+	ID          string
+	Seq         uint64   // monotonic insertion order: the stable order of queries
+	UserName    string   // Users
+	DisplayName string   // Groups
+	ExternalID  string   // both
+	Emails      []string // Users: emails[].value
+	Members     []string // Groups: members[].value
+	Version     uint64   // meta.version is W/"Version"
+	Created     int64    // meta.created, Unix milliseconds
+	Modified    int64    // meta.lastModified, Unix milliseconds
+	// Doc is the resource as JSON with meta last and no meta.location, which depends on the
+	// request's base URL: it is spliced in at LocAt.
+	Doc   []byte
+	LocAt int
+}
+
+// storeSchema is the memdb schema of a tenant's store. memdb does not enforce Unique on
+// secondary indexes (see the library notes): the write paths check userName and displayName
+// themselves inside the write transaction.
+func storeSchema() *memdb.DBSchema {
+	common := func() map[string]*memdb.IndexSchema {
+		return map[string]*memdb.IndexSchema{
+			"id":         {Name: "id", Unique: true, Indexer: &memdb.StringFieldIndex{Field: "ID"}},
+			"seq":        {Name: "seq", Unique: true, Indexer: &memdb.UintFieldIndex{Field: "Seq"}},
+			"externalId": {Name: "externalId", AllowMissing: true, Indexer: &memdb.StringFieldIndex{Field: "ExternalID"}},
+		}
+	}
+	users := common()
+	users["userName"] = &memdb.IndexSchema{Name: "userName", AllowMissing: true,
+		Indexer: &memdb.StringFieldIndex{Field: "UserName", Lowercase: true}}
+	users["emails"] = &memdb.IndexSchema{Name: "emails", AllowMissing: true,
+		Indexer: &memdb.StringSliceFieldIndex{Field: "Emails", Lowercase: true}}
+	groups := common()
+	groups["displayName"] = &memdb.IndexSchema{Name: "displayName", AllowMissing: true,
+		Indexer: &memdb.StringFieldIndex{Field: "DisplayName", Lowercase: true}}
+	groups["members"] = &memdb.IndexSchema{Name: "members", AllowMissing: true,
+		Indexer: &memdb.StringSliceFieldIndex{Field: "Members", Lowercase: true}}
+	return &memdb.DBSchema{Tables: map[string]*memdb.TableSchema{
+		userKind.endpoint:  {Name: userKind.endpoint, Indexes: users},
+		groupKind.endpoint: {Name: groupKind.endpoint, Indexes: groups},
+	}}
+}
+
+// store is one tenant's database. Reset swaps in an empty database, so every operation loads
+// the current one once and works on it.
+type store struct {
+	db     atomic.Pointer[memdb.MemDB]
+	seq    atomic.Uint64
+	counts map[*kind]*atomic.Int64 // current totals: memdb has no count
+}
+
+func newStore() *store {
+	s := &store{counts: map[*kind]*atomic.Int64{userKind: {}, groupKind: {}}}
+	s.reset()
+	return s
+}
+
+func (s *store) reset() {
+	db, err := memdb.NewMemDB(storeSchema())
+	if err != nil {
+		// The schema is a constant validated by TestStoreSchema: this cannot happen at run time.
+		panic(fmt.Sprintf("simulator: invalid memdb schema: %v", err))
+	}
+	s.db.Store(db)
+	for _, c := range s.counts {
+		c.Store(0)
+	}
+}
+
+func (s *store) count(k *kind) int { return int(s.counts[k].Load()) }
+
+func (s *store) read() *memdb.Txn { return s.db.Load().Txn(false) }
+
+// write runs fn in one write transaction and commits it when fn succeeds. memdb allows one
+// writer at a time, which makes the uniqueness checks in fn atomic with the insert.
+func (s *store) write(fn func(w *writer) error) error {
+	w := &writer{s: s, tx: s.db.Load().Txn(true)}
+	defer w.tx.Abort()
+	if err := fn(w); err != nil {
+		return err
+	}
+	w.tx.Commit()
+	for k, d := range w.delta {
+		s.counts[k].Add(d)
+	}
+	return nil
+}
+
+func (s *store) get(k *kind, id string) (*record, bool) {
+	raw, err := s.read().First(k.endpoint, "id", id)
+	if err != nil || raw == nil {
+		return nil, false
+	}
+	return raw.(*record), true
+}
+
+// writer is a write transaction with the simulator's integrity rules.
+type writer struct {
+	s     *store
+	tx    *memdb.Txn
+	delta map[*kind]int64
+}
+
+func (w *writer) get(k *kind, id string) (*record, bool) {
+	raw, err := w.tx.First(k.endpoint, "id", id)
+	if err != nil || raw == nil {
+		return nil, false
+	}
+	return raw.(*record), true
+}
+
+func (w *writer) nextSeq() uint64 { return w.s.seq.Add(1) }
+
+// put inserts rec, or replaces the record with the same id. It enforces the uniqueness memdb
+// does not: a case-insensitive userName (RFC 7643 §4.1.1: "unique across the service
+// provider's entire set of Users", caseExact false), and, when uniqueDisplayName is set, a
+// case-insensitive group displayName (an Entra requirement, "Develop and plan provisioning for a
+// SCIM endpoint", which RFC 7643 does not make).
+func (w *writer) put(k *kind, rec *record, uniqueDisplayName bool) error {
+	switch {
+	case k == userKind && rec.UserName != "":
+		if err := w.unique(k, "userName", rec.UserName, rec.ID); err != nil {
+			return err
+		}
+	case k == groupKind && uniqueDisplayName && rec.DisplayName != "":
+		if err := w.unique(k, "displayName", rec.DisplayName, rec.ID); err != nil {
+			return err
+		}
+	}
+	old, exists := w.get(k, rec.ID)
+	if exists && old.Seq != rec.Seq {
+		return fmt.Errorf("%w: id %q is already taken", errConflict, rec.ID)
+	}
+	if err := w.tx.Insert(k.endpoint, rec); err != nil {
+		return fmt.Errorf("insert %s %q: %w", k.name, rec.ID, err)
+	}
+	if !exists {
+		w.add(k, 1)
+	}
+	return nil
+}
+
+func (w *writer) unique(k *kind, index, value, id string) error {
+	raw, err := w.tx.First(k.endpoint, index, value)
+	if err != nil {
+		return fmt.Errorf("lookup %s %s %q: %w", k.name, index, value, err)
+	}
+	if raw != nil && raw.(*record).ID != id {
+		return fmt.Errorf("%w: %s %q is already taken", errConflict, index, value)
+	}
+	return nil
+}
+
+func (w *writer) delete(k *kind, rec *record) error {
+	if err := w.tx.Delete(k.endpoint, rec); err != nil {
+		return fmt.Errorf("delete %s %q: %w", k.name, rec.ID, err)
+	}
+	w.add(k, -1)
+	return nil
+}
+
+func (w *writer) add(k *kind, d int64) {
+	if w.delta == nil {
+		w.delta = map[*kind]int64{}
+	}
+	w.delta[k] += d
+}
+
+// groupsWithMember returns the groups whose members include id.
+func (w *writer) groupsWithMember(id string) ([]*record, error) {
+	it, err := w.tx.Get(groupKind.endpoint, "members", id)
+	if err != nil {
+		return nil, fmt.Errorf("lookup groups with member %q: %w", id, err)
+	}
+	var out []*record
+	for raw := it.Next(); raw != nil; raw = it.Next() {
+		out = append(out, raw.(*record))
+	}
+	return out, nil
+}
