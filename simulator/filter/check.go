@@ -85,6 +85,9 @@ func (c *checker) checkCompare(e *Compare, parent *AttrPath) *checkError {
 	if err != nil {
 		return err
 	}
+	if e.Value == nil {
+		return nil // eq null and ne null test presence, which every attribute has
+	}
 	name := fullName(e.Attr, parent)
 	if info.Type == typeComplex {
 		// `emails eq "x"` compares the value sub-attribute of a multi-valued complex attribute.
@@ -115,8 +118,6 @@ func (c *checker) checkCompare(e *Compare, parent *AttrPath) *checkError {
 	}
 	want := ""
 	switch v := e.Value.(type) {
-	case nil:
-		return nil
 	case bool:
 		if info.Type != typeBoolean && info.Type != "" {
 			want = "true or false"
