@@ -61,7 +61,7 @@ func TestParsePath(t *testing.T) {
 			name: "logical value filter",
 			in:   `emails[type eq "work" and not (primary eq false)]`,
 			want: Path{Attr: "emails", Filter: &Logical{Op: "and",
-				Left: &Compare{Attr: AttrPath{Attr: "type"}, Op: "eq", Value: "work"},
+				Left:  &Compare{Attr: AttrPath{Attr: "type"}, Op: "eq", Value: "work"},
 				Right: &Not{X: &Compare{Attr: AttrPath{Attr: "primary"}, Op: "eq", Value: false}}}},
 		},
 		{name: "surrounding space", in: ` active `, want: Path{Attr: "active"}, str: "active"},
