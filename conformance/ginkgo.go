@@ -41,12 +41,24 @@ func Describe(cfg func() Config) bool {
 				case StatusSkip:
 					ginkgo.Skip(r.Reason)
 				case StatusFail:
-					ginkgo.AddReportEntry(c.ID, r.Failure)
+					// The structured failure goes to the JSON report; the console shows the message and
+					// the curl commands once.
+					ginkgo.AddReportEntry(c.ID, r.Failure, ginkgo.ReportEntryVisibilityNever)
+					ginkgo.AddReportEntry("reproduce (TOKEN=your secret token)", exchangeList(r.Failure.Exchanges), ginkgo.ReportEntryVisibilityFailureOrVerbose)
 					ginkgo.Fail(r.Failure.Got + "\nEntra would: " + r.Failure.Consequence + "\nto pass: " + r.Failure.Remedy)
 				}
 			})
 		}
 	})
+}
+
+// exchangeList renders exchanges as curl commands, each followed by its answer.
+func exchangeList(ex []Exchange) string {
+	lines := make([]string, 0, 2*len(ex))
+	for _, e := range ex {
+		lines = append(lines, e.Curl(), "  -> "+e.Answer())
+	}
+	return strings.Join(lines, "\n")
 }
 
 // curlList renders exchanges as curl commands, one a line.

@@ -1,0 +1,58 @@
+package conformance_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/types"
+	"github.com/onsi/gomega"
+
+	"github.com/scimsim/scimsim/conformance"
+)
+
+// The container under test, declared the way the harness declares it.
+var (
+	suiteURL    string
+	suiteReport types.Report
+	_           = conformance.Describe(func() conformance.Config {
+		return conformance.Config{BaseURL: suiteURL, Token: fakeToken, Prefix: "ginkgo-"}
+	})
+	_ = ginkgo.ReportAfterSuite("capture", func(r types.Report) { suiteReport = r })
+)
+
+// TestDescribe runs the Ginkgo container against a conforming endpoint: one passing spec per check,
+// all labelled conformance, and nothing left on the endpoint afterwards (the DeferCleanup ran).
+func TestDescribe(t *testing.T) {
+	f := newFakeSCIM(fakeToken, false)
+	suiteURL = startFake(t, f)
+	gomega.RegisterFailHandler(ginkgo.Fail)
+	if !ginkgo.RunSpecs(t, "conformance") {
+		t.Fatal("the conformance container failed against a conforming endpoint")
+	}
+	var its []string
+	for _, s := range suiteReport.SpecReports {
+		if s.LeafNodeType != types.NodeTypeIt {
+			continue
+		}
+		its = append(its, s.LeafNodeText)
+		if s.State != types.SpecStatePassed {
+			t.Errorf("spec %q: %s", s.LeafNodeText, s.State)
+		}
+		if labels := s.Labels(); len(labels) != 1 || labels[0] != "conformance" {
+			t.Errorf("spec %q has labels %v, want [conformance]", s.LeafNodeText, labels)
+		}
+	}
+	checks := conformance.Checks()
+	if len(its) != len(checks) {
+		t.Fatalf("container has %d specs, want one per check (%d)", len(its), len(checks))
+	}
+	for i, c := range checks {
+		if !strings.HasPrefix(its[i], c.ID+": ") {
+			t.Errorf("spec %d is %q, want check %s in catalog order", i, its[i], c.ID)
+		}
+	}
+	if u, g := f.count(); u != 0 || g != 0 {
+		t.Errorf("after the suite the endpoint holds %d users and %d groups; want everything deleted", u, g)
+	}
+}
