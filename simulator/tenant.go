@@ -15,16 +15,16 @@ import (
 // Tenant is one isolated SCIM service provider: its own store, profile, bearer token, faults and
 // request journal.
 type Tenant struct {
-	name    string
-	srv     *Server
-	store   *store
-	ids     *idGenerator
-	faults  *faults.Set
-	faultMW echo.MiddlewareFunc
-	journal *journal
+	name     string
+	srv      *Server
+	store    *store
+	ids      *idGenerator
+	faults   *faults.Set
+	faultMW  echo.MiddlewareFunc
+	journal  *journal
 	cfg      atomic.Pointer[tenantConfig]
 	lastBase atomic.Pointer[cachedBase]
-	lib     scim.Server // elimity, with handlers bound to this tenant
+	lib      scim.Server // elimity, with handlers bound to this tenant
 }
 
 type tenantConfig struct {

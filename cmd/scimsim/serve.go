@@ -1,0 +1,305 @@
+package main
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/big"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/scimsim/scimsim/simulator"
+	"github.com/scimsim/scimsim/simulator/faults"
+)
+
+func init() { subcommands = append(subcommands, newServeCommand) }
+
+// serveFlags are the flags of `scimsim serve`.
+type serveFlags struct {
+	addr, token, adminToken, profile, maxBody string
+	journalSize                               int
+	faultsFile, seedFile                      string
+	seed                                      int64
+	logLevel                                  string
+	tlsCert, tlsKey                           string
+	tlsSelfSigned, listFaults                 bool
+}
+
+func newServeCommand() *cobra.Command {
+	var f serveFlags
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the SCIM 2.0 target (and its admin API) until interrupted",
+		Long: `Run the SCIM 2.0 target. The default tenant is at http://ADDR/scim/v2, isolated tenants at
+http://ADDR/tenants/NAME/scim/v2 (created on first use), and the admin API at http://ADDR/admin.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if f.listFaults {
+				return writeFaultTypes(cmd.OutOrStdout())
+			}
+			return serve(cmd.Context(), f, cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.addr, "addr", "127.0.0.1:8080", "listen address (host:port; port 0 picks a free one)")
+	fl.StringVar(&f.token, "token", "", "bearer token of the default tenant (empty: no authentication)")
+	fl.StringVar(&f.adminToken, "admin-token", "", "bearer token of the admin API (required when --addr is not loopback)")
+	fl.StringVar(&f.profile, "profile", "entra", "how the target reads requests: entra (what Entra ID sends today) or strict (RFC 7643/7644)")
+	fl.StringVar(&f.maxBody, "max-body", "1MiB", "SCIM request body limit (bytes, or with KiB/MiB/KB/MB)")
+	fl.IntVar(&f.journalSize, "journal-size", simulator.DefaultJournalSize, "requests kept per tenant for GET /admin/requests")
+	fl.StringVar(&f.faultsFile, "faults", "", "YAML or JSON file of faults to add at start-up")
+	fl.StringVar(&f.seedFile, "seed-data", "", "YAML or JSON file of users and groups to store at start-up")
+	fl.Int64Var(&f.seed, "seed", 1, "seed of fault probability draws and generated ids (same seed, same run)")
+	fl.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error (debug logs every request)")
+	fl.StringVar(&f.tlsCert, "tls-cert", "", "serve HTTPS with this certificate file (PEM; needs --tls-key)")
+	fl.StringVar(&f.tlsKey, "tls-key", "", "private key file for --tls-cert (PEM)")
+	fl.BoolVar(&f.tlsSelfSigned, "tls-self-signed", false, "serve HTTPS with a throwaway ECDSA P-256 certificate made at start-up")
+	fl.BoolVar(&f.listFaults, "list-faults", false, "print the fault types and their attributes, then exit")
+	return cmd
+}
+
+// writeFaultTypes prints the fault registry as a table.
+func writeFaultTypes(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "TYPE\tATTRIBUTES\tWHAT THE CLIENT SEES")
+	for _, t := range faults.Types() {
+		names := make([]string, 0, len(t.Attributes))
+		for _, a := range t.Attributes {
+			names = append(names, a.Name)
+		}
+		attrs := strings.Join(names, ", ")
+		if attrs == "" {
+			attrs = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", t.Name, attrs, t.Description)
+	}
+	return tw.Flush()
+}
+
+// checkAdminExposure refuses an admin API without a token on an address other machines can
+// reach: the admin API can rewrite every tenant.
+func checkAdminExposure(addr, adminToken string) error {
+	if adminToken != "" {
+		return nil
+	}
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return usageError("--addr %q: %v", addr, err)
+	}
+	if isLoopback(host) {
+		return nil
+	}
+	return usageError("--addr %q is not a loopback address: set --admin-token, or the admin API would be open to the network", addr)
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// parseSize reads 1048576, 1MiB, 512KiB, 2MB or 10KB.
+func parseSize(s string) (int64, error) {
+	units := []struct {
+		suffix string
+		mult   int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"KB", 1000}, {"MB", 1000 * 1000}, {"GB", 1000 * 1000 * 1000}, {"B", 1}}
+	mult := int64(1)
+	num := strings.TrimSpace(s)
+	for _, u := range units {
+		if strings.HasSuffix(num, u.suffix) {
+			num, mult = strings.TrimSpace(strings.TrimSuffix(num, u.suffix)), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || n <= 0 || n > (1<<40)/mult {
+		return 0, fmt.Errorf("size %q: want a positive number of bytes, optionally with KiB, MiB, KB or MB", s)
+	}
+	return n * mult, nil
+}
+
+func parseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return 0, fmt.Errorf("--log-level %q: want debug, info, warn or error", s)
+	}
+	return l, nil
+}
+
+func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer) error {
+	if err := checkAdminExposure(f.addr, f.adminToken); err != nil {
+		return err
+	}
+	profile, err := simulator.ParseProfile(f.profile)
+	if err != nil {
+		return usageError("--profile: %v", err)
+	}
+	maxBody, err := parseSize(f.maxBody)
+	if err != nil {
+		return usageError("--max-body: %v", err)
+	}
+	level, err := parseLevel(f.logLevel)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	if f.journalSize < 0 {
+		return usageError("--journal-size %d: must not be negative", f.journalSize)
+	}
+	if (f.tlsCert == "") != (f.tlsKey == "") {
+		return usageError("--tls-cert and --tls-key go together")
+	}
+	if f.tlsSelfSigned && f.tlsCert != "" {
+		return usageError("--tls-self-signed and --tls-cert exclude each other")
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+
+	sim, err := simulator.New(
+		simulator.WithToken(f.token),
+		simulator.WithAdminToken(f.adminToken),
+		simulator.WithProfile(profile),
+		simulator.WithLogger(logger),
+		simulator.WithMaxBody(maxBody),
+		simulator.WithSeed(f.seed),
+		simulator.WithJournalSize(f.journalSize),
+	)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	if f.faultsFile != "" {
+		specs, err := simulator.LoadFaults(f.faultsFile)
+		if err != nil {
+			return usageError("--faults: %v", err)
+		}
+		for _, spec := range specs {
+			if _, err := sim.Tenant(spec.Match.Tenant).Faults().Add(spec); err != nil {
+				return usageError("--faults %s: fault %q: %v", f.faultsFile, spec.Name, err)
+			}
+		}
+		logger.Info("faults loaded", "file", f.faultsFile, "count", len(specs))
+	}
+	if f.seedFile != "" {
+		data, err := simulator.LoadSeedData(f.seedFile)
+		if err != nil {
+			return usageError("--seed-data: %v", err)
+		}
+		nu, ng, err := sim.Tenant("").Seed(data.Users, data.Groups)
+		if err != nil {
+			return usageError("--seed-data %s: %v", f.seedFile, err)
+		}
+		logger.Info("seed data loaded", "file", f.seedFile, "users", nu, "groups", ng)
+	}
+
+	var tlsConfig *tls.Config
+	switch {
+	case f.tlsCert != "":
+		cert, err := tls.LoadX509KeyPair(f.tlsCert, f.tlsKey)
+		if err != nil {
+			return usageError("--tls-cert/--tls-key: %v", err)
+		}
+		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	case f.tlsSelfSigned:
+		cert, fingerprint, err := selfSigned(f.addr, time.Now())
+		if err != nil {
+			return fmt.Errorf("self-signed certificate: %w", err)
+		}
+		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		logger.Info("self-signed certificate", "sha256", fingerprint)
+	}
+
+	ln, err := net.Listen("tcp", f.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", f.addr, err)
+	}
+	scheme := "http"
+	if tlsConfig != nil {
+		scheme = "https"
+		ln = tls.NewListener(ln, tlsConfig)
+	}
+	srv := &http.Server{
+		Handler:           sim,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute, // a 256 MiB seed body on a slow link
+		WriteTimeout:      2 * time.Minute, // longer than any latency fault worth injecting
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	root := scheme + "://" + ln.Addr().String()
+	fmt.Fprintf(stdout, "scimsim: SCIM 2.0 target at %s/scim/v2 (profile %s), admin API at %s/admin\n", root, profile, root)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
+}
+
+// selfSigned makes a throwaway ECDSA P-256 certificate for localhost, the loopback addresses
+// and the host of addr (Entra only talks HTTPS; reference notes §1.12), and returns its SHA-256
+// fingerprint for pinning.
+func selfSigned(addr string, now time.Time) (tls.Certificate, string, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, "", err
+	}
+	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 128))
+	if err != nil {
+		return tls.Certificate{}, "", err
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          serial,
+		Subject:               pkix.Name{CommonName: "scimsim", Organization: []string{"scimsim"}},
+		NotBefore:             now.Add(-time.Hour),
+		NotAfter:              now.Add(30 * 24 * time.Hour),
+		KeyUsage:              x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		DNSNames:              []string{"localhost"},
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+	}
+	if host, _, err := net.SplitHostPort(addr); err == nil && host != "" {
+		if ip := net.ParseIP(host); ip != nil {
+			if !ip.IsUnspecified() {
+				tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
+			}
+		} else if !strings.EqualFold(host, "localhost") {
+			tmpl.DNSNames = append(tmpl.DNSNames, host)
+		}
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return tls.Certificate{}, "", err
+	}
+	sum := sha256.Sum256(der)
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, hex.EncodeToString(sum[:]), nil
+}
