@@ -3,6 +3,8 @@ package expr
 import (
 	"strings"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // diacriticTable is the character table of NormalizeDiacritics in Microsoft's expression
@@ -56,6 +58,7 @@ var (
 func init() {
 	for _, row := range diacriticTable {
 		for _, seq := range strings.Split(row[0], ", ") {
+			seq = norm.NFC.String(seq)
 			diacritics[seq] = row[1]
 			r, _ := utf8.DecodeRuneInString(seq)
 			diacriticStarts[r] = true
@@ -65,8 +68,10 @@ func init() {
 }
 
 // normalizeDiacritics replaces every sequence of the table, longest match first, and leaves all
-// other characters as they are.
+// other characters as they are. Input and table are compared in Unicode normal form C, so that
+// "é" matches whether it arrives precomposed (U+00E9) or as "e" and a combining accent.
 func normalizeDiacritics(s string) string {
+	s = norm.NFC.String(s)
 	var b strings.Builder
 	b.Grow(len(s))
 	for i := 0; i < len(s); {

@@ -1,0 +1,238 @@
+package expr
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+	"unicode"
+
+	"github.com/google/go-cmp/cmp"
+	"golang.org/x/text/unicode/norm"
+)
+
+// Behaviour the reference states in prose rather than by example, and how values flow.
+func TestExpr_Eval_Functions(t *testing.T) {
+	multi := map[string]any{"proxyAddresses": []any{"SMTP:a@x", "smtp:b@x", "smtp:b@x", "smtp:A@x"}, "roles": []string{"Admin", "User"}}
+	runEvalCases(t, []evalCase{
+		// Nulls: a missing attribute is null and a null source is not provisioned.
+		{name: "null attribute", expr: `[missing]`, want: nil},
+		{name: "Append null source", expr: `Append([missing], ".test")`, want: nil},
+		{name: "ToLower null", expr: `ToLower([missing])`, want: nil},
+		{name: "Left null is empty", expr: `Left([missing], 2)`, want: "", reason: "documented: If string is null, return empty string"},
+		{name: "Left zero", expr: `Left("John", 0)`, want: ""},
+		{name: "Left negative", expr: `Left("John", -1)`, want: "John"},
+		{name: "Left longer", expr: `Left("John", 10)`, want: "John"},
+		{name: "Left runes", expr: `Left("Zoë Ærø", 3)`, want: "Zoë"},
+		{name: "Word null is empty", expr: `Word([missing], 1, " ")`, want: ""},
+		{name: "Word zero", expr: `Word("a b", 0, " ")`, want: ""},
+		{name: "Word beyond", expr: `Word("a b", 3, " ")`, want: ""},
+		{name: "Word repeated delimiters", expr: `Word("a,,b", 2, ",")`, want: "b"},
+		{name: "Mid", expr: `Mid("abcdef", 2, 3)`, want: "bcd"},
+		{name: "Mid past end", expr: `Mid("abcdef", 5, 10)`, want: "ef"},
+		{name: "Mid start past end", expr: `Mid("abc", 7, 1)`, want: ""},
+		{name: "Coalesce all null", expr: `Coalesce([a], [b])`, want: nil},
+		{name: "Coalesce default", expr: `Coalesce([a], [b], "none")`, want: "none"},
+		{name: "Coalesce empty string is a value", expr: `Coalesce([a], [b])`, attrs: map[string]any{"a": "", "b": "x"}, want: ""},
+		{name: "Join skips null", expr: `Join(" ", [givenName], [middle], [surname])`,
+			attrs: map[string]any{"givenName": "A", "surname": "B"}, want: "A B"},
+		{name: "Join all null", expr: `Join(" ", [a], [b])`, want: ""},
+		{name: "Join multi-valued", expr: `Join(";", [proxyAddresses])`, attrs: multi, want: "SMTP:a@x;smtp:b@x;smtp:b@x;smtp:A@x"},
+		{name: "Join number and boolean", expr: `Join("-", 1000, IsNull([x]), [n])`, attrs: map[string]any{"n": 7}, want: "1000-True-7"},
+		{name: "Switch null source default", expr: `Switch([x], "d", "a", "1", "b", "2")`, want: "d"},
+		{name: "Switch omitted default", expr: `Switch([x], , "a", "1", "b", "2")`, attrs: map[string]any{"x": "c"}, want: nil},
+		{name: "Switch case-sensitive", expr: `Switch([x], "d", "true", "1")`, attrs: map[string]any{"x": "True"}, want: "d"},
+		{name: "Switch boolean source", expr: `Switch([IsSoftDeleted], "?", "True", "deleted", "False", "active")`,
+			attrs: map[string]any{"IsSoftDeleted": false}, want: "active"},
+
+		// Booleans: results stay booleans; as strings they are "True"/"False".
+		{name: "Not boolean", expr: `Not([IsSoftDeleted])`, attrs: map[string]any{"IsSoftDeleted": true}, want: false},
+		{name: "Not false", expr: `Not([IsSoftDeleted])`, attrs: map[string]any{"IsSoftDeleted": false}, want: true},
+		{name: "Not string", expr: `Not("True")`, want: false},
+		{name: "Not string any case", expr: `Not("true")`, want: false},
+		{name: "Not other", expr: `Not("yes")`, want: true, reason: "documented: otherwise, returns True"},
+		{name: "CStr boolean", expr: `CStr(Not([IsSoftDeleted]))`, attrs: map[string]any{"IsSoftDeleted": true}, want: "False"},
+		{name: "CStr number", expr: `CStr([n])`, attrs: map[string]any{"n": int64(42)}, want: "42"},
+		{name: "CStr float", expr: `CStr([n])`, attrs: map[string]any{"n": 2.5}, want: "2.5"},
+		{name: "CStr date", expr: `CStr([d])`, attrs: map[string]any{"d": time.Date(2026, 11, 25, 0, 5, 0, 0, time.UTC)}, want: "11/25/2026 12:05:00 AM"},
+		{name: "CBool zero", expr: `CBool("0")`, want: false},
+		{name: "CBool number", expr: `CBool(2)`, want: true},
+		{name: "CBool False", expr: `CBool("False")`, want: false},
+		{name: "IsString", expr: `IsString([s])`, attrs: map[string]any{"s": "x"}, want: true},
+		{name: "IsString boolean", expr: `IsString([b])`, attrs: map[string]any{"b": true}, want: false},
+		{name: "IsString null", expr: `IsString([x])`, want: false},
+		{name: "IsPresent", expr: `IsPresent([s])`, attrs: map[string]any{"s": "x"}, want: true},
+		{name: "IsPresent empty list", expr: `IsPresent([l])`, attrs: map[string]any{"l": []string{}}, want: false},
+		{name: "IIF boolean condition", expr: `IIF(IsPresent("x"), "yes", "no")`, want: "yes"},
+		{name: "IIF string condition", expr: `IIF("False", "yes", "no")`, want: "no"},
+		{name: "IIF numbers", expr: `IIF([n] >= 10, "big", "small")`, attrs: map[string]any{"n": "9"}, want: "small",
+			reason: "numbers compare as numbers, so \"9\" < 10 although \"9\" > \"10\" as strings"},
+		{name: "IIF strings ordinal", expr: `IIF([s] < "b", "before", "after")`, attrs: map[string]any{"s": "B"}, want: "before"},
+		{name: "IIF not equal", expr: `IIF([s] <> "x", "diff", "same")`, attrs: map[string]any{"s": "x"}, want: "same"},
+		{name: "IIF dates", expr: `IIF(CDate([d]) > CDate("2020-01-01"), "later", "earlier")`, attrs: map[string]any{"d": "2021-06-30"}, want: "later"},
+		{name: "IIF untaken branch not evaluated", expr: `IIF("True", "ok", Mid("x", 0, 1))`, want: "ok"},
+
+		// Multi-valued attributes.
+		{name: "Count", expr: `Count([proxyAddresses])`, attrs: multi, want: "4"},
+		{name: "Count single", expr: `Count([s])`, attrs: map[string]any{"s": "x"}, want: "1"},
+		{name: "Count null", expr: `Count([missing])`, want: "0"},
+		{name: "Item out of range", expr: `Item([proxyAddresses], 5)`, attrs: multi, want: nil},
+		{name: "Item zero", expr: `Item([proxyAddresses], 0)`, attrs: multi, want: nil},
+		{name: "RemoveDuplicates", expr: `RemoveDuplicates([proxyAddresses])`, attrs: multi, want: []string{"SMTP:a@x", "smtp:b@x", "smtp:A@x"},
+			reason: "values compare case-sensitively: SMTP: marks the primary proxy address"},
+		{name: "Split result", expr: `Split("a;b;;c", ";")`, want: []string{"a", "b", "", "c"}},
+		{name: "AppRoleAssignmentsComplex", expr: `AppRoleAssignmentsComplex([roles])`, attrs: multi, want: []string{"Admin", "User"}},
+		{name: "AssertiveAppRoleAssignmentsComplex", expr: `AssertiveAppRoleAssignmentsComplex([roles])`, attrs: multi, want: []string{"Admin", "User"}},
+		{name: "SingleAppRoleAssignment", expr: `SingleAppRoleAssignment([roles])`, attrs: multi, want: "Admin"},
+		{name: "SingleAppRoleAssignment none", expr: `SingleAppRoleAssignment([roles])`, want: nil},
+		{name: "single-valued list reads as its value", expr: `ToUpper([l])`, attrs: map[string]any{"l": []any{"x"}}, want: "X"},
+
+		// Strings.
+		{name: "InStr not found", expr: `InStr("abc", "z")`, want: "0"},
+		{name: "InStr text compare", expr: `InStr("ABC", "b", 1, vbTextCompare)`, want: "2"},
+		{name: "InStr binary compare", expr: `InStr("ABC", "b", 1, vbBinaryCompare)`, want: "0"},
+		{name: "StripSpaces", expr: "StripSpaces(\" a b\tc \")", want: "ab\tc"},
+		{name: "ToUpper Turkish", expr: `ToUpper("istanbul", "tr-TR")`, want: "İSTANBUL"},
+		{name: "ToLower invariant", expr: `ToLower("ISTANBUL")`, want: "istanbul"},
+		{name: "PCase apostrophe inside word", expr: `PCase("o'NEIL-SMITH")`, want: "O'neil-Smith",
+			reason: ".NET ToTitleCase keeps an apostrophe between letters inside the word"},
+		{name: "PCase digits", expr: `PCase("4TH floor")`, want: "4th Floor"},
+		{name: "ConvertToBase64 non-ASCII", expr: `ConvertToBase64("é")`, want: "6QA="},
+		{name: "NormalizeDiacritics ligatures", expr: `NormalizeDiacritics("Ærøskøbing Straße Łódź")`, want: "AEroeskoebing Strasse Lodz"},
+		{name: "NormalizeDiacritics combining", expr: "NormalizeDiacritics(\"a\u0331 \u0100\u0301 A\u0304\u0301 x\u0301\")", want: "a A A x\u0301",
+			reason: "sequences of the table are replaced, composed or not; a combining mark on a letter outside the table stays"},
+		{name: "Replace every occurrence", expr: `Replace("a.b.c", ".", , , "-", , )`, want: "a-b-c"},
+		{name: "Replace .NET group numbering", expr: `Replace("jsmith@contoso.com", , "(?<Suffix>@(.)*)", , "[$1|$2]", , )`,
+			want: "jsmith[m|@contoso.com]", reason: ".NET numbers unnamed groups before named ones: $1 is (.), $2 is Suffix"},
+		{name: "Replace whole match and escapes", expr: `Replace("ab", , "b", , "<$&$$>", , )`, want: "a<b$>"},
+		{name: "Replace missing group stays literal", expr: `Replace("ab", , "b", , "${nope}$9", , )`, want: "a${nope}$9"},
+		{name: "Replace $1 followed by digit", expr: `Replace("ab", , "(b)", , "$10", , )`, want: "ab0",
+			reason: "$10 names no group, so .NET reads $1 followed by 0"},
+		{name: "Replace computed pattern", expr: `Replace("a1b2", , [p], , "#", , )`, attrs: map[string]any{"p": "\\d"}, want: "a#b#"},
+		{name: "Replace null source", expr: `Replace([x], "a", , , "b", , )`, want: nil},
+		{name: "Replace extract with source present", expr: `Replace([t], , "(?<d>\\d+)", "d", , [m], )`,
+			attrs: map[string]any{"t": "keep", "m": "x 42"}, want: "keep"},
+		{name: "Replace extract no match", expr: `Replace([t], , "(?<d>\\d+)", "d", , [m], )`,
+			attrs: map[string]any{"m": "none"}, want: nil},
+
+		// Dates.
+		{name: "DateAdd clamps to month end", expr: `DateAdd("m", 1, CDate("2024-01-31"))`, want: "2/29/2024 12:00:00 AM"},
+		{name: "DateAdd hours", expr: `DateAdd("h", 25, CDate("2024-01-31T23:00:00Z"))`, want: "2/2/2024 12:00:00 AM"},
+		{name: "DateDiff year boundary", expr: `DateDiff("yyyy", CDate("12/31/2020 11:59:59 PM"), CDate("1/1/2021"))`, want: "1"},
+		{name: "DateDiff date attribute", expr: `DateDiff("d", [a], [b])`,
+			attrs: map[string]any{"a": time.Date(2026, 1, 1, 23, 0, 0, 0, time.UTC), "b": "2026-01-02T01:00:00Z"}, want: "1"},
+		{name: "DateFromNum string", expr: `DateFromNum([lastLogonTimestamp])`,
+			attrs: map[string]any{"lastLogonTimestamp": "129699324000000000"}, want: "1/1/2012 11:00:00 PM"},
+		{name: "NumFromDate round trip", expr: `NumFromDate(DateFromNum(129699324000000000))`, want: "129699324000000000"},
+		{name: "FormatDateTime names", expr: `FormatDateTime("2024-02-09", , "yyyy-MM-dd", "dddd, MMMM d, yyyy")`, want: "Friday, February 9, 2024"},
+		{name: "FormatDateTime three arguments", expr: `FormatDateTime("09.02.2024", "dd.MM.yyyy", "yyyyMMdd")`, want: "20240209"},
+		{name: "FormatDateTime null", expr: `FormatDateTime([x], , "yyyy", "yy")`, want: nil},
+		{name: "FormatDateTime standard o", expr: `FormatDateTime("2024-02-09 13:04:05", , "yyyy-MM-dd HH:mm:ss", "o")`, want: "2024-02-09T13:04:05.0000000Z"},
+		{name: "FormatDateTime date value", expr: `FormatDateTime(Now(), , "yyyy", "yyyy-MM-ddTHH:mm:ssK")`, now: "2026-11-25T10:00:00Z", want: "2026-11-25T10:00:00Z"},
+		{name: "SelectUniqueValue skips empty rules", expr: `SelectUniqueValue([a], [b])`, attrs: map[string]any{"b": "x"}, want: "x"},
+	})
+}
+
+func TestExpr_Eval_SelectUniqueValue(t *testing.T) {
+	e := MustParse(`SelectUniqueValue(Join("@", [first], "contoso.com"), Join("@", Join(".", Mid([first], 1, 1), [last]), "contoso.com"))`)
+	attrs := map[string]any{"first": "John", "last": "Smith"}
+	taken := map[string]bool{"John@contoso.com": true}
+	got, err := e.Eval(Env{Attrs: attrs, Exists: func(v string) bool { return taken[v] }})
+	if err != nil || got != "J.Smith@contoso.com" {
+		t.Fatalf("Eval = %v, %v; want J.Smith@contoso.com", got, err)
+	}
+	taken["J.Smith@contoso.com"] = true
+	_, err = e.Eval(Env{Attrs: attrs, Exists: func(v string) bool { return taken[v] }})
+	if err == nil || !strings.Contains(err.Error(), "every one of the 2 rules gives a value that already exists in the target") {
+		t.Errorf("Eval with every value taken: err = %v, want the escrow error", err)
+	}
+}
+
+func TestExpr_Eval_Errors(t *testing.T) {
+	for _, tc := range []struct {
+		expr  string
+		attrs map[string]any
+		want  string
+	}{
+		{`Mid("abc", 0, 1)`, nil, "1:1: Mid: start must be 1 or more (the first character is 1), got 0\n  Mid(\"abc\", 0, 1)\n  ^"},
+		{`Left("abc", [n])`, map[string]any{"n": "two"}, "1:1: Left: argument 2 (NumChars): \"two\" is not a number"},
+		{`ToUpper([p])`, map[string]any{"p": []any{"a", "b"}}, "1:1: ToUpper: argument 1 (source): value [\"a\" \"b\"] is multi-valued; pick one value with Item, or combine them with Join"},
+		{`CDate([d])`, map[string]any{"d": "yesterday"}, "1:1: CDate: argument 1 (expression): \"yesterday\" is not a date"},
+		{`FormatDateTime([d], , "yyyy-MM-dd", "yyyy")`, map[string]any{"d": "2024/01/01"}, "1:1: FormatDateTime: \"2024/01/01\" does not match date format \"yyyy-MM-dd\": expected \"-\""},
+		{`IIF([c], "a", "b")`, map[string]any{"c": "maybe"}, "1:1: IIF: condition [c]: \"maybe\" is not a boolean: expected True, False or a number"},
+		{`Join(" ", [x])`, map[string]any{"x": map[string]any{}}, "1:11: attribute [x]: unsupported value of type map[string]interface {}"},
+		{`Append("a", Mid("abc", -1, 1))`, nil, "1:13: Mid: start must be 1 or more"},
+		{`IIF([a] > CDate("2020-01-01"), "x", "y")`, map[string]any{"a": "soon"}, "1:9: cannot compare [a] > CDate(\"2020-01-01\"): \"soon\" is not a date"},
+		{`RandomString([n], 0, 0, 0, 0)`, map[string]any{"n": 0}, "1:1: RandomString: Length must be between 1 and 256, got 0"},
+		{`RandomString(3, 0, 0, 0, 1, "abcdefghijklmnopqrstuvwxyz")`, nil, "1:1: RandomString: CharactersToAvoid \"abcdefghijklmnopqrstuvwxyz\" leaves no characters for a required class"},
+		{`DateFromNum(-5)`, nil, "1:1: DateFromNum: -5 is outside the range of Active Directory dates"},
+	} {
+		t.Run(tc.expr, func(t *testing.T) {
+			_, err := MustParse(tc.expr).Eval(Env{Attrs: tc.attrs})
+			var e *Error
+			if !errors.As(err, &e) {
+				t.Fatalf("Eval(%s) error = %v, want *Error", tc.expr, err)
+			}
+			if !strings.HasPrefix(err.Error(), tc.want) {
+				t.Errorf("Eval(%s) error =\n%s\nwant prefix\n%s", tc.expr, err, tc.want)
+			}
+		})
+	}
+}
+
+// TestDiacriticTable checks the transcription of Microsoft's table: every entry that is not a
+// ligature or a stroke letter must decompose (NFD) into its replacement plus combining marks.
+func TestDiacriticTable(t *testing.T) {
+	noDecomposition := "æǣÆǢıłŁøØœŒß"
+	for seq, rep := range diacritics {
+		if strings.ContainsAny(seq, noDecomposition) {
+			continue
+		}
+		base := strings.Map(func(r rune) rune {
+			if unicode.Is(unicode.Mn, r) {
+				return -1
+			}
+			return r
+		}, norm.NFD.String(seq))
+		if base != rep {
+			t.Errorf("table maps %q (%+q) to %q, but it decomposes to %q", seq, seq, rep, base)
+		}
+	}
+	if got, want := len(diacritics), 261; got != want {
+		t.Errorf("table has %d entries, want %d (as counted on the reference page)", got, want)
+	}
+}
+
+func TestFunctions_Table(t *testing.T) {
+	documented := strings.Fields(`Append AppRoleAssignmentsComplex AssertiveAppRoleAssignmentsComplex BitAnd CBool CDate
+		Coalesce ConvertToBase64 ConvertToUTF8Hex Count CStr DateAdd DateDiff DateFromNum FormatDateTime Guid
+		IgnoreFlowIfNullOrEmpty IIF InStr IsNull IsNullOrEmpty IsPresent IsString Item Join Left Mid
+		NormalizeDiacritics Not Now NumFromDate PCase RandomString Redact RemoveDuplicates Replace
+		SelectUniqueValue SingleAppRoleAssignment Split StripSpaces Switch ToLower ToUpper Word`)
+	if diff := cmp.Diff(documented, FunctionNames(), cmp.Transformer("sort", func(s []string) []string {
+		out := append([]string(nil), s...)
+		sortStrings(out)
+		return out
+	})); diff != "" {
+		t.Errorf("function table differs from the documented list (-want +got):\n%s", diff)
+	}
+	for name, f := range Functions {
+		if f.Name != name || f.Call == nil || f.Doc == "" || !strings.HasPrefix(f.Signature, name+"(") {
+			t.Errorf("%s: incomplete table entry %+v", name, f)
+		}
+		if f.MaxArgs >= 0 && f.MaxArgs < f.MinArgs {
+			t.Errorf("%s: MaxArgs %d < MinArgs %d", name, f.MaxArgs, f.MinArgs)
+		}
+		if f.MaxArgs > 0 && len(f.Params) != f.MaxArgs {
+			t.Errorf("%s: %d Params for at most %d arguments", name, len(f.Params), f.MaxArgs)
+		}
+	}
+}
+
+func sortStrings(s []string) {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+}
