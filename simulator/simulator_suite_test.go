@@ -1,0 +1,206 @@
+package simulator_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/scimsim/scimsim/simulator"
+)
+
+func TestSimulator(t *testing.T) {
+	RegisterFailHandler(Fail)
+	RunSpecs(t, "simulator")
+}
+
+// fixedNow is the clock of every spec that compares meta.
+var fixedNow = time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+
+func fixedClock() time.Time { return fixedNow }
+
+const (
+	userURN       = "urn:ietf:params:scim:schemas:core:2.0:User"
+	groupURN      = "urn:ietf:params:scim:schemas:core:2.0:Group"
+	enterpriseURN = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+	patchURN      = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+	searchURN     = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
+	errorURN      = "urn:ietf:params:scim:api:messages:2.0:Error"
+)
+
+// seedData is testdata/seed.json: four users (carol inactive, dave with the enterprise
+// extension) and two groups.
+func seedData() simulator.SeedData {
+	raw, err := os.ReadFile("testdata/seed.json")
+	if err != nil {
+		panic(err)
+	}
+	var d simulator.SeedData
+	if err := json.Unmarshal(raw, &d); err != nil {
+		panic(err)
+	}
+	return d
+}
+
+var tenantSeq atomic.Int64
+
+// newTenantName returns a tenant name no other spec uses.
+func newTenantName() string { return fmt.Sprintf("t%d", tenantSeq.Add(1)) }
+
+// response is an answer as the specs look at it.
+type response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// JSON decodes the body as an object.
+func (r response) JSON() map[string]any {
+	GinkgoHelper()
+	var m map[string]any
+	Expect(json.Unmarshal(r.Body, &m)).To(Succeed(), "body %s", r.Body)
+	return m
+}
+
+// ScimType returns the scimType of a SCIM error body after checking its shape (RFC 7644 §3.12).
+func (r response) ScimType() string {
+	GinkgoHelper()
+	m := r.JSON()
+	Expect(m["schemas"]).To(Equal([]any{errorURN}), "body %s", r.Body)
+	Expect(m["status"]).To(Equal(fmt.Sprint(r.Status)), "status is a string equal to the HTTP status")
+	Expect(r.Header.Get("Content-Type")).To(Equal("application/scim+json"))
+	t, _ := m["scimType"].(string)
+	return t
+}
+
+// IDs returns the ids of a ListResponse's resources, in order.
+func (r response) IDs() []string {
+	GinkgoHelper()
+	ids := []string{}
+	for _, res := range r.JSON()["Resources"].([]any) {
+		ids = append(ids, res.(map[string]any)["id"].(string))
+	}
+	return ids
+}
+
+// do sends a request; body is a string (sent as is), nil, or a value sent as JSON. headers are
+// name, value pairs.
+func do(method, url, token string, body any, headers ...string) response {
+	GinkgoHelper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		raw, err := json.Marshal(b)
+		Expect(err).NotTo(HaveOccurred())
+		rd = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequest(method, url, rd)
+	Expect(err).NotTo(HaveOccurred())
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/scim+json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	Expect(err).NotTo(HaveOccurred())
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	Expect(err).NotTo(HaveOccurred())
+	return response{Status: resp.StatusCode, Header: resp.Header, Body: raw}
+}
+
+// env is one in-process simulator with a seeded tenant of its own.
+type env struct {
+	ts     *simulator.TestServer
+	tenant string
+	token  string
+}
+
+// newEnv starts a simulator whose tenant (a fresh name) has the given profile and token "t0k"
+// and holds testdata/seed.json.
+func newEnv(profile simulator.Profile, opts ...simulator.Option) *env {
+	GinkgoHelper()
+	ts := simulator.NewTestServer(GinkgoTB(), append([]simulator.Option{simulator.WithClock(fixedClock), simulator.WithSeed(7)}, opts...)...)
+	e := &env{ts: ts, tenant: newTenantName(), token: "t0k"}
+	t := ts.Tenant(e.tenant)
+	t.Configure(profile, e.token)
+	d := seedData()
+	_, _, err := t.Seed(d.Users, d.Groups)
+	Expect(err).NotTo(HaveOccurred())
+	return e
+}
+
+func (e *env) url(path string) string { return e.ts.SCIMURL(e.tenant) + path }
+
+func (e *env) do(method, path string, body any, headers ...string) response {
+	GinkgoHelper()
+	return do(method, e.url(path), e.token, body, headers...)
+}
+
+func newUser(userName string) map[string]any {
+	return map[string]any{"schemas": []string{userURN}, "userName": userName}
+}
+
+func patchBody(ops ...map[string]any) map[string]any {
+	return map[string]any{"schemas": []string{patchURN}, "Operations": ops}
+}
+
+// pathValue reads a dotted path from a decoded resource; over a list it collects the
+// sub-attribute of every element. Extension attributes are addressed as "URN.attr".
+func pathValue(doc map[string]any, path string) (any, bool) {
+	var cur any = doc
+	for _, part := range splitPath(path) {
+		switch c := cur.(type) {
+		case map[string]any:
+			v, ok := c[part]
+			if !ok {
+				return nil, false
+			}
+			cur = v
+		case []any:
+			out := []any{}
+			for _, e := range c {
+				if m, ok := e.(map[string]any); ok {
+					if v, ok := m[part]; ok {
+						out = append(out, v)
+					}
+				}
+			}
+			cur = out
+		default:
+			return nil, false
+		}
+	}
+	return cur, true
+}
+
+func splitPath(p string) []string {
+	if strings.HasPrefix(p, "urn:") {
+		i := strings.LastIndex(p, ":")
+		rest := p[i+1:]
+		urnEnd := strings.Index(rest, ".")
+		if urnEnd < 0 {
+			return []string{p}
+		}
+		return append([]string{p[:i+1+urnEnd]}, strings.Split(rest[urnEnd+1:], ".")...)
+	}
+	return strings.Split(p, ".")
+}

@@ -1,0 +1,130 @@
+package simulator_test
+
+import (
+	"fmt"
+	"encoding/json"
+	"net/url"
+	"os"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/scimsim/scimsim/simulator"
+)
+
+// profilesOf returns the profiles a case runs in: the one it names, or both.
+func profilesOf(p string) []simulator.Profile {
+	if p == "" {
+		return []simulator.Profile{simulator.ProfileEntra, simulator.ProfileStrict}
+	}
+	return []simulator.Profile{simulator.Profile(p)}
+}
+
+// loadCases reads a testdata table at tree construction (Ginkgo needs the entries before
+// RunSpecs), in file order.
+func loadCases[T any](path string) []T {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		panic(err)
+	}
+	var cases []T
+	if err := json.Unmarshal(raw, &cases); err != nil {
+		panic(path + ": " + err.Error())
+	}
+	return cases
+}
+
+type filterCase struct {
+	Name     string   `json:"name"`
+	Profile  string   `json:"profile"`
+	Resource string   `json:"resource"`
+	Filter   string   `json:"filter"`
+	Want     []string `json:"want"`
+	Error    string   `json:"error"`
+}
+
+func filterEntries() []TableEntry {
+	var out []TableEntry
+	for _, c := range loadCases[filterCase]("testdata/filter_cases.json") {
+		for _, p := range profilesOf(c.Profile) {
+			out = append(out, Entry(string(p)+": "+c.Name, p, c))
+		}
+	}
+	return out
+}
+
+var _ = DescribeTable("filters (testdata/filter_cases.json)", func(p simulator.Profile, c filterCase) {
+	e := newEnv(p)
+	get := e.do("GET", "/"+c.Resource+"?filter="+url.QueryEscape(c.Filter), nil)
+	search := e.do("POST", "/"+c.Resource+"/.search", map[string]any{"schemas": []string{searchURN}, "filter": c.Filter})
+	for _, r := range []response{get, search} {
+		if c.Error != "" {
+			Expect(r.Status).To(Equal(400), "body %s", r.Body)
+			Expect(r.ScimType()).To(Equal(c.Error))
+			continue
+		}
+		Expect(r.Status).To(Equal(200), "body %s", r.Body)
+		Expect(r.IDs()).To(Equal(c.Want))
+		m := r.JSON()
+		Expect(m["totalResults"]).To(BeNumerically("==", len(c.Want)))
+		Expect(m["itemsPerPage"]).To(BeNumerically("==", len(c.Want)))
+	}
+}, filterEntries())
+
+type patchCase struct {
+	Name     string           `json:"name"`
+	Profile  string           `json:"profile"`
+	Resource string           `json:"resource"`
+	ID       string           `json:"id"`
+	Ops      []map[string]any `json:"ops"`
+	Status   int              `json:"status"`
+	ScimType string           `json:"scimType"`
+	Want     map[string]any   `json:"want"`
+	Absent   []string         `json:"absent"`
+	Version  int              `json:"version"` // meta.version after the PATCH; 0 means 2
+	Reason   string           `json:"reason"`
+}
+
+func patchEntries() []TableEntry {
+	var out []TableEntry
+	for _, c := range loadCases[patchCase]("testdata/patch_cases.json") {
+		for _, p := range profilesOf(c.Profile) {
+			out = append(out, Entry(string(p)+": "+c.Name, p, c))
+		}
+	}
+	return out
+}
+
+var _ = DescribeTable("PATCH (testdata/patch_cases.json)", func(p simulator.Profile, c patchCase) {
+	e := newEnv(p)
+	before := e.do("GET", "/"+c.Resource+"/"+c.ID, nil)
+	r := e.do("PATCH", "/"+c.Resource+"/"+c.ID, patchBody(c.Ops...))
+	Expect(r.Status).To(Equal(c.Status), "body %s", r.Body)
+	if c.Status >= 400 {
+		Expect(r.ScimType()).To(Equal(c.ScimType))
+		after := e.do("GET", "/"+c.Resource+"/"+c.ID, nil)
+		Expect(after.Body).To(Equal(before.Body), "a failed PATCH changes nothing")
+		return
+	}
+	version := fmt.Sprintf(`W/"%d"`, max(c.Version, 2))
+	if c.Version != 0 {
+		version = fmt.Sprintf(`W/"%d"`, c.Version)
+	}
+	Expect(r.Header.Get("ETag")).To(Equal(version), c.Reason)
+	got := e.do("GET", "/"+c.Resource+"/"+c.ID, nil)
+	Expect(got.Status).To(Equal(200))
+	doc := got.JSON()
+	if c.Status == 200 {
+		Expect(r.JSON()).To(Equal(doc), "the PATCH answer is the resource as GET returns it")
+	}
+	for path, want := range c.Want {
+		v, ok := pathValue(doc, path)
+		Expect(ok).To(BeTrue(), "%s missing from %s", path, got.Body)
+		Expect(v).To(Equal(want), "%s in %s", path, got.Body)
+	}
+	for _, path := range c.Absent {
+		_, ok := pathValue(doc, path)
+		Expect(ok).To(BeFalse(), "%s still in %s", path, got.Body)
+	}
+	Expect(doc["meta"]).To(HaveKeyWithValue("version", version))
+}, patchEntries())
