@@ -120,7 +120,13 @@ func stringsIn(v any) []string {
 		for k := range v {
 			keys = append(keys, k)
 		}
-		sort.Strings(keys)
+		// The tip's text first, then its source and anything else, in a stable order.
+		sort.Slice(keys, func(i, j int) bool {
+			if (keys[i] == "text") != (keys[j] == "text") {
+				return keys[i] == "text"
+			}
+			return keys[i] < keys[j]
+		})
 		var out []string
 		for _, k := range keys {
 			out = append(out, stringsIn(v[k])...)

@@ -1,0 +1,465 @@
+// Package harness runs the scenario catalog through the provisioning engine against a SCIM target
+// and tells, for each scenario, whether the run ended where the source document says it should.
+//
+// The package holds what the Ginkgo suite (harness_suite_test.go) and the `scimsim demo` and
+// `scimsim scenarios run` commands share: preparing a target for one scenario (a tenant of an
+// in-process simulator, or a real endpoint for the conformance label), running the engine once,
+// comparing the report with the expectation, and the summary table. It returns errors and never
+// calls Ginkgo, so the commands use it as it is.
+package harness
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"math/rand"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/scimsim/scimsim/engine"
+	"github.com/scimsim/scimsim/scenarios"
+	"github.com/scimsim/scimsim/simulator"
+	"github.com/scimsim/scimsim/simulator/faults"
+)
+
+// Case is a scenario with its source and job config loaded.
+type Case struct {
+	Scenario scenarios.Scenario
+	Source   *engine.Source
+	Config   *engine.Config
+}
+
+// Load reads the catalog in dir, keeps the scenarios named by ids (all when none), and loads every
+// source and config they use, so that every problem of every file is known before anything runs.
+// The error joins them all.
+func Load(dir string, ids ...string) ([]Case, error) {
+	all, err := scenarios.Load(dir)
+	if err != nil {
+		return nil, err
+	}
+	selected, err := scenarios.Select(all, ids...)
+	if err != nil {
+		return nil, err
+	}
+	return Prepare(selected)
+}
+
+// Prepare loads the sources and configs of scenarios (each file once) and checks their faults
+// against the simulator's registry (types and attributes).
+func Prepare(list []scenarios.Scenario) ([]Case, error) {
+	var (
+		errs    []error
+		sources = map[string]*engine.Source{}
+		configs = map[string]*engine.Config{}
+		failed  = map[string]bool{}
+	)
+	load := func(path string, load func(string) error) bool {
+		if failed[path] {
+			return false
+		}
+		if err := load(path); err != nil {
+			failed[path] = true
+			errs = append(errs, err)
+			return false
+		}
+		return true
+	}
+	out := make([]Case, 0, len(list))
+	for _, s := range list {
+		ok := true
+		if _, seen := sources[s.SourcePath]; !seen {
+			ok = load(s.SourcePath, func(p string) error {
+				src, err := engine.LoadSource(p)
+				sources[p] = src
+				return err
+			}) && ok
+		}
+		if _, seen := configs[s.ConfigPath]; !seen {
+			ok = load(s.ConfigPath, func(p string) error {
+				cfg, err := engine.LoadConfig(p)
+				configs[p] = cfg
+				return err
+			}) && ok
+		}
+		for i, f := range s.Target.Faults {
+			if err := FaultSpec(f).Validate(); err != nil {
+				errs = append(errs, fmt.Errorf("%s: target.faults[%d]: %w", s.File, i, err))
+				ok = false
+			}
+		}
+		if ok && sources[s.SourcePath] != nil && configs[s.ConfigPath] != nil {
+			out = append(out, Case{Scenario: s, Source: sources[s.SourcePath], Config: configs[s.ConfigPath]})
+		}
+	}
+	return out, errors.Join(errs...)
+}
+
+// FaultSpec converts a scenario's fault into the simulator's value.
+func FaultSpec(f scenarios.Fault) faults.Spec {
+	return faults.Spec{
+		Name: f.Name,
+		Type: f.Type,
+		Match: faults.Match{
+			Method:          f.Match.Method,
+			Path:            f.Match.Path,
+			Resource:        f.Match.Resource,
+			FilterAttribute: f.Match.FilterAttribute,
+			Tenant:          f.Match.Tenant,
+		},
+		After:       f.After,
+		Count:       f.Count,
+		Probability: f.Probability,
+		Attributes:  f.Attributes,
+	}
+}
+
+// Endpoint is where one scenario's run goes.
+type Endpoint struct {
+	URL   string // the SCIM base URL (the tenant URL)
+	Root  string // the server's root URL, for {root} in credentials.url
+	Token string // the secret token the target accepts
+}
+
+// Target readies a SCIM target for one scenario.
+type Target interface {
+	Prepare(ctx context.Context, s *scenarios.Scenario) (Endpoint, error)
+}
+
+// Simulator runs every scenario on its own tenant of a simulator, named after the scenario's id, so
+// that scenarios can run in parallel (ginkgo -p) against one server.
+type Simulator struct {
+	srv  *simulator.Server
+	root string
+}
+
+// NewSimulator returns a Target over srv, which serves at rootURL.
+func NewSimulator(srv *simulator.Server, rootURL string) *Simulator {
+	return &Simulator{srv: srv, root: strings.TrimSuffix(rootURL, "/")}
+}
+
+// Prepare resets the scenario's tenant, then gives it the scenario's profile, token, resources and
+// faults.
+func (s *Simulator) Prepare(_ context.Context, sc *scenarios.Scenario) (Endpoint, error) {
+	if !simulator.ValidTenantName(sc.ID) {
+		return Endpoint{}, fmt.Errorf("scenario id %q cannot name a simulator tenant", sc.ID)
+	}
+	t := s.srv.Tenant(sc.ID)
+	t.Reset()
+	token := sc.Target.TokenOrDefault()
+	t.Configure(simulator.Profile(sc.Target.ProfileOrDefault()), token)
+	if len(sc.Target.Users) > 0 || len(sc.Target.Groups) > 0 {
+		if _, _, err := t.Seed(sc.Target.Users, sc.Target.Groups); err != nil {
+			return Endpoint{}, fmt.Errorf("%s: seed the target: %w", sc.File, err)
+		}
+	}
+	for i, f := range sc.Target.Faults {
+		if _, err := t.Faults().Add(FaultSpec(f)); err != nil {
+			return Endpoint{}, fmt.Errorf("%s: target.faults[%d]: %w", sc.File, i, err)
+		}
+	}
+	return Endpoint{URL: s.root + t.SCIMPath(), Root: s.root, Token: token}, nil
+}
+
+// External is a real SCIM endpoint. It runs conformance scenarios only: the others need the
+// simulator to misbehave or to hold resources, which a real endpoint cannot be asked to do.
+type External struct {
+	URL   string
+	Token string
+}
+
+// ErrNotConformance is returned by External.Prepare for a scenario without the conformance label.
+var ErrNotConformance = errors.New("only scenarios labelled " + scenarios.LabelConformance + " run against an external target")
+
+// Prepare implements Target.
+func (e External) Prepare(_ context.Context, sc *scenarios.Scenario) (Endpoint, error) {
+	if !sc.HasLabel(scenarios.LabelConformance) {
+		return Endpoint{}, fmt.Errorf("%s: %w", sc.ID, ErrNotConformance)
+	}
+	u := strings.TrimSuffix(e.URL, "/")
+	return Endpoint{URL: u, Root: u, Token: e.Token}, nil
+}
+
+// Result is one scenario's run.
+type Result struct {
+	Scenario scenarios.Scenario
+	Report   *engine.Report
+	Outcome  scenarios.Outcome
+	// Mismatches are the ways the run differs from the expectation; none means it met it.
+	Mismatches []string
+	// Err is a run that could not happen: the target could not be prepared or the engine
+	// refused its input.
+	Err      error
+	Duration time.Duration
+}
+
+// Passed reports whether the run met the scenario's expectation.
+func (r *Result) Passed() bool { return r.Err == nil && len(r.Mismatches) == 0 }
+
+// Failure is the message of a run that did not meet its expectation: it names the scenario, the
+// step expected to end the run and the step that did, then every other difference.
+func (r *Result) Failure() string {
+	if r.Passed() {
+		return ""
+	}
+	s := r.Scenario
+	var b strings.Builder
+	fmt.Fprintf(&b, "scenario %s (%s): ", s.ID, s.Title)
+	if r.Err != nil {
+		fmt.Fprintf(&b, "could not run: %v", r.Err)
+		return b.String()
+	}
+	fmt.Fprintf(&b, "expected step %s, actual step %s", stepOrNone(s.Expect.FailedStep), describeEnd(r.Outcome))
+	for _, m := range r.Mismatches {
+		if strings.HasPrefix(m, "expected failing step") {
+			continue // the first line says it
+		}
+		b.WriteString("\n  - " + m)
+	}
+	fmt.Fprintf(&b, "\n  (%s, %s)", s.File, s.Doc)
+	return b.String()
+}
+
+// StepFailure is the message for the It of one step, "" when that step is not where the run went
+// wrong. A wrong ending is reported at the earlier of the expected and the actual step, so that the
+// Ordered container stops there and the later steps are skipped; the other mismatches (error code,
+// tip) are reported at the expected step.
+func (r *Result) StepFailure(stepType string) string {
+	if r.Passed() {
+		return ""
+	}
+	if r.Err != nil {
+		return r.Failure()
+	}
+	want, got := r.Scenario.Expect.FailedStep, r.Outcome.ActualStep()
+	if want != got {
+		first := earliest(want, got)
+		if first == stepType {
+			return r.Failure()
+		}
+		return ""
+	}
+	if want == stepType {
+		return r.Failure()
+	}
+	return ""
+}
+
+// earliest returns the step of the two that comes first; "" (the run completed) comes last.
+func earliest(a, b string) string {
+	ia, ib := scenarios.StepIndex(a), scenarios.StepIndex(b)
+	switch {
+	case ia < 0:
+		return b
+	case ib < 0:
+		return a
+	case ia <= ib:
+		return a
+	default:
+		return b
+	}
+}
+
+func stepOrNone(s string) string {
+	if s == "" {
+		return "none (the run completes)"
+	}
+	return s
+}
+
+func describeEnd(o scenarios.Outcome) string {
+	step := o.ActualStep()
+	if step == "" {
+		return fmt.Sprintf("none (status %s, action %s)", o.Status, o.Action)
+	}
+	s := step
+	if code := o.ActualErrorCode(); code != "" {
+		s += " with " + code
+	}
+	if o.Reason != "" {
+		s += ": " + o.Reason
+	}
+	return s
+}
+
+// Options for Run.
+type Options struct {
+	// HTTPClient reaches the target; nil means a client of our own (not http.DefaultClient, so
+	// that fault-injected connections never leak into other users of the process).
+	HTTPClient *http.Client
+}
+
+var defaultClient = sync.OnceValue(func() *http.Client {
+	return &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+})
+
+// Run prepares the target for the case's scenario, runs the engine once with the scenario's fixed
+// clock and a random source seeded from its id (so a run replays exactly), and checks the report
+// against the expectation.
+func Run(ctx context.Context, target Target, c Case, o Options) Result {
+	start := time.Now()
+	res := Result{Scenario: c.Scenario}
+	defer func() { res.Duration = time.Since(start) }()
+	sc := &c.Scenario
+	ep, err := target.Prepare(ctx, sc)
+	if err != nil {
+		res.Err = err
+		return res
+	}
+	url, token := ep.URL, ep.Token
+	if u := sc.Credentials.URL; u != "" {
+		url = strings.NewReplacer("{url}", ep.URL, "{root}", ep.Root).Replace(u)
+	}
+	if sc.Credentials.Token != "" {
+		token = sc.Credentials.Token
+	}
+	hc := o.HTTPClient
+	if hc == nil {
+		hc = defaultClient()
+	}
+	now := sc.Clock()
+	rep, err := engine.Run(ctx, c.Source, c.Config,
+		engine.Subject{User: sc.Subject.User, Group: sc.Subject.Group, Members: sc.Subject.Members},
+		engine.WithTarget(url, token),
+		engine.WithClock(func() time.Time { return now }),
+		engine.WithRand(rand.New(rand.NewSource(seedOf(sc.ID)))),
+		engine.WithHTTPClient(hc),
+	)
+	if err != nil {
+		res.Err = fmt.Errorf("engine: %w", err)
+		return res
+	}
+	res.Report = rep
+	raw, err := json.Marshal(rep)
+	if err != nil {
+		res.Err = fmt.Errorf("encode report: %w", err)
+		return res
+	}
+	if res.Outcome, err = scenarios.DecodeOutcome(raw); err != nil {
+		res.Err = err
+		return res
+	}
+	res.Mismatches = sc.Expect.Check(res.Outcome)
+	return res
+}
+
+func seedOf(id string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte(id))
+	return int64(h.Sum64() >> 1)
+}
+
+// RunAll runs the cases one after the other, in order.
+func RunAll(ctx context.Context, target Target, cases []Case, o Options) []Result {
+	out := make([]Result, 0, len(cases))
+	for _, c := range cases {
+		out = append(out, Run(ctx, target, c, o))
+	}
+	return out
+}
+
+// Row is one line of the summary table.
+type Row struct {
+	Scenario  string `json:"scenario"`
+	Expected  string `json:"expected"`
+	Actual    string `json:"actual"`
+	ErrorCode string `json:"errorCode"`
+	Passed    bool   `json:"passed"`
+	// Pending marks a scenario that cannot pass yet (scenarios.Scenario.Pending): it counts as
+	// neither passed nor failed.
+	Pending bool `json:"pending,omitempty"`
+}
+
+// Row summarises the result. The expected and actual steps read "none" when the run completes,
+// followed by the action taken.
+func (r *Result) Row() Row {
+	e := r.Scenario.Expect
+	row := Row{Scenario: r.Scenario.ID, Expected: endOf(e.FailedStep, e.Action), Passed: r.Passed(), Pending: r.Scenario.Pending != ""}
+	switch {
+	case r.Err != nil:
+		row.Actual = "error"
+		row.ErrorCode = "-"
+	default:
+		row.Actual = endOf(r.Outcome.ActualStep(), r.Outcome.Action)
+		row.ErrorCode = cmp.Or(r.Outcome.ActualErrorCode(), "-")
+	}
+	return row
+}
+
+func endOf(step, action string) string {
+	if step != "" {
+		return step
+	}
+	if action != "" {
+		return "none (" + action + ")"
+	}
+	return "none"
+}
+
+// PendingRow is the summary row of a pending scenario that was not run.
+func PendingRow(s *scenarios.Scenario) Row {
+	return Row{Scenario: s.ID, Expected: endOf(s.Expect.FailedStep, s.Expect.Action), Actual: "-", ErrorCode: "-", Pending: true}
+}
+
+// WriteSummary writes the summary table: one row per scenario, its expected and actual ending step
+// and error code, then a closing line "N passed, M failed" (", K skipped" when some are pending).
+func WriteSummary(w io.Writer, rows []Row, color bool) error {
+	rows = slices.Clone(rows)
+	slices.SortStableFunc(rows, func(a, b Row) int { return strings.Compare(a.Scenario, b.Scenario) })
+	head := []string{"SCENARIO", "EXPECTED STEP", "ACTUAL STEP", "ERROR CODE", "RESULT"}
+	widths := make([]int, len(head))
+	cells := make([][]string, 0, len(rows))
+	passed, pending := 0, 0
+	for _, r := range rows {
+		result := "FAIL"
+		switch {
+		case r.Pending:
+			result = "pending"
+			pending++
+		case r.Passed:
+			result = "ok"
+			passed++
+		}
+		cells = append(cells, []string{r.Scenario, r.Expected, r.Actual, r.ErrorCode, result})
+	}
+	for i, h := range head {
+		widths[i] = len(h)
+		for _, c := range cells {
+			widths[i] = max(widths[i], len(c[i]))
+		}
+	}
+	var b strings.Builder
+	line := func(c []string, paint string) {
+		for i, v := range c {
+			cell := v
+			if i < len(c)-1 {
+				cell = fmt.Sprintf("%-*s  ", widths[i], v)
+			} else if paint != "" && color {
+				cell = paint + v + "\x1b[0m"
+			}
+			b.WriteString(cell)
+		}
+		b.WriteString("\n")
+	}
+	line(head, "")
+	for _, c := range cells {
+		paint := map[string]string{"ok": "\x1b[32m", "pending": "\x1b[33m"}[c[4]]
+		if paint == "" {
+			paint = "\x1b[31m"
+		}
+		line(c, paint)
+	}
+	fmt.Fprintf(&b, "%d passed, %d failed", passed, len(rows)-passed-pending)
+	if pending > 0 {
+		fmt.Fprintf(&b, ", %d skipped", pending)
+	}
+	b.WriteString("\n")
+	_, err := w.Write([]byte(b.String()))
+	return err
+}

@@ -1,0 +1,218 @@
+package harness_test
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	. "github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/types"
+	. "github.com/onsi/gomega"
+
+	"github.com/scimsim/scimsim/engine"
+	"github.com/scimsim/scimsim/harness"
+	"github.com/scimsim/scimsim/scenarios"
+	"github.com/scimsim/scimsim/simulator"
+)
+
+// The suite's own flags, after Ginkgo's: `go test ./harness -args -scenarios DIR` or
+// `go tool ginkgo ./harness -- -scenarios DIR -scenario ID`.
+var (
+	catalogDir = flag.String("scenarios", filepath.Join("..", "scenarios"), "directory of the scenario catalog to run")
+	onlyIDs    = flag.String("scenario", "", "comma-separated ids of the scenarios to run (default: all)")
+	targetURL  = flag.String("target", "", "SCIM base URL of an external endpoint: runs the conformance label only (env SCIMSIM_TARGET)")
+	targetTok  = flag.String("token", "", "secret token of the external endpoint (env SCIMSIM_TOKEN)")
+)
+
+// outcomeEntry names the report entry that carries a scenario's summary row to ReportAfterSuite,
+// across processes when the suite runs with -p.
+const outcomeEntry = "scimsim.outcome"
+
+// target is where this process runs its scenarios: set in BeforeSuite, used in BeforeAll.
+var target harness.Target
+
+// TestScenarios loads and validates the whole catalog before RunSpecs, then builds one Ordered
+// container per scenario: the tree must exist, identical in every parallel process, before the
+// suite starts.
+func TestScenarios(t *testing.T) {
+	external := externalTarget()
+	var ids []string
+	if *onlyIDs != "" {
+		ids = strings.Split(*onlyIDs, ",")
+	}
+	cases, err := harness.Load(*catalogDir, ids...)
+	if err != nil {
+		t.Fatalf("scenario catalog %s:\n%v", *catalogDir, err)
+	}
+	if external != nil {
+		cases = conformanceOnly(cases)
+		if len(cases) == 0 {
+			t.Fatalf("no %s scenario in %s to run against %s", scenarios.LabelConformance, *catalogDir, external.URL)
+		}
+	}
+	for _, c := range cases {
+		describeScenario(c)
+	}
+	BeforeSuite(func() {
+		if external != nil {
+			target = *external
+			return
+		}
+		srv, err := simulator.New(simulator.WithSeed(7))
+		Expect(err).NotTo(HaveOccurred())
+		ts := httptest.NewServer(srv)
+		DeferCleanup(ts.Close)
+		target = harness.NewSimulator(srv, ts.URL)
+	})
+	ReportAfterSuite("scenario summary", writeSummary)
+	RegisterFailHandler(Fail)
+	RunSpecs(t, "scenarios")
+}
+
+func externalTarget() *harness.External {
+	u, tok := *targetURL, *targetTok
+	if u == "" {
+		u = os.Getenv("SCIMSIM_TARGET")
+	}
+	if tok == "" {
+		tok = os.Getenv("SCIMSIM_TOKEN")
+	}
+	if u == "" {
+		return nil
+	}
+	return &harness.External{URL: u, Token: tok}
+}
+
+func conformanceOnly(cases []harness.Case) []harness.Case {
+	var out []harness.Case
+	for _, c := range cases {
+		if c.Scenario.HasLabel(scenarios.LabelConformance) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// describeScenario is one scenario: the engine runs once in BeforeAll, then one It per step in the
+// document's order, and a last It for the outcome. A step that went wrong fails its It and, the
+// container being Ordered, skips the ones after it, so the report names the failing step.
+func describeScenario(c harness.Case) {
+	sc := c.Scenario
+	decorators := []any{Ordered, Label(sc.Labels...)}
+	if sc.Pending != "" {
+		decorators = append(decorators, Pending)
+		pending[sc.ID] = harness.PendingRow(&sc)
+	}
+	Describe(sc.ID, append(decorators, func() {
+		var res harness.Result
+		BeforeAll(func(ctx SpecContext) {
+			res = harness.Run(ctx, target, c, harness.Options{})
+			AddReportEntry(outcomeEntry, res.Row(), ReportEntryVisibilityNever)
+			if res.Err != nil {
+				Fail(res.Failure())
+			}
+		})
+		for i, step := range scenarios.Steps {
+			It(fmt.Sprintf("%d. %s", i+1, step.Name), func() {
+				if res.Report != nil {
+					if s := res.Report.Step(step.Type); s != nil {
+						AddReportEntry(step.Name, newStepEntry(s), ReportEntryVisibilityFailureOrVerbose)
+					}
+				}
+				if msg := res.StepFailure(step.Type); msg != "" {
+					Fail(msg)
+				}
+			})
+		}
+		It("ends as the document says: "+sc.Title, func() {
+			if !res.Passed() {
+				Fail(res.Failure())
+			}
+		})
+	})...)
+}
+
+// pending holds the summary rows of pending scenarios, which never run.
+var pending = map[string]harness.Row{}
+
+// stepEntry is what a step attaches to the report: the "View details" list, the tips and the HTTP
+// exchanges (token redacted by the engine). JSON and JUnit reports carry it whole; the console shows
+// String().
+type stepEntry struct {
+	Status    string            `json:"status"`
+	ErrorCode string            `json:"errorCode,omitempty"`
+	Reason    string            `json:"reason,omitempty"`
+	Details   engine.Details    `json:"details,omitempty"`
+	Tips      []engine.Tip      `json:"tips,omitempty"`
+	Exchanges []engine.Exchange `json:"exchanges,omitempty"`
+}
+
+func newStepEntry(s *engine.Step) stepEntry {
+	return stepEntry{Status: s.Status, ErrorCode: s.ErrorCode, Reason: s.Reason, Details: s.Details, Tips: s.Tips, Exchanges: s.Exchanges}
+}
+
+// String renders the entry the way the portal's "View details" reads: one property per line, then
+// the tips, then one line per HTTP exchange.
+func (e stepEntry) String() string {
+	var b strings.Builder
+	b.WriteString(e.Status)
+	if e.ErrorCode != "" {
+		b.WriteString(" " + e.ErrorCode)
+	}
+	if e.Reason != "" {
+		b.WriteString(": " + e.Reason)
+	}
+	for _, d := range e.Details {
+		fmt.Fprintf(&b, "\n  %s: %s", d.Name, d.Value)
+	}
+	for _, t := range e.Tips {
+		fmt.Fprintf(&b, "\n  tip: %s (%s)", t.Text, t.Source)
+	}
+	for _, x := range e.Exchanges {
+		fmt.Fprintf(&b, "\n  %s %s -> %d", x.Method, x.URL, x.Status)
+		if x.Error != "" {
+			b.WriteString(" " + x.Error)
+		}
+	}
+	return b.String()
+}
+
+// writeSummary prints the summary table at the end of every run. Entries from other parallel
+// processes arrive JSON-decoded, so each is re-decoded through JSON into a Row.
+func writeSummary(r Report) {
+	var rows []harness.Row
+	seen := map[string]bool{}
+	for _, spec := range r.SpecReports {
+		if spec.State == types.SpecStatePending && len(spec.ContainerHierarchyTexts) > 0 {
+			id := spec.ContainerHierarchyTexts[0]
+			if row, ok := pending[id]; ok && !seen[id] {
+				seen[id] = true
+				rows = append(rows, row)
+			}
+			continue
+		}
+		for _, e := range spec.ReportEntries {
+			if e.Name != outcomeEntry {
+				continue
+			}
+			raw, err := json.Marshal(e.Value.GetRawValue())
+			if err != nil {
+				continue
+			}
+			var row harness.Row
+			if json.Unmarshal(raw, &row) == nil && row.Scenario != "" {
+				rows = append(rows, row)
+			}
+		}
+	}
+	if len(rows) == 0 {
+		return
+	}
+	fmt.Fprintln(os.Stdout)
+	_ = harness.WriteSummary(os.Stdout, rows, false)
+}

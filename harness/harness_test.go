@@ -1,0 +1,182 @@
+package harness_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/onsi/ginkgo/v2"
+
+	"github.com/scimsim/scimsim/harness"
+	"github.com/scimsim/scimsim/scenarios"
+	"github.com/scimsim/scimsim/simulator/faults"
+)
+
+// The loader keeps its own list of fault types so that the catalog stays free of the simulator;
+// this is where the two are held together.
+func TestFaultTypes_MatchRegistry(t *testing.T) {
+	var registry []string
+	for _, ti := range faults.Types() {
+		registry = append(registry, ti.Name)
+	}
+	slices.Sort(registry)
+	ours := slices.Sorted(slices.Values(scenarios.FaultTypes))
+	if !slices.Equal(ours, registry) {
+		t.Errorf("scenarios.FaultTypes = %v\nfaults.Types()       = %v", ours, registry)
+	}
+}
+
+func TestResult_StepFailure(t *testing.T) {
+	outcome := func(status, step, code, action string) scenarios.Outcome {
+		return scenarios.Outcome{Status: status, FailedStep: step, ErrorCode: code, Action: action}
+	}
+	tests := []struct {
+		name     string
+		expect   scenarios.Expect
+		got      scenarios.Outcome
+		failAt   string // the step whose It fails; "" = none
+		reason   string
+		contains string
+	}{
+		{
+			name:   "met",
+			expect: scenarios.Expect{Status: "failure", FailedStep: "matching", ErrorCode: "DuplicateTargetEntries"},
+			got:    outcome("failure", "matching", "DuplicateTargetEntries", "none"),
+		},
+		{
+			name:     "ended earlier than expected",
+			expect:   scenarios.Expect{Status: "failure", FailedStep: "matching", ErrorCode: "DuplicateTargetEntries"},
+			got:      outcome("failure", "connection", "Unauthorized", "none"),
+			failAt:   "connection",
+			reason:   "the step that really failed is where the Ordered container must stop",
+			contains: "expected step matching, actual step connection with Unauthorized",
+		},
+		{
+			name:     "completed although a failure was expected",
+			expect:   scenarios.Expect{Status: "failure", FailedStep: "matching", ErrorCode: "DuplicateTargetEntries"},
+			got:      outcome("success", "", "", "create"),
+			failAt:   "matching",
+			reason:   "the expected step passed where it should have failed",
+			contains: "expected step matching, actual step none (status success, action create)",
+		},
+		{
+			name:     "failed although success was expected",
+			expect:   scenarios.Expect{Status: "success", Action: "create"},
+			got:      outcome("failure", "export", "EntryConflict", "create"),
+			failAt:   "export",
+			contains: "expected step none (the run completes), actual step export with EntryConflict",
+		},
+		{
+			name:     "right step, wrong code",
+			expect:   scenarios.Expect{Status: "failure", FailedStep: "export", ErrorCode: "Timeout"},
+			got:      outcome("failure", "export", "InternalServerError", "create"),
+			failAt:   "export",
+			contains: "expected error code Timeout, got InternalServerError",
+		},
+		{
+			name:     "right ending, wrong action",
+			expect:   scenarios.Expect{Status: "success", Action: "update"},
+			got:      outcome("success", "", "", "create"),
+			failAt:   "",
+			reason:   "no step is to blame: the last It reports it",
+			contains: "expected action update, got create",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := harness.Result{Scenario: scenarios.Scenario{ID: "s", Title: "T", Expect: tt.expect}, Outcome: tt.got}
+			r.Mismatches = tt.expect.Check(tt.got)
+			for _, st := range scenarios.Steps {
+				msg := r.StepFailure(st.Type)
+				if (msg != "") != (st.Type == tt.failAt) {
+					t.Errorf("StepFailure(%s) = %q, want a failure only at %q (%s)", st.Type, msg, tt.failAt, tt.reason)
+				}
+			}
+			if tt.contains != "" && !strings.Contains(r.Failure(), tt.contains) {
+				t.Errorf("Failure() = %q, want it to contain %q", r.Failure(), tt.contains)
+			}
+			if tt.contains == "" && !r.Passed() {
+				t.Errorf("Passed() = false, mismatches %v", r.Mismatches)
+			}
+		})
+	}
+}
+
+func TestWriteSummary(t *testing.T) {
+	rows := []harness.Row{
+		{Scenario: "match-duplicate", Expected: "matching", Actual: "matching", ErrorCode: "DuplicateTargetEntries", Passed: true},
+		{Scenario: "action-create", Expected: "none (create)", Actual: "export", ErrorCode: "EntryConflict"},
+		{Scenario: "import-later", Expected: "none (create)", Actual: "-", ErrorCode: "-", Pending: true},
+	}
+	var b bytes.Buffer
+	if err := harness.WriteSummary(&b, rows, false); err != nil {
+		t.Fatal(err)
+	}
+	want := `SCENARIO         EXPECTED STEP  ACTUAL STEP  ERROR CODE              RESULT
+action-create    none (create)  export       EntryConflict           FAIL
+import-later     none (create)  -            -                       pending
+match-duplicate  matching       matching     DuplicateTargetEntries  ok
+1 passed, 1 failed, 1 skipped
+`
+	if got := b.String(); got != want {
+		t.Errorf("WriteSummary() =\n%s\nwant\n%s", got, want)
+	}
+}
+
+func TestExternal_Prepare(t *testing.T) {
+	ext := harness.External{URL: "https://app.example/scim/", Token: "t"}
+	ep, err := ext.Prepare(context.Background(), &scenarios.Scenario{ID: "c", Labels: []string{scenarios.LabelConformance}})
+	if err != nil {
+		t.Fatalf("Prepare(conformance) error = %v", err)
+	}
+	if ep.URL != "https://app.example/scim" || ep.Token != "t" {
+		t.Errorf("Prepare(conformance) = %+v, want the endpoint as given", ep)
+	}
+	_, err = ext.Prepare(context.Background(), &scenarios.Scenario{ID: "f", Labels: []string{"faults"}})
+	if !errors.Is(err, harness.ErrNotConformance) {
+		t.Errorf("Prepare(faults scenario) error = %v, want ErrNotConformance", err)
+	}
+}
+
+func TestLoad_UnknownID(t *testing.T) {
+	_, err := harness.Load(filepath.Join("..", "scenarios"), "no-such-scenario")
+	if err == nil || !strings.Contains(err.Error(), `"no-such-scenario"`) {
+		t.Errorf("Load(unknown id) error = %v, want one naming the id", err)
+	}
+}
+
+// TestSuite_WrongExpectation runs this very test binary over a catalog whose expectation is wrong
+// and checks that the Ginkgo suite fails, naming the scenario, the expected step and the actual one.
+func TestSuite_WrongExpectation(t *testing.T) {
+	if sc, _ := ginkgo.GinkgoConfiguration(); sc.ParallelProcess > 1 {
+		t.Skip("runs once, on the first parallel process")
+	}
+	if testing.Short() {
+		t.Skip("starts a second test process")
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestScenarios$", "-ginkgo.no-color",
+		"-scenarios", filepath.Join("testdata", "wrong-expectation"))
+	cmd.Env = append(os.Environ(), "SCIMSIM_TARGET=")
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) {
+		t.Fatalf("suite over a wrong catalog: err = %v, want a failing exit status\n%s", err, out)
+	}
+	for _, want := range []string{
+		"scenario expects-duplicate (A catalog whose expectation is wrong",
+		"expected step matching, actual step none (status success, action create)",
+		"expected error code DuplicateTargetEntries, got none",
+		"expects-duplicate  matching       none (create)  -           FAIL",
+		"1 passed, 1 failed",
+	} {
+		if !bytes.Contains(out, []byte(want)) {
+			t.Errorf("suite output lacks %q:\n%s", want, out)
+		}
+	}
+}
