@@ -164,7 +164,7 @@ func decodeConfig(root *yaml.Node, d *decoder) (*Config, error) {
 
 func decodeTarget(d *decoder, n *yaml.Node, t *Target) error {
 	t.Pos = d.pos(n)
-	return d.mapping(n, "target", func(key string, k, v *yaml.Node) error {
+	return d.fields(n, "target", &t.Pos, func(key string, k, v *yaml.Node) error {
 		f := "target." + key
 		var err error
 		switch key {
@@ -185,7 +185,7 @@ func decodeTarget(d *decoder, n *yaml.Node, t *Target) error {
 
 func decodeJob(d *decoder, n *yaml.Node, j *Job) error {
 	j.Pos = d.pos(n)
-	return d.mapping(n, "job", func(key string, k, v *yaml.Node) error {
+	return d.fields(n, "job", &j.Pos, func(key string, k, v *yaml.Node) error {
 		f := "job." + key
 		var err error
 		switch key {
@@ -217,7 +217,7 @@ func decodeJob(d *decoder, n *yaml.Node, j *Job) error {
 
 func decodeObjectMapping(d *decoder, n *yaml.Node, field string, m *ObjectMapping) error {
 	m.Pos = d.pos(n)
-	return d.mapping(n, field, func(key string, k, v *yaml.Node) error {
+	return d.fields(n, field, &m.Pos, func(key string, k, v *yaml.Node) error {
 		f := field + "." + key
 		var err error
 		switch key {
@@ -244,7 +244,7 @@ func decodeObjectMapping(d *decoder, n *yaml.Node, field string, m *ObjectMappin
 
 func decodeMapping(d *decoder, n *yaml.Node, field string) (*Mapping, error) {
 	m := &Mapping{Pos: d.pos(n)}
-	err := d.mapping(n, field, func(key string, k, v *yaml.Node) error {
+	err := d.fields(n, field, &m.Pos, func(key string, k, v *yaml.Node) error {
 		f := field + "." + key
 		var err error
 		switch key {
@@ -272,7 +272,7 @@ func decodeMapping(d *decoder, n *yaml.Node, field string) (*Mapping, error) {
 
 func decodeScopingFilter(d *decoder, n *yaml.Node, field string) (ScopingFilter, error) {
 	sf := ScopingFilter{Pos: d.pos(n)}
-	err := d.mapping(n, field, func(key string, k, v *yaml.Node) error {
+	err := d.fields(n, field, &sf.Pos, func(key string, k, v *yaml.Node) error {
 		f := field + "." + key
 		var err error
 		switch key {
@@ -294,7 +294,7 @@ func decodeScopingFilter(d *decoder, n *yaml.Node, field string) (ScopingFilter,
 
 func decodeClause(d *decoder, n *yaml.Node, field string) (Clause, error) {
 	c := Clause{Pos: d.pos(n)}
-	err := d.mapping(n, field, func(key string, k, v *yaml.Node) error {
+	err := d.fields(n, field, &c.Pos, func(key string, k, v *yaml.Node) error {
 		f := field + "." + key
 		var err error
 		switch key {
@@ -335,7 +335,7 @@ func (t *Target) Validate() error {
 	if t.URL != "" {
 		u, err := url.Parse(t.URL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return &FieldError{Pos: t.Pos, Field: "target.url", Msg: fmt.Sprintf("want an absolute http or https URL, got %q", t.URL)}
+			return &FieldError{Pos: t.Pos.at("url"), Field: "target.url", Msg: fmt.Sprintf("want an absolute http or https URL, got %q", t.URL)}
 		}
 	}
 	switch t.Auth {
@@ -343,7 +343,7 @@ func (t *Target) Validate() error {
 		t.Auth = AuthBearer
 	case AuthBearer, AuthOAuth:
 	default:
-		return &FieldError{Pos: t.Pos, Field: "target.auth", Msg: fmt.Sprintf("unknown auth %q (want bearer or oauth)", t.Auth)}
+		return &FieldError{Pos: t.Pos.at("auth"), Field: "target.auth", Msg: fmt.Sprintf("unknown auth %q (want bearer or oauth)", t.Auth)}
 	}
 	return nil
 }
@@ -355,34 +355,34 @@ func (j *Job) Validate() error {
 		j.Scope = DefaultScope
 	case ScopeAssigned, ScopeAll:
 	default:
-		return &FieldError{Pos: j.Pos, Field: "job.scope", Msg: fmt.Sprintf("unknown scope %q (want assigned or all)", j.Scope)}
+		return &FieldError{Pos: j.Pos.at("scope"), Field: "job.scope", Msg: fmt.Sprintf("unknown scope %q (want assigned or all)", j.Scope)}
 	}
 	if _, err := scimclient.ParseDialect(j.Dialect); err != nil {
-		return &FieldError{Pos: j.Pos, Field: "job.dialect", Msg: err.Error()}
+		return &FieldError{Pos: j.Pos.at("dialect"), Field: "job.dialect", Msg: err.Error()}
 	}
 	if j.Actions == nil {
 		j.Actions = []string{ActionCreate, ActionUpdate, ActionDelete}
 	}
 	for i, a := range j.Actions {
 		if a != ActionCreate && a != ActionUpdate && a != ActionDelete {
-			return &FieldError{Pos: j.Pos, Field: fmt.Sprintf("job.actions[%d]", i), Msg: fmt.Sprintf("unknown action %q (want create, update or delete)", a)}
+			return &FieldError{Pos: j.Pos.at("actions"), Field: fmt.Sprintf("job.actions[%d]", i), Msg: fmt.Sprintf("unknown action %q (want create, update or delete)", a)}
 		}
 	}
 	switch {
 	case j.Timeout < 0:
-		return &FieldError{Pos: j.Pos, Field: "job.timeout", Msg: "must not be negative"}
+		return &FieldError{Pos: j.Pos.at("timeout"), Field: "job.timeout", Msg: "must not be negative"}
 	case j.Timeout == 0:
 		j.Timeout = DefaultTimeout
 	}
 	if j.ReplicationDelay < 0 {
-		return &FieldError{Pos: j.Pos, Field: "job.replicationDelay", Msg: "must not be negative"}
+		return &FieldError{Pos: j.Pos.at("replicationDelay"), Field: "job.replicationDelay", Msg: "must not be negative"}
 	}
 	if j.RequestTimeout < 0 {
-		return &FieldError{Pos: j.Pos, Field: "job.requestTimeout", Msg: "must not be negative"}
+		return &FieldError{Pos: j.Pos.at("requestTimeout"), Field: "job.requestTimeout", Msg: "must not be negative"}
 	}
 	for i, r := range j.RequiredRoles {
 		if strings.TrimSpace(r) == "" {
-			return &FieldError{Pos: j.Pos, Field: fmt.Sprintf("job.requiredRoles[%d]", i), Msg: "empty role"}
+			return &FieldError{Pos: j.Pos.at("requiredRoles"), Field: fmt.Sprintf("job.requiredRoles[%d]", i), Msg: "empty role"}
 		}
 	}
 	return nil
@@ -392,7 +392,7 @@ func (j *Job) allows(action string) bool { return slices.Contains(j.Actions, act
 
 func (m *ObjectMapping) validate(field string, users bool) error {
 	if users && !m.Enabled {
-		return &FieldError{Pos: m.Pos, Field: field + ".enabled", Msg: "the users mapping cannot be disabled"}
+		return &FieldError{Pos: m.Pos.at("enabled"), Field: field + ".enabled", Msg: "the users mapping cannot be disabled"}
 	}
 	if len(m.Mappings) == 0 {
 		return &FieldError{Pos: m.Pos, Field: field + ".mappings", Msg: "at least one mapping is required"}
@@ -440,36 +440,36 @@ func (m *Mapping) validate(field string, group bool) error {
 		return &FieldError{Pos: m.Pos, Field: field, Msg: "want exactly one of source, expression or constant"}
 	}
 	if m.Target == "" {
-		return &FieldError{Pos: m.Pos, Field: field + ".target", Msg: "required"}
+		return &FieldError{Pos: m.Pos.at("target"), Field: field + ".target", Msg: "required"}
 	}
 	if strings.EqualFold(m.Target, "id") {
-		return &FieldError{Pos: m.Pos, Field: field + ".target", Msg: `"id" is the target's primary key and cannot be a mapping target`}
+		return &FieldError{Pos: m.Pos.at("target"), Field: field + ".target", Msg: `"id" is the target's primary key and cannot be a mapping target`}
 	}
 	p, err := parseTargetPath(m.Target)
 	if err != nil {
-		return &FieldError{Pos: m.Pos, Field: field + ".target", Msg: err.Error()}
+		return &FieldError{Pos: m.Pos.at("target"), Field: field + ".target", Msg: err.Error()}
 	}
 	m.path = p
 	if group && m.Target == "members" && m.Source != "members" {
-		return &FieldError{Pos: m.Pos, Field: field + ".source", Msg: `the "members" target takes the source attribute "members"`}
+		return &FieldError{Pos: m.Pos.at("source"), Field: field + ".source", Msg: `the "members" target takes the source attribute "members"`}
 	}
 	if m.Matching < 0 {
-		return &FieldError{Pos: m.Pos, Field: field + ".matching", Msg: "precedence must be 1 or more"}
+		return &FieldError{Pos: m.Pos.at("matching"), Field: field + ".matching", Msg: "precedence must be 1 or more"}
 	}
 	switch m.Apply {
 	case "":
 		m.Apply = ApplyAlways
 	case ApplyAlways, ApplyCreation:
 	default:
-		return &FieldError{Pos: m.Pos, Field: field + ".apply", Msg: fmt.Sprintf("unknown apply %q (want always or creation)", m.Apply)}
+		return &FieldError{Pos: m.Pos.at("apply"), Field: field + ".apply", Msg: fmt.Sprintf("unknown apply %q (want always or creation)", m.Apply)}
 	}
 	if m.Expression != "" {
 		e, err := expr.Parse(m.Expression)
 		if err != nil {
-			return &FieldError{Pos: m.Pos, Field: field + ".expression", Msg: err.Error()}
+			return &FieldError{Pos: m.Pos.at("expression"), Field: field + ".expression", Msg: err.Error()}
 		}
 		if m.Matching > 0 && strings.Contains(m.Expression, "SelectUniqueValue") {
-			return &FieldError{Pos: m.Pos, Field: field + ".expression", Msg: "SelectUniqueValue cannot be used on a matching attribute"}
+			return &FieldError{Pos: m.Pos.at("expression"), Field: field + ".expression", Msg: "SelectUniqueValue cannot be used on a matching attribute"}
 		}
 		m.expr = e
 	}
@@ -489,25 +489,25 @@ func (m *Mapping) Kind() string {
 
 func (sf ScopingFilter) validate(field string) error {
 	if sf.Name == "" {
-		return &FieldError{Pos: sf.Pos, Field: field + ".name", Msg: "required"}
+		return &FieldError{Pos: sf.Pos.at("name"), Field: field + ".name", Msg: "required"}
 	}
 	if len(sf.Clauses) == 0 {
-		return &FieldError{Pos: sf.Pos, Field: field + ".clauses", Msg: "at least one clause is required"}
+		return &FieldError{Pos: sf.Pos.at("clauses"), Field: field + ".clauses", Msg: "at least one clause is required"}
 	}
 	for i, c := range sf.Clauses {
 		f := fmt.Sprintf("%s.clauses[%d]", field, i)
 		if c.Attribute == "" {
-			return &FieldError{Pos: c.Pos, Field: f + ".attribute", Msg: "required"}
+			return &FieldError{Pos: c.Pos.at("attribute"), Field: f + ".attribute", Msg: "required"}
 		}
 		op, ok := operators[c.Operator]
 		if !ok {
-			return &FieldError{Pos: c.Pos, Field: f + ".operator", Msg: fmt.Sprintf("unknown operator %q (want one of %s)", c.Operator, strings.Join(OperatorNames(), ", "))}
+			return &FieldError{Pos: c.Pos.at("operator"), Field: f + ".operator", Msg: fmt.Sprintf("unknown operator %q (want one of %s)", c.Operator, strings.Join(OperatorNames(), ", "))}
 		}
 		if !op.unary && c.Value == "" {
-			return &FieldError{Pos: c.Pos, Field: f + ".value", Msg: fmt.Sprintf("operator %s needs a value", c.Operator)}
+			return &FieldError{Pos: c.Pos.at("value"), Field: f + ".value", Msg: fmt.Sprintf("operator %s needs a value", c.Operator)}
 		}
 		if op.unary && c.Value != "" {
-			return &FieldError{Pos: c.Pos, Field: f + ".value", Msg: fmt.Sprintf("operator %s takes no value", c.Operator)}
+			return &FieldError{Pos: c.Pos.at("value"), Field: f + ".value", Msg: fmt.Sprintf("operator %s takes no value", c.Operator)}
 		}
 	}
 	return nil

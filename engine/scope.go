@@ -66,7 +66,9 @@ type scopeError struct {
 	filter, label, msg string
 }
 
-func (e *scopeError) Error() string { return fmt.Sprintf("scoping filter %q: %s: %s", e.filter, e.label, e.msg) }
+func (e *scopeError) Error() string {
+	return fmt.Sprintf("scoping filter %q: %s: %s", e.filter, e.label, e.msg)
+}
 
 func integers(a, v string) (int64, int64, error) {
 	x, err := strconv.ParseInt(strings.TrimSpace(a), 10, 64)

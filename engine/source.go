@@ -105,7 +105,7 @@ func ParseSource(name string, b []byte) (*Source, error) {
 
 func decodeSource(root *yaml.Node, d *decoder) (*Source, error) {
 	s := &Source{Pos: d.pos(root), Kind: KindEntra}
-	err := d.mapping(root, "", func(key string, k, v *yaml.Node) error {
+	err := d.fields(root, "", &s.Pos, func(key string, k, v *yaml.Node) error {
 		switch key {
 		case "kind":
 			var err error
@@ -164,7 +164,7 @@ func decodeUser(d *decoder, n *yaml.Node, field string) (*User, error) {
 
 func decodeGroup(d *decoder, n *yaml.Node, field string) (*Group, error) {
 	g := &Group{Pos: d.pos(n), Attrs: map[string]any{}}
-	err := d.mapping(n, field, func(key string, k, v *yaml.Node) error {
+	err := d.fields(n, field, &g.Pos, func(key string, k, v *yaml.Node) error {
 		f := join(field, key)
 		var err error
 		switch key {
@@ -190,7 +190,7 @@ func decodeGroup(d *decoder, n *yaml.Node, field string) (*Group, error) {
 
 func decodeAssignment(d *decoder, n *yaml.Node, field string) (Assignment, error) {
 	a := Assignment{Pos: d.pos(n)}
-	err := d.mapping(n, field, func(key string, k, v *yaml.Node) error {
+	err := d.fields(n, field, &a.Pos, func(key string, k, v *yaml.Node) error {
 		f := join(field, key)
 		var err error
 		switch key {
@@ -214,7 +214,7 @@ func (s *Source) Validate() error {
 	switch s.Kind {
 	case KindEntra, KindWorkday, KindSuccessFactors:
 	default:
-		return &FieldError{Pos: s.Pos, Field: "kind", Msg: fmt.Sprintf("unknown kind %q (want entra, workday or successfactors)", s.Kind)}
+		return &FieldError{Pos: s.Pos.at("kind"), Field: "kind", Msg: fmt.Sprintf("unknown kind %q (want entra, workday or successfactors)", s.Kind)}
 	}
 	ids := map[string]Pos{}
 	users := map[string]bool{}
@@ -243,7 +243,7 @@ func (s *Source) Validate() error {
 		ids[g.ObjectID] = g.Pos
 		for j, m := range g.Members {
 			if !users[m] {
-				return &FieldError{Pos: g.Pos, Field: fmt.Sprintf("%s.members[%d]", field, j), Msg: fmt.Sprintf("no user has objectId %q", m)}
+				return &FieldError{Pos: g.Pos.at("members"), Field: fmt.Sprintf("%s.members[%d]", field, j), Msg: fmt.Sprintf("no user has objectId %q", m)}
 			}
 		}
 	}
@@ -253,7 +253,7 @@ func (s *Source) Validate() error {
 			return &FieldError{Pos: a.Pos, Field: field, Msg: "required"}
 		}
 		if _, ok := ids[a.Principal]; !ok {
-			return &FieldError{Pos: a.Pos, Field: field, Msg: fmt.Sprintf("no user or group has objectId %q", a.Principal)}
+			return &FieldError{Pos: a.Pos.at("principal"), Field: field, Msg: fmt.Sprintf("no user or group has objectId %q", a.Principal)}
 		}
 	}
 	return nil

@@ -16,6 +16,16 @@ import (
 type Pos struct {
 	File string
 	Line int
+	// keys holds the line of each key of the mapping at Pos, so that errors point at the field.
+	keys map[string]int
+}
+
+// at returns the position of the key named key, or p itself when the key was not written.
+func (p Pos) at(key string) Pos {
+	if l, ok := p.keys[key]; ok {
+		return Pos{File: p.File, Line: l}
+	}
+	return Pos{File: p.File, Line: p.Line}
 }
 
 func (p Pos) String() string {
@@ -131,6 +141,11 @@ func kindName(n *yaml.Node) string {
 // mapping calls f for each key of a mapping node, in order. f returns errUnknownKey for a key it
 // does not know; mapping turns that into `file:line: unknown key "x"`. Duplicate keys are errors.
 func (d *decoder) mapping(n *yaml.Node, field string, f func(key string, k, v *yaml.Node) error) error {
+	return d.fields(n, field, nil, f)
+}
+
+// fields is mapping that also records each key's line in pos.
+func (d *decoder) fields(n *yaml.Node, field string, pos *Pos, f func(key string, k, v *yaml.Node) error) error {
 	if n.Kind == yaml.AliasNode && n.Alias != nil {
 		n = n.Alias
 	}
@@ -147,6 +162,12 @@ func (d *decoder) mapping(n *yaml.Node, field string, f func(key string, k, v *y
 			return d.errf(k, join(field, k.Value), "duplicate key")
 		}
 		seen[k.Value] = true
+		if pos != nil {
+			if pos.keys == nil {
+				pos.keys = map[string]int{}
+			}
+			pos.keys[k.Value] = k.Line
+		}
 		if v.Kind == yaml.AliasNode && v.Alias != nil {
 			v = v.Alias
 		}

@@ -370,23 +370,18 @@ func (f *dateFormat) parse(s string) (time.Time, error) {
 				second = v
 			}
 		case dtDayName:
-			name, ok := matchName(in, dayNames[:], p.n == 3)
+			_, n, ok := matchName(in, dayNames[:], p.n == 3)
 			if !ok {
 				return fail("expected a day name")
 			}
-			in = in[len(name):]
+			in = in[n:]
 		case dtMonthName:
-			name, ok := matchName(in, monthNames[:], p.n == 3)
+			idx, n, ok := matchName(in, monthNames[:], p.n == 3)
 			if !ok {
 				return fail("expected a month name")
 			}
-			for j, m := range monthNames {
-				if strings.EqualFold(m[:len(name)], name) || strings.EqualFold(m, name) {
-					month = j + 1
-					break
-				}
-			}
-			in = in[len(name):]
+			month = idx + 1
+			in = in[n:]
 		case dtFraction, dtFractionOpt:
 			lo := p.n
 			if p.kind == dtFractionOpt {
@@ -500,16 +495,18 @@ func digits(s string, lo, hi int) (int, string, bool) {
 	return v, s[n:], true
 }
 
-func matchName(s string, names []string, abbreviated bool) (string, bool) {
-	for _, name := range names {
+// matchName finds which of names (or their three-letter abbreviations) starts s, ignoring case,
+// and returns its index and length.
+func matchName(s string, names []string, abbreviated bool) (index, n int, ok bool) {
+	for i, name := range names {
 		if abbreviated {
 			name = name[:3]
 		}
 		if len(s) >= len(name) && strings.EqualFold(s[:len(name)], name) {
-			return s[:len(name)], true
+			return i, len(name), true
 		}
 	}
-	return "", false
+	return 0, 0, false
 }
 
 // parseOffset reads a time zone offset: +h or +hh for z and zz, +hh:mm for zzz and K.

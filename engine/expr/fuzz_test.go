@@ -1,0 +1,128 @@
+package expr
+
+import (
+	"bufio"
+	"math/rand"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+// seedExpressions reads testdata/expressions.txt: the expressions of the table tests, valid and
+// invalid, one per line.
+func seedExpressions(f *testing.F) []string {
+	file, err := os.Open("testdata/expressions.txt")
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer file.Close()
+	var out []string
+	sc := bufio.NewScanner(file)
+	for sc.Scan() {
+		if line := sc.Text(); line != "" && !strings.HasPrefix(line, "#") {
+			out = append(out, line)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		f.Fatal(err)
+	}
+	return out
+}
+
+// FuzzParse checks that Parse never panics, that errors are positioned inside the source, and
+// that an accepted expression's canonical form parses back to itself.
+func FuzzParse(f *testing.F) {
+	for _, s := range seedExpressions(f) {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		e, err := Parse(src)
+		if err != nil {
+			pe, ok := err.(*Error) //nolint:errorlint // Parse returns *Error unwrapped, by contract
+			if !ok {
+				t.Fatalf("Parse(%q) error %T, want *Error", src, err)
+			}
+			if pe.Pos < 0 || pe.Pos > len(src) {
+				t.Fatalf("Parse(%q) error position %d outside the source", src, pe.Pos)
+			}
+			_ = pe.Error()
+			return
+		}
+		canon := e.String()
+		again, err := Parse(canon)
+		if err != nil {
+			t.Fatalf("canonical form %q of %q does not parse: %v", canon, src, err)
+		}
+		if again.String() != canon {
+			t.Fatalf("canonical form is not stable: %q then %q", canon, again.String())
+		}
+		_ = e.Tree()
+	})
+}
+
+// FuzzEval evaluates whatever parses against a fixed set of attributes: no panic, no hang.
+func FuzzEval(f *testing.F) {
+	for _, s := range seedExpressions(f) {
+		f.Add(s, "John", "+91 9998887777")
+	}
+	now := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, src, a, b string) {
+		e, err := Parse(src)
+		if err != nil {
+			return
+		}
+		attrs := map[string]any{
+			"givenName": a, "surname": b, "mail": a + "@contoso.com", "telephoneNumber": b,
+			"IsSoftDeleted": len(a)%2 == 0, "proxyAddresses": []any{a, b, a}, "n": int64(len(b)),
+			"StatusHireDate": b, "d": now,
+		}
+		for _, name := range e.Attributes() {
+			if _, ok := attrs[name]; !ok {
+				attrs[name] = a
+			}
+		}
+		v, err := e.Eval(Env{Attrs: attrs, Now: func() time.Time { return now }, Rand: rand.New(rand.NewSource(1))})
+		if err != nil {
+			return
+		}
+		switch v.(type) {
+		case nil, string, bool, []string, ignore:
+		default:
+			t.Fatalf("Eval(%q) = %T, not a documented result type", src, v)
+		}
+	})
+}
+
+// FuzzDateFormat checks the .NET date format reader and writer on arbitrary formats and inputs.
+func FuzzDateFormat(f *testing.F) {
+	for _, s := range []string{"yyyyMMddHHmmss.fZ", "yyyy-MM-ddzzz", "M/d/yyyy hh:mm:ss tt", "o", "dddd, MMMM d, yyyy", `'a'\b"c"%d`, "FFFFFFF K"} {
+		f.Add(s, "2020-12-31-08:00")
+	}
+	f.Fuzz(func(t *testing.T, format, in string) {
+		df, err := parseDateFormat(format)
+		if err != nil {
+			return
+		}
+		_ = df.format(time.Date(2009, 6, 15, 13, 45, 30, 617_000_000, time.UTC))
+		_, _ = df.parse(in)
+	})
+}
+
+// FuzzRegex checks the .NET to RE2 translation and the replacement expansion.
+func FuzzRegex(f *testing.F) {
+	for _, s := range []string{`\+(?<isdCode>\d* )(?<phoneNumber>\d{10})`, `[()\s-]+`, `(?<Suffix>@(.)*)`, `(?'a'x)|[^]a]\u00e9`, `a{2,}+`} {
+		f.Add(s, "${phoneNumber}$1$$$&", "+91 9998887777")
+	}
+	f.Fuzz(func(t *testing.T, pattern, repl, in string) {
+		re, err := compileNetRegex(pattern)
+		if err != nil {
+			return
+		}
+		_ = re.replaceAll(in, re.parseReplacement(repl))
+		for g := range re.re.NumSubexp() + 1 {
+			_ = re.replaceGroup(in, g, repl)
+			_, _ = re.extract(in, g)
+		}
+	})
+}
