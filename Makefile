@@ -36,5 +36,10 @@ fuzz: ## run every Fuzz target for FUZZTIME each (default 30s)
 	  done; \
 	done
 
+conformance: ## check a SCIM endpoint as Entra would: TARGET=URL TOKEN=T [PREFIX=scimsim-] [DRY_RUN=1]
+	@test -n "$(or $(TARGET),$(SCIMSIM_TARGET))" || { echo "usage: make conformance TARGET=https://app.example/scim/v2 TOKEN=secret [PREFIX=scimsim-] [DRY_RUN=1]"; exit 2; }
+	@SCIMSIM_TOKEN='$(or $(TOKEN),$(SCIMSIM_TOKEN))' $(GO) test ./conformance -run '^TestExternal$$' -count=1 -v -args \
+	  -target='$(or $(TARGET),$(SCIMSIM_TARGET))' -prefix='$(or $(PREFIX),scimsim-)' -dry-run=$(if $(filter 1 true yes,$(DRY_RUN)),true,false)
+
 clean: ## remove build output and reports
 	rm -rf bin reports

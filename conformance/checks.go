@@ -186,8 +186,10 @@ func Checks() []Check {
 			Run: checkEnterpriseExtension,
 		},
 		{
-			ID:    "patch-op-case",
-			Title: `PATCH accepts capitalised ops ("Replace", "Add")`,
+			ID:          "patch-op-case",
+			Dialect:     "entra",
+			Counterpart: "patch-compliant-active",
+			Title:       `PATCH accepts capitalised ops ("Replace", "Add")`,
 			Requirement: `Don't require a case-sensitive match on structural elements, in particular PATCH op values; ` +
 				`Entra emits "Add", "Replace" and "Remove" (` + srcTutorial + `, general guidelines).`,
 			Consequence: `Entra cannot update users: every PATCH of its default job is refused, so attribute changes, ` +
@@ -196,8 +198,10 @@ func Checks() []Check {
 			Run:    checkPatchOpCase,
 		},
 		{
-			ID:    "patch-entra-replace",
-			Title: `entra dialect: one "Replace" per attribute, with a value-path filter`,
+			ID:          "patch-entra-replace",
+			Dialect:     "entra",
+			Counterpart: "patch-compliant-replace",
+			Title:       `entra dialect: one "Replace" per attribute, with a value-path filter`,
 			Requirement: `Entra's default job updates each changed attribute with its own op, e.g. ` +
 				`{"op":"Replace","path":"emails[type eq \"work\"].value","value":"…"} (` + srcCompat + `; RFC 7644 §3.5.2).`,
 			Consequence: `Entra cannot update these attributes: step 5 fails for every change to a work email or a name.`,
@@ -205,8 +209,10 @@ func Checks() []Check {
 			Run:         checkEntraReplace,
 		},
 		{
-			ID:    "patch-entra-active",
-			Title: `entra dialect: disable and restore with "False" and "True" as strings`,
+			ID:          "patch-entra-active",
+			Dialect:     "entra",
+			Counterpart: "patch-compliant-active",
+			Title:       `entra dialect: disable and restore with "False" and "True" as strings`,
 			Requirement: `Entra's default job disables a user with {"op":"Replace","path":"active","value":"False"} and ` +
 				`restores it with "True": strings, not JSON booleans (` + srcCompat + `; Microsoft on ` +
 				`AzureAD/SCIMReferenceCode#21: "our service sends it as a string today").`,
@@ -216,8 +222,9 @@ func Checks() []Check {
 			Run:    checkEntraActive,
 		},
 		{
-			ID:    "patch-entra-member-add",
-			Title: `entra dialect: "Add" members with a value array`,
+			ID:      "patch-entra-member-add",
+			Dialect: "entra",
+			Title:   `entra dialect: "Add" members with a value array`,
 			Requirement: `Entra adds group members with {"op":"Add","path":"members","value":[{"$ref":null,"value":"<id>"}]}, ` +
 				`several in one PATCH (` + srcTutorial + `, "Update Group [Add Members]").`,
 			Consequence: `Entra cannot add members: group memberships never reach the app.`,
@@ -225,8 +232,10 @@ func Checks() []Check {
 			Run:         checkEntraMemberAdd,
 		},
 		{
-			ID:    "patch-entra-member-remove",
-			Title: `entra dialect: "Remove" members with a value array removes only those`,
+			ID:          "patch-entra-member-remove",
+			Dialect:     "entra",
+			Counterpart: "patch-compliant-member-remove",
+			Title:       `entra dialect: "Remove" members with a value array removes only those`,
 			Requirement: `Entra's default job removes a member with {"op":"Remove","path":"members","value":[{"$ref":null,"value":"<id>"}]}, ` +
 				`meaning "remove these members" (` + srcCompat + `).`,
 			Consequence: `Entra cannot remove group members; and an endpoint that reads the request as RFC 7644 §3.5.2.2 ` +
@@ -236,6 +245,8 @@ func Checks() []Check {
 		},
 		{
 			ID:          "patch-compliant-active",
+			Dialect:     "entra-compliant",
+			Counterpart: "patch-entra-active",
 			Title:       `entra-compliant dialect: disable and restore with JSON booleans`,
 			Requirement: `With aadOptscim062020 Entra disables with {"op":"replace","path":"active","value":false} (` + srcCompat + `).`,
 			Consequence: `With the compliance flag set, Entra cannot disable or restore users.`,
@@ -243,8 +254,10 @@ func Checks() []Check {
 			Run:         checkCompliantActive,
 		},
 		{
-			ID:    "patch-compliant-member-remove",
-			Title: `entra-compliant dialect: remove members[value eq "<id>"]`,
+			ID:          "patch-compliant-member-remove",
+			Dialect:     "entra-compliant",
+			Counterpart: "patch-entra-member-remove",
+			Title:       `entra-compliant dialect: remove members[value eq "<id>"]`,
 			Requirement: `With aadOptscim062020 Entra removes a member with {"op":"remove","path":"members[value eq \"<id>\"]"} ` +
 				`(` + srcCompat + `; RFC 7644 §3.5.2.2).`,
 			Consequence: `With the compliance flag set, Entra cannot remove group members.`,
@@ -252,8 +265,10 @@ func Checks() []Check {
 			Run:         checkCompliantMemberRemove,
 		},
 		{
-			ID:    "patch-compliant-replace",
-			Title: `entra-compliant dialect: no-path "replace" with dotted keys`,
+			ID:          "patch-compliant-replace",
+			Dialect:     "entra-compliant",
+			Counterpart: "patch-entra-replace",
+			Title:       `entra-compliant dialect: no-path "replace" with dotted keys`,
 			Requirement: `With aadOptscim062020 Entra updates several attributes with one value-path op and one op ` +
 				`without path whose value has dotted keys such as "name.givenName" (` + srcCompat + `); extension keys are ` +
 				`left to the enterprise-extension check.`,

@@ -93,6 +93,12 @@ type Check struct {
 	Consequence string
 	// Remedy is what makes the check pass: what to change, or which dialect or profile behaves so.
 	Remedy string
+	// Dialect is the Entra PATCH dialect whose requests the check sends: "entra" (the default job) or
+	// "entra-compliant" (the aadOptscim062020 flag); empty when both send the same.
+	Dialect string
+	// Counterpart is the check of the other dialect for the same change, if any: when this check fails
+	// and its counterpart passes, the other dialect is a way to make provisioning work.
+	Counterpart string
 	// Run performs the check. It returns nil when the requirement is met, a *Failure when it is not,
 	// and a *SkipError when something it needs (e.g. creating a user) did not work.
 	Run func(ctx context.Context, t *Target) error
@@ -108,6 +114,9 @@ type Failure struct {
 	Consequence string `json:"consequence"`
 	// Remedy is which dialect or profile would make the check pass, or what to change.
 	Remedy string `json:"remedy"`
+	// Alternative is set by RunAll when the other Entra dialect's check for the same change passed:
+	// that dialect would work with the endpoint as it is.
+	Alternative string `json:"alternative,omitempty"`
 	// Exchanges are the HTTP requests of the check and their answers, token redacted.
 	Exchanges []Exchange `json:"exchanges,omitempty"`
 }
@@ -188,6 +197,7 @@ func RunAll(ctx context.Context, cfg Config) ([]Result, error) {
 			t.logResult(r)
 		}
 	}
+	noteAlternatives(results)
 	cleanupErr := t.cleanupDetached(ctx)
 	if err := ctx.Err(); err != nil {
 		return results, errors.Join(fmt.Errorf("conformance: run interrupted after %d of %d checks: %w", len(results), len(Checks()), err), cleanupErr)
@@ -241,6 +251,31 @@ func RunCheck(ctx context.Context, c Check, t *Target) Result {
 		}
 	}
 	return r
+}
+
+// dialectNames says how each dialect is chosen in Entra ([scim-compat]).
+var dialectNames = map[string]string{
+	"entra":           `Entra's default job (no flag in the Tenant URL)`,
+	"entra-compliant": `the entra-compliant dialect ("?aadOptscim062020" in the Tenant URL; Microsoft documents it does not work with on-demand provisioning)`,
+}
+
+// noteAlternatives sets Failure.Alternative on each failed check whose counterpart in the other
+// dialect passed.
+func noteAlternatives(results []Result) {
+	passed := map[string]Check{}
+	for _, r := range results {
+		if r.Status == StatusPass {
+			passed[r.Check.ID] = r.Check
+		}
+	}
+	for _, r := range results {
+		if r.Status != StatusFail || r.Check.Counterpart == "" {
+			continue
+		}
+		if other, ok := passed[r.Check.Counterpart]; ok {
+			r.Failure.Alternative = fmt.Sprintf("passes with %s: check %s passed", dialectNames[other.Dialect], other.ID)
+		}
+	}
 }
 
 // Failed returns the IDs of the checks that failed, in run order.

@@ -34,16 +34,21 @@ func WriteReport(w io.Writer, results []Result) error {
 		return bw.Flush()
 	}
 	tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "CHECK\tRESULT\tWHAT ENTRA WOULD DO")
+	fmt.Fprintln(tw, "CHECK\tRESULT\tWHAT ENTRA WOULD DO / TO PASS")
 	for _, r := range results {
-		what := ""
 		switch r.Status {
 		case StatusFail:
-			what = firstSentence(r.Failure.Consequence)
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Check.ID, r.Status, firstSentence(r.Failure.Consequence))
+			fix := firstSentence(r.Failure.Remedy)
+			if r.Failure.Alternative != "" {
+				fix += " Or: " + r.Failure.Alternative
+			}
+			fmt.Fprintf(tw, "\t\tto pass: %s\n", fix)
 		case StatusSkip:
-			what = "not checked: " + firstSentence(r.Reason)
+			fmt.Fprintf(tw, "%s\t%s\tnot checked: %s\n", r.Check.ID, r.Status, firstSentence(r.Reason))
+		default:
+			fmt.Fprintf(tw, "%s\t%s\t\n", r.Check.ID, r.Status)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Check.ID, r.Status, what)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -69,6 +74,7 @@ func writeFailureBody(w io.Writer, f *Failure) {
 	field("got", f.Got)
 	field("Entra would", f.Consequence)
 	field("to pass", f.Remedy)
+	field("or", f.Alternative)
 	if len(f.Exchanges) > 0 {
 		fmt.Fprintf(w, "  reproduce (TOKEN=your secret token):\n")
 		for _, ex := range f.Exchanges {
