@@ -106,10 +106,11 @@ var _ = DescribeTable("PATCH (testdata/patch_cases.json)", func(p simulator.Prof
 		Expect(after.Body).To(Equal(before.Body), "a failed PATCH changes nothing")
 		return
 	}
-	version := fmt.Sprintf(`W/"%d"`, max(c.Version, 2))
+	want := 2
 	if c.Version != 0 {
-		version = fmt.Sprintf(`W/"%d"`, c.Version)
+		want = c.Version
 	}
+	version := fmt.Sprintf(`W/"%d"`, want)
 	Expect(r.Header.Get("ETag")).To(Equal(version), c.Reason)
 	got := e.do("GET", "/"+c.Resource+"/"+c.ID, nil)
 	Expect(got.Status).To(Equal(200))

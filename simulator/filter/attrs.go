@@ -42,29 +42,46 @@ func qualify(a AttrPath, parent *AttrPath) AttrPath {
 }
 
 func equalityOn(e Expr) (AttrPath, string, bool) {
-	return equality(e, nil)
+	eqs := equalities(e, nil, nil)
+	if len(eqs) == 0 {
+		return AttrPath{}, "", false
+	}
+	return eqs[0].Attr, eqs[0].Value, true
 }
 
-// equality finds a necessary condition `attr eq "value"`: the comparison itself, a conjunct of an
-// `and` (left first), or such a condition inside a value path. Conditions under `or` and `not` are not
-// necessary, so they are not used.
-func equality(e Expr, parent *AttrPath) (AttrPath, string, bool) {
+func equalitiesOf(e Expr) []Equality {
+	return equalities(e, nil, nil)
+}
+
+// equalities appends the necessary conditions `attr eq "value"` of e: the comparison itself, the
+// conjuncts of an `and` (left first), and those inside a value path, where the one on the "value"
+// sub-attribute comes first. Conditions under `or` and `not` are not necessary, so they are skipped.
+func equalities(e Expr, parent *AttrPath, out []Equality) []Equality {
 	switch e := e.(type) {
 	case *Compare:
 		if s, ok := e.Value.(string); ok && e.Op == "eq" {
-			return qualify(e.Attr, parent), s, true
+			out = append(out, Equality{Attr: qualify(e.Attr, parent), Value: s})
 		}
 	case *Logical:
 		if e.Op == "and" {
-			if a, v, ok := equality(e.Left, parent); ok {
-				return a, v, true
-			}
-			return equality(e.Right, parent)
+			out = equalities(e.Left, parent, out)
+			out = equalities(e.Right, parent, out)
 		}
 	case *ValuePath:
 		if parent == nil {
-			return equality(e.Filter, &e.Attr)
+			n := len(out)
+			out = equalities(e.Filter, &e.Attr, out)
+			// "value" is a multi-valued attribute's significant value (RFC 7643 Section 2.4), the one
+			// a store indexes: emails[type eq "work" and value eq "x"] is best answered by emails.value.
+			for i := n + 1; i < len(out); i++ {
+				if strings.EqualFold(out[i].Attr.Sub, "value") {
+					v := out[i]
+					copy(out[n+1:i+1], out[n:i])
+					out[n] = v
+					break
+				}
+			}
 		}
 	}
-	return AttrPath{}, "", false
+	return out
 }

@@ -66,10 +66,11 @@ func TestEqualityOn(t *testing.T) {
 		{filter: `active eq true and id eq "42"`, attr: AttrPath{Attr: "id"}, value: "42", ok: true, reason: "the right conjunct when the left is not a string equality"},
 		{filter: `title pr and (displayName co "x" and userName eq "u")`, attr: AttrPath{Attr: "userName"}, value: "u", ok: true},
 		{filter: `members[value eq "2819c223"]`, attr: AttrPath{Attr: "members", Sub: "value"}, value: "2819c223", ok: true},
+		{filter: `emails[type eq "work" and primary eq true]`, attr: AttrPath{Attr: "emails", Sub: "type"}, value: "work", ok: true},
 		{
 			filter: `emails[type eq "work"].value eq "a@b"`, opts: []Option{AllowValuePathSubAttribute()},
-			attr: AttrPath{Attr: "emails", Sub: "type"}, value: "work", ok: true,
-			reason: "the left conjunct of the rewritten value filter",
+			attr: AttrPath{Attr: "emails", Sub: "value"}, value: "a@b", ok: true,
+			reason: "within a value path the value sub-attribute comes first",
 		},
 		{filter: ent + `employeeNumber eq "7"`, attr: AttrPath{URN: enterpriseURN, Attr: "employeeNumber"}, value: "7", ok: true},
 		{filter: `userName eq "a" or userName eq "b"`, reason: "an or has no necessary equality"},
@@ -94,8 +95,40 @@ func TestEqualityOn(t *testing.T) {
 	}
 }
 
+func TestEqualities(t *testing.T) {
+	tests := []struct {
+		filter string
+		want   []Equality
+	}{
+		{`userName eq "u" and title pr`, []Equality{{AttrPath{Attr: "userName"}, "u"}}},
+		{
+			`externalId eq "e" and emails[type eq "work" and display eq "d" and value eq "v"] and userName eq "u"`,
+			[]Equality{
+				{AttrPath{Attr: "externalId"}, "e"},
+				{AttrPath{Attr: "emails", Sub: "value"}, "v"},
+				{AttrPath{Attr: "emails", Sub: "type"}, "work"},
+				{AttrPath{Attr: "emails", Sub: "display"}, "d"},
+				{AttrPath{Attr: "userName"}, "u"},
+			},
+		},
+		{`userName eq "a" or externalId eq "b"`, nil},
+		{`not (userName eq "a") and emails[type eq "work" or value eq "v"]`, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.filter, func(t *testing.T) {
+			e, err := Parse(tt.filter)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, Equalities(e)); diff != "" {
+				t.Errorf("Equalities(%q) mismatch (-want +got):\n%s", tt.filter, diff)
+			}
+		})
+	}
+}
+
 // TestEqualityOn_IsNecessary checks the planner contract on the fixtures: every resource that matches
-// the filter has the attribute equal to the value.
+// a filter satisfies each of its Equalities.
 func TestEqualityOn_IsNecessary(t *testing.T) {
 	res := resources(t, numberForms[0].conv)
 	s := testSchema()
@@ -104,14 +137,12 @@ func TestEqualityOn_IsNecessary(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		attr, value, ok := EqualityOn(e)
-		if !ok {
-			continue
-		}
-		eq := &Compare{Attr: attr, Op: "eq", Value: value}
-		for name, r := range res {
-			if Eval(e, r, s) && !Eval(eq, r, s) {
-				t.Errorf("%s matches %q but not its EqualityOn %s", name, f, eq)
+		for _, q := range Equalities(e) {
+			eq := &Compare{Attr: q.Attr, Op: "eq", Value: q.Value}
+			for name, r := range res {
+				if Eval(e, r, s) && !Eval(eq, r, s) {
+					t.Errorf("%s matches %q but not its equality %s", name, f, eq)
+				}
 			}
 		}
 	}

@@ -215,10 +215,23 @@ func Attributes(e Expr) []AttrPath {
 
 // EqualityOn returns attr and value when every resource matching e must have attr equal to the string
 // value: e is `attr eq "value"`, or an `and` with such a conjunct (left first), or a value path
-// `emails[value eq "x" ...]` (reported as emails.value). The store can then read an index instead of
-// scanning. It must still Eval e on the candidates, and must honour the attribute's caseExact itself.
+// `emails[type eq "work" and value eq "x"]` (reported as emails.value, preferred within a value path
+// as the attribute's significant value). The store can then read an index instead of scanning. It
+// must still Eval e on the candidates, and must honour the attribute's caseExact itself.
 func EqualityOn(e Expr) (attr AttrPath, value string, ok bool) {
 	return equalityOn(e)
+}
+
+// Equality is a necessary condition `Attr eq "Value"` of a filter; see Equalities.
+type Equality struct {
+	Attr  AttrPath
+	Value string
+}
+
+// Equalities returns every condition EqualityOn could return, in its order of preference, so that a
+// store can pick the first one it has an index for.
+func Equalities(e Expr) []Equality {
+	return equalitiesOf(e)
 }
 
 // SchemaOf adapts elimity-com/scim schemas to a Schema: attributes of core are looked up unqualified or

@@ -242,10 +242,11 @@ func (p *parser) parseValuePath(attr AttrPath, word token) Expr {
 		p.fail(p.tok.Pos, `expected "]" to close "[" at position `+itoa(open.Pos)+", found "+p.tok.describe())
 		return nil
 	}
+	closePos := p.tok.Pos
 	p.depth--
 	p.advance()
 	vp := &ValuePath{Attr: attr, Filter: f, Pos: word.Pos}
-	if p.tok.Kind != tokDot {
+	if p.tok.Kind != tokDot || p.tok.Pos != closePos+1 {
 		return vp
 	}
 	dot := p.tok

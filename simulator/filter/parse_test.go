@@ -299,6 +299,10 @@ var parseErrorTests = []struct {
 		`expected an operator (eq, ne, co, sw, ew, gt, ge, lt, le or pr) after "value", found end of input`, 28,
 	},
 	{"dot alone", `.a pr`, nil, `expected an attribute name, "(" or "not (", found "."`, 0},
+	{
+		"space between value path and sub-attribute", `emails[type eq "work"] .value eq "x"`, []Option{AllowValuePathSubAttribute()},
+		`unexpected "." after a complete filter`, 23,
+	},
 }
 
 func TestParse_Errors(t *testing.T) {

@@ -1,0 +1,121 @@
+package simulator_test
+
+import (
+	"context"
+	"errors"
+	"net/url"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/scimsim/scimsim/simulator"
+	"github.com/scimsim/scimsim/simulator/faults"
+)
+
+func ctx() context.Context { return context.Background() }
+
+func faultSpec(name, typ string, attrs map[string]any) faults.Spec {
+	return faults.Spec{Name: name, Type: typ, Attributes: attrs}
+}
+
+var _ = Describe("admin API", func() {
+	var e *env
+	BeforeEach(func() { e = newEnv(simulator.ProfileEntra) })
+
+	It("adds, lists, updates and deletes faults; names a generated fault", func() {
+		added, err := e.ts.Admin.AddFault(ctx(), e.tenant, faults.Spec{Type: "throttle"})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(added.Name).NotTo(BeEmpty())
+		list, err := e.ts.Admin.Faults(ctx(), e.tenant)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(list).To(HaveLen(1))
+
+		patched := do("PATCH", e.ts.URL+"/admin/faults/"+added.Name+"?tenant="+e.tenant, "", map[string]any{"count": 2})
+		Expect(patched.Status).To(Equal(200), "body %s", patched.Body)
+		Expect(patched.JSON()).To(And(HaveKeyWithValue("count", BeNumerically("==", 2)), HaveKeyWithValue("type", "throttle")))
+
+		Expect(e.ts.Admin.DeleteFault(ctx(), e.tenant, added.Name)).To(Succeed())
+		var ae *simulator.AdminError
+		Expect(errors.As(e.ts.Admin.DeleteFault(ctx(), e.tenant, added.Name), &ae)).To(BeTrue())
+		Expect(ae.Status).To(Equal(404))
+	})
+
+	It("rejects an unknown fault type or attribute with a 400 naming it", func() {
+		_, err := e.ts.Admin.AddFault(ctx(), e.tenant, faults.Spec{Type: "gremlins"})
+		var ae *simulator.AdminError
+		Expect(errors.As(err, &ae)).To(BeTrue())
+		Expect(ae.Status).To(Equal(400))
+		Expect(ae.Message).To(ContainSubstring("gremlins"))
+
+		_, err = e.ts.Admin.AddFault(ctx(), e.tenant, faultSpec("", "throttle", map[string]any{"retryAfterr": 3}))
+		Expect(errors.As(err, &ae)).To(BeTrue())
+		Expect(ae.Message).To(ContainSubstring("retryAfterr"))
+	})
+
+	It("lets the first requests through with after, limits hits with count, and journals the fault's name", func() {
+		spec := faults.Spec{Name: "slow-down", Type: "throttle", After: 1, Count: 1,
+			Match: faults.Match{Method: "GET", Resource: "Users"}}
+		_, err := e.ts.Admin.AddFault(ctx(), e.tenant, spec)
+		Expect(err).NotTo(HaveOccurred())
+		var got []int
+		for range 3 {
+			got = append(got, e.do("GET", "/Users", nil).Status)
+		}
+		Expect(got).To(Equal([]int{200, 429, 200}))
+		Expect(e.do("GET", "/Groups", nil).Status).To(Equal(200), "the fault matches Users only")
+
+		entries, err := e.ts.Admin.Requests(ctx(), e.tenant)
+		Expect(err).NotTo(HaveOccurred())
+		var hit []string
+		for _, en := range entries {
+			hit = append(hit, en.Fault)
+		}
+		Expect(hit).To(Equal([]string{"", "slow-down", "", ""}))
+	})
+
+	It("tells the faults which attributes a filter touches", func() {
+		_, err := e.ts.Admin.AddFault(ctx(), e.tenant, faults.Spec{Name: "no-ext", Type: "unsupported_filter",
+			Match: faults.Match{FilterAttribute: "externalId"}})
+		Expect(err).NotTo(HaveOccurred())
+		r := e.do("GET", "/Users?filter="+url.QueryEscape(`externalId eq "ext-bob"`), nil)
+		Expect(r.Status).To(Equal(400))
+		Expect(r.ScimType()).To(Equal("invalidFilter"))
+		Expect(e.do("GET", "/Users?filter="+url.QueryEscape(`userName eq "bob@contoso.com"`), nil).IDs()).To(Equal([]string{"u-bob"}))
+		search := e.do("POST", "/Users/.search", map[string]any{"schemas": []string{searchURN}, "filter": `externalId eq "ext-bob"`})
+		Expect(search.Status).To(Equal(400), "the filter of a .search body counts too")
+	})
+
+	It("seeds, resets and reports health", func() {
+		res, err := e.ts.Admin.Seed(ctx(), e.tenant, []map[string]any{{"userName": "seeded@contoso.com", "active": "False"}}, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(res).To(Equal(simulator.SeedResult{Users: 1}))
+		q := e.do("GET", "/Users?filter="+url.QueryEscape(`userName eq "seeded@contoso.com"`), nil)
+		Expect(q.JSON()["Resources"].([]any)[0]).To(HaveKeyWithValue("active", false))
+
+		_, err = e.ts.Admin.Seed(ctx(), e.tenant, []map[string]any{{"userName": "ALICE@contoso.com"}}, nil)
+		var ae *simulator.AdminError
+		Expect(errors.As(err, &ae)).To(BeTrue())
+		Expect(ae.Status).To(Equal(409))
+		_, err = e.ts.Admin.Seed(ctx(), e.tenant, []map[string]any{{"userName": "x", "shoeSize": 1}}, nil)
+		Expect(errors.As(err, &ae)).To(BeTrue())
+		Expect(ae.Status).To(Equal(400))
+		Expect(ae.Message).To(ContainSubstring("shoeSize"))
+
+		Expect(e.ts.Admin.Reset(ctx(), e.tenant)).To(Succeed())
+		Expect(e.do("GET", "/Users", nil).JSON()["totalResults"]).To(BeNumerically("==", 0))
+		entries, err := e.ts.Admin.Requests(ctx(), e.tenant)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(entries).To(HaveLen(1), "the journal restarts at the reset")
+		Expect(e.ts.Admin.Health(ctx())).To(Succeed())
+	})
+
+	It("requires the admin token when one is set", func() {
+		ts := simulator.NewTestServer(GinkgoTB(), simulator.WithAdminToken("adm"))
+		Expect(ts.Admin.Health(ctx())).To(Succeed())
+		r := do("GET", ts.URL+"/admin/faults", "", nil)
+		Expect(r.Status).To(Equal(401))
+		Expect(r.JSON()).To(Equal(map[string]any{"error": "missing or invalid admin token", "status": float64(401)}))
+		Expect(do("GET", ts.URL+"/admin/faults", "wrong", nil).Status).To(Equal(401))
+		Expect(do("GET", ts.URL+"/admin/faults", "adm", nil).Status).To(Equal(200))
+	})
+})

@@ -1,0 +1,339 @@
+package simulator_test
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/scimsim/scimsim/simulator"
+)
+
+var _ = Describe("resources", func() {
+	var e *env
+	BeforeEach(func() { e = newEnv(simulator.ProfileEntra) })
+
+	It("creates a user: 201, Location, weak ETag, meta, and no password", func() {
+		u := newUser("new@contoso.com")
+		u["password"] = "s3cret!"
+		u["name"] = map[string]any{"givenName": "New"}
+		r := e.do("POST", "/Users", u)
+		Expect(r.Status).To(Equal(201), "body %s", r.Body)
+		Expect(r.Header.Get("Content-Type")).To(Equal("application/scim+json"))
+		Expect(r.Header.Get("ETag")).To(Equal(`W/"1"`))
+		doc := r.JSON()
+		id := doc["id"].(string)
+		Expect(id).To(MatchRegexp(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`))
+		Expect(r.Header.Get("Location")).To(Equal(e.url("/Users/" + id)))
+		Expect(doc["meta"]).To(Equal(map[string]any{
+			"created": "2026-11-25T10:00:00.000Z", "lastModified": "2026-11-25T10:00:00.000Z",
+			"location": e.url("/Users/" + id), "resourceType": "User", "version": `W/"1"`,
+		}))
+		Expect(string(r.Body)).NotTo(ContainSubstring("s3cret"))
+		Expect(doc).NotTo(HaveKey("password"))
+
+		got := e.do("GET", "/Users/"+id, nil)
+		Expect(got.Status).To(Equal(200))
+		Expect(got.Body).To(Equal(r.Body), "GET returns the same bytes as the create")
+		Expect(got.Header.Get("ETag")).To(Equal(`W/"1"`))
+	})
+
+	It("rejects a second userName that differs only in case with 409 uniqueness", func() {
+		r := e.do("POST", "/Users", newUser("ALICE@CONTOSO.COM"))
+		Expect(r.Status).To(Equal(409))
+		Expect(r.ScimType()).To(Equal("uniqueness"))
+	})
+
+	It("rejects a group displayName taken in another case, in the entra profile only", func() {
+		group := map[string]any{"schemas": []string{groupURN}, "displayName": "sales"}
+		r := e.do("POST", "/Groups", group)
+		Expect(r.Status).To(Equal(409))
+		Expect(r.ScimType()).To(Equal("uniqueness"))
+
+		strict := newEnv(simulator.ProfileStrict)
+		Expect(strict.do("POST", "/Groups", group).Status).To(Equal(201))
+	})
+
+	It("replaces a user with PUT and honours If-Match", func() {
+		u := newUser("alice@contoso.com")
+		u["title"] = "CTO"
+		stale := e.do("PUT", "/Users/u-alice", u, "If-Match", `W/"9"`)
+		Expect(stale.Status).To(Equal(412), "body %s", stale.Body)
+		stale.ScimType()
+
+		r := e.do("PUT", "/Users/u-alice", u, "If-Match", `W/"1"`)
+		Expect(r.Status).To(Equal(200), "body %s", r.Body)
+		Expect(r.Header.Get("ETag")).To(Equal(`W/"2"`))
+		doc := r.JSON()
+		Expect(doc["title"]).To(Equal("CTO"))
+		Expect(doc).NotTo(HaveKey("emails"), "PUT replaces the whole resource")
+		Expect(doc["meta"]).To(HaveKeyWithValue("created", "2026-11-25T10:00:00.000Z"))
+	})
+
+	It("answers 412 for a PATCH or DELETE with a stale If-Match", func() {
+		p := e.do("PATCH", "/Users/u-bob", patchBody(map[string]any{"op": "replace", "path": "title", "value": "x"}), "If-Match", `W/"2"`)
+		Expect(p.Status).To(Equal(412))
+		d := e.do("DELETE", "/Users/u-bob", nil, "If-Match", `W/"2"`)
+		Expect(d.Status).To(Equal(412))
+		Expect(e.do("DELETE", "/Users/u-bob", nil, "If-Match", `*`).Status).To(Equal(204))
+	})
+
+	It("deletes a user, which then is 404 and leaves its groups", func() {
+		r := e.do("DELETE", "/Users/u-alice", nil)
+		Expect(r.Status).To(Equal(204))
+		nf := e.do("GET", "/Users/u-alice", nil)
+		Expect(nf.Status).To(Equal(404))
+		nf.ScimType()
+		g := e.do("GET", "/Groups/g-sales", nil).JSON()
+		v, _ := pathValue(g, "members.value")
+		Expect(v).To(Equal([]any{"u-bob"}))
+		Expect(e.do("DELETE", "/Users/u-alice", nil).Status).To(Equal(404))
+	})
+
+	It("returns inactive users by id and in queries", func() {
+		Expect(e.do("GET", "/Users/u-carol", nil).JSON()["active"]).To(Equal(false))
+		Expect(e.do("GET", "/Users", nil).IDs()).To(ContainElement("u-carol"))
+	})
+
+	It("pages in a stable order with itemsPerPage equal to the number returned", func() {
+		page := func(start, count int) response {
+			return e.do("GET", fmt.Sprintf("/Users?startIndex=%d&count=%d", start, count), nil)
+		}
+		p1, p2, p3 := page(1, 3), page(4, 3), page(0, 2)
+		Expect(p1.IDs()).To(Equal([]string{"u-alice", "u-bob", "u-carol"}))
+		Expect(p2.IDs()).To(Equal([]string{"u-dave"}))
+		Expect(p2.JSON()).To(And(HaveKeyWithValue("itemsPerPage", BeNumerically("==", 1)),
+			HaveKeyWithValue("totalResults", BeNumerically("==", 4)), HaveKeyWithValue("startIndex", BeNumerically("==", 4))))
+		Expect(p3.IDs()).To(Equal([]string{"u-alice", "u-bob"}), "startIndex below 1 is 1")
+		Expect(page(1, 0).JSON()).To(And(HaveKeyWithValue("Resources", BeEmpty()), HaveKeyWithValue("totalResults", BeNumerically("==", 4))))
+		bad := e.do("GET", "/Users?count=ten", nil)
+		Expect(bad.Status).To(Equal(400))
+		Expect(bad.ScimType()).To(Equal("invalidValue"))
+	})
+
+	It("sorts by sortBy and sortOrder, values missing last", func() {
+		Expect(e.do("GET", "/Users?sortBy=name.givenName&sortOrder=descending", nil).IDs()).To(Equal([]string{"u-carol", "u-bob", "u-alice", "u-dave"}))
+		Expect(e.do("GET", "/Users?sortBy=title", nil).IDs()).To(Equal([]string{"u-alice", "u-bob", "u-carol", "u-dave"}))
+		Expect(e.do("GET", "/Users?sortBy=emails&count=2&startIndex=2", nil).IDs()).To(Equal([]string{"u-bob", "u-carol"}))
+		bad := e.do("GET", "/Users?sortBy=userName&sortOrder=sideways", nil)
+		Expect(bad.Status).To(Equal(400))
+	})
+
+	It("projects attributes and excludedAttributes", func() {
+		doc := e.do("GET", "/Users/u-alice?attributes=userName,name.givenName", nil).JSON()
+		Expect(doc).To(Equal(map[string]any{"id": "u-alice", "schemas": []any{userURN}, "userName": "alice@contoso.com",
+			"name": map[string]any{"givenName": "Alice"}}))
+		doc = e.do("GET", "/Users/u-dave?attributes=urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department", nil).JSON()
+		Expect(doc[enterpriseURN]).To(Equal(map[string]any{"department": "Sales"}))
+
+		list := e.do("GET", "/Groups?excludedAttributes=members&filter="+url.QueryEscape(`displayName eq "Sales"`), nil)
+		Expect(list.IDs()).To(Equal([]string{"g-sales"}))
+		g := list.JSON()["Resources"].([]any)[0].(map[string]any)
+		Expect(g).NotTo(HaveKey("members"))
+		Expect(g).To(HaveKeyWithValue("displayName", "Sales"))
+		Expect(g["meta"]).To(HaveKeyWithValue("location", e.url("/Groups/g-sales")))
+
+		id := e.do("GET", "/Users/u-alice?excludedAttributes=id,emails", nil).JSON()
+		Expect(id).To(HaveKeyWithValue("id", "u-alice"), "id is returned always (RFC 7643 §3.1)")
+		Expect(id).NotTo(HaveKey("emails"))
+	})
+
+	It("searches with POST .search at the endpoint and at the root", func() {
+		body := map[string]any{"schemas": []string{searchURN}, "filter": `externalId pr`, "attributes": []string{"externalId"},
+			"sortBy": "externalId", "count": 10}
+		users := e.do("POST", "/Users/.search", body)
+		Expect(users.Status).To(Equal(200), "body %s", users.Body)
+		Expect(users.IDs()).To(Equal([]string{"u-alice", "u-bob", "u-carol"}))
+		root := e.do("POST", "/.search", body)
+		Expect(root.IDs()).To(Equal([]string{"u-alice", "u-bob", "u-carol", "g-sales"}))
+		byName := e.do("POST", "/.search", map[string]any{"schemas": []string{searchURN}, "filter": `userName eq "bob@contoso.com"`})
+		Expect(byName.IDs()).To(Equal([]string{"u-bob"}), "a filter on a User attribute does not match groups")
+		noSchema := e.do("POST", "/Users/.search", map[string]any{"filter": `userName pr`})
+		Expect(noSchema.Status).To(Equal(400))
+		Expect(e.do("GET", "/", nil).JSON()["totalResults"]).To(BeNumerically("==", 6))
+	})
+
+	It("serves an honest ServiceProviderConfig and elimity's discovery endpoints", func() {
+		spc := e.do("GET", "/ServiceProviderConfig", nil)
+		Expect(spc.Header.Get("Content-Type")).To(Equal("application/scim+json"))
+		doc := spc.JSON()
+		for feature, supported := range map[string]bool{"patch": true, "filter": true, "sort": true, "etag": true, "bulk": false, "changePassword": false} {
+			Expect(doc[feature]).To(HaveKeyWithValue("supported", supported), feature)
+		}
+		Expect(doc["filter"]).To(HaveKeyWithValue("maxResults", BeNumerically(">", 0)))
+		schemas := e.do("GET", "/Schemas", nil)
+		Expect(schemas.Status).To(Equal(200))
+		Expect(string(schemas.Body)).To(ContainSubstring(enterpriseURN))
+		rt := e.do("GET", "/ResourceTypes", nil)
+		Expect(rt.Status).To(Equal(200))
+		Expect(string(rt.Body)).To(ContainSubstring(`"endpoint":"/Groups"`))
+	})
+})
+
+var _ = Describe("bad input", func() {
+	var e *env
+	BeforeEach(func() { e = newEnv(simulator.ProfileEntra) })
+
+	DescribeTable("answers an RFC-shaped SCIM error",
+		func(method, path string, body any, status int, scimType string) {
+			r := e.do(method, path, body)
+			Expect(r.Status).To(Equal(status), "body %s", r.Body)
+			Expect(r.ScimType()).To(Equal(scimType))
+		},
+		Entry("malformed JSON", "POST", "/Users", `{"schemas": [`, 400, "invalidSyntax"),
+		Entry("JSON that is not an object", "POST", "/Users", `[1,2]`, 400, "invalidSyntax"),
+		Entry("missing schemas", "POST", "/Users", `{"userName":"x"}`, 400, "invalidSyntax"),
+		Entry("missing required userName", "POST", "/Users", map[string]any{"schemas": []string{userURN}}, 400, "invalidValue"),
+		Entry("wrong type", "POST", "/Users", map[string]any{"schemas": []string{userURN}, "userName": 7}, 400, "invalidValue"),
+		Entry("unknown attribute", "POST", "/Users", map[string]any{"schemas": []string{userURN}, "userName": "x", "shoeSize": 42}, 400, "invalidValue"),
+		Entry("PATCH without the PatchOp schema", "PATCH", "/Users/u-alice", map[string]any{"Operations": []any{}}, 400, "invalidValue"),
+		Entry("PATCH remove without a path", "PATCH", "/Users/u-alice", patchBody(map[string]any{"op": "remove"}), 400, "noTarget"),
+		Entry("invalid filter", "GET", "/Users?filter="+url.QueryEscape(`userName eq`), nil, 400, "invalidFilter"),
+		Entry("unknown route", "GET", "/Bulk", nil, 404, ""),
+		Entry("unknown resource id", "GET", "/Users/nope", nil, 404, ""),
+		Entry("endpoints are case-sensitive", "GET", "/users", nil, 404, ""),
+	)
+
+	It("answers 404 with a SCIM error outside any tenant", func() {
+		r := do("GET", e.ts.URL+"/nothing/here", "", nil)
+		Expect(r.Status).To(Equal(404))
+		r.ScimType()
+	})
+
+	It("answers 401 with WWW-Authenticate for a missing or wrong token, comparing the whole token", func() {
+		for _, token := range []string{"", "t0", "t0k2", "T0K"} {
+			r := do("GET", e.url("/Users"), token, nil)
+			Expect(r.Status).To(Equal(401), "token %q", token)
+			Expect(r.Header.Get("WWW-Authenticate")).To(HavePrefix("Bearer"))
+			r.ScimType()
+		}
+		r := do("GET", e.url("/Users"), "", nil, "Authorization", "Basic dDBr")
+		Expect(r.Status).To(Equal(401))
+	})
+
+	It("answers 413 for a body over the limit, with or without Content-Length", func() {
+		small := newEnv(simulator.ProfileEntra, simulator.WithMaxBody(2048))
+		big := `{"schemas":["` + userURN + `"],"userName":"` + strings.Repeat("x", 4096) + `"}`
+		r := small.do("POST", "/Users", big)
+		Expect(r.Status).To(Equal(413))
+		r.ScimType()
+
+		// io.MultiReader hides the length: net/http sends the body chunked.
+		req, err := http.NewRequest("POST", small.url("/Users"), io.MultiReader(strings.NewReader(big)))
+		Expect(err).NotTo(HaveOccurred())
+		req.Header.Set("Authorization", "Bearer "+small.token)
+		resp, err := http.DefaultClient.Do(req)
+		Expect(err).NotTo(HaveOccurred())
+		defer resp.Body.Close()
+		Expect(req.ContentLength).To(BeZero())
+		Expect(resp.StatusCode).To(Equal(413))
+	})
+})
+
+var _ = Describe("concurrency", func() {
+	It("creates exactly one user per case-insensitive userName under parallel creates", func() {
+		e := newEnv(simulator.ProfileEntra)
+		const names, variants = 10, 6
+		statuses := make([][]int, names)
+		var wg sync.WaitGroup
+		for n := range names {
+			statuses[n] = make([]int, variants)
+			for v := range variants {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					defer GinkgoRecover()
+					name := fmt.Sprintf("user%d@contoso.com", n)
+					if v%2 == 1 {
+						name = strings.ToUpper(name)
+					}
+					statuses[n][v] = e.do("POST", "/Users", newUser(name)).Status
+				}()
+			}
+		}
+		wg.Wait()
+		for n, st := range statuses {
+			Expect(st).To(ContainElement(201), "name %d", n)
+			created := 0
+			for _, s := range st {
+				Expect(s).To(BeElementOf(201, 409))
+				if s == 201 {
+					created++
+				}
+			}
+			Expect(created).To(Equal(1), "name %d: %v", n, st)
+		}
+		Expect(e.ts.Tenant(e.tenant).Users()).To(Equal(4 + names))
+	})
+})
+
+var _ = Describe("tenants", func() {
+	It("keeps stores, tokens, profiles, faults and journals apart", func() {
+		ts := simulator.NewTestServer(GinkgoTB(), simulator.WithToken("root"))
+		a, b := newTenantName(), newTenantName()
+		Expect(ts.Admin.PutTenant(ctx(), a, simulator.TenantConfig{Profile: "strict", Token: "ta"})).To(Succeed())
+		created := do("POST", ts.SCIMURL(a)+"/Users", "ta", newUser("x@contoso.com"))
+		Expect(created.Status).To(Equal(201), "body %s", created.Body)
+		Expect(created.Header.Get("Location")).To(HavePrefix(ts.URL + "/tenants/" + a + "/scim/v2/Users/"))
+
+		Expect(do("GET", ts.SCIMURL(a)+"/Users", "root", nil).Status).To(Equal(401), "tenant a has its own token")
+		Expect(do("GET", ts.SCIMURL(b)+"/Users", "", nil).JSON()["totalResults"]).To(BeNumerically("==", 0), "b is created on first use, empty, without a token")
+		Expect(do("GET", ts.SCIMURL("")+"/Users", "root", nil).JSON()["totalResults"]).To(BeNumerically("==", 0))
+
+		strict := do("PATCH", created.Header.Get("Location"), "ta", patchBody(map[string]any{"op": "Replace", "path": "active", "value": "False"}))
+		Expect(strict.Status).To(Equal(400), "tenant a reads strictly")
+		Expect(ts.Tenant(b).Profile()).To(Equal(simulator.ProfileEntra))
+
+		_, err := ts.Admin.AddFault(ctx(), a, faultSpec("down", "server_error", nil))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(do("GET", ts.SCIMURL(a)+"/Users", "ta", nil).Status).To(Equal(500))
+		Expect(do("GET", ts.SCIMURL(b)+"/Users", "", nil).Status).To(Equal(200))
+
+		ja, err := ts.Admin.Requests(ctx(), a)
+		Expect(err).NotTo(HaveOccurred())
+		jb, err := ts.Admin.Requests(ctx(), b)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ja).To(HaveLen(4))
+		Expect(jb).To(HaveLen(2))
+
+		infos, err := ts.Admin.Tenants(ctx())
+		Expect(err).NotTo(HaveOccurred())
+		Expect(infos).To(ContainElement(simulator.TenantInfo{Name: a, Profile: "strict", HasToken: true, Users: 1, Faults: 1, SCIMPath: "/tenants/" + a + "/scim/v2"}))
+
+		Expect(do("GET", ts.URL+"/tenants/bad%20name/scim/v2/Users", "", nil).Status).To(Equal(404))
+	})
+})
+
+var _ = Describe("journal", func() {
+	It("keeps the newest requests, cuts bodies at 64 KiB and never records the token", func() {
+		e := newEnv(simulator.ProfileEntra, simulator.WithJournalSize(3))
+		for i := range 4 {
+			e.do("GET", fmt.Sprintf("/Users?count=%d", i), nil)
+		}
+		big := newUser("big@contoso.com")
+		big["displayName"] = strings.Repeat("d", 70<<10)
+		Expect(e.do("POST", "/Users", big).Status).To(Equal(201))
+
+		entries, err := e.ts.Admin.Requests(ctx(), e.tenant)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(entries).To(HaveLen(3))
+		Expect(entries[0].Query).To(Equal("count=2"))
+		Expect(entries[1].Query).To(Equal("count=3"))
+		last := entries[2]
+		Expect(last.Method).To(Equal("POST"))
+		Expect(last.Path).To(Equal("/tenants/" + e.tenant + "/scim/v2/Users"))
+		Expect(last.Status).To(Equal(201))
+		Expect(last.RequestBody).To(HaveLen(64 << 10))
+		Expect(last.Truncated).To(BeTrue())
+
+		raw := do("GET", e.ts.URL+"/admin/requests?tenant="+e.tenant, "", nil)
+		Expect(bytes.Contains(raw.Body, []byte(e.token))).To(BeFalse(), "the bearer token never reaches the journal")
+		Expect(raw.Header.Get("Content-Type")).To(HavePrefix("application/json"))
+	})
+})
