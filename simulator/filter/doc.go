@@ -32,6 +32,22 @@
 // nested under their URN key, values of type string, bool, json.Number, int64, int, float64, []any,
 // map[string]any or nil. Keys are looked up exactly first and case-insensitively second. Eval never
 // panics: a value of an unexpected type simply does not match.
+//
+// # Semantics
+//
+// These follow RFC 7644 Section 3.4.2.2 and RFC 7643 Sections 2 and 3:
+//
+//   - A comparison on a multi-valued attribute holds when any value satisfies it; `emails eq "x"`
+//     compares the "value" sub-attribute of each email; `emails[type eq "work" and value co "@x"]`
+//     needs one email satisfying the whole bracketed filter.
+//   - Strings compare case-insensitively unless the schema says caseExact; id, externalId,
+//     meta.resourceType, meta.version and meta.location are caseExact. gt, ge, lt and le order strings
+//     lexicographically, dateTimes by instant and numbers numerically (an integer literal against a
+//     decimal attribute, or the reverse, compares as numbers).
+//   - An unassigned attribute, null, "" and [] are all "not present" (RFC 7643 Section 2.5): `pr` and
+//     `ne null` are false for them, `eq null` true, and `ne "x"` true.
+//   - A literal of another type than the value (a string against an integer) is not identical: only
+//     ne holds. Check rejects such filters up front when the attribute's type is known.
 package filter
 
 import (
@@ -188,13 +204,16 @@ func ParsePath(s string, opts ...Option) (Path, error) {
 
 // Check reports the first unknown attribute or operator/type mismatch in e as an *Error (400
 // invalidFilter): an ordering operator on a boolean, binary or complex attribute (RFC 7644 Section
-// 3.4.2.2), a literal of the wrong type (a string against an integer), a malformed dateTime literal.
+// 3.4.2.2), a substring operator on a boolean or number, a literal of the wrong type (a string against
+// an integer), a malformed dateTime literal. An Expr does not keep the text it was parsed from, so the
+// error's Input is e.String() and Pos points into it.
 func Check(e Expr, s Schema) error {
 	return check(e, s)
 }
 
 // CheckPath reports an unknown attribute in a PATCH path, or a problem in its filter, as an *Error
-// (400 invalidPath).
+// (400 invalidPath) whose Input is p.String(). A path that is a whole extension URN is accepted when
+// s is a SchemaOf schema that has that extension.
 func CheckPath(p Path, s Schema) error {
 	return checkPath(p, s)
 }
