@@ -309,6 +309,10 @@ func compareStrings(op, s, l string, caseExact bool) bool {
 	}
 	switch op {
 	case "co":
+		if len(s)*len(l) > naiveSearchLimit {
+			// Keep hostile inputs linear: strings.Contains does not degrade like the window scan.
+			return strings.Contains(strings.ToLower(s), strings.ToLower(l))
+		}
 		return indexFoldASCII(s, l) >= 0
 	case "sw":
 		return len(s) >= len(l) && strings.EqualFold(s[:len(l)], l)
@@ -334,6 +338,10 @@ func lowerASCII(c byte) byte {
 	return c
 }
 
+// naiveSearchLimit bounds the work of indexFoldASCII, whose cost is len(s)*len(sub) in the worst case.
+const naiveSearchLimit = 1 << 14
+
+// indexFoldASCII finds sub in s ignoring ASCII case, without allocating.
 func indexFoldASCII(s, sub string) int {
 	for i := 0; i+len(sub) <= len(s); i++ {
 		if strings.EqualFold(s[i:i+len(sub)], sub) {

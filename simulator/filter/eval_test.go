@@ -6,6 +6,7 @@ import (
 	"os"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 )
@@ -313,6 +314,25 @@ func TestEval_MismatchedTypes(t *testing.T) {
 		}
 		if got := Eval(e, map[string]any{"a": tt.value}, nil); got != tt.want {
 			t.Errorf("Eval(%q) on a=%#v = %v, want %v", tt.filter, tt.value, got, tt.want)
+		}
+	}
+}
+
+func TestEval_LongContains(t *testing.T) {
+	long := strings.Repeat("ab", 20000) + "XYZ"
+	tests := []struct {
+		value, literal string
+		want           bool
+	}{
+		{long, "abxyz", true},
+		{long, "ABABX", true},
+		{long, "xyza", false},
+		{"short Value", "VALUE", true},
+	}
+	for _, tt := range tests {
+		got := compareStrings("co", tt.value, tt.literal, false)
+		if got != tt.want {
+			t.Errorf("co(%d-byte value, %q) = %v, want %v", len(tt.value), tt.literal, got, tt.want)
 		}
 	}
 }
