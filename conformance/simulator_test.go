@@ -1,0 +1,117 @@
+package conformance_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/scimsim/scimsim/conformance"
+	"github.com/scimsim/scimsim/simulator"
+	"github.com/scimsim/scimsim/simulator/faults"
+)
+
+// TestRunAll_Simulator runs the checks against scimsim's own target: in the entra profile every check
+// passes; in the strict profile exactly the checks of what Entra's default job sends and the RFC does
+// not allow fail; and each fault that breaks a documented requirement fails exactly that check.
+func TestRunAll_Simulator(t *testing.T) {
+	const token = "sim-token"
+	tests := []struct {
+		name        string
+		profile     simulator.Profile
+		faults      []faults.Spec
+		wantFailed  []string
+		wantSkipped []string
+		// wantSaid: check ID -> a phrase its failure must contain (got, consequence, remedy or alternative).
+		wantSaid map[string]string
+	}{
+		{name: "entra profile", profile: simulator.ProfileEntra},
+		{
+			name: "strict profile", profile: simulator.ProfileStrict,
+			wantFailed: []string{"patch-entra-active", "patch-entra-member-remove", "patch-compliant-replace"},
+			wantSaid: map[string]string{
+				"patch-entra-active":        `passes with the entra-compliant dialect ("?aadOptscim062020" in the Tenant URL; Microsoft documents it does not work with on-demand provisioning)`,
+				"patch-entra-member-remove": "Data loss",
+				"patch-compliant-replace":   "passes with Entra's default job",
+			},
+		},
+		{name: "empty_query_404", profile: simulator.ProfileEntra, faults: []faults.Spec{{Type: "empty_query_404"}},
+			wantFailed: []string{"empty-query"}, wantSaid: map[string]string{"empty-query": "Entra quarantines the job"}},
+		{name: "members_despite_exclusion", profile: simulator.ProfileEntra, faults: []faults.Spec{{Type: "members_despite_exclusion"}},
+			wantFailed: []string{"group-exclude-members"}},
+		{name: "hide_inactive", profile: simulator.ProfileEntra, faults: []faults.Spec{{Type: "hide_inactive"}},
+			wantFailed: []string{"inactive-user"}, wantSkipped: []string{"patch-entra-active", "patch-compliant-active"}},
+		{name: "unsupported_filter on externalId", profile: simulator.ProfileEntra,
+			faults:     []faults.Spec{{Type: "unsupported_filter", Attributes: map[string]any{"attribute": "externalId"}}},
+			wantFailed: []string{"query-externalid"}, wantSaid: map[string]string{"query-externalid": "invalidFilter"}},
+		{name: "drop_attribute department", profile: simulator.ProfileEntra,
+			faults:     []faults.Spec{{Type: "drop_attribute", Attributes: map[string]any{"attribute": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department"}}},
+			wantFailed: []string{"enterprise-extension"}},
+		{name: "wrong_content_type on /Schemas", profile: simulator.ProfileEntra,
+			faults:     []faults.Spec{{Type: "wrong_content_type", Match: faults.Match{Path: "*/Schemas"}}},
+			wantFailed: []string{"schemas"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ts := simulator.NewTestServer(t, simulator.WithToken(token), simulator.WithProfile(tt.profile))
+			ctx := context.Background()
+			for _, f := range tt.faults {
+				if _, err := ts.Admin.AddFault(ctx, "", f); err != nil {
+					t.Fatalf("AddFault(%+v): %v", f, err)
+				}
+			}
+			results, err := conformance.RunAll(ctx, conformance.Config{BaseURL: ts.SCIMURL(""), Token: token})
+			if err != nil {
+				t.Fatalf("RunAll: %v", err)
+			}
+			if diff := cmp.Diff(tt.wantFailed, conformance.Failed(results)); diff != "" {
+				t.Errorf("failed checks (-want +got):\n%s%s", diff, failures(results))
+			}
+			if diff := cmp.Diff(tt.wantSkipped, byStatus(results, conformance.StatusSkip)); diff != "" {
+				t.Errorf("skipped checks (-want +got):\n%s", diff)
+			}
+			for _, r := range results {
+				if phrase, ok := tt.wantSaid[r.Check.ID]; ok && r.Failure != nil {
+					f := r.Failure
+					if !strings.Contains(f.Got+f.Consequence+f.Remedy+f.Alternative, phrase) {
+						t.Errorf("failure of %s does not say %q:\n%s", r.Check.ID, phrase, f)
+					}
+				}
+			}
+			if err := ts.Admin.ClearFaults(ctx, ""); err != nil {
+				t.Fatal(err)
+			}
+			for _, resource := range []string{"Users", "Groups"} {
+				if n := countResources(t, ts.SCIMURL("")+"/"+resource, token); n != 0 {
+					t.Errorf("after the run the simulator holds %d %s; want everything deleted", n, resource)
+				}
+			}
+		})
+	}
+}
+
+// countResources answers totalResults of GET u.
+func countResources(t *testing.T, u, token string) int {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, u+"?"+url.Values{"count": {"0"}}.Encode(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var l struct {
+		TotalResults *int `json:"totalResults"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&l); err != nil || l.TotalResults == nil {
+		t.Fatalf("GET %s: %d, totalResults missing (%v)", u, resp.StatusCode, err)
+	}
+	return *l.TotalResults
+}
