@@ -12,7 +12,7 @@ import (
 
 // evaluator carries one evaluation: the environment and the lazily created random source.
 type evaluator struct {
-	env *Env
+	env Env
 	src string
 	rnd *rand.Rand
 }
@@ -26,8 +26,8 @@ const defaultSeed = 1
 // are rendered as Entra renders them: decimal integers, and "M/d/yyyy h:mm:ss tt" in UTC.
 // Errors are *Error, positioned at the call that failed.
 func (e *Expr) Eval(env Env) (any, error) {
-	ev := evaluator{env: &env, src: e.src}
-	v, err := e.root.eval(&ev)
+	ev := &evaluator{env: env, src: e.src}
+	v, err := e.root.eval(ev)
 	if err != nil {
 		return nil, err
 	}
@@ -117,12 +117,15 @@ func (n *Cmp) eval(ev *evaluator) (any, error) {
 	}
 }
 
-// compare orders two values: as numbers when both read as numbers (DateDiff(...) > 5), as dates
-// when one is a date, and otherwise as strings compared ordinally, which is case-sensitive like
-// the rest of the language. Null compares as the empty string.
+// compare orders two values. As in VBA, a number compares numerically with another number or a
+// string that reads as one (DateDiff(...) > 5); two strings compare as strings, ordinally, which
+// is case-sensitive like the rest of the language; a date compares with a date or a date string.
+// Null compares as the empty string.
 func compare(l, r any) (int, error) {
-	if ln, ok := asNumber(l); ok {
-		if rn, ok := asNumber(r); ok {
+	if isNumber(l) || isNumber(r) {
+		ln, lok := asNumber(l)
+		rn, rok := asNumber(r)
+		if lok && rok {
 			switch {
 			case ln < rn:
 				return -1, nil
@@ -159,6 +162,14 @@ func compare(l, r any) (int, error) {
 	return strings.Compare(ls, rs), nil
 }
 
+func isNumber(v any) bool {
+	switch v.(type) {
+	case int64, float64:
+		return true
+	}
+	return false
+}
+
 func asNumber(v any) (float64, bool) {
 	switch v := v.(type) {
 	case int64:
@@ -167,13 +178,27 @@ func asNumber(v any) (float64, bool) {
 		return v, true
 	case string:
 		s := strings.TrimSpace(v)
-		if s == "" {
-			return 0, false
+		if !looksNumeric(s) {
+			return 0, false // spares ParseFloat's error allocation on every name compared
 		}
 		f, err := strconv.ParseFloat(s, 64)
 		return f, err == nil
 	}
 	return 0, false
+}
+
+func looksNumeric(s string) bool {
+	digit := false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case isDigit(c):
+			digit = true
+		case c == '+' || c == '-' || c == '.' || c == 'e' || c == 'E':
+		default:
+			return false
+		}
+	}
+	return digit
 }
 
 // arg evaluates argument i of c; an absent or omitted argument is null.

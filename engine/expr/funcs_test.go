@@ -67,6 +67,8 @@ func TestExpr_Eval_Functions(t *testing.T) {
 		{name: "IIF string condition", expr: `IIF("False", "yes", "no")`, want: "no"},
 		{name: "IIF numbers", expr: `IIF([n] >= 10, "big", "small")`, attrs: map[string]any{"n": "9"}, want: "small",
 			reason: "numbers compare as numbers, so \"9\" < 10 although \"9\" > \"10\" as strings"},
+		{name: "IIF two numeric strings compare as strings", expr: `IIF([id] = "7", "same", "different")`,
+			attrs: map[string]any{"id": "007"}, want: "different"},
 		{name: "IIF strings ordinal", expr: `IIF([s] < "b", "before", "after")`, attrs: map[string]any{"s": "B"}, want: "before"},
 		{name: "IIF not equal", expr: `IIF([s] <> "x", "diff", "same")`, attrs: map[string]any{"s": "x"}, want: "same"},
 		{name: "IIF dates", expr: `IIF(CDate([d]) > CDate("2020-01-01"), "later", "earlier")`, attrs: map[string]any{"d": "2021-06-30"}, want: "later"},

@@ -2,6 +2,7 @@ package expr
 
 import (
 	"bufio"
+	"errors"
 	"math/rand"
 	"os"
 	"strings"
@@ -39,8 +40,8 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, src string) {
 		e, err := Parse(src)
 		if err != nil {
-			pe, ok := err.(*Error) //nolint:errorlint // Parse returns *Error unwrapped, by contract
-			if !ok {
+			var pe *Error
+			if !errors.As(err, &pe) {
 				t.Fatalf("Parse(%q) error %T, want *Error", src, err)
 			}
 			if pe.Pos < 0 || pe.Pos > len(src) {
