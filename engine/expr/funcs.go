@@ -95,13 +95,14 @@ func (f *Func) optional(i int) bool {
 // AssertiveAppRoleAssignmentsComplex from the attribute-mapping tutorial.
 var Functions map[string]*Func
 
-// FunctionNames returns the function names, sorted.
+// FunctionNames returns the function names in the order of Microsoft's reference: sorted
+// without regard to case.
 func FunctionNames() []string {
 	names := make([]string, 0, len(Functions))
 	for n := range Functions {
 		names = append(names, n)
 	}
-	slices.Sort(names)
+	slices.SortFunc(names, func(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) })
 	return names
 }
 

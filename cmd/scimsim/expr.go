@@ -1,0 +1,368 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/scimsim/scimsim/engine"
+	"github.com/scimsim/scimsim/engine/expr"
+)
+
+func init() { subcommands = append(subcommands, exprCommand) }
+
+// exprFlags are the flags of `scimsim expr`.
+type exprFlags struct {
+	attrs     []string
+	attrFile  string
+	source    string
+	user      string
+	schema    []string
+	tree      bool
+	now       string
+	seed      int64
+	seedSet   bool
+	functions bool
+}
+
+func exprCommand() *cobra.Command {
+	var f exprFlags
+	cmd := &cobra.Command{
+		Use:   "expr 'EXPRESSION' [--attr NAME=VALUE]... [--source FILE --user QUERY] [--tree]",
+		Short: "Validate and evaluate an attribute-mapping expression, as the portal's expression builder does",
+		Long: `Parse and validate an attribute-mapping expression written in Entra ID's expression language, then
+evaluate it against a user's attributes: the --user of a --source file, --attr pairs, an --attr-file,
+or all three (later ones override earlier ones).
+
+A value of --attr is a string, except true and false (booleans) and a JSON array (a multi-valued
+attribute). --attr-file is a YAML map of attribute names to values. With --source, the user's
+attributes are those of the file, plus IsSoftDeleted (true when the user is disabled or
+soft-deleted) and appRoleAssignments (the roles of the user's assignments).
+
+The result prints as Entra would send it: a string, True or False, a JSON array for a multi-valued
+result, "(null: not provisioned)" when the value is null, and "(ignored: IgnoreFlowIfNullOrEmpty)"
+when the attribute is dropped from the flow.
+
+Exit status: 0 when the expression evaluates, 1 when evaluation fails, 2 when the expression or
+the flags are invalid (the error points at the mistake with a caret).`,
+		Example: `  scimsim expr 'Join(" ", [givenName], [surname])' --attr givenName=Alice --attr surname=Smith
+  scimsim expr 'ToLower(Join("@", NormalizeDiacritics([givenName]), "contoso.com"))' --source testdata/sources/contoso.yaml --user alice@contoso.com
+  scimsim expr 'Replace([telephoneNumber], , "\\+(?<isdCode>\\d* )(?<phoneNumber>\\d{10})", , "${phoneNumber}", , )' --attr 'telephoneNumber=+91 9998887777' --tree
+  scimsim expr 'DateAdd("d", 7, Now())' --now 2026-11-25T10:00:00Z
+  scimsim expr --functions`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f.seedSet = cmd.Flags().Changed("seed")
+			return runExpr(cmd.OutOrStdout(), cmd.ErrOrStderr(), args, f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringArrayVar(&f.attrs, "attr", nil, "a source attribute, NAME=VALUE (repeatable); true/false are booleans, [\"a\",\"b\"] is multi-valued")
+	fl.StringVar(&f.attrFile, "attr-file", "", "a YAML map of source attributes")
+	fl.StringVar(&f.source, "source", "", "source directory file (YAML), with --user")
+	fl.StringVar(&f.user, "user", "", "the user of --source whose attributes to use: name, UPN or email (worker id for Cloud HR sources)")
+	fl.StringSliceVar(&f.schema, "schema", nil, "the source attributes that exist (comma-separated); any other attribute is an error")
+	fl.BoolVar(&f.tree, "tree", false, "print the parsed expression as a tree before its value")
+	fl.StringVar(&f.now, "now", "", "the time Now() returns (RFC 3339); default: the clock")
+	fl.Int64Var(&f.seed, "seed", 0, "seed of Guid() and RandomString(); default: a new seed each run")
+	fl.BoolVar(&f.functions, "functions", false, "list the functions of the language and exit")
+	return cmd
+}
+
+func runExpr(stdout, stderr io.Writer, args []string, f exprFlags) error {
+	if f.functions {
+		if len(args) > 0 {
+			return usageError("expr: --functions takes no expression")
+		}
+		return writeFunctions(stdout)
+	}
+	if len(args) == 0 {
+		return usageError("expr: give the expression to evaluate, e.g. scimsim expr 'Join(\" \", [givenName], [surname])'")
+	}
+	if (f.source == "") != (f.user == "") {
+		return usageError("expr: --source and --user go together")
+	}
+	env := expr.Env{Attrs: map[string]any{}}
+	var known []string // attributes the source has, for warnings
+	if f.source != "" {
+		src, err := engine.LoadSource(f.source)
+		if err != nil {
+			return usageError("expr: %v", err)
+		}
+		attrs, err := sourceAttributes(src, f.user)
+		if err != nil {
+			return usageError("expr: %s: %v", f.source, err)
+		}
+		env.Attrs = attrs
+		known = sourceSchema(src)
+	}
+	if f.attrFile != "" {
+		attrs, err := readAttrFile(f.attrFile)
+		if err != nil {
+			return usageError("expr: %v", err)
+		}
+		for k, v := range attrs {
+			env.Attrs[k] = v
+		}
+	}
+	for _, a := range f.attrs {
+		name, value, err := parseAttrFlag(a)
+		if err != nil {
+			return usageError("expr: --attr %s: %v", a, err)
+		}
+		env.Attrs[name] = value
+	}
+	if f.now != "" {
+		now, err := time.Parse(time.RFC3339, f.now)
+		if err != nil {
+			return usageError("expr: --now %q is not an RFC 3339 time such as 2026-11-25T10:00:00Z", f.now)
+		}
+		env.Now = func() time.Time { return now }
+	}
+	seed := f.seed
+	if !f.seedSet {
+		seed = time.Now().UnixNano()
+	}
+	env.Rand = rand.New(rand.NewSource(seed))
+
+	var opts []expr.ParseOption
+	if len(f.schema) > 0 {
+		opts = append(opts, expr.WithAttributes(f.schema))
+	}
+	e, err := expr.Parse(args[0], opts...)
+	if err != nil {
+		return usageError("expr: %v", err)
+	}
+	if known != nil {
+		warnUnknownAttributes(stderr, e, known, env.Attrs, f.source)
+	}
+	if f.tree {
+		fmt.Fprint(stdout, e.Tree())
+	}
+	v, err := e.Eval(env)
+	if err != nil {
+		return &exitError{code: 1, err: fmt.Errorf("expr: %w", err)}
+	}
+	return writeValue(stdout, v)
+}
+
+// writeValue prints a result the way Entra sends it.
+func writeValue(w io.Writer, v any) error {
+	var s string
+	switch v := v.(type) {
+	case nil:
+		s = "(null: not provisioned)"
+	case string:
+		s = v
+	case bool:
+		s = "False"
+		if v {
+			s = "True"
+		}
+	case []string:
+		b, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		s = string(b)
+	default:
+		if v == expr.Ignore {
+			s = "(ignored: IgnoreFlowIfNullOrEmpty)"
+		} else {
+			s = fmt.Sprint(v)
+		}
+	}
+	_, err := fmt.Fprintln(w, s)
+	return err
+}
+
+func writeFunctions(w io.Writer) error {
+	for _, name := range expr.FunctionNames() {
+		f := expr.Functions[name]
+		if _, err := fmt.Fprintf(w, "%s\n    %s\n", f.Signature, f.Doc); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// parseAttrFlag reads NAME=VALUE. VALUE is a string, except true and false, which are booleans,
+// and a JSON array, which is a multi-valued attribute.
+func parseAttrFlag(s string) (string, any, error) {
+	name, value, ok := strings.Cut(s, "=")
+	if !ok || strings.TrimSpace(name) == "" {
+		return "", nil, errors.New("want NAME=VALUE")
+	}
+	switch value {
+	case "true":
+		return name, true, nil
+	case "false":
+		return name, false, nil
+	}
+	if strings.HasPrefix(value, "[") {
+		var list []any
+		if err := json.Unmarshal([]byte(value), &list); err == nil {
+			for i, e := range list {
+				switch e.(type) {
+				case string, bool, float64, nil:
+				default:
+					return "", nil, fmt.Errorf("value %d of the list is not a string, number or boolean", i+1)
+				}
+			}
+			return name, list, nil
+		}
+	}
+	return name, value, nil
+}
+
+// readAttrFile reads a YAML map of attribute names to scalars or lists of scalars.
+func readAttrFile(path string) (map[string]any, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	attrs := map[string]any{}
+	if len(doc.Content) == 0 {
+		return attrs, nil
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("%s:%d: want a map of attribute names to values", path, root.Line)
+	}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k, v := root.Content[i], root.Content[i+1]
+		value, err := attrValue(v)
+		if err != nil {
+			return nil, fmt.Errorf("%s:%d: %s: %v", path, v.Line, k.Value, err)
+		}
+		attrs[k.Value] = value
+	}
+	return attrs, nil
+}
+
+func attrValue(n *yaml.Node) (any, error) {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		var v any
+		if err := n.Decode(&v); err != nil {
+			return nil, err
+		}
+		if i, ok := v.(int); ok {
+			return int64(i), nil
+		}
+		return v, nil
+	case yaml.SequenceNode:
+		list := make([]any, 0, len(n.Content))
+		for _, item := range n.Content {
+			if item.Kind != yaml.ScalarNode {
+				return nil, fmt.Errorf("line %d: a multi-valued attribute holds strings, numbers or booleans", item.Line)
+			}
+			v, err := attrValue(item)
+			if err != nil {
+				return nil, err
+			}
+			list = append(list, v)
+		}
+		return list, nil
+	}
+	return nil, errors.New("want a string, number, boolean or list")
+}
+
+// sourceAttributes returns what an expression sees for the user query matches: the user's
+// attributes, IsSoftDeleted (without a job configuration, true when the user is disabled or
+// soft-deleted; assignment and scoping need `scimsim provision`) and appRoleAssignments.
+func sourceAttributes(src *engine.Source, query string) (map[string]any, error) {
+	var u *engine.User
+	for _, cand := range src.Users {
+		if cand.ObjectID == query {
+			u = cand // --user may name a disabled or soft-deleted user by objectId
+		}
+	}
+	if u == nil {
+		var err error
+		if u, err = src.FindUser(query); err != nil {
+			return nil, err
+		}
+	}
+	if u == nil {
+		return nil, fmt.Errorf("no user matches %q (disabled and soft-deleted users are found by objectId only)", query)
+	}
+	attrs := make(map[string]any, len(u.Attrs)+2)
+	for k, v := range u.Attrs {
+		attrs[k] = v
+	}
+	attrs["IsSoftDeleted"] = !u.Enabled() || u.SoftDeleted()
+	if roles := userRoles(src, u); len(roles) > 0 {
+		attrs["appRoleAssignments"] = roles
+	}
+	return attrs, nil
+}
+
+// userRoles returns the roles of the assignments that reach u: its own and those of the groups
+// it is a direct member of.
+func userRoles(src *engine.Source, u *engine.User) []string {
+	via := map[string]bool{u.ObjectID: true}
+	for _, g := range src.Groups {
+		if slices.Contains(g.Members, u.ObjectID) {
+			via[g.ObjectID] = true
+		}
+	}
+	var roles []string
+	for _, a := range src.Assignments {
+		role := a.Role
+		if role == "" {
+			role = engine.DefaultRole
+		}
+		if via[a.Principal] && !slices.Contains(roles, role) {
+			roles = append(roles, role)
+		}
+	}
+	return roles
+}
+
+// sourceSchema lists every attribute some user of the source has.
+func sourceSchema(src *engine.Source) []string {
+	seen := map[string]bool{"IsSoftDeleted": true, "appRoleAssignments": true}
+	for _, u := range src.Users {
+		for k := range u.Attrs {
+			seen[k] = true
+		}
+	}
+	names := make([]string, 0, len(seen))
+	for k := range seen {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// warnUnknownAttributes points out, without failing, attributes that no user of the source has:
+// usually a typo, since a missing attribute is silently null.
+func warnUnknownAttributes(w io.Writer, e *expr.Expr, known []string, given map[string]any, file string) {
+	if _, err := expr.Parse(e.Source(), expr.WithAttributes(known)); err == nil {
+		return
+	}
+	for _, name := range e.Attributes() {
+		if _, ok := given[name]; ok || slices.Contains(known, name) {
+			continue
+		}
+		_, err := expr.Parse("["+name+"]", expr.WithAttributes(known))
+		var pe *expr.Error
+		if errors.As(err, &pe) {
+			fmt.Fprintf(w, "warning: no user in %s has attribute [%s], so it is null%s\n", file, name, strings.TrimPrefix(pe.Msg, "unknown attribute ["+name+"]"))
+		}
+	}
+}

@@ -1,0 +1,133 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/scimsim/scimsim/engine/expr"
+)
+
+var contoso = filepath.Join("..", "..", "testdata", "sources", "contoso.yaml")
+
+func runExprCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), append([]string{"expr"}, args...), &out, &errOut)
+	return exitCode(err, &errOut), out.String(), errOut.String()
+}
+
+func TestExprCommand(t *testing.T) {
+	dir := t.TempDir()
+	attrFile := filepath.Join(dir, "attrs.yaml")
+	if err := os.WriteFile(attrFile, []byte("givenName: Zoë\nsurname: Ærø\nproxyAddresses: [SMTP:z@contoso.com, smtp:zoe@contoso.com]\nIsSoftDeleted: true\nemployeeId: 1001\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"attrs", []string{`Join(" ", [givenName], [surname])`, "--attr", "givenName=Alice", "--attr", "surname=Smith"}, "Alice Smith\n"},
+		{"source user", []string{`Join(" ", [givenName], [surname])`, "--source", contoso, "--user", "alice@contoso.com"}, "Alice Smith\n"},
+		{"attr overrides source", []string{`[department]`, "--source", contoso, "--user", "alice@contoso.com", "--attr", "department=R&D"}, "R&D\n"},
+		{"IsSoftDeleted from source", []string{`Not([IsSoftDeleted])`, "--source", contoso, "--user", "alice@contoso.com"}, "True\n"},
+		{"roles from source", []string{`SingleAppRoleAssignment([appRoleAssignments])`, "--source", contoso, "--user", "alice@contoso.com"}, "User\n"},
+		{"attr file", []string{`ToLower(NormalizeDiacritics(Join(".", [givenName], [surname])))`, "--attr-file", attrFile}, "zoe.aeroe\n"},
+		{"attr file list", []string{`Item([proxyAddresses], 2)`, "--attr-file", attrFile}, "smtp:zoe@contoso.com\n"},
+		{"attr file boolean", []string{`Not([IsSoftDeleted])`, "--attr-file", attrFile}, "False\n"},
+		{"attr file number", []string{`Append([employeeId], "-x")`, "--attr-file", attrFile}, "1001-x\n"},
+		{"boolean attr", []string{`Not([IsSoftDeleted])`, "--attr", "IsSoftDeleted=true"}, "False\n"},
+		{"list attr", []string{`Join("|", [p])`, "--attr", `p=["a","b"]`}, "a|b\n"},
+		{"multi-valued result", []string{`Split([s], ",")`, "--attr", "s=a, b"}, "[\"a\",\"b\"]\n"},
+		{"null", []string{`Append([mail], ".test")`}, "(null: not provisioned)\n"},
+		{"ignored", []string{`IgnoreFlowIfNullOrEmpty([department])`}, "(ignored: IgnoreFlowIfNullOrEmpty)\n"},
+		{"now", []string{`DateAdd("d", 7, Now())`, "--now", "2026-11-25T10:00:00Z"}, "12/2/2026 10:00:00 AM\n"},
+		{"tree", []string{`Append([a], "x")`, "--tree", "--attr", "a=b"}, "Append()\n  source: [a] (attribute)\n  suffix: \"x\"\nbx\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errOut := runExprCLI(t, tc.args...)
+			if code != 0 {
+				t.Fatalf("expr %q: exit status %d, want 0\nstderr: %s", tc.args, code, errOut)
+			}
+			if out != tc.want {
+				t.Errorf("expr %q printed %q, want %q", tc.args, out, tc.want)
+			}
+		})
+	}
+}
+
+func TestExprCommand_Errors(t *testing.T) {
+	dir := t.TempDir()
+	nested := filepath.Join(dir, "nested.yaml")
+	if err := os.WriteFile(nested, []byte("givenName: Alice\nmanager:\n  id: u-bob\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		want string // in stderr
+	}{
+		{"invalid expression", []string{`Join(" ", [givenName], [surname]`}, 2,
+			"scimsim: expr: 1:5: missing \")\" to close Join(\n  Join(\" \", [givenName], [surname]\n      ^\n"},
+		{"unknown function", []string{`Lenn([a])`}, 2, "unknown function Lenn"},
+		{"schema", []string{`Join(" ", [givenName], [surnme])`, "--schema", "givenName,surname"}, 2, "unknown attribute [surnme] (did you mean [surname]?)"},
+		{"evaluation error", []string{`Mid([a], 0, 1)`, "--attr", "a=x"}, 1, "Mid: start must be 1 or more"},
+		{"no expression", nil, 2, "give the expression to evaluate"},
+		{"source without user", []string{`[a]`, "--source", contoso}, 2, "--source and --user go together"},
+		{"unknown user", []string{`[a]`, "--source", contoso, "--user", "nobody@contoso.com"}, 2, `no user matches "nobody@contoso.com"`},
+		{"bad attr", []string{`[a]`, "--attr", "novalue"}, 2, "--attr novalue: want NAME=VALUE"},
+		{"bad now", []string{`Now()`, "--now", "yesterday"}, 2, `--now "yesterday" is not an RFC 3339 time`},
+		{"nested attr file", []string{`[givenName]`, "--attr-file", nested}, 2, "nested.yaml:3: manager: want a string, number, boolean or list"},
+		{"functions with expression", []string{`Now()`, "--functions"}, 2, "--functions takes no expression"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errOut := runExprCLI(t, tc.args...)
+			if code != tc.code {
+				t.Fatalf("expr %q: exit status %d, want %d\nstdout: %s\nstderr: %s", tc.args, code, tc.code, out, errOut)
+			}
+			if !strings.Contains(errOut, tc.want) {
+				t.Errorf("expr %q stderr = %q, want it to contain %q", tc.args, errOut, tc.want)
+			}
+		})
+	}
+}
+
+func TestExprCommand_Seed(t *testing.T) {
+	_, a, _ := runExprCLI(t, `Guid()`, "--seed", "7")
+	_, b, _ := runExprCLI(t, `Guid()`, "--seed", "7")
+	_, c, _ := runExprCLI(t, `Guid()`, "--seed", "8")
+	if a != b || a == c || len(strings.TrimSpace(a)) != 36 {
+		t.Errorf("Guid() with seeds 7, 7, 8 printed %q, %q, %q; want the same GUID twice, then another", a, b, c)
+	}
+}
+
+func TestExprCommand_WarnsOnAttributeNoUserHas(t *testing.T) {
+	code, out, errOut := runExprCLI(t, `Join(" ", [givenName], [surnme])`, "--source", contoso, "--user", "alice@contoso.com")
+	if code != 0 || out != "Alice\n" {
+		t.Fatalf("exit status %d, output %q; want 0 and Alice", code, out)
+	}
+	want := "warning: no user in " + contoso + " has attribute [surnme], so it is null (did you mean [surname]?)\n"
+	if errOut != want {
+		t.Errorf("stderr = %q, want %q", errOut, want)
+	}
+}
+
+func TestExprCommand_Functions(t *testing.T) {
+	code, out, _ := runExprCLI(t, "--functions")
+	if code != 0 {
+		t.Fatalf("exit status %d", code)
+	}
+	for _, name := range expr.FunctionNames() {
+		if !strings.Contains(out, "\n"+expr.Functions[name].Signature+"\n") && !strings.HasPrefix(out, expr.Functions[name].Signature+"\n") {
+			t.Errorf("--functions does not list %s", expr.Functions[name].Signature)
+		}
+	}
+	if !strings.HasPrefix(out, "Append(source, suffix)\n") {
+		t.Errorf("--functions does not start with Append, as the reference does:\n%s", out[:min(len(out), 200)])
+	}
+}
