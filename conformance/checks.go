@@ -180,7 +180,7 @@ func Checks() []Check {
 				`enterprise extension ` + enterpriseURN + ` (RFC 7643 §4.3) and update them by their URN path (` +
 				srcTutorial + `, default attribute mappings).`,
 			Consequence: `Department, employee number and manager never reach the app: dropped on create, refused or ` +
-				`dropped on update, and Entra tries to update them again at every cycle.`,
+				`dropped on update.`,
 			Remedy: `Declare the enterprise extension on the User resource type (in /Schemas and /ResourceTypes) and ` +
 				`store its attributes; or remove those mappings from the Entra app.`,
 			Run: checkEnterpriseExtension,

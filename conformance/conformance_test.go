@@ -267,7 +267,7 @@ func TestRunAll_DryRun(t *testing.T) {
 		}
 	}
 	// Every PATCH of the dialect checks is listed, so a reader sees the exact shapes Entra sends.
-	for _, shape := range []string{`"op":"Replace","path":"active","value":"False"`, `"op":"remove","path":"members[value eq \"{id-`, `"name.givenName":"Kim"`} {
+	for _, shape := range []string{`"op":"Replace","path":"active","value":"False"`, `"op":"remove","path":"members[value eq \"dry-run-id-`, `"name.givenName":"Kim"`} {
 		if !strings.Contains(log.String(), shape) {
 			t.Errorf("dry-run listing lacks %s", shape)
 		}

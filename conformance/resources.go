@@ -96,7 +96,7 @@ func memberIDs(m map[string]any) []string {
 // show renders a decoded JSON value for a message: strings quoted, so "False" and false differ.
 func show(v any) string {
 	if v == nil {
-		return "nothing"
+		return "(missing)"
 	}
 	if s, ok := v.(string); ok {
 		return fmt.Sprintf("%q (a string)", s)

@@ -358,7 +358,7 @@ func (t *Target) dryAnswer(req request, body []byte) *response {
 		if json.Unmarshal(body, &m) == nil {
 			t.mu.Lock()
 			t.dryIDs++
-			m["id"] = fmt.Sprintf("{id-%d}", t.dryIDs)
+			m["id"] = fmt.Sprintf("dry-run-id-%d", t.dryIDs)
 			t.mu.Unlock()
 			r.status = http.StatusCreated
 			r.body, _ = json.Marshal(m)
