@@ -142,6 +142,8 @@ func ParseConfig(name string, b []byte) (*Config, error) {
 
 func decodeConfig(root *yaml.Node, d *decoder) (*Config, error) {
 	c := &Config{Pos: d.pos(root)}
+	// Sections left out are reported at the top of the file.
+	c.Target.Pos, c.Job.Pos, c.Users.Pos, c.Groups.Pos = c.Pos, c.Pos, c.Pos, c.Pos
 	c.Users.Enabled = true
 	err := d.mapping(root, "", func(key string, k, v *yaml.Node) error {
 		switch key {

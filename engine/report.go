@@ -191,8 +191,8 @@ var stepNumbers = map[string]int{StepConnection: 1, StepImport: 2, StepScoping: 
 
 // WriteText renders the report the way the portal shows an on-demand run: the steps numbered 1 to
 // 5 with a mark each, View details, and for the step that ended the run its error code, reason and
-// tips. Step 1 is shown only when it did not succeed, as in the portal ("This step is shown only
-// when it fails"); the JSON report always carries it.
+// tips. Step 1 is shown only when it failed, as in the portal ("This step is shown only when it
+// fails"); the JSON report always carries it. Steps that did not run are listed without details.
 func (r *Report) WriteText(w io.Writer, o TextOptions) error {
 	tw := &textWriter{w: w, color: o.Color}
 	r.writeText(tw, o, "")
@@ -205,24 +205,34 @@ func (r *Report) writeText(tw *textWriter, o TextOptions, indent string) {
 		m.writeText(tw, o, indent+"  ")
 		tw.printf("\n")
 	}
-	tw.printf("%sProvision on demand: %s %s (%s)\n", indent, r.Subject.Type, r.Subject.Display, r.Subject.ID)
+	tw.printf("%sProvision on demand: %s %s", indent, r.Subject.Type, r.Subject.Display)
+	if r.Subject.ID != "" {
+		tw.printf(" (%s)", r.Subject.ID)
+	}
+	tw.printf("\n")
 	for _, wmsg := range r.Warnings {
 		tw.printf("%s%s %s\n", indent, tw.paint(colorYellow, "!"), wmsg)
 	}
 	tw.printf("\n")
 	for _, s := range r.Steps {
-		if s.Type == StepConnection && s.Status == StatusSuccess {
+		if s.Type == StepConnection && (s.Status == StatusSuccess || s.Status == StatusNotRun) {
 			continue
 		}
 		n := stepNumbers[s.Type]
 		mark, col := statusMark(s.Status)
 		tw.printf("%s%s %d. %s  %s\n", indent, tw.paint(col, mark), n, s.Name, tw.paint(col, s.Status))
+		if s.Status == StatusNotRun {
+			continue
+		}
 		in := indent + "     "
 		if s.Description != "" {
 			tw.printf("%s%s\n", in, s.Description)
 		}
-		if s.ErrorCode != "" || s.Reason != "" {
+		switch {
+		case s.ErrorCode != "":
 			tw.printf("%s%s %s\n", in, tw.paint(col, s.ErrorCode+":"), s.Reason)
+		case s.Reason != "":
+			tw.printf("%s%s\n", in, s.Reason)
 		}
 		if len(s.Details) > 0 {
 			tw.printf("%sView details:\n", in)
