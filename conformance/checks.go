@@ -373,7 +373,7 @@ func checkContentType(ctx context.Context, t *Target) error {
 	var bad []string
 	for _, r := range rs {
 		if len(r.body) > 0 && !isSCIMJSON(r.header.Get("Content-Type")) {
-			bad = append(bad, fmt.Sprintf("%s %s: %q", r.ex.Method, t2path(r.ex.URL), r.header.Get("Content-Type")))
+			bad = append(bad, fmt.Sprintf("%s %s: %q", r.ex.Method, shortPath(r.ex.URL), r.header.Get("Content-Type")))
 		}
 	}
 	return t.expect(len(bad) == 0, "Content-Type is not %s on %s", mediaType, strings.Join(bad, "; "))

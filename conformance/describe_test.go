@@ -1,6 +1,9 @@
 package conformance_test
 
 import (
+	"fmt"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -23,12 +26,27 @@ var (
 
 // TestDescribe runs the Ginkgo container against a conforming endpoint: one passing spec per check,
 // all labelled conformance, and nothing left on the endpoint afterwards (the DeferCleanup ran).
+//
+// With SCIMSIM_CONFORMANCE_NO_TARGET=1 (set by TestDescribe_NoTarget, which runs it in a child
+// process because Ginkgo runs one suite per process) there is no target, and every spec must be
+// skipped.
 func TestDescribe(t *testing.T) {
 	f := newFakeSCIM(fakeToken, false)
-	suiteURL = startFake(t, f)
+	noTarget := os.Getenv("SCIMSIM_CONFORMANCE_NO_TARGET") == "1"
+	if !noTarget {
+		suiteURL = startFake(t, f)
+	}
 	gomega.RegisterFailHandler(ginkgo.Fail)
 	if !ginkgo.RunSpecs(t, "conformance") {
 		t.Fatal("the conformance container failed against a conforming endpoint")
+	}
+	if noTarget {
+		for _, s := range suiteReport.SpecReports {
+			if s.LeafNodeType == types.NodeTypeIt && s.State != types.SpecStateSkipped {
+				t.Errorf("spec %q: %s without a target; want skipped", s.LeafNodeText, s.State)
+			}
+		}
+		return
 	}
 	var its []string
 	for _, s := range suiteReport.SpecReports {
@@ -54,5 +72,22 @@ func TestDescribe(t *testing.T) {
 	}
 	if u, g := f.count(); u != 0 || g != 0 {
 		t.Errorf("after the suite the endpoint holds %d users and %d groups; want everything deleted", u, g)
+	}
+}
+
+// TestDescribe_NoTarget shows the container can be declared unconditionally: without a target every
+// spec is skipped and the suite passes.
+func TestDescribe_NoTarget(t *testing.T) {
+	if os.Getenv("SCIMSIM_CONFORMANCE_NO_TARGET") == "1" {
+		t.Skip("running as the child")
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestDescribe$", "-test.count=1", "-test.v")
+	cmd.Env = append(os.Environ(), "SCIMSIM_CONFORMANCE_NO_TARGET=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("suite without a target failed: %v\n%s", err, out)
+	}
+	if want := fmt.Sprintf("%d Skipped", len(conformance.Checks())); !strings.Contains(string(out), want) {
+		t.Errorf("suite output lacks %q:\n%s", want, out)
 	}
 }

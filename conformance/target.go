@@ -217,11 +217,11 @@ func (r *response) object() map[string]any {
 
 // what names the request and its answer for a failure message: "PATCH /Users/42 answered 400 invalidValue: …".
 func (r *response) what() string {
-	return fmt.Sprintf("%s %s answered %s", r.ex.Method, t2path(r.ex.URL), r.ex.Answer())
+	return fmt.Sprintf("%s %s answered %s", r.ex.Method, shortPath(r.ex.URL), r.ex.Answer())
 }
 
-// t2path shortens a full URL to its path and query for messages.
-func t2path(raw string) string {
+// shortPath shortens a full URL to its path and query for messages.
+func shortPath(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return raw
@@ -309,7 +309,7 @@ func (t *Target) send(ctx context.Context, req request) (*response, error) {
 	if err != nil {
 		ex.Err = redact(err.Error(), t.cfg.Token)
 		t.record(ex)
-		return nil, fmt.Errorf("%s %s: no answer: %s", req.method, t2path(u), ex.Err)
+		return nil, fmt.Errorf("%s %s: no answer: %s", req.method, shortPath(u), ex.Err)
 	}
 	defer hresp.Body.Close()
 	rb, err := io.ReadAll(io.LimitReader(hresp.Body, maxResponseBody))
@@ -319,7 +319,7 @@ func (t *Target) send(ctx context.Context, req request) (*response, error) {
 	if err != nil {
 		ex.Err = err.Error()
 		t.record(ex)
-		return nil, fmt.Errorf("%s %s: reading the answer: %w", req.method, t2path(u), err)
+		return nil, fmt.Errorf("%s %s: reading the answer: %w", req.method, shortPath(u), err)
 	}
 	t.record(ex)
 	return &response{status: hresp.StatusCode, header: hresp.Header, body: rb, ex: ex}, nil
