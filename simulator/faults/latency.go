@@ -1,6 +1,9 @@
 package faults
 
 import (
+	"bytes"
+	"io"
+	"net/http"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -40,7 +43,20 @@ const statusClientClosed = 499
 
 // wait blocks for d or until the request's context is done (the client went away, or the server
 // is shutting down). It reports whether the full time passed.
+//
+// net/http notices a client hanging up only once the request body has been read to its end (it
+// then watches the connection in the background), so wait reads the body first and hands the
+// handler a copy. The body limit middleware in front of the faults bounds what this holds.
 func wait(c echo.Context, d time.Duration) bool {
+	if r := c.Request(); r.Body != nil && r.Body != http.NoBody {
+		body, err := io.ReadAll(r.Body)
+		r.Body.Close()
+		if err != nil {
+			r.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), errReader{err}))
+		} else {
+			r.Body = io.NopCloser(bytes.NewReader(body))
+		}
+	}
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
