@@ -256,6 +256,9 @@ func readAttrFile(path string) (map[string]any, error) {
 func attrValue(n *yaml.Node) (any, error) {
 	switch n.Kind {
 	case yaml.ScalarNode:
+		if n.Tag == "!!timestamp" {
+			return n.Value, nil // a date stays the text the user wrote, as a source attribute would
+		}
 		var v any
 		if err := n.Decode(&v); err != nil {
 			return nil, err

@@ -24,7 +24,7 @@ func runExprCLI(t *testing.T, args ...string) (code int, stdout, stderr string) 
 func TestExprCommand(t *testing.T) {
 	dir := t.TempDir()
 	attrFile := filepath.Join(dir, "attrs.yaml")
-	if err := os.WriteFile(attrFile, []byte("givenName: Zoë\nsurname: Ærø\nproxyAddresses: [SMTP:z@contoso.com, smtp:zoe@contoso.com]\nIsSoftDeleted: true\nemployeeId: 1001\n"), 0o600); err != nil {
+	if err := os.WriteFile(attrFile, []byte("givenName: Zoë\nsurname: Ærø\nproxyAddresses: [SMTP:z@contoso.com, smtp:zoe@contoso.com]\nIsSoftDeleted: true\nemployeeId: 1001\nhireDate: 2026-11-25T10:00:00Z\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
@@ -41,6 +41,7 @@ func TestExprCommand(t *testing.T) {
 		{"attr file list", []string{`Item([proxyAddresses], 2)`, "--attr-file", attrFile}, "smtp:zoe@contoso.com\n"},
 		{"attr file boolean", []string{`Not([IsSoftDeleted])`, "--attr-file", attrFile}, "False\n"},
 		{"attr file number", []string{`Append([employeeId], "-x")`, "--attr-file", attrFile}, "1001-x\n"},
+		{"attr file date stays as written", []string{`[hireDate]`, "--attr-file", attrFile}, "2026-11-25T10:00:00Z\n"},
 		{"boolean attr", []string{`Not([IsSoftDeleted])`, "--attr", "IsSoftDeleted=true"}, "False\n"},
 		{"list attr", []string{`Join("|", [p])`, "--attr", `p=["a","b"]`}, "a|b\n"},
 		{"multi-valued result", []string{`Split([s], ",")`, "--attr", "s=a, b"}, "[\"a\",\"b\"]\n"},

@@ -604,11 +604,14 @@ func callInStr(ev *evaluator, c *Call) (any, error) {
 		return nil, err
 	}
 	hay, needle := []rune(s), []rune(sub)
+	eq := func(a, b rune) bool { return a == b }
 	if mode == 1 { // vbTextCompare
-		hay, needle = []rune(strings.ToLower(s)), []rune(strings.ToLower(sub))
+		eq = func(a, b rune) bool {
+			return a == b || unicode.ToLower(a) == unicode.ToLower(b) || unicode.ToUpper(a) == unicode.ToUpper(b)
+		}
 	}
 	for i := int(start - 1); i+len(needle) <= len(hay); i++ {
-		if slices.Equal(hay[i:i+len(needle)], needle) {
+		if slices.EqualFunc(hay[i:i+len(needle)], needle, eq) {
 			return int64(i + 1), nil
 		}
 	}

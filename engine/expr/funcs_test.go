@@ -2,6 +2,7 @@ package expr
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -237,6 +238,91 @@ func sortStrings(s []string) {
 	for i := 1; i < len(s); i++ {
 		for j := i; j > 0 && s[j] < s[j-1]; j-- {
 			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+}
+
+func TestExpr_Eval_Concurrent(t *testing.T) {
+	e := MustParse(`IIF([n] > 5, Replace([s], , "(?<d>\\d+)", "d", "#", , ), Join(" ", [s], DateAdd("d", [n], CDate("2024-01-01"))))`)
+	done := make(chan error)
+	for g := range 8 {
+		go func() {
+			for i := range 200 {
+				n := int64((g + i) % 10)
+				got, err := e.Eval(Env{Attrs: map[string]any{"n": n, "s": "a1b22"}})
+				want := "a#b#"
+				if n <= 5 {
+					want = "a1b22 1/" + string(rune('1'+n)) + "/2024 12:00:00 AM"
+				}
+				if err != nil || got != want {
+					done <- fmt.Errorf("n=%d: Eval = %v, %v; want %q", n, got, err, want)
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for range 8 {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+func TestExpr_Eval_Conversions(t *testing.T) {
+	runEvalCases(t, []evalCase{
+		{name: "float rounds half to even", expr: `Left("abcdef", 2.5)`, want: "ab"},
+		{name: "number string", expr: `Left("abcdef", "3")`, want: "abc"},
+		{name: "number from one-valued list", expr: `Left("abcdef", [n])`, attrs: map[string]any{"n": []any{"1"}}, want: "a"},
+		{name: "int attribute", expr: `Mid("abcdef", [n], 2)`, attrs: map[string]any{"n": 2}, want: "bc"},
+		{name: "float32 attribute", expr: `CStr([f])`, attrs: map[string]any{"f": float32(1.5)}, want: "1.5"},
+		{name: "date from one-valued list", expr: `DateAdd("n", 90, [d])`, attrs: map[string]any{"d": []string{"2024-01-01T00:00:00Z"}}, want: "1/1/2024 1:30:00 AM"},
+		{name: "seconds", expr: `DateAdd("s", -1, CDate("2024-01-01"))`, want: "12/31/2023 11:59:59 PM"},
+		{name: "years back", expr: `DateAdd("yyyy", -1, CDate("2024-02-29"))`, want: "2/28/2023 12:00:00 AM"},
+		{name: "RFC 1123 date", expr: `CDate("Mon, 15 Jun 2009 13:45:30 GMT")`, want: "6/15/2009 1:45:30 PM"},
+		{name: "long date", expr: `CDate("June 15, 2009")`, want: "6/15/2009 12:00:00 AM"},
+		{name: "list attribute skips nulls", expr: `Count([l])`, attrs: map[string]any{"l": []any{"a", nil, "b"}}, want: "2"},
+		{name: "boolean in list", expr: `Join(",", [l])`, attrs: map[string]any{"l": []any{true, int64(3)}}, want: "True,3"},
+		{name: "condition from one-valued list", expr: `IIF([c], "y", "n")`, attrs: map[string]any{"c": []string{"True"}}, want: "y"},
+		{name: "condition number", expr: `IIF(Count([l]), "y", "n")`, attrs: map[string]any{"l": []string{"x"}}, want: "y"},
+		{name: "InStr text compare non-ASCII", expr: `InStr("Straße ÆRØ", "ærø", 1, vbTextCompare)`, want: "8"},
+	})
+}
+
+func TestError_Position(t *testing.T) {
+	_, err := Parse("Join(\" \",\n\t[a], Nope([b]))")
+	var e *Error
+	if !errors.As(err, &e) {
+		t.Fatalf("Parse: %v", err)
+	}
+	if e.Line() != 2 || e.Column() != 7 {
+		t.Errorf("Line, Column = %d, %d; want 2, 7", e.Line(), e.Column())
+	}
+	// The caret follows the tab of the line so that it lines up in a terminal.
+	if want := "2:7: unknown function Nope\n  \t[a], Nope([b]))\n  \t     ^"; err.Error() != want {
+		t.Errorf("Error() =\n%s\nwant\n%s", err, want)
+	}
+}
+
+func TestLex_Errors(t *testing.T) {
+	for _, tc := range []struct{ src, want string }{
+		{`Append([a], @)`, `unexpected character "@"`},
+		{`Left("a", 12abc)`, `malformed number "a" after 12`},
+		{`Left("a", -x)`, `"-" must start a number such as -10`},
+		{`BitAnd(&H, 1)`, "hexadecimal number &H has no digits"},
+		{`BitAnd(&HFFFFFFFFFFFFFFFFF, 1)`, "hexadecimal number &HFFFFFFFFFFFFFFFFF does not fit in 64 bits"},
+		{`Left("a", 99999999999999999999)`, "number 99999999999999999999 does not fit in 64 bits"},
+		{`Append([], "x")`, "empty attribute name []"},
+		{`Append("x\`, `unterminated string: missing closing "`},
+		{`Append([a], "x"`, `missing ")" to close Append(`},
+		{`Append(`, "unexpected end of expression"},
+		{`Append([a],)`, "Append: argument 2 (suffix) is required and cannot be empty"},
+		{`(`, `unexpected "(": expected a function call`},
+		{`Append([a] = , "x")`, `unexpected ",": expected a function call`},
+	} {
+		_, err := Parse(tc.src)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Parse(%q) error = %v, want it to contain %q", tc.src, err, tc.want)
 		}
 	}
 }

@@ -109,6 +109,9 @@ func MustParse(src string, opts ...ParseOption) *Expr {
 // comparison operator, and nowhere else.
 func (e *Expr) String() string { return e.root.String() }
 
+// Root returns the top node of the parsed expression, for tools that inspect its structure.
+func (e *Expr) Root() Node { return e.root }
+
 // Source returns the text Parse was given.
 func (e *Expr) Source() string { return e.src }
 
