@@ -1,6 +1,7 @@
 package conformance_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -69,6 +70,24 @@ func TestDescribe(t *testing.T) {
 		if !strings.HasPrefix(its[i], c.ID+": ") {
 			t.Errorf("spec %d is %q, want check %s in catalog order", i, its[i], c.ID)
 		}
+	}
+	var rows []conformance.Row
+	for _, s := range suiteReport.SpecReports {
+		for _, e := range s.ReportEntries {
+			if e.Name == conformance.ReportEntryName {
+				// Through JSON, as the entry reaches a ReportAfterSuite from a `ginkgo -p` process.
+				var wire types.ReportEntryValue
+				if b, err := json.Marshal(e.Value); err != nil || json.Unmarshal(b, &wire) != nil {
+					t.Fatalf("report entry %s does not survive JSON: %v", e.Name, err)
+				}
+				if err := json.Unmarshal([]byte(wire.AsJSON), &rows); err != nil {
+					t.Fatalf("report entry %s: %v", e.Name, err)
+				}
+			}
+		}
+	}
+	if len(rows) != len(checks) || rows[0].Check != checks[0].ID || rows[len(rows)-1].Status != conformance.StatusPass {
+		t.Errorf("summary rows in the report = %+v; want one passing row per check", rows)
 	}
 	if u, g := f.count(); u != 0 || g != 0 {
 		t.Errorf("after the suite the endpoint holds %d users and %d groups; want everything deleted", u, g)

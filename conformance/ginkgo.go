@@ -14,11 +14,15 @@ import (
 // declared unconditionally. The container continues after a failed check (every requirement is reported),
 // deletes what the run created in a DeferCleanup (which Ginkgo also runs when a spec fails or the run
 // is interrupted), and attaches each failure (got, what Entra would do, the remedy, curl commands)
-// with AddReportEntry. A check that could not be performed is skipped with its reason; in a dry run
-// each spec attaches the requests it would send.
+// with AddReportEntry; after the last check it attaches the summary rows under ReportEntryName. A
+// check that could not be performed is skipped with its reason; in a dry run each spec attaches the
+// requests it would send.
 func Describe(cfg func() Config) bool {
 	return ginkgo.Describe("conformance", ginkgo.Ordered, ginkgo.ContinueOnFailure, ginkgo.Label("conformance"), func() {
-		var t *Target
+		var (
+			t       *Target
+			results []Result
+		)
 		ginkgo.BeforeAll(func() {
 			c := cfg()
 			if c.BaseURL == "" {
@@ -36,9 +40,16 @@ func Describe(cfg func() Config) bool {
 				return t.Cleanup(ctx)
 			}, ginkgo.NodeTimeout(CleanupTimeout))
 		})
+		ginkgo.AfterAll(func() {
+			if len(results) > 0 {
+				noteAlternatives(results)
+				ginkgo.AddReportEntry(ReportEntryName, SummaryRows(results), ginkgo.ReportEntryVisibilityNever)
+			}
+		})
 		for _, c := range Checks() {
 			ginkgo.It(c.ID+": "+c.Title, func(ctx ginkgo.SpecContext) {
 				r := RunCheck(ctx, c, t)
+				results = append(results, r)
 				switch r.Status {
 				case StatusListed:
 					ginkgo.AddReportEntry("requests", curlList(r.Exchanges), ginkgo.ReportEntryVisibilityAlways)

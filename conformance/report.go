@@ -13,17 +13,13 @@ import (
 // its reason; then a summary table (check, result, what Entra would do) and the counts.
 func WriteReport(w io.Writer, results []Result) error {
 	bw := bufio.NewWriter(w)
-	var pass, fail, skip, listed, requests int
+	var listed, requests int
 	for _, r := range results {
 		requests += len(r.Exchanges)
 		switch r.Status {
-		case StatusPass:
-			pass++
 		case StatusFail:
-			fail++
 			writeFailure(bw, r)
 		case StatusSkip:
-			skip++
 			fmt.Fprintf(bw, "SKIP %s: %s\n  %s\n\n", r.Check.ID, r.Check.Title, r.Reason)
 		case StatusListed:
 			listed++
@@ -33,28 +29,65 @@ func WriteReport(w io.Writer, results []Result) error {
 		fmt.Fprintf(bw, "dry run: %d checks would send %d requests; none was sent\n", listed, requests)
 		return bw.Flush()
 	}
-	tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "CHECK\tRESULT\tWHAT ENTRA WOULD DO / TO PASS")
+	if err := WriteSummary(bw, SummaryRows(results)); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+// ReportEntryName names the Ginkgo report entry that carries the summary rows ([]Row) of the
+// Describe container, attached once after its last check; its JSON form crosses `ginkgo -p`
+// processes, so a ReportAfterSuite can decode it and call WriteSummary.
+const ReportEntryName = "scimsim.conformance"
+
+// Row is one line of the summary table.
+type Row struct {
+	Check  string `json:"check"`
+	Status Status `json:"status"`
+	// Entra is what Entra would do (failures) or why the check was not performed (skips).
+	Entra string `json:"entra,omitempty"`
+	// ToPass is the remedy, and the other dialect when its check for the same change passed.
+	ToPass string `json:"toPass,omitempty"`
+}
+
+// SummaryRows returns the summary table's rows for results.
+func SummaryRows(results []Result) []Row {
+	rows := make([]Row, 0, len(results))
 	for _, r := range results {
+		row := Row{Check: r.Check.ID, Status: r.Status}
 		switch r.Status {
 		case StatusFail:
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Check.ID, r.Status, firstSentence(r.Failure.Consequence))
-			fix := firstSentence(r.Failure.Remedy)
+			row.Entra = firstSentence(r.Failure.Consequence)
+			row.ToPass = firstSentence(r.Failure.Remedy)
 			if r.Failure.Alternative != "" {
-				fix += " Or: " + r.Failure.Alternative
+				row.ToPass += " Or: " + r.Failure.Alternative
 			}
-			fmt.Fprintf(tw, "\t\tto pass: %s\n", fix)
 		case StatusSkip:
-			fmt.Fprintf(tw, "%s\t%s\tnot checked: %s\n", r.Check.ID, r.Status, firstSentence(r.Reason))
-		default:
-			fmt.Fprintf(tw, "%s\t%s\t\n", r.Check.ID, r.Status)
+			row.Entra = "not checked: " + firstSentence(r.Reason)
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+// WriteSummary writes the summary table (check, result, what Entra would do and, under it, what
+// would make it pass) and the counts.
+func WriteSummary(w io.Writer, rows []Row) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "CHECK\tRESULT\tWHAT ENTRA WOULD DO / TO PASS")
+	count := map[Status]int{}
+	for _, r := range rows {
+		count[r.Status]++
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Check, r.Status, r.Entra)
+		if r.ToPass != "" {
+			fmt.Fprintf(tw, "\t\tto pass: %s\n", r.ToPass)
 		}
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(bw, "\n%d checks: %d passed, %d failed, %d skipped\n", len(results), pass, fail, skip)
-	return bw.Flush()
+	_, err := fmt.Fprintf(w, "\n%d checks: %d passed, %d failed, %d skipped\n", len(rows), count[StatusPass], count[StatusFail], count[StatusSkip])
+	return err
 }
 
 func writeFailure(w io.Writer, r Result) {
