@@ -213,9 +213,9 @@ func (t *Target) cleanupDetached(ctx context.Context) error {
 	return t.Cleanup(cctx)
 }
 
-// RunCheck runs one check against t and classifies its outcome. Any error that is not a *Failure or
-// a *SkipError (a transport error, a cancelled context) is a failure of the check, with the check's
-// consequence and remedy.
+// RunCheck runs one check against t and classifies its outcome. A check cut short by ctx is skipped;
+// any other error that is not a *Failure or a *SkipError (a transport error, an answer that never
+// came) is a failure of the check, with the check's consequence and remedy.
 func RunCheck(ctx context.Context, c Check, t *Target) Result {
 	mark := t.mark()
 	err := c.Run(ctx, t)
@@ -228,6 +228,9 @@ func RunCheck(ctx context.Context, c Check, t *Target) Result {
 		r.Status = StatusListed
 	case err == nil:
 		r.Status = StatusPass
+	case ctx.Err() != nil:
+		// Interrupted: what the endpoint did is unknown, so the check is not blamed.
+		r.Status, r.Reason = StatusSkip, "interrupted: "+ctx.Err().Error()
 	case errors.As(err, &skip):
 		r.Status, r.Reason = StatusSkip, skip.Reason
 	case errors.As(err, &fail):

@@ -209,6 +209,12 @@ func TestRunAll_InterruptedStillCleansUp(t *testing.T) {
 	if len(results) == 0 || len(results) >= len(conformance.Checks()) {
 		t.Fatalf("RunAll ran %d checks; want it to stop part way", len(results))
 	}
+	if failed := conformance.Failed(results); len(failed) > 0 {
+		t.Errorf("interrupted run blamed the endpoint for %v; want the cut-short check skipped", failed)
+	}
+	if last := results[len(results)-1]; last.Status != conformance.StatusSkip || !strings.HasPrefix(last.Reason, "interrupted") {
+		t.Errorf("last check %s: %s %q; want skipped as interrupted", last.Check.ID, last.Status, last.Reason)
+	}
 	if u, g := f.count(); u != 0 || g != 0 {
 		t.Errorf("after the interrupted run the endpoint holds %d users and %d groups; want everything deleted", u, g)
 	}
