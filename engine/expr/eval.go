@@ -7,6 +7,7 @@ import (
 	"math/rand"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -26,13 +27,20 @@ const defaultSeed = 1
 // are rendered as Entra renders them: decimal integers, and "M/d/yyyy h:mm:ss tt" in UTC.
 // Errors are *Error, positioned at the call that failed.
 func (e *Expr) Eval(env Env) (any, error) {
-	ev := &evaluator{env: env, src: e.src}
+	ev := evaluators.Get().(*evaluator)
+	ev.env, ev.src = env, e.src
 	v, err := e.root.eval(ev)
+	*ev = evaluator{} // drop the references to the caller's attributes before pooling
+	evaluators.Put(ev)
 	if err != nil {
 		return nil, err
 	}
 	return result(v)
 }
+
+// evaluators recycles evaluation state: a typical mapping then evaluates with no allocation but
+// its result.
+var evaluators = sync.Pool{New: func() any { return new(evaluator) }}
 
 // result converts an internal value to one of the documented result types.
 func result(v any) (any, error) {
