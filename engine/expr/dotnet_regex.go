@@ -24,6 +24,17 @@ type netRegex struct {
 	names   map[string]int // group name -> RE2 group index
 }
 
+// CompileRegex compiles a .NET regular expression into Go's RE2, with the same translation and the
+// same errors as Replace: it is meant for the other place Entra runs .NET patterns, the REGEX MATCH
+// and NOT REGEX MATCH operators of scoping filters. Group numbers of the result are RE2's.
+func CompileRegex(pattern string) (*regexp.Regexp, error) {
+	r, err := compileNetRegex(pattern)
+	if err != nil {
+		return nil, err
+	}
+	return r.re, nil
+}
+
 func compileNetRegex(src string) (*netRegex, error) {
 	goSrc, err := translateRegex(src)
 	if err != nil {

@@ -64,6 +64,19 @@ func TestTranslateRegex(t *testing.T) {
 	}
 }
 
+func TestCompileRegex(t *testing.T) {
+	re, err := CompileRegex(`^(?<dept>[A-Z]{2})-\d+$`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !re.MatchString("HR-12") || re.MatchString("hr-12") {
+		t.Errorf("CompileRegex(^(?<dept>[A-Z]{2})-\\d+$) does not match case-sensitively")
+	}
+	if _, err := CompileRegex(`(?<!x)y`); err == nil || !strings.Contains(err.Error(), "negative lookbehind") {
+		t.Errorf("CompileRegex of a lookbehind: err = %v, want it named", err)
+	}
+}
+
 func TestNetRegex_GroupNumbering(t *testing.T) {
 	re, err := compileNetRegex(`(?<first>a)(b)(?<second>c)(d)`)
 	if err != nil {
