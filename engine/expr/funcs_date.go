@@ -1,0 +1,164 @@
+package expr
+
+// Date functions: CDate, Now, DateAdd, DateDiff, DateFromNum, NumFromDate, FormatDateTime.
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+func callCDate(ev *evaluator, c *Call) (any, error) {
+	t, ok, err := ev.time(c, 0)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return t, nil
+}
+
+func callNow(ev *evaluator, _ *Call) (any, error) { return ev.now(), nil }
+
+func checkInterval(c *Call) error {
+	if s, ok := constStr(c, 0); ok && !slices.Contains(intervals, s) {
+		return argErrorf(0, "unknown interval %q: use one of %s", s, strings.Join(intervals, ", "))
+	}
+	return nil
+}
+
+func callDateAdd(ev *evaluator, c *Call) (any, error) {
+	interval, _, err := ev.str(c, 0)
+	if err != nil {
+		return nil, err
+	}
+	n, ok1, err := ev.int(c, 1)
+	if err != nil {
+		return nil, err
+	}
+	t, ok2, err := ev.time(c, 2)
+	if err != nil || !ok1 || !ok2 {
+		return nil, err
+	}
+	return addInterval(interval, n, t)
+}
+
+func callDateDiff(ev *evaluator, c *Call) (any, error) {
+	interval, _, err := ev.str(c, 0)
+	if err != nil {
+		return nil, err
+	}
+	a, ok1, err := ev.time(c, 1)
+	if err != nil {
+		return nil, err
+	}
+	b, ok2, err := ev.time(c, 2)
+	if err != nil || !ok1 || !ok2 {
+		return nil, err
+	}
+	return dateDiff(interval, a, b)
+}
+
+func callDateFromNum(ev *evaluator, c *Call) (any, error) {
+	n, ok, err := ev.int(c, 0)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return fromFileTime(n)
+}
+
+func callNumFromDate(ev *evaluator, c *Call) (any, error) {
+	t, ok, err := ev.time(c, 0)
+	if err != nil || !ok {
+		return nil, err
+	}
+	if t.Before(fileTimeEpoch) {
+		return nil, fmt.Errorf("%s is before 1601-01-01, the first Active Directory date", formatEntraTime(t))
+	}
+	return toFileTime(t), nil
+}
+
+// dateTimeStyles are the names of .NET's DateTimeStyles flags, accepted comma-separated in
+// FormatDateTime's second argument. Dates are read as UTC, Entra's time zone, whichever is given.
+var dateTimeStyles = []string{
+	"None", "AllowLeadingWhite", "AllowTrailingWhite", "AllowInnerWhite", "AllowWhiteSpaces",
+	"NoCurrentDateDefault", "AdjustToUniversal", "AssumeLocal", "AssumeUniversal", "RoundtripKind",
+}
+
+func checkDateTimeStyles(s string) error {
+	for _, name := range strings.Split(s, ",") {
+		name = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(name), "DateTimeStyles."))
+		if !slices.Contains(dateTimeStyles, name) {
+			return fmt.Errorf("unknown DateTimeStyles value %q: use %s", name, strings.Join(dateTimeStyles, ", "))
+		}
+	}
+	return nil
+}
+
+type formatData struct{ in, out *dateFormat }
+
+func checkFormatDateTime(c *Call) error {
+	in, out := 2, 3
+	if len(c.Args) == 3 { // FormatDateTime(source, inputFormat, outputFormat)
+		in, out = 1, 2
+	} else if s, ok := constStr(c, 1); ok && s != "" {
+		if err := checkDateTimeStyles(s); err != nil {
+			return argErrorf(1, "%v", err)
+		}
+	}
+	d := &formatData{}
+	for _, p := range []struct {
+		i   int
+		dst **dateFormat
+	}{{in, &d.in}, {out, &d.out}} {
+		if s, ok := constStr(c, p.i); ok {
+			f, err := parseDateFormat(s)
+			if err != nil {
+				return argErrorf(p.i, "%v", err)
+			}
+			*p.dst = f
+		}
+	}
+	c.compiled = d
+	return nil
+}
+
+func callFormatDateTime(ev *evaluator, c *Call) (any, error) {
+	in, out := 2, 3
+	if len(c.Args) == 3 {
+		in, out = 1, 2
+	}
+	v, err := ev.arg(c, 0)
+	if err != nil || isNullOrEmpty(v) {
+		return nil, err
+	}
+	d, _ := c.compiled.(*formatData)
+	inFmt, outFmt := d.in, d.out
+	for _, p := range []struct {
+		i   int
+		dst **dateFormat
+	}{{in, &inFmt}, {out, &outFmt}} {
+		if *p.dst != nil {
+			continue
+		}
+		s, _, err := ev.str(c, p.i)
+		if err != nil {
+			return nil, err
+		}
+		if *p.dst, err = parseDateFormat(s); err != nil {
+			return nil, err
+		}
+	}
+	var t time.Time
+	if tv, isTime := v.(time.Time); isTime {
+		t = tv
+	} else {
+		s, err := toString(v)
+		if err != nil {
+			return nil, err
+		}
+		if t, err = inFmt.parse(s); err != nil {
+			return nil, err
+		}
+	}
+	return outFmt.format(t), nil
+}

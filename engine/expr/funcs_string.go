@@ -1,0 +1,340 @@
+package expr
+
+// String functions of the expression language.
+
+import (
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"golang.org/x/text/cases"
+	"golang.org/x/text/language"
+)
+
+func callAppend(ev *evaluator, c *Call) (any, error) {
+	s, ok, err := ev.str(c, 0)
+	if err != nil || !ok {
+		return nil, err
+	}
+	suffix, _, err := ev.str(c, 1)
+	if err != nil {
+		return nil, err
+	}
+	return s + suffix, nil
+}
+
+func callJoin(ev *evaluator, c *Call) (any, error) {
+	sep, _, err := ev.str(c, 0)
+	if err != nil {
+		return nil, err
+	}
+	var buf [8]string
+	parts := buf[:0]
+	size := 0
+	for i := 1; i < len(c.Args); i++ {
+		v, err := ev.arg(c, i)
+		if err != nil {
+			return nil, err
+		}
+		switch v := v.(type) {
+		case nil, ignore:
+		case string:
+			if v != "" {
+				parts = append(parts, v)
+				size += len(v)
+			}
+		case []string:
+			for _, s := range v {
+				if s != "" {
+					parts = append(parts, s)
+					size += len(s)
+				}
+			}
+		default:
+			s, err := toString(v)
+			if err != nil {
+				return nil, err
+			}
+			parts = append(parts, s)
+			size += len(s)
+		}
+	}
+	switch len(parts) {
+	case 0:
+		return "", nil
+	case 1:
+		return parts[0], nil
+	}
+	var b strings.Builder
+	b.Grow(size + len(sep)*(len(parts)-1))
+	for i, p := range parts {
+		if i > 0 {
+			b.WriteString(sep)
+		}
+		b.WriteString(p)
+	}
+	return b.String(), nil
+}
+
+func callLeft(ev *evaluator, c *Call) (any, error) {
+	s, _, err := ev.str(c, 0)
+	if err != nil {
+		return nil, err
+	}
+	n, _, err := ev.int(c, 1)
+	if err != nil {
+		return nil, err
+	}
+	if n < 0 {
+		return s, nil
+	}
+	return prefixRunes(s, n), nil
+}
+
+func prefixRunes(s string, n int64) string {
+	i := 0
+	for range n {
+		if i >= len(s) {
+			break
+		}
+		_, w := utf8.DecodeRuneInString(s[i:])
+		i += w
+	}
+	return s[:i]
+}
+
+func callMid(ev *evaluator, c *Call) (any, error) {
+	s, ok, err := ev.str(c, 0)
+	if err != nil || !ok {
+		return nil, err
+	}
+	start, _, err := ev.int(c, 1)
+	if err != nil {
+		return nil, err
+	}
+	length, _, err := ev.int(c, 2)
+	if err != nil {
+		return nil, err
+	}
+	if start < 1 {
+		return nil, fmt.Errorf("start must be 1 or more (the first character is 1), got %d", start)
+	}
+	if length < 0 {
+		return nil, fmt.Errorf("length must not be negative, got %d", length)
+	}
+	rest := s[len(prefixRunes(s, start-1)):]
+	return prefixRunes(rest, length), nil
+}
+
+func callWord(ev *evaluator, c *Call) (any, error) {
+	s, _, err := ev.str(c, 0)
+	if err != nil {
+		return nil, err
+	}
+	n, _, err := ev.int(c, 1)
+	if err != nil {
+		return nil, err
+	}
+	delims, _, err := ev.str(c, 2)
+	if err != nil {
+		return nil, err
+	}
+	if n < 1 {
+		return "", nil
+	}
+	words := strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune(delims, r) })
+	if int64(len(words)) < n {
+		return "", nil
+	}
+	return words[n-1], nil
+}
+
+func callStripSpaces(ev *evaluator, c *Call) (any, error) {
+	s, ok, err := ev.str(c, 0)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return strings.ReplaceAll(s, " ", ""), nil
+}
+
+// callSplit splits at the delimiter and trims the values: the documented example splits
+// "PermissionSetOne, PermissionSetTwo" at "," into ["PermissionSetOne", "PermissionSetTwo"].
+func callSplit(ev *evaluator, c *Call) (any, error) {
+	s, ok, err := ev.str(c, 0)
+	if err != nil || !ok {
+		return nil, err
+	}
+	delim, _, err := ev.str(c, 1)
+	if err != nil {
+		return nil, err
+	}
+	if delim == "" {
+		return []string{strings.TrimSpace(s)}, nil
+	}
+	parts := strings.Split(s, delim)
+	for i, p := range parts {
+		parts[i] = strings.TrimSpace(p)
+	}
+	return parts, nil
+}
+
+func callInStr(ev *evaluator, c *Call) (any, error) {
+	s, ok, err := ev.str(c, 0)
+	if err != nil || !ok {
+		return nil, err
+	}
+	sub, _, err := ev.str(c, 1)
+	if err != nil {
+		return nil, err
+	}
+	start, ok, err := ev.int(c, 2)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		start = 1
+	}
+	if start < 1 {
+		return nil, fmt.Errorf("start must be 1 or more, got %d", start)
+	}
+	mode, _, err := ev.int(c, 3)
+	if err != nil {
+		return nil, err
+	}
+	hay, needle := []rune(s), []rune(sub)
+	eq := func(a, b rune) bool { return a == b }
+	if mode == 1 { // vbTextCompare
+		eq = func(a, b rune) bool {
+			return a == b || unicode.ToLower(a) == unicode.ToLower(b) || unicode.ToUpper(a) == unicode.ToUpper(b)
+		}
+	}
+	for i := int(start - 1); i+len(needle) <= len(hay); i++ {
+		if slices.EqualFunc(hay[i:i+len(needle)], needle, eq) {
+			return int64(i + 1), nil
+		}
+	}
+	return int64(0), nil
+}
+
+func callToLower(ev *evaluator, c *Call) (any, error) { return changeCase(ev, c, false) }
+func callToUpper(ev *evaluator, c *Call) (any, error) { return changeCase(ev, c, true) }
+
+func changeCase(ev *evaluator, c *Call, upper bool) (any, error) {
+	s, ok, err := ev.str(c, 0)
+	if err != nil || !ok {
+		return nil, err
+	}
+	culture, _, err := ev.str(c, 1)
+	if err != nil {
+		return nil, err
+	}
+	if culture == "" {
+		if upper {
+			return strings.ToUpper(s), nil
+		}
+		return strings.ToLower(s), nil
+	}
+	tag, err := parseCulture(culture)
+	if err != nil {
+		return nil, err
+	}
+	if upper {
+		return cases.Upper(tag).String(s), nil
+	}
+	return cases.Lower(tag).String(s), nil
+}
+
+func parseCulture(s string) (language.Tag, error) {
+	tag, err := language.Parse(s)
+	if err != nil {
+		return language.Und, fmt.Errorf("culture %q is not an RFC 4646 name such as en-US or tr-TR", s)
+	}
+	return tag, nil
+}
+
+func checkCulture(c *Call) error {
+	if s, ok := constStr(c, 1); ok && s != "" {
+		if _, err := parseCulture(s); err != nil {
+			return argErrorf(1, "%v", err)
+		}
+	}
+	return nil
+}
+
+// callPCase implements PCase. Without wordSeparators Entra calls .NET's TextInfo.ToTitleCase,
+// which treats letters, digits and marks as word characters (and an apostrophe inside a word as
+// part of it) and everything else as a separator; the documented example turns "PABLO GONSALVES
+// (SECOND)" into "Pablo Gonsalves (Second)", so the rest of each word is lower-cased first.
+func callPCase(ev *evaluator, c *Call) (any, error) {
+	s, ok, err := ev.str(c, 0)
+	if err != nil || !ok {
+		return nil, err
+	}
+	seps, custom, err := ev.str(c, 1)
+	if err != nil {
+		return nil, err
+	}
+	custom = custom && seps != ""
+	var b strings.Builder
+	b.Grow(len(s))
+	inWord := false
+	runes := []rune(s)
+	for i, r := range runes {
+		var sep bool
+		if custom {
+			sep = strings.ContainsRune(seps, r)
+		} else {
+			sep = !(unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r) || unicode.Is(unicode.Nl, r) || unicode.Is(unicode.No, r))
+			if (r == '\'' || r == '’') && inWord && i+1 < len(runes) && unicode.IsLetter(runes[i+1]) {
+				sep = false
+			}
+		}
+		switch {
+		case sep:
+			b.WriteRune(r)
+			inWord = false
+		case !inWord:
+			b.WriteRune(unicode.ToTitle(r))
+			inWord = true
+		default:
+			b.WriteRune(unicode.ToLower(r))
+		}
+	}
+	return b.String(), nil
+}
+
+func callBase64(ev *evaluator, c *Call) (any, error) {
+	s, ok, err := ev.str(c, 0)
+	if err != nil || !ok {
+		return nil, err
+	}
+	u := utf16.Encode([]rune(s))
+	raw := make([]byte, 2*len(u))
+	for i, x := range u {
+		raw[2*i], raw[2*i+1] = byte(x), byte(x>>8)
+	}
+	return base64.StdEncoding.EncodeToString(raw), nil
+}
+
+func callUTF8Hex(ev *evaluator, c *Call) (any, error) {
+	s, ok, err := ev.str(c, 0)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return strings.ToUpper(hex.EncodeToString([]byte(s))), nil
+}
+
+func callNormalizeDiacritics(ev *evaluator, c *Call) (any, error) {
+	s, ok, err := ev.str(c, 0)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return normalizeDiacritics(s), nil
+}
+
+func callRedact(ev *evaluator, c *Call) (any, error) { return ev.arg(c, 0) }
