@@ -29,6 +29,18 @@ const flagNote = `Entra sends the RFC shape only when "?aadOptscim062020" is app
 func Checks() []Check {
 	return []Check{
 		{
+			ID:    "test-connection",
+			Title: "The Tenant URL answers and accepts the Secret Token",
+			Requirement: `Test Connection queries the endpoint for a user that does not exist, with the configured ` +
+				`token, and expects it to be authorized (` + srcOnDemand + `, step 1; ` + srcTutorial + `, requirement 9).`,
+			Consequence: `Test Connection fails ("You appear to have entered invalid credentials" for a refused token), ` +
+				`and provisioning cannot start; with consistently failing calls Entra quarantines the job (` + srcQuarantine + `).`,
+			Remedy: `"Ensure that you've provided valid credentials, such as the secret token and tenant URL, to the ` +
+				`target system" (` + srcOnDemand + `): check TARGET and TOKEN.`,
+			Gate: true,
+			Run:  checkTestConnection,
+		},
+		{
 			ID:    "auth-bad-token",
 			Title: "401 for a missing or wrong bearer token",
 			Requirement: `Accept a single bearer token for authentication and authorization (` + srcTutorial +
@@ -306,6 +318,15 @@ func randomGUID() string {
 }
 
 func eqFilter(attr, value string) string { return fmt.Sprintf("%s eq %q", attr, value) }
+
+func checkTestConnection(ctx context.Context, t *Target) error {
+	r, err := t.send(ctx, request{method: http.MethodGet, path: "/Users", query: url.Values{"filter": {eqFilter("userName", randomGUID())}}})
+	if err != nil {
+		return err
+	}
+	return t.expect(r.status != http.StatusUnauthorized && r.status != http.StatusForbidden && r.status < 500,
+		"with the configured token, %s", r.what())
+}
 
 func checkBadToken(ctx context.Context, t *Target) error {
 	q := url.Values{"filter": {eqFilter("userName", randomGUID())}}

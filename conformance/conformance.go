@@ -99,6 +99,8 @@ type Check struct {
 	// Counterpart is the check of the other dialect for the same change, if any: when this check fails
 	// and its counterpart passes, the other dialect is a way to make provisioning work.
 	Counterpart string
+	// Gate marks a check the others depend on: when it fails, the checks after it are skipped.
+	Gate bool
 	// Run performs the check. It returns nil when the requirement is met, a *Failure when it is not,
 	// and a *SkipError when something it needs (e.g. creating a user) did not work.
 	Run func(ctx context.Context, t *Target) error
@@ -217,6 +219,9 @@ func (t *Target) cleanupDetached(ctx context.Context) error {
 // any other error that is not a *Failure or a *SkipError (a transport error, an answer that never
 // came) is a failure of the check, with the check's consequence and remedy.
 func RunCheck(ctx context.Context, c Check, t *Target) Result {
+	if reason := t.blockedBy(); reason != "" {
+		return Result{Check: c, Status: StatusSkip, Reason: reason}
+	}
 	mark := t.mark()
 	err := c.Run(ctx, t)
 	ex := t.exchangesSince(mark)
@@ -251,6 +256,9 @@ func RunCheck(ctx context.Context, c Check, t *Target) Result {
 		}
 		if f.Exchanges == nil {
 			f.Exchanges = ex
+		}
+		if c.Gate {
+			t.block(c.ID + " failed; fix that first")
 		}
 	}
 	return r

@@ -41,6 +41,7 @@ func byStatus(results []conformance.Result, s conformance.Status) []string {
 func TestRunAll_Endpoints(t *testing.T) {
 	tests := []struct {
 		name        string
+		token       string // the token the run is given; default the endpoint's own
 		strict      bool
 		quirks      []string
 		wantFailed  []string
@@ -50,6 +51,12 @@ func TestRunAll_Endpoints(t *testing.T) {
 		reason   string
 	}{
 		{name: "accepts what Entra sends", reason: "every documented requirement met"},
+		{
+			name: "wrong token configured", token: "not-the-token",
+			wantFailed: []string{"test-connection"}, wantSkipped: allBut("test-connection"),
+			wantSaid: map[string]string{"test-connection": "You appear to have entered invalid credentials"},
+			reason:   "Entra stops at Test Connection; so does the run, instead of failing every check with 401",
+		},
 		{
 			name: "strict RFC PATCH", strict: true,
 			wantFailed: []string{"patch-entra-active", "patch-entra-member-remove", "patch-compliant-replace"},
@@ -99,7 +106,11 @@ func TestRunAll_Endpoints(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFakeSCIM(fakeToken, tt.strict, tt.quirks...)
-			results, err := conformance.RunAll(context.Background(), conformance.Config{BaseURL: startFake(t, f), Token: fakeToken})
+			token := tt.token
+			if token == "" {
+				token = fakeToken
+			}
+			results, err := conformance.RunAll(context.Background(), conformance.Config{BaseURL: startFake(t, f), Token: token})
 			if err != nil {
 				t.Fatalf("RunAll: %v", err)
 			}
@@ -129,6 +140,17 @@ func TestRunAll_Endpoints(t *testing.T) {
 			}
 		})
 	}
+}
+
+// allBut returns the IDs of every check except id, in catalog order.
+func allBut(id string) []string {
+	var ids []string
+	for _, c := range conformance.Checks() {
+		if c.ID != id {
+			ids = append(ids, c.ID)
+		}
+	}
+	return ids
 }
 
 func failures(results []conformance.Result) string {

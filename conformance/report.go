@@ -20,7 +20,7 @@ func WriteReport(w io.Writer, results []Result) error {
 		case StatusFail:
 			writeFailure(bw, r)
 		case StatusSkip:
-			fmt.Fprintf(bw, "SKIP %s: %s\n  %s\n\n", r.Check.ID, r.Check.Title, r.Reason)
+			fmt.Fprintf(bw, "SKIP %s: %s\n", r.Check.ID, r.Reason)
 		case StatusListed:
 			listed++
 		}

@@ -121,6 +121,7 @@ type Target struct {
 	exchanges []Exchange
 	created   []*createdResource
 	dryIDs    int
+	blocked   string // why the remaining checks are skipped, after a Gate check failed
 }
 
 // createdResource is something the run created, or may have created: id is empty when the create
@@ -173,6 +174,18 @@ func (t *Target) Exchanges() []Exchange {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return append([]Exchange(nil), t.exchanges...)
+}
+
+func (t *Target) block(reason string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.blocked = reason
+}
+
+func (t *Target) blockedBy() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.blocked
 }
 
 func (t *Target) mark() int {
