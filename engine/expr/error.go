@@ -28,9 +28,17 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("%d:%d: %s\n  %s\n  %s^", line, col, e.Msg, text, caret)
 }
 
-// Line and Column return the 1-based position of the error, counted in characters.
-func (e *Error) Line() int   { l, _, _, _ := e.locate(); return l }
-func (e *Error) Column() int { _, c, _, _ := e.locate(); return c }
+// Line returns the 1-based line of the error.
+func (e *Error) Line() int {
+	l, _, _, _ := e.locate()
+	return l
+}
+
+// Column returns the 1-based column of the error, counted in characters.
+func (e *Error) Column() int {
+	_, c, _, _ := e.locate()
+	return c
+}
 
 func (e *Error) locate() (line, col int, text, caret string) {
 	pos := min(max(e.Pos, 0), len(e.Src))
