@@ -103,8 +103,10 @@ type Mapping struct {
 	Matching int    // matching precedence; 0 = not a matching attribute
 	Apply    string // always (default) or creation
 
-	expr *expr.Expr
-	path targetPath
+	expr     *expr.Expr
+	exprSrc  string // the Expression expr was parsed from
+	path     targetPath
+	pathDone bool
 }
 
 // ScopingFilter is a named group of clauses that are AND-ed; the filters of a mapping are OR-ed.
@@ -314,8 +316,10 @@ func decodeClause(d *decoder, n *yaml.Node, field string) (Clause, error) {
 	return c, err
 }
 
-// Validate checks the whole config, fills defaults, and parses mapping expressions. Errors name
-// the file, line and field.
+// Validate checks the whole config, fills defaults, and parses mapping expressions and target
+// paths. Errors name the file, line and field. Once a config has validated, validating it again
+// changes nothing (fields edited since are checked and parsed again), so that concurrent runs can
+// share it.
 func (c *Config) Validate() error {
 	if err := c.Target.Validate(); err != nil {
 		return err
@@ -447,11 +451,13 @@ func (m *Mapping) validate(field string, group bool) error {
 	if strings.EqualFold(m.Target, "id") {
 		return &FieldError{Pos: m.Pos.at("target"), Field: field + ".target", Msg: `"id" is the target's primary key and cannot be a mapping target`}
 	}
-	p, err := parseTargetPath(m.Target)
-	if err != nil {
-		return &FieldError{Pos: m.Pos.at("target"), Field: field + ".target", Msg: err.Error()}
+	if !m.pathDone || m.path.raw != m.Target {
+		p, err := parseTargetPath(m.Target)
+		if err != nil {
+			return &FieldError{Pos: m.Pos.at("target"), Field: field + ".target", Msg: err.Error()}
+		}
+		m.path, m.pathDone = p, true
 	}
-	m.path = p
 	if group && m.Target == "members" && m.Source != "members" {
 		return &FieldError{Pos: m.Pos.at("source"), Field: field + ".source", Msg: `the "members" target takes the source attribute "members"`}
 	}
@@ -465,15 +471,18 @@ func (m *Mapping) validate(field string, group bool) error {
 	default:
 		return &FieldError{Pos: m.Pos.at("apply"), Field: field + ".apply", Msg: fmt.Sprintf("unknown apply %q (want always or creation)", m.Apply)}
 	}
-	if m.Expression != "" {
+	if m.Expression != "" && (m.expr == nil || m.exprSrc != m.Expression) {
 		e, err := expr.Parse(m.Expression)
 		if err != nil {
 			return &FieldError{Pos: m.Pos.at("expression"), Field: field + ".expression", Msg: err.Error()}
 		}
-		if m.Matching > 0 && strings.Contains(m.Expression, "SelectUniqueValue") {
-			return &FieldError{Pos: m.Pos.at("expression"), Field: field + ".expression", Msg: "SelectUniqueValue cannot be used on a matching attribute"}
-		}
-		m.expr = e
+		m.expr, m.exprSrc = e, m.Expression
+	}
+	if m.Expression == "" && m.expr != nil {
+		m.expr, m.exprSrc = nil, ""
+	}
+	if m.Matching > 0 && strings.Contains(m.Expression, "SelectUniqueValue") {
+		return &FieldError{Pos: m.Pos.at("expression"), Field: field + ".expression", Msg: "SelectUniqueValue cannot be used on a matching attribute"}
 	}
 	return nil
 }
@@ -524,6 +533,31 @@ func (m *ObjectMapping) matchingMappings() []*Mapping {
 		}
 	}
 	slices.SortFunc(out, func(a, b *Mapping) int { return a.Matching - b.Matching })
+	return out
+}
+
+// sourceAttributes returns the source attributes the job reads, in mapping order, without
+// duplicates: direct sources, the attributes expressions reference, then scoping filter attributes.
+func (m *ObjectMapping) sourceAttributes() []string {
+	var out []string
+	add := func(a string) {
+		if a != "" && a != "IsSoftDeleted" && !slices.Contains(out, a) {
+			out = append(out, a)
+		}
+	}
+	for _, mp := range m.Mappings {
+		add(mp.Source)
+		if mp.expr != nil {
+			for _, a := range mp.expr.Attributes() {
+				add(a)
+			}
+		}
+	}
+	for _, f := range m.ScopingFilters {
+		for _, c := range f.Clauses {
+			add(c.Attribute)
+		}
+	}
 	return out
 }
 

@@ -57,12 +57,7 @@ func (r *run) group(ctx context.Context, subj Subject) (*Report, error) {
 	if !gr.importStep(members) {
 		return gr.rep, nil
 	}
-	gr.scopeStep()
-	if !gr.matchStep(ctx) {
-		return gr.rep, nil
-	}
-	if !gr.inScope {
-		gr.skip(gr.rep, gr.rep.Step(StepExport), "EntrySynchronizationSkipped", gr.why)
+	if !gr.scopeStep() || !gr.matchStep(ctx) {
 		return gr.rep, nil
 	}
 	gr.actionStep(ctx)
@@ -157,8 +152,8 @@ func (gr *groupRun) value(m *Mapping) any {
 }
 
 // scopeStep is step 3 for a group: assigned to the application (or sync all) and its scoping
-// filters.
-func (gr *groupRun) scopeStep() {
+// filters. It returns false when the run ended here.
+func (gr *groupRun) scopeStep() bool {
 	s := gr.rep.Step(StepScoping)
 	gr.inScope = true
 	if gr.cfg.Job.Scope == ScopeAll {
@@ -186,37 +181,38 @@ func (gr *groupRun) scopeStep() {
 			}
 		}
 	}
-	for _, f := range gr.cfg.Groups.ScopingFilters {
-		passed := true
-		for _, c := range f.Clauses {
-			ok, err := c.eval(f.Name, gr.group.Attrs)
-			if err != nil {
-				gr.inScope, gr.why = false, err.Error()
-				s.Tips = append(s.Tips, tipScopingRule)
-				break
+	if filters := gr.cfg.Groups.ScopingFilters; len(filters) > 0 {
+		anyPassed := false
+		for _, f := range filters {
+			passed := true
+			for _, c := range f.Clauses {
+				ok, err := c.eval(f.Name, gr.group.Attrs)
+				if err != nil {
+					gr.fail(gr.rep, s, "InvalidScopingFilter", err.Error(), tipScopingRule)
+					return false
+				}
+				s.Details.add(c.label(f.Name), strconv.FormatBool(ok))
+				passed = passed && ok
 			}
-			s.Details.add(c.label(f.Name), strconv.FormatBool(ok))
-			passed = passed && ok
+			anyPassed = anyPassed || passed
 		}
-		if !passed && gr.inScope && len(gr.cfg.Groups.ScopingFilters) == 1 {
-			gr.inScope, gr.why = false, fmt.Sprintf("The scoping filter %q did not pass.", f.Name)
+		if !anyPassed && gr.inScope {
+			gr.inScope, gr.why = false, "No scoping filter passed."
+			s.Tips = append(s.Tips, tipFilterFalse)
 		}
 	}
 	if !gr.inScope {
 		gr.skip(gr.rep, s, "EntrySynchronizationSkipped", gr.why)
-		gr.rep.Status, gr.rep.Action = StatusSkipped, ReportSkip
-		return
+		return false
 	}
 	gr.finish(gr.rep, s, StatusSuccess)
+	return true
 }
 
 // matchStep is step 4 for a group: GET /Groups?excludedAttributes=members&filter=displayName eq
 // "...". A group that comes back with members despite the exclusion is
 // SystemForCrossDomainIdentityManagementMultipleEntriesInResponse, as Entra logs it.
 func (gr *groupRun) matchStep(ctx context.Context) bool {
-	if !gr.inScope {
-		return true
-	}
 	s := gr.rep.Step(StepMatching)
 	for _, m := range gr.cfg.Groups.matchingMappings() {
 		v := gr.value(m)

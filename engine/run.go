@@ -7,6 +7,7 @@ import (
 	"math/rand"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -438,13 +439,24 @@ func guid(rnd *rand.Rand) string {
 // null (not provisioned: a warning), and ImportSkipped when no matching attribute has a value.
 func (ur *userRun) importStep() bool {
 	s := ur.rep.Step(StepImport)
-	keys := make([]string, 0, len(ur.user.Attrs))
-	for k := range ur.user.Attrs {
-		keys = append(keys, k)
+	// Entra imports the attributes the mappings read; the others are listed, so that a user
+	// looking for one sees that no mapping names it.
+	read := ur.cfg.Users.sourceAttributes()
+	s.Details.add("objectId", ur.user.ObjectID)
+	for _, k := range read {
+		if v, ok := ur.user.Attrs[k]; ok && k != "objectId" {
+			s.Details.add(k, showValue(v))
+		}
 	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		s.Details.add(k, showValue(ur.user.Attrs[k]))
+	var unmapped []string
+	for k := range ur.user.Attrs {
+		if !slices.Contains(read, k) && k != "objectId" && k != "accountEnabled" && k != "softDeleted" {
+			unmapped = append(unmapped, k)
+		}
+	}
+	sort.Strings(unmapped)
+	if len(unmapped) > 0 {
+		s.Details.add("Not imported (no mapping reads them)", strings.Join(unmapped, ", "))
 	}
 	// Scope decides IsSoftDeleted, which mappings read: evaluate it before the mappings; step 3
 	// reports it.
@@ -470,8 +482,11 @@ func (ur *userRun) importStep() bool {
 	if len(ur.nulls) > 0 {
 		s.Details.add("Not provisioned (null)", strings.Join(ur.nulls, ", "))
 		s.Reason = fmt.Sprintf("%d mapped attribute(s) have no value and are not provisioned: %s.", len(ur.nulls), strings.Join(ur.nulls, ", "))
-		s.Tips = append(s.Tips, tipNullAttribute, tipMappingHasAttr)
+		s.Tips = append(s.Tips, tipNullAttribute)
 		status = StatusWarning
+	}
+	if len(ur.nulls) > 0 || len(unmapped) > 0 {
+		s.Tips = append(s.Tips, tipMappingHasAttr)
 	}
 	ur.finish(ur.rep, s, status)
 	return true

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -550,5 +551,26 @@ func TestRun_badInput(t *testing.T) {
 				t.Fatalf("Run error = %v, want one containing %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestRun_concurrent: runs sharing one source and config do not race (go test -race).
+func TestRun_concurrent(t *testing.T) {
+	tg := newTarget(t, simulator.ProfileEntra)
+	src, cfg := contoso(t)
+	users := []string{"alice@contoso.com", "bob@contoso.com", "carol@contoso.com"}
+	reps := make([]*Report, len(users))
+	var wg sync.WaitGroup
+	for i, u := range users {
+		wg.Go(func() {
+			reps[i], _ = Run(context.Background(), src, cfg, Subject{User: u}, WithTarget(tg.url, testToken),
+				WithClock(func() time.Time { return testNow }), WithRand(rand.New(rand.NewSource(int64(i)))))
+		})
+	}
+	wg.Wait()
+	for i, rep := range reps {
+		if rep == nil || rep.Action != ReportCreate {
+			t.Errorf("run %d (%s): %+v, want a create", i, users[i], rep)
+		}
 	}
 }
