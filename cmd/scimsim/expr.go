@@ -40,8 +40,8 @@ func exprCommand() *cobra.Command {
 		Use:   "expr 'EXPRESSION' [--attr NAME=VALUE]... [--source FILE --user QUERY] [--tree]",
 		Short: "Validate and evaluate an attribute-mapping expression, as the portal's expression builder does",
 		Long: `Parse and validate an attribute-mapping expression written in Entra ID's expression language, then
-evaluate it against a user's attributes: the --user of a --source file, --attr pairs, an --attr-file,
-or all three (later ones override earlier ones).
+evaluate it against a user's attributes: the --user of a --source file, an --attr-file, --attr
+pairs, or any of them together (--attr-file overrides --source, and --attr overrides both).
 
 A value of --attr is a string, except true and false (booleans) and a JSON array (a multi-valued
 attribute). --attr-file is a YAML map of attribute names to values. With --source, the user's
