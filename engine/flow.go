@@ -228,7 +228,6 @@ func (ur *userRun) scopeStep() bool {
 		return false
 	}
 	if ur.inScope {
-		s.Reason = ""
 		ur.finish(ur.rep, s, StatusSuccess)
 		return true
 	}

@@ -273,12 +273,11 @@ func (r *run) notFound(query string, hidden *User) (string, []Tip) {
 		}
 		return fmt.Sprintf("No user can be selected for %q: the matching user %s is %s in the source, and such users don't appear when you search for a user.", query, hidden.ObjectID, state), []Tip{tipDisabled}
 	}
-	if attrs, hr := cloudHRAttributes[r.src.Kind]; hr {
+	if _, hr := cloudHRAttributes[r.src.Kind]; hr {
 		byName := &Source{Kind: KindEntra, Users: r.src.Users}
 		if res, err := byName.search(query); err == nil && (res.user != nil || res.hidden != nil) {
 			return fmt.Sprintf("No %s worker has the id %q: a %s source is searched by %s only, and %q is a name or an address, not a worker id.", r.src.Kind, query, r.src.Kind, hrIDs(r.src.Kind), query), []Tip{tipCloudHR}
 		}
-		_ = attrs
 		return fmt.Sprintf("No %s worker has the id %q (a %s source is searched by %s only).", r.src.Kind, query, r.src.Kind, hrIDs(r.src.Kind)), []Tip{tipCloudHR}
 	}
 	return fmt.Sprintf("No user in the source matches %q by first name, last name, display name, user principal name or email address.", query), []Tip{tipDisabled}

@@ -574,3 +574,22 @@ func TestRun_concurrent(t *testing.T) {
 		}
 	}
 }
+
+// TestRun_rolesNotProvisioned: a role mapping is reported with the document's sentence, not sent.
+func TestRun_rolesNotProvisioned(t *testing.T) {
+	tg := newTarget(t, simulator.ProfileEntra)
+	src, cfg := contoso(t)
+	cfg.Users.Mappings = append(cfg.Users.Mappings, &Mapping{Expression: "SingleAppRoleAssignment([appRoleAssignments])", Target: "roles"})
+	rep := tg.run(t, src, cfg, Subject{User: "alice@contoso.com"})
+	check(t, rep, want{status: StatusSuccess, action: ReportCreate, tip: "On-demand provisioning of roles isn't supported."})
+	export := rep.Step(StepExport)
+	if export.Status != StatusWarning {
+		t.Errorf("export status = %s, want warning", export.Status)
+	}
+	if v, ok := export.Details.Get("roles"); !ok || !strings.Contains(v, "not sent") {
+		t.Errorf("export details roles = %q, want it reported as not sent", v)
+	}
+	if body := export.Exchanges[0].RequestBody; strings.Contains(body, "roles") {
+		t.Errorf("the create sent roles: %s", body)
+	}
+}
