@@ -346,12 +346,21 @@ func clip0(s string, n int) string {
 	return s[:n] + "…"
 }
 
+// minRedactLen is the shortest token redacted wherever it appears. A shorter one (a test token such
+// as "t") is no secret worth the name, and replacing it everywhere would garble the bodies; it is
+// still redacted after "Bearer ".
+const minRedactLen = 8
+
 // redact removes the token from anything recorded, in case an endpoint echoes it.
 func redact(s, token string) string {
 	if token == "" {
 		return s
 	}
-	return strings.ReplaceAll(s, token, "[token]")
+	s = strings.ReplaceAll(s, "Bearer "+token, "Bearer [token]")
+	if len(token) >= minRedactLen {
+		s = strings.ReplaceAll(s, token, "[token]")
+	}
+	return s
 }
 
 func (t *Target) record(ex Exchange) {
