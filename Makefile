@@ -16,10 +16,15 @@ vet: ## go vet and gofmt
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
-test: vet ## all tests under the race detector, plus the scenario harness with reports
-	$(GO) test -race -count=1 $(PKGS)
+HARNESS   ?= ./harness
+GINKGO    ?= $(GO) tool ginkgo
 
-demo: ## start the simulator in-process, run every scenario, print the step reports
+test: vet ## all tests under the race detector, then the scenario harness: reports/junit.xml, reports/report.json, summary table
+	$(GO) test -race -count=1 $$($(GO) list $(PKGS) | grep -v '/harness$$')
+	@mkdir -p reports
+	$(GINKGO) --race --no-color --junit-report=junit.xml --json-report=report.json --output-dir=reports $(HARNESS)
+
+demo: ## start the simulator in-process, run every scenario, print each step report and the summary table
 	$(GO) run ./cmd/scimsim demo
 
 bench: ## Go benchmarks of every package (medians of 5 runs), written to reports/bench.txt

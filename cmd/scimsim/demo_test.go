@@ -1,0 +1,135 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var (
+	catalog      = filepath.Join("..", "..", "scenarios")
+	wrongCatalog = filepath.Join("..", "..", "harness", "testdata", "wrong-expectation")
+)
+
+// runCLI runs the program as a user would and returns its exit status and output.
+func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), args, &out, &errOut)
+	code = exitCode(err, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestDemo(t *testing.T) {
+	code, out, errOut := runCLI(t, "demo", "--scenarios", catalog, "--label", "matching", "--color", "never")
+	if code != 0 {
+		t.Fatalf("demo exit status = %d, want 0\nstderr: %s\n%s", code, errOut, out)
+	}
+	for _, want := range []string{
+		"━━ match-duplicate-target-entries — The target returns two users for the matching query",
+		"Step 4: Match user between source and target > Troubleshooting tips · expected matching failure (DuplicateTargetEntries) · ✓ as documented",
+		"DuplicateTargetEntries",
+		"Resolve this problem by ensuring that the matching attribute is unique.",
+		"SCENARIO ",
+		"match-non-unique-email ",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "\x1b[") {
+		t.Error("demo --color never wrote ANSI escapes")
+	}
+	if strings.Contains(out, "scope-not-assigned") {
+		t.Error("demo --label matching ran a scenario without that label")
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if last := lines[len(lines)-1]; !strings.HasSuffix(last, " passed, 0 failed") {
+		t.Errorf("demo closing line = %q, want \"N passed, 0 failed\"", last)
+	}
+}
+
+func TestDemo_WrongExpectationFails(t *testing.T) {
+	code, out, errOut := runCLI(t, "demo", "--scenarios", wrongCatalog, "--color", "never")
+	if code != 1 {
+		t.Fatalf("demo over a wrong catalog: exit status = %d, want 1\n%s", code, out)
+	}
+	for _, want := range []string{
+		"✗ not as documented",
+		"scenario expects-duplicate (A catalog whose expectation is wrong (alice is created, not refused as a duplicate)): expected step matching, actual step none (status success, action create)",
+		"1 passed, 1 failed",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, out)
+		}
+	}
+	if want := "scimsim: 1 of 2 scenarios did not meet their expectation"; !strings.Contains(errOut, want) {
+		t.Errorf("stderr = %q, want %q", errOut, want)
+	}
+}
+
+func TestScenariosRun(t *testing.T) {
+	code, out, errOut := runCLI(t, "scenarios", "run", "--scenarios", catalog, "--quiet", "--color", "always", "action-create", "scope-not-assigned")
+	if code != 0 {
+		t.Fatalf("scenarios run: exit status = %d, want 0\nstderr: %s\n%s", code, errOut, out)
+	}
+	if strings.Contains(out, "━━") {
+		t.Errorf("--quiet printed the reports of scenarios that met their expectation:\n%s", out)
+	}
+	for _, want := range []string{"action-create ", "scope-not-assigned ", "\x1b[32mok\x1b[0m", "2 passed, 0 failed"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("scenarios run output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestScenarios_BadInput(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"unknown id", []string{"scenarios", "run", "--scenarios", catalog, "no-such-case"}, `no scenario "no-such-case" in the catalog`},
+		{"broken catalog", []string{"scenarios", "list", "--scenarios", filepath.Join("..", "..", "testdata", "scenarios-broken")}, `unknown-key.yaml:6: unknown key "subjcet" (did you mean "subject"?)`},
+		{"unknown label", []string{"scenarios", "list", "--scenarios", catalog, "--label", "nope"}, "no scenario carries the label(s) nope"},
+		{"bad colour", []string{"demo", "--scenarios", catalog, "--color", "sometimes"}, `--color "sometimes": want auto, always or never`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, errOut := runCLI(t, tt.args...)
+			if code != 2 {
+				t.Errorf("exit status = %d, want 2 (bad input)", code)
+			}
+			if !strings.Contains(errOut, tt.want) {
+				t.Errorf("stderr = %q, want it to contain %q", errOut, tt.want)
+			}
+		})
+	}
+}
+
+func TestScenariosList(t *testing.T) {
+	code, out, errOut := runCLI(t, "scenarios", "list", "--scenarios", catalog, "--label", "groups")
+	if code != 0 {
+		t.Fatalf("scenarios list: exit status = %d\n%s", code, errOut)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if got := strings.Fields(lines[0]); strings.Join(got, " ") != "ID TITLE LABELS DOC" {
+		t.Errorf("header = %q, want ID TITLE LABELS DOC", lines[0])
+	}
+	var six string
+	for _, l := range lines {
+		if strings.HasPrefix(l, "group-six-members ") {
+			six = l
+		}
+	}
+	for _, want := range []string{"A group with six members is refused", "groups,limitations", "Known limitations"} {
+		if !strings.Contains(six, want) {
+			t.Errorf("row of group-six-members = %q, want it to contain %q", six, want)
+		}
+	}
+	if last := lines[len(lines)-1]; last != "4 scenarios" {
+		t.Errorf("closing line = %q, want \"4 scenarios\"", last)
+	}
+}
