@@ -266,46 +266,60 @@ func checkCulture(c *Call) error {
 	return nil
 }
 
-// callPCase implements PCase. Without wordSeparators Entra calls .NET's TextInfo.ToTitleCase,
-// which treats letters, digits and marks as word characters (and an apostrophe inside a word as
-// part of it) and everything else as a separator; the documented example turns "PABLO GONSALVES
-// (SECOND)" into "Pablo Gonsalves (Second)", so the rest of each word is lower-cased first.
+// callPCase implements PCase. With wordSeparators, each run of characters between separators is a
+// word whose first character is upper-cased and the rest lower-cased. Without them Entra calls
+// .NET's TextInfo.ToTitleCase, whose rules this follows: a letter that does not continue a word
+// starts one and is title-cased; inside a word, letters, digits, marks and an apostrophe (U+0027)
+// continue it; a separator (white space, punctuation, symbols: the categories Microsoft's
+// reference lists) ends it, and so "4TH" becomes "4Th" as in .NET. ToTitleCase leaves all-capital
+// words alone, but the documented example turns "PABLO GONSALVES (SECOND)" into "Pablo Gonsalves
+// (Second)", so the words are lower-cased first.
 func callPCase(ev *evaluator, c *Call) (any, error) {
 	s, ok, err := ev.str(c, 0)
 	if err != nil || !ok {
 		return nil, err
 	}
-	seps, custom, err := ev.str(c, 1)
+	seps, _, err := ev.str(c, 1)
 	if err != nil {
 		return nil, err
 	}
-	custom = custom && seps != ""
 	var b strings.Builder
 	b.Grow(len(s))
 	inWord := false
-	runes := []rune(s)
-	for i, r := range runes {
-		var sep bool
-		if custom {
-			sep = strings.ContainsRune(seps, r)
-		} else {
-			sep = !(unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r) || unicode.Is(unicode.Nl, r) || unicode.Is(unicode.No, r))
-			if (r == '\'' || r == '’') && inWord && i+1 < len(runes) && unicode.IsLetter(runes[i+1]) {
-				sep = false
+	for _, r := range s {
+		if seps != "" {
+			switch {
+			case strings.ContainsRune(seps, r):
+				b.WriteRune(r)
+				inWord = false
+			case !inWord:
+				b.WriteRune(unicode.ToTitle(r))
+				inWord = true
+			default:
+				b.WriteRune(unicode.ToLower(r))
 			}
+			continue
 		}
 		switch {
-		case sep:
-			b.WriteRune(r)
-			inWord = false
-		case !inWord:
+		case !inWord && unicode.IsLetter(r):
 			b.WriteRune(unicode.ToTitle(r))
 			inWord = true
-		default:
+		case !inWord:
+			b.WriteRune(r)
+		case unicode.IsLetter(r) || r == '\'' || !isTitleCaseSeparator(r):
 			b.WriteRune(unicode.ToLower(r))
+		default:
+			b.WriteRune(r)
+			inWord = false
 		}
 	}
 	return b.String(), nil
+}
+
+// isTitleCaseSeparator reports whether .NET's ToTitleCase ends a word at r: white space, control
+// and format characters, punctuation and symbols.
+func isTitleCaseSeparator(r rune) bool {
+	return unicode.In(r, unicode.Z, unicode.Cc, unicode.Cf, unicode.P, unicode.S)
 }
 
 func callBase64(ev *evaluator, c *Call) (any, error) {
