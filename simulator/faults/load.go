@@ -13,7 +13,8 @@ import (
 )
 
 // LoadFile reads the faults of `scimsim serve --faults FILE`: a YAML or JSON list of specs, in
-// the form the admin API takes and GET /admin/faults answers. Every spec is validated. Errors
+// the form the admin API takes and GET /admin/faults answers, or a mapping whose one key
+// "faults" holds that list. Every spec is validated. Errors
 // read "file:line: message": an unknown key, a value of the wrong type, a spec Validate rejects,
 // a name used twice.
 func LoadFile(path string) ([]Spec, error) {
@@ -47,6 +48,15 @@ func parseSpecs(file string, data []byte) ([]Spec, error) {
 	root := &doc
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
 		root = root.Content[0]
+	}
+	if root.Kind == yaml.MappingNode {
+		// {faults: [...]}: the form a scenario's target section and a bigger config file use.
+		if err := checkKeys(root, []string{"faults"}, ""); err != nil {
+			return nil, fmt.Errorf("%s:%w", file, err)
+		}
+		if root = mappingValue(root, "faults"); root == nil {
+			return nil, nil
+		}
 	}
 	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
 		return nil, nil

@@ -18,7 +18,7 @@ func TestLoadFile(t *testing.T) {
 		{Name: "flaky", Type: "server_error", After: 2, Count: 3, Probability: 0.5, Attributes: map[string]any{"status": 503, "retryAfter": 5}},
 		{Type: "drop_attribute", Attributes: map[string]any{"attribute": []any{"title", "name.givenName"}}},
 	}
-	for _, file := range []string{"good.yaml", "good.json"} {
+	for _, file := range []string{"good.yaml", "good.json", "wrapped.yaml"} {
 		t.Run(file, func(t *testing.T) {
 			got, err := faults.LoadFile(filepath.Join("testdata", "load", file))
 			if err != nil {
