@@ -12,7 +12,6 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
-	"golang.org/x/text/cases"
 	"golang.org/x/text/language"
 )
 
@@ -224,6 +223,9 @@ func callInStr(ev *evaluator, c *Call) (any, error) {
 func callToLower(ev *evaluator, c *Call) (any, error) { return changeCase(ev, c, false) }
 func callToUpper(ev *evaluator, c *Call) (any, error) { return changeCase(ev, c, true) }
 
+// changeCase implements ToLower and ToUpper. .NET's TextInfo maps one character at a time (so "ß"
+// stays "ß" in upper case), and the culture only matters for Turkish and Azerbaijani, where i and
+// I pair with İ and ı; Go's per-rune mapping and unicode.TurkishCase do the same.
 func changeCase(ev *evaluator, c *Call, upper bool) (any, error) {
 	s, ok, err := ev.str(c, 0)
 	if err != nil || !ok {
@@ -233,20 +235,25 @@ func changeCase(ev *evaluator, c *Call, upper bool) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if culture == "" {
-		if upper {
-			return strings.ToUpper(s), nil
+	turkic := false
+	if culture != "" {
+		tag, err := parseCulture(culture)
+		if err != nil {
+			return nil, err
 		}
+		base, _ := tag.Base()
+		turkic = base.String() == "tr" || base.String() == "az"
+	}
+	switch {
+	case upper && turkic:
+		return strings.ToUpperSpecial(unicode.TurkishCase, s), nil
+	case upper:
+		return strings.ToUpper(s), nil
+	case turkic:
+		return strings.ToLowerSpecial(unicode.TurkishCase, s), nil
+	default:
 		return strings.ToLower(s), nil
 	}
-	tag, err := parseCulture(culture)
-	if err != nil {
-		return nil, err
-	}
-	if upper {
-		return cases.Upper(tag).String(s), nil
-	}
-	return cases.Lower(tag).String(s), nil
 }
 
 func parseCulture(s string) (language.Tag, error) {
