@@ -72,8 +72,10 @@ type Job struct {
 	Running bool
 	Scope   string
 	// Dialect is the request dialect; empty means entra, whatever the tenant URL says.
-	Dialect          string
-	Actions          []string
+	Dialect string
+	Actions []string
+	// ReplicationDelay: an assignment younger than this is not honoured yet. A config file that
+	// does not set it gets DefaultReplicationDelay; a Config built in Go gets what it says.
 	ReplicationDelay time.Duration
 	RequiredRoles    []string
 	Timeout          time.Duration
@@ -146,6 +148,7 @@ func decodeConfig(root *yaml.Node, d *decoder) (*Config, error) {
 	c := &Config{Pos: d.pos(root)}
 	// Sections left out are reported at the top of the file.
 	c.Target.Pos, c.Job.Pos, c.Users.Pos, c.Groups.Pos = c.Pos, c.Pos, c.Pos, c.Pos
+	c.Job.ReplicationDelay = DefaultReplicationDelay
 	c.Users.Enabled = true
 	err := d.mapping(root, "", func(key string, k, v *yaml.Node) error {
 		switch key {
@@ -189,6 +192,7 @@ func decodeTarget(d *decoder, n *yaml.Node, t *Target) error {
 
 func decodeJob(d *decoder, n *yaml.Node, j *Job) error {
 	j.Pos = d.pos(n)
+	j.ReplicationDelay = DefaultReplicationDelay
 	return d.fields(n, "job", &j.Pos, func(key string, k, v *yaml.Node) error {
 		f := "job." + key
 		var err error
