@@ -76,7 +76,8 @@ func Checks() []Check {
 			Title: "/ServiceProviderConfig answers and says PATCH is supported",
 			Requirement: `Serve /ServiceProviderConfig (RFC 7644 §4, RFC 7643 §5); Entra updates users and groups only ` +
 				`with PATCH (` + srcTutorial + `, requirement 2; groups are supported only if the endpoint supports PATCH).`,
-			Consequence: `Entra's job does not read it, but the Microsoft gallery checklist and SCIM validators start from it; ` +
+			Consequence: `Microsoft does not document that Entra's job reads it, but the gallery checklist requires it and ` +
+				`SCIM validators start from it; ` +
 				`an endpoint without PATCH cannot be updated, disabled or have group members changed by Entra.`,
 			Remedy: `Serve RFC 7643 §5 ServiceProviderConfig with "patch":{"supported":true}.`,
 			Run:    checkServiceProviderConfig,
