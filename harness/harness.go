@@ -167,6 +167,16 @@ func (s *Simulator) Prepare(_ context.Context, sc *scenarios.Scenario) (Endpoint
 	return Endpoint{URL: s.root + t.SCIMPath(), Root: s.root, Token: token}, nil
 }
 
+// Users returns how many users the scenario's tenant holds.
+func (s *Simulator) Users(sc *scenarios.Scenario) (int, error) {
+	return s.srv.Tenant(sc.ID).Users(), nil
+}
+
+// UserCounter is a Target that can count the users a scenario left in it (expect.targetUsers).
+type UserCounter interface {
+	Users(sc *scenarios.Scenario) (int, error)
+}
+
 // External is a real SCIM endpoint. It runs conformance scenarios only: the others need the
 // simulator to misbehave or to hold resources, which a real endpoint cannot be asked to do.
 type External struct {
@@ -346,6 +356,20 @@ func Run(ctx context.Context, target Target, c Case, o Options) Result {
 		return res
 	}
 	res.Mismatches = sc.Expect.Check(res.Outcome)
+	if want := sc.Expect.TargetUsers; want != nil {
+		uc, ok := target.(UserCounter)
+		if !ok {
+			res.Err = fmt.Errorf("expect.targetUsers: the target cannot count its users")
+			return res
+		}
+		n, err := uc.Users(sc)
+		switch {
+		case err != nil:
+			res.Err = fmt.Errorf("count the target's users: %w", err)
+		case n != *want:
+			res.Mismatches = append(res.Mismatches, fmt.Sprintf("expected the target to hold %d users after the run, it holds %d", *want, n))
+		}
+	}
 	return res
 }
 

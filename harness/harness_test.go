@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/scimsim/scimsim/harness"
 	"github.com/scimsim/scimsim/scenarios"
+	"github.com/scimsim/scimsim/simulator"
 	"github.com/scimsim/scimsim/simulator/faults"
 )
 
@@ -179,4 +181,60 @@ func TestSuite_WrongExpectation(t *testing.T) {
 			t.Errorf("suite output lacks %q:\n%s", want, out)
 		}
 	}
+}
+
+// The conformance label is what runs against a real endpoint (--target): every such scenario must
+// pass against a plain SCIM target that nobody prepared, and must leave nothing behind in it.
+func TestExternal_ConformanceScenarios(t *testing.T) {
+	srv, err := simulator.New(simulator.WithToken("s3cret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	cases, err := harness.Load(filepath.Join("..", "scenarios"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var conformance []harness.Case
+	for _, c := range cases {
+		if c.Scenario.HasLabel(scenarios.LabelConformance) {
+			conformance = append(conformance, c)
+		}
+	}
+	if len(conformance) < 10 {
+		t.Fatalf("%d conformance scenarios, want at least 10", len(conformance))
+	}
+	ext := harness.External{URL: ts.URL + "/scim/v2", Token: "s3cret"}
+	for _, res := range harness.RunAll(context.Background(), ext, conformance, harness.Options{}) {
+		if !res.Passed() {
+			t.Error(res.Failure())
+		}
+	}
+	if n := srv.Tenant("").Users(); n != 0 {
+		t.Errorf("conformance scenarios left %d users in the target, want none", n)
+	}
+}
+
+func BenchmarkRunAll_Catalog(b *testing.B) {
+	cases, err := harness.Load(filepath.Join("..", "scenarios"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv, err := simulator.New(simulator.WithSeed(7))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	target := harness.NewSimulator(srv, ts.URL)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, res := range harness.RunAll(context.Background(), target, cases, harness.Options{}) {
+			if !res.Passed() && res.Scenario.Pending == "" {
+				b.Fatal(res.Failure())
+			}
+		}
+	}
+	b.ReportMetric(float64(len(cases)), "scenarios/op")
 }

@@ -444,6 +444,9 @@ func (p *parser) validate(sc *Scenario, root *yaml.Node) {
 		if len(t.Faults) > 0 || len(t.Users) > 0 || len(t.Groups) > 0 || t.Profile != "" || t.Token != "" {
 			p.add(lineOf(root, "target"), "a %q scenario runs against any real SCIM endpoint, so it cannot inject faults, pre-seed the target or choose its profile or token", LabelConformance)
 		}
+		if sc.Expect.TargetUsers != nil {
+			p.add(lineOf(root, "expect", "targetUsers"), "a %q scenario cannot count the users of a real SCIM endpoint: drop expect.targetUsers", LabelConformance)
+		}
 	}
 }
 
@@ -561,6 +564,9 @@ func (p *parser) validateExpect(sc *Scenario, root *yaml.Node) {
 		}
 	default:
 		p.add(at("status"), "expect.status %q is not success, failure or skipped", e.Status)
+	}
+	if e.TargetUsers != nil && *e.TargetUsers < 0 {
+		p.add(at("targetUsers"), "expect.targetUsers %d must not be negative", *e.TargetUsers)
 	}
 	for i, s := range e.Steps {
 		sat := func(key ...string) int { return at(append([]string{"steps", strconv.Itoa(i)}, key...)...) }

@@ -332,3 +332,12 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkLoad_Catalog(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Load("."); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

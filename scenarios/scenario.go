@@ -234,6 +234,9 @@ type Expect struct {
 	Modified []string `yaml:"modified"`
 	// Steps are expectations on individual steps, such as a warning on import.
 	Steps []StepExpect `yaml:"steps"`
+	// TargetUsers is how many users the simulated target holds after the run (nil: not checked),
+	// for outcomes the report alone cannot show, such as the duplicate a restore creates.
+	TargetUsers *int `yaml:"targetUsers"`
 }
 
 // StepExpect is an expectation on one step record.
