@@ -865,7 +865,7 @@ func checkEnterpriseExtension(ctx context.Context, t *Target) error {
 	if err != nil {
 		return err
 	}
-	if (r.status != http.StatusCreated || id == "") && !t.cfg.DryRun {
+	if (r.status/100 != 2 || id == "") && !t.cfg.DryRun {
 		return &SkipError{Reason: "could not create the user it needs: " + r.what()}
 	}
 	m, err := t.read(ctx, "Users", id, nil)

@@ -45,6 +45,7 @@ const (
 	quirkCaseOp          = "case-sensitive-op"
 	quirkDelete200       = "delete-answers-200"
 	quirkRefuseCreate    = "refuses-user-create"
+	quirkCreate200       = "create-answers-200"
 )
 
 func newFakeSCIM(token string, strict bool, quirks ...string) *fakeSCIM {
@@ -261,6 +262,10 @@ func (f *fakeSCIM) create(w http.ResponseWriter, r *http.Request, store map[stri
 	}
 	res["id"] = f.newID()
 	store[res["id"].(string)] = res
+	if f.quirks[quirkCreate200] {
+		f.write(w, 200, res)
+		return nil
+	}
 	f.write(w, 201, res)
 	return nil
 }
