@@ -1,8 +1,10 @@
 package faults
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
+	"net"
 	"net/http"
 	"strconv"
 
@@ -31,6 +33,9 @@ type recorder struct {
 	header http.Header
 	status int
 	body   bytes.Buffer
+	under  http.ResponseWriter // the real response
+	// hijacked is set when a fault further down the chain took the connection over.
+	hijacked bool
 }
 
 func (r *recorder) Header() http.Header { return r.header }
@@ -51,23 +56,39 @@ func (r *recorder) Write(b []byte) (int, error) {
 // Flush is a no-op: the body is held until the fault has seen all of it.
 func (r *recorder) Flush() {}
 
+// Unwrap gives http.ResponseController the real response.
+func (r *recorder) Unwrap() http.ResponseWriter { return r.under }
+
+// Hijack lets a fault further down the chain (connection_reset, timeout) take over the real
+// connection; there is nothing left to rewrite then.
+func (r *recorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	conn, rw, err := http.NewResponseController(r.under).Hijack()
+	if err == nil {
+		r.hijacked = true
+	}
+	return conn, rw, err
+}
+
 // record runs next with the response captured. An error from next is rendered by the app's
 // HTTPErrorHandler into the capture, as echo would have rendered it after the middleware chain,
 // so the fault sees what the client would have seen.
 func record(c echo.Context, next echo.HandlerFunc) *recorder {
 	orig := c.Response()
-	rec := &recorder{header: orig.Header()}
+	rec := &recorder{header: orig.Header(), under: orig}
 	c.SetResponse(echo.NewResponse(rec, c.Echo()))
 	if err := next(c); err != nil {
 		c.Error(err)
 	}
 	c.SetResponse(orig)
+	if rec.hijacked {
+		orig.Status = 0 // nothing was answered; see abortConnection
+	}
 	return rec
 }
 
 // send writes the (possibly rewritten) captured response to the client.
 func (r *recorder) send(c echo.Context) error {
-	if r.status == 0 {
+	if r.status == 0 || r.hijacked {
 		return nil // the handler answered nothing; neither do we
 	}
 	resp := c.Response()

@@ -1,6 +1,7 @@
 package faults_test
 
 import (
+	"context"
 	"net/http"
 	"sync"
 
@@ -103,6 +104,16 @@ var _ = Describe("stacked faults", func() {
 		Expect(t.do(http.MethodGet, "/scim/v2/Users", nil).status).To(Equal(503))
 		Expect(t.hits()).To(Equal([]string{"lag,down"}))
 		Expect(hitCount(t.set, "never")).To(Equal(0), "a fault behind one that answers never sees the request")
+	})
+})
+
+var _ = Describe("a rewriting fault in front of one that drops the connection", func() {
+	It("lets the connection go: the client sees the reset, not a rewritten answer", func() {
+		t := newTarget(1, fault("dup", "duplicate_match", nil), fault("rst", "connection_reset", nil))
+		_, err := t.send(context.Background(), http.MethodGet, aliceFilter, nil)
+		Expect(err).To(HaveOccurred())
+		Eventually(t.scim.entries).Should(ConsistOf(And(HaveField("Status", 0), HaveField("Fault", "rst"))),
+			"the rewriter found nothing to rewrite and gave its hit back")
 	})
 })
 
