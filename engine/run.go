@@ -72,7 +72,9 @@ func (e *InputError) Unwrap() error { return e.Err }
 // center, and returns the step-by-step report. It returns an error only for bad input (an invalid
 // config, no target URL, an ambiguous subject whose error lists the candidates): everything the
 // provisioning service itself would report, a subject the search cannot find included, is in the
-// Report.
+// Report. The whole run is bounded by cfg.Job.Timeout. Run does not change a source, nor a config
+// that has been validated (LoadConfig validates), so concurrent runs may share them; give each its
+// own WithRand source.
 func Run(ctx context.Context, src *Source, cfg *Config, subj Subject, opts ...Option) (*Report, error) {
 	o := options{hc: http.DefaultClient, now: time.Now}
 	for _, opt := range opts {
