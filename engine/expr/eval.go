@@ -209,12 +209,18 @@ func looksNumeric(s string) bool {
 	return digit
 }
 
-// arg evaluates argument i of c; an absent or omitted argument is null.
+// arg evaluates argument i of c; an absent or omitted argument is null. So is an
+// IgnoreFlowIfNullOrEmpty below the top of the expression: dropping the attribute from the flow
+// is a decision about the whole mapping, which only the outermost call can make.
 func (ev *evaluator) arg(c *Call, i int) (any, error) {
 	if i >= len(c.Args) {
 		return nil, nil
 	}
-	return c.Args[i].eval(ev)
+	v, err := c.Args[i].eval(ev)
+	if _, ignored := v.(ignore); ignored {
+		return nil, err
+	}
+	return v, err
 }
 
 // str evaluates argument i as a single string. ok is false when the value is null.

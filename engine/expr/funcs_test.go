@@ -46,6 +46,10 @@ func TestExpr_Eval_Functions(t *testing.T) {
 		{name: "Switch boolean source", expr: `Switch([IsSoftDeleted], "?", "True", "deleted", "False", "active")`,
 			attrs: map[string]any{"IsSoftDeleted": false}, want: "active"},
 
+		{name: "nested IgnoreFlowIfNullOrEmpty is null", expr: `Coalesce(IgnoreFlowIfNullOrEmpty([a]), "fallback")`, want: "fallback"},
+		{name: "nested IgnoreFlowIfNullOrEmpty in Append", expr: `Append(IgnoreFlowIfNullOrEmpty([a]), "x")`, want: nil},
+		{name: "IgnoreFlowIfNullOrEmpty of a nested one", expr: `IgnoreFlowIfNullOrEmpty(IgnoreFlowIfNullOrEmpty([a]))`, want: Ignore},
+
 		// Booleans: results stay booleans; as strings they are "True"/"False".
 		{name: "Not boolean", expr: `Not([IsSoftDeleted])`, attrs: map[string]any{"IsSoftDeleted": true}, want: false},
 		{name: "Not false", expr: `Not([IsSoftDeleted])`, attrs: map[string]any{"IsSoftDeleted": false}, want: true},

@@ -46,7 +46,7 @@ func callCoalesce(ev *evaluator, c *Call) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if v != nil && v != Ignore {
+		if v != nil {
 			return v, nil
 		}
 	}
