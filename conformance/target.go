@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // SCIM media type and message URNs (RFC 7644 §3.1, §3.4.2, §3.5.2, §3.12).
@@ -98,13 +99,8 @@ func (e Exchange) Answer() string {
 
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
-func clip(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
-}
+// clip collapses whitespace and cuts s to about n bytes, for one-line messages.
+func clip(s string, n int) string { return clip0(strings.Join(strings.Fields(s), " "), n) }
 
 // Target wraps the endpoint under test: HTTP helpers that record every exchange, creation of
 // resources with run-unique names, and the list of everything created so that Cleanup can delete it.
@@ -338,10 +334,14 @@ func (t *Target) send(ctx context.Context, req request) (*response, error) {
 	return &response{status: hresp.StatusCode, header: hresp.Header, body: rb, ex: ex}, nil
 }
 
-// clip0 cuts s to n bytes without collapsing whitespace (for recorded bodies).
+// clip0 cuts s to at most n bytes, at a rune boundary, without collapsing whitespace (for recorded
+// bodies).
 func clip0(s string, n int) string {
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
 	return s[:n] + "…"
 }
