@@ -109,6 +109,18 @@ func MustParse(src string, opts ...ParseOption) *Expr {
 // comparison operator, and nowhere else.
 func (e *Expr) String() string { return e.root.String() }
 
+// Redacted reports whether the expression calls Redact: Entra then shows the value as "[Redact]"
+// in its provisioning logs, and so should any report of the evaluated value.
+func (e *Expr) Redacted() bool {
+	found := false
+	walk(e.root, func(n Node) {
+		if c, ok := n.(*Call); ok && c.Name == "Redact" {
+			found = true
+		}
+	})
+	return found
+}
+
 // Root returns the top node of the parsed expression, for tools that inspect its structure.
 func (e *Expr) Root() Node { return e.root }
 

@@ -214,3 +214,16 @@ func TestParse_Accepts(t *testing.T) {
 		}
 	}
 }
+
+func TestExpr_Redacted(t *testing.T) {
+	for src, want := range map[string]bool{
+		`Redact([userPrincipalName])`:         true,
+		`Join(" ", Redact([a]), [b])`:         true,
+		`Join(" ", [a], [b])`:                 false,
+		`Replace([a], "Redact", , , "x", , )`: false,
+	} {
+		if got := MustParse(src).Redacted(); got != want {
+			t.Errorf("Parse(%s).Redacted() = %v, want %v", src, got, want)
+		}
+	}
+}
