@@ -72,7 +72,7 @@ func Load(dir string) ([]Scenario, error) {
 			continue
 		}
 		seen[sc.ID] = path
-		if err := sc.resolveFiles(data); err != nil {
+		if err := sc.resolveFiles(); err != nil {
 			errs = append(errs, err)
 			continue
 		}
@@ -147,6 +147,7 @@ func Parse(name string, data []byte) (Scenario, error) {
 		return sc, p.err()
 	}
 	p.validate(&sc, root)
+	sc.sourceLine, sc.configLine = lineOf(root, "source"), lineOf(root, "config")
 	return sc, p.err()
 }
 
@@ -583,22 +584,17 @@ func (p *parser) validateExpect(sc *Scenario, root *yaml.Node) {
 }
 
 // resolveFiles finds the source and config files the scenario names; see Load.
-func (sc *Scenario) resolveFiles(data []byte) error {
-	var root yaml.Node
-	_ = yaml.Unmarshal(data, &root) // parsed once already: only used for line numbers
-	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
-		root = *root.Content[0]
-	}
+func (sc *Scenario) resolveFiles() error {
 	var errs []error
-	resolve := func(key, rel string) string {
+	resolve := func(key, rel string, line int) string {
 		path, err := resolvePath(filepath.Dir(sc.File), rel)
 		if err != nil {
-			errs = append(errs, &Error{File: sc.File, Line: lineOf(&root, key), Msg: fmt.Sprintf("%s %q: %v", key, rel, err)})
+			errs = append(errs, &Error{File: sc.File, Line: line, Msg: fmt.Sprintf("%s %q: %v", key, rel, err)})
 		}
 		return path
 	}
-	sc.SourcePath = resolve("source", sc.Source)
-	sc.ConfigPath = resolve("config", sc.Config)
+	sc.SourcePath = resolve("source", sc.Source, sc.sourceLine)
+	sc.ConfigPath = resolve("config", sc.Config, sc.configLine)
 	return errors.Join(errs...)
 }
 

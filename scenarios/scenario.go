@@ -124,6 +124,9 @@ type Scenario struct {
 	Target      Target      `yaml:"target"`
 	Subject     Subject     `yaml:"subject"`
 	Expect      Expect      `yaml:"expect"`
+
+	// sourceLine and configLine point errors about the referenced files at their keys.
+	sourceLine, configLine int
 }
 
 // Clock returns the scenario's fixed time.
