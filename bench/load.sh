@@ -15,7 +15,7 @@
 #   SERVERS [bare SCIMMY scimsim]   which servers to measure, in this order
 #   SCIMSIM_FLAGS []      extra flags for `scimsim serve`
 #   SHARED [$(git rev-parse --show-toplevel)/../shared]   where peers/load.sh and peers/scimmy are
-#   OUT [docs/benchmarks.md]   report path, relative to the repository root
+#   OUT [docs/benchmarks.md]   report path (a relative one is relative to the repository root)
 #   KEEP [0]              1 keeps the temporary directory (logs, results) after the run
 #   GO [go]
 #
@@ -44,8 +44,9 @@ TOKEN="bench-token" # loopback only; never a real secret
 LOAD_SH="$SHARED/peers/load.sh"
 SCIMMY_SRC="$SHARED/peers/scimmy"
 
-say() { printf '\n== bench-load: %s\n' "$*"; }
-die() { printf 'bench-load: %s\n' "$*" >&2; exit 1; }
+NAME_OF_SCRIPT=bench-load
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
 
 [ -x "$LOAD_SH" ] || die "no executable $LOAD_SH (set SHARED= to the shared/ directory)"
 for s in $SERVERS; do
@@ -54,26 +55,16 @@ done
 [[ "$USERS_SMALL" =~ ^[1-9][0-9]*$ && "$USERS_LARGE" =~ ^[1-9][0-9]*$ ]] || die "USERS_SMALL and USERS_LARGE must be positive counts"
 
 # ---- tools ------------------------------------------------------------------------------------
-missing=()
-for tool in wrk curl jq; do command -v "$tool" >/dev/null || missing+=("$tool"); done
-if [ "${#missing[@]}" -gt 0 ]; then
-  say "installing ${missing[*]}"
-  sudo=()
-  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
-  "${sudo[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+ensure_tools wrk curl jq
 case " $SERVERS " in *" SCIMMY "*)
   for tool in node npm; do command -v "$tool" >/dev/null || die "the SCIMMY peer needs $tool"; done ;;
 esac
 
-# ---- processes: every one recorded, every one stopped ----------------------------------------
+# ---- processes: every one recorded (lib.sh), every one stopped --------------------------------
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/scimsim-bench.XXXXXX")"
-declare -A PID_OF=()
 ok=0
 cleanup() {
-  local name
-  for name in "${!PID_OF[@]}"; do stop_server "$name"; done
+  stop_all
   if [ "$ok" = 1 ] && [ "$KEEP" != 1 ]; then
     rm -rf "$WORK"
   else
@@ -82,53 +73,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-# start_server NAME LOG CMD...: runs CMD in the background and records its PID under NAME.
-start_server() {
-  local name="$1" log="$2"
-  shift 2
-  "$@" >"$log" 2>&1 &
-  PID_OF[$name]=$!
-}
-
-# stop_server NAME: SIGTERM, then SIGKILL if it has not exited within 10 s.
-stop_server() {
-  local name="$1" pid="${PID_OF[$1]:-}" i
-  [ -n "$pid" ] || return 0
-  unset 'PID_OF[$name]'
-  kill -TERM "$pid" 2>/dev/null || return 0
-  for ((i = 0; i < 50; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.2
-  done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
-
-# wait_ready NAME BASE LOG: polls GET BASE/Users?count=1 until 200, for at most 60 s.
-wait_ready() {
-  local name="$1" base="$2" log="$3" i code
-  for ((i = 0; i < 300; i++)); do
-    code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 -H "Authorization: Bearer $TOKEN" \
-      "$base/Users?count=1" || true)"
-    [ "$code" = 200 ] && return 0
-    if ! kill -0 "${PID_OF[$name]}" 2>/dev/null; then
-      tail -n 20 "$log" >&2
-      die "$name exited before answering at $base"
-    fi
-    sleep 0.2
-  done
-  tail -n 20 "$log" >&2
-  die "$name did not answer 200 at $base/Users?count=1 within 60 s (last HTTP $code)"
-}
-
-# free_port: the first port from NEXT_PORT on that nothing on 127.0.0.1 accepts connections on.
-NEXT_PORT="${PORT_BASE:-18090}"
-free_port() {
-  while (exec 3<>"/dev/tcp/127.0.0.1/$NEXT_PORT") 2>/dev/null; do NEXT_PORT=$((NEXT_PORT + 1)); done
-  PORT="$NEXT_PORT"
-  NEXT_PORT=$((NEXT_PORT + 1))
-}
 
 # ---- the record of what ran --------------------------------------------------------------------
 CMDS=()
@@ -160,19 +104,11 @@ measure() {
 # Returns 1 when the server has no seed route, so that load.sh loads the users itself.
 seed_scimsim() {
   local root="$1" users="$2" body="$WORK/seed-$2.json" start end code
-  awk -v n="$users" 'BEGIN {
-    printf "{\"users\":["
-    for (i = 1; i <= n; i++) {
-      u = "user" i
-      printf "%s{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:User\"],\"userName\":\"%s\",\"active\":true,\"displayName\":\"User %d\",\"name\":{\"givenName\":\"User\",\"familyName\":\"%s\"},\"emails\":[{\"value\":\"%s@example.com\",\"type\":\"work\",\"primary\":true}],\"externalId\":\"ext-%s\"}", (i > 1 ? "," : ""), u, i, u, u, u
-    }
-    printf "],\"groups\":[]}"
-  }' >"$body"
+  seed_body "$users" "$body"
   say "seeding $users users through POST $root/admin/seed"
   record "curl -X POST -H 'Content-Type: application/json' --data-binary @\$WORK/seed-$users.json $root/admin/seed"
   start="$(date +%s.%N)"
-  code="$(curl -sS --max-time 300 -o "$WORK/seed-$users.out" -w '%{http_code}' -X POST \
-    -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' --data-binary "@$body" "$root/admin/seed")"
+  code="$(post_seed "$root" "$body" "$WORK/seed-$users.out")"
   end="$(date +%s.%N)"
   rm -f "$body"
   case "$code" in
@@ -196,6 +132,16 @@ knobs="DURATION=$DURATION THREADS=$THREADS CONNS=$CONNS USERS_SMALL=$USERS_SMALL
 [ -z "$WRK_CPUS" ] || knobs+=" WRK_CPUS=$WRK_CPUS"
 [ -z "$SCIMSIM_FLAGS" ] || knobs+=" SCIMSIM_FLAGS='$SCIMSIM_FLAGS'"
 record "make bench-load $knobs"
+
+# machine_load: the 1-minute load average and, where the kernel has PSI, the share of the last
+# minute in which runnable tasks waited for a CPU. Other work on the machine skews every figure.
+machine_load() {
+  local la psi
+  la="$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo '?')"
+  psi="$(awk '/^some/ {sub("avg60=", "", $3); print $3 "%"}' /proc/pressure/cpu 2>/dev/null || true)"
+  printf 'load average %s%s' "$la" "${psi:+, CPU pressure $psi}"
+}
+LOAD_BEFORE="$(machine_load)"
 
 # ---- build and install -------------------------------------------------------------------------
 say "building bench/bare and bench/loadreport"
@@ -284,14 +230,16 @@ settings=(
   -setting "users=$USERS_SMALL for every server; $USERS_LARGE for scimsim (a fresh process)"
   -setting "loading=load.sh: POST /Users with curl --parallel $LOAD_PARALLEL; scimsim at $USERS_LARGE: POST /admin/seed"
   -setting "filter=userName eq \"user$((USERS_SMALL / 2))\" at $USERS_SMALL users, \"user$((USERS_LARGE / 2))\" at $USERS_LARGE (load.sh first checks that it finds exactly one user)"
+  -setting "machine load=at the start: $LOAD_BEFORE; at the end: $(machine_load) (with nproc=$(nproc); other work skews the figures)"
   -setting "CPU pinning=${WRK_CPUS:+wrk on CPUs $WRK_CPUS}${WRK_CPUS:-none: wrk and the server share all cores}"
 )
 cmd_flags=()
 for c in "${CMDS[@]}"; do cmd_flags+=(-cmd "$c"); done
 
 say "report"
-mkdir -p "$(dirname "$ROOT/$OUT")"
-"$WORK/loadreport" -results "$RESULTS" -out "$ROOT/$OUT" "${machine[@]}" "${settings[@]}" "${cmd_flags[@]}"
+case "$OUT" in /*) out="$OUT" ;; *) out="$ROOT/$OUT" ;; esac
+mkdir -p "$(dirname "$out")"
+"$WORK/loadreport" -results "$RESULTS" -out "$out" "${machine[@]}" "${settings[@]}" "${cmd_flags[@]}"
 echo
 echo "bench-load: wrote $OUT"
 ok=1

@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Where does `scimsim serve` spend its CPU under load? Starts it on a free 127.0.0.1 port, seeds
+# USERS users through POST /admin/seed, runs wrk on one phase of ../shared/peers/load.sh for
+# DURATION while `perf record` samples the server's process, then prints the server's CPU cost
+# per request and the functions that take the largest share of its CPU samples.
+#
+# perf rather than pprof: it profiles the unmodified binary, with no profiling flag or endpoint.
+#
+# Usage: bench/profile.sh [get-filter|post-create]      (default get-filter)
+#
+# Knobs (defaults in brackets): USERS [100000], DURATION [10s], THREADS [2], CONNS [32],
+#   FREQ [999] samples per second, TOP [40] rows per table, SCIMSIM_FLAGS [], KEEP [0] keeps
+#   $WORK (perf.data, logs) for `perf report -i $WORK/perf.data`, GO [go].
+#
+# Needs perf (Debian package linux-perf; installed when missing), wrk, curl, jq, and root or
+# kernel.perf_event_paranoid <= 1. Talks only to 127.0.0.1; every phase is bounded in time.
+set -euo pipefail
+
+ROOT="$(git -C "$(dirname "${BASH_SOURCE[0]}")" rev-parse --show-toplevel)"
+cd "$ROOT"
+PHASE="${1:-get-filter}"
+USERS="${USERS:-100000}"
+DURATION="${DURATION:-10s}"
+THREADS="${THREADS:-2}"
+CONNS="${CONNS:-32}"
+FREQ="${FREQ:-999}"
+TOP="${TOP:-40}"
+SCIMSIM_FLAGS="${SCIMSIM_FLAGS:-}"
+KEEP="${KEEP:-0}"
+GO="${GO:-go}"
+TOKEN="bench-token" # loopback only; never a real secret
+
+NAME_OF_SCRIPT=profile
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
+
+case "$PHASE" in get-filter | post-create) ;; *) die "unknown phase '$PHASE' (get-filter, post-create)" ;; esac
+[[ "$USERS" =~ ^[1-9][0-9]*$ ]] || die "USERS must be a positive count"
+[[ "$DURATION" =~ ^([1-9][0-9]*)s$ ]] || die "DURATION must be whole seconds, such as 10s"
+seconds="${BASH_REMATCH[1]}"
+
+ensure_tools wrk curl jq
+command -v perf >/dev/null || ensure_tools linux-perf
+command -v perf >/dev/null || die "perf is not installed (apt-get install -y linux-perf)"
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/scimsim-profile.XXXXXX")"
+ok=0
+cleanup() {
+  stop_all
+  if [ "$ok" = 1 ] && [ "$KEEP" != 1 ]; then rm -rf "$WORK"; else echo "profile: files kept in $WORK" >&2; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+say "building scimsim"
+"$GO" build -o "$WORK/scimsim" ./cmd/scimsim
+
+free_port
+root="http://127.0.0.1:$PORT"
+base="$root/scim/v2"
+# shellcheck disable=SC2086 # SCIMSIM_FLAGS is a list of flags
+start_server scimsim "$WORK/scimsim.log" "$WORK/scimsim" serve --addr "127.0.0.1:$PORT" --token "$TOKEN" $SCIMSIM_FLAGS
+wait_ready scimsim "$base" "$WORK/scimsim.log"
+pid="${PID_OF[scimsim]}"
+
+say "seeding $USERS users"
+seed_body "$USERS" "$WORK/seed.json"
+code="$(post_seed "$root" "$WORK/seed.json" "$WORK/seed.out")"
+[[ "$code" == 2?? ]] || die "POST /admin/seed answered HTTP $code: $(head -c 300 "$WORK/seed.out")"
+
+# The same requests as load.sh's phases 3 and 4.
+target="user$((USERS / 2))"
+wrk_args=(-t"$THREADS" -c"$CONNS" -d"$DURATION" --latency --timeout 10s
+  -H "Authorization: Bearer $TOKEN" -H 'Accept: application/scim+json')
+if [ "$PHASE" = get-filter ]; then
+  url="$base/Users?filter=$(jq -rn --arg s "userName eq \"$target\"" '$s|@uri')"
+else
+  url="$base/Users"
+  cat >"$WORK/create.lua" <<'EOF'
+local counter = 0
+function setup(thread)
+  counter = counter + 1
+  thread:set("tid", counter)
+end
+function init(args)
+  n = 0
+  wrk.headers["Content-Type"] = "application/scim+json"
+end
+function request()
+  n = n + 1
+  local u = string.format("prof-%d-%d", tid, n)
+  local body = '{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"' .. u ..
+    '","active":true,"displayName":"Bench ' .. u .. '","name":{"givenName":"Bench","familyName":"' .. u ..
+    '"},"emails":[{"value":"' .. u .. '@example.com","type":"work","primary":true}],"externalId":"' .. u .. '"}'
+  return wrk.format("POST", nil, nil, body)
+end
+EOF
+  wrk_args+=(-s "$WORK/create.lua")
+fi
+
+say "$PHASE for $DURATION at $USERS users, perf sampling pid $pid at $FREQ Hz"
+ticks_before="$(proc_cpu_ticks "$pid")"
+perf record -F "$FREQ" -g -p "$pid" -o "$WORK/perf.data" -- sleep "$seconds" >"$WORK/perf.log" 2>&1 &
+perf_pid=$!
+wrk "${wrk_args[@]}" "$url" | tee "$WORK/wrk.txt"
+wait "$perf_pid" || { cat "$WORK/perf.log" >&2; die "perf record failed"; }
+ticks_after="$(proc_cpu_ticks "$pid")"
+
+requests="$(awk '/requests in/ {print $1}' "$WORK/wrk.txt")"
+awk -v t="$((ticks_after - ticks_before))" -v hz="$(getconf CLK_TCK)" -v n="$requests" -v s="$seconds" 'BEGIN {
+  cpu = t / hz
+  printf "\nserver CPU: %.2f s in %d s (%.2f cores), %.1f µs per request over %d requests\n", cpu, s, cpu / s, 1e6 * cpu / n, n }'
+
+# report MODE: the top rows of perf report, kernel frames left out (they are the same for any
+# server: the loopback TCP stack).
+report() {
+  perf report -i "$WORK/perf.data" --stdio --sort symbol -g none --percent-limit 0.5 "$1" >"$WORK/report$1.txt" 2>/dev/null
+  grep -v -e '^#' -e '^$' -e '\[k\]' "$WORK/report$1.txt" | sed 's/ *- *- *$//' | head -n "$TOP" || true
+}
+say "functions by share of the server's CPU samples, including callees (cumulative)"
+report --children
+say "functions by share of the server's CPU samples, own code only (flat)"
+report --no-children
+ok=1
