@@ -54,7 +54,7 @@ func (ur *userRun) create(ctx context.Context, s *Step) {
 			continue
 		}
 		f.m.path.set(body, v)
-		props = append(props, ModifiedProperty{Name: f.m.Target, OldValue: nil, NewValue: v})
+		props = append(props, ModifiedProperty{Name: f.m.Target, OldValue: nil, NewValue: f.m.shown(v)})
 	}
 	body["schemas"] = schemasFor("Users")
 	body["meta"] = map[string]any{"resourceType": "User"}
@@ -73,6 +73,15 @@ func (ur *userRun) create(ctx context.Context, s *Step) {
 	name, _ := getCI(res, "userName").(string)
 	ur.rep.Target = &Identity{Type: "User", ID: id, Display: name}
 	ur.done(s, ReportCreate, roles)
+}
+
+// shown is how reports show a value of the mapping: "[Redact]" when its expression calls Redact,
+// as Entra's provisioning logs do; the target still gets the value.
+func (m *Mapping) shown(v any) any {
+	if v != nil && m.expr != nil && m.expr.Redacted() {
+		return "[Redact]"
+	}
+	return v
 }
 
 // done ends a successful action.
@@ -99,7 +108,7 @@ func (ur *userRun) update(ctx context.Context, s *Step) {
 			continue
 		}
 		changes = append(changes, scimclient.Change{Path: f.m.Target, Value: f.value, Add: cur == nil})
-		props = append(props, ModifiedProperty{Name: f.m.Target, OldValue: cur, NewValue: f.value})
+		props = append(props, ModifiedProperty{Name: f.m.Target, OldValue: f.m.shown(cur), NewValue: f.m.shown(f.value)})
 	}
 	roles := ur.rolesDropped(s)
 	if len(changes) == 0 {

@@ -3,6 +3,8 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"log"
 	"math/rand"
 	"net"
 	"net/http"
@@ -452,7 +454,9 @@ func TestRun_unreachable(t *testing.T) {
 	}
 	closed := "http://" + l.Addr().String() + "/scim/v2"
 	l.Close()
-	tls := httptest.NewTLSServer(http.NotFoundHandler())
+	tls := httptest.NewUnstartedServer(http.NotFoundHandler())
+	tls.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake is the point
+	tls.StartTLS()
 	t.Cleanup(tls.Close)
 	for _, tt := range []struct {
 		name, url, code string
@@ -591,5 +595,21 @@ func TestRun_rolesNotProvisioned(t *testing.T) {
 	}
 	if body := export.Exchanges[0].RequestBody; strings.Contains(body, "roles") {
 		t.Errorf("the create sent roles: %s", body)
+	}
+}
+
+// TestRun_redact: a value whose expression calls Redact is sent, and reported as "[Redact]".
+func TestRun_redact(t *testing.T) {
+	tg := newTarget(t, simulator.ProfileEntra)
+	src, cfg := contoso(t)
+	cfg.Users.Mappings = append(cfg.Users.Mappings, &Mapping{Expression: "Redact([employeeId])", Target: "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber"})
+	rep := tg.run(t, src, cfg, Subject{User: "alice@contoso.com"})
+	check(t, rep, want{status: StatusSuccess, action: ReportCreate})
+	last := rep.ModifiedProperties[len(rep.ModifiedProperties)-1]
+	if last.NewValue != "[Redact]" {
+		t.Errorf("modified %s = %v, want [Redact]", last.Name, last.NewValue)
+	}
+	if body := rep.Step(StepExport).Exchanges[0].RequestBody; !strings.Contains(body, `"employeeNumber":"1001"`) {
+		t.Errorf("the create did not send the value: %s", body)
 	}
 }

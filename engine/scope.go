@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/scimsim/scimsim/engine/expr"
 )
 
 // operator is one scoping filter operator of "Scoping users or groups to be provisioned with
@@ -82,12 +84,10 @@ func integers(a, v string) (int64, int64, error) {
 	return x, y, nil
 }
 
+// compileRegex compiles a REGEX MATCH value. Entra runs .NET regular expressions; expr translates
+// them to RE2 the same way as for Replace, and rejects what RE2 cannot express.
 func compileRegex(v string) (*regexp.Regexp, error) {
-	re, err := regexp.Compile(v)
-	if err != nil {
-		return nil, fmt.Errorf("invalid regular expression %q: %v", v, err)
-	}
-	return re, nil
+	return expr.CompileRegex(v)
 }
 
 // label is how the portal shows a clause: "{title} {attribute} {operator} {value}".
