@@ -202,8 +202,8 @@ func (gr *groupRun) scopeStep() bool {
 		}
 	}
 	if !gr.inScope {
-		gr.skip(gr.rep, s, "EntrySynchronizationSkipped", gr.why)
-		return false
+		// Decided after matching: skipped (not in the target) or deleted.
+		return true
 	}
 	gr.finish(gr.rep, s, StatusSuccess)
 	return true
@@ -256,7 +256,35 @@ func (gr *groupRun) matchStep(ctx context.Context) bool {
 		gr.rep.Target = &Identity{Type: "Group", ID: id, Display: name}
 	}
 	gr.finish(gr.rep, s, StatusSuccess)
+	if !gr.inScope {
+		sc := gr.rep.Step(StepScoping)
+		if gr.matched == nil {
+			gr.skip(gr.rep, sc, "EntrySynchronizationSkipped", gr.why+" The group is out of scope and not in the target: nothing to do.")
+			return false
+		}
+		sc.Reason = gr.why + " The group exists in the target, so it is deprovisioned."
+		sc.Status = StatusWarning
+	}
 	return true
+}
+
+// deleteGroup deprovisions a group that is out of scope but in the target: groups have no active
+// attribute, so Entra deletes them when Delete is an enabled target object action.
+func (gr *groupRun) deleteGroup(ctx context.Context, s *Step) {
+	id, _ := gr.matched["id"].(string)
+	if !gr.cfg.Job.allows(ActionDelete) {
+		gr.skip(gr.rep, s, "EntrySynchronizationSkipped", "The group is out of scope, but Delete is not an enabled target object action.")
+		return
+	}
+	s.Details.add("id", id)
+	if err := gr.c.Delete(ctx, "Groups", id); err != nil {
+		code, reason, tips := gr.classify(ctx, err, StepExport)
+		gr.fail(gr.rep, s, code, fmt.Sprintf("Failed to delete Group %s: %s", id, reason), tips...)
+		return
+	}
+	gr.rep.ModifiedProperties = []ModifiedProperty{{Name: "id", OldValue: id, NewValue: nil}}
+	gr.finish(gr.rep, s, StatusSuccess)
+	gr.rep.Action = ReportDelete
 }
 
 // provisionMembers runs each selected member through the five user steps and returns the target
@@ -279,6 +307,10 @@ func (gr *groupRun) provisionMembers(ctx context.Context) ([]string, []string) {
 // actionStep is step 5 for a group.
 func (gr *groupRun) actionStep(ctx context.Context) {
 	s := gr.rep.Step(StepExport)
+	if !gr.inScope {
+		gr.deleteGroup(ctx, s)
+		return
+	}
 	ids, notes := gr.provisionMembers(ctx)
 	for _, n := range notes {
 		s.Details.add("Member", n)

@@ -204,3 +204,21 @@ func TestRun_cloudHR(t *testing.T) {
 		})
 	}
 }
+
+// TestRun_groupOutOfScope: an unassigned group is skipped, or deleted when it is in the target.
+func TestRun_groupOutOfScope(t *testing.T) {
+	tg := newTarget(t, simulator.ProfileEntra)
+	src, cfg := contoso(t)
+	check(t, tg.run(t, src, cfg, Subject{Group: "Marketing"}), want{status: StatusSuccess, action: ReportCreate})
+	src.Assignments = slices.DeleteFunc(src.Assignments, func(a Assignment) bool { return a.Principal == "g-marketing" })
+	rep := tg.run(t, src, cfg, Subject{Group: "Marketing"})
+	check(t, rep, want{status: StatusSuccess, action: ReportDelete})
+	if got := rep.Step(StepScoping).Status; got != StatusWarning {
+		t.Errorf("scoping status = %s, want warning (out of scope, in the target)", got)
+	}
+	if len(rep.Members) != 0 {
+		t.Errorf("a group being deleted provisioned %d members", len(rep.Members))
+	}
+	again := tg.run(t, src, cfg, Subject{Group: "Marketing"})
+	check(t, again, want{status: StatusSkipped, action: ReportSkip, failedStep: StepScoping, errorCode: "EntrySynchronizationSkipped", tip: "assigned"})
+}
