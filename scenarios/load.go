@@ -402,7 +402,7 @@ func lineOf(root *yaml.Node, path ...string) int {
 }
 
 var (
-	idPattern    = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
+	idPattern    = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
 	labelPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
 	methods      = []string{"GET", "POST", "PUT", "PATCH", "DELETE"}
 )
@@ -411,7 +411,7 @@ var (
 // expectation.
 func (p *parser) validate(sc *Scenario, root *yaml.Node) {
 	if !idPattern.MatchString(sc.ID) {
-		p.add(0, "scenario id %q (the file name) must be lower-case letters, digits, '-', '.' or '_', so that it can be typed on a command line", sc.ID)
+		p.add(0, "scenario id %q (the file name) must be at most 64 lower-case letters, digits, '-', '.' or '_', so that it can be typed on a command line and name a simulator tenant", sc.ID)
 	}
 	if strings.TrimSpace(sc.Title) == "" {
 		p.add(lineOf(root, "title"), "missing title")

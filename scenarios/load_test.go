@@ -3,6 +3,7 @@ package scenarios
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -338,6 +339,33 @@ func BenchmarkLoad_Catalog(b *testing.B) {
 	for b.Loop() {
 		if _, err := Load("."); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// docs/scenarios.md lists every scenario and every label with its count: this keeps it in step with
+// the catalog.
+func TestCatalog_Documented(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "scenarios.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := Load(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := map[string]int{}
+	for _, s := range all {
+		if !strings.Contains(string(doc), "| `"+s.ID+"` |") {
+			t.Errorf("docs/scenarios.md does not list scenario %s", s.ID)
+		}
+		for _, l := range s.Labels {
+			counts[l]++
+		}
+	}
+	for l, n := range counts {
+		if row := fmt.Sprintf("| `%s` | %d |", l, n); !strings.Contains(string(doc), row) {
+			t.Errorf("docs/scenarios.md lacks the label row %q", row)
 		}
 	}
 }
