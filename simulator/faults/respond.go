@@ -121,6 +121,7 @@ func (r *recorder) replaceWithSCIMError(status int, detail string) {
 // that a rewrite changes only what it means to.
 type listResponse struct {
 	fields    map[string]json.RawMessage
+	order     []string // the keys as the target wrote them, so a rewrite keeps their order
 	resources []json.RawMessage
 	total     int
 }
@@ -133,6 +134,7 @@ func (r *recorder) parseList() (l listResponse, ok bool) {
 	if err := json.Unmarshal(r.body.Bytes(), &l.fields); err != nil {
 		return l, false
 	}
+	l.order = objectKeys(r.body.Bytes())
 	rawTotal, ok := l.fields["totalResults"]
 	if !ok || json.Unmarshal(rawTotal, &l.total) != nil {
 		return l, false
@@ -157,7 +159,61 @@ func (r *recorder) setList(l listResponse, delta int) {
 	if ct == "" {
 		ct = scimContentType
 	}
-	r.replace(r.status, ct, mustJSON(l.fields))
+	r.replace(r.status, ct, l.marshal())
+}
+
+// marshal writes the fields in the target's order (schemas first, as RFC 7644 Section 3.4.2 shows
+// them), then any the target did not write.
+func (l listResponse) marshal() []byte {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	written := make(map[string]bool, len(l.fields))
+	write := func(k string) {
+		v, ok := l.fields[k]
+		if !ok || written[k] {
+			return
+		}
+		if len(written) > 0 {
+			b.WriteByte(',')
+		}
+		written[k] = true
+		b.Write(mustJSON(k))
+		b.WriteByte(':')
+		b.Write(v)
+	}
+	for _, k := range l.order {
+		write(k)
+	}
+	for _, k := range sortedKeys(l.fields) {
+		write(k)
+	}
+	b.WriteByte('}')
+	return b.Bytes()
+}
+
+// objectKeys lists the keys of a JSON object in the order they appear; nil if data is not one.
+func objectKeys(data []byte) []string {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil
+	}
+	var keys []string
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return keys
+		}
+		k, ok := t.(string)
+		if !ok {
+			return keys
+		}
+		keys = append(keys, k)
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return keys
+		}
+	}
+	return keys
 }
 
 // mustJSON marshals values that cannot fail to marshal (ints, raw messages, maps of them).

@@ -247,7 +247,7 @@ func joinInts(vals []int) string {
 	return strings.Join(s, ", ")
 }
 
-func sortedKeys(m map[string]any) []string {
+func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)

@@ -229,7 +229,7 @@ var _ = Describe("malformed_response", func() {
 	})
 	It("keeps keepBytes bytes", func() {
 		t := newTarget(1, fault("cut", "malformed_response", map[string]any{"keepBytes": 3}))
-		Expect(string(t.do(http.MethodGet, "/scim/v2/Users", nil).body)).To(Equal(`{"R`), "the fake sorts keys: Resources comes first")
+		Expect(string(t.do(http.MethodGet, "/scim/v2/Users", nil).body)).To(Equal(`{"R`), "the fake's keys are sorted: Resources comes first")
 	})
 	It("turns an empty 204 into a 200 with a cut body", func() {
 		t := newTarget(1, fault("cut", "malformed_response", nil))
