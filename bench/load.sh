@@ -13,6 +13,7 @@
 #   THREADS [2] CONNS [32] LOAD_PARALLEL [32] WRK_CPUS []   passed to load.sh (see its header)
 #   USERS_SMALL [10000]   users for every server; USERS_LARGE [100000] users for scimsim only
 #   SERVERS [bare SCIMMY scimsim]   which servers to measure, in this order
+#   ROUNDS [1]            repeat the whole sequence; the report gives medians and the spread
 #   SCIMSIM_FLAGS []      extra flags for `scimsim serve`
 #   SHARED [$(git rev-parse --show-toplevel)/../shared]   where peers/load.sh and peers/scimmy are
 #   OUT [docs/benchmarks.md]   report path (a relative one is relative to the repository root)
@@ -35,6 +36,7 @@ WRK_CPUS="${WRK_CPUS:-}"
 USERS_SMALL="${USERS_SMALL:-10000}"
 USERS_LARGE="${USERS_LARGE:-100000}"
 SERVERS="${SERVERS:-bare SCIMMY scimsim}"
+ROUNDS="${ROUNDS:-1}"
 SCIMSIM_FLAGS="${SCIMSIM_FLAGS:-}"
 OUT="${OUT:-docs/benchmarks.md}"
 KEEP="${KEEP:-0}"
@@ -53,6 +55,7 @@ for s in $SERVERS; do
   case "$s" in bare | SCIMMY | scimsim) ;; *) die "SERVERS: unknown server '$s' (bare, SCIMMY, scimsim)" ;; esac
 done
 [[ "$USERS_SMALL" =~ ^[1-9][0-9]*$ && "$USERS_LARGE" =~ ^[1-9][0-9]*$ ]] || die "USERS_SMALL and USERS_LARGE must be positive counts"
+[[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || die "ROUNDS must be a positive count"
 
 # ---- tools ------------------------------------------------------------------------------------
 ensure_tools wrk curl jq
@@ -83,7 +86,10 @@ shown() { # the command as the report shows it: repository-relative, $WORK for t
   s="${s//"$ROOT/"/}"
   printf '%s' "$s"
 }
-record() { CMDS+=("$(shown "$@")"); }
+record() { # rounds after the first repeat the same commands (on other ports): recorded once
+  [ "${round:-1}" = 1 ] || return 0
+  CMDS+=("$(shown "$@")")
+}
 
 RESULTS="$WORK/results.txt"
 : >"$RESULTS"
@@ -91,13 +97,13 @@ RESULTS="$WORK/results.txt"
 # measure NAME TAG_USERS USERS BASE: load.sh against BASE, its RESULT lines tagged into RESULTS.
 measure() {
   local name="$1" tag_users="$2" users="$3" base="$4"
-  local log="$WORK/load-$name-$users.log"
+  local log="$WORK/load-$name-$users-$round.log"
   say "load.sh against $name ($base, $users users)"
   record "USERS=$users PREFIX=user THREADS=$THREADS CONNS=$CONNS DURATION=$DURATION LOAD_PARALLEL=$LOAD_PARALLEL${WRK_CPUS:+ WRK_CPUS=$WRK_CPUS}" \
     "$LOAD_SH $base $TOKEN"
   USERS="$users" PREFIX=user THREADS="$THREADS" CONNS="$CONNS" DURATION="$DURATION" \
     LOAD_PARALLEL="$LOAD_PARALLEL" WRK_CPUS="$WRK_CPUS" "$LOAD_SH" "$base" "$TOKEN" 2>&1 | tee "$log"
-  grep '^RESULT ' "$log" | sed "s/^/server=$name users=$tag_users /" >>"$RESULTS"
+  grep '^RESULT ' "$log" | sed "s/^/server=$name users=$tag_users round=$round /" >>"$RESULTS"
 }
 
 # seed_scimsim ROOT_URL USERS: POST /admin/seed with users shaped like load.sh's (user1..userN).
@@ -123,12 +129,13 @@ seed_scimsim() {
   [ "$got" = "$users" ] || die "POST /admin/seed stored '$got' users, want $users: $(head -c 300 "$WORK/seed-$users.out")"
   awk -v n="$users" -v s="$start" -v e="$end" 'BEGIN {
     printf "RESULT seed users=%d elapsed_s=%.2f rate_per_s=%.1f\n", n, e - s, n / (e - s) }' |
-    tee -a "$WORK/seed-$users.log" | sed "s/^/server=scimsim users=$users /" >>"$RESULTS"
-  cat "$WORK/seed-$users.log"
+    tee "$WORK/seed-$users-$round.log" | sed "s/^/server=scimsim users=$users round=$round /" >>"$RESULTS"
+  cat "$WORK/seed-$users-$round.log"
 }
 
 knobs="DURATION=$DURATION THREADS=$THREADS CONNS=$CONNS USERS_SMALL=$USERS_SMALL USERS_LARGE=$USERS_LARGE"
 [ "$SERVERS" = "bare SCIMMY scimsim" ] || knobs+=" SERVERS='$SERVERS'"
+[ "$ROUNDS" = 1 ] || knobs+=" ROUNDS=$ROUNDS"
 [ -z "$WRK_CPUS" ] || knobs+=" WRK_CPUS=$WRK_CPUS"
 [ -z "$SCIMSIM_FLAGS" ] || knobs+=" SCIMSIM_FLAGS='$SCIMSIM_FLAGS'"
 record "make bench-load $knobs"
@@ -166,45 +173,48 @@ case " $SERVERS " in *" SCIMMY "*)
 esac
 
 # ---- measure -----------------------------------------------------------------------------------
-for server in $SERVERS; do
-  case "$server" in
-    bare)
-      free_port
-      base="http://127.0.0.1:$PORT/scim/v2"
-      record "\$WORK/bare --addr 127.0.0.1:$PORT --token $TOKEN &"
-      start_server bare "$WORK/bare.log" "$WORK/bare" --addr "127.0.0.1:$PORT" --token "$TOKEN"
-      wait_ready bare "$base" "$WORK/bare.log"
-      # It stores nothing (users=0 in the results): load.sh finds user1 and userN and skips loading.
-      measure bare 0 "$USERS_SMALL" "$base"
-      stop_server bare
-      ;;
-    SCIMMY)
-      free_port
-      base="http://127.0.0.1:$PORT/scim/v2"
-      record "(cd \$WORK/scimmy && PORT=$PORT SCIM_TOKEN=$TOKEN node server.js) &"
-      start_server SCIMMY "$WORK/scimmy.log" \
-        bash -c 'cd "$1" && PORT="$2" SCIM_TOKEN="$3" exec node server.js' _ "$WORK/scimmy" "$PORT" "$TOKEN"
-      wait_ready SCIMMY "$base" "$WORK/scimmy.log"
-      measure SCIMMY "$USERS_SMALL" "$USERS_SMALL" "$base"
-      stop_server SCIMMY
-      ;;
-    scimsim)
-      for users in "$USERS_SMALL" "$USERS_LARGE"; do
+for ((round = 1; round <= ROUNDS; round++)); do
+  [ "$ROUNDS" = 1 ] || say "round $round of $ROUNDS"
+  for server in $SERVERS; do
+    case "$server" in
+      bare)
         free_port
         base="http://127.0.0.1:$PORT/scim/v2"
-        # shellcheck disable=SC2086 # SCIMSIM_FLAGS is a list of flags
-        record "\$WORK/scimsim serve --addr 127.0.0.1:$PORT --token $TOKEN $SCIMSIM_FLAGS &"
-        # shellcheck disable=SC2086
-        start_server scimsim "$WORK/scimsim-$users.log" \
-          "$WORK/scimsim" serve --addr "127.0.0.1:$PORT" --token "$TOKEN" $SCIMSIM_FLAGS
-        wait_ready scimsim "$base" "$WORK/scimsim-$users.log"
-        # The small run loads like the peer does; the large one is seeded when the server can be.
-        if [ "$users" = "$USERS_LARGE" ]; then seed_scimsim "http://127.0.0.1:$PORT" "$users" || true; fi
-        measure scimsim "$users" "$users" "$base"
-        stop_server scimsim
-      done
-      ;;
-  esac
+        record "\$WORK/bare --addr 127.0.0.1:$PORT --token $TOKEN &"
+        start_server bare "$WORK/bare.log" "$WORK/bare" --addr "127.0.0.1:$PORT" --token "$TOKEN"
+        wait_ready bare "$base" "$WORK/bare.log"
+        # It stores nothing (users=0 in the results): load.sh finds user1 and userN and skips loading.
+        measure bare 0 "$USERS_SMALL" "$base"
+        stop_server bare
+        ;;
+      SCIMMY)
+        free_port
+        base="http://127.0.0.1:$PORT/scim/v2"
+        record "(cd \$WORK/scimmy && PORT=$PORT SCIM_TOKEN=$TOKEN node server.js) &"
+        start_server SCIMMY "$WORK/scimmy.log" \
+          bash -c 'cd "$1" && PORT="$2" SCIM_TOKEN="$3" exec node server.js' _ "$WORK/scimmy" "$PORT" "$TOKEN"
+        wait_ready SCIMMY "$base" "$WORK/scimmy.log"
+        measure SCIMMY "$USERS_SMALL" "$USERS_SMALL" "$base"
+        stop_server SCIMMY
+        ;;
+      scimsim)
+        for users in "$USERS_SMALL" "$USERS_LARGE"; do
+          free_port
+          base="http://127.0.0.1:$PORT/scim/v2"
+          # shellcheck disable=SC2086 # SCIMSIM_FLAGS is a list of flags
+          record "\$WORK/scimsim serve --addr 127.0.0.1:$PORT --token $TOKEN${SCIMSIM_FLAGS:+ $SCIMSIM_FLAGS} &"
+          # shellcheck disable=SC2086
+          start_server scimsim "$WORK/scimsim-$users.log" \
+            "$WORK/scimsim" serve --addr "127.0.0.1:$PORT" --token "$TOKEN" $SCIMSIM_FLAGS
+          wait_ready scimsim "$base" "$WORK/scimsim-$users.log"
+          # The small run loads like the peer does; the large one is seeded when the server can be.
+          if [ "$users" = "$USERS_LARGE" ]; then seed_scimsim "http://127.0.0.1:$PORT" "$users" || true; fi
+          measure scimsim "$users" "$users" "$base"
+          stop_server scimsim
+        done
+        ;;
+    esac
+  done
 done
 
 # ---- report ------------------------------------------------------------------------------------
@@ -233,6 +243,11 @@ settings=(
   -setting "machine load=at the start: $LOAD_BEFORE; at the end: $(machine_load) (with nproc=$(nproc); other work skews the figures)"
   -setting "CPU pinning=${WRK_CPUS:+wrk on CPUs $WRK_CPUS}${WRK_CPUS:-none: wrk and the server share all cores}"
 )
+case "$ROUNDS" in
+  1) ;;
+  2) CMDS+=("# round 2: the same servers and load.sh runs again, in the same order") ;;
+  *) CMDS+=("# rounds 2 to $ROUNDS: the same servers and load.sh runs again, in the same order") ;;
+esac
 cmd_flags=()
 for c in "${CMDS[@]}"; do cmd_flags+=(-cmd "$c"); done
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/report.md from the current output")
@@ -52,6 +53,7 @@ func TestParseResults_errors(t *testing.T) {
 		{name: "bare tag", in: "scimsim users=1 RESULT seed", wantErr: `tag "scimsim" is not key=value`},
 		{name: "not a number", in: "server=a users=1 RESULT seed rate_per_s=fast", wantErr: `value rate_per_s="fast" is not a finite number`},
 		{name: "NaN", in: "server=a users=1 RESULT seed rate_per_s=NaN", wantErr: `is not a finite number`},
+		{name: "bad round", in: "server=a users=1 round=0 RESULT seed", wantErr: `round tag "0" is not a positive number`},
 		{name: "duplicate", in: "server=a users=1 RESULT seed x=1 x=2", wantErr: `value "x" given twice`},
 		{name: "timed without p99", in: "server=a users=1 RESULT get-filter rps=1 p50_ms=1", wantErr: `phase get-filter without p99_ms`},
 		{name: "line number", in: "# header\n\nserver=a users=1 RESULT seed\nnoise", wantErr: `line 4: no RESULT field: "noise"`},
@@ -89,33 +91,83 @@ func TestResult_Errors(t *testing.T) {
 	}
 }
 
-// TestReport_WriteMarkdown compares the whole document with testdata/report.md; run with -update
-// after an intended change and review the diff.
+// TestReport_WriteMarkdown compares whole documents with testdata/*.md; run with -update after
+// an intended change and review the diff.
 func TestReport_WriteMarkdown(t *testing.T) {
-	var out bytes.Buffer
-	err := run([]string{
-		"-results", filepath.Join("testdata", "results.txt"),
-		"-date", "2026-11-25T18:00:00Z",
-		"-machine", "nproc=2", "-machine", "CPU=AMD EPYC", "-machine", "odd=a|b",
-		"-setting", "wrk=2 threads, 32 connections, 10s per phase",
-		"-cmd", "bare --addr 127.0.0.1:18090 --token bench-token &",
-		"-cmd", "USERS=10000 ../shared/peers/load.sh http://127.0.0.1:18090/scim/v2 bench-token",
-	}, &out, &bytes.Buffer{})
+	tests := []struct {
+		name, results, golden string
+	}{
+		{name: "one round", results: "results.txt", golden: "report.md"},
+		{name: "three rounds", results: "results-rounds.txt", golden: "report-rounds.md"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out bytes.Buffer
+			err := run([]string{
+				"-results", filepath.Join("testdata", tt.results),
+				"-date", "2026-11-25T18:00:00Z",
+				"-machine", "nproc=2", "-machine", "CPU=AMD EPYC", "-machine", "odd=a|b",
+				"-setting", "wrk=2 threads, 32 connections, 10s per phase",
+				"-cmd", "bare --addr 127.0.0.1:18090 --token bench-token &",
+				"-cmd", "USERS=10000 ../shared/peers/load.sh http://127.0.0.1:18090/scim/v2 bench-token",
+			}, &out, &bytes.Buffer{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden := filepath.Join("testdata", tt.golden)
+			if *update {
+				if err := os.WriteFile(golden, out.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(string(want), out.String()); diff != "" {
+				t.Errorf("report (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestAggregate(t *testing.T) {
+	f, err := os.Open(filepath.Join("testdata", "results-rounds.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden := filepath.Join("testdata", "report.md")
-	if *update {
-		if err := os.WriteFile(golden, out.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
+	defer f.Close()
+	results, err := ParseResults(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := Aggregate(results)
+	want := []Result{
+		{Server: Bare, Phase: PhaseGetFilter, Rounds: 3, MinRate: 50000, MaxRate: 60000, Values: map[string]float64{
+			"requests": 1650000, "duration_s": 10, "rps": 55000, "p50_ms": 0.45, "p99_ms": 2.5, "http_ge_400": 0, "sock_errors": 0}},
+		{Server: Subject, Users: 100000, Phase: PhaseSeed, Rounds: 3, MinRate: 20000, MaxRate: 25000, Values: map[string]float64{
+			"users": 100000, "elapsed_s": 4.5, "rate_per_s": 22222.2}},
+		{Server: Subject, Users: 100000, Phase: PhaseGetFilter, Rounds: 3, MinRate: 26000, MaxRate: 30000, Values: map[string]float64{
+			"requests": 840000, "duration_s": 10, "rps": 28000, "p50_ms": 1, "p99_ms": 5,
+			"http_ge_400": 1, "sock_errors": 0}, // the error of round 2 is kept: errors are summed
+		},
+	}
+	if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(Result{}, "Round")); diff != "" {
+		t.Errorf("Aggregate (-want +got):\n%s", diff)
+	}
+}
+
+func TestMedian(t *testing.T) {
+	tests := []struct {
+		in   []float64
+		want float64
+	}{
+		{[]float64{3}, 3}, {[]float64{3, 1, 2}, 2}, {[]float64{4, 1, 3, 2}, 2.5},
+	}
+	for _, tt := range tests {
+		if got := median(tt.in); got != tt.want {
+			t.Errorf("median(%v)=%v, want %v", tt.in, got, tt.want)
 		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(string(want), out.String()); diff != "" {
-		t.Errorf("report (-want +got):\n%s", diff)
 	}
 }
 

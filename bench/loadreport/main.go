@@ -92,7 +92,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 
 	var buf bytes.Buffer
-	rep := Report{Date: when, Machine: machine, Settings: settings, Commands: commands, Results: results}
+	rep := Report{Date: when, Machine: machine, Settings: settings, Commands: commands, Results: Aggregate(results)}
 	if err := rep.WriteMarkdown(&buf); err != nil {
 		return err
 	}

@@ -83,14 +83,28 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 		fmt.Fprintf(b, "**%s was not measured in this run**, so there are no ratios and no target is checked.\n\n", Subject)
 	}
 	b.WriteString("The load generator shares the machine's cores with the server, so absolute figures are noisy;\n" +
-		"compare the ratios, which come from the same run.\n\n")
+		"compare the ratios, which come from the same run.")
+	if n := r.rounds(); n > 1 {
+		fmt.Fprintf(b, " Every measurement was repeated in %d rounds (each server in turn, then again):\n"+
+			"the figures are the medians, and the spread is the lowest and highest req/s of the rounds.", n)
+	}
+	b.WriteString("\n\n")
 
 	b.WriteString("## Results\n\n")
-	b.WriteString("| server | users | phase | req/s | p50 ms | p99 ms | errors |")
+	spread := r.rounds() > 1
+	b.WriteString("| server | users | phase | req/s |")
+	if spread {
+		b.WriteString(" spread |")
+	}
+	b.WriteString(" p50 ms | p99 ms | errors |")
 	for _, base := range baselines {
 		fmt.Fprintf(b, " %s ÷ %s |", Subject, base)
 	}
-	b.WriteString("\n| --- | ---: | --- | ---: | ---: | ---: | ---: |")
+	b.WriteString("\n| --- | ---: | --- | ---: |")
+	if spread {
+		b.WriteString(" ---: |")
+	}
+	b.WriteString(" ---: | ---: | ---: |")
 	for range baselines {
 		b.WriteString(" ---: |")
 	}
@@ -99,9 +113,12 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 		if !res.Timed() {
 			continue
 		}
-		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %d |", res.Server, usersCell(res.Users),
-			phaseName(res.Phase), thousands(res.Rate()), ms(res.Values["p50_ms"]), ms(res.Values["p99_ms"]),
-			res.Errors())
+		fmt.Fprintf(b, "| %s | %s | %s | %s |", res.Server, usersCell(res.Users), phaseName(res.Phase),
+			thousands(res.Rate()))
+		if spread {
+			fmt.Fprintf(b, " %s–%s |", thousands(res.MinRate), thousands(res.MaxRate))
+		}
+		fmt.Fprintf(b, " %s | %s | %d |", ms(res.Values["p50_ms"]), ms(res.Values["p99_ms"]), res.Errors())
 		for _, base := range baselines {
 			cell := ""
 			if res.Server == Subject {
@@ -179,6 +196,15 @@ func (r Report) servers() []string {
 		}
 	}
 	return out
+}
+
+// rounds is the largest number of rounds any result aggregates.
+func (r Report) rounds() int {
+	n := 1
+	for _, res := range r.Results {
+		n = max(n, res.Rounds)
+	}
+	return n
 }
 
 // find returns the first result of server in phase at users; a server that stores no users

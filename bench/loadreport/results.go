@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -30,7 +31,13 @@ type Result struct {
 	Server string
 	Users  int // users the server held; 0 when it stores none (the bare handler)
 	Phase  string
+	Round  int // 1, 2, ... when the run repeats every measurement; 0 when not tagged
 	Values map[string]float64
+
+	// Rounds and MinRate, MaxRate are set by Aggregate: how many measurements the values are
+	// the medians of, and the spread of their rates.
+	Rounds           int
+	MinRate, MaxRate float64
 }
 
 // Rate is the phase's throughput: requests per second for a timed phase, users per second for a
@@ -114,6 +121,12 @@ func parseLine(line string) (Result, error) {
 				return Result{}, fmt.Errorf("users tag %q is not a count", val)
 			}
 			res.Users, haveUsers = n, true
+		case "round":
+			n, err := strconv.Atoi(val)
+			if err != nil || n < 1 {
+				return Result{}, fmt.Errorf("round tag %q is not a positive number", val)
+			}
+			res.Round = n
 		default:
 			return Result{}, fmt.Errorf("unknown tag %q", key)
 		}
@@ -143,4 +156,74 @@ func parseLine(line string) (Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// summed are the values that Aggregate adds up across rounds instead of taking their median: an
+// error in any round must show.
+var summed = map[string]bool{"requests": true, "http_ge_400": true, "sock_errors": true}
+
+// Aggregate merges the results of repeated rounds: one result per server, users and phase, in
+// the order of first appearance, whose values are the medians over the rounds (each value on its
+// own, so p99 is the median of the rounds' p99s), except counts of requests and errors, which are
+// summed. A value missing from some round is left out.
+func Aggregate(results []Result) []Result {
+	type key struct {
+		server, phase string
+		users         int
+	}
+	var order []key
+	groups := map[key][]Result{}
+	for _, r := range results {
+		k := key{r.Server, r.Phase, r.Users}
+		if _, ok := groups[k]; !ok {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], r)
+	}
+	out := make([]Result, 0, len(order))
+	for _, k := range order {
+		g := groups[k]
+		agg := Result{Server: k.server, Users: k.users, Phase: k.phase, Rounds: len(g),
+			Values: map[string]float64{}, MinRate: g[0].Rate(), MaxRate: g[0].Rate()}
+		for name := range g[0].Values {
+			var vs []float64
+			for _, r := range g {
+				if v, ok := r.Values[name]; ok {
+					vs = append(vs, v)
+				}
+			}
+			if len(vs) != len(g) {
+				continue
+			}
+			if summed[name] {
+				agg.Values[name] = sum(vs)
+			} else {
+				agg.Values[name] = median(vs)
+			}
+		}
+		for _, r := range g[1:] {
+			agg.MinRate = min(agg.MinRate, r.Rate())
+			agg.MaxRate = max(agg.MaxRate, r.Rate())
+		}
+		out = append(out, agg)
+	}
+	return out
+}
+
+func sum(vs []float64) float64 {
+	var t float64
+	for _, v := range vs {
+		t += v
+	}
+	return t
+}
+
+// median of vs (not empty); the mean of the middle two for an even count.
+func median(vs []float64) float64 {
+	s := slices.Clone(vs)
+	slices.Sort(s)
+	if n := len(s); n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
