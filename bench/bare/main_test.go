@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -163,27 +162,29 @@ func TestRun_refusesNonLoopback(t *testing.T) {
 	}
 }
 
-// TestRun_servesUntilCancelled starts the real server on a free loopback port, makes one request
-// and checks that cancelling the context shuts it down cleanly.
+// TestRun_servesUntilCancelled starts the real server on port 0, reads the address it reports,
+// makes one request and checks that cancelling the context shuts it down cleanly.
 func TestRun_servesUntilCancelled(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close() // run listens itself; the port was free a moment ago
-
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	stderr := &syncBuffer{ready: make(chan struct{})}
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"--addr", addr, "--token", "t"}, stderr) }()
+	go func() { done <- run(ctx, []string{"--addr", "127.0.0.1:0", "--token", "t"}, stderr) }()
 
 	select {
-	case <-stderr.ready: // run prints its address once it is listening
+	case <-stderr.ready: // run reports its address once it is listening
 	case err := <-done:
 		t.Fatalf("run returned before serving: %v", err)
 	}
-	req, _ := http.NewRequest(http.MethodGet, "http://"+addr+"/scim/v2/Users", nil)
+	line := strings.TrimSpace(stderr.String())
+	url, ok := strings.CutPrefix(line, "bare listening on ")
+	if !ok || !strings.HasPrefix(url, "http://127.0.0.1:") {
+		t.Fatalf("first output line %q does not name the URL", line)
+	}
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	req.Header.Set("Authorization", "Bearer t")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -191,7 +192,7 @@ func TestRun_servesUntilCancelled(t *testing.T) {
 	}
 	resp.Body.Close()
 	if got, want := resp.StatusCode, http.StatusOK; got != want {
-		t.Errorf("status %d, want %d", got, want)
+		t.Errorf("GET %s: status %d, want %d", url, got, want)
 	}
 	cancel()
 	if err := <-done; err != nil {
