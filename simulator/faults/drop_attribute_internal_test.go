@@ -108,3 +108,23 @@ func assertJSON(t *testing.T, want string, got []byte) {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
+
+// FuzzDropAttribute: any body and attribute path leave the fault with valid JSON or no change,
+// never a panic.
+func FuzzDropAttribute(f *testing.F) {
+	f.Add([]byte(`{"Operations":[{"op":"replace","path":"emails[type eq \"work\"].value","value":"a"}]}`), "emails.value")
+	f.Add([]byte(`{"title":"x","name":{"givenName":"A"}}`), "name.givenName")
+	f.Add([]byte(`{"Operations":[{"op":"Replace","value":{"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager":"m"}}]}`),
+		"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager")
+	f.Add([]byte(`{"Operations":[{"op":"add","path":"name","value":[{"givenName":1}]}]}`), "name.givenName")
+	f.Fuzz(func(t *testing.T, body []byte, attr string) {
+		d := dropAttribute{attrs: []string{attr}}
+		if out, changed := d.dropFromResource(body); changed && !json.Valid(out) {
+			t.Fatalf("dropFromResource(%q, %q) wrote invalid JSON %q", body, attr, out)
+		}
+		if out, changed, _ := d.dropFromPatch(body); changed && !json.Valid(out) {
+			t.Fatalf("dropFromPatch(%q, %q) wrote invalid JSON %q", body, attr, out)
+		}
+		_ = normalizePath(attr)
+	})
+}

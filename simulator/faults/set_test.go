@@ -41,8 +41,10 @@ var _ = Describe("a fault's schedule", func() {
 			return newTarget(seed, spec).statuses(24, "/scim/v2/Users")
 		}
 		first := run(7)
-		Expect(first).To(ContainElement(500))
-		Expect(first).To(ContainElement(200))
+		// Pinned: a --seed must replay the same run with the next release too. If this changes,
+		// the generator or the draw order changed, and docs/faults.md must say so.
+		Expect(first).To(Equal([]int{200, 200, 500, 500, 500, 500, 200, 200, 200, 200, 200, 200,
+			200, 200, 200, 200, 200, 200, 200, 200, 500, 500, 200, 200}))
 		Expect(run(7)).To(Equal(first))
 		Expect(run(8)).NotTo(Equal(first))
 	})
