@@ -157,6 +157,7 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 		}
 	}
 
+	b.WriteString("\n## Method\n\n" + method)
 	writeKVs(b, "Machine", r.Machine)
 	writeKVs(b, "Settings", r.Settings)
 	if len(r.Commands) > 0 {
@@ -179,6 +180,22 @@ func writeKVs(b *strings.Builder, title string, kvs []KV) {
 		fmt.Fprintf(b, "| %s | %s |\n", kv.Key, strings.ReplaceAll(kv.Value, "|", `\|`))
 	}
 }
+
+// method says how the figures were made and why with wrk.
+const method = `Each server runs alone on 127.0.0.1 while ` + "`load.sh`" + ` loads its users, checks that the
+filter finds exactly one, and runs wrk for the timed phases: the filtered GET on one fixed userName, then
+POST /Users with a new userName per request. A fresh scimsim process holds the larger store.
+
+The load generator is wrk, through the same script as the figures in ` + "`../shared/peers/README.md`" + `,
+so they stay comparable. wrk is a C event loop that sends the next request as soon as an answer arrives,
+which finds the highest rate a server sustains, at a low CPU cost per request on the cores it shares
+with the server.
+vegeta (Go) was the alternative: it sends at a fixed rate, which needs a sweep of rates to find that
+ceiling, and its own runtime and garbage collector would compete with the server for the same cores.
+One caveat of wrk: when a server is overloaded its latencies are those of the requests it let through
+(coordinated omission), so the p99 of a saturated server such as SCIMMY understates what clients
+arriving at a steady rate would see.
+`
 
 // serverDescriptions say what each server of bench/load.sh is.
 var serverDescriptions = map[string]string{
