@@ -75,13 +75,17 @@ func (r *recorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 func record(c echo.Context, next echo.HandlerFunc) *recorder {
 	orig := c.Response()
 	rec := &recorder{header: orig.Header(), under: orig}
-	c.SetResponse(echo.NewResponse(rec, c.Echo()))
+	captured := echo.NewResponse(rec, c.Echo())
+	c.SetResponse(captured)
 	if err := next(c); err != nil {
 		c.Error(err)
 	}
 	c.SetResponse(orig)
-	if rec.hijacked {
+	switch {
+	case rec.hijacked:
 		orig.Status = 0 // nothing was answered; see abortConnection
+	case rec.status == 0 && captured.Status == statusClientClosed:
+		orig.Status = statusClientClosed // a latency or timeout further down saw the client go
 	}
 	return rec
 }

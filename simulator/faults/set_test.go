@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	. "github.com/onsi/ginkgo/v2"
@@ -116,6 +117,17 @@ var _ = Describe("a rewriting fault in front of one that drops the connection", 
 		Expect(err).To(HaveOccurred())
 		Eventually(t.scim.entries).Should(ConsistOf(And(HaveField("Status", 0), HaveField("Fault", "rst"))),
 			"the rewriter found nothing to rewrite and gave its hit back")
+	})
+})
+
+var _ = Describe("a rewriting fault in front of one the client gives up on", func() {
+	It("records that the client went away", func() {
+		t := newTarget(1, fault("empty", "empty_query_404", nil), fault("hang", "timeout", nil))
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		defer cancel()
+		_, err := t.send(ctx, http.MethodGet, nobodyFilter, nil)
+		Expect(err).To(MatchError(context.DeadlineExceeded))
+		Eventually(t.scim.entries).Should(ConsistOf(And(HaveField("Status", 499), HaveField("Fault", "hang"))))
 	})
 })
 
