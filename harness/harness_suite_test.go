@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/types"
@@ -110,13 +111,15 @@ func describeScenario(c harness.Case) {
 	}
 	Describe(sc.ID, append(decorators, func() {
 		var res harness.Result
+		// The job's own time budget (job.timeout, 30 s by default) ends a run against a target that
+		// never answers; the node timeout is only a backstop so that a hung run cannot stall CI.
 		BeforeAll(func(ctx SpecContext) {
 			res = harness.Run(ctx, target, c, harness.Options{})
 			AddReportEntry(outcomeEntry, res.Row(), ReportEntryVisibilityNever)
 			if res.Err != nil {
 				Fail(res.Failure())
 			}
-		})
+		}, NodeTimeout(2*time.Minute))
 		for i, step := range scenarios.Steps {
 			It(fmt.Sprintf("%d. %s", i+1, step.Name), func() {
 				if res.Report != nil {
