@@ -2,6 +2,7 @@ package faults
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -121,13 +122,9 @@ func scimPath(p string) string {
 }
 
 // splitResource splits a SCIM-relative path "/Users/42" into ("Users", "42"). The id of
-// "/Users/.search" is ".search".
+// "/Users/.search" is ".search"; deeper paths keep their slashes ("42/x").
 func splitResource(rel string) (resource, id string) {
-	rel = strings.Trim(rel, "/")
-	resource, id, _ = strings.Cut(rel, "/")
-	if strings.Contains(id, "/") {
-		id = "" // deeper paths are not a resource by id
-	}
+	resource, id, _ = strings.Cut(strings.Trim(rel, "/"), "/")
 	return resource, id
 }
 
@@ -141,10 +138,15 @@ const (
 	kindByID
 )
 
+// discovery are the service provider's configuration endpoints (RFC 7644 Section 4): they are
+// neither resources nor queries, and no fault that works on those touches them.
+var discovery = []string{"ServiceProviderConfig", "ResourceTypes", "Schemas"}
+
 func kindOf(r *http.Request) (requestKind, string) {
 	resource, id := splitResource(scimPath(r.URL.Path))
 	switch {
-	case resource == "":
+	case resource == "" || strings.Contains(id, "/") ||
+		slices.ContainsFunc(discovery, func(d string) bool { return strings.EqualFold(d, resource) }):
 		return kindOther, ""
 	case id == "" && r.Method == http.MethodGet:
 		return kindQuery, ""

@@ -1,6 +1,7 @@
 package faults
 
 import (
+	"net/http/httptest"
 	"os"
 	"path"
 	"path/filepath"
@@ -51,6 +52,32 @@ func TestScimPath(t *testing.T) {
 	for _, tt := range tests {
 		if got := scimPath(tt.in); got != tt.want {
 			t.Errorf("scimPath(%q)=%q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestKindOf(t *testing.T) {
+	tests := []struct {
+		method, path string
+		kind         requestKind
+		id           string
+	}{
+		{"GET", "/scim/v2/Users", kindQuery, ""},
+		{"GET", "/tenants/a/scim/v2/Groups", kindQuery, ""},
+		{"POST", "/scim/v2/Users/.search", kindQuery, ""},
+		{"GET", "/scim/v2/Users/.search", kindOther, ""},
+		{"POST", "/scim/v2/Users", kindOther, ""},
+		{"GET", "/scim/v2/Users/42", kindByID, "42"},
+		{"DELETE", "/scim/v2/Groups/g-1", kindByID, "g-1"},
+		{"GET", "/scim/v2/Users/42/x", kindOther, ""},
+		{"GET", "/scim/v2/Schemas/urn:ietf:params:scim:schemas:core:2.0:User", kindOther, ""},
+		{"GET", "/scim/v2/ResourceTypes", kindOther, ""},
+		{"GET", "/scim/v2", kindOther, ""},
+	}
+	for _, tt := range tests {
+		kind, id := kindOf(httptest.NewRequest(tt.method, tt.path, nil))
+		if kind != tt.kind || id != tt.id {
+			t.Errorf("kindOf(%s %s)=(%v, %q), want (%v, %q)", tt.method, tt.path, kind, id, tt.kind, tt.id)
 		}
 	}
 }
