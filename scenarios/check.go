@@ -18,6 +18,7 @@ type Outcome struct {
 	FailedStep         string         `json:"failedStep"`
 	ErrorCode          string         `json:"errorCode"`
 	Reason             string         `json:"reason"`
+	Warnings           []string       `json:"warnings"`
 	Steps              []StepOutcome  `json:"steps"`
 	ModifiedProperties []ModifiedProp `json:"modifiedProperties"`
 }
@@ -202,6 +203,9 @@ func (e *Expect) Check(o Outcome) []string {
 	}
 	if e.Reason != "" && !containsFold(o.Reason, e.Reason) {
 		bad("expected the reason to contain %q, got %q", e.Reason, o.Reason)
+	}
+	if e.Warning != "" && !anyContains(o.Warnings, e.Warning) {
+		bad("expected a warning containing %q, got %s", e.Warning, quoteList(o.Warnings))
 	}
 	if e.Tip != "" {
 		tips := o.allTips()

@@ -10,6 +10,7 @@ import (
 const report = `{
   "status": "failure", "action": "none", "failedStep": "matching",
   "errorCode": "DuplicateTargetEntries", "reason": "2 target users match userName eq \"alice@contoso.com\"",
+  "warnings": ["The tenant URL carries the aadOptscim062020 flag, which is ignored on demand."],
   "steps": [
     {"name": "Import user", "type": "import", "status": "warning",
      "details": {"userPrincipalName": "alice@contoso.com", "Not provisioned (null)": "department"},
@@ -56,7 +57,12 @@ func TestExpect_Check(t *testing.T) {
 	}{
 		{
 			name:   "met",
-			expect: Expect{Status: "failure", FailedStep: "matching", ErrorCode: "DuplicateTargetEntries", Tip: "UNIQUE", Reason: "2 target users"},
+			expect: Expect{Status: "failure", FailedStep: "matching", ErrorCode: "DuplicateTargetEntries", Tip: "UNIQUE", Reason: "2 target users", Warning: "ignored on demand"},
+		},
+		{
+			name:   "warning",
+			expect: Expect{Status: "failure", FailedStep: "matching", Warning: "retried"},
+			want:   []string{`expected a warning containing "retried", got ["The tenant URL carries the aadOptscim062020 flag, which is ignored on demand."]`},
 		},
 		{
 			name:   "another step",

@@ -233,6 +233,9 @@ type Expect struct {
 	Tip string `yaml:"tip"`
 	// Reason is a phrase the run's reason must contain.
 	Reason string `yaml:"reason"`
+	// Warning is a phrase one of the run's warnings must contain (a run-level caveat, such as a
+	// feature flag the on-demand run ignored).
+	Warning string `yaml:"warning"`
 	// Modified lists the attribute names the report's modifiedProperties must hold, in any order.
 	Modified []string `yaml:"modified"`
 	// Steps are expectations on individual steps, such as a warning on import.
