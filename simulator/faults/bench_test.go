@@ -93,3 +93,50 @@ func BenchmarkMiddleware_hit(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSet_Middleware calls the middleware alone, without echo's routing, on one context:
+// the cost of the faults' decision for a request no fault hits.
+func BenchmarkSet_Middleware(b *testing.B) {
+	cases := []struct {
+		name  string
+		specs []faults.Spec
+	}{
+		{name: "zero-faults"},
+		{name: "non-matching-method", specs: []faults.Spec{{Name: "x", Type: "throttle", Match: faults.Match{Method: "POST"}}}},
+		{name: "non-matching-resource", specs: []faults.Spec{{Name: "x", Type: "throttle", Match: faults.Match{Resource: "Groups"}}}},
+		{name: "non-matching-path", specs: []faults.Spec{{Name: "x", Type: "throttle", Match: faults.Match{Path: "/Groups/**"}}}},
+		{name: "non-matching-filter", specs: []faults.Spec{{Name: "x", Type: "throttle", Match: faults.Match{FilterAttribute: "externalId"}}}},
+		{name: "selector-refuses", specs: []faults.Spec{{Name: "x", Type: "conflict"}}},
+		{name: "ten-non-matching", specs: func() []faults.Spec {
+			var s []faults.Spec
+			for range 10 {
+				s = append(s, faults.Spec{Type: "throttle", Match: faults.Match{Method: "DELETE", Resource: "Groups"}})
+			}
+			return s
+		}()},
+	}
+	for _, bc := range cases {
+		b.Run(bc.name, func(b *testing.B) {
+			set := faults.NewSet(1)
+			for _, s := range bc.specs {
+				if _, err := set.Add(s); err != nil {
+					b.Fatal(err)
+				}
+			}
+			e := echo.New()
+			c := e.NewContext(httptest.NewRequest(http.MethodGet, `/scim/v2/Users?filter=userName%20eq%20%22alice%22`, nil), httptest.NewRecorder())
+			faults.SetRequestInfo(c, faults.RequestInfo{Resource: "Users", FilterAttributes: []string{"userName"}})
+			calls := 0
+			h := set.Middleware()(func(echo.Context) error { calls++; return nil })
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := h(c); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if calls != b.N {
+				b.Fatalf("handler ran %d times for %d requests", calls, b.N)
+			}
+		})
+	}
+}

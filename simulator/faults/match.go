@@ -162,6 +162,14 @@ func kindOf(r *http.Request) (requestKind, string) {
 // other than '/', "**" any run including '/', "?" any one character other than '/'. Every
 // pattern is valid, so matching never fails.
 func globMatch(pattern, name string) bool {
+	// The literal part before the first wildcard decides most misses at once.
+	lit := pattern
+	if i := strings.IndexAny(pattern, "*?"); i >= 0 {
+		lit = pattern[:i]
+	}
+	if !hasPrefixFold(name, lit) {
+		return false
+	}
 	if strings.Contains(pattern, "**") {
 		return globMatchDeep(pattern, name)
 	}
