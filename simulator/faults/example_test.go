@@ -75,3 +75,27 @@ func ExampleWriteTable() {
 	// connection_reset           -                                     closes the connection without an answer (TCP RST where possible)
 	// wrong_content_type         -                                     200 with Content-Type: text/html and an HTML page instead of SCIM JSON
 }
+
+func ExampleLoadFile() {
+	specs, err := faults.LoadFile("testdata/load/good.yaml")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	set := faults.NewSet(7)
+	for _, s := range specs {
+		stored, err := set.Add(s)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Println(stored.Name, stored.Type)
+	}
+	_, err = faults.LoadFile("testdata/load-errors/unknown_key.yaml")
+	fmt.Println(err)
+	// Output:
+	// dup duplicate_match
+	// flaky server_error
+	// drop_attribute-1 drop_attribute
+	// testdata/load-errors/unknown_key.yaml:4: unknown key "probabilty" (known: name, type, match, after, count, probability, attributes)
+}
