@@ -221,10 +221,8 @@ func (e *Expect) Check(o Outcome) []string {
 		for _, m := range o.ModifiedProperties {
 			got = append(got, m.Name)
 		}
-		for _, want := range e.Modified {
-			if !slices.Contains(got, want) {
-				bad("expected modifiedProperties to include %s, got [%s]", want, strings.Join(got, ", "))
-			}
+		if !slices.Equal(slices.Sorted(slices.Values(got)), slices.Sorted(slices.Values(e.Modified))) {
+			bad("expected modifiedProperties [%s], got [%s]", strings.Join(e.Modified, ", "), strings.Join(got, ", "))
 		}
 	}
 	for _, se := range e.Steps {

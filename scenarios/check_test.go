@@ -79,7 +79,7 @@ func TestExpect_Check(t *testing.T) {
 				`expected status success, got failure (matching: DuplicateTargetEntries: 2 target users match userName eq "alice@contoso.com")`,
 				`expected failing step none, got matching (matching: DuplicateTargetEntries: 2 target users match userName eq "alice@contoso.com")`,
 				"expected action create, got none",
-				"expected modifiedProperties to include active, got [userName]",
+				"expected modifiedProperties [userName, active], got [userName]",
 			},
 		},
 		{

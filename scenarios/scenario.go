@@ -236,7 +236,8 @@ type Expect struct {
 	// Warning is a phrase one of the run's warnings must contain (a run-level caveat, such as a
 	// feature flag the on-demand run ignored).
 	Warning string `yaml:"warning"`
-	// Modified lists the attribute names the report's modifiedProperties must hold, in any order.
+	// Modified lists the attribute names of the report's modifiedProperties: all of them, in any
+	// order, so that an update proves it sent the changed attributes only.
 	Modified []string `yaml:"modified"`
 	// Steps are expectations on individual steps, such as a warning on import.
 	Steps []StepExpect `yaml:"steps"`
