@@ -205,8 +205,7 @@ type Result struct {
 	Mismatches []string
 	// Err is a run that could not happen: the target could not be prepared or the engine
 	// refused its input.
-	Err      error
-	Duration time.Duration
+	Err error
 }
 
 // Passed reports whether the run met the scenario's expectation.
@@ -313,9 +312,7 @@ var defaultClient = sync.OnceValue(func() *http.Client {
 // clock and a random source seeded from its id (so a run replays exactly), and checks the report
 // against the expectation.
 func Run(ctx context.Context, target Target, c Case, o Options) Result {
-	start := time.Now()
 	res := Result{Scenario: c.Scenario}
-	defer func() { res.Duration = time.Since(start) }()
 	sc := &c.Scenario
 	ep, err := target.Prepare(ctx, sc)
 	if err != nil {

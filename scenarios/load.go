@@ -35,7 +35,7 @@ func (e *Error) Error() string {
 
 // Load reads and validates every scenario file (*.yaml, *.yml) directly in dir, and returns the
 // scenarios sorted by id. It checks every file before returning, and the error joins every problem
-// found (each an *Error), so one run shows them all.
+// found (each an *Error), so one run shows them all; the valid scenarios are returned with it.
 //
 // A relative `source:` or `config:` path is resolved against the scenario file's directory, then
 // against each of its parent directories in turn; the first file that exists wins. So the catalog in
@@ -89,7 +89,7 @@ func Load(dir string) ([]Scenario, error) {
 }
 
 // Select returns the scenarios whose ids are listed, in the order listed; an unknown id is an error
-// that names it and the ids that exist. No ids selects all.
+// that names it. No ids selects all.
 func Select(all []Scenario, ids ...string) ([]Scenario, error) {
 	if len(ids) == 0 {
 		return all, nil

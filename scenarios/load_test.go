@@ -127,6 +127,20 @@ func TestLoad_NotADirectory(t *testing.T) {
 	}
 }
 
+func TestLoad_DuplicateID(t *testing.T) {
+	root := t.TempDir()
+	mustWrite(t, filepath.Join(root, "s.yaml"), "kind: entra\n")
+	mustWrite(t, filepath.Join(root, "c.yaml"), "job: {}\n")
+	dir := filepath.Join(root, "catalog")
+	mustWrite(t, filepath.Join(dir, "case.yaml"), validScenario)
+	mustWrite(t, filepath.Join(dir, "case.yml"), validScenario)
+	_, err := Load(dir)
+	want := filepath.Join(dir, "case.yml") + `: scenario id "case" is also used by ` + filepath.Join(dir, "case.yaml")
+	if err == nil || err.Error() != want {
+		t.Errorf("Load(case.yaml + case.yml) error = %v, want %q", err, want)
+	}
+}
+
 func TestLoad_ResolvesFilesUpwards(t *testing.T) {
 	root := t.TempDir()
 	mustWrite(t, filepath.Join(root, "testdata", "src.yaml"), "kind: entra\n")
