@@ -241,6 +241,9 @@ func (p *parser) checkKeys(n *yaml.Node, t reflect.Type, path string) {
 	case t == timeType:
 		if _, err := time.Parse(time.RFC3339, n.Value); n.Kind != yaml.ScalarNode || err != nil {
 			p.add(n.Line, "%s %s is not a time: write it as RFC 3339, e.g. 2026-11-25T10:00:00Z", describePath(path), describeNode(n))
+			// The decoder stops at the first time it cannot parse; with the problem recorded,
+			// a zero time in its place lets it go on and report the others.
+			*n = yaml.Node{Kind: yaml.ScalarNode, Tag: "!!timestamp", Value: "0001-01-01T00:00:00Z", Line: n.Line, Column: n.Column}
 		}
 	case t.Kind() == reflect.Struct:
 		if n.Kind != yaml.MappingNode {
