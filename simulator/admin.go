@@ -36,20 +36,24 @@ type TenantInfo struct {
 
 // adminRoutes lists the whole admin API in one place, like toxiproxy's. ?tenant=NAME selects a
 // tenant, the default tenant otherwise.
-func (s *Server) adminRoutes(g *echo.Group) {
-	g.Use(s.adminAuth)
-	g.GET("/health", s.adminHealth)
-	g.GET("/faults", s.adminFaults)
-	g.POST("/faults", s.adminAddFault)
-	g.DELETE("/faults", s.adminClearFaults)
-	g.GET("/faults/:name", s.adminGetFault)
-	g.PATCH("/faults/:name", s.adminUpdateFault)
-	g.DELETE("/faults/:name", s.adminDeleteFault)
-	g.GET("/requests", s.adminRequests)
-	g.POST("/reset", s.adminReset)
-	g.POST("/seed", s.adminSeed)
-	g.GET("/tenants", s.adminTenants)
-	g.PUT("/tenants/:name", s.adminPutTenant)
+func (s *Server) adminRoutes(e *echo.Echo) {
+	add := func(method, path string, h echo.HandlerFunc) {
+		e.Add(method, "/admin"+path, s.recoverPanic(s.adminAuth(h)))
+	}
+	add(http.MethodGet, "/health", s.adminHealth)
+	add(http.MethodGet, "/faults", s.adminFaults)
+	add(http.MethodPost, "/faults", s.adminAddFault)
+	add(http.MethodDelete, "/faults", s.adminClearFaults)
+	add(http.MethodGet, "/faults/:name", s.adminGetFault)
+	add(http.MethodPatch, "/faults/:name", s.adminUpdateFault)
+	add(http.MethodDelete, "/faults/:name", s.adminDeleteFault)
+	add(http.MethodGet, "/requests", s.adminRequests)
+	add(http.MethodPost, "/reset", s.adminReset)
+	add(http.MethodPost, "/seed", s.adminSeed)
+	add(http.MethodGet, "/tenants", s.adminTenants)
+	add(http.MethodPut, "/tenants/:name", s.adminPutTenant)
+	// Unknown admin routes answer in the admin API's shape, behind its authentication.
+	e.Any("/admin/*", s.recoverPanic(s.adminAuth(func(echo.Context) error { return echo.ErrNotFound })))
 }
 
 func adminErr(status int, format string, args ...any) error {

@@ -4,6 +4,7 @@ import (
 	"container/list"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -117,11 +118,19 @@ type searchRequest struct {
 
 // queried returns the resource types a query route reads: its own, or both at the root.
 func (st *reqState) queried() []*kind {
-	if st.kind != nil {
-		return []*kind{st.kind}
+	switch st.kind {
+	case userKind:
+		return onlyUsers
+	case groupKind:
+		return onlyGroups
 	}
 	return kinds
 }
+
+var (
+	onlyUsers  = []*kind{userKind}
+	onlyGroups = []*kind{groupKind}
+)
 
 // requestInfo parses the request's filter once (cached) and tells the faults what it touches.
 func (s *Server) requestInfo(next echo.HandlerFunc) echo.HandlerFunc {
@@ -147,10 +156,15 @@ func (s *Server) requestInfo(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		if strings.TrimSpace(src) != "" {
 			entra := st.tenant.entra()
-			for _, k := range st.queried() {
+			st.filters = st.filterBuf[:0]
+			for i, k := range st.queried() {
 				pf := s.filters.get(k, entra, src)
 				st.filters = append(st.filters, kindFilter{k: k, f: pf})
-				info.FilterAttributes = appendNew(info.FilterAttributes, pf.attrs)
+				if i == 0 {
+					info.FilterAttributes = pf.attrs // shared and never modified
+				} else {
+					info.FilterAttributes = appendNew(slices.Clip(info.FilterAttributes), pf.attrs)
+				}
 			}
 		}
 		faults.SetRequestInfo(c, info)
@@ -373,7 +387,9 @@ func matches(t *Tenant, k *kind, e filter.Expr) ([]hit, error) {
 						out = append(out, h)
 					}
 				}
-				sort.Slice(out, func(i, j int) bool { return out[i].rec.Seq < out[j].rec.Seq })
+				if len(out) > 1 {
+					sort.Slice(out, func(i, j int) bool { return out[i].rec.Seq < out[j].rec.Seq })
+				}
 				return out, nil
 			}
 		}
@@ -490,7 +506,9 @@ func (s *Server) writeList(c echo.Context, hits []hit, total int, q query) error
 	for _, h := range hits {
 		size += len(h.rec.Doc) + len(st.base.escaped) + 64
 	}
-	buf := make([]byte, 0, size)
+	bp := listBuffers.Get().(*[]byte)
+	defer func() { *bp = (*bp)[:0]; listBuffers.Put(bp) }()
+	buf := slices.Grow((*bp)[:0], size)
 	buf = append(buf, listPrefix...)
 	buf = strconv.AppendInt(buf, int64(total), 10)
 	buf = append(buf, `,"itemsPerPage":`...)
@@ -508,8 +526,15 @@ func (s *Server) writeList(c echo.Context, hits []hit, total int, q query) error
 		}
 	}
 	buf = append(buf, "]}"...)
+	if cap(buf) <= 1<<20 {
+		*bp = buf
+	}
+	// Blob writes buf to the connection before returning, so the buffer can be reused.
 	return c.Blob(http.StatusOK, scimContentType, buf)
 }
+
+// listBuffers recycles ListResponse buffers; very large ones are left to the collector.
+var listBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
 
 // appendProjected appends a resource, projected when attributes or excludedAttributes ask.
 func appendProjected(dst []byte, h hit, b base, include, exclude []string) ([]byte, error) {

@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	scimerrors "github.com/elimity-com/scim/errors"
@@ -30,6 +31,8 @@ type Server struct {
 	opts    options
 	e       *echo.Echo
 	filters *filterCache
+
+	routeSeq atomic.Int64
 
 	mu      sync.Mutex
 	tenants map[string]*Tenant
@@ -97,31 +100,52 @@ func (s *Server) routes() *echo.Echo {
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.errorHandler
 	e.IPExtractor = echo.ExtractIPDirect()
-	e.Use(s.recoverPanic)
-	if s.opts.logger.Enabled(context.Background(), slog.LevelDebug) {
-		e.Use(s.logRequest)
-	}
 	// Middleware order, outermost first (docs/architecture.md): tenant + journal, body limit,
-	// request info, faults, bearer auth, profile normalisation.
-	chain := []echo.MiddlewareFunc{s.enter, s.limitBody, s.requestInfo, s.applyFaults, s.authenticate, s.normalise}
-	s.scimRoutes(e.Group("/scim/v2", chain...))
-	s.scimRoutes(e.Group("/tenants/:tenant/scim/v2", chain...))
-	s.adminRoutes(e.Group("/admin"))
+	// request info, faults, bearer auth, profile normalisation. echo applies group and Use
+	// middleware anew on every request (a closure per middleware per request), so the chains
+	// are composed once here, at registration.
+	s.scimRoutes(e, "/scim/v2")
+	s.scimRoutes(e, "/tenants/:tenant/scim/v2")
+	s.adminRoutes(e)
 	return e
 }
 
-func (s *Server) scimRoutes(g *echo.Group) {
-	for _, k := range kinds {
-		g.GET("/"+k.endpoint, s.list)
-		g.GET("/"+k.endpoint+"/:id", s.getOne)
-		g.POST("/"+k.endpoint+"/.search", s.search)
+// scimChain composes the SCIM middleware around h once.
+func (s *Server) scimChain(h echo.HandlerFunc) echo.HandlerFunc {
+	rest := s.authenticate(s.normalise(h))
+	id := s.routeSeq.Add(1)
+	faulted := func(c echo.Context) error { return state(c).tenant.faultChain(id, rest)(c) }
+	chain := s.enter(s.limitBody(s.requestInfo(faulted)))
+	if s.opts.logger.Enabled(context.Background(), slog.LevelDebug) {
+		chain = s.logRequest(chain)
 	}
-	g.GET("", s.list)
-	g.GET("/", s.list)
-	g.POST("/.search", s.search)
-	g.GET("/ServiceProviderConfig", s.serviceProviderConfig)
-	g.Any("", s.library)
-	g.Any("/*", s.library)
+	return s.recoverPanic(chain)
+}
+
+// faultChain returns the tenant's fault middleware around rest, built once per route: the
+// fault set is per tenant, the rest of the chain per route.
+func (t *Tenant) faultChain(route int64, rest echo.HandlerFunc) echo.HandlerFunc {
+	if h, ok := t.chains.Load(route); ok {
+		return h.(echo.HandlerFunc)
+	}
+	h, _ := t.chains.LoadOrStore(route, t.faultMW(rest))
+	return h.(echo.HandlerFunc)
+}
+
+func (s *Server) scimRoutes(e *echo.Echo, prefix string) {
+	add := func(method, path string, h echo.HandlerFunc) { e.Add(method, prefix+path, s.scimChain(h)) }
+	for _, k := range kinds {
+		add(http.MethodGet, "/"+k.endpoint, s.list)
+		add(http.MethodGet, "/"+k.endpoint+"/:id", s.getOne)
+		add(http.MethodPost, "/"+k.endpoint+"/.search", s.search)
+	}
+	add(http.MethodGet, "", s.list)
+	add(http.MethodGet, "/", s.list)
+	add(http.MethodPost, "/.search", s.search)
+	add(http.MethodGet, "/ServiceProviderConfig", s.serviceProviderConfig)
+	lib := s.scimChain(s.library)
+	e.Any(prefix, lib)
+	e.Any(prefix+"/*", lib)
 }
 
 // recoverPanic is a last resort: no known input reaches a panic, and a test fails if one does.
@@ -165,6 +189,7 @@ type reqState struct {
 	body       []byte // the body as the client sent it
 	search     *searchRequest
 	filters    []kindFilter // the parsed filter, per resource type queried
+	filterBuf  [2]kindFilter
 	patchPaths []string
 	out        rendered
 }
@@ -178,7 +203,17 @@ func stateOf(r *http.Request) *reqState {
 	return &reqState{}
 }
 
-func state(c echo.Context) *reqState { return stateOf(c.Request()) }
+// stateName is the echo context key of the request's state. The state travels in the echo
+// context on the hot path and is attached to the request's context only for elimity's routes,
+// whose handlers see nothing else.
+const stateName = "scimsim.state"
+
+func state(c echo.Context) *reqState {
+	if st, ok := c.Get(stateName).(*reqState); ok {
+		return st
+	}
+	return &reqState{tenant: nil}
+}
 
 // enter resolves the tenant, records the request in its journal once answered, and renders a
 // returned error itself so that the journal sees the final status.
@@ -201,7 +236,7 @@ func (s *Server) enter(next echo.HandlerFunc) echo.HandlerFunc {
 		if seg, _, _ := strings.Cut(strings.TrimPrefix(rel, "/"), "/"); seg != "" {
 			st.kind = kindByEndpoint(seg)
 		}
-		c.SetRequest(r.WithContext(context.WithValue(r.Context(), stateKey{}, st)))
+		c.Set(stateName, st)
 		start := time.Now()
 		err := next(c)
 		if err != nil {
@@ -275,11 +310,6 @@ func readBody(c echo.Context, max int64) ([]byte, error) {
 	return body, nil
 }
 
-// applyFaults runs the tenant's fault set.
-func (s *Server) applyFaults(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error { return state(c).tenant.faultMW(next)(c) }
-}
-
 // authenticate requires the tenant's bearer token (RFC 6750 §3: 401 with WWW-Authenticate).
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -333,8 +363,7 @@ func (s *Server) normalise(next echo.HandlerFunc) echo.HandlerFunc {
 func (s *Server) library(c echo.Context) error {
 	st := state(c)
 	r := c.Request()
-	r2 := new(http.Request)
-	*r2 = *r
+	r2 := r.WithContext(context.WithValue(r.Context(), stateKey{}, st))
 	u := *r.URL
 	u.Path, u.RawPath = "/v2"+st.rel, ""
 	r2.URL = &u

@@ -1,8 +1,8 @@
 package simulator_test
 
 import (
-	"fmt"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"os"
 

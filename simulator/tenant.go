@@ -3,6 +3,7 @@ package simulator
 import (
 	"fmt"
 	"net/http"
+	"sync"
 	"sync/atomic"
 
 	"github.com/elimity-com/scim"
@@ -24,6 +25,7 @@ type Tenant struct {
 	journal  *journal
 	cfg      atomic.Pointer[tenantConfig]
 	lastBase atomic.Pointer[cachedBase]
+	chains   sync.Map    // route id → fault middleware around the rest of that route's chain
 	lib      scim.Server // elimity, with handlers bound to this tenant
 }
 

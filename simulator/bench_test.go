@@ -1,0 +1,195 @@
+package simulator_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/scimsim/scimsim/simulator"
+)
+
+// benchUsers is the store size of every BenchmarkServer_*.
+const benchUsers = 100_000
+
+var bench struct {
+	once        sync.Once
+	sim         *simulator.Server
+	heapPerUser float64
+	id50000     string
+}
+
+// benchUser is a user as Entra creates one (reference notes §1.4), plus a title.
+func benchUser(i int) map[string]any {
+	return map[string]any{
+		"schemas":     []any{"urn:ietf:params:scim:schemas:core:2.0:User"},
+		"userName":    fmt.Sprintf("user%d", i),
+		"externalId":  fmt.Sprintf("ext-%08d", i),
+		"displayName": fmt.Sprintf("User %d", i),
+		"title":       "Engineer",
+		"active":      true,
+		"name":        map[string]any{"givenName": "User", "familyName": fmt.Sprint(i)},
+		"emails":      []any{map[string]any{"value": fmt.Sprintf("user%d@contoso.com", i), "type": "work", "primary": true}},
+	}
+}
+
+// benchServer returns the shared simulator holding benchUsers users, measuring the live heap
+// they take (runtime.ReadMemStats after GC, before and after seeding).
+func benchServer(b *testing.B) *simulator.Server {
+	bench.once.Do(func() {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		s, err := simulator.New(simulator.WithToken("bench"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		users := make([]map[string]any, benchUsers)
+		for i := range users {
+			users[i] = benchUser(i)
+		}
+		if _, _, err := s.Tenant("").Seed(users, nil); err != nil {
+			b.Fatal(err)
+		}
+		users = nil
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		bench.sim = s
+		bench.heapPerUser = float64(after.HeapAlloc-before.HeapAlloc) / benchUsers
+		rec := serve(s, "GET", `/scim/v2/Users?filter=userName+eq+%22user50000%22`, "")
+		var list struct{ Resources []struct{ ID string } }
+		if err := json.Unmarshal(rec.Body.Bytes(), &list); err != nil || len(list.Resources) != 1 {
+			b.Fatalf("user50000 not found: %v %s", err, rec.Body)
+		}
+		bench.id50000 = list.Resources[0].ID
+	})
+	return bench.sim
+}
+
+func serve(h http.Handler, method, target, body string) *httptest.ResponseRecorder {
+	var req *http.Request
+	if body == "" {
+		req = httptest.NewRequest(method, target, nil)
+	} else {
+		req = httptest.NewRequest(method, target, strings.NewReader(body))
+	}
+	req.Header.Set("Authorization", "Bearer bench")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+func benchRequests(b *testing.B, h http.Handler, method, target string, body func(i int) string, want int) {
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		bd := ""
+		if body != nil {
+			bd = body(i)
+		}
+		if rec := serve(h, method, target, bd); rec.Code != want {
+			b.Fatalf("%s %s: %d %s", method, target, rec.Code, rec.Body)
+		}
+	}
+}
+
+// BenchmarkServer_FilterUserName is Entra's matching query, through the whole echo stack.
+func BenchmarkServer_FilterUserName(b *testing.B) {
+	benchRequests(b, benchServer(b), "GET", `/scim/v2/Users?filter=userName+eq+%22user50000%22`, nil, 200)
+}
+
+// BenchmarkServer_FilterUserNameParallel is the same query from GOMAXPROCS goroutines.
+func BenchmarkServer_FilterUserNameParallel(b *testing.B) {
+	s := benchServer(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if rec := serve(s, "GET", `/scim/v2/Users?filter=userName+eq+%22user50000%22`, ""); rec.Code != 200 {
+				b.Errorf("status %d", rec.Code)
+				return
+			}
+		}
+	})
+}
+
+func BenchmarkServer_GetByID(b *testing.B) {
+	s := benchServer(b)
+	benchRequests(b, s, "GET", "/scim/v2/Users/"+bench.id50000, nil, 200)
+}
+
+func BenchmarkServer_Create(b *testing.B) {
+	s := benchServer(b)
+	run := fmt.Sprintf("%p", b)
+	benchRequests(b, s, "POST", "/scim/v2/Users", func(i int) string {
+		u := benchUser(i)
+		u["userName"] = fmt.Sprintf("new-%s-%d", run, i)
+		raw, _ := json.Marshal(u)
+		return string(raw)
+	}, 201)
+}
+
+func BenchmarkServer_Patch(b *testing.B) {
+	s := benchServer(b)
+	benchRequests(b, s, "PATCH", "/scim/v2/Users/"+bench.id50000, func(i int) string {
+		return fmt.Sprintf(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"title","value":"T%d"},{"op":"Replace","path":"active","value":"True"}]}`, i)
+	}, 200)
+}
+
+// BenchmarkServer_FullScanFilter filters on an attribute without an index: every user is
+// decoded and evaluated.
+func BenchmarkServer_FullScanFilter(b *testing.B) {
+	benchRequests(b, benchServer(b), "GET", `/scim/v2/Users?filter=title+eq+%22x%22`, nil, 200)
+}
+
+// BenchmarkServer_HeapPerUser reports the live heap per stored user at benchUsers users.
+func BenchmarkServer_HeapPerUser(b *testing.B) {
+	benchServer(b)
+	for b.Loop() {
+	}
+	b.ReportMetric(bench.heapPerUser, "heapB/user")
+}
+
+// BenchmarkBare_ListResponse is the ceiling: a bare net/http handler answering a fixed
+// ListResponse of the same size as BenchmarkServer_FilterUserName's.
+func BenchmarkBare_ListResponse(b *testing.B) {
+	body := serve(benchServer(b), "GET", `/scim/v2/Users?filter=userName+eq+%22user50000%22`, "").Body.Bytes()
+	body = bytes.Clone(body)
+	h := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/scim+json")
+		_, _ = w.Write(body)
+	})
+	benchRequests(b, h, "GET", `/scim/v2/Users?filter=userName+eq+%22user50000%22`, nil, 200)
+}
+
+// BenchmarkAdmin_Seed posts benchUsers users to POST /admin/seed in one request.
+func BenchmarkAdmin_Seed(b *testing.B) {
+	users := make([]map[string]any, benchUsers)
+	for i := range users {
+		users[i] = benchUser(i)
+	}
+	raw, err := json.Marshal(simulator.SeedData{Users: users})
+	if err != nil {
+		b.Fatal(err)
+	}
+	users = nil
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		s, err := simulator.New()
+		if err != nil {
+			b.Fatal(err)
+		}
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, httptest.NewRequest("POST", "/admin/seed", bytes.NewReader(raw)))
+		if rec.Code != 200 {
+			b.Fatalf("seed: %d %s", rec.Code, rec.Body)
+		}
+	}
+	b.ReportMetric(float64(len(raw))/(1<<20), "MiB/body")
+}
