@@ -1,0 +1,196 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/scimsim/scimsim/simulator/faults"
+)
+
+func TestRun_ServeListFaults(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"serve", "--list-faults"}, &out, &errOut); err != nil {
+		t.Fatalf("serve --list-faults: %v (stderr %s)", err, errOut.String())
+	}
+	for _, ft := range faults.Types() {
+		if !strings.Contains(out.String(), ft.Name+" ") {
+			t.Errorf("--list-faults does not list %q:\n%s", ft.Name, out.String())
+		}
+	}
+}
+
+func TestCheckAdminExposure(t *testing.T) {
+	tests := []struct {
+		addr, token string
+		wantErr     bool
+	}{
+		{"127.0.0.1:8080", "", false},
+		{"localhost:8080", "", false},
+		{"[::1]:8080", "", false},
+		{"0.0.0.0:8080", "", true},
+		{":8080", "", true},
+		{"10.1.2.3:443", "", true},
+		{"0.0.0.0:8080", "admin-secret", false},
+		{"no-port", "", true},
+	}
+	for _, tt := range tests {
+		err := checkAdminExposure(tt.addr, tt.token)
+		if (err != nil) != tt.wantErr {
+			t.Errorf("checkAdminExposure(%q, %q) = %v, want error %v", tt.addr, tt.token, err, tt.wantErr)
+		}
+		var ee *exitError
+		if err != nil && (!errors.As(err, &ee) || ee.code != 2) {
+			t.Errorf("checkAdminExposure(%q) = %v, want a usage error (exit 2)", tt.addr, err)
+		}
+	}
+}
+
+func TestParseSize(t *testing.T) {
+	for in, want := range map[string]int64{"1048576": 1 << 20, "1MiB": 1 << 20, "512KiB": 512 << 10, "2MB": 2_000_000, "10 KB": 10_000} {
+		if got, err := parseSize(in); err != nil || got != want {
+			t.Errorf("parseSize(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "0", "-1", "1TiB", "lots", "1.5MiB"} {
+		if _, err := parseSize(in); err == nil {
+			t.Errorf("parseSize(%q) succeeded, want an error", in)
+		}
+	}
+}
+
+func TestRun_ServeRejectsBadFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"serve", "--addr", "0.0.0.0:0"},
+		{"serve", "--profile", "lenient"},
+		{"serve", "--max-body", "huge"},
+		{"serve", "--log-level", "loud"},
+		{"serve", "--tls-cert", "c.pem"},
+		{"serve", "--faults", "does-not-exist.yaml"},
+	} {
+		err := run(context.Background(), args, io.Discard, io.Discard)
+		var ee *exitError
+		if !errors.As(err, &ee) || ee.code != 2 {
+			t.Errorf("run(%q) = %v, want a usage error (exit 2)", args, err)
+		}
+	}
+}
+
+// startServe runs `scimsim serve` with args on 127.0.0.1:0 and returns the root URL it prints
+// and a function that cancels the context and waits for run to return.
+func startServe(t *testing.T, args ...string) (root string, stop func() error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		err := run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--log-level", "warn"}, args...), pw, io.Discard)
+		pw.CloseWithError(io.EOF)
+		done <- err
+	}()
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		cancel()
+		t.Fatalf("serve printed no address: %v (run: %v)", err, <-done)
+	}
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	m := regexp.MustCompile(`(https?://127\.0\.0\.1:\d+)/scim/v2`).FindStringSubmatch(line)
+	if m == nil {
+		cancel()
+		t.Fatalf("no SCIM URL in %q", line)
+	}
+	stopped := false
+	stop = func() error {
+		if stopped {
+			return nil
+		}
+		stopped = true
+		cancel()
+		return <-done
+	}
+	t.Cleanup(func() { _ = stop() })
+	return m[1], stop
+}
+
+func get(t *testing.T, hc *http.Client, url, token string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest("GET", url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+func TestRun_Serve(t *testing.T) {
+	dir := t.TempDir()
+	seed := filepath.Join(dir, "seed.yaml")
+	if err := os.WriteFile(seed, []byte("users:\n  - userName: ada@contoso.com\n    active: \"False\"\ngroups:\n  - displayName: Admins\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	faultsFile := filepath.Join(dir, "faults.yaml")
+	if err := os.WriteFile(faultsFile, []byte("faults:\n  - name: busy\n    type: throttle\n    match: {resource: Groups}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	root, stop := startServe(t, "--token", "tok", "--seed-data", seed, "--faults", faultsFile, "--seed", "3")
+
+	if code, _ := get(t, http.DefaultClient, root+"/admin/health", ""); code != 200 {
+		t.Fatalf("GET /admin/health = %d", code)
+	}
+	if code, _ := get(t, http.DefaultClient, root+"/scim/v2/Users", ""); code != 401 {
+		t.Fatalf("GET /Users without the token = %d, want 401", code)
+	}
+	code, body := get(t, http.DefaultClient, root+`/scim/v2/Users?filter=userName+eq+%22ADA@contoso.com%22`, "tok")
+	if code != 200 || !strings.Contains(body, `"active":false`) {
+		t.Fatalf("seeded user: %d %s", code, body)
+	}
+	if code, _ := get(t, http.DefaultClient, root+"/scim/v2/Groups", "tok"); code != 429 {
+		t.Fatalf("GET /Groups with the throttle fault = %d, want 429", code)
+	}
+	if err := stop(); err != nil {
+		t.Fatalf("serve after cancel: %v", err)
+	}
+	if _, err := http.Get(root + "/admin/health"); err == nil {
+		t.Fatal("server still answers after shutdown")
+	}
+}
+
+func TestRun_ServeSelfSignedTLS(t *testing.T) {
+	root, stop := startServe(t, "--tls-self-signed")
+	if !strings.HasPrefix(root, "https://") {
+		t.Fatalf("root %q is not https", root)
+	}
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}} // a throwaway certificate
+	if code, _ := get(t, hc, root+"/scim/v2/ServiceProviderConfig", ""); code != 200 {
+		t.Fatalf("GET over TLS = %d", code)
+	}
+	resp, err := hc.Get(root + "/admin/health")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	cert := resp.TLS.PeerCertificates[0]
+	if err := cert.VerifyHostname("127.0.0.1"); err != nil {
+		t.Fatalf("certificate does not cover 127.0.0.1: %v", err)
+	}
+	if err := stop(); err != nil {
+		t.Fatalf("serve after cancel: %v", err)
+	}
+}
