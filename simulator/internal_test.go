@@ -1,10 +1,14 @@
 package simulator
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/scimsim/scimsim/simulator/filter"
 )
 
 func TestStoreSchema(t *testing.T) {
@@ -103,5 +107,78 @@ func TestValidTenantName(t *testing.T) {
 		if got := ValidTenantName(name); got != want {
 			t.Errorf("ValidTenantName(%q) = %v, want %v", name, got, want)
 		}
+	}
+}
+
+// TestPrefilter_NeverRejectsAMatch checks the prefilter's one promise over every filter of
+// testdata/filter_cases.json and every resource of testdata/seed.json, plus documents built to
+// tempt it (values in other cases, non-ASCII look-alikes, escaped characters).
+func TestPrefilter_NeverRejectsAMatch(t *testing.T) {
+	var cases []struct {
+		Resource, Filter string
+	}
+	readJSON(t, "testdata/filter_cases.json", &cases)
+	var seed SeedData
+	readJSON(t, "testdata/seed.json", &seed)
+	extra := []map[string]any{
+		{"userName": "ALICE@CONTOSO.COM", "title": "ENGINEER", "active": false},
+		{"userName": "\u212Aelvin", "title": "engineer\u00e9"}, // KELVIN SIGN folds to k
+		{"userName": "a<b>&c", "title": "x\"y"},
+	}
+	extraFilters := []string{`userName eq "kelvin"`, `title sw "ENG"`, `userName co "<b>"`, `title ew "y"`, `title eq "ENGINEER"`,
+		`userName eq "a" or title pr`, `not (userName eq "x")`, `emails[value ew ".COM"]`}
+	for _, c := range cases {
+		if c.Resource == "Users" {
+			extraFilters = append(extraFilters, c.Filter)
+		}
+	}
+	check := func(k *kind, res map[string]any, src string) {
+		e, err := filter.Parse(src, filter.AllowValuePathSubAttribute())
+		if err != nil || filter.Check(e, k.fs) != nil {
+			return
+		}
+		in := map[string]any{"schemas": []any{k.core.ID}}
+		for key, v := range res {
+			in[key] = v
+		}
+		attrs, err := k.validate(in)
+		if err != nil {
+			t.Fatalf("validate %v: %v", res, err)
+		}
+		rec, err := encodeRecord(k, "id-1", 1, attrs, metaInfo{version: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, err := rec.decode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		pre := prefilterOf(k, e)
+		if filter.Eval(e, doc, k.fs) && pre != nil && !pre(rec.Doc) {
+			t.Errorf("prefilter of %q rejects the matching %s", src, rec.Doc)
+		}
+	}
+	for _, src := range extraFilters {
+		for _, u := range append(seed.Users, extra...) {
+			check(userKind, u, src)
+		}
+	}
+	for _, c := range cases {
+		if c.Resource == "Groups" {
+			for _, g := range seed.Groups {
+				check(groupKind, g, c.Filter)
+			}
+		}
+	}
+}
+
+func readJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		t.Fatalf("%s: %v", path, err)
 	}
 }

@@ -398,10 +398,17 @@ func matches(t *Tenant, k *kind, e filter.Expr) ([]hit, error) {
 	if err != nil {
 		return nil, err
 	}
+	var pre prefilter
+	if e != nil {
+		pre = prefilterOf(k, e)
+	}
 	for raw := it.Next(); raw != nil; raw = it.Next() {
 		rec := raw.(*record)
 		if e == nil {
 			out = append(out, hit{k: k, rec: rec})
+			continue
+		}
+		if pre != nil && !pre(rec.Doc) {
 			continue
 		}
 		h, ok, err := evalHit(k, rec, e)

@@ -1,0 +1,206 @@
+package simulator
+
+import (
+	"bytes"
+	"encoding/json"
+	"unicode/utf8"
+
+	"github.com/scimsim/scimsim/simulator/filter"
+)
+
+// A scan must decode every stored document to evaluate a filter, which is by far its cost. A
+// prefilter rules documents out from their bytes first: it is a necessary condition of the
+// filter, so it may let a document through that does not match (filter.Eval decides) but never
+// rejects one that does.
+//
+// It relies on how records are encoded: canonical attribute names, and values that
+// encoding/json writes unchanged when they hold only "safe" ASCII. A document with any
+// non-ASCII byte is always let through, since Unicode case folding could match it to an ASCII
+// literal.
+type prefilter func(doc []byte) bool
+
+// needle is a byte pattern: bytes before fold compare exactly, the rest ASCII
+// case-insensitively (the literal of an attribute that is not caseExact).
+type needle struct {
+	b    []byte // the fold part in lower case
+	fold int
+}
+
+func prefilterOf(k *kind, e filter.Expr) prefilter {
+	return build(k, e, nil)
+}
+
+// build returns the prefilter of e, or nil when e constrains nothing that bytes can show. Inside
+// a value path, parent is the multi-valued attribute whose sub-attributes the filter names.
+func build(k *kind, e filter.Expr, parent *filter.AttrPath) prefilter {
+	switch e := e.(type) {
+	case *filter.Logical:
+		l, r := build(k, e.Left, parent), build(k, e.Right, parent)
+		if e.Op == "and" {
+			switch {
+			case l == nil:
+				return r
+			case r == nil:
+				return l
+			}
+			return func(doc []byte) bool { return l(doc) && r(doc) }
+		}
+		if l == nil || r == nil {
+			return nil
+		}
+		return func(doc []byte) bool { return l(doc) || r(doc) }
+	case *filter.ValuePath:
+		return build(k, e.Filter, &e.Attr)
+	case *filter.Present:
+		key, _, ok := keyOf(k, e.Attr, parent)
+		if !ok {
+			return nil
+		}
+		return matcher(needle{b: []byte(`"` + key + `":`), fold: len(key) + 3})
+	case *filter.Compare:
+		return compareNeedle(k, e, parent)
+	}
+	return nil
+}
+
+func compareNeedle(k *kind, e *filter.Compare, parent *filter.AttrPath) prefilter {
+	key, caseExact, ok := keyOf(k, e.Attr, parent)
+	if !ok {
+		return nil
+	}
+	prefix := `"` + key + `":`
+	switch v := e.Value.(type) {
+	case bool:
+		if e.Op != "eq" {
+			return nil
+		}
+		lit, _ := json.Marshal(v)
+		return matcher(needle{b: append([]byte(prefix), lit...), fold: len(prefix) + len(lit)})
+	case string:
+		if !safe(v) || v == "" {
+			return nil
+		}
+		lit := []byte(v)
+		if !caseExact {
+			lit = lowerASCII(lit)
+		}
+		switch e.Op {
+		case "eq":
+			return matcher(needle{b: append(append([]byte(prefix+`"`), lit...), '"'), fold: len(prefix) + 1}.exactIf(caseExact))
+		case "sw":
+			return matcher(needle{b: append([]byte(prefix+`"`), lit...), fold: len(prefix) + 1}.exactIf(caseExact))
+		case "ew":
+			return matcher(needle{b: append(lit, '"')}.exactIf(caseExact))
+		case "co":
+			return matcher(needle{b: lit}.exactIf(caseExact))
+		}
+	}
+	return nil
+}
+
+func (n needle) exactIf(caseExact bool) needle {
+	if caseExact {
+		n.fold = len(n.b)
+	}
+	return n
+}
+
+// keyOf returns the stored key of the attribute a filter names, and whether it is caseExact.
+func keyOf(k *kind, a filter.AttrPath, parent *filter.AttrPath) (string, bool, bool) {
+	var ref attrRef
+	var ok bool
+	if parent != nil {
+		if a.URN != "" || a.Sub != "" {
+			return "", false, false
+		}
+		ref, ok = resolveRef(k, parent.URN, parent.Attr, a.Attr)
+	} else {
+		ref, ok = resolveRef(k, a.URN, a.Attr, a.Sub)
+	}
+	if !ok {
+		return "", false, false
+	}
+	info, ok := k.fs.Lookup(ref.urn, ref.attr, ref.sub)
+	if ref.sub != "" {
+		return ref.sub, info.CaseExact, ok
+	}
+	return ref.attr, info.CaseExact, ok
+}
+
+// safe reports whether encoding/json writes s unchanged: printable ASCII other than '"', '\\'
+// and the HTML characters it escapes.
+func safe(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return true
+}
+
+func lowerASCII(b []byte) []byte {
+	out := make([]byte, len(b))
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		out[i] = c
+	}
+	return out
+}
+
+func matcher(n needle) prefilter {
+	return func(doc []byte) bool { return !isASCIIBytes(doc) || n.in(doc) }
+}
+
+func isASCIIBytes(b []byte) bool {
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// in reports whether doc contains the needle.
+func (n needle) in(doc []byte) bool {
+	m := len(n.b)
+	if m == 0 {
+		return true
+	}
+	if n.fold > 0 {
+		// The first byte compares exactly: jump between its occurrences.
+		for i := 0; i+m <= len(doc); i++ {
+			j := bytes.IndexByte(doc[i:len(doc)-m+1], n.b[0])
+			if j < 0 {
+				return false
+			}
+			i += j
+			if n.at(doc[i:]) {
+				return true
+			}
+		}
+		return false
+	}
+	for i := 0; i+m <= len(doc); i++ {
+		if n.at(doc[i:]) {
+			return true
+		}
+	}
+	return false
+}
+
+// at reports whether doc starts with the needle.
+func (n needle) at(doc []byte) bool {
+	for j, want := range n.b {
+		c := doc[j]
+		if j >= n.fold && 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != want {
+			return false
+		}
+	}
+	return true
+}
