@@ -16,8 +16,10 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
+	"maps"
 	"math/rand"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -172,9 +174,44 @@ func (s *Simulator) Users(sc *scenarios.Scenario) (int, error) {
 	return s.srv.Tenant(sc.ID).Users(), nil
 }
 
+// GroupMembers returns how many members the group called displayName holds in the scenario's
+// tenant. It asks the tenant's SCIM API, as any client would.
+func (s *Simulator) GroupMembers(ctx context.Context, sc *scenarios.Scenario, displayName string) (int, error) {
+	t := s.srv.Tenant(sc.ID)
+	q := url.Values{"filter": {fmt.Sprintf("displayName eq %q", displayName)}}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.root+t.SCIMPath()+"/Groups?"+q.Encode(), nil)
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Authorization", "Bearer "+sc.Target.TokenOrDefault())
+	resp, err := defaultClient().Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	var list struct {
+		Resources []struct {
+			Members []json.RawMessage `json:"members"`
+		} `json:"Resources"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&list); err != nil {
+		return 0, fmt.Errorf("GET Groups for %q: %s: %w", displayName, resp.Status, err)
+	}
+	if len(list.Resources) != 1 {
+		return 0, fmt.Errorf("the target holds %d groups called %q, want 1", len(list.Resources), displayName)
+	}
+	return len(list.Resources[0].Members), nil
+}
+
 // UserCounter is a Target that can count the users a scenario left in it (expect.targetUsers).
 type UserCounter interface {
 	Users(sc *scenarios.Scenario) (int, error)
+}
+
+// GroupInspector is a Target that can count a group's members after a run
+// (expect.targetGroupMembers).
+type GroupInspector interface {
+	GroupMembers(ctx context.Context, sc *scenarios.Scenario, displayName string) (int, error)
 }
 
 // External is a real SCIM endpoint. It runs conformance scenarios only: the others need the
@@ -365,6 +402,24 @@ func Run(ctx context.Context, target Target, c Case, o Options) Result {
 			res.Err = fmt.Errorf("count the target's users: %w", err)
 		case n != *want:
 			res.Mismatches = append(res.Mismatches, fmt.Sprintf("expected the target to hold %d users after the run, it holds %d", *want, n))
+		}
+	}
+	if len(sc.Expect.TargetGroupMembers) > 0 {
+		gi, ok := target.(GroupInspector)
+		if !ok {
+			res.Err = fmt.Errorf("expect.targetGroupMembers: the target cannot be inspected")
+			return res
+		}
+		for _, name := range slices.Sorted(maps.Keys(sc.Expect.TargetGroupMembers)) {
+			want := sc.Expect.TargetGroupMembers[name]
+			n, err := gi.GroupMembers(ctx, sc, name)
+			switch {
+			case err != nil:
+				res.Err = fmt.Errorf("inspect group %q: %w", name, err)
+				return res
+			case n != want:
+				res.Mismatches = append(res.Mismatches, fmt.Sprintf("expected group %q to hold %d members after the run, it holds %d", name, want, n))
+			}
 		}
 	}
 	return res

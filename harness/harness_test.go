@@ -239,3 +239,29 @@ func BenchmarkRunAll_Catalog(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(cases)), "scenarios/op")
 }
+
+func TestSimulator_GroupMembers(t *testing.T) {
+	srv, err := simulator.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	target := harness.NewSimulator(srv, ts.URL)
+	sc := &scenarios.Scenario{ID: "inspect", Target: scenarios.Target{
+		Users:  []map[string]any{{"id": "u1", "userName": "a"}, {"id": "u2", "userName": "b"}},
+		Groups: []map[string]any{{"displayName": "Two", "members": []any{map[string]any{"value": "u1"}, map[string]any{"value": "u2"}}}},
+	}}
+	if _, err := target.Prepare(context.Background(), sc); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := target.GroupMembers(context.Background(), sc, "Two"); err != nil || n != 2 {
+		t.Errorf("GroupMembers(Two) = %d, %v; want 2, nil", n, err)
+	}
+	if _, err := target.GroupMembers(context.Background(), sc, "None"); err == nil || !strings.Contains(err.Error(), `0 groups called "None"`) {
+		t.Errorf("GroupMembers(None) error = %v, want one saying no such group", err)
+	}
+	if n, err := target.Users(sc); err != nil || n != 2 {
+		t.Errorf("Users() = %d, %v; want 2, nil", n, err)
+	}
+}

@@ -448,8 +448,8 @@ func (p *parser) validate(sc *Scenario, root *yaml.Node) {
 		if len(t.Faults) > 0 || len(t.Users) > 0 || len(t.Groups) > 0 || t.Profile != "" || t.Token != "" {
 			p.add(lineOf(root, "target"), "a %q scenario runs against any real SCIM endpoint, so it cannot inject faults, pre-seed the target or choose its profile or token", LabelConformance)
 		}
-		if sc.Expect.TargetUsers != nil {
-			p.add(lineOf(root, "expect", "targetUsers"), "a %q scenario cannot count the users of a real SCIM endpoint: drop expect.targetUsers", LabelConformance)
+		if sc.Expect.TargetUsers != nil || len(sc.Expect.TargetGroupMembers) > 0 {
+			p.add(lineOf(root, "expect"), "a %q scenario cannot inspect a real SCIM endpoint: drop expect.targetUsers and expect.targetGroupMembers", LabelConformance)
 		}
 	}
 }
@@ -571,6 +571,11 @@ func (p *parser) validateExpect(sc *Scenario, root *yaml.Node) {
 	}
 	if e.TargetUsers != nil && *e.TargetUsers < 0 {
 		p.add(at("targetUsers"), "expect.targetUsers %d must not be negative", *e.TargetUsers)
+	}
+	for name, n := range e.TargetGroupMembers {
+		if n < 0 {
+			p.add(at("targetGroupMembers", name), "expect.targetGroupMembers[%q] %d must not be negative", name, n)
+		}
 	}
 	for i, s := range e.Steps {
 		sat := func(key ...string) int { return at(append([]string{"steps", strconv.Itoa(i)}, key...)...) }

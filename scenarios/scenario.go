@@ -244,6 +244,9 @@ type Expect struct {
 	// TargetUsers is how many users the simulated target holds after the run (nil: not checked),
 	// for outcomes the report alone cannot show, such as the duplicate a restore creates.
 	TargetUsers *int `yaml:"targetUsers"`
+	// TargetGroupMembers is, per group displayName, how many members the group holds in the
+	// simulated target after the run: what a member PATCH really did to the group.
+	TargetGroupMembers map[string]int `yaml:"targetGroupMembers"`
 }
 
 // StepExpect is an expectation on one step record.
