@@ -3,9 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/scimsim/scimsim/scenarios"
 )
 
 var (
@@ -130,7 +133,20 @@ func TestScenariosList(t *testing.T) {
 			t.Errorf("row of group-six-members = %q, want it to contain %q", six, want)
 		}
 	}
-	if last := lines[len(lines)-1]; last != "4 scenarios" {
-		t.Errorf("closing line = %q, want \"4 scenarios\"", last)
+	all, err := scenarios.Load(catalog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	groups := 0
+	for _, s := range all {
+		if s.HasLabel("groups") {
+			groups++
+		}
+	}
+	if got, want := lines[len(lines)-1], fmt.Sprintf("%d scenarios", groups); got != want {
+		t.Errorf("closing line = %q, want %q", got, want)
+	}
+	if got := len(lines) - 2; got != groups {
+		t.Errorf("scenarios list --label groups printed %d rows, want %d", got, groups)
 	}
 }
