@@ -109,6 +109,23 @@ var _ = Describe("admin API", func() {
 		Expect(e.ts.Admin.Health(ctx())).To(Succeed())
 	})
 
+	It("reads seeded resources with the tenant's profile without changing the caller's maps", func() {
+		email := map[string]any{"value": "s@contoso.com", "primary": "True"}
+		user := map[string]any{"userName": "s@contoso.com", "active": "False", "emails": []any{email}}
+		_, _, err := e.ts.Tenant(e.tenant).Seed([]map[string]any{user}, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(user["active"]).To(Equal("False"))
+		Expect(email["primary"]).To(Equal("True"))
+		got := e.do("GET", "/Users?filter="+url.QueryEscape(`userName eq "s@contoso.com"`), nil).JSON()["Resources"].([]any)[0]
+		Expect(got).To(HaveKeyWithValue("active", false))
+		v, _ := pathValue(got.(map[string]any), "emails.primary")
+		Expect(v).To(Equal([]any{true}))
+
+		strict := newEnv(simulator.ProfileStrict)
+		_, _, err = strict.ts.Tenant(strict.tenant).Seed([]map[string]any{user}, nil)
+		Expect(err).To(MatchError(ContainSubstring("User 1")), "strict reads \"False\" as the RFC does")
+	})
+
 	It("requires the admin token when one is set", func() {
 		ts := simulator.NewTestServer(GinkgoTB(), simulator.WithAdminToken("adm"))
 		Expect(ts.Admin.Health(ctx())).To(Succeed())

@@ -18,41 +18,53 @@ import (
 // filter grammar difference is the filter.AllowValuePathSubAttribute option in query.go; group
 // displayName uniqueness is Tenant.entra in the store calls.
 
-// normaliseResource rewrites a POST/PUT body (or a seeded resource) in place: string booleans
-// ("True", "False") become booleans where the schema says boolean.
+// normaliseResource rewrites a POST/PUT body (or a seeded resource): string booleans ("True",
+// "False") become booleans where the schema says boolean. Top-level values are replaced in res;
+// nested objects and lists that change are copied, never modified, since a seeded resource
+// belongs to the caller.
 func normaliseResource(k *kind, res map[string]any) bool {
 	changed := false
 	for key, v := range res {
-		if e, ok := k.ext(key); ok {
-			if m, ok := v.(map[string]any); ok && fixBools(e.Attributes, m) {
-				changed = true
+		var nv any
+		var ok bool
+		if e, isExt := k.ext(key); isExt {
+			if m, isMap := v.(map[string]any); isMap {
+				nv, ok = fixBools(e.Attributes, m)
 			}
+		} else if a, known := k.attr("", key); known {
+			nv, ok = fixBool(a, v)
+		}
+		if ok {
+			res[key] = nv
+			changed = true
+		}
+	}
+	return changed
+}
+
+// fixBools returns a copy of m with the string booleans of attrs converted; ok is false (and
+// m returned) when there were none.
+func fixBools(attrs schema.Attributes, m map[string]any) (map[string]any, bool) {
+	var out map[string]any
+	for key, v := range m {
+		a, known := attrs.ContainsAttribute(key)
+		if !known {
 			continue
 		}
-		if a, ok := k.attr("", key); ok {
-			if nv, ok := fixBool(a, v); ok {
-				res[key] = nv
-				changed = true
+		if nv, ok := fixBool(a, v); ok {
+			if out == nil {
+				out = cloneMap(m)
 			}
+			out[key] = nv
 		}
 	}
-	return changed
-}
-
-func fixBools(attrs schema.Attributes, m map[string]any) bool {
-	changed := false
-	for key, v := range m {
-		if a, ok := attrs.ContainsAttribute(key); ok {
-			if nv, ok := fixBool(a, v); ok {
-				m[key] = nv
-				changed = true
-			}
-		}
+	if out == nil {
+		return m, false
 	}
-	return changed
+	return out, true
 }
 
-// fixBool converts v for attribute a; ok is false when nothing changed.
+// fixBool returns v converted for attribute a; ok is false when nothing changed.
 func fixBool(a schema.CoreAttribute, v any) (any, bool) {
 	switch a.AttributeType() {
 	case "boolean":
@@ -65,20 +77,27 @@ func fixBool(a schema.CoreAttribute, v any) (any, bool) {
 			}
 		}
 	case "complex":
-		changed := false
-		fix := func(e any) {
-			if m, ok := e.(map[string]any); ok && fixBools(a.SubAttributes(), m) {
-				changed = true
+		switch v := v.(type) {
+		case map[string]any:
+			return fixBools(a.SubAttributes(), v)
+		case []any:
+			var out []any
+			for i, e := range v {
+				m, isMap := e.(map[string]any)
+				if !isMap {
+					continue
+				}
+				if nm, ok := fixBools(a.SubAttributes(), m); ok {
+					if out == nil {
+						out = append([]any(nil), v...)
+					}
+					out[i] = nm
+				}
+			}
+			if out != nil {
+				return out, true
 			}
 		}
-		if l, ok := v.([]any); ok {
-			for _, e := range l {
-				fix(e)
-			}
-		} else {
-			fix(v)
-		}
-		return v, changed
 	}
 	return v, false
 }

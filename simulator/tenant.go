@@ -146,15 +146,15 @@ func (t *Tenant) Seed(users, groups []map[string]any) (nUsers, nGroups int, err 
 			if res == nil {
 				return 0, 0, fmt.Errorf("%s %d: null resource", k.name, j+1)
 			}
-			if entra {
-				normaliseResource(k, res)
-			}
 			if err := checkKnown(k, res); err != nil {
 				return 0, 0, fmt.Errorf("%s %d: %w", k.name, j+1, err)
 			}
-			in := make(map[string]any, len(res))
+			in := make(map[string]any, len(res)+1)
 			for key, v := range res {
 				in[key] = v
+			}
+			if entra {
+				normaliseResource(k, in)
 			}
 			if _, ok := in["schemas"]; !ok {
 				in["schemas"] = []any{k.core.ID}
