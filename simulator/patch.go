@@ -74,11 +74,8 @@ func applyOp(k *kind, doc map[string]any, op patchOp, rules patchRules) error {
 	if !ok {
 		return invalidPath("path %q: no such attribute of %s", op.Path, k.name)
 	}
-	if ref.sub == "" && ref.urn == "" {
-		if _, isExt := k.ext(ref.attr); isExt {
-			e, _ := k.ext(ref.attr)
-			return applyExtension(k, doc, op.Op, e, op.Value)
-		}
+	if e, isExt := k.ext(ref.attr); isExt && ref.sub == "" && ref.urn == "" {
+		return applyExtension(k, doc, op.Op, e, op.Value)
 	}
 	a, _ := k.attr(ref.urn, ref.attr)
 	if a.Mutability() == "readOnly" {

@@ -140,7 +140,7 @@ func prepareBody(k *kind, method string, body []byte, p Profile) ([]byte, []stri
 			return nil, nil, err
 		}
 		if entra && normaliseResource(k, doc) {
-			return reencode(doc, body)
+			return reencode(doc, body), nil, nil
 		}
 		return body, nil, nil
 	}
@@ -176,16 +176,17 @@ func prepareBody(k *kind, method string, body []byte, p Profile) ([]byte, []stri
 		return body, paths, nil
 	}
 	doc[opsKey] = ops
-	b, _, err := reencode(doc, body)
-	return b, paths, err
+	return reencode(doc, body), paths, nil
 }
 
-func reencode(doc map[string]any, body []byte) ([]byte, []string, error) {
+// reencode returns doc as JSON, or body unchanged if doc does not encode (it always does: it
+// was decoded from JSON).
+func reencode(doc map[string]any, body []byte) []byte {
 	b, err := json.Marshal(doc)
 	if err != nil {
-		return body, nil, nil
+		return body
 	}
-	return b, nil, nil
+	return b
 }
 
 // field returns m's value for key, matched case-insensitively as SCIM structural names are.

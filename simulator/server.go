@@ -212,7 +212,7 @@ func state(c echo.Context) *reqState {
 	if st, ok := c.Get(stateName).(*reqState); ok {
 		return st
 	}
-	return &reqState{tenant: nil}
+	return &reqState{} // not reached: every SCIM route starts with enter
 }
 
 // enter resolves the tenant, records the request in its journal once answered, and renders a
