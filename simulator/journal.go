@@ -2,12 +2,14 @@ package simulator
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
 // JournalEntry is one request as the journal keeps it (GET /admin/requests), WireMock's request
 // journal in miniature. The Authorization header is never recorded.
 type JournalEntry struct {
+	ID          int64     `json:"id"` // the X-Request-Id the response carried
 	Time        time.Time `json:"time"`
 	Method      string    `json:"method"`
 	Path        string    `json:"path"`
@@ -21,6 +23,7 @@ type JournalEntry struct {
 
 // journal is a fixed-size ring buffer of requests, newest last.
 type journal struct {
+	ids     atomic.Int64 // request ids of the tenant, from 1, never reused (not even by reset)
 	mu      sync.Mutex
 	entries []JournalEntry
 	next    int

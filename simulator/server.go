@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -215,8 +216,9 @@ func state(c echo.Context) *reqState {
 	return &reqState{} // not reached: every SCIM route starts with enter
 }
 
-// enter resolves the tenant, records the request in its journal once answered, and renders a
-// returned error itself so that the journal sees the final status.
+// enter resolves the tenant, numbers the request (X-Request-Id, per tenant), records it in the
+// tenant's journal once answered, and renders a returned error itself so that the journal sees
+// the final status.
 func (s *Server) enter(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		t := s.def
@@ -237,6 +239,8 @@ func (s *Server) enter(next echo.HandlerFunc) echo.HandlerFunc {
 			st.kind = kindByEndpoint(seg)
 		}
 		c.Set(stateName, st)
+		id := t.journal.ids.Add(1)
+		c.Response().Header()["X-Request-Id"] = []string{strconv.FormatInt(id, 10)}
 		start := time.Now()
 		err := next(c)
 		if err != nil {
@@ -244,6 +248,7 @@ func (s *Server) enter(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		body, cut := journalBody(st.body)
 		t.journal.add(JournalEntry{
+			ID:          id,
 			Time:        start.UTC(),
 			Method:      r.Method,
 			Path:        r.URL.Path,

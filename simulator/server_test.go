@@ -318,7 +318,9 @@ var _ = Describe("journal", func() {
 		}
 		big := newUser("big@contoso.com")
 		big["displayName"] = strings.Repeat("d", 70<<10)
-		Expect(e.do("POST", "/Users", big).Status).To(Equal(201))
+		created := e.do("POST", "/Users", big)
+		Expect(created.Status).To(Equal(201))
+		Expect(created.Header.Get("X-Request-Id")).To(Equal("5"))
 
 		entries, err := e.ts.Admin.Requests(ctx(), e.tenant)
 		Expect(err).NotTo(HaveOccurred())
@@ -326,6 +328,7 @@ var _ = Describe("journal", func() {
 		Expect(entries[0].Query).To(Equal("count=2"))
 		Expect(entries[1].Query).To(Equal("count=3"))
 		last := entries[2]
+		Expect(last.ID).To(BeNumerically("==", 5), "ids count every request of the tenant")
 		Expect(last.Method).To(Equal("POST"))
 		Expect(last.Path).To(Equal("/tenants/" + e.tenant + "/scim/v2/Users"))
 		Expect(last.Status).To(Equal(201))
