@@ -15,6 +15,7 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 	. "github.com/onsi/gomega"
 
+	"github.com/scimsim/scimsim/conformance"
 	"github.com/scimsim/scimsim/engine"
 	"github.com/scimsim/scimsim/harness"
 	"github.com/scimsim/scimsim/scenarios"
@@ -28,6 +29,7 @@ var (
 	onlyIDs    = flag.String("scenario", "", "comma-separated ids of the scenarios to run (default: all)")
 	targetURL  = flag.String("target", "", "SCIM base URL of an external endpoint: runs the conformance label only (env SCIMSIM_TARGET)")
 	targetTok  = flag.String("token", "", "secret token of the external endpoint (env SCIMSIM_TOKEN)")
+	prefix     = flag.String("prefix", "scimsim-", "prefix of every resource the conformance checks create on an external endpoint")
 )
 
 // outcomeEntry names the report entry that carries a scenario's summary row to ReportAfterSuite,
@@ -58,6 +60,13 @@ func TestScenarios(t *testing.T) {
 	}
 	for _, c := range cases {
 		describeScenario(c)
+	}
+	if external != nil {
+		// The requirement checks of issue-level conformance: each creates only resources named with
+		// the run's prefix and deletes them afterwards, also when a check fails.
+		conformance.Describe(func() conformance.Config {
+			return conformance.Config{BaseURL: external.URL, Token: external.Token, Prefix: *prefix}
+		})
 	}
 	BeforeSuite(func() {
 		if external != nil {
@@ -189,6 +198,7 @@ func (e stepEntry) String() string {
 // processes arrive JSON-decoded, so each is re-decoded through JSON into a Row.
 func writeSummary(r Report) {
 	var rows []harness.Row
+	var checks []conformance.Row
 	seen := map[string]bool{}
 	for _, spec := range r.SpecReports {
 		if spec.State == types.SpecStatePending && len(spec.ContainerHierarchyTexts) > 0 {
@@ -200,11 +210,18 @@ func writeSummary(r Report) {
 			continue
 		}
 		for _, e := range spec.ReportEntries {
-			if e.Name != outcomeEntry {
+			if e.Name != outcomeEntry && e.Name != conformance.ReportEntryName {
 				continue
 			}
 			raw, err := json.Marshal(e.Value.GetRawValue())
 			if err != nil {
+				continue
+			}
+			if e.Name == conformance.ReportEntryName {
+				var rs []conformance.Row
+				if json.Unmarshal(raw, &rs) == nil {
+					checks = append(checks, rs...)
+				}
 				continue
 			}
 			var row harness.Row
@@ -213,9 +230,12 @@ func writeSummary(r Report) {
 			}
 		}
 	}
-	if len(rows) == 0 {
-		return
+	if len(rows) > 0 {
+		fmt.Fprintln(os.Stdout)
+		_ = harness.WriteSummary(os.Stdout, rows, false)
 	}
-	fmt.Fprintln(os.Stdout)
-	_ = harness.WriteSummary(os.Stdout, rows, false)
+	if len(checks) > 0 {
+		fmt.Fprintln(os.Stdout)
+		_ = conformance.WriteSummary(os.Stdout, checks)
+	}
 }
