@@ -94,15 +94,41 @@ record() { # rounds after the first repeat the same commands (on other ports): r
 RESULTS="$WORK/results.txt"
 : >"$RESULTS"
 
+CLK_TCK="$(getconf CLK_TCK)"
+
+# follow_phases PID LOG: copies load.sh's output to stdout and LOG, and adds to each timed RESULT
+# line the CPU time the server (PID) spent per request in that phase: its user plus system time
+# from the phase's "== phase N" line to the RESULT line wrk prints as it exits. Unlike req/s, this
+# hardly depends on what else the machine runs.
+follow_phases() {
+  local pid="$1" log="$2" line start="" now n
+  while IFS= read -r line; do
+    case "$line" in
+      "== phase 3:"* | "== phase 4:"*) start="$(proc_cpu_ticks "$pid" 2>/dev/null || true)" ;;
+      "RESULT get-filter "* | "RESULT post-create "*)
+        now="$(proc_cpu_ticks "$pid" 2>/dev/null || true)"
+        n="$(sed -n 's/.* requests=\([0-9]*\) .*/\1/p' <<<"$line")"
+        if [ -n "$start" ] && [ -n "$now" ] && [ "${n:-0}" -gt 0 ]; then
+          line+="$(awk -v t="$((now - start))" -v hz="$CLK_TCK" -v n="$n" \
+            'BEGIN { printf " cpu_us_per_req=%.1f", 1e6 * t / hz / n }')"
+        fi
+        start="" ;;
+    esac
+    printf '%s\n' "$line" | tee -a "$log"
+  done
+}
+
 # measure NAME TAG_USERS USERS BASE: load.sh against BASE, its RESULT lines tagged into RESULTS.
 measure() {
   local name="$1" tag_users="$2" users="$3" base="$4"
   local log="$WORK/load-$name-$users-$round.log"
+  : >"$log"
   say "load.sh against $name ($base, $users users)"
   record "USERS=$users PREFIX=user THREADS=$THREADS CONNS=$CONNS DURATION=$DURATION LOAD_PARALLEL=$LOAD_PARALLEL${WRK_CPUS:+ WRK_CPUS=$WRK_CPUS}" \
     "$LOAD_SH $base $TOKEN"
   USERS="$users" PREFIX=user THREADS="$THREADS" CONNS="$CONNS" DURATION="$DURATION" \
-    LOAD_PARALLEL="$LOAD_PARALLEL" WRK_CPUS="$WRK_CPUS" "$LOAD_SH" "$base" "$TOKEN" 2>&1 | tee "$log"
+    LOAD_PARALLEL="$LOAD_PARALLEL" WRK_CPUS="$WRK_CPUS" "$LOAD_SH" "$base" "$TOKEN" 2>&1 |
+    follow_phases "${PID_OF[$name]}" "$log"
   grep '^RESULT ' "$log" | sed "s/^/server=$name users=$tag_users round=$round /" >>"$RESULTS"
 }
 

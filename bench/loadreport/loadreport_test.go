@@ -31,7 +31,7 @@ func TestParseResults(t *testing.T) {
 	}
 	want := Result{Server: "scimsim", Users: 100000, Phase: PhaseGetFilter, Values: map[string]float64{
 		"requests": 240000, "duration_s": 10, "rps": 24000, "p50_ms": 1.1, "p75_ms": 1.4, "p90_ms": 1.8,
-		"p99_ms": 4, "p99.9_ms": 7, "max_ms": 14, "http_ge_400": 0, "sock_errors": 0,
+		"p99_ms": 4, "p99.9_ms": 7, "max_ms": 14, "http_ge_400": 0, "sock_errors": 0, "cpu_us_per_req": 37.2,
 	}}
 	if diff := cmp.Diff(want, got[9]); diff != "" {
 		t.Errorf("results[9] (-want +got):\n%s", diff)
@@ -358,7 +358,7 @@ func TestReport_WriteMarkdown_withoutSubject(t *testing.T) {
 	}
 	for _, want := range []string{
 		"**scimsim was not measured in this run**",
-		"| bare | — | filtered GET | 50,000 | 0.40 | 3.00 | 0 |  |  |",
+		"| bare | — | filtered GET | 50,000 | 0.40 | 3.00 | — | 0 |  |  |",
 		"| filtered GET at 100,000 users ≥ 25,000 req/s | — | not measured |",
 	} {
 		if !strings.Contains(out.String(), want) {

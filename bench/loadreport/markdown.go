@@ -96,7 +96,7 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 	if spread {
 		b.WriteString(" spread |")
 	}
-	b.WriteString(" p50 ms | p99 ms | errors |")
+	b.WriteString(" p50 ms | p99 ms | server CPU µs/req | errors |")
 	for _, base := range baselines {
 		fmt.Fprintf(b, " %s ÷ %s |", Subject, base)
 	}
@@ -104,7 +104,7 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 	if spread {
 		b.WriteString(" ---: |")
 	}
-	b.WriteString(" ---: | ---: | ---: |")
+	b.WriteString(" ---: | ---: | ---: | ---: |")
 	for range baselines {
 		b.WriteString(" ---: |")
 	}
@@ -118,7 +118,11 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 		if spread {
 			fmt.Fprintf(b, " %s–%s |", thousands(res.MinRate), thousands(res.MaxRate))
 		}
-		fmt.Fprintf(b, " %s | %s | %d |", ms(res.Values["p50_ms"]), ms(res.Values["p99_ms"]), res.Errors())
+		cpu := "—"
+		if v, ok := res.Values["cpu_us_per_req"]; ok {
+			cpu = strconv.FormatFloat(v, 'f', 1, 64)
+		}
+		fmt.Fprintf(b, " %s | %s | %s | %d |", ms(res.Values["p50_ms"]), ms(res.Values["p99_ms"]), cpu, res.Errors())
 		for _, base := range baselines {
 			cell := ""
 			if res.Server == Subject {
@@ -133,7 +137,10 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 		b.WriteString("\n")
 	}
 	b.WriteString("\nA ratio compares scimsim with the reference server in the same phase, at the same number of\n" +
-		"users (the bare handler stores none, so it is the ceiling for every row).\n")
+		"users (the bare handler stores none, so it is the ceiling for every row). Server CPU µs/req is the\n" +
+		"CPU time (user and system) the server process spent in the phase divided by the requests it\n" +
+		"answered: it changes much less than req/s with what else the machine is doing, so it is the\n" +
+		"better figure to compare across runs.\n")
 
 	b.WriteString("\n## Targets\n\nFrom issue 2 (Performance) and issue 9 (item 3).\n\n")
 	b.WriteString("| target | measured | result |\n| --- | ---: | --- |\n")
@@ -182,19 +189,20 @@ func writeKVs(b *strings.Builder, title string, kvs []KV) {
 }
 
 // method says how the figures were made and why with wrk.
-const method = `Each server runs alone on 127.0.0.1 while ` + "`load.sh`" + ` loads its users, checks that the
-filter finds exactly one, and runs wrk for the timed phases: the filtered GET on one fixed userName, then
-POST /Users with a new userName per request. A fresh scimsim process holds the larger store.
+const method = `Each server runs alone on 127.0.0.1 while ` + "`load.sh`" + ` loads its users, checks that
+the filter finds exactly one, and runs wrk for the timed phases: the filtered GET on one fixed
+userName, then POST /Users with a new userName per request. A fresh scimsim process holds the
+larger store.
 
-The load generator is wrk, through the same script as the figures in ` + "`../shared/peers/README.md`" + `,
-so they stay comparable. wrk is a C event loop that sends the next request as soon as an answer arrives,
-which finds the highest rate a server sustains, at a low CPU cost per request on the cores it shares
-with the server.
-vegeta (Go) was the alternative: it sends at a fixed rate, which needs a sweep of rates to find that
-ceiling, and its own runtime and garbage collector would compete with the server for the same cores.
-One caveat of wrk: when a server is overloaded its latencies are those of the requests it let through
-(coordinated omission), so the p99 of a saturated server such as SCIMMY understates what clients
-arriving at a steady rate would see.
+The load generator is wrk, through the same script as the figures in
+` + "`../shared/peers/README.md`" + `, so they stay comparable. wrk is a C event loop that sends the
+next request as soon as an answer arrives: it finds the highest rate a server sustains, at a low
+CPU cost per request on the cores it shares with the server. vegeta (Go) was the alternative: it
+sends at a fixed rate, which needs a sweep of rates to find that ceiling, and its own runtime and
+garbage collector would compete with the server for the same cores. One caveat of wrk: when a
+server is overloaded its latencies are those of the requests it let through (coordinated
+omission), so the p99 of a saturated server such as SCIMMY understates what clients arriving at a
+steady rate would see.
 `
 
 // serverDescriptions say what each server of bench/load.sh is.
