@@ -105,7 +105,7 @@ func fixBool(a schema.CoreAttribute, v any) (any, bool) {
 // checkKnown rejects a POST/PUT body attribute the kind does not define: elimity drops unknown
 // attributes silently, and a client that maps an attribute the target lacks must learn it
 // (Entra reports SchemaAttributeNotFound). Both profiles check it.
-func checkKnown(k *kind, res map[string]any) error {
+func checkKnown[V any](k *kind, res map[string]V) error {
 	for key := range res {
 		switch strings.ToLower(key) {
 		case "schemas", "id", "meta":
@@ -128,18 +128,28 @@ func checkKnown(k *kind, res map[string]any) error {
 //
 // A body that does not decode is passed on untouched: elimity answers it with invalidSyntax.
 func prepareBody(k *kind, method string, body []byte, p Profile) ([]byte, []string, error) {
+	entra := p == ProfileEntra
+	if method != "PATCH" {
+		// Only the top-level names are needed, unless a string boolean may need converting.
+		var top map[string]json.RawMessage
+		if err := json.Unmarshal(body, &top); err != nil {
+			return body, nil, nil
+		}
+		if err := checkKnown(k, top); err != nil {
+			return nil, nil, err
+		}
+		if !entra || !mayHoldStringBool(body) {
+			return body, nil, nil
+		}
+	}
 	var doc map[string]any
 	d := json.NewDecoder(bytes.NewReader(body))
 	d.UseNumber()
 	if err := d.Decode(&doc); err != nil || d.More() {
 		return body, nil, nil
 	}
-	entra := p == ProfileEntra
 	if method != "PATCH" {
-		if err := checkKnown(k, doc); err != nil {
-			return nil, nil, err
-		}
-		if entra && normaliseResource(k, doc) {
+		if normaliseResource(k, doc) {
 			return reencode(doc, body), nil, nil
 		}
 		return body, nil, nil
@@ -177,6 +187,23 @@ func prepareBody(k *kind, method string, body []byte, p Profile) ([]byte, []stri
 	}
 	doc[opsKey] = ops
 	return reencode(doc, body), paths, nil
+}
+
+// mayHoldStringBool reports whether body may hold "true" or "false" as a JSON string, in any
+// case: a body without one needs no boolean conversion.
+func mayHoldStringBool(body []byte) bool {
+	for i := 0; i < len(body); i++ {
+		if body[i] != '"' {
+			continue
+		}
+		rest := body[i+1:]
+		for _, w := range []string{"true\"", "false\""} {
+			if len(rest) >= len(w) && bytes.EqualFold(rest[:len(w)], []byte(w)) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // reencode returns doc as JSON, or body unchanged if doc does not encode (it always does: it
