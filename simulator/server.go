@@ -242,23 +242,37 @@ func (s *Server) enter(next echo.HandlerFunc) echo.HandlerFunc {
 		id := t.journal.ids.Add(1)
 		c.Response().Header()["X-Request-Id"] = []string{strconv.FormatInt(id, 10)}
 		start := time.Now()
-		err := next(c)
-		if err != nil {
+		record := func(status int) {
+			body, cut := journalBody(st.body)
+			t.journal.add(JournalEntry{
+				ID:          id,
+				Time:        start.UTC(),
+				Method:      r.Method,
+				Path:        r.URL.Path,
+				Query:       r.URL.RawQuery,
+				Status:      status,
+				RequestBody: body,
+				Truncated:   cut,
+				Fault:       faults.HitBy(c),
+				DurationMs:  float64(time.Since(start).Microseconds()) / 1000,
+			})
+		}
+		defer func() {
+			// A handler that aborts the connection (http.ErrAbortHandler) answered nothing:
+			// status 0. Any other panic becomes a 500 in recoverPanic.
+			if p := recover(); p != nil {
+				status := http.StatusInternalServerError
+				if p == http.ErrAbortHandler {
+					status = 0
+				}
+				record(status)
+				panic(p)
+			}
+		}()
+		if err := next(c); err != nil {
 			c.Error(err)
 		}
-		body, cut := journalBody(st.body)
-		t.journal.add(JournalEntry{
-			ID:          id,
-			Time:        start.UTC(),
-			Method:      r.Method,
-			Path:        r.URL.Path,
-			Query:       r.URL.RawQuery,
-			Status:      c.Response().Status,
-			RequestBody: body,
-			Truncated:   cut,
-			Fault:       faults.HitBy(c),
-			DurationMs:  float64(time.Since(start).Microseconds()) / 1000,
-		})
+		record(c.Response().Status)
 		return nil
 	}
 }
