@@ -114,8 +114,10 @@ func (t *Tenant) Reset() {
 	t.journal.reset()
 }
 
-// Users and Groups return the number of stored resources.
-func (t *Tenant) Users() int  { return t.store.count(userKind) }
+// Users returns the number of stored users.
+func (t *Tenant) Users() int { return t.store.count(userKind) }
+
+// Groups returns the number of stored groups.
 func (t *Tenant) Groups() int { return t.store.count(groupKind) }
 
 func (t *Tenant) entra() bool { return t.Profile() == ProfileEntra }
