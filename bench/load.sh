@@ -17,6 +17,7 @@
 #   SCIMSIM_FLAGS []      extra flags for `scimsim serve`
 #   SHARED [$(git rev-parse --show-toplevel)/../shared]   where peers/load.sh and peers/scimmy are
 #   OUT [docs/benchmarks.md]   report path (a relative one is relative to the repository root)
+#   PORT_BASE [18090]     first loopback port tried; the servers take the next free ones
 #   KEEP [0]              1 keeps the temporary directory (logs, results) after the run
 #   GO [go]
 #
