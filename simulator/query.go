@@ -599,7 +599,10 @@ func (s *Server) getOne(c echo.Context) error {
 	if !ok {
 		return notFound(k, id)
 	}
-	include, exclude := splitList(c.QueryParam("attributes")), splitList(c.QueryParam("excludedAttributes"))
+	var include, exclude []string
+	if c.Request().URL.RawQuery != "" {
+		include, exclude = splitList(c.QueryParam("attributes")), splitList(c.QueryParam("excludedAttributes"))
+	}
 	body, err := appendProjected(nil, hit{k: k, rec: rec}, st.base, include, exclude)
 	if err != nil {
 		return err
