@@ -19,7 +19,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -74,23 +73,9 @@ http://ADDR/tenants/NAME/scim/v2 (created on first use), and the admin API at ht
 	return cmd
 }
 
-// writeFaultTypes prints the fault registry as a table.
-func writeFaultTypes(w io.Writer) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "TYPE\tATTRIBUTES\tWHAT THE CLIENT SEES")
-	for _, t := range faults.Types() {
-		names := make([]string, 0, len(t.Attributes))
-		for _, a := range t.Attributes {
-			names = append(names, a.Name)
-		}
-		attrs := strings.Join(names, ", ")
-		if attrs == "" {
-			attrs = "-"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", t.Name, attrs, t.Description)
-	}
-	return tw.Flush()
-}
+// writeFaultTypes prints the fault registry as a table: the registry's own, so that the
+// command, the README and the admin API describe the same types.
+func writeFaultTypes(w io.Writer) error { return faults.WriteTable(w) }
 
 // checkAdminExposure refuses an admin API without a token on an address other machines can
 // reach: the admin API can rewrite every tenant.
@@ -185,7 +170,7 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer) error {
 		return usageError("%v", err)
 	}
 	if f.faultsFile != "" {
-		specs, err := simulator.LoadFaults(f.faultsFile)
+		specs, err := faults.LoadFile(f.faultsFile)
 		if err != nil {
 			return usageError("--faults: %v", err)
 		}
