@@ -6,57 +6,7 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
-
-	"github.com/scimsim/scimsim/simulator/faults"
 )
-
-// LoadFaults reads a --faults file: YAML or JSON (JSON is YAML), either a list of faults or a
-// mapping with a "faults" key holding one. Unknown keys are errors ("file:line: unknown key").
-func LoadFaults(path string) ([]faults.Spec, error) {
-	root, err := readYAML(path)
-	if err != nil {
-		return nil, err
-	}
-	list := root
-	if root.Kind == yaml.MappingNode {
-		if err := knownKeys(path, root, "faults"); err != nil {
-			return nil, err
-		}
-		list = mapValue(root, "faults")
-		if list == nil {
-			return nil, nil
-		}
-	}
-	if list.Kind != yaml.SequenceNode {
-		return nil, fmt.Errorf("%s:%d: want a list of faults", path, list.Line)
-	}
-	specs := make([]faults.Spec, 0, len(list.Content))
-	for _, n := range list.Content {
-		if n.Kind != yaml.MappingNode {
-			return nil, fmt.Errorf("%s:%d: a fault is a mapping", path, n.Line)
-		}
-		if err := knownKeys(path, n, "name", "type", "match", "after", "count", "probability", "attributes"); err != nil {
-			return nil, err
-		}
-		if m := mapValue(n, "match"); m != nil {
-			if m.Kind != yaml.MappingNode {
-				return nil, fmt.Errorf("%s:%d: match is a mapping", path, m.Line)
-			}
-			if err := knownKeys(path, m, "method", "path", "resource", "filterAttribute", "tenant"); err != nil {
-				return nil, err
-			}
-		}
-		var spec faults.Spec
-		if err := n.Decode(&spec); err != nil {
-			return nil, fmt.Errorf("%s:%d: %v", path, n.Line, err)
-		}
-		if err := spec.Validate(); err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", path, n.Line, err)
-		}
-		specs = append(specs, spec)
-	}
-	return specs, nil
-}
 
 // LoadSeedData reads a --seed-data file: YAML or JSON with "users" and "groups" lists of SCIM
 // resources.
