@@ -121,9 +121,22 @@ func (s *Server) adminAddFault(c echo.Context) error {
 	}
 	stored, err := t.faults.Add(spec)
 	if err != nil {
-		return adminErr(http.StatusBadRequest, "%v", err)
+		return faultError(err)
 	}
 	return c.JSON(http.StatusCreated, stored)
+}
+
+// faultError maps an error of the tenant's fault set to the admin API's status: a name already
+// taken is 409, a name no fault has is 404 (as toxiproxy answers for toxics), anything else is a
+// spec the set rejected, 400.
+func faultError(err error) error {
+	switch {
+	case errors.Is(err, faults.ErrExists):
+		return adminErr(http.StatusConflict, "%v", err)
+	case errors.Is(err, faults.ErrNotFound):
+		return adminErr(http.StatusNotFound, "%v", err)
+	}
+	return adminErr(http.StatusBadRequest, "%v", err)
 }
 
 func (s *Server) adminClearFaults(c echo.Context) error {
@@ -163,7 +176,7 @@ func (s *Server) adminUpdateFault(c echo.Context) error {
 	}
 	stored, err := t.faults.Update(name, spec)
 	if err != nil {
-		return adminErr(http.StatusBadRequest, "%v", err)
+		return faultError(err)
 	}
 	return c.JSON(http.StatusOK, stored)
 }

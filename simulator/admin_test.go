@@ -52,6 +52,38 @@ var _ = Describe("admin API", func() {
 		Expect(ae.Message).To(ContainSubstring("retryAfterr"))
 	})
 
+	It("answers 409 for a fault name already taken, by POST or by a rename", func() {
+		_, err := e.ts.Admin.AddFault(ctx(), e.tenant, faults.Spec{Name: "slow", Type: "latency"})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = e.ts.Admin.AddFault(ctx(), e.tenant, faults.Spec{Name: "other", Type: "throttle"})
+		Expect(err).NotTo(HaveOccurred())
+
+		_, err = e.ts.Admin.AddFault(ctx(), e.tenant, faults.Spec{Name: "slow", Type: "throttle"})
+		var ae *simulator.AdminError
+		Expect(errors.As(err, &ae)).To(BeTrue(), "error %v", err)
+		Expect(ae.Status).To(Equal(409))
+		Expect(ae.Message).To(ContainSubstring(`"slow"`))
+
+		renamed := do("PATCH", e.ts.URL+"/admin/faults/other?tenant="+e.tenant, "", map[string]any{"name": "slow"})
+		Expect(renamed.Status).To(Equal(409), "body %s", renamed.Body)
+		list, err := e.ts.Admin.Faults(ctx(), e.tenant)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(list).To(HaveLen(2), "a refused fault is not stored")
+		Expect(list[0].Type).To(Equal("latency"), "the first fault keeps its type")
+	})
+
+	It("answers 404 for a fault name no fault has, on every route of one fault", func() {
+		for _, method := range []string{"GET", "PATCH", "DELETE"} {
+			var body any
+			if method == "PATCH" {
+				body = map[string]any{"count": 1}
+			}
+			r := do(method, e.ts.URL+"/admin/faults/nope?tenant="+e.tenant, "", body)
+			Expect(r.Status).To(Equal(404), "%s body %s", method, r.Body)
+			Expect(r.JSON()["error"]).To(ContainSubstring(`"nope"`), method)
+		}
+	})
+
 	It("lets the first requests through with after, limits hits with count, and journals the fault's name", func() {
 		spec := faults.Spec{Name: "slow-down", Type: "throttle", After: 1, Count: 1,
 			Match: faults.Match{Method: "GET", Resource: "Users"}}

@@ -432,7 +432,7 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 	case errors.As(err, &he):
 		status = he.Code
 		detail = fmt.Sprint(he.Message)
-		if status == http.StatusNotFound {
+		if errors.Is(err, echo.ErrNotFound) { // the router's "no route", not a handler's 404
 			detail = "Specified endpoint does not exist."
 		}
 	}
