@@ -82,3 +82,49 @@ var _ = DescribeTable("every fault type through the simulator", func(typ string)
 	Expect(e.ts.Admin.ClearFaults(ctx(), e.tenant)).To(Succeed())
 	Expect(e.do("GET", "/Users?filter="+url.QueryEscape(`userName eq "alice@contoso.com"`), nil).IDs()).To(Equal([]string{"u-alice"}))
 }, faultTypeEntries())
+
+// drop_attribute rewrites the body in the fault middleware; the profile normalisation after it
+// must read that body, not the one the client sent (which the journal keeps).
+var _ = Describe("drop_attribute through the simulator", func() {
+	var e *env
+	BeforeEach(func() {
+		e = newEnv(simulator.ProfileEntra)
+		_, err := e.ts.Admin.AddFault(ctx(), e.tenant, faults.Spec{Name: "forgetful", Type: "drop_attribute",
+			Match: faults.Match{Resource: "Users"}, Attributes: map[string]any{"attribute": []any{"title", "name.givenName"}}})
+		Expect(err).NotTo(HaveOccurred())
+	})
+
+	It("accepts a POST and stores the user without the attribute; the journal keeps what was sent", func() {
+		user := newUser("forgotten@contoso.com")
+		user["title"] = "CTO"
+		user["name"] = map[string]any{"givenName": "For", "familyName": "Gotten"}
+		created := e.do("POST", "/Users", user)
+		Expect(created.Status).To(Equal(201), "body %s", created.Body)
+		Expect(created.JSON()).NotTo(HaveKey("title"))
+
+		got := e.do("GET", "/Users/"+created.JSON()["id"].(string), nil)
+		Expect(got.Status).To(Equal(200))
+		Expect(got.JSON()).NotTo(HaveKey("title"))
+		Expect(got.JSON()["name"]).To(Equal(map[string]any{"familyName": "Gotten"}))
+		Expect(got.JSON()["userName"]).To(Equal("forgotten@contoso.com"))
+
+		entries, err := e.ts.Admin.Requests(ctx(), e.tenant)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(entries).To(HaveLen(2))
+		Expect(entries[0].Fault).To(Equal("forgetful"))
+		Expect(entries[0].RequestBody).To(ContainSubstring(`"title":"CTO"`), "the journal records the body the client sent")
+	})
+
+	It("answers a PATCH as usual and leaves the attribute unchanged, in Entra's no-path form too", func() {
+		for _, op := range []map[string]any{
+			{"op": "replace", "path": "title", "value": "CEO"},
+			{"op": "Replace", "value": map[string]any{"title": "CEO", "displayName": "Alice A."}},
+		} {
+			r := e.do("PATCH", "/Users/u-alice", patchBody(op))
+			Expect(r.Status).To(BeElementOf(200, 204), "op %v: body %s", op, r.Body)
+		}
+		got := e.do("GET", "/Users/u-alice", nil).JSON()
+		Expect(got).NotTo(HaveKeyWithValue("title", "CEO"))
+		Expect(got).To(HaveKeyWithValue("displayName", "Alice A."), "the rest of the operation applies")
+	})
+})

@@ -187,7 +187,7 @@ type reqState struct {
 	kind       *kind  // resource type of the path, nil for other endpoints
 	rel        string // path below the tenant's /scim/v2
 	base       base
-	body       []byte // the body as the client sent it
+	body       []byte // the body as the client sent it, for the journal and the search request
 	search     *searchRequest
 	filters    []kindFilter // the parsed filter, per resource type queried
 	filterBuf  [2]kindFilter
@@ -325,7 +325,44 @@ func readBody(c echo.Context, max int64) ([]byte, error) {
 		}
 		return nil, invalidSyntax("reading the request body: %v", err)
 	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
+	r.Body = newSentBody(body)
+	return body, nil
+}
+
+// sentBody is a request body already read into memory. Middleware after the faults takes the
+// bytes back from it without a copy (currentBody) when no fault replaced or read the body.
+type sentBody struct {
+	bytes.Reader
+	raw []byte
+}
+
+func newSentBody(b []byte) *sentBody {
+	sb := &sentBody{raw: b}
+	sb.Reset(b)
+	return sb
+}
+
+func (*sentBody) Close() error { return nil }
+
+// currentBody returns the body the request holds now, which is what the faults left of the one
+// the client sent: drop_attribute, for one, replaces the body with one that lacks the dropped
+// attributes. nil means the request has no body.
+func currentBody(r *http.Request) ([]byte, error) {
+	switch b := r.Body.(type) {
+	case nil:
+		return nil, nil
+	case *sentBody:
+		if b.Len() == len(b.raw) {
+			return b.raw, nil
+		}
+	}
+	if r.Body == http.NoBody {
+		return nil, nil
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return nil, invalidSyntax("reading the request body: %v", err)
+	}
 	return body, nil
 }
 
@@ -354,7 +391,9 @@ func bearerMatches(r *http.Request, token string) bool {
 	return subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), []byte(token)) == 1
 }
 
-// normalise applies the tenant's profile to POST, PUT and PATCH bodies of Users and Groups.
+// normalise applies the tenant's profile to POST, PUT and PATCH bodies of Users and Groups. It
+// reads the body the request holds when it runs, after the faults, not the one limitBody kept
+// for the journal: a fault may have rewritten it.
 func (s *Server) normalise(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		st := state(c)
@@ -364,15 +403,22 @@ func (s *Server) normalise(next echo.HandlerFunc) echo.HandlerFunc {
 		default:
 			return next(c)
 		}
-		if st.kind == nil || strings.HasSuffix(st.rel, "/.search") || st.body == nil {
+		if st.kind == nil || strings.HasSuffix(st.rel, "/.search") {
 			return next(c)
 		}
-		body, paths, err := prepareBody(st.kind, r.Method, st.body, st.tenant.Profile())
+		sent, err := currentBody(r)
+		if err != nil {
+			return err
+		}
+		if sent == nil {
+			return next(c)
+		}
+		body, paths, err := prepareBody(st.kind, r.Method, sent, st.tenant.Profile())
 		if err != nil {
 			return err
 		}
 		st.patchPaths = paths
-		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.Body = newSentBody(body)
 		r.ContentLength = int64(len(body))
 		return next(c)
 	}
