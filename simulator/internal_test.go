@@ -39,25 +39,47 @@ func TestEtagMatches(t *testing.T) {
 }
 
 func TestJournal_List(t *testing.T) {
-	j := newJournal(3)
-	if got := j.list(); len(got) != 0 {
-		t.Fatalf("list() of an empty journal = %v", got)
+	tests := []struct {
+		name      string
+		size, add int
+		want      []string
+	}{
+		{name: "empty", size: 3, add: 0, want: []string{}},
+		{name: "growing", size: 3, add: 2, want: []string{"0", "1"}},
+		{name: "exactly full", size: 3, add: 3, want: []string{"0", "1", "2"}},
+		{name: "wrapped", size: 3, add: 5, want: []string{"2", "3", "4"}},
+		{name: "wrapped twice", size: 3, add: 7, want: []string{"4", "5", "6"}},
+		{name: "size 0 keeps nothing", size: 0, add: 2, want: []string{}},
 	}
-	for i := range 5 {
-		j.add(JournalEntry{Query: fmt.Sprint(i)})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			j := newJournal(tt.size)
+			queries := func() []string {
+				got := []string{}
+				for _, e := range j.list() {
+					got = append(got, e.Query)
+				}
+				return got
+			}
+			for i := range tt.add {
+				j.add(JournalEntry{Query: fmt.Sprint(i)})
+			}
+			if diff := cmp.Diff(tt.want, queries()); diff != "" {
+				t.Fatalf("list() (-want +got):\n%s", diff)
+			}
+			if len(j.entries) > tt.size {
+				t.Fatalf("journal of size %d holds %d entries", tt.size, len(j.entries))
+			}
+			j.reset()
+			if got := queries(); len(got) != 0 {
+				t.Fatalf("list() after reset = %v", got)
+			}
+			j.add(JournalEntry{Query: "after"})
+			if want, got := min(tt.size, 1), len(queries()); got != want {
+				t.Fatalf("len(list()) after reset and one add = %d, want %d", got, want)
+			}
+		})
 	}
-	var got []string
-	for _, e := range j.list() {
-		got = append(got, e.Query)
-	}
-	if diff := cmp.Diff([]string{"2", "3", "4"}, got); diff != "" {
-		t.Fatalf("list() (-want +got):\n%s", diff)
-	}
-	j.reset()
-	if got := j.list(); len(got) != 0 {
-		t.Fatalf("list() after reset = %v", got)
-	}
-	newJournal(0).add(JournalEntry{}) // a journal of size 0 keeps nothing and does not panic
 }
 
 func TestIDGenerator_Next(t *testing.T) {

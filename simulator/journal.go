@@ -21,26 +21,28 @@ type JournalEntry struct {
 	DurationMs  float64   `json:"durationMs"`
 }
 
-// journal is a fixed-size ring buffer of requests, newest last.
+// journal is a ring buffer of requests, newest last. It grows as requests arrive, up to size
+// entries, so that a tenant that serves a few requests costs a few entries, not size.
 type journal struct {
 	ids     atomic.Int64 // request ids of the tenant, from 1, never reused (not even by reset)
+	size    int
 	mu      sync.Mutex
-	entries []JournalEntry
+	entries []JournalEntry // len(entries) < size, or the full ring whose oldest entry is at next
 	next    int
-	full    bool
 }
 
-func newJournal(size int) *journal { return &journal{entries: make([]JournalEntry, size)} }
+func newJournal(size int) *journal { return &journal{size: size} }
 
 func (j *journal) add(e JournalEntry) {
-	if len(j.entries) == 0 {
+	if j.size == 0 {
 		return
 	}
 	j.mu.Lock()
-	j.entries[j.next] = e
-	j.next++
-	if j.next == len(j.entries) {
-		j.next, j.full = 0, true
+	if len(j.entries) < j.size {
+		j.entries = append(j.entries, e)
+	} else {
+		j.entries[j.next] = e
+		j.next = (j.next + 1) % j.size
 	}
 	j.mu.Unlock()
 }
@@ -49,9 +51,6 @@ func (j *journal) add(e JournalEntry) {
 func (j *journal) list() []JournalEntry {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if !j.full {
-		return append([]JournalEntry(nil), j.entries[:j.next]...)
-	}
 	out := make([]JournalEntry, 0, len(j.entries))
 	out = append(out, j.entries[j.next:]...)
 	return append(out, j.entries[:j.next]...)
@@ -59,8 +58,7 @@ func (j *journal) list() []JournalEntry {
 
 func (j *journal) reset() {
 	j.mu.Lock()
-	clear(j.entries)
-	j.next, j.full = 0, false
+	j.entries, j.next = nil, 0
 	j.mu.Unlock()
 }
 
