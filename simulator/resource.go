@@ -185,6 +185,7 @@ func appendJSONEscaped(dst []byte, s string) []byte {
 // files impossible).
 type idGenerator struct {
 	mu  sync.Mutex
+	src *rand.PCG // kept for its state: a state file continues the sequence (state.go)
 	rng *rand.Rand
 }
 
@@ -194,7 +195,8 @@ func newIDGenerator(seed int64, tenant string) *idGenerator {
 		h ^= uint64(tenant[i])
 		h *= 1099511628211
 	}
-	return &idGenerator{rng: rand.New(rand.NewPCG(uint64(seed), h))}
+	src := rand.NewPCG(uint64(seed), h)
+	return &idGenerator{src: src, rng: rand.New(src)}
 }
 
 func (g *idGenerator) next() string {

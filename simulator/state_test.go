@@ -1,0 +1,218 @@
+package simulator_test
+
+import (
+	"encoding/json"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/scimsim/scimsim/simulator"
+)
+
+var _ = Describe("state file", func() {
+	var path string
+	BeforeEach(func() { path = filepath.Join(GinkgoT().TempDir(), "state.json") })
+
+	newServer := func() *simulator.TestServer {
+		return simulator.NewTestServer(GinkgoTB(), simulator.WithClock(fixedClock), simulator.WithSeed(7))
+	}
+
+	// everything returns every resource of a tenant, in list order, as its GET answer: ETag and
+	// body.
+	everything := func(ts *simulator.TestServer, tenant, token string) map[string]string {
+		GinkgoHelper()
+		out := map[string]string{"order": ""}
+		for _, endpoint := range []string{"Users", "Groups"} {
+			list := do("GET", ts.SCIMURL(tenant)+"/"+endpoint+"?count=1000", token, nil)
+			Expect(list.Status).To(Equal(200), "body %s", list.Body)
+			out["order"] += strings.Join(list.IDs(), ",") + ";"
+			for _, id := range list.IDs() {
+				r := do("GET", ts.SCIMURL(tenant)+"/"+endpoint+"/"+id, token, nil)
+				Expect(r.Status).To(Equal(200))
+				// meta.location names the server's host, which differs between the two servers.
+				out[endpoint+"/"+id] = r.Header.Get("ETag") + " " + strings.ReplaceAll(string(r.Body), ts.URL, "ROOT")
+			}
+		}
+		return out
+	}
+
+	It("round-trips ids, meta, versions, ETags, order, tenants and their tokens", func() {
+		a := newServer()
+		a.Tenant("acme").Configure(simulator.ProfileStrict, "acme-token")
+		d := seedData()
+		_, _, err := a.Tenant("acme").Seed(d.Users, d.Groups)
+		Expect(err).NotTo(HaveOccurred())
+		created := do("POST", a.SCIMURL("")+"/Users", "", newUser("new@contoso.com"))
+		Expect(created.Status).To(Equal(201))
+		id := created.JSON()["id"].(string)
+		for _, v := range []string{"a", "b"} {
+			r := do("PATCH", a.SCIMURL("")+"/Users/"+id, "", patchBody(map[string]any{"op": "replace", "path": "displayName", "value": v}))
+			Expect(r.Status).To(Equal(200), "body %s", r.Body)
+		}
+		Expect(do("GET", a.SCIMURL("")+"/Users/"+id, "", nil).Header.Get("ETag")).To(Equal(`W/"3"`))
+
+		sf := simulator.NewStateFile(a.Server, path)
+		saved, err := sf.Save()
+		Expect(err).NotTo(HaveOccurred())
+		Expect(saved).To(BeTrue())
+		info, err := os.Stat(path)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(info.Mode().Perm()).To(Equal(os.FileMode(0o600)), "the file holds bearer tokens")
+		entries, err := os.ReadDir(filepath.Dir(path))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(entries).To(HaveLen(1), "no temporary file is left behind")
+
+		b := newServer()
+		loaded, err := simulator.NewStateFile(b.Server, path).Load()
+		Expect(err).NotTo(HaveOccurred())
+		Expect(loaded).To(BeTrue())
+
+		Expect(everything(b, "", "")).To(Equal(everything(a, "", "")))
+		Expect(everything(b, "acme", "acme-token")).To(Equal(everything(a, "acme", "acme-token")))
+		Expect(b.Tenant("acme").Profile()).To(Equal(simulator.ProfileStrict))
+		Expect(do("GET", b.SCIMURL("acme")+"/Users", "", nil).Status).To(Equal(401), "the restored tenant still requires its token")
+		Expect(b.Tenant("acme").Users()).To(Equal(a.Tenant("acme").Users()))
+		Expect(b.Tenant("acme").Groups()).To(Equal(a.Tenant("acme").Groups()))
+
+		// The id generator continues where the saved one was: both servers now draw the same
+		// next id, and it is none of the stored ones.
+		nextA := do("POST", a.SCIMURL("")+"/Users", "", newUser("next@contoso.com")).JSON()["id"]
+		nextB := do("POST", b.SCIMURL("")+"/Users", "", newUser("next@contoso.com")).JSON()["id"]
+		Expect(nextB).To(Equal(nextA))
+		Expect(nextB).NotTo(Equal(id))
+	})
+
+	It("saves only when something changed", func() {
+		ts := newServer()
+		sf := simulator.NewStateFile(ts.Server, path)
+		Expect(sf.Save()).To(BeTrue(), "the file does not exist yet")
+		Expect(sf.Save()).To(BeFalse())
+
+		Expect(do("GET", ts.SCIMURL("")+"/Users", "", nil).Status).To(Equal(200))
+		Expect(sf.Save()).To(BeFalse(), "a read changes nothing")
+
+		r := do("POST", ts.SCIMURL("")+"/Users", "", newUser("x@contoso.com"))
+		Expect(r.Status).To(Equal(201))
+		Expect(sf.Save()).To(BeTrue(), "a create")
+		Expect(sf.Save()).To(BeFalse())
+
+		id := r.JSON()["id"].(string)
+		Expect(do("PATCH", ts.SCIMURL("")+"/Users/"+id, "", patchBody(map[string]any{"op": "replace", "path": "displayName", "value": "X"})).Status).To(Equal(200))
+		Expect(sf.Save()).To(BeTrue(), "a PATCH")
+
+		ts.Tenant("other").Configure(simulator.ProfileStrict, "tok")
+		Expect(sf.Save()).To(BeTrue(), "a new tenant")
+		ts.Tenant("other").Configure(simulator.ProfileStrict, "tok2")
+		Expect(sf.Save()).To(BeTrue(), "a new token")
+
+		ts.Tenant("").Reset()
+		Expect(sf.Save()).To(BeTrue(), "a reset")
+		Expect(sf.Save()).To(BeFalse())
+
+		Expect(os.Remove(path)).To(Succeed())
+		Expect(sf.Save()).To(BeTrue(), "the file went missing")
+	})
+
+	It("starts empty when the file does not exist", func() {
+		loaded, err := simulator.NewStateFile(newServer().Server, path).Load()
+		Expect(err).NotTo(HaveOccurred())
+		Expect(loaded).To(BeFalse())
+	})
+
+	// A valid file to break: one default-tenant user and one group.
+	validState := func() map[string]any {
+		GinkgoHelper()
+		ts := newServer()
+		Expect(do("POST", ts.SCIMURL("")+"/Users", "", newUser("u@contoso.com")).Status).To(Equal(201))
+		Expect(do("POST", ts.SCIMURL("")+"/Groups", "", map[string]any{"schemas": []string{groupURN}, "displayName": "g"}).Status).To(Equal(201))
+		Expect(simulator.NewStateFile(ts.Server, path).Save()).To(BeTrue())
+		raw, err := os.ReadFile(path)
+		Expect(err).NotTo(HaveOccurred())
+		var m map[string]any
+		Expect(json.Unmarshal(raw, &m)).To(Succeed())
+		return m
+	}
+	firstUser := func(m map[string]any) map[string]any {
+		return m["tenants"].([]any)[0].(map[string]any)["users"].([]any)[0].(map[string]any)
+	}
+
+	DescribeTable("refuses a file that is not a valid state, naming the file and the fault",
+		func(breakIt func(m map[string]any) []byte, want string) {
+			content := breakIt(validState())
+			Expect(os.WriteFile(path, content, 0o600)).To(Succeed())
+			ts := newServer()
+			loaded, err := simulator.NewStateFile(ts.Server, path).Load()
+			Expect(loaded).To(BeFalse())
+			Expect(err).To(MatchError(And(ContainSubstring("state file "+path+": "), ContainSubstring(want))))
+			Expect(ts.Tenant("").Users()).To(Equal(0), "nothing is loaded")
+		},
+		Entry("truncated", func(m map[string]any) []byte {
+			b, _ := json.Marshal(m)
+			return b[:len(b)/2]
+		}, "not a scimsim state file: line 1: unexpected end of JSON input"),
+		Entry("not JSON", func(map[string]any) []byte { return []byte("users:\n  - x\n") },
+			"not a scimsim state file: line 1: invalid character"),
+		Entry("another JSON file", func(map[string]any) []byte { return []byte(`{"users":[]}`) },
+			`not a scimsim state file: format "", want "scimsim-state"`),
+		Entry("another version", func(m map[string]any) []byte {
+			m["version"] = 2
+			b, _ := json.Marshal(m)
+			return b
+		}, "state file version 2: this scimsim reads version 1"),
+		Entry("an unknown key", func(m map[string]any) []byte {
+			m["extra"] = true
+			b, _ := json.Marshal(m)
+			return b
+		}, `unknown field "extra"`),
+		Entry("a bad ETag", func(m map[string]any) []byte {
+			firstUser(m)["resource"].(map[string]any)["meta"].(map[string]any)["version"] = "3"
+			b, _ := json.Marshal(m)
+			return b
+		}, `tenant "": Users 1: User `),
+		Entry("a resource without an id", func(m map[string]any) []byte {
+			delete(firstUser(m)["resource"].(map[string]any), "id")
+			b, _ := json.Marshal(m)
+			return b
+		}, `tenant "": Users 1: resource has no id`),
+		Entry("a duplicate userName", func(m map[string]any) []byte {
+			t := m["tenants"].([]any)[0].(map[string]any)
+			u := firstUser(m)
+			dup := map[string]any{"seq": 99.0, "resource": map[string]any{}}
+			for k, v := range u["resource"].(map[string]any) {
+				dup["resource"].(map[string]any)[k] = v
+			}
+			dup["resource"].(map[string]any)["id"] = "other-id"
+			dup["resource"].(map[string]any)["userName"] = "U@CONTOSO.COM"
+			t["users"] = append(t["users"].([]any), dup)
+			t["seq"] = 99.0
+			b, _ := json.Marshal(m)
+			return b
+		}, `userName "U@CONTOSO.COM" is already taken`),
+		Entry("a bad id generator state", func(m map[string]any) []byte {
+			m["tenants"].([]any)[0].(map[string]any)["ids"] = "AAAA"
+			b, _ := json.Marshal(m)
+			return b
+		}, `tenant "": ids:`),
+	)
+
+	It("refuses to load over a server when one tenant is bad, and changes none", func() {
+		a := newServer()
+		Expect(do("POST", a.SCIMURL("")+"/Users", "", newUser("u@contoso.com")).Status).To(Equal(201))
+		a.Tenant("bad")
+		Expect(simulator.NewStateFile(a.Server, path).Save()).To(BeTrue())
+		raw, err := os.ReadFile(path)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(os.WriteFile(path, []byte(strings.Replace(string(raw), `"name":"bad","profile":"entra"`, `"name":"bad","profile":"loose"`, 1)), 0o600)).To(Succeed())
+
+		b := newServer()
+		Expect(do("POST", b.SCIMURL("")+"/Users", "", newUser("keep@contoso.com")).Status).To(Equal(201))
+		_, err = simulator.NewStateFile(b.Server, path).Load()
+		Expect(err).To(MatchError(ContainSubstring(`tenant "bad": unknown profile "loose"`)))
+		Expect(b.Tenant("").Users()).To(Equal(1))
+		Expect(do("GET", b.SCIMURL("")+"/Users?filter="+url.QueryEscape(`userName eq "keep@contoso.com"`), "", nil).IDs()).To(HaveLen(1))
+	})
+})
