@@ -38,6 +38,8 @@ type serveFlags struct {
 	logLevel                                  string
 	tlsCert, tlsKey                           string
 	tlsSelfSigned, listFaults                 bool
+	stateFile                                 string
+	stateInterval                             time.Duration
 }
 
 func newServeCommand() *cobra.Command {
@@ -70,6 +72,8 @@ http://ADDR/tenants/NAME/scim/v2 (created on first use), and the admin API at ht
 	fl.StringVar(&f.tlsKey, "tls-key", "", "private key file for --tls-cert (PEM)")
 	fl.BoolVar(&f.tlsSelfSigned, "tls-self-signed", false, "serve HTTPS with a throwaway ECDSA P-256 certificate made at start-up")
 	fl.BoolVar(&f.listFaults, "list-faults", false, "print the fault types and their attributes, then exit")
+	fl.StringVar(&f.stateFile, "state", "", "keep every tenant's users, groups, profile and token in this file: loaded at start, saved on shutdown and at --state-interval (mode 0600: it holds tokens)")
+	fl.DurationVar(&f.stateInterval, "state-interval", 30*time.Second, "with --state, save this often when something changed (0: only on shutdown)")
 	return cmd
 }
 
@@ -155,6 +159,9 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer) error {
 	if f.tlsSelfSigned && f.tlsCert != "" {
 		return usageError("--tls-self-signed and --tls-cert exclude each other")
 	}
+	if f.stateInterval < 0 {
+		return usageError("--state-interval %s: must not be negative", f.stateInterval)
+	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
 	sim, err := simulator.New(
@@ -181,7 +188,21 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer) error {
 		}
 		logger.Info("faults loaded", "file", f.faultsFile, "count", len(specs))
 	}
-	if f.seedFile != "" {
+	var state *simulator.StateFile
+	restored := false
+	if f.stateFile != "" {
+		state = simulator.NewStateFile(sim, f.stateFile)
+		if restored, err = state.Load(); err != nil {
+			return usageError("--state: %v", err)
+		}
+		if restored {
+			logger.Info("state loaded", "file", f.stateFile, "users", sim.Tenant("").Users(), "groups", sim.Tenant("").Groups(), "tenants", len(sim.Tenants()))
+		}
+	}
+	if f.seedFile != "" && restored {
+		// The seed data is a starting point: a restored state has already grown from it.
+		logger.Info("seed data not loaded: the state file was restored", "file", f.seedFile, "state", f.stateFile)
+	} else if f.seedFile != "" {
 		data, err := simulator.LoadSeedData(f.seedFile)
 		if err != nil {
 			return usageError("--seed-data: %v", err)
@@ -219,34 +240,81 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer) error {
 		scheme = "https"
 		ln = tls.NewListener(ln, tlsConfig)
 	}
-	srv := &http.Server{
-		Handler:           sim,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       2 * time.Minute, // a 256 MiB seed body on a slow link
-		WriteTimeout:      2 * time.Minute, // longer than any latency fault worth injecting
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
+	srv := newHTTPServer(sim, logger)
 	root := scheme + "://" + ln.Addr().String()
 	fmt.Fprintf(stdout, "scimsim: SCIM 2.0 target at %s/scim/v2 (profile %s), admin API at %s/admin\n", root, profile, root)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	saverCtx, stopSaver := context.WithCancel(context.Background())
+	saverDone := make(chan struct{})
+	go func() {
+		defer close(saverDone)
+		if state != nil && f.stateInterval > 0 {
+			saveEvery(saverCtx, state, f.stateInterval, logger)
+		}
+	}()
 	select {
 	case err := <-errc:
+		stopSaver()
+		<-saverDone
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+	shutdownErr := srv.Shutdown(shutdownCtx)
+	stopSaver()
+	<-saverDone
+	if state != nil {
+		// Saved after the last request has been answered (or the shutdown timed out).
+		if saved, err := state.Save(); err != nil {
+			return fmt.Errorf("--state: %w", err)
+		} else if saved {
+			logger.Info("state saved", "file", f.stateFile)
+		}
+	}
+	if shutdownErr != nil {
+		return fmt.Errorf("shutdown: %w", shutdownErr)
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)
 	}
 	return nil
+}
+
+// newHTTPServer is the http.Server of `scimsim serve`. Its timeouts are its defence against slow
+// clients: a client that never finishes its headers is cut off after ReadHeaderTimeout
+// (slowloris), one that trickles a body after ReadTimeout.
+func newHTTPServer(h http.Handler, logger *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute, // a 256 MiB seed body on a slow link
+		WriteTimeout:      2 * time.Minute, // longer than any latency fault worth injecting
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+}
+
+// saveEvery saves the state every interval when something changed, until ctx is done. A failed
+// save is logged and tried again at the next tick: the server keeps serving.
+func saveEvery(ctx context.Context, state *simulator.StateFile, interval time.Duration, logger *slog.Logger) {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		if saved, err := state.Save(); err != nil {
+			logger.Error("state not saved", "err", err)
+		} else if saved {
+			logger.Debug("state saved", "file", state.Path())
+		}
+	}
 }
 
 // selfSigned makes a throwaway ECDSA P-256 certificate for localhost, the loopback addresses
