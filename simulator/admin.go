@@ -80,7 +80,11 @@ func (s *Server) tenantParam(c echo.Context) (*Tenant, error) {
 	if !ValidTenantName(name) {
 		return nil, adminErr(http.StatusBadRequest, "tenant %q: names are letters, digits, '.', '_' and '-'", name)
 	}
-	return s.Tenant(name), nil
+	t, err := s.tenant(name, true)
+	if err != nil {
+		return nil, adminErr(http.StatusBadRequest, "tenant %q: %v", name, err)
+	}
+	return t, nil
 }
 
 func (s *Server) adminBody(c echo.Context, max int64, v any) error {
@@ -256,7 +260,10 @@ func (s *Server) adminPutTenant(c echo.Context) error {
 	if err != nil {
 		return adminErr(http.StatusBadRequest, "%v", err)
 	}
-	t := s.Tenant(name)
+	t, err := s.tenant(name, true)
+	if err != nil {
+		return adminErr(http.StatusBadRequest, "tenant %q: %v", name, err)
+	}
 	t.Configure(p, cfg.Token)
 	return c.NoContent(http.StatusNoContent)
 }

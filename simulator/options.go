@@ -37,6 +37,7 @@ const (
 	DefaultMaxBody     = 1 << 20   // SCIM request body limit
 	DefaultSeedBody    = 256 << 20 // POST /admin/seed body limit
 	DefaultJournalSize = 10000     // request journal entries per tenant
+	DefaultMaxTenants  = 1000      // named tenants a client may create over HTTP
 	journalBodyLimit   = 64 << 10  // request bodies are cut at 64 KiB in the journal
 )
 
@@ -48,6 +49,7 @@ type options struct {
 	maxBody     int64
 	seed        int64
 	journalSize int
+	maxTenants  int
 	now         func() time.Time
 }
 
@@ -77,6 +79,13 @@ func WithSeed(seed int64) Option { return func(o *options) { o.seed = seed } }
 // WithJournalSize sets how many requests each tenant's journal keeps (default 10,000).
 func WithJournalSize(n int) Option { return func(o *options) { o.journalSize = n } }
 
+// WithMaxTenants caps the named tenants that requests may create (default 1,000). Every
+// /tenants/{name}/... request names a tenant that is created on first use, with a store and a
+// journal of its own, so without a cap any client could exhaust the server's memory. Beyond the
+// cap, a SCIM request for a new tenant is 404 and an admin request for one 400; tenants that
+// exist keep working, and Server.Tenant (a Go caller) is not capped.
+func WithMaxTenants(n int) Option { return func(o *options) { o.maxTenants = n } }
+
 // WithClock sets the clock behind meta.created and meta.lastModified.
 func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
 
@@ -85,6 +94,7 @@ func buildOptions(opts []Option) (options, error) {
 		profile:     ProfileEntra,
 		maxBody:     DefaultMaxBody,
 		journalSize: DefaultJournalSize,
+		maxTenants:  DefaultMaxTenants,
 		now:         time.Now,
 	}
 	for _, opt := range opts {
@@ -98,6 +108,9 @@ func buildOptions(opts []Option) (options, error) {
 	}
 	if o.journalSize < 0 {
 		return o, fmt.Errorf("journal size %d: must not be negative", o.journalSize)
+	}
+	if o.maxTenants < 0 {
+		return o, fmt.Errorf("max tenants %d: must not be negative", o.maxTenants)
 	}
 	if o.logger == nil {
 		o.logger = slog.New(slog.NewTextHandler(io.Discard, nil))

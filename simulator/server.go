@@ -67,12 +67,25 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.e.ServeHT
 
 // Tenant returns the tenant called name, creating it on first use with the server's profile and
 // no token; "" is the default tenant. Only names for which ValidTenantName holds are reachable
-// over HTTP.
+// over HTTP. A Go caller is trusted: WithMaxTenants does not apply here.
 func (s *Server) Tenant(name string) *Tenant {
+	t, _ := s.tenant(name, false)
+	return t
+}
+
+// errTenantLimit is a request for a new tenant when WithMaxTenants named tenants exist.
+var errTenantLimit = errors.New("tenant limit reached")
+
+// tenant returns the tenant called name, creating it on first use; capped refuses to create one
+// beyond WithMaxTenants named tenants (errTenantLimit), which is what requests get.
+func (s *Server) tenant(name string, capped bool) (*Tenant, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if t, ok := s.tenants[name]; ok {
-		return t
+		return t, nil
+	}
+	if named := len(s.tenants) - 1; capped && named >= s.opts.maxTenants {
+		return nil, fmt.Errorf("%w: the server holds %d named tenants, its maximum", errTenantLimit, named)
 	}
 	t, err := newTenant(s, name)
 	if err != nil {
@@ -81,7 +94,7 @@ func (s *Server) Tenant(name string) *Tenant {
 		panic(err)
 	}
 	s.tenants[name] = t
-	return t
+	return t, nil
 }
 
 // Tenants returns every tenant, the default one first, then by name.
@@ -226,7 +239,10 @@ func (s *Server) enter(next echo.HandlerFunc) echo.HandlerFunc {
 			if !ValidTenantName(name) {
 				return scimErr(http.StatusNotFound, "", "no tenant %q: names are letters, digits, '.', '_' and '-'", name)
 			}
-			t = s.Tenant(name)
+			var err error
+			if t, err = s.tenant(name, true); err != nil {
+				return scimErr(http.StatusNotFound, "", "no tenant %q: %v", name, err)
+			}
 		}
 		r := c.Request()
 		prefix := t.SCIMPath()

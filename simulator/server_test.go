@@ -2,6 +2,7 @@ package simulator_test
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -307,6 +308,38 @@ var _ = Describe("tenants", func() {
 		Expect(infos).To(ContainElement(simulator.TenantInfo{Name: a, Profile: "strict", HasToken: true, Users: 1, Faults: 1, SCIMPath: "/tenants/" + a + "/scim/v2"}))
 
 		Expect(do("GET", ts.URL+"/tenants/bad%20name/scim/v2/Users", "", nil).Status).To(Equal(404))
+	})
+
+	It("creates no tenant beyond WithMaxTenants over HTTP, naming the cap; existing tenants keep serving", func() {
+		ts := simulator.NewTestServer(GinkgoTB(), simulator.WithMaxTenants(2))
+		Expect(do("GET", ts.SCIMURL("one")+"/Users", "", nil).Status).To(Equal(200))
+		Expect(ts.Admin.PutTenant(ctx(), "two", simulator.TenantConfig{Profile: "strict"})).To(Succeed())
+
+		r := do("GET", ts.SCIMURL("three")+"/Users", "", nil)
+		Expect(r.Status).To(Equal(404))
+		Expect(r.ScimType()).To(BeEmpty())
+		Expect(r.JSON()["detail"]).To(And(ContainSubstring(`"three"`), ContainSubstring("2 named tenants, its maximum")))
+
+		var ae *simulator.AdminError
+		Expect(errors.As(ts.Admin.PutTenant(ctx(), "three", simulator.TenantConfig{}), &ae)).To(BeTrue())
+		Expect(ae.Status).To(Equal(400))
+		Expect(ae.Message).To(ContainSubstring("its maximum"))
+		_, err := ts.Admin.Faults(ctx(), "three")
+		Expect(errors.As(err, &ae)).To(BeTrue(), "?tenant= does not create one either")
+		Expect(ae.Status).To(Equal(400))
+
+		infos, err := ts.Admin.Tenants(ctx())
+		Expect(err).NotTo(HaveOccurred())
+		Expect(infos).To(HaveLen(3), "the default tenant and the two named ones")
+		Expect(do("GET", ts.SCIMURL("one")+"/Users", "", nil).Status).To(Equal(200))
+		Expect(do("GET", ts.SCIMURL("")+"/Users", "", nil).Status).To(Equal(200))
+		Expect(ts.Admin.PutTenant(ctx(), "two", simulator.TenantConfig{Profile: "entra"})).To(Succeed(), "an existing tenant is configured as before")
+		Expect(ts.Tenant("three").Name()).To(Equal("three"), "a Go caller is not capped")
+	})
+
+	It("rejects a negative WithMaxTenants", func() {
+		_, err := simulator.New(simulator.WithMaxTenants(-1))
+		Expect(err).To(MatchError("max tenants -1: must not be negative"))
 	})
 })
 
