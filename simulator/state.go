@@ -110,6 +110,7 @@ func (f *StateFile) Path() string { return f.path }
 // error, when the file does not exist yet. A file that is not a state file, of another version,
 // or corrupt is an error that names the file and what is wrong, and leaves the server unchanged.
 func (f *StateFile) Load() (loaded bool, err error) {
+	f.removeStale()
 	b, err := os.ReadFile(f.path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return false, nil
@@ -128,6 +129,21 @@ func (f *StateFile) Load() (loaded bool, err error) {
 	}
 	return true, nil
 }
+
+// removeStale removes the temporary files of saves that a crash interrupted: they were never
+// renamed, so nothing refers to them.
+func (f *StateFile) removeStale() {
+	dir, base := filepath.Split(f.path)
+	if dir == "" {
+		dir = "."
+	}
+	stale, _ := filepath.Glob(filepath.Join(dir, tempPrefix(base)+"*"))
+	for _, name := range stale {
+		_ = os.Remove(name)
+	}
+}
+
+func tempPrefix(base string) string { return "." + base + ".tmp-" }
 
 // Save writes the state of every tenant when something changed since the last Load or Save (or
 // when the file does not exist), and reports whether it wrote.
@@ -463,7 +479,7 @@ func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
 	if dir == "" {
 		dir = "."
 	}
-	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	tmp, err := os.CreateTemp(dir, tempPrefix(base)+"*")
 	if err != nil {
 		return err
 	}
