@@ -1,0 +1,252 @@
+package simulator_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/scimsim/scimsim/simulator"
+)
+
+// send is do for goroutines: it reports failures as an error instead of through Gomega.
+func send(hc *http.Client, method, url string, body any, headers ...string) (int, []byte, http.Header, error) {
+	raw, err := json.Marshal(body)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	req, err := http.NewRequest(method, url, bytes.NewReader(raw))
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	req.Header.Set("Content-Type", "application/scim+json")
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return 0, nil, nil, fmt.Errorf("%s %s: %w", method, url, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, b, resp.Header, err
+}
+
+// inParallel runs fn(0..n-1) on n goroutines released together, and returns the errors.
+func inParallel(n int, fn func(i int) error) []error {
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	errs := make([]error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			errs[i] = fn(i)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	var out []error
+	for _, err := range errs {
+		if err != nil {
+			out = append(out, err)
+		}
+	}
+	return out
+}
+
+// A client with enough idle connections for 64 concurrent clients, so that the test measures
+// the store and not connection churn.
+func parallelClient() *http.Client {
+	return &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+}
+
+var _ = Describe("concurrency", func() {
+	const clients = 64
+	var (
+		ts   *simulator.TestServer
+		base string
+		hc   *http.Client
+	)
+	BeforeEach(func() {
+		ts = simulator.NewTestServer(GinkgoTB(), simulator.WithClock(fixedClock))
+		tenant := newTenantName()
+		ts.Tenant(tenant)
+		base = ts.SCIMURL(tenant)
+		hc = parallelClient()
+		DeferCleanup(hc.CloseIdleConnections)
+	})
+
+	It("gives exactly one 201 per userName, whatever its case, and 409 uniqueness to the rest", func() {
+		// Every client creates every name, each in a case of its own, in an order of its own.
+		const names = 16
+		variant := func(name string, client int) string {
+			b := []byte(name)
+			for j := range b {
+				if client>>(j%6)&1 == 1 {
+					b[j] = bytes.ToUpper(b[j : j+1])[0]
+				}
+			}
+			return string(b)
+		}
+		var mu sync.Mutex
+		created := map[string][]string{} // lower-case name → ids answered with 201
+		conflicts := 0
+		errs := inParallel(clients, func(c int) error {
+			for k := range names {
+				n := (k + c) % names
+				name := variant(fmt.Sprintf("user%02d@contoso.com", n), c)
+				status, body, _, err := send(hc, "POST", base+"/Users", newUser(name))
+				if err != nil {
+					return err
+				}
+				mu.Lock()
+				switch status {
+				case 201:
+					var doc struct{ ID string }
+					if err := json.Unmarshal(body, &doc); err != nil {
+						mu.Unlock()
+						return err
+					}
+					created[strings.ToLower(name)] = append(created[strings.ToLower(name)], doc.ID)
+				case 409:
+					if !bytes.Contains(body, []byte(`"scimType":"uniqueness"`)) {
+						mu.Unlock()
+						return fmt.Errorf("409 without scimType uniqueness: %s", body)
+					}
+					conflicts++
+				default:
+					mu.Unlock()
+					return fmt.Errorf("POST %s: %d %s", name, status, body)
+				}
+				mu.Unlock()
+			}
+			return nil
+		})
+		Expect(errs).To(BeEmpty())
+		Expect(created).To(HaveLen(names))
+		for name, ids := range created {
+			Expect(ids).To(HaveLen(1), "201s for %s", name)
+		}
+		Expect(conflicts).To(Equal(names*clients - names))
+
+		list := do("GET", base+"/Users?count=1000", "", nil)
+		Expect(list.JSON()["totalResults"]).To(BeNumerically("==", names))
+		Expect(list.IDs()).To(HaveLen(names))
+		for name, ids := range created {
+			r := do("GET", base+"/Users?filter="+url.QueryEscape(`userName eq "`+strings.ToUpper(name)+`"`), "", nil)
+			Expect(r.IDs()).To(Equal(ids), "the filter finds the one stored %s", name)
+		}
+	})
+
+	It("loses no member when clients PATCH one group at the same time", func() {
+		ids := make([]string, clients)
+		for i := range ids {
+			r := do("POST", base+"/Users", "", newUser(fmt.Sprintf("member%02d@contoso.com", i)))
+			Expect(r.Status).To(Equal(201))
+			ids[i] = r.JSON()["id"].(string)
+		}
+		g := do("POST", base+"/Groups", "", map[string]any{"schemas": []string{groupURN}, "displayName": "Everyone"})
+		Expect(g.Status).To(Equal(201))
+		gid := g.JSON()["id"].(string)
+
+		members := func() []string {
+			GinkgoHelper()
+			r := do("GET", base+"/Groups/"+gid, "", nil)
+			Expect(r.Status).To(Equal(200))
+			got := []string{}
+			if v, ok := pathValue(r.JSON(), "members.value"); ok {
+				for _, m := range v.([]any) {
+					got = append(got, m.(string))
+				}
+			}
+			sort.Strings(got)
+			return got
+		}
+
+		// Entra adds one member per request, with "Add" spelled its way.
+		errs := inParallel(clients, func(i int) error {
+			op := map[string]any{"op": "Add", "path": "members", "value": []any{map[string]any{"value": ids[i]}}}
+			status, body, _, err := send(hc, "PATCH", base+"/Groups/"+gid, patchBody(op))
+			if err == nil && status != 204 {
+				err = fmt.Errorf("PATCH add %s: %d %s", ids[i], status, body)
+			}
+			return err
+		})
+		Expect(errs).To(BeEmpty())
+		want := append([]string(nil), ids...)
+		sort.Strings(want)
+		Expect(members()).To(Equal(want))
+		r := do("GET", base+"/Groups/"+gid, "", nil)
+		Expect(r.Header.Get("ETag")).To(Equal(fmt.Sprintf(`W/"%d"`, 1+clients)), "one version per change")
+
+		// Half of them leave at the same time; the other half stays.
+		errs = inParallel(clients/2, func(i int) error {
+			op := map[string]any{"op": "remove", "path": `members[value eq "` + ids[2*i] + `"]`}
+			status, body, _, err := send(hc, "PATCH", base+"/Groups/"+gid, patchBody(op))
+			if err == nil && status != 204 {
+				err = fmt.Errorf("PATCH remove %s: %d %s", ids[2*i], status, body)
+			}
+			return err
+		})
+		Expect(errs).To(BeEmpty())
+		want = nil
+		for i := 1; i < clients; i += 2 {
+			want = append(want, ids[i])
+		}
+		sort.Strings(want)
+		Expect(members()).To(Equal(want))
+	})
+
+	DescribeTable("lets If-Match stop a lost update: of two writers with one ETag, one wins and one gets 412",
+		func(method string, body func(i int) any) {
+			r := do("POST", base+"/Users", "", newUser("contended@contoso.com"))
+			Expect(r.Status).To(Equal(201))
+			id := r.JSON()["id"].(string)
+			for round := range 20 {
+				cur := do("GET", base+"/Users/"+id, "", nil)
+				tag := cur.Header.Get("ETag")
+				Expect(tag).To(Equal(fmt.Sprintf(`W/"%d"`, round+1)))
+				var mu sync.Mutex
+				statuses := map[int]int{}
+				winner := -1
+				errs := inParallel(2, func(i int) error {
+					status, resp, _, err := send(hc, method, base+"/Users/"+id, body(2*round+i), "If-Match", tag)
+					if err != nil {
+						return err
+					}
+					mu.Lock()
+					defer mu.Unlock()
+					statuses[status]++
+					if status == 200 {
+						winner = 2*round + i
+					} else if !bytes.Contains(resp, []byte(`"status":"412"`)) {
+						return fmt.Errorf("%s: %d %s", method, status, resp)
+					}
+					return nil
+				})
+				Expect(errs).To(BeEmpty())
+				Expect(statuses).To(Equal(map[int]int{200: 1, 412: 1}), "round %d", round)
+				after := do("GET", base+"/Users/"+id, "", nil).JSON()
+				Expect(after["displayName"]).To(Equal(fmt.Sprintf("writer %d", winner)), "the stored value is the winner's")
+			}
+		},
+		Entry("PATCH", "PATCH", func(i int) any {
+			return patchBody(map[string]any{"op": "replace", "path": "displayName", "value": fmt.Sprintf("writer %d", i)})
+		}),
+		Entry("PUT", "PUT", func(i int) any {
+			u := newUser("contended@contoso.com")
+			u["displayName"] = fmt.Sprintf("writer %d", i)
+			return u
+		}),
+	)
+})
