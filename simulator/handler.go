@@ -2,6 +2,7 @@ package simulator
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/elimity-com/scim"
 	scimerrors "github.com/elimity-com/scim/errors"
+	"github.com/labstack/echo/v4"
 )
 
 // resources is the elimity ResourceHandler of one kind in one tenant. elimity routes the
@@ -25,9 +27,13 @@ type resources struct {
 	k *kind
 }
 
-// Create stores a new resource (RFC 7644 §3.3).
+// Create stores a new resource (RFC 7644 §3.3). POST /Users and /Groups are served by the
+// simulator's own route (Server.create); this method completes the interface for elimity.
 func (h resources) Create(r *http.Request, attrs scim.ResourceAttributes) (scim.Resource, error) {
-	st := stateOf(r)
+	return h.create(stateOf(r), attrs)
+}
+
+func (h resources) create(st *reqState, attrs map[string]any) (scim.Resource, error) {
 	now := h.t.srv.opts.now()
 	var rec *record
 	err := h.t.store.write(func(w *writer) error {
@@ -64,9 +70,13 @@ func (h resources) GetAll(*http.Request, scim.ListRequestParams) (scim.Page, err
 	return scim.Page{}, scimErr(http.StatusNotImplemented, "", "list %s through the simulator's query route", h.k.endpoint)
 }
 
-// Replace replaces a resource (RFC 7644 §3.5.1), honouring If-Match (§3.14).
+// Replace replaces a resource (RFC 7644 §3.5.1), honouring If-Match (§3.14). PUT is served by
+// the simulator's own route (Server.replace); this method completes the interface for elimity.
 func (h resources) Replace(r *http.Request, id string, attrs scim.ResourceAttributes) (scim.Resource, error) {
-	st := stateOf(r)
+	return h.replace(stateOf(r), r, id, attrs)
+}
+
+func (h resources) replace(st *reqState, r *http.Request, id string, attrs map[string]any) (scim.Resource, error) {
 	now := h.t.srv.opts.now()
 	var rec *record
 	err := h.t.store.write(func(w *writer) error {
@@ -246,6 +256,87 @@ func (h resources) rendered(st *reqState, status int, rec *record) scim.Resource
 		location: st.base.location(h.k, rec.ID),
 	}
 	return scim.Resource{ID: rec.ID, Attributes: scim.ResourceAttributes{"id": rec.ID}, Meta: scim.Meta{Version: etag(rec.Version)}}
+}
+
+// create serves POST /Users and /Groups in front of elimity. It validates the body as elimity's
+// handler does (validateBody: the same schema validation, on the same schemas), without the
+// costs that handler adds to every request: it rebuilds the resource type's schema with
+// externalId on each call (ResourceType.schemaWithCommon), which compiles a regular expression
+// to check the attribute's name, and it renders a response that renderWriter then replaces.
+func (s *Server) create(c echo.Context) error {
+	st := state(c)
+	attrs, err := validateBody(st.kind, c.Request())
+	if err != nil {
+		return err
+	}
+	if _, err := (resources{t: st.tenant, k: st.kind}).create(st, attrs); err != nil {
+		return err
+	}
+	return st.out.write(c)
+}
+
+// replace serves PUT /Users/{id} and /Groups/{id} in front of elimity, as create does POST.
+func (s *Server) replace(c echo.Context) error {
+	st := state(c)
+	attrs, err := validateBody(st.kind, c.Request())
+	if err != nil {
+		return err
+	}
+	h := resources{t: st.tenant, k: st.kind}
+	if _, err := h.replace(st, c.Request(), c.Param("id"), attrs); err != nil {
+		return err
+	}
+	return st.out.write(c)
+}
+
+// validateBody is elimity's validation of a POST or PUT body (ResourceType.validate): the JSON
+// decoded with numbers kept exact, the core schema plus externalId checked with Schema.Validate
+// (which requires the core URN in "schemas"), and each extension present checked under its
+// URN. Its errors are elimity's.
+func validateBody(k *kind, r *http.Request) (map[string]any, error) {
+	body, err := currentBody(r)
+	if err != nil {
+		return nil, err
+	}
+	var doc map[string]any
+	d := json.NewDecoder(bytes.NewReader(body))
+	d.UseNumber()
+	if err := d.Decode(&doc); err != nil {
+		return nil, scimerrors.ScimErrorInvalidSyntax
+	}
+	attrs, se := k.validating.Validate(doc)
+	if se != nil {
+		return nil, *se
+	}
+	for _, e := range k.exts {
+		v := doc[e.ID]
+		if v == nil {
+			continue
+		}
+		ext, se := e.ValidateExtension(v)
+		if se != nil {
+			return nil, *se
+		}
+		attrs[e.ID] = ext
+	}
+	return attrs, nil
+}
+
+// write sends the response a resource handler decided on, with the ETag and Location headers of
+// RFC 7644 §3.3 and §3.14.
+func (out rendered) write(c echo.Context) error {
+	h := c.Response().Header()
+	if out.version != "" {
+		h.Set("ETag", out.version)
+	}
+	if out.status == http.StatusCreated {
+		h.Set("Location", out.location)
+	}
+	if out.body == nil {
+		h.Set(echo.HeaderContentType, scimContentType)
+		return c.NoContent(out.status)
+	}
+	return c.Blob(out.status, scimContentType, out.body)
 }
 
 // rendered is the response a resource handler decided on, written by renderWriter.

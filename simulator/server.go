@@ -152,6 +152,8 @@ func (s *Server) scimRoutes(e *echo.Echo, prefix string) {
 		add(http.MethodGet, "/"+k.endpoint, s.list)
 		add(http.MethodGet, "/"+k.endpoint+"/:id", s.getOne)
 		add(http.MethodPost, "/"+k.endpoint+"/.search", s.search)
+		add(http.MethodPost, "/"+k.endpoint, s.create)
+		add(http.MethodPut, "/"+k.endpoint+"/:id", s.replace)
 	}
 	add(http.MethodGet, "", s.list)
 	add(http.MethodGet, "/", s.list)
