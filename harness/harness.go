@@ -127,6 +127,10 @@ type Endpoint struct {
 	URL   string // the SCIM base URL (the tenant URL)
 	Root  string // the server's root URL, for {root} in credentials.url
 	Token string // the secret token the target accepts
+	// Tag, when set, starts every identity of the run (External): Run gives the engine the case's
+	// source and subject tagged with it (TagSource, TagSubject), and removes it from the report
+	// before comparing with the expectation, which is written with the catalog's own names.
+	Tag string
 }
 
 // Target readies a SCIM target for one scenario.
@@ -214,23 +218,13 @@ type GroupInspector interface {
 	GroupMembers(ctx context.Context, sc *scenarios.Scenario, displayName string) (int, error)
 }
 
-// External is a real SCIM endpoint. It runs conformance scenarios only: the others need the
-// simulator to misbehave or to hold resources, which a real endpoint cannot be asked to do.
-type External struct {
-	URL   string
-	Token string
-}
-
-// ErrNotConformance is returned by External.Prepare for a scenario without the conformance label.
-var ErrNotConformance = errors.New("only scenarios labelled " + scenarios.LabelConformance + " run against an external target")
-
-// Prepare implements Target.
-func (e External) Prepare(_ context.Context, sc *scenarios.Scenario) (Endpoint, error) {
-	if !sc.HasLabel(scenarios.LabelConformance) {
-		return Endpoint{}, fmt.Errorf("%s: %w", sc.ID, ErrNotConformance)
-	}
-	u := strings.TrimSuffix(e.URL, "/")
-	return Endpoint{URL: u, Root: u, Token: e.Token}, nil
+// Cleaner is a Target that creates resources for a scenario (an external endpoint: its seeds, and
+// what the engine creates) and deletes them when the scenario ends. Run calls Record with the
+// engine's report and Cleanup before it returns; Cleanup may be called again (the Ginkgo suite does,
+// from DeferCleanup) and then deletes only what is still left.
+type Cleaner interface {
+	Record(sc *scenarios.Scenario, rep *engine.Report)
+	Cleanup(ctx context.Context, sc *scenarios.Scenario) error
 }
 
 // Result is one scenario's run.
@@ -243,10 +237,16 @@ type Result struct {
 	// Err is a run that could not happen: the target could not be prepared or the engine
 	// refused its input.
 	Err error
+	// Cleanup is the failure to delete what the scenario created on an external endpoint; it
+	// names every resource left behind.
+	Cleanup error
 }
 
-// Passed reports whether the run met the scenario's expectation.
-func (r *Result) Passed() bool { return r.Err == nil && len(r.Mismatches) == 0 }
+// Passed reports whether the run met the scenario's expectation and left nothing behind.
+func (r *Result) Passed() bool { return r.met() && r.Cleanup == nil }
+
+// met reports whether the run met the scenario's expectation.
+func (r *Result) met() bool { return r.Err == nil && len(r.Mismatches) == 0 }
 
 // Failure is the message of a run that did not meet its expectation: it names the scenario, the
 // step expected to end the run and the step that did, then every other difference.
@@ -257,27 +257,34 @@ func (r *Result) Failure() string {
 	s := r.Scenario
 	var b strings.Builder
 	fmt.Fprintf(&b, "scenario %s (%s): ", s.ID, s.Title)
-	if r.Err != nil {
+	switch {
+	case r.met():
+		b.WriteString("met its expectation")
+	case r.Err != nil:
 		fmt.Fprintf(&b, "could not run: %v", r.Err)
-		return b.String()
-	}
-	fmt.Fprintf(&b, "expected step %s, actual step %s", stepOrNone(s.Expect.FailedStep), describeEnd(r.Outcome))
-	for _, m := range r.Mismatches {
-		if strings.HasPrefix(m, "expected failing step") {
-			continue // the first line says it
+	default:
+		fmt.Fprintf(&b, "expected step %s, actual step %s", stepOrNone(s.Expect.FailedStep), describeEnd(r.Outcome))
+		for _, m := range r.Mismatches {
+			if strings.HasPrefix(m, "expected failing step") {
+				continue // the first line says it
+			}
+			b.WriteString("\n  - " + m)
 		}
-		b.WriteString("\n  - " + m)
+		fmt.Fprintf(&b, "\n  (%s, %s)", s.File, s.Doc)
 	}
-	fmt.Fprintf(&b, "\n  (%s, %s)", s.File, s.Doc)
+	if r.Cleanup != nil {
+		fmt.Fprintf(&b, "\n  left resources behind on the target: %v", r.Cleanup)
+	}
 	return b.String()
 }
 
 // StepFailure is the message for the It of one step, "" when that step is not where the run went
 // wrong. A wrong ending is reported at the earlier of the expected and the actual step, so that the
 // Ordered container stops there and the later steps are skipped; the other mismatches (error code,
-// tip) are reported at the expected step.
+// tip) are reported at the expected step. Resources left behind are no step's fault: the last It
+// reports them (Failure).
 func (r *Result) StepFailure(stepType string) string {
-	if r.Passed() {
+	if r.met() {
 		return ""
 	}
 	if r.Err != nil {
@@ -347,14 +354,26 @@ var defaultClient = sync.OnceValue(func() *http.Client {
 
 // Run prepares the target for the case's scenario, runs the engine once with the scenario's fixed
 // clock and a random source seeded from its id (so a run replays exactly), and checks the report
-// against the expectation.
-func Run(ctx context.Context, target Target, c Case, o Options) Result {
-	res := Result{Scenario: c.Scenario}
+// against the expectation. On a Cleaner target it then deletes what the scenario created, on a
+// context of its own bounded by CleanupTimeout, so that a run cut short by ctx still cleans up.
+func Run(ctx context.Context, target Target, c Case, o Options) (res Result) {
+	res = Result{Scenario: c.Scenario}
 	sc := &c.Scenario
+	if cl, ok := target.(Cleaner); ok {
+		defer func() {
+			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), CleanupTimeout)
+			defer cancel()
+			res.Cleanup = cl.Cleanup(cctx, sc)
+		}()
+	}
 	ep, err := target.Prepare(ctx, sc)
 	if err != nil {
 		res.Err = err
 		return res
+	}
+	src, subj := c.Source, sc.Subject
+	if ep.Tag != "" {
+		src, subj = TagSource(c.Source, ep.Tag), TagSubject(c.Source, sc.Subject, ep.Tag)
 	}
 	url, token := ep.URL, ep.Token
 	if u := sc.Credentials.URL; u != "" {
@@ -368,8 +387,8 @@ func Run(ctx context.Context, target Target, c Case, o Options) Result {
 		hc = defaultClient()
 	}
 	now := sc.Clock()
-	rep, err := engine.Run(ctx, c.Source, c.Config,
-		engine.Subject{User: sc.Subject.User, Group: sc.Subject.Group, Members: sc.Subject.Members},
+	rep, err := engine.Run(ctx, src, c.Config,
+		engine.Subject{User: subj.User, Group: subj.Group, Members: subj.Members},
 		engine.WithTarget(url, token),
 		engine.WithClock(func() time.Time { return now }),
 		engine.WithRand(rand.New(rand.NewSource(seedOf(sc.ID)))),
@@ -380,12 +399,15 @@ func Run(ctx context.Context, target Target, c Case, o Options) Result {
 		return res
 	}
 	res.Report = rep
+	if cl, ok := target.(Cleaner); ok {
+		cl.Record(sc, rep)
+	}
 	raw, err := json.Marshal(rep)
 	if err != nil {
 		res.Err = fmt.Errorf("encode report: %w", err)
 		return res
 	}
-	if res.Outcome, err = scenarios.DecodeOutcome(raw); err != nil {
+	if res.Outcome, err = scenarios.DecodeOutcome(untag(raw, ep.Tag)); err != nil {
 		res.Err = err
 		return res
 	}

@@ -1,6 +1,7 @@
 package harness_test
 
 import (
+	"cmp"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -29,7 +30,7 @@ var (
 	onlyIDs    = flag.String("scenario", "", "comma-separated ids of the scenarios to run (default: all)")
 	targetURL  = flag.String("target", "", "SCIM base URL of an external endpoint: runs the conformance label only (env SCIMSIM_TARGET)")
 	targetTok  = flag.String("token", "", "secret token of the external endpoint (env SCIMSIM_TOKEN)")
-	prefix     = flag.String("prefix", "scimsim-", "prefix of every resource the conformance checks create on an external endpoint")
+	prefix     = flag.String("prefix", harness.DefaultPrefix, "prefix of every resource the conformance scenarios and checks create on an external endpoint")
 )
 
 // outcomeEntry names the report entry that carries a scenario's summary row to ReportAfterSuite,
@@ -44,6 +45,11 @@ var target harness.Target
 // suite starts.
 func TestScenarios(t *testing.T) {
 	external := externalTarget()
+	if external != nil {
+		if err := external.Validate(); err != nil {
+			t.Fatal(err)
+		}
+	}
 	var ids []string
 	if *onlyIDs != "" {
 		ids = strings.Split(*onlyIDs, ",")
@@ -57,6 +63,9 @@ func TestScenarios(t *testing.T) {
 		if len(cases) == 0 {
 			t.Fatalf("no %s scenario in %s to run against %s", scenarios.LabelConformance, *catalogDir, external.URL)
 		}
+		// Printed before anything is sent: should the process be killed before its cleanup, this
+		// is the name every leftover resource starts with.
+		fmt.Printf("conformance scenarios against %s: every resource they create is named %s%s-N-...\n", external.URL, cmp.Or(external.Prefix, harness.DefaultPrefix), external.RunID())
 	}
 	for _, c := range cases {
 		describeScenario(c)
@@ -70,7 +79,7 @@ func TestScenarios(t *testing.T) {
 	}
 	BeforeSuite(func() {
 		if external != nil {
-			target = *external
+			target = external
 			return
 		}
 		srv, err := simulator.New(simulator.WithSeed(7))
@@ -95,7 +104,7 @@ func externalTarget() *harness.External {
 	if u == "" {
 		return nil
 	}
-	return &harness.External{URL: u, Token: tok}
+	return &harness.External{URL: u, Token: tok, Prefix: *prefix}
 }
 
 func conformanceOnly(cases []harness.Case) []harness.Case {
@@ -123,6 +132,14 @@ func describeScenario(c harness.Case) {
 		// The job's own time budget (job.timeout, 30 s by default) ends a run against a target that
 		// never answers; the node timeout is only a backstop so that a hung run cannot stall CI.
 		BeforeAll(func(ctx SpecContext) {
+			if cl, ok := target.(harness.Cleaner); ok {
+				// harness.Run deletes what the scenario created before it returns; this is the
+				// backstop Ginkgo runs after the container's last spec, on a failure and on Ctrl-C
+				// even when the BeforeAll was abandoned. What is already gone is not sent again.
+				DeferCleanup(func(ctx SpecContext) error {
+					return cl.Cleanup(ctx, &sc)
+				}, NodeTimeout(harness.CleanupTimeout))
+			}
 			res = harness.Run(ctx, target, c, harness.Options{})
 			AddReportEntry(outcomeEntry, res.Row(), ReportEntryVisibilityNever)
 			if res.Err != nil {

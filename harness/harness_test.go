@@ -131,21 +131,6 @@ match-duplicate  matching       matching     DuplicateTargetEntries  ok
 	}
 }
 
-func TestExternal_Prepare(t *testing.T) {
-	ext := harness.External{URL: "https://app.example/scim/", Token: "t"}
-	ep, err := ext.Prepare(context.Background(), &scenarios.Scenario{ID: "c", Labels: []string{scenarios.LabelConformance}})
-	if err != nil {
-		t.Fatalf("Prepare(conformance) error = %v", err)
-	}
-	if ep.URL != "https://app.example/scim" || ep.Token != "t" {
-		t.Errorf("Prepare(conformance) = %+v, want the endpoint as given", ep)
-	}
-	_, err = ext.Prepare(context.Background(), &scenarios.Scenario{ID: "f", Labels: []string{"faults"}})
-	if !errors.Is(err, harness.ErrNotConformance) {
-		t.Errorf("Prepare(faults scenario) error = %v, want ErrNotConformance", err)
-	}
-}
-
 func TestLoad_UnknownID(t *testing.T) {
 	_, err := harness.Load(filepath.Join("..", "scenarios"), "no-such-scenario")
 	if err == nil || !strings.Contains(err.Error(), `"no-such-scenario"`) {
@@ -181,39 +166,6 @@ func TestSuite_WrongExpectation(t *testing.T) {
 		if !bytes.Contains(out, []byte(want)) {
 			t.Errorf("suite output lacks %q:\n%s", want, out)
 		}
-	}
-}
-
-// The conformance label is what runs against a real endpoint (--target): every such scenario must
-// pass against a plain SCIM target that nobody prepared, and must leave nothing behind in it.
-func TestExternal_ConformanceScenarios(t *testing.T) {
-	srv, err := simulator.New(simulator.WithToken("s3cret"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv)
-	defer ts.Close()
-	cases, err := harness.Load(filepath.Join("..", "scenarios"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var conformance []harness.Case
-	for _, c := range cases {
-		if c.Scenario.HasLabel(scenarios.LabelConformance) {
-			conformance = append(conformance, c)
-		}
-	}
-	if len(conformance) < 10 {
-		t.Fatalf("%d conformance scenarios, want at least 10", len(conformance))
-	}
-	ext := harness.External{URL: ts.URL + "/scim/v2", Token: "s3cret"}
-	for _, res := range harness.RunAll(context.Background(), ext, conformance, harness.Options{}) {
-		if !res.Passed() {
-			t.Error(res.Failure())
-		}
-	}
-	if n := srv.Tenant("").Users(); n != 0 {
-		t.Errorf("conformance scenarios left %d users in the target, want none", n)
 	}
 }
 

@@ -444,12 +444,52 @@ func (p *parser) validate(sc *Scenario, root *yaml.Node) {
 	p.validateSubject(sc, root)
 	p.validateExpect(sc, root)
 	if sc.HasLabel(LabelConformance) {
-		t := sc.Target
-		if len(t.Faults) > 0 || len(t.Users) > 0 || len(t.Groups) > 0 || t.Profile != "" || t.Token != "" {
-			p.add(lineOf(root, "target"), "a %q scenario runs against any real SCIM endpoint, so it cannot inject faults, pre-seed the target or choose its profile or token", LabelConformance)
+		p.validateConformance(sc, root)
+	}
+}
+
+// validateConformance checks what a scenario needs to run against a real SCIM endpoint, where the
+// harness can only do what any SCIM client can: it creates target.users and target.groups with plain
+// POSTs (under names unique to the run) and reads a group back with GET. What only the simulator can
+// do is refused: injecting faults, choosing the profile or token, counting every user of the target.
+func (p *parser) validateConformance(sc *Scenario, root *yaml.Node) {
+	t := sc.Target
+	for _, key := range []struct {
+		set  bool
+		name string
+	}{{len(t.Faults) > 0, "faults"}, {t.Profile != "", "profile"}, {t.Token != "", "token"}} {
+		if key.set {
+			p.add(lineOf(root, "target", key.name), "a %q scenario runs against any real SCIM endpoint, so it cannot set target.%s (only the simulator has faults, a profile and a token to choose)", LabelConformance, key.name)
 		}
-		if sc.Expect.TargetUsers != nil || len(sc.Expect.TargetGroupMembers) > 0 {
-			p.add(lineOf(root, "expect"), "a %q scenario cannot inspect a real SCIM endpoint: drop expect.targetUsers and expect.targetGroupMembers", LabelConformance)
+	}
+	if sc.Expect.TargetUsers != nil {
+		p.add(lineOf(root, "expect", "targetUsers"), "a %q scenario cannot count the users of a real SCIM endpoint: drop expect.targetUsers (expect.targetGroupMembers is read back through SCIM)", LabelConformance)
+	}
+	// The endpoint assigns the ids of what the harness seeds, so a seeded group can only name its
+	// members by the id key of a seeded user, which the harness then maps to the endpoint's id.
+	ids := map[string]bool{}
+	for _, u := range t.Users {
+		if id, ok := u["id"].(string); ok && id != "" {
+			ids[id] = true
+		}
+	}
+	for i, g := range t.Groups {
+		raw, ok := g["members"]
+		if !ok {
+			continue
+		}
+		at := lineOf(root, "target", "groups", strconv.Itoa(i), "members")
+		list, ok := raw.([]any)
+		if !ok {
+			p.add(at, "target.groups[%d].members must be a list of {value: ID}", i)
+			continue
+		}
+		for j, m := range list {
+			mm, _ := m.(map[string]any)
+			v, _ := mm["value"].(string)
+			if !ids[v] {
+				p.add(lineOf(root, "target", "groups", strconv.Itoa(i), "members", strconv.Itoa(j)), "target.groups[%d].members[%d] must be {value: ID} with the id of one of target.users: a %q scenario's resources are created through SCIM, and the endpoint assigns their ids", i, j, LabelConformance)
+			}
 		}
 	}
 }

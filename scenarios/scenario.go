@@ -36,8 +36,10 @@ const (
 	StatusSkipped = "skipped"
 )
 
-// LabelConformance marks scenarios that need no fault injection and no pre-seeded target, and so can
-// run against any real SCIM endpoint (--target URL --token T).
+// LabelConformance marks scenarios that need nothing only the simulator can do (faults, a profile or
+// token, counting the target's users), and so can run against any real SCIM endpoint (--target URL
+// --token T): the harness creates their target.users and target.groups through SCIM under names
+// unique to the run, and deletes everything the run created afterwards.
 const LabelConformance = "conformance"
 
 // Step is one of the five steps of on-demand provisioning, in the order the service runs them.
