@@ -51,6 +51,26 @@ var _ = Describe("resources", func() {
 		Expect(r.ScimType()).To(Equal("uniqueness"))
 	})
 
+	It("frees a userName a rename gives up, and finds a user renamed in case only", func() {
+		byName := func(name string) []string {
+			return e.do("GET", "/Users?filter="+url.QueryEscape(`userName eq "`+name+`"`), nil).IDs()
+		}
+		renamed := e.do("PATCH", "/Users/u-alice", patchBody(map[string]any{"op": "replace", "path": "userName", "value": "alice.smith@contoso.com"}))
+		Expect(renamed.Status).To(Equal(200), "body %s", renamed.Body)
+		Expect(byName("alice@contoso.com")).To(BeEmpty())
+		created := e.do("POST", "/Users", newUser("alice@contoso.com"))
+		Expect(created.Status).To(Equal(201), "body %s", created.Body)
+		Expect(byName("alice@contoso.com")).To(Equal([]string{created.JSON()["id"].(string)}))
+		Expect(byName("ALICE.SMITH@contoso.com")).To(Equal([]string{"u-alice"}))
+
+		cased := e.do("PATCH", "/Users/u-alice", patchBody(map[string]any{"op": "replace", "path": "userName", "value": "Alice.Smith@Contoso.com"}))
+		Expect(cased.Status).To(Equal(200), "body %s", cased.Body)
+		Expect(byName("alice.smith@contoso.com")).To(Equal([]string{"u-alice"}))
+		Expect(e.do("DELETE", "/Users/u-alice", nil).Status).To(Equal(204))
+		Expect(byName("alice.smith@contoso.com")).To(BeEmpty())
+		Expect(e.do("POST", "/Users", newUser("alice.smith@contoso.com")).Status).To(Equal(201))
+	})
+
 	It("rejects a group displayName taken in another case, in the entra profile only", func() {
 		group := map[string]any{"schemas": []string{groupURN}, "displayName": "sales"}
 		r := e.do("POST", "/Groups", group)

@@ -50,7 +50,12 @@ func storeSchema() *memdb.DBSchema {
 		}
 	}
 	users := common()
-	users["userName"] = &memdb.IndexSchema{Name: "userName", AllowMissing: true,
+	// userName is unique in every profile (RFC 7643 §4.1.1), which put checks before every
+	// insert: the index can then be Unique, so that its keys do not carry the record's id as a
+	// suffix (memdb appends the primary key to every key of a non-unique index), which saves a
+	// key of ~40 bytes per user. It is **essential** that nothing inserts a user without put's
+	// check: memdb would silently point the index at the later of two users with one userName.
+	users["userName"] = &memdb.IndexSchema{Name: "userName", AllowMissing: true, Unique: true,
 		Indexer: &memdb.StringFieldIndex{Field: "UserName", Lowercase: true}}
 	users["emails"] = &memdb.IndexSchema{Name: "emails", AllowMissing: true,
 		Indexer: &memdb.StringSliceFieldIndex{Field: "Emails", Lowercase: true}}
