@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -86,6 +87,11 @@ func (fc *filterCache) get(k *kind, entra bool, src string) *parsedFilter {
 }
 
 func parseFilter(k *kind, entra bool, src string) *parsedFilter {
+	// A filter's string literals are JSON strings (RFC 7644 §3.4.2.2), which are UTF-8 (RFC 8259
+	// §8.1); the parser keeps other bytes as they are, which would match nothing.
+	if !utf8.ValidString(src) {
+		return &parsedFilter{err: invalidFilter("filter %q: not valid UTF-8", src)}
+	}
 	var opts []filter.Option
 	if entra {
 		opts = append(opts, filter.AllowValuePathSubAttribute())

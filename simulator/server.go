@@ -17,6 +17,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	scimerrors "github.com/elimity-com/scim/errors"
 	"github.com/labstack/echo/v4"
@@ -318,6 +319,11 @@ func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 		body, err := readBody(c, s.opts.maxBody)
 		if err != nil {
 			return err
+		}
+		// encoding/json would read invalid UTF-8 as U+FFFD and store a name the client never
+		// sent; JSON between systems MUST be UTF-8 (RFC 8259 §8.1).
+		if !utf8.Valid(body) {
+			return invalidSyntax("request body is not valid UTF-8")
 		}
 		state(c).body = body
 		return next(c)
