@@ -1,0 +1,164 @@
+package simulator_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/scimsim/scimsim/simulator"
+	"github.com/scimsim/scimsim/simulator/filter"
+)
+
+// Hostile input: every request here is answered with the SCIM error it deserves (RFC 7644
+// §3.12), nothing panics, and the server goes on serving — each spec ends with a normal request.
+// Nothing is timed: the specs' own time limit (the suite's) is the bound.
+var _ = Describe("hostile input", func() {
+	var e *env
+	BeforeEach(func() { e = newEnv(simulator.ProfileEntra) })
+	AfterEach(func() {
+		r := e.do("GET", "/Users?filter="+url.QueryEscape(`userName eq "alice@contoso.com"`), nil)
+		Expect(r.Status).To(Equal(200), "the server keeps serving: %s", r.Body)
+		Expect(r.IDs()).To(HaveLen(1))
+	})
+
+	nested := func(depth int, open, close string) string {
+		return strings.Repeat(open, depth) + strings.Repeat(close, depth)
+	}
+
+	DescribeTable("deeply nested JSON (100,000 levels) is 400 invalidSyntax",
+		func(method, path, body string) {
+			r := e.do(method, path, body)
+			Expect(r.Status).To(Equal(400), "body %s", r.Body)
+			Expect(r.ScimType()).To(Equal("invalidSyntax"))
+		},
+		Entry("arrays in a user", "POST", "/Users", `{"schemas":["`+userURN+`"],"userName":"deep","x":`+nested(100000, "[", "]")+`}`),
+		Entry("objects in a user", "POST", "/Users", `{"schemas":["`+userURN+`"],"userName":"deep","x":`+strings.Repeat(`{"a":`, 100000)+`1`+strings.Repeat("}", 100000)+`}`),
+		Entry("a PATCH value", "PATCH", "/Users/u-alice", `{"schemas":["`+patchURN+`"],"Operations":[{"op":"add","path":"displayName","value":`+nested(100000, "[", "]")+`}]}`),
+		Entry("a search request", "POST", "/Users/.search", `{"schemas":["`+searchURN+`"],"filter":`+nested(100000, "[", "]")+`}`),
+		Entry("a bare array", "POST", "/Groups", nested(100000, "[", "]")),
+	)
+
+	It("answers a filter nested 50,000 parentheses deep with 400 invalidFilter", func() {
+		f := strings.Repeat("(", 50000) + `userName eq "a"` + strings.Repeat(")", 50000)
+		r := e.do("GET", "/Users?filter="+url.QueryEscape(f), nil)
+		Expect(r.Status).To(Equal(400), "body %.200s", r.Body)
+		Expect(r.ScimType()).To(Equal("invalidFilter"))
+	})
+
+	// Filters are capped at filter.DefaultMaxLength bytes, so the parser never walks 100 KB.
+	DescribeTable("a 100 KB filter is 400 invalidFilter",
+		func(filter string) {
+			Expect(len(filter)).To(BeNumerically(">=", 100<<10))
+			r := e.do("GET", "/Users?filter="+url.QueryEscape(filter), nil)
+			Expect(r.Status).To(Equal(400), "body %.300s", r.Body)
+			Expect(r.ScimType()).To(Equal("invalidFilter"))
+
+			search := map[string]any{"schemas": []string{searchURN}, "filter": filter}
+			r = e.do("POST", "/Users/.search", search)
+			Expect(r.Status).To(Equal(400), "body %.300s", r.Body)
+			Expect(r.ScimType()).To(Equal("invalidFilter"))
+		},
+		Entry("garbage", strings.Repeat("x", 100<<10)),
+		Entry("an unterminated string", `userName eq "`+strings.Repeat("a", 100<<10)),
+		Entry("a long chain of or with an unknown operator at the end",
+			strings.Repeat(`userName eq "a" or `, 100<<10/19+1)+`userName zz "b"`),
+		Entry("unbalanced parentheses", strings.Repeat("(", 100<<10)),
+	)
+
+	It("evaluates the longest filter it accepts, and names the limit beyond it", func() {
+		or := `userName eq "nobody@contoso.com" or `
+		last := `userName eq "bob@contoso.com"`
+		f := strings.Repeat(or, (filter.DefaultMaxLength-len(last))/len(or)) + last
+		r := e.do("POST", "/Users/.search", map[string]any{"schemas": []string{searchURN}, "filter": f})
+		Expect(r.Status).To(Equal(200), "body %.300s", r.Body)
+		Expect(r.IDs()).To(HaveLen(1))
+
+		r = e.do("POST", "/Users/.search", map[string]any{"schemas": []string{searchURN}, "filter": or + f})
+		Expect(r.Status).To(Equal(400))
+		Expect(r.ScimType()).To(Equal("invalidFilter"))
+		Expect(r.JSON()["detail"]).To(ContainSubstring(fmt.Sprintf("input is longer than %d bytes", filter.DefaultMaxLength)))
+	})
+
+	It("stores a 900 KB userName and finds it again", func() {
+		name := strings.Repeat("n", 900<<10)
+		r := e.do("POST", "/Users", newUser(name))
+		Expect(r.Status).To(Equal(201), "body %.200s", r.Body)
+		id := r.JSON()["id"].(string)
+		got := e.do("GET", "/Users/"+id, nil)
+		Expect(got.Status).To(Equal(200))
+		Expect(got.JSON()["userName"]).To(Equal(name))
+
+		r = e.do("POST", "/Users", newUser(strings.ToUpper(name)))
+		Expect(r.Status).To(Equal(409), "the same name in another case")
+		Expect(r.ScimType()).To(Equal("uniqueness"))
+	})
+
+	DescribeTable("invalid UTF-8 is 400 invalidSyntax (RFC 8259 §8.1: JSON between systems is UTF-8)",
+		func(method, path string, body string) {
+			r := e.do(method, path, []byte(body))
+			Expect(r.Status).To(Equal(400), "body %s", r.Body)
+			Expect(r.ScimType()).To(Equal("invalidSyntax"))
+			Expect(json.Valid(r.Body)).To(BeTrue(), "the error itself is valid JSON")
+		},
+		// Interpreted strings: \xff is one byte, not an escape JSON would refuse anyway.
+		Entry("in a userName", "POST", "/Users", "{\"schemas\":[\""+userURN+"\"],\"userName\":\"bad\xff\xfe\"}"),
+		Entry("in a key", "POST", "/Users", "{\"schemas\":[\""+userURN+"\"],\"userName\":\"ok\",\"\xc3\x28\":1}"),
+		Entry("a surrogate in a PATCH value", "PATCH", "/Users/u-alice", "{\"schemas\":[\""+patchURN+"\"],\"Operations\":[{\"op\":\"replace\",\"path\":\"displayName\",\"value\":\"\xed\xa0\x80\"}]}"),
+		Entry("in a PUT", "PUT", "/Users/u-alice", "{\"schemas\":[\""+userURN+"\"],\"userName\":\"alice@contoso.com\",\"displayName\":\"\xc0\xaf\"}"),
+		Entry("in a search filter", "POST", "/Users/.search", "{\"schemas\":[\""+searchURN+"\"],\"filter\":\"userName eq \\\"\xff\\\"\"}"),
+	)
+
+	It("answers invalid UTF-8 in a filter query with 400 invalidFilter", func() {
+		r := e.do("GET", "/Users?filter=userName%20eq%20%22%FF%FE%22", nil)
+		Expect(r.Status).To(Equal(400), "body %s", r.Body)
+		Expect(r.ScimType()).To(Equal("invalidFilter"))
+		Expect(json.Valid(r.Body)).To(BeTrue())
+	})
+
+	Describe("a 10 MB body", func() {
+		big := func() []byte {
+			return []byte(`{"schemas":["` + userURN + `"],"userName":"` + strings.Repeat("b", 10<<20) + `"}`)
+		}
+		send := func(method, path string, body io.Reader, length int64) response {
+			GinkgoHelper()
+			req, err := http.NewRequest(method, e.url(path), body)
+			Expect(err).NotTo(HaveOccurred())
+			req.ContentLength = length
+			req.Header.Set("Content-Type", "application/scim+json")
+			req.Header.Set("Authorization", "Bearer "+e.token)
+			resp, err := http.DefaultClient.Do(req)
+			Expect(err).NotTo(HaveOccurred())
+			defer resp.Body.Close()
+			raw, err := io.ReadAll(resp.Body)
+			Expect(err).NotTo(HaveOccurred())
+			return response{Status: resp.StatusCode, Header: resp.Header, Body: raw}
+		}
+		for _, path := range []string{"/Users", "/Users/.search", "/Groups"} {
+			It("is 413 on POST "+path+" with a Content-Length", func() {
+				b := big()
+				r := send("POST", path, bytes.NewReader(b), int64(len(b)))
+				Expect(r.Status).To(Equal(413), "body %.200s", r.Body)
+				Expect(r.JSON()["schemas"]).To(Equal([]any{errorURN}))
+				Expect(r.JSON()["status"]).To(Equal("413"))
+			})
+			It("is 413 on POST "+path+" chunked", func() {
+				// io.MultiReader hides the length: the client sends Transfer-Encoding: chunked.
+				r := send("POST", path, io.MultiReader(bytes.NewReader(big())), -1)
+				Expect(r.Status).To(Equal(413), "body %.200s", r.Body)
+				Expect(r.JSON()["status"]).To(Equal("413"))
+			})
+		}
+		It("is 413 on PATCH, chunked", func() {
+			body := `{"schemas":["` + patchURN + `"],"Operations":[{"op":"replace","path":"displayName","value":"` + strings.Repeat("p", 10<<20) + `"}]}`
+			r := send("PATCH", "/Users/u-alice", io.MultiReader(strings.NewReader(body)), -1)
+			Expect(r.Status).To(Equal(413), "body %.200s", r.Body)
+		})
+	})
+})
