@@ -13,12 +13,12 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/scimsim/scimsim/engine"
+	"github.com/scimsim/scimsim/engine/scimclient"
 	"github.com/scimsim/scimsim/scenarios"
 )
 
@@ -96,6 +96,11 @@ func (e *External) Validate() error {
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("external target %q: want an absolute http or https URL", e.URL)
 	}
+	if u.RawQuery != "" {
+		// Feature flags such as ?aadOptscim062020 belong to Entra's Tenant URL (credentials.url),
+		// not to the endpoint: they would be sent with every request.
+		return fmt.Errorf("external target %q: remove the query string (%q)", e.URL, u.RawQuery)
+	}
 	if !prefixPattern.MatchString(e.Prefix) {
 		return fmt.Errorf("prefix %q: want at most 32 letters, digits, '.', '_' or '-' (it starts userName and email addresses)", e.Prefix)
 	}
@@ -158,7 +163,7 @@ func (e *External) Prepare(ctx context.Context, sc *scenarios.Scenario) (Endpoin
 				}
 			}
 		}
-		if _, err := e.seed(ctx, run, "Groups", tagSeed("Groups", g, run.tag, ids)); err != nil {
+		if err := e.seedGroup(ctx, run, tagSeed("Groups", g, run.tag, ids)); err != nil {
 			return Endpoint{}, fmt.Errorf("%s: target.groups[%d]: %w", sc.File, i, err)
 		}
 	}
@@ -206,21 +211,65 @@ func (e *External) seed(ctx context.Context, run *externalRun, resource string, 
 	if err != nil {
 		return "", err
 	}
-	if status != http.StatusCreated && status != http.StatusOK {
-		return "", fmt.Errorf("POST /%s for %q answered %d: %s", resource, c.name, status, clip(rb))
-	}
-	var res map[string]any
-	if json.Unmarshal(rb, &res) != nil {
-		return "", fmt.Errorf("POST /%s for %q answered %d with a body that is not a SCIM resource: %s", resource, c.name, status, clip(rb))
+	res, err := createdResource(resource, c.name, status, rb)
+	if err != nil {
+		return "", err
 	}
 	id, _ := res["id"].(string)
-	if id == "" {
-		return "", fmt.Errorf("POST /%s for %q answered %d without an id (RFC 7643 §3.1)", resource, c.name, status)
-	}
 	e.mu.Lock()
 	c.id = id
 	e.mu.Unlock()
 	return id, nil
+}
+
+// seedGroup creates a group with its members. RFC 7643 §4.2 lets a create carry members, but Entra
+// never sends one (it creates a group empty, then PATCHes members in), so a server may drop them:
+// when the answer lists fewer members than were sent, they are added with the RFC's PATCH.
+func (e *External) seedGroup(ctx context.Context, run *externalRun, body map[string]any) error {
+	c := e.track(run, "Groups", nameOf("Groups", body))
+	status, rb, err := e.send(ctx, http.MethodPost, "/Groups", nil, body)
+	if err != nil {
+		return err
+	}
+	res, err := createdResource("Groups", c.name, status, rb)
+	if err != nil {
+		return err
+	}
+	e.mu.Lock()
+	c.id, _ = res["id"].(string)
+	e.mu.Unlock()
+	sent, _ := body["members"].([]any)
+	got, _ := res["members"].([]any)
+	if len(got) >= len(sent) {
+		return nil
+	}
+	patch := map[string]any{
+		"schemas":    []any{"urn:ietf:params:scim:api:messages:2.0:PatchOp"},
+		"Operations": []any{map[string]any{"op": "add", "path": "members", "value": sent}},
+	}
+	status, rb, err = e.send(ctx, http.MethodPatch, "/Groups/"+url.PathEscape(c.id), nil, patch)
+	if err != nil {
+		return err
+	}
+	if status != http.StatusOK && status != http.StatusNoContent {
+		return fmt.Errorf("POST /Groups for %q kept %d of %d members, and PATCH add members answered %d: %s", c.name, len(got), len(sent), status, clip(rb))
+	}
+	return nil
+}
+
+// createdResource decodes the answer to a create, which must be 201 (or 200) with an id.
+func createdResource(resource, name string, status int, rb []byte) (map[string]any, error) {
+	if status != http.StatusCreated && status != http.StatusOK {
+		return nil, fmt.Errorf("POST /%s for %q answered %d: %s", resource, name, status, clip(rb))
+	}
+	var res map[string]any
+	if json.Unmarshal(rb, &res) != nil {
+		return nil, fmt.Errorf("POST /%s for %q answered %d with a body that is not a SCIM resource: %s", resource, name, status, clip(rb))
+	}
+	if id, _ := res["id"].(string); id == "" {
+		return nil, fmt.Errorf("POST /%s for %q answered %d without an id (RFC 7643 §3.1)", resource, name, status)
+	}
+	return res, nil
 }
 
 // nameOf returns a resource's naming attribute: userName for a user, displayName for a group.
@@ -376,7 +425,7 @@ func (e *External) lookup(ctx context.Context, resource, name string) ([]string,
 
 // query sends GET /{resource}?filter=attr eq "value".
 func (e *External) query(ctx context.Context, resource, attr, value string) ([]map[string]any, error) {
-	q := url.Values{"filter": {fmt.Sprintf("%s eq %s", attr, strconv.Quote(value))}}
+	q := url.Values{"filter": {scimclient.EqFilter(attr, value)}}
 	status, rb, err := e.send(ctx, http.MethodGet, "/"+resource, q, nil)
 	if err != nil {
 		return nil, err

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -247,6 +248,49 @@ func TestExternal_Prepare(t *testing.T) {
 	}
 }
 
+// A server that drops the members of a group create (Entra never sends one) still gets the seeded
+// group's members, through a PATCH.
+func TestExternal_PrepareGroupMembersDroppedOnCreate(t *testing.T) {
+	srv, err := simulator.New(simulator.WithToken(externalToken))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var patched atomic.Bool
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/Groups") {
+			var g map[string]any
+			if err := json.NewDecoder(r.Body).Decode(&g); err != nil {
+				t.Errorf("group create body: %v", err)
+			}
+			delete(g, "members")
+			b, _ := json.Marshal(g)
+			r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(b)), int64(len(b))
+		}
+		if r.Method == http.MethodPatch && strings.Contains(r.URL.Path, "/Groups/") {
+			patched.Store(true)
+		}
+		srv.ServeHTTP(w, r)
+	}))
+	defer ts.Close()
+	ext := &harness.External{URL: ts.URL + "/scim/v2", Token: externalToken}
+	sc := &scenarios.Scenario{ID: "drops-members", Labels: []string{scenarios.LabelConformance}, Target: scenarios.Target{
+		Users:  []map[string]any{{"id": "t-uma", "userName": "uma@contoso.com"}, {"id": "t-zoe", "userName": "zoe@contoso.com"}},
+		Groups: []map[string]any{{"displayName": "Five", "members": []any{map[string]any{"value": "t-uma"}, map[string]any{"value": "t-zoe"}}}},
+	}}
+	if _, err := ext.Prepare(context.Background(), sc); err != nil {
+		t.Fatalf("Prepare() error = %v", err)
+	}
+	if n, err := ext.GroupMembers(context.Background(), sc, "Five"); err != nil || n != 2 || !patched.Load() {
+		t.Errorf("GroupMembers(Five) = %d, %v (patched %v); want 2 members added by a PATCH", n, err, patched.Load())
+	}
+	if err := ext.Cleanup(context.Background(), sc); err != nil {
+		t.Fatal(err)
+	}
+	if u, g := srv.Tenant("").Users(), srv.Tenant("").Groups(); u != 0 || g != 0 {
+		t.Errorf("after Cleanup the endpoint holds %d users and %d groups, want none", u, g)
+	}
+}
+
 func TestExternal_Validate(t *testing.T) {
 	tests := []struct {
 		name, url, prefix, wantErr string
@@ -254,6 +298,7 @@ func TestExternal_Validate(t *testing.T) {
 		{name: "ok", url: "https://app.example/scim/v2", prefix: "ci-7_."},
 		{name: "default prefix", url: "http://127.0.0.1:8080/scim/v2"},
 		{name: "relative url", url: "/scim/v2", wantErr: `external target "/scim/v2": want an absolute http or https URL`},
+		{name: "feature flag in the url", url: "https://app.example/scim?aadOptscim062020", wantErr: `remove the query string ("aadOptscim062020")`},
 		{name: "prefix with a space", url: "https://app.example/scim", prefix: "my run", wantErr: `prefix "my run": want at most 32 letters`},
 		{name: "prefix with an at sign", url: "https://app.example/scim", prefix: "a@b", wantErr: `prefix "a@b"`},
 	}
