@@ -452,3 +452,29 @@ assignments:
 		})
 	}
 }
+
+// BenchmarkRunAll_External is one conformance run of the catalog against an endpoint reached only
+// through SCIM: seeding, the engine's runs, group inspections and the cleanup of every scenario.
+func BenchmarkRunAll_External(b *testing.B) {
+	cases, err := harness.Load(filepath.Join("..", "scenarios"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var conf []harness.Case
+	for _, c := range cases {
+		if c.Scenario.HasLabel(scenarios.LabelConformance) {
+			conf = append(conf, c)
+		}
+	}
+	ts := simulator.NewTestServer(b, simulator.WithToken(externalToken))
+	ext := &harness.External{URL: ts.SCIMURL(""), Token: externalToken}
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, res := range harness.RunAll(context.Background(), ext, conf, harness.Options{}) {
+			if !res.Passed() {
+				b.Fatal(res.Failure())
+			}
+		}
+	}
+	b.ReportMetric(float64(len(conf)), "scenarios/op")
+}
