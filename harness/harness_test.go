@@ -217,3 +217,26 @@ func TestSimulator_GroupMembers(t *testing.T) {
 		t.Errorf("Users() = %d, %v; want 2, nil", n, err)
 	}
 }
+
+// A run that met its expectation but left resources on an external endpoint fails, at the last It
+// only: no step is to blame.
+func TestResult_CleanupFailure(t *testing.T) {
+	e := scenarios.Expect{Status: "success", Action: "create"}
+	o := scenarios.Outcome{Status: "success", Action: "create"}
+	r := harness.Result{Scenario: scenarios.Scenario{ID: "s", Title: "T", Expect: e}, Outcome: o, Mismatches: e.Check(o),
+		Cleanup: errors.New(`cleanup: Users "scimsim-1a2b3c4d-1-alice@contoso.com" (id 42) left behind: DELETE answered 500`)}
+	if r.Passed() {
+		t.Fatal("Passed() = true with resources left behind")
+	}
+	for _, st := range scenarios.Steps {
+		if msg := r.StepFailure(st.Type); msg != "" {
+			t.Errorf("StepFailure(%s) = %q, want no step blamed", st.Type, msg)
+		}
+	}
+	if got, want := r.Failure(), "scenario s (T): met its expectation\n  left resources behind on the target: cleanup: Users \"scimsim-1a2b3c4d-1-alice@contoso.com\" (id 42) left behind: DELETE answered 500"; got != want {
+		t.Errorf("Failure() =\n%s\nwant\n%s", got, want)
+	}
+	if row := r.Row(); row.Passed || row.Actual != "none (create)" {
+		t.Errorf("Row() = %+v, want a failed row that still shows the run's end", row)
+	}
+}
