@@ -23,8 +23,10 @@ import (
 )
 
 // DefaultPrefix starts the name of everything a run creates on an external endpoint when
-// External.Prefix is empty. It is the conformance checks' default too (a suite test holds the two
-// together), so one --prefix names everything a conformance run leaves behind if it is killed.
+// External.Prefix is empty. It is conformance.DefaultPrefix, the requirement checks' default, so
+// that one --prefix names everything a conformance run creates; TestDefaultPrefix_MatchesConformance
+// holds the two together. The harness does not import package conformance for it (nor for its prefix
+// validation, mirrored in Validate): that package brings Ginkgo into the scimsim binary.
 const DefaultPrefix = "scimsim-"
 
 // CleanupTimeout bounds the deletion of what one scenario created. The deletion runs on a context of
