@@ -156,6 +156,9 @@ func dropMember(w *writer, g *record, id string, now time.Time) error {
 // validates the patched resource as a whole. Users answer 200 with the resource; groups answer
 // 204, as Entra expects ("Develop and plan provisioning for a SCIM endpoint": group PATCH
 // responses should not carry the member list).
+//
+// PATCH requests whose operations validatePatchOps knows are served by the simulator's own route
+// (Server.patch); elimity validates the others and calls this method.
 func (h resources) Patch(r *http.Request, id string, ops []scim.PatchOperation) (scim.Resource, error) {
 	st := stateOf(r)
 	if len(st.patchPaths) != len(ops) {
@@ -165,6 +168,10 @@ func (h resources) Patch(r *http.Request, id string, ops []scim.PatchOperation) 
 	for i, op := range ops {
 		pops[i] = patchOp{Op: strings.ToLower(op.Op), Path: st.patchPaths[i], Value: op.Value}
 	}
+	return h.patch(st, r, id, pops)
+}
+
+func (h resources) patch(st *reqState, r *http.Request, id string, pops []patchOp) (scim.Resource, error) {
 	rules := patchRules{createOnAbsent: h.t.entra()}
 	now := h.t.srv.opts.now()
 	var rec *record
@@ -284,6 +291,28 @@ func (s *Server) replace(c echo.Context) error {
 	}
 	h := resources{t: st.tenant, k: st.kind}
 	if _, err := h.replace(st, c.Request(), c.Param("id"), attrs); err != nil {
+		return err
+	}
+	return st.out.write(c)
+}
+
+// patch serves PATCH /Users/{id} and /Groups/{id} in front of elimity when validatePatchOps knows
+// the shape of every operation (Entra's always), and hands the request to elimity otherwise.
+func (s *Server) patch(c echo.Context) error {
+	st := state(c)
+	r := c.Request()
+	body, err := currentBody(r)
+	if err != nil {
+		return err
+	}
+	ops, known, err := validatePatchOps(st.kind, body)
+	if !known {
+		return s.library(c)
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := (resources{t: st.tenant, k: st.kind}).patch(st, r, c.Param("id"), ops); err != nil {
 		return err
 	}
 	return st.out.write(c)

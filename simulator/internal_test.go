@@ -1,11 +1,17 @@
 package simulator
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"testing"
 
+	"github.com/elimity-com/scim"
+	scimerrors "github.com/elimity-com/scim/errors"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/scimsim/scimsim/simulator/filter"
@@ -203,4 +209,155 @@ func readJSON(t *testing.T, path string, v any) {
 	if err := json.Unmarshal(raw, v); err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
+}
+
+// patchCapture is an elimity ResourceHandler that records the operations elimity validated, so
+// that validatePatchOps can be compared with elimity's own validation.
+type patchCapture struct{ ops *[]scim.PatchOperation }
+
+func (patchCapture) Create(*http.Request, scim.ResourceAttributes) (scim.Resource, error) {
+	return scim.Resource{}, nil
+}
+func (patchCapture) Get(*http.Request, string) (scim.Resource, error) { return scim.Resource{}, nil }
+func (patchCapture) GetAll(*http.Request, scim.ListRequestParams) (scim.Page, error) {
+	return scim.Page{}, nil
+}
+func (patchCapture) Replace(*http.Request, string, scim.ResourceAttributes) (scim.Resource, error) {
+	return scim.Resource{}, nil
+}
+func (patchCapture) Delete(*http.Request, string) error { return nil }
+func (c patchCapture) Patch(_ *http.Request, id string, ops []scim.PatchOperation) (scim.Resource, error) {
+	*c.ops = ops
+	return scim.Resource{ID: id, Attributes: scim.ResourceAttributes{"id": id}}, nil
+}
+
+// elimityPatch validates a PATCH body for kind k with elimity: the scimType of its error (and
+// ok false), or the operations it validated.
+func elimityPatch(t testing.TB, k *kind, body []byte) (ops []scim.PatchOperation, status int, scimType string) {
+	t.Helper()
+	rt := scim.ResourceType{Name: k.name, Endpoint: "/" + k.endpoint, Schema: k.core, Handler: patchCapture{ops: &ops}}
+	for _, e := range k.exts {
+		rt.SchemaExtensions = append(rt.SchemaExtensions, scim.SchemaExtension{Schema: e})
+	}
+	srv, err := scim.NewServer(&scim.ServerArgs{ServiceProviderConfig: &scim.ServiceProviderConfig{}, ResourceTypes: []scim.ResourceType{rt}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, httptest.NewRequest(http.MethodPatch, "/v2/"+k.endpoint+"/x", bytes.NewReader(body)))
+	if rec.Code >= 300 {
+		var e struct{ ScimType string }
+		_ = json.Unmarshal(rec.Body.Bytes(), &e)
+		return nil, rec.Code, e.ScimType
+	}
+	return ops, rec.Code, ""
+}
+
+// comparePatchValidation checks that validatePatchOps answers body as elimity does; it reports
+// whether validatePatchOps knew the shape of every operation.
+func comparePatchValidation(t *testing.T, k *kind, body []byte) bool {
+	t.Helper()
+	ours, known, err := validatePatchOps(k, body)
+	if !known {
+		return false
+	}
+	theirs, status, scimType := elimityPatch(t, k, body)
+	if err != nil {
+		var se scimerrors.ScimError
+		if !errors.As(err, &se) {
+			t.Fatalf("validatePatchOps(%s) = %v, not a SCIM error", body, err)
+		}
+		if se.Status != status || string(se.ScimType) != scimType {
+			t.Fatalf("validatePatchOps(%s) = %d %q, elimity answers %d %q", body, se.Status, se.ScimType, status, scimType)
+		}
+		return true
+	}
+	if status >= 300 {
+		t.Fatalf("validatePatchOps(%s) accepts it, elimity answers %d %q", body, status, scimType)
+	}
+	if len(ours) != len(theirs) {
+		t.Fatalf("validatePatchOps(%s): %d operations, elimity %d", body, len(ours), len(theirs))
+	}
+	for i := range ours {
+		if ours[i].Op != theirs[i].Op {
+			t.Fatalf("validatePatchOps(%s): operation %d op %q, elimity %q", body, i+1, ours[i].Op, theirs[i].Op)
+		}
+		if diff := cmp.Diff(theirs[i].Value, ours[i].Value); diff != "" {
+			t.Fatalf("validatePatchOps(%s): operation %d value (-elimity +ours):\n%s", body, i+1, diff)
+		}
+	}
+	return true
+}
+
+// patchValidationCases are PATCH bodies for TestValidatePatchOps and the seed corpus of
+// FuzzValidatePatchOps: the shapes Entra sends, and each way elimity rejects one.
+var patchValidationCases = []struct {
+	name, kind, body string
+	known            bool // validatePatchOps handles it rather than leaving it to elimity
+}{
+	{"replace a string", "Users", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"title","value":"T1"}]}`, true},
+	{"replace a boolean and a sub-attribute", "Users", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"active","value":false},{"op":"Replace","path":"name.givenName","value":"A"}]}`, true},
+	{"replace through a value path", "Users", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"emails[type eq \"work\"].value","value":"a@b.c"}]}`, true},
+	{"add an element by value path", "Users", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"emails[type eq \"work\"]","value":{"value":"a@b.c","primary":true}}]}`, true},
+	{"replace a multi-valued attribute with one object", "Users", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"emails","value":{"value":"a@b.c"}}]}`, true},
+	{"replace an extension attribute", "Users", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber","value":"7"}]}`, true},
+	{"replace a core URN path", "Users", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"urn:ietf:params:scim:schemas:core:2.0:User:displayName","value":"D"}]}`, true},
+	{"extension manager by sub-attribute", "Users", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Add","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value","value":"m1"}]}`, true},
+	{"no-path replace", "Users", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","value":{"active":false,"displayName":"D","id":"x"}}]}`, true},
+	{"no-path replace of an extension object", "Users", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"department":"S"}}}]}`, true},
+	{"no-path dotted key", "Users", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{"name.familyName":"F","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department":"S"}}]}`, true},
+	{"remove a member", "Groups", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Remove","path":"members[value eq \"u-1\"]"}]}`, true},
+	{"add members", "Groups", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Add","path":"members","value":[{"value":"u-1"},{"value":"u-2"}]}]}`, true},
+	{"remove members with a value list", "Groups", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"remove","path":"members","value":[{"value":"u-1"}]}]}`, true},
+	{"number converted", "Users", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:costCenter","value":"1"}]}`, true},
+
+	{"not JSON", "Users", `{"schemas":`, true},
+	{"no PatchOp schema", "Users", `{"Operations":[{"op":"add","path":"title","value":"x"}]}`, true},
+	{"no operations", "Users", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[]}`, true},
+	{"operation that is not an object", "Users", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[3]}`, true},
+	{"unknown op", "Users", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"move","path":"title","value":"x"}]}`, true},
+	{"unknown attribute", "Users", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"shoeSize","value":42}]}`, true},
+	{"unknown sub-attribute", "Users", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"name.nickName","value":"x"}]}`, true},
+	{"sub-attribute of a simple attribute", "Users", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"title.value","value":"x"}]}`, true},
+	{"unqualified extension attribute", "Users", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"employeeNumber","value":"x"}]}`, true},
+	{"filter on an unknown sub-attribute", "Users", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"emails[kind eq \"work\"].value","value":"x"}]}`, true},
+	{"wrong value type", "Users", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"active","value":"yes"}]}`, true},
+	{"add without a value", "Users", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"title"}]}`, true},
+	{"remove without a path", "Users", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"remove"}]}`, true},
+	{"no-path value that is not an object", "Users", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":"x"}]}`, true},
+	{"no-path unknown key", "Users", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{"shoeSize":1}}]}`, true},
+	{"no-path null value", "Users", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{"title":null}}]}`, true},
+	{"two ids in a value", "Users", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{"id":"a","ID":"b"}}]}`, true},
+	{"path of the wrong type", "Users", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":5,"value":"x"}]}`, true},
+
+	{"filter with and", "Users", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"emails[type eq \"work\" and primary eq true].value","value":"x"}]}`, false},
+	{"filter string with an escape", "Groups", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"remove","path":"members[value eq \"a\\\"b\"]"}]}`, false},
+	{"unknown URN", "Users", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"urn:example:x:attr","value":"x"}]}`, false},
+	{"no-path key with a filter", "Users", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","value":{"emails[type eq \"work\"].value":"x"}}]}`, false},
+}
+
+func TestValidatePatchOps(t *testing.T) {
+	for _, tt := range patchValidationCases {
+		t.Run(tt.name, func(t *testing.T) {
+			k := kindByEndpoint(tt.kind)
+			if got := comparePatchValidation(t, k, []byte(tt.body)); got != tt.known {
+				t.Fatalf("validatePatchOps(%s) known = %v, want %v", tt.body, got, tt.known)
+			}
+		})
+	}
+}
+
+// FuzzValidatePatchOps checks that validatePatchOps, wherever it knows the shape of a request,
+// answers as elimity's validation does.
+func FuzzValidatePatchOps(f *testing.F) {
+	for _, tt := range patchValidationCases {
+		f.Add(tt.kind == "Groups", []byte(tt.body))
+	}
+	f.Fuzz(func(t *testing.T, group bool, body []byte) {
+		k := userKind
+		if group {
+			k = groupKind
+		}
+		comparePatchValidation(t, k, body)
+	})
 }

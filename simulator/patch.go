@@ -1,10 +1,13 @@
 package simulator
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"reflect"
 	"strconv"
+	"strings"
 
 	scimerrors "github.com/elimity-com/scim/errors"
 	"github.com/elimity-com/scim/schema"
@@ -391,4 +394,367 @@ func containsValue(list []any, v any) bool {
 		}
 	}
 	return false
+}
+
+// PATCH request validation in front of elimity.
+//
+// elimity validates every operation of a PATCH request before its handler runs
+// (ResourceType.validatePatch): it parses each path with github.com/scim2/filter-parser, which
+// costs ~90 µs per path, checks the path against the schemas, and checks and converts the value.
+// Entra sends every update as a PATCH, so validatePatchOps does the same for the operations it
+// knows the shape of, with the simulator's own path parser, and answers exactly as elimity
+// would: the same checks in the same order, elimity's own error values, and the values elimity's
+// Schema API converts. A request with an operation of another shape is left to elimity
+// (ok false).
+
+// validatePatchOps validates a PATCH body for kind k as elimity's validatePatch does. ok is false
+// when an operation has a shape left to elimity.
+func validatePatchOps(k *kind, body []byte) (ops []patchOp, ok bool, err error) {
+	var req struct {
+		Schemas    []string
+		Operations []json.RawMessage
+	}
+	if err := decodeNumbers(body, &req); err != nil {
+		return nil, true, scimerrors.ScimErrorInvalidSyntax
+	}
+	// RFC 7644 §3.5.2: the body holds the PatchOp schema and one or more operations.
+	if len(req.Schemas) != 1 || req.Schemas[0] != patchOpURN || len(req.Operations) < 1 {
+		return nil, true, scimerrors.ScimErrorInvalidValue
+	}
+	ops = make([]patchOp, 0, len(req.Operations))
+	for _, raw := range req.Operations {
+		op, ok, err := validatePatchOp(k, raw)
+		if !ok || err != nil {
+			return nil, ok, err
+		}
+		ops = append(ops, op)
+	}
+	return ops, true, nil
+}
+
+func decodeNumbers(body []byte, v any) error {
+	d := json.NewDecoder(bytes.NewReader(body))
+	d.UseNumber()
+	return d.Decode(v)
+}
+
+// validatePatchOp is elimity's patch.NewValidator followed by its Validate for one operation.
+func validatePatchOp(k *kind, raw []byte) (patchOp, bool, error) {
+	var op struct {
+		Op    string
+		Path  string
+		Value any
+	}
+	if err := decodeNumbers(raw, &op); err != nil {
+		return patchOp{}, true, scimerrors.ScimErrorInvalidPath
+	}
+	op.Op = strings.ToLower(op.Op)
+	if m, isMap := op.Value.(map[string]any); isMap {
+		// elimity drops the resource's id from an object value (Okta sends it).
+		key, found := "", false
+		for name := range m {
+			if strings.ToLower(name) == "id" {
+				if found {
+					return patchOp{}, true, scimerrors.ScimErrorInvalidPath
+				}
+				key, found = name, true
+			}
+		}
+		delete(m, key)
+	}
+	out := patchOp{Op: op.Op, Path: op.Path}
+	var p knownPath
+	if op.Path != "" {
+		var ok bool
+		if p, ok = parseKnownPath(k, op.Path, true); !ok {
+			return patchOp{}, false, nil
+		}
+		if !p.valid(k) {
+			return patchOp{}, true, scimerrors.ScimErrorInvalidPath
+		}
+	}
+	var err error
+	switch op.Op {
+	case "add", "replace":
+		if op.Value == nil {
+			return patchOp{}, true, scimerrors.ScimErrorInvalidValue
+		}
+		if op.Path == "" {
+			var ok bool
+			out.Value, ok, err = validateNoPath(k, k.validating, op.Value)
+			if !ok {
+				return patchOp{}, false, nil
+			}
+			break
+		}
+		out.Value, err = p.validateValue(k, op.Value, true)
+	case "remove":
+		if op.Path == "" {
+			return patchOp{}, true, scimerrors.ScimErrorNoTarget
+		}
+		out.Value, err = p.validateValue(k, op.Value, false)
+	default:
+		return patchOp{}, true, scimerrors.ScimErrorInvalidValue
+	}
+	return out, true, err
+}
+
+// knownPath is a PATCH path in the shape validatePatchOp handles: [URN ":"] attr ["." sub], or
+// attr "[" filterAttr " eq " "string" "]" ["." sub], with names of ALPHA *(ALPHA / DIGIT / "-" /
+// "_") (RFC 7644 §3.10, ATTRNAME), a URN that is one of the kind's schema ids as written, and a
+// string without escapes. Every path in this shape parses the same with filter.ParsePath and
+// with elimity's parser.
+type knownPath struct {
+	urn, attr, sub string // sub: of attr, or after the filter
+	filterAttr     string // "" without a value filter
+}
+
+func parseKnownPath(k *kind, path string, filterAllowed bool) (knownPath, bool) {
+	var p knownPath
+	rest := path
+	if strings.HasPrefix(rest, "urn:") {
+		for _, id := range k.schemaIDs() {
+			if strings.HasPrefix(rest, id+":") {
+				p.urn, rest = id, rest[len(id)+1:]
+				break
+			}
+		}
+		if p.urn == "" {
+			return p, false
+		}
+	}
+	if p.attr, rest = cutAttrName(rest); p.attr == "" {
+		return p, false
+	}
+	if filterAllowed && strings.HasPrefix(rest, "[") {
+		if p.filterAttr, rest = cutAttrName(rest[1:]); p.filterAttr == "" {
+			return p, false
+		}
+		var ok bool
+		if rest, ok = strings.CutPrefix(rest, ` eq "`); !ok {
+			return p, false
+		}
+		end := strings.IndexByte(rest, '"')
+		if end < 0 || strings.IndexByte(rest[:end], '\\') >= 0 {
+			return p, false
+		}
+		if rest, ok = strings.CutPrefix(rest[end+1:], "]"); !ok {
+			return p, false
+		}
+	}
+	if after, ok := strings.CutPrefix(rest, "."); ok {
+		if p.sub, rest = cutAttrName(after); p.sub == "" {
+			return p, false
+		}
+	}
+	if rest != "" {
+		return p, false
+	}
+	// The simulator's parser must read the path as this function does.
+	fp, err := filter.ParsePath(path)
+	if err != nil || !strings.EqualFold(fp.Attr, p.attr) || !strings.EqualFold(fp.Sub, p.sub) || (fp.Filter == nil) != (p.filterAttr == "") {
+		return p, false
+	}
+	return p, true
+}
+
+// cutAttrName splits an ATTRNAME off the front of s.
+func cutAttrName(s string) (name, rest string) {
+	i := 0
+	for i < len(s) {
+		c := s[i]
+		letter := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+		if !letter && (i == 0 || !(c >= '0' && c <= '9' || c == '-' || c == '_')) {
+			break
+		}
+		i++
+	}
+	return s[:i], s[i:]
+}
+
+// schemaIDs returns the URNs of the kind's schemas, core first.
+func (k *kind) schemaIDs() []string {
+	ids := make([]string, 0, 1+len(k.exts))
+	ids = append(ids, k.core.ID)
+	for _, e := range k.exts {
+		ids = append(ids, e.ID)
+	}
+	return ids
+}
+
+// schemaFor returns the schema a URN names exactly (elimity's lookup is case-sensitive), the
+// core schema with externalId for "".
+func (k *kind) schemaFor(urn string) (schema.Schema, bool) {
+	if urn == "" || urn == k.core.ID {
+		return k.validating, true
+	}
+	for _, e := range k.exts {
+		if e.ID == urn {
+			return e, true
+		}
+	}
+	return schema.Schema{}, false
+}
+
+// valid is elimity's PathValidator.Validate: the path names an attribute of the core schema or
+// of an extension (a URN must be that schema's id), its sub-attributes exist, and a value
+// filter's attribute is one of the attribute's sub-attributes (the attribute's own "value" for
+// a multi-valued simple attribute). The eq operator suits every attribute type.
+func (p knownPath) valid(k *kind) bool {
+	for _, s := range append([]schema.Schema{k.validating}, k.exts...) {
+		if p.urn != "" && p.urn != s.ID {
+			continue
+		}
+		a, ok := s.Attributes.ContainsAttribute(p.attr)
+		if !ok {
+			continue
+		}
+		if p.filterAttr != "" {
+			if _, ok := filterAttributes(a).ContainsAttribute(p.filterAttr); !ok {
+				continue
+			}
+		}
+		if p.sub != "" {
+			if !a.HasSubAttributes() {
+				continue
+			}
+			if _, ok := a.SubAttributes().ContainsAttribute(p.sub); !ok {
+				continue
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// filterAttributes is elimity's filter.MultiValuedFilterAttributes, for the names only: the
+// sub-attributes of a complex attribute, else one called "value".
+func filterAttributes(a schema.CoreAttribute) schema.Attributes {
+	if a.AttributeType() == "complex" {
+		return a.SubAttributes()
+	}
+	return schema.Attributes{schema.SimpleCoreAttribute(schema.SimpleStringParams(schema.StringParams{Name: "value"}))}
+}
+
+// validateValue is elimity's validateUpdate (update true) or validateRemove for a path: the
+// attribute is looked up in the schema the URN names (the core schema without one), the value
+// filter is checked against its sub-attributes, and the value is checked and converted by the
+// attribute's ValidateSingular, element by element for a multi-valued attribute.
+func (p knownPath) validateValue(k *kind, value any, update bool) (any, error) {
+	s, ok := k.schemaFor(p.urn)
+	if !ok {
+		return nil, scimerrors.ScimErrorInvalidValue
+	}
+	a, ok := s.Attributes.ContainsAttribute(p.attr)
+	if !ok {
+		return nil, scimerrors.ScimErrorInvalidValue
+	}
+	if p.filterAttr != "" {
+		attrs := a.SubAttributes()
+		if !update {
+			attrs = filterAttributes(a)
+		}
+		if _, ok := attrs.ContainsAttribute(p.filterAttr); !ok {
+			return nil, scimerrors.ScimErrorInvalidValue
+		}
+	}
+	if p.sub != "" {
+		if !a.HasSubAttributes() {
+			return nil, scimerrors.ScimErrorInvalidValue
+		}
+		if a, ok = a.SubAttributes().ContainsAttribute(p.sub); !ok {
+			return nil, scimerrors.ScimErrorInvalidValue
+		}
+	}
+	if value == nil {
+		if update {
+			return nil, scimerrors.ScimErrorInvalidValue
+		}
+		return nil, nil
+	}
+	return validateAttrValue(a, value, update && p.filterAttr != "")
+}
+
+// validateAttrValue checks value against attribute a as elimity does: a multi-valued attribute
+// takes a list, or one value that it wraps in a list unless unwrapped (a value filter targets one
+// element).
+func validateAttrValue(a schema.CoreAttribute, value any, unwrapped bool) (any, error) {
+	if !a.MultiValued() {
+		v, se := a.ValidateSingular(value)
+		if se != nil {
+			return nil, *se
+		}
+		return v, nil
+	}
+	if list, ok := value.([]any); ok {
+		var out []any
+		for _, e := range list {
+			v, se := a.ValidateSingular(e)
+			if se != nil {
+				return nil, *se
+			}
+			out = append(out, v)
+		}
+		return out, nil
+	}
+	v, se := a.ValidateSingular(value)
+	if se != nil {
+		return nil, *se
+	}
+	if unwrapped {
+		return v, nil
+	}
+	return []any{v}, nil
+}
+
+// validateNoPath is elimity's validateEmptyPath: an add or replace without a path holds an object
+// whose keys are attribute paths of s, or schema URNs (written exactly) whose object holds that
+// schema's attributes. ok is false when a key has a shape left to elimity.
+func validateNoPath(k *kind, s schema.Schema, value any) (any, bool, error) {
+	m, isMap := value.(map[string]any)
+	if !isMap {
+		return nil, true, scimerrors.ScimErrorInvalidValue
+	}
+	out := make(map[string]any, len(m))
+	for key, v := range m {
+		if es, ok := k.schemaFor(key); ok && key != "" {
+			sub, ok, err := validateNoPath(k, es, v)
+			if !ok || err != nil {
+				return nil, ok, err
+			}
+			out[key] = sub
+			continue
+		}
+		p, ok := parseKnownPath(k, key, false)
+		if !ok {
+			return nil, false, nil
+		}
+		ref := s
+		if p.urn != "" {
+			if ref, ok = k.schemaFor(p.urn); !ok {
+				return nil, true, scimerrors.ScimErrorInvalidValue
+			}
+		}
+		a, ok := ref.Attributes.ContainsAttribute(p.attr)
+		if !ok {
+			return nil, true, scimerrors.ScimErrorInvalidValue
+		}
+		if p.sub != "" {
+			if !a.HasSubAttributes() {
+				return nil, true, scimerrors.ScimErrorInvalidValue
+			}
+			if a, ok = a.SubAttributes().ContainsAttribute(p.sub); !ok {
+				return nil, true, scimerrors.ScimErrorInvalidValue
+			}
+		}
+		if v == nil {
+			return nil, true, scimerrors.ScimErrorInvalidValue
+		}
+		cv, err := validateAttrValue(a, v, false)
+		if err != nil {
+			return nil, true, err
+		}
+		out[key] = cv
+	}
+	return out, true, nil
 }

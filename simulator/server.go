@@ -155,6 +155,7 @@ func (s *Server) scimRoutes(e *echo.Echo, prefix string) {
 		add(http.MethodPost, "/"+k.endpoint+"/.search", s.search)
 		add(http.MethodPost, "/"+k.endpoint, s.create)
 		add(http.MethodPut, "/"+k.endpoint+"/:id", s.replace)
+		add(http.MethodPatch, "/"+k.endpoint+"/:id", s.patch)
 	}
 	add(http.MethodGet, "", s.list)
 	add(http.MethodGet, "/", s.list)
@@ -387,6 +388,7 @@ func currentBody(r *http.Request) ([]byte, error) {
 	if err != nil {
 		return nil, invalidSyntax("reading the request body: %v", err)
 	}
+	r.Body = newSentBody(body) // readable again by whatever comes next
 	return body, nil
 }
 
