@@ -3,6 +3,7 @@ package simulator
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"sync/atomic"
 
 	"github.com/hashicorp/go-memdb"
@@ -41,12 +42,17 @@ type record struct {
 // storeSchema is the memdb schema of a tenant's store. memdb does not enforce Unique on
 // secondary indexes (see the library notes): the write paths check userName and displayName
 // themselves inside the write transaction.
+//
+// The indexers are the simulator's own (stringIndex, stringsIndex, seqIndex): they build the
+// keys memdb's StringFieldIndex and StringSliceFieldIndex would, without reflection, and key
+// the insertion order in a way that keeps memdb's copy-on-write cheap (see seqIndex).
 func storeSchema() *memdb.DBSchema {
 	common := func() map[string]*memdb.IndexSchema {
 		return map[string]*memdb.IndexSchema{
-			"id":         {Name: "id", Unique: true, Indexer: &memdb.StringFieldIndex{Field: "ID"}},
-			"seq":        {Name: "seq", Unique: true, Indexer: &memdb.UintFieldIndex{Field: "Seq"}},
-			"externalId": {Name: "externalId", AllowMissing: true, Indexer: &memdb.StringFieldIndex{Field: "ExternalID"}},
+			"id":  {Name: "id", Unique: true, Indexer: stringIndex{field: func(r *record) string { return r.ID }}},
+			"seq": {Name: "seq", Unique: true, Indexer: seqIndex{}},
+			"externalId": {Name: "externalId", AllowMissing: true,
+				Indexer: stringIndex{field: func(r *record) string { return r.ExternalID }}},
 		}
 	}
 	users := common()
@@ -56,18 +62,143 @@ func storeSchema() *memdb.DBSchema {
 	// key of ~40 bytes per user. It is **essential** that nothing inserts a user without put's
 	// check: memdb would silently point the index at the later of two users with one userName.
 	users["userName"] = &memdb.IndexSchema{Name: "userName", AllowMissing: true, Unique: true,
-		Indexer: &memdb.StringFieldIndex{Field: "UserName", Lowercase: true}}
+		Indexer: stringIndex{field: func(r *record) string { return r.UserName }, lower: true}}
 	users["emails"] = &memdb.IndexSchema{Name: "emails", AllowMissing: true,
-		Indexer: &memdb.StringSliceFieldIndex{Field: "Emails", Lowercase: true}}
+		Indexer: stringsIndex{field: func(r *record) []string { return r.Emails }, lower: true}}
 	groups := common()
 	groups["displayName"] = &memdb.IndexSchema{Name: "displayName", AllowMissing: true,
-		Indexer: &memdb.StringFieldIndex{Field: "DisplayName", Lowercase: true}}
+		Indexer: stringIndex{field: func(r *record) string { return r.DisplayName }, lower: true}}
 	groups["members"] = &memdb.IndexSchema{Name: "members", AllowMissing: true,
-		Indexer: &memdb.StringSliceFieldIndex{Field: "Members", Lowercase: true}}
+		Indexer: stringsIndex{field: func(r *record) []string { return r.Members }, lower: true}}
 	return &memdb.DBSchema{Tables: map[string]*memdb.TableSchema{
 		userKind.endpoint:  {Name: userKind.endpoint, Indexes: users},
 		groupKind.endpoint: {Name: groupKind.endpoint, Indexes: groups},
 	}}
+}
+
+// stringIndex indexes a string field of a record as memdb.StringFieldIndex does: an empty value
+// is not indexed, lower folds the case, and a NUL ends every key so that no key is a prefix of
+// another. It is also a memdb.PrefixIndexer ("id_prefix").
+type stringIndex struct {
+	field func(*record) string
+	lower bool
+}
+
+func (x stringIndex) FromObject(obj any) (bool, []byte, error) {
+	r, ok := obj.(*record)
+	if !ok {
+		return false, nil, fmt.Errorf("index a %T: not a record", obj)
+	}
+	v := x.field(r)
+	if v == "" {
+		return false, nil, nil
+	}
+	return true, x.key(v), nil
+}
+
+func (x stringIndex) FromArgs(args ...any) ([]byte, error) {
+	v, err := stringArg(args)
+	if err != nil {
+		return nil, err
+	}
+	return x.key(v), nil
+}
+
+func (x stringIndex) PrefixFromArgs(args ...any) ([]byte, error) {
+	key, err := x.FromArgs(args...)
+	if err != nil {
+		return nil, err
+	}
+	return key[:len(key)-1], nil
+}
+
+func (x stringIndex) key(v string) []byte { return indexKey(v, x.lower) }
+
+// stringsIndex indexes every non-empty value of a string slice field, as
+// memdb.StringSliceFieldIndex does.
+type stringsIndex struct {
+	field func(*record) []string
+	lower bool
+}
+
+func (x stringsIndex) FromObject(obj any) (bool, [][]byte, error) {
+	r, ok := obj.(*record)
+	if !ok {
+		return false, nil, fmt.Errorf("index a %T: not a record", obj)
+	}
+	var keys [][]byte
+	for _, v := range x.field(r) {
+		if v != "" {
+			keys = append(keys, indexKey(v, x.lower))
+		}
+	}
+	return len(keys) > 0, keys, nil
+}
+
+func (x stringsIndex) FromArgs(args ...any) ([]byte, error) {
+	v, err := stringArg(args)
+	if err != nil {
+		return nil, err
+	}
+	return indexKey(v, x.lower), nil
+}
+
+func stringArg(args []any) (string, error) {
+	if len(args) != 1 {
+		return "", fmt.Errorf("index lookup: want one argument, got %d", len(args))
+	}
+	v, ok := args[0].(string)
+	if !ok {
+		return "", fmt.Errorf("index lookup: argument %#v is not a string", args[0])
+	}
+	return v, nil
+}
+
+// indexKey is v (lower-cased when lower) and a NUL.
+func indexKey(v string, lower bool) []byte {
+	if lower {
+		v = strings.ToLower(v)
+	}
+	key := make([]byte, 0, len(v)+1)
+	key = append(key, v...)
+	return append(key, 0)
+}
+
+// seqIndex indexes a record's insertion order (Seq) as 16 hexadecimal digits. Fixed-width hex
+// sorts as the numbers do, and its radix tree branches 16 ways per byte. memdb's UintFieldIndex
+// keys the 8 big-endian bytes instead, whose tree nodes near the leaves hold up to 256 edges:
+// memdb copies every node on the path of an insert (its trees are immutable), so each new
+// record then copied two 4 KiB edge lists, several times what the record itself takes.
+// Lookups take a uint64, as with UintFieldIndex.
+type seqIndex struct{}
+
+func (seqIndex) FromObject(obj any) (bool, []byte, error) {
+	r, ok := obj.(*record)
+	if !ok {
+		return false, nil, fmt.Errorf("index a %T: not a record", obj)
+	}
+	return true, seqKey(r.Seq), nil
+}
+
+func (seqIndex) FromArgs(args ...any) ([]byte, error) {
+	if len(args) != 1 {
+		return nil, fmt.Errorf("seq lookup: want one argument, got %d", len(args))
+	}
+	v, ok := args[0].(uint64)
+	if !ok {
+		return nil, fmt.Errorf("seq lookup: argument %#v is not a uint64", args[0])
+	}
+	return seqKey(v), nil
+}
+
+func seqKey(v uint64) []byte {
+	const hex = "0123456789abcdef"
+	key := make([]byte, 16)
+	for i := 15; i >= 0; i-- {
+		key[i] = hex[v&0xf]
+		v >>= 4
+	}
+	return key
 }
 
 // store is one tenant's database. Reset swaps in an empty database, so every operation loads
