@@ -13,6 +13,7 @@ import (
 	"github.com/elimity-com/scim"
 	scimerrors "github.com/elimity-com/scim/errors"
 	"github.com/google/go-cmp/cmp"
+	"github.com/hashicorp/go-memdb"
 
 	"github.com/scimsim/scimsim/simulator/filter"
 )
@@ -360,4 +361,86 @@ func FuzzValidatePatchOps(f *testing.F) {
 		}
 		comparePatchValidation(t, k, body)
 	})
+}
+
+// TestStoreIndexers checks the store's indexers against the memdb indexers they replace: the
+// same keys from the same records and arguments.
+func TestStoreIndexers(t *testing.T) {
+	recs := []*record{
+		{ID: "u-1", UserName: "Alice@Contoso.com", ExternalID: "Ext-1", Emails: []string{"A@Contoso.com", "", "a@home.example"}},
+		{ID: "g-1", DisplayName: "Sales", Members: []string{"U-1", "u-2"}},
+		{ID: "x"},
+	}
+	tests := []struct {
+		name   string
+		ours   memdb.Indexer
+		theirs memdb.Indexer
+		args   []any
+	}{
+		{"id", stringIndex{field: func(r *record) string { return r.ID }}, &memdb.StringFieldIndex{Field: "ID"}, []any{"u-1"}},
+		{"userName", stringIndex{field: func(r *record) string { return r.UserName }, lower: true},
+			&memdb.StringFieldIndex{Field: "UserName", Lowercase: true}, []any{"ALICE@contoso.com"}},
+		{"externalId", stringIndex{field: func(r *record) string { return r.ExternalID }}, &memdb.StringFieldIndex{Field: "ExternalID"}, []any{"Ext-1"}},
+		{"emails", stringsIndex{field: func(r *record) []string { return r.Emails }, lower: true},
+			&memdb.StringSliceFieldIndex{Field: "Emails", Lowercase: true}, []any{"A@contoso.COM"}},
+		{"members", stringsIndex{field: func(r *record) []string { return r.Members }, lower: true},
+			&memdb.StringSliceFieldIndex{Field: "Members", Lowercase: true}, []any{"U-2"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, rec := range recs {
+				switch ours := tt.ours.(type) {
+				case memdb.SingleIndexer:
+					ok1, k1, err1 := ours.FromObject(rec)
+					ok2, k2, err2 := tt.theirs.(memdb.SingleIndexer).FromObject(rec)
+					if ok1 != ok2 || string(k1) != string(k2) || (err1 == nil) != (err2 == nil) {
+						t.Fatalf("FromObject(%+v) = %v %q %v, memdb %v %q %v", rec, ok1, k1, err1, ok2, k2, err2)
+					}
+				case memdb.MultiIndexer:
+					ok1, k1, err1 := ours.FromObject(rec)
+					ok2, k2, err2 := tt.theirs.(memdb.MultiIndexer).FromObject(rec)
+					if ok1 != ok2 || fmt.Sprintf("%q", k1) != fmt.Sprintf("%q", k2) || (err1 == nil) != (err2 == nil) {
+						t.Fatalf("FromObject(%+v) = %v %q %v, memdb %v %q %v", rec, ok1, k1, err1, ok2, k2, err2)
+					}
+				}
+			}
+			for _, args := range [][]any{tt.args, {}, {1}, {"a", "b"}} {
+				k1, err1 := tt.ours.FromArgs(args...)
+				k2, err2 := tt.theirs.FromArgs(args...)
+				if string(k1) != string(k2) || (err1 == nil) != (err2 == nil) {
+					t.Fatalf("FromArgs(%v) = %q %v, memdb %q %v", args, k1, err1, k2, err2)
+				}
+			}
+			if p, ok := tt.ours.(memdb.PrefixIndexer); ok {
+				k1, _ := p.PrefixFromArgs(tt.args...)
+				k2, _ := tt.theirs.(memdb.PrefixIndexer).PrefixFromArgs(tt.args...)
+				if string(k1) != string(k2) {
+					t.Fatalf("PrefixFromArgs(%v) = %q, memdb %q", tt.args, k1, k2)
+				}
+			}
+		})
+	}
+	if _, _, err := (stringIndex{field: func(r *record) string { return r.ID }}).FromObject("not a record"); err == nil {
+		t.Fatal("FromObject(string) = nil error")
+	}
+}
+
+// TestSeqIndex checks that seq keys sort as the numbers do.
+func TestSeqIndex(t *testing.T) {
+	seqs := []uint64{0, 1, 9, 10, 15, 16, 255, 256, 100_000, 1<<32 - 1, 1 << 32, 1<<64 - 1}
+	for i := 1; i < len(seqs); i++ {
+		a, b := seqKey(seqs[i-1]), seqKey(seqs[i])
+		if bytes.Compare(a, b) >= 0 {
+			t.Fatalf("seqKey(%d) = %q does not sort before seqKey(%d) = %q", seqs[i-1], a, seqs[i], b)
+		}
+	}
+	if got, err := (seqIndex{}).FromArgs(uint64(255)); err != nil || string(got) != "00000000000000ff" {
+		t.Fatalf("FromArgs(255) = %q, %v", got, err)
+	}
+	if _, err := (seqIndex{}).FromArgs(255); err == nil {
+		t.Fatal("FromArgs(int) = nil error, want the uint64 UintFieldIndex takes")
+	}
+	if ok, key, err := (seqIndex{}).FromObject(&record{Seq: 16}); !ok || err != nil || string(key) != "0000000000000010" {
+		t.Fatalf("FromObject(seq 16) = %v %q %v", ok, key, err)
+	}
 }
