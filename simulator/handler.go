@@ -2,7 +2,6 @@ package simulator
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -272,7 +271,7 @@ func (h resources) rendered(st *reqState, status int, rec *record) scim.Resource
 // to check the attribute's name, and it renders a response that renderWriter then replaces.
 func (s *Server) create(c echo.Context) error {
 	st := state(c)
-	attrs, err := validateBody(st.kind, c.Request())
+	attrs, err := validateBody(st.kind, st.doc)
 	if err != nil {
 		return err
 	}
@@ -285,7 +284,7 @@ func (s *Server) create(c echo.Context) error {
 // replace serves PUT /Users/{id} and /Groups/{id} in front of elimity, as create does POST.
 func (s *Server) replace(c echo.Context) error {
 	st := state(c)
-	attrs, err := validateBody(st.kind, c.Request())
+	attrs, err := validateBody(st.kind, st.doc)
 	if err != nil {
 		return err
 	}
@@ -318,19 +317,12 @@ func (s *Server) patch(c echo.Context) error {
 	return st.out.write(c)
 }
 
-// validateBody is elimity's validation of a POST or PUT body (ResourceType.validate): the JSON
-// decoded with numbers kept exact, the core schema plus externalId checked with Schema.Validate
-// (which requires the core URN in "schemas"), and each extension present checked under its
-// URN. Its errors are elimity's.
-func validateBody(k *kind, r *http.Request) (map[string]any, error) {
-	body, err := currentBody(r)
-	if err != nil {
-		return nil, err
-	}
-	var doc map[string]any
-	d := json.NewDecoder(bytes.NewReader(body))
-	d.UseNumber()
-	if err := d.Decode(&doc); err != nil {
+// validateBody is elimity's validation of a POST or PUT body (ResourceType.validate) for the
+// body normalise decoded (with numbers kept exact; nil when it is not a JSON object): the core
+// schema plus externalId checked with Schema.Validate (which requires the core URN in
+// "schemas"), and each extension present checked under its URN. Its errors are elimity's.
+func validateBody(k *kind, doc map[string]any) (map[string]any, error) {
+	if doc == nil {
 		return nil, scimerrors.ScimErrorInvalidSyntax
 	}
 	attrs, se := k.validating.Validate(doc)

@@ -121,38 +121,35 @@ func checkKnown[V any](k *kind, res map[string]V) error {
 	return nil
 }
 
-// prepareBody reads a POST/PUT/PATCH body for kind k under profile p. It returns the body to hand
-// to elimity (rewritten when the entra profile changed it) and, for PATCH, the path of every
-// operation in order: elimity parses paths with its own slow parser and hands them on in a form
-// the simulator does not use, so the handler reads them from here instead.
-//
-// A body that does not decode is passed on untouched: elimity answers it with invalidSyntax.
-func prepareBody(k *kind, method string, body []byte, p Profile) ([]byte, []string, error) {
-	entra := p == ProfileEntra
-	if method != "PATCH" {
-		// Only the top-level names are needed, unless a string boolean may need converting.
-		var top map[string]json.RawMessage
-		if err := json.Unmarshal(body, &top); err != nil {
-			return body, nil, nil
-		}
-		if err := checkKnown(k, top); err != nil {
-			return nil, nil, err
-		}
-		if !entra || !mayHoldStringBool(body) {
-			return body, nil, nil
-		}
+// prepareResource reads a POST/PUT body for kind k under profile p: it rejects attributes the
+// kind does not define, and in the entra profile converts string booleans. It returns nil and no
+// error for a body that does not decode: validateBody answers it with elimity's invalidSyntax.
+func prepareResource(k *kind, body []byte, p Profile) (map[string]any, error) {
+	var doc map[string]any
+	if err := decodeNumbers(body, &doc); err != nil || doc == nil {
+		return nil, nil
 	}
+	if err := checkKnown(k, doc); err != nil {
+		return nil, err
+	}
+	if p == ProfileEntra {
+		normaliseResource(k, doc)
+	}
+	return doc, nil
+}
+
+// preparePatch reads a PATCH body for kind k under profile p. It returns the body to validate
+// (rewritten when the entra profile changed it) and the path of every operation in order:
+// elimity, which validates the operations validatePatchOps leaves to it, hands paths on in a
+// form the simulator does not use, so the handler reads them from here instead.
+//
+// A body that does not decode is passed on untouched, to be answered with invalidSyntax.
+func preparePatch(k *kind, body []byte, p Profile) ([]byte, []string) {
 	var doc map[string]any
 	d := json.NewDecoder(bytes.NewReader(body))
 	d.UseNumber()
 	if err := d.Decode(&doc); err != nil || d.More() {
-		return body, nil, nil
-	}
-	if method != "PATCH" {
-		if normaliseResource(k, doc) {
-			return reencode(doc, body), nil, nil
-		}
-		return body, nil, nil
+		return body, nil
 	}
 	opsKey, rawOps := "", []any(nil)
 	for key, v := range doc {
@@ -171,7 +168,7 @@ func prepareBody(k *kind, method string, body []byte, p Profile) ([]byte, []stri
 			continue
 		}
 		out := []map[string]any{op}
-		if entra {
+		if p == ProfileEntra {
 			var c bool
 			out, c = normaliseOp(k, op)
 			changed = changed || c
@@ -183,27 +180,10 @@ func prepareBody(k *kind, method string, body []byte, p Profile) ([]byte, []stri
 		}
 	}
 	if !changed {
-		return body, paths, nil
+		return body, paths
 	}
 	doc[opsKey] = ops
-	return reencode(doc, body), paths, nil
-}
-
-// mayHoldStringBool reports whether body may hold "true" or "false" as a JSON string, in any
-// case: a body without one needs no boolean conversion.
-func mayHoldStringBool(body []byte) bool {
-	for i := 0; i < len(body); i++ {
-		if body[i] != '"' {
-			continue
-		}
-		rest := body[i+1:]
-		for _, w := range []string{"true\"", "false\""} {
-			if len(rest) >= len(w) && bytes.EqualFold(rest[:len(w)], []byte(w)) {
-				return true
-			}
-		}
-	}
-	return false
+	return reencode(doc, body), paths
 }
 
 // reencode returns doc as JSON, or body unchanged if doc does not encode (it always does: it

@@ -209,6 +209,7 @@ type reqState struct {
 	filters    []kindFilter // the parsed filter, per resource type queried
 	filterBuf  [2]kindFilter
 	patchPaths []string
+	doc        map[string]any // a POST or PUT body as normalise decoded it; nil if it did not decode
 	out        rendered
 }
 
@@ -419,7 +420,8 @@ func bearerMatches(r *http.Request, token string) bool {
 
 // normalise applies the tenant's profile to POST, PUT and PATCH bodies of Users and Groups. It
 // reads the body the request holds when it runs, after the faults, not the one limitBody kept
-// for the journal: a fault may have rewritten it.
+// for the journal: a fault may have rewritten it. A POST or PUT body is decoded here once, for
+// the handler (reqState.doc); a PATCH body is rewritten in place.
 func (s *Server) normalise(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		st := state(c)
@@ -439,10 +441,13 @@ func (s *Server) normalise(next echo.HandlerFunc) echo.HandlerFunc {
 		if sent == nil {
 			return next(c)
 		}
-		body, paths, err := prepareBody(st.kind, r.Method, sent, st.tenant.Profile())
-		if err != nil {
-			return err
+		if r.Method != http.MethodPatch {
+			if st.doc, err = prepareResource(st.kind, sent, st.tenant.Profile()); err != nil {
+				return err
+			}
+			return next(c)
 		}
+		body, paths := preparePatch(st.kind, sent, st.tenant.Profile())
 		st.patchPaths = paths
 		r.Body = newSentBody(body)
 		r.ContentLength = int64(len(body))
