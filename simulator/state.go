@@ -231,11 +231,9 @@ func (f *StateFile) snapshot() (stateFile, map[*Tenant]tenantMark, error) {
 // restore checks every tenant of st before it changes any, then replaces their stores.
 func (f *StateFile) restore(st stateFile) error {
 	type loaded struct {
-		t       *Tenant
 		profile Profile
 		ids     []byte
-		seq     uint64
-		recs    [2][]*record
+		store   *store
 	}
 	var all []loaded
 	seen := map[string]bool{}
@@ -254,7 +252,7 @@ func (f *StateFile) restore(st stateFile) error {
 		if err := newIDGenerator(0, "").unmarshal(in.IDs); err != nil {
 			return fmt.Errorf("tenant %q: ids: %w", in.Name, err)
 		}
-		l := loaded{profile: p, ids: in.IDs, seq: in.Seq}
+		var recs [2][]*record
 		for i, list := range [][]stateResource{in.Users, in.Groups} {
 			k := kinds[i]
 			for j, res := range list {
@@ -262,30 +260,26 @@ func (f *StateFile) restore(st stateFile) error {
 				if err != nil {
 					return fmt.Errorf("tenant %q: %s %d: %w", in.Name, k.endpoint, j+1, err)
 				}
-				if rec.Seq > l.seq {
-					return fmt.Errorf("tenant %q: %s %d: seq %d is beyond the tenant's seq %d", in.Name, k.endpoint, j+1, rec.Seq, l.seq)
+				if rec.Seq > in.Seq {
+					return fmt.Errorf("tenant %q: %s %d: seq %d is beyond the tenant's seq %d", in.Name, k.endpoint, j+1, rec.Seq, in.Seq)
 				}
-				l.recs[i] = append(l.recs[i], rec)
+				recs[i] = append(recs[i], rec)
 			}
 		}
-		all = append(all, l)
-	}
-	// Every tenant is checked against a fresh store first, so that a conflict (two users with one
-	// userName, a repeated id or seq) leaves the server as it was.
-	for i := range all {
-		check := newStore()
-		if err := fillStore(check, all[i].recs); err != nil {
-			return fmt.Errorf("tenant %q: %w", st.Tenants[i].Name, err)
+		// Each tenant is filled into a store of its own and swapped in only once every tenant
+		// has loaded, so that a conflict (two users with one userName, a repeated id or seq)
+		// leaves the server as it was.
+		l := loaded{profile: p, ids: in.IDs, store: newStore()}
+		if err := fillStore(l.store, recs); err != nil {
+			return fmt.Errorf("tenant %q: %w", in.Name, err)
 		}
+		l.store.seq.Store(in.Seq)
+		all = append(all, l)
 	}
 	for i, l := range all {
 		in := st.Tenants[i]
 		t := f.srv.Tenant(in.Name)
-		t.store.reset()
-		if err := fillStore(t.store, l.recs); err != nil {
-			return fmt.Errorf("tenant %q: %w", in.Name, err) // not reached: checked above
-		}
-		t.store.seq.Store(l.seq)
+		t.store.adopt(l.store)
 		if err := t.ids.unmarshal(l.ids); err != nil {
 			return fmt.Errorf("tenant %q: ids: %w", in.Name, err)
 		}
@@ -298,6 +292,15 @@ func (f *StateFile) restore(st stateFile) error {
 		f.marks[t] = markOf(t)
 	}
 	return nil
+}
+
+// adopt makes o's database, counts and sequence s's own; o is not used afterwards.
+func (s *store) adopt(o *store) {
+	s.seq.Store(o.seq.Load())
+	for k, c := range o.counts {
+		s.counts[k].Store(c.Load())
+	}
+	s.db.Store(o.db.Load())
 }
 
 // markOf marks a tenant's current state.

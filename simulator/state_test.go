@@ -2,10 +2,12 @@ package simulator_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"testing"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -216,3 +218,68 @@ var _ = Describe("state file", func() {
 		Expect(do("GET", b.SCIMURL("")+"/Users?filter="+url.QueryEscape(`userName eq "keep@contoso.com"`), "", nil).IDs()).To(HaveLen(1))
 	})
 })
+
+// stateOf10k returns a server whose default tenant holds 10,000 users and 100 groups of 100
+// members each.
+func stateOf10k(b *testing.B) *simulator.Server {
+	b.Helper()
+	srv, err := simulator.New(simulator.WithClock(fixedClock))
+	if err != nil {
+		b.Fatal(err)
+	}
+	users := make([]map[string]any, 10000)
+	for i := range users {
+		users[i] = map[string]any{"id": fmt.Sprintf("u%05d", i), "userName": fmt.Sprintf("user%05d@contoso.com", i),
+			"displayName": fmt.Sprintf("User %d", i), "active": true,
+			"emails": []any{map[string]any{"value": fmt.Sprintf("user%05d@contoso.com", i), "type": "work", "primary": true}}}
+	}
+	groups := make([]map[string]any, 100)
+	for g := range groups {
+		var members []any
+		for m := range 100 {
+			members = append(members, map[string]any{"value": fmt.Sprintf("u%05d", g*100+m)})
+		}
+		groups[g] = map[string]any{"displayName": fmt.Sprintf("Group %d", g), "members": members}
+	}
+	if _, _, err := srv.Tenant("").Seed(users, groups); err != nil {
+		b.Fatal(err)
+	}
+	return srv
+}
+
+// BenchmarkStateFile_Save measures a save of 10,000 users and 100 groups, fsyncs included.
+func BenchmarkStateFile_Save(b *testing.B) {
+	srv := stateOf10k(b)
+	path := filepath.Join(b.TempDir(), "state.json")
+	sf := simulator.NewStateFile(srv, path)
+	for b.Loop() {
+		b.StopTimer()
+		_ = os.Remove(path) // a missing file is a change: every Save writes
+		b.StartTimer()
+		if saved, err := sf.Save(); err != nil || !saved {
+			b.Fatalf("Save() = %v, %v", saved, err)
+		}
+	}
+	if info, err := os.Stat(path); err == nil {
+		b.ReportMetric(float64(info.Size())/10100, "file-B/resource")
+	}
+}
+
+// BenchmarkStateFile_Load measures loading 10,000 users and 100 groups into a fresh server.
+func BenchmarkStateFile_Load(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "state.json")
+	if _, err := simulator.NewStateFile(stateOf10k(b), path).Save(); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		b.StopTimer()
+		srv, err := simulator.New()
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		if loaded, err := simulator.NewStateFile(srv, path).Load(); err != nil || !loaded {
+			b.Fatalf("Load() = %v, %v", loaded, err)
+		}
+	}
+}
