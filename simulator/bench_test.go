@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/scimsim/scimsim/simulator"
@@ -16,6 +17,8 @@ import (
 
 // benchUsers is the store size of every BenchmarkServer_*.
 const benchUsers = 100_000
+
+var benchRuns atomic.Int64
 
 var bench struct {
 	once        sync.Once
@@ -125,10 +128,11 @@ func BenchmarkServer_GetByID(b *testing.B) {
 
 func BenchmarkServer_Create(b *testing.B) {
 	s := benchServer(b)
-	run := fmt.Sprintf("%p", b)
+	// Every run (-count, the b.N probes) creates users of its own in the shared store.
+	run := benchRuns.Add(1)
 	benchRequests(b, s, "POST", "/scim/v2/Users", func(i int) string {
 		u := benchUser(i)
-		u["userName"] = fmt.Sprintf("new-%s-%d", run, i)
+		u["userName"] = fmt.Sprintf("new-%d-%d", run, i)
 		raw, _ := json.Marshal(u)
 		return string(raw)
 	}, 201)
