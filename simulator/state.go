@@ -137,9 +137,11 @@ func (f *StateFile) removeStale() {
 	if dir == "" {
 		dir = "."
 	}
-	stale, _ := filepath.Glob(filepath.Join(dir, tempPrefix(base)+"*"))
-	for _, name := range stale {
-		_ = os.Remove(name)
+	entries, _ := os.ReadDir(dir) // not Glob: the file's name may hold glob characters
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), tempPrefix(base)) && e.Type().IsRegular() {
+			_ = os.Remove(filepath.Join(dir, e.Name()))
+		}
 	}
 }
 
