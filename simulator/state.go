@@ -416,7 +416,7 @@ func decodeState(b []byte) (stateFile, error) {
 		return stateFile{}, fmt.Errorf("not a scimsim state file: format %q, want %q", head.Format, stateFormat)
 	}
 	if head.Version != StateVersion {
-		return stateFile{}, fmt.Errorf("state file version %d: this scimsim reads version %d", head.Version, StateVersion)
+		return stateFile{}, fmt.Errorf("version %d: this scimsim reads version %d", head.Version, StateVersion)
 	}
 	var st stateFile
 	d := json.NewDecoder(bytes.NewReader(b))

@@ -164,7 +164,7 @@ var _ = Describe("state file", func() {
 			m["version"] = 2
 			b, _ := json.Marshal(m)
 			return b
-		}, "state file version 2: this scimsim reads version 1"),
+		}, "state.json: version 2: this scimsim reads version 1"),
 		Entry("an unknown key", func(m map[string]any) []byte {
 			m["extra"] = true
 			b, _ := json.Marshal(m)

@@ -96,7 +96,7 @@ func TestRun_ServeStateRefusesABadFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	err := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--state", state}, io.Discard, io.Discard)
-	want := "--state: state file " + state + ": state file version 9: this scimsim reads version 1"
+	want := "--state: state file " + state + ": version 9: this scimsim reads version 1"
 	if err == nil || err.Error() != want {
 		t.Fatalf("run() = %v, want %q", err, want)
 	}
