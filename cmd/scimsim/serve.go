@@ -197,6 +197,10 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer) error {
 		}
 		if restored {
 			logger.Info("state loaded", "file", f.stateFile, "users", sim.Tenant("").Users(), "groups", sim.Tenant("").Groups(), "tenants", len(sim.Tenants()))
+		} else if _, err := state.Save(); err != nil {
+			// A first save now, rather than a failure at the first interval or at shutdown
+			// when the directory is missing or not writable.
+			return usageError("--state: %v", err)
 		}
 	}
 	if f.seedFile != "" && restored {

@@ -322,3 +322,14 @@ func TestServe_StateSurvivesSIGKILL(t *testing.T) {
 		last = n
 	}
 }
+
+func TestRun_ServeStateUnwritable(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "missing", "state.json")
+	err := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--state", state}, io.Discard, io.Discard)
+	if err == nil || !strings.HasPrefix(err.Error(), "--state: state file "+state+": ") {
+		t.Fatalf("run() = %v, want an error naming %s", err, state)
+	}
+	if got := exitCode(err, io.Discard); got != 2 {
+		t.Fatalf("exit code %d, want 2", got)
+	}
+}
