@@ -444,3 +444,78 @@ func TestSeqIndex(t *testing.T) {
 		t.Fatalf("FromObject(seq 16) = %v %q %v", ok, key, err)
 	}
 }
+
+// checkAppendJSON fails when appendJSON, wherever it encodes v, differs from json.Marshal.
+func checkAppendJSON(t *testing.T, v any) bool {
+	t.Helper()
+	got, ok := appendJSON(nil, v)
+	if !ok {
+		return false
+	}
+	want, err := json.Marshal(v)
+	if err != nil {
+		t.Fatalf("appendJSON(%#v) encodes what json.Marshal rejects: %v", v, err)
+	}
+	if string(got) != string(want) {
+		t.Fatalf("appendJSON(%#v)\n got %s\nwant %s", v, got, want)
+	}
+	return true
+}
+
+func TestAppendJSON(t *testing.T) {
+	tests := []struct {
+		name string
+		v    any
+		ok   bool
+	}{
+		{"resource", map[string]any{"userName": "a@b.c", "active": true, "emails": []any{map[string]any{"value": "a@b.c", "primary": false}},
+			"meta": map[string]any{"version": `W/"1"`}, "schemas": []string{userURN}, "x": nil, "n": int64(-7), "i": 3}, true},
+		{"HTML characters and controls", map[string]any{"<a>&": "<script>\u2028\t\"\\\x01"}, true},
+		{"invalid UTF-8", []any{"\xff\xfe", "é"}, true},
+		{"empty and nil lists", map[string]any{"a": []any{}, "b": []any(nil), "c": []string{}, "d": []string(nil), "e": map[string]any{}}, true},
+		{"keys sort by bytes", map[string]any{"b": 1, "B": 2, "a": 3, "é": 4, "": 5}, true},
+		{"a float is left to json.Marshal", map[string]any{"f": 1.5}, false},
+		{"a json.Number is left to json.Marshal", []any{json.Number("1")}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := checkAppendJSON(t, tt.v); got != tt.ok {
+				t.Fatalf("appendJSON(%#v) ok = %v, want %v", tt.v, got, tt.ok)
+			}
+		})
+	}
+	raw, err := os.ReadFile("testdata/seed.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seed map[string]any
+	if err := json.Unmarshal(raw, &seed); err != nil {
+		t.Fatal(err)
+	}
+	for _, list := range seed {
+		for _, res := range list.([]any) {
+			attrs, err := userKind.validate(res.(map[string]any))
+			if err != nil {
+				attrs, err = groupKind.validate(res.(map[string]any))
+			}
+			if err != nil {
+				t.Fatalf("validate(%v): %v", res, err)
+			}
+			checkAppendJSON(t, attrs)
+		}
+	}
+}
+
+// FuzzAppendJSON compares appendJSON with json.Marshal on decoded JSON documents.
+func FuzzAppendJSON(f *testing.F) {
+	for _, s := range []string{`{"a":[1,"x",true,null,{"<":"&"}]}`, `"\u2028\ud800"`, `[]`, `{"b":{},"a":[]}`, "\"\xff\""} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		var v any
+		if json.Unmarshal(raw, &v) != nil {
+			return
+		}
+		checkAppendJSON(t, v)
+	})
+}
