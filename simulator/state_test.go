@@ -119,6 +119,51 @@ var _ = Describe("state file", func() {
 		Expect(sf.Save()).To(BeTrue(), "the file went missing")
 	})
 
+	It("saves while clients write, and the last save holds every acknowledged write", func() {
+		ts := newServer()
+		sf := simulator.NewStateFile(ts.Server, path)
+		hc := parallelClient()
+		DeferCleanup(hc.CloseIdleConnections)
+		stop := make(chan struct{})
+		saves := make(chan error, 1)
+		go func() {
+			defer close(saves)
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if _, err := sf.Save(); err != nil {
+					saves <- err
+					return
+				}
+			}
+		}()
+		errs := inParallel(8, func(c int) error {
+			for i := range 25 {
+				status, body, _, err := send(hc, "POST", ts.SCIMURL("")+"/Users", newUser(fmt.Sprintf("c%d-%d@contoso.com", c, i)))
+				if err == nil && status != 201 {
+					err = fmt.Errorf("create: %d %s", status, body)
+				}
+				if err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		close(stop)
+		Expect(<-saves).To(Succeed())
+		Expect(errs).To(BeEmpty())
+		_, err := sf.Save()
+		Expect(err).NotTo(HaveOccurred())
+
+		b := newServer()
+		Expect(simulator.NewStateFile(b.Server, path).Load()).To(BeTrue())
+		Expect(b.Tenant("").Users()).To(Equal(200))
+		Expect(everything(b, "", "")).To(Equal(everything(ts, "", "")))
+	})
+
 	It("starts empty when the file does not exist", func() {
 		loaded, err := simulator.NewStateFile(newServer().Server, path).Load()
 		Expect(err).NotTo(HaveOccurred())
