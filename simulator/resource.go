@@ -61,7 +61,14 @@ func encodeRecord(k *kind, id string, seq uint64, attrs map[string]any, m metaIn
 		"resourceType": k.name,
 		"version":      etag(m.version),
 	}
-	b, ok := appendJSON(make([]byte, 0, 512), doc)
+	// The stored bytes are a copy of exactly their length: a store holds one per resource.
+	scratch := encodeBuffers.Get().(*[]byte)
+	b, ok := appendJSON((*scratch)[:0], doc)
+	*scratch = b[:0]
+	if ok {
+		b = bytes.Clone(b)
+	}
+	encodeBuffers.Put(scratch)
 	if !ok {
 		var err error
 		if b, err = json.Marshal(doc); err != nil {
@@ -167,6 +174,9 @@ func appendResource(dst []byte, k *kind, rec *record, b base) []byte {
 	dst = append(dst, `",`...)
 	return append(dst, rec.Doc[rec.LocAt:]...)
 }
+
+// encodeBuffers are the scratch buffers of encodeRecord.
+var encodeBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
 // appendJSON appends v as json.Marshal encodes it (object keys sorted, strings escaped alike),
 // for the values a validated resource holds: objects, lists, strings, booleans, null, integers
