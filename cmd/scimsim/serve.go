@@ -33,6 +33,7 @@ func init() { subcommands = append(subcommands, newServeCommand) }
 type serveFlags struct {
 	addr, token, adminToken, profile, maxBody string
 	journalSize                               int
+	maxTenants                                int
 	faultsFile, seedFile                      string
 	seed                                      int64
 	logLevel                                  string
@@ -64,6 +65,7 @@ http://ADDR/tenants/NAME/scim/v2 (created on first use), and the admin API at ht
 	fl.StringVar(&f.profile, "profile", "entra", "how the target reads requests: entra (what Entra ID sends today) or strict (RFC 7643/7644)")
 	fl.StringVar(&f.maxBody, "max-body", "1MiB", "SCIM request body limit (bytes, or with KiB/MiB/KB/MB)")
 	fl.IntVar(&f.journalSize, "journal-size", simulator.DefaultJournalSize, "requests kept per tenant for GET /admin/requests")
+	fl.IntVar(&f.maxTenants, "max-tenants", simulator.DefaultMaxTenants, "named tenants that requests may create (/tenants/NAME/scim/v2); beyond it a new name is 404")
 	fl.StringVar(&f.faultsFile, "faults", "", "YAML or JSON file of faults to add at start-up")
 	fl.StringVar(&f.seedFile, "seed-data", "", "YAML or JSON file of users and groups to store at start-up")
 	fl.Int64Var(&f.seed, "seed", 1, "seed of fault probability draws and generated ids (same seed, same run)")
@@ -150,6 +152,9 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usageError("%v", err)
 	}
+	if f.maxTenants < 0 {
+		return usageError("--max-tenants %d: must not be negative", f.maxTenants)
+	}
 	if f.journalSize < 0 {
 		return usageError("--journal-size %d: must not be negative", f.journalSize)
 	}
@@ -172,6 +177,7 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer) error {
 		simulator.WithMaxBody(maxBody),
 		simulator.WithSeed(f.seed),
 		simulator.WithJournalSize(f.journalSize),
+		simulator.WithMaxTenants(f.maxTenants),
 	)
 	if err != nil {
 		return usageError("%v", err)
