@@ -470,6 +470,36 @@ func (e *External) GroupMembers(ctx context.Context, sc *scenarios.Scenario, dis
 	return len(g.Members), nil
 }
 
+// StoredUser implements UserInspector: the user the catalog calls userName (the endpoint holds it
+// tagged), read with GET /Users/{id} since a server may return less in a list (RFC 7644 §3.4.2.5
+// lets it return only "default" attributes), with the run's tag removed so that it compares with
+// values written in the catalog.
+func (e *External) StoredUser(ctx context.Context, sc *scenarios.Scenario, userName string) (map[string]any, error) {
+	run := e.run(sc.ID)
+	if run == nil {
+		return nil, fmt.Errorf("scenario %s was not prepared", sc.ID)
+	}
+	name := run.tag + userName
+	ids, err := e.lookup(ctx, "Users", name)
+	switch {
+	case err != nil:
+		return nil, err
+	case len(ids) == 0:
+		return nil, nil
+	case len(ids) > 1:
+		return nil, fmt.Errorf("the target holds %d users called %q, want 1", len(ids), name)
+	}
+	status, rb, err := e.send(ctx, http.MethodGet, "/Users/"+url.PathEscape(ids[0]), nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	var u map[string]any
+	if status != http.StatusOK || json.Unmarshal(untag(rb, run.tag), &u) != nil || u == nil {
+		return nil, fmt.Errorf("GET /Users/%s (%q) answered %d: %s", ids[0], name, status, clip(rb))
+	}
+	return u, nil
+}
+
 // send performs one request against the endpoint and returns its status and body (at most 1 MiB).
 // The error is a request that got no answer.
 func (e *External) send(ctx context.Context, method, path string, q url.Values, body any) (int, []byte, error) {

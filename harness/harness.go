@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/scimsim/scimsim/engine"
+	"github.com/scimsim/scimsim/engine/scimclient"
 	"github.com/scimsim/scimsim/scenarios"
 	"github.com/scimsim/scimsim/simulator"
 	"github.com/scimsim/scimsim/simulator/faults"
@@ -205,6 +206,60 @@ func (s *Simulator) GroupMembers(ctx context.Context, sc *scenarios.Scenario, di
 		return 0, fmt.Errorf("the target holds %d groups called %q, want 1", len(list.Resources), displayName)
 	}
 	return len(list.Resources[0].Members), nil
+}
+
+// StoredUser returns the user called userName as the scenario's tenant stores it, read with GET
+// /Users?filter=userName eq "..." as any client would, so that a fault matching that request applies
+// to the inspection too; nil when the tenant holds no such user.
+func (s *Simulator) StoredUser(ctx context.Context, sc *scenarios.Scenario, userName string) (map[string]any, error) {
+	t := s.srv.Tenant(sc.ID)
+	q := url.Values{"filter": {scimclient.EqFilter("userName", userName)}}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.root+t.SCIMPath()+"/Users?"+strings.ReplaceAll(q.Encode(), "+", "%20"), nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+sc.Target.TokenOrDefault())
+	resp, err := defaultClient().Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return nil, fmt.Errorf("GET Users for %q: %s: %w", userName, resp.Status, err)
+	}
+	return oneUser(resp.StatusCode, body, userName)
+}
+
+// oneUser picks the user called userName (case-insensitively, RFC 7643 §4.1.1 makes userName
+// caseExact false) out of a ListResponse: nil when there is none, an error when there are several.
+func oneUser(status int, body []byte, userName string) (map[string]any, error) {
+	var list struct {
+		Resources []map[string]any `json:"Resources"`
+	}
+	if status != http.StatusOK || json.Unmarshal(body, &list) != nil {
+		return nil, fmt.Errorf("GET Users for %q answered %d: %s", userName, status, clip(body))
+	}
+	var found []map[string]any
+	for _, u := range list.Resources {
+		if n, _ := u["userName"].(string); strings.EqualFold(n, userName) {
+			found = append(found, u)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return nil, nil
+	case 1:
+		return found[0], nil
+	default:
+		return nil, fmt.Errorf("the target holds %d users called %q, want 1", len(found), userName)
+	}
+}
+
+// UserInspector is a Target that can read a user as it stores it after a run (expect.targetUser):
+// the user called userName, as the catalog writes it, or nil when the target holds none.
+type UserInspector interface {
+	StoredUser(ctx context.Context, sc *scenarios.Scenario, userName string) (map[string]any, error)
 }
 
 // UserCounter is a Target that can count the users a scenario left in it (expect.targetUsers).
@@ -443,6 +498,19 @@ func Run(ctx context.Context, target Target, c Case, o Options) (res Result) {
 				res.Mismatches = append(res.Mismatches, fmt.Sprintf("expected group %q to hold %d members after the run, it holds %d", name, want, n))
 			}
 		}
+	}
+	if want := sc.Expect.TargetUser; want != nil {
+		ui, ok := target.(UserInspector)
+		if !ok {
+			res.Err = fmt.Errorf("expect.targetUser: the target cannot be inspected")
+			return res
+		}
+		u, err := ui.StoredUser(ctx, sc, want.UserName)
+		if err != nil {
+			res.Err = fmt.Errorf("inspect user %q: %w", want.UserName, err)
+			return res
+		}
+		res.Mismatches = append(res.Mismatches, want.Check(u)...)
 	}
 	return res
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -317,4 +319,124 @@ func quoteList(list []string) string {
 		q[i] = fmt.Sprintf("%q", s)
 	}
 	return "[" + strings.Join(q, ", ") + "]"
+}
+
+// Check compares the user the target stores (a SCIM User resource as JSON decodes it; nil when the
+// target holds no user called u.UserName) with the expectation, and returns one sentence per
+// mismatch, each naming the attribute, the expected state and the stored one.
+func (u *UserExpect) Check(stored map[string]any) []string {
+	if stored == nil {
+		return []string{fmt.Sprintf("expected the target to hold a user %q after the run, it holds none", u.UserName)}
+	}
+	var out []string
+	for _, path := range u.Absent {
+		if v, ok := AttributeValue(stored, path); ok {
+			out = append(out, fmt.Sprintf("expected the target's user %q not to store %s, it stores %s", u.UserName, path, jsonText(v)))
+		}
+	}
+	for _, path := range slices.Sorted(maps.Keys(u.Present)) {
+		want := normalize(u.Present[path])
+		got, ok := AttributeValue(stored, path)
+		switch {
+		case !ok:
+			out = append(out, fmt.Sprintf("expected the target's user %q to store %s = %s, it does not store %s", u.UserName, path, jsonText(want), path))
+		case !reflect.DeepEqual(normalize(got), want):
+			out = append(out, fmt.Sprintf("expected the target's user %q to store %s = %s, it stores %s", u.UserName, path, jsonText(want), jsonText(got)))
+		}
+	}
+	return out
+}
+
+// AttributeValue returns the value a resource stores at a SCIM attribute path (see UserExpect), and
+// whether it stores one. Unassigned, null and an empty list are the same state, "no value" (RFC 7643
+// §2.5); so is a complex attribute none of whose sub-attributes has a value. Names match
+// case-insensitively (RFC 7643 §2.1).
+func AttributeValue(resource map[string]any, path string) (any, bool) {
+	node := resource
+	if strings.HasPrefix(strings.ToLower(path), "urn:") {
+		// The schema URN is the longest key of the resource that prefixes the path, followed by
+		// ":" and the attribute (RFC 7644 §3.10).
+		urn := ""
+		for k := range resource {
+			if len(k) > len(urn) && len(path) > len(k)+1 && strings.EqualFold(path[:len(k)+1], k+":") {
+				urn = k
+			}
+		}
+		if urn == "" {
+			return nil, false
+		}
+		ext, ok := resource[urn].(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		node, path = ext, path[len(urn)+1:]
+	}
+	names := strings.Split(path, ".")
+	for i, name := range names {
+		v, ok := lookupFold(node, name)
+		if !ok || !hasValue(v) {
+			return nil, false
+		}
+		if i == len(names)-1 {
+			return v, true
+		}
+		if node, ok = v.(map[string]any); !ok {
+			return nil, false
+		}
+	}
+	return nil, false
+}
+
+// lookupFold returns the value of the key equal to name, case-insensitively; an exact match wins.
+func lookupFold(m map[string]any, name string) (any, bool) {
+	if v, ok := m[name]; ok {
+		return v, true
+	}
+	for k, v := range m {
+		if strings.EqualFold(k, name) {
+			return v, true
+		}
+	}
+	return nil, false
+}
+
+// hasValue reports whether v is a value in the sense of RFC 7643 §2.5: not null, not an empty list,
+// and, for a complex value, with at least one sub-attribute that has one.
+func hasValue(v any) bool {
+	switch v := v.(type) {
+	case nil:
+		return false
+	case []any:
+		return len(v) > 0
+	case map[string]any:
+		for _, sub := range v {
+			if hasValue(sub) {
+				return true
+			}
+		}
+		return false
+	}
+	return true
+}
+
+// normalize gives a value from YAML (int, map[string]any, ...) the form encoding/json decodes the
+// same value into (float64, ...), so that an expected value and a stored one compare equal.
+func normalize(v any) any {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return v
+	}
+	var out any
+	if err := json.Unmarshal(b, &out); err != nil {
+		return v
+	}
+	return out
+}
+
+func jsonText(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -617,6 +618,9 @@ func (p *parser) validateExpect(sc *Scenario, root *yaml.Node) {
 			p.add(at("targetGroupMembers", name), "expect.targetGroupMembers[%q] %d must not be negative", name, n)
 		}
 	}
+	if e.TargetUser != nil {
+		p.validateTargetUser(e.TargetUser, at)
+	}
 	for i, s := range e.Steps {
 		sat := func(key ...string) int { return at(append([]string{"steps", strconv.Itoa(i)}, key...)...) }
 		if StepIndex(s.Type) < 0 {
@@ -627,6 +631,44 @@ func (p *parser) validateExpect(sc *Scenario, root *yaml.Node) {
 		}
 		if s.Status == "" && s.Tip == "" && len(s.Details) == 0 {
 			p.add(sat(), "expect.steps[%d] expects nothing: give status, tip or details", i)
+		}
+	}
+}
+
+// attrPath is a SCIM attribute path without a filter (RFC 7644 §3.10): an attribute, optionally one
+// sub-attribute, optionally preceded by the schema URN and ":". Names follow RFC 7643 §2.1's ATTRNAME
+// (and "$ref").
+var attrPath = regexp.MustCompile(`^(?:urn:[A-Za-z0-9][A-Za-z0-9.:_-]*:)?(?:[A-Za-z][A-Za-z0-9_-]*|\$ref)(?:\.(?:[A-Za-z][A-Za-z0-9_-]*|\$ref))?$`)
+
+// validateTargetUser checks expect.targetUser: a user to find, something to expect of it, paths that
+// are attribute paths, and no attribute expected both absent and present.
+func (p *parser) validateTargetUser(u *UserExpect, at func(key ...string) int) {
+	if strings.TrimSpace(u.UserName) == "" {
+		p.add(at("targetUser"), "expect.targetUser has no userName: name the target's user to inspect, e.g. userName: alice@contoso.com")
+	}
+	if len(u.Absent) == 0 && len(u.Present) == 0 {
+		p.add(at("targetUser"), "expect.targetUser expects nothing: give absent (attributes it must not store) or present (attribute: value)")
+	}
+	absent := map[string]bool{}
+	for i, path := range u.Absent {
+		line := at("targetUser", "absent", strconv.Itoa(i))
+		switch {
+		case !attrPath.MatchString(path):
+			p.add(line, "expect.targetUser.absent[%d] %q is not a SCIM attribute path (displayName, name.givenName, urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department)", i, path)
+		case absent[strings.ToLower(path)]:
+			p.add(line, "expect.targetUser.absent lists %q twice", path)
+		}
+		absent[strings.ToLower(path)] = true
+	}
+	for _, path := range slices.Sorted(maps.Keys(u.Present)) {
+		line := at("targetUser", "present", path)
+		switch {
+		case !attrPath.MatchString(path):
+			p.add(line, "expect.targetUser.present key %q is not a SCIM attribute path (displayName, name.givenName, urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department)", path)
+		case absent[strings.ToLower(path)]:
+			p.add(line, "expect.targetUser lists %q as both absent and present", path)
+		case u.Present[path] == nil:
+			p.add(line, "expect.targetUser.present %q is null: a null value is no value (RFC 7643 §2.5), so list it under absent", path)
 		}
 	}
 }

@@ -249,6 +249,27 @@ type Expect struct {
 	// TargetGroupMembers is, per group displayName, how many members the group holds in the
 	// simulated target after the run: what a member PATCH really did to the group.
 	TargetGroupMembers map[string]int `yaml:"targetGroupMembers"`
+	// TargetUser is an expectation on one user as the target stores it after the run (nil: not
+	// checked): what the target kept of a write, which the report, showing what was sent, cannot
+	// tell, such as an attribute a drop_attribute fault accepted but did not store.
+	TargetUser *UserExpect `yaml:"targetUser"`
+}
+
+// UserExpect is an expectation on the stored form of the target's user called UserName, read back
+// through SCIM after the run. Attribute paths are SCIM paths without filters (RFC 7644 §3.10):
+// "displayName", "name.givenName", or an extension attribute written with its schema URN,
+// "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department". Attribute names match
+// case-insensitively (RFC 7643 §2.1).
+type UserExpect struct {
+	// UserName finds the user, exactly one, as the catalog writes it (an external endpoint holds
+	// it tagged; the harness looks the tagged name up).
+	UserName string `yaml:"userName"`
+	// Absent are the attributes the user must not store: unassigned, null or an empty list, which
+	// RFC 7643 §2.5 counts as the same state.
+	Absent []string `yaml:"absent"`
+	// Present maps attribute paths to the values the user must store; a value compares equal to
+	// its JSON form (true, 3, "text", a list or an object).
+	Present map[string]any `yaml:"present"`
 }
 
 // StepExpect is an expectation on one step record.
