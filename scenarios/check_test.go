@@ -1,6 +1,8 @@
 package scenarios
 
 import (
+	"encoding/json"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -119,4 +121,125 @@ func TestOutcome_ActualStep(t *testing.T) {
 	if got, want := o.ActualErrorCode(), "EntryConflict"; got != want {
 		t.Errorf("ActualErrorCode() = %q, want the failed step's %q", got, want)
 	}
+}
+
+// stored is a SCIM User as a target returns it (RFC 7643 §8.2), with an enterprise extension.
+const stored = `{
+  "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
+  "id": "u1", "userName": "alice@contoso.com", "active": true, "title": null, "phoneNumbers": [],
+  "name": {"givenName": "Alice", "familyName": null},
+  "emails": [{"type": "work", "value": "alice@contoso.com", "primary": true}],
+  "addresses": [{"type": "work", "locality": null}],
+  "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"department": "Sales", "manager": {"value": null}}
+}`
+
+func storedUser(t *testing.T) map[string]any {
+	t.Helper()
+	var u map[string]any
+	if err := json.Unmarshal([]byte(stored), &u); err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+func TestAttributeValue(t *testing.T) {
+	const ent = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+	tests := []struct {
+		path   string
+		want   any
+		stored bool
+	}{
+		{path: "userName", want: "alice@contoso.com", stored: true},
+		{path: "USERNAME", want: "alice@contoso.com", stored: true},
+		{path: "active", want: true, stored: true},
+		{path: "name.givenName", want: "Alice", stored: true},
+		{path: "Name.GivenName", want: "Alice", stored: true},
+		{path: ent + ":department", want: "Sales", stored: true},
+		{path: strings.ToLower(ent) + ":Department", want: "Sales", stored: true},
+		{path: "displayName"},        // unassigned
+		{path: "title"},              // null
+		{path: "phoneNumbers"},       // empty list
+		{path: "name.familyName"},    // null sub-attribute
+		{path: "name.middleName"},    // unassigned sub-attribute
+		{path: "userName.value"},     // a simple attribute has no sub-attributes
+		{path: ent + ":manager"},     // complex, none of its sub-attributes has a value
+		{path: ent + ":costCenter"},  // unassigned extension attribute
+		{path: "urn:example:none:x"}, // no such schema in the resource
+		{path: ent},                  // the URN alone is no attribute
+		{path: "enterprise:2.0:User:department"},
+	}
+	u := storedUser(t)
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			got, ok := AttributeValue(u, tt.path)
+			if ok != tt.stored || !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("AttributeValue(%q) = %v, %v; want %v, %v", tt.path, got, ok, tt.want, tt.stored)
+			}
+		})
+	}
+}
+
+func TestUserExpect_Check(t *testing.T) {
+	tests := []struct {
+		name   string
+		expect UserExpect
+		noUser bool
+		want   []string
+	}{
+		{
+			name:   "met",
+			expect: UserExpect{UserName: "alice@contoso.com", Absent: []string{"displayName", "title", "phoneNumbers"}, Present: map[string]any{"active": true, "name.givenName": "Alice", "emails": []any{map[string]any{"type": "work", "value": "alice@contoso.com", "primary": true}}}},
+		},
+		{
+			name:   "a stored attribute expected absent",
+			expect: UserExpect{UserName: "alice@contoso.com", Absent: []string{"name.givenName", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department"}},
+			want: []string{
+				`expected the target's user "alice@contoso.com" not to store name.givenName, it stores "Alice"`,
+				`expected the target's user "alice@contoso.com" not to store urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department, it stores "Sales"`,
+			},
+		},
+		{
+			name:   "values differ or are missing, integers compare as JSON numbers",
+			expect: UserExpect{UserName: "alice@contoso.com", Present: map[string]any{"active": false, "displayName": "Alice Smith", "name": map[string]any{"givenName": 7}}},
+			want: []string{
+				`expected the target's user "alice@contoso.com" to store active = false, it stores true`,
+				`expected the target's user "alice@contoso.com" to store displayName = "Alice Smith", it does not store displayName`,
+				`expected the target's user "alice@contoso.com" to store name = {"givenName":7}, it stores {"familyName":null,"givenName":"Alice"}`,
+			},
+		},
+		{
+			name:   "no such user",
+			expect: UserExpect{UserName: "bob@contoso.com", Absent: []string{"displayName"}},
+			noUser: true,
+			want:   []string{`expected the target to hold a user "bob@contoso.com" after the run, it holds none`},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			u := storedUser(t)
+			if tt.noUser {
+				u = nil
+			}
+			if got := tt.expect.Check(u); !slices.Equal(got, tt.want) {
+				t.Errorf("Check() =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
+			}
+		})
+	}
+}
+
+func FuzzAttributeValue(f *testing.F) {
+	for _, p := range []string{"userName", "name.givenName", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department", "urn:", "urn:x", ".", "a..b", ""} {
+		f.Add(stored, p)
+	}
+	f.Add(`{"urn:a": {"b": {"c": 1}}, "urn:a:b": {"c": 2}}`, "urn:a:b:c")
+	f.Fuzz(func(t *testing.T, resource, path string) {
+		var u map[string]any
+		if json.Unmarshal([]byte(resource), &u) != nil {
+			return
+		}
+		v, ok := AttributeValue(u, path)
+		if ok != hasValue(v) {
+			t.Fatalf("AttributeValue(%q) = %v, %v: a stored value must be a value (RFC 7643 §2.5) and no value must not be stored", path, v, ok)
+		}
+	})
 }
