@@ -240,3 +240,62 @@ func TestResult_CleanupFailure(t *testing.T) {
 		t.Errorf("Row() = %+v, want a failed row that still shows the run's end", row)
 	}
 }
+
+// expect.targetUser reads the user back from the target: an attribute the expectation says is absent
+// while the target stores it fails the run, naming the attribute, on the simulator and on an external
+// endpoint alike.
+func TestRun_TargetUser(t *testing.T) {
+	cases, err := harness.Load(filepath.Join("testdata", "stored-attribute"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := simulator.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	external := simulator.NewTestServer(t, simulator.WithToken(externalToken))
+	targets := map[string]harness.Target{
+		"simulator": harness.NewSimulator(srv, ts.URL),
+		"external":  &harness.External{URL: external.SCIMURL(""), Token: externalToken},
+	}
+	for name, target := range targets {
+		t.Run(name, func(t *testing.T) {
+			got := map[string]string{}
+			for _, res := range harness.RunAll(context.Background(), target, cases, harness.Options{}) {
+				if res.Err != nil || res.Cleanup != nil {
+					t.Fatalf("%s: err %v, cleanup %v", res.Scenario.ID, res.Err, res.Cleanup)
+				}
+				got[res.Scenario.ID] = res.Failure()
+			}
+			if msg := got["stores-what-was-sent"]; msg != "" {
+				t.Errorf("stores-what-was-sent failed:\n%s", msg)
+			}
+			want := `expected the target's user "alice@contoso.com" not to store displayName, it stores "Alice Smith"`
+			if msg := got["expects-display-name-absent"]; !strings.Contains(msg, want) {
+				t.Errorf("expects-display-name-absent: Failure() =\n%s\nwant it to contain %q", msg, want)
+			}
+		})
+	}
+}
+
+func TestRun_TargetUserNotFound(t *testing.T) {
+	cases, err := harness.Load(filepath.Join("testdata", "stored-attribute"), "stores-what-was-sent")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := cases[0]
+	c.Scenario.Expect.TargetUser = &scenarios.UserExpect{UserName: "nobody@contoso.com", Absent: []string{"displayName"}}
+	srv, err := simulator.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	res := harness.Run(context.Background(), harness.NewSimulator(srv, ts.URL), c, harness.Options{})
+	want := `expected the target to hold a user "nobody@contoso.com" after the run, it holds none`
+	if !slices.Contains(res.Mismatches, want) {
+		t.Errorf("Run() mismatches = %q (err %v), want %q", res.Mismatches, res.Err, want)
+	}
+}
