@@ -464,7 +464,7 @@ func (p *parser) validateConformance(sc *Scenario, root *yaml.Node) {
 		}
 	}
 	if sc.Expect.TargetUsers != nil {
-		p.add(lineOf(root, "expect", "targetUsers"), "a %q scenario cannot count the users of a real SCIM endpoint: drop expect.targetUsers (expect.targetGroupMembers is read back through SCIM)", LabelConformance)
+		p.add(lineOf(root, "expect", "targetUsers"), "a %q scenario cannot count the users of a real SCIM endpoint: drop expect.targetUsers (expect.targetGroupMembers and expect.targetUser are read back through SCIM)", LabelConformance)
 	}
 	// The endpoint assigns the ids of what the harness seeds, so a seeded group can only name its
 	// members by the id key of a seeded user, which the harness then maps to the endpoint's id.
