@@ -27,14 +27,14 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
-	"regexp"
 	"strings"
 	"time"
+
+	"github.com/scimsim/scimsim/internal/endpoint"
 )
 
 // DefaultPrefix starts the name of every resource a run creates, unless Config.Prefix says otherwise.
-const DefaultPrefix = "scimsim-"
+const DefaultPrefix = endpoint.DefaultPrefix
 
 // CleanupTimeout bounds the deletion of what a run created. Cleanup runs on a fresh context so that a
 // cancelled or timed-out run still removes its resources.
@@ -57,26 +57,16 @@ type Config struct {
 	Log io.Writer
 }
 
-var prefixPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{0,32}$`)
-
 // Validate reports a configuration that cannot run, naming the field and the value.
 func (c Config) Validate() error {
 	if c.BaseURL == "" {
 		return errors.New("conformance: no target: the SCIM base URL (Tenant URL) is empty")
 	}
-	u, err := url.Parse(c.BaseURL)
-	if err != nil {
+	if err := endpoint.CheckBaseURL(c.BaseURL); err != nil {
 		return fmt.Errorf("conformance: target %q: %w", c.BaseURL, err)
 	}
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("conformance: target %q: want an absolute http or https URL", c.BaseURL)
-	}
-	if u.RawQuery != "" {
-		// Feature flags such as ?aadOptscim062020 belong to Entra's Tenant URL, not to the endpoint.
-		return fmt.Errorf("conformance: target %q: remove the query string (%q); it would be sent to the endpoint", c.BaseURL, u.RawQuery)
-	}
-	if !prefixPattern.MatchString(c.Prefix) {
-		return fmt.Errorf("conformance: prefix %q: want at most 32 letters, digits, '.', '_' or '-'", c.Prefix)
+	if err := endpoint.CheckPrefix(c.Prefix); err != nil {
+		return fmt.Errorf("conformance: %w", err)
 	}
 	return nil
 }

@@ -325,7 +325,7 @@ func TestConfig_Validate(t *testing.T) {
 		{"no url", conformance.Config{}, "conformance: no target: the SCIM base URL (Tenant URL) is empty"},
 		{"relative", conformance.Config{BaseURL: "app.example/scim"}, `conformance: target "app.example/scim": want an absolute http or https URL`},
 		{"flag in url", conformance.Config{BaseURL: "https://app.example/scim?aadOptscim062020"}, `conformance: target "https://app.example/scim?aadOptscim062020": remove the query string ("aadOptscim062020"); it would be sent to the endpoint`},
-		{"bad prefix", conformance.Config{BaseURL: "https://app.example/scim", Prefix: "a b"}, `conformance: prefix "a b": want at most 32 letters, digits, '.', '_' or '-'`},
+		{"bad prefix", conformance.Config{BaseURL: "https://app.example/scim", Prefix: "a b"}, `conformance: prefix "a b": want at most 32 letters, digits, '.', '_' or '-' (it starts userName and email addresses)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

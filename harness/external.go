@@ -11,7 +11,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -19,15 +18,14 @@ import (
 
 	"github.com/scimsim/scimsim/engine"
 	"github.com/scimsim/scimsim/engine/scimclient"
+	"github.com/scimsim/scimsim/internal/endpoint"
 	"github.com/scimsim/scimsim/scenarios"
 )
 
 // DefaultPrefix starts the name of everything a run creates on an external endpoint when
-// External.Prefix is empty. It is conformance.DefaultPrefix, the requirement checks' default, so
-// that one --prefix names everything a conformance run creates; TestDefaultPrefix_MatchesConformance
-// holds the two together. The harness does not import package conformance for it (nor for its prefix
-// validation, mirrored in Validate): that package brings Ginkgo into the scimsim binary.
-const DefaultPrefix = "scimsim-"
+// External.Prefix is empty: the same default as the requirement checks', so that one --prefix
+// names everything a conformance run creates.
+const DefaultPrefix = endpoint.DefaultPrefix
 
 // CleanupTimeout bounds the deletion of what one scenario created. The deletion runs on a context of
 // its own, so that a scenario cut short by a deadline or an interrupt still cleans up.
@@ -87,24 +85,13 @@ type created struct {
 	id       string
 }
 
-var prefixPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{0,32}$`)
-
 // Validate reports a URL or prefix the run cannot use, naming the value.
 func (e *External) Validate() error {
-	u, err := url.Parse(e.URL)
-	if err != nil {
+	if err := endpoint.CheckBaseURL(e.URL); err != nil {
 		return fmt.Errorf("external target %q: %w", e.URL, err)
 	}
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("external target %q: want an absolute http or https URL", e.URL)
-	}
-	if u.RawQuery != "" {
-		// Feature flags such as ?aadOptscim062020 belong to Entra's Tenant URL (credentials.url),
-		// not to the endpoint: they would be sent with every request.
-		return fmt.Errorf("external target %q: remove the query string (%q)", e.URL, u.RawQuery)
-	}
-	if !prefixPattern.MatchString(e.Prefix) {
-		return fmt.Errorf("prefix %q: want at most 32 letters, digits, '.', '_' or '-' (it starts userName and email addresses)", e.Prefix)
+	if err := endpoint.CheckPrefix(e.Prefix); err != nil {
+		return err
 	}
 	return nil
 }

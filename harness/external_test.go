@@ -320,12 +320,6 @@ func TestExternal_Validate(t *testing.T) {
 	}
 }
 
-func TestDefaultPrefix_MatchesConformance(t *testing.T) {
-	if harness.DefaultPrefix != conformance.DefaultPrefix {
-		t.Errorf("harness.DefaultPrefix = %q, conformance.DefaultPrefix = %q: one --prefix names both", harness.DefaultPrefix, conformance.DefaultPrefix)
-	}
-}
-
 // TestSuite_InterruptCleansUp runs this test binary's suite against an endpoint that holds the
 // run's create of Alice (after creating her) until the suite is interrupted with SIGINT, as Ctrl-C
 // does, and checks that Ginkgo's cleanup still deleted the seeded user and found Alice by her name.
