@@ -31,7 +31,7 @@ bench: ## Go benchmarks of every package (medians of 5 runs), written to reports
 	@mkdir -p reports
 	$(GO) test -run '^$$' -bench . -benchmem -count=5 $(PKGS) | tee reports/bench.txt
 
-bench-load: ## scimsim vs the SCIMMY peer vs a bare handler under ../shared/peers/load.sh; writes docs/benchmarks.md (DURATION=3s to try)
+bench-load: ## scimsim vs the SCIMMY peer vs a bare handler under bench/peers/load.sh; writes docs/benchmarks.md (DURATION=3s to try)
 	GO="$(GO)" bash bench/load.sh
 
 fuzz: ## run every Fuzz target for FUZZTIME each (default 30s)

@@ -74,7 +74,7 @@ free_port() {
 }
 
 # seed_body N FILE: writes the POST /admin/seed body for users user1..userN, shaped like the users
-# ../shared/peers/load.sh creates, so that its filter target and its skip-loading check hold.
+# bench/peers/load.sh creates, so that its filter target and its skip-loading check hold.
 seed_body() {
   awk -v n="$1" 'BEGIN {
     printf "{\"users\":["

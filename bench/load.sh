@@ -3,7 +3,7 @@
 # one after the other in one run, and write the figures to docs/benchmarks.md.
 #
 # For each server: start it on a free 127.0.0.1 port in the background (PID recorded), wait until it
-# answers, run ../shared/peers/load.sh against it (wrk: filtered GET, then POST create, each for
+# answers, run bench/peers/load.sh against it (wrk: filtered GET, then POST create, each for
 # DURATION), stop it. scimsim is measured at USERS_SMALL users (loaded by load.sh, like the peer) and
 # again, fresh, at USERS_LARGE users (seeded through POST /admin/seed: load.sh then skips its own
 # loading). bench/loadreport turns the RESULT lines into the table, the ratios and the targets.
@@ -15,7 +15,7 @@
 #   SERVERS [bare SCIMMY scimsim]   which servers to measure, in this order
 #   ROUNDS [1]            repeat the whole sequence; the report gives medians and the spread
 #   SCIMSIM_FLAGS []      extra flags for `scimsim serve`
-#   SHARED [$(git rev-parse --show-toplevel)/../shared]   where peers/load.sh and peers/scimmy are
+#   PEERS [bench/peers]   where load.sh and scimmy/ are
 #   OUT [docs/benchmarks.md]   report path (a relative one is relative to the repository root)
 #   PORT_BASE [18090]     first loopback port tried; the servers take the next free ones
 #   KEEP [0]              1 keeps the temporary directory (logs, results) after the run
@@ -28,7 +28,7 @@ set -euo pipefail
 
 ROOT="$(git -C "$(dirname "${BASH_SOURCE[0]}")" rev-parse --show-toplevel)"
 cd "$ROOT"
-SHARED="${SHARED:-$ROOT/../shared}"
+PEERS="${PEERS:-$ROOT/bench/peers}"
 DURATION="${DURATION:-10s}"
 THREADS="${THREADS:-2}"
 CONNS="${CONNS:-32}"
@@ -44,14 +44,14 @@ KEEP="${KEEP:-0}"
 GO="${GO:-go}"
 TOKEN="bench-token" # loopback only; never a real secret
 
-LOAD_SH="$SHARED/peers/load.sh"
-SCIMMY_SRC="$SHARED/peers/scimmy"
+LOAD_SH="$PEERS/load.sh"
+SCIMMY_SRC="$PEERS/scimmy"
 
 NAME_OF_SCRIPT=bench-load
 # shellcheck source=bench/lib.sh
 . "$ROOT/bench/lib.sh"
 
-[ -x "$LOAD_SH" ] || die "no executable $LOAD_SH (set SHARED= to the shared/ directory)"
+[ -x "$LOAD_SH" ] || die "no executable $LOAD_SH (set PEERS= to the directory holding load.sh and scimmy/)"
 for s in $SERVERS; do
   case "$s" in bare | SCIMMY | scimsim) ;; *) die "SERVERS: unknown server '$s' (bare, SCIMMY, scimsim)" ;; esac
 done
@@ -190,11 +190,11 @@ case " $SERVERS " in *" scimsim "*)
   ;;
 esac
 case " $SERVERS " in *" SCIMMY "*)
-  # shared/ is read-only: install the peer's dependencies in a copy.
+  # Install the peer's dependencies in a copy, so that the tree stays clean.
   say "installing the SCIMMY peer in $WORK/scimmy"
   cp -R "$SCIMMY_SRC/." "$WORK/scimmy"
   chmod -R u+w "$WORK/scimmy"
-  record "cp -R ../shared/peers/scimmy \$WORK/scimmy && (cd \$WORK/scimmy && npm ci)"
+  record "cp -R bench/peers/scimmy \$WORK/scimmy && (cd \$WORK/scimmy && npm ci)"
   (cd "$WORK/scimmy" && npm ci --no-audit --no-fund --loglevel=error)
   ;;
 esac

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Where does `scimsim serve` spend its CPU under load? Starts it on a free 127.0.0.1 port, seeds
-# USERS users through POST /admin/seed, runs wrk on one phase of ../shared/peers/load.sh for
+# USERS users through POST /admin/seed, runs wrk on one phase of bench/peers/load.sh for
 # DURATION while `perf record` samples the server's process, then prints the server's CPU cost
 # per request and the functions that take the largest share of its CPU samples.
 #

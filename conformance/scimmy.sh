@@ -3,12 +3,12 @@
 # scimmy and scimmy-routers), then reproduces each failure with curl so that it can be read without
 # our code in the way. Needs node, npm, curl and jq; not part of `make test`.
 #
-#   conformance/scimmy.sh            # peer from ../shared/peers/scimmy, port 8081
+#   conformance/scimmy.sh            # peer from bench/peers/scimmy, port 8081
 #   PEER_DIR=/path/to/scimmy PORT=18081 conformance/scimmy.sh
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
-peer="${PEER_DIR:-$root/../shared/peers/scimmy}"
+peer="${PEER_DIR:-$root/bench/peers/scimmy}"
 port="${PORT:-8081}"
 token="${SCIM_TOKEN:-peer-token}"
 base="http://127.0.0.1:$port/scim/v2"

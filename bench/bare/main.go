@@ -2,7 +2,7 @@
 // server on loopback that answers every SCIM user query with the same fixed ListResponse (one user)
 // and every create with the same fixed 201, doing no parsing, storing and encoding at all.
 //
-// Whatever req/s it reaches under ../shared/peers/load.sh is what this machine, with the load
+// Whatever req/s it reaches under bench/peers/load.sh is what this machine, with the load
 // generator sharing its cores, can serve at best; scimsim's figures are quoted as a share of it.
 // It checks the bearer token (constant time) like any SCIM server would, and answers exactly what
 // load.sh needs: GET /scim/v2/Users (its preflight, its correctness guard and the timed filtered

@@ -98,7 +98,7 @@ func TestHandler_ServeHTTP(t *testing.T) {
 	}
 }
 
-// TestHandler_loadShContract checks what ../shared/peers/load.sh reads from a server: the
+// TestHandler_loadShContract checks what bench/peers/load.sh reads from a server: the
 // totalResults of a userName filter (its skip-loading check and its correctness guard) and the
 // userName of the one resource.
 func TestHandler_loadShContract(t *testing.T) {

@@ -109,7 +109,7 @@ func TestReport_WriteMarkdown(t *testing.T) {
 				"-machine", "nproc=2", "-machine", "CPU=AMD EPYC", "-machine", "odd=a|b",
 				"-setting", "wrk=2 threads, 32 connections, 10s per phase",
 				"-cmd", "bare --addr 127.0.0.1:18090 --token bench-token &",
-				"-cmd", "USERS=10000 ../shared/peers/load.sh http://127.0.0.1:18090/scim/v2 bench-token",
+				"-cmd", "USERS=10000 bench/peers/load.sh http://127.0.0.1:18090/scim/v2 bench-token",
 			}, &out, &bytes.Buffer{})
 			if err != nil {
 				t.Fatal(err)

@@ -77,7 +77,7 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 		}
 		measured = append(measured, "- "+name)
 	}
-	b.WriteString("Measured one after the other in the same run, with the same script, `../shared/peers/load.sh`\n" +
+	b.WriteString("Measured one after the other in the same run, with the same script, `bench/peers/load.sh`\n" +
 		"(wrk), all on 127.0.0.1:\n\n" + strings.Join(measured, "\n") + "\n\n")
 	if !slices.Contains(r.servers(), Subject) {
 		fmt.Fprintf(b, "**%s was not measured in this run**, so there are no ratios and no target is checked.\n\n", Subject)
@@ -195,7 +195,7 @@ userName, then POST /Users with a new userName per request. A fresh scimsim proc
 larger store.
 
 The load generator is wrk, through the same script as the figures in
-` + "`../shared/peers/README.md`" + `, so they stay comparable. wrk is a C event loop that sends the
+` + "`bench/peers/README.md`" + `, so they stay comparable. wrk is a C event loop that sends the
 next request as soon as an answer arrives: it finds the highest rate a server sustains, at a low
 CPU cost per request on the cores it shares with the server. vegeta (Go) was the alternative: it
 sends at a fixed rate, which needs a sweep of rates to find that ceiling, and its own runtime and
@@ -209,7 +209,7 @@ steady rate would see.
 var serverDescriptions = map[string]string{
 	Subject: "scimsim: `scimsim serve`, built from this repository",
 	Bare:    "bare: `bench/bare`, a net/http handler that answers a fixed ListResponse and a fixed 201 (the ceiling on this machine)",
-	SCIMMY:  "SCIMMY: the peer in `../shared/peers/scimmy`, SCIMMY and scimmy-routers on Express (Node)",
+	SCIMMY:  "SCIMMY: the peer in `bench/peers/scimmy`, SCIMMY and scimmy-routers on Express (Node)",
 }
 
 // servers lists the measured servers in the order of their first result.

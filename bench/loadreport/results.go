@@ -10,7 +10,7 @@ import (
 	"strings"
 )
 
-// Phase names as ../shared/peers/load.sh prints them in its RESULT lines, plus "seed", which
+// Phase names as bench/peers/load.sh prints them in its RESULT lines, plus "seed", which
 // bench/load.sh prints when it fills a server through POST /admin/seed instead.
 const (
 	PhaseGetFilter  = "get-filter"
