@@ -52,6 +52,7 @@ func (s *Server) adminRoutes(e *echo.Echo) {
 	add(http.MethodPost, "/seed", s.adminSeed)
 	add(http.MethodGet, "/tenants", s.adminTenants)
 	add(http.MethodPut, "/tenants/:name", s.adminPutTenant)
+	add(http.MethodDelete, "/tenants/:name", s.adminDeleteTenant)
 	// Unknown admin routes answer in the admin API's shape, behind its authentication.
 	e.Any("/admin/*", s.recoverPanic(s.adminAuth(func(echo.Context) error { return echo.ErrNotFound })))
 }
@@ -71,19 +72,30 @@ func (s *Server) adminAuth(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// tenantParam returns the tenant ?tenant= names.
-func (s *Server) tenantParam(c echo.Context) (*Tenant, error) {
+// tenantParam returns the tenant ?tenant= names. A read (create false) of a tenant that does not
+// exist is 404 and creates nothing; a write that configures one (a fault, a seed) creates it,
+// up to WithMaxTenants.
+func (s *Server) tenantParam(c echo.Context, create bool) (*Tenant, error) {
 	name := c.QueryParam("tenant")
 	if name == "" {
 		return s.def, nil
 	}
 	if !ValidTenantName(name) {
-		return nil, adminErr(http.StatusBadRequest, "tenant %q: names are letters, digits, '.', '_' and '-'", name)
+		return nil, adminErr(http.StatusBadRequest, "tenant %q: names are 1 to 64 letters, digits, '.', '_' and '-'", name)
+	}
+	if !create {
+		t, ok := s.lookup(name)
+		if !ok {
+			return nil, adminErr(http.StatusNotFound, "no tenant %q", name)
+		}
+		s.touch(t)
+		return t, nil
 	}
 	t, err := s.tenant(name, true)
 	if err != nil {
 		return nil, adminErr(http.StatusBadRequest, "tenant %q: %v", name, err)
 	}
+	s.touch(t)
 	return t, nil
 }
 
@@ -103,7 +115,7 @@ func (s *Server) adminHealth(c echo.Context) error {
 }
 
 func (s *Server) adminFaults(c echo.Context) error {
-	t, err := s.tenantParam(c)
+	t, err := s.tenantParam(c, false)
 	if err != nil {
 		return err
 	}
@@ -115,7 +127,7 @@ func (s *Server) adminFaults(c echo.Context) error {
 }
 
 func (s *Server) adminAddFault(c echo.Context) error {
-	t, err := s.tenantParam(c)
+	t, err := s.tenantParam(c, true)
 	if err != nil {
 		return err
 	}
@@ -144,7 +156,11 @@ func faultError(err error) error {
 }
 
 func (s *Server) adminClearFaults(c echo.Context) error {
-	t, err := s.tenantParam(c)
+	t, err := s.tenantParam(c, false)
+	var he *echo.HTTPError
+	if errors.As(err, &he) && he.Code == http.StatusNotFound {
+		return c.NoContent(http.StatusNoContent) // a tenant that does not exist has nothing to clear
+	}
 	if err != nil {
 		return err
 	}
@@ -153,7 +169,7 @@ func (s *Server) adminClearFaults(c echo.Context) error {
 }
 
 func (s *Server) adminGetFault(c echo.Context) error {
-	t, err := s.tenantParam(c)
+	t, err := s.tenantParam(c, false)
 	if err != nil {
 		return err
 	}
@@ -166,7 +182,7 @@ func (s *Server) adminGetFault(c echo.Context) error {
 
 // adminUpdateFault merges the body into the stored fault: fields not given keep their value.
 func (s *Server) adminUpdateFault(c echo.Context) error {
-	t, err := s.tenantParam(c)
+	t, err := s.tenantParam(c, false)
 	if err != nil {
 		return err
 	}
@@ -186,7 +202,7 @@ func (s *Server) adminUpdateFault(c echo.Context) error {
 }
 
 func (s *Server) adminDeleteFault(c echo.Context) error {
-	t, err := s.tenantParam(c)
+	t, err := s.tenantParam(c, false)
 	if err != nil {
 		return err
 	}
@@ -197,7 +213,7 @@ func (s *Server) adminDeleteFault(c echo.Context) error {
 }
 
 func (s *Server) adminRequests(c echo.Context) error {
-	t, err := s.tenantParam(c)
+	t, err := s.tenantParam(c, false)
 	if err != nil {
 		return err
 	}
@@ -205,7 +221,11 @@ func (s *Server) adminRequests(c echo.Context) error {
 }
 
 func (s *Server) adminReset(c echo.Context) error {
-	t, err := s.tenantParam(c)
+	t, err := s.tenantParam(c, false)
+	var he *echo.HTTPError
+	if errors.As(err, &he) && he.Code == http.StatusNotFound {
+		return c.NoContent(http.StatusNoContent) // a tenant that does not exist has nothing to clear
+	}
 	if err != nil {
 		return err
 	}
@@ -214,7 +234,7 @@ func (s *Server) adminReset(c echo.Context) error {
 }
 
 func (s *Server) adminSeed(c echo.Context) error {
-	t, err := s.tenantParam(c)
+	t, err := s.tenantParam(c, true)
 	if err != nil {
 		return err
 	}
@@ -250,7 +270,7 @@ func (s *Server) adminPutTenant(c echo.Context) error {
 	if name == "default" {
 		name = ""
 	} else if !ValidTenantName(name) {
-		return adminErr(http.StatusBadRequest, "tenant %q: names are letters, digits, '.', '_' and '-'", name)
+		return adminErr(http.StatusBadRequest, "tenant %q: names are 1 to 64 letters, digits, '.', '_' and '-'", name)
 	}
 	var cfg TenantConfig
 	if err := s.adminBody(c, DefaultMaxBody, &cfg); err != nil {
@@ -260,10 +280,33 @@ func (s *Server) adminPutTenant(c echo.Context) error {
 	if err != nil {
 		return adminErr(http.StatusBadRequest, "%v", err)
 	}
+	if cfg.Open && cfg.Token != "" {
+		return adminErr(http.StatusBadRequest, "tenant %q: open and token exclude each other", name)
+	}
+	token := cfg.Token
+	if token == "" && !cfg.Open {
+		token = s.opts.newTenantToken()
+		if name == "" {
+			token = s.opts.token
+		}
+	}
 	t, err := s.tenant(name, true)
 	if err != nil {
 		return adminErr(http.StatusBadRequest, "tenant %q: %v", name, err)
 	}
-	t.Configure(p, cfg.Token)
+	s.touch(t)
+	t.Configure(p, token)
+	return c.NoContent(http.StatusNoContent)
+}
+
+// adminDeleteTenant deletes a named tenant: its store, faults and journal.
+func (s *Server) adminDeleteTenant(c echo.Context) error {
+	name := c.Param("name")
+	if name == "default" || name == "" {
+		return adminErr(http.StatusBadRequest, "the default tenant cannot be deleted: POST /admin/reset empties it")
+	}
+	if !s.DeleteTenant(name) {
+		return adminErr(http.StatusNotFound, "no tenant %q", name)
+	}
 	return c.NoContent(http.StatusNoContent)
 }

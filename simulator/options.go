@@ -51,6 +51,19 @@ type options struct {
 	journalSize int
 	maxTenants  int
 	now         func() time.Time
+	// tenantToken is the token of tenants created on first use; tenantTokenSet tells an explicit
+	// "" (tenants open) from no WithTenantToken (the default tenant's token).
+	tenantToken    string
+	tenantTokenSet bool
+	tenantIdleTTL  time.Duration
+}
+
+// newTenantToken is the bearer token a tenant created on first use requires.
+func (o *options) newTenantToken() string {
+	if o.tenantTokenSet {
+		return o.tenantToken
+	}
+	return o.token
 }
 
 // Option configures a Server.
@@ -86,6 +99,19 @@ func WithJournalSize(n int) Option { return func(o *options) { o.journalSize = n
 // exist keep working, and Server.Tenant (a Go caller) is not capped.
 func WithMaxTenants(n int) Option { return func(o *options) { o.maxTenants = n } }
 
+// WithTenantToken sets the bearer token of tenants created on first use (by a request, an admin
+// call or Server.Tenant); without it they take the default tenant's token (WithToken), so that a
+// server with a token has no open tenant unless one is configured open on purpose. A request for
+// a tenant that does not exist yet creates it only when it carries this token.
+func WithTenantToken(token string) Option {
+	return func(o *options) { o.tenantToken, o.tenantTokenSet = token, true }
+}
+
+// WithTenantIdleTTL deletes a named tenant, with its store, faults and journal, once it has
+// served no request and had no admin call for d (0, the default: never). Tenants a client created
+// and forgot then stop counting against WithMaxTenants.
+func WithTenantIdleTTL(d time.Duration) Option { return func(o *options) { o.tenantIdleTTL = d } }
+
 // WithClock sets the clock behind meta.created and meta.lastModified.
 func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
 
@@ -108,6 +134,9 @@ func buildOptions(opts []Option) (options, error) {
 	}
 	if o.journalSize < 0 {
 		return o, fmt.Errorf("journal size %d: must not be negative", o.journalSize)
+	}
+	if o.tenantIdleTTL < 0 {
+		return o, fmt.Errorf("tenant idle TTL %s: must not be negative", o.tenantIdleTTL)
 	}
 	if o.maxTenants < 0 {
 		return o, fmt.Errorf("max tenants %d: must not be negative", o.maxTenants)

@@ -39,6 +39,7 @@ type Server struct {
 	mu      sync.Mutex
 	tenants map[string]*Tenant
 	def     *Tenant
+	sweepAt atomic.Int64 // Unix nanoseconds of the next idle-tenant sweep
 }
 
 // tenantName is what a tenant may be called: it is one path segment of its URL.
@@ -67,8 +68,9 @@ func New(opts ...Option) (*Server, error) {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.e.ServeHTTP(w, r) }
 
 // Tenant returns the tenant called name, creating it on first use with the server's profile and
-// no token; "" is the default tenant. Only names for which ValidTenantName holds are reachable
-// over HTTP. A Go caller is trusted: WithMaxTenants does not apply here.
+// the token of new tenants (WithTenantToken, else the default tenant's); "" is the default tenant.
+// Only names for which ValidTenantName holds are reachable over HTTP. A Go caller is trusted:
+// WithMaxTenants does not apply here.
 func (s *Server) Tenant(name string) *Tenant {
 	t, _ := s.tenant(name, false)
 	return t
@@ -77,14 +79,24 @@ func (s *Server) Tenant(name string) *Tenant {
 // errTenantLimit is a request for a new tenant when WithMaxTenants named tenants exist.
 var errTenantLimit = errors.New("tenant limit reached")
 
+// lookup returns the tenant called name if it exists; it never creates one.
+func (s *Server) lookup(name string) (*Tenant, bool) {
+	s.mu.Lock()
+	t, ok := s.tenants[name]
+	s.mu.Unlock()
+	return t, ok
+}
+
 // tenant returns the tenant called name, creating it on first use; capped refuses to create one
-// beyond WithMaxTenants named tenants (errTenantLimit), which is what requests get.
+// beyond WithMaxTenants named tenants (errTenantLimit), which is what requests get. Idle tenants
+// (WithTenantIdleTTL) are deleted first, so that forgotten ones make room.
 func (s *Server) tenant(name string, capped bool) (*Tenant, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if t, ok := s.tenants[name]; ok {
 		return t, nil
 	}
+	s.expireIdleLocked(s.opts.now())
 	if named := len(s.tenants) - 1; capped && named >= s.opts.maxTenants {
 		return nil, fmt.Errorf("%w: the server holds %d named tenants, its maximum", errTenantLimit, named)
 	}
@@ -96,6 +108,59 @@ func (s *Server) tenant(name string, capped bool) (*Tenant, error) {
 	}
 	s.tenants[name] = t
 	return t, nil
+}
+
+// DeleteTenant deletes the named tenant with its store, faults and journal, and reports whether
+// it existed. The default tenant ("") cannot be deleted (Reset empties it). A request already
+// inside the tenant finishes against the deleted tenant; its writes are refused.
+func (s *Server) DeleteTenant(name string) bool {
+	if name == "" {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.tenants[name]
+	if ok {
+		s.removeLocked(t)
+	}
+	return ok
+}
+
+func (s *Server) removeLocked(t *Tenant) {
+	delete(s.tenants, t.name)
+	t.deleted.Store(true)
+	t.journal.reset()
+}
+
+// expireIdleLocked deletes the named tenants idle for longer than WithTenantIdleTTL. It runs at
+// most once a second (sweepAt), from tenant creation and from requests.
+func (s *Server) expireIdleLocked(now time.Time) {
+	ttl := s.opts.tenantIdleTTL
+	if ttl <= 0 {
+		return
+	}
+	s.sweepAt.Store(now.Add(time.Second).UnixNano())
+	cutoff := now.Add(-ttl).UnixNano()
+	for name, t := range s.tenants {
+		if name != "" && t.lastUsed.Load() < cutoff {
+			s.opts.logger.Info("idle tenant deleted", "tenant", name, "idle", now.Sub(time.Unix(0, t.lastUsed.Load())).Round(time.Second))
+			s.removeLocked(t)
+		}
+	}
+}
+
+// touch records that the tenant was used, and sweeps idle tenants when a sweep is due.
+func (s *Server) touch(t *Tenant) {
+	if s.opts.tenantIdleTTL <= 0 {
+		return
+	}
+	now := s.opts.now()
+	t.lastUsed.Store(now.UnixNano())
+	if now.UnixNano() >= s.sweepAt.Load() {
+		s.mu.Lock()
+		s.expireIdleLocked(now)
+		s.mu.Unlock()
+	}
 }
 
 // Tenants returns every tenant, the default one first, then by name.
@@ -240,16 +305,27 @@ func state(c echo.Context) *reqState {
 func (s *Server) enter(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		t := s.def
+		r := c.Request()
 		if name := c.Param("tenant"); name != "" {
 			if !ValidTenantName(name) {
-				return scimErr(http.StatusNotFound, "", "no tenant %q: names are letters, digits, '.', '_' and '-'", name)
+				return scimErr(http.StatusNotFound, "", "no tenant %q: names are 1 to 64 letters, digits, '.', '_' and '-'", name)
 			}
-			var err error
-			if t, err = s.tenant(name, true); err != nil {
-				return scimErr(http.StatusNotFound, "", "no tenant %q: %v", name, err)
+			var ok bool
+			if t, ok = s.lookup(name); !ok {
+				// A tenant is created on first use only by a request that carries the token
+				// it will require: an anonymous client creates nothing (and is not journaled,
+				// since there is no tenant to journal it in).
+				if !bearerMatches(r, s.opts.newTenantToken()) {
+					c.Response().Header().Set("WWW-Authenticate", `Bearer realm="scimsim"`)
+					return scimErr(http.StatusUnauthorized, "", "missing or invalid bearer token")
+				}
+				var err error
+				if t, err = s.tenant(name, true); err != nil {
+					return scimErr(http.StatusNotFound, "", "no tenant %q: %v", name, err)
+				}
 			}
 		}
-		r := c.Request()
+		s.touch(t)
 		prefix := t.SCIMPath()
 		rel := ""
 		if len(r.URL.Path) > len(prefix) {

@@ -311,7 +311,9 @@ var _ = Describe("tenants", func() {
 		Expect(created.Header.Get("Location")).To(HavePrefix(ts.URL + "/tenants/" + a + "/scim/v2/Users/"))
 
 		Expect(do("GET", ts.SCIMURL(a)+"/Users", "root", nil).Status).To(Equal(401), "tenant a has its own token")
-		Expect(do("GET", ts.SCIMURL(b)+"/Users", "", nil).JSON()["totalResults"]).To(BeNumerically("==", 0), "b is created on first use, empty, without a token")
+		Expect(do("GET", ts.SCIMURL(b)+"/Users", "", nil).Status).To(Equal(401), "b does not exist, and an anonymous request does not create it")
+		Expect(ts.Admin.Tenants(ctx())).NotTo(ContainElement(HaveField("Name", b)))
+		Expect(do("GET", ts.SCIMURL(b)+"/Users", "root", nil).JSON()["totalResults"]).To(BeNumerically("==", 0), "b is created on first use, empty, with the default tenant's token")
 		Expect(do("GET", ts.SCIMURL("")+"/Users", "root", nil).JSON()["totalResults"]).To(BeNumerically("==", 0))
 
 		strict := do("PATCH", created.Header.Get("Location"), "ta", patchBody(map[string]any{"op": "Replace", "path": "active", "value": "False"}))
@@ -321,7 +323,7 @@ var _ = Describe("tenants", func() {
 		_, err := ts.Admin.AddFault(ctx(), a, faultSpec("down", "server_error", nil))
 		Expect(err).NotTo(HaveOccurred())
 		Expect(do("GET", ts.SCIMURL(a)+"/Users", "ta", nil).Status).To(Equal(500))
-		Expect(do("GET", ts.SCIMURL(b)+"/Users", "", nil).Status).To(Equal(200))
+		Expect(do("GET", ts.SCIMURL(b)+"/Users", "root", nil).Status).To(Equal(200))
 
 		ja, err := ts.Admin.Requests(ctx(), a)
 		Expect(err).NotTo(HaveOccurred())
@@ -351,9 +353,12 @@ var _ = Describe("tenants", func() {
 		Expect(errors.As(ts.Admin.PutTenant(ctx(), "three", simulator.TenantConfig{}), &ae)).To(BeTrue())
 		Expect(ae.Status).To(Equal(400))
 		Expect(ae.Message).To(ContainSubstring("its maximum"))
-		_, err := ts.Admin.Faults(ctx(), "three")
+		_, err := ts.Admin.AddFault(ctx(), "three", faultSpec("", "throttle", nil))
 		Expect(errors.As(err, &ae)).To(BeTrue(), "?tenant= does not create one either")
 		Expect(ae.Status).To(Equal(400))
+		_, err = ts.Admin.Faults(ctx(), "three")
+		Expect(errors.As(err, &ae)).To(BeTrue(), "a read of a tenant that does not exist")
+		Expect(ae.Status).To(Equal(404))
 
 		infos, err := ts.Admin.Tenants(ctx())
 		Expect(err).NotTo(HaveOccurred())

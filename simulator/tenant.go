@@ -25,8 +25,10 @@ type Tenant struct {
 	journal  *journal
 	cfg      atomic.Pointer[tenantConfig]
 	lastBase atomic.Pointer[cachedBase]
-	chains   sync.Map    // route id → fault middleware around the rest of that route's chain
-	lib      scim.Server // elimity, with handlers bound to this tenant
+	chains   sync.Map     // route id → fault middleware around the rest of that route's chain
+	lib      scim.Server  // elimity, with handlers bound to this tenant
+	lastUsed atomic.Int64 // Unix nanoseconds of the last request or admin call (WithTenantIdleTTL)
+	deleted  atomic.Bool  // DeleteTenant or the idle TTL removed it: writes are refused
 }
 
 type tenantConfig struct {
@@ -34,10 +36,13 @@ type tenantConfig struct {
 	token   string
 }
 
-// TenantConfig is what PUT /admin/tenants/{name} sets.
+// TenantConfig is what PUT /admin/tenants/{name} sets. An empty Token means the token of new
+// tenants (WithTenantToken, else the default tenant's), so that a tenant is never left open by
+// omission; Open turns authentication off on purpose.
 type TenantConfig struct {
 	Profile Profile `json:"profile,omitempty"`
 	Token   string  `json:"token,omitempty"`
+	Open    bool    `json:"open,omitempty"`
 }
 
 func newTenant(s *Server, name string) (*Tenant, error) {
@@ -50,11 +55,12 @@ func newTenant(s *Server, name string) (*Tenant, error) {
 		journal: newJournal(s.opts.journalSize),
 	}
 	t.faultMW = t.faults.Middleware()
-	token := ""
+	token := s.opts.newTenantToken()
 	if name == "" {
 		token = s.opts.token
 	}
 	t.cfg.Store(&tenantConfig{profile: s.opts.profile, token: token})
+	t.lastUsed.Store(s.opts.now().UnixNano())
 	lib, err := scim.NewServer(&scim.ServerArgs{
 		ServiceProviderConfig: &scim.ServiceProviderConfig{
 			SupportFiltering: true,

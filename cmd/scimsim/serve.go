@@ -32,6 +32,9 @@ func init() { subcommands = append(subcommands, newServeCommand) }
 // serveFlags are the flags of `scimsim serve`.
 type serveFlags struct {
 	addr, token, adminToken, profile, maxBody string
+	tenantToken                               string
+	tenantTokenSet                            bool
+	tenantIdleTTL                             time.Duration
 	journalSize                               int
 	maxTenants                                int
 	faultsFile, seedFile                      string
@@ -49,9 +52,11 @@ func newServeCommand() *cobra.Command {
 		Use:   "serve",
 		Short: "Run the SCIM 2.0 target (and its admin API) until interrupted",
 		Long: `Run the SCIM 2.0 target. The default tenant is at http://ADDR/scim/v2, isolated tenants at
-http://ADDR/tenants/NAME/scim/v2 (created on first use), and the admin API at http://ADDR/admin.`,
+http://ADDR/tenants/NAME/scim/v2 (created on first use by a request that carries --tenant-token,
+by default --token), and the admin API at http://ADDR/admin.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			f.tenantTokenSet = cmd.Flags().Changed("tenant-token")
 			if f.listFaults {
 				return writeFaultTypes(cmd.OutOrStdout())
 			}
@@ -61,6 +66,8 @@ http://ADDR/tenants/NAME/scim/v2 (created on first use), and the admin API at ht
 	fl := cmd.Flags()
 	fl.StringVar(&f.addr, "addr", "127.0.0.1:8080", "listen address (host:port; port 0 picks a free one)")
 	fl.StringVar(&f.token, "token", "", "bearer token of the default tenant (empty: no authentication)")
+	fl.StringVar(&f.tenantToken, "tenant-token", "", "bearer token of tenants created on first use (default: --token; set to \"\" for open tenants)")
+	fl.DurationVar(&f.tenantIdleTTL, "tenant-idle-ttl", 0, "delete a named tenant (its users, groups, faults and journal) after this long without a request (0: never)")
 	fl.StringVar(&f.adminToken, "admin-token", "", "bearer token of the admin API (required when --addr is not loopback)")
 	fl.StringVar(&f.profile, "profile", "entra", "how the target reads requests: entra (what Entra ID sends today) or strict (RFC 7643/7644)")
 	fl.StringVar(&f.maxBody, "max-body", "1MiB", "SCIM request body limit (bytes, or with KiB/MiB/KB/MB)")
@@ -155,6 +162,9 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer) error {
 	if f.maxTenants < 0 {
 		return usageError("--max-tenants %d: must not be negative", f.maxTenants)
 	}
+	if f.tenantIdleTTL < 0 {
+		return usageError("--tenant-idle-ttl %s: must not be negative", f.tenantIdleTTL)
+	}
 	if f.journalSize < 0 {
 		return usageError("--journal-size %d: must not be negative", f.journalSize)
 	}
@@ -169,7 +179,7 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer) error {
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
-	sim, err := simulator.New(
+	opts := []simulator.Option{
 		simulator.WithToken(f.token),
 		simulator.WithAdminToken(f.adminToken),
 		simulator.WithProfile(profile),
@@ -178,7 +188,12 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer) error {
 		simulator.WithSeed(f.seed),
 		simulator.WithJournalSize(f.journalSize),
 		simulator.WithMaxTenants(f.maxTenants),
-	)
+		simulator.WithTenantIdleTTL(f.tenantIdleTTL),
+	}
+	if f.tenantTokenSet {
+		opts = append(opts, simulator.WithTenantToken(f.tenantToken))
+	}
+	sim, err := simulator.New(opts...)
 	if err != nil {
 		return usageError("%v", err)
 	}

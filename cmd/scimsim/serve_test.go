@@ -194,3 +194,27 @@ func TestRun_ServeSelfSignedTLS(t *testing.T) {
 		t.Fatalf("serve after cancel: %v", err)
 	}
 }
+
+// TestRun_ServeClosedTenants: with --token, a named tenant is created only by a request with the
+// token, and --tenant-token gives new tenants a token of their own.
+func TestRun_ServeClosedTenants(t *testing.T) {
+	tests := []struct {
+		name   string
+		args   []string
+		bearer map[string]int // bearer token → status of GET /tenants/x/scim/v2/Users
+	}{
+		{"--token", []string{"--token", "root"}, map[string]int{"": 401, "other": 401, "root": 200}},
+		{"--tenant-token", []string{"--token", "root", "--tenant-token", "tt"}, map[string]int{"": 401, "root": 401, "tt": 200}},
+		{"--tenant-token empty", []string{"--token", "root", "--tenant-token", ""}, map[string]int{"": 200}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root, _ := startServe(t, tt.args...)
+			for bearer, want := range tt.bearer {
+				if code, body := get(t, http.DefaultClient, root+"/tenants/x/scim/v2/Users", bearer); code != want {
+					t.Errorf("bearer %q: %d %s, want %d", bearer, code, body, want)
+				}
+			}
+		})
+	}
+}

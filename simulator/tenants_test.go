@@ -1,0 +1,167 @@
+package simulator_test
+
+import (
+	"fmt"
+	"sync"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/scimsim/scimsim/simulator"
+)
+
+// movableClock is a clock a spec moves forward by hand.
+type movableClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *movableClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *movableClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+// tenantNames lists the named tenants of a server, through the admin API.
+func tenantNames(ts *simulator.TestServer) []string {
+	GinkgoHelper()
+	infos, err := ts.Admin.Tenants(ctx())
+	Expect(err).NotTo(HaveOccurred())
+	var out []string
+	for _, i := range infos {
+		if i.Name != "" {
+			out = append(out, i.Name)
+		}
+	}
+	return out
+}
+
+// Tenants are closed by default: a tenant created on first use requires the token of new
+// tenants, and a request without it creates nothing.
+var _ = Describe("tenants, closed by default", func() {
+	It("creates a tenant on first use only for a request that carries the default tenant's token", func() {
+		ts := simulator.NewTestServer(GinkgoTB(), simulator.WithToken("root"), simulator.WithAdminToken("adm"))
+		for _, bearer := range []string{"", "wrong"} {
+			r := do("POST", ts.SCIMURL("x")+"/Users", bearer, newUser("ada@contoso.com"))
+			Expect(r.Status).To(Equal(401), "bearer %q: body %s", bearer, r.Body)
+			Expect(r.ScimType()).To(BeEmpty())
+			Expect(r.Header.Get("WWW-Authenticate")).To(HavePrefix("Bearer"))
+			Expect(do("GET", ts.SCIMURL("x")+"/Users", bearer, nil).Status).To(Equal(401))
+		}
+		ts.Admin = simulator.NewAdminClient(ts.URL, "adm", nil)
+		Expect(tenantNames(ts)).To(BeEmpty(), "no request without the token created a tenant")
+
+		r := do("POST", ts.SCIMURL("x")+"/Users", "root", newUser("ada@contoso.com"))
+		Expect(r.Status).To(Equal(201), "body %s", r.Body)
+		Expect(tenantNames(ts)).To(Equal([]string{"x"}))
+		Expect(do("GET", ts.SCIMURL("x")+"/Users", "", nil).Status).To(Equal(401), "the new tenant requires the token")
+		infos, err := ts.Admin.Tenants(ctx())
+		Expect(err).NotTo(HaveOccurred())
+		Expect(infos).To(ContainElement(And(HaveField("Name", "x"), HaveField("HasToken", true))))
+	})
+
+	It("gives tenants created on first use WithTenantToken's token instead", func() {
+		ts := simulator.NewTestServer(GinkgoTB(), simulator.WithToken("root"), simulator.WithTenantToken("tt"))
+		Expect(do("GET", ts.SCIMURL("y")+"/Users", "root", nil).Status).To(Equal(401))
+		Expect(tenantNames(ts)).To(BeEmpty())
+		Expect(do("GET", ts.SCIMURL("y")+"/Users", "tt", nil).Status).To(Equal(200))
+		Expect(do("GET", ts.SCIMURL("")+"/Users", "root", nil).Status).To(Equal(200), "the default tenant keeps its own")
+		Expect(ts.Tenant("made-in-go").Name()).To(Equal("made-in-go"))
+		Expect(do("GET", ts.SCIMURL("made-in-go")+"/Users", "tt", nil).Status).To(Equal(200), "Server.Tenant gives the same token")
+	})
+
+	It("leaves tenants open only when no token is configured, or when asked to", func() {
+		open := simulator.NewTestServer(GinkgoTB())
+		Expect(do("GET", open.SCIMURL("z")+"/Users", "", nil).Status).To(Equal(200), "no token anywhere: open")
+
+		ts := simulator.NewTestServer(GinkgoTB(), simulator.WithToken("root"), simulator.WithTenantToken(""))
+		Expect(do("GET", ts.SCIMURL("z")+"/Users", "", nil).Status).To(Equal(200), "an explicit empty tenant token: open")
+		Expect(do("GET", ts.SCIMURL("")+"/Users", "", nil).Status).To(Equal(401))
+	})
+
+	It("never leaves a tenant configured through PUT /admin/tenants open by omission", func() {
+		ts := simulator.NewTestServer(GinkgoTB(), simulator.WithToken("root"))
+		Expect(ts.Admin.PutTenant(ctx(), "p", simulator.TenantConfig{Profile: "strict"})).To(Succeed())
+		Expect(do("GET", ts.SCIMURL("p")+"/Users", "", nil).Status).To(Equal(401), "no token given: the token of new tenants")
+		Expect(do("GET", ts.SCIMURL("p")+"/Users", "root", nil).Status).To(Equal(200))
+
+		Expect(ts.Admin.PutTenant(ctx(), "p", simulator.TenantConfig{Open: true})).To(Succeed())
+		Expect(do("GET", ts.SCIMURL("p")+"/Users", "", nil).Status).To(Equal(200), "open on purpose")
+
+		r := do("PUT", ts.URL+"/admin/tenants/p", "", `{"open":true,"token":"x"}`)
+		Expect(r.Status).To(Equal(400))
+		Expect(string(r.Body)).To(ContainSubstring("open and token exclude each other"))
+	})
+
+	It("answers admin reads of a tenant that does not exist with 404, and creates nothing", func() {
+		ts := simulator.NewTestServer(GinkgoTB(), simulator.WithToken("root"))
+		for _, path := range []string{"/admin/requests?tenant=nonexistent", "/admin/faults?tenant=nonexistent", "/admin/faults/f1?tenant=nonexistent"} {
+			r := do("GET", ts.URL+path, "", nil)
+			Expect(r.Status).To(Equal(404), "GET %s: %s", path, r.Body)
+			Expect(string(r.Body)).To(ContainSubstring(`no tenant \"nonexistent\"`))
+		}
+		for _, path := range []string{"/admin/reset?tenant=nonexistent", "/admin/faults?tenant=nonexistent"} {
+			method := "POST"
+			if path == "/admin/faults?tenant=nonexistent" {
+				method = "DELETE"
+			}
+			Expect(do(method, ts.URL+path, "", nil).Status).To(Equal(204), "%s %s: nothing to clear", method, path)
+		}
+		Expect(tenantNames(ts)).To(BeEmpty())
+	})
+
+	It("deletes a tenant with DELETE /admin/tenants/{name}, its data with it", func() {
+		ts := simulator.NewTestServer(GinkgoTB(), simulator.WithToken("root"), simulator.WithMaxTenants(1))
+		Expect(do("POST", ts.SCIMURL("d")+"/Users", "root", newUser("ada@contoso.com")).Status).To(Equal(201))
+		r := do("GET", ts.SCIMURL("e")+"/Users", "root", nil)
+		Expect(r.Status).To(Equal(404), "the cap: %s", r.Body)
+
+		Expect(do("DELETE", ts.URL+"/admin/tenants/d", "", nil).Status).To(Equal(204))
+		Expect(tenantNames(ts)).To(BeEmpty())
+		Expect(do("DELETE", ts.URL+"/admin/tenants/d", "", nil).Status).To(Equal(404))
+		Expect(do("GET", ts.URL+"/admin/requests?tenant=d", "", nil).Status).To(Equal(404))
+		r = do("DELETE", ts.URL+"/admin/tenants/default", "", nil)
+		Expect(r.Status).To(Equal(400))
+		Expect(string(r.Body)).To(ContainSubstring("cannot be deleted"))
+
+		Expect(do("GET", ts.SCIMURL("e")+"/Users", "root", nil).Status).To(Equal(200), "the freed place")
+		Expect(do("DELETE", ts.URL+"/admin/tenants/e", "", nil).Status).To(Equal(204))
+		list := do("GET", ts.SCIMURL("d")+"/Users", "root", nil)
+		Expect(list.JSON()["totalResults"]).To(BeNumerically("==", 0), "a tenant of the same name starts empty")
+	})
+
+	It("keeps refusing nothing after many anonymous requests for new tenants", func() {
+		ts := simulator.NewTestServer(GinkgoTB(), simulator.WithToken("root"), simulator.WithMaxTenants(3))
+		for i := range 200 {
+			Expect(do("GET", ts.SCIMURL(fmt.Sprintf("anon-%d", i))+"/Users", "", nil).Status).To(Equal(401))
+		}
+		Expect(tenantNames(ts)).To(BeEmpty())
+		for i := range 3 {
+			Expect(do("GET", ts.SCIMURL(fmt.Sprintf("real-%d", i))+"/Users", "root", nil).Status).To(Equal(200))
+		}
+	})
+
+	It("deletes tenants idle for longer than WithTenantIdleTTL", func() {
+		clock := &movableClock{now: fixedNow}
+		ts := simulator.NewTestServer(GinkgoTB(), simulator.WithToken("root"), simulator.WithClock(clock.Now),
+			simulator.WithTenantIdleTTL(time.Hour), simulator.WithMaxTenants(2))
+		Expect(do("GET", ts.SCIMURL("idle")+"/Users", "root", nil).Status).To(Equal(200))
+		Expect(do("GET", ts.SCIMURL("busy")+"/Users", "root", nil).Status).To(Equal(200))
+		clock.Advance(40 * time.Minute)
+		Expect(do("GET", ts.SCIMURL("busy")+"/Users", "root", nil).Status).To(Equal(200))
+		clock.Advance(40 * time.Minute)
+		Expect(do("GET", ts.SCIMURL("")+"/Users", "root", nil).Status).To(Equal(200), "any request sweeps")
+		Expect(tenantNames(ts)).To(Equal([]string{"busy"}), "idle for 80 minutes: deleted; busy for 40: kept")
+		Expect(do("GET", ts.SCIMURL("third")+"/Users", "root", nil).Status).To(Equal(200), "the freed place counts")
+
+		_, err := simulator.New(simulator.WithTenantIdleTTL(-time.Second))
+		Expect(err).To(MatchError("tenant idle TTL -1s: must not be negative"))
+	})
+})
