@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/elimity-com/scim"
@@ -60,7 +61,7 @@ func TestJournal_List(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			j := newJournal(tt.size)
+			j := newJournalBook(tt.size, 1<<20, 1<<20).newJournal()
 			queries := func() []string {
 				got := []string{}
 				for _, e := range j.list() {
@@ -74,8 +75,8 @@ func TestJournal_List(t *testing.T) {
 			if diff := cmp.Diff(tt.want, queries()); diff != "" {
 				t.Fatalf("list() (-want +got):\n%s", diff)
 			}
-			if len(j.entries) > tt.size {
-				t.Fatalf("journal of size %d holds %d entries", tt.size, len(j.entries))
+			if j.entries.len() > tt.size {
+				t.Fatalf("journal of size %d holds %d entries", tt.size, j.entries.len())
 			}
 			j.reset()
 			if got := queries(); len(got) != 0 {
@@ -518,4 +519,80 @@ func FuzzAppendJSON(f *testing.F) {
 		}
 		checkAppendJSON(t, v)
 	})
+}
+
+// TestJournalBook_Bytes: each tenant's journal stays within its byte bound, all of them within
+// the total, and the total evicts the server's oldest entries first.
+func TestJournalBook_Bytes(t *testing.T) {
+	entry := func(i int, n int) JournalEntry {
+		return JournalEntry{Query: fmt.Sprint(i), RequestBody: strings.Repeat("b", n)}
+	}
+	one := entry(0, 800).size() // every entry below is this size
+	book := newJournalBook(1000, 3*one, 5*one)
+	a, b := book.newJournal(), book.newJournal()
+	queries := func(j *journal) []string {
+		got := []string{}
+		for _, e := range j.list() {
+			got = append(got, e.Query)
+		}
+		return got
+	}
+	for i := range 5 {
+		a.add(entry(i, 800))
+	}
+	if diff := cmp.Diff([]string{"2", "3", "4"}, queries(a)); diff != "" {
+		t.Fatalf("tenant bound (-want +got):\n%s", diff)
+	}
+	for i := 5; i < 8; i++ {
+		b.add(entry(i, 800))
+	}
+	// 3 + 3 entries exceed the total of 5: a's oldest went.
+	if diff := cmp.Diff([]string{"3", "4"}, queries(a)); diff != "" {
+		t.Fatalf("total bound, tenant a (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"5", "6", "7"}, queries(b)); diff != "" {
+		t.Fatalf("total bound, tenant b (-want +got):\n%s", diff)
+	}
+	if book.bytes != 5*one || book.live != 5 {
+		t.Fatalf("book holds %d bytes in %d entries, want %d in 5", book.bytes, book.live, 5*one)
+	}
+	a.add(entry(99, int(4*one))) // larger than the tenant bound: not kept
+	if got := len(a.list()); got != 2 {
+		t.Fatalf("an entry over the tenant bound changed the journal: %d entries", got)
+	}
+	a.reset()
+	if book.bytes != 3*one || book.live != 3 {
+		t.Fatalf("after reset: %d bytes in %d entries, want %d in 3", book.bytes, book.live, 3*one)
+	}
+	// Many entries removed by the tenant bound leave the global order compact.
+	for i := range 10000 {
+		a.add(entry(i, 10))
+	}
+	if book.order.len() > 2*book.live+1025 {
+		t.Fatalf("global order holds %d entries for %d live ones", book.order.len(), book.live)
+	}
+}
+
+func TestRedactSecrets(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"no secret", `{"userName":"ada","title":"x"}`, `{"userName":"ada","title":"x"}`},
+		{"password", `{"userName":"ada","password":"hunter2"}`, `{"password":"[redacted]","userName":"ada"}`},
+		{"nested and any case", `{"x":[{"PassWord":{"a":1}}],"clientSecret":"s"}`, `{"clientSecret":"[redacted]","x":[{"PassWord":"[redacted]"}]}`},
+		{"PATCH path", `{"Operations":[{"op":"replace","path":"password","value":"hunter2"},{"op":"replace","path":"title","value":"t"}]}`,
+			`{"Operations":[{"op":"replace","path":"password","value":"[redacted]"},{"op":"replace","path":"title","value":"t"}]}`},
+		{"not JSON", `{"password":"hunter2"`, `[redacted]: the body names a secret and is not JSON`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := string(redactSecrets([]byte(tt.in))); got != tt.want {
+				t.Fatalf("redactSecrets(%s) = %s, want %s", tt.in, got, tt.want)
+			}
+		})
+	}
+	if got := journalQuery("filter=x&access_token=abc"); got != "access_token=%5Bredacted%5D&filter=x" {
+		t.Fatalf("journalQuery = %q", got)
+	}
+	if got := journalQuery("filter=userName+eq+%22a%22"); got != "filter=userName+eq+%22a%22" {
+		t.Fatalf("journalQuery changed a query without a secret: %q", got)
+	}
 }

@@ -37,8 +37,12 @@ const (
 	DefaultMaxBody     = 1 << 20   // SCIM request body limit
 	DefaultSeedBody    = 256 << 20 // POST /admin/seed body limit
 	DefaultJournalSize = 10000     // request journal entries per tenant
-	DefaultMaxTenants  = 1000      // named tenants a client may create over HTTP
-	journalBodyLimit   = 64 << 10  // request bodies are cut at 64 KiB in the journal
+	// DefaultJournalBytes bounds the journals of all tenants together, and
+	// DefaultJournalTenantBytes each tenant's.
+	DefaultJournalBytes       = 64 << 20
+	DefaultJournalTenantBytes = 16 << 20
+	DefaultMaxTenants         = 1000     // named tenants a client may create over HTTP
+	journalBodyLimit          = 64 << 10 // request bodies are cut at 64 KiB in the journal
 )
 
 type options struct {
@@ -49,8 +53,10 @@ type options struct {
 	maxBody     int64
 	seed        int64
 	journalSize int
-	maxTenants  int
-	now         func() time.Time
+	// journalBytes bounds every tenant's journal together, journalTenantBytes each one's.
+	journalBytes, journalTenantBytes int64
+	maxTenants                       int
+	now                              func() time.Time
 	// tenantToken is the token of tenants created on first use; tenantTokenSet tells an explicit
 	// "" (tenants open) from no WithTenantToken (the default tenant's token).
 	tenantToken    string
@@ -92,6 +98,14 @@ func WithSeed(seed int64) Option { return func(o *options) { o.seed = seed } }
 // WithJournalSize sets how many requests each tenant's journal keeps (default 10,000).
 func WithJournalSize(n int) Option { return func(o *options) { o.journalSize = n } }
 
+// WithJournalBytes bounds the request journals in bytes: each tenant's to perTenant, all of them
+// together to total (defaults 16 MiB and 64 MiB). Beyond a bound the oldest entries go first, the
+// server's oldest for the total, so that a busy tenant (or a hostile client with the token) cannot
+// grow the journals without end.
+func WithJournalBytes(perTenant, total int64) Option {
+	return func(o *options) { o.journalTenantBytes, o.journalBytes = perTenant, total }
+}
+
 // WithMaxTenants caps the named tenants that requests may create (default 1,000). Every
 // /tenants/{name}/... request names a tenant that is created on first use, with a store and a
 // journal of its own, so without a cap any client could exhaust the server's memory. Beyond the
@@ -117,11 +131,13 @@ func WithClock(now func() time.Time) Option { return func(o *options) { o.now = 
 
 func buildOptions(opts []Option) (options, error) {
 	o := options{
-		profile:     ProfileEntra,
-		maxBody:     DefaultMaxBody,
-		journalSize: DefaultJournalSize,
-		maxTenants:  DefaultMaxTenants,
-		now:         time.Now,
+		profile:            ProfileEntra,
+		maxBody:            DefaultMaxBody,
+		journalSize:        DefaultJournalSize,
+		journalBytes:       DefaultJournalBytes,
+		journalTenantBytes: DefaultJournalTenantBytes,
+		maxTenants:         DefaultMaxTenants,
+		now:                time.Now,
 	}
 	for _, opt := range opts {
 		opt(&o)
@@ -137,6 +153,9 @@ func buildOptions(opts []Option) (options, error) {
 	}
 	if o.tenantIdleTTL < 0 {
 		return o, fmt.Errorf("tenant idle TTL %s: must not be negative", o.tenantIdleTTL)
+	}
+	if o.journalBytes < 0 || o.journalTenantBytes < 0 {
+		return o, fmt.Errorf("journal bytes %d per tenant, %d in total: must not be negative", o.journalTenantBytes, o.journalBytes)
 	}
 	if o.maxTenants < 0 {
 		return o, fmt.Errorf("max tenants %d: must not be negative", o.maxTenants)

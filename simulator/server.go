@@ -36,6 +36,8 @@ type Server struct {
 
 	routeSeq atomic.Int64
 
+	journals *journalBook
+
 	mu      sync.Mutex
 	tenants map[string]*Tenant
 	def     *Tenant
@@ -54,7 +56,8 @@ func New(opts ...Option) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{opts: o, filters: newFilterCache(1024), tenants: map[string]*Tenant{}}
+	s := &Server{opts: o, filters: newFilterCache(1024), tenants: map[string]*Tenant{},
+		journals: newJournalBook(o.journalSize, o.journalTenantBytes, o.journalBytes)}
 	s.def, err = newTenant(s, "")
 	if err != nil {
 		return nil, err
@@ -340,13 +343,13 @@ func (s *Server) enter(next echo.HandlerFunc) echo.HandlerFunc {
 		c.Response().Header()["X-Request-Id"] = []string{strconv.FormatInt(id, 10)}
 		start := time.Now()
 		record := func(status int) {
-			body, cut := journalBody(st.body)
+			body, cut := journalBody(st.body, t.authorized(r))
 			t.journal.add(JournalEntry{
 				ID:          id,
 				Time:        start.UTC(),
 				Method:      r.Method,
 				Path:        r.URL.Path,
-				Query:       r.URL.RawQuery,
+				Query:       journalQuery(r.URL.RawQuery),
 				Status:      status,
 				RequestBody: body,
 				Truncated:   cut,

@@ -52,7 +52,7 @@ func newTenant(s *Server, name string) (*Tenant, error) {
 		store:   newStore(),
 		ids:     newIDGenerator(s.opts.seed, name),
 		faults:  faults.NewSet(s.opts.seed),
-		journal: newJournal(s.opts.journalSize),
+		journal: s.journals.newJournal(),
 	}
 	t.faultMW = t.faults.Middleware()
 	token := s.opts.newTenantToken()

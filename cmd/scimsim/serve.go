@@ -36,6 +36,7 @@ type serveFlags struct {
 	tenantTokenSet                            bool
 	tenantIdleTTL                             time.Duration
 	journalSize                               int
+	journalBytes, journalTenantBytes          string
 	maxTenants                                int
 	faultsFile, seedFile                      string
 	seed                                      int64
@@ -72,6 +73,8 @@ by default --token), and the admin API at http://ADDR/admin.`,
 	fl.StringVar(&f.profile, "profile", "entra", "how the target reads requests: entra (what Entra ID sends today) or strict (RFC 7643/7644)")
 	fl.StringVar(&f.maxBody, "max-body", "1MiB", "SCIM request body limit (bytes, or with KiB/MiB/KB/MB)")
 	fl.IntVar(&f.journalSize, "journal-size", simulator.DefaultJournalSize, "requests kept per tenant for GET /admin/requests")
+	fl.StringVar(&f.journalBytes, "journal-bytes", "64MiB", "bytes the request journals of all tenants keep together (oldest first out)")
+	fl.StringVar(&f.journalTenantBytes, "journal-tenant-bytes", "16MiB", "bytes one tenant's request journal keeps")
 	fl.IntVar(&f.maxTenants, "max-tenants", simulator.DefaultMaxTenants, "named tenants that requests may create (/tenants/NAME/scim/v2); beyond it a new name is 404")
 	fl.StringVar(&f.faultsFile, "faults", "", "YAML or JSON file of faults to add at start-up")
 	fl.StringVar(&f.seedFile, "seed-data", "", "YAML or JSON file of users and groups to store at start-up")
@@ -155,6 +158,14 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usageError("--max-body: %v", err)
 	}
+	journalBytes, err := parseSize(f.journalBytes)
+	if err != nil {
+		return usageError("--journal-bytes: %v", err)
+	}
+	journalTenantBytes, err := parseSize(f.journalTenantBytes)
+	if err != nil {
+		return usageError("--journal-tenant-bytes: %v", err)
+	}
 	level, err := parseLevel(f.logLevel)
 	if err != nil {
 		return usageError("%v", err)
@@ -187,6 +198,7 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer) error {
 		simulator.WithMaxBody(maxBody),
 		simulator.WithSeed(f.seed),
 		simulator.WithJournalSize(f.journalSize),
+		simulator.WithJournalBytes(journalTenantBytes, journalBytes),
 		simulator.WithMaxTenants(f.maxTenants),
 		simulator.WithTenantIdleTTL(f.tenantIdleTTL),
 	}
