@@ -89,6 +89,27 @@ var _ = Describe("hostile input", func() {
 		Expect(r.JSON()["detail"]).To(ContainSubstring(fmt.Sprintf("input is longer than %d bytes", filter.DefaultMaxLength)))
 	})
 
+	It("reads attributes= named 8,000 times as one name, and refuses more than 200 distinct names", func() {
+		attrs := strings.TrimSuffix(strings.Repeat("emails.value,", 8000), ",")
+		r := e.do("GET", "/Users?count=10&attributes="+url.QueryEscape(attrs), nil)
+		Expect(r.Status).To(Equal(200), "body %.300s", r.Body)
+		for _, res := range r.JSON()["Resources"].([]any) {
+			Expect(res).NotTo(HaveKey("userName"), "only emails, id and schemas")
+		}
+		one := e.do("GET", "/Users/u-alice?excludedAttributes="+url.QueryEscape(strings.Repeat("emails,", 8000)), nil)
+		Expect(one.Status).To(Equal(200))
+		Expect(one.JSON()).NotTo(HaveKey("emails"))
+
+		var many []string
+		for i := range 201 {
+			many = append(many, fmt.Sprintf("x%d", i))
+		}
+		r = e.do("GET", "/Users?attributes="+strings.Join(many, ","), nil)
+		Expect(r.Status).To(Equal(400))
+		Expect(r.ScimType()).To(Equal("invalidValue"))
+		Expect(r.JSON()["detail"]).To(ContainSubstring("attributes names more than 200 distinct attributes"))
+	})
+
 	It("stores a 900 KB userName and finds it again", func() {
 		name := strings.Repeat("n", 900<<10)
 		r := e.do("POST", "/Users", newUser(name))

@@ -1,16 +1,18 @@
 package simulator
 
 import (
+	"cmp"
 	"container/list"
+	"context"
 	"encoding/json"
 	"net/http"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
 
+	"github.com/hashicorp/go-memdb"
 	"github.com/labstack/echo/v4"
 
 	"github.com/scimsim/scimsim/simulator/faults"
@@ -288,6 +290,30 @@ type hit struct {
 	doc map[string]any // decoded, when a filter, sort or projection needed it
 }
 
+// errClientGone ends a request whose client has closed the connection: nobody reads the
+// answer, so the work stops (499, as nginx records it, in the journal).
+var errClientGone = scimErr(499, "", "the client closed the connection before the answer")
+
+// checkEvery is how many stored resources a scan reads between two looks at the request's
+// context.
+const checkEvery = 256
+
+// page collects what a query returns without keeping what it does not: it counts every match
+// (totalResults) and keeps only those on the requested page, so that a scan that matches every
+// resource with count=1 holds one decoded resource, not all of them.
+type page struct {
+	skip, want int
+	total      int
+	hits       []hit
+}
+
+func (p *page) offer(h hit) {
+	p.total++
+	if p.total > p.skip && len(p.hits) < p.want {
+		p.hits = append(p.hits, h)
+	}
+}
+
 func (s *Server) run(c echo.Context, q query) error {
 	st := state(c)
 	t := st.tenant
@@ -296,9 +322,48 @@ func (s *Server) run(c echo.Context, q query) error {
 		q.startIndex = 1
 	}
 	q.count = min(max(q.count, 0), maxCount)
+	proj, err := newProjection(q.attributes, q.excluded)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	pg := &page{skip: q.startIndex - 1, want: q.count}
+	tx := t.store.read()
 
-	var hits []hit
-	total := 0
+	var sortBy *filter.AttrPath
+	if q.sortBy != "" {
+		p, err := filter.ParsePath(q.sortBy)
+		if err != nil || p.Filter != nil {
+			return invalidValue("sortBy %q is not an attribute path", q.sortBy)
+		}
+		sortBy = &filter.AttrPath{URN: p.URN, Attr: p.Attr, Sub: p.Sub}
+	}
+	var sorted []sortHit
+	visit := func(k *kind) func(rec *record, doc map[string]any) error {
+		if sortBy == nil {
+			return func(rec *record, doc map[string]any) error {
+				pg.offer(hit{k: k, rec: rec, doc: doc})
+				return nil
+			}
+		}
+		ref, known := resolveRef(k, sortBy.URN, sortBy.Attr, sortBy.Sub)
+		info, _ := k.fs.Lookup(ref.urn, ref.attr, ref.sub)
+		return func(rec *record, doc map[string]any) error {
+			sh := sortHit{h: hit{k: k, rec: rec}}
+			if known {
+				if doc == nil {
+					var err error
+					if doc, err = rec.decode(); err != nil {
+						return err
+					}
+				}
+				sh.v, sh.caseExact = sortValue(doc, ref), info.CaseExact
+			}
+			sorted = append(sorted, sh)
+			return nil
+		}
+	}
+
 	switch {
 	case len(st.filters) > 0:
 		var firstErr error
@@ -311,31 +376,24 @@ func (s *Server) run(c echo.Context, q query) error {
 				continue
 			}
 			checked++
-			hs, err := matches(t, kf.k, kf.f.expr)
-			if err != nil {
+			if err := matches(ctx, tx, kf.k, kf.f.expr, visit(kf.k)); err != nil {
 				return err
 			}
-			hits = append(hits, hs...)
 		}
 		if checked == 0 {
 			return firstErr
 		}
-		total = len(hits)
-	case q.sortBy != "":
+	case sortBy != nil:
 		for _, k := range st.queried() {
-			hs, err := matches(t, k, nil)
-			if err != nil {
+			if err := matches(ctx, tx, k, nil, visit(k)); err != nil {
 				return err
 			}
-			hits = append(hits, hs...)
 		}
-		total = len(hits)
 	default:
 		// No filter and no sort: page straight off the seq index.
-		skip, want := q.startIndex-1, q.count
-		tx := t.store.read()
+		skip, want := pg.skip, pg.want
 		for _, k := range st.queried() {
-			total += t.store.count(k)
+			pg.total += t.store.count(k)
 			if want == 0 {
 				continue
 			}
@@ -348,92 +406,100 @@ func (s *Server) run(c echo.Context, q query) error {
 					skip--
 					continue
 				}
-				hits = append(hits, hit{k: k, rec: raw.(*record)})
+				pg.hits = append(pg.hits, hit{k: k, rec: raw.(*record)})
 				want--
 			}
 		}
-		return s.writeList(c, hits, total, q)
+		return s.writeList(c, pg.hits, pg.total, q, proj)
 	}
-	if q.sortBy != "" {
-		if err := sortHits(hits, q.sortBy, q.descending); err != nil {
-			return err
+	if sortBy != nil {
+		sortHits(sorted, q.descending)
+		for _, sh := range sorted {
+			pg.offer(sh.h)
 		}
 	}
-	from := min(q.startIndex-1, len(hits))
-	to := min(from+q.count, len(hits))
-	return s.writeList(c, hits[from:to], total, q)
+	return s.writeList(c, pg.hits, pg.total, q, proj)
 }
 
-// matches returns the resources of kind k matching e (all of them when e is nil), in insertion
-// order. An equality on an indexed attribute reads the index; anything else scans.
-func matches(t *Tenant, k *kind, e filter.Expr) ([]hit, error) {
-	tx := t.store.read()
-	var out []hit
+// matches calls visit for each resource of kind k matching e (every one when e is nil), in
+// insertion order, with its decoded document when evaluating e needed it. An equality on an
+// indexed attribute reads the index; anything else scans, and stops when ctx is done.
+func matches(ctx context.Context, tx *memdb.Txn, k *kind, e filter.Expr, visit func(*record, map[string]any) error) error {
 	if e != nil {
 		if attr, value, ok := filter.EqualityOn(e); ok {
 			if idx := indexFor(k, attr); idx != "" {
 				it, err := tx.Get(k.endpoint, idx, value)
 				if err != nil {
-					return nil, err
+					return err
+				}
+				var recs []*record
+				for raw := it.Next(); raw != nil; raw = it.Next() {
+					recs = append(recs, raw.(*record))
+				}
+				if len(recs) > 1 {
+					slices.SortFunc(recs, func(a, b *record) int { return cmp.Compare(a.Seq, b.Seq) })
 				}
 				// A lone `attr eq "value"` on an index whose case rule is the attribute's
 				// caseExact needs no evaluation; see indexFor.
 				_, exact := e.(*filter.Compare)
-				for raw := it.Next(); raw != nil; raw = it.Next() {
-					rec := raw.(*record)
+				for i, rec := range recs {
+					if i%checkEvery == checkEvery-1 && ctx.Err() != nil {
+						return errClientGone
+					}
 					if exact {
-						out = append(out, hit{k: k, rec: rec})
+						if err := visit(rec, nil); err != nil {
+							return err
+						}
 						continue
 					}
-					h, ok, err := evalHit(k, rec, e)
-					if err != nil {
-						return nil, err
-					}
-					if ok {
-						out = append(out, h)
+					if err := evalVisit(k, rec, e, visit); err != nil {
+						return err
 					}
 				}
-				if len(out) > 1 {
-					sort.Slice(out, func(i, j int) bool { return out[i].rec.Seq < out[j].rec.Seq })
-				}
-				return out, nil
+				return nil
 			}
 		}
 	}
 	it, err := tx.LowerBound(k.endpoint, "seq", uint64(0))
 	if err != nil {
-		return nil, err
+		return err
 	}
 	var pre prefilter
 	if e != nil {
 		pre = prefilterOf(k, e)
 	}
+	n := 0
 	for raw := it.Next(); raw != nil; raw = it.Next() {
+		if n++; n%checkEvery == 0 && ctx.Err() != nil {
+			return errClientGone
+		}
 		rec := raw.(*record)
 		if e == nil {
-			out = append(out, hit{k: k, rec: rec})
+			if err := visit(rec, nil); err != nil {
+				return err
+			}
 			continue
 		}
 		if pre != nil && !pre(rec.Doc) {
 			continue
 		}
-		h, ok, err := evalHit(k, rec, e)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			out = append(out, h)
+		if err := evalVisit(k, rec, e, visit); err != nil {
+			return err
 		}
 	}
-	return out, nil
+	return nil
 }
 
-func evalHit(k *kind, rec *record, e filter.Expr) (hit, bool, error) {
+// evalVisit decodes rec, and visits it when it matches e.
+func evalVisit(k *kind, rec *record, e filter.Expr, visit func(*record, map[string]any) error) error {
 	doc, err := rec.decode()
 	if err != nil {
-		return hit{}, false, err
+		return err
 	}
-	return hit{k: k, rec: rec, doc: doc}, filter.Eval(e, doc, k.fs), nil
+	if !filter.Eval(e, doc, k.fs) {
+		return nil
+	}
+	return visit(rec, doc)
 }
 
 // indexFor names the index that answers `attr eq "value"` exactly as the schema's caseExact
@@ -461,59 +527,30 @@ func indexFor(k *kind, a filter.AttrPath) string {
 	return ""
 }
 
-// sortHits orders hits by sortBy (RFC 7644 §3.4.2.3); resources without a value sort last, ties
-// keep insertion order.
-func sortHits(hits []hit, sortBy string, descending bool) error {
-	p, err := filter.ParsePath(sortBy)
-	if err != nil || p.Filter != nil {
-		return invalidValue("sortBy %q is not an attribute path", sortBy)
-	}
-	type keyed struct {
-		v         any
-		caseExact bool
-	}
-	keys := make([]keyed, len(hits))
-	for i := range hits {
-		h := &hits[i]
-		ref, ok := resolveRef(h.k, p.URN, p.Attr, p.Sub)
-		if !ok {
-			continue
-		}
-		if h.doc == nil {
-			doc, err := h.rec.decode()
-			if err != nil {
-				return err
-			}
-			h.doc = doc
-		}
-		info, _ := h.k.fs.Lookup(ref.urn, ref.attr, ref.sub)
-		keys[i] = keyed{v: sortValue(h.doc, ref), caseExact: info.CaseExact}
-	}
-	idx := make([]int, len(hits))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.SliceStable(idx, func(a, b int) bool {
-		ka, kb := keys[idx[a]], keys[idx[b]]
-		c := compareValues(ka.v, kb.v, ka.caseExact)
-		if descending && ka.v != nil && kb.v != nil {
+// sortHit is a match with the value it sorts by; only the page's matches keep their document.
+type sortHit struct {
+	h         hit
+	v         any
+	caseExact bool
+}
+
+// sortHits orders matches by their sortBy values (RFC 7644 §3.4.2.3); resources without a value
+// sort last, ties keep insertion order.
+func sortHits(hits []sortHit, descending bool) {
+	slices.SortStableFunc(hits, func(a, b sortHit) int {
+		c := compareValues(a.v, b.v, a.caseExact)
+		if descending && a.v != nil && b.v != nil {
 			c = -c
 		}
-		return c < 0
+		return c
 	})
-	sorted := make([]hit, len(hits))
-	for i, j := range idx {
-		sorted[i] = hits[j]
-	}
-	copy(hits, sorted)
-	return nil
 }
 
 // listPrefix opens every ListResponse (RFC 7644 §3.4.2).
 const listPrefix = `{"schemas":["` + listResponseURN + `"],"totalResults":`
 
 // writeList renders a ListResponse; itemsPerPage is the number of resources returned.
-func (s *Server) writeList(c echo.Context, hits []hit, total int, q query) error {
+func (s *Server) writeList(c echo.Context, hits []hit, total int, q query, proj *projection) error {
 	st := state(c)
 	size := len(listPrefix) + 64
 	for _, h := range hits {
@@ -534,7 +571,7 @@ func (s *Server) writeList(c echo.Context, hits []hit, total int, q query) error
 			buf = append(buf, ',')
 		}
 		var err error
-		if buf, err = appendProjected(buf, h, st.base, q.attributes, q.excluded); err != nil {
+		if buf, err = appendProjected(buf, h, st.base, proj); err != nil {
 			return err
 		}
 	}
@@ -549,9 +586,71 @@ func (s *Server) writeList(c echo.Context, hits []hit, total int, q query) error
 // listBuffers recycles ListResponse buffers; very large ones are left to the collector.
 var listBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
 
-// appendProjected appends a resource, projected when attributes or excludedAttributes ask.
-func appendProjected(dst []byte, h hit, b base, include, exclude []string) ([]byte, error) {
+// maxProjectedNames caps the distinct names of attributes and of excludedAttributes: a User has
+// fewer than 100 attributes and sub-attributes, and each name costs a pass over every resource of
+// the page.
+const maxProjectedNames = 200
+
+// projection is attributes and excludedAttributes (RFC 7644 §3.4.2.5), de-duplicated and
+// resolved once per request and resource type, not once per resource.
+type projection struct {
+	include, exclude []string
+	mu               sync.Mutex
+	refs             map[*kind][2][]attrRef
+}
+
+// newProjection de-duplicates the names (case-insensitively, as attribute names compare) and
+// refuses more than maxProjectedNames of either; nil means no projection.
+func newProjection(include, exclude []string) (*projection, error) {
 	if len(include) == 0 && len(exclude) == 0 {
+		return nil, nil
+	}
+	p := &projection{refs: map[*kind][2][]attrRef{}}
+	var err error
+	if p.include, err = distinctNames("attributes", include); err != nil {
+		return nil, err
+	}
+	if p.exclude, err = distinctNames("excludedAttributes", exclude); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func distinctNames(param string, names []string) ([]string, error) {
+	if len(names) == 0 {
+		return nil, nil
+	}
+	seen := make(map[string]bool, min(len(names), maxProjectedNames+1))
+	out := make([]string, 0, min(len(names), maxProjectedNames))
+	for _, n := range names {
+		key := strings.ToLower(n)
+		if seen[key] {
+			continue
+		}
+		if len(out) == maxProjectedNames {
+			return nil, invalidValue("%s names more than %d distinct attributes", param, maxProjectedNames)
+		}
+		seen[key] = true
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// of returns the resolved include and exclude paths for kind k.
+func (p *projection) of(k *kind) (include, exclude []attrRef) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	r, ok := p.refs[k]
+	if !ok {
+		r = [2][]attrRef{refs(k, p.include), refs(k, p.exclude)}
+		p.refs[k] = r
+	}
+	return r[0], r[1]
+}
+
+// appendProjected appends a resource, projected when attributes or excludedAttributes ask.
+func appendProjected(dst []byte, h hit, b base, p *projection) ([]byte, error) {
+	if p == nil {
 		return appendResource(dst, h.k, h.rec, b), nil
 	}
 	doc := h.doc
@@ -568,7 +667,8 @@ func appendProjected(dst []byte, h hit, b base, include, exclude []string) ([]by
 		m["location"] = b.location(h.k, h.rec.ID)
 		doc["meta"] = m
 	}
-	out := project(h.k, doc, refs(h.k, include), refs(h.k, exclude))
+	include, exclude := p.of(h.k)
+	out := project(h.k, doc, include, exclude)
 	enc, err := json.Marshal(out)
 	if err != nil {
 		return nil, err
@@ -605,11 +705,14 @@ func (s *Server) getOne(c echo.Context) error {
 	if !ok {
 		return notFound(k, id)
 	}
-	var include, exclude []string
+	var proj *projection
 	if c.Request().URL.RawQuery != "" {
-		include, exclude = splitList(c.QueryParam("attributes")), splitList(c.QueryParam("excludedAttributes"))
+		var err error
+		if proj, err = newProjection(splitList(c.QueryParam("attributes")), splitList(c.QueryParam("excludedAttributes"))); err != nil {
+			return err
+		}
 	}
-	body, err := appendProjected(nil, hit{k: k, rec: rec}, st.base, include, exclude)
+	body, err := appendProjected(nil, hit{k: k, rec: rec}, st.base, proj)
 	if err != nil {
 		return err
 	}
