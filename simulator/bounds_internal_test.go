@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/scimsim/scimsim/simulator/filter"
 )
@@ -83,5 +86,86 @@ func TestNewProjection(t *testing.T) {
 	}
 	if p, err := newProjection(nil, nil); p != nil || err != nil {
 		t.Fatalf("no names: %v, %v", p, err)
+	}
+}
+
+// TestUpdate_PreparesOutsideTheBatch: while one request prepares its change (decodes, patches,
+// validates, encodes), other writes to the same tenant commit: nothing waits for it.
+func TestUpdate_PreparesOutsideTheBatch(t *testing.T) {
+	ten := seededTenant(t, 1)
+	id := ""
+	it, _ := ten.store.read().Get(userKind.endpoint, "id_prefix", "")
+	id = it.Next().(*record).ID
+	h := resources{t: ten, k: userKind}
+	preparing, release := make(chan struct{}), make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		_, err := h.update(httptest.NewRequest("PATCH", "/", nil), id, func(old *record) (*record, error) {
+			close(preparing)
+			<-release
+			return old, nil
+		})
+		done <- err
+	}()
+	<-preparing
+	for i := range 10 {
+		attrs := map[string]any{"userName": fmt.Sprintf("other%d", i), "schemas": []any{userURN}}
+		if _, err := h.create(&reqState{}, attrs); err != nil {
+			t.Fatalf("create while another request prepares: %v", err)
+		}
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatalf("update: %v", err)
+	}
+	if got := ten.Users(); got != 11 {
+		t.Fatalf("users = %d, want 11", got)
+	}
+}
+
+// TestApplyPatch_ManyMembers: adding and removing many members is one pass (valueSet,
+// removeValuesRun) and gives what one operation at a time gives.
+func TestApplyPatch_ManyMembers(t *testing.T) {
+	members := func(ids ...int) []any {
+		out := []any{}
+		for _, i := range ids {
+			out = append(out, map[string]any{"value": fmt.Sprintf("u%d", i)})
+		}
+		return out
+	}
+	seq := func(from, to int) []int {
+		var out []int
+		for i := from; i < to; i++ {
+			out = append(out, i)
+		}
+		return out
+	}
+	doc := map[string]any{"displayName": "g", "members": members(seq(0, 100)...)}
+	add := patchOp{Op: "add", Path: "members", Value: members(seq(50, 1000)...)}
+	if err := applyPatch(groupKind, doc, []patchOp{add}, patchRules{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(doc["members"].([]any)); got != 1000 {
+		t.Fatalf("after add: %d members, want 1000 (no duplicates)", got)
+	}
+	var rm []patchOp
+	for i := 0; i < 1000; i += 2 {
+		rm = append(rm, patchOp{Op: "remove", Path: fmt.Sprintf(`members[value eq "U%d"]`, i)})
+	}
+	rm = append(rm, patchOp{Op: "replace", Path: "displayName", Value: "h"})
+	one := cloneMap(doc)
+	if err := applyPatch(groupKind, doc, rm, patchRules{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, op := range rm { // the same operations one at a time
+		if err := applyOp(groupKind, one, op, patchRules{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if diff := cmp.Diff(one, doc); diff != "" {
+		t.Fatalf("one pass and one operation at a time differ (-one +pass):\n%.2000s", diff)
+	}
+	if got := len(doc["members"].([]any)); got != 500 || doc["displayName"] != "h" {
+		t.Fatalf("after remove: %d members, displayName %v", got, doc["displayName"])
 	}
 }

@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/elimity-com/scim"
 	scimerrors "github.com/elimity-com/scim/errors"
+	"github.com/hashicorp/go-memdb"
 	"github.com/labstack/echo/v4"
 )
 
@@ -34,19 +36,94 @@ func (h resources) Create(r *http.Request, attrs scim.ResourceAttributes) (scim.
 
 func (h resources) create(st *reqState, attrs map[string]any) (scim.Resource, error) {
 	now := h.t.srv.opts.now()
-	var rec *record
-	err := h.t.store.write(func(w *writer) error {
-		var err error
-		rec, err = encodeRecord(h.k, h.t.ids.next(), w.nextSeq(), attrs, metaInfo{created: now, modified: now, version: 1})
-		if err != nil {
-			return err
+	// Encoded before it queues: the change only numbers and stores it.
+	rec, err := encodeRecord(h.k, h.t.ids.next(), 0, attrs, metaInfo{created: now, modified: now, version: 1})
+	if err != nil {
+		return scim.Resource{}, err
+	}
+	if err := checkMemberCount(h.k, rec); err != nil {
+		return scim.Resource{}, err
+	}
+	entra := h.t.entra()
+	err = h.t.commit(func(w *writer) error {
+		if h.k == groupKind {
+			if err := w.checkMembers(rec, nil); err != nil {
+				return err
+			}
 		}
-		return w.put(h.k, rec, h.t.entra())
+		rec.Seq = w.nextSeq()
+		return w.put(h.k, rec, entra)
 	})
 	if err != nil {
 		return scim.Resource{}, h.storeError(err, "")
 	}
 	return h.rendered(st, http.StatusCreated, rec), nil
+}
+
+// optimisticAttempts is how often an update prepares its change against the current version
+// before it gives up preparing outside the batch (see update).
+const optimisticAttempts = 4
+
+// update replaces resource id with what next computes from the current record, honouring
+// If-Match. next runs before the change queues, against the version the request read; the
+// change stores the result only if that version is still current, and the request computes
+// again otherwise. After optimisticAttempts such races (a resource written without pause), next
+// runs inside the change. next returns old itself when nothing changes.
+func (h resources) update(r *http.Request, id string, next func(old *record) (*record, error)) (*record, error) {
+	entra := h.t.entra()
+	store := func(w *writer, old, rec *record) error {
+		if rec == old {
+			return nil
+		}
+		if h.k == groupKind {
+			if err := w.checkMembers(rec, old); err != nil {
+				return err
+			}
+		}
+		return w.put(h.k, rec, entra)
+	}
+	for range optimisticAttempts {
+		old, ok := h.t.store.get(h.k, id)
+		if !ok {
+			return nil, errNotFound
+		}
+		if err := checkIfMatch(r, old); err != nil {
+			return nil, err
+		}
+		rec, err := next(old)
+		if err != nil {
+			return nil, err
+		}
+		err = h.t.commit(func(w *writer) error {
+			cur, ok := w.get(h.k, id)
+			switch {
+			case !ok:
+				return errNotFound
+			case cur != old:
+				return errStale
+			}
+			return store(w, old, rec)
+		})
+		if !errors.Is(err, errStale) {
+			return rec, err
+		}
+	}
+	var rec *record
+	err := h.t.commit(func(w *writer) error {
+		old, ok := w.get(h.k, id)
+		if !ok {
+			return errNotFound
+		}
+		if err := checkIfMatch(r, old); err != nil {
+			return err
+		}
+		var err error
+		if rec, err = next(old); err != nil {
+			return err
+		}
+		return store(w, old, rec)
+	})
+	return rec, err
 }
 
 // Get returns a resource. GET /{Users,Groups}/{id} is served by the simulator's own route; this
@@ -77,18 +154,13 @@ func (h resources) Replace(r *http.Request, id string, attrs scim.ResourceAttrib
 
 func (h resources) replace(st *reqState, r *http.Request, id string, attrs map[string]any) (scim.Resource, error) {
 	now := h.t.srv.opts.now()
-	var rec *record
-	err := h.t.store.write(func(w *writer) error {
-		old, err := h.current(w, r, id)
-		if err != nil {
-			return err
-		}
+	rec, err := h.update(r, id, func(old *record) (*record, error) {
 		m := old.meta()
-		rec, err = encodeRecord(h.k, id, old.Seq, attrs, metaInfo{created: m.created, modified: now, version: old.Version + 1})
+		rec, err := encodeRecord(h.k, id, old.Seq, attrs, metaInfo{created: m.created, modified: now, version: old.Version + 1})
 		if err != nil {
-			return err
+			return nil, err
 		}
-		return w.put(h.k, rec, h.t.entra())
+		return rec, checkMemberCount(h.k, rec)
 	})
 	if err != nil {
 		return scim.Resource{}, h.storeError(err, id)
@@ -96,40 +168,89 @@ func (h resources) replace(st *reqState, r *http.Request, id string, attrs map[s
 	return h.rendered(st, http.StatusOK, rec), nil
 }
 
-// Delete removes a resource (RFC 7644 §3.6), honouring If-Match. A deleted user also leaves the
-// groups it was a member of, as a careful application keeps its references valid.
+// Delete removes a resource (RFC 7644 §3.6), honouring If-Match. A deleted resource also leaves
+// the groups it was a member of, in the same change, as a careful application keeps its
+// references valid. The groups without it are prepared before the change queues, as update does.
 func (h resources) Delete(r *http.Request, id string) error {
 	now := h.t.srv.opts.now()
-	err := h.t.store.write(func(w *writer) error {
-		old, err := h.current(w, r, id)
+	prepare := func(tx *memdb.Txn, old *record) ([]*record, []*record, error) {
+		groups, err := groupsWithMember(tx, id)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
+		out := make([]*record, len(groups))
+		for i, g := range groups {
+			if out[i], err = withoutMember(g, id, now); err != nil {
+				return nil, nil, err
+			}
+		}
+		return groups, out, nil
+	}
+	remove := func(w *writer, old *record, groups []*record) error {
 		if err := w.delete(h.k, old); err != nil {
 			return err
 		}
-		groups, err := w.groupsWithMember(id)
-		if err != nil {
-			return err
-		}
 		for _, g := range groups {
-			if err := dropMember(w, g, id, now); err != nil {
+			if err := w.put(groupKind, g, false); err != nil {
 				return err
 			}
 		}
 		return nil
-	})
-	if err != nil {
-		return h.storeError(err, id)
 	}
-	return nil
+	for range optimisticAttempts {
+		tx := h.t.store.read()
+		raw, err := tx.First(h.k.endpoint, "id", id)
+		if err != nil || raw == nil {
+			return h.storeError(errNotFound, id)
+		}
+		old := raw.(*record)
+		if err := checkIfMatch(r, old); err != nil {
+			return h.storeError(err, id)
+		}
+		before, after, err := prepare(tx, old)
+		if err != nil {
+			return err
+		}
+		err = h.t.commit(func(w *writer) error {
+			cur, ok := w.get(h.k, id)
+			if !ok {
+				return errNotFound
+			}
+			now, err := w.groupsWithMember(id)
+			if err != nil {
+				return err
+			}
+			if cur != old || !slices.Equal(now, before) {
+				return errStale
+			}
+			return remove(w, old, after)
+		})
+		if !errors.Is(err, errStale) {
+			return h.storeError(err, id)
+		}
+	}
+	err := h.t.commit(func(w *writer) error {
+		old, ok := w.get(h.k, id)
+		if !ok {
+			return errNotFound
+		}
+		if err := checkIfMatch(r, old); err != nil {
+			return err
+		}
+		_, after, err := prepare(w.tx, old)
+		if err != nil {
+			return err
+		}
+		return remove(w, old, after)
+	})
+	return h.storeError(err, id)
 }
 
-// dropMember stores group g without member id.
-func dropMember(w *writer, g *record, id string, now time.Time) error {
+// withoutMember returns group g without member id, as its next version.
+func withoutMember(g *record, id string, now time.Time) (*record, error) {
 	doc, err := g.decodeForUpdate()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var kept []any
 	for _, m := range asList(doc["members"]) {
@@ -144,11 +265,7 @@ func dropMember(w *writer, g *record, id string, now time.Time) error {
 		doc["members"] = kept
 	}
 	m := g.meta()
-	rec, err := encodeRecord(groupKind, g.ID, g.Seq, doc, metaInfo{created: m.created, modified: now, version: g.Version + 1})
-	if err != nil {
-		return err
-	}
-	return w.put(groupKind, rec, false)
+	return encodeRecord(groupKind, g.ID, g.Seq, doc, metaInfo{created: m.created, modified: now, version: g.Version + 1})
 }
 
 // Patch applies PATCH operations (RFC 7644 §3.5.2) that elimity has validated one by one, then
@@ -173,37 +290,31 @@ func (h resources) Patch(r *http.Request, id string, ops []scim.PatchOperation) 
 func (h resources) patch(st *reqState, r *http.Request, id string, pops []patchOp) (scim.Resource, error) {
 	rules := patchRules{createOnAbsent: h.t.entra()}
 	now := h.t.srv.opts.now()
-	var rec *record
-	err := h.t.store.write(func(w *writer) error {
-		old, err := h.current(w, r, id)
-		if err != nil {
-			return err
-		}
+	rec, err := h.update(r, id, func(old *record) (*record, error) {
 		doc, err := old.decodeForUpdate()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if err := applyPatch(h.k, doc, pops, rules); err != nil {
-			return err
+			return nil, err
 		}
 		attrs, err := h.k.validate(doc)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		m := old.meta()
 		same, err := encodeRecord(h.k, id, old.Seq, attrs, m)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if bytes.Equal(same.Doc, old.Doc) {
-			rec = old // nothing changed: the version stays
-			return nil
+			return old, nil // nothing changed: the version stays
 		}
-		rec, err = encodeRecord(h.k, id, old.Seq, attrs, metaInfo{created: m.created, modified: now, version: old.Version + 1})
+		rec, err := encodeRecord(h.k, id, old.Seq, attrs, metaInfo{created: m.created, modified: now, version: old.Version + 1})
 		if err != nil {
-			return err
+			return nil, err
 		}
-		return w.put(h.k, rec, h.t.entra())
+		return rec, nil
 	})
 	if err != nil {
 		return scim.Resource{}, h.storeError(err, id)
@@ -215,17 +326,13 @@ func (h resources) patch(st *reqState, r *http.Request, id string, pops []patchO
 	return h.rendered(st, http.StatusOK, rec), nil
 }
 
-// current returns the stored resource id after checking If-Match: RFC 7644 §3.14 and RFC 7232
-// §3.1, with the weak comparison SCIM's weak ETags need.
-func (h resources) current(w *writer, r *http.Request, id string) (*record, error) {
-	old, ok := w.get(h.k, id)
-	if !ok {
-		return nil, errNotFound
-	}
+// checkIfMatch checks the request's If-Match against the stored version: RFC 7644 §3.14 and
+// RFC 7232 §3.1, with the weak comparison SCIM's weak ETags need.
+func checkIfMatch(r *http.Request, old *record) error {
 	if im := r.Header.Get("If-Match"); im != "" && !etagMatches(im, etag(old.Version)) {
-		return nil, fmt.Errorf("%w: If-Match %s, current version %s", errPrecondition, im, etag(old.Version))
+		return fmt.Errorf("%w: If-Match %s, current version %s", errPrecondition, im, etag(old.Version))
 	}
-	return old, nil
+	return nil
 }
 
 func etagMatches(header, current string) bool {
@@ -250,6 +357,8 @@ func (h resources) storeError(err error, id string) error {
 		return scimErr(http.StatusConflict, scimerrors.ScimTypeUniqueness, "%s", strings.TrimPrefix(err.Error(), errConflict.Error()+": "))
 	case errors.Is(err, errPrecondition):
 		return scimErr(http.StatusPreconditionFailed, "", "%s", strings.TrimPrefix(err.Error(), errPrecondition.Error()+": "))
+	case errors.Is(err, errTenantGone):
+		return scimErr(http.StatusNotFound, "", "%s", err)
 	}
 	return err
 }

@@ -110,6 +110,58 @@ var _ = Describe("hostile input", func() {
 		Expect(r.JSON()["detail"]).To(ContainSubstring("attributes names more than 200 distinct attributes"))
 	})
 
+	Describe("a PATCH of many members", func() {
+		members := func(from, to int) []any {
+			out := []any{}
+			for i := from; i < to; i++ {
+				out = append(out, map[string]any{"$ref": nil, "value": fmt.Sprintf("m-%d", i)})
+			}
+			return out
+		}
+		It("adds 10,000 members and removes 5,000 in one request each, and refuses more", func() {
+			users := make([]map[string]any, 10000)
+			for i := range users {
+				users[i] = map[string]any{"id": fmt.Sprintf("m-%d", i), "userName": fmt.Sprintf("m%d@contoso.com", i)}
+			}
+			_, _, err := e.ts.Tenant(e.tenant).Seed(users, nil)
+			Expect(err).NotTo(HaveOccurred())
+			add := e.do("PATCH", "/Groups/g-sales", patchBody(map[string]any{"op": "Add", "path": "members", "value": members(0, 10000)}))
+			Expect(add.Status).To(Equal(204), "body %.300s", add.Body)
+			rm := e.do("PATCH", "/Groups/g-sales", patchBody(map[string]any{"op": "Remove", "path": "members", "value": members(0, 5000)}))
+			Expect(rm.Status).To(Equal(204), "body %.300s", rm.Body)
+			g := e.do("GET", "/Groups/g-sales", nil)
+			v, _ := pathValue(g.JSON(), "members.value")
+			Expect(v).To(HaveLen(5002), "u-alice, u-bob and the 5,000 left")
+			Expect(v).To(ContainElements("u-alice", "m-5000", "m-9999"))
+			Expect(v).NotTo(ContainElement("m-0"))
+
+			over := e.do("PATCH", "/Groups/g-sales", patchBody(map[string]any{"op": "Add", "path": "members", "value": members(0, 10001)}))
+			Expect(over.Status).To(Equal(413), "body %.300s", over.Body)
+			Expect(over.JSON()["detail"]).To(Equal("the PATCH names 10001 members; one request may carry at most 10000"))
+			ops := make([]map[string]any, 1001)
+			for i := range ops {
+				ops[i] = map[string]any{"op": "replace", "path": "displayName", "value": fmt.Sprint(i)}
+			}
+			many := e.do("PATCH", "/Groups/g-sales", patchBody(ops...))
+			Expect(many.Status).To(Equal(413))
+			Expect(many.JSON()["detail"]).To(Equal("the PATCH has 1001 operations; one request may carry at most 1000"))
+			post := e.do("POST", "/Groups", map[string]any{"schemas": []string{groupURN}, "displayName": "Big", "members": members(0, 10001)})
+			Expect(post.Status).To(Equal(413))
+			Expect(post.JSON()["detail"]).To(ContainSubstring("the group lists 10001 members"))
+		})
+
+		It("refuses a member that names no user or group", func() {
+			r := e.do("PATCH", "/Groups/g-sales", patchBody(map[string]any{"op": "Add", "path": "members", "value": []any{map[string]any{"value": "nobody"}}}))
+			Expect(r.Status).To(Equal(400), "body %s", r.Body)
+			Expect(r.ScimType()).To(Equal("invalidValue"))
+			Expect(r.JSON()["detail"]).To(ContainSubstring(`no user or group has the id "nobody"`))
+			r = e.do("POST", "/Groups", map[string]any{"schemas": []string{groupURN}, "displayName": "Ghosts", "members": []any{map[string]any{"value": "nobody"}}})
+			Expect(r.Status).To(Equal(400))
+			ok := e.do("PATCH", "/Groups/g-sales", patchBody(map[string]any{"op": "Add", "path": "members", "value": []any{map[string]any{"value": "g-eng"}}}))
+			Expect(ok.Status).To(Equal(204), "a group is a member too: %s", ok.Body)
+		})
+	})
+
 	It("stores a 900 KB userName and finds it again", func() {
 		name := strings.Repeat("n", 900<<10)
 		r := e.do("POST", "/Users", newUser(name))

@@ -35,7 +35,12 @@ type patchRules struct {
 // applyPatch applies ops to doc (a resource's attributes without id, meta and schemas) in order,
 // as RFC 7644 §3.5.2 describes. The caller validates the result against the schema again.
 func applyPatch(k *kind, doc map[string]any, ops []patchOp, rules patchRules) error {
-	for i, op := range ops {
+	for i := 0; i < len(ops); i++ {
+		op := ops[i]
+		if n := removeValuesRun(k, doc, ops[i:]); n > 0 {
+			i += n - 1
+			continue
+		}
 		if err := applyOp(k, doc, op, rules); err != nil {
 			var se scimerrors.ScimError
 			if errors.As(err, &se) {
@@ -189,9 +194,11 @@ func applyAttr(doc map[string]any, op string, ref attrRef, a schema.CoreAttribut
 	case a.MultiValued() && op == "add":
 		// RFC 7644 §3.5.2.1: new values are added; a value already present is not added again.
 		cur := asList(c[ref.attr])
+		present := newValueSet(cur)
 		for _, nv := range asList(v) {
-			if !containsValue(cur, nv) {
+			if !present.contains(cur, nv) {
 				cur = append(cur, nv)
+				present.add(nv)
 			}
 		}
 		c[ref.attr] = cur
@@ -374,26 +381,131 @@ func mergeMaps(a, b map[string]any) map[string]any {
 	return out
 }
 
-// containsValue reports whether list already holds v; values with a "value" sub-attribute
-// (members, emails) are compared by it.
-func containsValue(list []any, v any) bool {
-	vm, _ := v.(map[string]any)
+// valueSet answers "does the list already hold this value?" for a multi-valued add in constant
+// time per value, so that adding n members to a group of m costs n+m, not n×m. Values with a
+// string "value" sub-attribute (members, emails) are the same when their "value" is; any other
+// value is compared whole (reflect.DeepEqual) with every element.
+type valueSet map[string]struct{}
+
+func newValueSet(list []any) valueSet {
+	s := make(valueSet, len(list))
 	for _, e := range list {
-		if em, ok := e.(map[string]any); ok && vm != nil {
-			if ev, ok := em["value"].(string); ok {
-				if nv, ok := vm["value"].(string); ok {
-					if ev == nv {
-						return true
-					}
-					continue
-				}
-			}
-		}
+		s.add(e)
+	}
+	return s
+}
+
+func stringValue(v any) (string, bool) {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return "", false
+	}
+	s, ok := m["value"].(string)
+	return s, ok
+}
+
+func (s valueSet) add(v any) {
+	if sv, ok := stringValue(v); ok {
+		s[sv] = struct{}{}
+	}
+}
+
+func (s valueSet) contains(list []any, v any) bool {
+	if sv, ok := stringValue(v); ok {
+		_, found := s[sv]
+		return found
+	}
+	for _, e := range list {
 		if reflect.DeepEqual(e, v) {
 			return true
 		}
 	}
 	return false
+}
+
+// removeValuesRun applies, in one pass over the attribute's values, a run of operations at the
+// start of ops that each remove the values of one multi-valued complex attribute whose "value"
+// equals a string (`members[value eq "id"]`, which the entra profile makes of Entra's Remove
+// with a value array), and returns how many operations it applied; 0 when ops does not start with
+// such a run of two or more. One pass for n removals keeps a PATCH that removes n members of m
+// at n+m, not n×m. The values compare as filter.Eval compares them, by the sub-attribute's
+// caseExact, and removing a value that is not there is no error, as for one operation.
+func removeValuesRun(k *kind, doc map[string]any, ops []patchOp) int {
+	var ref attrRef
+	var caseExact bool
+	values := map[string]struct{}{}
+	n := 0
+	for _, op := range ops {
+		r, v, exact, ok := removeValuePath(k, op)
+		if !ok || n > 0 && r != ref {
+			break
+		}
+		ref, caseExact = r, exact
+		if !caseExact {
+			v = filter.Fold(v)
+		}
+		values[v] = struct{}{}
+		n++
+	}
+	if n < 2 {
+		return 0
+	}
+	c := holder(doc, ref, false)
+	if c == nil {
+		return n
+	}
+	list := asList(c[ref.attr])
+	kept := make([]any, 0, len(list))
+	for _, e := range list {
+		if sv, ok := stringValue(e); ok {
+			if !caseExact {
+				sv = filter.Fold(sv)
+			}
+			if _, drop := values[sv]; drop {
+				continue
+			}
+		}
+		kept = append(kept, e)
+	}
+	if len(kept) == 0 {
+		delete(c, ref.attr)
+	} else {
+		c[ref.attr] = kept
+	}
+	return n
+}
+
+// removeValuePath reports whether op is `remove ATTR[value eq "v"]` on a writable multi-valued
+// complex attribute, and returns the attribute, v and whether value is caseExact.
+func removeValuePath(k *kind, op patchOp) (attrRef, string, bool, bool) {
+	if op.Op != "remove" || !strings.Contains(op.Path, "[") {
+		return attrRef{}, "", false, false
+	}
+	p, err := filter.ParsePath(op.Path)
+	if err != nil || p.Filter == nil || p.Sub != "" {
+		return attrRef{}, "", false, false
+	}
+	cmp, ok := p.Filter.(*filter.Compare)
+	if !ok || cmp.Op != "eq" || cmp.Attr.URN != "" || cmp.Attr.Sub != "" || !strings.EqualFold(cmp.Attr.Attr, "value") {
+		return attrRef{}, "", false, false
+	}
+	v, ok := cmp.Value.(string)
+	if !ok {
+		return attrRef{}, "", false, false
+	}
+	ref, ok := resolveRef(k, p.URN, p.Attr, "")
+	if !ok {
+		return attrRef{}, "", false, false
+	}
+	a, _ := k.attr(ref.urn, ref.attr)
+	if !a.MultiValued() || !a.HasSubAttributes() || a.Mutability() == "readOnly" {
+		return attrRef{}, "", false, false
+	}
+	info, ok := k.fs.Lookup(ref.urn, ref.attr, "value")
+	if !ok {
+		return attrRef{}, "", false, false
+	}
+	return ref, v, info.CaseExact, true
 }
 
 // PATCH request validation in front of elimity.
@@ -757,4 +869,25 @@ func validateNoPath(k *kind, s schema.Schema, value any) (any, bool, error) {
 		out[key] = cv
 	}
 	return out, true, nil
+}
+
+// Limits of one request, so that a PATCH costs time in proportion to its size and a hostile one
+// cannot occupy the server: RFC 7644 sets none, and §3.12 answers a request too large to process
+// with 413. Entra sends a handful of operations per PATCH and adds or removes members a few at a
+// time, far below both.
+const (
+	maxPatchOperations = 1000  // operations in one PATCH body, as sent
+	maxRequestMembers  = 10000 // member values in one request (POST, PUT or PATCH of a group)
+)
+
+func tooLarge(format string, args ...any) error {
+	return scimErr(http.StatusRequestEntityTooLarge, "", format, args...)
+}
+
+// checkMemberCount refuses a POST or PUT whose group lists more than maxRequestMembers members.
+func checkMemberCount(k *kind, rec *record) error {
+	if k == groupKind && len(rec.Members) > maxRequestMembers {
+		return tooLarge("the group lists %d members; one request may carry at most %d", len(rec.Members), maxRequestMembers)
+	}
+	return nil
 }

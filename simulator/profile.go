@@ -143,19 +143,27 @@ func prepareResource(k *kind, body []byte, p Profile) (map[string]any, error) {
 // elimity, which validates the operations validatePatchOps leaves to it, hands paths on in a
 // form the simulator does not use, so the handler reads them from here instead.
 //
-// A body that does not decode is passed on untouched, to be answered with invalidSyntax.
-func preparePatch(k *kind, body []byte, p Profile) ([]byte, []string) {
+// A body that does not decode is passed on untouched, to be answered with invalidSyntax. A body
+// with more operations or member values than one request may carry (maxPatchOperations,
+// maxRequestMembers) is an error, 413.
+func preparePatch(k *kind, body []byte, p Profile) ([]byte, []string, error) {
 	var doc map[string]any
 	d := json.NewDecoder(bytes.NewReader(body))
 	d.UseNumber()
 	if err := d.Decode(&doc); err != nil || d.More() {
-		return body, nil
+		return body, nil, nil
 	}
 	opsKey, rawOps := "", []any(nil)
 	for key, v := range doc {
 		if strings.EqualFold(key, "Operations") {
 			opsKey, rawOps = key, asList(v)
 		}
+	}
+	if len(rawOps) > maxPatchOperations {
+		return nil, nil, tooLarge("the PATCH has %d operations; one request may carry at most %d", len(rawOps), maxPatchOperations)
+	}
+	if n := patchMembers(rawOps); n > maxRequestMembers {
+		return nil, nil, tooLarge("the PATCH names %d members; one request may carry at most %d", n, maxRequestMembers)
 	}
 	changed := false
 	ops := make([]any, 0, len(rawOps))
@@ -180,10 +188,37 @@ func preparePatch(k *kind, body []byte, p Profile) ([]byte, []string) {
 		}
 	}
 	if !changed {
-		return body, paths
+		return body, paths, nil
 	}
 	doc[opsKey] = ops
-	return reencode(doc, body), paths
+	return reencode(doc, body), paths, nil
+}
+
+// patchMembers counts the member values PATCH operations name: the values of operations on
+// members (a value path names one), and those of a members key in a value without a path.
+func patchMembers(ops []any) int {
+	n := 0
+	for _, raw := range ops {
+		op, ok := raw.(map[string]any)
+		if !ok {
+			continue
+		}
+		path, _ := field(op, "path").(string)
+		value := field(op, "value")
+		switch {
+		case path == "":
+			if m, ok := value.(map[string]any); ok {
+				n += len(asList(field(m, "members")))
+			}
+		case len(path) >= 7 && strings.EqualFold(path[:7], "members"):
+			if strings.Contains(path, "[") {
+				n++
+			} else {
+				n += len(asList(value))
+			}
+		}
+	}
+	return n
 }
 
 // reencode returns doc as JSON, or body unchanged if doc does not encode (it always does: it

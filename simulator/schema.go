@@ -22,6 +22,7 @@ const (
 
 // kind is one resource type: its schemas and its memdb table.
 type kind struct {
+	index      int    // position in kinds
 	name       string // meta.resourceType: "User"
 	endpoint   string // path segment and table name: "Users"
 	core       schema.Schema
@@ -38,6 +39,7 @@ var (
 		exts:     []schema.Schema{schema.ExtensionEnterpriseUser()},
 	}
 	groupKind = &kind{
+		index:    1,
 		name:     "Group",
 		endpoint: "Groups",
 		core:     schema.CoreGroupSchema(),

@@ -37,6 +37,7 @@ type Server struct {
 	routeSeq atomic.Int64
 
 	journals *journalBook
+	commits  committer
 
 	mu      sync.Mutex
 	tenants map[string]*Tenant
@@ -526,7 +527,10 @@ func (s *Server) normalise(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 			return next(c)
 		}
-		body, paths := preparePatch(st.kind, sent, st.tenant.Profile())
+		body, paths, err := preparePatch(st.kind, sent, st.tenant.Profile())
+		if err != nil {
+			return err
+		}
 		st.patchPaths = paths
 		r.Body = newSentBody(body)
 		r.ContentLength = int64(len(body))

@@ -299,8 +299,8 @@ func (f *StateFile) restore(st stateFile) error {
 // adopt makes o's database, counts and sequence s's own; o is not used afterwards.
 func (s *store) adopt(o *store) {
 	s.seq.Store(o.seq.Load())
-	for k, c := range o.counts {
-		s.counts[k].Store(c.Load())
+	for i := range o.counts {
+		s.counts[i].Store(o.counts[i].Load())
 	}
 	s.db.Store(o.db.Load())
 }
@@ -332,7 +332,7 @@ func tableWatch(tx *memdb.Txn, k *kind) (<-chan struct{}, error) {
 // seqs and userNames is checked as for any write; group displayNames are not, since a tenant may
 // have stored equal names under the strict profile.
 func fillStore(s *store, recs [2][]*record) error {
-	return s.write(func(w *writer) error {
+	return s.writeDirect(func(w *writer) error {
 		for i, list := range recs {
 			k := kinds[i]
 			for _, rec := range list {

@@ -201,48 +201,43 @@ func seqKey(v uint64) []byte {
 	return key
 }
 
-// store is one tenant's database. Reset swaps in an empty database, so every operation loads
-// the current one once and works on it.
+// store is one tenant's database. Tenant.Reset swaps in an empty database, so every operation
+// loads the current one once and works on it. Only the server's committer writes to a store that
+// serves requests (commit.go); writeDirect fills one that does not serve yet.
 type store struct {
 	db     atomic.Pointer[memdb.MemDB]
 	seq    atomic.Uint64
-	counts map[*kind]*atomic.Int64 // current totals: memdb has no count
+	counts [2]atomic.Int64 // current totals of users and groups (kind.index): memdb has no count
 }
 
 func newStore() *store {
-	s := &store{counts: map[*kind]*atomic.Int64{userKind: {}, groupKind: {}}}
-	s.reset()
+	s := &store{}
+	s.db.Store(newDB())
 	return s
 }
 
-func (s *store) reset() {
+func newDB() *memdb.MemDB {
 	db, err := memdb.NewMemDB(storeSchema())
 	if err != nil {
 		// The schema is a constant validated by TestStoreSchema: this cannot happen at run time.
 		panic(fmt.Sprintf("simulator: invalid memdb schema: %v", err))
 	}
-	s.db.Store(db)
-	for _, c := range s.counts {
-		c.Store(0)
-	}
+	return db
 }
 
-func (s *store) count(k *kind) int { return int(s.counts[k].Load()) }
+func (s *store) count(k *kind) int { return int(s.counts[k.index].Load()) }
 
 func (s *store) read() *memdb.Txn { return s.db.Load().Txn(false) }
 
-// write runs fn in one write transaction and commits it when fn succeeds. memdb allows one
-// writer at a time, which makes the uniqueness checks in fn atomic with the insert.
-func (s *store) write(fn func(w *writer) error) error {
-	w := &writer{s: s, tx: s.db.Load().Txn(true)}
+// writeDirect runs fn in one write transaction of its own and commits it when fn succeeds: for
+// a store no request reaches yet (a state being loaded).
+func (s *store) writeDirect(fn func(w *writer) error) error {
+	w := newWriter(s)
 	defer w.tx.Abort()
 	if err := fn(w); err != nil {
 		return err
 	}
-	w.tx.Commit()
-	for k, d := range w.delta {
-		s.counts[k].Add(d)
-	}
+	w.commit()
 	return nil
 }
 
@@ -252,89 +247,4 @@ func (s *store) get(k *kind, id string) (*record, bool) {
 		return nil, false
 	}
 	return raw.(*record), true
-}
-
-// writer is a write transaction with the simulator's integrity rules.
-type writer struct {
-	s     *store
-	tx    *memdb.Txn
-	delta map[*kind]int64
-}
-
-func (w *writer) get(k *kind, id string) (*record, bool) {
-	raw, err := w.tx.First(k.endpoint, "id", id)
-	if err != nil || raw == nil {
-		return nil, false
-	}
-	return raw.(*record), true
-}
-
-func (w *writer) nextSeq() uint64 { return w.s.seq.Add(1) }
-
-// put inserts rec, or replaces the record with the same id. It enforces the uniqueness memdb
-// does not: a case-insensitive userName (RFC 7643 §4.1.1: "unique across the service
-// provider's entire set of Users", caseExact false), and, when uniqueDisplayName is set, a
-// case-insensitive group displayName (an Entra requirement, "Develop and plan provisioning for a
-// SCIM endpoint", which RFC 7643 does not make).
-func (w *writer) put(k *kind, rec *record, uniqueDisplayName bool) error {
-	switch {
-	case k == userKind && rec.UserName != "":
-		if err := w.unique(k, "userName", rec.UserName, rec.ID); err != nil {
-			return err
-		}
-	case k == groupKind && uniqueDisplayName && rec.DisplayName != "":
-		if err := w.unique(k, "displayName", rec.DisplayName, rec.ID); err != nil {
-			return err
-		}
-	}
-	old, exists := w.get(k, rec.ID)
-	if exists && old.Seq != rec.Seq {
-		return fmt.Errorf("%w: id %q is already taken", errConflict, rec.ID)
-	}
-	if err := w.tx.Insert(k.endpoint, rec); err != nil {
-		return fmt.Errorf("insert %s %q: %w", k.name, rec.ID, err)
-	}
-	if !exists {
-		w.add(k, 1)
-	}
-	return nil
-}
-
-func (w *writer) unique(k *kind, index, value, id string) error {
-	raw, err := w.tx.First(k.endpoint, index, value)
-	if err != nil {
-		return fmt.Errorf("lookup %s %s %q: %w", k.name, index, value, err)
-	}
-	if raw != nil && raw.(*record).ID != id {
-		return fmt.Errorf("%w: %s %q is already taken", errConflict, index, value)
-	}
-	return nil
-}
-
-func (w *writer) delete(k *kind, rec *record) error {
-	if err := w.tx.Delete(k.endpoint, rec); err != nil {
-		return fmt.Errorf("delete %s %q: %w", k.name, rec.ID, err)
-	}
-	w.add(k, -1)
-	return nil
-}
-
-func (w *writer) add(k *kind, d int64) {
-	if w.delta == nil {
-		w.delta = map[*kind]int64{}
-	}
-	w.delta[k] += d
-}
-
-// groupsWithMember returns the groups whose members include id.
-func (w *writer) groupsWithMember(id string) ([]*record, error) {
-	it, err := w.tx.Get(groupKind.endpoint, "members", id)
-	if err != nil {
-		return nil, fmt.Errorf("lookup groups with member %q: %w", id, err)
-	}
-	var out []*record
-	for raw := it.Next(); raw != nil; raw = it.Next() {
-		out = append(out, raw.(*record))
-	}
-	return out, nil
 }

@@ -115,10 +115,13 @@ func (t *Tenant) Faults() *faults.Set { return t.faults }
 
 // Reset empties the tenant's store, fault set and journal.
 func (t *Tenant) Reset() {
-	t.store.reset()
+	_ = t.commit(func(w *writer) error { w.emptyStore(); return nil })
 	t.faults.Clear()
 	t.journal.reset()
 }
+
+// commit runs a validated change of the tenant's store in the server's next batch (commit.go).
+func (t *Tenant) commit(fn func(w *writer) error) error { return t.srv.commits.commit(t, fn) }
 
 // Users returns the number of stored users.
 func (t *Tenant) Users() int { return t.store.count(userKind) }
@@ -178,14 +181,17 @@ func (t *Tenant) Seed(users, groups []map[string]any) (nUsers, nGroups int, err 
 			items = append(items, item{k: k, id: id, at: attrs})
 		}
 	}
-	err = t.store.write(func(w *writer) error {
-		for _, it := range items {
-			rec, err := encodeRecord(it.k, it.id, w.nextSeq(), it.at, metaInfo{created: now, modified: now, version: 1})
-			if err != nil {
-				return err
-			}
-			if err := w.put(it.k, rec, entra); err != nil {
-				return fmt.Errorf("%s %q: %w", it.k.name, it.id, err)
+	recs := make([]*record, len(items))
+	for i, it := range items {
+		if recs[i], err = encodeRecord(it.k, it.id, 0, it.at, metaInfo{created: now, modified: now, version: 1}); err != nil {
+			return 0, 0, err
+		}
+	}
+	err = t.commit(func(w *writer) error {
+		for i, rec := range recs {
+			rec.Seq = w.nextSeq()
+			if err := w.put(items[i].k, rec, entra); err != nil {
+				return fmt.Errorf("%s %q: %w", items[i].k.name, rec.ID, err)
 			}
 		}
 		return nil

@@ -1,0 +1,335 @@
+package simulator
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+
+	"github.com/hashicorp/go-memdb"
+)
+
+// Writes and group commit.
+//
+// Every change to any tenant's store goes through the server's committer, one batch at a time:
+// the writers that arrive while a batch is being committed queue up, and the first of them leads
+// the next batch, which commits all of them together (the leader-and-followers scheme of
+// LevelDB's write queue). A batch applies each tenant's changes in one memdb write transaction,
+// hands what they did to the state log when there is one (one append and one fsync for the
+// whole batch), and commits. Batching is what makes writes cheap: memdb copies the nodes on the
+// path of an insert once per transaction, not once per insert, and a durable log pays one fsync
+// per batch, not per write.
+//
+// A change is a function of the writer that only checks and stores: the request decodes,
+// validates and encodes its resource before it queues, against the version it read, and its
+// change verifies that the version is still the current one (errStale otherwise, and the request
+// does its work again). No request therefore holds the other writers up for longer than its own
+// validated change takes to store.
+
+// errStale is a change that was prepared against a version that another write has replaced.
+var errStale = errors.New("the resource changed while the request prepared its change")
+
+// errTenantGone is a change to a tenant deleted since the request found it.
+var errTenantGone = errors.New("the tenant was deleted")
+
+// committer serialises the writes of every tenant of a server into batches.
+type committer struct {
+	mu      sync.Mutex
+	queue   []*change
+	spare   []*change // the previous batch's slice, reused
+	leading bool
+	// log, when set, makes every batch durable before its writers are answered (state.go).
+	log batchLog
+}
+
+// batchLog records a batch's changes before they are committed; an error aborts the batch.
+type batchLog interface {
+	append(batch []*change) error
+}
+
+// change is one writer's validated change and, once committed, what it did.
+type change struct {
+	t    *Tenant
+	fn   func(w *writer) error
+	err  error
+	ops  []writeOp // what fn stored, for the log
+	wake chan bool // true: lead the next batch; false: committed (or failed), see err
+}
+
+// commit runs fn, in a batch with the writes that arrive meanwhile, and returns its error.
+func (c *committer) commit(t *Tenant, fn func(w *writer) error) error {
+	ch := &change{t: t, fn: fn, wake: make(chan bool, 1)}
+	c.mu.Lock()
+	c.queue = append(c.queue, ch)
+	if c.leading {
+		c.mu.Unlock()
+		if lead := <-ch.wake; !lead {
+			return ch.err
+		}
+		c.mu.Lock()
+	} else {
+		c.leading = true
+	}
+	batch := c.queue
+	c.queue = c.spare[:0]
+	c.mu.Unlock()
+
+	c.commitBatch(batch)
+
+	c.mu.Lock()
+	if len(c.queue) > 0 {
+		c.queue[0].wake <- true // it leads the next batch, which it is part of
+	} else {
+		c.leading = false
+	}
+	for _, o := range batch {
+		if o != ch {
+			o.wake <- false
+		}
+	}
+	clear(batch)
+	c.spare = batch[:0]
+	c.mu.Unlock()
+	return ch.err
+}
+
+// commitBatch applies every change of the batch, logs the batch and commits it.
+func (c *committer) commitBatch(batch []*change) {
+	var writers []*writer
+	writerOf := func(s *store) *writer {
+		for _, w := range writers {
+			if w.s == s {
+				return w
+			}
+		}
+		w := newWriter(s)
+		writers = append(writers, w)
+		return w
+	}
+	for _, ch := range batch {
+		if ch.t.deleted.Load() {
+			ch.err = errTenantGone
+			continue
+		}
+		w := writerOf(ch.t.store)
+		mark := len(w.ops)
+		if err := apply(ch.fn, w); err != nil {
+			w.undo(mark)
+			ch.err = err
+			continue
+		}
+		ch.ops = w.ops[mark:len(w.ops):len(w.ops)]
+	}
+	if c.log != nil {
+		if err := c.log.append(batch); err != nil {
+			for _, w := range writers {
+				w.tx.Abort()
+			}
+			for _, ch := range batch {
+				if ch.err == nil {
+					ch.err = err
+				}
+			}
+			return
+		}
+	}
+	for _, w := range writers {
+		w.commit()
+	}
+}
+
+// apply runs fn, turning a panic into an error: the leader runs other requests' changes, and a
+// panic must neither kill it nor leave the committer without a leader.
+func apply(fn func(*writer) error, w *writer) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("internal error in a write: %v", p)
+		}
+	}()
+	return fn(w)
+}
+
+// writeOp is one thing a change did: stored rec over old (old nil: a new record), deleted old
+// (rec nil), or emptied the store (k nil).
+type writeOp struct {
+	k        *kind
+	old, rec *record
+}
+
+// writer is a write transaction on one store with the simulator's integrity rules, shared by the
+// changes of a batch and able to undo the last of them.
+type writer struct {
+	s     *store
+	db    *memdb.MemDB // the database tx writes; a new, empty one after emptyStore
+	tx    *memdb.Txn
+	delta [2]int64 // users, groups
+	reset bool     // emptyStore ran: db replaces the store's database on commit
+	ops   []writeOp
+}
+
+func newWriter(s *store) *writer {
+	db := s.db.Load()
+	return &writer{s: s, db: db, tx: db.Txn(true)}
+}
+
+func (w *writer) commit() {
+	w.tx.Commit()
+	if w.reset {
+		w.s.db.Store(w.db)
+		w.s.counts[0].Store(w.delta[0])
+		w.s.counts[1].Store(w.delta[1])
+		return
+	}
+	w.s.counts[0].Add(w.delta[0])
+	w.s.counts[1].Add(w.delta[1])
+}
+
+// undo reverts the ops from mark on, newest first.
+func (w *writer) undo(mark int) {
+	for i := len(w.ops) - 1; i >= mark; i-- {
+		op := w.ops[i]
+		switch {
+		case op.k == nil:
+			panic("simulator: a change that empties the store cannot fail")
+		case op.rec == nil:
+			w.mustInsert(op.k, op.old)
+			w.delta[op.k.index]++
+		case op.old == nil:
+			if err := w.tx.Delete(op.k.endpoint, op.rec); err != nil {
+				panic(fmt.Sprintf("simulator: undo insert of %s %q: %v", op.k.name, op.rec.ID, err))
+			}
+			w.delta[op.k.index]--
+		default:
+			w.mustInsert(op.k, op.old)
+		}
+	}
+	w.ops = w.ops[:mark]
+}
+
+func (w *writer) mustInsert(k *kind, rec *record) {
+	if err := w.tx.Insert(k.endpoint, rec); err != nil {
+		panic(fmt.Sprintf("simulator: undo of %s %q: %v", k.name, rec.ID, err))
+	}
+}
+
+// emptyStore replaces everything the store holds with nothing (Tenant.Reset).
+func (w *writer) emptyStore() {
+	w.tx.Abort()
+	w.db = newDB()
+	w.tx = w.db.Txn(true)
+	w.delta = [2]int64{}
+	w.reset = true
+	w.ops = append(w.ops, writeOp{})
+}
+
+func (w *writer) get(k *kind, id string) (*record, bool) {
+	raw, err := w.tx.First(k.endpoint, "id", id)
+	if err != nil || raw == nil {
+		return nil, false
+	}
+	return raw.(*record), true
+}
+
+func (w *writer) nextSeq() uint64 { return w.s.seq.Add(1) }
+
+// put inserts rec, or replaces the record with the same id. It enforces the uniqueness memdb
+// does not: a case-insensitive userName (RFC 7643 §4.1.1: "unique across the service
+// provider's entire set of Users", caseExact false), and, when uniqueDisplayName is set, a
+// case-insensitive group displayName (an Entra requirement, "Develop and plan provisioning for a
+// SCIM endpoint", which RFC 7643 does not make).
+func (w *writer) put(k *kind, rec *record, uniqueDisplayName bool) error {
+	switch {
+	case k == userKind && rec.UserName != "":
+		if err := w.unique(k, "userName", rec.UserName, rec.ID); err != nil {
+			return err
+		}
+	case k == groupKind && uniqueDisplayName && rec.DisplayName != "":
+		if err := w.unique(k, "displayName", rec.DisplayName, rec.ID); err != nil {
+			return err
+		}
+	}
+	old, exists := w.get(k, rec.ID)
+	if exists && old.Seq != rec.Seq {
+		return fmt.Errorf("%w: id %q is already taken", errConflict, rec.ID)
+	}
+	if err := w.tx.Insert(k.endpoint, rec); err != nil {
+		return fmt.Errorf("insert %s %q: %w", k.name, rec.ID, err)
+	}
+	if !exists {
+		old = nil
+		w.delta[k.index]++
+	}
+	w.ops = append(w.ops, writeOp{k: k, old: old, rec: rec})
+	return nil
+}
+
+func (w *writer) unique(k *kind, index, value, id string) error {
+	raw, err := w.tx.First(k.endpoint, index, value)
+	if err != nil {
+		return fmt.Errorf("lookup %s %s %q: %w", k.name, index, value, err)
+	}
+	if raw != nil && raw.(*record).ID != id {
+		return fmt.Errorf("%w: %s %q is already taken", errConflict, index, value)
+	}
+	return nil
+}
+
+func (w *writer) delete(k *kind, rec *record) error {
+	if err := w.tx.Delete(k.endpoint, rec); err != nil {
+		return fmt.Errorf("delete %s %q: %w", k.name, rec.ID, err)
+	}
+	w.delta[k.index]--
+	w.ops = append(w.ops, writeOp{k: k, old: rec})
+	return nil
+}
+
+// groupsWithMember returns the groups whose members include id.
+func (w *writer) groupsWithMember(id string) ([]*record, error) {
+	return groupsWithMember(w.tx, id)
+}
+
+func groupsWithMember(tx *memdb.Txn, id string) ([]*record, error) {
+	it, err := tx.Get(groupKind.endpoint, "members", id)
+	if err != nil {
+		return nil, fmt.Errorf("lookup groups with member %q: %w", id, err)
+	}
+	var out []*record
+	for raw := it.Next(); raw != nil; raw = it.Next() {
+		out = append(out, raw.(*record))
+	}
+	return out, nil
+}
+
+// checkMembers refuses a group whose members include a value that names no user or group of the
+// tenant, among the members old did not have (old nil: all of them): a group never lists a
+// resource that does not exist, however the write interleaves with a DELETE of that resource.
+// Members already listed are not checked again, so that seeded references (which Seed takes as
+// given) do not block other changes to the group.
+func (w *writer) checkMembers(rec, old *record) error {
+	var had map[string]bool
+	if old != nil && len(old.Members) > 0 {
+		had = make(map[string]bool, len(old.Members))
+		for _, m := range old.Members {
+			had[m] = true
+		}
+	}
+	for _, m := range rec.Members {
+		if had[m] {
+			continue
+		}
+		if _, ok := w.get(userKind, m); ok {
+			continue
+		}
+		if _, ok := w.get(groupKind, m); ok {
+			continue
+		}
+		return invalidValue("members: no user or group has the id %q", m)
+	}
+	return nil
+}
+
+// unavailable is a write refused because the state cannot be kept (state.go): 503 with the
+// reason, so that the client retries instead of taking a lost write for a stored one.
+func unavailable(format string, args ...any) error {
+	return scimErr(http.StatusServiceUnavailable, "", format, args...)
+}
