@@ -1,10 +1,15 @@
 package simulator
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"reflect"
+	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -99,15 +104,63 @@ func (s *Server) tenantParam(c echo.Context, create bool) (*Tenant, error) {
 	return t, nil
 }
 
+// adminBody decodes a JSON body into v (a struct), refusing a key v does not have with an error
+// that names it and the known ones, as the --faults and --seed-data loaders do.
 func (s *Server) adminBody(c echo.Context, max int64, v any) error {
 	body, err := readBody(c, max)
 	if err != nil {
 		return adminErr(http.StatusRequestEntityTooLarge, "request body exceeds %d bytes", max)
 	}
-	if err := json.Unmarshal(body, v); err != nil {
+	if err := decodeStrict(body, v); err != nil {
 		return adminErr(http.StatusBadRequest, "body: %v", err)
 	}
 	return nil
+}
+
+// faultBody decodes a fault spec over spec with the --faults loader's checks.
+func (s *Server) faultBody(c echo.Context, spec *faults.Spec) error {
+	body, err := readBody(c, DefaultMaxBody)
+	if err != nil {
+		return adminErr(http.StatusRequestEntityTooLarge, "request body exceeds %d bytes", DefaultMaxBody)
+	}
+	if err := faults.DecodeSpec(body, spec); err != nil {
+		return adminErr(http.StatusBadRequest, "%v", err)
+	}
+	return nil
+}
+
+// decodeStrict is json.Unmarshal into a struct that refuses unknown keys, naming the field and
+// the keys v knows, and trailing data.
+func decodeStrict(body []byte, v any) error {
+	d := json.NewDecoder(bytes.NewReader(body))
+	d.DisallowUnknownFields()
+	err := d.Decode(v)
+	if err == nil && d.More() {
+		err = errors.New("more than one JSON value")
+	}
+	if err == nil {
+		return nil
+	}
+	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		return fmt.Errorf("unknown key %s (known: %s)", name, strings.Join(jsonKeys(v), ", "))
+	}
+	return err
+}
+
+// jsonKeys lists the JSON names of a struct's fields.
+func jsonKeys(v any) []string {
+	t := reflect.TypeOf(v)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	var out []string
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if name != "" && name != "-" {
+			out = append(out, name)
+		}
+	}
+	return out
 }
 
 func (s *Server) adminHealth(c echo.Context) error {
@@ -132,7 +185,7 @@ func (s *Server) adminAddFault(c echo.Context) error {
 		return err
 	}
 	var spec faults.Spec
-	if err := s.adminBody(c, DefaultMaxBody, &spec); err != nil {
+	if err := s.faultBody(c, &spec); err != nil {
 		return err
 	}
 	stored, err := t.faults.Add(spec)
@@ -191,7 +244,7 @@ func (s *Server) adminUpdateFault(c echo.Context) error {
 	if !ok {
 		return adminErr(http.StatusNotFound, "no fault %q", name)
 	}
-	if err := s.adminBody(c, DefaultMaxBody, &spec); err != nil {
+	if err := s.faultBody(c, &spec); err != nil {
 		return err
 	}
 	stored, err := t.faults.Update(name, spec)
@@ -238,12 +291,12 @@ func (s *Server) adminSeed(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var data SeedData
-	if err := s.adminBody(c, DefaultSeedBody, &data); err != nil {
-		return err
-	}
-	nu, ng, err := t.Seed(data.Users, data.Groups)
+	nu, ng, err := s.seedStream(c, t)
 	if err != nil {
+		var he *echo.HTTPError
+		if errors.As(err, &he) {
+			return err
+		}
 		status := http.StatusBadRequest
 		if errors.Is(err, errConflict) {
 			status = http.StatusConflict
@@ -251,6 +304,85 @@ func (s *Server) adminSeed(c echo.Context) error {
 		return adminErr(status, "seed: %v", err)
 	}
 	return c.JSON(http.StatusOK, SeedResult{Users: nu, Groups: ng})
+}
+
+// seedStream reads a seed body ({"users": [...], "groups": [...]}) one resource at a time into a
+// seeder, so that the server holds the records it will store and never the whole decoded body:
+// a map per resource costs several times the resource's JSON.
+func (s *Server) seedStream(c echo.Context, t *Tenant) (int, int, error) {
+	r := c.Request()
+	if r.ContentLength > DefaultSeedBody {
+		return 0, 0, adminErr(http.StatusRequestEntityTooLarge, "request body exceeds %d bytes", DefaultSeedBody)
+	}
+	// The seed may take longer to send than the server's read timeout allows a request.
+	_ = http.NewResponseController(c.Response()).SetReadDeadline(time.Now().Add(seedReadTimeout))
+	d := json.NewDecoder(http.MaxBytesReader(c.Response(), r.Body, DefaultSeedBody))
+	fail := func(err error) (int, int, error) {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return 0, 0, adminErr(http.StatusRequestEntityTooLarge, "request body exceeds %d bytes", DefaultSeedBody)
+		}
+		return 0, 0, fmt.Errorf("body: %w", err)
+	}
+	delim := func(want json.Delim) error {
+		tok, err := d.Token()
+		if err != nil {
+			return err
+		}
+		if tok != want {
+			return fmt.Errorf("want %q, got %v", want, tok)
+		}
+		return nil
+	}
+	if err := delim('{'); err != nil {
+		return fail(err)
+	}
+	sd := t.newSeeder()
+	ctx := r.Context()
+	for d.More() {
+		tok, err := d.Token()
+		if err != nil {
+			return fail(err)
+		}
+		var k *kind
+		switch tok {
+		case "users":
+			k = userKind
+		case "groups":
+			k = groupKind
+		default:
+			return fail(fmt.Errorf("unknown key %q (known: users, groups)", tok))
+		}
+		if tok, err := d.Token(); err != nil {
+			return fail(err)
+		} else if tok == nil {
+			continue // "users": null
+		} else if tok != json.Delim('[') {
+			return fail(fmt.Errorf("%s: want a list, got %v", k.endpoint, tok))
+		}
+		for d.More() {
+			var res map[string]any
+			if err := d.Decode(&res); err != nil {
+				return fail(fmt.Errorf("%s %d: %w", k.name, sd.n[k.index]+1, err))
+			}
+			if err := sd.add(k, res); err != nil {
+				return 0, 0, err
+			}
+			if ctx.Err() != nil {
+				return 0, 0, errClientGone
+			}
+		}
+		if err := delim(']'); err != nil {
+			return fail(err)
+		}
+	}
+	if err := delim('}'); err != nil {
+		return fail(err)
+	}
+	if _, err := d.Token(); !errors.Is(err, io.EOF) {
+		return fail(errors.New("more than one JSON value"))
+	}
+	return sd.commit()
 }
 
 func (s *Server) adminTenants(c echo.Context) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/url"
+	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -50,6 +51,48 @@ var _ = Describe("admin API", func() {
 		_, err = e.ts.Admin.AddFault(ctx(), e.tenant, faultSpec("", "throttle", map[string]any{"retryAfterr": 3}))
 		Expect(errors.As(err, &ae)).To(BeTrue())
 		Expect(ae.Message).To(ContainSubstring("retryAfterr"))
+	})
+
+	// The admin API reads JSON as the --faults and --seed-data loaders read their files: a key it
+	// does not know is an error that names it, never a field silently left at its default.
+	DescribeTable("rejects unknown keys, naming them",
+		func(method, path, body, want string) {
+			if path == "/faults/f1" {
+				_, err := e.ts.Admin.AddFault(ctx(), e.tenant, faults.Spec{Name: "f1", Type: "throttle", Count: 1})
+				Expect(err).NotTo(HaveOccurred())
+			}
+			r := do(method, e.ts.URL+"/admin"+path+"?tenant="+e.tenant, "", body)
+			Expect(r.Status).To(Equal(400), "body %s", r.Body)
+			Expect(r.JSON()["error"]).To(ContainSubstring(want))
+			list, err := e.ts.Admin.Faults(ctx(), e.tenant)
+			Expect(err).NotTo(HaveOccurred())
+			for _, f := range list {
+				Expect(f.Count).To(Equal(1), "the fault is unchanged")
+			}
+		},
+		Entry("a typo in a fault", "POST", "/faults", `{"type": "server_error", "probabilty": 0.1}`,
+			`unknown key "probabilty" (known: name, type, match, after, count, probability, attributes)`),
+		Entry("a typo in a fault's match", "POST", "/faults", `{"type": "throttle", "match": {"methd": "GET"}}`,
+			`unknown key "match.methd" (known: match.method, match.path`),
+		Entry("a typo in a PATCH of a fault", "PATCH", "/faults/f1", `{"cont": 5}`, `unknown key "cont"`),
+		Entry("a typo in a seed", "POST", "/seed", `{"userz": []}`, `unknown key "userz" (known: users, groups)`),
+		Entry("a typo in a tenant", "PUT", "/tenants/acme", `{"profil": "strict"}`, `unknown key "profil" (known: profile, token, open)`),
+	)
+
+	It("limits the length of names", func() {
+		long := strings.Repeat("n", 65)
+		r := do("PUT", e.ts.URL+"/admin/tenants/"+long, "", `{}`)
+		Expect(r.Status).To(Equal(400))
+		Expect(r.JSON()["error"]).To(ContainSubstring("names are 1 to 64 letters"))
+		Expect(do("GET", e.ts.URL+"/tenants/"+long+"/scim/v2/Users", "", nil).Status).To(Equal(404))
+		_, err := e.ts.Admin.AddFault(ctx(), e.tenant, faults.Spec{Name: long, Type: "throttle"})
+		var ae *simulator.AdminError
+		Expect(errors.As(err, &ae)).To(BeTrue())
+		Expect(ae.Status).To(Equal(400))
+		Expect(ae.Message).To(ContainSubstring("is 65 bytes long, longer than 64"))
+		_, err = e.ts.Admin.AddFault(ctx(), e.tenant, faults.Spec{Type: "throttle", Match: faults.Match{Path: "/" + strings.Repeat("x", 2000)}})
+		Expect(errors.As(err, &ae)).To(BeTrue())
+		Expect(ae.Message).To(ContainSubstring("match.path is 2001 bytes long, longer than 1024"))
 	})
 
 	It("answers 409 for a fault name already taken, by POST or by a rename", func() {

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/scimsim/scimsim/simulator"
 )
@@ -182,6 +183,27 @@ func BenchmarkAdmin_Seed(b *testing.B) {
 		b.Fatal(err)
 	}
 	users = nil
+	runtime.GC()
+	var base runtime.MemStats
+	runtime.ReadMemStats(&base)
+	var peak atomic.Uint64
+	stop := make(chan struct{})
+	sampled := make(chan struct{})
+	go func() { // the live heap every millisecond, while the seeds run
+		defer close(sampled)
+		var m runtime.MemStats
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(time.Millisecond):
+			}
+			runtime.ReadMemStats(&m)
+			if m.HeapInuse > peak.Load() {
+				peak.Store(m.HeapInuse)
+			}
+		}
+	}()
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
@@ -194,6 +216,16 @@ func BenchmarkAdmin_Seed(b *testing.B) {
 		if rec.Code != 200 {
 			b.Fatalf("seed: %d %s", rec.Code, rec.Body)
 		}
+		b.StopTimer()
+		s = nil
+		runtime.GC() // the next seed starts from the same heap
+		b.StartTimer()
 	}
+	b.StopTimer()
+	close(stop)
+	<-sampled
 	b.ReportMetric(float64(len(raw))/(1<<20), "MiB/body")
+	// The heap the seed itself took at its peak (beyond the body and what was live before),
+	// in multiples of the body.
+	b.ReportMetric(float64(peak.Load()-min(peak.Load(), base.HeapInuse))/float64(len(raw)), "peakheap/body")
 }

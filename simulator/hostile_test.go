@@ -285,3 +285,25 @@ func FuzzLoadSeedData(f *testing.F) {
 		}
 	})
 }
+
+var _ = Describe("POST /admin/seed, streamed", func() {
+	It("stores what a well-formed body holds and names what is wrong in another", func() {
+		ts := simulator.NewTestServer(GinkgoTB())
+		ok := do("POST", ts.URL+"/admin/seed?tenant=s", "", `{"groups": [{"displayName": "G"}], "users": [{"userName": "a"}, {"userName": "b"}]}`)
+		Expect(ok.Status).To(Equal(200), "body %s", ok.Body)
+		Expect(ok.JSON()).To(Equal(map[string]any{"users": 2.0, "groups": 1.0}))
+		for body, want := range map[string]string{
+			`{"users": [{"userName": "c"}, {"userName": "c"}]}`: "already taken",
+			`{"users": [{"userName": "c"}, {"nope": 1}]}`:       `User 2: 400 (invalidValue) - attribute "nope" is not defined for User`,
+			`{"users": {"userName": "c"}}`:                      "Users: want a list",
+			`{"users": [{"userName": "c"}]} {}`:                 "more than one JSON value",
+			`{"users": [{"userName": "c"}`:                      "body: ",
+			`[]`:                                                `want "{"`,
+		} {
+			r := do("POST", ts.URL+"/admin/seed?tenant=s", "", body)
+			Expect(r.Status).To(BeNumerically(">=", 400), "%s: %s", body, r.Body)
+			Expect(r.JSON()["error"]).To(ContainSubstring(want), body)
+		}
+		Expect(ts.Tenant("s").Users()).To(Equal(2), "a failed seed stores nothing")
+	})
+})

@@ -43,6 +43,9 @@ const (
 	DefaultJournalTenantBytes = 16 << 20
 	DefaultMaxTenants         = 1000     // named tenants a client may create over HTTP
 	journalBodyLimit          = 64 << 10 // request bodies are cut at 64 KiB in the journal
+	// seedReadTimeout is how long POST /admin/seed may take to arrive, longer than the read
+	// timeout `scimsim serve` gives other requests.
+	seedReadTimeout = 5 * time.Minute
 )
 
 type options struct {

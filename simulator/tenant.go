@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/elimity-com/scim"
 	"github.com/elimity-com/scim/optional"
@@ -143,55 +144,78 @@ func (t *Tenant) SCIMPath() string {
 // an id get one. The tenant's profile reads them as it reads requests, and every resource is
 // validated as a POST body is. Nothing is stored when one of them fails.
 func (t *Tenant) Seed(users, groups []map[string]any) (nUsers, nGroups int, err error) {
-	now := t.srv.opts.now()
-	entra := t.entra()
-	type item struct {
-		k  *kind
-		id string
-		at map[string]any
-	}
-	items := make([]item, 0, len(users)+len(groups))
+	sd := t.newSeeder()
 	for i, list := range [][]map[string]any{users, groups} {
-		k := kinds[i]
-		for j, res := range list {
-			if res == nil {
-				return 0, 0, fmt.Errorf("%s %d: null resource", k.name, j+1)
+		for _, res := range list {
+			if err := sd.add(kinds[i], res); err != nil {
+				return 0, 0, err
 			}
-			if err := checkKnown(k, res); err != nil {
-				return 0, 0, fmt.Errorf("%s %d: %w", k.name, j+1, err)
-			}
-			in := make(map[string]any, len(res)+1)
-			for key, v := range res {
-				in[key] = v
-			}
-			if entra {
-				normaliseResource(k, in)
-			}
-			if _, ok := in["schemas"]; !ok {
-				in["schemas"] = []any{k.core.ID}
-			}
-			attrs, err := k.validate(in)
-			if err != nil {
-				return 0, 0, fmt.Errorf("%s %d: %w", k.name, j+1, err)
-			}
-			id, _ := res["id"].(string)
-			if id == "" {
-				id = t.ids.next()
-			}
-			items = append(items, item{k: k, id: id, at: attrs})
 		}
 	}
-	recs := make([]*record, len(items))
-	for i, it := range items {
-		if recs[i], err = encodeRecord(it.k, it.id, 0, it.at, metaInfo{created: now, modified: now, version: 1}); err != nil {
-			return 0, 0, err
-		}
+	return sd.commit()
+}
+
+// seeder stores resources given one at a time in one change: each is validated and encoded as
+// it arrives, so that a seed holds the records it will store and one decoded resource, never
+// the whole decoded input (POST /admin/seed streams its body through one).
+type seeder struct {
+	t     *Tenant
+	now   time.Time
+	entra bool
+	recs  []*record
+	kinds []*kind
+	n     [2]int
+}
+
+func (t *Tenant) newSeeder() *seeder {
+	return &seeder{t: t, now: t.srv.opts.now(), entra: t.entra()}
+}
+
+// add validates and encodes one resource of kind k; its errors name the resource's kind and
+// position ("User 3: ...").
+func (sd *seeder) add(k *kind, res map[string]any) error {
+	pos := sd.n[k.index] + 1
+	if res == nil {
+		return fmt.Errorf("%s %d: null resource", k.name, pos)
 	}
-	err = t.commit(func(w *writer) error {
-		for i, rec := range recs {
+	if err := checkKnown(k, res); err != nil {
+		return fmt.Errorf("%s %d: %w", k.name, pos, err)
+	}
+	in := make(map[string]any, len(res)+1)
+	for key, v := range res {
+		in[key] = v
+	}
+	if sd.entra {
+		normaliseResource(k, in)
+	}
+	if _, ok := in["schemas"]; !ok {
+		in["schemas"] = []any{k.core.ID}
+	}
+	attrs, err := k.validate(in)
+	if err != nil {
+		return fmt.Errorf("%s %d: %w", k.name, pos, err)
+	}
+	id, _ := res["id"].(string)
+	if id == "" {
+		id = sd.t.ids.next()
+	}
+	rec, err := encodeRecord(k, id, 0, attrs, metaInfo{created: sd.now, modified: sd.now, version: 1})
+	if err != nil {
+		return fmt.Errorf("%s %d: %w", k.name, pos, err)
+	}
+	sd.recs = append(sd.recs, rec)
+	sd.kinds = append(sd.kinds, k)
+	sd.n[k.index]++
+	return nil
+}
+
+// commit stores every resource added, or none.
+func (sd *seeder) commit() (nUsers, nGroups int, err error) {
+	err = sd.t.commit(func(w *writer) error {
+		for i, rec := range sd.recs {
 			rec.Seq = w.nextSeq()
-			if err := w.put(items[i].k, rec, entra); err != nil {
-				return fmt.Errorf("%s %q: %w", items[i].k.name, rec.ID, err)
+			if err := w.put(sd.kinds[i], rec, sd.entra); err != nil {
+				return fmt.Errorf("%s %q: %w", sd.kinds[i].name, rec.ID, err)
 			}
 		}
 		return nil
@@ -199,7 +223,7 @@ func (t *Tenant) Seed(users, groups []map[string]any) (nUsers, nGroups int, err 
 	if err != nil {
 		return 0, 0, err
 	}
-	return len(users), len(groups), nil
+	return sd.n[0], sd.n[1], nil
 }
 
 // authorized reports whether the request carries the tenant's bearer token.

@@ -70,19 +70,8 @@ func parseSpecs(file string, data []byte) ([]Spec, error) {
 		if item.Kind != yaml.MappingNode {
 			return nil, fmt.Errorf("%s:%d: want a fault (a mapping), got %s", file, item.Line, nodeKind(item))
 		}
-		if err := checkKeys(item, specKeys, ""); err != nil {
+		if err := checkSpecKeys(item); err != nil {
 			return nil, fmt.Errorf("%s:%w", file, err)
-		}
-		if m := mappingValue(item, "match"); m != nil {
-			if m.Kind != yaml.MappingNode {
-				return nil, fmt.Errorf("%s:%d: match: want a mapping, got %s", file, m.Line, nodeKind(m))
-			}
-			if err := checkKeys(m, matchKeys, "match."); err != nil {
-				return nil, fmt.Errorf("%s:%w", file, err)
-			}
-		}
-		if a := mappingValue(item, "attributes"); a != nil && a.Kind != yaml.MappingNode && a.Tag != "!!null" {
-			return nil, fmt.Errorf("%s:%d: attributes: want a mapping, got %s", file, a.Line, nodeKind(a))
 		}
 		var spec Spec
 		if err := item.Decode(&spec); err != nil {
@@ -100,6 +89,50 @@ func parseSpecs(file string, data []byte) ([]Spec, error) {
 		specs = append(specs, spec)
 	}
 	return specs, nil
+}
+
+// DecodeSpec reads one fault spec in JSON (or YAML) into spec, over the values spec already holds
+// (PATCH /admin/faults/{name} merges), with the checks of LoadFile: an unknown key is an error
+// naming it and the known ones, as is a value of the wrong type. The spec is not validated: the
+// Set's Add and Update do that.
+func DecodeSpec(data []byte, spec *Spec) error {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return yamlError("body", err)
+	}
+	item := &doc
+	if item.Kind == yaml.DocumentNode && len(item.Content) == 1 {
+		item = item.Content[0]
+	}
+	if item.Kind != yaml.MappingNode {
+		return fmt.Errorf("body: want a fault (an object), got %s", nodeKind(item))
+	}
+	if err := checkSpecKeys(item); err != nil {
+		return fmt.Errorf("body:%w", err)
+	}
+	if err := item.Decode(spec); err != nil {
+		return yamlError("body", err)
+	}
+	return nil
+}
+
+// checkSpecKeys checks the keys of a fault and of its match and attributes.
+func checkSpecKeys(item *yaml.Node) error {
+	if err := checkKeys(item, specKeys, ""); err != nil {
+		return err
+	}
+	if m := mappingValue(item, "match"); m != nil && m.Tag != "!!null" {
+		if m.Kind != yaml.MappingNode {
+			return fmt.Errorf("%d: match: want a mapping, got %s", m.Line, nodeKind(m))
+		}
+		if err := checkKeys(m, matchKeys, "match."); err != nil {
+			return err
+		}
+	}
+	if a := mappingValue(item, "attributes"); a != nil && a.Kind != yaml.MappingNode && a.Tag != "!!null" {
+		return fmt.Errorf("%d: attributes: want a mapping, got %s", a.Line, nodeKind(a))
+	}
+	return nil
 }
 
 // checkKeys rejects keys of a mapping node that are not in known, naming the line.

@@ -55,7 +55,9 @@ func (s Spec) check() (*registration, attrs, error) {
 	var problems []string
 	addf := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 
-	if s.Name != "" && !validName(s.Name) {
+	if len(s.Name) > MaxNameLength {
+		addf("name %.32q... is %d bytes long, longer than %d", s.Name, len(s.Name), MaxNameLength)
+	} else if s.Name != "" && !validName(s.Name) {
 		addf("name %q may only contain letters, digits, '.', '_' and '-'", s.Name)
 	}
 	reg, known := lookup(s.Type)
@@ -73,6 +75,12 @@ func (s Spec) check() (*registration, attrs, error) {
 	}
 	if math.IsNaN(s.Probability) || s.Probability < 0 || s.Probability > 1 {
 		addf("probability must be between 0 and 1, got %v", s.Probability)
+	}
+	for _, f := range []struct{ name, v string }{{"path", s.Match.Path}, {"resource", s.Match.Resource},
+		{"filterAttribute", s.Match.FilterAttribute}, {"tenant", s.Match.Tenant}} {
+		if len(f.v) > maxMatchLength {
+			addf("match.%s is %d bytes long, longer than %d", f.name, len(f.v), maxMatchLength)
+		}
 	}
 	if m := s.Match.Method; m != "" && !slices.Contains(methods, strings.ToUpper(m)) {
 		addf("match.method %q is not one of %s", m, strings.Join(methods, ", "))
@@ -257,6 +265,13 @@ func sortedKeys[V any](m map[string]V) []string {
 }
 
 // validName keeps names usable as the last segment of /admin/faults/{name} without escaping.
+// MaxNameLength is the longest fault name: a name is one path segment of the admin API.
+const MaxNameLength = 64
+
+// maxMatchLength bounds each match field: a path glob longer than any URL is a mistake, and
+// each one is matched against every request.
+const maxMatchLength = 1024
+
 func validName(name string) bool {
 	for i := 0; i < len(name); i++ {
 		c := name[i]
