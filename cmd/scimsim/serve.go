@@ -36,6 +36,7 @@ type serveFlags struct {
 	tenantTokenSet                            bool
 	tenantIdleTTL                             time.Duration
 	journalSize                               int
+	maxConns                                  int
 	journalBytes, journalTenantBytes          string
 	maxTenants                                int
 	faultsFile, seedFile                      string
@@ -76,6 +77,7 @@ by default --token), and the admin API at http://ADDR/admin.`,
 	fl.StringVar(&f.journalBytes, "journal-bytes", "64MiB", "bytes the request journals of all tenants keep together (oldest first out)")
 	fl.StringVar(&f.journalTenantBytes, "journal-tenant-bytes", "16MiB", "bytes one tenant's request journal keeps")
 	fl.IntVar(&f.maxTenants, "max-tenants", simulator.DefaultMaxTenants, "named tenants that requests may create (/tenants/NAME/scim/v2); beyond it a new name is 404")
+	fl.IntVar(&f.maxConns, "max-conns", defaultMaxConns(), "connections held at once; past it a new one closes the oldest that has not sent a whole request")
 	fl.StringVar(&f.faultsFile, "faults", "", "YAML or JSON file of faults to add at start-up")
 	fl.StringVar(&f.seedFile, "seed-data", "", "YAML or JSON file of users and groups to store at start-up")
 	fl.Int64Var(&f.seed, "seed", 1, "seed of fault probability draws and generated ids (same seed, same run)")
@@ -172,6 +174,9 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer) error {
 	}
 	if f.maxTenants < 0 {
 		return usageError("--max-tenants %d: must not be negative", f.maxTenants)
+	}
+	if f.maxConns < 1 {
+		return usageError("--max-conns %d: must be at least 1", f.maxConns)
 	}
 	if f.tenantIdleTTL < 0 {
 		return usageError("--tenant-idle-ttl %s: must not be negative", f.tenantIdleTTL)
@@ -272,12 +277,14 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", f.addr, err)
 	}
+	limiter := newConnLimiter(ln, f.maxConns)
+	ln = limiter
 	scheme := "http"
 	if tlsConfig != nil {
 		scheme = "https"
 		ln = tls.NewListener(ln, tlsConfig)
 	}
-	srv := newHTTPServer(sim, logger)
+	srv := newHTTPServer(sim, logger, limiter)
 	root := scheme + "://" + ln.Addr().String()
 	fmt.Fprintf(stdout, "scimsim: SCIM 2.0 target at %s/scim/v2 (profile %s), admin API at %s/admin\n", root, profile, root)
 
@@ -321,18 +328,35 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// newHTTPServer is the http.Server of `scimsim serve`. Its timeouts are its defence against slow
-// clients: a client that never finishes its headers is cut off after ReadHeaderTimeout
-// (slowloris), one that trickles a body after ReadTimeout.
-func newHTTPServer(h http.Handler, logger *slog.Logger) *http.Server {
-	return &http.Server{
+// newHTTPServer is the http.Server of `scimsim serve`. Its timeouts and the connection limiter
+// are its defence against slow clients: a client that never finishes its headers is cut off after
+// ReadHeaderTimeout (slowloris), one that trickles a body after ReadTimeout (POST /admin/seed
+// gets longer), an idle keep-alive connection after IdleTimeout, and past --max-conns the oldest
+// connection without a whole request goes first (connLimiter).
+func newHTTPServer(h http.Handler, logger *slog.Logger, limiter *connLimiter) *http.Server {
+	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       2 * time.Minute, // a 256 MiB seed body on a slow link
-		WriteTimeout:      2 * time.Minute, // longer than any latency fault worth injecting
-		IdleTimeout:       2 * time.Minute,
+		ReadTimeout:       30 * time.Second, // a 1 MiB SCIM body on a slow link
+		WriteTimeout:      2 * time.Minute,  // longer than any latency fault worth injecting
+		IdleTimeout:       time.Minute,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
+	if limiter != nil {
+		srv.Handler = limiter.handler(h)
+		srv.ConnContext = connContext
+	}
+	return srv
+}
+
+// defaultMaxConns is --max-conns' default: 4,096, or fewer when the process may open fewer
+// files (128 are left for everything else it opens).
+func defaultMaxConns() int {
+	n := 4096
+	if lim := fileLimit(); lim > 0 && lim-128 < n {
+		n = max(lim-128, 16)
+	}
+	return n
 }
 
 // saveEvery saves the state every interval when something changed, until ctx is done. A failed
