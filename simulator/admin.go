@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	scimerrors "github.com/elimity-com/scim/errors"
 	"github.com/labstack/echo/v4"
 
 	"github.com/scimsim/scimsim/simulator/faults"
@@ -163,8 +164,28 @@ func jsonKeys(v any) []string {
 	return out
 }
 
+// adminHealth answers 200 when the server serves and keeps its state, and 503 with the reason
+// when a state file is attached that cannot be written.
 func (s *Server) adminHealth(c echo.Context) error {
+	if sf := s.state.Load(); sf != nil {
+		if err := sf.Err(); err != nil {
+			return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unhealthy", "error": "state file " + sf.Path() + ": " + err.Error()})
+		}
+	}
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// adminStoreErr is the admin API's answer to a change the store refused: 503 with the reason
+// when the state cannot be saved, 404 for a tenant deleted meanwhile.
+func adminStoreErr(err error) error {
+	var se scimerrors.ScimError
+	switch {
+	case errors.As(err, &se):
+		return adminErr(se.Status, "%s", se.Detail)
+	case errors.Is(err, errTenantGone):
+		return adminErr(http.StatusNotFound, "%v", err)
+	}
+	return err
 }
 
 func (s *Server) adminFaults(c echo.Context) error {
@@ -282,7 +303,9 @@ func (s *Server) adminReset(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	t.Reset()
+	if err := t.reset(); err != nil {
+		return adminStoreErr(err)
+	}
 	return c.NoContent(http.StatusNoContent)
 }
 
@@ -294,8 +317,12 @@ func (s *Server) adminSeed(c echo.Context) error {
 	nu, ng, err := s.seedStream(c, t)
 	if err != nil {
 		var he *echo.HTTPError
-		if errors.As(err, &he) {
+		var se scimerrors.ScimError
+		switch {
+		case errors.As(err, &he):
 			return err
+		case errors.As(err, &se) && se.Status >= 500:
+			return adminStoreErr(err)
 		}
 		status := http.StatusBadRequest
 		if errors.Is(err, errConflict) {
@@ -427,7 +454,9 @@ func (s *Server) adminPutTenant(c echo.Context) error {
 		return adminErr(http.StatusBadRequest, "tenant %q: %v", name, err)
 	}
 	s.touch(t)
-	t.Configure(p, token)
+	if err := t.configure(p, token); err != nil {
+		return adminStoreErr(err)
+	}
 	return c.NoContent(http.StatusNoContent)
 }
 
@@ -437,7 +466,11 @@ func (s *Server) adminDeleteTenant(c echo.Context) error {
 	if name == "default" || name == "" {
 		return adminErr(http.StatusBadRequest, "the default tenant cannot be deleted: POST /admin/reset empties it")
 	}
-	if !s.DeleteTenant(name) {
+	ok, err := s.deleteTenant(name)
+	if err != nil {
+		return adminStoreErr(err)
+	}
+	if !ok {
 		return adminErr(http.StatusNotFound, "no tenant %q", name)
 	}
 	return c.NoContent(http.StatusNoContent)

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -228,4 +230,57 @@ func BenchmarkAdmin_Seed(b *testing.B) {
 	// The heap the seed itself took at its peak (beyond the body and what was live before),
 	// in multiples of the body.
 	b.ReportMetric(float64(peak.Load()-min(peak.Load(), base.HeapInuse))/float64(len(raw)), "peakheap/body")
+}
+
+// BenchmarkState_Load loads a state file of benchUsers users (written by Save) into a new server,
+// in a process that holds nothing else, as `scimsim serve --state` starts.
+func BenchmarkState_Load(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "state.json")
+	func() {
+		s, err := simulator.New()
+		if err != nil {
+			b.Fatal(err)
+		}
+		users := make([]map[string]any, benchUsers)
+		for i := range users {
+			users[i] = benchUser(i)
+		}
+		if _, _, err := s.Tenant("").Seed(users, nil); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := simulator.NewStateFile(s, path).Save(); err != nil {
+			b.Fatal(err)
+		}
+	}()
+	info, err := os.Stat(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	runtime.GC()
+	var cpu time.Duration
+	b.ResetTimer()
+	for b.Loop() {
+		s2, err := simulator.New()
+		if err != nil {
+			b.Fatal(err)
+		}
+		before := processCPU()
+		sf := simulator.NewStateFile(s2, path)
+		if loaded, err := sf.Load(); err != nil || !loaded {
+			b.Fatalf("Load = %v, %v", loaded, err)
+		}
+		cpu += processCPU() - before
+		b.StopTimer()
+		if n := s2.Tenant("").Users(); n != benchUsers {
+			b.Fatalf("loaded %d users, want %d", n, benchUsers)
+		}
+		closeState(b, sf)
+		s2 = nil
+		runtime.GC()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(info.Size())/(1<<20), "MiB/file")
+	// CPU time of the whole process (every core, the collector's too) per load: unlike ns/op,
+	// it hardly changes with what else the machine runs.
+	b.ReportMetric(float64(cpu.Milliseconds())/float64(b.N), "cpu-ms/op")
 }

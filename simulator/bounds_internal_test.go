@@ -1,7 +1,9 @@
 package simulator
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http/httptest"
@@ -9,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/scimsim/scimsim/simulator/filter"
 )
@@ -167,5 +170,54 @@ func TestApplyPatch_ManyMembers(t *testing.T) {
 	}
 	if got := len(doc["members"].([]any)); got != 500 || doc["displayName"] != "h" {
 		t.Fatalf("after remove: %d members, displayName %v", got, doc["displayName"])
+	}
+}
+
+// TestDecodeStateLines_AgreesWithJSON: the line reader of encodeState's layout reads what a JSON
+// decoder reads, and gives way to it for any other layout.
+func TestDecodeStateLines_AgreesWithJSON(t *testing.T) {
+	srv, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	users := []map[string]any{{"userName": "a"}, {"userName": "b\"\\n}],", "displayName": "x\n]},"}}
+	groups := []map[string]any{{"displayName": "g"}}
+	for _, name := range []string{"", "acme", "empty"} {
+		if name != "empty" {
+			if _, _, err := srv.Tenant(name).Seed(users, groups); err != nil {
+				t.Fatal(err)
+			}
+		}
+		srv.Tenant(name)
+	}
+	st, _, err := NewStateFile(srv, "").snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.LogSeq = 42
+	var b bytes.Buffer
+	if err := encodeState(&b, st); err != nil {
+		t.Fatal(err)
+	}
+	fast, ok := decodeStateLines(b.Bytes())
+	if !ok {
+		t.Fatalf("the line reader refused what encodeState wrote:\n%s", b.Bytes())
+	}
+	var slow stateFile
+	if err := json.Unmarshal(b.Bytes(), &slow); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(slow, fast, cmpopts.EquateEmpty()); diff != "" {
+		t.Fatalf("line reader and JSON differ (-json +lines):\n%s", diff)
+	}
+	var indented bytes.Buffer
+	if err := json.Indent(&indented, b.Bytes(), "", "  "); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := decodeStateLines(indented.Bytes()); ok {
+		t.Fatal("the line reader took another layout")
+	}
+	if again, err := decodeState(indented.Bytes()); err != nil || len(again.Tenants) != 3 {
+		t.Fatalf("decodeState of the indented file: %v, %d tenants", err, len(again.Tenants))
 	}
 }

@@ -47,18 +47,28 @@ type batchLog interface {
 	append(batch []*change) error
 }
 
-// change is one writer's validated change and, once committed, what it did.
+// change is one writer's validated change and, once committed, what it did; or a barrier.
 type change struct {
-	t    *Tenant
-	fn   func(w *writer) error
-	err  error
-	ops  []writeOp // what fn stored, for the log
-	wake chan bool // true: lead the next batch; false: committed (or failed), see err
+	t       *Tenant
+	fn      func(w *writer) error
+	barrier func() error // runs alone, with every change queued before it committed
+	err     error
+	ops     []writeOp // what fn stored, for the log
+	wake    chan bool // true: lead the next batch; false: committed (or failed), see err
 }
 
 // commit runs fn, in a batch with the writes that arrive meanwhile, and returns its error.
 func (c *committer) commit(t *Tenant, fn func(w *writer) error) error {
-	ch := &change{t: t, fn: fn, wake: make(chan bool, 1)}
+	return c.run(&change{t: t, fn: fn, wake: make(chan bool, 1)})
+}
+
+// barrier runs fn while no change is being applied: the changes queued before it are committed,
+// those after it wait. The state file takes its snapshots and rotates its log there.
+func (c *committer) barrier(fn func() error) error {
+	return c.run(&change{barrier: fn, wake: make(chan bool, 1)})
+}
+
+func (c *committer) run(ch *change) error {
 	c.mu.Lock()
 	c.queue = append(c.queue, ch)
 	if c.leading {
@@ -93,16 +103,42 @@ func (c *committer) commit(t *Tenant, fn func(w *writer) error) error {
 	return ch.err
 }
 
-// commitBatch applies every change of the batch, logs the batch and commits it.
+// commitBatch commits the batch's changes, and runs its barriers between them.
 func (c *committer) commitBatch(batch []*change) {
+	from := 0
+	for i, ch := range batch {
+		if ch.barrier == nil {
+			continue
+		}
+		c.commitChanges(batch[from:i])
+		ch.err = runBarrier(ch.barrier)
+		from = i + 1
+	}
+	c.commitChanges(batch[from:])
+}
+
+func runBarrier(fn func() error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("internal error in a barrier: %v", p)
+		}
+	}()
+	return fn()
+}
+
+// commitChanges applies every change, logs them and commits them.
+func (c *committer) commitChanges(batch []*change) {
+	if len(batch) == 0 {
+		return
+	}
 	var writers []*writer
-	writerOf := func(s *store) *writer {
+	writerOf := func(t *Tenant) *writer {
 		for _, w := range writers {
-			if w.s == s {
+			if w.t == t {
 				return w
 			}
 		}
-		w := newWriter(s)
+		w := newWriter(t, t.store)
 		writers = append(writers, w)
 		return w
 	}
@@ -111,7 +147,11 @@ func (c *committer) commitBatch(batch []*change) {
 			ch.err = errTenantGone
 			continue
 		}
-		w := writerOf(ch.t.store)
+		w := writerOf(ch.t)
+		if w.dropped {
+			ch.err = errTenantGone
+			continue
+		}
 		mark := len(w.ops)
 		if err := apply(ch.fn, w); err != nil {
 			w.undo(mark)
@@ -149,31 +189,52 @@ func apply(fn func(*writer) error, w *writer) (err error) {
 	return fn(w)
 }
 
-// writeOp is one thing a change did: stored rec over old (old nil: a new record), deleted old
-// (rec nil), or emptied the store (k nil).
+// opKind is what a writeOp did.
+type opKind uint8
+
+const (
+	opPut    opKind = iota // stored rec over old (old nil: a new record)
+	opDelete               // deleted old
+	opReset                // emptied the store
+	opConfig               // set the tenant's profile and token to cfg
+	opDrop                 // deleted the tenant
+)
+
+// writeOp is one thing a change did.
 type writeOp struct {
+	op       opKind
 	k        *kind
 	old, rec *record
+	cfg      *tenantConfig
 }
 
-// writer is a write transaction on one store with the simulator's integrity rules, shared by the
-// changes of a batch and able to undo the last of them.
+// writer is a write transaction on one tenant's store with the simulator's integrity rules,
+// shared by the changes of a batch and able to undo the last of them.
 type writer struct {
-	s     *store
-	db    *memdb.MemDB // the database tx writes; a new, empty one after emptyStore
-	tx    *memdb.Txn
-	delta [2]int64 // users, groups
-	reset bool     // emptyStore ran: db replaces the store's database on commit
-	ops   []writeOp
+	t       *Tenant // nil for a store being loaded (writeDirect)
+	s       *store
+	db      *memdb.MemDB // the database tx writes; a new, empty one after emptyStore
+	tx      *memdb.Txn
+	delta   [2]int64 // users, groups
+	reset   bool     // emptyStore ran: db replaces the store's database on commit
+	cfg     *tenantConfig
+	dropped bool
+	ops     []writeOp
 }
 
-func newWriter(s *store) *writer {
+func newWriter(t *Tenant, s *store) *writer {
 	db := s.db.Load()
-	return &writer{s: s, db: db, tx: db.Txn(true)}
+	return &writer{t: t, s: s, db: db, tx: db.Txn(true)}
 }
 
 func (w *writer) commit() {
 	w.tx.Commit()
+	if w.cfg != nil {
+		w.t.cfg.Store(w.cfg)
+	}
+	if w.dropped {
+		w.t.srv.removeTenant(w.t)
+	}
 	if w.reset {
 		w.s.db.Store(w.db)
 		w.s.counts[0].Store(w.delta[0])
@@ -189,9 +250,9 @@ func (w *writer) undo(mark int) {
 	for i := len(w.ops) - 1; i >= mark; i-- {
 		op := w.ops[i]
 		switch {
-		case op.k == nil:
-			panic("simulator: a change that empties the store cannot fail")
-		case op.rec == nil:
+		case op.op != opPut && op.op != opDelete:
+			panic("simulator: a change of the tenant itself cannot fail")
+		case op.op == opDelete:
 			w.mustInsert(op.k, op.old)
 			w.delta[op.k.index]++
 		case op.old == nil:
@@ -219,7 +280,19 @@ func (w *writer) emptyStore() {
 	w.tx = w.db.Txn(true)
 	w.delta = [2]int64{}
 	w.reset = true
-	w.ops = append(w.ops, writeOp{})
+	w.ops = append(w.ops, writeOp{op: opReset})
+}
+
+// configure sets the tenant's profile and token when the batch commits (Tenant.Configure).
+func (w *writer) configure(cfg *tenantConfig) {
+	w.cfg = cfg
+	w.ops = append(w.ops, writeOp{op: opConfig, cfg: cfg})
+}
+
+// drop deletes the tenant when the batch commits; its later changes in the batch are refused.
+func (w *writer) drop() {
+	w.dropped = true
+	w.ops = append(w.ops, writeOp{op: opDrop})
 }
 
 func (w *writer) get(k *kind, id string) (*record, bool) {
@@ -259,7 +332,7 @@ func (w *writer) put(k *kind, rec *record, uniqueDisplayName bool) error {
 		old = nil
 		w.delta[k.index]++
 	}
-	w.ops = append(w.ops, writeOp{k: k, old: old, rec: rec})
+	w.ops = append(w.ops, writeOp{op: opPut, k: k, old: old, rec: rec})
 	return nil
 }
 
@@ -279,7 +352,7 @@ func (w *writer) delete(k *kind, rec *record) error {
 		return fmt.Errorf("delete %s %q: %w", k.name, rec.ID, err)
 	}
 	w.delta[k.index]--
-	w.ops = append(w.ops, writeOp{k: k, old: rec})
+	w.ops = append(w.ops, writeOp{op: opDelete, k: k, old: rec})
 	return nil
 }
 

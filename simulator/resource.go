@@ -270,10 +270,18 @@ func appendJSONEscaped(dst []byte, s string) []byte {
 // idGenerator makes resource ids: UUID-shaped and drawn from a generator seeded by WithSeed and
 // the tenant name, so that a replayed run produces the same ids (random UUIDs would make golden
 // files impossible).
+//
+// The first 48 bits count up from a random start, the rest is random: successive ids share a
+// long prefix. memdb copies the nodes on the path of every insert, and ids that are all random
+// reach a different path each time; with the counter, the inserts of a batch or a load share
+// their paths, which makes inserting 100,000 users 2.5 times faster (TestStore_IDLocality,
+// BenchmarkState_Load).
 type idGenerator struct {
-	mu  sync.Mutex
-	src *rand.PCG // kept for its state: a state file continues the sequence (state.go)
-	rng *rand.Rand
+	mu   sync.Mutex
+	src  *rand.PCG // kept for its state: a state file continues the sequence (state.go)
+	rng  *rand.Rand
+	base uint64 // the counter's random start
+	n    uint64 // ids drawn
 }
 
 func newIDGenerator(seed int64, tenant string) *idGenerator {
@@ -283,13 +291,18 @@ func newIDGenerator(seed int64, tenant string) *idGenerator {
 		h *= 1099511628211
 	}
 	src := rand.NewPCG(uint64(seed), h)
-	return &idGenerator{src: src, rng: rand.New(src)}
+	g := &idGenerator{src: src, rng: rand.New(src)}
+	g.base = g.rng.Uint64() >> 16
+	return g
 }
 
 func (g *idGenerator) next() string {
 	g.mu.Lock()
+	g.n++
+	n := g.n
 	a, b := g.rng.Uint64(), g.rng.Uint64()
 	g.mu.Unlock()
+	a = (g.base+n)<<16 | a&0xffff
 	a = a&^(0xf<<12) | 4<<12 // version 4
 	b = b&^(3<<62) | 2<<62   // variant 10
 	const hex = "0123456789abcdef"

@@ -38,6 +38,7 @@ type Server struct {
 
 	journals *journalBook
 	commits  committer
+	state    atomic.Pointer[StateFile] // attached by StateFile.Load, for /admin/health
 
 	mu      sync.Mutex
 	tenants map[string]*Tenant
@@ -95,12 +96,15 @@ func (s *Server) lookup(name string) (*Tenant, bool) {
 // beyond WithMaxTenants named tenants (errTenantLimit), which is what requests get. Idle tenants
 // (WithTenantIdleTTL) are deleted first, so that forgotten ones make room.
 func (s *Server) tenant(name string, capped bool) (*Tenant, error) {
+	if t, ok := s.lookup(name); ok {
+		return t, nil
+	}
+	s.expireIdle(s.opts.now())
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if t, ok := s.tenants[name]; ok {
 		return t, nil
 	}
-	s.expireIdleLocked(s.opts.now())
 	if named := len(s.tenants) - 1; capped && named >= s.opts.maxTenants {
 		return nil, fmt.Errorf("%w: the server holds %d named tenants, its maximum", errTenantLimit, named)
 	}
@@ -118,37 +122,60 @@ func (s *Server) tenant(name string, capped bool) (*Tenant, error) {
 // it existed. The default tenant ("") cannot be deleted (Reset empties it). A request already
 // inside the tenant finishes against the deleted tenant; its writes are refused.
 func (s *Server) DeleteTenant(name string) bool {
-	if name == "" {
-		return false
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, ok := s.tenants[name]
-	if ok {
-		s.removeLocked(t)
-	}
+	ok, _ := s.deleteTenant(name)
 	return ok
 }
 
-func (s *Server) removeLocked(t *Tenant) {
-	delete(s.tenants, t.name)
+// deleteTenant deletes the tenant through the committer, so that the state log keeps the deletion;
+// err is the log's when it cannot.
+func (s *Server) deleteTenant(name string) (bool, error) {
+	if name == "" {
+		return false, nil
+	}
+	t, ok := s.lookup(name)
+	if !ok {
+		return false, nil
+	}
+	err := t.commit(func(w *writer) error { w.drop(); return nil })
+	if errors.Is(err, errTenantGone) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// removeTenant takes a dropped tenant out of the server, when its drop commits.
+func (s *Server) removeTenant(t *Tenant) {
+	s.mu.Lock()
+	if s.tenants[t.name] == t {
+		delete(s.tenants, t.name)
+	}
+	s.mu.Unlock()
 	t.deleted.Store(true)
 	t.journal.reset()
 }
 
-// expireIdleLocked deletes the named tenants idle for longer than WithTenantIdleTTL. It runs at
-// most once a second (sweepAt), from tenant creation and from requests.
-func (s *Server) expireIdleLocked(now time.Time) {
+// expireIdle deletes the named tenants idle for longer than WithTenantIdleTTL. It runs at most
+// once a second (sweepAt), from tenant creation and from requests.
+func (s *Server) expireIdle(now time.Time) {
 	ttl := s.opts.tenantIdleTTL
 	if ttl <= 0 {
 		return
 	}
+	s.mu.Lock()
 	s.sweepAt.Store(now.Add(time.Second).UnixNano())
 	cutoff := now.Add(-ttl).UnixNano()
+	var idle []*Tenant
 	for name, t := range s.tenants {
 		if name != "" && t.lastUsed.Load() < cutoff {
-			s.opts.logger.Info("idle tenant deleted", "tenant", name, "idle", now.Sub(time.Unix(0, t.lastUsed.Load())).Round(time.Second))
-			s.removeLocked(t)
+			idle = append(idle, t)
+		}
+	}
+	s.mu.Unlock()
+	for _, t := range idle {
+		if ok, err := s.deleteTenant(t.name); ok {
+			s.opts.logger.Info("idle tenant deleted", "tenant", t.name, "idle", now.Sub(time.Unix(0, t.lastUsed.Load())).Round(time.Second))
+		} else if err != nil {
+			s.opts.logger.Error("idle tenant not deleted", "tenant", t.name, "err", err)
 		}
 	}
 }
@@ -161,9 +188,7 @@ func (s *Server) touch(t *Tenant) {
 	now := s.opts.now()
 	t.lastUsed.Store(now.UnixNano())
 	if now.UnixNano() >= s.sweepAt.Load() {
-		s.mu.Lock()
-		s.expireIdleLocked(now)
-		s.mu.Unlock()
+		s.expireIdle(now)
 	}
 }
 

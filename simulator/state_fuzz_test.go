@@ -50,13 +50,19 @@ func FuzzStateFile_Load(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		loaded, err := NewStateFile(sim, path).Load()
+		sf := NewStateFile(sim, path)
+		loaded, err := sf.Load()
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "state file "+path+": ") {
 				t.Fatalf("error %q does not name the file", err)
 			}
 			return
 		}
+		defer func() {
+			if err := sf.Close(); err != nil {
+				t.Fatalf("Close: %v", err)
+			}
+		}()
 		if !loaded {
 			t.Fatal("an existing file was not loaded and no error said why")
 		}

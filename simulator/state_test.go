@@ -1,12 +1,15 @@
 package simulator_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -206,10 +209,10 @@ var _ = Describe("state file", func() {
 		Entry("another JSON file", func(map[string]any) []byte { return []byte(`{"users":[]}`) },
 			`not a scimsim state file: format "", want "scimsim-state"`),
 		Entry("another version", func(m map[string]any) []byte {
-			m["version"] = 2
+			m["version"] = 3
 			b, _ := json.Marshal(m)
 			return b
-		}, "state.json: version 2: this scimsim reads version 1"),
+		}, "state.json: version 3: this scimsim reads versions 1 and 2"),
 		Entry("an unknown key", func(m map[string]any) []byte {
 			m["extra"] = true
 			b, _ := json.Marshal(m)
@@ -263,6 +266,150 @@ var _ = Describe("state file", func() {
 		Expect(do("GET", b.SCIMURL("")+"/Users?filter="+url.QueryEscape(`userName eq "keep@contoso.com"`), "", nil).IDs()).To(HaveLen(1))
 	})
 })
+
+var _ = Describe("state log", func() {
+	var path string
+	BeforeEach(func() { path = filepath.Join(GinkgoT().TempDir(), "state.json") })
+
+	It("keeps every acknowledged write across a restart without a Save, in both sync modes", func() {
+		for _, mode := range []simulator.SyncMode{simulator.SyncAlways, simulator.SyncInterval} {
+			Expect(os.RemoveAll(filepath.Dir(path))).To(Succeed())
+			Expect(os.MkdirAll(filepath.Dir(path), 0o700)).To(Succeed())
+			a := simulator.NewTestServer(GinkgoTB(), simulator.WithClock(fixedClock), simulator.WithSeed(7))
+			sf := simulator.NewStateFile(a.Server, path, simulator.WithSync(mode))
+			Expect(sf.Load()).To(BeFalse())
+			created := do("POST", a.SCIMURL("")+"/Users", "", newUser("ada@contoso.com"))
+			Expect(created.Status).To(Equal(201))
+			id := created.JSON()["id"].(string)
+			Expect(do("PATCH", a.SCIMURL("")+"/Users/"+id, "", patchBody(map[string]any{"op": "replace", "path": "title", "value": "CTO"})).Status).To(Equal(200))
+			Expect(do("POST", a.SCIMURL("")+"/Users", "", newUser("gone@contoso.com")).Status).To(Equal(201))
+			gone := do("GET", a.SCIMURL("")+"/Users?filter="+url.QueryEscape(`userName eq "gone@contoso.com"`), "", nil).IDs()[0]
+			Expect(do("DELETE", a.SCIMURL("")+"/Users/"+gone, "", nil).Status).To(Equal(204))
+			Expect(a.Admin.PutTenant(ctx(), "acme", simulator.TenantConfig{Profile: "strict", Token: "acme-token"})).To(Succeed())
+			Expect(do("POST", a.SCIMURL("acme")+"/Users", "acme-token", newUser("in-acme@contoso.com")).Status).To(Equal(201))
+			Expect(do("POST", a.SCIMURL("doomed")+"/Users", "", newUser("x@contoso.com")).Status).To(Equal(201))
+			Expect(a.Admin.PutTenant(ctx(), "doomed", simulator.TenantConfig{})).To(Succeed())
+			Expect(do("DELETE", a.URL+"/admin/tenants/doomed", "", nil).Status).To(Equal(204))
+
+			// No Save and no Close: as after kill -9, only the log has them.
+			b := simulator.NewTestServer(GinkgoTB(), simulator.WithClock(fixedClock), simulator.WithSeed(7))
+			sfb := simulator.NewStateFile(b.Server, path)
+			Expect(sfb.Load()).To(BeTrue(), string(mode))
+			got := do("GET", b.SCIMURL("")+"/Users/"+id, "", nil)
+			Expect(got.Status).To(Equal(200))
+			Expect(got.JSON()["title"]).To(Equal("CTO"))
+			Expect(got.Header.Get("ETag")).To(Equal(`W/"2"`))
+			Expect(b.Tenant("").Users()).To(Equal(1), "the deleted user stays deleted")
+			Expect(b.Tenant("acme").Profile()).To(Equal(simulator.ProfileStrict))
+			Expect(do("GET", b.SCIMURL("acme")+"/Users", "acme-token", nil).JSON()["totalResults"]).To(BeNumerically("==", 1))
+			Expect(tenantNames(b)).To(Equal([]string{"acme"}), "the deleted tenant stays deleted")
+			closeState(GinkgoTB(), sfb)
+			closeState(GinkgoTB(), sf)
+		}
+	})
+
+	It("answers writes 503 and reports unhealthy when the log cannot be written, and recovers", func() {
+		if _, err := os.Stat("/dev/full"); err != nil {
+			Skip("no /dev/full to make the disk full")
+		}
+		// The first log file the state will open is a link to /dev/full: every write fails
+		// with ENOSPC, as on a full disk.
+		Expect(os.Symlink("/dev/full", path+".00000001.log")).To(Succeed())
+		var logs syncBuffer
+		ts := simulator.NewTestServer(GinkgoTB(), simulator.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+		sf := simulator.NewStateFile(ts.Server, path)
+		Expect(sf.Load()).To(BeFalse())
+		DeferCleanup(func() { closeState(GinkgoTB(), sf) })
+
+		r := do("POST", ts.SCIMURL("")+"/Users", "", newUser("ada@contoso.com"))
+		Expect(r.Status).To(Equal(503), "body %s", r.Body)
+		Expect(r.ScimType()).To(BeEmpty())
+		Expect(r.JSON()["detail"]).To(And(ContainSubstring("the state file "+path+" cannot be written"),
+			ContainSubstring("no space left on device"), ContainSubstring("the write was not stored")))
+		Expect(do("POST", ts.SCIMURL("")+"/Users", "", newUser("bob@contoso.com")).Status).To(Equal(503), "every later write too")
+		Expect(ts.Tenant("").Users()).To(Equal(0), "nothing refused was stored")
+		Expect(do("GET", ts.SCIMURL("")+"/Users", "", nil).Status).To(Equal(200), "reads go on")
+		health := do("GET", ts.URL+"/admin/health", "", nil)
+		Expect(health.Status).To(Equal(503))
+		Expect(health.JSON()).To(HaveKeyWithValue("status", "unhealthy"))
+		Expect(health.JSON()["error"]).To(ContainSubstring("no space left on device"))
+		Expect(sf.Err()).To(HaveOccurred())
+		Expect(logs.String()).To(And(ContainSubstring("level=ERROR"), ContainSubstring("state cannot be saved")))
+		Expect(do("POST", ts.URL+"/admin/reset", "", nil).Status).To(Equal(503))
+
+		// A snapshot goes to a new log and a regular file: the state recovers.
+		Expect(sf.Save()).To(BeTrue())
+		Expect(sf.Err()).NotTo(HaveOccurred())
+		Expect(do("GET", ts.URL+"/admin/health", "", nil).Status).To(Equal(200))
+		Expect(do("POST", ts.SCIMURL("")+"/Users", "", newUser("ada@contoso.com")).Status).To(Equal(201))
+		Expect(logs.String()).To(ContainSubstring("state saved again"))
+	})
+
+	It("drops a last batch that a crash cut short, and refuses a damaged one followed by others", func() {
+		a := simulator.NewTestServer(GinkgoTB())
+		sf := simulator.NewStateFile(a.Server, path)
+		Expect(sf.Load()).To(BeFalse())
+		for _, name := range []string{"a", "b", "c"} {
+			Expect(do("POST", a.SCIMURL("")+"/Users", "", newUser(name)).Status).To(Equal(201))
+		}
+		logPath := path + ".00000001.log"
+		raw, err := os.ReadFile(logPath)
+		Expect(err).NotTo(HaveOccurred())
+		lines := strings.SplitAfter(string(raw), "\n")
+		Expect(lines).To(HaveLen(4), "three batches and the empty rest")
+
+		load := func(content string) (*simulator.TestServer, error) {
+			dir := GinkgoT().TempDir()
+			p := filepath.Join(dir, "state.json")
+			if snap, err := os.ReadFile(path); err == nil {
+				Expect(os.WriteFile(p, snap, 0o600)).To(Succeed())
+			}
+			Expect(os.WriteFile(p+".00000001.log", []byte(content), 0o600)).To(Succeed())
+			ts := simulator.NewTestServer(GinkgoTB())
+			sf := simulator.NewStateFile(ts.Server, p)
+			_, err = sf.Load()
+			if err == nil {
+				closeState(GinkgoTB(), sf)
+			}
+			return ts, err
+		}
+		cut := lines[0] + lines[1] + lines[2][:len(lines[2])/2]
+		ts, err := load(cut)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ts.Tenant("").Users()).To(Equal(2), "the cut batch was never acknowledged")
+
+		damaged := lines[0] + strings.Replace(lines[1], `"b"`, `"B"`, 1) + lines[2]
+		_, err = load(damaged)
+		Expect(err).To(MatchError(And(ContainSubstring(".00000001.log: line 2: checksum"))))
+		closeState(GinkgoTB(), sf)
+	})
+})
+
+// syncBuffer is a bytes.Buffer for a logger that goroutines share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// closeState closes a state file that a test or benchmark loaded.
+func closeState(tb testing.TB, sf *simulator.StateFile) {
+	tb.Helper()
+	if err := sf.Close(); err != nil {
+		tb.Fatalf("Close: %v", err)
+	}
+}
 
 // stateOf10k returns a server whose default tenant holds 10,000 users and 100 groups of 100
 // members each.

@@ -154,10 +154,13 @@ func stringArg(args []any) (string, error) {
 	return v, nil
 }
 
-// indexKey is v (lower-cased when lower) and a NUL.
+// foldKey is the form under which the indexes that fold case compare a value.
+func foldKey(v string) string { return strings.ToLower(v) }
+
+// indexKey is v (case-folded when lower) and a NUL.
 func indexKey(v string, lower bool) []byte {
 	if lower {
-		v = strings.ToLower(v)
+		v = foldKey(v)
 	}
 	key := make([]byte, 0, len(v)+1)
 	key = append(key, v...)
@@ -232,7 +235,7 @@ func (s *store) read() *memdb.Txn { return s.db.Load().Txn(false) }
 // writeDirect runs fn in one write transaction of its own and commits it when fn succeeds: for
 // a store no request reaches yet (a state being loaded).
 func (s *store) writeDirect(fn func(w *writer) error) error {
-	w := newWriter(s)
+	w := newWriter(nil, s)
 	defer w.tx.Abort()
 	if err := fn(w); err != nil {
 		return err

@@ -108,17 +108,33 @@ func (t *Tenant) Configure(p Profile, token string) {
 	if _, err := ParseProfile(string(p)); err != nil || p == "" {
 		p = cur.profile
 	}
-	t.cfg.Store(&tenantConfig{profile: p, token: token})
+	if err := t.configure(p, token); err != nil {
+		// The state cannot be saved, or the tenant is gone: a Go caller still gets the
+		// configuration it asked for, in memory.
+		t.cfg.Store(&tenantConfig{profile: p, token: token})
+	}
+}
+
+// configure sets the profile and token through the committer, so that the state log keeps it in
+// order with the tenant's data.
+func (t *Tenant) configure(p Profile, token string) error {
+	return t.commit(func(w *writer) error {
+		w.configure(&tenantConfig{profile: p, token: token})
+		return nil
+	})
 }
 
 // Faults returns the tenant's fault set.
 func (t *Tenant) Faults() *faults.Set { return t.faults }
 
-// Reset empties the tenant's store, fault set and journal.
-func (t *Tenant) Reset() {
-	_ = t.commit(func(w *writer) error { w.emptyStore(); return nil })
+// Reset empties the tenant's store, fault set and journal. When the state cannot be saved
+// (StateFile.Err) the store keeps its data.
+func (t *Tenant) Reset() { _ = t.reset() }
+
+func (t *Tenant) reset() error {
 	t.faults.Clear()
 	t.journal.reset()
+	return t.commit(func(w *writer) error { w.emptyStore(); return nil })
 }
 
 // commit runs a validated change of the tenant's store in the server's next batch (commit.go).

@@ -44,7 +44,7 @@ type serveFlags struct {
 	logLevel                                  string
 	tlsCert, tlsKey                           string
 	tlsSelfSigned, listFaults                 bool
-	stateFile                                 string
+	stateFile, stateSync                      string
 	stateInterval                             time.Duration
 }
 
@@ -86,8 +86,9 @@ by default --token), and the admin API at http://ADDR/admin.`,
 	fl.StringVar(&f.tlsKey, "tls-key", "", "private key file for --tls-cert (PEM)")
 	fl.BoolVar(&f.tlsSelfSigned, "tls-self-signed", false, "serve HTTPS with a throwaway ECDSA P-256 certificate made at start-up")
 	fl.BoolVar(&f.listFaults, "list-faults", false, "print the fault types and their attributes, then exit")
-	fl.StringVar(&f.stateFile, "state", "", "keep every tenant's users, groups, profile and token in this file: loaded at start, saved on shutdown and at --state-interval (mode 0600: it holds tokens)")
-	fl.DurationVar(&f.stateInterval, "state-interval", 30*time.Second, "with --state, save this often when something changed (0: only on shutdown)")
+	fl.StringVar(&f.stateFile, "state", "", "keep every tenant's users, groups, profile and token in this file and a log next to it: every write is logged before it is answered (mode 0600: it holds tokens)")
+	fl.StringVar(&f.stateSync, "state-sync", "always", "with --state, when the log reaches the disk: always (fsync before the answer) or interval (every second)")
+	fl.DurationVar(&f.stateInterval, "state-interval", 30*time.Second, "with --state, compact the log into the snapshot this often when something changed (0: only when the log passes 64 MiB and on shutdown)")
 	return cmd
 }
 
@@ -193,6 +194,10 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer) error {
 	if f.stateInterval < 0 {
 		return usageError("--state-interval %s: must not be negative", f.stateInterval)
 	}
+	syncMode, err := simulator.ParseSyncMode(f.stateSync)
+	if err != nil {
+		return usageError("--state-sync: %v", err)
+	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
 	opts := []simulator.Option{
@@ -229,10 +234,15 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer) error {
 	var state *simulator.StateFile
 	restored := false
 	if f.stateFile != "" {
-		state = simulator.NewStateFile(sim, f.stateFile)
+		state = simulator.NewStateFile(sim, f.stateFile, simulator.WithSync(syncMode))
 		if restored, err = state.Load(); err != nil {
 			return usageError("--state: %v", err)
 		}
+		defer func() {
+			// Whatever ends serve, the log is closed; on a clean shutdown Close below
+			// compacts it first.
+			_ = state.Close()
+		}()
 		if restored {
 			logger.Info("state loaded", "file", f.stateFile, "users", sim.Tenant("").Users(), "groups", sim.Tenant("").Groups(), "tenants", len(sim.Tenants()))
 		} else if _, err := state.Save(); err != nil {
@@ -312,12 +322,12 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer) error {
 	stopSaver()
 	<-saverDone
 	if state != nil {
-		// Saved after the last request has been answered (or the shutdown timed out).
-		if saved, err := state.Save(); err != nil {
+		// Compacted after the last request has been answered (or the shutdown timed out):
+		// every acknowledged write is already in the log.
+		if err := state.Close(); err != nil {
 			return fmt.Errorf("--state: %w", err)
-		} else if saved {
-			logger.Info("state saved", "file", f.stateFile)
 		}
+		logger.Info("state saved", "file", f.stateFile)
 	}
 	if shutdownErr != nil {
 		return fmt.Errorf("shutdown: %w", shutdownErr)
@@ -359,8 +369,9 @@ func defaultMaxConns() int {
 	return n
 }
 
-// saveEvery saves the state every interval when something changed, until ctx is done. A failed
-// save is logged and tried again at the next tick: the server keeps serving.
+// saveEvery compacts the state's log into its snapshot every interval when something changed,
+// until ctx is done. A failed save is logged and tried again at the next tick: every write is in
+// the log meanwhile, and the server keeps serving.
 func saveEvery(ctx context.Context, state *simulator.StateFile, interval time.Duration, logger *slog.Logger) {
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
