@@ -13,6 +13,8 @@ import (
 	scimerrors "github.com/elimity-com/scim/errors"
 	"github.com/hashicorp/go-memdb"
 	"github.com/labstack/echo/v4"
+
+	"github.com/scimsim/scimsim/simulator/filter"
 )
 
 // resources is the elimity ResourceHandler of one kind in one tenant. elimity routes the
@@ -254,7 +256,7 @@ func withoutMember(g *record, id string, now time.Time) (*record, error) {
 	}
 	var kept []any
 	for _, m := range asList(doc["members"]) {
-		if mm, ok := m.(map[string]any); ok && strings.EqualFold(fmt.Sprint(mm["value"]), id) {
+		if mm, ok := m.(map[string]any); ok && filter.EqualFold(fmt.Sprint(mm["value"]), id) {
 			continue
 		}
 		kept = append(kept, m)

@@ -14,6 +14,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/elimity-com/scim/schema"
+
+	"github.com/scimsim/scimsim/simulator/filter"
 )
 
 // timeFormat is meta.created/lastModified: xsd:dateTime (RFC 7643 §2.3.5) with milliseconds.
@@ -515,7 +517,7 @@ func compareValues(a, b any, caseExact bool) int {
 	case string:
 		bv, _ := b.(string)
 		if !caseExact {
-			av, bv = strings.ToLower(av), strings.ToLower(bv)
+			av, bv = filter.Fold(av), filter.Fold(bv)
 		}
 		return strings.Compare(av, bv)
 	case float64:

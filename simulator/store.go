@@ -3,10 +3,11 @@ package simulator
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"sync/atomic"
 
 	"github.com/hashicorp/go-memdb"
+
+	"github.com/scimsim/scimsim/simulator/filter"
 )
 
 // Errors the store returns; handlers map them to SCIM errors.
@@ -154,8 +155,10 @@ func stringArg(args []any) (string, error) {
 	return v, nil
 }
 
-// foldKey is the form under which the indexes that fold case compare a value.
-func foldKey(v string) string { return strings.ToLower(v) }
+// foldKey is the form under which the indexes that fold case compare a value: filter.Fold, the one
+// rule of the simulator's case-insensitive comparisons, so that an index lookup and a filter
+// evaluated on the documents always agree.
+func foldKey(v string) string { return filter.Fold(v) }
 
 // indexKey is v (case-folded when lower) and a NUL.
 func indexKey(v string, lower bool) []byte {

@@ -40,7 +40,8 @@
 //   - A comparison on a multi-valued attribute holds when any value satisfies it; `emails eq "x"`
 //     compares the "value" sub-attribute of each email; `emails[type eq "work" and value co "@x"]`
 //     needs one email satisfying the whole bracketed filter.
-//   - Strings compare case-insensitively unless the schema says caseExact; id, externalId,
+//   - Strings compare case-insensitively, by Fold (Unicode simple case folding), unless the schema
+//     says caseExact; id, externalId,
 //     meta.resourceType, meta.version and meta.location are caseExact. gt, ge, lt and le order strings
 //     lexicographically, dateTimes by instant and numbers numerically (an integer literal against a
 //     decimal attribute, or the reverse, compares as numbers).

@@ -285,6 +285,8 @@ func ordered(op string, cmp int) bool {
 
 // compareStrings applies op to attribute value s and literal l, folding case unless caseExact
 // (RFC 7643 Section 2.3.1; "gt" and friends order lexicographically, RFC 7644 Section 3.4.2.2).
+// Case folds with Fold, the rule the store's indexes and uniqueness use too; the ASCII paths
+// below are Fold restricted to ASCII, without allocating.
 func compareStrings(op, s, l string, caseExact bool) bool {
 	if caseExact {
 		switch op {
@@ -299,19 +301,18 @@ func compareStrings(op, s, l string, caseExact bool) bool {
 	}
 	switch op {
 	case "eq":
-		return strings.EqualFold(s, l)
+		return EqualFold(s, l)
 	case "ne":
-		return !strings.EqualFold(s, l)
+		return !EqualFold(s, l)
 	}
 	if !isASCII(s) || !isASCII(l) {
-		s, l = strings.ToLower(s), strings.ToLower(l)
-		return compareStrings(op, s, l, true)
+		return compareStrings(op, Fold(s), Fold(l), true)
 	}
 	switch op {
 	case "co":
 		if len(s)*len(l) > naiveSearchLimit {
 			// Keep hostile inputs linear: strings.Contains does not degrade like the window scan.
-			return strings.Contains(strings.ToLower(s), strings.ToLower(l))
+			return strings.Contains(Fold(s), Fold(l))
 		}
 		return indexFoldASCII(s, l) >= 0
 	case "sw":

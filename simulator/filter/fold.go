@@ -55,6 +55,10 @@ func foldUnicode(s string) string {
 	return b.String()
 }
 
+// EqualFold reports whether Fold(a) == Fold(b), without building either: it is strings.EqualFold,
+// which compares the same orbits rune by rune (TestFold_AgreesWithEqualFold).
+func EqualFold(a, b string) bool { return strings.EqualFold(a, b) }
+
 // FoldRune returns the rune r folds to (see Fold).
 func FoldRune(r rune) rune {
 	if r < utf8.RuneSelf {
