@@ -73,13 +73,14 @@ func parallelClient() *http.Client {
 var _ = Describe("concurrency", func() {
 	const clients = 64
 	var (
-		ts   *simulator.TestServer
-		base string
-		hc   *http.Client
+		ts     *simulator.TestServer
+		tenant string
+		base   string
+		hc     *http.Client
 	)
 	BeforeEach(func() {
 		ts = simulator.NewTestServer(GinkgoTB(), simulator.WithClock(fixedClock))
-		tenant := newTenantName()
+		tenant = newTenantName()
 		ts.Tenant(tenant)
 		base = ts.SCIMURL(tenant)
 		hc = parallelClient()
@@ -247,6 +248,66 @@ var _ = Describe("concurrency", func() {
 			u := newUser("contended@contoso.com")
 			u["displayName"] = fmt.Sprintf("writer %d", i)
 			return u
+		}),
+	)
+
+	// Membership integrity: whatever the interleaving of a DELETE of a user and a PATCH that adds
+	// it to a group, no group lists a user that no longer exists. Each pair runs in parallel with
+	// the others, released together, the PATCH in Entra's dialect and in a PUT of the group.
+	DescribeTable("never lists a deleted user as a member",
+		func(write func(gid, uid string) (int, []byte, error)) {
+			const pairs = 100
+			users := make([]map[string]any, pairs)
+			groups := make([]map[string]any, pairs)
+			for i := range pairs {
+				users[i] = map[string]any{"id": fmt.Sprintf("u%03d", i), "userName": fmt.Sprintf("u%03d@contoso.com", i)}
+				groups[i] = map[string]any{"id": fmt.Sprintf("g%03d", i), "displayName": fmt.Sprintf("G%03d", i)}
+			}
+			_, _, err := ts.Tenant(tenant).Seed(users, groups)
+			Expect(err).NotTo(HaveOccurred())
+			var mu sync.Mutex
+			outcomes := map[string]int{}
+			errs := inParallel(2*pairs, func(i int) error {
+				uid, gid := fmt.Sprintf("u%03d", i/2), fmt.Sprintf("g%03d", i/2)
+				var status int
+				var body []byte
+				var err error
+				if i%2 == 0 {
+					status, body, _, err = send(hc, "DELETE", base+"/Users/"+uid, nil)
+					if err == nil && status != 204 {
+						err = fmt.Errorf("DELETE %s: %d %s", uid, status, body)
+					}
+				} else {
+					status, body, err = write(gid, uid)
+					// The write comes first (2xx), or after the DELETE: the member no longer
+					// exists (400 invalidValue).
+					if err == nil && status >= 300 && !(status == 400 && bytes.Contains(body, []byte(`"scimType":"invalidValue"`))) {
+						err = fmt.Errorf("write %s: %d %s", gid, status, body)
+					}
+				}
+				mu.Lock()
+				outcomes[fmt.Sprintf("%d/%d", i%2, status)]++
+				mu.Unlock()
+				return err
+			})
+			Expect(errs).To(BeEmpty())
+			list := do("GET", base+"/Groups?count=1000", "", nil)
+			Expect(list.Status).To(Equal(200))
+			for _, g := range list.JSON()["Resources"].([]any) {
+				Expect(g).NotTo(HaveKey("members"), "group %v lists a deleted user", g.(map[string]any)["id"])
+			}
+			Expect(do("GET", base+"/Users?count=0", "", nil).JSON()["totalResults"]).To(BeNumerically("==", 0))
+			GinkgoWriter.Printf("outcomes (0: DELETE, 1: write / status): %v\n", outcomes)
+		},
+		Entry("PATCH add member", func(gid, uid string) (int, []byte, error) {
+			op := map[string]any{"op": "Add", "path": "members", "value": []any{map[string]any{"$ref": nil, "value": uid}}}
+			status, body, _, err := send(hc, "PATCH", base+"/Groups/"+gid, patchBody(op))
+			return status, body, err
+		}),
+		Entry("PUT with the member", func(gid, uid string) (int, []byte, error) {
+			g := map[string]any{"schemas": []string{groupURN}, "displayName": "G" + gid[1:], "members": []any{map[string]any{"value": uid}}}
+			status, body, _, err := send(hc, "PUT", base+"/Groups/"+gid, g)
+			return status, body, err
 		}),
 	)
 })
