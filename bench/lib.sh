@@ -86,11 +86,11 @@ seed_body() {
   }' >"$2"
 }
 
-# post_seed ROOT_URL BODY OUT: POSTs BODY to ROOT_URL/admin/seed, the answer to OUT; prints the
-# HTTP status.
+# post_seed ROOT_URL BODY OUT [TENANT]: POSTs BODY to ROOT_URL/admin/seed (of TENANT when given),
+# the answer to OUT; prints the HTTP status.
 post_seed() {
   curl -sS --max-time 300 -o "$3" -w '%{http_code}' -X POST -H "Authorization: Bearer $TOKEN" \
-    -H 'Content-Type: application/json' --data-binary "@$2" "$1/admin/seed" || true
+    -H 'Content-Type: application/json' --data-binary "@$2" "$1/admin/seed${4:+?tenant=$4}" || true
 }
 
 # proc_cpu_ticks PID: user plus system CPU time of PID so far, in clock ticks (proc(5) stat).

@@ -6,7 +6,10 @@
 # answers, run bench/peers/load.sh against it (wrk: filtered GET, then POST create, each for
 # DURATION), stop it. scimsim is measured at USERS_SMALL users (loaded by load.sh, like the peer) and
 # again, fresh, at USERS_LARGE users (seeded through POST /admin/seed: load.sh then skips its own
-# loading). bench/loadreport turns the RESULT lines into the table, the ratios and the targets.
+# loading; the server's RSS after the seed is recorded); then twice more at USERS_LARGE users, POST
+# only: with an Entra-shaped create body into a named tenant (the bare handler gets the same body),
+# and with --state and --state-sync always. bench/loadreport turns the RESULT lines into the table,
+# the ratios and the targets.
 #
 # Knobs (environment or make variables; defaults in brackets):
 #   DURATION [10s]        length of each timed phase; DURATION=3s for a quick try
@@ -15,6 +18,7 @@
 #   SERVERS [bare SCIMMY scimsim]   which servers to measure, in this order
 #   ROUNDS [1]            repeat the whole sequence; the report gives medians and the spread
 #   SCIMSIM_FLAGS []      extra flags for `scimsim serve`
+#   SCIMSIM_BIN []        a scimsim binary to measure instead of building this repository's
 #   PEERS [bench/peers]   where load.sh and scimmy/ are
 #   OUT [docs/benchmarks.md]   report path (a relative one is relative to the repository root)
 #   PORT_BASE [18090]     first loopback port tried; the servers take the next free ones
@@ -39,6 +43,7 @@ USERS_LARGE="${USERS_LARGE:-100000}"
 SERVERS="${SERVERS:-bare SCIMMY scimsim}"
 ROUNDS="${ROUNDS:-1}"
 SCIMSIM_FLAGS="${SCIMSIM_FLAGS:-}"
+SCIMSIM_BIN="${SCIMSIM_BIN:-}"
 OUT="${OUT:-docs/benchmarks.md}"
 KEEP="${KEEP:-0}"
 GO="${GO:-go}"
@@ -106,7 +111,7 @@ follow_phases() {
   while IFS= read -r line; do
     case "$line" in
       "== phase 3:"* | "== phase 4:"*) start="$(proc_cpu_ticks "$pid" 2>/dev/null || true)" ;;
-      "RESULT get-filter "* | "RESULT post-create "*)
+      "RESULT get-filter "* | "RESULT post-create"*)
         now="$(proc_cpu_ticks "$pid" 2>/dev/null || true)"
         n="$(sed -n 's/.* requests=\([0-9]*\) .*/\1/p' <<<"$line")"
         if [ -n "$start" ] && [ -n "$now" ] && [ "${n:-0}" -gt 0 ]; then
@@ -119,29 +124,44 @@ follow_phases() {
   done
 }
 
-# measure NAME TAG_USERS USERS BASE: load.sh against BASE, its RESULT lines tagged into RESULTS.
+# measure NAME TAG_USERS USERS BASE [PHASES CREATE_BODY POST_LABEL]: load.sh against BASE, its
+# RESULT lines tagged into RESULTS (as server NAME, or $TAG_SERVER when set).
 measure() {
-  local name="$1" tag_users="$2" users="$3" base="$4"
-  local log="$WORK/load-$name-$users-$round.log"
+  local name="$1" tag_users="$2" users="$3" base="$4" phases="${5:-get post}" body="${6:-basic}" label="${7:-post-create}"
+  local log="$WORK/load-$name-$users-$label-$round.log" extra=""
   : >"$log"
-  say "load.sh against $name ($base, $users users)"
-  record "USERS=$users PREFIX=user THREADS=$THREADS CONNS=$CONNS DURATION=$DURATION LOAD_PARALLEL=$LOAD_PARALLEL${WRK_CPUS:+ WRK_CPUS=$WRK_CPUS}" \
+  [ "$phases" = "get post" ] || extra+=" PHASES='$phases'"
+  [ "$body" = basic ] || extra+=" CREATE_BODY=$body"
+  [ "$label" = post-create ] || extra+=" POST_LABEL=$label"
+  say "load.sh against $name ($base, $users users, phases $phases, $body body)"
+  record "USERS=$users PREFIX=user THREADS=$THREADS CONNS=$CONNS DURATION=$DURATION LOAD_PARALLEL=$LOAD_PARALLEL${WRK_CPUS:+ WRK_CPUS=$WRK_CPUS}$extra" \
     "$LOAD_SH $base $TOKEN"
   USERS="$users" PREFIX=user THREADS="$THREADS" CONNS="$CONNS" DURATION="$DURATION" \
-    LOAD_PARALLEL="$LOAD_PARALLEL" WRK_CPUS="$WRK_CPUS" "$LOAD_SH" "$base" "$TOKEN" 2>&1 |
+    LOAD_PARALLEL="$LOAD_PARALLEL" WRK_CPUS="$WRK_CPUS" PHASES="$phases" CREATE_BODY="$body" POST_LABEL="$label" \
+    "$LOAD_SH" "$base" "$TOKEN" 2>&1 |
     follow_phases "${PID_OF[$name]}" "$log"
-  grep '^RESULT ' "$log" | sed "s/^/server=$name users=$tag_users round=$round /" >>"$RESULTS"
+  grep '^RESULT ' "$log" | sed "s/^/server=${TAG_SERVER:-$name} users=$tag_users round=$round /" >>"$RESULTS"
 }
 
-# seed_scimsim ROOT_URL USERS: POST /admin/seed with users shaped like load.sh's (user1..userN).
-# Returns 1 when the server has no seed route, so that load.sh loads the users itself.
+# record_rss NAME USERS: the resident memory of server NAME, holding USERS users, as a RESULT line.
+record_rss() {
+  local name="$1" users="$2" kb
+  kb="$(awk '/^VmRSS:/ {print $2}' "/proc/${PID_OF[$name]}/status" 2>/dev/null || true)"
+  [ -n "$kb" ] || return 0
+  awk -v n="$users" -v kb="$kb" 'BEGIN { printf "RESULT rss users=%d rss_kb=%d kb_per_user=%.2f\n", n, kb, kb / n }' |
+    tee -a "$WORK/rss-$round.log" | sed "s/^/server=${TAG_SERVER:-$name} users=$users round=$round /" >>"$RESULTS"
+}
+
+# seed_scimsim ROOT_URL USERS [TENANT] [QUIET]: POST /admin/seed with users shaped like load.sh's
+# (user1..userN), into TENANT when given; QUIET=1 leaves its rate out of the report. Returns 1 when
+# the server has no seed route, so that load.sh loads the users itself.
 seed_scimsim() {
-  local root="$1" users="$2" body="$WORK/seed-$2.json" start end code
+  local root="$1" users="$2" tenant="${3:-}" quiet="${4:-}" body="$WORK/seed-$2.json" start end code
   seed_body "$users" "$body"
-  say "seeding $users users through POST $root/admin/seed"
-  record "curl -X POST -H 'Content-Type: application/json' --data-binary @\$WORK/seed-$users.json $root/admin/seed"
+  say "seeding $users users through POST $root/admin/seed${tenant:+?tenant=$tenant}"
+  record "curl -X POST -H 'Content-Type: application/json' --data-binary @\$WORK/seed-$users.json '$root/admin/seed${tenant:+?tenant=$tenant}'"
   start="$(date +%s.%N)"
-  code="$(post_seed "$root" "$body" "$WORK/seed-$users.out")"
+  code="$(post_seed "$root" "$body" "$WORK/seed-$users.out" "$tenant")"
   end="$(date +%s.%N)"
   rm -f "$body"
   case "$code" in
@@ -154,6 +174,7 @@ seed_scimsim() {
   local got
   got="$(jq -r '.users // empty' "$WORK/seed-$users.out")"
   [ "$got" = "$users" ] || die "POST /admin/seed stored '$got' users, want $users: $(head -c 300 "$WORK/seed-$users.out")"
+  [ -z "$quiet" ] || return 0
   awk -v n="$users" -v s="$start" -v e="$end" 'BEGIN {
     printf "RESULT seed users=%d elapsed_s=%.2f rate_per_s=%.1f\n", n, e - s, n / (e - s) }' |
     tee "$WORK/seed-$users-$round.log" | sed "s/^/server=scimsim users=$users round=$round /" >>"$RESULTS"
@@ -182,9 +203,15 @@ say "building bench/bare and bench/loadreport"
 "$GO" build -o "$WORK/bare" ./bench/bare
 "$GO" build -o "$WORK/loadreport" ./bench/loadreport
 case " $SERVERS " in *" scimsim "*)
-  say "building scimsim"
-  record "go build -o \$WORK/scimsim ./cmd/scimsim"
-  "$GO" build -o "$WORK/scimsim" ./cmd/scimsim
+  if [ -n "$SCIMSIM_BIN" ]; then
+    say "measuring $SCIMSIM_BIN"
+    record "cp $SCIMSIM_BIN \$WORK/scimsim"
+    cp "$SCIMSIM_BIN" "$WORK/scimsim"
+  else
+    say "building scimsim"
+    record "go build -o \$WORK/scimsim ./cmd/scimsim"
+    "$GO" build -o "$WORK/scimsim" ./cmd/scimsim
+  fi
   "$WORK/scimsim" serve --help >/dev/null 2>&1 ||
     die "this scimsim has no working 'serve' command; SERVERS='bare SCIMMY' measures the others"
   ;;
@@ -212,6 +239,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
         wait_ready bare "$base" "$WORK/bare.log"
         # It stores nothing (users=0 in the results): load.sh finds user1 and userN and skips loading.
         measure bare 0 "$USERS_SMALL" "$base"
+        measure bare 0 "$USERS_SMALL" "$base" post entra post-create-entra
         stop_server bare
         ;;
       SCIMMY)
@@ -235,10 +263,38 @@ for ((round = 1; round <= ROUNDS; round++)); do
             "$WORK/scimsim" serve --addr "127.0.0.1:$PORT" --token "$TOKEN" $SCIMSIM_FLAGS
           wait_ready scimsim "$base" "$WORK/scimsim-$users.log"
           # The small run loads like the peer does; the large one is seeded when the server can be.
-          if [ "$users" = "$USERS_LARGE" ]; then seed_scimsim "http://127.0.0.1:$PORT" "$users" || true; fi
+          if [ "$users" = "$USERS_LARGE" ]; then
+            seed_scimsim "http://127.0.0.1:$PORT" "$users" || true
+            record_rss scimsim "$users"
+          fi
           measure scimsim "$users" "$users" "$base"
           stop_server scimsim
         done
+        # Entra's create into a named tenant that holds USERS_LARGE users.
+        free_port
+        record "\$WORK/scimsim serve --addr 127.0.0.1:$PORT --token $TOKEN${SCIMSIM_FLAGS:+ $SCIMSIM_FLAGS} &"
+        # shellcheck disable=SC2086
+        start_server scimsim "$WORK/scimsim-entra.log" \
+          "$WORK/scimsim" serve --addr "127.0.0.1:$PORT" --token "$TOKEN" $SCIMSIM_FLAGS
+        wait_ready scimsim "http://127.0.0.1:$PORT/scim/v2" "$WORK/scimsim-entra.log"
+        seed_scimsim "http://127.0.0.1:$PORT" "$USERS_LARGE" bench 1
+        measure scimsim "$USERS_LARGE" "$USERS_LARGE" "http://127.0.0.1:$PORT/tenants/bench/scim/v2" post entra post-create-entra
+        stop_server scimsim
+        # Creates that are fsynced to a state log before they are answered.
+        free_port
+        state="$WORK/state-$round/state.json"
+        mkdir -p "$(dirname "$state")"
+        sync_flag=(--state-sync always)
+        "$WORK/scimsim" serve --help 2>&1 | grep -q -- --state-sync || sync_flag=() # a scimsim from before the log
+        record "\$WORK/scimsim serve --addr 127.0.0.1:$PORT --token $TOKEN --state \$WORK/state-$round/state.json ${sync_flag[*]}${SCIMSIM_FLAGS:+ $SCIMSIM_FLAGS} &"
+        # shellcheck disable=SC2086
+        start_server scimsim "$WORK/scimsim-state.log" \
+          "$WORK/scimsim" serve --addr "127.0.0.1:$PORT" --token "$TOKEN" --state "$state" "${sync_flag[@]}" $SCIMSIM_FLAGS
+        wait_ready scimsim "http://127.0.0.1:$PORT/scim/v2" "$WORK/scimsim-state.log"
+        seed_scimsim "http://127.0.0.1:$PORT" "$USERS_LARGE" "" 1
+        measure scimsim "$USERS_LARGE" "$USERS_LARGE" "http://127.0.0.1:$PORT/scim/v2" post basic post-create-state
+        stop_server scimsim
+        rm -rf "$WORK/state-$round"
         ;;
     esac
   done

@@ -312,12 +312,12 @@ func (w *writer) nextSeq() uint64 { return w.s.seq.Add(1) }
 // SCIM endpoint", which RFC 7643 does not make).
 func (w *writer) put(k *kind, rec *record, uniqueDisplayName bool) error {
 	switch {
-	case k == userKind && rec.UserName != "":
-		if err := w.unique(k, "userName", rec.UserName, rec.ID); err != nil {
+	case k == userKind && rec.Name != "":
+		if err := w.unique(k, "userName", rec.Name, rec.ID); err != nil {
 			return err
 		}
-	case k == groupKind && uniqueDisplayName && rec.DisplayName != "":
-		if err := w.unique(k, "displayName", rec.DisplayName, rec.ID); err != nil {
+	case k == groupKind && uniqueDisplayName && rec.Name != "":
+		if err := w.unique(k, "displayName", rec.Name, rec.ID); err != nil {
 			return err
 		}
 	}

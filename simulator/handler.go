@@ -1,7 +1,6 @@
 package simulator
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"net/http"
@@ -309,7 +308,7 @@ func (h resources) patch(st *reqState, r *http.Request, id string, pops []patchO
 		if err != nil {
 			return nil, err
 		}
-		if bytes.Equal(same.Doc, old.Doc) {
+		if same.Doc == old.Doc {
 			return old, nil // nothing changed: the version stays
 		}
 		rec, err := encodeRecord(h.k, id, old.Seq, attrs, metaInfo{created: m.created, modified: now, version: old.Version + 1})

@@ -1,8 +1,8 @@
 package simulator
 
 import (
-	"bytes"
 	"encoding/json"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/scimsim/scimsim/simulator/filter"
@@ -17,7 +17,7 @@ import (
 // encoding/json writes unchanged when they hold only "safe" ASCII. A document with any
 // non-ASCII byte is always let through, since Unicode case folding could match it to an ASCII
 // literal.
-type prefilter func(doc []byte) bool
+type prefilter func(doc string) bool
 
 // needle is a byte pattern: bytes before fold compare exactly, the rest ASCII
 // case-insensitively (the literal of an attribute that is not caseExact).
@@ -43,12 +43,12 @@ func build(k *kind, e filter.Expr, parent *filter.AttrPath) prefilter {
 			case r == nil:
 				return l
 			}
-			return func(doc []byte) bool { return l(doc) && r(doc) }
+			return func(doc string) bool { return l(doc) && r(doc) }
 		}
 		if l == nil || r == nil {
 			return nil
 		}
-		return func(doc []byte) bool { return l(doc) || r(doc) }
+		return func(doc string) bool { return l(doc) || r(doc) }
 	case *filter.ValuePath:
 		return build(k, e.Filter, &e.Attr)
 	case *filter.Present:
@@ -151,12 +151,12 @@ func lowerASCII(b []byte) []byte {
 }
 
 func matcher(n needle) prefilter {
-	return func(doc []byte) bool { return !isASCIIBytes(doc) || n.in(doc) }
+	return func(doc string) bool { return !isASCII(doc) || n.in(doc) }
 }
 
-func isASCIIBytes(b []byte) bool {
-	for _, c := range b {
-		if c >= utf8.RuneSelf {
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
 			return false
 		}
 	}
@@ -164,7 +164,7 @@ func isASCIIBytes(b []byte) bool {
 }
 
 // in reports whether doc contains the needle.
-func (n needle) in(doc []byte) bool {
+func (n needle) in(doc string) bool {
 	m := len(n.b)
 	if m == 0 {
 		return true
@@ -172,7 +172,7 @@ func (n needle) in(doc []byte) bool {
 	if n.fold > 0 {
 		// The first byte compares exactly: jump between its occurrences.
 		for i := 0; i+m <= len(doc); i++ {
-			j := bytes.IndexByte(doc[i:len(doc)-m+1], n.b[0])
+			j := strings.IndexByte(doc[i:len(doc)-m+1], n.b[0])
 			if j < 0 {
 				return false
 			}
@@ -192,7 +192,7 @@ func (n needle) in(doc []byte) bool {
 }
 
 // at reports whether doc starts with the needle.
-func (n needle) at(doc []byte) bool {
+func (n needle) at(doc string) bool {
 	for j, want := range n.b {
 		c := doc[j]
 		if j >= n.fold && 'A' <= c && c <= 'Z' {

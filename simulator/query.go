@@ -390,14 +390,15 @@ func (s *Server) run(c echo.Context, q query) error {
 			}
 		}
 	default:
-		// No filter and no sort: page straight off the seq index.
+		// No filter and no sort: page straight off the id index, whose order is the stable
+		// order of queries.
 		skip, want := pg.skip, pg.want
 		for _, k := range st.queried() {
 			pg.total += t.store.count(k)
 			if want == 0 {
 				continue
 			}
-			it, err := tx.LowerBound(k.endpoint, "seq", uint64(0))
+			it, err := tx.Get(k.endpoint, "id_prefix", "")
 			if err != nil {
 				return err
 			}
@@ -421,8 +422,8 @@ func (s *Server) run(c echo.Context, q query) error {
 	return s.writeList(c, pg.hits, pg.total, q, proj)
 }
 
-// matches calls visit for each resource of kind k matching e (every one when e is nil), in
-// insertion order, with its decoded document when evaluating e needed it. An equality on an
+// matches calls visit for each resource of kind k matching e (every one when e is nil), in id
+// order, with its decoded document when evaluating e needed it. An equality on an
 // indexed attribute reads the index; anything else scans, and stops when ctx is done.
 func matches(ctx context.Context, tx *memdb.Txn, k *kind, e filter.Expr, visit func(*record, map[string]any) error) error {
 	if e != nil {
@@ -437,7 +438,7 @@ func matches(ctx context.Context, tx *memdb.Txn, k *kind, e filter.Expr, visit f
 					recs = append(recs, raw.(*record))
 				}
 				if len(recs) > 1 {
-					slices.SortFunc(recs, func(a, b *record) int { return cmp.Compare(a.Seq, b.Seq) })
+					slices.SortFunc(recs, func(a, b *record) int { return cmp.Compare(a.ID, b.ID) })
 				}
 				// A lone `attr eq "value"` on an index whose case rule is the attribute's
 				// caseExact needs no evaluation; see indexFor.
@@ -460,7 +461,7 @@ func matches(ctx context.Context, tx *memdb.Txn, k *kind, e filter.Expr, visit f
 			}
 		}
 	}
-	it, err := tx.LowerBound(k.endpoint, "seq", uint64(0))
+	it, err := tx.Get(k.endpoint, "id_prefix", "")
 	if err != nil {
 		return err
 	}
@@ -503,8 +504,9 @@ func evalVisit(k *kind, rec *record, e filter.Expr, visit func(*record, map[stri
 }
 
 // indexFor names the index that answers `attr eq "value"` exactly as the schema's caseExact
-// asks: id and externalId are caseExact (RFC 7643 §3.1) and indexed as they are; userName,
-// emails.value, group displayName and members.value are not, and their indexes are lower-cased.
+// asks: id is caseExact (RFC 7643 §3.1) and indexed as it is; userName, group displayName and
+// members.value are not, and their indexes fold case (foldKey). Other attributes have no index
+// (storeSchema says why).
 func indexFor(k *kind, a filter.AttrPath) string {
 	if a.URN != "" && !strings.EqualFold(a.URN, k.core.ID) {
 		return ""
@@ -513,12 +515,8 @@ func indexFor(k *kind, a filter.AttrPath) string {
 	switch {
 	case attr == "id" && sub == "":
 		return "id"
-	case attr == "externalid" && sub == "":
-		return "externalId"
 	case k == userKind && attr == "username" && sub == "":
 		return "userName"
-	case k == userKind && attr == "emails" && sub == "value":
-		return "emails"
 	case k == groupKind && attr == "displayname" && sub == "":
 		return "displayName"
 	case k == groupKind && attr == "members" && sub == "value":
@@ -535,7 +533,7 @@ type sortHit struct {
 }
 
 // sortHits orders matches by their sortBy values (RFC 7644 §3.4.2.3); resources without a value
-// sort last, ties keep insertion order.
+// sort last, ties keep the order of queries (by id).
 func sortHits(hits []sortHit, descending bool) {
 	slices.SortStableFunc(hits, func(a, b sortHit) int {
 		c := compareValues(a.v, b.v, a.caseExact)

@@ -1,7 +1,6 @@
 package simulator
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -63,39 +62,62 @@ func encodeRecord(k *kind, id string, seq uint64, attrs map[string]any, m metaIn
 		"resourceType": k.name,
 		"version":      etag(m.version),
 	}
-	// The stored bytes are a copy of exactly their length: a store holds one per resource.
+	// The stored document is a string of exactly its length: a store holds one per resource.
 	scratch := encodeBuffers.Get().(*[]byte)
 	b, ok := appendJSON((*scratch)[:0], doc)
-	*scratch = b[:0]
+	var s string
 	if ok {
-		b = bytes.Clone(b)
+		s = string(b)
 	}
+	*scratch = b[:0]
 	encodeBuffers.Put(scratch)
 	if !ok {
-		var err error
-		if b, err = json.Marshal(doc); err != nil {
+		enc, err := json.Marshal(doc)
+		if err != nil {
 			return nil, fmt.Errorf("encode %s %q: %w", k.name, id, err)
 		}
+		s = string(enc)
 	}
 	// json.Marshal sorts keys, so inside meta "location" belongs right before "resourceType".
 	// No other object holds a "meta" key: only schema attributes are stored.
-	at := bytes.Index(b, []byte(`"meta":{`))
-	rt := bytes.Index(b[at:], []byte(`"resourceType":`))
-	if at < 0 || rt < 0 {
-		return nil, fmt.Errorf("encode %s %q: meta not found in %s", k.name, id, b)
+	at := strings.Index(s, `"meta":{`)
+	rt := -1
+	if at >= 0 {
+		rt = strings.Index(s[at:], `"resourceType":`)
 	}
-	rec := &record{ID: id, Seq: seq, Version: m.version, Doc: b, LocAt: at + rt,
+	if at < 0 || rt < 0 {
+		return nil, fmt.Errorf("encode %s %q: meta not found in %s", k.name, id, s)
+	}
+	rec := &record{ID: inDoc(s, "id", id), Seq: seq, Version: m.version, Doc: s, LocAt: at + rt,
 		Created: m.created.UnixMilli(), Modified: m.modified.UnixMilli()}
-	rec.ExternalID, _ = attrs["externalId"].(string)
 	switch k {
 	case userKind:
-		rec.UserName, _ = attrs["userName"].(string)
-		rec.Emails = subValues(attrs["emails"], "value")
+		name, _ := attrs["userName"].(string)
+		rec.Name = inDoc(s, "userName", name)
 	case groupKind:
-		rec.DisplayName, _ = attrs["displayName"].(string)
+		name, _ := attrs["displayName"].(string)
+		rec.Name = inDoc(s, "displayName", name)
 		rec.Members = subValues(attrs["members"], "value")
+		for i, m := range rec.Members {
+			rec.Members[i] = inDoc(s, "value", m)
+		}
 	}
 	return rec, nil
+}
+
+// inDoc returns v as a substring of doc, the record's JSON, when doc holds the member
+// "key":"v" with v written as it is (no escapes): then v costs no memory beyond the document's.
+// Any occurrence will do, since its bytes are v's. Otherwise it returns v.
+func inDoc(doc, key, v string) string {
+	if v == "" {
+		return ""
+	}
+	i := strings.Index(doc, `"`+key+`":"`+v+`"`)
+	if i < 0 {
+		return v
+	}
+	i += len(key) + 4
+	return doc[i : i+len(v)]
 }
 
 // subValues returns the string values of sub-attribute sub over the elements of a multi-valued
@@ -129,7 +151,7 @@ func (r *record) meta() metaInfo {
 // float64, as encoding/json decodes them.
 func (r *record) decode() (map[string]any, error) {
 	var m map[string]any
-	if err := json.Unmarshal(r.Doc, &m); err != nil {
+	if err := json.Unmarshal([]byte(r.Doc), &m); err != nil {
 		return nil, fmt.Errorf("decode %q: %w", r.ID, err)
 	}
 	return m, nil
@@ -138,7 +160,7 @@ func (r *record) decode() (map[string]any, error) {
 // decodeForUpdate returns the record's attributes for a PATCH: numbers as json.Number, which
 // elimity's schema validation expects, and without the server-owned id, meta and schemas.
 func (r *record) decodeForUpdate() (map[string]any, error) {
-	d := json.NewDecoder(bytes.NewReader(r.Doc))
+	d := json.NewDecoder(strings.NewReader(r.Doc))
 	d.UseNumber()
 	var m map[string]any
 	if err := d.Decode(&m); err != nil {

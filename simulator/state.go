@@ -63,6 +63,7 @@ type stateTenant struct {
 type stateResource struct {
 	Seq      uint64          `json:"seq"`
 	Resource json.RawMessage `json:"resource"`
+	doc      string          // a snapshot's: the record's document, written as Resource
 }
 
 // SyncMode says when the state log reaches the disk.
@@ -498,14 +499,14 @@ func (f *StateFile) snapshot() (stateFile, map[*Tenant]tenantMark, error) {
 				return st, nil, fmt.Errorf("tenant %q: read %s: %w", t.name, k.endpoint, err)
 			}
 			mark.watches = append(mark.watches, watch)
-			it, err := tx.LowerBound(k.endpoint, "seq", uint64(0))
+			it, err := tx.Get(k.endpoint, "id_prefix", "")
 			if err != nil {
 				return st, nil, fmt.Errorf("tenant %q: read %s: %w", t.name, k.endpoint, err)
 			}
 			var list []stateResource
 			for raw := it.Next(); raw != nil; raw = it.Next() {
 				rec := raw.(*record)
-				list = append(list, stateResource{Seq: rec.Seq, Resource: rec.Doc})
+				list = append(list, stateResource{Seq: rec.Seq, doc: rec.Doc})
 			}
 			if i == 0 {
 				out.Users = list
@@ -718,16 +719,13 @@ func (ld *loading) add(name string) *loadedTenant {
 	return lt
 }
 
-// insert stores a record read from the state. The uniqueness of ids, seqs and userNames is
-// checked as for any write; group displayNames are not, since a tenant may have stored equal
-// names under the strict profile.
+// insert stores a record of the log. The uniqueness of ids and userNames is checked as for any
+// write (a put of a new version keeps the id's seq); group displayNames are not, since a tenant
+// may have stored equal names under the strict profile.
 func (lt *loadedTenant) insert(k *kind, rec *record) error {
 	w := lt.w
 	if old, taken := w.get(k, rec.ID); taken && old.Seq != rec.Seq {
 		return fmt.Errorf("%s %q appears twice", k.name, rec.ID)
-	}
-	if raw, err := w.tx.First(k.endpoint, "seq", rec.Seq); err != nil || raw != nil && raw.(*record).ID != rec.ID {
-		return fmt.Errorf("%s %q: seq %d appears twice", k.name, rec.ID, rec.Seq)
 	}
 	if err := w.put(k, rec, false); err != nil {
 		return err
@@ -756,10 +754,10 @@ func (lt *loadedTenant) inserter(k *kind, n int) func(rec *record) error {
 			return fmt.Errorf("%s %q: seq %d appears twice", k.name, rec.ID, rec.Seq)
 		}
 		seqs[rec.Seq] = struct{}{}
-		if names != nil && rec.UserName != "" {
-			key := foldKey(rec.UserName)
+		if names != nil && rec.Name != "" {
+			key := foldKey(rec.Name)
 			if _, dup := names[key]; dup {
-				return fmt.Errorf("%s %q: %w: userName %q is already taken", k.name, rec.ID, errConflict, rec.UserName)
+				return fmt.Errorf("%s %q: %w: userName %q is already taken", k.name, rec.ID, errConflict, rec.Name)
 			}
 			names[key] = rec.ID
 		}
@@ -855,14 +853,17 @@ func decodeRecord(k *kind, res stateResource) (*record, error) {
 		return nil, fmt.Errorf("%s %q: no seq", k.name, doc.id)
 	}
 	if compact && !doc.other && doc.locAt > 0 {
-		// The document is the state's own copy (json.RawMessage copies what it decodes).
-		rec := &record{ID: doc.id, Seq: res.Seq, Version: m.version, Doc: b, LocAt: doc.locAt,
-			Created: m.created.UnixMilli(), Modified: m.modified.UnixMilli(), ExternalID: doc.externalID}
+		s := string(b)
+		rec := &record{ID: inDoc(s, "id", doc.id), Seq: res.Seq, Version: m.version, Doc: s, LocAt: doc.locAt,
+			Created: m.created.UnixMilli(), Modified: m.modified.UnixMilli()}
 		switch k {
 		case userKind:
-			rec.UserName, rec.Emails = doc.userName, doc.values
+			rec.Name = inDoc(s, "userName", doc.userName)
 		case groupKind:
-			rec.DisplayName, rec.Members = doc.displayName, doc.values
+			rec.Name, rec.Members = inDoc(s, "displayName", doc.displayName), doc.values
+			for i, m := range rec.Members {
+				rec.Members[i] = inDoc(s, "value", m)
+			}
 		}
 		return rec, nil
 	}
@@ -1374,7 +1375,11 @@ func encodeState(w io.Writer, st stateFile) error {
 					bw.WriteString(",")
 				}
 				fmt.Fprintf(bw, "\n{\"seq\":%d,\"resource\":", r.Seq)
-				bw.Write(r.Resource)
+				if r.Resource != nil {
+					bw.Write(r.Resource)
+				} else {
+					bw.WriteString(r.doc)
+				}
 				bw.WriteString("}")
 			}
 			bw.WriteString("]")

@@ -20,57 +20,58 @@ var (
 // record is one stored resource. It is immutable once inserted: memdb stores pointers and shares
 // them with every reader, so a change always builds a new record (copy, change, insert).
 //
-// The attributes live as canonical JSON bytes (encoded once on write, served as they are when no
-// projection is asked), which keeps the heap small and the GET path free of encoding. The hot
-// attributes are also typed fields, for the indexes.
+// The attributes live as canonical JSON (encoded once on write, served as it is when no
+// projection is asked), which keeps the heap small and the GET path free of encoding. The fields
+// the indexes read are substrings of it where the JSON needs no escaping (encodeRecord), so that
+// they cost no memory of their own: a stored user is its document, this struct and its entries
+// in two indexes (TestStore_HeapPerUser, BenchmarkServer_HeapPerUser).
 type record struct {
-	ID          string
-	Seq         uint64   // monotonic insertion order: the stable order of queries
-	UserName    string   // Users
-	DisplayName string   // Groups
-	ExternalID  string   // both
-	Emails      []string // Users: emails[].value
-	Members     []string // Groups: members[].value
-	Version     uint64   // meta.version is W/"Version"
-	Created     int64    // meta.created, Unix milliseconds
-	Modified    int64    // meta.lastModified, Unix milliseconds
-	// Doc is the resource as JSON with meta last and no meta.location, which depends on the
-	// request's base URL: it is spliced in at LocAt.
-	Doc   []byte
-	LocAt int
+	ID      string
+	Name    string   // the indexed name: a user's userName, a group's displayName
+	Members []string // a group's members[].value
+	// Doc is the resource as JSON with no meta.location, which depends on the request's base
+	// URL: it is spliced in at LocAt.
+	Doc      string
+	LocAt    int
+	Seq      uint64 // creation number, unique in the tenant: tells a create from a replace
+	Version  uint64 // meta.version is W/"Version"
+	Created  int64  // meta.created, Unix milliseconds
+	Modified int64  // meta.lastModified, Unix milliseconds
 }
 
 // storeSchema is the memdb schema of a tenant's store. memdb does not enforce Unique on
 // secondary indexes (see the library notes): the write paths check userName and displayName
 // themselves inside the write transaction.
 //
-// The indexers are the simulator's own (stringIndex, stringsIndex, seqIndex): they build the
-// keys memdb's StringFieldIndex and StringSliceFieldIndex would, without reflection, and key
-// the insertion order in a way that keeps memdb's copy-on-write cheap (see seqIndex).
+// Every index costs about 400 bytes per resource (a leaf, a node and two watch channels of memdb's
+// radix tree) and a share of every write, so only those that earn it are kept: the id (the
+// primary index, whose order is the stable order of queries: generated ids count up, see
+// idGenerator), userName (its uniqueness, and Entra's matching query), and for groups
+// displayName (uniqueness in the entra profile, Entra's matching query) and members (a deleted
+// user leaves its groups, commit.go). Filters on other attributes, externalId and emails.value
+// among them, scan the documents with a prefilter (prefilter.go).
+//
+// The indexers are the simulator's own (stringIndex, stringsIndex): they build the keys memdb's
+// StringFieldIndex and StringSliceFieldIndex would, without reflection.
 func storeSchema() *memdb.DBSchema {
-	common := func() map[string]*memdb.IndexSchema {
-		return map[string]*memdb.IndexSchema{
-			"id":  {Name: "id", Unique: true, Indexer: stringIndex{field: func(r *record) string { return r.ID }}},
-			"seq": {Name: "seq", Unique: true, Indexer: seqIndex{}},
-			"externalId": {Name: "externalId", AllowMissing: true,
-				Indexer: stringIndex{field: func(r *record) string { return r.ExternalID }}},
-		}
-	}
-	users := common()
+	id := &memdb.IndexSchema{Name: "id", Unique: true, Indexer: stringIndex{field: func(r *record) string { return r.ID }}}
 	// userName is unique in every profile (RFC 7643 §4.1.1), which put checks before every
 	// insert: the index can then be Unique, so that its keys do not carry the record's id as a
 	// suffix (memdb appends the primary key to every key of a non-unique index), which saves a
 	// key of ~40 bytes per user. It is **essential** that nothing inserts a user without put's
 	// check: memdb would silently point the index at the later of two users with one userName.
-	users["userName"] = &memdb.IndexSchema{Name: "userName", AllowMissing: true, Unique: true,
-		Indexer: stringIndex{field: func(r *record) string { return r.UserName }, lower: true}}
-	users["emails"] = &memdb.IndexSchema{Name: "emails", AllowMissing: true,
-		Indexer: stringsIndex{field: func(r *record) []string { return r.Emails }, lower: true}}
-	groups := common()
-	groups["displayName"] = &memdb.IndexSchema{Name: "displayName", AllowMissing: true,
-		Indexer: stringIndex{field: func(r *record) string { return r.DisplayName }, lower: true}}
-	groups["members"] = &memdb.IndexSchema{Name: "members", AllowMissing: true,
-		Indexer: stringsIndex{field: func(r *record) []string { return r.Members }, lower: true}}
+	users := map[string]*memdb.IndexSchema{
+		"id": id,
+		"userName": {Name: "userName", AllowMissing: true, Unique: true,
+			Indexer: stringIndex{field: func(r *record) string { return r.Name }, lower: true}},
+	}
+	groups := map[string]*memdb.IndexSchema{
+		"id": id,
+		"displayName": {Name: "displayName", AllowMissing: true,
+			Indexer: stringIndex{field: func(r *record) string { return r.Name }, lower: true}},
+		"members": {Name: "members", AllowMissing: true,
+			Indexer: stringsIndex{field: func(r *record) []string { return r.Members }, lower: true}},
+	}
 	return &memdb.DBSchema{Tables: map[string]*memdb.TableSchema{
 		userKind.endpoint:  {Name: userKind.endpoint, Indexes: users},
 		groupKind.endpoint: {Name: groupKind.endpoint, Indexes: groups},
@@ -168,43 +169,6 @@ func indexKey(v string, lower bool) []byte {
 	key := make([]byte, 0, len(v)+1)
 	key = append(key, v...)
 	return append(key, 0)
-}
-
-// seqIndex indexes a record's insertion order (Seq) as 16 hexadecimal digits. Fixed-width hex
-// sorts as the numbers do, and its radix tree branches 16 ways per byte. memdb's UintFieldIndex
-// keys the 8 big-endian bytes instead, whose tree nodes near the leaves hold up to 256 edges:
-// memdb copies every node on the path of an insert (its trees are immutable), so each new
-// record then copied two 4 KiB edge lists, several times what the record itself takes.
-// Lookups take a uint64, as with UintFieldIndex.
-type seqIndex struct{}
-
-func (seqIndex) FromObject(obj any) (bool, []byte, error) {
-	r, ok := obj.(*record)
-	if !ok {
-		return false, nil, fmt.Errorf("index a %T: not a record", obj)
-	}
-	return true, seqKey(r.Seq), nil
-}
-
-func (seqIndex) FromArgs(args ...any) ([]byte, error) {
-	if len(args) != 1 {
-		return nil, fmt.Errorf("seq lookup: want one argument, got %d", len(args))
-	}
-	v, ok := args[0].(uint64)
-	if !ok {
-		return nil, fmt.Errorf("seq lookup: argument %#v is not a uint64", args[0])
-	}
-	return seqKey(v), nil
-}
-
-func seqKey(v uint64) []byte {
-	const hex = "0123456789abcdef"
-	key := make([]byte, 16)
-	for i := 15; i >= 0; i-- {
-		key[i] = hex[v&0xf]
-		v >>= 4
-	}
-	return key
 }
 
 // store is one tenant's database. Tenant.Reset swaps in an empty database, so every operation

@@ -26,7 +26,7 @@ func TestParseResults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := len(got), 11; got != want {
+	if got, want := len(got), 15; got != want {
 		t.Fatalf("len(results)=%d, want %d", got, want)
 	}
 	want := Result{Server: "scimsim", Users: 100000, Phase: PhaseGetFilter, Values: map[string]float64{

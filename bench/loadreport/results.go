@@ -10,14 +10,22 @@ import (
 	"strings"
 )
 
-// Phase names as bench/peers/load.sh prints them in its RESULT lines, plus "seed", which
-// bench/load.sh prints when it fills a server through POST /admin/seed instead.
+// Phase names as bench/peers/load.sh prints them in its RESULT lines (POST_LABEL names the POST
+// phase of the Entra-shaped and of the --state runs), plus "seed", which bench/load.sh prints
+// when it fills a server through POST /admin/seed instead, and "rss", the server's resident
+// memory after that seed.
 const (
-	PhaseGetFilter  = "get-filter"
-	PhasePostCreate = "post-create"
-	PhaseBulkLoad   = "bulk-load"
-	PhaseSeed       = "seed"
+	PhaseGetFilter       = "get-filter"
+	PhasePostCreate      = "post-create"
+	PhasePostCreateEntra = "post-create-entra"
+	PhasePostCreateState = "post-create-state"
+	PhaseBulkLoad        = "bulk-load"
+	PhaseSeed            = "seed"
+	PhaseRSS             = "rss"
 )
+
+// timedPhases are load.sh's wrk phases, which have latencies.
+var timedPhases = []string{PhaseGetFilter, PhasePostCreate, PhasePostCreateEntra, PhasePostCreateState}
 
 // A Result is one RESULT line of load.sh, tagged with the server and the number of users it held.
 //
@@ -55,13 +63,15 @@ func (r Result) Errors() int {
 	switch r.Phase {
 	case PhaseBulkLoad:
 		return int(r.Values["users"] - r.Values["created_201"])
+	case PhaseSeed, PhaseRSS:
+		return 0
 	default:
 		return int(r.Values["http_ge_400"] + r.Values["sock_errors"])
 	}
 }
 
 // Timed reports whether the phase is one of load.sh's timed wrk phases (it has latencies).
-func (r Result) Timed() bool { return r.Phase == PhaseGetFilter || r.Phase == PhasePostCreate }
+func (r Result) Timed() bool { return slices.Contains(timedPhases, r.Phase) }
 
 // ParseResults reads tagged RESULT lines. Blank lines and lines starting with # are skipped; any
 // other line that is not a well-formed RESULT line is an error naming the line, so a changed
