@@ -141,6 +141,30 @@ func BenchmarkServer_Create(b *testing.B) {
 	}, 201)
 }
 
+// BenchmarkServer_CreateParallel is BenchmarkServer_Create from 16 goroutines per core, as a
+// load generator's connections send: concurrent creates share the committer's batches.
+func BenchmarkServer_CreateParallel(b *testing.B) {
+	s := benchServer(b)
+	run := benchRuns.Add(1)
+	var n atomic.Int64
+	b.SetParallelism(16)
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu := processCPU()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			u := benchUser(0)
+			u["userName"] = fmt.Sprintf("par-%d-%d", run, n.Add(1))
+			raw, _ := json.Marshal(u)
+			if rec := serve(s, "POST", "/scim/v2/Users", string(raw)); rec.Code != 201 {
+				b.Errorf("status %d %s", rec.Code, rec.Body)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64((processCPU()-cpu).Microseconds())/float64(b.N), "cpu-µs/op")
+}
+
 func BenchmarkServer_Patch(b *testing.B) {
 	s := benchServer(b)
 	benchRequests(b, s, "PATCH", "/scim/v2/Users/"+bench.id50000, func(i int) string {

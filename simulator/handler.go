@@ -429,22 +429,23 @@ func (s *Server) patch(c echo.Context) error {
 
 // validateBody is elimity's validation of a POST or PUT body (ResourceType.validate) for the
 // body normalise decoded (with numbers kept exact; nil when it is not a JSON object): the core
-// schema plus externalId checked with Schema.Validate (which requires the core URN in
-// "schemas"), and each extension present checked under its URN. Its errors are elimity's.
+// schema plus externalId checked as Schema.Validate does (which requires the core URN in
+// "schemas"), and each extension present checked under its URN, by the kind's validators
+// (validate.go). Its errors are elimity's.
 func validateBody(k *kind, doc map[string]any) (map[string]any, error) {
 	if doc == nil {
 		return nil, scimerrors.ScimErrorInvalidSyntax
 	}
-	attrs, se := k.validating.Validate(doc)
+	attrs, se := k.check.resource(doc, true)
 	if se != nil {
 		return nil, *se
 	}
-	for _, e := range k.exts {
+	for i, e := range k.exts {
 		v := doc[e.ID]
 		if v == nil {
 			continue
 		}
-		ext, se := e.ValidateExtension(v)
+		ext, se := k.extChecks[i].resource(v, false)
 		if se != nil {
 			return nil, *se
 		}

@@ -70,7 +70,7 @@ func TestJournal_List(t *testing.T) {
 				return got
 			}
 			for i := range tt.add {
-				j.add(JournalEntry{Query: fmt.Sprint(i)})
+				j.add(journalRecord{entry: JournalEntry{Query: fmt.Sprint(i)}})
 			}
 			if diff := cmp.Diff(tt.want, queries()); diff != "" {
 				t.Fatalf("list() (-want +got):\n%s", diff)
@@ -82,7 +82,7 @@ func TestJournal_List(t *testing.T) {
 			if got := queries(); len(got) != 0 {
 				t.Fatalf("list() after reset = %v", got)
 			}
-			j.add(JournalEntry{Query: "after"})
+			j.add(journalRecord{entry: JournalEntry{Query: "after"}})
 			if want, got := min(tt.size, 1), len(queries()); got != want {
 				t.Fatalf("len(list()) after reset and one add = %d, want %d", got, want)
 			}
@@ -202,7 +202,7 @@ func TestPrefilter_NeverRejectsAMatch(t *testing.T) {
 	}
 }
 
-func readJSON(t *testing.T, path string, v any) {
+func readJSON(t testing.TB, path string, v any) {
 	t.Helper()
 	raw, err := os.ReadFile(path)
 	if err != nil {
@@ -449,6 +449,7 @@ func TestAppendJSON(t *testing.T) {
 		{"resource", map[string]any{"userName": "a@b.c", "active": true, "emails": []any{map[string]any{"value": "a@b.c", "primary": false}},
 			"meta": map[string]any{"version": `W/"1"`}, "schemas": []string{userURN}, "x": nil, "n": int64(-7), "i": 3}, true},
 		{"HTML characters and controls", map[string]any{"<a>&": "<script>\u2028\t\"\\\x01"}, true},
+		{"every short escape", []any{"\b\f\n\r\t\x1f\x7f\u2029 é"}, true},
 		{"invalid UTF-8", []any{"\xff\xfe", "é"}, true},
 		{"empty and nil lists", map[string]any{"a": []any{}, "b": []any(nil), "c": []string{}, "d": []string(nil), "e": map[string]any{}}, true},
 		{"keys sort by bytes", map[string]any{"b": 1, "B": 2, "a": 3, "é": 4, "": 5}, true},
@@ -498,13 +499,27 @@ func FuzzAppendJSON(f *testing.F) {
 	})
 }
 
+// FuzzAppendJSONEscaped: any string, valid UTF-8 or not, is escaped as json.Marshal escapes it.
+func FuzzAppendJSONEscaped(f *testing.F) {
+	for _, s := range []string{"plain", "<&>", "\x00\b\f\n\r\t\x1f", "\u2028\u2029", "\xff\xfe", "é\xc3", `"\`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want, _ := json.Marshal(s)
+		if got := `"` + string(appendJSONEscaped(nil, s)) + `"`; got != string(want) {
+			t.Fatalf("appendJSONEscaped(%q) = %s, json.Marshal %s", s, got, want)
+		}
+	})
+}
+
 // TestJournalBook_Bytes: each tenant's journal stays within its byte bound, all of them within
 // the total, and the total evicts the server's oldest entries first.
 func TestJournalBook_Bytes(t *testing.T) {
-	entry := func(i int, n int) JournalEntry {
-		return JournalEntry{Query: fmt.Sprint(i), RequestBody: strings.Repeat("b", n)}
+	entry := func(i int, n int) journalRecord {
+		return journalRecord{entry: JournalEntry{Query: fmt.Sprint(i)}, body: []byte(strings.Repeat("b", n))}
 	}
-	one := entry(0, 800).size() // every entry below is this size
+	size := func(r journalRecord) int64 { return r.entry.size() + int64(len(r.body)) }
+	one := size(entry(0, 800)) // every entry below is this size
 	book := newJournalBook(1000, 3*one, 5*one)
 	a, b := book.newJournal(), book.newJournal()
 	queries := func(j *journal) []string {

@@ -37,6 +37,13 @@ func (e JournalEntry) size() int64 {
 	return int64(entryOverhead + len(e.Method) + len(e.Path) + len(e.Query) + len(e.RequestBody) + len(e.Fault))
 }
 
+// journalRecord is an entry with its body as the request read it: the journal keeps those bytes
+// (the request is done with them) and makes the string only when the journal is listed.
+type journalRecord struct {
+	entry JournalEntry
+	body  []byte
+}
+
 // journalBook holds the journals of every tenant under one lock, so that they are bounded
 // together: each in entries (WithJournalSize) and bytes (WithJournalBytes' per-tenant bound), and
 // all of them in bytes (its total bound), evicting the oldest entries of the server first. A busy
@@ -55,6 +62,7 @@ type journalBook struct {
 
 type bookEntry struct {
 	e    JournalEntry
+	body []byte
 	size int64
 	j    *journal
 	gone bool
@@ -74,13 +82,13 @@ type journal struct {
 
 func (b *journalBook) newJournal() *journal { return &journal{book: b} }
 
-func (j *journal) add(e JournalEntry) {
+func (j *journal) add(r journalRecord) {
 	b := j.book
-	n := e.size()
+	n := r.entry.size() + int64(len(r.body))
 	if b.size == 0 || n > b.tenantBytes || n > b.totalBytes {
 		return
 	}
-	be := &bookEntry{e: e, size: n, j: j}
+	be := &bookEntry{e: r.entry, body: r.body, size: n, j: j}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for j.entries.len() > 0 && (j.entries.len() >= b.size || j.bytes+n > b.tenantBytes) {
@@ -117,7 +125,13 @@ func (j *journal) list() []JournalEntry {
 	j.book.mu.Lock()
 	defer j.book.mu.Unlock()
 	out := make([]JournalEntry, 0, j.entries.len())
-	j.entries.each(func(be *bookEntry) { out = append(out, be.e) })
+	j.entries.each(func(be *bookEntry) {
+		e := be.e
+		if be.body != nil {
+			e.RequestBody = string(be.body)
+		}
+		out = append(out, e)
+	})
 	return out
 }
 
@@ -179,15 +193,15 @@ func (r *ring[T]) filter(keep func(T) bool) {
 // journalBody returns the body as the journal keeps it: nothing when the request did not carry
 // the tenant's token (an anonymous client must not be able to fill the journal), secrets
 // redacted, cut at 64 KiB.
-func journalBody(b []byte, authorized bool) (string, bool) {
+func journalBody(b []byte, authorized bool) ([]byte, bool) {
 	if !authorized || len(b) == 0 {
-		return "", false
+		return nil, false
 	}
 	b = redactSecrets(b)
 	if len(b) > journalBodyLimit {
-		return string(b[:journalBodyLimit]), true
+		return b[:journalBodyLimit:journalBodyLimit], true
 	}
-	return string(b), false
+	return b, false
 }
 
 // secretWords are the parts of names whose values the journal never keeps: SCIM's password
@@ -208,29 +222,41 @@ func isSecretName(name string) bool {
 }
 
 // mentionsSecret reports whether b names a secret anywhere, ASCII case-insensitively: the cheap
-// test that lets almost every body through unchanged.
+// test that lets almost every body through unchanged. It lower-cases b once (into a pooled
+// buffer) and searches each word with bytes.Contains, which is vectorised.
 func mentionsSecret(b []byte) bool {
-	for _, w := range secretWords {
-		if indexFoldASCII(b, w) >= 0 {
-			return true
+	lp := lowerBuffers.Get().(*[]byte)
+	lower := (*lp)[:0]
+	for _, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		lower = append(lower, c)
+	}
+	found := false
+	for _, w := range secretWordBytes {
+		if bytes.Contains(lower, w) {
+			found = true
+			break
 		}
 	}
-	return false
+	if cap(lower) <= 1<<20 {
+		*lp = lower
+	}
+	lowerBuffers.Put(lp)
+	return found
 }
 
-func indexFoldASCII(b []byte, word string) int {
-	first := word[0]
-	for i := 0; i+len(word) <= len(b); i++ {
-		c := b[i] | 0x20
-		if c != first {
-			continue
+var (
+	secretWordBytes = func() [][]byte {
+		out := make([][]byte, len(secretWords))
+		for i, w := range secretWords {
+			out[i] = []byte(w)
 		}
-		if bytes.EqualFold(b[i:i+len(word)], []byte(word)) {
-			return i
-		}
-	}
-	return -1
-}
+		return out
+	}()
+	lowerBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+)
 
 // redactSecrets returns b with the value of every secret replaced by "[redacted]": a member
 // whose name is secret, and the value of a PATCH operation whose path names a secret. A body that

@@ -125,8 +125,8 @@ func checkKnown[V any](k *kind, res map[string]V) error {
 // kind does not define, and in the entra profile converts string booleans. It returns nil and no
 // error for a body that does not decode: validateBody answers it with elimity's invalidSyntax.
 func prepareResource(k *kind, body []byte, p Profile) (map[string]any, error) {
-	var doc map[string]any
-	if err := decodeNumbers(body, &doc); err != nil || doc == nil {
+	doc, err := decodeObject(body, true)
+	if err != nil || doc == nil {
 		return nil, nil
 	}
 	if err := checkKnown(k, doc); err != nil {

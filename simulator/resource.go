@@ -34,6 +34,100 @@ type metaInfo struct {
 // URN); it is not modified. Attributes returned "never" (password, RFC 7643 §4.1.1) are not
 // kept: the simulator never authenticates users, and so can never leak one.
 func encodeRecord(k *kind, id string, seq uint64, attrs map[string]any, m metaInfo) (*record, error) {
+	// The document is written as json.Marshal would write it for a map holding attrs, "id",
+	// "schemas" and "meta" (keys sorted, strings escaped alike), straight from attrs: no map is
+	// built for it. TestEncodeRecord_AsJSONMarshal holds it to that.
+	var keyBuf [24]string
+	keys := keyBuf[:0]
+	schemas := []string{k.core.ID}
+	for name, v := range attrs {
+		if name == "id" || name == "meta" || name == "schemas" {
+			continue
+		}
+		if a, ok := k.attr("", name); ok && a.Returned() == "never" {
+			continue
+		}
+		if _, isExt := k.ext(name); isExt {
+			ext, ok := v.(map[string]any)
+			if ok && len(ext) == 0 {
+				continue
+			}
+			if ok {
+				schemas = append(schemas, name)
+			}
+		}
+		keys = append(keys, name)
+	}
+	keys = append(keys, "id", "meta", "schemas")
+	slices.Sort(keys)
+	if len(schemas) > 2 {
+		// In the order of k.exts, as the map-based encoding listed them.
+		slices.SortStableFunc(schemas[1:], func(a, b string) int { return extIndex(k, a) - extIndex(k, b) })
+	}
+	scratch := encodeBuffers.Get().(*[]byte)
+	b := append((*scratch)[:0], '{')
+	locAt, ok := 0, true
+	for i, name := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '"')
+		b = appendJSONEscaped(b, name)
+		b = append(b, '"', ':')
+		switch name {
+		case "id":
+			b = append(b, '"')
+			b = appendJSONEscaped(b, id)
+			b = append(b, '"')
+		case "schemas":
+			b, _ = appendJSON(b, schemas)
+		case "meta":
+			b = append(b, `{"created":"`...)
+			b = m.created.UTC().AppendFormat(b, timeFormat)
+			b = append(b, `","lastModified":"`...)
+			b = m.modified.UTC().AppendFormat(b, timeFormat)
+			b = append(b, `",`...)
+			locAt = len(b)
+			b = append(b, `"resourceType":"`...)
+			b = appendJSONEscaped(b, k.name)
+			b = append(b, `","version":"`...)
+			b = appendJSONEscaped(b, etag(m.version))
+			b = append(b, `"}`...)
+		default:
+			b, ok = appendJSON(b, attrs[name])
+		}
+		if !ok {
+			break
+		}
+	}
+	b = append(b, '}')
+	// The stored document is a string of exactly its length: a store holds one per resource.
+	var s string
+	if ok {
+		s = string(b)
+	}
+	*scratch = b[:0]
+	encodeBuffers.Put(scratch)
+	if !ok {
+		// A value appendJSON does not write (float64, json.Number): json.Marshal of the map.
+		return encodeRecordMarshal(k, id, seq, attrs, m)
+	}
+	return newRecord(k, s, id, seq, locAt, attrs, m), nil
+}
+
+// extIndex is the position of extension urn in k.exts.
+func extIndex(k *kind, urn string) int {
+	for i, e := range k.exts {
+		if e.ID == urn {
+			return i
+		}
+	}
+	return len(k.exts)
+}
+
+// encodeRecordMarshal is encodeRecord through json.Marshal of a map, for the values appendJSON
+// leaves to it.
+func encodeRecordMarshal(k *kind, id string, seq uint64, attrs map[string]any, m metaInfo) (*record, error) {
 	doc := make(map[string]any, len(attrs)+3)
 	for name, v := range attrs {
 		if name == "id" || name == "meta" || name == "schemas" {
@@ -62,22 +156,11 @@ func encodeRecord(k *kind, id string, seq uint64, attrs map[string]any, m metaIn
 		"resourceType": k.name,
 		"version":      etag(m.version),
 	}
-	// The stored document is a string of exactly its length: a store holds one per resource.
-	scratch := encodeBuffers.Get().(*[]byte)
-	b, ok := appendJSON((*scratch)[:0], doc)
-	var s string
-	if ok {
-		s = string(b)
+	enc, err := json.Marshal(doc)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s %q: %w", k.name, id, err)
 	}
-	*scratch = b[:0]
-	encodeBuffers.Put(scratch)
-	if !ok {
-		enc, err := json.Marshal(doc)
-		if err != nil {
-			return nil, fmt.Errorf("encode %s %q: %w", k.name, id, err)
-		}
-		s = string(enc)
-	}
+	s := string(enc)
 	// json.Marshal sorts keys, so inside meta "location" belongs right before "resourceType".
 	// No other object holds a "meta" key: only schema attributes are stored.
 	at := strings.Index(s, `"meta":{`)
@@ -88,7 +171,12 @@ func encodeRecord(k *kind, id string, seq uint64, attrs map[string]any, m metaIn
 	if at < 0 || rt < 0 {
 		return nil, fmt.Errorf("encode %s %q: meta not found in %s", k.name, id, s)
 	}
-	rec := &record{ID: inDoc(s, "id", id), Seq: seq, Version: m.version, Doc: s, LocAt: at + rt,
+	return newRecord(k, s, id, seq, at+rt, attrs, m), nil
+}
+
+// newRecord is the record of document s.
+func newRecord(k *kind, s, id string, seq uint64, locAt int, attrs map[string]any, m metaInfo) *record {
+	rec := &record{ID: inDoc(s, "id", id), Seq: seq, Version: m.version, Doc: s, LocAt: locAt,
 		Created: m.created.UnixMilli(), Modified: m.modified.UnixMilli()}
 	switch k {
 	case userKind:
@@ -102,7 +190,7 @@ func encodeRecord(k *kind, id string, seq uint64, attrs map[string]any, m metaIn
 			rec.Members[i] = inDoc(s, "value", m)
 		}
 	}
-	return rec, nil
+	return rec
 }
 
 // inDoc returns v as a substring of doc, the record's JSON, when doc holds the member
@@ -150,8 +238,8 @@ func (r *record) meta() metaInfo {
 // decode returns the record's JSON as a tree for filters, sorting and projection. Numbers are
 // float64, as encoding/json decodes them.
 func (r *record) decode() (map[string]any, error) {
-	var m map[string]any
-	if err := json.Unmarshal([]byte(r.Doc), &m); err != nil {
+	m, err := decodeObject([]byte(r.Doc), false)
+	if err != nil {
 		return nil, fmt.Errorf("decode %q: %w", r.ID, err)
 	}
 	return m, nil
@@ -160,10 +248,8 @@ func (r *record) decode() (map[string]any, error) {
 // decodeForUpdate returns the record's attributes for a PATCH: numbers as json.Number, which
 // elimity's schema validation expects, and without the server-owned id, meta and schemas.
 func (r *record) decodeForUpdate() (map[string]any, error) {
-	d := json.NewDecoder(strings.NewReader(r.Doc))
-	d.UseNumber()
-	var m map[string]any
-	if err := d.Decode(&m); err != nil {
+	m, err := decodeObject([]byte(r.Doc), true)
+	if err != nil {
 		return nil, fmt.Errorf("decode %q: %w", r.ID, err)
 	}
 	delete(m, "id")
@@ -221,7 +307,8 @@ func appendJSON(dst []byte, v any) ([]byte, bool) {
 	case int64:
 		return strconv.AppendInt(dst, v, 10), true
 	case map[string]any:
-		keys := make([]string, 0, len(v))
+		var keyBuf [16]string
+		keys := keyBuf[:0]
 		for k := range v {
 			keys = append(keys, k)
 		}
@@ -275,20 +362,54 @@ func appendJSON(dst []byte, v any) ([]byte, bool) {
 	return dst, false
 }
 
-// appendJSONEscaped appends s as the inside of a JSON string.
+// appendJSONEscaped appends s as the inside of a JSON string, as json.Marshal escapes it (HTML
+// characters included; encoding/json's appendString, which TestAppendJSON holds it to).
 func appendJSONEscaped(dst []byte, s string) []byte {
-	clean := true
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf || c == '<' || c == '>' || c == '&' {
-			clean = false
-			break
+	const hex = "0123456789abcdef"
+	start := 0
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch c {
+			case '\\', '"':
+				dst = append(dst, '\\', c)
+			case '\b':
+				dst = append(dst, '\\', 'b')
+			case '\f':
+				dst = append(dst, '\\', 'f')
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
+			}
+			i++
+			start = i
+			continue
 		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hex[r&0xF])
+		default:
+			i += size
+			continue
+		}
+		i += size
+		start = i
 	}
-	if clean {
-		return append(dst, s...)
-	}
-	q, _ := json.Marshal(s) // a string always encodes
-	return append(dst, q[1:len(q)-1]...)
+	return append(dst, s[start:]...)
 }
 
 // idGenerator makes resource ids: UUID-shaped and drawn from a generator seeded by WithSeed and

@@ -29,6 +29,58 @@ type kind struct {
 	exts       []schema.Schema
 	fs         filter.Schema // the same schemas, for filter.Check and filter.Eval
 	validating schema.Schema // core plus externalId, for validate
+	check      *validator    // validating's rules, and each extension's (validate.go)
+	extChecks  []*validator
+	coreIdx    attrIndex   // the core schema's attributes and the common ones, by name
+	extIdx     []attrIndex // each extension's
+}
+
+// internNames interns the names of attrs and of their sub-attributes, and their canonical values
+// (decodeFast).
+func internNames(attrs []schema.CoreAttribute) {
+	for _, a := range attrs {
+		intern(a.Name())
+		for _, v := range a.CanonicalValues() {
+			intern(v)
+		}
+		internNames(a.SubAttributes())
+	}
+}
+
+func init() {
+	for _, s := range []string{"schemas", "id", "meta", "Operations", "op", "path", "value", "Add", "Replace", "Remove",
+		"add", "replace", "remove", "work", "home", "other", "mobile", "fax", "User", "Group", patchOpURN, searchRequestURN} {
+		intern(s)
+	}
+}
+
+// attrIndex finds an attribute by name as schema.Attributes.ContainsAttribute does
+// (strings.EqualFold, the first match winning) with one map lookup instead of a comparison with
+// every name: attribute lookups are on every write's path.
+type attrIndex struct {
+	exact, fold map[string]schema.CoreAttribute
+}
+
+func newAttrIndex(lists ...[]schema.CoreAttribute) attrIndex {
+	x := attrIndex{exact: map[string]schema.CoreAttribute{}, fold: map[string]schema.CoreAttribute{}}
+	for _, list := range lists {
+		for _, a := range list {
+			if _, dup := x.fold[filter.Fold(a.Name())]; dup {
+				continue
+			}
+			x.exact[a.Name()] = a
+			x.fold[filter.Fold(a.Name())] = a
+		}
+	}
+	return x
+}
+
+func (x attrIndex) get(name string) (schema.CoreAttribute, bool) {
+	if a, ok := x.exact[name]; ok {
+		return a, true
+	}
+	a, ok := x.fold[filter.Fold(name)]
+	return a, ok
 }
 
 var (
@@ -51,6 +103,17 @@ func init() {
 	for _, k := range kinds {
 		k.fs = filter.SchemaOf(k.core, k.exts...)
 		k.validating = withExternalID(k.core)
+		k.check = newValidator(k.validating.ID, k.validating.Attributes)
+		k.coreIdx = newAttrIndex(k.core.Attributes, commonAttrs)
+		internNames(k.validating.Attributes)
+		intern(k.core.ID)
+		intern(k.name)
+		for _, e := range k.exts {
+			k.extChecks = append(k.extChecks, newValidator(e.ID, e.Attributes))
+			k.extIdx = append(k.extIdx, newAttrIndex(e.Attributes))
+			internNames(e.Attributes)
+			intern(e.ID)
+		}
 	}
 }
 
@@ -83,16 +146,14 @@ var commonAttrs = schema.Attributes(schema.CommonAttributes())
 // attributes) when urn is empty or the core URN, in the extension otherwise.
 func (k *kind) attr(urn, name string) (schema.CoreAttribute, bool) {
 	if urn == "" || strings.EqualFold(urn, k.core.ID) {
-		if a, ok := schema.Attributes(k.core.Attributes).ContainsAttribute(name); ok {
-			return a, true
+		return k.coreIdx.get(name)
+	}
+	for i, e := range k.exts {
+		if strings.EqualFold(e.ID, urn) {
+			return k.extIdx[i].get(name)
 		}
-		return commonAttrs.ContainsAttribute(name)
 	}
-	e, ok := k.ext(urn)
-	if !ok {
-		return schema.CoreAttribute{}, false
-	}
-	return schema.Attributes(e.Attributes).ContainsAttribute(name)
+	return schema.CoreAttribute{}, false
 }
 
 // validate checks a resource's attributes against the kind's schemas, as elimity does for POST
@@ -105,16 +166,16 @@ func (k *kind) validate(attrs map[string]any) (map[string]any, error) {
 		in[name] = v
 	}
 	in["schemas"] = []any{k.core.ID}
-	out, se := k.validating.Validate(in)
+	out, se := k.check.resource(in, true)
 	if se != nil {
 		return nil, *se
 	}
-	for _, e := range k.exts {
+	for i, e := range k.exts {
 		v, ok := attrs[e.ID]
 		if !ok || v == nil {
 			continue
 		}
-		ext, se := e.ValidateExtension(v)
+		ext, se := k.extChecks[i].resource(v, false)
 		if se != nil {
 			return nil, *se
 		}

@@ -370,18 +370,17 @@ func (s *Server) enter(next echo.HandlerFunc) echo.HandlerFunc {
 		start := time.Now()
 		record := func(status int) {
 			body, cut := journalBody(st.body, t.authorized(r))
-			t.journal.add(JournalEntry{
-				ID:          id,
-				Time:        start.UTC(),
-				Method:      r.Method,
-				Path:        r.URL.Path,
-				Query:       journalQuery(r.URL.RawQuery),
-				Status:      status,
-				RequestBody: body,
-				Truncated:   cut,
-				Fault:       faults.HitBy(c),
-				DurationMs:  float64(time.Since(start).Microseconds()) / 1000,
-			})
+			t.journal.add(journalRecord{body: body, entry: JournalEntry{
+				ID:         id,
+				Time:       start.UTC(),
+				Method:     r.Method,
+				Path:       r.URL.Path,
+				Query:      journalQuery(r.URL.RawQuery),
+				Status:     status,
+				Truncated:  cut,
+				Fault:      faults.HitBy(c),
+				DurationMs: float64(time.Since(start).Microseconds()) / 1000,
+			}})
 		}
 		defer func() {
 			// A handler that aborts the connection (http.ErrAbortHandler) answered nothing:

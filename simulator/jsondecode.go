@@ -1,0 +1,263 @@
+package simulator
+
+import (
+	"bytes"
+	"encoding/json"
+	"strconv"
+	"unicode/utf8"
+)
+
+// decodeFast decodes a JSON document into the tree encoding/json builds (map[string]any,
+// []any, string, bool, nil, and json.Number or float64 for numbers), for the documents it
+// knows, which are almost all: it reports false for any other (an escape it does not decode
+// itself, invalid UTF-8, a syntax error, nesting deeper than encoding/json allows), and the
+// caller decodes those with encoding/json, so that every answer stays encoding/json's
+// (TestDecodeFast_AgreesWithEncodingJSON, FuzzDecodeFast). Decoding stored documents and request
+// bodies with encoding/json's reflection was a fifth of what a create cost and most of what a
+// scan costs. With whole, b must hold one value and nothing but white space after it, as
+// json.Unmarshal requires; without, what follows the first value is ignored, as json.Decoder
+// does.
+func decodeFast(b []byte, numbers, whole bool) (any, bool) {
+	d := fastDecoder{b: b, numbers: numbers}
+	v, ok := d.value(0)
+	if ok && whole {
+		d.space()
+		ok = d.i == len(b)
+	}
+	return v, ok
+}
+
+// decodeObject decodes b, which must hold a JSON object, as decodeNumbers (numbers true: a
+// json.Decoder with UseNumber) or json.Unmarshal into a map (numbers false) do.
+func decodeObject(b []byte, numbers bool) (map[string]any, error) {
+	if v, ok := decodeFast(b, numbers, !numbers); ok {
+		if m, isMap := v.(map[string]any); isMap {
+			return m, nil
+		}
+	}
+	var m map[string]any
+	if numbers {
+		return m, decodeNumbers(b, &m)
+	}
+	return m, json.Unmarshal(b, &m)
+}
+
+// interned are the strings bodies and documents repeat, attribute names above all: decodeFast
+// hands out these instead of allocating a copy of each. Filled from the schemas (schema.go).
+var interned = map[string]string{}
+
+func intern(s string) {
+	if _, ok := interned[s]; !ok {
+		interned[s] = s
+	}
+}
+
+// maxFastDepth bounds the nesting decodeFast reads itself, well inside encoding/json's limit of
+// 10,000: a deeper document is encoding/json's to decode or refuse.
+const maxFastDepth = 1000
+
+type fastDecoder struct {
+	b       []byte
+	i       int
+	numbers bool
+}
+
+func (d *fastDecoder) space() {
+	for d.i < len(d.b) {
+		switch d.b[d.i] {
+		case ' ', '\t', '\n', '\r':
+			d.i++
+		default:
+			return
+		}
+	}
+}
+
+func (d *fastDecoder) value(depth int) (any, bool) {
+	d.space()
+	if d.i >= len(d.b) || depth > maxFastDepth {
+		return nil, false
+	}
+	switch c := d.b[d.i]; {
+	case c == '{':
+		return d.object(depth + 1)
+	case c == '[':
+		return d.array(depth + 1)
+	case c == '"':
+		return d.str()
+	case c == 't':
+		return true, d.literal("true")
+	case c == 'f':
+		return false, d.literal("false")
+	case c == 'n':
+		return nil, d.literal("null")
+	case c == '-' || '0' <= c && c <= '9':
+		return d.number()
+	}
+	return nil, false
+}
+
+func (d *fastDecoder) literal(word string) bool {
+	if !bytes.HasPrefix(d.b[d.i:], []byte(word)) {
+		return false
+	}
+	d.i += len(word)
+	return true
+}
+
+func (d *fastDecoder) object(depth int) (any, bool) {
+	d.i++ // {
+	m := map[string]any{}
+	d.space()
+	if d.i < len(d.b) && d.b[d.i] == '}' {
+		d.i++
+		return m, true
+	}
+	for {
+		d.space()
+		if d.i >= len(d.b) || d.b[d.i] != '"' {
+			return nil, false
+		}
+		k, ok := d.str()
+		if !ok {
+			return nil, false
+		}
+		d.space()
+		if d.i >= len(d.b) || d.b[d.i] != ':' {
+			return nil, false
+		}
+		d.i++
+		v, ok := d.value(depth)
+		if !ok {
+			return nil, false
+		}
+		m[k.(string)] = v // a key given twice: the last wins, as in encoding/json
+		d.space()
+		if d.i >= len(d.b) {
+			return nil, false
+		}
+		switch d.b[d.i] {
+		case ',':
+			d.i++
+		case '}':
+			d.i++
+			return m, true
+		default:
+			return nil, false
+		}
+	}
+}
+
+func (d *fastDecoder) array(depth int) (any, bool) {
+	d.i++ // [
+	out := []any{}
+	d.space()
+	if d.i < len(d.b) && d.b[d.i] == ']' {
+		d.i++
+		return out, true
+	}
+	for {
+		v, ok := d.value(depth)
+		if !ok {
+			return nil, false
+		}
+		out = append(out, v)
+		d.space()
+		if d.i >= len(d.b) {
+			return nil, false
+		}
+		switch d.b[d.i] {
+		case ',':
+			d.i++
+		case ']':
+			d.i++
+			return out, true
+		default:
+			return nil, false
+		}
+	}
+}
+
+// str reads a string; one with an escape is decoded by encoding/json, a string at a time.
+func (d *fastDecoder) str() (any, bool) {
+	start := d.i
+	d.i++ // "
+	ascii, escaped := true, false
+	for d.i < len(d.b) {
+		c := d.b[d.i]
+		switch {
+		case c == '"':
+			d.i++
+			raw := d.b[start+1 : d.i-1]
+			switch {
+			case escaped:
+				var s string
+				if json.Unmarshal(d.b[start:d.i], &s) != nil {
+					return nil, false
+				}
+				return s, true
+			case !ascii && !utf8.Valid(raw):
+				return nil, false // encoding/json replaces invalid bytes: its to decode
+			}
+			if s, ok := interned[string(raw)]; ok { // a lookup by bytes allocates nothing
+				return s, true
+			}
+			return string(raw), true
+		case c == '\\':
+			escaped = true
+			d.i += 2
+			continue
+		case c < 0x20:
+			return nil, false
+		case c >= utf8.RuneSelf:
+			ascii = false
+		}
+		d.i++
+	}
+	return nil, false
+}
+
+// number reads a number as JSON writes it: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+func (d *fastDecoder) number() (any, bool) {
+	start := d.i
+	digits := func() int {
+		n := 0
+		for d.i < len(d.b) && '0' <= d.b[d.i] && d.b[d.i] <= '9' {
+			d.i++
+			n++
+		}
+		return n
+	}
+	if d.b[d.i] == '-' {
+		d.i++
+	}
+	if d.i < len(d.b) && d.b[d.i] == '0' {
+		d.i++
+	} else if digits() == 0 {
+		return nil, false
+	}
+	if d.i < len(d.b) && d.b[d.i] == '.' {
+		d.i++
+		if digits() == 0 {
+			return nil, false
+		}
+	}
+	if d.i < len(d.b) && (d.b[d.i] == 'e' || d.b[d.i] == 'E') {
+		d.i++
+		if d.i < len(d.b) && (d.b[d.i] == '+' || d.b[d.i] == '-') {
+			d.i++
+		}
+		if digits() == 0 {
+			return nil, false
+		}
+	}
+	lit := string(d.b[start:d.i])
+	if d.numbers {
+		return json.Number(lit), true
+	}
+	f, err := strconv.ParseFloat(lit, 64) // what encoding/json converts with
+	if err != nil {
+		return nil, false // out of range: encoding/json's error to give
+	}
+	return f, true
+}
