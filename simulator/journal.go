@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/url"
-	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -224,10 +223,11 @@ func isSecretName(name string) bool {
 // mentionsSecret reports whether b names a secret anywhere, ASCII case-insensitively: the cheap
 // test that lets almost every body through unchanged. It lower-cases b once (into a pooled
 // buffer) and searches each word with bytes.Contains, which is vectorised.
-func mentionsSecret(b []byte) bool {
+func mentionsSecret[T string | []byte](b T) bool {
 	lp := lowerBuffers.Get().(*[]byte)
 	lower := (*lp)[:0]
-	for _, c := range b {
+	for i := 0; i < len(b); i++ {
+		c := b[i]
 		if 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'
 		}
@@ -305,13 +305,10 @@ func redactValue(v any) any {
 	return v
 }
 
-// secretQuery matches the query parameters that carry a bearer token (RFC 6750 §2.3,
-// access_token) or another secret.
-var secretQuery = regexp.MustCompile(`(?i)(password|secret|token|credential|apikey)`)
-
-// journalQuery returns the raw query with the values of secret parameters redacted.
+// journalQuery returns the raw query with the values of secret parameters redacted: those that
+// carry a bearer token (RFC 6750 §2.3, access_token) or another secret.
 func journalQuery(raw string) string {
-	if raw == "" || !secretQuery.MatchString(raw) {
+	if raw == "" || !mentionsSecret(raw) {
 		return raw
 	}
 	q, err := url.ParseQuery(raw)
