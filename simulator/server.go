@@ -316,14 +316,56 @@ func stateOf(r *http.Request) *reqState {
 	return &reqState{}
 }
 
-// stateName is the echo context key of the request's state. The state travels in the echo
-// context on the hot path and is attached to the request's context only for elimity's routes,
-// whose handlers see nothing else.
-const stateName = "scimsim.state"
+// scimContext is the echo context of a SCIM request: echo's, with the request's state and a
+// small store of its own for the values the middleware shares (faults.SetRequestInfo and the
+// faults' hits), since echo's allocates a map for every request and takes a lock for every Get.
+// enter makes one from a pool for each request; the state travels in it on the hot path and is
+// attached to the request's context only for elimity's routes, whose handlers see nothing else.
+type scimContext struct {
+	echo.Context
+	st   reqState
+	keys [4]string
+	vals [4]any
+	n    int
+}
+
+var scimContexts = sync.Pool{New: func() any { return &scimContext{} }}
+
+func (c *scimContext) Get(key string) any {
+	for i := range c.n {
+		if c.keys[i] == key {
+			return c.vals[i]
+		}
+	}
+	return c.Context.Get(key)
+}
+
+func (c *scimContext) Set(key string, val any) {
+	for i := range c.n {
+		if c.keys[i] == key {
+			c.vals[i] = val
+			return
+		}
+	}
+	if c.n < len(c.keys) {
+		c.keys[c.n], c.vals[c.n] = key, val
+		c.n++
+		return
+	}
+	c.Context.Set(key, val)
+}
+
+func (c *scimContext) release() {
+	c.Context = nil
+	c.st = reqState{}
+	clear(c.vals[:c.n])
+	c.n = 0
+	scimContexts.Put(c)
+}
 
 func state(c echo.Context) *reqState {
-	if st, ok := c.Get(stateName).(*reqState); ok {
-		return st
+	if sc, ok := c.(*scimContext); ok {
+		return &sc.st
 	}
 	return &reqState{} // not reached: every SCIM route starts with enter
 }
@@ -360,11 +402,13 @@ func (s *Server) enter(next echo.HandlerFunc) echo.HandlerFunc {
 		if len(r.URL.Path) > len(prefix) {
 			rel = r.URL.Path[len(prefix):]
 		}
-		st := &reqState{tenant: t, rel: rel, base: t.baseFor(c.Scheme(), r.Host)}
+		sc := scimContexts.Get().(*scimContext)
+		sc.Context = c
+		sc.st = reqState{tenant: t, rel: rel, base: t.baseFor(c.Scheme(), r.Host)}
+		st := &sc.st
 		if seg, _, _ := strings.Cut(strings.TrimPrefix(rel, "/"), "/"); seg != "" {
 			st.kind = kindByEndpoint(seg)
 		}
-		c.Set(stateName, st)
 		id := t.journal.ids.Add(1)
 		c.Response().Header()["X-Request-Id"] = []string{strconv.FormatInt(id, 10)}
 		start := time.Now()
@@ -378,7 +422,7 @@ func (s *Server) enter(next echo.HandlerFunc) echo.HandlerFunc {
 				Query:      journalQuery(r.URL.RawQuery),
 				Status:     status,
 				Truncated:  cut,
-				Fault:      faults.HitBy(c),
+				Fault:      faults.HitBy(sc),
 				DurationMs: float64(time.Since(start).Microseconds()) / 1000,
 			}})
 		}
@@ -391,13 +435,14 @@ func (s *Server) enter(next echo.HandlerFunc) echo.HandlerFunc {
 					status = 0
 				}
 				record(status)
-				panic(p)
+				panic(p) // sc is not released: whatever recovers may still hold it
 			}
 		}()
-		if err := next(c); err != nil {
+		if err := next(sc); err != nil {
 			c.Error(err)
 		}
 		record(c.Response().Status)
+		sc.release()
 		return nil
 	}
 }
