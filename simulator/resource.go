@@ -185,10 +185,9 @@ func newRecord(k *kind, s, id string, seq uint64, locAt int, attrs map[string]an
 	case groupKind:
 		name, _ := attrs["displayName"].(string)
 		rec.Name = inDoc(s, "displayName", name)
+		// The members' values stay the decoder's strings: finding each in the document would
+		// cost a search of the whole document per member.
 		rec.Members = subValues(attrs["members"], "value")
-		for i, m := range rec.Members {
-			rec.Members[i] = inDoc(s, "value", m)
-		}
 	}
 	return rec
 }

@@ -861,9 +861,6 @@ func decodeRecord(k *kind, res stateResource) (*record, error) {
 			rec.Name = inDoc(s, "userName", doc.userName)
 		case groupKind:
 			rec.Name, rec.Members = inDoc(s, "displayName", doc.displayName), doc.values
-			for i, m := range rec.Members {
-				rec.Members[i] = inDoc(s, "value", m)
-			}
 		}
 		return rec, nil
 	}
