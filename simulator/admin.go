@@ -8,7 +8,9 @@ import (
 	"io"
 	"net/http"
 	"reflect"
+	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	scimerrors "github.com/elimity-com/scim/errors"
@@ -314,6 +316,9 @@ func (s *Server) adminSeed(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if r := c.Request(); r.ContentLength > seedTightSize || r.ContentLength < 0 {
+		defer tightGC()()
+	}
 	nu, ng, err := s.seedStream(c, t)
 	if err != nil {
 		var he *echo.HTTPError
@@ -331,6 +336,33 @@ func (s *Server) adminSeed(c echo.Context) error {
 		return adminErr(status, "seed: %v", err)
 	}
 	return c.JSON(http.StatusOK, SeedResult{Users: nu, Groups: ng})
+}
+
+// A large seed builds a large store out of a stream of short-lived decoding garbage: collecting
+// it often keeps the peak, and the memory the process keeps after the seed (the Go runtime
+// returns little of a heap it has fragmented), near the store's own size: 2.1 KB per user after
+// seeding 100,000 users instead of 2.8 to 3.3 (bench-load's RSS). tightGC runs the collector at
+// seedGCPercent while any large seed runs, and returns the function that ends that.
+var tight struct {
+	sync.Mutex
+	seeds   int
+	percent int
+}
+
+func tightGC() (end func()) {
+	tight.Lock()
+	if tight.seeds == 0 {
+		tight.percent = debug.SetGCPercent(seedGCPercent)
+	}
+	tight.seeds++
+	tight.Unlock()
+	return func() {
+		tight.Lock()
+		if tight.seeds--; tight.seeds == 0 {
+			debug.SetGCPercent(tight.percent)
+		}
+		tight.Unlock()
+	}
 }
 
 // seedStream reads a seed body ({"users": [...], "groups": [...]}) one resource at a time into a

@@ -46,6 +46,9 @@ const (
 	// seedReadTimeout is how long POST /admin/seed may take to arrive, longer than the read
 	// timeout `scimsim serve` gives other requests.
 	seedReadTimeout = 5 * time.Minute
+	// seedTightSize is the seed body beyond which the seed runs the collector at seedGCPercent.
+	seedTightSize = 8 << 20
+	seedGCPercent = 25
 )
 
 type options struct {
