@@ -290,7 +290,7 @@ func (r Report) check(t Target) (measured, verdict string) {
 		if kb <= t.MaxKBPerUser {
 			return measured, "met"
 		}
-		return measured, fmt.Sprintf("**missed** by %.0f%%", 100*(kb/t.MaxKBPerUser-1))
+		return measured, "**missed** by " + percent(100*(kb/t.MaxKBPerUser-1))
 	}
 	if n := res.Errors(); n > 0 {
 		return thousands(res.Rate()) + " req/s", fmt.Sprintf("invalid: %d errors", n)
@@ -307,7 +307,16 @@ func (r Report) check(t Target) (measured, verdict string) {
 	if value >= t.Min {
 		return measured, "met"
 	}
-	return measured, fmt.Sprintf("**missed** by %.0f%%", 100*(1-value/t.Min))
+	return measured, "**missed** by " + percent(100*(1-value/t.Min))
+}
+
+// percent prints a shortfall: whole percent, with one decimal below 10 so that a near miss does
+// not read "0%".
+func percent(p float64) string {
+	if p < 10 {
+		return strconv.FormatFloat(p, 'f', 1, 64) + "%"
+	}
+	return strconv.FormatFloat(p, 'f', 0, 64) + "%"
 }
 
 func usersCell(n int) string {
