@@ -178,6 +178,12 @@ func BenchmarkServer_FullScanFilter(b *testing.B) {
 	benchRequests(b, benchServer(b), "GET", `/scim/v2/Users?filter=title+eq+%22x%22`, nil, 200)
 }
 
+// BenchmarkServer_FullScanMatchAll filters on an attribute without an index that every user
+// matches, keeping one: every user is decoded and evaluated, and counted for totalResults.
+func BenchmarkServer_FullScanMatchAll(b *testing.B) {
+	benchRequests(b, benchServer(b), "GET", `/scim/v2/Users?filter=title+eq+%22Engineer%22&count=1`, nil, 200)
+}
+
 // BenchmarkServer_HeapPerUser reports the live heap per stored user at benchUsers users.
 func BenchmarkServer_HeapPerUser(b *testing.B) {
 	benchServer(b)

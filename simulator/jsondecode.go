@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strconv"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // decodeFast decodes a JSON document into the tree encoding/json builds (map[string]any,
@@ -19,12 +20,34 @@ import (
 // does.
 func decodeFast(b []byte, numbers, whole bool) (any, bool) {
 	d := fastDecoder{b: b, numbers: numbers}
+	return d.decode(whole)
+}
+
+func (d *fastDecoder) decode(whole bool) (any, bool) {
 	v, ok := d.value(0)
 	if ok && whole {
 		d.space()
-		ok = d.i == len(b)
+		ok = d.i == len(d.b)
 	}
 	return v, ok
+}
+
+// decodeDoc decodes a stored document for reading, as decodeObject(doc, false) does, without
+// copying it: the strings of the tree it returns are substrings of doc where doc holds them
+// as they are. A scan decodes every document it evaluates, and copying each document and each
+// of its strings was most of what it allocated. The tree must not outlive a request: a
+// substring keeps the whole document alive (record.decodeForUpdate, whose strings a PATCH may
+// store, copies).
+func decodeDoc(doc string) (map[string]any, error) {
+	b := unsafe.Slice(unsafe.StringData(doc), len(doc)) // read only: nothing here writes to b
+	d := fastDecoder{b: b, src: doc}
+	if v, ok := d.decode(true); ok {
+		if m, isMap := v.(map[string]any); isMap {
+			return m, nil
+		}
+	}
+	var m map[string]any
+	return m, json.Unmarshal(b, &m)
 }
 
 // decodeObject decodes b, which must hold a JSON object, as decodeNumbers (numbers true: a
@@ -58,6 +81,7 @@ const maxFastDepth = 1000
 
 type fastDecoder struct {
 	b       []byte
+	src     string // b as a string, when decodeDoc decodes: strings are cut from it
 	i       int
 	numbers bool
 }
@@ -84,7 +108,10 @@ func (d *fastDecoder) value(depth int) (any, bool) {
 	case c == '[':
 		return d.array(depth + 1)
 	case c == '"':
-		return d.str()
+		if s, ok := d.str(); ok {
+			return s, true
+		}
+		return nil, false
 	case c == 't':
 		return true, d.literal("true")
 	case c == 'f':
@@ -131,7 +158,7 @@ func (d *fastDecoder) object(depth int) (any, bool) {
 		if !ok {
 			return nil, false
 		}
-		m[k.(string)] = v // a key given twice: the last wins, as in encoding/json
+		m[k] = v // a key given twice: the last wins, as in encoding/json
 		d.space()
 		if d.i >= len(d.b) {
 			return nil, false
@@ -179,7 +206,7 @@ func (d *fastDecoder) array(depth int) (any, bool) {
 }
 
 // str reads a string; one with an escape is decoded by encoding/json, a string at a time.
-func (d *fastDecoder) str() (any, bool) {
+func (d *fastDecoder) str() (string, bool) {
 	start := d.i
 	d.i++ // "
 	ascii, escaped := true, false
@@ -193,14 +220,17 @@ func (d *fastDecoder) str() (any, bool) {
 			case escaped:
 				var s string
 				if json.Unmarshal(d.b[start:d.i], &s) != nil {
-					return nil, false
+					return "", false
 				}
 				return s, true
 			case !ascii && !utf8.Valid(raw):
-				return nil, false // encoding/json replaces invalid bytes: its to decode
+				return "", false // encoding/json replaces invalid bytes: its to decode
 			}
 			if s, ok := interned[string(raw)]; ok { // a lookup by bytes allocates nothing
 				return s, true
+			}
+			if d.src != "" {
+				return d.src[start+1 : d.i-1], true
 			}
 			return string(raw), true
 		case c == '\\':
@@ -208,13 +238,13 @@ func (d *fastDecoder) str() (any, bool) {
 			d.i += 2
 			continue
 		case c < 0x20:
-			return nil, false
+			return "", false
 		case c >= utf8.RuneSelf:
 			ascii = false
 		}
 		d.i++
 	}
-	return nil, false
+	return "", false
 }
 
 // number reads a number as JSON writes it: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?

@@ -237,7 +237,7 @@ func (r *record) meta() metaInfo {
 // decode returns the record's JSON as a tree for filters, sorting and projection. Numbers are
 // float64, as encoding/json decodes them.
 func (r *record) decode() (map[string]any, error) {
-	m, err := decodeObject([]byte(r.Doc), false)
+	m, err := decodeDoc(r.Doc)
 	if err != nil {
 		return nil, fmt.Errorf("decode %q: %w", r.ID, err)
 	}

@@ -148,6 +148,23 @@ func checkDecodeFast(t *testing.T, data []byte) {
 			t.Fatalf("decodeFast(%q, numbers %v) (-encoding/json +decodeFast):\n%s", data, numbers, diff)
 		}
 	}
+	// decodeDoc, which cuts strings from the document instead of copying them, decodes as
+	// json.Unmarshal into a map does, and leaves the document as it was.
+	doc := string(data)
+	var want map[string]any
+	wantErr := json.Unmarshal(data, &want)
+	got, err := decodeDoc(doc)
+	switch {
+	case (err != nil) != (wantErr != nil):
+		t.Fatalf("decodeDoc(%q): error %v, encoding/json's %v", data, err, wantErr)
+	case err == nil:
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Fatalf("decodeDoc(%q) (-encoding/json +decodeDoc):\n%s", data, diff)
+		}
+	}
+	if doc != string(data) {
+		t.Fatalf("decodeDoc changed its document: %q, was %q", doc, data)
+	}
 }
 
 func decodeInputs(t testing.TB) [][]byte {
