@@ -3,6 +3,9 @@ package simulator_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 
@@ -17,6 +20,18 @@ func ctx() context.Context { return context.Background() }
 
 func faultSpec(name, typ string, attrs map[string]any) faults.Spec {
 	return faults.Spec{Name: name, Type: typ, Attributes: attrs}
+}
+
+// countingReader counts the bytes read from r.
+type countingReader struct {
+	r io.Reader
+	n int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += n
+	return n, err
 }
 
 var _ = Describe("admin API", func() {
@@ -182,6 +197,31 @@ var _ = Describe("admin API", func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(entries).To(HaveLen(1), "the journal restarts at the reset")
 		Expect(e.ts.Admin.Health(ctx())).To(Succeed())
+	})
+
+	It("decodes a seed one resource at a time: it refuses a bad resource without reading the rest", func() {
+		// A server that read the body whole before decoding it (and then held the whole decoded
+		// body, several times its size) would read every byte before it found the bad user.
+		var b strings.Builder
+		b.WriteString(`{"users":[`)
+		for i := range 2000 {
+			fmt.Fprintf(&b, `{"userName":"stream%d@contoso.com"},`, i)
+		}
+		b.WriteString(`{"userName":"bad@contoso.com","shoeSize":44}`)
+		for i := range 50000 {
+			fmt.Fprintf(&b, `,{"userName":"after%d@contoso.com"}`, i)
+		}
+		b.WriteString(`]}`)
+		users := e.ts.Tenant(e.tenant).Users()
+		body := &countingReader{r: strings.NewReader(b.String())}
+		req := httptest.NewRequest("POST", "/admin/seed?tenant="+e.tenant, body)
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		e.ts.ServeHTTP(rec, req)
+		Expect(rec.Code).To(Equal(400), rec.Body.String())
+		Expect(rec.Body.String()).To(And(ContainSubstring("User 2001"), ContainSubstring("shoeSize")))
+		Expect(body.n).To(BeNumerically("<", b.Len()/4), "read %d bytes of %d", body.n, b.Len())
+		Expect(e.ts.Tenant(e.tenant).Users()).To(Equal(users), "a refused seed stores nothing")
 	})
 
 	It("reads seeded resources with the tenant's profile without changing the caller's maps", func() {

@@ -8,7 +8,9 @@
 //
 //	go build -o /tmp/scimsim ./cmd/scimsim && go run ./bench/attack -bin /tmp/scimsim -out docs/reliability.md
 //
-// `make reliability` does the same.
+// With -before OLD (another scimsim binary, say one built from the commit before a change) every
+// attack runs against it too, and the report gives its figures beside the new ones; -before-label
+// names it in the report.
 package main
 
 import (
@@ -40,12 +42,14 @@ func main() {
 	bin := flag.String("bin", "", "the scimsim binary to attack (required)")
 	out := flag.String("out", "", "Markdown file to write (besides standard output)")
 	only := flag.String("only", "", "run only the attacks whose names contain this")
+	before := flag.String("before", "", "another scimsim binary to attack, for figures to compare")
+	beforeLabel := flag.String("before-label", "before", "what the report calls the -before binary")
 	flag.Parse()
 	if *bin == "" {
 		fmt.Fprintln(os.Stderr, "attack: -bin is required")
 		os.Exit(2)
 	}
-	r := &report{bin: *bin}
+	r := &report{bin: *bin, beforeLabel: *beforeLabel}
 	for _, a := range attacks {
 		if *only != "" && !strings.Contains(a.name, *only) {
 			continue
@@ -58,8 +62,18 @@ func main() {
 			os.Exit(1)
 		}
 		res.name, res.attack, res.elapsed = a.name, a.attack, time.Since(start)
-		r.results = append(r.results, res)
 		fmt.Fprintf(os.Stderr, "   %s\n", strings.Join(res.figures, "; "))
+		if *before != "" {
+			old := &report{bin: *before}
+			was, err := a.run(old)
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "attack %s on %s: %v\n", a.name, *before, err)
+				os.Exit(1)
+			}
+			res.before = was.figures
+			fmt.Fprintf(os.Stderr, "   %s: %s\n", *beforeLabel, strings.Join(was.figures, "; "))
+		}
+		r.results = append(r.results, res)
 	}
 	md := r.markdown()
 	if *out != "" {
@@ -72,14 +86,16 @@ func main() {
 }
 
 type report struct {
-	bin     string
-	results []result
+	bin         string
+	beforeLabel string
+	results     []result
 }
 
 type result struct {
 	name, attack string
 	did          string   // what the server did
 	figures      []string // measured
+	before       []string // measured on the -before binary
 	elapsed      time.Duration
 }
 
@@ -531,19 +547,22 @@ var attacks = []attack{
 	},
 	{
 		name:   "PATCH of many members",
-		attack: "with `--max-body 8MiB`: one PATCH adding 45,000 members; one adding 10,000 (the limit) and one removing 10,000 the Entra way (`Remove` with a value array) while another client creates users in the same tenant",
+		attack: "with `--max-body 8MiB`: one PATCH adding 45,000 members; then, on a fresh server, one adding 10,000 (the limit) and one removing 10,000 the Entra way (`Remove` with a value array) while another client creates users in the same tenant",
 		run: func(r *report) (result, error) {
-			s, err := r.start("--max-body", "8MiB")
-			if err != nil {
-				return result{}, err
-			}
-			defer s.stop()
-			us := make([]map[string]any, 45000)
-			for i := range us {
-				us[i] = map[string]any{"id": fmt.Sprintf("m%d", i), "userName": fmt.Sprintf("m%d@contoso.com", i)}
-			}
-			if err := s.seed("", us, []map[string]any{{"id": "g", "displayName": "Big"}}); err != nil {
-				return result{}, err
+			start := func() (*server, error) {
+				s, err := r.start("--max-body", "8MiB")
+				if err != nil {
+					return nil, err
+				}
+				us := make([]map[string]any, 45000)
+				for i := range us {
+					us[i] = map[string]any{"id": fmt.Sprintf("m%d", i), "userName": fmt.Sprintf("m%d@contoso.com", i)}
+				}
+				if err := s.seed("", us, []map[string]any{{"id": "g", "displayName": "Big"}}); err != nil {
+					s.stop()
+					return nil, err
+				}
+				return s, nil
 			}
 			members := func(n int) []any {
 				out := make([]any, n)
@@ -552,17 +571,31 @@ var attacks = []attack{
 				}
 				return out
 			}
-			patch := func(op string, n int) (int, time.Duration, error) {
+			// patch answers the status, or a figure when no answer came in the client's time.
+			patch := func(s *server, op string, n int) (string, time.Duration, error) {
 				body := map[string]any{"schemas": []string{"urn:ietf:params:scim:api:messages:2.0:PatchOp"},
 					"Operations": []any{map[string]any{"op": op, "path": "members", "value": members(n)}}}
 				t0 := time.Now()
 				code, _, err := s.do("PATCH", "/scim/v2/Groups/g", token, body)
-				return code, time.Since(t0), err
+				var ne net.Error
+				if errors.As(err, &ne) && ne.Timeout() {
+					return "no answer", time.Since(t0), nil
+				}
+				return strconv.Itoa(code), time.Since(t0), err
 			}
-			over, overTook, err := patch("Add", 45000)
+			s, err := start()
 			if err != nil {
 				return result{}, err
 			}
+			over, overTook, err := patch(s, "Add", 45000)
+			s.stop()
+			if err != nil {
+				return result{}, err
+			}
+			if s, err = start(); err != nil {
+				return result{}, err
+			}
+			defer s.stop()
 			stop := make(chan struct{})
 			var worst atomic.Int64
 			var creates atomic.Int64
@@ -585,11 +618,11 @@ var attacks = []attack{
 					}
 				}
 			}()
-			add, addTook, err := patch("Add", 10000)
+			add, addTook, err := patch(s, "Add", 10000)
 			if err != nil {
 				return result{}, err
 			}
-			rm, rmTook, err := patch("Remove", 10000)
+			rm, rmTook, err := patch(s, "Remove", 10000)
 			if err != nil {
 				return result{}, err
 			}
@@ -597,8 +630,8 @@ var attacks = []attack{
 			wg.Wait()
 			return result{
 				did: "refuses a PATCH of more than 10,000 members (or 1,000 operations) at once with 413 naming the limit; adds and removes in one pass over the group, and validates and encodes before it takes its turn to store, so other writes go on",
-				figures: []string{fmt.Sprintf("45,000 members: %d in %s", over, ms(overTook)), fmt.Sprintf("add 10,000: %d in %s", add, ms(addTook)),
-					fmt.Sprintf("remove 10,000: %d in %s", rm, ms(rmTook)), fmt.Sprintf("meanwhile %d creates, the slowest %s", creates.Load(), ms(time.Duration(worst.Load())))},
+				figures: []string{fmt.Sprintf("45,000 members: %s in %s", over, ms(overTook)), fmt.Sprintf("add 10,000: %s in %s", add, ms(addTook)),
+					fmt.Sprintf("remove 10,000: %s in %s", rm, ms(rmTook)), fmt.Sprintf("meanwhile %d creates, the slowest %s", creates.Load(), ms(time.Duration(worst.Load())))},
 			}, nil
 		},
 	},
@@ -609,7 +642,7 @@ var attacks = []attack{
 			var figures []string
 			for _, gc := range []string{"", "GOGC=100"} {
 				var env []string
-				label := "default (GOGC=200)"
+				label := "serve's own setting"
 				if gc != "" {
 					env, label = []string{gc}, gc
 				}
@@ -632,7 +665,7 @@ var attacks = []attack{
 	},
 	{
 		name:   "slow-body connections",
-		attack: "20,000 connections that each send a POST's headers with `Content-Length: 1000` and one byte of body, held open; `/admin/health` asked every 100 ms meanwhile",
+		attack: "20,000 connections that each send a POST's headers with `Content-Length: 1000` and one byte of body, held open (the client, under the same limit of file descriptors, closes what the server closed, a thousand at a time); `/admin/health` asked every 100 ms meanwhile",
 		run: func(r *report) (result, error) {
 			s, err := r.start()
 			if err != nil {
@@ -988,16 +1021,26 @@ func (r *report) markdown() string {
 	var b strings.Builder
 	b.WriteString("# Reliability: `scimsim serve` under hostile clients, crashes and load\n\n")
 	fmt.Fprintf(&b, "Generated by `go run ./bench/attack -out docs/reliability.md` on %s. Do not edit: run it again to\n"+
-		"regenerate it.\n\n", time.Now().UTC().Format("2006-01-02 15:04 MST"))
+		"regenerate it (the command is in bench/attack/main.go).\n\n", time.Now().UTC().Format("2006-01-02 15:04 MST"))
 	b.WriteString("Each attack below ran against a fresh `scimsim serve --token attack-token` on 127.0.0.1 (flags as\n" +
 		"given), from one client process on the same machine; every attack is bounded in count and time.\n" +
 		"The figures are this run's. RSS is the server's resident memory (VmRSS), its peak VmHWM; CPU is\n" +
 		"the server process's user and system time. The limits the server applies are in the README's\n" +
 		"`scimsim serve` section; each attack has a regression test of its own, small and bounded, in\n" +
 		"`make test`.\n\n")
-	b.WriteString("| attack | what the server does | figures |\n| --- | --- | --- |\n")
+	withBefore := len(r.results) > 0 && r.results[0].before != nil
+	if withBefore {
+		fmt.Fprintf(&b, "The last column gives the same attack's figures against %s.\n\n", r.beforeLabel)
+		b.WriteString("| attack | what the server does | figures | " + r.beforeLabel + " |\n| --- | --- | --- | --- |\n")
+	} else {
+		b.WriteString("| attack | what the server does | figures |\n| --- | --- | --- |\n")
+	}
 	for _, res := range r.results {
-		fmt.Fprintf(&b, "| **%s**: %s | %s | %s |\n", res.name, res.attack, res.did, strings.Join(res.figures, "; "))
+		fmt.Fprintf(&b, "| **%s**: %s | %s | %s |", res.name, res.attack, res.did, strings.Join(res.figures, "; "))
+		if withBefore {
+			fmt.Fprintf(&b, " %s |", strings.Join(res.before, "; "))
+		}
+		b.WriteString("\n")
 	}
 	fmt.Fprintf(&b, "\n## Machine\n\n| | |\n| --- | --- |\n| nproc | %d |\n| Go | %s |\n| file descriptors | %s |\n",
 		nproc(), goVersion(), fileLimit())
