@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/scimsim/scimsim/engine/scimclient"
+	"github.com/scimsim/scimsim/entra"
 )
 
 // actionStep is step 5: create, update, disable, delete or skip.
@@ -53,11 +53,10 @@ func (ur *userRun) create(ctx context.Context, s *Step) {
 		if v == nil || f.m.isRole() {
 			continue
 		}
-		f.m.path.set(body, v)
+		f.m.path.Set(body, v)
 		props = append(props, ModifiedProperty{Name: f.m.Target, OldValue: nil, NewValue: f.m.shown(v)})
 	}
-	body["schemas"] = schemasFor("Users")
-	body["meta"] = map[string]any{"resourceType": "User"}
+	body = entra.UserCreateBody(body)
 	for _, p := range props {
 		s.Details.add(p.Name, showValue(p.NewValue))
 	}
@@ -97,17 +96,17 @@ func (ur *userRun) done(s *Step, action string, warn bool) {
 // update PATCHes the attributes whose value differs from the target's; nothing changed is a skip
 // with RedundantExport. "Only during object creation" mappings and default values do not apply.
 func (ur *userRun) update(ctx context.Context, s *Step) {
-	var changes []scimclient.Change
+	var changes []entra.Change
 	var props []ModifiedProperty
 	for _, f := range ur.flow {
 		if f.value == nil || f.m.Apply == ApplyCreation || f.m.isRole() {
 			continue
 		}
-		cur := f.m.path.get(ur.matched)
+		cur := f.m.path.Get(ur.matched)
 		if equalValue(f.value, cur) {
 			continue
 		}
-		changes = append(changes, scimclient.Change{Path: f.m.Target, Value: f.value, Add: cur == nil})
+		changes = append(changes, entra.Change{Path: f.m.Target, Value: f.value, Op: addOrReplace(cur)})
 		props = append(props, ModifiedProperty{Name: f.m.Target, OldValue: f.m.shown(cur), NewValue: f.m.shown(f.value)})
 	}
 	roles := ur.rolesDropped(s)
@@ -118,7 +117,7 @@ func (ur *userRun) update(ctx context.Context, s *Step) {
 	ur.patch(ctx, s, changes, props, ReportUpdate, roles)
 }
 
-func (ur *userRun) patch(ctx context.Context, s *Step, changes []scimclient.Change, props []ModifiedProperty, action string, roles bool) {
+func (ur *userRun) patch(ctx context.Context, s *Step, changes []entra.Change, props []ModifiedProperty, action string, roles bool) {
 	for _, p := range props {
 		s.Details.add(p.Name, fmt.Sprintf("%s -> %s", showValue(p.OldValue), showValue(p.NewValue)))
 	}
@@ -147,7 +146,7 @@ func (ur *userRun) deprovision(ctx context.Context, s *Step) {
 		if want == nil {
 			want = false
 		}
-		cur := m.path.get(ur.matched)
+		cur := m.path.Get(ur.matched)
 		if equalValue(want, cur) {
 			ur.skip(ur.rep, s, "RedundantExport", "The user is out of scope and already inactive in the target: nothing to disable.")
 			return
@@ -156,7 +155,7 @@ func (ur *userRun) deprovision(ctx context.Context, s *Step) {
 			ur.skip(ur.rep, s, "EntrySynchronizationSkipped", "The user is out of scope, but Update (which disables) is not an enabled target object action.")
 			return
 		}
-		ur.patch(ctx, s, []scimclient.Change{{Path: m.Target, Value: want, Add: cur == nil}},
+		ur.patch(ctx, s, []entra.Change{{Path: m.Target, Value: want, Op: addOrReplace(cur)}},
 			[]ModifiedProperty{{Name: m.Target, OldValue: cur, NewValue: want}}, ReportDisable, false)
 		return
 	}
@@ -172,4 +171,12 @@ func (ur *userRun) deprovision(ctx context.Context, s *Step) {
 	}
 	ur.rep.ModifiedProperties = []ModifiedProperty{{Name: "id", OldValue: id, NewValue: nil}}
 	ur.done(s, ReportDelete, false)
+}
+
+// addOrReplace is the operation Entra sends for a value the target has (cur not nil) or lacks.
+func addOrReplace(cur any) entra.ChangeOp {
+	if cur == nil {
+		return entra.Add
+	}
+	return entra.Replace
 }

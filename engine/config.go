@@ -10,7 +10,8 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/scimsim/scimsim/engine/expr"
-	"github.com/scimsim/scimsim/engine/scimclient"
+	"github.com/scimsim/scimsim/entra"
+	"github.com/scimsim/scimsim/wire"
 )
 
 // Defaults of a job config.
@@ -107,7 +108,7 @@ type Mapping struct {
 
 	expr     *expr.Expr
 	exprSrc  string // the Expression expr was parsed from
-	path     targetPath
+	path     wire.Path
 	pathDone bool
 }
 
@@ -367,7 +368,7 @@ func (j *Job) Validate() error {
 	default:
 		return &FieldError{Pos: j.Pos.at("scope"), Field: "job.scope", Msg: fmt.Sprintf("unknown scope %q (want assigned or all)", j.Scope)}
 	}
-	if _, err := scimclient.ParseDialect(j.Dialect); err != nil {
+	if _, err := entra.ParseDialect(j.Dialect); err != nil {
 		return &FieldError{Pos: j.Pos.at("dialect"), Field: "job.dialect", Msg: err.Error()}
 	}
 	if j.Actions == nil {
@@ -455,8 +456,8 @@ func (m *Mapping) validate(field string, group bool) error {
 	if strings.EqualFold(m.Target, "id") {
 		return &FieldError{Pos: m.Pos.at("target"), Field: field + ".target", Msg: `"id" is the target's primary key and cannot be a mapping target`}
 	}
-	if !m.pathDone || m.path.raw != m.Target {
-		p, err := parseTargetPath(m.Target)
+	if !m.pathDone || m.path.String() != m.Target {
+		p, err := wire.ParsePath(m.Target)
 		if err != nil {
 			return &FieldError{Pos: m.Pos.at("target"), Field: field + ".target", Msg: err.Error()}
 		}

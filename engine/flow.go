@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/scimsim/scimsim/engine/expr"
-	"github.com/scimsim/scimsim/engine/scimclient"
+	"github.com/scimsim/scimsim/entra"
 )
 
 // flowValue is one mapping's value for the subject: nil is null (not provisioned).
@@ -31,7 +31,7 @@ func (m *Mapping) sourceName() string {
 // isRole reports whether the mapping provisions app roles, which on-demand provisioning does not
 // ("On-demand provisioning of roles isn't supported.").
 func (m *Mapping) isRole() bool {
-	return m.path.attr == "roles" && m.path.schema == "" || strings.Contains(m.Expression, "AppRoleAssignments") ||
+	return m.path.Attr == "roles" && m.path.Schema == "" || strings.Contains(m.Expression, "AppRoleAssignments") ||
 		m.Source == "appRoleAssignments"
 }
 
@@ -245,8 +245,8 @@ func (ur *userRun) matchStep(ctx context.Context) bool {
 			s.Details.add(m.Target, "no value in the source: not queried")
 			continue
 		}
-		filter := scimclient.EqFilter(m.Target, scalarString(v))
-		lr, err := ur.c.Query(ctx, "Users", filter, false)
+		filter := entra.EqFilter(m.Target, scalarString(v))
+		lr, err := ur.c.Query(ctx, "Users", filter)
 		if err != nil {
 			code, reason, tips := ur.classify(ctx, err, StepMatching)
 			ur.fail(ur.rep, s, code, reason, tips...)

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/scimsim/scimsim/engine/expr"
-	"github.com/scimsim/scimsim/engine/scimclient"
+	"github.com/scimsim/scimsim/entra"
 )
 
 // MaxGroupMembers is how many members one on-demand group run provisions: "On-demand
@@ -219,8 +219,8 @@ func (gr *groupRun) matchStep(ctx context.Context) bool {
 		if v == nil {
 			continue
 		}
-		filter := scimclient.EqFilter(m.Target, scalarString(v))
-		lr, err := gr.c.Query(ctx, "Groups", filter, true)
+		filter := entra.EqFilter(m.Target, scalarString(v))
+		lr, err := gr.c.Query(ctx, "Groups", filter)
 		if err != nil {
 			code, reason, tips := gr.classify(ctx, err, StepMatching)
 			gr.fail(gr.rep, s, code, reason, tips...)
@@ -333,12 +333,11 @@ func (gr *groupRun) createGroup(ctx context.Context, s *Step, ids []string) {
 		if f.value == nil || f.m.Target == "members" {
 			continue
 		}
-		f.m.path.set(body, f.value)
+		f.m.path.Set(body, f.value)
 		props = append(props, ModifiedProperty{Name: f.m.Target, NewValue: f.value})
 		s.Details.add(f.m.Target, showValue(f.value))
 	}
-	body["schemas"] = schemasFor("Groups")
-	body["meta"] = map[string]any{"resourceType": "Group"}
+	body = entra.GroupCreateBody(body)
 	gr.rep.ModifiedProperties = props
 	res, err := gr.c.Create(ctx, "Groups", body)
 	if err != nil {
@@ -425,9 +424,12 @@ func (gr *groupRun) updateGroup(ctx context.Context, s *Step, ids []string) {
 	gr.rep.Action = ReportUpdate
 }
 
-// currentMembers reads the target group's member ids.
+// currentMembers reads the target group's member ids. Entra knows which members it provisioned from
+// its own records of earlier exports and never reads a group's members (every read it makes asks for
+// excludedAttributes=members); an on-demand run in scimsim has no such history, so it reads them
+// itself, in a request marked as scimsim's own.
 func (gr *groupRun) currentMembers(ctx context.Context, id string) ([]string, error) {
-	res, err := gr.c.Get(ctx, "Groups", id, false)
+	res, err := gr.c.ReadBack(ctx, "Groups", id)
 	if err != nil {
 		return nil, err
 	}
@@ -453,7 +455,9 @@ func (gr *groupRun) departed(ctx context.Context, current, selected []string) ([
 		if slices.Contains(selected, id) {
 			continue
 		}
-		res, err := gr.c.Get(ctx, "Users", id, false)
+		// Entra knows the source user behind each member it provisioned; scimsim reads the member
+		// (its own request) to find it.
+		res, err := gr.c.ReadBack(ctx, "Users", id)
 		if err != nil {
 			return nil, err
 		}
@@ -468,7 +472,7 @@ func (gr *groupRun) departed(ctx context.Context, current, selected []string) ([
 // sourceUserFor finds the source user whose matching attribute values equal the target user's.
 func (gr *groupRun) sourceUserFor(res map[string]any, matching []*Mapping) *User {
 	for _, m := range matching {
-		cur := m.path.get(res)
+		cur := m.path.Get(res)
 		if cur == nil || m.expr != nil || m.Constant != "" {
 			continue
 		}

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/scimsim/scimsim/engine/scimclient"
+	"github.com/scimsim/scimsim/entra"
 	"github.com/scimsim/scimsim/simulator"
 	"github.com/scimsim/scimsim/simulator/faults"
 )
@@ -48,11 +48,11 @@ func memberIDs(rep *Report) map[string]string {
 
 func TestRun_groupCreate(t *testing.T) {
 	for _, tt := range []struct {
-		dialect scimclient.Dialect
+		dialect entra.Dialect
 		patch   string
 	}{
-		{scimclient.DialectEntra, `PATCH /Groups/GROUP {"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Add","path":"members","value":[{"$ref":null,"value":"u-alice"},{"$ref":null,"value":"u-carol"}]}]}`},
-		{scimclient.DialectEntraCompliant, `PATCH /Groups/GROUP {"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"members","value":[{"value":"u-alice"},{"value":"u-carol"}]}]}`},
+		{entra.DialectEntra, `PATCH /Groups/GROUP {"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Add","path":"members","value":[{"$ref":null,"value":"u-alice"},{"$ref":null,"value":"u-carol"}]}]}`},
+		{entra.DialectEntraCompliant, `PATCH /Groups/GROUP {"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"members","value":[{"value":"u-alice"},{"value":"u-carol"}]}]}`},
 	} {
 		t.Run(string(tt.dialect), func(t *testing.T) {
 			tg := newTarget(t, simulator.ProfileEntra)
@@ -83,11 +83,11 @@ func TestRun_groupCreate(t *testing.T) {
 // dialects.
 func TestRun_groupUpdate(t *testing.T) {
 	for _, tt := range []struct {
-		dialect scimclient.Dialect
+		dialect entra.Dialect
 		patch   string
 	}{
-		{scimclient.DialectEntra, `PATCH /Groups/GROUP {"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"displayName","value":"Sales EMEA"},{"op":"Remove","path":"members","value":[{"$ref":null,"value":"u-carol"}]}]}`},
-		{scimclient.DialectEntraCompliant, `PATCH /Groups/GROUP {"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"displayName","value":"Sales EMEA"},{"op":"remove","path":"members[value eq \"u-carol\"]"}]}`},
+		{entra.DialectEntra, `PATCH /Groups/GROUP {"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"displayName","value":"Sales EMEA"},{"op":"Remove","path":"members","value":[{"$ref":null,"value":"u-carol"}]}]}`},
+		{entra.DialectEntraCompliant, `PATCH /Groups/GROUP {"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"displayName","value":"Sales EMEA"},{"op":"remove","path":"members[value eq \"u-carol\"]"}]}`},
 	} {
 		t.Run(string(tt.dialect), func(t *testing.T) {
 			tg := newTarget(t, simulator.ProfileEntra)
@@ -160,12 +160,12 @@ func TestRun_groupLimits(t *testing.T) {
 		_ = json.Unmarshal(u, &alice)
 		tg.seed(t, alice)
 		id := tg.users(t, "alice@contoso.com")[0]["id"]
-		c, _ := scimclient.New(tg.url, testToken)
-		lr, err := c.Query(context.Background(), "Groups", scimclient.EqFilter("displayName", "Sales"), true)
+		c, _ := entra.New(tg.url, testToken)
+		lr, err := c.Query(context.Background(), "Groups", entra.EqFilter("displayName", "Sales"))
 		if err != nil || len(lr.Resources) != 1 {
 			t.Fatalf("group query: %v", err)
 		}
-		if _, err := c.Patch(context.Background(), "Groups", lr.Resources[0]["id"].(string), scimclient.DialectEntra.GroupPatch("", []string{id.(string)}, nil)); err != nil {
+		if _, err := c.Patch(context.Background(), "Groups", lr.Resources[0]["id"].(string), entra.DialectEntra.GroupPatch("", []string{id.(string)}, nil)); err != nil {
 			t.Fatal(err)
 		}
 		tg.fault(t, faults.Spec{Type: "members_despite_exclusion", Match: faults.Match{Method: "GET", Resource: "Groups"}})

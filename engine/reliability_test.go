@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/scimsim/scimsim/engine/scimclient"
+	"github.com/scimsim/scimsim/entra"
 	"github.com/scimsim/scimsim/simulator"
 	"github.com/scimsim/scimsim/simulator/faults"
 )
@@ -91,8 +91,8 @@ func TestRun_retryAfter(t *testing.T) {
 			var got []int
 			for i, ex := range postExchanges(rep) {
 				got = append(got, ex.Status)
-				if i > 0 && ex.Retry != scimclient.RetryThrottled {
-					t.Errorf("POST attempt %d: retry reason %q, want %q", ex.Attempt, ex.Retry, scimclient.RetryThrottled)
+				if i > 0 && ex.Retry != entra.RetryThrottled {
+					t.Errorf("POST attempt %d: retry reason %q, want %q", ex.Attempt, ex.Retry, entra.RetryThrottled)
 				}
 			}
 			if !slices.Equal(got, tt.wantPosts) {
@@ -145,8 +145,8 @@ func TestRun_timedOutWriteThatLanded(t *testing.T) {
 	<-released
 
 	exs := postExchanges(rep)
-	if len(exs) < 2 || exs[0].Status != 0 || exs[1].Retry != scimclient.RetryTimeout {
-		t.Fatalf("POST exchanges %+v, want a timed-out attempt and a retry marked %q", exs, scimclient.RetryTimeout)
+	if len(exs) < 2 || exs[0].Status != 0 || exs[1].Retry != entra.RetryTimeout {
+		t.Fatalf("POST exchanges %+v, want a timed-out attempt and a retry marked %q", exs, entra.RetryTimeout)
 	}
 	if !hasLandedWarning(rep) {
 		t.Errorf("warnings = %q, want the retried POST reported as possibly applied", rep.Warnings)

@@ -7,7 +7,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/scimsim/scimsim/engine/scimclient"
+	"github.com/scimsim/scimsim/entra"
 )
 
 // Step types (Graph provisioningStepType).
@@ -39,7 +39,7 @@ const (
 )
 
 // Exchange is one recorded HTTP request and answer, token redacted.
-type Exchange = scimclient.Exchange
+type Exchange = entra.Exchange
 
 // Report is the outcome of one on-demand run, shaped like Entra's provisioning log entry
 // (Graph provisioningObjectSummary): the steps, the action taken, the modified properties.

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/scimsim/scimsim/engine/scimclient"
+	"github.com/scimsim/scimsim/entra"
 )
 
 // Subject is what "Provision on demand" is asked to provision: a user found by a search query,
@@ -127,8 +127,8 @@ type run struct {
 	src      *Source
 	cfg      *Config
 	o        options
-	c        *scimclient.Client
-	dialect  scimclient.Dialect
+	c        *entra.Client
+	dialect  entra.Dialect
 	warnings []string
 }
 
@@ -143,14 +143,14 @@ func newRun(src *Source, cfg *Config, o options) (*run, error) {
 	if target == "" {
 		return nil, fmt.Errorf("%s: target.url: no tenant URL: set it in the config or pass --target", cfg.Pos)
 	}
-	dialect, _ := scimclient.ParseDialect(cfg.Job.Dialect)
+	dialect, _ := entra.ParseDialect(cfg.Job.Dialect)
 	r := &run{src: src, cfg: cfg, o: o, dialect: dialect}
 	u, err := url.Parse(target)
 	if err != nil {
 		return nil, fmt.Errorf("tenant URL %q: %w", target, err)
 	}
 	for k := range u.Query() {
-		if strings.EqualFold(k, scimclient.CompliantFlag) {
+		if strings.EqualFold(k, entra.CompliantFlag) {
 			// Microsoft: the aadOptscim062020 flag does not work with on-demand provisioning
 			// (application-provisioning-config-problem-scim-compatibility.md).
 			r.warnings = append(r.warnings, fmt.Sprintf("The tenant URL carries the %s flag, which Microsoft documents does not work with on-demand provisioning: it is ignored, and requests use the %s dialect (set job.dialect to choose).", k, dialect))
@@ -160,15 +160,15 @@ func newRun(src *Source, cfg *Config, o options) (*run, error) {
 	if reqTimeout == 0 {
 		reqTimeout = cfg.Job.Timeout / 3
 	}
-	copts := []scimclient.Option{
-		scimclient.WithHTTPClient(o.hc),
-		scimclient.WithDialect(dialect),
-		scimclient.WithAttemptTimeout(reqTimeout),
+	copts := []entra.Option{
+		entra.WithHTTPClient(o.hc),
+		entra.WithDialect(dialect),
+		entra.WithAttemptTimeout(reqTimeout),
 	}
 	if o.sleep != nil {
-		copts = append(copts, scimclient.WithSleep(o.sleep))
+		copts = append(copts, entra.WithSleep(o.sleep))
 	}
-	if r.c, err = scimclient.New(target, token, copts...); err != nil {
+	if r.c, err = entra.New(target, token, copts...); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -225,7 +225,7 @@ func (r *run) finish(rep *Report, s *Step, status string) {
 	s.Status = status
 	s.Exchanges = append(s.Exchanges, r.c.TakeExchanges()...)
 	for _, ex := range s.Exchanges {
-		if ex.Retry == scimclient.RetryTimeout && ex.IsWrite() {
+		if ex.Retry == entra.RetryTimeout && ex.IsWrite() {
 			rep.Warnings = append(rep.Warnings, fmt.Sprintf("%s %s was retried after a timed-out attempt that the target may already have applied: check the target for a duplicate or a double change.", ex.Method, ex.URL))
 		}
 	}
@@ -334,9 +334,9 @@ func (r *run) testConnection(ctx context.Context, rep *Report, resource string, 
 		return false
 	}
 	attr := m.matchingMappings()[0].Target
-	filter := scimclient.EqFilter(attr, guid(r.o.rand))
+	filter := entra.EqFilter(attr, guid(r.o.rand))
 	s.Details.add("Query", fmt.Sprintf("GET /%s?filter=%s", resource, filter))
-	lr, err := r.c.Query(ctx, resource, filter, resource == "Groups")
+	lr, err := r.c.Query(ctx, resource, filter)
 	if err != nil {
 		code, reason, tips := r.classify(ctx, err, StepConnection)
 		r.fail(rep, s, code, reason, tips...)
@@ -367,19 +367,19 @@ func (r *run) classifyErr(ctx context.Context, err error, step string) (code, re
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		return "Timeout", fmt.Sprintf("The on-demand run's time budget (job.timeout %s) ran out: %v", r.cfg.Job.Timeout, err), []Tip{tipTimeout}
 	}
-	var ce *scimclient.Error
+	var ce *entra.Error
 	if !errors.As(err, &ce) {
 		return "InternalError", reason, []Tip{tipExportVaries}
 	}
 	conn := step == StepConnection
 	switch ce.Kind {
-	case scimclient.KindTimeout, scimclient.KindCanceled:
+	case entra.KindTimeout, entra.KindCanceled:
 		return "Timeout", reason, []Tip{tipTimeout}
-	case scimclient.KindConnection:
+	case entra.KindConnection:
 		return "ConnectionFailed", reason, []Tip{tipCredentials, tipPostman}
-	case scimclient.KindTLS:
+	case entra.KindTLS:
 		return "TLSHandshakeFailed", reason, []Tip{tipCredentials, tipPostman}
-	case scimclient.KindIncompatible:
+	case entra.KindIncompatible:
 		return "SystemForCrossDomainIdentityManagementServiceIncompatible", reason, []Tip{tipIncompatible, tipPostman}
 	}
 	switch st := ce.Status; {
@@ -415,7 +415,7 @@ func (r *run) classifyErr(ctx context.Context, err error, step string) (code, re
 			return "SchemaAttributeNotFound", reason, []Tip{tipSchemaAttr}
 		}
 		tips := []Tip{tipExportVaries}
-		if r.dialect == scimclient.DialectEntra {
+		if r.dialect == entra.DialectEntra {
 			tips = append(tips, tipStrictBool)
 		}
 		return "InvalidValue", reason, tips

@@ -16,9 +16,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/scimsim/scimsim/engine/scimclient"
+	"github.com/scimsim/scimsim/entra"
 	"github.com/scimsim/scimsim/simulator"
 	"github.com/scimsim/scimsim/simulator/faults"
+	"github.com/scimsim/scimsim/wire"
 )
 
 // testNow is the clock of every test run, as in the scenario catalog.
@@ -64,11 +65,11 @@ func (tg *target) fault(t testing.TB, spec faults.Spec) {
 // users returns the target's users whose userName is name.
 func (tg *target) users(t testing.TB, name string) []map[string]any {
 	t.Helper()
-	c, err := scimclient.New(tg.url, testToken)
+	c, err := entra.New(tg.url, testToken)
 	if err != nil {
 		t.Fatal(err)
 	}
-	lr, err := c.Query(context.Background(), "Users", scimclient.EqFilter("userName", name), false)
+	lr, err := c.Query(context.Background(), "Users", entra.EqFilter("userName", name))
 	if err != nil {
 		t.Fatalf("query %s: %v", name, err)
 	}
@@ -106,16 +107,16 @@ func contoso(t testing.TB) (*Source, *Config) {
 // aliceInTarget is Alice as default.yaml provisions her.
 func aliceInTarget() map[string]any {
 	return map[string]any{
-		"schemas":                   []any{scimclient.UserSchema, scimclient.EnterpriseSchema},
-		"userName":                  "alice@contoso.com",
-		"externalId":                "alice",
-		"emails":                    []any{map[string]any{"type": "work", "value": "alice@contoso.com", "primary": true}},
-		"name":                      map[string]any{"givenName": "Alice", "familyName": "Smith"},
-		"displayName":               "Alice Smith",
-		"title":                     "Account Manager",
-		"userType":                  "Employee",
-		"active":                    true,
-		scimclient.EnterpriseSchema: map[string]any{"department": "Sales"},
+		"schemas":              []any{entra.UserSchema, entra.EnterpriseSchema},
+		"userName":             "alice@contoso.com",
+		"externalId":           "alice",
+		"emails":               []any{map[string]any{"type": "work", "value": "alice@contoso.com", "primary": true}},
+		"name":                 map[string]any{"givenName": "Alice", "familyName": "Smith"},
+		"displayName":          "Alice Smith",
+		"title":                "Account Manager",
+		"userType":             "Employee",
+		"active":               true,
+		entra.EnterpriseSchema: map[string]any{"department": "Sales"},
 	}
 }
 
@@ -291,7 +292,7 @@ func TestRun_users(t *testing.T) {
 			seed: []map[string]any{with(aliceInTarget(), "userName", "erin@contoso.com")},
 			want: want{status: StatusFailure, action: ReportNone, failedStep: StepExport, errorCode: "InvalidValue", tip: "aadOptscim062020"}},
 		{name: "compliant dialect disables on a strict target", user: "erin@contoso.com", profile: simulator.ProfileStrict,
-			config: func(c *Config) { c.Job.Dialect = string(scimclient.DialectEntraCompliant) },
+			config: func(c *Config) { c.Job.Dialect = string(entra.DialectEntraCompliant) },
 			seed:   []map[string]any{with(aliceInTarget(), "userName", "erin@contoso.com")},
 			want:   want{status: StatusSuccess, action: ReportDisable, modified: []string{"active"}}},
 		{name: "unknown attribute on a strict target", user: "alice@contoso.com", profile: simulator.ProfileStrict,
@@ -351,11 +352,7 @@ func TestRun_createdUser(t *testing.T) {
 		"name.familyName":              "Smith",
 		"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department": "Sales",
 	} {
-		p, err := parseTargetPath(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := p.get(u); !equalValue(want, got) {
+		if got := wire.MustPath(path).Get(u); !equalValue(want, got) {
 			t.Errorf("%s = %v, want %v", path, got, want)
 		}
 	}
@@ -378,11 +375,11 @@ func TestRun_createdUser(t *testing.T) {
 // TestRun_updatePayloads checks the PATCH each dialect sends for the same change.
 func TestRun_updatePayloads(t *testing.T) {
 	for _, tt := range []struct {
-		dialect scimclient.Dialect
+		dialect entra.Dialect
 		want    string
 	}{
-		{scimclient.DialectEntra, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"displayName","value":"Alice Smith"},{"op":"Replace","path":"title","value":"Account Manager"}]}`},
-		{scimclient.DialectEntraCompliant, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{"displayName":"Alice Smith","title":"Account Manager"}}]}`},
+		{entra.DialectEntra, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"displayName","value":"Alice Smith"},{"op":"Replace","path":"title","value":"Account Manager"}]}`},
+		{entra.DialectEntraCompliant, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{"displayName":"Alice Smith","title":"Account Manager"}}]}`},
 	} {
 		t.Run(string(tt.dialect), func(t *testing.T) {
 			tg := newTarget(t, simulator.ProfileEntra)
@@ -413,7 +410,7 @@ func TestRun_urlFlagIgnored(t *testing.T) {
 	src, cfg := contoso(t)
 	rep := tg.run(t, src, cfg, Subject{User: "alice@contoso.com"}, WithTarget(tg.url+"?aadOptscim062020", testToken))
 	check(t, rep, want{status: StatusSuccess, action: ReportCreate})
-	if rep.Dialect != string(scimclient.DialectEntra) {
+	if rep.Dialect != string(entra.DialectEntra) {
 		t.Errorf("dialect = %s, want entra", rep.Dialect)
 	}
 	if len(rep.Warnings) != 1 || !strings.Contains(rep.Warnings[0], "does not work with on-demand provisioning") {

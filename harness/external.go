@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/scimsim/scimsim/engine"
-	"github.com/scimsim/scimsim/engine/scimclient"
+	"github.com/scimsim/scimsim/entra"
 	"github.com/scimsim/scimsim/internal/endpoint"
 	"github.com/scimsim/scimsim/scenarios"
 )
@@ -414,7 +414,7 @@ func (e *External) lookup(ctx context.Context, resource, name string) ([]string,
 
 // query sends GET /{resource}?filter=attr eq "value".
 func (e *External) query(ctx context.Context, resource, attr, value string) ([]map[string]any, error) {
-	q := url.Values{"filter": {scimclient.EqFilter(attr, value)}}
+	q := url.Values{"filter": {entra.EqFilter(attr, value)}}
 	status, rb, err := e.send(ctx, http.MethodGet, "/"+resource, q, nil)
 	if err != nil {
 		return nil, err

@@ -26,7 +26,7 @@ import (
 	"time"
 
 	"github.com/scimsim/scimsim/engine"
-	"github.com/scimsim/scimsim/engine/scimclient"
+	"github.com/scimsim/scimsim/entra"
 	"github.com/scimsim/scimsim/scenarios"
 	"github.com/scimsim/scimsim/simulator"
 	"github.com/scimsim/scimsim/simulator/faults"
@@ -213,7 +213,7 @@ func (s *Simulator) GroupMembers(ctx context.Context, sc *scenarios.Scenario, di
 // to the inspection too; nil when the tenant holds no such user.
 func (s *Simulator) StoredUser(ctx context.Context, sc *scenarios.Scenario, userName string) (map[string]any, error) {
 	t := s.srv.Tenant(sc.ID)
-	q := url.Values{"filter": {scimclient.EqFilter("userName", userName)}}
+	q := url.Values{"filter": {entra.EqFilter("userName", userName)}}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.root+t.SCIMPath()+"/Users?"+strings.ReplaceAll(q.Encode(), "+", "%20"), nil)
 	if err != nil {
 		return nil, err

@@ -40,7 +40,7 @@ func TestProvision_exitCodes(t *testing.T) {
 	}{
 		{"created", target("--user", "alice@contoso.com"), 0, "Result: success, action create", ""},
 		{"skipped is not a failure", target("--user", "erin@contoso.com"), 0, "EntrySynchronizationSkipped", ""},
-		{"step failed", slices.Concat(base, []string{"--token", "wrong", "--user", "bob@contoso.com", "--show-requests"}), 1, "-H 'Authorization: Bearer REDACTED'", ""},
+		{"step failed", slices.Concat(base, []string{"--token", "wrong", "--user", "bob@contoso.com", "--show-requests"}), 1, `-H "Authorization: Bearer $TOKEN"`, ""},
 		{"not found", target("--user", "nobody@contoso.com"), 1, "SubjectNotFound", ""},
 		{"group", target("--group", "Marketing"), 0, "Member bob@contoso.com:", ""},
 		{"no source", []string{"--config", provisionConfig, "--user", "alice"}, 2, "", "--source is required"},

@@ -1,4 +1,4 @@
-package engine
+package wire
 
 import (
 	"encoding/json"
@@ -7,9 +7,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// TestTargetPath_set builds a create body from mapping targets and compares it with the shape of
+// TestPath_Set builds a create body from mapping targets and compares it with the shape of
 // the create_user exchange Entra sends (elimity-com/scim's azuread recording).
-func TestTargetPath_set(t *testing.T) {
+func TestPath_Set(t *testing.T) {
 	body := map[string]any{}
 	for _, kv := range [][2]string{
 		{"externalId", "0a21f0f2"},
@@ -23,12 +23,12 @@ func TestTargetPath_set(t *testing.T) {
 		{"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department", "Sales"},
 		{"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value", "m-1"},
 	} {
-		p, err := parseTargetPath(kv[0])
+		p, err := ParsePath(kv[0])
 		if err != nil {
 			t.Fatal(err)
 		}
-		p.set(body, kv[1])
-		if got := p.get(body); got != kv[1] {
+		p.Set(body, kv[1])
+		if got := p.Get(body); got != kv[1] {
 			t.Errorf("%s: get after set = %v", kv[0], got)
 		}
 	}
@@ -50,10 +50,30 @@ func TestTargetPath_set(t *testing.T) {
 	}
 }
 
-func TestTargetPath_parseErrors(t *testing.T) {
+func TestParsePath_errors(t *testing.T) {
 	for _, s := range []string{"", "1name", "emails[type eq work].value", "emails[type = \"work\"]", "emails[type eq \"work\"", "name..x", "urn:", "a[b eq \"c\"]x", "urn:x[a eq \"b:c\"]"} {
-		if _, err := parseTargetPath(s); err == nil {
-			t.Errorf("parseTargetPath(%q) succeeded, want an error", s)
+		if _, err := ParsePath(s); err == nil {
+			t.Errorf("ParsePath(%q) succeeded, want an error", s)
 		}
 	}
+}
+
+// FuzzParsePath: the attribute path parser never panics, and what it accepts can be set and
+// read back.
+func FuzzParsePath(f *testing.F) {
+	for _, s := range []string{"userName", "name.givenName", `emails[type eq "work"].value`, `phoneNumbers[type eq "mobile"]`,
+		"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department", "urn:x:manager.value", "a[", "]", "urn:", "a.b.c"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		p, err := ParsePath(s)
+		if err != nil {
+			return
+		}
+		res := map[string]any{}
+		p.Set(res, "v")
+		if got := p.Get(res); got != "v" {
+			t.Fatalf("path %q: set then get = %v", s, got)
+		}
+	})
 }

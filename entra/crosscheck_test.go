@@ -1,4 +1,4 @@
-package engine
+package entra
 
 import (
 	"encoding/json"
@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/scimsim/scimsim/wire"
 )
 
 // TestCreateBody_elimityRecording builds the create body for the attributes of the create_user
@@ -53,14 +55,9 @@ func TestCreateBody_elimityRecording(t *testing.T) {
 		{"name.familyName", name["familyName"]},
 		{"name.givenName", name["givenName"]},
 	} {
-		p, err := parseTargetPath(kv.target)
-		if err != nil {
-			t.Fatal(err)
-		}
-		p.set(body, kv.value)
+		wire.MustPath(kv.target).Set(body, kv.value)
 	}
-	body["schemas"] = schemasFor("Users")
-	body["meta"] = map[string]any{"resourceType": "User"}
+	body = UserCreateBody(body)
 	enc, _ := json.Marshal(body)
 	var got map[string]any
 	if err := json.Unmarshal(enc, &got); err != nil {

@@ -1,4 +1,4 @@
-package scimclient
+package entra
 
 import (
 	"encoding/json"
@@ -31,7 +31,7 @@ var payloadCases = []struct {
 		return d.UserPatch([]Change{{Path: "active", Value: false}})
 	}},
 	{"add_attribute", func(d Dialect) PatchRequest {
-		return d.UserPatch([]Change{{Path: "nickName", Value: "Babs", Add: true}})
+		return d.UserPatch([]Change{{Path: "nickName", Value: "Babs", Op: Add}})
 	}},
 	{"replace_extension", func(d Dialect) PatchRequest {
 		return d.UserPatch([]Change{

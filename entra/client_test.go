@@ -1,4 +1,4 @@
-package scimclient
+package entra
 
 import (
 	"context"
@@ -36,7 +36,7 @@ func TestClient_Query(t *testing.T) {
 		gotURL, gotAuth = r.URL.String(), r.Header.Get("Authorization")
 		scimJSON(w, 200, `{"schemas":["`+ListResponseSchema+`"],"totalResults":1,"Resources":[{"id":"1","userName":"a"}]}`)
 	})
-	lr, err := c.Query(context.Background(), "Users", EqFilter("userName", "a b"), false)
+	lr, err := c.Query(context.Background(), "Users", EqFilter("userName", "a b"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func TestClient_errors(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			c := newClient(t, tt.h)
-			_, err := c.Query(context.Background(), "Users", EqFilter("userName", "x"), false)
+			_, err := c.Query(context.Background(), "Users", EqFilter("userName", "x"))
 			var ce *Error
 			if !errors.As(err, &ce) {
 				t.Fatalf("Query error = %v, want *Error", err)
@@ -132,15 +132,6 @@ func TestClient_throttleBeyondDeadline(t *testing.T) {
 	var ce *Error
 	if !errors.As(err, &ce) || ce.Status != 429 || ce.Attempts != 1 || ce.RetryAfter != "60" {
 		t.Fatalf("error = %v, want the first 429 with Retry-After 60", err)
-	}
-}
-
-func TestExchange_Curl(t *testing.T) {
-	ex := Exchange{Method: "PATCH", URL: "http://h/scim/v2/Users/1", Authorization: "Bearer " + Redacted,
-		RequestBody: `{"op":"it's"}`}
-	want := `curl -sS -X PATCH 'http://h/scim/v2/Users/1' -H 'Authorization: Bearer REDACTED' -H 'Content-Type: application/scim+json' --data '{"op":"it'\''s"}'`
-	if got := ex.Curl(); got != want {
-		t.Errorf("Curl() =\n %s\nwant\n %s", got, want)
 	}
 }
 

@@ -1,4 +1,4 @@
-package scimclient
+package entra
 
 import (
 	"fmt"
@@ -46,6 +46,9 @@ type Error struct {
 	Detail   string
 	// RetryAfter is the Retry-After header of a final 429.
 	RetryAfter string
+	// Body and ContentType are the answer's, as recorded (token redacted, capped).
+	Body        string
+	ContentType string
 	// Attempts is how many attempts were made.
 	Attempts int
 	Err      error
@@ -64,7 +67,7 @@ func (e *Error) Error() string {
 			fmt.Fprintf(&b, ": %s", e.Detail)
 		}
 		if e.Status == http.StatusTooManyRequests && e.Attempts > 0 {
-			fmt.Fprintf(&b, " after %d attempt(s)", e.Attempts)
+			fmt.Fprintf(&b, " after %s", plural(e.Attempts, "attempt"))
 			if e.RetryAfter != "" {
 				fmt.Fprintf(&b, ", Retry-After %s", e.RetryAfter)
 			}
@@ -75,6 +78,11 @@ func (e *Error) Error() string {
 			fmt.Fprintf(&b, " (status %d)", e.Status)
 		}
 		fmt.Fprintf(&b, ": %s", e.Detail)
+	case KindTLS:
+		fmt.Fprintf(&b, "TLS failure: %v", e.Err)
+		if e.Detail != "" {
+			fmt.Fprintf(&b, " (%s)", e.Detail)
+		}
 	case KindTimeout:
 		b.WriteString("no answer within the deadline")
 		if e.Err != nil {
@@ -87,3 +95,11 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) Unwrap() error { return e.Err }
+
+// plural writes n and the noun, with an s unless n is 1.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}

@@ -1,8 +1,10 @@
-package scimclient
+package entra
 
 import (
 	"fmt"
 	"strings"
+
+	"github.com/scimsim/scimsim/wire"
 )
 
 // Dialect is the shape of the requests the client sends. Microsoft Entra ID's provisioning service
@@ -28,7 +30,7 @@ const (
 const CompliantFlag = "aadOptscim062020"
 
 // PatchOpSchema is the schema URI of a SCIM PATCH request body (RFC 7644 Section 3.5.2).
-const PatchOpSchema = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+const PatchOpSchema = wire.PatchOpSchema
 
 // ParseDialect returns the dialect named s; the empty string is DialectEntra.
 func ParseDialect(s string) (Dialect, error) {
@@ -54,16 +56,36 @@ type Op struct {
 	Value any    `json:"value,omitempty"`
 }
 
-// Change is one attribute the engine wants to set on an existing resource.
+// ChangeOp is what a Change does to the target's attribute.
+type ChangeOp int
+
+const (
+	// Replace changes a value the target has.
+	Replace ChangeOp = iota
+	// Add sets a value the target does not have yet: Entra sends "Add" then, also for one element
+	// of a multi-valued attribute that the target lacks, with the value-filtered path
+	// (application-provisioning-config-problem-scim-compatibility.md, "Add single-value string";
+	// field report wireapp/wire-server pull 5419: Add on emails[type eq "work"].value when no work
+	// email exists).
+	Add
+	// Remove clears a value the source no longer has.
+	Remove
+)
+
+func (o ChangeOp) name() string { return [...]string{"Replace", "Add", "Remove"}[o] }
+
+// Change is one attribute the engine wants to change on an existing resource.
 type Change struct {
 	// Path is the SCIM attribute path: "userName", "name.givenName",
-	// `emails[type eq "work"].value` or an extension attribute with its schema URN prefix.
+	// `emails[type eq "work"].value` or an extension attribute with its schema URN prefix, such as
+	// the manager reference "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager".
 	Path string
-	// Value is the new value: string, bool, []string.
+	// Value is the new value: string, bool, []string; nil for a Remove. A manager reference is the
+	// manager's id in the target as a plain string, as Entra sends it (field reports
+	// Captain-P-Goldfish/SCIM-SDK issue 686 and apache/directory-scimple issue 1242:
+	// {"op":"Add","path":"urn:...:enterprise:2.0:User:manager","value":"<id>"}).
 	Value any
-	// Add is true when the target has no value at Path yet; Entra then sends "Add" instead of
-	// "Replace" (compliance doc, "Add single-value string").
-	Add bool
+	Op    ChangeOp
 }
 
 // op returns the operation name in the dialect's case.
@@ -98,19 +120,15 @@ func (d Dialect) UserPatch(changes []Change) PatchRequest {
 	p := PatchRequest{Schemas: []string{PatchOpSchema}, Operations: []Op{}}
 	if d != DialectEntraCompliant {
 		for _, c := range changes {
-			name := "Replace"
-			if c.Add {
-				name = "Add"
-			}
-			p.Operations = append(p.Operations, Op{Op: name, Path: c.Path, Value: d.value(c.Value)})
+			p.Operations = append(p.Operations, Op{Op: c.Op.name(), Path: c.Path, Value: d.value(c.Value)})
 		}
 		return p
 	}
 	var plain []Change
 	for _, c := range changes {
 		switch {
-		case c.Add:
-			p.Operations = append(p.Operations, Op{Op: "add", Path: c.Path, Value: c.Value})
+		case c.Op != Replace:
+			p.Operations = append(p.Operations, Op{Op: strings.ToLower(c.Op.name()), Path: c.Path, Value: c.Value})
 		case strings.Contains(c.Path, "["):
 			p.Operations = append(p.Operations, Op{Op: "replace", Path: c.Path, Value: c.Value})
 		default:
@@ -170,34 +188,8 @@ func (d Dialect) memberValues(ids []string) []map[string]any {
 	return out
 }
 
-// Quote returns s as a SCIM filter string literal (RFC 7644 Section 3.4.2.2: a JSON string).
-func Quote(s string) string {
-	var b strings.Builder
-	b.Grow(len(s) + 2)
-	b.WriteByte('"')
-	for _, r := range s {
-		switch r {
-		case '"', '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\r':
-			b.WriteString(`\r`)
-		case '\t':
-			b.WriteString(`\t`)
-		default:
-			if r < 0x20 {
-				fmt.Fprintf(&b, `\u%04x`, r)
-				continue
-			}
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte('"')
-	return b.String()
-}
+// Quote returns s as a SCIM filter string literal (wire.Quote).
+func Quote(s string) string { return wire.Quote(s) }
 
-// EqFilter returns the filter `attr eq "value"`: the only operator Entra uses when it queries a
-// target (use-scim-to-provision-users-and-groups.md, "filters: only eq and and").
-func EqFilter(attr, value string) string { return attr + " eq " + Quote(value) }
+// EqFilter returns the filter `attr eq "value"` (Filter).
+func EqFilter(attr, value string) string { return wire.EqFilter(attr, value) }
