@@ -13,13 +13,13 @@ func (ur *userRun) actionStep(ctx context.Context) {
 	job := ur.cfg.Job
 	switch {
 	case ur.matched == nil && !job.allows(ActionCreate):
-		ur.skip(ur.rep, s, "EntrySynchronizationSkipped", "No user matched in the target, and Create is not an enabled target object action.")
+		ur.skip(ur.rep, s, entra.CodeSkipped, "No user matched in the target, and Create is not an enabled target object action.")
 	case ur.matched == nil:
 		ur.create(ctx, s)
 	case !ur.inScope:
 		ur.deprovision(ctx, s)
 	case !job.allows(ActionUpdate):
-		ur.skip(ur.rep, s, "EntrySynchronizationSkipped", "The user matched in the target, and Update is not an enabled target object action.")
+		ur.skip(ur.rep, s, entra.CodeSkipped, "The user matched in the target, and Update is not an enabled target object action.")
 	default:
 		ur.update(ctx, s)
 	}
@@ -35,7 +35,7 @@ func (ur *userRun) rolesDropped(s *Step) bool {
 		}
 	}
 	if dropped {
-		s.Tips = append(s.Tips, tipRoles)
+		s.Tips = append(s.Tips, entra.TipRoles)
 	}
 	return dropped
 }
@@ -71,6 +71,7 @@ func (ur *userRun) create(ctx context.Context, s *Step) {
 	id, _ := res["id"].(string)
 	name, _ := getCI(res, "userName").(string)
 	ur.rep.Target = &Identity{Type: "User", ID: id, Display: name}
+	ur.known = append(ur.known, id)
 	ur.done(s, ReportCreate, roles)
 }
 
@@ -111,7 +112,7 @@ func (ur *userRun) update(ctx context.Context, s *Step) {
 	}
 	roles := ur.rolesDropped(s)
 	if len(changes) == 0 {
-		ur.skip(ur.rep, s, "RedundantExport", "The user's attributes in the source and the target already match: nothing to update.")
+		ur.skip(ur.rep, s, entra.CodeRedundantExport, "The user's attributes in the source and the target already match: nothing to update.")
 		return
 	}
 	ur.patch(ctx, s, changes, props, ReportUpdate, roles)
@@ -148,11 +149,11 @@ func (ur *userRun) deprovision(ctx context.Context, s *Step) {
 		}
 		cur := m.path.Get(ur.matched)
 		if equalValue(want, cur) {
-			ur.skip(ur.rep, s, "RedundantExport", "The user is out of scope and already inactive in the target: nothing to disable.")
+			ur.skip(ur.rep, s, entra.CodeRedundantExport, "The user is out of scope and already inactive in the target: nothing to disable.")
 			return
 		}
 		if !job.allows(ActionUpdate) {
-			ur.skip(ur.rep, s, "EntrySynchronizationSkipped", "The user is out of scope, but Update (which disables) is not an enabled target object action.")
+			ur.skip(ur.rep, s, entra.CodeSkipped, "The user is out of scope, but Update (which disables) is not an enabled target object action.")
 			return
 		}
 		ur.patch(ctx, s, []entra.Change{{Path: m.Target, Value: want, Op: addOrReplace(cur)}},
@@ -160,7 +161,7 @@ func (ur *userRun) deprovision(ctx context.Context, s *Step) {
 		return
 	}
 	if !job.allows(ActionDelete) {
-		ur.skip(ur.rep, s, "EntrySynchronizationSkipped", "The user is out of scope; no mapping targets active and Delete is not an enabled target object action.")
+		ur.skip(ur.rep, s, entra.CodeSkipped, "The user is out of scope; no mapping targets active and Delete is not an enabled target object action.")
 		return
 	}
 	s.Details.add("id", id)

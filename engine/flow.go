@@ -47,7 +47,7 @@ func (ur *userRun) evaluateScope() {
 	ur.inScope = active
 	if !active {
 		ur.why = "The user is not active in the source system."
-		ur.scopeTips = append(ur.scopeTips, tipNotActive)
+		ur.scopeTips = append(ur.scopeTips, entra.TipNotActive)
 	}
 	var eligible []Assignment
 	pending := false
@@ -70,10 +70,10 @@ func (ur *userRun) evaluateScope() {
 		if !assigned && ur.inScope {
 			ur.inScope = false
 			ur.why = "The user is not assigned to the application."
-			ur.scopeTips = append(ur.scopeTips, tipNotAssigned)
+			ur.scopeTips = append(ur.scopeTips, entra.TipNotAssigned)
 			if pending {
 				ur.why = fmt.Sprintf("The user is not assigned to the application yet: its assignment is younger than the replication delay (job.replicationDelay %s).", job.ReplicationDelay)
-				ur.scopeTips = []Tip{tipReplication}
+				ur.scopeTips = []Tip{entra.TipReplication}
 			}
 		}
 		if len(job.RequiredRoles) > 0 {
@@ -89,7 +89,7 @@ func (ur *userRun) evaluateScope() {
 			if !hasRole && ur.inScope {
 				ur.inScope = false
 				ur.why = fmt.Sprintf("The user does not have a required role (%s); its roles: %s.", strings.Join(job.RequiredRoles, ", "), orNone(ur.roles))
-				ur.scopeTips = append(ur.scopeTips, tipRequiredRole)
+				ur.scopeTips = append(ur.scopeTips, entra.TipRequiredRole)
 			}
 		}
 	}
@@ -121,7 +121,7 @@ func (ur *userRun) evaluateScope() {
 			names = append(names, strconv.Quote(f.Name))
 		}
 		ur.why = fmt.Sprintf("No scoping filter passed (%s).", strings.Join(names, ", "))
-		ur.scopeTips = append(ur.scopeTips, tipFilterFalse)
+		ur.scopeTips = append(ur.scopeTips, entra.TipFilterFalse)
 	}
 }
 
@@ -224,7 +224,7 @@ func (ur *userRun) scopeStep() bool {
 	s := ur.rep.Step(StepScoping)
 	if se := ur.scopeErr; se != nil {
 		s.Details.add(se.label, "invalid")
-		ur.fail(ur.rep, s, "InvalidScopingFilter", se.Error(), tipScopingRule)
+		ur.fail(ur.rep, s, entra.CodeInvalidScopingFilter, se.Error(), entra.TipScopingRule)
 		return false
 	}
 	if ur.inScope {
@@ -265,7 +265,7 @@ func (ur *userRun) matchStep(ctx context.Context) bool {
 			for _, res := range lr.Resources {
 				s.Details.add("Matched user ("+m.Target+")", summarize(res))
 			}
-			ur.fail(ur.rep, s, "DuplicateTargetEntries", fmt.Sprintf("%d users in the target have %s; the matching attribute must be unique.", n, filter), tipUnique)
+			ur.fail(ur.rep, s, entra.CodeDuplicateTargetEntries, fmt.Sprintf("%d users in the target have %s; the matching attribute must be unique.", n, filter), entra.TipUnique)
 			return false
 		}
 		break
@@ -274,6 +274,7 @@ func (ur *userRun) matchStep(ctx context.Context) bool {
 		id, _ := ur.matched["id"].(string)
 		name, _ := getCI(ur.matched, "userName").(string)
 		ur.rep.Target = &Identity{Type: "User", ID: id, Display: name}
+		ur.known = append(ur.known, id)
 	} else {
 		s.Details.add("Result", "no user matched in the target")
 	}
@@ -281,7 +282,7 @@ func (ur *userRun) matchStep(ctx context.Context) bool {
 	if !ur.inScope {
 		sc := ur.rep.Step(StepScoping)
 		if ur.matched == nil {
-			ur.skip(ur.rep, sc, "EntrySynchronizationSkipped", ur.why+" The user is out of scope and not in the target: nothing to do.", ur.scopeTips...)
+			ur.skip(ur.rep, sc, entra.CodeSkipped, ur.why+" The user is out of scope and not in the target: nothing to do.", ur.scopeTips...)
 			return false
 		}
 		sc.Reason = ur.why + " The user exists in the target, so it is disabled (IsSoftDeleted is true)."

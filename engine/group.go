@@ -41,7 +41,7 @@ func (r *run) group(ctx context.Context, subj Subject) (*Report, error) {
 		rep := r.newReport("Group", "", subj.Group)
 		s := rep.Step(StepImport)
 		s.Details.add("Search", subj.Group)
-		r.fail(rep, s, "SubjectNotFound", fmt.Sprintf("No group in the source has the name %q.", subj.Group))
+		r.fail(rep, s, entra.CodeSubjectNotFound, fmt.Sprintf("No group in the source has the name %q.", subj.Group))
 		rep.DurationMs = time.Since(start).Milliseconds()
 		return rep, nil
 	}
@@ -116,20 +116,20 @@ func (gr *groupRun) importStep(members []*User) bool {
 	}
 	s.Details.add("members", orNone(names))
 	if len(members) > MaxGroupMembers {
-		gr.fail(gr.rep, s, "TooManyGroupMembers", fmt.Sprintf("The group has %d members to provision: on-demand provisioning of groups supports updating up to 5 members at a time. Pick up to 5 with --member.", len(members)), tipGroupMembers)
+		gr.fail(gr.rep, s, entra.CodeTooManyGroupMembers, fmt.Sprintf("The group has %d members to provision: on-demand provisioning of groups supports updating up to 5 members at a time. Pick up to 5 with --member.", len(members)), entra.TipGroupMembers)
 		return false
 	}
 	gr.members = members
 	var err error
 	var nulls []string
 	if gr.flow, nulls, err = evaluateMappings(gr.cfg.Groups.Mappings, gr.env()); err != nil {
-		gr.fail(gr.rep, s, "ExpressionEvaluationFailed", err.Error(), tipMappingHasAttr)
+		gr.fail(gr.rep, s, entra.CodeExpressionFailed, err.Error(), entra.TipMappingHasAttr)
 		return false
 	}
 	status := StatusSuccess
 	if len(nulls) > 0 {
 		s.Details.add("Not provisioned (null)", strings.Join(nulls, ", "))
-		s.Tips = append(s.Tips, tipNullAttribute)
+		s.Tips = append(s.Tips, entra.TipNullAttribute)
 		status = StatusWarning
 	}
 	for _, m := range gr.cfg.Groups.matchingMappings() {
@@ -138,7 +138,7 @@ func (gr *groupRun) importStep(members []*User) bool {
 			return true
 		}
 	}
-	gr.skip(gr.rep, s, "ImportSkipped", "The group has no value for its matching attribute(s).", tipMissingMatching)
+	gr.skip(gr.rep, s, entra.CodeImportSkipped, "The group has no value for its matching attribute(s).", entra.TipMissingMatching)
 	return false
 }
 
@@ -174,10 +174,10 @@ func (gr *groupRun) scopeStep() bool {
 		if !assigned {
 			gr.inScope = false
 			gr.why = "The group is not assigned to the application."
-			s.Tips = append(s.Tips, tipNotAssigned)
+			s.Tips = append(s.Tips, entra.TipNotAssigned)
 			if pending {
 				gr.why = fmt.Sprintf("The group is not assigned to the application yet: its assignment is younger than the replication delay (job.replicationDelay %s).", gr.cfg.Job.ReplicationDelay)
-				s.Tips = []Tip{tipReplication}
+				s.Tips = []Tip{entra.TipReplication}
 			}
 		}
 	}
@@ -188,7 +188,7 @@ func (gr *groupRun) scopeStep() bool {
 			for _, c := range f.Clauses {
 				ok, err := c.eval(f.Name, gr.group.Attrs)
 				if err != nil {
-					gr.fail(gr.rep, s, "InvalidScopingFilter", err.Error(), tipScopingRule)
+					gr.fail(gr.rep, s, entra.CodeInvalidScopingFilter, err.Error(), entra.TipScopingRule)
 					return false
 				}
 				s.Details.add(c.label(f.Name), strconv.FormatBool(ok))
@@ -198,7 +198,7 @@ func (gr *groupRun) scopeStep() bool {
 		}
 		if !anyPassed && gr.inScope {
 			gr.inScope, gr.why = false, "No scoping filter passed."
-			s.Tips = append(s.Tips, tipFilterFalse)
+			s.Tips = append(s.Tips, entra.TipFilterFalse)
 		}
 	}
 	if !gr.inScope {
@@ -233,14 +233,14 @@ func (gr *groupRun) matchStep(ctx context.Context) bool {
 		for _, res := range lr.Resources {
 			if ms, ok := getCI(res, "members").([]any); ok && len(ms) > 0 {
 				s.Details.add(filter, fmt.Sprintf("%d match(es), with %d member(s)", len(lr.Resources), len(ms)))
-				gr.fail(gr.rep, s, "SystemForCrossDomainIdentityManagementMultipleEntriesInResponse",
-					fmt.Sprintf("The group query asked for excludedAttributes=members but the target returned %d member(s).", len(ms)), tipMultipleGroup)
+				gr.fail(gr.rep, s, entra.CodeMultipleEntries,
+					fmt.Sprintf("The group query asked for excludedAttributes=members but the target returned %d member(s).", len(ms)), entra.TipMultipleGroup)
 				return false
 			}
 		}
 		if len(lr.Resources) > 1 {
 			s.Details.add(filter, fmt.Sprintf("%d matches", len(lr.Resources)))
-			gr.fail(gr.rep, s, "DuplicateTargetEntries", fmt.Sprintf("%d groups in the target have %s.", len(lr.Resources), filter), tipUnique)
+			gr.fail(gr.rep, s, entra.CodeDuplicateTargetEntries, fmt.Sprintf("%d groups in the target have %s.", len(lr.Resources), filter), entra.TipUnique)
 			return false
 		}
 		s.Details.add(filter, "1 match")
@@ -254,12 +254,13 @@ func (gr *groupRun) matchStep(ctx context.Context) bool {
 		id, _ := gr.matched["id"].(string)
 		name, _ := getCI(gr.matched, "displayName").(string)
 		gr.rep.Target = &Identity{Type: "Group", ID: id, Display: name}
+		gr.known = append(gr.known, id)
 	}
 	gr.finish(gr.rep, s, StatusSuccess)
 	if !gr.inScope {
 		sc := gr.rep.Step(StepScoping)
 		if gr.matched == nil {
-			gr.skip(gr.rep, sc, "EntrySynchronizationSkipped", gr.why+" The group is out of scope and not in the target: nothing to do.")
+			gr.skip(gr.rep, sc, entra.CodeSkipped, gr.why+" The group is out of scope and not in the target: nothing to do.")
 			return false
 		}
 		sc.Reason = gr.why + " The group exists in the target, so it is deprovisioned."
@@ -273,7 +274,7 @@ func (gr *groupRun) matchStep(ctx context.Context) bool {
 func (gr *groupRun) deleteGroup(ctx context.Context, s *Step) {
 	id, _ := gr.matched["id"].(string)
 	if !gr.cfg.Job.allows(ActionDelete) {
-		gr.skip(gr.rep, s, "EntrySynchronizationSkipped", "The group is out of scope, but Delete is not an enabled target object action.")
+		gr.skip(gr.rep, s, entra.CodeSkipped, "The group is out of scope, but Delete is not an enabled target object action.")
 		return
 	}
 	s.Details.add("id", id)
@@ -324,7 +325,7 @@ func (gr *groupRun) actionStep(ctx context.Context) {
 
 func (gr *groupRun) createGroup(ctx context.Context, s *Step, ids []string) {
 	if !gr.cfg.Job.allows(ActionCreate) {
-		gr.skip(gr.rep, s, "EntrySynchronizationSkipped", "No group matched in the target, and Create is not an enabled target object action.")
+		gr.skip(gr.rep, s, entra.CodeSkipped, "No group matched in the target, and Create is not an enabled target object action.")
 		return
 	}
 	body := map[string]any{}
@@ -347,6 +348,7 @@ func (gr *groupRun) createGroup(ctx context.Context, s *Step, ids []string) {
 	}
 	id, _ := res["id"].(string)
 	gr.rep.Target = &Identity{Type: "Group", ID: id, Display: gr.group.DisplayName}
+	gr.known = append(gr.known, id)
 	if len(ids) > 0 && gr.hasMembersMapping() {
 		if _, err := gr.c.Patch(ctx, "Groups", id, gr.dialect.GroupPatch("", ids, nil)); err != nil {
 			code, reason, tips := gr.classify(ctx, err, StepExport)
@@ -396,11 +398,11 @@ func (gr *groupRun) updateGroup(ctx context.Context, s *Step, ids []string) {
 		}
 	}
 	if rename == "" && len(add) == 0 && len(remove) == 0 {
-		gr.skip(gr.rep, s, "RedundantExport", "The group's name and the selected members already match the target: nothing to update.")
+		gr.skip(gr.rep, s, entra.CodeRedundantExport, "The group's name and the selected members already match the target: nothing to update.")
 		return
 	}
 	if !gr.cfg.Job.allows(ActionUpdate) {
-		gr.skip(gr.rep, s, "EntrySynchronizationSkipped", "The group matched in the target, and Update is not an enabled target object action.")
+		gr.skip(gr.rep, s, entra.CodeSkipped, "The group matched in the target, and Update is not an enabled target object action.")
 		return
 	}
 	if len(add) > 0 {

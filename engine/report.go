@@ -10,14 +10,17 @@ import (
 	"github.com/scimsim/scimsim/entra"
 )
 
-// Step types (Graph provisioningStepType).
+// Step types (Graph provisioningStepType), as entra names them.
 const (
-	StepConnection = "connection"
-	StepImport     = "import"
-	StepScoping    = "scoping"
-	StepMatching   = "matching"
-	StepExport     = "export"
+	StepConnection = entra.StepConnection
+	StepImport     = entra.StepImport
+	StepScoping    = entra.StepScoping
+	StepMatching   = entra.StepMatching
+	StepExport     = entra.StepExport
 )
+
+// Tip is a troubleshooting tip and where it comes from.
+type Tip = entra.Tip
 
 // Step and run statuses.
 const (

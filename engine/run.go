@@ -130,6 +130,8 @@ type run struct {
 	c        *entra.Client
 	dialect  entra.Dialect
 	warnings []string
+	// known are the target ids this run matched or created.
+	known []string
 }
 
 func newRun(src *Source, cfg *Config, o options) (*run, error) {
@@ -232,19 +234,19 @@ func (r *run) finish(rep *Report, s *Step, status string) {
 }
 
 // fail ends the run at step s with an error.
-func (r *run) fail(rep *Report, s *Step, code, reason string, tips ...Tip) {
-	s.ErrorCode, s.Reason = code, reason
+func (r *run) fail(rep *Report, s *Step, code entra.Code, reason string, tips ...Tip) {
+	s.ErrorCode, s.Reason = string(code), reason
 	s.Tips = append(s.Tips, tips...)
 	r.finish(rep, s, StatusFailure)
-	rep.Status, rep.Action, rep.FailedStep, rep.ErrorCode, rep.Reason = StatusFailure, ReportNone, s.Type, code, reason
+	rep.Status, rep.Action, rep.FailedStep, rep.ErrorCode, rep.Reason = StatusFailure, ReportNone, s.Type, string(code), reason
 }
 
 // skip ends the run at step s without error (ImportSkipped, out of scope, RedundantExport).
-func (r *run) skip(rep *Report, s *Step, code, reason string, tips ...Tip) {
-	s.ErrorCode, s.Reason = code, reason
+func (r *run) skip(rep *Report, s *Step, code entra.Code, reason string, tips ...Tip) {
+	s.ErrorCode, s.Reason = string(code), reason
 	s.Tips = append(s.Tips, tips...)
 	r.finish(rep, s, StatusSkipped)
-	rep.Status, rep.Action, rep.FailedStep, rep.ErrorCode, rep.Reason = StatusSkipped, ReportSkip, s.Type, code, reason
+	rep.Status, rep.Action, rep.FailedStep, rep.ErrorCode, rep.Reason = StatusSkipped, ReportSkip, s.Type, string(code), reason
 }
 
 // findUser runs the portal's search. A subject the search cannot find is a report (import step
@@ -262,7 +264,7 @@ func (r *run) findUser(query string) (*User, *Report, error) {
 	s := rep.Step(StepImport)
 	s.Details.add("Search", query)
 	reason, tips := r.notFound(query, res.hidden)
-	r.fail(rep, s, "SubjectNotFound", reason, tips...)
+	r.fail(rep, s, entra.CodeSubjectNotFound, reason, tips...)
 	rep.DurationMs = time.Since(start).Milliseconds()
 	return nil, rep, nil
 }
@@ -273,16 +275,16 @@ func (r *run) notFound(query string, hidden *User) (string, []Tip) {
 		if hidden.SoftDeleted() {
 			state = "deleted (in the recycle bin)"
 		}
-		return fmt.Sprintf("No user can be selected for %q: the matching user %s is %s in the source, and such users don't appear when you search for a user.", query, hidden.ObjectID, state), []Tip{tipDisabled}
+		return fmt.Sprintf("No user can be selected for %q: the matching user %s is %s in the source, and such users don't appear when you search for a user.", query, hidden.ObjectID, state), []Tip{entra.TipDisabled}
 	}
 	if _, hr := cloudHRAttributes[r.src.Kind]; hr {
 		byName := &Source{Kind: KindEntra, Users: r.src.Users}
 		if res, err := byName.search(query); err == nil && (res.user != nil || res.hidden != nil) {
-			return fmt.Sprintf("No %s worker has the id %q: a %s source is searched by %s only, and %q is a name or an address, not a worker id.", r.src.Kind, query, r.src.Kind, hrIDs(r.src.Kind), query), []Tip{tipCloudHR}
+			return fmt.Sprintf("No %s worker has the id %q: a %s source is searched by %s only, and %q is a name or an address, not a worker id.", r.src.Kind, query, r.src.Kind, hrIDs(r.src.Kind), query), []Tip{entra.TipCloudHR}
 		}
-		return fmt.Sprintf("No %s worker has the id %q (a %s source is searched by %s only).", r.src.Kind, query, r.src.Kind, hrIDs(r.src.Kind)), []Tip{tipCloudHR}
+		return fmt.Sprintf("No %s worker has the id %q (a %s source is searched by %s only).", r.src.Kind, query, r.src.Kind, hrIDs(r.src.Kind)), []Tip{entra.TipCloudHR}
 	}
-	return fmt.Sprintf("No user in the source matches %q by first name, last name, display name, user principal name or email address.", query), []Tip{tipDisabled}
+	return fmt.Sprintf("No user in the source matches %q by first name, last name, display name, user principal name or email address.", query), []Tip{entra.TipDisabled}
 }
 
 func hrIDs(kind string) string {
@@ -330,7 +332,7 @@ func (r *run) testConnection(ctx context.Context, rep *Report, resource string, 
 		if app == "" {
 			app = "This application"
 		}
-		r.fail(rep, s, "JobRunning", fmt.Sprintf("%s uses OAuth for authorization and its provisioning job is running: stop the job (job.running: false) before using on-demand provisioning.", app), tipOAuth)
+		r.fail(rep, s, entra.CodeJobRunning, fmt.Sprintf("%s uses OAuth for authorization and its provisioning job is running: stop the job (job.running: false) before using on-demand provisioning.", app), entra.TipOAuth)
 		return false
 	}
 	attr := m.matchingMappings()[0].Target
@@ -343,7 +345,7 @@ func (r *run) testConnection(ctx context.Context, rep *Report, resource string, 
 		return false
 	}
 	if lr.TotalResults > 0 || len(lr.Resources) > 0 {
-		r.fail(rep, s, "UnsupportedFilter", fmt.Sprintf("The query for a random GUID on %s returned %d resource(s): the target does not apply the filter.", attr, max(lr.TotalResults, len(lr.Resources))), tipConnFilter, tipPostman)
+		r.fail(rep, s, entra.CodeUnsupportedFilter, fmt.Sprintf("The query for a random GUID on %s returned %d resource(s): the target does not apply the filter.", attr, max(lr.TotalResults, len(lr.Resources))), entra.TipConnFilter, entra.TipPostman)
 		return false
 	}
 	s.Details.add("Result", "200, empty ListResponse")
@@ -351,78 +353,11 @@ func (r *run) testConnection(ctx context.Context, rep *Report, resource string, 
 	return true
 }
 
-// classify maps a failed request to Entra's error code, a reason and the tips that apply
-// (docs/architecture.md, "Error codes"). A failed export always carries the document's Step 5
-// tip first.
-func (r *run) classify(ctx context.Context, err error, step string) (code, reason string, tips []Tip) {
-	code, reason, tips = r.classifyErr(ctx, err, step)
-	if step == StepExport && tips[0] != tipExportVaries {
-		tips = append([]Tip{tipExportVaries}, tips...)
-	}
-	return code, reason, tips
-}
-
-func (r *run) classifyErr(ctx context.Context, err error, step string) (code, reason string, tips []Tip) {
-	reason = err.Error()
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return "Timeout", fmt.Sprintf("The on-demand run's time budget (job.timeout %s) ran out: %v", r.cfg.Job.Timeout, err), []Tip{tipTimeout}
-	}
-	var ce *entra.Error
-	if !errors.As(err, &ce) {
-		return "InternalError", reason, []Tip{tipExportVaries}
-	}
-	conn := step == StepConnection
-	switch ce.Kind {
-	case entra.KindTimeout, entra.KindCanceled:
-		return "Timeout", reason, []Tip{tipTimeout}
-	case entra.KindConnection:
-		return "ConnectionFailed", reason, []Tip{tipCredentials, tipPostman}
-	case entra.KindTLS:
-		return "TLSHandshakeFailed", reason, []Tip{tipCredentials, tipPostman}
-	case entra.KindIncompatible:
-		return "SystemForCrossDomainIdentityManagementServiceIncompatible", reason, []Tip{tipIncompatible, tipPostman}
-	}
-	switch st := ce.Status; {
-	case st == http.StatusUnauthorized:
-		if conn {
-			return "Unauthorized", reason, []Tip{tipCredentials, tipPostman}
-		}
-		return "Unauthorized", reason, []Tip{tipUnauthorized, tipCredentials}
-	case st == http.StatusForbidden:
-		if conn {
-			return "InsufficientRights", reason, []Tip{tipCredentials, tipPostman}
-		}
-		return "InsufficientRights", reason, []Tip{tipUnauthorized}
-	case st == http.StatusTooManyRequests:
-		return "TooManyRequests", reason, []Tip{tipThrottled}
-	case st >= 500:
-		return "InternalServerError", reason, []Tip{tipServerError}
-	case st == http.StatusBadRequest && (conn || step == StepMatching) && ce.Method == http.MethodGet:
-		if conn {
-			return "UnsupportedFilter", reason, []Tip{tipConnFilter, tipPostman}
-		}
-		return "UnsupportedFilter", reason, []Tip{tipMatchFilter}
-	case st == http.StatusNotFound && ce.Method == http.MethodGet && strings.Contains(ce.URL, "filter="):
-		return "EmptyQueryNotFound", reason, []Tip{tipEmptyQuery, tipCredentials, tipPostman}
-	case st == http.StatusNotFound:
-		return "InvalidAnchor", reason, []Tip{tipInvalidAnchor}
-	case st == http.StatusConflict:
-		return "EntryConflict", reason, []Tip{tipConflict, tipRestore}
-	case st == http.StatusPreconditionFailed:
-		return "PreconditionFailed", reason, []Tip{tipPrecondition}
-	case st == http.StatusBadRequest:
-		if ce.ScimType == "invalidPath" || ce.ScimType == "noTarget" || strings.Contains(strings.ToLower(ce.Detail), "attribute") && !strings.Contains(strings.ToLower(ce.Detail), "value") {
-			return "SchemaAttributeNotFound", reason, []Tip{tipSchemaAttr}
-		}
-		tips := []Tip{tipExportVaries}
-		if r.dialect == entra.DialectEntra {
-			tips = append(tips, tipStrictBool)
-		}
-		return "InvalidValue", reason, tips
-	case st == http.StatusUnprocessableEntity:
-		return "UnprocessableEntity", reason, []Tip{tipExportVaries}
-	}
-	return "WebExceptionProtocolError", reason, []Tip{tipExportVaries}
+// classify reads a failed request as Entra does (entra.Classify), for step.
+func (r *run) classify(ctx context.Context, err error, step string) (entra.Code, string, []Tip) {
+	v := entra.Classify(err, entra.Context{Step: step, Dialect: r.dialect, Matched: r.known,
+		BudgetSpent: errors.Is(ctx.Err(), context.DeadlineExceeded), Budget: r.cfg.Job.Timeout})
+	return v.Code, v.Reason, v.Tips
 }
 
 // guid returns a random version-4 GUID drawn from rnd.
@@ -463,7 +398,7 @@ func (ur *userRun) importStep() bool {
 	// reports it.
 	ur.evaluateScope()
 	if err := ur.evaluate(); err != nil {
-		ur.fail(ur.rep, s, "ExpressionEvaluationFailed", err.Error(), tipMappingHasAttr)
+		ur.fail(ur.rep, s, entra.CodeExpressionFailed, err.Error(), entra.TipMappingHasAttr)
 		return false
 	}
 	var missing []string
@@ -476,18 +411,18 @@ func (ur *userRun) importStep() bool {
 		}
 	}
 	if !anyMatching {
-		ur.skip(ur.rep, s, "ImportSkipped", fmt.Sprintf("The user has no value for the matching attribute(s) %s, so it cannot be matched in the target; scoping was not evaluated.", strings.Join(missing, ", ")), tipMissingMatching)
+		ur.skip(ur.rep, s, entra.CodeImportSkipped, fmt.Sprintf("The user has no value for the matching attribute(s) %s, so it cannot be matched in the target; scoping was not evaluated.", strings.Join(missing, ", ")), entra.TipMissingMatching)
 		return false
 	}
 	status := StatusSuccess
 	if len(ur.nulls) > 0 {
 		s.Details.add("Not provisioned (null)", strings.Join(ur.nulls, ", "))
 		s.Reason = fmt.Sprintf("%d mapped attribute(s) have no value and are not provisioned: %s.", len(ur.nulls), strings.Join(ur.nulls, ", "))
-		s.Tips = append(s.Tips, tipNullAttribute)
+		s.Tips = append(s.Tips, entra.TipNullAttribute)
 		status = StatusWarning
 	}
 	if len(ur.nulls) > 0 || len(unmapped) > 0 {
-		s.Tips = append(s.Tips, tipMappingHasAttr)
+		s.Tips = append(s.Tips, entra.TipMappingHasAttr)
 	}
 	ur.finish(ur.rep, s, status)
 	return true

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/scimsim/scimsim/wire"
 )
 
 // Kind classifies a failed request.
@@ -63,8 +65,11 @@ func (e *Error) Error() string {
 		if e.ScimType != "" {
 			fmt.Fprintf(&b, " (scimType %s)", e.ScimType)
 		}
-		if e.Detail != "" {
+		switch {
+		case e.Detail != "":
 			fmt.Fprintf(&b, ": %s", e.Detail)
+		case strings.TrimSpace(e.Body) != "":
+			fmt.Fprintf(&b, ": %s", wire.OneLine(e.Body, 300))
 		}
 		if e.Status == http.StatusTooManyRequests && e.Attempts > 0 {
 			fmt.Fprintf(&b, " after %s", plural(e.Attempts, "attempt"))

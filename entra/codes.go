@@ -1,0 +1,210 @@
+package entra
+
+import (
+	"fmt"
+	"slices"
+)
+
+// Step types, as Microsoft Graph's provisioningStep names them (provisioningStepType), with
+// "connection" for the test connection, which the on-demand page shows only when it fails.
+const (
+	StepConnection = "connection"
+	StepImport     = "import"
+	StepScoping    = "scoping"
+	StepMatching   = "matching"
+	StepExport     = "export"
+)
+
+// Code names an outcome a step can end with: an error code of Entra's provisioning logs, or, where
+// Microsoft documents none for the situation, one of scimsim's own (Ours).
+type Code string
+
+// CodeInfo is one row of the table of codes: the only place a code, its meaning and its tips are
+// written.
+type CodeInfo struct {
+	Code Code
+	// Steps are the step types that can end with this code.
+	Steps []string
+	// Meaning says what happened, in a sentence.
+	Meaning string
+	// Tips are the troubleshooting tips a report gives with the code. StepTips, when it has an
+	// entry for the step, replaces them there (the test connection's own tips, for example).
+	Tips     []Tip
+	StepTips map[string][]Tip
+	// Source is where Microsoft documents the code; for one of ours, why it exists.
+	Source string
+	// Ours marks a code Microsoft does not document.
+	Ours bool
+}
+
+// TipsAt returns the tips of the code at step.
+func (c CodeInfo) TipsAt(step string) []Tip {
+	if t, ok := c.StepTips[step]; ok {
+		return t
+	}
+	return c.Tips
+}
+
+// Where Microsoft documents codes.
+const (
+	srcLogsTable = "Microsoft Learn, howto-analyze-provisioning-logs.md, error codes table"
+	srcOnDemand  = "Microsoft Learn, provision-on-demand.md"
+	srcPOD       = "Microsoft Graph, synchronizationJob: provisionOnDemand (result details)"
+	ourCode      = "scimsim's own: Microsoft documents no code for this situation"
+)
+
+// The codes.
+const (
+	CodeUnauthorized             Code = "Unauthorized"
+	CodeInsufficientRights       Code = "InsufficientRights"
+	CodeUnsupportedFilter        Code = "UnsupportedFilter"
+	CodeEmptyQueryNotFound       Code = "EmptyQueryNotFound"
+	CodeConnectionFailed         Code = "ConnectionFailed"
+	CodeTLSHandshakeFailed       Code = "TLSHandshakeFailed"
+	CodeServiceIncompatible      Code = "SystemForCrossDomainIdentityManagementServiceIncompatible"
+	CodeMultipleEntries          Code = "SystemForCrossDomainIdentityManagementMultipleEntriesInResponse"
+	CodeTooManyRequests          Code = "TooManyRequests"
+	CodeInternalServerError      Code = "InternalServerError"
+	CodeTimeout                  Code = "Timeout"
+	CodeJobRunning               Code = "JobRunning"
+	CodeSubjectNotFound          Code = "SubjectNotFound"
+	CodeImportSkipped            Code = "ImportSkipped"
+	CodeTooManyGroupMembers      Code = "TooManyGroupMembers"
+	CodeExpressionFailed         Code = "ExpressionEvaluationFailed"
+	CodeSkipped                  Code = "EntrySynchronizationSkipped"
+	CodeInvalidScopingFilter     Code = "InvalidScopingFilter"
+	CodeDuplicateTargetEntries   Code = "DuplicateTargetEntries"
+	CodeRedundantExport          Code = "RedundantExport"
+	CodeEntryConflict            Code = "EntryConflict"
+	CodeInvalidAnchor            Code = "InvalidAnchor"
+	CodeNotFoundOnWrite          Code = "TargetRefusedNotFound"
+	CodeSchemaAttributeNotFound  Code = "SchemaAttributeNotFound"
+	CodeNoTarget                 Code = "NoTarget"
+	CodeInvalidValue             Code = "InvalidValue"
+	CodePreconditionFailed       Code = "PreconditionFailed"
+	CodeUnprocessableEntity      Code = "UnprocessableEntity"
+	CodeWebExceptionProtocolErr  Code = "WebExceptionProtocolError"
+	CodeInternalError            Code = "InternalError"
+)
+
+var allSteps = []string{StepConnection, StepImport, StepScoping, StepMatching, StepExport}
+var httpSteps = []string{StepConnection, StepMatching, StepExport}
+
+// codes is the table. Tips with a Microsoft source quote Microsoft where Microsoft has words for
+// the case; the others say they paraphrase.
+var codes = []CodeInfo{
+	{Code: CodeUnauthorized, Steps: httpSteps, Source: srcLogsTable,
+		Meaning: "The target answered 401: it refused the credentials (the secret token), whatever its answer's body says.",
+		Tips:    []Tip{TipUnauthorized, TipCredentials},
+		StepTips: map[string][]Tip{StepConnection: {TipCredentials, TipPostman}}},
+	{Code: CodeInsufficientRights, Steps: httpSteps, Source: srcLogsTable,
+		Meaning:  "The target answered 403: the credentials do not allow the operation.",
+		Tips:     []Tip{TipUnauthorized},
+		StepTips: map[string][]Tip{StepConnection: {TipCredentials, TipPostman}}},
+	{Code: CodeUnsupportedFilter, Steps: []string{StepConnection, StepMatching}, Ours: true, Source: ourCode,
+		Meaning:  "The target refused the eq filter on a matching attribute (400), or did not apply it (results for a random GUID).",
+		Tips:     []Tip{TipMatchFilter},
+		StepTips: map[string][]Tip{StepConnection: {TipConnFilter, TipPostman}}},
+	{Code: CodeEmptyQueryNotFound, Steps: []string{StepConnection, StepMatching}, Ours: true, Source: ourCode,
+		Meaning: "A query that matches nothing answered 404 instead of 200 with an empty ListResponse.",
+		Tips:    []Tip{TipEmptyQuery, TipCredentials, TipPostman}},
+	{Code: CodeConnectionFailed, Steps: httpSteps, Ours: true, Source: ourCode,
+		Meaning: "The target could not be reached, or dropped the connection without an answer.",
+		Tips:    []Tip{TipCredentials, TipPostman}},
+	{Code: CodeTLSHandshakeFailed, Steps: httpSteps, Ours: true, Source: ourCode,
+		Meaning: "The TLS handshake failed: an untrusted or invalid certificate, or HTTP spoken where HTTPS is expected (or the reverse).",
+		Tips:    []Tip{TipCredentials, TipPostman}},
+	{Code: CodeServiceIncompatible, Steps: httpSteps, Source: srcLogsTable,
+		Meaning: "The target's answer cannot be read as SCIM: not JSON, not application/scim+json, a resource without an id, a query answer that is not a ListResponse.",
+		Tips:    []Tip{TipIncompatible, TipPostman}},
+	{Code: CodeMultipleEntries, Steps: []string{StepMatching}, Source: srcLogsTable,
+		Meaning: "A group query asked for excludedAttributes=members and the target returned members.",
+		Tips:    []Tip{TipMultipleGroup}},
+	{Code: CodeTooManyRequests, Steps: httpSteps, Source: srcLogsTable,
+		Meaning: "The target kept answering 429 after the retries the time budget allowed.",
+		Tips:    []Tip{TipThrottled}},
+	{Code: CodeInternalServerError, Steps: httpSteps, Source: srcLogsTable,
+		Meaning: "The target answered with a 5xx status.",
+		Tips:    []Tip{TipServerError}},
+	{Code: CodeTimeout, Steps: httpSteps, Source: srcLogsTable,
+		Meaning: "The target did not answer in time.",
+		Tips:    []Tip{TipTimeout}},
+	{Code: CodeJobRunning, Steps: []string{StepConnection}, Ours: true, Source: ourCode,
+		Meaning: "The application authorizes with OAuth and its provisioning job is running: on-demand provisioning needs it stopped.",
+		Tips:    []Tip{TipOAuth}},
+	{Code: CodeSubjectNotFound, Steps: []string{StepImport}, Ours: true, Source: ourCode,
+		Meaning: "The search finds no user or group for the query (a disabled or deleted user does not appear; a Cloud HR source is searched by worker id).",
+		Tips:    []Tip{TipDisabled}},
+	{Code: CodeImportSkipped, Steps: []string{StepImport}, Source: srcLogsTable,
+		Meaning: "The subject has no value for any matching attribute, so it cannot be matched; scoping was not evaluated.",
+		Tips:    []Tip{TipMissingMatching}},
+	{Code: CodeTooManyGroupMembers, Steps: []string{StepImport}, Ours: true, Source: ourCode,
+		Meaning: "A group run was asked to provision more than five members.",
+		Tips:    []Tip{TipGroupMembers}},
+	{Code: CodeExpressionFailed, Steps: []string{StepImport}, Ours: true, Source: ourCode,
+		Meaning: "A mapping's expression failed to evaluate for the subject.",
+		Tips:    []Tip{TipMappingHasAttr}},
+	{Code: CodeSkipped, Steps: []string{StepScoping, StepExport}, Source: srcLogsTable,
+		Meaning: "Nothing to do: the subject is out of scope and not in the target, or the action it needs is not an enabled target object action."},
+	{Code: CodeInvalidScopingFilter, Steps: []string{StepScoping}, Ours: true, Source: ourCode,
+		Meaning: "A scoping filter cannot be evaluated (an integer operator on a value that is not an integer, a regular expression that does not compile).",
+		Tips:    []Tip{TipScopingRule}},
+	{Code: CodeDuplicateTargetEntries, Steps: []string{StepMatching}, Source: srcLogsTable,
+		Meaning: "More than one resource in the target has the matching attribute's value.",
+		Tips:    []Tip{TipUnique}},
+	{Code: CodeRedundantExport, Steps: []string{StepExport}, Source: srcPOD,
+		Meaning: "The target already holds what the source says: nothing to update."},
+	{Code: CodeEntryConflict, Steps: []string{StepExport}, Source: srcLogsTable,
+		Meaning: "The target answered 409: a resource with the same unique value exists.",
+		Tips:    []Tip{TipConflict, TipRestore}},
+	{Code: CodeInvalidAnchor, Steps: []string{StepExport}, Source: srcLogsTable,
+		Meaning: "A resource matched or created in an earlier run no longer exists in the target (404).",
+		Tips:    []Tip{TipInvalidAnchor}},
+	{Code: CodeNotFoundOnWrite, Steps: []string{StepExport}, Ours: true, Source: ourCode,
+		Meaning: "The target answered 404 to a write on a resource this very run matched or created a moment before: the target refused the request, the resource did not vanish.",
+		Tips:    []Tip{TipNotFoundOnWrite}},
+	{Code: CodeSchemaAttributeNotFound, Steps: []string{StepExport}, Source: srcLogsTable,
+		Meaning: "The target says an attribute in the request does not exist in its schema (400 invalidPath).",
+		Tips:    []Tip{TipSchemaAttr}},
+	{Code: CodeNoTarget, Steps: []string{StepExport}, Ours: true, Source: ourCode,
+		Meaning: "The target answered 400 noTarget: the PATCH path's value filter matched no element, typically an Add on emails[type eq \"work\"].value for a user without a work email, which Entra sends when the user gains one.",
+		Tips:    []Tip{TipAddAbsent}},
+	{Code: CodeInvalidValue, Steps: []string{StepExport}, Ours: true, Source: ourCode,
+		Meaning: "The target answered 400 to a value it does not accept (for example the string \"False\" Entra sends for a boolean).",
+		Tips:    []Tip{}},
+	{Code: CodePreconditionFailed, Steps: []string{StepExport}, Ours: true, Source: ourCode,
+		Meaning: "The target answered 412: it requires a version precondition Entra never sends.",
+		Tips:    []Tip{TipPrecondition}},
+	{Code: CodeUnprocessableEntity, Steps: []string{StepExport}, Source: srcLogsTable,
+		Meaning: "The target answered 422.",
+		Tips:    []Tip{}},
+	{Code: CodeWebExceptionProtocolErr, Steps: httpSteps, Source: srcLogsTable,
+		Meaning: "The target answered with a status Entra does not expect for the request.",
+		Tips:    []Tip{}},
+	{Code: CodeInternalError, Steps: allSteps, Source: srcLogsTable,
+		Meaning: "The provisioning service itself failed.",
+		Tips:    []Tip{}},
+}
+
+// Codes returns the table of codes, in a stable order.
+func Codes() []CodeInfo { return slices.Clone(codes) }
+
+// Lookup returns the row of code; it panics on a code that is not in the table, which is a bug.
+func Lookup(code Code) CodeInfo {
+	for _, c := range codes {
+		if c.Code == code {
+			return c
+		}
+	}
+	panic(fmt.Sprintf("entra: code %q is not in the table", code))
+}
+
+// Known reports whether name is a code of the table.
+func Known(name string) bool {
+	for _, c := range codes {
+		if string(c.Code) == name {
+			return true
+		}
+	}
+	return false
+}
