@@ -55,36 +55,36 @@ const (
 
 // The codes.
 const (
-	CodeUnauthorized             Code = "Unauthorized"
-	CodeInsufficientRights       Code = "InsufficientRights"
-	CodeUnsupportedFilter        Code = "UnsupportedFilter"
-	CodeEmptyQueryNotFound       Code = "EmptyQueryNotFound"
-	CodeConnectionFailed         Code = "ConnectionFailed"
-	CodeTLSHandshakeFailed       Code = "TLSHandshakeFailed"
-	CodeServiceIncompatible      Code = "SystemForCrossDomainIdentityManagementServiceIncompatible"
-	CodeMultipleEntries          Code = "SystemForCrossDomainIdentityManagementMultipleEntriesInResponse"
-	CodeTooManyRequests          Code = "TooManyRequests"
-	CodeInternalServerError      Code = "InternalServerError"
-	CodeTimeout                  Code = "Timeout"
-	CodeJobRunning               Code = "JobRunning"
-	CodeSubjectNotFound          Code = "SubjectNotFound"
-	CodeImportSkipped            Code = "ImportSkipped"
-	CodeTooManyGroupMembers      Code = "TooManyGroupMembers"
-	CodeExpressionFailed         Code = "ExpressionEvaluationFailed"
-	CodeSkipped                  Code = "EntrySynchronizationSkipped"
-	CodeInvalidScopingFilter     Code = "InvalidScopingFilter"
-	CodeDuplicateTargetEntries   Code = "DuplicateTargetEntries"
-	CodeRedundantExport          Code = "RedundantExport"
-	CodeEntryConflict            Code = "EntryConflict"
-	CodeInvalidAnchor            Code = "InvalidAnchor"
-	CodeNotFoundOnWrite          Code = "TargetRefusedNotFound"
-	CodeSchemaAttributeNotFound  Code = "SchemaAttributeNotFound"
-	CodeNoTarget                 Code = "NoTarget"
-	CodeInvalidValue             Code = "InvalidValue"
-	CodePreconditionFailed       Code = "PreconditionFailed"
-	CodeUnprocessableEntity      Code = "UnprocessableEntity"
-	CodeWebExceptionProtocolErr  Code = "WebExceptionProtocolError"
-	CodeInternalError            Code = "InternalError"
+	CodeUnauthorized            Code = "Unauthorized"
+	CodeInsufficientRights      Code = "InsufficientRights"
+	CodeUnsupportedFilter       Code = "UnsupportedFilter"
+	CodeEmptyQueryNotFound      Code = "EmptyQueryNotFound"
+	CodeConnectionFailed        Code = "ConnectionFailed"
+	CodeTLSHandshakeFailed      Code = "TLSHandshakeFailed"
+	CodeServiceIncompatible     Code = "SystemForCrossDomainIdentityManagementServiceIncompatible"
+	CodeMultipleEntries         Code = "SystemForCrossDomainIdentityManagementMultipleEntriesInResponse"
+	CodeTooManyRequests         Code = "TooManyRequests"
+	CodeInternalServerError     Code = "InternalServerError"
+	CodeTimeout                 Code = "Timeout"
+	CodeJobRunning              Code = "JobRunning"
+	CodeSubjectNotFound         Code = "SubjectNotFound"
+	CodeImportSkipped           Code = "ImportSkipped"
+	CodeTooManyGroupMembers     Code = "TooManyGroupMembers"
+	CodeExpressionFailed        Code = "ExpressionEvaluationFailed"
+	CodeSkipped                 Code = "EntrySynchronizationSkipped"
+	CodeInvalidScopingFilter    Code = "InvalidScopingFilter"
+	CodeDuplicateTargetEntries  Code = "DuplicateTargetEntries"
+	CodeRedundantExport         Code = "RedundantExport"
+	CodeEntryConflict           Code = "EntryConflict"
+	CodeInvalidAnchor           Code = "InvalidAnchor"
+	CodeNotFoundOnWrite         Code = "TargetRefusedNotFound"
+	CodeSchemaAttributeNotFound Code = "SchemaAttributeNotFound"
+	CodeNoTarget                Code = "NoTarget"
+	CodeInvalidValue            Code = "InvalidValue"
+	CodePreconditionFailed      Code = "PreconditionFailed"
+	CodeUnprocessableEntity     Code = "UnprocessableEntity"
+	CodeWebExceptionProtocolErr Code = "WebExceptionProtocolError"
+	CodeInternalError           Code = "InternalError"
 )
 
 var allSteps = []string{StepConnection, StepImport, StepScoping, StepMatching, StepExport}
@@ -94,8 +94,8 @@ var httpSteps = []string{StepConnection, StepMatching, StepExport}
 // the case; the others say they paraphrase.
 var codes = []CodeInfo{
 	{Code: CodeUnauthorized, Steps: httpSteps, Source: srcLogsTable,
-		Meaning: "The target answered 401: it refused the credentials (the secret token), whatever its answer's body says.",
-		Tips:    []Tip{TipUnauthorized, TipCredentials},
+		Meaning:  "The target answered 401: it refused the credentials (the secret token), whatever its answer's body says.",
+		Tips:     []Tip{TipUnauthorized, TipCredentials},
 		StepTips: map[string][]Tip{StepConnection: {TipCredentials, TipPostman}}},
 	{Code: CodeInsufficientRights, Steps: httpSteps, Source: srcLogsTable,
 		Meaning:  "The target answered 403: the credentials do not allow the operation.",
