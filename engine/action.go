@@ -41,10 +41,17 @@ func (ur *userRun) rolesDropped(s *Step) bool {
 }
 
 // create POSTs the user: every mapping's value, nulls omitted, default values for nulls (applied
-// on create only), "Only during object creation" mappings included.
+// on create only), "Only during object creation" mappings included, references resolved to the
+// target's ids. The user is then read back and compared with what was sent.
 func (ur *userRun) create(ctx context.Context, s *Step) {
+	if err := ur.resolveReferences(ctx, s); err != nil {
+		code, reason, tips := ur.classify(ctx, err, StepExport)
+		ur.fail(ur.rep, s, code, "Failed to resolve the manager reference: "+reason, tips...)
+		return
+	}
 	body := map[string]any{}
 	var props []ModifiedProperty
+	var sent []sentValue
 	for _, f := range ur.flow {
 		v := f.value
 		if v == nil && f.m.Default != "" {
@@ -55,6 +62,7 @@ func (ur *userRun) create(ctx context.Context, s *Step) {
 		}
 		f.m.path.Set(body, v)
 		props = append(props, ModifiedProperty{Name: f.m.Target, OldValue: nil, NewValue: f.m.shown(v)})
+		sent = append(sent, sentValue{m: f.m, value: v})
 	}
 	body = entra.UserCreateBody(body)
 	for _, p := range props {
@@ -72,7 +80,10 @@ func (ur *userRun) create(ctx context.Context, s *Step) {
 	name, _ := getCI(res, "userName").(string)
 	ur.rep.Target = &Identity{Type: "User", ID: id, Display: name}
 	ur.known = append(ur.known, id)
-	ur.done(s, ReportCreate, roles)
+	ur.rep.Created = append(ur.rep.Created, Identity{Type: "User", ID: id, Display: name})
+	problems := ur.verifyUser(ctx, s, id, ur.c.LastStatus(), sent)
+	ur.done(s, ReportCreate, roles || len(problems) > 0)
+	ur.warnReadBack(ur.rep, s, problems)
 }
 
 // shown is how reports show a value of the mapping: "[Redact]" when its expression calls Redact,
@@ -97,8 +108,14 @@ func (ur *userRun) done(s *Step, action string, warn bool) {
 // update PATCHes the attributes whose value differs from the target's; nothing changed is a skip
 // with RedundantExport. "Only during object creation" mappings and default values do not apply.
 func (ur *userRun) update(ctx context.Context, s *Step) {
+	if err := ur.resolveReferences(ctx, s); err != nil {
+		code, reason, tips := ur.classify(ctx, err, StepExport)
+		ur.fail(ur.rep, s, code, "Failed to resolve the manager reference: "+reason, tips...)
+		return
+	}
 	var changes []entra.Change
 	var props []ModifiedProperty
+	var sent []sentValue
 	for _, f := range ur.flow {
 		if f.value == nil || f.m.Apply == ApplyCreation || f.m.isRole() {
 			continue
@@ -109,16 +126,17 @@ func (ur *userRun) update(ctx context.Context, s *Step) {
 		}
 		changes = append(changes, entra.Change{Path: f.m.Target, Value: f.value, Op: addOrReplace(cur)})
 		props = append(props, ModifiedProperty{Name: f.m.Target, OldValue: f.m.shown(cur), NewValue: f.m.shown(f.value)})
+		sent = append(sent, sentValue{m: f.m, value: f.value})
 	}
 	roles := ur.rolesDropped(s)
 	if len(changes) == 0 {
 		ur.skip(ur.rep, s, entra.CodeRedundantExport, "The user's attributes in the source and the target already match: nothing to update.")
 		return
 	}
-	ur.patch(ctx, s, changes, props, ReportUpdate, roles)
+	ur.patch(ctx, s, changes, props, sent, ReportUpdate, roles)
 }
 
-func (ur *userRun) patch(ctx context.Context, s *Step, changes []entra.Change, props []ModifiedProperty, action string, roles bool) {
+func (ur *userRun) patch(ctx context.Context, s *Step, changes []entra.Change, props []ModifiedProperty, sent []sentValue, action string, roles bool) {
 	for _, p := range props {
 		s.Details.add(p.Name, fmt.Sprintf("%s -> %s", showValue(p.OldValue), showValue(p.NewValue)))
 	}
@@ -133,7 +151,9 @@ func (ur *userRun) patch(ctx context.Context, s *Step, changes []entra.Change, p
 		ur.fail(ur.rep, s, code, fmt.Sprintf("Failed to %s User %s: %s", verb, id, reason), tips...)
 		return
 	}
-	ur.done(s, action, roles)
+	problems := ur.verifyUser(ctx, s, id, ur.c.LastStatus(), sent)
+	ur.done(s, action, roles || len(problems) > 0)
+	ur.warnReadBack(ur.rep, s, problems)
 }
 
 // deprovision handles a user out of scope that exists in the target: disable it through the
@@ -157,7 +177,7 @@ func (ur *userRun) deprovision(ctx context.Context, s *Step) {
 			return
 		}
 		ur.patch(ctx, s, []entra.Change{{Path: m.Target, Value: want, Op: addOrReplace(cur)}},
-			[]ModifiedProperty{{Name: m.Target, OldValue: cur, NewValue: want}}, ReportDisable, false)
+			[]ModifiedProperty{{Name: m.Target, OldValue: cur, NewValue: want}}, []sentValue{{m: m, value: want}}, ReportDisable, false)
 		return
 	}
 	if !job.allows(ActionDelete) {

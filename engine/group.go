@@ -358,8 +358,28 @@ func (gr *groupRun) createGroup(ctx context.Context, s *Step, ids []string) {
 		gr.rep.ModifiedProperties = append(gr.rep.ModifiedProperties, ModifiedProperty{Name: "members", NewValue: ids})
 		s.Details.add("members added", strings.Join(ids, ", "))
 	}
-	gr.finish(gr.rep, s, StatusSuccess)
-	gr.rep.Action = ReportCreate
+	gr.rep.Created = append(gr.rep.Created, Identity{Type: "Group", ID: id, Display: gr.group.DisplayName})
+	want := ids
+	if !gr.hasMembersMapping() {
+		want = nil
+	}
+	gr.end(ctx, s, ReportCreate, id, want)
+}
+
+// end finishes a successful group action: the group's members are read back (scimsim's own
+// request) and compared with what they should be now.
+func (gr *groupRun) end(ctx context.Context, s *Step, action, id string, members []string) {
+	var problems []string
+	if gr.hasMembersMapping() {
+		problems = gr.verifyMembers(ctx, s, id, gr.c.LastStatus(), members)
+	}
+	status := StatusSuccess
+	if len(problems) > 0 {
+		status = StatusWarning
+	}
+	gr.finish(gr.rep, s, status)
+	gr.rep.Action = action
+	gr.warnReadBack(gr.rep, s, problems)
 }
 
 func (gr *groupRun) hasMembersMapping() bool { return gr.cfg.Groups.mappingFor("members") != nil }
@@ -378,9 +398,10 @@ func (gr *groupRun) updateGroup(ctx context.Context, s *Step, ids []string) {
 			}
 		}
 	}
-	var add, remove []string
+	var add, remove, current []string
 	if gr.hasMembersMapping() {
-		current, err := gr.currentMembers(ctx, id)
+		var err error
+		current, err = gr.currentMembers(ctx, id)
 		if err != nil {
 			code, reason, tips := gr.classify(ctx, err, StepExport)
 			gr.fail(gr.rep, s, code, reason, tips...)
@@ -422,8 +443,8 @@ func (gr *groupRun) updateGroup(ctx context.Context, s *Step, ids []string) {
 		gr.fail(gr.rep, s, code, fmt.Sprintf("Failed to update Group %s: %s", id, reason), tips...)
 		return
 	}
-	gr.finish(gr.rep, s, StatusSuccess)
-	gr.rep.Action = ReportUpdate
+	want := slices.DeleteFunc(append(slices.Clone(current), add...), func(m string) bool { return slices.Contains(remove, m) })
+	gr.end(ctx, s, ReportUpdate, id, want)
 }
 
 // currentMembers reads the target group's member ids. Entra knows which members it provisioned from

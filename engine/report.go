@@ -61,6 +61,8 @@ type Report struct {
 	Warnings           []string           `json:"warnings,omitempty"`
 	Steps              []Step             `json:"steps"`
 	ModifiedProperties []ModifiedProperty `json:"modifiedProperties"`
+	// Created lists what this run created in the target (a member run lists its own).
+	Created []Identity `json:"created,omitempty"`
 	// Members holds the reports of the members a group run provisioned first.
 	Members    []*Report `json:"members,omitempty"`
 	DurationMs int64     `json:"durationMs"`
@@ -252,6 +254,9 @@ func (r *Report) writeText(tw *textWriter, o TextOptions, indent string) {
 		if o.ShowRequests && len(s.Exchanges) > 0 {
 			tw.printf("%sRequests:\n", in)
 			for _, ex := range s.Exchanges {
+				if ex.By != "" {
+					tw.printf("%s  # sent by %s to check the result, not by Entra:\n", in, ex.By)
+				}
 				tw.printf("%s  $ %s\n", in, ex.Curl())
 				switch {
 				case ex.Error != "":

@@ -131,6 +131,16 @@ func (c *Client) Dialect() Dialect { return c.dialect }
 // BaseURL returns the SCIM base URL without query string.
 func (c *Client) BaseURL() string { return c.base }
 
+// LastStatus is the HTTP status of the last answer the client received, 0 before any.
+func (c *Client) LastStatus() int {
+	for i := len(c.exchanges) - 1; i >= 0; i-- {
+		if st := c.exchanges[i].Status; st != 0 {
+			return st
+		}
+	}
+	return 0
+}
+
 // TakeExchanges returns the exchanges recorded since the last call and forgets them.
 func (c *Client) TakeExchanges() []Exchange {
 	out := c.exchanges
@@ -142,10 +152,11 @@ func (c *Client) TakeExchanges() []Exchange {
 // excludedAttributes=members) and returns the list response. An answer that is not a SCIM
 // ListResponse, or lists a resource without an id, is KindIncompatible.
 func (c *Client) Query(ctx context.Context, resource, filter string) (*ListResponse, error) {
-	return c.list(ctx, QueryRequest(resource, filter))
+	return c.List(ctx, QueryRequest(resource, filter))
 }
 
-func (c *Client) list(ctx context.Context, req Request) (*ListResponse, error) {
+// List sends a query request and reads the ListResponse as Query does.
+func (c *Client) List(ctx context.Context, req Request) (*ListResponse, error) {
 	resp, err := c.Send(ctx, req)
 	if err != nil {
 		return nil, err

@@ -77,3 +77,6 @@ var (
 
 // ourTip marks tips that are scimsim's own advice.
 const ourTip = "scimsim"
+
+// TipReadBack explains a read-back that found an attribute or member other than what was sent.
+var TipReadBack = Tip{"The target accepted the write but does not store what was sent. Microsoft asks SCIM endpoints to store values exactly as sent and to reject invalid values with an actionable error: a value silently dropped never reaches the app, and the provisioning service exports it again on every cycle. Store the attribute, reject it with a 400 that names it, or remove the mapping.", srcSCIM}
