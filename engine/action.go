@@ -49,22 +49,11 @@ func (ur *userRun) create(ctx context.Context, s *Step) {
 		ur.fail(ur.rep, s, code, "Failed to resolve the manager reference: "+reason, tips...)
 		return
 	}
-	body := map[string]any{}
-	var props []ModifiedProperty
-	var sent []sentValue
-	for _, f := range ur.flow {
-		v := f.value
-		if v == nil && f.m.Default != "" {
-			v = normalize(f.m, f.m.Default)
-		}
-		if v == nil || f.m.isRole() {
-			continue
-		}
-		f.m.path.Set(body, v)
-		props = append(props, ModifiedProperty{Name: f.m.Target, OldValue: nil, NewValue: f.m.shown(v)})
-		sent = append(sent, sentValue{m: f.m, value: v})
+	body, sent := createBody(ur.flow)
+	props := make([]ModifiedProperty, 0, len(sent))
+	for _, sv := range sent {
+		props = append(props, ModifiedProperty{Name: sv.m.Target, OldValue: nil, NewValue: sv.m.shown(sv.value)})
 	}
-	body = entra.UserCreateBody(body)
 	for _, p := range props {
 		s.Details.add(p.Name, showValue(p.NewValue))
 	}
@@ -113,21 +102,7 @@ func (ur *userRun) update(ctx context.Context, s *Step) {
 		ur.fail(ur.rep, s, code, "Failed to resolve the manager reference: "+reason, tips...)
 		return
 	}
-	var changes []entra.Change
-	var props []ModifiedProperty
-	var sent []sentValue
-	for _, f := range ur.flow {
-		if f.value == nil || f.m.Apply == ApplyCreation || f.m.isRole() {
-			continue
-		}
-		cur := f.m.path.Get(ur.matched)
-		if equalValue(f.value, cur) {
-			continue
-		}
-		changes = append(changes, entra.Change{Path: f.m.Target, Value: f.value, Op: addOrReplace(cur)})
-		props = append(props, ModifiedProperty{Name: f.m.Target, OldValue: f.m.shown(cur), NewValue: f.m.shown(f.value)})
-		sent = append(sent, sentValue{m: f.m, value: f.value})
-	}
+	changes, props, sent := updateChanges(ur.flow, ur.matched)
 	roles := ur.rolesDropped(s)
 	if len(changes) == 0 {
 		ur.skip(ur.rep, s, entra.CodeRedundantExport, "The user's attributes in the source and the target already match: nothing to update.")
@@ -200,4 +175,49 @@ func addOrReplace(cur any) entra.ChangeOp {
 		return entra.Add
 	}
 	return entra.Replace
+}
+
+// createBody is what a create POSTs: every mapping's value, nulls omitted, the default value of a
+// null (applied on create only), "Only during object creation" mappings included, roles left out
+// (on-demand provisioning does not provision them), in Entra's create body (entra.UserCreateBody).
+func createBody(flow []flowValue) (map[string]any, []sentValue) {
+	body := map[string]any{}
+	var sent []sentValue
+	for _, f := range flow {
+		v := f.value
+		if v == nil && f.m.Default != "" {
+			v = normalize(f.m, f.m.Default)
+		}
+		if v == nil || f.m.isRole() {
+			continue
+		}
+		f.m.path.Set(body, v)
+		sent = append(sent, sentValue{m: f.m, value: v})
+	}
+	return entra.UserCreateBody(body), sent
+}
+
+// updateChanges is what an update PATCHes against the target's resource cur: the attributes whose
+// value differs, "Add" for a value the target lacks (one element of a multi-valued attribute
+// included, with its value-filtered path) and "Replace" for one it has. A null is not provisioned
+// ("The provisioning service currently doesn't support provisioning null attributes",
+// provision-on-demand.md, Step 2), so a value the source no longer has is left as the target holds
+// it. "Only during object creation" mappings and default values do not apply.
+func updateChanges(flow []flowValue, cur map[string]any) ([]entra.Change, []ModifiedProperty, []sentValue) {
+	var changes []entra.Change
+	var props []ModifiedProperty
+	var sent []sentValue
+	for _, f := range flow {
+		if f.value == nil || f.m.Apply == ApplyCreation || f.m.isRole() {
+			continue
+		}
+		old := f.m.path.Get(cur)
+		if equalValue(f.value, old) {
+			continue
+		}
+		changes = append(changes, entra.Change{Path: f.m.Target, Value: f.value, Op: addOrReplace(old)})
+		props = append(props, ModifiedProperty{Name: f.m.Target, OldValue: f.m.shown(old), NewValue: f.m.shown(f.value)})
+		sent = append(sent, sentValue{m: f.m, value: f.value})
+	}
+	return changes, props, sent
 }

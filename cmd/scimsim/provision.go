@@ -24,16 +24,22 @@ type provisionFlags struct {
 	json, showRequests  bool
 	color, now          string
 	tokenSet, targetSet bool
+	printDefault        bool
+	tls                 tlsFlags
 }
 
 func provisionCommand() *cobra.Command {
 	var f provisionFlags
 	cmd := &cobra.Command{
-		Use:   "provision --source FILE --config FILE (--user QUERY | --group NAME [--member QUERY]...)",
+		Use:   "provision --source FILE [--config FILE] (--user QUERY | --group NAME [--member QUERY]...)",
 		Short: "Provision one user or group on demand and print the five-step report",
 		Long: `Provision one user (or one group with up to 5 members) on demand, the way "Provision on demand"
 does in the Microsoft Entra admin center, against any SCIM 2.0 endpoint, and print the report:
 test connection, import, scope, match, action, with the failing step's error code and tips.
+
+Without --config the job is Entra's default job for a non-gallery SCIM application (its attribute
+mappings, matching precedence, scope and actions); --print-default-config prints it as YAML to
+start a config of your own from.
 
 Exit status: 0 when the run succeeded or was skipped, 1 when a step failed, 2 on bad input.`,
 		Example: `  scimsim provision --source testdata/sources/contoso.yaml --config testdata/configs/default.yaml \
@@ -48,7 +54,8 @@ Exit status: 0 when the run succeeded or was skipped, 1 when a step failed, 2 on
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.source, "source", "", "source directory file (YAML)")
-	fl.StringVar(&f.config, "config", "", "job configuration file (YAML)")
+	fl.StringVar(&f.config, "config", "", "job configuration file (YAML); default: Entra's default job for a non-gallery SCIM application")
+	fl.BoolVar(&f.printDefault, "print-default-config", false, "print Entra's default job as YAML and exit")
 	fl.StringVar(&f.user, "user", "", "the user to provision: first name, last name, display name, UPN or email (WorkerID/WID or personIdExternal for Cloud HR sources)")
 	fl.StringVar(&f.group, "group", "", "the group to provision, by display name")
 	fl.StringArrayVar(&f.members, "member", nil, "a member of --group to provision with it (repeatable, up to 5; default: all members when there are at most 5)")
@@ -58,15 +65,18 @@ Exit status: 0 when the run succeeded or was skipped, 1 when a step failed, 2 on
 	fl.BoolVar(&f.showRequests, "show-requests", false, "print each step's HTTP exchanges as curl commands (token redacted)")
 	fl.StringVar(&f.color, "color", "auto", "colour the text report: auto, always or never")
 	fl.StringVar(&f.now, "now", "", "the time the run happens at (RFC 3339), for assignment ages and Now(); default: the clock")
+	f.tls.register(fl)
 	return cmd
 }
 
 func runProvision(cmd *cobra.Command, f provisionFlags) error {
+	if f.printDefault {
+		_, err := cmd.OutOrStdout().Write(engine.DefaultConfigYAML())
+		return err
+	}
 	switch {
 	case f.source == "":
 		return usageError("provision: --source is required")
-	case f.config == "":
-		return usageError("provision: --config is required")
 	case f.user == "" && f.group == "":
 		return usageError("provision: name a subject with --user or --group")
 	case f.user != "" && f.group != "":
@@ -90,10 +100,17 @@ func runProvision(cmd *cobra.Command, f provisionFlags) error {
 	if err != nil {
 		return usageError("%v", err)
 	}
-	cfg, err := engine.LoadConfig(f.config)
-	if err != nil {
-		return usageError("%v", err)
+	cfg := engine.DefaultConfig()
+	if f.config != "" {
+		if cfg, err = engine.LoadConfig(f.config); err != nil {
+			return usageError("%v", err)
+		}
 	}
+	hc, err := f.tls.client()
+	if err != nil {
+		return usageError("provision: %v", err)
+	}
+	opts = append(opts, engine.WithHTTPClient(hc))
 	if f.targetSet || f.tokenSet {
 		token := cfg.Target.Token
 		if f.tokenSet {
