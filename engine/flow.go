@@ -330,6 +330,15 @@ func equalValue(want, got any) bool {
 	if got == nil {
 		return want == nil
 	}
+	// A reference Entra sends as a plain string id is stored as RFC 7643's complex value
+	// {"value": id, ...}: the same reference.
+	if ref, ok := got.(map[string]any); ok {
+		if _, isString := want.(string); isString {
+			if v, has := ref["value"]; has {
+				got = v
+			}
+		}
+	}
 	if wb, ok := want.(bool); ok {
 		switch g := got.(type) {
 		case bool:

@@ -13,7 +13,7 @@ import (
 )
 
 // MaxGroupMembers is how many members one on-demand group run provisions: "On-demand
-// provisioning of groups supports updating up to 5 members at a time".
+// provisioning of groups supports updating up to five members at a time".
 const MaxGroupMembers = 5
 
 // groupRun is the state of one group's run.
@@ -116,7 +116,7 @@ func (gr *groupRun) importStep(members []*User) bool {
 	}
 	s.Details.add("members", orNone(names))
 	if len(members) > MaxGroupMembers {
-		gr.fail(gr.rep, s, entra.CodeTooManyGroupMembers, fmt.Sprintf("The group has %d members to provision: on-demand provisioning of groups supports updating up to 5 members at a time. Pick up to 5 with --member.", len(members)), entra.TipGroupMembers)
+		gr.fail(gr.rep, s, entra.CodeTooManyGroupMembers, fmt.Sprintf("The group has %d members to provision: on-demand provisioning of groups supports updating up to five members at a time. Pick up to five with --member.", len(members)), entra.TipGroupMembers)
 		return false
 	}
 	gr.members = members

@@ -345,7 +345,7 @@ func (r *run) testConnection(ctx context.Context, rep *Report, resource string, 
 		return false
 	}
 	if lr.TotalResults > 0 || len(lr.Resources) > 0 {
-		r.fail(rep, s, entra.CodeUnsupportedFilter, fmt.Sprintf("The query for a random GUID on %s returned %d resource(s): the target does not apply the filter.", attr, max(lr.TotalResults, len(lr.Resources))), entra.TipConnFilter, entra.TipPostman)
+		r.fail(rep, s, entra.CodeUnsupportedFilter, fmt.Sprintf("The query for a random GUID on %s returned %d resource(s): the target does not apply the filter.", attr, max(lr.TotalResults, len(lr.Resources))), entra.TipConnFilter, entra.TipRESTTool)
 		return false
 	}
 	s.Details.add("Result", "200, empty ListResponse")

@@ -97,7 +97,7 @@ func contoso(t testing.TB) (*Source, *Config) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := LoadConfig("../testdata/configs/default.yaml")
+	cfg, err := LoadConfig("../testdata/configs/contoso.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,7 +209,7 @@ func TestRun_users(t *testing.T) {
 		{name: "unassigned user not in the target is skipped", user: "erin@contoso.com",
 			want: want{status: StatusSkipped, action: ReportSkip, failedStep: StepScoping, errorCode: "EntrySynchronizationSkipped", tip: "assigned"}},
 		{name: "assignment younger than the replication delay", user: "dave@contoso.com",
-			want: want{status: StatusSkipped, action: ReportSkip, failedStep: StepScoping, errorCode: "EntrySynchronizationSkipped", tip: "replicate delay"}},
+			want: want{status: StatusSkipped, action: ReportSkip, failedStep: StepScoping, errorCode: "EntrySynchronizationSkipped", tip: "replication delay"}},
 		{name: "assigned through a group", user: "carol@contoso.com",
 			want: want{status: StatusSuccess, action: ReportCreate, tip: "null attributes"}},
 		{name: "required role missing", user: "alice@contoso.com",
@@ -230,9 +230,9 @@ func TestRun_users(t *testing.T) {
 			config: func(c *Config) { c.Users.Mappings[0].Source = "employeeId"; c.Users.Mappings[1].Matching = 0 },
 			want:   want{status: StatusSkipped, action: ReportSkip, failedStep: StepImport, errorCode: "ImportSkipped", tip: "matching attribute is missing"}},
 		{name: "disabled user is not found", user: "grace@contoso.com",
-			want: want{status: StatusFailure, action: ReportNone, failedStep: StepImport, errorCode: "SubjectNotFound", tip: "won't appear when you search"}},
+			want: want{status: StatusFailure, action: ReportNone, failedStep: StepImport, errorCode: "SubjectNotFound", tip: "don't appear when you search"}},
 		{name: "soft-deleted user is not found", user: "Heidi",
-			want: want{status: StatusFailure, action: ReportNone, failedStep: StepImport, errorCode: "SubjectNotFound", tip: "won't appear when you search"}},
+			want: want{status: StatusFailure, action: ReportNone, failedStep: StepImport, errorCode: "SubjectNotFound", tip: "don't appear when you search"}},
 		{name: "oauth app while the job runs", user: "alice@contoso.com",
 			config: func(c *Config) { c.Target.Auth, c.Job.Running = AuthOAuth, true },
 			want:   want{status: StatusFailure, action: ReportNone, failedStep: StepConnection, errorCode: "JobRunning", tip: "Slack"}},
@@ -247,13 +247,13 @@ func TestRun_users(t *testing.T) {
 			want:   want{status: StatusFailure, action: ReportNone, failedStep: StepConnection, errorCode: "UnsupportedFilter", tip: "supports filtering on the matching attributes"}},
 		{name: "404 for an empty query", user: "alice@contoso.com",
 			faults: []faults.Spec{{Type: "empty_query_404", Match: faults.Match{Method: "GET", Resource: "Users"}}},
-			want:   want{status: StatusFailure, action: ReportNone, failedStep: StepConnection, errorCode: "EmptyQueryNotFound", tip: "Postman"}},
+			want:   want{status: StatusFailure, action: ReportNone, failedStep: StepConnection, errorCode: "SystemForCrossDomainIdentityManagementCredentialValidationUnavailable", tip: "like cURL"}},
 		{name: "connection reset", user: "alice@contoso.com",
 			faults: []faults.Spec{{Type: "connection_reset", Match: faults.Match{Method: "GET"}}},
 			want:   want{status: StatusFailure, action: ReportNone, failedStep: StepConnection, errorCode: "ConnectionFailed", tip: "tenant URL"}},
 		{name: "html answer", user: "alice@contoso.com",
 			faults: []faults.Spec{{Type: "wrong_content_type", Match: faults.Match{Method: "GET"}}},
-			want:   want{status: StatusFailure, action: ReportNone, failedStep: StepConnection, errorCode: "SystemForCrossDomainIdentityManagementServiceIncompatible", tip: "Postman"}},
+			want:   want{status: StatusFailure, action: ReportNone, failedStep: StepConnection, errorCode: "SystemForCrossDomainIdentityManagementServiceIncompatible", tip: "like cURL"}},
 		{name: "malformed answer", user: "alice@contoso.com",
 			faults: []faults.Spec{{Type: "malformed_response", Match: faults.Match{Method: "GET"}}},
 			want:   want{status: StatusFailure, action: ReportNone, failedStep: StepConnection, errorCode: "SystemForCrossDomainIdentityManagementServiceIncompatible"}},
@@ -277,7 +277,7 @@ func TestRun_users(t *testing.T) {
 			want:   want{status: StatusSuccess, action: ReportCreate}},
 		{name: "throttled beyond the attempts", user: "alice@contoso.com",
 			faults: []faults.Spec{{Type: "throttle", Match: faults.Match{Method: "POST"}, Attributes: map[string]any{"retryAfter": 0}}},
-			want:   want{status: StatusFailure, action: ReportNone, failedStep: StepExport, errorCode: "TooManyRequests", tip: "throttled"}},
+			want:   want{status: StatusFailure, action: ReportNone, failedStep: StepExport, errorCode: "TooManyRequests", tip: "too many requests"}},
 		{name: "throttled beyond the time budget", user: "alice@contoso.com",
 			config: func(c *Config) { c.Job.Timeout = 2 * time.Second },
 			faults: []faults.Spec{{Type: "throttle", Match: faults.Match{Method: "POST"}, Attributes: map[string]any{"retryAfter": 30}}},
@@ -290,7 +290,7 @@ func TestRun_users(t *testing.T) {
 			want:   want{status: StatusFailure, action: ReportNone, failedStep: StepExport, errorCode: "Unauthorized"}},
 		{name: "strict target rejects string booleans", user: "erin@contoso.com", profile: simulator.ProfileStrict,
 			seed: []map[string]any{with(aliceInTarget(), "userName", "erin@contoso.com")},
-			want: want{status: StatusFailure, action: ReportNone, failedStep: StepExport, errorCode: "InvalidValue", tip: "aadOptscim062020"}},
+			want: want{status: StatusFailure, action: ReportNone, failedStep: StepExport, errorCode: "SystemForCrossDomainIdentityManagementBadRequest", tip: "aadOptscim062020"}},
 		{name: "compliant dialect disables on a strict target", user: "erin@contoso.com", profile: simulator.ProfileStrict,
 			config: func(c *Config) { c.Job.Dialect = string(entra.DialectEntraCompliant) },
 			seed:   []map[string]any{with(aliceInTarget(), "userName", "erin@contoso.com")},
@@ -301,7 +301,7 @@ func TestRun_users(t *testing.T) {
 			want:   want{status: StatusFailure, action: ReportNone, failedStep: StepExport, errorCode: "SchemaAttributeNotFound"}},
 		{name: "unknown attribute in a create on a strict target", user: "alice@contoso.com", profile: simulator.ProfileStrict,
 			config: func(c *Config) { c.Users.Mappings[6].Target = "favoriteColor" },
-			want:   want{status: StatusFailure, action: ReportNone, failedStep: StepExport, errorCode: "InvalidValue"}},
+			want:   want{status: StatusFailure, action: ReportNone, failedStep: StepExport, errorCode: "SystemForCrossDomainIdentityManagementBadRequest"}},
 		{name: "delete without an active mapping", user: "erin@contoso.com",
 			seed: []map[string]any{with(aliceInTarget(), "userName", "erin@contoso.com")},
 			config: func(c *Config) {
@@ -441,7 +441,7 @@ func TestRun_timeout(t *testing.T) {
 	src, cfg := contoso(t)
 	cfg.Job.Timeout = 300 * time.Millisecond
 	rep := tg.run(t, src, cfg, Subject{User: "alice@contoso.com"})
-	check(t, rep, want{status: StatusFailure, action: ReportNone, failedStep: StepExport, errorCode: "Timeout", tip: "did not answer in time"})
+	check(t, rep, want{status: StatusFailure, action: ReportNone, failedStep: StepExport, errorCode: "Timeout", tip: "took too long to respond"})
 	if !slices.ContainsFunc(rep.Warnings, func(w string) bool { return strings.Contains(w, "may already have applied") }) {
 		t.Errorf("warnings = %q, want the retried POST reported", rep.Warnings)
 	}

@@ -87,6 +87,8 @@ func classify(err error, c Context) Verdict {
 		return verdict(CodeTLSHandshakeFailed, c.Step, reason+" (this endpoint speaks HTTPS: use an https:// tenant URL)")
 	case st == http.StatusBadRequest && isQuery:
 		return verdict(CodeUnsupportedFilter, c.Step, reason)
+	case st == http.StatusNotFound && isQuery && c.Step == StepConnection:
+		return verdict(CodeCredentialValidation, c.Step, reason)
 	case st == http.StatusNotFound && isQuery:
 		return verdict(CodeEmptyQueryNotFound, c.Step, reason)
 	case st == http.StatusNotFound && targetsAny(ce.URL, c.Matched) != "":
@@ -101,14 +103,14 @@ func classify(err error, c Context) Verdict {
 	case st == http.StatusUnprocessableEntity:
 		return verdict(CodeUnprocessableEntity, c.Step, reason)
 	case st == http.StatusBadRequest && strings.EqualFold(ce.ScimType, "noTarget"):
-		return verdict(CodeNoTarget, c.Step, reason)
+		return verdict(CodeBadRequest, c.Step, reason, TipAddAbsent)
 	case st == http.StatusBadRequest && strings.EqualFold(ce.ScimType, "invalidPath"):
 		return verdict(CodeSchemaAttributeNotFound, c.Step, reason)
 	case st == http.StatusBadRequest:
 		if c.Dialect == DialectEntra {
-			return verdict(CodeInvalidValue, c.Step, reason, TipStrictBool)
+			return verdict(CodeBadRequest, c.Step, reason, TipStrictBool)
 		}
-		return verdict(CodeInvalidValue, c.Step, reason)
+		return verdict(CodeBadRequest, c.Step, reason)
 	}
 	return verdict(CodeWebExceptionProtocolErr, c.Step, reason)
 }

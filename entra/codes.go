@@ -50,7 +50,10 @@ const (
 	srcLogsTable = "Microsoft Learn, howto-analyze-provisioning-logs.md, error codes table"
 	srcOnDemand  = "Microsoft Learn, provision-on-demand.md"
 	srcPOD       = "Microsoft Graph, synchronizationJob: provisionOnDemand (result details)"
-	ourCode      = "scimsim's own: Microsoft documents no code for this situation"
+	// Codes Entra logs that no Microsoft page lists, seen in the provisioning logs of real tenants.
+	srcFieldBadRequest = "field report: provisioning logs quoted in 1Password/scim-examples issue 82 (\"StatusCode: BadRequest\")"
+	srcFieldCredential = "field report: provisioning logs quoted in grokability/snipe-it issue 13968 (a 404 to the test connection)"
+	ourCode            = "scimsim's own: Microsoft documents no code for this situation"
 )
 
 // The codes.
@@ -59,6 +62,7 @@ const (
 	CodeInsufficientRights      Code = "InsufficientRights"
 	CodeUnsupportedFilter       Code = "UnsupportedFilter"
 	CodeEmptyQueryNotFound      Code = "EmptyQueryNotFound"
+	CodeCredentialValidation    Code = "SystemForCrossDomainIdentityManagementCredentialValidationUnavailable"
 	CodeConnectionFailed        Code = "ConnectionFailed"
 	CodeTLSHandshakeFailed      Code = "TLSHandshakeFailed"
 	CodeServiceIncompatible     Code = "SystemForCrossDomainIdentityManagementServiceIncompatible"
@@ -79,8 +83,7 @@ const (
 	CodeInvalidAnchor           Code = "InvalidAnchor"
 	CodeNotFoundOnWrite         Code = "TargetRefusedNotFound"
 	CodeSchemaAttributeNotFound Code = "SchemaAttributeNotFound"
-	CodeNoTarget                Code = "NoTarget"
-	CodeInvalidValue            Code = "InvalidValue"
+	CodeBadRequest              Code = "SystemForCrossDomainIdentityManagementBadRequest"
 	CodePreconditionFailed      Code = "PreconditionFailed"
 	CodeUnprocessableEntity     Code = "UnprocessableEntity"
 	CodeWebExceptionProtocolErr Code = "WebExceptionProtocolError"
@@ -96,27 +99,30 @@ var codes = []CodeInfo{
 	{Code: CodeUnauthorized, Steps: httpSteps, Source: srcLogsTable,
 		Meaning:  "The target answered 401: it refused the credentials (the secret token), whatever its answer's body says.",
 		Tips:     []Tip{TipUnauthorized, TipCredentials},
-		StepTips: map[string][]Tip{StepConnection: {TipCredentials, TipPostman}}},
+		StepTips: map[string][]Tip{StepConnection: {TipCredentials, TipRESTTool}}},
 	{Code: CodeInsufficientRights, Steps: httpSteps, Source: srcLogsTable,
 		Meaning:  "The target answered 403: the credentials do not allow the operation.",
 		Tips:     []Tip{TipUnauthorized},
-		StepTips: map[string][]Tip{StepConnection: {TipCredentials, TipPostman}}},
+		StepTips: map[string][]Tip{StepConnection: {TipCredentials, TipRESTTool}}},
 	{Code: CodeUnsupportedFilter, Steps: []string{StepConnection, StepMatching}, Ours: true, Source: ourCode,
 		Meaning:  "The target refused the eq filter on a matching attribute (400), or did not apply it (results for a random GUID).",
 		Tips:     []Tip{TipMatchFilter},
-		StepTips: map[string][]Tip{StepConnection: {TipConnFilter, TipPostman}}},
-	{Code: CodeEmptyQueryNotFound, Steps: []string{StepConnection, StepMatching}, Ours: true, Source: ourCode,
-		Meaning: "A query that matches nothing answered 404 instead of 200 with an empty ListResponse.",
-		Tips:    []Tip{TipEmptyQuery, TipCredentials, TipPostman}},
+		StepTips: map[string][]Tip{StepConnection: {TipConnFilter, TipRESTTool}}},
+	{Code: CodeCredentialValidation, Steps: []string{StepConnection}, Source: srcFieldCredential,
+		Meaning: "The test connection's query for a user that does not exist answered 404 instead of 200 with an empty ListResponse: Entra cannot validate the credentials.",
+		Tips:    []Tip{TipEmptyQuery, TipCredentials, TipRESTTool}},
+	{Code: CodeEmptyQueryNotFound, Steps: []string{StepMatching}, Ours: true, Source: ourCode,
+		Meaning: "A matching query that found nothing answered 404 instead of 200 with an empty ListResponse; during a provisioning cycle this quarantines the job.",
+		Tips:    []Tip{TipEmptyQuery, TipMatchFilter}},
 	{Code: CodeConnectionFailed, Steps: httpSteps, Ours: true, Source: ourCode,
 		Meaning: "The target could not be reached, or dropped the connection without an answer.",
-		Tips:    []Tip{TipCredentials, TipPostman}},
+		Tips:    []Tip{TipCredentials, TipRESTTool}},
 	{Code: CodeTLSHandshakeFailed, Steps: httpSteps, Ours: true, Source: ourCode,
 		Meaning: "The TLS handshake failed: an untrusted or invalid certificate, or HTTP spoken where HTTPS is expected (or the reverse).",
-		Tips:    []Tip{TipCredentials, TipPostman}},
+		Tips:    []Tip{TipCredentials, TipRESTTool}},
 	{Code: CodeServiceIncompatible, Steps: httpSteps, Source: srcLogsTable,
 		Meaning: "The target's answer cannot be read as SCIM: not JSON, not application/scim+json, a resource without an id, a query answer that is not a ListResponse.",
-		Tips:    []Tip{TipIncompatible, TipPostman}},
+		Tips:    []Tip{TipIncompatible, TipRESTTool}},
 	{Code: CodeMultipleEntries, Steps: []string{StepMatching}, Source: srcLogsTable,
 		Meaning: "A group query asked for excludedAttributes=members and the target returned members.",
 		Tips:    []Tip{TipMultipleGroup}},
@@ -163,14 +169,11 @@ var codes = []CodeInfo{
 	{Code: CodeNotFoundOnWrite, Steps: []string{StepExport}, Ours: true, Source: ourCode,
 		Meaning: "The target answered 404 to a write on a resource this very run matched or created a moment before: the target refused the request, the resource did not vanish.",
 		Tips:    []Tip{TipNotFoundOnWrite}},
-	{Code: CodeSchemaAttributeNotFound, Steps: []string{StepExport}, Source: srcLogsTable,
+	{Code: CodeSchemaAttributeNotFound, Steps: []string{StepExport}, Source: srcLogsTable + "; that Entra reports a SCIM 400 invalidPath so is inferred",
 		Meaning: "The target says an attribute in the request does not exist in its schema (400 invalidPath).",
 		Tips:    []Tip{TipSchemaAttr}},
-	{Code: CodeNoTarget, Steps: []string{StepExport}, Ours: true, Source: ourCode,
-		Meaning: "The target answered 400 noTarget: the PATCH path's value filter matched no element, typically an Add on emails[type eq \"work\"].value for a user without a work email, which Entra sends when the user gains one.",
-		Tips:    []Tip{TipAddAbsent}},
-	{Code: CodeInvalidValue, Steps: []string{StepExport}, Ours: true, Source: ourCode,
-		Meaning: "The target answered 400 to a value it does not accept (for example the string \"False\" Entra sends for a boolean).",
+	{Code: CodeBadRequest, Steps: []string{StepExport}, Source: srcFieldBadRequest,
+		Meaning: "The target answered 400 to a write: a value it does not accept (such as the string \"False\" Entra sends for a boolean), or a value-filtered path it will not create (noTarget).",
 		Tips:    []Tip{}},
 	{Code: CodePreconditionFailed, Steps: []string{StepExport}, Ours: true, Source: ourCode,
 		Meaning: "The target answered 412: it requires a version precondition Entra never sends.",

@@ -102,22 +102,29 @@ func DeleteRequest(resource, id string) Request {
 
 // UserCreateBody completes the attributes of a new user into the body Entra POSTs: the core User
 // schema and the enterprise extension, whether or not an enterprise attribute is mapped, and
-// meta.resourceType (the recorded create_user exchange in elimity-com/scim's
-// internal/idp_test/testdata/azuread; use-scim-to-provision-users-and-groups.md, "Create User").
-// A custom extension's URN is never named in schemas: "the custom extension URN is not added to
-// schemas".
+// meta.resourceType (use-scim-to-provision-users-and-groups.md, "Create User", ms.date 2026-09-15).
+// Nulls are never sent ("By default, the Microsoft Entra provisioning service doesn't send null
+// values to target systems", customize-application-attributes.md). A custom extension's URN is never
+// named in schemas: "The custom extension schema header is omitted in the example because it isn't
+// sent in requests from the Microsoft Entra SCIM client" (same page).
 func UserCreateBody(attrs map[string]any) map[string]any {
 	attrs["schemas"] = []string{wire.UserSchema, wire.EnterpriseSchema}
 	attrs["meta"] = map[string]any{"resourceType": "User"}
 	return attrs
 }
 
+// ADSCIMGroupSchema is the second schema URI of Entra's group create body. It names no attribute.
+const ADSCIMGroupSchema = "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group"
+
 // GroupCreateBody completes the attributes of a new group into the body Entra POSTs: created empty
-// (members are added by PATCH afterwards), the core Group schema and meta.resourceType (the recorded
-// create_group exchange in elimity-com/scim's internal/idp_test/testdata/azuread).
+// ("Groups are created with an empty members list"; members are added by PATCH afterwards), with the
+// core Group schema and Microsoft's ADSCIM group schema URI, and meta.resourceType, as the tutorial's
+// "Create Group" request shows it (use-scim-to-provision-users-and-groups.md, ms.date 2026-09-15).
+// No capture of a current request confirms or refutes the ADSCIM URI; the tutorial is the newest
+// evidence, so scimsim sends it, and a target must accept a schema URI that names no attribute.
 func GroupCreateBody(attrs map[string]any) map[string]any {
 	delete(attrs, "members")
-	attrs["schemas"] = []string{wire.GroupSchema}
+	attrs["schemas"] = []string{wire.GroupSchema, ADSCIMGroupSchema}
 	attrs["meta"] = map[string]any{"resourceType": "Group"}
 	return attrs
 }

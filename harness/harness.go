@@ -86,6 +86,10 @@ func Prepare(list []scenarios.Scenario) ([]Case, error) {
 		}
 		if _, seen := configs[s.ConfigPath]; !seen {
 			ok = load(s.ConfigPath, func(p string) error {
+				if p == scenarios.DefaultConfig {
+					configs[p] = engine.DefaultConfig()
+					return nil
+				}
 				cfg, err := engine.LoadConfig(p)
 				configs[p] = cfg
 				return err

@@ -14,6 +14,7 @@ import (
 
 	"github.com/onsi/ginkgo/v2"
 
+	"github.com/scimsim/scimsim/entra"
 	"github.com/scimsim/scimsim/harness"
 	"github.com/scimsim/scimsim/scenarios"
 	"github.com/scimsim/scimsim/simulator"
@@ -297,5 +298,19 @@ func TestRun_TargetUserNotFound(t *testing.T) {
 	want := `expected the target to hold a user "nobody@contoso.com" after the run, it holds none`
 	if !slices.Contains(res.Mismatches, want) {
 		t.Errorf("Run() mismatches = %q (err %v), want %q", res.Mismatches, res.Err, want)
+	}
+}
+
+// TestCatalog_errorCodes: every error code the catalog expects is a row of entra's table of codes,
+// the only place codes are written.
+func TestCatalog_errorCodes(t *testing.T) {
+	all, err := scenarios.Load("../scenarios")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range all {
+		if c := s.Expect.ErrorCode; c != "" && !entra.Known(c) {
+			t.Errorf("%s: expect.errorCode %q is not in entra's table of codes (docs/error-codes.md)", s.File, c)
+		}
 	}
 }

@@ -12,7 +12,7 @@ title: Two target users share the matching attribute value
 doc: "Step 4: Match user between source and target"
 labels: [faults]
 source: testdata/sources/contoso.yaml
-config: testdata/configs/default.yaml
+config: testdata/configs/contoso.yaml
 target:
   faults: [{type: duplicate_match, match: {resource: Users, filterAttribute: userName}}]
 subject: {user: alice@contoso.com}

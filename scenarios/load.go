@@ -437,9 +437,6 @@ func (p *parser) validate(sc *Scenario, root *yaml.Node) {
 	if sc.Source == "" {
 		p.add(lineOf(root, "source"), "missing source: the source directory file, e.g. testdata/sources/contoso.yaml")
 	}
-	if sc.Config == "" {
-		p.add(lineOf(root, "config"), "missing config: the job configuration file, e.g. testdata/configs/default.yaml")
-	}
 	p.validateCredentials(sc, root)
 	p.validateTarget(sc, root)
 	p.validateSubject(sc, root)
@@ -684,7 +681,11 @@ func (sc *Scenario) resolveFiles() error {
 		return path
 	}
 	sc.SourcePath = resolve("source", sc.Source, sc.sourceLine)
-	sc.ConfigPath = resolve("config", sc.Config, sc.configLine)
+	if sc.Config == "" || sc.Config == DefaultConfig {
+		sc.ConfigPath = DefaultConfig
+	} else {
+		sc.ConfigPath = resolve("config", sc.Config, sc.configLine)
+	}
 	return errors.Join(errs...)
 }
 

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -380,6 +382,11 @@ func TestCatalog_Documented(t *testing.T) {
 	for l, n := range counts {
 		if row := fmt.Sprintf("| `%s` | %d |", l, n); !strings.Contains(string(doc), row) {
 			t.Errorf("docs/scenarios.md lacks the label row %q", row)
+		}
+	}
+	for _, m := range regexp.MustCompile(`(\d+) scenarios`).FindAllStringSubmatch(string(doc), -1) {
+		if m[1] != strconv.Itoa(len(all)) {
+			t.Errorf("docs/scenarios.md says %q; the catalog has %d scenarios", m[0], len(all))
 		}
 	}
 }

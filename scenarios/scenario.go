@@ -93,6 +93,10 @@ var FaultTypes = []string{
 	"wrong_content_type",
 }
 
+// DefaultConfig is the config a scenario names to run Entra's default job, built into scimsim
+// (`config: default`, or no config at all).
+const DefaultConfig = "default"
+
 // Scenario is one file of the catalog.
 type Scenario struct {
 	// ID is the file name without its extension: the stable name used by --focus, `scenarios run ID`
@@ -113,7 +117,8 @@ type Scenario struct {
 	Pending string `yaml:"pending"`
 
 	// Source and Config are the paths as written; SourcePath and ConfigPath are the files they
-	// resolve to (see Load).
+	// resolve to (see Load). A config left out, or written as DefaultConfig, is Entra's default
+	// job for a non-gallery SCIM application, built into scimsim; ConfigPath is then DefaultConfig.
 	Source     string `yaml:"source"`
 	Config     string `yaml:"config"`
 	SourcePath string `yaml:"-"`

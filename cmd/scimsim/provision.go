@@ -42,7 +42,7 @@ mappings, matching precedence, scope and actions); --print-default-config prints
 start a config of your own from.
 
 Exit status: 0 when the run succeeded or was skipped, 1 when a step failed, 2 on bad input.`,
-		Example: `  scimsim provision --source testdata/sources/contoso.yaml --config testdata/configs/default.yaml \
+		Example: `  scimsim provision --source testdata/sources/contoso.yaml --config testdata/configs/contoso.yaml \
       --user alice@contoso.com --target http://127.0.0.1:8080/scim/v2 --token secret
   scimsim provision --source contoso.yaml --config default.yaml --group Sales --member alice@contoso.com --json`,
 		Args: cobra.NoArgs,

@@ -15,7 +15,7 @@ import (
 
 const (
 	provisionSource = "../../testdata/sources/contoso.yaml"
-	provisionConfig = "../../testdata/configs/default.yaml"
+	provisionConfig = "../../testdata/configs/contoso.yaml"
 )
 
 // runProvisionCmd runs `scimsim provision args...` and returns its exit code and output.

@@ -1,0 +1,71 @@
+package entra
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+
+// errorCodesDoc is the page generated from the table of codes.
+const errorCodesDoc = "../docs/error-codes.md"
+
+// TestCodes_table: every code is written once, has a meaning and a source, and names only known
+// steps; Microsoft's codes cite Microsoft or a field report, ours say they are ours.
+func TestCodes_table(t *testing.T) {
+	seen := map[Code]bool{}
+	for _, c := range Codes() {
+		if seen[c.Code] {
+			t.Errorf("%s is in the table twice", c.Code)
+		}
+		seen[c.Code] = true
+		if c.Meaning == "" || c.Source == "" || len(c.Steps) == 0 {
+			t.Errorf("%s: meaning, source and steps are required", c.Code)
+		}
+		if c.Ours != (c.Source == ourCode) {
+			t.Errorf("%s: Ours is %v but the source is %q", c.Code, c.Ours, c.Source)
+		}
+		for _, s := range c.Steps {
+			if !strings.Contains(" connection import scoping matching export ", " "+s+" ") {
+				t.Errorf("%s: unknown step %q", c.Code, s)
+			}
+		}
+		if Lookup(c.Code).Code != c.Code || !Known(string(c.Code)) {
+			t.Errorf("%s: not found by Lookup or Known", c.Code)
+		}
+	}
+	if Known("NoSuchCode") {
+		t.Error(`Known("NoSuchCode") is true`)
+	}
+}
+
+// TestCodes_doc: docs/error-codes.md is generated from the table (-update rewrites it).
+func TestCodes_doc(t *testing.T) {
+	got := CodesMarkdown()
+	if *update {
+		if err := os.WriteFile(errorCodesDoc, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(errorCodesDoc)
+	if err != nil {
+		t.Fatalf("%v (run go test ./entra -run TestCodes_doc -update)", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s is not what the table says; run go test ./entra -run TestCodes_doc -update (-file +table):\n%s", errorCodesDoc, diff)
+	}
+}
+
+func ExampleClassify() {
+	err := &Error{Kind: KindStatus, Method: "GET", URL: "https://app.example/scim/v2/Users?filter=userName+eq+%22x%22",
+		Status: 401, ContentType: "text/plain", Body: "Unauthorized"}
+	v := Classify(err, Context{Step: StepConnection})
+	fmt.Println(v.Code)
+	fmt.Println(v.Tips[0].Text[:60])
+	// Output:
+	// Unauthorized
+	// Ensure that you've provided valid credentials, such as the s
+}
