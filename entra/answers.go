@@ -107,10 +107,7 @@ func classify(err error, c Context) Verdict {
 	case st == http.StatusBadRequest && strings.EqualFold(ce.ScimType, "invalidPath"):
 		return verdict(CodeSchemaAttributeNotFound, c.Step, reason)
 	case st == http.StatusBadRequest:
-		if c.Dialect == DialectEntra {
-			return verdict(CodeBadRequest, c.Step, reason, TipStrictBool)
-		}
-		return verdict(CodeBadRequest, c.Step, reason)
+		return verdict(CodeBadRequest, c.Step, reason, habitTips(ce.RequestBody)...)
 	}
 	return verdict(CodeWebExceptionProtocolErr, c.Step, reason)
 }
@@ -150,4 +147,18 @@ func quoteBody(e *Error) string {
 		return "the answer had no body"
 	}
 	return fmt.Sprintf("%q", wire.OneLine(e.Body, 300))
+}
+
+// habitTips are the tips about Entra's non-RFC habits that a refused request shows: string booleans
+// and capitalised ops, and a manager sent as a plain string id.
+func habitTips(body string) []Tip {
+	var tips []Tip
+	if strings.Contains(body, `"value":"False"`) || strings.Contains(body, `"value":"True"`) ||
+		strings.Contains(body, `"op":"Replace"`) || strings.Contains(body, `"op":"Add"`) || strings.Contains(body, `"op":"Remove"`) {
+		tips = append(tips, TipStrictBool)
+	}
+	if strings.Contains(body, `:manager","value":"`) {
+		tips = append(tips, TipManagerString)
+	}
+	return tips
 }

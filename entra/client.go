@@ -299,7 +299,7 @@ func (r *Response) incompatible(msg string) *Error {
 // detail (RFC 7644 Section 3.12) when the body has them, and the body itself.
 func (r *Response) StatusError() *Error {
 	e := &Error{Kind: KindStatus, Method: r.Method, URL: r.URL, Status: r.Status, Body: r.Exchange.ResponseBody,
-		ContentType: r.Header.Get("Content-Type")}
+		ContentType: r.Header.Get("Content-Type"), RequestBody: r.Exchange.RequestBody}
 	var body struct {
 		ScimType string `json:"scimType"`
 		Detail   string `json:"detail"`

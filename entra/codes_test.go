@@ -9,7 +9,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-
 // errorCodesDoc is the page generated from the table of codes.
 const errorCodesDoc = "../docs/error-codes.md"
 

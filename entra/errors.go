@@ -48,9 +48,11 @@ type Error struct {
 	Detail   string
 	// RetryAfter is the Retry-After header of a final 429.
 	RetryAfter string
-	// Body and ContentType are the answer's, as recorded (token redacted, capped).
+	// Body and ContentType are the answer's, as recorded (token redacted, capped); RequestBody is
+	// what was sent.
 	Body        string
 	ContentType string
+	RequestBody string
 	// Attempts is how many attempts were made.
 	Attempts int
 	Err      error

@@ -87,6 +87,7 @@ var (
 // Tips of the codes that are scimsim's own.
 var (
 	TipNotFoundOnWrite = Tip{"The target answered 404 for a resource it returned a moment before, so the resource did not vanish: the target refused this request. Read the answer's body, and replay the request with cURL: some SCIM servers answer 404 to a value they cannot read.", ourTip}
+	TipManagerString   = Tip{"The provisioning service sends the manager as a plain string holding the manager's id in the target, {\"op\":\"Add\",\"path\":\"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager\",\"value\":\"<id>\"}, not the complex value RFC 7643 Section 4.3 defines: accept the string as the reference's value.", ourTip}
 	TipAddAbsent       = Tip{"When a user gains a value of a multi-valued attribute, such as a work email or a mobile phone, the provisioning service sends \"Add\" with the value-filtered path, e.g. {\"op\":\"Add\",\"path\":\"emails[type eq \\\"work\\\"].value\",\"value\":\"...\"}: accept it and create the element.", ourTip}
 )
 
