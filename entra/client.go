@@ -460,6 +460,11 @@ func (c *Client) attempt(ctx context.Context, r Request, u string, payload []byt
 // classifyTransport names a failure without an answer: a deadline, a TLS failure, or a connection
 // that could not be made or was dropped.
 func classifyTransport(ctx, actx context.Context, method, u string, err error) *Error {
+	// net/http wraps the failure in a *url.Error that repeats the method and URL.
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
 	e := &Error{Method: method, URL: u, Err: err}
 	var (
 		certErr    *tls.CertificateVerificationError
@@ -483,7 +488,7 @@ func classifyTransport(ctx, actx context.Context, method, u string, err error) *
 	case errors.As(err, &certErr) || errors.As(err, &unknownCA) || errors.As(err, &hostErr) ||
 		errors.As(err, &invalidErr) || errors.As(err, &alertErr) || strings.Contains(err.Error(), "tls: "):
 		e.Kind = KindTLS
-		e.Detail = "the TLS handshake failed: trust the endpoint's certificate with --ca-cert FILE, or skip verification with --insecure (for testing only)"
+		e.Detail = "trust the endpoint's certificate with --ca-cert FILE, or, for a test endpoint only, skip verification with --insecure"
 	case errors.Is(err, context.Canceled):
 		e.Kind = KindCanceled
 	default:

@@ -88,7 +88,7 @@ func (e *Error) Error() string {
 	case KindTLS:
 		fmt.Fprintf(&b, "TLS failure: %v", e.Err)
 		if e.Detail != "" {
-			fmt.Fprintf(&b, " (%s)", e.Detail)
+			fmt.Fprintf(&b, "; %s", e.Detail)
 		}
 	case KindTimeout:
 		b.WriteString("no answer within the deadline")
