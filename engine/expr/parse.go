@@ -10,8 +10,9 @@ import (
 	"unicode/utf8"
 )
 
-// MaxLength is the longest expression Entra accepts, in characters ("Attribute-mapping expressions
-// can have a maximum of 10,000 characters", known-issues.md of Microsoft's provisioning docs).
+// MaxLength is the longest expression Entra accepts, in characters: "The maximum supported length
+// for a single attribute mapping expression is 10,000 characters" (Microsoft's expression
+// reference, Syntax overview, ms.date 2026-04-10; also known-issues.md of the provisioning docs).
 const MaxLength = 10000
 
 // Expr is a parsed and checked expression. It is immutable and safe for concurrent use.
