@@ -44,6 +44,9 @@ func (ur *userRun) rolesDropped(s *Step) bool {
 // on create only), "Only during object creation" mappings included, references resolved to the
 // target's ids. The user is then read back and compared with what was sent.
 func (ur *userRun) create(ctx context.Context, s *Step) {
+	if !ur.selectUniqueValues(ctx, s, true) {
+		return
+	}
 	if err := ur.resolveReferences(ctx, s); err != nil {
 		code, reason, tips := ur.classify(ctx, err, StepExport)
 		ur.fail(ur.rep, s, code, "Failed to resolve the manager reference: "+reason, tips...)
@@ -97,6 +100,9 @@ func (ur *userRun) done(s *Step, action string, warn bool) {
 // update PATCHes the attributes whose value differs from the target's; nothing changed is a skip
 // with RedundantExport. "Only during object creation" mappings and default values do not apply.
 func (ur *userRun) update(ctx context.Context, s *Step) {
+	if !ur.selectUniqueValues(ctx, s, false) {
+		return
+	}
 	if err := ur.resolveReferences(ctx, s); err != nil {
 		code, reason, tips := ur.classify(ctx, err, StepExport)
 		ur.fail(ur.rep, s, code, "Failed to resolve the manager reference: "+reason, tips...)

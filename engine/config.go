@@ -486,8 +486,52 @@ func (m *Mapping) validate(field string, group bool) error {
 	if m.Expression == "" && m.expr != nil {
 		m.expr, m.exprSrc = nil, ""
 	}
-	if m.Matching > 0 && strings.Contains(m.Expression, "SelectUniqueValue") {
-		return &FieldError{Pos: m.Pos.at("expression"), Field: field + ".expression", Msg: "SelectUniqueValue cannot be used on a matching attribute"}
+	if m.selectsUniqueValue() {
+		switch {
+		case m.Matching > 0:
+			// "This function can't be applied to attributes that have a matching precedence."
+			return &FieldError{Pos: m.Pos.at("expression"), Field: field + ".expression", Msg: "SelectUniqueValue cannot be used on a matching attribute"}
+		case group:
+			return &FieldError{Pos: m.Pos.at("expression"), Field: field + ".expression", Msg: selectUniqueValueApps + ": the jobs that support it provision users, not groups"}
+		}
+	}
+	return nil
+}
+
+// selectUniqueValueApps is Microsoft's statement of where SelectUniqueValue works (expression
+// reference, SelectUniqueValue, ms.date 2026-04-10).
+const selectUniqueValueApps = `SelectUniqueValue isn't supported for use with other provisioning applications than ` +
+	`"Workday to Active Directory User Provisioning", "SuccessFactors to Active Directory User Provisioning" and ` +
+	`"API-driven provisioning to on-premises Active Directory" (Microsoft's expression reference, SelectUniqueValue)`
+
+// selectsUniqueValue reports whether the mapping's expression is a SelectUniqueValue, which Parse
+// allows only as the whole expression.
+func (m *Mapping) selectsUniqueValue() bool {
+	if m.expr == nil {
+		return false
+	}
+	c, ok := m.expr.Root().(*expr.Call)
+	return ok && c.Name == "SelectUniqueValue"
+}
+
+// CheckSource checks the config against the source it provisions from, for what depends on both.
+// SelectUniqueValue is refused unless the source is a Cloud HR tenant (kind workday or
+// successfactors): from a Microsoft Entra ID tenant the job provisions a SCIM application, which
+// Microsoft does not support it for. The error names the config's file, line and field, and the
+// source.
+func (c *Config) CheckSource(src *Source) error {
+	if _, hr := cloudHRAttributes[src.Kind]; hr {
+		return nil
+	}
+	name := "the source"
+	if src.Pos.File != "" {
+		name += " " + src.Pos.File
+	}
+	for i, m := range c.Users.Mappings {
+		if m.selectsUniqueValue() {
+			return &FieldError{Pos: m.Pos.at("expression"), Field: fmt.Sprintf("users.mappings[%d].expression", i),
+				Msg: fmt.Sprintf("%s, and %s is a Microsoft Entra ID tenant (kind: %s), so this job provisions a SCIM application", selectUniqueValueApps, name, src.Kind)}
+		}
 	}
 	return nil
 }

@@ -144,7 +144,7 @@ func (ur *userRun) env() expr.Env {
 	if len(ur.roles) > 0 {
 		attrs["appRoleAssignments"] = append([]string(nil), ur.roles...)
 	}
-	return expr.Env{Attrs: attrs, Now: ur.o.now, Rand: ur.o.rand}
+	return expr.Env{Attrs: attrs, Now: ur.o.now, Rand: ur.o.rand, DefaultDomain: ur.src.DefaultDomain}
 }
 
 // evaluate computes every mapping's value.
@@ -162,6 +162,9 @@ func evaluateMappings(ms []*Mapping, env expr.Env) ([]flowValue, []string, error
 		switch {
 		case m.Constant != "":
 			v = m.Constant
+		case m.selectsUniqueValue():
+			flow = append(flow, flowValue{m: m}) // evaluated against the target, by selectUniqueValues
+			continue
 		case m.expr != nil:
 			var err error
 			if v, err = m.expr.Eval(env); err != nil {

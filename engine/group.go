@@ -101,7 +101,7 @@ func (gr *groupRun) env() expr.Env {
 		attrs[k] = v
 	}
 	attrs["IsSoftDeleted"] = false
-	return expr.Env{Attrs: attrs, Now: gr.o.now, Rand: gr.o.rand}
+	return expr.Env{Attrs: attrs, Now: gr.o.now, Rand: gr.o.rand, DefaultDomain: gr.src.DefaultDomain}
 }
 
 // importStep is step 2 for a group: its attributes and the members this run provisions; more

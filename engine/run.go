@@ -92,6 +92,9 @@ func Run(ctx context.Context, src *Source, cfg *Config, subj Subject, opts ...Op
 	if err := cfg.Validate(); err != nil {
 		return nil, &InputError{err}
 	}
+	if err := cfg.CheckSource(src); err != nil {
+		return nil, &InputError{err}
+	}
 	switch {
 	case subj.User != "" && subj.Group != "":
 		return nil, &InputError{errors.New("name either a user or a group, not both")}

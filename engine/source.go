@@ -24,11 +24,16 @@ const DefaultRole = "User"
 
 // Source is the directory the provisioning service reads: users, groups, app assignments.
 type Source struct {
-	Pos         Pos
-	Kind        string
-	Users       []*User
-	Groups      []*Group
-	Assignments []Assignment
+	Pos  Pos
+	Kind string
+	// DefaultDomain is the default verified domain of the Microsoft Entra tenant, which the
+	// DefaultDomain() function returns ("Returns the name of the default verified domain for the
+	// current Microsoft Entra tenant", Microsoft's expression reference, DefaultDomain). Empty
+	// means the tenant has none, and DefaultDomain() fails.
+	DefaultDomain string
+	Users         []*User
+	Groups        []*Group
+	Assignments   []Assignment
 }
 
 // User is a source user. Attrs holds every attribute as written, objectId, accountEnabled and
@@ -110,6 +115,10 @@ func decodeSource(root *yaml.Node, d *decoder) (*Source, error) {
 		case "kind":
 			var err error
 			s.Kind, err = d.str(v, "kind")
+			return err
+		case "defaultDomain":
+			var err error
+			s.DefaultDomain, err = d.str(v, "defaultDomain")
 			return err
 		case "users":
 			return d.sequence(v, "users", func(i int, item *yaml.Node) error {
@@ -216,6 +225,11 @@ func (s *Source) Validate() error {
 	default:
 		return &FieldError{Pos: s.Pos.at("kind"), Field: "kind", Msg: fmt.Sprintf("unknown kind %q (want entra, workday or successfactors)", s.Kind)}
 	}
+	if s.DefaultDomain != "" {
+		if err := ValidateDomainName(s.DefaultDomain); err != nil {
+			return &FieldError{Pos: s.Pos.at("defaultDomain"), Field: "defaultDomain", Msg: err.Error()}
+		}
+	}
 	ids := map[string]Pos{}
 	users := map[string]bool{}
 	for i, u := range s.Users {
@@ -254,6 +268,34 @@ func (s *Source) Validate() error {
 		}
 		if _, ok := ids[a.Principal]; !ok {
 			return &FieldError{Pos: a.Pos.at("principal"), Field: field, Msg: fmt.Sprintf("no user or group has objectId %q", a.Principal)}
+		}
+	}
+	return nil
+}
+
+// ValidateDomainName checks that name can be a verified domain of a Microsoft Entra tenant: a DNS
+// name of at least two labels (contoso.com, contoso.onmicrosoft.com), each of 1 to 63 letters,
+// digits and hyphens that neither starts nor ends with a hyphen, 253 characters at most (RFC 1035
+// Section 2.3.4, RFC 1123 Section 2.1). An internationalized domain is written in its xn-- form.
+func ValidateDomainName(name string) error {
+	if len(name) > 253 {
+		return fmt.Errorf("domain name %q is %d characters long; a domain name has at most 253", name, len(name))
+	}
+	labels := strings.Split(name, ".")
+	if len(labels) < 2 {
+		return fmt.Errorf("%q is not a domain name such as contoso.com: a verified domain has at least two labels", name)
+	}
+	for _, l := range labels {
+		if l == "" || len(l) > 63 {
+			return fmt.Errorf("domain name %q has a label of %d characters; labels have 1 to 63", name, len(l))
+		}
+		if l[0] == '-' || l[len(l)-1] == '-' {
+			return fmt.Errorf("domain name %q has a label %q that starts or ends with a hyphen", name, l)
+		}
+		for _, c := range l {
+			if !(c == '-' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
+				return fmt.Errorf("domain name %q holds %q: labels are letters, digits and hyphens (write an internationalized domain in its xn-- form)", name, c)
+			}
 		}
 	}
 	return nil

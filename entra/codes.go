@@ -75,6 +75,7 @@ const (
 	CodeImportSkipped           Code = "ImportSkipped"
 	CodeTooManyGroupMembers     Code = "TooManyGroupMembers"
 	CodeExpressionFailed        Code = "ExpressionEvaluationFailed"
+	CodeUniqueValueNotFound     Code = "UniqueValueNotFound"
 	CodeSkipped                 Code = "EntrySynchronizationSkipped"
 	CodeInvalidScopingFilter    Code = "InvalidScopingFilter"
 	CodeDuplicateTargetEntries  Code = "DuplicateTargetEntries"
@@ -150,6 +151,9 @@ var codes = []CodeInfo{
 	{Code: CodeExpressionFailed, Steps: []string{StepImport}, Ours: true, Source: ourCode,
 		Meaning: "A mapping's expression failed to evaluate for the subject.",
 		Tips:    []Tip{TipMappingHasAttr}},
+	{Code: CodeUniqueValueNotFound, Steps: []string{StepExport}, Ours: true, Source: ourCode,
+		Meaning: "Every value a SelectUniqueValue mapping generates already exists in the target: \"If all of the values already exist in the target, the entry is escrowed\" (expression reference, SelectUniqueValue).",
+		Tips:    []Tip{TipExportVaries}},
 	{Code: CodeSkipped, Steps: []string{StepScoping, StepExport}, Source: srcLogsTable,
 		Meaning: "Nothing to do: the subject is out of scope and not in the target, or the action it needs is not an enabled target object action."},
 	{Code: CodeInvalidScopingFilter, Steps: []string{StepScoping}, Ours: true, Source: ourCode,
