@@ -32,6 +32,8 @@ type exprFlags struct {
 	seed      int64
 	seedSet   bool
 	functions bool
+	domain    string
+	taken     []string
 }
 
 func exprCommand() *cobra.Command {
@@ -48,6 +50,10 @@ attribute). --attr-file is a YAML map of attribute names to values. With --sourc
 attributes are those of the file, plus IsSoftDeleted (true when the user is disabled or
 soft-deleted) and appRoleAssignments (the roles of the user's assignments).
 
+DefaultDomain() returns --default-domain, or else the defaultDomain of the --source file; without
+either it fails, as it does in a tenant without a default verified domain. SelectUniqueValue skips
+the values given with --taken, which stand for values that already exist in the target.
+
 The result prints as Entra would send it: a string, True or False, a JSON array for a multi-valued
 result, "(null: not provisioned)" when the value is null, and "(ignored: IgnoreFlowIfNullOrEmpty)"
 when the attribute is dropped from the flow.
@@ -58,6 +64,8 @@ the flags are invalid (the error points at the mistake with a caret).`,
   scimsim expr 'ToLower(Join("@", NormalizeDiacritics([givenName]), "contoso.com"))' --source testdata/sources/contoso.yaml --user alice@contoso.com
   scimsim expr 'Replace([telephoneNumber], , "\\+(?<isdCode>\\d* )(?<phoneNumber>\\d{10})", , "${phoneNumber}", , )' --attr 'telephoneNumber=+91 9998887777' --tree
   scimsim expr 'DateAdd("d", 7, Now())' --now 2026-11-25T10:00:00Z
+  scimsim expr 'Join("@", [mailNickname], DefaultDomain())' --attr mailNickname=jsmith --default-domain contoso.com
+  scimsim expr 'SelectUniqueValue(Join("@", [givenName], "contoso.com"), Join("@", Join(".", [givenName], [surname]), "contoso.com"))' --attr givenName=John --attr surname=Smith --taken John@contoso.com
   scimsim expr --functions`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -75,6 +83,8 @@ the flags are invalid (the error points at the mistake with a caret).`,
 	fl.StringVar(&f.now, "now", "", "the time Now() returns (RFC 3339); default: the clock")
 	fl.Int64Var(&f.seed, "seed", 0, "seed of Guid() and RandomString(); default: a new seed each run")
 	fl.BoolVar(&f.functions, "functions", false, "list the functions of the language and exit")
+	fl.StringVar(&f.domain, "default-domain", "", "the tenant's default verified domain, which DefaultDomain() returns (default: the --source file's defaultDomain)")
+	fl.StringArrayVar(&f.taken, "taken", nil, "a value that already exists in the target, which SelectUniqueValue skips (repeatable)")
 	return cmd
 }
 
@@ -103,7 +113,17 @@ func runExpr(stdout, stderr io.Writer, args []string, f exprFlags) error {
 			return usageError("expr: %s: %v", f.source, err)
 		}
 		env.Attrs = attrs
+		env.DefaultDomain = src.DefaultDomain
 		known = sourceSchema(src)
+	}
+	if f.domain != "" {
+		if err := engine.ValidateDomainName(f.domain); err != nil {
+			return usageError("expr: --default-domain: %v", err)
+		}
+		env.DefaultDomain = f.domain
+	}
+	if len(f.taken) > 0 {
+		env.Exists = func(v string) (bool, error) { return slices.Contains(f.taken, v), nil }
 	}
 	if f.attrFile != "" {
 		attrs, err := readAttrFile(f.attrFile)
@@ -150,6 +170,9 @@ func runExpr(stdout, stderr io.Writer, args []string, f exprFlags) error {
 	}
 	v, err := e.Eval(env)
 	if err != nil {
+		if errors.Is(err, expr.ErrNoDefaultDomain) {
+			err = fmt.Errorf("%w\ngive the tenant's default verified domain with --default-domain, or a --source file with a defaultDomain", err)
+		}
 		return &exitError{code: 1, err: fmt.Errorf("expr: %w", err)}
 	}
 	return writeValue(stdout, v)

@@ -144,8 +144,8 @@ func loadFunctionsPage(tb testing.TB) *functionsPage {
 // that can be found (documentedWith), that input must give the page's output.
 func TestExpr_Eval_FunctionsPage(t *testing.T) {
 	p := loadFunctionsPage(t)
-	if p.Page.MsDate == "" || p.Page.URL == "" {
-		t.Fatal("functions-page.yaml: page.url and page.msDate name the page and its date")
+	if p.Page.MsDate != ReferenceDate || p.Page.URL == "" {
+		t.Fatalf("functions-page.yaml: page.url and page.msDate name the page and its date, %s (ReferenceDate)", ReferenceDate)
 	}
 	sections := append([]string{"Syntax overview"}, append(slices.Clone(p.Functions), "Examples")...)
 	last := 0

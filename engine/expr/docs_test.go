@@ -75,3 +75,36 @@ func cdateMarkdown() string {
 	}
 	return strings.TrimSuffix(b.String(), ", ") + ".\n"
 }
+
+// TestDocs_Fidelity keeps what docs/expressions.md says about Microsoft's reference true: the
+// revision and the number of its functions, and, for each example whose documented output is
+// wrong, both the page's output and the right one.
+func TestDocs_Fidelity(t *testing.T) {
+	b, err := os.ReadFile(docsPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := strings.Join(strings.Fields(string(b)), " ")
+	if want := fmt.Sprintf("revision of %s: all %d functions of its list", ReferenceDate, DocumentedFunctions); !strings.Contains(doc, want) {
+		t.Errorf("%s does not say %q", docsPath, want)
+	}
+	wrong := 0
+	for _, ex := range loadFunctionsPage(t).Examples {
+		if ex.Documented == "" {
+			continue
+		}
+		wrong++
+		want, _, err := ex.want()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range []string{fmt.Sprint(want), ex.Documented} {
+			if !strings.Contains(doc, "`"+v+"`") {
+				t.Errorf("%s does not give %q of the example %s", docsPath, v, ex.title())
+			}
+		}
+	}
+	if wrong != 2 {
+		t.Errorf("%d examples have a wrong documented output; %s lists two", wrong, docsPath)
+	}
+}

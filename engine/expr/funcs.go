@@ -88,8 +88,11 @@ func (f *Func) optional(i int) bool {
 var Functions map[string]*Func
 
 // DocumentedFunctions is how many functions the "List of Functions" of Microsoft's reference names
-// (ms.date 2026-04-10); every one of them is in Functions.
-const DocumentedFunctions = 45
+// at its revision ReferenceDate (its ms.date); every one of them is in Functions.
+const (
+	DocumentedFunctions = 45
+	ReferenceDate       = "2026-04-10"
+)
 
 // FunctionNames returns the function names in the order of Microsoft's reference: sorted
 // without regard to case.
