@@ -16,8 +16,12 @@ import (
 
 // Defaults of a job config.
 const (
-	DefaultScope   = ScopeAssigned
-	DefaultTimeout = 30 * time.Second // Entra: "On-demand provisioning typically takes less than 30 seconds."
+	DefaultScope = ScopeAssigned
+	// DefaultTimeout bounds a whole run. It is scimsim's own guard, so that a run against a target
+	// that never answers ends: Microsoft documents no time limit for on-demand provisioning, only
+	// that it "typically takes less than 30 seconds" (provision-on-demand.md, Frequently asked
+	// questions), which is where the value comes from.
+	DefaultTimeout = 30 * time.Second
 	// DefaultReplicationDelay is how long an assignment takes to be honoured by on-demand
 	// provisioning ("a replicate delay of up to a few minutes").
 	DefaultReplicationDelay = 2 * time.Minute

@@ -19,7 +19,8 @@ type Context struct {
 	// Matched are the target ids this run matched or created a moment before. A 404 on one of
 	// them is the target refusing the request, not a resource that vanished since an earlier cycle.
 	Matched []string
-	// BudgetSpent is set when the run's own time budget (Budget) ran out.
+	// BudgetSpent is set when the run's own time budget (Budget, job.timeout: scimsim's guard, not a
+	// limit Microsoft documents) ran out.
 	BudgetSpent bool
 	Budget      time.Duration
 }
@@ -52,7 +53,7 @@ func verdict(code Code, step, reason string, extra ...Tip) Verdict {
 func classify(err error, c Context) Verdict {
 	reason := err.Error()
 	if c.BudgetSpent {
-		return verdict(CodeTimeout, c.Step, fmt.Sprintf("The on-demand run's time budget (job.timeout %s) ran out: %v", c.Budget, err))
+		return verdict(CodeTimeout, c.Step, fmt.Sprintf("The run took longer than job.timeout (%s), scimsim's own limit on a run (Microsoft documents none; on-demand provisioning typically takes less than 30 seconds): %v", c.Budget, err))
 	}
 	var ce *Error
 	if !errors.As(err, &ce) {
