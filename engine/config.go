@@ -496,7 +496,7 @@ func (m *Mapping) validate(field string, group bool) error {
 			// "This function can't be applied to attributes that have a matching precedence."
 			return &FieldError{Pos: m.Pos.at("expression"), Field: field + ".expression", Msg: "SelectUniqueValue cannot be used on a matching attribute"}
 		case group:
-			return &FieldError{Pos: m.Pos.at("expression"), Field: field + ".expression", Msg: selectUniqueValueApps + ": the jobs that support it provision users, not groups"}
+			return &FieldError{Pos: m.Pos.at("expression"), Field: field + ".expression", Msg: selectUniqueValueApps + "; those jobs provision users, not groups"}
 		}
 	}
 	return nil
@@ -504,9 +504,10 @@ func (m *Mapping) validate(field string, group bool) error {
 
 // selectUniqueValueApps is Microsoft's statement of where SelectUniqueValue works (expression
 // reference, SelectUniqueValue, ms.date 2026-04-10).
-const selectUniqueValueApps = `SelectUniqueValue isn't supported for use with other provisioning applications than ` +
-	`"Workday to Active Directory User Provisioning", "SuccessFactors to Active Directory User Provisioning" and ` +
-	`"API-driven provisioning to on-premises Active Directory" (Microsoft's expression reference, SelectUniqueValue)`
+const selectUniqueValueApps = `SelectUniqueValue: "This function is currently supported for use with these applications: ` +
+	`Workday to Active Directory User Provisioning, SuccessFactors to Active Directory User Provisioning, ` +
+	`API-driven provisioning to on-premises Active Directory. SelectUniqueValue isn't supported for use with ` +
+	`other provisioning applications." (Microsoft's expression reference)`
 
 // selectsUniqueValue reports whether the mapping's expression is a SelectUniqueValue, which Parse
 // allows only as the whole expression.
@@ -534,7 +535,7 @@ func (c *Config) CheckSource(src *Source) error {
 	for i, m := range c.Users.Mappings {
 		if m.selectsUniqueValue() {
 			return &FieldError{Pos: m.Pos.at("expression"), Field: fmt.Sprintf("users.mappings[%d].expression", i),
-				Msg: fmt.Sprintf("%s, and %s is a Microsoft Entra ID tenant (kind: %s), so this job provisions a SCIM application", selectUniqueValueApps, name, src.Kind)}
+				Msg: fmt.Sprintf("%s; %s is a Microsoft Entra ID tenant (kind: %s), so this job provisions a SCIM application", selectUniqueValueApps, name, src.Kind)}
 		}
 	}
 	return nil

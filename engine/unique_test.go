@@ -167,9 +167,11 @@ func TestRun_selectUniqueValueSCIMApp(t *testing.T) {
 	if !errors.As(err, &ie) {
 		t.Fatalf("Run = %v, want an InputError", err)
 	}
-	want := `../testdata/configs/cloud-hr-unique-upn.yaml:21: users.mappings[1].expression: SelectUniqueValue isn't supported for use with other provisioning applications than ` +
-		`"Workday to Active Directory User Provisioning", "SuccessFactors to Active Directory User Provisioning" and "API-driven provisioning to on-premises Active Directory" ` +
-		`(Microsoft's expression reference, SelectUniqueValue), and the source ../testdata/sources/contoso.yaml is a Microsoft Entra ID tenant (kind: entra), so this job provisions a SCIM application`
+	want := "../testdata/configs/cloud-hr-unique-upn.yaml:21: users.mappings[1].expression: " +
+		`SelectUniqueValue: "This function is currently supported for use with these applications: Workday to Active Directory User Provisioning, ` +
+		`SuccessFactors to Active Directory User Provisioning, API-driven provisioning to on-premises Active Directory. SelectUniqueValue isn't ` +
+		`supported for use with other provisioning applications." (Microsoft's expression reference); ` +
+		`the source ../testdata/sources/contoso.yaml is a Microsoft Entra ID tenant (kind: entra), so this job provisions a SCIM application`
 	if err.Error() != want {
 		t.Errorf("error:\n got %s\nwant %s", err, want)
 	}
