@@ -24,8 +24,8 @@ var writeOnly = []string{"password"}
 // request: Entra does not send it) and compares what the target stores with what was sent. An
 // attribute accepted but not stored, or stored with another value, is a warning on step 5 naming it:
 // Entra would export it again on every cycle, and the app never gets it. It returns the problems.
-func (ur *userRun) verifyUser(ctx context.Context, s *Step, id string, status int, sent []sentValue) []string {
-	res, err := ur.c.ReadBack(ctx, wire.Users, id)
+func (p *pass) verifyUser(ctx context.Context, s *Step, id string, status int, sent []sentValue) []string {
+	res, err := p.c.ReadBack(ctx, wire.Users, id)
 	if err != nil {
 		return []string{fmt.Sprintf("the target answered %d but the user could not be read back: %v", status, err)}
 	}
@@ -49,15 +49,15 @@ func (ur *userRun) verifyUser(ctx context.Context, s *Step, id string, status in
 	if len(differ) > 0 {
 		problems = append(problems, fmt.Sprintf("the target answered %d but stores %s", status, strings.Join(differ, "; ")))
 	}
-	ur.noteReadBack(s, problems)
+	p.noteReadBack(s, problems)
 	return problems
 }
 
 // verifyMembers reads the group's members back after a successful write (scimsim's own request,
 // asking for members explicitly) and compares them with the members it should have. A group
 // without a members attribute has none (RFC 7643 Section 2.5: unassigned attributes are omitted).
-func (gr *groupRun) verifyMembers(ctx context.Context, s *Step, id string, status int, want []string) []string {
-	res, err := gr.c.ReadBack(ctx, wire.Groups, id)
+func (p *pass) verifyMembers(ctx context.Context, s *Step, id string, status int, want []string) []string {
+	res, err := p.c.ReadBack(ctx, wire.Groups, id)
 	if err != nil {
 		return []string{fmt.Sprintf("the target answered %d but the group could not be read back: %v", status, err)}
 	}
@@ -76,13 +76,13 @@ func (gr *groupRun) verifyMembers(ctx context.Context, s *Step, id string, statu
 	if !slices.Equal(got, want) {
 		problems = append(problems, fmt.Sprintf("the target answered %d, but asked for the group's members it lists [%s], not [%s]", status, strings.Join(got, ", "), strings.Join(want, ", ")))
 	}
-	gr.noteReadBack(s, problems)
+	p.noteReadBack(s, problems)
 	return problems
 }
 
 // noteReadBack records the read-back's outcome on step 5 and, for problems, in the report's
 // warnings; the caller makes the step a warning.
-func (r *run) noteReadBack(s *Step, problems []string) {
+func (p *pass) noteReadBack(s *Step, problems []string) {
 	if len(problems) == 0 {
 		s.Details.add("Read back", "the target stores what was sent")
 		return
@@ -94,7 +94,7 @@ func (r *run) noteReadBack(s *Step, problems []string) {
 
 // warnReadBack ends a successful step whose read-back found problems: the step is a warning, and
 // the report says why; the run's status stays success.
-func (r *run) warnReadBack(rep *Report, s *Step, problems []string) {
+func (p *pass) warnReadBack(s *Step, problems []string) {
 	if len(problems) == 0 {
 		return
 	}
@@ -105,7 +105,7 @@ func (r *run) warnReadBack(rep *Report, s *Step, problems []string) {
 		s.Reason += " " + reason
 	}
 	s.Tips = append(s.Tips, entra.TipReadBack)
-	rep.Warnings = append(rep.Warnings, reason)
+	p.rep.Warnings = append(p.rep.Warnings, reason)
 }
 
 func upperFirst(s string) string {

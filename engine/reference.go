@@ -23,26 +23,26 @@ func (m *Mapping) isReference() bool { return m.path.Is(managerPath) }
 // Learn, known-issues.md: the manager reference is not updated when the manager comes into scope
 // later). Entra knows the manager's target id from its own records; an on-demand run in scimsim has
 // none, so its lookup is its own request, marked so in the exchanges.
-func (ur *userRun) resolveReferences(ctx context.Context, s *Step) error {
-	for i := range ur.flow {
-		f := &ur.flow[i]
+func (p *pass) resolveReferences(ctx context.Context, s *Step) error {
+	for i := range p.flow {
+		f := &p.flow[i]
 		if !f.m.isReference() || f.value == nil {
 			continue
 		}
 		managerID := scalarString(f.value)
-		mgr := ur.src.user(managerID)
+		mgr := p.src.user(managerID)
 		if mgr == nil {
 			s.Details.add(f.m.Target, fmt.Sprintf("not sent: the manager %s is not a user of the source", managerID))
 			f.value = nil
 			continue
 		}
-		id, found, err := ur.findInTarget(ctx, mgr)
+		id, found, err := p.findInTarget(ctx, mgr)
 		if err != nil {
 			return err
 		}
 		if !found {
 			s.Details.add(f.m.Target, fmt.Sprintf("not sent: the manager %s is not in the target yet; the reference is set once the manager is provisioned", mgr.Display()))
-			ur.rep.Warnings = append(ur.rep.Warnings, fmt.Sprintf("The manager %s is not in the target yet, so %s was left out: provision the manager, then this user again.", mgr.Display(), f.m.Target))
+			p.rep.Warnings = append(p.rep.Warnings, fmt.Sprintf("The manager %s is not in the target yet, so %s was left out: provision the manager, then this user again.", mgr.Display(), f.m.Target))
 			f.value = nil
 			continue
 		}
@@ -53,10 +53,10 @@ func (ur *userRun) resolveReferences(ctx context.Context, s *Step) error {
 
 // findInTarget looks a source user up in the target by its matching attributes, in precedence
 // order, and returns its id when exactly one resource matches.
-func (ur *userRun) findInTarget(ctx context.Context, u *User) (string, bool, error) {
-	env := ur.env()
+func (p *pass) findInTarget(ctx context.Context, u *User) (string, bool, error) {
+	env := p.env()
 	env.Attrs = u.Attrs
-	flow, _, err := evaluateMappings(ur.cfg.Users.matchingMappings(), env)
+	flow, _, err := evaluateMappings(p.cfg.Users.matchingMappings(), env)
 	if err != nil {
 		return "", false, err
 	}
@@ -66,7 +66,7 @@ func (ur *userRun) findInTarget(ctx context.Context, u *User) (string, bool, err
 		}
 		req := entra.QueryRequest(wire.Users, entra.Filter(fv.m.Target, scalarString(fv.value)))
 		req.By = wire.ByScimsim
-		lr, err := ur.c.List(ctx, req)
+		lr, err := p.c.List(ctx, req)
 		if err != nil {
 			return "", false, err
 		}

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -122,7 +121,55 @@ func Run(ctx context.Context, src *Source, cfg *Config, subj Subject, opts ...Op
 	if rep != nil {
 		return rep, nil
 	}
-	return r.user(ctx, u, true), nil
+	return r.provision(ctx, userObject{u}, false), nil
+}
+
+// group provisions a group on demand with the members subj selects.
+func (r *run) group(ctx context.Context, subj Subject) (*Report, error) {
+	g, err := r.src.FindGroup(subj.Group)
+	if err != nil {
+		return nil, &InputError{err}
+	}
+	if g == nil {
+		return r.notFoundReport(Identity{Type: "Group", Display: subj.Group}, "group", subj.Group,
+			fmt.Sprintf("No group in the source has the name %q.", subj.Group)), nil
+	}
+	members, err := r.selectMembers(g, subj.Members)
+	if err != nil {
+		return nil, &InputError{err}
+	}
+	return r.provision(ctx, groupObject{Group: g, members: members}, false), nil
+}
+
+// selectMembers resolves the --member queries against the group's members. nil means every
+// member (step 2 refuses more than five).
+func (r *run) selectMembers(g *Group, queries []string) ([]*User, error) {
+	if len(queries) == 0 {
+		var all []*User
+		for _, id := range g.Members {
+			if u := r.src.user(id); u != nil {
+				all = append(all, u)
+			}
+		}
+		return all, nil
+	}
+	var out []*User
+	for _, q := range queries {
+		u, err := r.src.FindUser(q)
+		if err != nil {
+			return nil, err
+		}
+		if u == nil {
+			return nil, fmt.Errorf("--member %q: no user in the source matches it", q)
+		}
+		if !slices.Contains(g.Members, u.ObjectID) {
+			return nil, fmt.Errorf("--member %q: %s is not a member of the group %q", q, u.Display(), g.DisplayName)
+		}
+		if !slices.Contains(out, u) {
+			out = append(out, u)
+		}
+	}
+	return out, nil
 }
 
 // run is the state shared by the runs of one Run call (a group run provisions its members too).
@@ -179,32 +226,12 @@ func newRun(src *Source, cfg *Config, o options) (*run, error) {
 	return r, nil
 }
 
-// userRun is the state of one user's run.
-type userRun struct {
-	*run
-	rep   *Report
-	user  *User
-	start time.Time
-	// flow is the evaluated mappings; nulls the mapped source attributes without a value.
-	flow  []flowValue
-	nulls []string
-	roles []string
-	// inScope and why (when false); scopeTips explain it.
-	inScope   bool
-	why       string
-	scopeTips []Tip
-	scopeErr  *scopeError
-	matched   map[string]any
-}
+// newReport returns a report for obj whose five steps have not run yet.
+func (r *run) newReport(obj object) *Report { return r.emptyReport(obj.identity(), obj.noun()) }
 
-// newReport returns a report whose five steps have not run yet.
-func (r *run) newReport(typ string, id, display string) *Report {
-	noun := "user"
-	if typ == "Group" {
-		noun = "group"
-	}
+func (r *run) emptyReport(subject Identity, noun string) *Report {
 	rep := &Report{
-		Subject:            Identity{Type: typ, ID: id, Display: display},
+		Subject:            subject,
 		Status:             StatusSuccess,
 		Action:             ReportNone,
 		Dialect:            string(r.dialect),
@@ -224,34 +251,6 @@ func (r *run) newReport(typ string, id, display string) *Report {
 	return rep
 }
 
-// finish ends a step: it takes the step's exchanges from the client and notes a retried write
-// that may already have been applied.
-func (r *run) finish(rep *Report, s *Step, status string) {
-	s.Status = status
-	s.Exchanges = append(s.Exchanges, r.c.TakeExchanges()...)
-	for _, ex := range s.Exchanges {
-		if ex.Retry == entra.RetryTimeout && ex.IsWrite() {
-			rep.Warnings = append(rep.Warnings, fmt.Sprintf("%s %s was retried after a timed-out attempt that the target may already have applied: check the target for a duplicate or a double change.", ex.Method, ex.URL))
-		}
-	}
-}
-
-// fail ends the run at step s with an error.
-func (r *run) fail(rep *Report, s *Step, code entra.Code, reason string, tips ...Tip) {
-	s.ErrorCode, s.Reason = string(code), reason
-	s.Tips = append(s.Tips, tips...)
-	r.finish(rep, s, StatusFailure)
-	rep.Status, rep.Action, rep.FailedStep, rep.ErrorCode, rep.Reason = StatusFailure, ReportNone, s.Type, string(code), reason
-}
-
-// skip ends the run at step s without error (ImportSkipped, out of scope, RedundantExport).
-func (r *run) skip(rep *Report, s *Step, code entra.Code, reason string, tips ...Tip) {
-	s.ErrorCode, s.Reason = string(code), reason
-	s.Tips = append(s.Tips, tips...)
-	r.finish(rep, s, StatusSkipped)
-	rep.Status, rep.Action, rep.FailedStep, rep.ErrorCode, rep.Reason = StatusSkipped, ReportSkip, s.Type, string(code), reason
-}
-
 // findUser runs the portal's search. A subject the search cannot find is a report (import step
 // failed with SubjectNotFound); several matches are an error.
 func (r *run) findUser(query string) (*User, *Report, error) {
@@ -262,14 +261,20 @@ func (r *run) findUser(query string) (*User, *Report, error) {
 	if res.user != nil {
 		return res.user, nil, nil
 	}
-	start := time.Now()
-	rep := r.newReport("User", "", query)
-	s := rep.Step(StepImport)
-	s.Details.add("Search", query)
 	reason, tips := r.notFound(query, res.hidden)
-	r.fail(rep, s, entra.CodeSubjectNotFound, reason, tips...)
-	rep.DurationMs = time.Since(start).Milliseconds()
-	return nil, rep, nil
+	return nil, r.notFoundReport(Identity{Type: "User", Display: query}, "user", query, reason, tips...), nil
+}
+
+// notFoundReport is the report of a search that found nothing: step 2 fails with
+// SubjectNotFound.
+func (r *run) notFoundReport(subject Identity, noun, query, reason string, tips ...Tip) *Report {
+	start := time.Now()
+	p := &pass{run: r, rep: r.emptyReport(subject, noun)}
+	s := p.step(StepImport)
+	s.Details.add("Search", query)
+	p.fail(s, entra.CodeSubjectNotFound, reason, tips...)
+	p.rep.DurationMs = time.Since(start).Milliseconds()
+	return p.rep
 }
 
 func (r *run) notFound(query string, hidden *User) (string, []Tip) {
@@ -297,136 +302,9 @@ func hrIDs(kind string) string {
 	return "personIdExternal"
 }
 
-// user runs the five steps for one user. connTest is false for the members of a group run, whose
-// connection the group already tested.
-func (r *run) user(ctx context.Context, u *User, connTest bool) *Report {
-	ur := &userRun{run: r, user: u, start: time.Now()}
-	ur.rep = r.newReport("User", u.ObjectID, u.Display())
-	defer func() { ur.rep.DurationMs = time.Since(ur.start).Milliseconds() }()
-	if connTest {
-		if !r.testConnection(ctx, ur.rep, "Users", &r.cfg.Users) {
-			return ur.rep
-		}
-	} else {
-		conn := ur.rep.Step(StepConnection)
-		conn.Status = StatusSuccess
-		conn.Details.add("Tested", "by the group run")
-	}
-	if !ur.importStep() {
-		return ur.rep
-	}
-	if !ur.scopeStep() {
-		return ur.rep
-	}
-	if !ur.matchStep(ctx) {
-		return ur.rep
-	}
-	ur.actionStep(ctx)
-	return ur.rep
-}
-
-// testConnection is step 1: a query for a random GUID on the highest-precedence matching
-// attribute must answer 200 with an empty ListResponse (provision-on-demand.md, Step 1;
-// use-scim-to-provision-users-and-groups.md).
-func (r *run) testConnection(ctx context.Context, rep *Report, resource string, m *ObjectMapping) bool {
-	s := rep.Step(StepConnection)
-	if r.cfg.Target.Auth == AuthOAuth && r.cfg.Job.Running {
-		app := r.cfg.Target.App
-		if app == "" {
-			app = "This application"
-		}
-		r.fail(rep, s, entra.CodeJobRunning, fmt.Sprintf("%s uses OAuth for authorization and its provisioning job is running: stop the job (job.running: false) before using on-demand provisioning.", app), entra.TipOAuth)
-		return false
-	}
-	attr := m.matchingMappings()[0].Target
-	filter := entra.EqFilter(attr, guid(r.o.rand))
-	s.Details.add("Query", fmt.Sprintf("GET /%s?filter=%s", resource, filter))
-	lr, err := r.c.Query(ctx, resource, filter)
-	if err != nil {
-		code, reason, tips := r.classify(ctx, err, StepConnection)
-		r.fail(rep, s, code, reason, tips...)
-		return false
-	}
-	if lr.TotalResults > 0 || len(lr.Resources) > 0 {
-		r.fail(rep, s, entra.CodeUnsupportedFilter, fmt.Sprintf("The query for a random GUID on %s returned %d resource(s): the target does not apply the filter.", attr, max(lr.TotalResults, len(lr.Resources))), entra.TipConnFilter, entra.TipRESTTool)
-		return false
-	}
-	s.Details.add("Result", "200, empty ListResponse")
-	r.finish(rep, s, StatusSuccess)
-	return true
-}
-
 // classify reads a failed request as Entra does (entra.Classify), for step.
 func (r *run) classify(ctx context.Context, err error, step string) (entra.Code, string, []Tip) {
 	v := entra.Classify(err, entra.Context{Step: step, Dialect: r.dialect, Matched: r.known,
 		BudgetSpent: errors.Is(ctx.Err(), context.DeadlineExceeded), Budget: r.cfg.Job.Timeout})
 	return v.Code, v.Reason, v.Tips
-}
-
-// guid returns a random version-4 GUID drawn from rnd.
-func guid(rnd *rand.Rand) string {
-	var b [16]byte
-	for i := range b {
-		b[i] = byte(rnd.Intn(256))
-	}
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
-}
-
-// importStep is step 2: the user's attributes (View details), the mapped attributes that are
-// null (not provisioned: a warning), and ImportSkipped when no matching attribute has a value.
-func (ur *userRun) importStep() bool {
-	s := ur.rep.Step(StepImport)
-	// Entra imports the attributes the mappings read; the others are listed, so that a user
-	// looking for one sees that no mapping names it.
-	read := ur.cfg.Users.sourceAttributes()
-	s.Details.add("objectId", ur.user.ObjectID)
-	for _, k := range read {
-		if v, ok := ur.user.Attrs[k]; ok && k != "objectId" {
-			s.Details.add(k, showValue(v))
-		}
-	}
-	var unmapped []string
-	for k := range ur.user.Attrs {
-		if !slices.Contains(read, k) && k != "objectId" && k != "accountEnabled" && k != "softDeleted" {
-			unmapped = append(unmapped, k)
-		}
-	}
-	sort.Strings(unmapped)
-	if len(unmapped) > 0 {
-		s.Details.add("Not imported (no mapping reads them)", strings.Join(unmapped, ", "))
-	}
-	// Scope decides IsSoftDeleted, which mappings read: evaluate it before the mappings; step 3
-	// reports it.
-	ur.evaluateScope()
-	if err := ur.evaluate(); err != nil {
-		ur.fail(ur.rep, s, entra.CodeExpressionFailed, err.Error(), entra.TipMappingHasAttr)
-		return false
-	}
-	var missing []string
-	anyMatching := false
-	for _, m := range ur.cfg.Users.matchingMappings() {
-		if v := ur.value(m); v != nil {
-			anyMatching = true
-		} else {
-			missing = append(missing, fmt.Sprintf("%s (from %s)", m.Target, m.sourceName()))
-		}
-	}
-	if !anyMatching {
-		ur.skip(ur.rep, s, entra.CodeImportSkipped, fmt.Sprintf("The user has no value for the matching attribute(s) %s, so it cannot be matched in the target; scoping was not evaluated.", strings.Join(missing, ", ")), entra.TipMissingMatching)
-		return false
-	}
-	status := StatusSuccess
-	if len(ur.nulls) > 0 {
-		s.Details.add("Not provisioned (null)", strings.Join(ur.nulls, ", "))
-		s.Reason = fmt.Sprintf("%d mapped attribute(s) have no value and are not provisioned: %s.", len(ur.nulls), strings.Join(ur.nulls, ", "))
-		s.Tips = append(s.Tips, entra.TipNullAttribute)
-		status = StatusWarning
-	}
-	if len(ur.nulls) > 0 || len(unmapped) > 0 {
-		s.Tips = append(s.Tips, entra.TipMappingHasAttr)
-	}
-	ur.finish(ur.rep, s, status)
-	return true
 }

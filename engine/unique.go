@@ -23,19 +23,19 @@ import (
 // selectUniqueValues evaluates the user's SelectUniqueValue mappings for a create (creating) or an
 // update, checking each candidate value with a query to the target, so that faults apply to the
 // lookups as to any request. View details lists each lookup. It reports false when the step failed.
-func (ur *userRun) selectUniqueValues(ctx context.Context, s *Step, creating bool) bool {
+func (p *pass) selectUniqueValues(ctx context.Context, s *Step, creating bool) bool {
 	var env expr.Env
-	for i := range ur.flow {
-		m := ur.flow[i].m
+	for i := range p.flow {
+		m := p.flow[i].m
 		if !m.selectsUniqueValue() || (!creating && m.Apply == ApplyCreation) {
 			continue
 		}
 		if env.Attrs == nil {
-			env = ur.env()
+			env = p.env()
 		}
 		env.Exists = func(v string) (bool, error) {
 			filter := entra.EqFilter(m.Target, v)
-			lr, err := ur.c.Query(ctx, "Users", filter)
+			lr, err := p.c.Query(ctx, "Users", filter)
 			if err != nil {
 				return false, err
 			}
@@ -49,21 +49,21 @@ func (ur *userRun) selectUniqueValues(ctx context.Context, s *Step, creating boo
 		}
 		v, err := m.expr.Eval(env)
 		if err != nil {
-			ur.failUnique(ctx, s, m, err)
+			p.failUnique(ctx, s, m, err)
 			return false
 		}
-		ur.flow[i].value = normalize(m, v)
+		p.flow[i].value = normalize(m, v)
 	}
 	return true
 }
 
 // failUnique ends the step for a SelectUniqueValue that could not give a value: a lookup the
 // target failed is classified as any failed request is; every value taken is the escrow.
-func (ur *userRun) failUnique(ctx context.Context, s *Step, m *Mapping, err error) {
+func (p *pass) failUnique(ctx context.Context, s *Step, m *Mapping, err error) {
 	var ce *entra.Error
 	if errors.As(err, &ce) {
-		code, reason, tips := ur.classify(ctx, ce, StepExport)
-		ur.fail(ur.rep, s, code, fmt.Sprintf("SelectUniqueValue for %s could not check the target: %s", m.Target, reason), tips...)
+		code, reason, tips := p.classify(ctx, ce, StepExport)
+		p.fail(s, code, fmt.Sprintf("SelectUniqueValue for %s could not check the target: %s", m.Target, reason), tips...)
 		return
 	}
 	// The message without the expression's caret snippet, which a report of a multi-line
@@ -75,8 +75,8 @@ func (ur *userRun) failUnique(ctx context.Context, s *Step, m *Mapping, err erro
 	}
 	reason := fmt.Sprintf("%s: mapping to %s: %s", m.Pos.at("expression"), m.Target, msg)
 	if errors.Is(err, expr.ErrNoUniqueValue) {
-		ur.fail(ur.rep, s, entra.CodeUniqueValueNotFound, reason, entra.Lookup(entra.CodeUniqueValueNotFound).TipsAt(entra.StepExport)...)
+		p.fail(s, entra.CodeUniqueValueNotFound, reason, entra.Lookup(entra.CodeUniqueValueNotFound).TipsAt(entra.StepExport)...)
 		return
 	}
-	ur.fail(ur.rep, s, entra.CodeExpressionFailed, reason, entra.TipMappingHasAttr)
+	p.fail(s, entra.CodeExpressionFailed, reason, entra.TipMappingHasAttr)
 }

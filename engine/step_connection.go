@@ -1,0 +1,58 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"math/rand"
+
+	"github.com/scimsim/scimsim/entra"
+)
+
+// testConnection is step 1: a query for a random GUID on the highest-precedence matching
+// attribute must answer 200 with an empty ListResponse (provision-on-demand.md, Step 1; "Test
+// Connection queries the SCIM endpoint for a user that doesn't exist, using a random GUID as the
+// matching property", use-scim-to-provision-users-and-groups.md). The members of a group run skip
+// it: the group tested the connection.
+func (p *pass) testConnection(ctx context.Context) bool {
+	s := p.step(StepConnection)
+	if p.connTested {
+		s.Status = StatusSuccess
+		s.Details.add("Tested", "by the group run")
+		return true
+	}
+	if p.cfg.Target.Auth == AuthOAuth && p.cfg.Job.Running {
+		app := p.cfg.Target.App
+		if app == "" {
+			app = "This application"
+		}
+		p.fail(s, entra.CodeJobRunning, fmt.Sprintf("%s uses OAuth for authorization and its provisioning job is running: stop the job (job.running: false) before using on-demand provisioning.", app), entra.TipOAuth)
+		return false
+	}
+	resource := p.obj.resource()
+	attr := p.obj.mapping(p.cfg).matchingMappings()[0].Target
+	req := entra.TestConnectionRequest(resource, attr, guid(p.o.rand))
+	s.Details.add("Query", fmt.Sprintf("GET /%s?filter=%s", resource, req.Query.Get("filter")))
+	lr, err := p.c.List(ctx, req)
+	if err != nil {
+		p.failRequest(ctx, s, err, "")
+		return false
+	}
+	if lr.TotalResults > 0 || len(lr.Resources) > 0 {
+		p.fail(s, entra.CodeUnsupportedFilter, fmt.Sprintf("The query for a random GUID on %s returned %d resource(s): the target does not apply the filter.", attr, max(lr.TotalResults, len(lr.Resources))), entra.TipConnFilter, entra.TipRESTTool)
+		return false
+	}
+	s.Details.add("Result", "200, empty ListResponse")
+	p.finish(s, StatusSuccess)
+	return true
+}
+
+// guid returns a random version-4 GUID drawn from rnd.
+func guid(rnd *rand.Rand) string {
+	var b [16]byte
+	for i := range b {
+		b[i] = byte(rnd.Intn(256))
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
