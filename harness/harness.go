@@ -447,7 +447,7 @@ func Run(ctx context.Context, target Target, c Case, o Options) (res Result) {
 	}
 	now := sc.Clock()
 	rep, err := engine.Run(ctx, src, c.Config,
-		engine.Subject{User: subj.User, Group: subj.Group, Members: subj.Members},
+		engine.Subject{User: subj.User, Group: subj.Group, Members: subj.Members, Also: subj.Also},
 		engine.WithTarget(url, token),
 		engine.WithClock(func() time.Time { return now }),
 		engine.WithRand(rand.New(rand.NewSource(seedOf(sc.ID)))),
