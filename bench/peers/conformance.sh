@@ -6,8 +6,9 @@
 # For each peer: start bench/peers/NAME/start.sh in the background on a free 127.0.0.1 port (its PID
 # recorded: every start.sh ends in `exec`), wait until it answers, run the conformance checks against
 # it, count what the run left behind, and stop it by its PID, also on failure or Ctrl-C. Logs and
-# reports go to $OUT (default reports/peers/NAME.{log,json}). Exit status: the number of peers whose
-# run failed.
+# reports go to $OUT (default reports/peers/NAME.{log,json}). With PROBE=1, entra-probe.sh then sends
+# the peer Entra's requests by hand and writes $OUT/NAME-probe.md. Exit status: the number of peers
+# whose conformance run failed.
 #
 # Needs curl and jq, node and npm (the Node peers install their locked dependencies with `npm ci`),
 # and Go (which fetches the Go peer's library through the module proxy).
@@ -41,12 +42,15 @@ for n in "$@"; do
   names+=("$n")
 done
 
+# Each peer runs in a process group of its own (setsid), led by $pid: start.sh ends in `exec`, so
+# $pid is the server once it runs, and stopping the group also stops an `npm ci` or `go build` that
+# is still running when the script is interrupted.
 pid=""
 stop() {
   [ -n "$pid" ] || return 0
-  kill -TERM "$pid" 2>/dev/null || true
+  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
   for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-  kill -KILL "$pid" 2>/dev/null || true
+  kill -KILL -- "-$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
   pid=""
 }
@@ -76,7 +80,7 @@ for name in "${names[@]}"; do
   report="$out/$name.json"
   log="$out/$name.log"
   echo "== $name: starting on 127.0.0.1:$port (log $log)"
-  PORT="$port" SCIM_TOKEN="$token" "$here/$name/start.sh" >"$log" 2>&1 &
+  PORT="$port" SCIM_TOKEN="$token" setsid "$here/$name/start.sh" >"$log" 2>&1 &
   pid=$!
   ready=""
   for _ in $(seq 1 900); do # npm ci or go build may take a while on a cold cache: up to 180 s
@@ -101,6 +105,9 @@ for name in "${names[@]}"; do
   # make conformance writes its JSON report to reports/conformance.json rather than to $report.
   [ -f "$report" ] || cp "$root/reports/conformance.json" "$report" 2>/dev/null || true
   echo "== $name: left behind by the run: users $users_before -> $(count Users), groups $groups_before -> $(count Groups)"
+  if [ "${PROBE:-0}" = 1 ]; then
+    "$here/entra-probe.sh" "$target" "$token" "$name" >"$out/$name-probe.md" && echo "== $name: probe $out/$name-probe.md"
+  fi
   stop
   [ "$status" = 0 ] || failed=$((failed + 1))
   summary+=("$name: exit $status, report $report")
