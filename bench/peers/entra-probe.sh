@@ -159,6 +159,8 @@ done
 UB="probe-$RUN-b@example.com"
 send C3 "create: bare core user (userName only), for the Add-on-absent probes" POST /Users "$(user_bare "$UB")"
 B="$(idof)"; row
+send C4 "create: another bare core user, for the Replace-on-absent probes" POST /Users "$(user_bare "probe-$RUN-b2@example.com")"
+B2="$(idof)"; row
 
 # ---- read and query
 send R1 "GET by id" GET "/Users/$A"; row
@@ -204,6 +206,12 @@ if [ -n "$B" ]; then
   back "/Users/$B" '.phoneNumbers' '[.phoneNumbers[]? | select(.type == "mobile") | .value] == ["+1 555 0199"]'; row
   ops P8 'Add addresses[type eq "work"].locality, user has none' "$B" '[{"op":"Add","path":"addresses[type eq \"work\"].locality","value":"Springfield"}]'
   back "/Users/$B" '.addresses' '[.addresses[]? | select(.type == "work") | .locality] == ["Springfield"]'; row
+fi
+if [ -n "$B2" ]; then
+  ops P6r 'Replace emails[type eq "work"].value, user has no emails' "$B2" '[{"op":"Replace","path":"emails[type eq \"work\"].value","value":"probe-b2@example.com"}]'
+  back "/Users/$B2" '.emails' '[.emails[]? | select(.type == "work") | .value] == ["probe-b2@example.com"]'; row
+  ops P8r 'Replace addresses[type eq "work"].postalCode, user has no address' "$B2" '[{"op":"Replace","path":"addresses[type eq \"work\"].postalCode","value":"62701"}]'
+  back "/Users/$B2" '.addresses' '[.addresses[]? | select(.type == "work") | .postalCode] == ["62701"]'; row
 fi
 # Each manager probe names another user, so that a read-back never shows an earlier probe's value.
 MGR1="${B:-$M}" MGR2="${M:-$B}" MGR3="${EXTRA[0]:-$B}"
