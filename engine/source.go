@@ -332,7 +332,7 @@ func (e *AmbiguousSubjectError) Error() string {
 type searchResult struct {
 	user *User
 	// hidden is a user that matches but that the search does not show (disabled or soft-deleted
-	// in the source): the document's limitation "Those users won't appear when you search".
+	// in the source): the document's limitation "Those users don't appear when you search".
 	hidden *User
 }
 
