@@ -43,15 +43,15 @@ type faultForm struct {
 type targetData struct {
 	URL string
 	// External: the page provisions into --target, whose faults, profile and journal it cannot see.
-	External           bool
-	Users, Groups      []resourceRow
+	External              bool
+	Users, Groups         []resourceRow
 	UserTotal, GroupTotal int
-	ReadError          string
-	Faults             []faultRow
-	Types              []faultForm
-	Profile            string
-	Profiles           []string
-	HasToken           bool
+	ReadError             string
+	Faults                []faultRow
+	Types                 []faultForm
+	Profile               string
+	Profiles              []string
+	HasToken              bool
 	// Form echoes a fault form that was refused, so that nothing typed is lost.
 	Form url.Values
 }
