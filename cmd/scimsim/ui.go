@@ -92,7 +92,10 @@ func (f uiFlags) loaders() (func() (*engine.Source, error), func() (*engine.Conf
 		}
 		source = func() (*engine.Source, error) { return src, nil }
 	}
-	config := func() (*engine.Config, error) { return engine.DefaultConfig(), nil }
+	// The default job is parsed once: engine.Run does not change a validated config, so runs
+	// share it.
+	def := engine.DefaultConfig()
+	config := func() (*engine.Config, error) { return def, nil }
 	if f.config != "" {
 		config = func() (*engine.Config, error) { return engine.LoadConfig(f.config) }
 	}
