@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 )
@@ -74,10 +75,15 @@ func browser(t *testing.T) context.Context {
 	return ctx
 }
 
+// do runs steps, each group of them within 20 seconds, and on failure shows what the page holds.
 func do(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	if err := chromedp.Do(ctx, steps...); err != nil {
-		t.Fatalf("%s: %v", what, err)
+	sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	if err := chromedp.Do(sctx, steps...); err != nil {
+		loc, _ := chromedp.Run(ctx, chromedp.Location())
+		main, _ := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("main")))
+		t.Fatalf("%s: %v\nat %s:\n%s", what, err, loc, main)
 	}
 }
 
@@ -148,6 +154,7 @@ func TestBrowser(t *testing.T) {
 		chromedp.Navigate(p.URL+"/"),
 		chromedp.WaitVisible(chromedp.ID("q")),
 		chromedp.SendKeys(chromedp.ID("q"), "alice"),
+		chromedp.Poll[chromedp.Void](`document.querySelector("#results legend q")?.textContent === "alice"`),
 		chromedp.WaitVisible(chromedp.CSS(`input[value="user:alice@contoso.com"]`)),
 	)
 	wantText(t, ctx, "#results", "Alice Smith", "alice@contoso.com")
@@ -195,6 +202,7 @@ func TestBrowser(t *testing.T) {
 	do(t, ctx, "provision again",
 		chromedp.Navigate(p.URL+"/"),
 		chromedp.SendKeys(chromedp.ID("q"), "Alice"),
+		chromedp.Poll[chromedp.Void](`document.querySelector("#results legend q")?.textContent === "Alice"`),
 		chromedp.Click(chromedp.CSS(`input[value="user:alice@contoso.com"]`)),
 		chromedp.Click(chromedp.CSS(`button[data-provision]`)),
 		chromedp.WaitVisible(chromedp.CSS(`li.step.s-failure`)),
@@ -233,12 +241,32 @@ func TestBrowser(t *testing.T) {
 	shot(t, ctx, "scenario", "")
 	do(t, ctx, "run the matching scenarios",
 		chromedp.Navigate(p.URL+"/scenarios?label=matching"),
-		chromedp.Click(chromedp.CSS(`form[data-run-all] button`)),
+		// The run answers with a redirect back to the table: wait for that page's load.
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := chromedp.WaitEvent(page.LoadEventFired, nil, chromedp.Click(chromedp.CSS(`form[data-run-all] button`)))(ctx, tg)
+			return err
+		}),
 		chromedp.WaitVisible(chromedp.ID("summary")),
 	)
 	wantText(t, ctx, "#summary", "passed, 0 failed")
 	wantText(t, ctx, "table.scenarios", "match-duplicate-target-entries", "ok")
 	shot(t, ctx, "scenarios", "")
+
+	// A group picked in the results loads its members in place; one of them is provisioned with it.
+	do(t, ctx, "pick a group and a member",
+		chromedp.Navigate(p.URL+"/"),
+		chromedp.SendKeys(chromedp.ID("q"), "Sal"),
+		chromedp.Poll[chromedp.Void](`document.querySelector("#results legend q")?.textContent === "Sal"`),
+		chromedp.Click(chromedp.CSS(`input[value="group:Sales"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-member-slot] input[name=member][value="carol@contoso.com"]`)),
+		chromedp.Click(chromedp.CSS(`[data-member-slot] input[name=member][value="carol@contoso.com"]`)),
+		chromedp.Click(chromedp.CSS(`button[data-provision]`)),
+		chromedp.WaitVisible(chromedp.CSS(`section.result`)),
+	)
+	if loc, _ := chromedp.Run(ctx, chromedp.Location()); !strings.HasSuffix(loc, "/provision?group=Sales&member=carol%40contoso.com") {
+		t.Errorf("the group run went to %s", loc)
+	}
+	wantText(t, ctx, "main", "Member carol@contoso.com", "Group Sales")
 }
 
 // TestBrowserWithoutScript provisions with script execution off: the search box is a form GET

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/scimsim/scimsim/engine"
+	"github.com/scimsim/scimsim/harness"
 	"github.com/scimsim/scimsim/simulator"
 	"github.com/scimsim/scimsim/simulator/faults"
 	"github.com/scimsim/scimsim/ui"
@@ -218,5 +220,35 @@ func TestSourceError(t *testing.T) {
 	for _, path := range []string{"/?q=a", "/search?q=a", "/provision?user=a"} {
 		_, _, body := p.do(t, http.MethodGet, path, nil, nil)
 		mustContain(t, path, body, "tenant.yaml:3: users[0].objectId: missing")
+	}
+}
+
+// Run all from /scenarios: every scenario of the catalog meets its expectation on the page, as it
+// does under `scimsim scenarios run`, the wrong-tenant-URL one included (the page's address
+// answers a path that is not the page's as the simulator does).
+func TestScenariosRunAll(t *testing.T) {
+	cases, err := harness.Load("../scenarios")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pending := 0
+	for _, c := range cases {
+		if c.Scenario.Pending != "" {
+			pending++
+		}
+	}
+	p := startPage(t, nil)
+	if status, _, body := p.do(t, http.MethodPost, "/scenarios/run", url.Values{}, nil); status != http.StatusSeeOther {
+		t.Fatalf("run all: %d\n%s", status, excerpt(body))
+	}
+	_, _, body := p.do(t, http.MethodGet, "/scenarios", nil, nil)
+	want := fmt.Sprintf("%d passed, 0 failed", len(cases)-pending)
+	if pending > 0 {
+		want += fmt.Sprintf(", %d pending", pending)
+	}
+	mustContain(t, "/scenarios after Run all", body, want)
+	_, _, body = p.do(t, http.MethodGet, "/scenarios/connection-wrong-tenant-url", nil, nil)
+	if strings.Contains(body, "&lt;html") {
+		t.Error("the wrong tenant URL was answered by the page's HTML, not by the simulator")
 	}
 }

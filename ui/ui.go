@@ -140,19 +140,28 @@ func (s *Server) routes() {
 	s.handler = http.NewCrossOriginProtection().Handler(s.guard(m))
 }
 
-// ServeHTTP serves the page, and the simulator's SCIM and admin API beside it.
+// ServeHTTP serves the page, and the simulator's SCIM and admin API beside it: every path that is
+// not the page's goes to the simulator, which answers it as `scimsim serve` would (a SCIM 404 for a
+// wrong tenant URL such as /scim/v1, as the connection-wrong-tenant-url scenario expects).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if s.o.Simulator != nil && simulatorPath(r.URL.Path) {
+	if s.o.Simulator != nil && !pagePath(r.URL.Path) {
 		s.o.Simulator.ServeHTTP(w, r)
 		return
 	}
 	s.handler.ServeHTTP(w, r)
 }
 
-// simulatorPath reports whether a path is the simulator's: its SCIM API and its admin API.
-func simulatorPath(p string) bool {
-	return p == "/scim/v2" || strings.HasPrefix(p, "/scim/v2/") || strings.HasPrefix(p, "/tenants/") ||
-		p == "/admin" || strings.HasPrefix(p, "/admin/")
+// pagePath reports whether a path is the page's own.
+func pagePath(p string) bool {
+	if p == "/" {
+		return true
+	}
+	first, _, _ := strings.Cut(strings.TrimPrefix(p, "/"), "/")
+	switch first {
+	case "search", "provision", "target", "requests", "scenarios", "static", "login":
+		return true
+	}
+	return false
 }
 
 const adminCookie = "scimsim_admin"

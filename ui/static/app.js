@@ -28,7 +28,19 @@
         .then(function (r) { return r.text(); })
         .then(function (html) {
           if (mine !== seq) return;
+          // Keep what was picked while the answer was on its way, if it is still a result.
+          const picked = results.querySelector("input[name=pick]:checked");
+          const slot = results.querySelector("[data-member-slot]");
+          const members = slot ? slot.innerHTML : "";
           results.innerHTML = html;
+          if (picked) {
+            const again = Array.from(results.querySelectorAll("input[name=pick]")).find(function (r) { return r.value === picked.value; });
+            const newSlot = results.querySelector("[data-member-slot]");
+            if (again) {
+              again.checked = true;
+              if (newSlot && again.dataset.group) { newSlot.innerHTML = members; limitMembers(newSlot); }
+            }
+          }
           const u = new URL(location.href);
           if (q) u.searchParams.set("q", q); else u.searchParams.delete("q");
           u.searchParams.delete("group");
