@@ -109,7 +109,6 @@ var funcs = template.FuncMap{
 	"pretty":     prettyJSON,
 	"join":       strings.Join,
 	"lower":      strings.ToLower,
-	"add":        func(a, b int) int { return a + b },
 	"failed":     func(s string) bool { return s == engine.StatusFailure },
 	"view":       func(r *engine.Report, show bool) reportView { return reportView{R: r, ShowRequests: show} },
 	"list":       func(xs ...string) []string { return xs },

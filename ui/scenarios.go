@@ -65,7 +65,7 @@ func (s *Server) runCase(ctx context.Context, c harness.Case) *harness.Result {
 	return &res
 }
 
-// filter keeps the cases with the label (any when "") whose id or title contains q.
+// filterCases keeps the cases with the label (any when "") whose id or title contains q.
 func filterCases(cases []harness.Case, label, q string) []harness.Case {
 	q = strings.ToLower(strings.TrimSpace(q))
 	var out []harness.Case
@@ -113,6 +113,7 @@ func (s *Server) scenarios(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, c := range filterCases(cases, d.Label, d.Q) {
 		sc := c.Scenario
+		// Before a run the row has the expectation alone (PendingRow's shape, not pending).
 		row := scenarioRow{Scenario: &sc, Row: harness.PendingRow(&sc), Result: "not run"}
 		row.Row.Pending = false
 		if res, ok := s.result(sc.ID); ok {

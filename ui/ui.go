@@ -14,7 +14,6 @@
 package ui
 
 import (
-	"cmp"
 	"context"
 	"crypto/subtle"
 	"errors"
@@ -268,5 +267,3 @@ func safeNext(next string) string {
 func requestContext(r *http.Request) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(r.Context(), 15*time.Second)
 }
-
-func orDash(s string) string { return cmp.Or(s, "-") }

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -160,7 +161,7 @@ func serveUI(ctx context.Context, f uiFlags, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", f.addr, err)
 	}
-	root := "http://" + ln.Addr().String()
+	root := "http://" + reachable(ln.Addr())
 	page, err := ui.New(ui.Options{
 		Source: source, Config: config, Simulator: sim, Root: root,
 		TargetURL: f.target, Token: token, AdminToken: f.adminToken,
@@ -199,4 +200,13 @@ func serveUI(ctx context.Context, f uiFlags, stdout, stderr io.Writer) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	return nil
+}
+
+// reachable is the address to reach a listener at: a wildcard listen address (0.0.0.0, ::) is
+// reached at 127.0.0.1, which is also what the page's links and curl commands then show.
+func reachable(addr net.Addr) string {
+	if tcp, ok := addr.(*net.TCPAddr); ok && tcp.IP.IsUnspecified() {
+		return net.JoinHostPort("127.0.0.1", strconv.Itoa(tcp.Port))
+	}
+	return addr.String()
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"html"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -215,4 +216,16 @@ func TestREADME_UIFlagTable(t *testing.T) {
 			t.Errorf("scimsim ui --%s is missing from README.md's flag table", f.Name)
 		}
 	})
+}
+
+func TestReachable(t *testing.T) {
+	for in, want := range map[string]string{"0.0.0.0:8090": "127.0.0.1:8090", "[::]:8090": "127.0.0.1:8090", "127.0.0.1:8090": "127.0.0.1:8090", "[::1]:8090": "[::1]:8090", "10.1.2.3:80": "10.1.2.3:80"} {
+		addr, err := net.ResolveTCPAddr("tcp", in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := reachable(addr); got != want {
+			t.Errorf("reachable(%s) = %s, want %s", in, got, want)
+		}
+	}
 }
