@@ -353,9 +353,7 @@ func (s *Source) search(query string) (searchResult, error) {
 		if !s.matches(u, q) {
 			continue
 		}
-		// The limitation is the Entra search's: a Cloud HR worker is found by id whatever its
-		// state, and scoping reports it as not active.
-		if s.Kind == KindEntra && (!u.Enabled() || u.SoftDeleted()) {
+		if s.Hidden(u) {
 			hidden = append(hidden, u)
 			continue
 		}
@@ -376,6 +374,24 @@ func (s *Source) search(query string) (searchResult, error) {
 		names = append(names, fmt.Sprintf("%s (%s)", u.Display(), u.ObjectID))
 	}
 	return searchResult{}, &AmbiguousSubjectError{Query: query, Candidates: names}
+}
+
+// Hidden reports whether the portal's search leaves u out although it matches: a disabled or
+// soft-deleted user of an Entra source ("Those users won't appear when you search for a user").
+// The limitation is the Entra search's: a Cloud HR worker is found by id whatever its state, and
+// scoping reports it as not active.
+func (s *Source) Hidden(u *User) bool {
+	return s.Kind == KindEntra && (!u.Enabled() || u.SoftDeleted())
+}
+
+// SearchAttributes returns the attributes the portal's search box matches for this source: first
+// name, last name, display name, user principal name and email for an Entra source, the worker ids
+// for a Cloud HR source. A user's objectId is matched too.
+func (s *Source) SearchAttributes() []string {
+	if attrs, ok := cloudHRAttributes[s.Kind]; ok {
+		return slices.Clone(attrs)
+	}
+	return slices.Clone(searchAttributes)
 }
 
 func (s *Source) matches(u *User, q string) bool {
