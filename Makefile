@@ -2,14 +2,23 @@
 GO        ?= go
 PKGS      ?= ./...
 FUZZTIME  ?= 30s
+# The binary says which commit it was built from (scimsim version): stamp VCS information whenever
+# the toolchain can, even where GOFLAGS turns it off.
+BUILDFLAGS ?= -buildvcs=auto
 
-.PHONY: help build test demo vet fmt-check bench bench-load fuzz conformance clean
+.PHONY: help build install test demo vet fmt-check bench bench-load fuzz conformance clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
-build: ## build bin/scimsim
-	$(GO) build -o bin/scimsim ./cmd/scimsim
+build: ## build bin/scimsim (run it as bin/scimsim; make install puts it on PATH)
+	$(GO) build $(BUILDFLAGS) -o bin/scimsim ./cmd/scimsim
+
+install: ## install scimsim into GOBIN (default: GOPATH/bin), which must be on PATH
+	$(GO) install $(BUILDFLAGS) ./cmd/scimsim
+	@dir=$$($(GO) env GOBIN); [ -n "$$dir" ] || dir=$$($(GO) env GOPATH)/bin; \
+	  echo "installed $$dir/scimsim"; \
+	  case ":$$PATH:" in *":$$dir:"*) ;; *) echo "$$dir is not on PATH: export PATH=\"$$dir:\$$PATH\"";; esac
 
 vet: ## go vet and gofmt
 	$(GO) vet $(PKGS)

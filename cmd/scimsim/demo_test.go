@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/scimsim/scimsim"
 	"github.com/scimsim/scimsim/scenarios"
 )
 
@@ -133,7 +134,7 @@ func TestScenariosList(t *testing.T) {
 			t.Errorf("row of group-six-members = %q, want it to contain %q", six, want)
 		}
 	}
-	all, err := scenarios.Load(catalog)
+	all, err := scenarios.LoadDir(catalog)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,5 +149,30 @@ func TestScenariosList(t *testing.T) {
 	}
 	if got := len(lines) - 2; got != groups {
 		t.Errorf("scenarios list --label groups printed %d rows, want %d", got, groups)
+	}
+}
+
+// The binary carries its catalog and the example files: `scimsim scenarios` and `demo` work from a
+// directory that holds none of them, and so does the README's provision example.
+func TestCarriedCatalog_AnyDirectory(t *testing.T) {
+	t.Chdir(t.TempDir())
+	code, out, errOut := runCLI(t, "scenarios", "run", "--quiet", "--color", "never", "action-create", "default-job-create")
+	if code != 0 || !strings.Contains(out, "2 passed, 0 failed") {
+		t.Fatalf("scenarios run in an empty directory: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, errOut = runCLI(t, "scenarios", "list")
+	all, err := scenarios.Load(scimsim.Files, "scenarios")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code != 0 || !strings.HasSuffix(out, fmt.Sprintf("\n%d scenarios\n", len(all))) {
+		t.Errorf("scenarios list in an empty directory: exit %d, want %d scenarios\n%s%s", code, len(all), out, errOut)
+	}
+	code, out, errOut = runCLI(t, "expr", "[givenName]", "--source", "testdata/sources/contoso.yaml", "--user", "alice@contoso.com")
+	if code != 0 || out != "Alice\n" || !strings.Contains(errOut, "no file testdata/sources/contoso.yaml here: using the copy built into scimsim") {
+		t.Errorf("expr --source testdata/sources/contoso.yaml in an empty directory: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	if code, _, errOut = runCLI(t, "expr", "[givenName]", "--source", "testdata/sources/nope.yaml", "--user", "alice"); code != 2 || !strings.Contains(errOut, "nope.yaml: no such file") {
+		t.Errorf("expr --source nope.yaml: exit %d, stderr %q, want 2 naming the file", code, errOut)
 	}
 }

@@ -96,13 +96,13 @@ func runProvision(cmd *cobra.Command, f provisionFlags) error {
 		}
 		opts = append(opts, engine.WithClock(func() time.Time { return t }))
 	}
-	src, err := engine.LoadSource(f.source)
+	src, err := loadSource(f.source, cmd.ErrOrStderr())
 	if err != nil {
 		return usageError("%v", err)
 	}
 	cfg := engine.DefaultConfig()
 	if f.config != "" {
-		if cfg, err = engine.LoadConfig(f.config); err != nil {
+		if cfg, err = loadConfig(f.config, cmd.ErrOrStderr()); err != nil {
 			return usageError("%v", err)
 		}
 	}

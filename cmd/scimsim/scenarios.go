@@ -1,23 +1,19 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
+	"github.com/scimsim/scimsim"
 	"github.com/scimsim/scimsim/scenarios"
 )
 
 func init() { subcommands = append(subcommands, scenariosCommand) }
-
-// defaultCatalog is where the catalog lives in a checkout; `make demo` runs from the repository root.
-const defaultCatalog = "scenarios"
 
 // catalogFlags are the flags `scenarios list`, `scenarios run` and `demo` share.
 type catalogFlags struct {
@@ -26,18 +22,23 @@ type catalogFlags struct {
 }
 
 func (f *catalogFlags) register(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&f.dir, "scenarios", defaultCatalog, "directory of the scenario catalog")
+	cmd.Flags().StringVar(&f.dir, "scenarios", "", "directory of a scenario catalog of your own (default: the catalog built into scimsim)")
 	cmd.Flags().StringSliceVar(&f.labels, "label", nil, "only scenarios with this label (repeatable; any of them)")
+}
+
+// scenarios reads the catalog: the one built into the binary, or the --scenarios directory.
+func (f *catalogFlags) scenarios() ([]scenarios.Scenario, error) {
+	if f.dir == "" {
+		return scenarios.Load(scimsim.Files, "scenarios")
+	}
+	return scenarios.LoadDir(f.dir)
 }
 
 // load reads and validates the catalog, then keeps the scenarios named by ids and carrying one of
 // the labels. Problems in the catalog are bad input: exit status 2.
 func (f *catalogFlags) load(ids []string) ([]scenarios.Scenario, error) {
-	all, err := scenarios.Load(f.dir)
+	all, err := f.scenarios()
 	if err != nil {
-		if errors.Is(err, os.ErrNotExist) && f.dir == defaultCatalog {
-			return nil, usageError("no scenario catalog in ./%s: run from the repository root or pass --scenarios DIR", defaultCatalog)
-		}
 		return nil, usageError("%v", err)
 	}
 	selected, err := scenarios.Select(all, ids...)
