@@ -6,9 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"maps"
 	"os"
-	"io/fs"
 	"path"
 	"path/filepath"
 	"reflect"
@@ -78,11 +78,11 @@ func LoadDir(dir string) ([]Scenario, error) {
 		return nil, fmt.Errorf("scenarios: read catalog %s: %w", dir, err)
 	}
 	return load(catalog{
-		fsys: os.DirFS(root),
-		dir:  filepath.ToSlash(rel),
-		root: root,
-		file: func(name string) string { return filepath.Join(dir, name) },
-		show: func(p string) string { return filepath.Join(root, filepath.FromSlash(p)) },
+		fsys:     os.DirFS(root),
+		dir:      filepath.ToSlash(rel),
+		root:     root,
+		file:     func(name string) string { return filepath.Join(dir, name) },
+		show:     func(p string) string { return filepath.Join(root, filepath.FromSlash(p)) },
 		shownDir: dir,
 	})
 }
