@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -10,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/scimsim/scimsim"
+	"github.com/scimsim/scimsim/harness"
 	"github.com/scimsim/scimsim/scenarios"
 )
 
@@ -120,15 +122,70 @@ func (f *runFlags) register(cmd *cobra.Command) {
 	cmd.Flags().BoolVarP(&f.quiet, "quiet", "q", false, "print only the summary table (and the reports of scenarios that did not meet their expectation)")
 }
 
+// scenariosRunFlags are the flags of `scenarios run`: where the scenarios run, and the reports CI reads.
+type scenariosRunFlags struct {
+	runFlags
+	target, token, prefix string
+	tls                   tlsFlags
+	junit, json           string
+}
+
 func scenariosRunCommand() *cobra.Command {
-	var f runFlags
+	var f scenariosRunFlags
 	cmd := &cobra.Command{
 		Use:   "run [ID...]",
-		Short: "Run scenarios (all, or those named) against an in-process simulator and print each report and the summary",
+		Short: "Run scenarios (all, or those named) against an in-process simulator or an endpoint of yours, and print each report and the summary",
+		Long: `Run scenarios (all, or those named, or those with --label) and print each step-by-step report and
+the summary table.
+
+By default they run against a simulator started in this process, each on its own tenant. With
+--target URL --token T they run against your SCIM endpoint instead: only the scenarios that need no
+fault, profile or token of the simulator's (the conformance label), each under names unique to the
+run (--prefix), and everything a scenario created is deleted when it ends.
+
+--junit FILE writes a JUnit XML report (one testsuite per scenario, one testcase per step, classname
+the scenario id) and --json FILE a JSON one, for CI.
+
+Exit status: 0 when every scenario met its expectation, 1 when one did not, 2 on bad input.`,
+		Example: `  scimsim scenarios run --label matching
+  scimsim scenarios run --scenarios ./my-catalog --junit reports/junit.xml --json reports/scenarios.json
+  scimsim scenarios run --target https://app.example/scim/v2 --token "$SCIM_TOKEN" --junit junit.xml`,
 		RunE: func(cmd *cobra.Command, ids []string) error {
-			return runScenarios(cmd.Context(), f, ids, cmd.OutOrStdout())
+			return runScenarioCommand(cmd, f, ids)
 		},
 	}
 	f.register(cmd)
+	fl := cmd.Flags()
+	fl.StringVar(&f.target, "target", "", "SCIM base URL of an endpoint of yours: run the conformance scenarios against it instead of the simulator")
+	fl.StringVar(&f.token, "token", "", "with --target: the endpoint's bearer token (default: $SCIMSIM_TOKEN)")
+	fl.StringVar(&f.prefix, "prefix", harness.DefaultPrefix, "with --target: the start of the name of everything the run creates")
+	fl.StringVar(&f.junit, "junit", "", "write a JUnit XML report to FILE")
+	fl.StringVar(&f.json, "json", "", "write a JSON report to FILE")
+	f.tls.register(fl)
 	return cmd
+}
+
+func runScenarioCommand(cmd *cobra.Command, f scenariosRunFlags, ids []string) error {
+	flags := cmd.Flags()
+	if f.target == "" {
+		for _, name := range []string{"token", "prefix", "ca-cert", "insecure"} {
+			if flags.Changed(name) {
+				return usageError("scenarios run: --%s goes with --target URL", name)
+			}
+		}
+		return runScenarios(cmd.Context(), f.runFlags, ids, cmd.OutOrStdout(), runOutputs{junit: f.junit, json: f.json})
+	}
+	token := f.token
+	if !flags.Changed("token") {
+		token = os.Getenv("SCIMSIM_TOKEN")
+	}
+	hc, err := f.tls.client()
+	if err != nil {
+		return usageError("scenarios run: %v", err)
+	}
+	ext := &harness.External{URL: f.target, Token: token, Prefix: f.prefix, HTTPClient: hc}
+	if err := ext.Validate(); err != nil {
+		return usageError("scenarios run: %v", err)
+	}
+	return runScenarios(cmd.Context(), f.runFlags, ids, cmd.OutOrStdout(), runOutputs{junit: f.junit, json: f.json, external: ext, client: hc})
 }
