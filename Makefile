@@ -33,7 +33,7 @@ test: vet ## all tests under the race detector, then the scenario harness: repor
 	@mkdir -p reports
 	$(GINKGO) --race --no-color --junit-report=junit.xml --json-report=report.json --output-dir=reports $(HARNESS)
 
-demo: ## start the simulator in-process, run every scenario, print each step report and the summary table
+demo: ## run the whole catalog on an in-process simulator: one report per step and a summary (scimsim demo --all: every report)
 	$(GO) run ./cmd/scimsim demo
 
 bench: ## Go benchmarks of every package (medians of 5 runs), written to reports/bench.txt

@@ -25,13 +25,20 @@ func demoCommand() *cobra.Command {
 	var f runFlags
 	cmd := &cobra.Command{
 		Use:   "demo",
-		Short: "Start the simulator in-process, run the whole catalog and show each step-by-step report as the portal would",
-		Args:  cobra.NoArgs,
+		Short: "Start the simulator in-process, run the whole catalog, and show one step-by-step report per step and a summary",
+		Long: `Start the simulator in this process and run the whole scenario catalog against it. By default it
+shows, for each of the five steps, the report of the case that best shows how that step fails, as the
+portal's "Provision on demand" page would, then how many scenarios end at each step and carry each
+label, and every scenario that did not end as the document says. --all shows every report and the
+whole table.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			f.showcase = !f.all
 			return runScenarios(cmd.Context(), f, nil, cmd.OutOrStdout(), runOutputs{})
 		},
 	}
 	f.register(cmd)
+	cmd.Flags().BoolVar(&f.all, "all", false, "show every scenario's report and the whole summary table")
 	return cmd
 }
 
@@ -81,9 +88,11 @@ func runScenarios(ctx context.Context, f runFlags, ids []string, stdout io.Write
 	}
 
 	p := &painter{on: color}
+	// Reports wrap to a terminal's width; the tables are written unwrapped, to keep their columns.
+	reports := newWrapWriter(stdout, terminalWidth(stdout))
+	text := engine.TextOptions{Color: color, ShowRequests: f.showRequests}
 	started := time.Now()
 	results := make([]harness.Result, 0, len(cases))
-	var rows []harness.Row
 	failed := 0
 	for _, c := range cases {
 		res := harness.Run(ctx, target, c, harness.Options{HTTPClient: out.client})
@@ -91,27 +100,45 @@ func runScenarios(ctx context.Context, f runFlags, ids []string, stdout io.Write
 			return ctx.Err()
 		}
 		results = append(results, res)
-		rows = append(rows, res.Row())
 		met := res.Passed() || c.Scenario.Pending != ""
 		if !met {
 			failed++
 		}
-		if f.quiet && met {
+		if f.showcase || (f.quiet && met) {
 			continue
 		}
-		if err := writeScenarioReport(stdout, p, &res, engine.TextOptions{Color: color, ShowRequests: f.showRequests}); err != nil {
+		if err := writeScenarioReport(reports, p, &res, text); err != nil {
 			return err
 		}
 	}
+	if f.showcase {
+		for _, i := range showcase(results) {
+			if err := writeScenarioReport(reports, p, &results[i], text); err != nil {
+				return err
+			}
+		}
+	}
+	if err := reports.Flush(); err != nil {
+		return err
+	}
 	fmt.Fprintln(stdout)
-	if err := harness.WriteSummary(stdout, rows, color); err != nil {
+	if f.showcase {
+		err = writeBriefSummary(stdout, p, results)
+	} else {
+		rows := make([]harness.Row, len(results))
+		for i := range results {
+			rows[i] = results[i].Row()
+		}
+		err = harness.WriteSummary(stdout, rows, color)
+	}
+	if err != nil {
 		return err
 	}
 	if err := writeRunReports(out, results, started); err != nil {
 		return err
 	}
 	if failed > 0 {
-		return &exitError{code: 1, err: fmt.Errorf("%d of %d scenarios did not meet their expectation", failed, len(cases))}
+		return &exitError{code: 1, err: fmt.Errorf("%d of %s did not meet their expectation", failed, count(len(cases), "scenario"))}
 	}
 	return nil
 }

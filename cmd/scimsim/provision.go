@@ -133,8 +133,12 @@ func runProvision(cmd *cobra.Command, f provisionFlags) error {
 		if err := enc.Encode(rep); err != nil {
 			return err
 		}
-	} else if err := rep.WriteText(out, engine.TextOptions{Color: color, ShowRequests: f.showRequests}); err != nil {
-		return err
+	} else {
+		// On a terminal, long lines such as tips wrap to its width.
+		ww := newWrapWriter(out, terminalWidth(out))
+		if err := errors.Join(rep.WriteText(ww, engine.TextOptions{Color: color, ShowRequests: f.showRequests}), ww.Flush()); err != nil {
+			return err
+		}
 	}
 	if rep.Status == engine.StatusFailure {
 		// The report already says what failed: exit 1 without repeating it on stderr.

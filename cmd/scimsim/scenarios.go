@@ -113,6 +113,8 @@ type runFlags struct {
 	color        string
 	showRequests bool
 	quiet        bool
+	// showcase (demo without --all) prints one report per step and the brief summary.
+	showcase, all bool
 }
 
 func (f *runFlags) register(cmd *cobra.Command) {
