@@ -10,6 +10,15 @@ BUILDFLAGS ?= -buildvcs=auto
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+	@echo; echo "  make fuzz: $$($(FUZZ_LENGTH))"
+
+# FUZZ_LENGTH says how long `make fuzz` runs: the fuzz targets of the repository, one after the other,
+# FUZZTIME each (a duration such as 30s, 2m or 1h; an iteration count such as 500x is not a time).
+FUZZ_LENGTH = n=$$(grep -rhoE '^func Fuzz[A-Za-z0-9_]+\(' --include='*_test.go' . | wc -l | tr -d ' '); \
+  t='$(FUZZTIME)'; case "$$t" in *h) s=$$(( $${t%h} * 3600 ));; *m) s=$$(( $${t%m} * 60 ));; *s) s=$${t%s};; *) s=;; esac; \
+  if [ -n "$$s" ]; then total=$$(( n * s )); \
+    echo "$$n fuzz targets × FUZZTIME=$$t = $$(( total / 60 )) min $$(( total % 60 )) s, plus building each package (FUZZTIME=5s make fuzz for a quick pass)"; \
+  else echo "$$n fuzz targets, FUZZTIME=$$t each"; fi
 
 build: ## build bin/scimsim (run it as bin/scimsim; make install puts it on PATH)
 	$(GO) build $(BUILDFLAGS) -o bin/scimsim ./cmd/scimsim
@@ -43,7 +52,8 @@ bench: ## Go benchmarks of every package (medians of 5 runs), written to reports
 bench-load: ## scimsim vs the SCIMMY peer vs a bare handler under bench/peers/load.sh; writes docs/benchmarks.md (DURATION=3s to try)
 	GO="$(GO)" bash bench/load.sh
 
-fuzz: ## run every Fuzz target for FUZZTIME each (default 30s)
+fuzz: ## run every Fuzz target for FUZZTIME each (default 30s; make help says how long in all)
+	@echo "$$($(FUZZ_LENGTH))"
 	@set -e; for pkg in $$($(GO) list $(PKGS)); do \
 	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
 	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \

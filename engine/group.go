@@ -138,7 +138,7 @@ func (gr *groupRun) importStep(members []*User) bool {
 			return true
 		}
 	}
-	gr.skip(gr.rep, s, entra.CodeImportSkipped, "The group has no value for its matching attribute(s).", entra.TipMissingMatching)
+	gr.skip(gr.rep, s, entra.CodeImportSkipped, "The group has no value for its matching "+pluralWord(len(gr.cfg.Groups.matchingMappings()), "attribute", "attributes")+".", entra.TipMissingMatching)
 	return false
 }
 
@@ -232,9 +232,9 @@ func (gr *groupRun) matchStep(ctx context.Context) bool {
 		}
 		for _, res := range lr.Resources {
 			if ms, ok := getCI(res, "members").([]any); ok && len(ms) > 0 {
-				s.Details.add(filter, fmt.Sprintf("%d match(es), with %d member(s)", len(lr.Resources), len(ms)))
+				s.Details.add(filter, fmt.Sprintf("%s, with %s", count(len(lr.Resources), "match", "matches"), count(len(ms), "member", "members")))
 				gr.fail(gr.rep, s, entra.CodeMultipleEntries,
-					fmt.Sprintf("The group query asked for excludedAttributes=members but the target returned %d member(s).", len(ms)), entra.TipMultipleGroup)
+					fmt.Sprintf("The group query asked for excludedAttributes=members but the target returned %s.", count(len(ms), "member", "members")), entra.TipMultipleGroup)
 				return false
 			}
 		}

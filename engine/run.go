@@ -228,7 +228,11 @@ func (r *run) finish(rep *Report, s *Step, status string) {
 	s.Exchanges = append(s.Exchanges, r.c.TakeExchanges()...)
 	for _, ex := range s.Exchanges {
 		if ex.Retry == entra.RetryTimeout && ex.IsWrite() {
-			rep.Warnings = append(rep.Warnings, fmt.Sprintf("%s %s was retried after a timed-out attempt that the target may already have applied: check the target for a duplicate or a double change.", ex.Method, ex.URL))
+			// One warning per request, however many of its attempts timed out.
+			w := fmt.Sprintf("%s %s was retried after a timed-out attempt that the target may already have applied: check the target for a duplicate or a double change.", ex.Method, ex.URL)
+			if !slices.Contains(rep.Warnings, w) {
+				rep.Warnings = append(rep.Warnings, w)
+			}
 		}
 	}
 }
@@ -345,7 +349,7 @@ func (r *run) testConnection(ctx context.Context, rep *Report, resource string, 
 		return false
 	}
 	if lr.TotalResults > 0 || len(lr.Resources) > 0 {
-		r.fail(rep, s, entra.CodeUnsupportedFilter, fmt.Sprintf("The query for a random GUID on %s returned %d resource(s): the target does not apply the filter.", attr, max(lr.TotalResults, len(lr.Resources))), entra.TipConnFilter, entra.TipRESTTool)
+		r.fail(rep, s, entra.CodeUnsupportedFilter, fmt.Sprintf("The query for a random GUID on %s returned %s: the target does not apply the filter.", attr, count(max(lr.TotalResults, len(lr.Resources)), "resource", "resources")), entra.TipConnFilter, entra.TipRESTTool)
 		return false
 	}
 	s.Details.add("Result", "200, empty ListResponse")
@@ -411,13 +415,13 @@ func (ur *userRun) importStep() bool {
 		}
 	}
 	if !anyMatching {
-		ur.skip(ur.rep, s, entra.CodeImportSkipped, fmt.Sprintf("The user has no value for the matching attribute(s) %s, so it cannot be matched in the target; scoping was not evaluated.", strings.Join(missing, ", ")), entra.TipMissingMatching)
+		ur.skip(ur.rep, s, entra.CodeImportSkipped, fmt.Sprintf("The user has no value for the matching %s %s, so it cannot be matched in the target; scoping was not evaluated.", pluralWord(len(missing), "attribute", "attributes"), strings.Join(missing, ", ")), entra.TipMissingMatching)
 		return false
 	}
 	status := StatusSuccess
 	if len(ur.nulls) > 0 {
 		s.Details.add("Not provisioned (null)", strings.Join(ur.nulls, ", "))
-		s.Reason = fmt.Sprintf("%d mapped attribute(s) have no value and are not provisioned: %s.", len(ur.nulls), strings.Join(ur.nulls, ", "))
+		s.Reason = fmt.Sprintf("%s no value and %s not provisioned: %s.", count(len(ur.nulls), "mapped attribute has", "mapped attributes have"), pluralWord(len(ur.nulls), "is", "are"), strings.Join(ur.nulls, ", "))
 		s.Tips = append(s.Tips, entra.TipNullAttribute)
 		status = StatusWarning
 	}

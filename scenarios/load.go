@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/scimsim/scimsim/internal/suggest"
 )
 
 // Error is one problem in one scenario file. Error() reads "file:line: message", the form editors and
@@ -345,7 +347,7 @@ func (p *parser) checkKeys(n *yaml.Node, t reflect.Type, path string) {
 			k, v := n.Content[i], n.Content[i+1]
 			f, ok := fields[k.Value]
 			if !ok {
-				p.add(k.Line, "unknown key %q%s%s", k.Value, inPath(path), suggest(k.Value, fields))
+				p.add(k.Line, "unknown key %q%s%s", k.Value, inPath(path), suggestKey(k.Value, fields))
 				continue
 			}
 			p.checkKeys(v, f, joinPath(path, k.Value))
@@ -421,11 +423,11 @@ func describeNode(n *yaml.Node) string {
 	}
 }
 
-// suggest names the known key closest to a misspelt one, when one is close enough to be the intent.
-func suggest(key string, fields map[string]reflect.Type) string {
+// suggestKey names the known key closest to a misspelt one, when one is close enough to be the intent.
+func suggestKey(key string, fields map[string]reflect.Type) string {
 	best, bestDist := "", len(key)/2+1
 	for k := range fields {
-		if d := editDistance(strings.ToLower(key), strings.ToLower(k)); d < bestDist || (d == bestDist && best != "" && k < best) {
+		if d := suggest.Distance(key, k); d < bestDist || (d == bestDist && best != "" && k < best) {
 			best, bestDist = k, d
 		}
 	}
@@ -438,27 +440,6 @@ func suggest(key string, fields map[string]reflect.Type) string {
 		return " (known keys: " + strings.Join(known, ", ") + ")"
 	}
 	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-// editDistance is the Levenshtein distance between two short strings.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // lineOf returns the line of the value at a dotted key path (list indexes as ".N"), or the line of the

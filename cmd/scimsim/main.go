@@ -60,11 +60,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		SilenceErrors: true,
 		Version:       version(),
 	}
+	root.SuggestionsMinimumDistance = suggestDistance
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%v", err) })
+	root.SetFlagErrorFunc(flagError)
 	for _, sub := range subcommands {
 		root.AddCommand(sub())
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/scimsim/scimsim/engine"
+	"github.com/scimsim/scimsim/entra"
 )
 
 func init() { subcommands = append(subcommands, provisionCommand) }
@@ -139,6 +140,9 @@ func runProvision(cmd *cobra.Command, f provisionFlags) error {
 		if err := errors.Join(rep.WriteText(ww, engine.TextOptions{Color: color, ShowRequests: f.showRequests}), ww.Flush()); err != nil {
 			return err
 		}
+	}
+	if rep.ErrorCode == string(entra.CodeSubjectNotFound) {
+		hintSubject(cmd.ErrOrStderr(), src, f)
 	}
 	if rep.Status == engine.StatusFailure {
 		// The report already says what failed: exit 1 without repeating it on stderr.

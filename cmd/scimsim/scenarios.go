@@ -57,7 +57,7 @@ func (f *catalogFlags) load(ids []string) ([]scenarios.Scenario, error) {
 		}
 	}
 	if len(out) == 0 {
-		return nil, usageError("no scenario carries the label(s) %s", strings.Join(f.labels, ", "))
+		return nil, usageError("no scenario carries the %s %s", plural(len(f.labels), "label", "labels"), strings.Join(f.labels, " or "))
 	}
 	return out, nil
 }
@@ -68,6 +68,7 @@ func scenariosCommand() *cobra.Command {
 		Short: "List or run the catalog of documented on-demand provisioning cases",
 	}
 	cmd.AddCommand(scenariosListCommand(), scenariosRunCommand())
+	requireSubcommand(cmd)
 	return cmd
 }
 

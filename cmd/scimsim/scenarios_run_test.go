@@ -153,3 +153,32 @@ func TestScenariosRun_TargetBadInput(t *testing.T) {
 		}
 	}
 }
+
+// A write whose attempts time out one after the other is warned about once, and a throttled
+// write's message counts in the singular what there is one of.
+func TestScenariosRun_OneWarningOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "run.json")
+	if code, out, errOut := runCLI(t, "scenarios", "run", "--quiet", "--json", path, "export-timeout", "export-throttle"); code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var run runJSON
+	if err := json.Unmarshal(b, &run); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range run.Scenarios {
+		switch s.ID {
+		case "export-timeout":
+			if n := len(s.Report.Warnings); n != 1 || !strings.Contains(s.Report.Warnings[0], "was retried after a timed-out attempt") {
+				t.Errorf("export-timeout warnings = %q, want the retried POST once", s.Report.Warnings)
+			}
+		case "export-throttle":
+			if r := s.Report.Reason; !strings.Contains(r, "retry after 1 second. (after 1 attempt, Retry-After 1)") {
+				t.Errorf("export-throttle reason = %q", r)
+			}
+		}
+	}
+}
