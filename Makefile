@@ -6,7 +6,7 @@ FUZZTIME  ?= 30s
 # the toolchain can, even where GOFLAGS turns it off.
 BUILDFLAGS ?= -buildvcs=auto
 
-.PHONY: help build install test demo vet fmt-check bench bench-load fuzz conformance clean
+.PHONY: help build install image test demo vet fmt-check bench bench-load fuzz conformance clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -29,10 +29,17 @@ install: ## install scimsim into GOBIN (default: GOPATH/bin), which must be on P
 	  echo "installed $$dir/scimsim"; \
 	  case ":$$PATH:" in *":$$dir:"*) ;; *) echo "$$dir is not on PATH: export PATH=\"$$dir:\$$PATH\"";; esac
 
-vet: ## go vet and gofmt
+vet: ## go vet, gofmt, and actionlint on examples/github-actions
 	$(GO) vet $(PKGS)
+	$(GO) tool actionlint examples/github-actions/*.yml
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+image: ## an OCI image of scimsim in bin/image (static binary, non-root user, empty base), without Docker or a registry
+	CGO_ENABLED=0 GOOS=linux $(GO) build $(BUILDFLAGS) -trimpath -o bin/linux/scimsim ./cmd/scimsim
+	$(GO) run ./internal/image -binary bin/linux/scimsim -out bin/image -arch $$($(GO) env GOARCH) \
+	  -version "$$(bin/linux/scimsim version | cut -d' ' -f2)" -revision "$$(git rev-parse HEAD 2>/dev/null)" \
+	  -created "$$(git log -1 --format=%cI 2>/dev/null || echo 1970-01-01T00:00:00Z)"
 
 HARNESS   ?= ./harness
 GINKGO    ?= $(GO) tool ginkgo
