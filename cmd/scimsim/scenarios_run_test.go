@@ -64,8 +64,8 @@ func TestScenariosRun_Reports(t *testing.T) {
 			t.Errorf("import testcase system-out lacks the step's details: %q", dup.TestCases[1].SystemOut)
 		}
 	}
-	if p := suites["pending-case"]; p.Disabled != 6 || p.TestCases[0].Skipped == nil || !strings.HasPrefix(p.TestCases[0].Skipped.Message, "pending: ") {
-		t.Errorf("pending-case suite: disabled=%d, first testcase %+v; want 6 and skipped as pending", p.Disabled, p.TestCases[0])
+	if p := suites["pending-case"]; p.Skipped != 6 || p.TestCases[0].Skipped == nil || !strings.HasPrefix(p.TestCases[0].Skipped.Message, "pending: ") {
+		t.Errorf("pending-case suite: skipped=%d, first testcase %+v; want 6 and skipped as pending", p.Skipped, p.TestCases[0])
 	}
 	if s := suites["expects-right"]; s.Failures != 0 || s.Skipped != 0 || len(s.TestCases) != 6 {
 		t.Errorf("expects-right suite: %+v", s)
