@@ -142,6 +142,9 @@ func decodeSource(root *yaml.Node, d *decoder) (*Source, error) {
 		return errUnknownKey
 	})
 	if err != nil {
+		d.add(err)
+	}
+	if err := d.err(); err != nil {
 		return nil, err
 	}
 	return s, s.Validate()

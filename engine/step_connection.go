@@ -38,7 +38,7 @@ func (p *pass) testConnection(ctx context.Context) bool {
 		return false
 	}
 	if lr.TotalResults > 0 || len(lr.Resources) > 0 {
-		p.fail(s, entra.CodeUnsupportedFilter, fmt.Sprintf("The query for a random GUID on %s returned %d resource(s): the target does not apply the filter.", attr, max(lr.TotalResults, len(lr.Resources))), entra.TipConnFilter, entra.TipRESTTool)
+		p.fail(s, entra.CodeUnsupportedFilter, fmt.Sprintf("The query for a random GUID on %s returned %s: the target does not apply the filter.", attr, count(max(lr.TotalResults, len(lr.Resources)), "resource", "resources")), entra.TipConnFilter, entra.TipRESTTool)
 		return false
 	}
 	s.Details.add("Result", "200, empty ListResponse")

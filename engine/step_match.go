@@ -37,9 +37,9 @@ func (p *pass) matchStep(ctx context.Context) bool {
 		if p.obj.resource() == wire.Groups {
 			for _, res := range lr.Resources {
 				if ms, ok := wire.Field(res, "members").([]any); ok && len(ms) > 0 {
-					s.Details.add(filter, fmt.Sprintf("%d match(es), with %d member(s)", n, len(ms)))
+					s.Details.add(filter, fmt.Sprintf("%s, with %s", count(n, "match", "matches"), count(len(ms), "member", "members")))
 					p.fail(s, entra.CodeMultipleEntries,
-						fmt.Sprintf("The group query asked for excludedAttributes=members but the target returned %d member(s).", len(ms)), entra.TipMultipleGroup)
+						fmt.Sprintf("The group query asked for excludedAttributes=members but the target returned %s.", count(len(ms), "member", "members")), entra.TipMultipleGroup)
 					return false
 				}
 			}

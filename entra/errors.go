@@ -74,10 +74,11 @@ func (e *Error) Error() string {
 			fmt.Fprintf(&b, ": %s", wire.OneLine(e.Body, 300))
 		}
 		if e.Status == http.StatusTooManyRequests && e.Attempts > 0 {
-			fmt.Fprintf(&b, " after %s", plural(e.Attempts, "attempt"))
+			fmt.Fprintf(&b, " (after %s", plural(e.Attempts, "attempt"))
 			if e.RetryAfter != "" {
 				fmt.Fprintf(&b, ", Retry-After %s", e.RetryAfter)
 			}
+			b.WriteString(")")
 		}
 	case KindIncompatible:
 		b.WriteString("incompatible answer")

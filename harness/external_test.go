@@ -39,7 +39,7 @@ func newEndpoint(t *testing.T) (*simulator.TestServer, *harness.External) {
 
 func conformanceCases(t *testing.T, dir string) []harness.Case {
 	t.Helper()
-	cases, err := harness.Load(dir)
+	cases, err := harness.LoadDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,7 +190,7 @@ func (l *loseAnswer) RoundTrip(r *http.Request) (*http.Response, error) {
 
 func TestExternal_CleanupFindsCreateWithLostAnswer(t *testing.T) {
 	ts, ext := newEndpoint(t)
-	cases, err := harness.Load(filepath.Join("testdata", "external"), "create-after-seed")
+	cases, err := harness.LoadDir(filepath.Join("testdata", "external"), "create-after-seed")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -450,7 +450,7 @@ assignments:
 // BenchmarkRunAll_External is one conformance run of the catalog against an endpoint reached only
 // through SCIM: seeding, the engine's runs, group inspections and the cleanup of every scenario.
 func BenchmarkRunAll_External(b *testing.B) {
-	cases, err := harness.Load(filepath.Join("..", "scenarios"))
+	cases, err := harness.LoadDir(filepath.Join("..", "scenarios"))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
+	"io/fs"
 	"maps"
 	"math/rand"
 	"net/http"
@@ -40,14 +41,28 @@ type Case struct {
 	Config   *engine.Config
 }
 
-// Load reads the catalog in dir, keeps the scenarios named by ids (all when none), and loads every
-// source and config they use, so that every problem of every file is known before anything runs.
-// The error joins them all.
-func Load(dir string, ids ...string) ([]Case, error) {
-	all, err := scenarios.Load(dir)
+// Load reads the catalog in the directory dir of fsys (scimsim.Files, "scenarios" for the catalog
+// the binary carries; see scenarios.Load), keeps the scenarios named by ids (all when none), and
+// loads every source and config they use, so that every problem of every file is known before
+// anything runs. The error joins them all.
+func Load(fsys fs.FS, dir string, ids ...string) ([]Case, error) {
+	all, err := scenarios.Load(fsys, dir)
 	if err != nil {
 		return nil, err
 	}
+	return prepareSelected(all, ids)
+}
+
+// LoadDir is Load for a directory of the operating system (scenarios.LoadDir).
+func LoadDir(dir string, ids ...string) ([]Case, error) {
+	all, err := scenarios.LoadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	return prepareSelected(all, ids)
+}
+
+func prepareSelected(all []scenarios.Scenario, ids []string) ([]Case, error) {
 	selected, err := scenarios.Select(all, ids...)
 	if err != nil {
 		return nil, err
@@ -80,7 +95,11 @@ func Prepare(list []scenarios.Scenario) ([]Case, error) {
 		ok := true
 		if _, seen := sources[s.SourcePath]; !seen {
 			ok = load(s.SourcePath, func(p string) error {
-				src, err := engine.LoadSource(p)
+				b, err := s.ReadSource()
+				if err != nil {
+					return err
+				}
+				src, err := engine.ParseSource(p, b)
 				sources[p] = src
 				return err
 			}) && ok
@@ -91,7 +110,11 @@ func Prepare(list []scenarios.Scenario) ([]Case, error) {
 					configs[p] = engine.DefaultConfig()
 					return nil
 				}
-				cfg, err := engine.LoadConfig(p)
+				b, err := s.ReadConfig()
+				if err != nil {
+					return err
+				}
+				cfg, err := engine.ParseConfig(p, b)
 				configs[p] = cfg
 				return err
 			}) && ok

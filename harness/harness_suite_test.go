@@ -54,7 +54,7 @@ func TestScenarios(t *testing.T) {
 	if *onlyIDs != "" {
 		ids = strings.Split(*onlyIDs, ",")
 	}
-	cases, err := harness.Load(*catalogDir, ids...)
+	cases, err := harness.LoadDir(*catalogDir, ids...)
 	if err != nil {
 		t.Fatalf("scenario catalog %s:\n%v", *catalogDir, err)
 	}

@@ -12,6 +12,10 @@
 package scenarios
 
 import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
 	"strings"
 	"time"
 )
@@ -134,6 +138,34 @@ type Scenario struct {
 
 	// sourceLine and configLine point errors about the referenced files at their keys.
 	sourceLine, configLine int
+	// files holds the source and config files Load found, at sourceFile and configFile.
+	files                  fs.FS
+	sourceFile, configFile string
+}
+
+// ReadSource returns the contents of the scenario's source file, from the catalog it was loaded
+// from (the binary's own, or a directory); a scenario built in Go reads SourcePath from the disk.
+func (s *Scenario) ReadSource() ([]byte, error) { return s.read(s.sourceFile, s.SourcePath) }
+
+// ReadConfig returns the contents of the scenario's job config file, like ReadSource. A scenario
+// whose ConfigPath is DefaultConfig has no file: it runs Entra's default job, which the engine
+// builds (engine.DefaultConfig).
+func (s *Scenario) ReadConfig() ([]byte, error) {
+	if s.ConfigPath == DefaultConfig {
+		return nil, fmt.Errorf("%s: the config is Entra's default job, which has no file", s.File)
+	}
+	return s.read(s.configFile, s.ConfigPath)
+}
+
+func (s *Scenario) read(file, shown string) ([]byte, error) {
+	if s.files == nil || file == "" {
+		return os.ReadFile(shown)
+	}
+	b, err := fs.ReadFile(s.files, file)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", shown, errors.Unwrap(err))
+	}
+	return b, nil
 }
 
 // Clock returns the scenario's fixed time.

@@ -52,6 +52,7 @@ func (s *Server) adminRoutes(e *echo.Echo) {
 	add(http.MethodPost, "/seed", s.adminSeed)
 	add(http.MethodGet, "/tenants", s.adminTenants)
 	add(http.MethodPut, "/tenants/:name", s.adminPutTenant)
+	e.Add(http.MethodGet, "/metrics", s.recoverPanic(s.adminAuth(s.metrics.handler())))
 	// Unknown admin routes answer in the admin API's shape, behind its authentication.
 	e.Any("/admin/*", s.recoverPanic(s.adminAuth(func(echo.Context) error { return echo.ErrNotFound })))
 }
@@ -200,6 +201,9 @@ func (s *Server) adminRequests(c echo.Context) error {
 	t, err := s.tenantParam(c)
 	if err != nil {
 		return err
+	}
+	if c.QueryParam("format") == "har" {
+		return writeHAR(c, t) // har.go
 	}
 	return c.JSON(http.StatusOK, t.journal.list())
 }

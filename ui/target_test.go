@@ -227,7 +227,7 @@ func TestSourceError(t *testing.T) {
 // does under `scimsim scenarios run`, the wrong-tenant-URL one included (the page's address
 // answers a path that is not the page's as the simulator does).
 func TestScenariosRunAll(t *testing.T) {
-	cases, err := harness.Load("../scenarios")
+	cases, err := harness.LoadDir("../scenarios")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -54,7 +54,7 @@ func startPage(t testing.TB, modify func(*ui.Options)) *testPage {
 		Simulator: sim,
 		Root:      root,
 		Token:     testToken,
-		Catalog:   func() ([]harness.Case, error) { return harness.Load("../scenarios") },
+		Catalog:   func() ([]harness.Case, error) { return harness.LoadDir("../scenarios") },
 		Now:       func() time.Time { return testNow },
 	}
 	if modify != nil {

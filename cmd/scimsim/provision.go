@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/scimsim/scimsim/engine"
+	"github.com/scimsim/scimsim/entra"
 )
 
 func init() { subcommands = append(subcommands, provisionCommand) }
@@ -96,13 +97,13 @@ func runProvision(cmd *cobra.Command, f provisionFlags) error {
 		}
 		opts = append(opts, engine.WithClock(func() time.Time { return t }))
 	}
-	src, err := engine.LoadSource(f.source)
+	src, err := loadSource(f.source, cmd.ErrOrStderr())
 	if err != nil {
 		return usageError("%v", err)
 	}
 	cfg := engine.DefaultConfig()
 	if f.config != "" {
-		if cfg, err = engine.LoadConfig(f.config); err != nil {
+		if cfg, err = loadConfig(f.config, cmd.ErrOrStderr()); err != nil {
 			return usageError("%v", err)
 		}
 	}
@@ -133,8 +134,15 @@ func runProvision(cmd *cobra.Command, f provisionFlags) error {
 		if err := enc.Encode(rep); err != nil {
 			return err
 		}
-	} else if err := rep.WriteText(out, engine.TextOptions{Color: color, ShowRequests: f.showRequests}); err != nil {
-		return err
+	} else {
+		// On a terminal, long lines such as tips wrap to its width.
+		ww := newWrapWriter(out, terminalWidth(out))
+		if err := errors.Join(rep.WriteText(ww, engine.TextOptions{Color: color, ShowRequests: f.showRequests}), ww.Flush()); err != nil {
+			return err
+		}
+	}
+	if rep.ErrorCode == string(entra.CodeSubjectNotFound) {
+		hintSubject(cmd.ErrOrStderr(), src, f)
 	}
 	if rep.Status == engine.StatusFailure {
 		// The report already says what failed: exit 1 without repeating it on stderr.

@@ -110,11 +110,10 @@ func (f uiFlags) loaders() (func() (*engine.Source, error), func() (*engine.Conf
 	return source, config, cfg, nil
 }
 
-// uiCatalog loads the scenario catalog for /scenarios the way `scimsim scenarios` does: from
-// ./scenarios, with the same sentence when there is none. Until the harness reads the catalog
-// embedded in the binary (scimsim.Files), this is the one place to change for that.
+// uiCatalog loads the scenario catalog for /scenarios the way `scimsim scenarios` does: the one
+// built into the binary.
 func uiCatalog() ([]harness.Case, error) {
-	list, err := (&catalogFlags{dir: defaultCatalog}).load(nil)
+	list, err := (&catalogFlags{}).load(nil)
 	if err != nil {
 		return nil, err
 	}
