@@ -42,11 +42,12 @@ func Checks() []Check {
 		{
 			ID:     "test-connection",
 			Impact: ImpactBreaksEntra,
-			Title:  "The Tenant URL answers SCIM and accepts the Secret Token",
-			Requirement: `Test Connection queries the endpoint for a user that does not exist, with the configured ` +
-				`token, and expects a SCIM answer (` + srcOnDemand + `, step 1; ` + srcTutorial + `, "Test Connection"). ` +
-				`What the answer holds is empty-query's concern; this check fails only when there is no answer, ` +
-				`the token is refused (401 or 403, whatever the body), the endpoint fails (5xx) or the answer is not JSON at all.`,
+			Title:  "Test Connection: the Tenant URL answers Entra's query with the Secret Token",
+			Requirement: `Test Connection queries the endpoint for a user that does not exist (a random GUID on the ` +
+				`matching attribute), with the configured token, and expects 200 with a ListResponse (` + srcOnDemand +
+				`, step 1; ` + srcTutorial + `, "Test Connection"). A refused token is a 401 or 403 whatever the body says. ` +
+				`When the endpoint cannot be reached, refuses the token, does not answer SCIM or does not serve /Users at all, ` +
+				`the other checks are not run; what the answer holds is empty-query's concern.`,
 			Consequence: `Test Connection fails, and provisioning cannot start; with consistently failing calls Entra ` +
 				`quarantines the job (` + srcQuarantine + `).`,
 			Remedy: `"Ensure that you've provided valid credentials, such as the secret token and tenant URL, to the ` +
@@ -441,31 +442,51 @@ func checkTestConnection(ctx context.Context, t *Target) error {
 	resp, err := t.s.Send(ctx, t.testConnectionRequest())
 	if err != nil {
 		v := entra.Classify(err, entra.Context{Step: entra.StepConnection})
-		return &Failure{Got: noAnswer(err), Consequence: testConnectionFails(v.Code)}
+		return &Failure{Got: noAnswer(err), Consequence: testConnectionFails(v.Code), stops: true}
 	}
 	if t.cfg.DryRun {
 		return nil
 	}
-	classified := func() entra.Code {
-		return entra.Classify(resp.StatusError(), entra.Context{Step: entra.StepConnection}).Code
-	}
+	code := entra.Classify(resp.StatusError(), entra.Context{Step: entra.StepConnection}).Code
 	switch {
 	case resp.Status == http.StatusUnauthorized || resp.Status == http.StatusForbidden:
-		return &Failure{Got: "the endpoint refused the Secret Token: " + what(resp), Consequence: testConnectionFails(classified())}
+		return &Failure{Got: "the endpoint refused the Secret Token: " + what(resp), Consequence: testConnectionFails(code), stops: true}
 	case resp.Status >= 500:
-		return &Failure{Got: "the endpoint failed: " + what(resp), Consequence: testConnectionFails(classified())}
-	case classified() == entra.CodeTLSHandshakeFailed:
-		return &Failure{Got: "this endpoint speaks HTTPS: use an https:// URL (" + what(resp) + ")", Consequence: testConnectionFails(entra.CodeTLSHandshakeFailed)}
-	}
-	if resp.Object() == nil {
+		return &Failure{Got: "the endpoint failed: " + what(resp), Consequence: testConnectionFails(code), stops: true}
+	case code == entra.CodeTLSHandshakeFailed:
+		return &Failure{Got: "this endpoint speaks HTTPS: use an https:// URL (" + what(resp) + ")", Consequence: testConnectionFails(code), stops: true}
+	case resp.Object() == nil:
 		ct := resp.Header.Get("Content-Type")
 		if ct == "" {
 			ct = "no content type"
 		}
 		return &Failure{Got: fmt.Sprintf("the Tenant URL does not answer SCIM: %s, in %s, not a JSON object; is it the SCIM base URL (such as https://app.example/scim/v2)?", what(resp), ct),
-			Consequence: testConnectionFails(entra.CodeServiceIncompatible)}
+			Consequence: testConnectionFails(entra.CodeServiceIncompatible), stops: true}
+	case resp.Status == http.StatusNotFound && !isSCIMError(resp.Object()):
+		// A 404 that is not a SCIM error (RFC 7644 Section 3.12) comes from a URL that serves no
+		// SCIM users at all; a SCIM error is an endpoint that answers 404 to a query that
+		// matches nothing (empty-query).
+		return &Failure{Got: fmt.Sprintf("the Tenant URL does not serve SCIM users: %s, which is not a SCIM error; is it the SCIM base URL (such as https://app.example/scim/v2)?", what(resp)),
+			Consequence: testConnectionFails(code), stops: true}
+	case resp.Status == http.StatusNotFound:
+		return &Failure{Got: what(resp) + ", to a query for a user nobody has (see empty-query)", Consequence: testConnectionFails(code)}
+	}
+	if _, err := readList(resp); err != nil {
+		return &Failure{Got: err.Error(), Consequence: testConnectionFails(code)}
 	}
 	return nil
+}
+
+// isSCIMError reports whether a body is a SCIM error (RFC 7644 Section 3.12): the Error schema, or
+// at least a status.
+func isSCIMError(m map[string]any) bool {
+	schemas, _ := wire.Field(m, "schemas").([]any)
+	for _, s := range schemas {
+		if str, _ := s.(string); strings.EqualFold(str, wire.ErrorSchema) {
+			return true
+		}
+	}
+	return wire.Field(m, "status") != nil
 }
 
 // testConnectionFails is what Entra does when Test Connection ends with code.

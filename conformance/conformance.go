@@ -92,6 +92,9 @@ type Config struct {
 	DryRun bool
 	// Log receives progress lines and, in a dry run, the requests; nil discards them.
 	Log io.Writer
+	// Progress, when set, is called with each check's result as soon as it is known (a command
+	// that prints its own progress).
+	Progress func(Result)
 	// Checks selects checks by ID; empty runs them all. test-connection, the gate of the others,
 	// always runs first.
 	Checks []string
@@ -140,7 +143,9 @@ type Check struct {
 	// Counterpart is the check of the other dialect for the same change, if any: when this check fails
 	// and its counterpart passes, the other dialect is a way to make provisioning work.
 	Counterpart string
-	// Gate marks a check the others depend on: when it fails, the checks after it are skipped.
+	// Gate marks the check the others depend on: it runs first, and when its failure leaves nothing
+	// else to check (the endpoint cannot be reached, refuses the token, does not speak SCIM), the
+	// checks after it are skipped.
 	Gate bool
 	// Needs are checks whose failure makes this one meaningless: it is skipped when one of them
 	// failed earlier in the run (the capitalised ops of Entra's PATCH, for every PATCH check of the
@@ -166,6 +171,9 @@ type Failure struct {
 	Alternative string `json:"alternative,omitempty"`
 	// Exchanges are the HTTP requests of the check and their answers, token redacted.
 	Exchanges []wire.Exchange `json:"exchanges,omitempty"`
+	// stops is set by a Gate check whose failure leaves nothing else to check: the endpoint
+	// cannot be reached, refuses the token or does not speak SCIM.
+	stops bool
 }
 
 // String renders the failure for a person, with curl commands that reproduce it.
@@ -324,6 +332,9 @@ func (t *Target) RunChecks(ctx context.Context) []Result {
 		if !t.cfg.DryRun {
 			t.logResult(r)
 		}
+		if t.cfg.Progress != nil {
+			t.cfg.Progress(r)
+		}
 	}
 	noteAlternatives(results)
 	return results
@@ -371,7 +382,7 @@ func RunCheck(ctx context.Context, c Check, t *Target) Result {
 		if f.Exchanges == nil {
 			f.Exchanges = r.Exchanges
 		}
-		if c.Gate {
+		if c.Gate && f.stops {
 			t.block(c.ID + " failed; fix that first")
 		}
 	}

@@ -84,7 +84,7 @@ func TestRunAll_Endpoints(t *testing.T) {
 		},
 		{name: "accepts any token", quirks: []string{quirkAnyToken}, wantFailed: []string{"auth-bad-token"},
 			wantSaid: map[string]string{"auth-bad-token": "with a wrong token, GET /Users?filter=userName eq"}},
-		{name: "404 for an empty query", quirks: []string{quirkEmptyQuery404}, wantFailed: []string{"empty-query"},
+		{name: "404 for an empty query", quirks: []string{quirkEmptyQuery404}, wantFailed: []string{"test-connection", "empty-query"},
 			wantSaid: map[string]string{"empty-query": "quarantines the job"}},
 		{name: "application/json", quirks: []string{quirkJSONContentType}, wantFailed: []string{"content-type"},
 			wantSaid: map[string]string{"content-type": `"application/json"`}},

@@ -165,7 +165,6 @@ func WriteReport(w io.Writer, results []Result) error {
 			fmt.Fprintf(bw, "NOTE %s: %s\n", r.Check.ID, r.Note)
 		}
 	}
-	fmt.Fprintln(bw)
 	if err := WriteSummary(bw, SummaryRows(results)); err != nil {
 		return err
 	}
@@ -208,18 +207,18 @@ func SummaryRows(results []Result) []Row {
 	return rows
 }
 
-// WriteSummary writes the summary table (check, impact, result, what Entra would do and, under it,
-// what would make it pass), the counts of each impact, and the verdict: whether Entra's default
-// job would work against the endpoint.
+// WriteSummary writes the summary table of the checks that did not pass (check, impact, result, what
+// Entra would do and, under it, what would make it pass), the counts of each impact, and the
+// verdict: whether Entra's default job would work against the endpoint.
 func WriteSummary(w io.Writer, rows []Row) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "CHECK\tIMPACT\tRESULT\tWHAT ENTRA WOULD DO / TO PASS")
 	all := Counts{}
 	byImpact := map[Impact]*Counts{}
 	for _, imp := range Impacts() {
 		byImpact[imp] = &Counts{}
 	}
 	var breaking []string
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	head := false
 	for _, r := range rows {
 		all.add(r.Status)
 		if c := byImpact[r.Impact]; c != nil {
@@ -227,6 +226,13 @@ func WriteSummary(w io.Writer, rows []Row) error {
 		}
 		if r.Status == StatusFail && r.Impact == ImpactBreaksEntra {
 			breaking = append(breaking, r.Check)
+		}
+		if r.Status == StatusPass {
+			continue
+		}
+		if !head {
+			fmt.Fprintln(tw, "CHECK\tIMPACT\tRESULT\tWHAT ENTRA WOULD DO / TO PASS")
+			head = true
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Check, r.Impact, r.Status, r.Entra)
 		if r.ToPass != "" {
@@ -236,7 +242,10 @@ func WriteSummary(w io.Writer, rows []Row) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "\n%d checks: %d passed, %d failed, %d skipped\n", all.Total, all.Passed, all.Failed, all.Skipped)
+	if head {
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintf(w, "%d checks: %d passed, %d failed, %d skipped\n", all.Total, all.Passed, all.Failed, all.Skipped)
 	for _, imp := range Impacts() {
 		c := byImpact[imp]
 		fmt.Fprintf(w, "  %-12s %2d checks: %d passed, %d failed, %d skipped\n", imp, c.Total, c.Passed, c.Failed, c.Skipped)

@@ -110,6 +110,14 @@ func (t *Target) Cleanup(ctx context.Context) error {
 	return t.l.Cleanup(ctx)
 }
 
+// Stopped says why the run stopped after its gate (test-connection) failed: the endpoint cannot be
+// reached, refuses the token or does not speak SCIM; "" when it did not stop.
+func (t *Target) Stopped() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.blocked
+}
+
 func (t *Target) block(reason string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
