@@ -147,6 +147,18 @@ func Checks() []Check {
 			Run:    checkQueryUserName,
 		},
 		{
+			ID:     "query-username-case",
+			Impact: ImpactRFCOnly,
+			Title:  `filter=userName eq "…" in another case finds the user`,
+			Requirement: `userName is not case-exact (RFC 7643 Section 4.1.1, "caseExact": false), so an eq filter on it ` +
+				`compares case-insensitively (RFC 7644 Section 3.4.2.2).`,
+			Consequence: `Entra queries with the user's current userPrincipalName, in the case it was created with, so its ` +
+				`default job works until a UPN changes case in Entra: then step 4 finds nothing, Entra creates the user ` +
+				`again and gets 409, EntryConflict (` + srcLogs + `).`,
+			Remedy: `Compare userName case-insensitively in filters, as uniqueness already does.`,
+			Run:    checkQueryUserNameCase,
+		},
+		{
 			ID:     "query-externalid",
 			Impact: ImpactRFCOnly,
 			Title:  `filter=externalId eq "…" finds the user`,
@@ -680,6 +692,19 @@ func checkQueryUserName(ctx context.Context, t *Target) error {
 		return err
 	}
 	resp, err := t.send(ctx, entra.QueryRequest(wire.Users, entra.Filter(t.matchAttr, t.matchValue(u))))
+	if err != nil {
+		return err
+	}
+	return t.expectOne(resp, id)
+}
+
+func checkQueryUserNameCase(ctx context.Context, t *Target) error {
+	u := t.person("by-username-case")
+	id, err := t.newUser(ctx, u, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := t.send(ctx, entra.QueryRequest(wire.Users, entra.Filter(t.matchAttr, strings.ToUpper(t.matchValue(u)))))
 	if err != nil {
 		return err
 	}

@@ -52,6 +52,7 @@ const (
 	quirkDeleteGone500   = "delete-gone-answers-500"
 	quirkADSCIM          = "refuses-adscim-schema"
 	quirkPlain401        = "plain-text-401"
+	quirkCaseFilter      = "case-sensitive-username-filter"
 )
 
 func newFakeSCIM(token string, strict bool, quirks ...string) *fakeSCIM {
@@ -233,7 +234,8 @@ func (f *fakeSCIM) query(w http.ResponseWriter, r *http.Request, store map[strin
 		}
 		if m != nil {
 			v, _ := res[m[1]].(string)
-			if m[1] == "externalId" && v != m[2] || m[1] != "externalId" && !strings.EqualFold(v, m[2]) {
+			exact := m[1] == "externalId" || f.quirks[quirkCaseFilter]
+			if exact && v != m[2] || !exact && !strings.EqualFold(v, m[2]) {
 				continue
 			}
 		}
