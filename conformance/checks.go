@@ -116,7 +116,7 @@ func Checks() []Check {
 		{
 			ID:          "create-user",
 			Impact:      ImpactBreaksEntra,
-			Title:       "POST /Users with Entra's create body answers 201 with the user's id",
+			Title:       "POST /Users with Entra's create body answers 201 (or 200) with the user's id",
 			Requirement: `Create users (RFC 7644 Section 3.3) (` + srcTutorial + `, "Create User"); the answer carries the resource and its id, which Entra keeps.`,
 			Consequence: `Entra cannot create users: step 5 (Perform action) fails for every new assignment.`,
 			Remedy: `Accept the body Entra's default job sends (the core and enterprise schema URNs, meta.resourceType, ` +
@@ -219,7 +219,7 @@ func Checks() []Check {
 		{
 			ID:     "create-group",
 			Impact: ImpactBreaksEntra,
-			Title:  "POST /Groups with Entra's create body answers 201 with the group's id",
+			Title:  "POST /Groups with Entra's create body answers 201 (or 200) with the group's id",
 			Requirement: `Create groups (RFC 7644 Section 3.3) as Entra sends them: empty, with the core Group schema and ` +
 				`Microsoft's ADSCIM schema URI, which names no attribute (` + srcTutorial + `, "Create Group").`,
 			Consequence: `Entra cannot provision groups: step 5 fails for every assigned group.`,
@@ -409,7 +409,7 @@ func Checks() []Check {
 		{
 			ID:          "delete-user",
 			Impact:      ImpactBreaksEntra,
-			Title:       "DELETE /Users/{id} answers 204, then GET answers 404",
+			Title:       "DELETE /Users/{id} answers 204 (or 200), then GET answers 404",
 			Requirement: `Entra deletes a user with DELETE and expects 204 No Content; the user is then gone (` + srcTutorial + `, "Delete User"; RFC 7644 Section 3.6).`,
 			Consequence: `Users deleted in Entra stay in the app: the DELETE fails (Entra logs it and retries), or it answers success and deletes nothing.`,
 			Remedy:      `Answer DELETE with 204 (Entra also accepts 200) and answer 404 for the id afterwards.`,
@@ -418,7 +418,7 @@ func Checks() []Check {
 		{
 			ID:          "delete-group",
 			Impact:      ImpactBreaksEntra,
-			Title:       "DELETE /Groups/{id} answers 204, then GET answers 404",
+			Title:       "DELETE /Groups/{id} answers 204 (or 200), then GET answers 404",
 			Requirement: `Entra deletes a group with DELETE and expects 204 No Content (` + srcTutorial + `, "Delete Group"; RFC 7644 Section 3.6).`,
 			Consequence: `Groups removed from provisioning in Entra stay in the app.`,
 			Remedy:      `Answer DELETE with 204 (Entra also accepts 200) and answer 404 for the id afterwards.`,

@@ -165,8 +165,10 @@ func runConformance(ctx context.Context, f conformanceFlags, stdout io.Writer) e
 		// Nothing else ran: the one thing to say is why.
 		return &exitError{code: 1, err: fmt.Errorf("conformance: %s", results[0].Failure.Got)}
 	}
-	p.flush()
-	fmt.Fprintln(stdout)
+	if !f.dryRun {
+		p.flush()
+		fmt.Fprintln(stdout)
+	}
 	if err := conformance.WriteReport(stdout, results); err != nil {
 		return err
 	}
