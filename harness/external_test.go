@@ -229,6 +229,9 @@ func TestExternal_Prepare(t *testing.T) {
 	if n, err := ext.GroupMembers(context.Background(), sc, "Five"); err != nil || n != 1 {
 		t.Errorf("GroupMembers(Five) = %d, %v; want 1 (the seeded member, by the endpoint's id)", n, err)
 	}
+	if n, err := ext.GroupMembers(context.Background(), sc, "Six"); err != nil || n != 0 {
+		t.Errorf("GroupMembers(Six) = %d, %v; want 0 members for a group the run did not create", n, err)
+	}
 	if u, g := ts.Tenant("").Users(), ts.Tenant("").Groups(); u != 2 || g != 1 {
 		t.Errorf("after Prepare the endpoint holds %d users and %d groups, want 2 and 1", u, g)
 	}
