@@ -68,17 +68,12 @@ fuzz: ## run every Fuzz target for FUZZTIME each (default 30s; make help says ho
 	  done; \
 	done
 
-conformance: ## check a SCIM endpoint as Entra would: TARGET=URL TOKEN=T [PREFIX=scimsim-] [DRY_RUN=1]
-	@test -n "$(or $(TARGET),$(SCIMSIM_TARGET))" || { echo "usage: make conformance TARGET=https://app.example/scim/v2 TOKEN=secret [PREFIX=scimsim-] [DRY_RUN=1]"; exit 2; }
+conformance: build ## check a SCIM endpoint as Entra would: TARGET=URL TOKEN=T [PREFIX=scimsim-] [CHECK="id id"] [DRY_RUN=1]; reports in reports/
+	@test -n "$(or $(TARGET),$(SCIMSIM_TARGET))" || { echo "usage: make conformance TARGET=https://app.example/scim/v2 TOKEN=secret [PREFIX=scimsim-] [CHECK=\"id ...\"] [DRY_RUN=1]"; exit 2; }
 	@mkdir -p reports
-ifneq ($(filter 1 true yes,$(DRY_RUN)),)
-	@SCIMSIM_TOKEN='$(or $(TOKEN),$(SCIMSIM_TOKEN))' $(GO) test ./conformance -run '^TestExternal$$' -count=1 -v -args \
-	  -target='$(or $(TARGET),$(SCIMSIM_TARGET))' -prefix='$(or $(PREFIX),scimsim-)' -dry-run=true
-else
-	@SCIMSIM_TARGET='$(or $(TARGET),$(SCIMSIM_TARGET))' SCIMSIM_TOKEN='$(or $(TOKEN),$(SCIMSIM_TOKEN))' \
-	  $(GINKGO) --no-color --junit-report=conformance-junit.xml --json-report=conformance.json --output-dir=reports \
-	  $(HARNESS) -- -prefix='$(or $(PREFIX),scimsim-)'
-endif
+	@SCIMSIM_TOKEN='$(or $(TOKEN),$(SCIMSIM_TOKEN))' bin/scimsim conformance --target '$(or $(TARGET),$(SCIMSIM_TARGET))' \
+	  --prefix '$(or $(PREFIX),scimsim-)' --json reports/conformance.json --junit reports/conformance-junit.xml \
+	  $(foreach c,$(CHECK),--check '$(c)') $(if $(filter 1 true yes,$(DRY_RUN)),--dry-run)
 
 clean: ## remove build output and reports
 	rm -rf bin reports

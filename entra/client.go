@@ -161,32 +161,39 @@ func (c *Client) List(ctx context.Context, req Request) (*ListResponse, error) {
 	if err != nil {
 		return nil, err
 	}
-	if resp.Status != http.StatusOK {
-		return nil, resp.StatusError()
+	return resp.List()
+}
+
+// List reads the answer to a query as Entra does: 200 with a SCIM ListResponse whose resources
+// all have an id. Any other status is the status's *Error; an answer that is not a ListResponse is
+// KindIncompatible.
+func (r *Response) List() (*ListResponse, error) {
+	if r.Status != http.StatusOK {
+		return nil, r.StatusError()
 	}
-	if err := resp.checkContent(); err != nil {
+	if err := r.checkContent(); err != nil {
 		return nil, err
 	}
 	var raw struct {
 		TotalResults *int              `json:"totalResults"`
 		Resources    []json.RawMessage `json:"Resources"`
 	}
-	if err := json.Unmarshal(resp.Body, &raw); err != nil || raw.TotalResults == nil {
-		return nil, resp.incompatible("the answer to a query is not a SCIM ListResponse (RFC 7644 Section 3.4.2): no totalResults")
+	if err := json.Unmarshal(r.Body, &raw); err != nil || raw.TotalResults == nil {
+		return nil, r.incompatible("the answer to a query is not a SCIM ListResponse (RFC 7644 Section 3.4.2): no totalResults")
 	}
 	lr := &ListResponse{TotalResults: *raw.TotalResults}
-	for i, r := range raw.Resources {
+	for i, x := range raw.Resources {
 		var res Resource
-		if err := json.Unmarshal(r, &res); err != nil || res == nil {
-			return nil, resp.incompatible(fmt.Sprintf("Resources[%d] is not a JSON object", i))
+		if err := json.Unmarshal(x, &res); err != nil || res == nil {
+			return nil, r.incompatible(fmt.Sprintf("Resources[%d] is not a JSON object", i))
 		}
 		if wire.ID(res) == "" {
-			return nil, resp.incompatible(fmt.Sprintf("Resources[%d] has no id (RFC 7643 Section 3.1)", i))
+			return nil, r.incompatible(fmt.Sprintf("Resources[%d] has no id (RFC 7643 Section 3.1)", i))
 		}
 		lr.Resources = append(lr.Resources, res)
 	}
 	if *raw.TotalResults > 0 && len(lr.Resources) == 0 {
-		return nil, resp.incompatible(fmt.Sprintf("totalResults is %d but Resources is empty", *raw.TotalResults))
+		return nil, r.incompatible(fmt.Sprintf("totalResults is %d but Resources is empty", *raw.TotalResults))
 	}
 	return lr, nil
 }

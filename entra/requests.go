@@ -129,3 +129,12 @@ func GroupCreateBody(attrs map[string]any) map[string]any {
 	attrs["meta"] = map[string]any{"resourceType": "Group"}
 	return attrs
 }
+
+// CoreGroupBody is GroupCreateBody with the core Group schema alone, without the ADSCIM URI: not
+// what Entra sends, but what a target that refuses the ADSCIM URI accepts, so that checks about
+// something else can still have a group.
+func CoreGroupBody(attrs map[string]any) map[string]any {
+	body := GroupCreateBody(attrs)
+	body["schemas"] = []string{wire.GroupSchema}
+	return body
+}
