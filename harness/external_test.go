@@ -528,7 +528,7 @@ func TestExternal_CleanupGroupWhoseMembersFailed(t *testing.T) {
 	}))
 	defer ts.Close()
 	ext := &harness.External{URL: ts.URL + "/scim/v2", Token: externalToken}
-	cases, err := harness.Load(filepath.Join("..", "scenarios"), "group-five-members")
+	cases, err := harness.LoadDir(filepath.Join("..", "scenarios"), "group-five-members")
 	if err != nil {
 		t.Fatal(err)
 	}

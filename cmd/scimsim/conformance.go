@@ -6,14 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/scimsim/scimsim"
 	"github.com/scimsim/scimsim/conformance"
 	"github.com/scimsim/scimsim/harness"
 	"github.com/scimsim/scimsim/internal/endpoint"
@@ -250,22 +247,14 @@ func writeReportFiles(rep *conformance.Report, jsonOut, junitOut *os.File) error
 // conformanceCases loads the conformance scenarios of the catalog in dir, or of the catalog the
 // binary carries when dir is "".
 func conformanceCases(dir string) ([]harness.Case, error) {
-	embedded, root := dir == "", ""
-	if embedded {
-		tmp, err := extractCatalog()
-		if err != nil {
-			return nil, fmt.Errorf("conformance: the catalog the binary carries: %w", err)
-		}
-		defer os.RemoveAll(tmp)
-		root, dir = tmp, filepath.Join(tmp, "scenarios")
-	}
-	all, err := scenarios.Load(dir)
+	f := catalogFlags{dir: dir, labels: []string{scenarios.LabelConformance}}
+	all, err := f.load(nil)
 	if err != nil {
-		return nil, usageError("conformance: --scenarios: %v", err)
+		return nil, usageError("conformance: --scenarios: %v", errors.Unwrap(err))
 	}
 	var list []scenarios.Scenario
 	for _, s := range all {
-		if s.HasLabel(scenarios.LabelConformance) && s.Pending == "" {
+		if s.Pending == "" {
 			list = append(list, s)
 		}
 	}
@@ -273,44 +262,7 @@ func conformanceCases(dir string) ([]harness.Case, error) {
 	if err != nil {
 		return nil, usageError("conformance: --scenarios: %v", err)
 	}
-	if embedded {
-		// The catalog's files are already read: name them by their paths in the repository.
-		for i := range cases {
-			if rel, err := filepath.Rel(root, cases[i].Scenario.File); err == nil {
-				cases[i].Scenario.File = filepath.ToSlash(rel)
-			}
-		}
-	}
 	return cases, nil
-}
-
-// extractCatalog writes the catalog the binary carries (scimsim.Files: the scenarios and the
-// sources and configs they name, at their repository paths) to a new temporary directory, so that
-// the scenario loader reads it as it reads a clone. The caller removes the directory.
-func extractCatalog() (string, error) {
-	tmp, err := os.MkdirTemp("", "scimsim-catalog-")
-	if err != nil {
-		return "", err
-	}
-	err = fs.WalkDir(scimsim.Files, ".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := fs.ReadFile(scimsim.Files, path)
-		if err != nil {
-			return err
-		}
-		out := filepath.Join(tmp, filepath.FromSlash(path))
-		if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
-			return err
-		}
-		return os.WriteFile(out, b, 0o644)
-	})
-	if err != nil {
-		os.RemoveAll(tmp)
-		return "", err
-	}
-	return tmp, nil
 }
 
 // scenarioReport is a scenario's run in the report.
