@@ -26,8 +26,8 @@ type Tenant struct {
 	journal  *journal
 	cfg      atomic.Pointer[tenantConfig]
 	lastBase atomic.Pointer[cachedBase]
-	chains   sync.Map    // route id → fault middleware around the rest of that route's chain
-	lib      scim.Server // elimity, with handlers bound to this tenant
+	chains   sync.Map                        // route id → fault middleware around the rest of that route's chain
+	lib      scim.Server                     // elimity, with handlers bound to this tenant
 	kind     atomic.Pointer[Kind]            // nil until first use or SetKind: a SCIM tenant
 	dir      atomic.Pointer[graph.Directory] // an Entra tenant's directory, created on first use
 }
