@@ -158,10 +158,14 @@ func TestGraph_Refusals(t *testing.T) {
 				return err
 			}, entra.CodeInvitationAmbiguousUser},
 		{"mastered on-premises", graph.Seed{Users: []map[string]any{{"id": "u1", "userPrincipalName": "b@fabrikam.onmicrosoft.com", "onPremisesSyncEnabled": true}}},
-			func(g *entra.Graph) error { return g.Update(ctx, "Users", "u1", []entra.Change{{Path: "displayName", Value: "B"}}) },
+			func(g *entra.Graph) error {
+				return g.Update(ctx, "Users", "u1", []entra.Change{{Path: "displayName", Value: "B"}})
+			},
 			entra.CodeMasteredOnPremises},
 		{"Exchange masters mail", graph.Seed{Users: []map[string]any{{"id": "u1", "userPrincipalName": "b@fabrikam.onmicrosoft.com", "onPremisesSyncEnabled": false}}},
-			func(g *entra.Graph) error { return g.Update(ctx, "Users", "u1", []entra.Change{{Path: "mail", Value: "b@contoso.com"}}) },
+			func(g *entra.Graph) error {
+				return g.Update(ctx, "Users", "u1", []entra.Change{{Path: "mail", Value: "b@contoso.com"}})
+			},
 			entra.CodeOriginatedExternally},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
