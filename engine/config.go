@@ -76,6 +76,9 @@ type Job struct {
 	Pos     Pos
 	Running bool
 	Scope   string
+	// Kind is what the job provisions into: scim (default) or crossTenant (another Microsoft Entra
+	// tenant, through Microsoft Graph).
+	Kind string
 	// Dialect is the request dialect; empty means entra, whatever the tenant URL says.
 	Dialect string
 	Actions []string
@@ -206,6 +209,8 @@ func decodeJob(d *decoder, n *yaml.Node, j *Job) error {
 			j.Running, err = d.boolean(v, f)
 		case "scope":
 			j.Scope, err = d.str(v, f)
+		case "kind":
+			j.Kind, err = d.str(v, f)
 		case "dialect":
 			j.Dialect, err = d.str(v, f)
 		case "actions":
@@ -340,9 +345,11 @@ func (c *Config) Validate() error {
 		return err
 	}
 	if c.Groups.Enabled || len(c.Groups.Mappings) > 0 {
-		return c.Groups.validate("groups", false)
+		if err := c.Groups.validate("groups", false); err != nil {
+			return err
+		}
 	}
-	return nil
+	return c.validateKind()
 }
 
 // Validate checks the target: an http(s) URL when given (--target may supply it), a known auth.
@@ -525,6 +532,9 @@ func (m *Mapping) selectsUniqueValue() bool {
 // Microsoft does not support it for. The error names the config's file, line and field, and the
 // source.
 func (c *Config) CheckSource(src *Source) error {
+	if err := c.checkCrossTenantSource(src); err != nil {
+		return err
+	}
 	if _, hr := cloudHRAttributes[src.Kind]; hr {
 		return nil
 	}

@@ -174,9 +174,12 @@ func (r *run) selectMembers(g *Group, queries []string) ([]*User, error) {
 
 // run is the state shared by the runs of one Run call (a group run provisions its members too).
 type run struct {
-	src      *Source
-	cfg      *Config
-	o        options
+	src *Source
+	cfg *Config
+	o   options
+	// t is what the steps provision users into; c is the SCIM client (nil for a cross-tenant job,
+	// whose target t is the target tenant's Graph), which the group steps use.
+	t        targetSystem
 	c        *entra.Client
 	dialect  entra.Dialect
 	warnings []string
@@ -194,6 +197,9 @@ func newRun(src *Source, cfg *Config, o options) (*run, error) {
 	}
 	if target == "" {
 		return nil, fmt.Errorf("%s: target.url: no tenant URL: set it in the config or pass --target", cfg.Pos)
+	}
+	if err := cfg.checkTargetKind(target); err != nil {
+		return nil, err
 	}
 	dialect, _ := entra.ParseDialect(cfg.Job.Dialect)
 	r := &run{src: src, cfg: cfg, o: o, dialect: dialect}
@@ -220,7 +226,7 @@ func newRun(src *Source, cfg *Config, o options) (*run, error) {
 	if o.sleep != nil {
 		copts = append(copts, entra.WithSleep(o.sleep))
 	}
-	if r.c, err = entra.New(target, token, copts...); err != nil {
+	if err := r.newTarget(target, token, copts); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -234,12 +240,12 @@ func (r *run) emptyReport(subject Identity, noun string) *Report {
 		Subject:            subject,
 		Status:             StatusSuccess,
 		Action:             ReportNone,
-		Dialect:            string(r.dialect),
+		Dialect:            r.dialectName(),
 		Warnings:           append([]string(nil), r.warnings...),
 		ModifiedProperties: []ModifiedProperty{},
 	}
 	for _, s := range []struct{ typ, name, desc string }{
-		{StepConnection, "Test connection", fmt.Sprintf("Query the target for a %s that does not exist, to check the tenant URL, the credentials and filtering on the matching attribute.", noun)},
+		{StepConnection, "Test connection", r.connectionDescription(noun)},
 		{StepImport, "Import " + noun, fmt.Sprintf("Retrieve the %s from the source system.", noun)},
 		{StepScoping, fmt.Sprintf("Determine if %s is in scope", noun), fmt.Sprintf("Evaluate assignment, scope setting, required roles and scoping filters for the %s.", noun)},
 		{StepMatching, fmt.Sprintf("Match %s between source and target", noun), "Query the target by each matching attribute in precedence order."},

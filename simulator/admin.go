@@ -37,6 +37,7 @@ type TenantInfo struct {
 	Kind         Kind   `json:"kind"`
 	GraphPath    string `json:"graphPath,omitempty"`
 	DeletedUsers int    `json:"deletedUsers,omitempty"`
+	TenantID     string `json:"tenantId,omitempty"`
 }
 
 // adminRoutes lists the whole admin API in one place, like toxiproxy's. ?tenant=NAME selects a
@@ -252,6 +253,7 @@ func (s *Server) adminTenants(c echo.Context) error {
 		if info.Kind == KindEntra {
 			info.GraphPath = t.GraphPath()
 			info.Users, info.DeletedUsers = t.Directory().Counts()
+			info.TenantID = t.Directory().TenantID()
 		}
 		out = append(out, info)
 	}
@@ -285,6 +287,12 @@ func (s *Server) adminPutTenant(c echo.Context) error {
 		if err := t.SetKind(kind); err != nil {
 			return adminErr(http.StatusConflict, "%v", err)
 		}
+	}
+	if cfg.TenantID != "" {
+		if t.Kind() != KindEntra {
+			return adminErr(http.StatusBadRequest, "tenant %q: tenantId is an Entra tenant's id, and %q is a SCIM tenant", name, name)
+		}
+		t.Directory().SetTenantID(cfg.TenantID)
 	}
 	t.Configure(p, cfg.Token)
 	return c.NoContent(http.StatusNoContent)

@@ -42,6 +42,8 @@ type TenantConfig struct {
 	Profile Profile `json:"profile,omitempty"`
 	Token   string  `json:"token,omitempty"`
 	Kind    Kind    `json:"kind,omitempty"` // scim (default) or entra
+	// TenantID is an Entra tenant's id (GET /organization); empty keeps the one it has.
+	TenantID string `json:"tenantId,omitempty"`
 }
 
 func newTenant(s *Server, name string) (*Tenant, error) {

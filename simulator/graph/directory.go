@@ -62,7 +62,19 @@ func New(o Options) *Directory {
 }
 
 // TenantID returns the tenant's id.
-func (d *Directory) TenantID() string { return d.opts.TenantID }
+func (d *Directory) TenantID() string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.opts.TenantID
+}
+
+// SetTenantID gives the tenant another id, so that a source tenant's settings can name it before
+// the tenant exists (a scenario, a seed file).
+func (d *Directory) SetTenantID(id string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.opts.TenantID = strings.ToLower(id)
+}
 
 // Domain returns the tenant's initial domain.
 func (d *Directory) Domain() string { return d.opts.Domain }
@@ -269,6 +281,8 @@ func collection(context string, items []map[string]any) map[string]any {
 }
 
 func (d *Directory) getOrganization(*http.Request, map[string]any) (int, any, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	org := map[string]any{
 		"id":          d.opts.TenantID,
 		"displayName": strings.TrimSuffix(d.opts.Domain, ".onmicrosoft.com"),
