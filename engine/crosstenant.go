@@ -245,3 +245,15 @@ func (r *run) connectionDescription(noun string) string {
 	}
 	return fmt.Sprintf("Query the target for a %s that does not exist, to check the tenant URL, the credentials and filtering on the matching attribute.", noun)
 }
+
+// crossTenantGroupReason says why a cross-tenant job skips a group on demand: groups are not
+// enabled in its mappings ("This message likely indicates that group synchronization is not enabled
+// in the source tenant", cross-tenant-synchronization-configure.md, "Group skipped due to
+// EntityTypeNotSupported"), and, enabled or not, "On-demand provisioning of groups is not supported
+// for cross-tenant synchronization" (provision-on-demand.md, Known limitations).
+func crossTenantGroupReason(cfg *Config) string {
+	if !cfg.Groups.Enabled {
+		return "Group synchronization is not enabled in this configuration (Provision Microsoft Entra ID Groups: groups.enabled false), and on-demand provisioning of groups is not supported for cross-tenant synchronization: choose a user rather than a group to provision."
+	}
+	return "On-demand provisioning of groups is not supported for cross-tenant synchronization: choose a user rather than a group to provision."
+}

@@ -131,7 +131,7 @@ func (g groupObject) importDetails(p *pass, s *Step) bool {
 	s.Details.add("objectId", g.ObjectID)
 	s.Details.add("displayName", g.DisplayName)
 	if p.cfg.crossTenant() {
-		p.skip(s, entra.CodeEntityTypeNotSupported, "On-demand provisioning of groups is not supported for cross-tenant synchronization: choose a user rather than a group to provision.", entra.Lookup(entra.CodeEntityTypeNotSupported).TipsAt(StepImport)...)
+		p.skip(s, entra.CodeEntityTypeNotSupported, crossTenantGroupReason(p.cfg), entra.Lookup(entra.CodeEntityTypeNotSupported).TipsAt(StepImport)...)
 		return false
 	}
 	names := make([]string, 0, len(g.members))

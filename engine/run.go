@@ -102,7 +102,9 @@ func Run(ctx context.Context, src *Source, cfg *Config, subj Subject, opts ...Op
 	case subj.User != "" && len(subj.Members) > 0:
 		return nil, &InputError{errors.New("members can only be chosen for a group")}
 	}
-	if subj.Group != "" && !cfg.Groups.Enabled {
+	// A cross-tenant job refuses a group at step 2 whether or not groups are enabled
+	// (EntityTypeNotSupported), as the provisioning logs show it.
+	if subj.Group != "" && !cfg.Groups.Enabled && !cfg.crossTenant() {
 		return nil, &InputError{fmt.Errorf("%s: groups.enabled: group provisioning is not enabled in this config", cfg.Pos)}
 	}
 	r, err := newRun(src, cfg, o)

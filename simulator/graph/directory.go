@@ -55,6 +55,7 @@ func New(o Options) *Directory {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	o.Domain = strings.ToLower(o.Domain)
 	d := &Directory{opts: o}
 	d.clear()
 	d.mux = d.routes()
@@ -77,7 +78,18 @@ func (d *Directory) SetTenantID(id string) {
 }
 
 // Domain returns the tenant's initial domain.
-func (d *Directory) Domain() string { return d.opts.Domain }
+func (d *Directory) Domain() string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.opts.Domain
+}
+
+// SetDomain gives the tenant another initial domain (a scenario's fabrikam.onmicrosoft.com).
+func (d *Directory) SetDomain(domain string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.opts.Domain = strings.ToLower(domain)
+}
 
 func (d *Directory) clear() {
 	d.users, d.deleted, d.partners = nil, nil, nil

@@ -258,11 +258,11 @@ func (d *Directory) createUser(_ *http.Request, body map[string]any) (int, any, 
 	if upn == "" || str(body["displayName"]) == "" {
 		return 0, nil, errorf(http.StatusBadRequest, CodeBadRequest, "Property 'userPrincipalName' and 'displayName' are required when a user is created.")
 	}
-	if !strings.HasSuffix(strings.ToLower(upn), "@"+strings.ToLower(d.opts.Domain)) {
-		return 0, nil, errorf(http.StatusBadRequest, CodeBadRequest, msgBadDomain)
-	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	if !strings.HasSuffix(strings.ToLower(upn), "@"+d.opts.Domain) {
+		return 0, nil, errorf(http.StatusBadRequest, CodeBadRequest, msgBadDomain)
+	}
 	u := clone(body)
 	if partner, ext := external(body); ext {
 		if err := d.syncAllowedLocked(partner); err != nil {
@@ -335,7 +335,7 @@ func (d *Directory) updateUser(r *http.Request, body map[string]any) (int, any, 
 		if j := d.userIndexLocked(upn); j >= 0 && j != i {
 			return 0, nil, errorf(http.StatusBadRequest, CodeBadRequest, msgUPNTaken)
 		}
-		if !strings.HasSuffix(strings.ToLower(upn), "@"+strings.ToLower(d.opts.Domain)) {
+		if !strings.HasSuffix(strings.ToLower(upn), "@"+d.opts.Domain) {
 			return 0, nil, errorf(http.StatusBadRequest, CodeBadRequest, msgBadDomain)
 		}
 	}
