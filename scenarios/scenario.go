@@ -191,10 +191,10 @@ type Target struct {
 	Partners            []map[string]any `yaml:"partners"`
 	AuthorizationPolicy map[string]any   `yaml:"authorizationPolicy"`
 	Profile             string           `yaml:"profile"` // entra (default) | strict
-	Token   string           `yaml:"token"`   // the token it accepts; default DefaultToken
-	Users   []map[string]any `yaml:"users"`   // SCIM User resources to pre-seed
-	Groups  []map[string]any `yaml:"groups"`  // SCIM Group resources to pre-seed
-	Faults  []Fault          `yaml:"faults"`
+	Token               string           `yaml:"token"`   // the token it accepts; default DefaultToken
+	Users               []map[string]any `yaml:"users"`   // SCIM User resources to pre-seed
+	Groups              []map[string]any `yaml:"groups"`  // SCIM Group resources to pre-seed
+	Faults              []Fault          `yaml:"faults"`
 }
 
 // DefaultTargetTenantID is the id of an Entra target that names none: the target tenant of
