@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -118,4 +119,50 @@ func TestDirectory_Reset(t *testing.T) {
 	if !strings.Contains(rec.Body.String(), `"allowInvitesFrom":"everyone"`) {
 		t.Fatalf("after Reset the authorization policy is %s", rec.Body.String())
 	}
+}
+
+// FuzzDirectory_Write: no body makes a write panic or answer anything but Graph's shapes, and the
+// directory stays consistent (a user it lists can be read by id).
+func FuzzDirectory_Write(f *testing.F) {
+	var cases []exchangeCase
+	loadJSON(f, "exchanges.json", &cases)
+	for _, tc := range cases {
+		for _, st := range tc.Steps {
+			if st.Body != nil {
+				b, _ := json.Marshal(st.Body)
+				f.Add(st.Method, string(b))
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, method, body string) {
+		d := newTestDirectory()
+		_ = d.Seed(Seed{Users: []map[string]any{{"id": "u1", "userPrincipalName": "a@fabrikam.onmicrosoft.com"}},
+			Partners: []map[string]any{{"tenantId": "tid-source", "identitySynchronization": map[string]any{"userSyncInbound": map[string]any{"isSyncAllowed": true}}}}})
+		paths := map[string]string{"POST": "/users", "PATCH": "/users/u1", "PUT": "/policies/crossTenantAccessPolicy/partners/tid-source/identitySynchronization"}
+		p, ok := paths[method]
+		if !ok {
+			method, p = "POST", "/policies/crossTenantAccessPolicy/partners"
+		}
+		rec := httptest.NewRecorder()
+		d.ServeHTTP(rec, httptest.NewRequest(method, p, strings.NewReader(body)))
+		if rec.Code >= 400 && !strings.Contains(rec.Body.String(), `"innerError"`) {
+			t.Fatalf("%s %s %q: %d %s", method, p, body, rec.Code, rec.Body.String())
+		}
+		rec = httptest.NewRecorder()
+		d.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/users", nil))
+		var list struct {
+			Value []map[string]any `json:"value"`
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &list); err != nil {
+			t.Fatalf("GET /users after %s: %v", method, err)
+		}
+		for _, u := range list.Value {
+			id, _ := u["id"].(string)
+			r := httptest.NewRecorder()
+			d.ServeHTTP(r, httptest.NewRequest(http.MethodGet, "/users/"+url.PathEscape(id), nil))
+			if r.Code != http.StatusOK {
+				t.Fatalf("listed user %q cannot be read: %d %s", id, r.Code, r.Body.String())
+			}
+		}
+	})
 }
