@@ -157,6 +157,19 @@ func TestEntraTenant_FaultsAndJournal(t *testing.T) {
 		resp.Body.Close()
 		t.Fatalf("timeout: got an answer %d", resp.StatusCode)
 	}
+	if _, err := ts.Admin.AddFault(ctx, "fab", faults.Spec{Name: "html", Type: "wrong_content_type", Count: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if st, h, _ := graphDo(t, "GET", base+"/organization", "", ""); st != 200 || h.Get("Content-Type") == graph.ContentType {
+		t.Fatalf("wrong_content_type: %d %s", st, h.Get("Content-Type"))
+	}
+	// The SCIM-only types never select a Graph request.
+	if _, err := ts.Admin.AddFault(ctx, "fab", faults.Spec{Name: "gone", Type: "not_found"}); err != nil {
+		t.Fatal(err)
+	}
+	if st, _, b := graphDo(t, "GET", base+"/users", "", ""); st != 200 {
+		t.Fatalf("not_found hit a Graph request: %d %s", st, b)
+	}
 	j, err := ts.Admin.Requests(ctx, "fab")
 	if err != nil {
 		t.Fatal(err)
