@@ -20,6 +20,7 @@ HARNESS   ?= ./harness
 GINKGO    ?= $(GO) tool ginkgo
 
 test: vet ## all tests under the race detector, then the scenario harness: reports/junit.xml, reports/report.json, summary table
+	@bash ui/install-chromium.sh
 	$(GO) test -race -count=1 $$($(GO) list $(PKGS) | grep -v '/harness$$')
 	@mkdir -p reports
 	$(GINKGO) --race --no-color --junit-report=junit.xml --json-report=report.json --output-dir=reports $(HARNESS)

@@ -21,6 +21,10 @@ type Subject struct {
 	User    string
 	Group   string
 	Members []string
+	// Also names further users (or groups, with Group) asked for in the same run. On-demand
+	// provisioning takes one user, or one group, at a time: the run then fails at step 2 and says
+	// so (provision-on-demand.md, Known limitations).
+	Also []string
 }
 
 // Option configures Run with what a Go caller injects.
@@ -113,6 +117,9 @@ func Run(ctx context.Context, src *Source, cfg *Config, subj Subject, opts ...Op
 	}
 	ctx, cancel := context.WithTimeout(ctx, cfg.Job.Timeout)
 	defer cancel()
+	if len(subj.Also) > 0 {
+		return r.tooMany(subj), nil
+	}
 	if subj.Group != "" {
 		return r.group(ctx, subj)
 	}
@@ -124,6 +131,20 @@ func Run(ctx context.Context, src *Source, cfg *Config, subj Subject, opts ...Op
 		return rep, nil
 	}
 	return r.provision(ctx, userObject{u}, false), nil
+}
+
+// tooMany is the report of a run asked for several users or groups at once.
+func (r *run) tooMany(subj Subject) *Report {
+	names := append([]string{subj.User + subj.Group}, subj.Also...)
+	noun, tip := "user", entra.TipOneUser
+	if subj.Group != "" {
+		noun, tip = "group", entra.TipOneGroupAPI
+	}
+	p := &pass{run: r, rep: r.emptyReport(Identity{Type: upperFirst(noun), Display: strings.Join(names, ", ")}, noun)}
+	s := p.step(StepImport)
+	s.Details.add("Requested", strings.Join(names, ", "))
+	p.fail(s, entra.CodeTooManySubjects, fmt.Sprintf("The run was asked for %d %ss at once (%s): on-demand provisioning takes one %s at a time.", len(names), noun, strings.Join(names, ", "), noun), tip)
+	return p.rep
 }
 
 // group provisions a group on demand with the members subj selects.

@@ -253,6 +253,7 @@ func (s *Source) Validate() error {
 		ids[u.ObjectID] = u.Pos
 		users[u.ObjectID] = true
 	}
+	groups := map[string]bool{}
 	for i, g := range s.Groups {
 		field := fmt.Sprintf("groups[%d]", i)
 		if g.ObjectID == "" {
@@ -265,9 +266,13 @@ func (s *Source) Validate() error {
 			return &FieldError{Pos: g.Pos, Field: field + ".objectId", Msg: fmt.Sprintf("%q is already used at %s", g.ObjectID, p)}
 		}
 		ids[g.ObjectID] = g.Pos
+		groups[g.ObjectID] = true
+	}
+	// A member is a user or, nested, another group.
+	for i, g := range s.Groups {
 		for j, m := range g.Members {
-			if !users[m] {
-				return &FieldError{Pos: g.Pos.at("members"), Field: fmt.Sprintf("%s.members[%d]", field, j), Msg: fmt.Sprintf("no user has objectId %q", m)}
+			if !users[m] && (!groups[m] || m == g.ObjectID) {
+				return &FieldError{Pos: g.Pos.at("members"), Field: fmt.Sprintf("groups[%d].members[%d]", i, j), Msg: fmt.Sprintf("no user or other group has objectId %q", m)}
 			}
 		}
 	}
@@ -337,7 +342,7 @@ func (e *AmbiguousSubjectError) Error() string {
 type searchResult struct {
 	user *User
 	// hidden is a user that matches but that the search does not show (disabled or soft-deleted
-	// in the source): the document's limitation "Those users won't appear when you search".
+	// in the source): the document's limitation "Those users don't appear when you search".
 	hidden *User
 }
 
@@ -358,9 +363,7 @@ func (s *Source) search(query string) (searchResult, error) {
 		if !s.matches(u, q) {
 			continue
 		}
-		// The limitation is the Entra search's: a Cloud HR worker is found by id whatever its
-		// state, and scoping reports it as not active.
-		if s.Kind == KindEntra && (!u.Enabled() || u.SoftDeleted()) {
+		if s.Hidden(u) {
 			hidden = append(hidden, u)
 			continue
 		}
@@ -381,6 +384,24 @@ func (s *Source) search(query string) (searchResult, error) {
 		names = append(names, fmt.Sprintf("%s (%s)", u.Display(), u.ObjectID))
 	}
 	return searchResult{}, &AmbiguousSubjectError{Query: query, Candidates: names}
+}
+
+// Hidden reports whether the portal's search leaves u out although it matches: a disabled or
+// soft-deleted user of an Entra source ("Those users won't appear when you search for a user").
+// The limitation is the Entra search's: a Cloud HR worker is found by id whatever its state, and
+// scoping reports it as not active.
+func (s *Source) Hidden(u *User) bool {
+	return s.Kind == KindEntra && (!u.Enabled() || u.SoftDeleted())
+}
+
+// SearchAttributes returns the attributes the portal's search box matches for this source: first
+// name, last name, display name, user principal name and email for an Entra source, the worker ids
+// for a Cloud HR source. A user's objectId is matched too.
+func (s *Source) SearchAttributes() []string {
+	if attrs, ok := cloudHRAttributes[s.Kind]; ok {
+		return slices.Clone(attrs)
+	}
+	return slices.Clone(searchAttributes)
 }
 
 func (s *Source) matches(u *User, q string) bool {
@@ -453,6 +474,48 @@ func (s *Source) assignmentsOf(id string) []Assignment {
 		}
 	}
 	return out
+}
+
+// nestedUnderAssigned reports whether id reaches an assigned group only through a nested group: a
+// group that is a member of an assigned group, or a user who is a member of such a group, which
+// on-demand provisioning does not expand ("On-demand provisioning doesn't support nested groups that
+// aren't directly assigned to the application", provision-on-demand.md, Known limitations).
+func (s *Source) nestedUnderAssigned(id string) bool {
+	minDepth := 1 // a user's own groups are direct membership
+	if s.isGroup(id) {
+		minDepth = 0
+	}
+	assigned := map[string]bool{}
+	for _, a := range s.Assignments {
+		assigned[a.Principal] = true
+	}
+	seen := map[string]bool{id: true}
+	frontier := []string{id}
+	for depth := 0; len(frontier) > 0; depth++ {
+		var next []string
+		for _, g := range s.Groups {
+			if seen[g.ObjectID] || !slices.ContainsFunc(frontier, func(m string) bool { return slices.Contains(g.Members, m) }) {
+				continue
+			}
+			if depth >= minDepth && assigned[g.ObjectID] {
+				return true
+			}
+			seen[g.ObjectID] = true
+			next = append(next, g.ObjectID)
+		}
+		frontier = next
+	}
+	return false
+}
+
+// isGroup reports whether id is a group of the source.
+func (s *Source) isGroup(id string) bool {
+	for _, g := range s.Groups {
+		if g.ObjectID == id {
+			return true
+		}
+	}
+	return false
 }
 
 func (a Assignment) role() string {

@@ -74,6 +74,7 @@ const (
 	CodeSubjectNotFound         Code = "SubjectNotFound"
 	CodeImportSkipped           Code = "ImportSkipped"
 	CodeTooManyGroupMembers     Code = "TooManyGroupMembers"
+	CodeTooManySubjects         Code = "TooManySubjects"
 	CodeExpressionFailed        Code = "ExpressionEvaluationFailed"
 	CodeUniqueValueNotFound     Code = "UniqueValueNotFound"
 	CodeSkipped                 Code = "EntrySynchronizationSkipped"
@@ -161,6 +162,9 @@ var codes = append([]CodeInfo{
 	{Code: CodeTooManyGroupMembers, Steps: []string{StepImport}, Ours: true, Source: ourCode,
 		Meaning: "A group run was asked to provision more than five members.",
 		Tips:    []Tip{TipGroupMembers}},
+	{Code: CodeTooManySubjects, Steps: []string{StepImport}, Ours: true, Source: ourCode,
+		Meaning: "The run was asked for more than one user, or more than one group: on-demand provisioning takes one at a time.",
+		Tips:    []Tip{TipOneUser, TipOneGroupAPI}},
 	{Code: CodeExpressionFailed, Steps: []string{StepImport}, Ours: true, Source: ourCode,
 		Meaning: "A mapping's expression failed to evaluate for the subject.",
 		Tips:    []Tip{TipMappingHasAttr}},

@@ -30,6 +30,7 @@ import (
 	"github.com/scimsim/scimsim/scenarios"
 	"github.com/scimsim/scimsim/simulator"
 	"github.com/scimsim/scimsim/simulator/faults"
+	"github.com/scimsim/scimsim/wire"
 )
 
 // Case is a scenario with its source and job config loaded.
@@ -195,32 +196,25 @@ func (s *Simulator) Users(sc *scenarios.Scenario) (int, error) {
 }
 
 // GroupMembers returns how many members the group called displayName holds in the scenario's
-// tenant. It asks the tenant's SCIM API, as any client would.
+// tenant. It asks the tenant's SCIM API, as any client would, for the group's members (a request
+// Entra does not make: its group reads leave members out).
 func (s *Simulator) GroupMembers(ctx context.Context, sc *scenarios.Scenario, displayName string) (int, error) {
-	t := s.srv.Tenant(sc.ID)
-	q := url.Values{"filter": {fmt.Sprintf("displayName eq %q", displayName)}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.root+t.SCIMPath()+"/Groups?"+q.Encode(), nil)
+	c, err := s.client(sc)
 	if err != nil {
 		return 0, err
 	}
-	req.Header.Set("Authorization", "Bearer "+sc.Target.TokenOrDefault())
-	resp, err := defaultClient().Do(req)
+	req := entra.QueryRequest(wire.Groups, wire.EqFilter("displayName", displayName))
+	req.Query = url.Values{"filter": req.Query["filter"], "attributes": {"members"}}
+	req.By = wire.ByScimsim
+	lr, err := c.List(ctx, req)
 	if err != nil {
 		return 0, err
 	}
-	defer resp.Body.Close()
-	var list struct {
-		Resources []struct {
-			Members []json.RawMessage `json:"members"`
-		} `json:"Resources"`
+	if len(lr.Resources) != 1 {
+		return 0, fmt.Errorf("the target holds %d groups called %q, want 1", len(lr.Resources), displayName)
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&list); err != nil {
-		return 0, fmt.Errorf("GET Groups for %q: %s: %w", displayName, resp.Status, err)
-	}
-	if len(list.Resources) != 1 {
-		return 0, fmt.Errorf("the target holds %d groups called %q, want 1", len(list.Resources), displayName)
-	}
-	return len(list.Resources[0].Members), nil
+	members, _ := wire.Field(lr.Resources[0], "members").([]any)
+	return len(members), nil
 }
 
 // StoredUser returns the user called userName as the scenario's tenant stores it, read with GET
@@ -230,23 +224,21 @@ func (s *Simulator) StoredUser(ctx context.Context, sc *scenarios.Scenario, user
 	if sc.Target.Entra() {
 		return s.storedGraphUser(ctx, sc, userName)
 	}
-	t := s.srv.Tenant(sc.ID)
-	q := url.Values{"filter": {entra.EqFilter("userName", userName)}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.root+t.SCIMPath()+"/Users?"+strings.ReplaceAll(q.Encode(), "+", "%20"), nil)
+	c, err := s.client(sc)
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("Authorization", "Bearer "+sc.Target.TokenOrDefault())
-	resp, err := defaultClient().Do(req)
+	resp, err := c.Send(ctx, entra.QueryRequest(wire.Users, wire.EqFilter("userName", userName)))
 	if err != nil {
 		return nil, err
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return nil, fmt.Errorf("GET Users for %q: %s: %w", userName, resp.Status, err)
-	}
-	return oneUser(resp.StatusCode, body, userName)
+	return oneUser(resp.Status, resp.Body, userName)
+}
+
+// client returns a SCIM client of the scenario's tenant that sends each request once.
+func (s *Simulator) client(sc *scenarios.Scenario) (*entra.Client, error) {
+	return entra.New(s.root+s.srv.Tenant(sc.ID).SCIMPath(), sc.Target.TokenOrDefault(),
+		entra.WithHTTPClient(defaultClient()), entra.WithMaxAttempts(1))
 }
 
 // oneUser picks the user called userName (case-insensitively, RFC 7643 §4.1.1 makes userName
@@ -461,7 +453,7 @@ func Run(ctx context.Context, target Target, c Case, o Options) (res Result) {
 	}
 	now := sc.Clock()
 	rep, err := engine.Run(ctx, src, c.Config,
-		engine.Subject{User: subj.User, Group: subj.Group, Members: subj.Members},
+		engine.Subject{User: subj.User, Group: subj.Group, Members: subj.Members, Also: subj.Also},
 		engine.WithTarget(url, token),
 		engine.WithClock(func() time.Time { return now }),
 		engine.WithRand(rand.New(rand.NewSource(seedOf(sc.ID)))),

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scimsim/scimsim/wire"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -633,10 +634,12 @@ func (p *parser) validateExpect(sc *Scenario, root *yaml.Node) {
 	}
 }
 
-// attrPath is a SCIM attribute path without a filter (RFC 7644 §3.10): an attribute, optionally one
-// sub-attribute, optionally preceded by the schema URN and ":". Names follow RFC 7643 §2.1's ATTRNAME
-// (and "$ref").
-var attrPath = regexp.MustCompile(`^(?:urn:[A-Za-z0-9][A-Za-z0-9.:_-]*:)?(?:[A-Za-z][A-Za-z0-9_-]*|\$ref)(?:\.(?:[A-Za-z][A-Za-z0-9_-]*|\$ref))?$`)
+// isAttrPath reports whether path is a SCIM attribute path without a filter (RFC 7644 §3.10): an
+// attribute, optionally one sub-attribute, optionally preceded by the schema URN and ":".
+func isAttrPath(path string) bool {
+	p, err := wire.ParsePath(path)
+	return err == nil && !p.Filtered()
+}
 
 // validateTargetUser checks expect.targetUser: a user to find, something to expect of it, paths that
 // are attribute paths, and no attribute expected both absent and present.
@@ -651,7 +654,7 @@ func (p *parser) validateTargetUser(u *UserExpect, at func(key ...string) int) {
 	for i, path := range u.Absent {
 		line := at("targetUser", "absent", strconv.Itoa(i))
 		switch {
-		case !attrPath.MatchString(path):
+		case !isAttrPath(path):
 			p.add(line, "expect.targetUser.absent[%d] %q is not a SCIM attribute path (displayName, name.givenName, urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department)", i, path)
 		case absent[strings.ToLower(path)]:
 			p.add(line, "expect.targetUser.absent lists %q twice", path)
@@ -661,7 +664,7 @@ func (p *parser) validateTargetUser(u *UserExpect, at func(key ...string) int) {
 	for _, path := range slices.Sorted(maps.Keys(u.Present)) {
 		line := at("targetUser", "present", path)
 		switch {
-		case !attrPath.MatchString(path):
+		case !isAttrPath(path):
 			p.add(line, "expect.targetUser.present key %q is not a SCIM attribute path (displayName, name.givenName, urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department)", path)
 		case absent[strings.ToLower(path)]:
 			p.add(line, "expect.targetUser lists %q as both absent and present", path)

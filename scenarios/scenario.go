@@ -266,6 +266,9 @@ type Subject struct {
 	User    string   `yaml:"user"`
 	Group   string   `yaml:"group"`
 	Members []string `yaml:"members"`
+	// Also names further users (or groups) asked for in the same run, to show that on-demand
+	// provisioning takes one at a time.
+	Also []string `yaml:"also"`
 }
 
 // String renders the subject as the summary table shows it.
