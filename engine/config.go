@@ -78,6 +78,9 @@ type Job struct {
 	Pos     Pos
 	Running bool
 	Scope   string
+	// Kind is what the job provisions into: scim (default) or crossTenant (another Microsoft Entra
+	// tenant, through Microsoft Graph).
+	Kind string
 	// Dialect is the request dialect; empty means entra, whatever the tenant URL says.
 	Dialect string
 	Actions []string
@@ -212,6 +215,8 @@ func decodeJob(d *decoder, n *yaml.Node, j *Job) error {
 			j.Running, err = d.boolean(v, f)
 		case "scope":
 			j.Scope, err = d.str(v, f)
+		case "kind":
+			j.Kind, err = d.str(v, f)
 		case "dialect":
 			j.Dialect, err = d.str(v, f)
 		case "actions":
@@ -343,6 +348,7 @@ func (c *Config) Validate() error {
 	if c.Groups.Enabled || len(c.Groups.Mappings) > 0 {
 		m.add(c.Groups.validate("groups", false))
 	}
+	m.add(c.validateKind())
 	return m.err(c.Pos.File)
 }
 
@@ -565,6 +571,9 @@ func (m *Mapping) selectsUniqueValue() bool {
 // Microsoft does not support it for. The error names the config's file, line and field, and the
 // source.
 func (c *Config) CheckSource(src *Source) error {
+	if err := c.checkCrossTenantSource(src); err != nil {
+		return err
+	}
 	if _, hr := cloudHRAttributes[src.Kind]; hr {
 		return nil
 	}

@@ -130,6 +130,10 @@ func (g groupObject) env(_ scopeDecision, o options, domain string) expr.Env {
 func (g groupObject) importDetails(p *pass, s *Step) bool {
 	s.Details.add("objectId", g.ObjectID)
 	s.Details.add("displayName", g.DisplayName)
+	if p.cfg.crossTenant() {
+		p.skip(s, entra.CodeEntityTypeNotSupported, crossTenantGroupReason(p.cfg), entra.Lookup(entra.CodeEntityTypeNotSupported).TipsAt(StepImport)...)
+		return false
+	}
 	names := make([]string, 0, len(g.members))
 	for _, u := range g.members {
 		names = append(names, u.Display())

@@ -72,7 +72,7 @@ func (p *pass) value(m *Mapping) any {
 // that may already have been applied.
 func (p *pass) finish(s *Step, status string) {
 	s.Status = status
-	s.Exchanges = append(s.Exchanges, p.c.TakeExchanges()...)
+	s.Exchanges = append(s.Exchanges, p.t.TakeExchanges()...)
 	for _, ex := range s.Exchanges {
 		if ex.Retry == entra.RetryTimeout && ex.IsWrite() {
 			// One warning per request, however many of its attempts timed out.

@@ -25,7 +25,7 @@ var writeOnly = []string{"password"}
 // attribute accepted but not stored, or stored with another value, is a warning on step 5 naming it:
 // Entra would export it again on every cycle, and the app never gets it. It returns the problems.
 func (p *pass) verifyUser(ctx context.Context, s *Step, id string, status int, sent []sentValue) []string {
-	res, err := p.c.ReadBack(ctx, wire.Users, id)
+	res, err := p.t.ReadBack(ctx, wire.Users, id)
 	if err != nil {
 		return []string{fmt.Sprintf("the target answered %d but the user could not be read back: %v", status, err)}
 	}

@@ -31,9 +31,13 @@ type Source struct {
 	// current Microsoft Entra tenant", Microsoft's expression reference, DefaultDomain). Empty
 	// means the tenant has none, and DefaultDomain() fails.
 	DefaultDomain string
-	Users         []*User
-	Groups        []*Group
-	Assignments   []Assignment
+	// TenantID and CrossTenantAccess are what cross-tenant synchronization needs of the source
+	// tenant: its id, and its outbound automatic redemption setting per target tenant.
+	TenantID          string
+	CrossTenantAccess CrossTenantAccess
+	Users             []*User
+	Groups            []*Group
+	Assignments       []Assignment
 }
 
 // User is a source user. Attrs holds every attribute as written, objectId, accountEnabled and
@@ -120,6 +124,12 @@ func decodeSource(root *yaml.Node, d *decoder) (*Source, error) {
 			var err error
 			s.DefaultDomain, err = d.str(v, "defaultDomain")
 			return err
+		case "tenantId":
+			var err error
+			s.TenantID, err = d.str(v, "tenantId")
+			return err
+		case "crossTenantAccess":
+			return decodeCrossTenantAccess(d, v, &s.CrossTenantAccess)
 		case "users":
 			return d.sequence(v, "users", func(i int, item *yaml.Node) error {
 				u, err := decodeUser(d, item, fmt.Sprintf("users[%d]", i))

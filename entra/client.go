@@ -66,6 +66,8 @@ type Client struct {
 	bodyCap        int
 	exchanges      []Exchange
 	observe        func(Exchange)
+	// mediaType is what the client accepts and sends: SCIM's, or application/json for Graph.
+	mediaType string
 }
 
 // Option configures a Client.
@@ -118,6 +120,7 @@ func New(baseURL, token string, opts ...Option) (*Client, error) {
 		maxAttempts: DefaultMaxAttempts,
 		sleep:       sleepContext,
 		bodyCap:     DefaultBodyCap,
+		mediaType:   ContentType,
 	}
 	for _, o := range opts {
 		o(c)
@@ -418,9 +421,9 @@ func (c *Client) attempt(ctx context.Context, r Request, u string, payload []byt
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", r.Method, u, err)
 	}
-	req.Header.Set("Accept", ContentType)
+	req.Header.Set("Accept", c.mediaType)
 	if payload != nil {
-		req.Header.Set("Content-Type", ContentType)
+		req.Header.Set("Content-Type", c.mediaType)
 	}
 	ex := Exchange{Method: r.Method, URL: u, Attempt: n, Retry: retryReason, By: r.By,
 		RequestBody: wire.Redact(wire.Cap(payload, c.bodyCap), c.token)}

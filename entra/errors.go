@@ -43,9 +43,11 @@ type Error struct {
 	URL    string
 	// Status is the HTTP status of the final answer, 0 when there was none.
 	Status int
-	// ScimType and Detail come from the SCIM error body (RFC 7644 Section 3.12), when present.
-	ScimType string
-	Detail   string
+	// ScimType and Detail come from the SCIM error body (RFC 7644 Section 3.12), when present;
+	// GraphCode and Detail from a Microsoft Graph error body ({"error": {"code", "message"}}).
+	ScimType  string
+	GraphCode string
+	Detail    string
 	// RetryAfter is the Retry-After header of a final 429.
 	RetryAfter string
 	// Body and ContentType are the answer's, as recorded (token redacted, capped); RequestBody is
@@ -66,6 +68,9 @@ func (e *Error) Error() string {
 		fmt.Fprintf(&b, "%d %s", e.Status, http.StatusText(e.Status))
 		if e.ScimType != "" {
 			fmt.Fprintf(&b, " (scimType %s)", e.ScimType)
+		}
+		if e.GraphCode != "" {
+			fmt.Fprintf(&b, " (%s)", e.GraphCode)
 		}
 		switch {
 		case e.Detail != "":

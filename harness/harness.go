@@ -110,6 +110,10 @@ func Prepare(list []scenarios.Scenario) ([]Case, error) {
 					configs[p] = engine.DefaultConfig()
 					return nil
 				}
+				if p == scenarios.DefaultCrossTenantConfig {
+					configs[p] = engine.DefaultCrossTenantConfig()
+					return nil
+				}
 				b, err := s.ReadConfig()
 				if err != nil {
 					return err
@@ -185,6 +189,9 @@ func (s *Simulator) Prepare(_ context.Context, sc *scenarios.Scenario) (Endpoint
 	if !simulator.ValidTenantName(sc.ID) {
 		return Endpoint{}, fmt.Errorf("scenario id %q cannot name a simulator tenant", sc.ID)
 	}
+	if sc.Target.Entra() {
+		return s.prepareEntra(sc)
+	}
 	t := s.srv.Tenant(sc.ID)
 	t.Reset()
 	token := sc.Target.TokenOrDefault()
@@ -204,6 +211,10 @@ func (s *Simulator) Prepare(_ context.Context, sc *scenarios.Scenario) (Endpoint
 
 // Users returns how many users the scenario's tenant holds.
 func (s *Simulator) Users(sc *scenarios.Scenario) (int, error) {
+	if sc.Target.Entra() {
+		live, _ := s.srv.Tenant(sc.ID).Directory().Counts()
+		return live, nil
+	}
 	return s.srv.Tenant(sc.ID).Users(), nil
 }
 
@@ -233,6 +244,9 @@ func (s *Simulator) GroupMembers(ctx context.Context, sc *scenarios.Scenario, di
 // /Users?filter=userName eq "..." as any client would, so that a fault matching that request applies
 // to the inspection too; nil when the tenant holds no such user.
 func (s *Simulator) StoredUser(ctx context.Context, sc *scenarios.Scenario, userName string) (map[string]any, error) {
+	if sc.Target.Entra() {
+		return s.storedGraphUser(ctx, sc, userName)
+	}
 	c, err := s.client(sc)
 	if err != nil {
 		return nil, err
@@ -498,6 +512,20 @@ func Run(ctx context.Context, target Target, c Case, o Options) (res Result) {
 			res.Err = fmt.Errorf("count the target's users: %w", err)
 		case n != *want:
 			res.Mismatches = append(res.Mismatches, fmt.Sprintf("expected the target to hold %d users after the run, it holds %d", *want, n))
+		}
+	}
+	if want := sc.Expect.TargetDeletedUsers; want != nil {
+		dc, ok := target.(DeletedUserCounter)
+		if !ok {
+			res.Err = fmt.Errorf("expect.targetDeletedUsers: the target cannot count its deleted users")
+			return res
+		}
+		n, err := dc.DeletedUsers(sc)
+		switch {
+		case err != nil:
+			res.Err = fmt.Errorf("count the target's deleted users: %w", err)
+		case n != *want:
+			res.Mismatches = append(res.Mismatches, fmt.Sprintf("expected the target to hold %d users in its deleted items after the run, it holds %d", *want, n))
 		}
 	}
 	if len(sc.Expect.TargetGroupMembers) > 0 {

@@ -580,13 +580,14 @@ func (p *parser) validateTarget(sc *Scenario, root *yaml.Node) {
 	if t.Profile != "" && t.Profile != ProfileEntra && t.Profile != ProfileStrict {
 		p.add(lineOf(root, "target", "profile"), "unknown target profile %q (want %s or %s)", t.Profile, ProfileEntra, ProfileStrict)
 	}
+	entra := p.validateEntraTarget(sc, root)
 	for i, u := range t.Users {
-		if _, ok := u["userName"]; !ok {
+		if _, ok := u["userName"]; !ok && !entra {
 			p.add(lineOf(root, "target", "users", strconv.Itoa(i)), "target.users[%d] has no userName (a SCIM User needs one, RFC 7643 §4.1)", i)
 		}
 	}
 	for i, g := range t.Groups {
-		if _, ok := g["displayName"]; !ok {
+		if _, ok := g["displayName"]; !ok && !entra {
 			p.add(lineOf(root, "target", "groups", strconv.Itoa(i)), "target.groups[%d] has no displayName (a SCIM Group needs one, RFC 7643 §4.2)", i)
 		}
 	}
@@ -610,7 +611,7 @@ func (p *parser) validateTarget(sc *Scenario, root *yaml.Node) {
 		if m := f.Match.Method; m != "" && !slices.Contains(methods, m) {
 			p.add(at("match", "method"), "fault match method %q is not one of %s", m, strings.Join(methods, ", "))
 		}
-		if r := f.Match.Resource; r != "" && r != "Users" && r != "Groups" {
+		if r := f.Match.Resource; r != "" && !entra && r != "Users" && r != "Groups" {
 			p.add(at("match", "resource"), "fault match resource %q is not Users or Groups", r)
 		}
 		if f.After < 0 {
@@ -755,6 +756,8 @@ func (c catalog) resolveFiles(sc *Scenario, dir string) error {
 	sc.sourceFile, sc.SourcePath = resolve("source", sc.Source, sc.sourceLine)
 	if sc.Config == "" || sc.Config == DefaultConfig {
 		sc.ConfigPath = DefaultConfig
+	} else if sc.Config == DefaultCrossTenantConfig {
+		sc.ConfigPath = DefaultCrossTenantConfig
 	} else {
 		sc.configFile, sc.ConfigPath = resolve("config", sc.Config, sc.configLine)
 	}

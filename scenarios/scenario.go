@@ -101,6 +101,20 @@ var FaultTypes = []string{
 // (`config: default`, or no config at all).
 const DefaultConfig = "default"
 
+// DefaultCrossTenantConfig is the config a scenario names to run Microsoft's default cross-tenant
+// synchronization job, built into scimsim (`config: default-cross-tenant`).
+const DefaultCrossTenantConfig = "default-cross-tenant"
+
+// Target kinds: what the simulated target is.
+const (
+	KindSCIM  = "scim"  // a SCIM application (default)
+	KindEntra = "entra" // a Microsoft Entra tenant, the target of cross-tenant synchronization
+)
+
+// LabelCrossTenant marks the scenarios of cross-tenant synchronization, which run against an Entra
+// tenant of the simulator (target.kind: entra).
+const LabelCrossTenant = "cross-tenant"
+
 // Scenario is one file of the catalog.
 type Scenario struct {
 	// ID is the file name without its extension: the stable name used by --focus, `scenarios run ID`
@@ -199,11 +213,46 @@ type Credentials struct {
 
 // Target is what the simulated SCIM target holds and how it behaves before the run.
 type Target struct {
-	Profile string           `yaml:"profile"` // entra (default) | strict
-	Token   string           `yaml:"token"`   // the token it accepts; default DefaultToken
-	Users   []map[string]any `yaml:"users"`   // SCIM User resources to pre-seed
-	Groups  []map[string]any `yaml:"groups"`  // SCIM Group resources to pre-seed
-	Faults  []Fault          `yaml:"faults"`
+	// Kind is scim (default) or entra: an Entra tenant, whose users are Microsoft Graph users and
+	// which also holds deletedUsers, partners (its cross-tenant access settings per source tenant,
+	// identitySynchronization inline) and an authorizationPolicy.
+	Kind                string           `yaml:"kind"`
+	TenantID            string           `yaml:"tenantId"` // an Entra tenant's id; default DefaultTargetTenantID
+	Domain              string           `yaml:"domain"`   // an Entra tenant's initial domain; default DefaultTargetDomain
+	DeletedUsers        []map[string]any `yaml:"deletedUsers"`
+	Partners            []map[string]any `yaml:"partners"`
+	AuthorizationPolicy map[string]any   `yaml:"authorizationPolicy"`
+	Profile             string           `yaml:"profile"` // entra (default) | strict
+	Token               string           `yaml:"token"`   // the token it accepts; default DefaultToken
+	Users               []map[string]any `yaml:"users"`   // SCIM User resources to pre-seed
+	Groups              []map[string]any `yaml:"groups"`  // SCIM Group resources to pre-seed
+	Faults              []Fault          `yaml:"faults"`
+}
+
+// DefaultTargetTenantID is the id of an Entra target that names none: the target tenant of
+// testdata/sources/contoso-cross-tenant.yaml.
+const DefaultTargetTenantID = "22222222-2222-4222-8222-222222222222"
+
+// DefaultTargetDomain is the initial domain of an Entra target that names none.
+const DefaultTargetDomain = "fabrikam.onmicrosoft.com"
+
+// DomainOrDefault returns an Entra target's initial domain, DefaultTargetDomain when none is given.
+func (t *Target) DomainOrDefault() string {
+	if t.Domain == "" {
+		return DefaultTargetDomain
+	}
+	return t.Domain
+}
+
+// Entra reports whether the target is an Entra tenant.
+func (t *Target) Entra() bool { return t.Kind == KindEntra }
+
+// TenantIDOrDefault returns an Entra target's tenant id, DefaultTargetTenantID when none is given.
+func (t *Target) TenantIDOrDefault() string {
+	if t.TenantID == "" {
+		return DefaultTargetTenantID
+	}
+	return t.TenantID
 }
 
 // ProfileOrDefault returns the target's profile, ProfileEntra when none is given.
@@ -286,6 +335,9 @@ type Expect struct {
 	// TargetUsers is how many users the simulated target holds after the run (nil: not checked),
 	// for outcomes the report alone cannot show, such as the duplicate a restore creates.
 	TargetUsers *int `yaml:"targetUsers"`
+	// TargetDeletedUsers is how many users an Entra target holds in its deleted items after the run
+	// (nil: not checked): the soft-deleted half of the duplicates a restore makes.
+	TargetDeletedUsers *int `yaml:"targetDeletedUsers"`
 	// TargetGroupMembers is, per group displayName, how many members the group holds in the
 	// simulated target after the run: what a member PATCH really did to the group.
 	TargetGroupMembers map[string]int `yaml:"targetGroupMembers"`

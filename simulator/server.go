@@ -123,6 +123,7 @@ func (s *Server) routes() *echo.Echo {
 	// are composed once here, at registration.
 	s.scimRoutes(e, "/scim/v2")
 	s.scimRoutes(e, "/tenants/:tenant/scim/v2")
+	s.graphRoutes(e)
 	s.adminRoutes(e)
 	return e
 }
@@ -249,6 +250,9 @@ func (s *Server) enter(next echo.HandlerFunc) echo.HandlerFunc {
 			var err error
 			if t, err = s.tenant(name, true); err != nil {
 				return scimErr(http.StatusNotFound, "", "no tenant %q: %v", name, err)
+			}
+			if err := t.claim(KindSCIM); err != nil {
+				return scimErr(http.StatusNotFound, "", "%v", err)
 			}
 		}
 		r := c.Request()

@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/scimsim/scimsim/simulator/faults"
+	"github.com/scimsim/scimsim/simulator/graph"
 )
 
 // Tenant is one isolated SCIM service provider: its own store, profile, bearer token, faults and
@@ -27,8 +28,10 @@ type Tenant struct {
 	journal  *journal
 	cfg      atomic.Pointer[tenantConfig]
 	lastBase atomic.Pointer[cachedBase]
-	chains   sync.Map    // route id → fault middleware around the rest of that route's chain
-	lib      scim.Server // elimity, with handlers bound to this tenant
+	chains   sync.Map                        // route id → fault middleware around the rest of that route's chain
+	lib      scim.Server                     // elimity, with handlers bound to this tenant
+	kind     atomic.Pointer[Kind]            // nil until first use or SetKind: a SCIM tenant
+	dir      atomic.Pointer[graph.Directory] // an Entra tenant's directory, created on first use
 }
 
 type tenantConfig struct {
@@ -40,6 +43,9 @@ type tenantConfig struct {
 type TenantConfig struct {
 	Profile Profile `json:"profile,omitempty"`
 	Token   string  `json:"token,omitempty"`
+	Kind    Kind    `json:"kind,omitempty"` // scim (default) or entra
+	// TenantID is an Entra tenant's id (GET /organization); empty keeps the one it has.
+	TenantID string `json:"tenantId,omitempty"`
 }
 
 func newTenant(s *Server, name string) (*Tenant, error) {
@@ -114,6 +120,7 @@ func (t *Tenant) Reset() {
 	t.store.reset()
 	t.faults.Clear()
 	t.journal.reset()
+	t.resetDirectory()
 }
 
 // Users returns the number of stored users.
