@@ -14,9 +14,9 @@
 # and Go (which fetches the Go peer's library through the module proxy).
 set -euo pipefail
 
-# The conformance run, evaluated once per peer with $target (SCIM base URL), $token, $prefix (of every
-# resource the run creates) and $report (a JSON report path) set.
-CONFORMANCE='make -C "$root" --no-print-directory conformance TARGET="$target" TOKEN="$token" PREFIX="$prefix"'
+# The conformance run, evaluated once per peer with $scimsim (the binary, built first), $target (SCIM
+# base URL), $token, $prefix (of every resource the run creates) and $report (a JSON report path) set.
+CONFORMANCE='"$scimsim" conformance --target "$target" --token "$token" --prefix "$prefix" --json "$report"'
 
 # name:base path of each peer's SCIM base URL (see each start.sh).
 PEERS=(scimmy:/scim/v2 better-auth:/api/auth/scim/v2 elimity:/scim/v2)
@@ -71,6 +71,9 @@ count() {
 }
 
 mkdir -p "$out"
+scimsim="$out/scimsim"
+echo "== building scimsim into $scimsim"
+(cd "$root" && "${GO:-go}" build -o "$scimsim" ./cmd/scimsim)
 failed=0
 summary=()
 for name in "${names[@]}"; do
@@ -102,8 +105,6 @@ for name in "${names[@]}"; do
   status=0
   rm -f "$report"
   eval "$CONFORMANCE" || status=$?
-  # make conformance writes its JSON report to reports/conformance.json rather than to $report.
-  [ -f "$report" ] || cp "$root/reports/conformance.json" "$report" 2>/dev/null || true
   echo "== $name: left behind by the run: users $users_before -> $(count Users), groups $groups_before -> $(count Groups)"
   if [ "${PROBE:-0}" = 1 ]; then
     "$here/entra-probe.sh" "$target" "$token" "$name" >"$out/$name-probe.md" && echo "== $name: probe $out/$name-probe.md"
