@@ -87,6 +87,11 @@ type Job struct {
 	// RequestTimeout bounds one HTTP attempt; 0 means a third of Timeout, so that an attempt
 	// that timed out can be retried within the budget.
 	RequestTimeout time.Duration
+	// PreventAccidentalDeletions and AccidentalDeletionThreshold are the job's "Prevent accidental
+	// deletions" setting, which provisioning cycles apply (cycle.go); 0 with prevention on means
+	// DefaultAccidentalDeletionThreshold.
+	PreventAccidentalDeletions  bool
+	AccidentalDeletionThreshold int
 }
 
 // ObjectMapping is the mapping of one object type (users or groups).
@@ -221,6 +226,10 @@ func decodeJob(d *decoder, n *yaml.Node, j *Job) error {
 			j.Timeout, err = d.duration(v, f)
 		case "requestTimeout":
 			j.RequestTimeout, err = d.duration(v, f)
+		case "preventAccidentalDeletions":
+			j.PreventAccidentalDeletions, err = d.boolean(v, f)
+		case "accidentalDeletionThreshold":
+			j.AccidentalDeletionThreshold, err = d.integer(v, f)
 		default:
 			return errUnknownKey
 		}
@@ -394,6 +403,9 @@ func (j *Job) Validate() error {
 	}
 	if j.RequestTimeout < 0 {
 		return &FieldError{Pos: j.Pos.at("requestTimeout"), Field: "job.requestTimeout", Msg: "must not be negative"}
+	}
+	if err := j.validateDeletions(); err != nil {
+		return err
 	}
 	for i, r := range j.RequiredRoles {
 		if strings.TrimSpace(r) == "" {

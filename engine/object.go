@@ -130,6 +130,10 @@ func (g groupObject) env(_ scopeDecision, o options, domain string) expr.Env {
 func (g groupObject) importDetails(p *pass, s *Step) bool {
 	s.Details.add("objectId", g.ObjectID)
 	s.Details.add("displayName", g.DisplayName)
+	if p.cycle != nil {
+		s.Details.add("members", countNoun(len(g.Members), "member"))
+		return true
+	}
 	names := make([]string, 0, len(g.members))
 	for _, u := range g.members {
 		names = append(names, u.Display())
@@ -152,5 +156,8 @@ func (g groupObject) assignments(src *Source) []Assignment {
 	}
 	return out
 }
-func (groupObject) accountActive() (bool, bool) { return true, false }
+func (g groupObject) accountActive() (bool, bool) {
+	deleted, _ := g.Attrs["softDeleted"].(bool) // a group soft-deleted between cycles (changes.go)
+	return !deleted, deleted
+}
 func (groupObject) rolesApply() bool            { return false }
