@@ -90,7 +90,9 @@ type AdminActions struct {
 }
 
 // Empty reports whether the set changes nothing.
-func (a AdminActions) Empty() bool { return a.Token == nil && !a.Restart && !a.Start && !a.AllowDeletes }
+func (a AdminActions) Empty() bool {
+	return a.Token == nil && !a.Restart && !a.Start && !a.AllowDeletes
+}
 
 // LoadChanges reads a changes file and checks it against src: every object it names must exist
 // when its set is applied. Errors read "file:line: field: message".

@@ -243,7 +243,7 @@ func (p *pass) anchorOf(u *User) (id string, found, recorded bool) {
 type sourceIndex struct {
 	users map[string]*User
 	// groupsOf lists the groups each user is a direct member of.
-	groupsOf map[string][]string
+	groupsOf    map[string][]string
 	byPrincipal map[string][]Assignment
 }
 

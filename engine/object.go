@@ -160,4 +160,4 @@ func (g groupObject) accountActive() (bool, bool) {
 	deleted, _ := g.Attrs["softDeleted"].(bool) // a group soft-deleted between cycles (changes.go)
 	return !deleted, deleted
 }
-func (groupObject) rolesApply() bool            { return false }
+func (groupObject) rolesApply() bool { return false }

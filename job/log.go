@@ -23,23 +23,23 @@ import (
 // beta resource's action; "Possible values include Create, Update, Delete, Disable, StagedDelete,
 // and Other", concept-provisioning-logs.md), beside Graph's provisioningAction.
 type Entry struct {
-	ID                     string            `json:"id"`
-	ActivityDateTime       time.Time         `json:"activityDateTime"`
-	TenantID               string            `json:"tenantId"`
-	JobID                  string            `json:"jobId"`
-	CycleID                string            `json:"cycleId"`
-	ChangeID               string            `json:"changeId"`
-	Action                 string            `json:"action"`
-	ProvisioningAction     string            `json:"provisioningAction"`
-	DurationInMilliseconds int64             `json:"durationInMilliseconds"`
-	InitiatedBy            Initiator         `json:"initiatedBy"`
-	ServicePrincipal       DisplayID         `json:"servicePrincipal"`
-	SourceIdentity         Identity          `json:"sourceIdentity"`
-	TargetIdentity         Identity          `json:"targetIdentity"`
-	SourceSystem           System            `json:"sourceSystem"`
-	TargetSystem           System            `json:"targetSystem"`
-	ProvisioningStatusInfo StatusInfo        `json:"provisioningStatusInfo"`
-	ProvisioningSteps      []LogStep         `json:"provisioningSteps"`
+	ID                     string             `json:"id"`
+	ActivityDateTime       time.Time          `json:"activityDateTime"`
+	TenantID               string             `json:"tenantId"`
+	JobID                  string             `json:"jobId"`
+	CycleID                string             `json:"cycleId"`
+	ChangeID               string             `json:"changeId"`
+	Action                 string             `json:"action"`
+	ProvisioningAction     string             `json:"provisioningAction"`
+	DurationInMilliseconds int64              `json:"durationInMilliseconds"`
+	InitiatedBy            Initiator          `json:"initiatedBy"`
+	ServicePrincipal       DisplayID          `json:"servicePrincipal"`
+	SourceIdentity         Identity           `json:"sourceIdentity"`
+	TargetIdentity         Identity           `json:"targetIdentity"`
+	SourceSystem           System             `json:"sourceSystem"`
+	TargetSystem           System             `json:"targetSystem"`
+	ProvisioningStatusInfo StatusInfo         `json:"provisioningStatusInfo"`
+	ProvisioningSteps      []LogStep          `json:"provisioningSteps"`
 	ModifiedProperties     []ModifiedProperty `json:"modifiedProperties"`
 }
 

@@ -73,7 +73,7 @@ type Quarantine struct {
 	SeriesBegan time.Time `json:"seriesBegan"`
 	// SeriesCount: "Number of times in this series the quarantine was re-evaluated and left in
 	// effect".
-	SeriesCount int64     `json:"seriesCount"`
+	SeriesCount int64      `json:"seriesCount"`
 	Error       *SyncError `json:"error"`
 }
 
