@@ -331,11 +331,11 @@ func CSVPaths(path string) [3]string {
 }
 
 type jsonLog struct {
-	w     *bufio.Writer
-	c     io.Closer
-	n     int
-	err   error
-	begun bool
+	w      *bufio.Writer
+	c      io.Closer
+	n      int
+	err    error
+	closed bool
 }
 
 // NewJSONLog writes entries to w as one JSON array; Close ends the array and closes w when it is
@@ -368,6 +368,10 @@ func (l *jsonLog) Write(e Entry) error {
 }
 
 func (l *jsonLog) Close() error {
+	if l.closed {
+		return l.err
+	}
+	l.closed = true
 	if l.err == nil {
 		if l.n == 0 {
 			_, l.err = l.w.WriteString("[]\n")
@@ -400,6 +404,7 @@ type csvLog struct {
 	files   [3]*csv.Writer
 	closers []io.Closer
 	begun   bool
+	closed  bool
 	err     error
 }
 
@@ -468,6 +473,10 @@ func csvValue(v any) string {
 }
 
 func (l *csvLog) Close() error {
+	if l.closed {
+		return l.err
+	}
+	l.closed = true
 	l.header()
 	for _, f := range l.files {
 		f.Flush()
