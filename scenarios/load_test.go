@@ -206,7 +206,7 @@ func TestParse(t *testing.T) {
 		{
 			name:   "unknown key far from every known one lists them",
 			yaml:   validScenario + "zzzzzzzz: 1\n",
-			want:   `x.yaml:8: unknown key "zzzzzzzz" (known keys: config, credentials, doc, expect, labels, now, pending, quote, source, subject, target, title)`,
+			want:   `x.yaml:8: unknown key "zzzzzzzz" (known keys: config, credentials, cycles, doc, expect, labels, now, pending, quote, source, subject, target, title)`,
 			reason: "no hint is better than a wrong hint",
 		},
 		{
