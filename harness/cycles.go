@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/scimsim/scimsim/engine"
@@ -25,11 +26,23 @@ func (s *Simulator) Endpoint(sc *scenarios.Scenario) Endpoint {
 	return Endpoint{URL: s.root + s.srv.Tenant(sc.ID).SCIMPath(), Root: s.root, Token: sc.Target.TokenOrDefault()}
 }
 
-// SetFaults replaces the faults of the scenario's tenant with list.
+// SetFaults makes list the faults of the scenario's tenant, faults matched by name: one that stays
+// keeps its counters (a fault with after or count goes on counting across cycles).
 func (s *Simulator) SetFaults(_ context.Context, sc *scenarios.Scenario, list []scenarios.Fault) error {
 	set := s.srv.Tenant(sc.ID).Faults()
-	set.Clear()
+	want := map[string]bool{}
+	for _, f := range list {
+		want[f.Name] = true
+	}
+	for _, f := range set.List() {
+		if !want[f.Name] {
+			set.Delete(f.Name)
+		}
+	}
 	for i, f := range list {
+		if _, ok := set.Get(f.Name); ok {
+			continue
+		}
 		if _, err := set.Add(FaultSpec(f)); err != nil {
 			return fmt.Errorf("%s: target.faults[%d]: %w", sc.File, i, err)
 		}
@@ -74,6 +87,13 @@ func CycleChanges(sc *scenarios.Scenario, src *engine.Source) (*engine.Changes, 
 // with after, count or probability replay exactly.
 func runCycles(ctx context.Context, target Target, c Case, o Options) Result {
 	sc := c.Scenario
+	// Every fault gets a name, by which SetFaults knows it from one cycle to the next.
+	sc.Target.Faults = slices.Clone(sc.Target.Faults)
+	for i := range sc.Target.Faults {
+		if sc.Target.Faults[i].Name == "" {
+			sc.Target.Faults[i].Name = fmt.Sprintf("fault-%d", i)
+		}
+	}
 	first := sc
 	first.Target.Faults = activeFaults(&sc, 1)
 	first.Cycles = nil

@@ -15,7 +15,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/scimsim/scimsim/engine"
+	"github.com/scimsim/scimsim/harness"
 	"github.com/scimsim/scimsim/job"
+	"github.com/scimsim/scimsim/scenarios"
 )
 
 func init() { subcommands = append(subcommands, syncCommand) }
@@ -253,4 +255,30 @@ func progressFor(mode string, out io.Writer, jsonOut bool) *progressbar.Progress
 	}
 	return progressbar.NewOptions(1, progressbar.OptionSetWriter(os.Stderr), progressbar.OptionShowCount(),
 		progressbar.OptionSetPredictTime(false), progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish())
+}
+
+// expectedCycles is what a cycle scenario expects, for `scenarios run`: the job's status after its
+// last cycle.
+func expectedCycles(s scenarios.Scenario) string {
+	last := s.Cycles[len(s.Cycles)-1].Expect
+	e := fmt.Sprintf("the job %s after %d cycles", last.Status, len(s.Cycles))
+	if last.Reason != "" {
+		e += " (" + last.Reason + ")"
+	}
+	return e
+}
+
+// writeCycleOutcomes writes one line per cycle of a cycle scenario's run.
+func writeCycleOutcomes(w io.Writer, res *harness.Result) {
+	for _, c := range res.Cycles {
+		reason := ""
+		if c.Reason != "" {
+			reason = " (" + c.Reason + ")"
+		}
+		fmt.Fprintf(w, "   cycle %d  %s  %d processed: %d created, %d updated, %d disabled, %d deleted, %d skipped, %d failed, %d staged; %d escrows; %s%s\n",
+			c.Number, c.Began.UTC().Format(time.RFC3339), c.Processed, c.Created, c.Updated, c.Disabled, c.Deleted, c.Skipped, c.Failed, c.Staged, c.Escrows, c.Code, reason)
+	}
+	if len(res.Cycles) > 0 {
+		fmt.Fprintln(w)
+	}
 }
