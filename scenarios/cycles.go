@@ -59,7 +59,9 @@ func (y *YAML) UnmarshalYAML(n *yaml.Node) error {
 }
 
 // Set reports whether the value was written.
-func (y YAML) Set() bool { return y.Node != nil && !(y.Node.Kind == yaml.ScalarNode && y.Node.Tag == "!!null") }
+func (y YAML) Set() bool {
+	return y.Node != nil && !(y.Node.Kind == yaml.ScalarNode && y.Node.Tag == "!!null")
+}
 
 // CycleExpect is how the job stands after a cycle. Counts left out are not checked.
 type CycleExpect struct {

@@ -31,6 +31,15 @@ var sections = []string{
 	"Known limitations",
 }
 
+// cyclePages are the Microsoft Learn pages (docs/identity/app-provisioning/ in MicrosoftDocs/entra-docs)
+// the cycle scenarios come from; their doc names the page, then its section.
+var cyclePages = []string{
+	"how-provisioning-works.md",
+	"application-provisioning-quarantine-status.md",
+	"application-provisioning-when-will-provisioning-finish-specific-user.md",
+	"accidental-deletions.md",
+}
+
 func TestLoad_Catalog(t *testing.T) {
 	all, err := Load(".")
 	if err != nil {
@@ -44,7 +53,7 @@ func TestLoad_Catalog(t *testing.T) {
 	labels := map[string]bool{}
 	for _, s := range all {
 		section, _, _ := strings.Cut(s.Doc, " > ")
-		if !slices.Contains(sections, section) {
+		if !slices.Contains(sections, section) && !(s.IsCycles() && slices.Contains(cyclePages, section)) {
 			t.Errorf("%s: doc %q names no section of the source document", s.File, s.Doc)
 		}
 		if s.Quote == "" {
