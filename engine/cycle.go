@@ -149,7 +149,7 @@ func (s *Session) Provision(ctx context.Context, obj Object) *Report {
 		now := obj.Now
 		o.now = func() time.Time { return now }
 	}
-	o.rand = rand.New(rand.NewSource(obj.Seed))
+	o.rand = rand.New(&splitmix{state: uint64(obj.Seed)})
 	ob := s.object(obj)
 	r, err := newRun(s.src, s.cfg, o)
 	if err != nil {
@@ -176,6 +176,20 @@ func internalReport(subject Identity, err error) *Report {
 		ErrorCode: string(entra.CodeInternalError), Reason: err.Error(), ModifiedProperties: []ModifiedProperty{}}
 	return rep
 }
+
+// splitmix is a small random source (SplitMix64) for one object's Guid() and RandomString(): a
+// cycle makes one per object, and math/rand's default source costs 5 KB and its seeding to make.
+type splitmix struct{ state uint64 }
+
+func (s *splitmix) Seed(seed int64) { s.state = uint64(seed) }
+func (s *splitmix) Uint64() uint64 {
+	s.state += 0x9e3779b97f4a7c15
+	z := s.state
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+	return z ^ (z >> 31)
+}
+func (s *splitmix) Int63() int64 { return int64(s.Uint64() >> 1) }
 
 // cycleRun is what a run knows as part of a provisioning cycle.
 type cycleRun struct {
