@@ -141,7 +141,7 @@ func New(src *engine.Source, cfg *engine.Config, o Options) (*Job, error) {
 	if o.Start.IsZero() {
 		o.Start = time.Now().UTC().Truncate(time.Second)
 	}
-	j := &Job{src: src.Clone(), cfg: cfg, opts: o, rng: rand.New(rand.NewSource(o.Seed)),
+	j := &Job{src: src.Clone(), cfg: cfg, opts: o, rng: newRand(o.Seed),
 		records: map[string]*record{}, pending: map[string]bool{}, errs: map[string]*ErrorStat{},
 		status: Status{Code: CodeNotRun, Progress: []Progress{}, SynchronizedEntryCountByType: []KeyLongValue{}}}
 	j.token, j.tokenOK = o.Token, o.Token != "" || o.Target != ""
@@ -160,6 +160,8 @@ func New(src *engine.Source, cfg *engine.Config, o Options) (*Job, error) {
 	}
 	return j, nil
 }
+
+func newRand(seed int64) *rand.Rand { return rand.New(rand.NewSource(seed)) }
 
 func cmpOr(a, b string) string {
 	if a != "" {

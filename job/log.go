@@ -491,3 +491,27 @@ func (l *csvLog) Close() error {
 	}
 	return l.err
 }
+
+// WriteRunLog writes the provisioning log of one on-demand run (`scimsim provision`): an entry for
+// each member a group run provisioned, then one for the subject, in format (json or csv) at path.
+// The identifiers are drawn from seed; at is the time of the run.
+func WriteRunLog(path, format string, rep *engine.Report, app string, at time.Time, seed int64) error {
+	lw, err := CreateLog(path, format)
+	if err != nil {
+		return err
+	}
+	j := &Job{rng: newRand(seed)}
+	tenant := j.guid()
+	meta := Meta{TenantID: tenant, JobID: "scim." + strings.ReplaceAll(tenant, "-", "") + "." + j.guid(), CycleID: j.guid(),
+		ServicePrincipal: DisplayID{ID: j.guid(), DisplayName: cmpOr(app, "SCIM application")}, App: cmpOr(app, "customappsso"), At: at}
+	write := func(r *engine.Report) {
+		m := meta
+		m.ID, m.ChangeID, m.Duration = j.guid(), j.guid(), time.Duration(r.DurationMs)*time.Millisecond
+		lw.Write(NewEntry(r, m))
+	}
+	for _, m := range rep.Members {
+		write(m)
+	}
+	write(rep)
+	return lw.Close()
+}

@@ -282,3 +282,11 @@ func writeCycleOutcomes(w io.Writer, res *harness.Result) {
 		fmt.Fprintln(w)
 	}
 }
+
+// provisionTime is the time of a provision run: --now (already checked), else the clock.
+func provisionTime(now string) time.Time {
+	if t, err := time.Parse(time.RFC3339, now); err == nil {
+		return t
+	}
+	return time.Now().UTC()
+}
