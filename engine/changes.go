@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -408,19 +407,22 @@ func cloneAttrs(m map[string]any) map[string]any {
 // the entry's file, line and field; the source is then partly changed.
 func (s *Source) Apply(cs ChangeSet, at time.Time) (Touched, error) {
 	var t Touched
-	ids := map[string]bool{}
-	for _, u := range s.Users {
-		ids[u.ObjectID] = true
-	}
 	groups := map[string]*Group{}
 	for _, g := range s.Groups {
-		ids[g.ObjectID] = true
 		groups[g.ObjectID] = g
 	}
-	users := map[string]*User{}
-	for _, u := range s.Users {
-		users[u.ObjectID] = u
+	// users is the index's map when the source has one (a job's large source): Apply adds to it,
+	// and rebuilds the index only when assignments or memberships change.
+	var users map[string]*User
+	if s.index != nil {
+		users = s.index.users
+	} else {
+		users = make(map[string]*User, len(s.Users))
+		for _, u := range s.Users {
+			users[u.ObjectID] = u
+		}
 	}
+	ids := idSet{users: users, groups: groups}
 	pref := fmt.Sprintf("cycle %d: ", cs.Cycle)
 	fail := func(p Pos, field, format string, args ...any) error {
 		return &FieldError{Pos: p, Field: field, Msg: pref + fmt.Sprintf(format, args...)}
@@ -440,10 +442,9 @@ func (s *Source) Apply(cs ChangeSet, at time.Time) (Touched, error) {
 		switch {
 		case u.ObjectID == "":
 			return t, fail(u.Pos, f, "required")
-		case ids[u.ObjectID]:
+		case ids.has(u.ObjectID):
 			return t, fail(u.Pos, f, "the source already has an object %q", u.ObjectID)
 		}
-		ids[u.ObjectID] = true
 		users[u.ObjectID] = u
 		s.Users = append(s.Users, u)
 		t.user(u.ObjectID)
@@ -455,7 +456,7 @@ func (s *Source) Apply(cs ChangeSet, at time.Time) (Touched, error) {
 			return t, fail(g.Pos, f+".objectId", "required")
 		case g.DisplayName == "":
 			return t, fail(g.Pos, f+".displayName", "required")
-		case ids[g.ObjectID]:
+		case ids.has(g.ObjectID):
 			return t, fail(g.Pos, f+".objectId", "the source already has an object %q", g.ObjectID)
 		}
 		for j, m := range g.Members {
@@ -463,7 +464,6 @@ func (s *Source) Apply(cs ChangeSet, at time.Time) (Touched, error) {
 				return t, fail(g.Pos.at("members"), fmt.Sprintf("%s.members[%d]", f, j), "no user has objectId %q", m)
 			}
 		}
-		ids[g.ObjectID] = true
 		groups[g.ObjectID] = g
 		s.Groups = append(s.Groups, g)
 		t.group(g.ObjectID)
@@ -505,7 +505,7 @@ func (s *Source) Apply(cs ChangeSet, at time.Time) (Touched, error) {
 		t.group(g.ObjectID)
 	}
 	for i, a := range cs.Assign {
-		if !ids[a.Principal] {
+		if !ids.has(a.Principal) {
 			return t, fail(a.Pos.at("principal"), fmt.Sprintf("assign[%d].principal", i), "no user or group has objectId %q", a.Principal)
 		}
 		if a.AssignedAt.IsZero() {
@@ -516,7 +516,7 @@ func (s *Source) Apply(cs ChangeSet, at time.Time) (Touched, error) {
 	}
 	for i, r := range cs.Unassign {
 		f := fmt.Sprintf("unassign[%d]", i)
-		if !ids[r.ID] {
+		if !ids.has(r.ID) {
 			return t, fail(r.Pos, f, "no user or group has objectId %q", r.ID)
 		}
 		n := len(s.Assignments)
@@ -595,18 +595,19 @@ func (s *Source) Apply(cs ChangeSet, at time.Time) (Touched, error) {
 	if err := members(cs.RemoveMembers, "members.remove", false); err != nil {
 		return t, err
 	}
-	if s.index != nil {
+	if s.index != nil && (len(cs.AddGroups) > 0 || len(cs.Assign) > 0 || len(cs.Unassign) > 0 || len(cs.AddMembers) > 0 || len(cs.RemoveMembers) > 0) {
 		s.Reindex()
-	}
-	if err := s.Validate(); err != nil {
-		var fe *FieldError
-		if errors.As(err, &fe) {
-			return t, &FieldError{Pos: cs.Pos, Field: fe.Field, Msg: pref + "after the changes, " + fe.Msg}
-		}
-		return t, err
 	}
 	return t, nil
 }
+
+// idSet answers whether a user or group has an objectId.
+type idSet struct {
+	users  map[string]*User
+	groups map[string]*Group
+}
+
+func (s idSet) has(id string) bool { return s.users[id] != nil || s.groups[id] != nil }
 
 func sortedKeys(m map[string]any) []string {
 	keys := make([]string, 0, len(m))
