@@ -224,3 +224,29 @@ func checkCSVLog(t *testing.T, path string, want int) {
 		}
 	}
 }
+
+// TestJob_restart: Restart provisioning runs a new initial cycle, which reads every user again by
+// its anchor, and clears the quarantine and the escrows.
+func TestJob_restart(t *testing.T) {
+	ts := simulator.NewTestServer(t, simulator.WithToken("secret"))
+	fixed := "secret"
+	ch := &engine.Changes{Sets: []engine.ChangeSet{
+		{Cycle: 2, ChangeUsers: []engine.AttrChange{{ObjectID: "u-bob", Attrs: map[string]any{"jobTitle": "VP"}}}, Admin: engine.AdminActions{Token: new(string)}},
+		{Cycle: 3, Admin: engine.AdminActions{Token: &fixed, Restart: true}},
+	}}
+	*ch.Sets[0].Admin.Token = "revoked"
+	j := newJob(t, ts, "restart", contoso(t), Options{Changes: ch})
+	if err := j.Run(context.Background(), Limit{Cycles: 3}, nil); err != nil {
+		t.Fatal(err)
+	}
+	c := j.Cycles()
+	if c[1].Code != CodeQuarantine || c[1].Escrows != 1 {
+		t.Fatalf("cycle 2 = %+v, want quarantine with Bob escrowed", c[1])
+	}
+	if !c[2].Initial || c[2].Code != CodeActive || c[2].Processed < 6 || c[2].Escrows != 0 || c[2].Updated < 1 {
+		t.Fatalf("cycle 3 = %+v, want an initial cycle over every user, Bob updated, nothing escrowed", c[2])
+	}
+	if !c[2].Began.Equal(c[1].Ended.Add(6 * time.Hour)) {
+		t.Errorf("cycle 3 began %s, want the quarantine's first retry, 6 hours after %s", c[2].Began, c[1].Ended)
+	}
+}
