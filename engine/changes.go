@@ -117,8 +117,11 @@ func ParseChanges(name string, b []byte, src *Source) (*Changes, error) {
 func DecodeChangeSet(name string, n *yaml.Node, cycle int) (ChangeSet, error) {
 	d := &decoder{file: name}
 	cs, err := decodeChangeSet(d, n, "changes", false)
+	if err != nil {
+		d.add(err)
+	}
 	cs.Cycle = cycle
-	return cs, err
+	return cs, d.err()
 }
 
 func decodeChanges(root *yaml.Node, d *decoder, src *Source) (*Changes, error) {
@@ -134,12 +137,15 @@ func decodeChanges(root *yaml.Node, d *decoder, src *Source) (*Changes, error) {
 		})
 	})
 	if err != nil {
+		d.add(err)
+	}
+	if err := d.err(); err != nil {
 		return nil, err
 	}
 	for i, cs := range c.Sets {
 		field := fmt.Sprintf("cycles[%d].cycle", i)
 		switch {
-		case cs.Cycle < 2:
+		case cs.Cycle < 2 && cs.Cycle != 0:
 			return nil, &FieldError{Pos: cs.Pos.at("cycle"), Field: field, Msg: fmt.Sprintf("want the number of the cycle the changes come before, 2 or more (cycle 1 reads the source file), got %d", cs.Cycle)}
 		case i > 0 && cs.Cycle <= c.Sets[i-1].Cycle:
 			return nil, &FieldError{Pos: cs.Pos.at("cycle"), Field: field, Msg: fmt.Sprintf("cycle %d comes after cycle %d: list the cycles in increasing order, each once", cs.Cycle, c.Sets[i-1].Cycle)}

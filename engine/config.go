@@ -1,9 +1,11 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -76,6 +78,9 @@ type Job struct {
 	Pos     Pos
 	Running bool
 	Scope   string
+	// Kind is what the job provisions into: scim (default) or crossTenant (another Microsoft Entra
+	// tenant, through Microsoft Graph).
+	Kind string
 	// Dialect is the request dialect; empty means entra, whatever the tenant URL says.
 	Dialect string
 	Actions []string
@@ -174,6 +179,10 @@ func decodeConfig(root *yaml.Node, d *decoder) (*Config, error) {
 		return errUnknownKey
 	})
 	if err != nil {
+		d.add(err)
+	}
+	// Values of the wrong shape leave fields unset: validating them would only add noise.
+	if err := d.err(); err != nil {
 		return nil, err
 	}
 	return c, c.Validate()
@@ -211,6 +220,8 @@ func decodeJob(d *decoder, n *yaml.Node, j *Job) error {
 			j.Running, err = d.boolean(v, f)
 		case "scope":
 			j.Scope, err = d.str(v, f)
+		case "kind":
+			j.Kind, err = d.str(v, f)
 		case "dialect":
 			j.Dialect, err = d.str(v, f)
 		case "actions":
@@ -339,27 +350,58 @@ func decodeClause(d *decoder, n *yaml.Node, field string) (Clause, error) {
 // changes nothing (fields edited since are checked and parsed again), so that concurrent runs can
 // share it.
 func (c *Config) Validate() error {
-	if err := c.Target.Validate(); err != nil {
-		return err
-	}
-	if err := c.Job.Validate(); err != nil {
-		return err
-	}
-	if err := c.Users.validate("users", true); err != nil {
-		return err
-	}
+	var m mistakes
+	m.add(c.Target.Validate())
+	m.add(c.Job.Validate())
+	m.add(c.Users.validate("users", true))
 	if c.Groups.Enabled || len(c.Groups.Mappings) > 0 {
-		return c.Groups.validate("groups", false)
+		m.add(c.Groups.validate("groups", false))
 	}
-	return nil
+	m.add(c.validateKind())
+	return m.err(c.Pos.File)
+}
+
+// mistakes collects the problems validation finds, so that a config with several is reported whole
+// (up to maxErrors), in the order of the file.
+type mistakes []error
+
+// add records err, each of them when it joins several; nil is nothing.
+func (m *mistakes) add(err error) {
+	if err == nil {
+		return
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range j.Unwrap() {
+			m.add(e)
+		}
+		return
+	}
+	*m = append(*m, err)
+}
+
+func (m mistakes) err(file string) error {
+	sort.SliceStable(m, func(i, j int) bool { return lineOf(m[i]) < lineOf(m[j]) })
+	if len(m) > maxErrors {
+		return joinMistakes(file, m[:maxErrors], len(m)-maxErrors)
+	}
+	return errors.Join(m...)
+}
+
+func lineOf(err error) int {
+	var fe *FieldError
+	if errors.As(err, &fe) {
+		return fe.Pos.Line
+	}
+	return 0
 }
 
 // Validate checks the target: an http(s) URL when given (--target may supply it), a known auth.
 func (t *Target) Validate() error {
+	var m mistakes
 	if t.URL != "" {
 		u, err := url.Parse(t.URL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return &FieldError{Pos: t.Pos.at("url"), Field: "target.url", Msg: fmt.Sprintf("want an absolute http or https URL, got %q", t.URL)}
+			m.add(&FieldError{Pos: t.Pos.at("url"), Field: "target.url", Msg: fmt.Sprintf("want an absolute http or https URL, got %q", t.URL)})
 		}
 	}
 	switch t.Auth {
@@ -367,62 +409,63 @@ func (t *Target) Validate() error {
 		t.Auth = AuthBearer
 	case AuthBearer, AuthOAuth:
 	default:
-		return &FieldError{Pos: t.Pos.at("auth"), Field: "target.auth", Msg: fmt.Sprintf("unknown auth %q (want bearer or oauth)", t.Auth)}
+		m.add(&FieldError{Pos: t.Pos.at("auth"), Field: "target.auth", Msg: fmt.Sprintf("unknown auth %q (want bearer or oauth)", t.Auth)})
 	}
-	return nil
+	return m.err(t.Pos.File)
 }
 
 // Validate checks the job settings and fills defaults.
 func (j *Job) Validate() error {
+	var m mistakes
 	switch j.Scope {
 	case "":
 		j.Scope = DefaultScope
 	case ScopeAssigned, ScopeAll:
 	default:
-		return &FieldError{Pos: j.Pos.at("scope"), Field: "job.scope", Msg: fmt.Sprintf("unknown scope %q (want assigned or all)", j.Scope)}
+		m.add(&FieldError{Pos: j.Pos.at("scope"), Field: "job.scope", Msg: fmt.Sprintf("unknown scope %q (want assigned or all)", j.Scope)})
 	}
 	if _, err := entra.ParseDialect(j.Dialect); err != nil {
-		return &FieldError{Pos: j.Pos.at("dialect"), Field: "job.dialect", Msg: err.Error()}
+		m.add(&FieldError{Pos: j.Pos.at("dialect"), Field: "job.dialect", Msg: err.Error()})
 	}
 	if j.Actions == nil {
 		j.Actions = []string{ActionCreate, ActionUpdate, ActionDelete}
 	}
 	for i, a := range j.Actions {
 		if a != ActionCreate && a != ActionUpdate && a != ActionDelete {
-			return &FieldError{Pos: j.Pos.at("actions"), Field: fmt.Sprintf("job.actions[%d]", i), Msg: fmt.Sprintf("unknown action %q (want create, update or delete)", a)}
+			m.add(&FieldError{Pos: j.Pos.at("actions"), Field: fmt.Sprintf("job.actions[%d]", i), Msg: fmt.Sprintf("unknown action %q (want create, update or delete)", a)})
 		}
 	}
 	switch {
 	case j.Timeout < 0:
-		return &FieldError{Pos: j.Pos.at("timeout"), Field: "job.timeout", Msg: "must not be negative"}
+		m.add(&FieldError{Pos: j.Pos.at("timeout"), Field: "job.timeout", Msg: "must not be negative"})
 	case j.Timeout == 0:
 		j.Timeout = DefaultTimeout
 	}
 	if j.ReplicationDelay < 0 {
-		return &FieldError{Pos: j.Pos.at("replicationDelay"), Field: "job.replicationDelay", Msg: "must not be negative"}
+		m.add(&FieldError{Pos: j.Pos.at("replicationDelay"), Field: "job.replicationDelay", Msg: "must not be negative"})
 	}
 	if j.RequestTimeout < 0 {
-		return &FieldError{Pos: j.Pos.at("requestTimeout"), Field: "job.requestTimeout", Msg: "must not be negative"}
+		m.add(&FieldError{Pos: j.Pos.at("requestTimeout"), Field: "job.requestTimeout", Msg: "must not be negative"})
 	}
-	if err := j.validateDeletions(); err != nil {
-		return err
-	}
+	m.add(j.validateDeletions())
 	for i, r := range j.RequiredRoles {
 		if strings.TrimSpace(r) == "" {
-			return &FieldError{Pos: j.Pos.at("requiredRoles"), Field: fmt.Sprintf("job.requiredRoles[%d]", i), Msg: "empty role"}
+			m.add(&FieldError{Pos: j.Pos.at("requiredRoles"), Field: fmt.Sprintf("job.requiredRoles[%d]", i), Msg: "empty role"})
 		}
 	}
-	return nil
+	return m.err(j.Pos.File)
 }
 
 func (j *Job) allows(action string) bool { return slices.Contains(j.Actions, action) }
 
 func (m *ObjectMapping) validate(field string, users bool) error {
+	var errs mistakes
 	if users && !m.Enabled {
 		return &FieldError{Pos: m.Pos.at("enabled"), Field: field + ".enabled", Msg: "the users mapping cannot be disabled"}
 	}
 	if len(m.Mappings) == 0 {
-		return &FieldError{Pos: m.Pos, Field: field + ".mappings", Msg: "at least one mapping is required"}
+		errs.add(&FieldError{Pos: m.Pos, Field: field + ".mappings", Msg: "at least one mapping is required"})
+		return errs.err(m.Pos.File)
 	}
 	targets := map[string]Pos{}
 	precedence := map[int]Pos{}
@@ -430,30 +473,31 @@ func (m *ObjectMapping) validate(field string, users bool) error {
 	for i, mp := range m.Mappings {
 		f := fmt.Sprintf("%s.mappings[%d]", field, i)
 		if err := mp.validate(f, !users); err != nil {
-			return err
+			errs.add(err) // one mistake per mapping; the other mappings are still checked
+			continue
 		}
 		key := strings.ToLower(mp.Target)
 		if p, dup := targets[key]; dup {
-			return &FieldError{Pos: mp.Pos, Field: f + ".target", Msg: fmt.Sprintf("%q is already mapped at %s", mp.Target, p)}
+			errs.add(&FieldError{Pos: mp.Pos, Field: f + ".target", Msg: fmt.Sprintf("%q is already mapped at %s", mp.Target, p)})
+			continue
 		}
 		targets[key] = mp.Pos
 		if mp.Matching > 0 {
 			if p, dup := precedence[mp.Matching]; dup {
-				return &FieldError{Pos: mp.Pos, Field: f + ".matching", Msg: fmt.Sprintf("precedence %d is already used at %s", mp.Matching, p)}
+				errs.add(&FieldError{Pos: mp.Pos, Field: f + ".matching", Msg: fmt.Sprintf("precedence %d is already used at %s", mp.Matching, p)})
+				continue
 			}
 			precedence[mp.Matching] = mp.Pos
 			matching++
 		}
 	}
-	if matching == 0 {
-		return &FieldError{Pos: m.Pos, Field: field + ".mappings", Msg: "no mapping has matching set: at least one matching attribute is required"}
+	if matching == 0 && len(errs) == 0 {
+		errs.add(&FieldError{Pos: m.Pos, Field: field + ".mappings", Msg: "no mapping has matching set: at least one matching attribute is required"})
 	}
 	for i, sf := range m.ScopingFilters {
-		if err := sf.validate(fmt.Sprintf("%s.scopingFilters[%d]", field, i)); err != nil {
-			return err
-		}
+		errs.add(sf.validate(fmt.Sprintf("%s.scopingFilters[%d]", field, i)))
 	}
-	return nil
+	return errs.err(m.Pos.File)
 }
 
 func (m *Mapping) validate(field string, group bool) error {
@@ -537,6 +581,9 @@ func (m *Mapping) selectsUniqueValue() bool {
 // Microsoft does not support it for. The error names the config's file, line and field, and the
 // source.
 func (c *Config) CheckSource(src *Source) error {
+	if err := c.checkCrossTenantSource(src); err != nil {
+		return err
+	}
 	if _, hr := cloudHRAttributes[src.Kind]; hr {
 		return nil
 	}
@@ -565,27 +612,33 @@ func (m *Mapping) Kind() string {
 }
 
 func (sf ScopingFilter) validate(field string) error {
+	var m mistakes
 	if sf.Name == "" {
-		return &FieldError{Pos: sf.Pos.at("name"), Field: field + ".name", Msg: "required"}
+		m.add(&FieldError{Pos: sf.Pos.at("name"), Field: field + ".name", Msg: "required"})
 	}
 	if len(sf.Clauses) == 0 {
-		return &FieldError{Pos: sf.Pos.at("clauses"), Field: field + ".clauses", Msg: "at least one clause is required"}
+		m.add(&FieldError{Pos: sf.Pos.at("clauses"), Field: field + ".clauses", Msg: "at least one clause is required"})
 	}
 	for i, c := range sf.Clauses {
-		f := fmt.Sprintf("%s.clauses[%d]", field, i)
-		if c.Attribute == "" {
-			return &FieldError{Pos: c.Pos.at("attribute"), Field: f + ".attribute", Msg: "required"}
-		}
-		op, ok := operators[c.Operator]
-		if !ok {
-			return &FieldError{Pos: c.Pos.at("operator"), Field: f + ".operator", Msg: fmt.Sprintf("unknown operator %q (want one of %s)", c.Operator, strings.Join(OperatorNames(), ", "))}
-		}
-		if !op.unary && c.Value == "" {
-			return &FieldError{Pos: c.Pos.at("value"), Field: f + ".value", Msg: fmt.Sprintf("operator %s needs a value", c.Operator)}
-		}
-		if op.unary && c.Value != "" {
-			return &FieldError{Pos: c.Pos.at("value"), Field: f + ".value", Msg: fmt.Sprintf("operator %s takes no value", c.Operator)}
-		}
+		m.add(c.validate(fmt.Sprintf("%s.clauses[%d]", field, i)))
+	}
+	return m.err(sf.Pos.File)
+}
+
+// validate checks one clause, reporting its first mistake.
+func (c Clause) validate(f string) error {
+	if c.Attribute == "" {
+		return &FieldError{Pos: c.Pos.at("attribute"), Field: f + ".attribute", Msg: "required"}
+	}
+	op, ok := operators[c.Operator]
+	if !ok {
+		return &FieldError{Pos: c.Pos.at("operator"), Field: f + ".operator", Msg: fmt.Sprintf("unknown operator %q (want one of %s)", c.Operator, strings.Join(OperatorNames(), ", "))}
+	}
+	if !op.unary && c.Value == "" {
+		return &FieldError{Pos: c.Pos.at("value"), Field: f + ".value", Msg: fmt.Sprintf("operator %s needs a value", c.Operator)}
+	}
+	if op.unary && c.Value != "" {
+		return &FieldError{Pos: c.Pos.at("value"), Field: f + ".value", Msg: fmt.Sprintf("operator %s takes no value", c.Operator)}
 	}
 	return nil
 }

@@ -90,6 +90,11 @@ func NewSession(src *Source, cfg *Config, opts ...Option) (*Session, error) {
 	if err := cfg.CheckSource(src); err != nil {
 		return nil, &InputError{err}
 	}
+	if cfg.crossTenant() {
+		// The anchored read and the group steps of a cycle speak SCIM; a cross-tenant job's target
+		// is a tenant's Graph, which scimsim provisions on demand only.
+		return nil, &InputError{fmt.Errorf("%s: job.kind: provisioning cycles run SCIM jobs; a cross-tenant synchronization job (job.kind %s) runs on demand only", cfg.Pos, cfg.Job.Kind)}
+	}
 	if _, err := newRun(src, cfg, o); err != nil {
 		return nil, &InputError{err}
 	}

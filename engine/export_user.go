@@ -61,15 +61,14 @@ func (p *pass) createUser(ctx context.Context, s *Step) {
 	}
 	roles := p.rolesDropped(s)
 	p.rep.ModifiedProperties = props
-	res, err := p.c.Create(ctx, wire.Users, body)
+	res, err := p.t.Create(ctx, wire.Users, body)
 	if err != nil {
 		p.failRequest(ctx, s, err, "Failed to create User: ")
 		return
 	}
 	id := wire.ID(res)
-	name, _ := wire.Field(res, "userName").(string)
-	p.target(id, name, true)
-	problems := p.verifyUser(ctx, s, id, p.c.LastStatus(), sent)
+	p.target(id, nameOf(res, "userName"), true)
+	problems := p.verifyUser(ctx, s, id, p.t.LastStatus(), sent)
 	p.done(s, ReportCreate, roles || len(problems) > 0)
 	p.warnReadBack(s, problems)
 }
@@ -99,7 +98,7 @@ func (p *pass) patchUser(ctx context.Context, s *Step, changes []entra.Change, p
 	}
 	p.rep.ModifiedProperties = props
 	id := wire.ID(p.matched)
-	if _, err := p.c.Patch(ctx, wire.Users, id, p.dialect.UserPatch(changes)); err != nil {
+	if err := p.t.Update(ctx, wire.Users, id, changes); err != nil {
 		verb := "update"
 		if action == ReportDisable {
 			verb = "disable"
@@ -107,7 +106,7 @@ func (p *pass) patchUser(ctx context.Context, s *Step, changes []entra.Change, p
 		p.failRequest(ctx, s, err, fmt.Sprintf("Failed to %s User %s: ", verb, id))
 		return
 	}
-	problems := p.verifyUser(ctx, s, id, p.c.LastStatus(), sent)
+	problems := p.verifyUser(ctx, s, id, p.t.LastStatus(), sent)
 	p.done(s, action, roles || len(problems) > 0)
 	p.warnReadBack(s, problems)
 }
@@ -141,7 +140,7 @@ func (p *pass) deprovisionUser(ctx context.Context, s *Step) {
 		return
 	}
 	s.Details.add("id", id)
-	if err := p.c.Delete(ctx, wire.Users, id); err != nil {
+	if err := p.t.Delete(ctx, wire.Users, id); err != nil {
 		p.failRequest(ctx, s, err, fmt.Sprintf("Failed to delete User %s: ", id))
 		return
 	}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -72,7 +73,7 @@ func normalize(m *Mapping, v any) any {
 		if x == "" {
 			return nil
 		}
-		if strings.EqualFold(m.Target, "active") {
+		if slices.ContainsFunc(booleanTargets, func(t string) bool { return strings.EqualFold(m.Target, t) }) {
 			if b, err := strconv.ParseBool(x); err == nil {
 				return b
 			}
@@ -88,6 +89,11 @@ func normalize(m *Mapping, v any) any {
 	}
 	return v
 }
+
+// booleanTargets are the boolean target attributes Entra maps by default: the core User schema's
+// active, and the Microsoft Graph user's accountEnabled and showInAddressList (cross-tenant
+// synchronization maps showInAddressList from the constant "true").
+var booleanTargets = []string{"active", "accountEnabled", "showInAddressList"}
 
 // scalarString renders a value for a filter or a comparison.
 func scalarString(v any) string {

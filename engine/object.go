@@ -130,8 +130,12 @@ func (g groupObject) env(_ scopeDecision, o options, domain string) expr.Env {
 func (g groupObject) importDetails(p *pass, s *Step) bool {
 	s.Details.add("objectId", g.ObjectID)
 	s.Details.add("displayName", g.DisplayName)
+	if p.cfg.crossTenant() {
+		p.skip(s, entra.CodeEntityTypeNotSupported, crossTenantGroupReason(p.cfg), entra.Lookup(entra.CodeEntityTypeNotSupported).TipsAt(StepImport)...)
+		return false
+	}
 	if p.cycle != nil {
-		s.Details.add("members", countNoun(len(g.Members), "member"))
+		s.Details.add("members", count(len(g.Members), "member", "members"))
 		return true
 	}
 	names := make([]string, 0, len(g.members))
@@ -139,6 +143,16 @@ func (g groupObject) importDetails(p *pass, s *Step) bool {
 		names = append(names, u.Display())
 	}
 	s.Details.add("members", orNone(names))
+	var nested []string
+	for _, id := range g.Members {
+		if p.src.isGroup(id) {
+			nested = append(nested, id)
+		}
+	}
+	if len(nested) > 0 {
+		s.Details.add("Nested groups (not provisioned)", strings.Join(nested, ", "))
+		s.Tips = append(s.Tips, entra.TipNestedGroups)
+	}
 	if len(g.members) > MaxGroupMembers {
 		p.fail(s, entra.CodeTooManyGroupMembers, fmt.Sprintf("The group has %d members to provision: on-demand provisioning of groups supports updating up to five members at a time. Pick up to five with --member.", len(g.members)), entra.TipGroupMembers)
 		return false

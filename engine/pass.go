@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/scimsim/scimsim/entra"
@@ -71,10 +72,14 @@ func (p *pass) value(m *Mapping) any {
 // that may already have been applied.
 func (p *pass) finish(s *Step, status string) {
 	s.Status = status
-	s.Exchanges = append(s.Exchanges, p.c.TakeExchanges()...)
+	s.Exchanges = append(s.Exchanges, p.t.TakeExchanges()...)
 	for _, ex := range s.Exchanges {
 		if ex.Retry == entra.RetryTimeout && ex.IsWrite() {
-			p.rep.Warnings = append(p.rep.Warnings, fmt.Sprintf("%s %s was retried after a timed-out attempt that the target may already have applied: check the target for a duplicate or a double change.", ex.Method, ex.URL))
+			// One warning per request, however many of its attempts timed out.
+			w := fmt.Sprintf("%s %s was retried after a timed-out attempt that the target may already have applied: check the target for a duplicate or a double change.", ex.Method, ex.URL)
+			if !slices.Contains(p.rep.Warnings, w) {
+				p.rep.Warnings = append(p.rep.Warnings, w)
+			}
 		}
 	}
 }

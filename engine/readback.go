@@ -28,7 +28,7 @@ func (p *pass) verifyUser(ctx context.Context, s *Step, id string, status int, s
 	if !p.readsBack() {
 		return nil
 	}
-	res, err := p.c.ReadBack(ctx, wire.Users, id)
+	res, err := p.t.ReadBack(ctx, wire.Users, id)
 	if err != nil {
 		return []string{fmt.Sprintf("the target answered %d but the user could not be read back: %v", status, err)}
 	}

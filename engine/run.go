@@ -21,6 +21,10 @@ type Subject struct {
 	User    string
 	Group   string
 	Members []string
+	// Also names further users (or groups, with Group) asked for in the same run. On-demand
+	// provisioning takes one user, or one group, at a time: the run then fails at step 2 and says
+	// so (provision-on-demand.md, Known limitations).
+	Also []string
 }
 
 // Option configures Run with what a Go caller injects.
@@ -104,7 +108,9 @@ func Run(ctx context.Context, src *Source, cfg *Config, subj Subject, opts ...Op
 	case subj.User != "" && len(subj.Members) > 0:
 		return nil, &InputError{errors.New("members can only be chosen for a group")}
 	}
-	if subj.Group != "" && !cfg.Groups.Enabled {
+	// A cross-tenant job refuses a group at step 2 whether or not groups are enabled
+	// (EntityTypeNotSupported), as the provisioning logs show it.
+	if subj.Group != "" && !cfg.Groups.Enabled && !cfg.crossTenant() {
 		return nil, &InputError{fmt.Errorf("%s: groups.enabled: group provisioning is not enabled in this config", cfg.Pos)}
 	}
 	r, err := newRun(src, cfg, o)
@@ -113,6 +119,9 @@ func Run(ctx context.Context, src *Source, cfg *Config, subj Subject, opts ...Op
 	}
 	ctx, cancel := context.WithTimeout(ctx, cfg.Job.Timeout)
 	defer cancel()
+	if len(subj.Also) > 0 {
+		return r.tooMany(subj), nil
+	}
 	if subj.Group != "" {
 		return r.group(ctx, subj)
 	}
@@ -124,6 +133,20 @@ func Run(ctx context.Context, src *Source, cfg *Config, subj Subject, opts ...Op
 		return rep, nil
 	}
 	return r.provision(ctx, userObject{u}, false), nil
+}
+
+// tooMany is the report of a run asked for several users or groups at once.
+func (r *run) tooMany(subj Subject) *Report {
+	names := append([]string{subj.User + subj.Group}, subj.Also...)
+	noun, tip := "user", entra.TipOneUser
+	if subj.Group != "" {
+		noun, tip = "group", entra.TipOneGroupAPI
+	}
+	p := &pass{run: r, rep: r.emptyReport(Identity{Type: upperFirst(noun), Display: strings.Join(names, ", ")}, noun)}
+	s := p.step(StepImport)
+	s.Details.add("Requested", strings.Join(names, ", "))
+	p.fail(s, entra.CodeTooManySubjects, fmt.Sprintf("The run was asked for %d %ss at once (%s): on-demand provisioning takes one %s at a time.", len(names), noun, strings.Join(names, ", "), noun), tip)
+	return p.rep
 }
 
 // group provisions a group on demand with the members subj selects.
@@ -176,9 +199,12 @@ func (r *run) selectMembers(g *Group, queries []string) ([]*User, error) {
 
 // run is the state shared by the runs of one Run call (a group run provisions its members too).
 type run struct {
-	src      *Source
-	cfg      *Config
-	o        options
+	src *Source
+	cfg *Config
+	o   options
+	// t is what the steps provision users into; c is the SCIM client (nil for a cross-tenant job,
+	// whose target t is the target tenant's Graph), which the group steps use.
+	t        targetSystem
 	c        *entra.Client
 	dialect  entra.Dialect
 	warnings []string
@@ -198,6 +224,9 @@ func newRun(src *Source, cfg *Config, o options) (*run, error) {
 	}
 	if target == "" {
 		return nil, fmt.Errorf("%s: target.url: no tenant URL: set it in the config or pass --target", cfg.Pos)
+	}
+	if err := cfg.checkTargetKind(target); err != nil {
+		return nil, err
 	}
 	dialect, _ := entra.ParseDialect(cfg.Job.Dialect)
 	r := &run{src: src, cfg: cfg, o: o, dialect: dialect}
@@ -228,7 +257,7 @@ func newRun(src *Source, cfg *Config, o options) (*run, error) {
 	if o.sleep != nil {
 		copts = append(copts, entra.WithSleep(o.sleep))
 	}
-	if r.c, err = entra.New(target, token, copts...); err != nil {
+	if err := r.newTarget(target, token, copts); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -242,12 +271,12 @@ func (r *run) emptyReport(subject Identity, noun string) *Report {
 		Subject:            subject,
 		Status:             StatusSuccess,
 		Action:             ReportNone,
-		Dialect:            string(r.dialect),
+		Dialect:            r.dialectName(),
 		Warnings:           append([]string(nil), r.warnings...),
 		ModifiedProperties: []ModifiedProperty{},
 	}
 	for _, s := range []struct{ typ, name, desc string }{
-		{StepConnection, "Test connection", fmt.Sprintf("Query the target for a %s that does not exist, to check the tenant URL, the credentials and filtering on the matching attribute.", noun)},
+		{StepConnection, "Test connection", r.connectionDescription(noun)},
 		{StepImport, "Import " + noun, fmt.Sprintf("Retrieve the %s from the source system.", noun)},
 		{StepScoping, fmt.Sprintf("Determine if %s is in scope", noun), fmt.Sprintf("Evaluate assignment, scope setting, required roles and scoping filters for the %s.", noun)},
 		{StepMatching, fmt.Sprintf("Match %s between source and target", noun), "Query the target by each matching attribute in precedence order."},

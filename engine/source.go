@@ -31,9 +31,13 @@ type Source struct {
 	// current Microsoft Entra tenant", Microsoft's expression reference, DefaultDomain). Empty
 	// means the tenant has none, and DefaultDomain() fails.
 	DefaultDomain string
-	Users         []*User
-	Groups        []*Group
-	Assignments   []Assignment
+	// TenantID and CrossTenantAccess are what cross-tenant synchronization needs of the source
+	// tenant: its id, and its outbound automatic redemption setting per target tenant.
+	TenantID          string
+	CrossTenantAccess CrossTenantAccess
+	Users             []*User
+	Groups            []*Group
+	Assignments       []Assignment
 	// index, when set (a Session's source, cycle.go), answers user and assignmentsOf.
 	index *sourceIndex
 }
@@ -122,6 +126,12 @@ func decodeSource(root *yaml.Node, d *decoder) (*Source, error) {
 			var err error
 			s.DefaultDomain, err = d.str(v, "defaultDomain")
 			return err
+		case "tenantId":
+			var err error
+			s.TenantID, err = d.str(v, "tenantId")
+			return err
+		case "crossTenantAccess":
+			return decodeCrossTenantAccess(d, v, &s.CrossTenantAccess)
 		case "users":
 			return d.sequence(v, "users", func(i int, item *yaml.Node) error {
 				u, err := decodeUser(d, item, fmt.Sprintf("users[%d]", i))
@@ -144,6 +154,9 @@ func decodeSource(root *yaml.Node, d *decoder) (*Source, error) {
 		return errUnknownKey
 	})
 	if err != nil {
+		d.add(err)
+	}
+	if err := d.err(); err != nil {
 		return nil, err
 	}
 	return s, s.Validate()
@@ -245,6 +258,7 @@ func (s *Source) Validate() error {
 		ids[u.ObjectID] = u.Pos
 		users[u.ObjectID] = true
 	}
+	groups := map[string]bool{}
 	for i, g := range s.Groups {
 		field := fmt.Sprintf("groups[%d]", i)
 		if g.ObjectID == "" {
@@ -257,9 +271,13 @@ func (s *Source) Validate() error {
 			return &FieldError{Pos: g.Pos, Field: field + ".objectId", Msg: fmt.Sprintf("%q is already used at %s", g.ObjectID, p)}
 		}
 		ids[g.ObjectID] = g.Pos
+		groups[g.ObjectID] = true
+	}
+	// A member is a user or, nested, another group.
+	for i, g := range s.Groups {
 		for j, m := range g.Members {
-			if !users[m] {
-				return &FieldError{Pos: g.Pos.at("members"), Field: fmt.Sprintf("%s.members[%d]", field, j), Msg: fmt.Sprintf("no user has objectId %q", m)}
+			if !users[m] && (!groups[m] || m == g.ObjectID) {
+				return &FieldError{Pos: g.Pos.at("members"), Field: fmt.Sprintf("groups[%d].members[%d]", i, j), Msg: fmt.Sprintf("no user or other group has objectId %q", m)}
 			}
 		}
 	}
@@ -329,7 +347,7 @@ func (e *AmbiguousSubjectError) Error() string {
 type searchResult struct {
 	user *User
 	// hidden is a user that matches but that the search does not show (disabled or soft-deleted
-	// in the source): the document's limitation "Those users won't appear when you search".
+	// in the source): the document's limitation "Those users don't appear when you search".
 	hidden *User
 }
 
@@ -350,9 +368,7 @@ func (s *Source) search(query string) (searchResult, error) {
 		if !s.matches(u, q) {
 			continue
 		}
-		// The limitation is the Entra search's: a Cloud HR worker is found by id whatever its
-		// state, and scoping reports it as not active.
-		if s.Kind == KindEntra && (!u.Enabled() || u.SoftDeleted()) {
+		if s.Hidden(u) {
 			hidden = append(hidden, u)
 			continue
 		}
@@ -373,6 +389,24 @@ func (s *Source) search(query string) (searchResult, error) {
 		names = append(names, fmt.Sprintf("%s (%s)", u.Display(), u.ObjectID))
 	}
 	return searchResult{}, &AmbiguousSubjectError{Query: query, Candidates: names}
+}
+
+// Hidden reports whether the portal's search leaves u out although it matches: a disabled or
+// soft-deleted user of an Entra source ("Those users won't appear when you search for a user").
+// The limitation is the Entra search's: a Cloud HR worker is found by id whatever its state, and
+// scoping reports it as not active.
+func (s *Source) Hidden(u *User) bool {
+	return s.Kind == KindEntra && (!u.Enabled() || u.SoftDeleted())
+}
+
+// SearchAttributes returns the attributes the portal's search box matches for this source: first
+// name, last name, display name, user principal name and email for an Entra source, the worker ids
+// for a Cloud HR source. A user's objectId is matched too.
+func (s *Source) SearchAttributes() []string {
+	if attrs, ok := cloudHRAttributes[s.Kind]; ok {
+		return slices.Clone(attrs)
+	}
+	return slices.Clone(searchAttributes)
 }
 
 func (s *Source) matches(u *User, q string) bool {
@@ -451,6 +485,48 @@ func (s *Source) assignmentsOf(id string) []Assignment {
 		}
 	}
 	return out
+}
+
+// nestedUnderAssigned reports whether id reaches an assigned group only through a nested group: a
+// group that is a member of an assigned group, or a user who is a member of such a group, which
+// on-demand provisioning does not expand ("On-demand provisioning doesn't support nested groups that
+// aren't directly assigned to the application", provision-on-demand.md, Known limitations).
+func (s *Source) nestedUnderAssigned(id string) bool {
+	minDepth := 1 // a user's own groups are direct membership
+	if s.isGroup(id) {
+		minDepth = 0
+	}
+	assigned := map[string]bool{}
+	for _, a := range s.Assignments {
+		assigned[a.Principal] = true
+	}
+	seen := map[string]bool{id: true}
+	frontier := []string{id}
+	for depth := 0; len(frontier) > 0; depth++ {
+		var next []string
+		for _, g := range s.Groups {
+			if seen[g.ObjectID] || !slices.ContainsFunc(frontier, func(m string) bool { return slices.Contains(g.Members, m) }) {
+				continue
+			}
+			if depth >= minDepth && assigned[g.ObjectID] {
+				return true
+			}
+			seen[g.ObjectID] = true
+			next = append(next, g.ObjectID)
+		}
+		frontier = next
+	}
+	return false
+}
+
+// isGroup reports whether id is a group of the source.
+func (s *Source) isGroup(id string) bool {
+	for _, g := range s.Groups {
+		if g.ObjectID == id {
+			return true
+		}
+	}
+	return false
 }
 
 func (a Assignment) role() string {

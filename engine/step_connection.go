@@ -28,20 +28,15 @@ func (p *pass) testConnection(ctx context.Context) bool {
 		p.fail(s, entra.CodeJobRunning, fmt.Sprintf("%s uses OAuth for authorization and its provisioning job is running: stop the job (job.running: false) before using on-demand provisioning.", app), entra.TipOAuth)
 		return false
 	}
-	resource := p.obj.resource()
 	attr := p.obj.mapping(p.cfg).matchingMappings()[0].Target
-	req := entra.TestConnectionRequest(resource, attr, guid(p.o.rand))
-	s.Details.add("Query", fmt.Sprintf("GET /%s?filter=%s", resource, req.Query.Get("filter")))
-	lr, err := p.c.List(ctx, req)
+	checks, err := p.t.TestConnection(ctx, p.obj.resource(), attr, guid(p.o.rand))
+	for _, c := range checks {
+		s.Details.add(c.Name, c.Result)
+	}
 	if err != nil {
 		p.failRequest(ctx, s, err, "")
 		return false
 	}
-	if lr.TotalResults > 0 || len(lr.Resources) > 0 {
-		p.fail(s, entra.CodeUnsupportedFilter, fmt.Sprintf("The query for a random GUID on %s returned %d resource(s): the target does not apply the filter.", attr, max(lr.TotalResults, len(lr.Resources))), entra.TipConnFilter, entra.TipRESTTool)
-		return false
-	}
-	s.Details.add("Result", "200, empty ListResponse")
 	p.finish(s, StatusSuccess)
 	return true
 }

@@ -35,17 +35,13 @@ func (p *pass) importStep(context.Context) bool {
 		}
 	}
 	if !anyMatching {
-		p.skip(s, entra.CodeImportSkipped, fmt.Sprintf("The %s has no value for the matching attribute(s) %s, so it cannot be matched in the target; scoping was not evaluated.", p.obj.noun(), strings.Join(missing, ", ")), entra.TipMissingMatching)
+		p.skip(s, entra.CodeImportSkipped, fmt.Sprintf("The %s has no value for the matching %s %s, so it cannot be matched in the target; scoping was not evaluated.", p.obj.noun(), pluralWord(len(missing), "attribute", "attributes"), strings.Join(missing, ", ")), entra.TipMissingMatching)
 		return false
 	}
 	status := StatusSuccess
 	if len(p.nulls) > 0 {
 		s.Details.add("Not provisioned (null)", strings.Join(p.nulls, ", "))
-		verb := "have no value and are"
-		if len(p.nulls) == 1 {
-			verb = "has no value and is"
-		}
-		s.Reason = fmt.Sprintf("%s %s not provisioned: %s.", countNoun(len(p.nulls), "mapped attribute"), verb, strings.Join(p.nulls, ", "))
+		s.Reason = fmt.Sprintf("%s no value and %s not provisioned: %s.", count(len(p.nulls), "mapped attribute has", "mapped attributes have"), pluralWord(len(p.nulls), "is", "are"), strings.Join(p.nulls, ", "))
 		s.Tips = append(s.Tips, entra.TipNullAttribute)
 		status = StatusWarning
 	}
@@ -54,14 +50,6 @@ func (p *pass) importStep(context.Context) bool {
 	}
 	p.finish(s, status)
 	return true
-}
-
-// countNoun writes n and the noun, with an s unless n is 1.
-func countNoun(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // env is what the object's mapping expressions see.

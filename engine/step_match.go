@@ -30,43 +30,41 @@ func (p *pass) matchStep(ctx context.Context) bool {
 			s.Details.add(m.Target, "no value in the source: not queried")
 			continue
 		}
-		filter := entra.Filter(m.Target, scalarString(v))
-		lr, err := p.c.Query(ctx, p.obj.resource(), filter)
+		filter, found, err := p.t.Match(ctx, p.obj.resource(), m.Target, scalarString(v))
 		if err != nil {
 			p.failRequest(ctx, s, err, "")
 			return false
 		}
-		n := len(lr.Resources)
+		n := len(found)
 		if n == 0 {
 			s.Details.add(filter, "no match")
 			continue
 		}
 		if p.obj.resource() == wire.Groups {
-			for _, res := range lr.Resources {
+			for _, res := range found {
 				if ms, ok := wire.Field(res, "members").([]any); ok && len(ms) > 0 {
-					s.Details.add(filter, fmt.Sprintf("%d match(es), with %d member(s)", n, len(ms)))
+					s.Details.add(filter, fmt.Sprintf("%s, with %s", count(n, "match", "matches"), count(len(ms), "member", "members")))
 					p.fail(s, entra.CodeMultipleEntries,
-						fmt.Sprintf("The group query asked for excludedAttributes=members but the target returned %d member(s).", len(ms)), entra.TipMultipleGroup)
+						fmt.Sprintf("The group query asked for excludedAttributes=members but the target returned %s.", count(len(ms), "member", "members")), entra.TipMultipleGroup)
 					return false
 				}
 			}
 		}
 		if n > 1 {
 			s.Details.add(filter, fmt.Sprintf("%d matches", n))
-			for _, res := range lr.Resources {
+			for _, res := range found {
 				s.Details.add(fmt.Sprintf("Matched %s (%s)", noun, m.Target), summarize(res))
 			}
 			p.fail(s, entra.CodeDuplicateTargetEntries, fmt.Sprintf("%d %ss in the target have %s; the matching attribute must be unique.", n, noun, filter), entra.TipUnique)
 			return false
 		}
 		s.Details.add(filter, "1 match")
-		s.Details.add(fmt.Sprintf("Matched %s (%s)", noun, m.Target), summarize(lr.Resources[0]))
-		p.matched = lr.Resources[0]
+		s.Details.add(fmt.Sprintf("Matched %s (%s)", noun, m.Target), summarize(found[0]))
+		p.matched = found[0]
 		break
 	}
 	if p.matched != nil {
-		name, _ := wire.Field(p.matched, p.obj.nameAttr()).(string)
-		p.target(wire.ID(p.matched), name, false)
+		p.target(wire.ID(p.matched), nameOf(p.matched, p.obj.nameAttr()), false)
 	} else {
 		s.Details.add("Result", fmt.Sprintf("no %s matched in the target", noun))
 	}

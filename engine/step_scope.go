@@ -64,6 +64,8 @@ func (p *pass) decideScope() scopeDecision {
 		if !assigned && d.in {
 			if pending {
 				out(fmt.Sprintf("The %s is not assigned to the application yet: its assignment is younger than the replication delay (job.replicationDelay %s).", noun, job.ReplicationDelay), entra.TipReplication)
+			} else if p.src.nestedUnderAssigned(p.obj.identity().ID) {
+				out(fmt.Sprintf("The %s is not assigned to the application: it is a member of an assigned group only through a nested group.", noun), entra.TipNotAssigned, entra.TipNestedGroups)
 			} else {
 				out(fmt.Sprintf("The %s is not assigned to the application.", noun), entra.TipNotAssigned)
 			}

@@ -57,9 +57,36 @@ func (e *FieldError) Error() string {
 	return strings.Join(parts, ": ")
 }
 
-// decoder walks a YAML node tree, recording the first error with its position.
+// decoder walks a YAML node tree. A key or list item whose value is wrong is recorded (add) and
+// skipped, so that one load reports every mistake of the file, up to maxErrors (err).
 type decoder struct {
-	file string
+	file    string
+	errs    []error
+	dropped int // mistakes beyond maxErrors, counted
+}
+
+// maxErrors bounds the mistakes one file reports: enough to fix a file in one go, without a flood
+// from a file that is not a config at all.
+const maxErrors = 20
+
+// add records a mistake.
+func (d *decoder) add(err error) {
+	if len(d.errs) < maxErrors {
+		d.errs = append(d.errs, err)
+		return
+	}
+	d.dropped++
+}
+
+// err returns every mistake recorded, joined (each a *FieldError, in the order of the file), or nil.
+func (d *decoder) err() error { return joinMistakes(d.file, d.errs, d.dropped) }
+
+// joinMistakes joins the mistakes of one file, saying how many more there were beyond maxErrors.
+func joinMistakes(file string, errs []error, dropped int) error {
+	if dropped > 0 {
+		errs = append(errs, &FieldError{Pos: Pos{File: file}, Msg: fmt.Sprintf("%d more %s not shown (the first %d are above)", dropped, pluralWord(dropped, "mistake", "mistakes"), maxErrors)})
+	}
+	return errors.Join(errs...)
 }
 
 func (d *decoder) pos(n *yaml.Node) Pos { return Pos{File: d.file, Line: n.Line} }
@@ -139,12 +166,13 @@ func kindName(n *yaml.Node) string {
 }
 
 // mapping calls f for each key of a mapping node, in order. f returns errUnknownKey for a key it
-// does not know; mapping turns that into `file:line: unknown key "x"`. Duplicate keys are errors.
+// does not know; mapping records that as `file:line: unknown key "x"`. Duplicate keys are mistakes.
 func (d *decoder) mapping(n *yaml.Node, field string, f func(key string, k, v *yaml.Node) error) error {
 	return d.fields(n, field, nil, f)
 }
 
-// fields is mapping that also records each key's line in pos.
+// fields is mapping that also records each key's line in pos. A mistake in a key's value is
+// recorded and the next key read: fields returns an error only when n is not a mapping.
 func (d *decoder) fields(n *yaml.Node, field string, pos *Pos, f func(key string, k, v *yaml.Node) error) error {
 	if n.Kind == yaml.AliasNode && n.Alias != nil {
 		n = n.Alias
@@ -156,10 +184,12 @@ func (d *decoder) fields(n *yaml.Node, field string, pos *Pos, f func(key string
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		if k.Kind != yaml.ScalarNode {
-			return d.errf(k, field, "want a string key, got %s", kindName(k))
+			d.add(d.errf(k, field, "want a string key, got %s", kindName(k)))
+			continue
 		}
 		if seen[k.Value] {
-			return d.errf(k, join(field, k.Value), "duplicate key")
+			d.add(d.errf(k, join(field, k.Value), "duplicate key"))
+			continue
 		}
 		seen[k.Value] = true
 		if pos != nil {
@@ -173,9 +203,10 @@ func (d *decoder) fields(n *yaml.Node, field string, pos *Pos, f func(key string
 		}
 		if err := f(k.Value, k, v); err != nil {
 			if errors.Is(err, errUnknownKey) {
-				return &FieldError{Pos: d.pos(k), Msg: fmt.Sprintf("unknown key %q", k.Value)}
+				err = &FieldError{Pos: d.pos(k), Msg: fmt.Sprintf("unknown key %q", k.Value)}
 			}
-			return err
+			// The key's value is left unset; the keys after it are still read.
+			d.add(err)
 		}
 	}
 	return nil
@@ -196,7 +227,7 @@ func (d *decoder) sequence(n *yaml.Node, field string, f func(i int, item *yaml.
 			item = item.Alias
 		}
 		if err := f(i, item); err != nil {
-			return err
+			d.add(err) // and on with the next item
 		}
 	}
 	return nil

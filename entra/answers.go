@@ -52,6 +52,10 @@ func verdict(code Code, step, reason string, extra ...Tip) Verdict {
 
 func classify(err error, c Context) Verdict {
 	reason := err.Error()
+	var f *Finding
+	if errors.As(err, &f) {
+		return verdict(f.Code, c.Step, f.Reason)
+	}
 	if c.BudgetSpent {
 		return verdict(CodeTimeout, c.Step, fmt.Sprintf("The run took longer than job.timeout (%s), scimsim's own limit on a run (Microsoft documents none; on-demand provisioning typically takes less than 30 seconds): %v", c.Budget, err))
 	}
@@ -66,6 +70,9 @@ func classify(err error, c Context) Verdict {
 		return verdict(CodeConnectionFailed, c.Step, reason)
 	case KindTLS:
 		return verdict(CodeTLSHandshakeFailed, c.Step, reason)
+	}
+	if v, ok := classifyGraph(ce, c); ok {
+		return v
 	}
 	// Status first: an answer's status is read before its body, so that a 401 in text/plain is
 	// a credential failure, not an incompatible answer.

@@ -66,6 +66,8 @@ type Client struct {
 	bodyCap        int
 	exchanges      []Exchange
 	observe        func(Exchange)
+	// mediaType is what the client accepts and sends: SCIM's, or application/json for Graph.
+	mediaType string
 }
 
 // Option configures a Client.
@@ -118,6 +120,7 @@ func New(baseURL, token string, opts ...Option) (*Client, error) {
 		maxAttempts: DefaultMaxAttempts,
 		sleep:       sleepContext,
 		bodyCap:     DefaultBodyCap,
+		mediaType:   ContentType,
 	}
 	for _, o := range opts {
 		o(c)
@@ -161,32 +164,39 @@ func (c *Client) List(ctx context.Context, req Request) (*ListResponse, error) {
 	if err != nil {
 		return nil, err
 	}
-	if resp.Status != http.StatusOK {
-		return nil, resp.StatusError()
+	return resp.List()
+}
+
+// List reads the answer to a query as Entra does: 200 with a SCIM ListResponse whose resources
+// all have an id. Any other status is the status's *Error; an answer that is not a ListResponse is
+// KindIncompatible.
+func (r *Response) List() (*ListResponse, error) {
+	if r.Status != http.StatusOK {
+		return nil, r.StatusError()
 	}
-	if err := resp.checkContent(); err != nil {
+	if err := r.checkContent(); err != nil {
 		return nil, err
 	}
 	var raw struct {
 		TotalResults *int              `json:"totalResults"`
 		Resources    []json.RawMessage `json:"Resources"`
 	}
-	if err := json.Unmarshal(resp.Body, &raw); err != nil || raw.TotalResults == nil {
-		return nil, resp.incompatible("the answer to a query is not a SCIM ListResponse (RFC 7644 Section 3.4.2): no totalResults")
+	if err := json.Unmarshal(r.Body, &raw); err != nil || raw.TotalResults == nil {
+		return nil, r.incompatible("the answer to a query is not a SCIM ListResponse (RFC 7644 Section 3.4.2): no totalResults")
 	}
 	lr := &ListResponse{TotalResults: *raw.TotalResults}
-	for i, r := range raw.Resources {
+	for i, x := range raw.Resources {
 		var res Resource
-		if err := json.Unmarshal(r, &res); err != nil || res == nil {
-			return nil, resp.incompatible(fmt.Sprintf("Resources[%d] is not a JSON object", i))
+		if err := json.Unmarshal(x, &res); err != nil || res == nil {
+			return nil, r.incompatible(fmt.Sprintf("Resources[%d] is not a JSON object", i))
 		}
 		if wire.ID(res) == "" {
-			return nil, resp.incompatible(fmt.Sprintf("Resources[%d] has no id (RFC 7643 Section 3.1)", i))
+			return nil, r.incompatible(fmt.Sprintf("Resources[%d] has no id (RFC 7643 Section 3.1)", i))
 		}
 		lr.Resources = append(lr.Resources, res)
 	}
 	if *raw.TotalResults > 0 && len(lr.Resources) == 0 {
-		return nil, resp.incompatible(fmt.Sprintf("totalResults is %d but Resources is empty", *raw.TotalResults))
+		return nil, r.incompatible(fmt.Sprintf("totalResults is %d but Resources is empty", *raw.TotalResults))
 	}
 	return lr, nil
 }
@@ -411,9 +421,9 @@ func (c *Client) attempt(ctx context.Context, r Request, u string, payload []byt
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", r.Method, u, err)
 	}
-	req.Header.Set("Accept", ContentType)
+	req.Header.Set("Accept", c.mediaType)
 	if payload != nil {
-		req.Header.Set("Content-Type", ContentType)
+		req.Header.Set("Content-Type", c.mediaType)
 	}
 	ex := Exchange{Method: r.Method, URL: u, Attempt: n, Retry: retryReason, By: r.By,
 		RequestBody: wire.Redact(wire.Cap(payload, c.bodyCap), c.token)}

@@ -74,6 +74,7 @@ const (
 	CodeSubjectNotFound         Code = "SubjectNotFound"
 	CodeImportSkipped           Code = "ImportSkipped"
 	CodeTooManyGroupMembers     Code = "TooManyGroupMembers"
+	CodeTooManySubjects         Code = "TooManySubjects"
 	CodeExpressionFailed        Code = "ExpressionEvaluationFailed"
 	CodeUniqueValueNotFound     Code = "UniqueValueNotFound"
 	CodeSkipped                 Code = "EntrySynchronizationSkipped"
@@ -89,6 +90,19 @@ const (
 	CodeUnprocessableEntity     Code = "UnprocessableEntity"
 	CodeWebExceptionProtocolErr Code = "WebExceptionProtocolError"
 	CodeInternalError           Code = "InternalError"
+
+	// Cross-tenant synchronization's codes (howto-analyze-provisioning-logs.md, "Error codes for
+	// cross-tenant synchronization", whose "Microsoft Entra ID ..." names are the page's rename of the
+	// AzureActiveDirectory... codes the logs carry; cross-tenant-synchronization-configure.md,
+	// "Troubleshoot common cross-tenant synchronization scenarios").
+	CodeCrossTenantSyncPolicy     Code = "AzureActiveDirectoryCrossTenantSyncPolicyCheckFailure"
+	CodeB2BManagementPolicy       Code = "AzureDirectoryB2BManagementPolicyCheckFailure"
+	CodeOriginatedExternally      Code = "AzureActiveDirectoryCannotUpdateObjectsOriginatedInExternalService"
+	CodeMasteredOnPremises        Code = "AzureActiveDirectoryCannotUpdateObjectsMasteredOnPremises"
+	CodeCrossTenantForbidden      Code = "AzureActiveDirectoryForbidden"
+	CodeInvitationInvalidProperty Code = "InvitationCreationFailureInvalidPropertyValue"
+	CodeInvitationAmbiguousUser   Code = "InvitationCreationFailureAmbiguousUser"
+	CodeEntityTypeNotSupported    Code = "EntityTypeNotSupported"
 )
 
 var allSteps = []string{StepConnection, StepImport, StepScoping, StepMatching, StepExport}
@@ -96,7 +110,7 @@ var httpSteps = []string{StepConnection, StepMatching, StepExport}
 
 // codes is the table. Tips with a Microsoft source quote Microsoft where Microsoft has words for
 // the case; the others say they paraphrase.
-var codes = []CodeInfo{
+var codes = append([]CodeInfo{
 	{Code: CodeUnauthorized, Steps: httpSteps, Source: srcLogsTable,
 		Meaning:  "The target answered 401: it refused the credentials (the secret token), whatever its answer's body says.",
 		Tips:     []Tip{TipUnauthorized, TipCredentials},
@@ -148,6 +162,9 @@ var codes = []CodeInfo{
 	{Code: CodeTooManyGroupMembers, Steps: []string{StepImport}, Ours: true, Source: ourCode,
 		Meaning: "A group run was asked to provision more than five members.",
 		Tips:    []Tip{TipGroupMembers}},
+	{Code: CodeTooManySubjects, Steps: []string{StepImport}, Ours: true, Source: ourCode,
+		Meaning: "The run was asked for more than one user, or more than one group: on-demand provisioning takes one at a time.",
+		Tips:    []Tip{TipOneUser, TipOneGroupAPI}},
 	{Code: CodeExpressionFailed, Steps: []string{StepImport}, Ours: true, Source: ourCode,
 		Meaning: "A mapping's expression failed to evaluate for the subject.",
 		Tips:    []Tip{TipMappingHasAttr}},
@@ -191,7 +208,7 @@ var codes = []CodeInfo{
 	{Code: CodeInternalError, Steps: allSteps, Source: srcLogsTable,
 		Meaning: "The provisioning service itself failed.",
 		Tips:    []Tip{}},
-}
+}, crossTenantCodes...)
 
 // Codes returns the table of codes, in a stable order.
 func Codes() []CodeInfo { return slices.Clone(codes) }

@@ -43,9 +43,11 @@ type Error struct {
 	URL    string
 	// Status is the HTTP status of the final answer, 0 when there was none.
 	Status int
-	// ScimType and Detail come from the SCIM error body (RFC 7644 Section 3.12), when present.
-	ScimType string
-	Detail   string
+	// ScimType and Detail come from the SCIM error body (RFC 7644 Section 3.12), when present;
+	// GraphCode and Detail from a Microsoft Graph error body ({"error": {"code", "message"}}).
+	ScimType  string
+	GraphCode string
+	Detail    string
 	// RetryAfter is the Retry-After header of a final 429.
 	RetryAfter string
 	// Body and ContentType are the answer's, as recorded (token redacted, capped); RequestBody is
@@ -67,6 +69,9 @@ func (e *Error) Error() string {
 		if e.ScimType != "" {
 			fmt.Fprintf(&b, " (scimType %s)", e.ScimType)
 		}
+		if e.GraphCode != "" {
+			fmt.Fprintf(&b, " (%s)", e.GraphCode)
+		}
 		switch {
 		case e.Detail != "":
 			fmt.Fprintf(&b, ": %s", e.Detail)
@@ -74,10 +79,11 @@ func (e *Error) Error() string {
 			fmt.Fprintf(&b, ": %s", wire.OneLine(e.Body, 300))
 		}
 		if e.Status == http.StatusTooManyRequests && e.Attempts > 0 {
-			fmt.Fprintf(&b, " after %s", plural(e.Attempts, "attempt"))
+			fmt.Fprintf(&b, " (after %s", plural(e.Attempts, "attempt"))
 			if e.RetryAfter != "" {
 				fmt.Fprintf(&b, ", Retry-After %s", e.RetryAfter)
 			}
+			b.WriteString(")")
 		}
 	case KindIncompatible:
 		b.WriteString("incompatible answer")

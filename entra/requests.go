@@ -36,10 +36,11 @@ func (r Request) URL(base string) string {
 	return u
 }
 
-// ExcludeMembers is the query Entra adds to every read of a group: "Microsoft Entra ID always
-// includes excludedAttributes=members when it retrieves groups" (use-scim-to-provision-users-and-
-// groups.md, requirement 5: support excludedAttributes=members when querying the group resource;
-// the tutorial's "Get Group" and "Get Group by displayName" requests).
+// ExcludeMembers is what Entra asks to leave out of every group it reads: "Requests to retrieve
+// groups specify that the members attribute is to be excluded from any resource provided in response
+// to the request" (use-scim-to-provision-users-and-groups.md, "Group provisioning and
+// deprovisioning"; the tutorial's "Get Group" and "Get Group by displayName" requests carry
+// excludedAttributes=members).
 const ExcludeMembers = "members"
 
 // QueryRequest is Entra's query of a resource type by filter, GET /Users?filter=... or, for groups,
@@ -127,4 +128,13 @@ func GroupCreateBody(attrs map[string]any) map[string]any {
 	attrs["schemas"] = []string{wire.GroupSchema, ADSCIMGroupSchema}
 	attrs["meta"] = map[string]any{"resourceType": "Group"}
 	return attrs
+}
+
+// CoreGroupBody is GroupCreateBody with the core Group schema alone, without the ADSCIM URI: not
+// what Entra sends, but what a target that refuses the ADSCIM URI accepts, so that checks about
+// something else can still have a group.
+func CoreGroupBody(attrs map[string]any) map[string]any {
+	body := GroupCreateBody(attrs)
+	body["schemas"] = []string{wire.GroupSchema}
+	return body
 }

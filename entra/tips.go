@@ -51,6 +51,9 @@ var (
 	TipGroupMembers = Tip{"On-demand provisioning of groups supports updating up to five members at a time.", srcLimitations}
 	TipRestore      = Tip{"Restoring a previously soft-deleted user in the target tenant with on-demand provisioning isn't supported. If you try to soft-delete a user with on-demand provisioning and then restore the user, it can result in duplicate users.", srcLimitations}
 	TipRoles        = Tip{"On-demand provisioning of roles isn't supported.", srcLimitations}
+	TipOneUser      = Tip{"On-demand provisioning supports provisioning one user at a time through the Microsoft Entra admin center.", srcLimitations}
+	TipOneGroupAPI  = Tip{"The on-demand provisioning request API can only accept a single group with up to 5 members at a time.", srcLimitations}
+	TipNestedGroups = Tip{"On-demand provisioning doesn't support nested groups that aren't directly assigned to the application.", srcLimitations}
 	TipDisabled     = Tip{"On-demand provisioning supports disabling users that have been unassigned from the application. However, it doesn't support disabling or deleting users that have been disabled or deleted from Microsoft Entra ID. Those users don't appear when you search for a user.", srcLimitations}
 	TipOAuth        = Tip{"Applications that use OAuth for authorization currently require the provisioning job to be stopped before using on-demand provisioning. Applications such as G Suite, Box, and Slack fall into this category.", srcFAQ}
 	TipCloudHR      = Tip{`For Cloud HR provisioning app (Workday / SuccessFactors to Active Directory / Microsoft Entra ID), the input value is different. For Workday scenario, please provide "WorkerID" or "WID" of the user in Workday. For SuccessFactors scenario, please provide "personIdExternal" of the user in SuccessFactors.`, srcNote}

@@ -14,7 +14,7 @@ import (
 // TestLoad_cycleChangesUnknownObject: a cycle's changes are read against the scenario's source
 // before anything runs, and an unknown object is an error naming the scenario file's line.
 func TestLoad_cycleChangesUnknownObject(t *testing.T) {
-	_, err := harness.Load("testdata/cycles-unknown-object")
+	_, err := harness.LoadDir("testdata/cycles-unknown-object")
 	want := `testdata/cycles-unknown-object/cycle-unknown-user.yaml:10: change.users[0].objectId: cycle 2: no user has objectId "u-nobody"`
 	if err == nil || err.Error() != want {
 		t.Fatalf("Load() error = %v\nwant %s", err, want)
@@ -24,7 +24,7 @@ func TestLoad_cycleChangesUnknownObject(t *testing.T) {
 // TestRun_cycleMismatch: a cycle that does not end as expected is reported with its number and
 // every difference, and the summary row shows the job's status.
 func TestRun_cycleMismatch(t *testing.T) {
-	cases, err := harness.Load("testdata/cycles-wrong")
+	cases, err := harness.LoadDir("testdata/cycles-wrong")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
+	"io/fs"
 	"maps"
 	"math/rand"
 	"net/http"
@@ -30,6 +31,7 @@ import (
 	"github.com/scimsim/scimsim/scenarios"
 	"github.com/scimsim/scimsim/simulator"
 	"github.com/scimsim/scimsim/simulator/faults"
+	"github.com/scimsim/scimsim/wire"
 )
 
 // Case is a scenario with its source and job config loaded.
@@ -39,14 +41,28 @@ type Case struct {
 	Config   *engine.Config
 }
 
-// Load reads the catalog in dir, keeps the scenarios named by ids (all when none), and loads every
-// source and config they use, so that every problem of every file is known before anything runs.
-// The error joins them all.
-func Load(dir string, ids ...string) ([]Case, error) {
-	all, err := scenarios.Load(dir)
+// Load reads the catalog in the directory dir of fsys (scimsim.Files, "scenarios" for the catalog
+// the binary carries; see scenarios.Load), keeps the scenarios named by ids (all when none), and
+// loads every source and config they use, so that every problem of every file is known before
+// anything runs. The error joins them all.
+func Load(fsys fs.FS, dir string, ids ...string) ([]Case, error) {
+	all, err := scenarios.Load(fsys, dir)
 	if err != nil {
 		return nil, err
 	}
+	return prepareSelected(all, ids)
+}
+
+// LoadDir is Load for a directory of the operating system (scenarios.LoadDir).
+func LoadDir(dir string, ids ...string) ([]Case, error) {
+	all, err := scenarios.LoadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	return prepareSelected(all, ids)
+}
+
+func prepareSelected(all []scenarios.Scenario, ids []string) ([]Case, error) {
 	selected, err := scenarios.Select(all, ids...)
 	if err != nil {
 		return nil, err
@@ -79,7 +95,11 @@ func Prepare(list []scenarios.Scenario) ([]Case, error) {
 		ok := true
 		if _, seen := sources[s.SourcePath]; !seen {
 			ok = load(s.SourcePath, func(p string) error {
-				src, err := engine.LoadSource(p)
+				b, err := s.ReadSource()
+				if err != nil {
+					return err
+				}
+				src, err := engine.ParseSource(p, b)
 				sources[p] = src
 				return err
 			}) && ok
@@ -90,7 +110,15 @@ func Prepare(list []scenarios.Scenario) ([]Case, error) {
 					configs[p] = engine.DefaultConfig()
 					return nil
 				}
-				cfg, err := engine.LoadConfig(p)
+				if p == scenarios.DefaultCrossTenantConfig {
+					configs[p] = engine.DefaultCrossTenantConfig()
+					return nil
+				}
+				b, err := s.ReadConfig()
+				if err != nil {
+					return err
+				}
+				cfg, err := engine.ParseConfig(p, b)
 				configs[p] = cfg
 				return err
 			}) && ok
@@ -167,6 +195,9 @@ func (s *Simulator) Prepare(_ context.Context, sc *scenarios.Scenario) (Endpoint
 	if !simulator.ValidTenantName(sc.ID) {
 		return Endpoint{}, fmt.Errorf("scenario id %q cannot name a simulator tenant", sc.ID)
 	}
+	if sc.Target.Entra() {
+		return s.prepareEntra(sc)
+	}
 	t := s.srv.Tenant(sc.ID)
 	t.Reset()
 	token := sc.Target.TokenOrDefault()
@@ -186,59 +217,57 @@ func (s *Simulator) Prepare(_ context.Context, sc *scenarios.Scenario) (Endpoint
 
 // Users returns how many users the scenario's tenant holds.
 func (s *Simulator) Users(sc *scenarios.Scenario) (int, error) {
+	if sc.Target.Entra() {
+		live, _ := s.srv.Tenant(sc.ID).Directory().Counts()
+		return live, nil
+	}
 	return s.srv.Tenant(sc.ID).Users(), nil
 }
 
 // GroupMembers returns how many members the group called displayName holds in the scenario's
-// tenant. It asks the tenant's SCIM API, as any client would.
+// tenant. It asks the tenant's SCIM API, as any client would, for the group's members (a request
+// Entra does not make: its group reads leave members out).
 func (s *Simulator) GroupMembers(ctx context.Context, sc *scenarios.Scenario, displayName string) (int, error) {
-	t := s.srv.Tenant(sc.ID)
-	q := url.Values{"filter": {fmt.Sprintf("displayName eq %q", displayName)}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.root+t.SCIMPath()+"/Groups?"+q.Encode(), nil)
+	c, err := s.client(sc)
 	if err != nil {
 		return 0, err
 	}
-	req.Header.Set("Authorization", "Bearer "+sc.Target.TokenOrDefault())
-	resp, err := defaultClient().Do(req)
+	req := entra.QueryRequest(wire.Groups, wire.EqFilter("displayName", displayName))
+	req.Query = url.Values{"filter": req.Query["filter"], "attributes": {"members"}}
+	req.By = wire.ByScimsim
+	lr, err := c.List(ctx, req)
 	if err != nil {
 		return 0, err
 	}
-	defer resp.Body.Close()
-	var list struct {
-		Resources []struct {
-			Members []json.RawMessage `json:"members"`
-		} `json:"Resources"`
+	if len(lr.Resources) != 1 {
+		return 0, fmt.Errorf("the target holds %d groups called %q, want 1", len(lr.Resources), displayName)
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&list); err != nil {
-		return 0, fmt.Errorf("GET Groups for %q: %s: %w", displayName, resp.Status, err)
-	}
-	if len(list.Resources) != 1 {
-		return 0, fmt.Errorf("the target holds %d groups called %q, want 1", len(list.Resources), displayName)
-	}
-	return len(list.Resources[0].Members), nil
+	members, _ := wire.Field(lr.Resources[0], "members").([]any)
+	return len(members), nil
 }
 
 // StoredUser returns the user called userName as the scenario's tenant stores it, read with GET
 // /Users?filter=userName eq "..." as any client would, so that a fault matching that request applies
 // to the inspection too; nil when the tenant holds no such user.
 func (s *Simulator) StoredUser(ctx context.Context, sc *scenarios.Scenario, userName string) (map[string]any, error) {
-	t := s.srv.Tenant(sc.ID)
-	q := url.Values{"filter": {entra.EqFilter("userName", userName)}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.root+t.SCIMPath()+"/Users?"+strings.ReplaceAll(q.Encode(), "+", "%20"), nil)
+	if sc.Target.Entra() {
+		return s.storedGraphUser(ctx, sc, userName)
+	}
+	c, err := s.client(sc)
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("Authorization", "Bearer "+sc.Target.TokenOrDefault())
-	resp, err := defaultClient().Do(req)
+	resp, err := c.Send(ctx, entra.QueryRequest(wire.Users, wire.EqFilter("userName", userName)))
 	if err != nil {
 		return nil, err
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return nil, fmt.Errorf("GET Users for %q: %s: %w", userName, resp.Status, err)
-	}
-	return oneUser(resp.StatusCode, body, userName)
+	return oneUser(resp.Status, resp.Body, userName)
+}
+
+// client returns a SCIM client of the scenario's tenant that sends each request once.
+func (s *Simulator) client(sc *scenarios.Scenario) (*entra.Client, error) {
+	return entra.New(s.root+s.srv.Tenant(sc.ID).SCIMPath(), sc.Target.TokenOrDefault(),
+		entra.WithHTTPClient(defaultClient()), entra.WithMaxAttempts(1))
 }
 
 // oneUser picks the user called userName (case-insensitively, RFC 7643 §4.1.1 makes userName
@@ -461,7 +490,7 @@ func Run(ctx context.Context, target Target, c Case, o Options) (res Result) {
 	}
 	now := sc.Clock()
 	rep, err := engine.Run(ctx, src, c.Config,
-		engine.Subject{User: subj.User, Group: subj.Group, Members: subj.Members},
+		engine.Subject{User: subj.User, Group: subj.Group, Members: subj.Members, Also: subj.Also},
 		engine.WithTarget(url, token),
 		engine.WithClock(func() time.Time { return now }),
 		engine.WithRand(rand.New(rand.NewSource(seedOf(sc.ID)))),
@@ -497,6 +526,20 @@ func Run(ctx context.Context, target Target, c Case, o Options) (res Result) {
 			res.Err = fmt.Errorf("count the target's users: %w", err)
 		case n != *want:
 			res.Mismatches = append(res.Mismatches, fmt.Sprintf("expected the target to hold %d users after the run, it holds %d", *want, n))
+		}
+	}
+	if want := sc.Expect.TargetDeletedUsers; want != nil {
+		dc, ok := target.(DeletedUserCounter)
+		if !ok {
+			res.Err = fmt.Errorf("expect.targetDeletedUsers: the target cannot count its deleted users")
+			return res
+		}
+		n, err := dc.DeletedUsers(sc)
+		switch {
+		case err != nil:
+			res.Err = fmt.Errorf("count the target's deleted users: %w", err)
+		case n != *want:
+			res.Mismatches = append(res.Mismatches, fmt.Sprintf("expected the target to hold %d users in its deleted items after the run, it holds %d", *want, n))
 		}
 	}
 	if len(sc.Expect.TargetGroupMembers) > 0 {

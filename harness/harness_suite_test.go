@@ -19,6 +19,7 @@ import (
 	"github.com/scimsim/scimsim/conformance"
 	"github.com/scimsim/scimsim/engine"
 	"github.com/scimsim/scimsim/harness"
+	"github.com/scimsim/scimsim/internal/endpoint"
 	"github.com/scimsim/scimsim/scenarios"
 	"github.com/scimsim/scimsim/simulator"
 )
@@ -54,7 +55,7 @@ func TestScenarios(t *testing.T) {
 	if *onlyIDs != "" {
 		ids = strings.Split(*onlyIDs, ",")
 	}
-	cases, err := harness.Load(*catalogDir, ids...)
+	cases, err := harness.LoadDir(*catalogDir, ids...)
 	if err != nil {
 		t.Fatalf("scenario catalog %s:\n%v", *catalogDir, err)
 	}
@@ -74,7 +75,7 @@ func TestScenarios(t *testing.T) {
 		// The requirement checks of issue-level conformance: each creates only resources named with
 		// the run's prefix and deletes them afterwards, also when a check fails.
 		conformance.Describe(func() conformance.Config {
-			return conformance.Config{BaseURL: external.URL, Token: external.Token, Prefix: *prefix}
+			return conformance.Config{BaseURL: external.URL, Token: external.Token, Prefix: *prefix, Session: external.Session}
 		})
 	}
 	BeforeSuite(func() {
@@ -104,7 +105,13 @@ func externalTarget() *harness.External {
 	if u == "" {
 		return nil
 	}
-	return &harness.External{URL: u, Token: tok, Prefix: *prefix}
+	ext := &harness.External{URL: u, Token: tok, Prefix: *prefix}
+	// One session for the scenarios and the requirement checks: one run id names everything the
+	// run creates. A configuration it refuses is reported by External.Validate.
+	if s, err := endpoint.NewSession(endpoint.Config{URL: u, Token: tok, Prefix: *prefix}); err == nil {
+		ext.Session = s
+	}
+	return ext
 }
 
 func conformanceOnly(cases []harness.Case) []harness.Case {

@@ -133,7 +133,7 @@ match-duplicate  matching       matching     DuplicateTargetEntries  ok
 }
 
 func TestLoad_UnknownID(t *testing.T) {
-	_, err := harness.Load(filepath.Join("..", "scenarios"), "no-such-scenario")
+	_, err := harness.LoadDir(filepath.Join("..", "scenarios"), "no-such-scenario")
 	if err == nil || !strings.Contains(err.Error(), `"no-such-scenario"`) {
 		t.Errorf("Load(unknown id) error = %v, want one naming the id", err)
 	}
@@ -171,7 +171,7 @@ func TestSuite_WrongExpectation(t *testing.T) {
 }
 
 func BenchmarkRunAll_Catalog(b *testing.B) {
-	cases, err := harness.Load(filepath.Join("..", "scenarios"))
+	cases, err := harness.LoadDir(filepath.Join("..", "scenarios"))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -246,7 +246,7 @@ func TestResult_CleanupFailure(t *testing.T) {
 // while the target stores it fails the run, naming the attribute, on the simulator and on an external
 // endpoint alike.
 func TestRun_TargetUser(t *testing.T) {
-	cases, err := harness.Load(filepath.Join("testdata", "stored-attribute"))
+	cases, err := harness.LoadDir(filepath.Join("testdata", "stored-attribute"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -282,7 +282,7 @@ func TestRun_TargetUser(t *testing.T) {
 }
 
 func TestRun_TargetUserNotFound(t *testing.T) {
-	cases, err := harness.Load(filepath.Join("testdata", "stored-attribute"), "stores-what-was-sent")
+	cases, err := harness.LoadDir(filepath.Join("testdata", "stored-attribute"), "stores-what-was-sent")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -304,7 +304,7 @@ func TestRun_TargetUserNotFound(t *testing.T) {
 // TestCatalog_errorCodes: every error code the catalog expects is a row of entra's table of codes,
 // the only place codes are written.
 func TestCatalog_errorCodes(t *testing.T) {
-	all, err := scenarios.Load("../scenarios")
+	all, err := scenarios.LoadDir("../scenarios")
 	if err != nil {
 		t.Fatal(err)
 	}

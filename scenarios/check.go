@@ -9,6 +9,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/scimsim/scimsim/wire"
 )
 
 // Outcome is the part of a provisioning report (design.md, "Report") that expectations are checked
@@ -352,52 +354,11 @@ func (u *UserExpect) Check(stored map[string]any) []string {
 // §2.5); so is a complex attribute none of whose sub-attributes has a value. Names match
 // case-insensitively (RFC 7643 §2.1).
 func AttributeValue(resource map[string]any, path string) (any, bool) {
-	node := resource
-	if strings.HasPrefix(strings.ToLower(path), "urn:") {
-		// The schema URN is the longest key of the resource that prefixes the path, followed by
-		// ":" and the attribute (RFC 7644 §3.10).
-		urn := ""
-		for k := range resource {
-			if len(k) > len(urn) && len(path) > len(k)+1 && strings.EqualFold(path[:len(k)+1], k+":") {
-				urn = k
-			}
-		}
-		if urn == "" {
-			return nil, false
-		}
-		ext, ok := resource[urn].(map[string]any)
-		if !ok {
-			return nil, false
-		}
-		node, path = ext, path[len(urn)+1:]
+	v := wire.Get(resource, path)
+	if !hasValue(v) {
+		return nil, false
 	}
-	names := strings.Split(path, ".")
-	for i, name := range names {
-		v, ok := lookupFold(node, name)
-		if !ok || !hasValue(v) {
-			return nil, false
-		}
-		if i == len(names)-1 {
-			return v, true
-		}
-		if node, ok = v.(map[string]any); !ok {
-			return nil, false
-		}
-	}
-	return nil, false
-}
-
-// lookupFold returns the value of the key equal to name, case-insensitively; an exact match wins.
-func lookupFold(m map[string]any, name string) (any, bool) {
-	if v, ok := m[name]; ok {
-		return v, true
-	}
-	for k, v := range m {
-		if strings.EqualFold(k, name) {
-			return v, true
-		}
-	}
-	return nil, false
+	return v, true
 }
 
 // hasValue reports whether v is a value in the sense of RFC 7643 §2.5: not null, not an empty list,

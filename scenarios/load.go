@@ -2,11 +2,14 @@ package scenarios
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"maps"
 	"os"
+	"path"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -16,7 +19,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scimsim/scimsim/wire"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/scimsim/scimsim/internal/suggest"
 )
 
 // Error is one problem in one scenario file. Error() reads "file:line: message", the form editors and
@@ -34,18 +40,77 @@ func (e *Error) Error() string {
 	return e.File + ": " + e.Msg
 }
 
-// Load reads and validates every scenario file (*.yaml, *.yml) directly in dir, and returns the
-// scenarios sorted by id. It checks every file before returning, and the error joins every problem
-// found (each an *Error), so one run shows them all; the valid scenarios are returned with it.
+// Load reads and validates every scenario file directly in the directory dir of fsys (an fs.FS
+// path: slash-separated, "." for the root), and returns the scenarios sorted by id. It checks every
+// file before returning, and the error joins every problem found (each an *Error), so one run shows
+// them all; the valid scenarios are returned with it. Errors and the scenarios' File, SourcePath and
+// ConfigPath name files by their paths in fsys. scimsim.Files, the catalog the binary carries, is
+// loaded with Load(scimsim.Files, "scenarios").
+//
+// Scenario files and the sources and configs they use may share a folder. A YAML file (*.yaml,
+// *.yml) is a source or a job config, not a scenario, when every key at its top level is one of a
+// source's or a config's (kind, users, groups, assignments, target, job; see IsScenarioFile); every
+// other YAML file is read as a scenario, so one whose `expect:` is misspelt is reported, not skipped.
 //
 // A relative `source:` or `config:` path is resolved against the scenario file's directory, then
-// against each of its parent directories in turn; the first file that exists wins. So the catalog in
-// scenarios/ refers to testdata/sources/contoso.yaml as written in the design, and a catalog of one's
-// own can keep its files beside it.
-func Load(dir string) ([]Scenario, error) {
-	entries, err := os.ReadDir(dir)
+// against each of its parent directories in turn, up to the root of fsys; the first file that exists
+// wins. So the catalog in scenarios/ refers to testdata/sources/contoso.yaml as written in the
+// design, and a catalog of one's own can keep its files beside it.
+func Load(fsys fs.FS, dir string) ([]Scenario, error) {
+	return load(catalog{
+		fsys: fsys,
+		dir:  path.Clean(dir),
+		file: func(name string) string { return path.Join(dir, name) },
+		show: func(p string) string { return p },
+	})
+}
+
+// LoadDir is Load for a directory of the operating system, as a user names it (`--scenarios DIR`):
+// scenario files are named as dir joined with their file name, and the files they use, which may lie
+// in any directory above dir, by their absolute paths.
+func LoadDir(dir string) ([]Scenario, error) {
+	abs, err := filepath.Abs(dir)
 	if err != nil {
-		return nil, fmt.Errorf("scenarios: read catalog: %w", err)
+		return nil, fmt.Errorf("scenarios: read catalog %s: %w", dir, err)
+	}
+	// The catalog's files may lie in any directory above it, so the fs.FS is rooted at the root of
+	// the volume and the catalog is a path below it.
+	root := filepath.VolumeName(abs) + string(filepath.Separator)
+	rel, err := filepath.Rel(root, abs)
+	if err != nil {
+		return nil, fmt.Errorf("scenarios: read catalog %s: %w", dir, err)
+	}
+	return load(catalog{
+		fsys:     os.DirFS(root),
+		dir:      filepath.ToSlash(rel),
+		root:     root,
+		file:     func(name string) string { return filepath.Join(dir, name) },
+		show:     func(p string) string { return filepath.Join(root, filepath.FromSlash(p)) },
+		shownDir: dir,
+	})
+}
+
+// catalog is where Load reads from, and how it names what it read.
+type catalog struct {
+	fsys fs.FS
+	dir  string // the catalog's directory in fsys
+	// root is the operating system directory fsys is rooted at, for absolute source and config
+	// paths; empty when fsys is not the operating system's (an embedded catalog).
+	root string
+	// file names a scenario file of the catalog by its file name; show names any file of fsys.
+	file, show func(string) string
+	shownDir   string // how errors name the catalog's directory; dir when empty
+}
+
+func load(c catalog) ([]Scenario, error) {
+	shownDir := cmp.Or(c.shownDir, c.dir)
+	entries, err := fs.ReadDir(c.fsys, c.dir)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, fmt.Errorf("scenarios: read catalog %s: %w", shownDir, err)
 	}
 	var (
 		out  []Scenario
@@ -53,40 +118,64 @@ func Load(dir string) ([]Scenario, error) {
 		seen = map[string]string{}
 	)
 	for _, e := range entries {
-		ext := filepath.Ext(e.Name())
+		ext := path.Ext(e.Name())
 		if e.IsDir() || (ext != ".yaml" && ext != ".yml") {
 			continue
 		}
-		path := filepath.Join(dir, e.Name())
-		data, err := os.ReadFile(path)
+		name := c.file(e.Name())
+		data, err := fs.ReadFile(c.fsys, path.Join(c.dir, e.Name()))
 		if err != nil {
-			errs = append(errs, &Error{File: path, Msg: err.Error()})
+			errs = append(errs, &Error{File: name, Msg: err.Error()})
 			continue
 		}
-		sc, err := Parse(path, data)
+		if !IsScenarioFile(data) {
+			continue
+		}
+		sc, err := Parse(name, data)
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
 		if prev, ok := seen[sc.ID]; ok {
-			errs = append(errs, &Error{File: path, Msg: fmt.Sprintf("scenario id %q is also used by %s", sc.ID, prev)})
+			errs = append(errs, &Error{File: name, Msg: fmt.Sprintf("scenario id %q is also used by %s", sc.ID, prev)})
 			continue
 		}
-		seen[sc.ID] = path
-		if err := sc.resolveFiles(); err != nil {
+		seen[sc.ID] = name
+		if err := c.resolveFiles(&sc, c.dir); err != nil {
 			errs = append(errs, err)
 			continue
 		}
 		out = append(out, sc)
 	}
 	if len(out) == 0 && len(errs) == 0 {
-		return nil, fmt.Errorf("scenarios: no scenario files (*.yaml) in %s", dir)
+		return nil, fmt.Errorf("scenarios: no scenario files (*.yaml) in %s", shownDir)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	if len(errs) > 0 {
-		return out, errors.Join(errs...)
+	return out, errors.Join(errs...)
+}
+
+// sourceOrConfigKeys are the top-level keys of a source (kind, users, groups, assignments) and of a
+// job config (target, job, users, groups): engine.LoadSource and engine.LoadConfig accept no others.
+var sourceOrConfigKeys = []string{"kind", "users", "groups", "assignments", "target", "job"}
+
+// IsScenarioFile tells a scenario file from a source or a job config kept in the same folder: a file
+// whose top-level keys are all keys of a source or of a config is not a scenario. Anything else is,
+// including a file that is not valid YAML or is empty, so that Parse reports its problems.
+func IsScenarioFile(data []byte) bool {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil || len(doc.Content) == 0 {
+		return true
 	}
-	return out, nil
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode || len(root.Content) == 0 {
+		return true
+	}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if !slices.Contains(sourceOrConfigKeys, root.Content[i].Value) {
+			return true
+		}
+	}
+	return false
 }
 
 // Select returns the scenarios whose ids are listed, in the order listed; an unknown id is an error
@@ -259,7 +348,7 @@ func (p *parser) checkKeys(n *yaml.Node, t reflect.Type, path string) {
 			k, v := n.Content[i], n.Content[i+1]
 			f, ok := fields[k.Value]
 			if !ok {
-				p.add(k.Line, "unknown key %q%s%s", k.Value, inPath(path), suggest(k.Value, fields))
+				p.add(k.Line, "unknown key %q%s%s", k.Value, inPath(path), suggestKey(k.Value, fields))
 				continue
 			}
 			p.checkKeys(v, f, joinPath(path, k.Value))
@@ -335,11 +424,11 @@ func describeNode(n *yaml.Node) string {
 	}
 }
 
-// suggest names the known key closest to a misspelt one, when one is close enough to be the intent.
-func suggest(key string, fields map[string]reflect.Type) string {
+// suggestKey names the known key closest to a misspelt one, when one is close enough to be the intent.
+func suggestKey(key string, fields map[string]reflect.Type) string {
 	best, bestDist := "", len(key)/2+1
 	for k := range fields {
-		if d := editDistance(strings.ToLower(key), strings.ToLower(k)); d < bestDist || (d == bestDist && best != "" && k < best) {
+		if d := suggest.Distance(key, k); d < bestDist || (d == bestDist && best != "" && k < best) {
 			best, bestDist = k, d
 		}
 	}
@@ -352,27 +441,6 @@ func suggest(key string, fields map[string]reflect.Type) string {
 		return " (known keys: " + strings.Join(known, ", ") + ")"
 	}
 	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-// editDistance is the Levenshtein distance between two short strings.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // lineOf returns the line of the value at a dotted key path (list indexes as ".N"), or the line of the
@@ -515,13 +583,14 @@ func (p *parser) validateTarget(sc *Scenario, root *yaml.Node) {
 	if t.Profile != "" && t.Profile != ProfileEntra && t.Profile != ProfileStrict {
 		p.add(lineOf(root, "target", "profile"), "unknown target profile %q (want %s or %s)", t.Profile, ProfileEntra, ProfileStrict)
 	}
+	entra := p.validateEntraTarget(sc, root)
 	for i, u := range t.Users {
-		if _, ok := u["userName"]; !ok {
+		if _, ok := u["userName"]; !ok && !entra {
 			p.add(lineOf(root, "target", "users", strconv.Itoa(i)), "target.users[%d] has no userName (a SCIM User needs one, RFC 7643 §4.1)", i)
 		}
 	}
 	for i, g := range t.Groups {
-		if _, ok := g["displayName"]; !ok {
+		if _, ok := g["displayName"]; !ok && !entra {
 			p.add(lineOf(root, "target", "groups", strconv.Itoa(i)), "target.groups[%d] has no displayName (a SCIM Group needs one, RFC 7643 §4.2)", i)
 		}
 	}
@@ -545,7 +614,7 @@ func (p *parser) validateTarget(sc *Scenario, root *yaml.Node) {
 		if m := f.Match.Method; m != "" && !slices.Contains(methods, m) {
 			p.add(at("match", "method"), "fault match method %q is not one of %s", m, strings.Join(methods, ", "))
 		}
-		if r := f.Match.Resource; r != "" && r != "Users" && r != "Groups" {
+		if r := f.Match.Resource; r != "" && !entra && r != "Users" && r != "Groups" {
 			p.add(at("match", "resource"), "fault match resource %q is not Users or Groups", r)
 		}
 		if f.After < 0 {
@@ -635,10 +704,12 @@ func (p *parser) validateExpect(sc *Scenario, root *yaml.Node) {
 	}
 }
 
-// attrPath is a SCIM attribute path without a filter (RFC 7644 §3.10): an attribute, optionally one
-// sub-attribute, optionally preceded by the schema URN and ":". Names follow RFC 7643 §2.1's ATTRNAME
-// (and "$ref").
-var attrPath = regexp.MustCompile(`^(?:urn:[A-Za-z0-9][A-Za-z0-9.:_-]*:)?(?:[A-Za-z][A-Za-z0-9_-]*|\$ref)(?:\.(?:[A-Za-z][A-Za-z0-9_-]*|\$ref))?$`)
+// isAttrPath reports whether path is a SCIM attribute path without a filter (RFC 7644 §3.10): an
+// attribute, optionally one sub-attribute, optionally preceded by the schema URN and ":".
+func isAttrPath(path string) bool {
+	p, err := wire.ParsePath(path)
+	return err == nil && !p.Filtered()
+}
 
 // validateTargetUser checks expect.targetUser: a user to find, something to expect of it, paths that
 // are attribute paths, and no attribute expected both absent and present.
@@ -653,7 +724,7 @@ func (p *parser) validateTargetUser(u *UserExpect, at func(key ...string) int) {
 	for i, path := range u.Absent {
 		line := at("targetUser", "absent", strconv.Itoa(i))
 		switch {
-		case !attrPath.MatchString(path):
+		case !isAttrPath(path):
 			p.add(line, "expect.targetUser.absent[%d] %q is not a SCIM attribute path (displayName, name.givenName, urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department)", i, path)
 		case absent[strings.ToLower(path)]:
 			p.add(line, "expect.targetUser.absent lists %q twice", path)
@@ -663,7 +734,7 @@ func (p *parser) validateTargetUser(u *UserExpect, at func(key ...string) int) {
 	for _, path := range slices.Sorted(maps.Keys(u.Present)) {
 		line := at("targetUser", "present", path)
 		switch {
-		case !attrPath.MatchString(path):
+		case !isAttrPath(path):
 			p.add(line, "expect.targetUser.present key %q is not a SCIM attribute path (displayName, name.givenName, urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department)", path)
 		case absent[strings.ToLower(path)]:
 			p.add(line, "expect.targetUser lists %q as both absent and present", path)
@@ -674,41 +745,53 @@ func (p *parser) validateTargetUser(u *UserExpect, at func(key ...string) int) {
 }
 
 // resolveFiles finds the source and config files the scenario names; see Load.
-func (sc *Scenario) resolveFiles() error {
+func (c catalog) resolveFiles(sc *Scenario, dir string) error {
 	var errs []error
-	resolve := func(key, rel string, line int) string {
-		path, err := resolvePath(filepath.Dir(sc.File), rel)
+	resolve := func(key, rel string, line int) (string, string) {
+		p, err := c.resolvePath(dir, rel)
 		if err != nil {
 			errs = append(errs, &Error{File: sc.File, Line: line, Msg: fmt.Sprintf("%s %q: %v", key, rel, err)})
+			return "", ""
 		}
-		return path
+		return p, c.show(p)
 	}
-	sc.SourcePath = resolve("source", sc.Source, sc.sourceLine)
+	sc.files = c.fsys
+	sc.sourceFile, sc.SourcePath = resolve("source", sc.Source, sc.sourceLine)
 	if sc.Config == "" || sc.Config == DefaultConfig {
 		sc.ConfigPath = DefaultConfig
+	} else if sc.Config == DefaultCrossTenantConfig {
+		sc.ConfigPath = DefaultCrossTenantConfig
 	} else {
-		sc.ConfigPath = resolve("config", sc.Config, sc.configLine)
+		sc.configFile, sc.ConfigPath = resolve("config", sc.Config, sc.configLine)
 	}
 	return errors.Join(errs...)
 }
 
-func resolvePath(dir, rel string) (string, error) {
+// resolvePath returns the path in c.fsys of the file rel names, looked for beside dir's files, then
+// in each directory above dir.
+func (c catalog) resolvePath(dir, rel string) (string, error) {
 	if filepath.IsAbs(rel) {
-		if _, err := os.Stat(rel); err != nil {
+		if c.root == "" {
+			return "", errors.New("an absolute path names a file of this machine, and this catalog is not read from its disk: write the path relative to the scenario file")
+		}
+		r, err := filepath.Rel(c.root, rel)
+		if err != nil {
 			return "", errors.New("file not found")
 		}
-		return rel, nil
-	}
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return "", err
-	}
-	for d := abs; ; d = filepath.Dir(d) {
-		candidate := filepath.Join(d, filepath.FromSlash(rel))
-		if fi, err := os.Stat(candidate); err == nil && !fi.IsDir() {
-			return candidate, nil
+		if fi, err := fs.Stat(c.fsys, filepath.ToSlash(r)); err != nil || fi.IsDir() {
+			return "", errors.New("file not found")
 		}
-		if parent := filepath.Dir(d); parent == d {
+		return filepath.ToSlash(r), nil
+	}
+	rel = filepath.ToSlash(rel)
+	for d := dir; ; d = path.Dir(d) {
+		candidate := path.Join(d, rel)
+		if fs.ValidPath(candidate) {
+			if fi, err := fs.Stat(c.fsys, candidate); err == nil && !fi.IsDir() {
+				return candidate, nil
+			}
+		}
+		if d == "." || d == "/" {
 			break
 		}
 	}

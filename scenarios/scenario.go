@@ -12,6 +12,10 @@
 package scenarios
 
 import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
 	"strings"
 	"time"
 )
@@ -97,6 +101,20 @@ var FaultTypes = []string{
 // (`config: default`, or no config at all).
 const DefaultConfig = "default"
 
+// DefaultCrossTenantConfig is the config a scenario names to run Microsoft's default cross-tenant
+// synchronization job, built into scimsim (`config: default-cross-tenant`).
+const DefaultCrossTenantConfig = "default-cross-tenant"
+
+// Target kinds: what the simulated target is.
+const (
+	KindSCIM  = "scim"  // a SCIM application (default)
+	KindEntra = "entra" // a Microsoft Entra tenant, the target of cross-tenant synchronization
+)
+
+// LabelCrossTenant marks the scenarios of cross-tenant synchronization, which run against an Entra
+// tenant of the simulator (target.kind: entra).
+const LabelCrossTenant = "cross-tenant"
+
 // Scenario is one file of the catalog.
 type Scenario struct {
 	// ID is the file name without its extension: the stable name used by --focus, `scenarios run ID`
@@ -136,6 +154,34 @@ type Scenario struct {
 
 	// sourceLine and configLine point errors about the referenced files at their keys.
 	sourceLine, configLine int
+	// files holds the source and config files Load found, at sourceFile and configFile.
+	files                  fs.FS
+	sourceFile, configFile string
+}
+
+// ReadSource returns the contents of the scenario's source file, from the catalog it was loaded
+// from (the binary's own, or a directory); a scenario built in Go reads SourcePath from the disk.
+func (s *Scenario) ReadSource() ([]byte, error) { return s.read(s.sourceFile, s.SourcePath) }
+
+// ReadConfig returns the contents of the scenario's job config file, like ReadSource. A scenario
+// whose ConfigPath is DefaultConfig has no file: it runs Entra's default job, which the engine
+// builds (engine.DefaultConfig).
+func (s *Scenario) ReadConfig() ([]byte, error) {
+	if s.ConfigPath == DefaultConfig {
+		return nil, fmt.Errorf("%s: the config is Entra's default job, which has no file", s.File)
+	}
+	return s.read(s.configFile, s.ConfigPath)
+}
+
+func (s *Scenario) read(file, shown string) ([]byte, error) {
+	if s.files == nil || file == "" {
+		return os.ReadFile(shown)
+	}
+	b, err := fs.ReadFile(s.files, file)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", shown, errors.Unwrap(err))
+	}
+	return b, nil
 }
 
 // Clock returns the scenario's fixed time.
@@ -169,11 +215,46 @@ type Credentials struct {
 
 // Target is what the simulated SCIM target holds and how it behaves before the run.
 type Target struct {
-	Profile string           `yaml:"profile"` // entra (default) | strict
-	Token   string           `yaml:"token"`   // the token it accepts; default DefaultToken
-	Users   []map[string]any `yaml:"users"`   // SCIM User resources to pre-seed
-	Groups  []map[string]any `yaml:"groups"`  // SCIM Group resources to pre-seed
-	Faults  []Fault          `yaml:"faults"`
+	// Kind is scim (default) or entra: an Entra tenant, whose users are Microsoft Graph users and
+	// which also holds deletedUsers, partners (its cross-tenant access settings per source tenant,
+	// identitySynchronization inline) and an authorizationPolicy.
+	Kind                string           `yaml:"kind"`
+	TenantID            string           `yaml:"tenantId"` // an Entra tenant's id; default DefaultTargetTenantID
+	Domain              string           `yaml:"domain"`   // an Entra tenant's initial domain; default DefaultTargetDomain
+	DeletedUsers        []map[string]any `yaml:"deletedUsers"`
+	Partners            []map[string]any `yaml:"partners"`
+	AuthorizationPolicy map[string]any   `yaml:"authorizationPolicy"`
+	Profile             string           `yaml:"profile"` // entra (default) | strict
+	Token               string           `yaml:"token"`   // the token it accepts; default DefaultToken
+	Users               []map[string]any `yaml:"users"`   // SCIM User resources to pre-seed
+	Groups              []map[string]any `yaml:"groups"`  // SCIM Group resources to pre-seed
+	Faults              []Fault          `yaml:"faults"`
+}
+
+// DefaultTargetTenantID is the id of an Entra target that names none: the target tenant of
+// testdata/sources/contoso-cross-tenant.yaml.
+const DefaultTargetTenantID = "22222222-2222-4222-8222-222222222222"
+
+// DefaultTargetDomain is the initial domain of an Entra target that names none.
+const DefaultTargetDomain = "fabrikam.onmicrosoft.com"
+
+// DomainOrDefault returns an Entra target's initial domain, DefaultTargetDomain when none is given.
+func (t *Target) DomainOrDefault() string {
+	if t.Domain == "" {
+		return DefaultTargetDomain
+	}
+	return t.Domain
+}
+
+// Entra reports whether the target is an Entra tenant.
+func (t *Target) Entra() bool { return t.Kind == KindEntra }
+
+// TenantIDOrDefault returns an Entra target's tenant id, DefaultTargetTenantID when none is given.
+func (t *Target) TenantIDOrDefault() string {
+	if t.TenantID == "" {
+		return DefaultTargetTenantID
+	}
+	return t.TenantID
 }
 
 // ProfileOrDefault returns the target's profile, ProfileEntra when none is given.
@@ -222,6 +303,9 @@ type Subject struct {
 	User    string   `yaml:"user"`
 	Group   string   `yaml:"group"`
 	Members []string `yaml:"members"`
+	// Also names further users (or groups) asked for in the same run, to show that on-demand
+	// provisioning takes one at a time.
+	Also []string `yaml:"also"`
 }
 
 // String renders the subject as the summary table shows it.
@@ -256,6 +340,9 @@ type Expect struct {
 	// TargetUsers is how many users the simulated target holds after the run (nil: not checked),
 	// for outcomes the report alone cannot show, such as the duplicate a restore creates.
 	TargetUsers *int `yaml:"targetUsers"`
+	// TargetDeletedUsers is how many users an Entra target holds in its deleted items after the run
+	// (nil: not checked): the soft-deleted half of the duplicates a restore makes.
+	TargetDeletedUsers *int `yaml:"targetDeletedUsers"`
 	// TargetGroupMembers is, per group displayName, how many members the group holds in the
 	// simulated target after the run: what a member PATCH really did to the group.
 	TargetGroupMembers map[string]int `yaml:"targetGroupMembers"`

@@ -33,6 +33,7 @@ type Server struct {
 	opts    options
 	e       *echo.Echo
 	filters *filterCache
+	metrics *metrics // GET /metrics (metrics.go)
 
 	routeSeq atomic.Int64
 
@@ -59,6 +60,7 @@ func New(opts ...Option) (*Server, error) {
 		return nil, err
 	}
 	s.tenants[""] = s.def
+	s.metrics = newMetrics(s)
 	s.e = s.routes()
 	return s, nil
 }
@@ -121,6 +123,7 @@ func (s *Server) routes() *echo.Echo {
 	// are composed once here, at registration.
 	s.scimRoutes(e, "/scim/v2")
 	s.scimRoutes(e, "/tenants/:tenant/scim/v2")
+	s.graphRoutes(e)
 	s.adminRoutes(e)
 	return e
 }
@@ -248,6 +251,9 @@ func (s *Server) enter(next echo.HandlerFunc) echo.HandlerFunc {
 			if t, err = s.tenant(name, true); err != nil {
 				return scimErr(http.StatusNotFound, "", "no tenant %q: %v", name, err)
 			}
+			if err := t.claim(KindSCIM); err != nil {
+				return scimErr(http.StatusNotFound, "", "%v", err)
+			}
 		}
 		r := c.Request()
 		prefix := t.SCIMPath()
@@ -265,7 +271,7 @@ func (s *Server) enter(next echo.HandlerFunc) echo.HandlerFunc {
 		start := time.Now()
 		record := func(status int) {
 			body, cut := journalBody(st.body)
-			t.journal.add(JournalEntry{
+			e := JournalEntry{
 				ID:          id,
 				Time:        start.UTC(),
 				Method:      r.Method,
@@ -276,7 +282,9 @@ func (s *Server) enter(next echo.HandlerFunc) echo.HandlerFunc {
 				Truncated:   cut,
 				Fault:       faults.HitBy(c),
 				DurationMs:  float64(time.Since(start).Microseconds()) / 1000,
-			})
+			}
+			t.journal.add(e)
+			s.metrics.observe(t, st.rel, e)
 		}
 		defer func() {
 			// A handler that aborts the connection (http.ErrAbortHandler) answered nothing:

@@ -104,7 +104,7 @@ func runExpr(stdout, stderr io.Writer, args []string, f exprFlags) error {
 	env := expr.Env{Attrs: map[string]any{}}
 	var known []string // attributes the source has, for warnings
 	if f.source != "" {
-		src, err := engine.LoadSource(f.source)
+		src, err := loadSource(f.source, stderr)
 		if err != nil {
 			return usageError("expr: %v", err)
 		}

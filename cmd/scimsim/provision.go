@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/scimsim/scimsim/engine"
+	"github.com/scimsim/scimsim/entra"
 	"github.com/scimsim/scimsim/job"
 )
 
@@ -26,6 +27,7 @@ type provisionFlags struct {
 	color, now          string
 	tokenSet, targetSet bool
 	printDefault        bool
+	crossTenant         bool
 	tls                 tlsFlags
 	log, logFormat      string
 }
@@ -40,8 +42,10 @@ does in the Microsoft Entra admin center, against any SCIM 2.0 endpoint, and pri
 test connection, import, scope, match, action, with the failing step's error code and tips.
 
 Without --config the job is Entra's default job for a non-gallery SCIM application (its attribute
-mappings, matching precedence, scope and actions); --print-default-config prints it as YAML to
-start a config of your own from.
+mappings, matching precedence, scope and actions), or with --cross-tenant the default cross-tenant
+synchronization job, whose target is another Microsoft Entra tenant (--target its Graph base URL,
+such as http://127.0.0.1:8080/tenants/fabrikam/graph/v1.0); --print-default-config prints it as
+YAML to start a config of your own from.
 
 Exit status: 0 when the run succeeded or was skipped, 1 when a step failed, 2 on bad input.`,
 		Example: `  scimsim provision --source testdata/sources/contoso.yaml --config testdata/configs/contoso.yaml \
@@ -58,6 +62,7 @@ Exit status: 0 when the run succeeded or was skipped, 1 when a step failed, 2 on
 	fl.StringVar(&f.source, "source", "", "source directory file (YAML)")
 	fl.StringVar(&f.config, "config", "", "job configuration file (YAML); default: Entra's default job for a non-gallery SCIM application")
 	fl.BoolVar(&f.printDefault, "print-default-config", false, "print Entra's default job as YAML and exit")
+	fl.BoolVar(&f.crossTenant, "cross-tenant", false, "without --config, run (or with --print-default-config, print) the default cross-tenant synchronization job: the target is a Microsoft Entra tenant's Graph base URL")
 	fl.StringVar(&f.user, "user", "", "the user to provision: first name, last name, display name, UPN or email (WorkerID/WID or personIdExternal for Cloud HR sources)")
 	fl.StringVar(&f.group, "group", "", "the group to provision, by display name")
 	fl.StringArrayVar(&f.members, "member", nil, "a member of --group to provision with it (repeatable, up to 5; default: all members when there are at most 5)")
@@ -75,7 +80,11 @@ Exit status: 0 when the run succeeded or was skipped, 1 when a step failed, 2 on
 
 func runProvision(cmd *cobra.Command, f provisionFlags) error {
 	if f.printDefault {
-		_, err := cmd.OutOrStdout().Write(engine.DefaultConfigYAML())
+		def := engine.DefaultConfigYAML()
+		if f.crossTenant {
+			def = engine.DefaultCrossTenantConfigYAML()
+		}
+		_, err := cmd.OutOrStdout().Write(def)
 		return err
 	}
 	switch {
@@ -100,13 +109,16 @@ func runProvision(cmd *cobra.Command, f provisionFlags) error {
 		}
 		opts = append(opts, engine.WithClock(func() time.Time { return t }))
 	}
-	src, err := engine.LoadSource(f.source)
+	src, err := loadSource(f.source, cmd.ErrOrStderr())
 	if err != nil {
 		return usageError("%v", err)
 	}
 	cfg := engine.DefaultConfig()
+	if f.crossTenant {
+		cfg = engine.DefaultCrossTenantConfig()
+	}
 	if f.config != "" {
-		if cfg, err = engine.LoadConfig(f.config); err != nil {
+		if cfg, err = loadConfig(f.config, cmd.ErrOrStderr()); err != nil {
 			return usageError("%v", err)
 		}
 	}
@@ -142,8 +154,15 @@ func runProvision(cmd *cobra.Command, f provisionFlags) error {
 		if err := enc.Encode(rep); err != nil {
 			return err
 		}
-	} else if err := rep.WriteText(out, engine.TextOptions{Color: color, ShowRequests: f.showRequests}); err != nil {
-		return err
+	} else {
+		// On a terminal, long lines such as tips wrap to its width.
+		ww := newWrapWriter(out, terminalWidth(out))
+		if err := errors.Join(rep.WriteText(ww, engine.TextOptions{Color: color, ShowRequests: f.showRequests}), ww.Flush()); err != nil {
+			return err
+		}
+	}
+	if rep.ErrorCode == string(entra.CodeSubjectNotFound) {
+		hintSubject(cmd.ErrOrStderr(), src, f)
 	}
 	if rep.Status == engine.StatusFailure {
 		// The report already says what failed: exit 1 without repeating it on stderr.

@@ -26,8 +26,8 @@ func runSyncCmd(t *testing.T, args ...string) (code int, stdout, stderr string) 
 	return code, out.String(), errb.String()
 }
 
-// writeFile writes a file in a temporary directory and returns its path.
-func writeFile(t *testing.T, name, text string) string {
+// writeTemp writes a file in a temporary directory and returns its path.
+func writeTemp(t *testing.T, name, text string) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), name)
 	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
@@ -40,8 +40,8 @@ func TestSync_exitCodes(t *testing.T) {
 	ts := simulator.NewTestServer(t, simulator.WithToken("secret"))
 	base := []string{"--source", provisionSource, "--target", ts.SCIMURL(""), "--now", "2026-11-25T10:00:00Z"}
 	with := func(args ...string) []string { return slices.Concat(base, args) }
-	unknown := writeFile(t, "unknown.yaml", "cycles:\n  - cycle: 2\n    softDelete: [u-nobody]\n")
-	changes := writeFile(t, "changes.yaml", "cycles:\n  - cycle: 3\n    softDelete: [u-bob]\n")
+	unknown := writeTemp(t, "unknown.yaml", "cycles:\n  - cycle: 2\n    softDelete: [u-nobody]\n")
+	changes := writeTemp(t, "changes.yaml", "cycles:\n  - cycle: 3\n    softDelete: [u-bob]\n")
 	for _, tt := range []struct {
 		name           string
 		args           []string
@@ -74,7 +74,7 @@ func TestSync_exitCodes(t *testing.T) {
 // block (-update rewrites it): Contoso's tenant, the token expiring after the initial cycle.
 func TestSync_docSample(t *testing.T) {
 	ts := simulator.NewTestServer(t, simulator.WithToken("secret"))
-	changes := writeFile(t, "changes.yaml", "cycles:\n  - cycle: 2\n    change:\n      users: [{objectId: u-bob, jobTitle: VP Marketing}]\n")
+	changes := writeTemp(t, "changes.yaml", "cycles:\n  - cycle: 2\n    change:\n      users: [{objectId: u-bob, jobTitle: VP Marketing}]\n")
 	// The token expires after the initial cycle: the fault lets the initial cycle's requests through.
 	code, stdout, _ := runSyncCmd(t, "--source", provisionSource, "--target", ts.SCIMURL("sample"), "--token", "secret",
 		"--cycles", "1", "--now", "2026-11-25T10:00:00Z")
