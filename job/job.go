@@ -524,7 +524,9 @@ func (j *Job) runCycle(ctx context.Context, n int, at time.Time, allowDeletes bo
 // work is what a cycle processes, users then groups, in the source's order: the initial cycle
 // every object in scope ("Sync only assigned users and groups": those assigned, directly or
 // through a group; "Sync all": all) and every object the job provisioned before; an incremental
-// cycle what changed since the watermark and the escrows.
+// cycle what changed since the watermark and the escrows: "If an error in the target system
+// prevents an individual user from being added, updated, or deleted in the target system, the
+// operation is retried in the next sync cycle" (how-provisioning-works.md, Errors and retries).
 func (j *Job) work(initial bool) (users, groups []item) {
 	all := j.cfg.Job.Scope == engine.ScopeAll
 	take := func(id string) bool {
