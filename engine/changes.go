@@ -376,9 +376,10 @@ func (t *Touched) group(id string) {
 // Clone returns a copy of the source that Apply can change without touching s: users and groups
 // are copied with their attributes.
 func (s *Source) Clone() *Source {
-	cp := &Source{Pos: s.Pos, Kind: s.Kind, DefaultDomain: s.DefaultDomain,
-		Users: make([]*User, len(s.Users)), Groups: make([]*Group, len(s.Groups)),
-		Assignments: slices.Clone(s.Assignments)}
+	c := *s // every field, the tenant's settings included; the objects are copied below
+	cp := &c
+	cp.index = nil
+	cp.Users, cp.Groups, cp.Assignments = make([]*User, len(s.Users)), make([]*Group, len(s.Groups)), slices.Clone(s.Assignments)
 	for i, u := range s.Users {
 		cu := *u
 		cu.Attrs = cloneAttrs(u.Attrs)

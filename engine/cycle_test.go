@@ -122,3 +122,23 @@ func TestSession_compliantFlag(t *testing.T) {
 		t.Errorf("without the flag Dialect() = %s, want %s", got, entra.DialectEntra)
 	}
 }
+
+// TestSession_crossTenantRefused: cycles run SCIM jobs; a cross-tenant job is refused, naming the
+// config, and Clone keeps the source tenant's settings.
+func TestSession_crossTenantRefused(t *testing.T) {
+	src, err := LoadSource("../testdata/sources/contoso-cross-tenant.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cp := src.Clone(); cp.TenantID != src.TenantID || cp.TenantID == "" {
+		t.Errorf("Clone() TenantID = %q, want %q", cp.TenantID, src.TenantID)
+	}
+	cfg, err := LoadConfig("../testdata/configs/cross-tenant-groups.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = NewSession(src.Clone(), cfg, WithTarget("http://127.0.0.1:1/graph", "t"))
+	if err == nil || !strings.Contains(err.Error(), "cross-tenant-groups.yaml:3: job.kind: provisioning cycles run SCIM jobs") {
+		t.Fatalf("NewSession(cross-tenant) error = %v", err)
+	}
+}
