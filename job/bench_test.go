@@ -51,7 +51,7 @@ func heapMB() float64 {
 }
 
 // BenchmarkInitialCycle_100k provisions 100,000 users in an initial cycle against an in-process
-// simulator, with DefaultConcurrency. Targets (issue): at most 60 s, at most 1 GB in the engine.
+// simulator, with DefaultConcurrency. Targets: at most 60 s, at most 1 GB in the engine.
 // job-MB is what the job keeps between cycles (the heap with the job minus the heap once it is
 // gone; the simulator's 100,000 stored users stay in both); peak-MB is the largest live heap seen
 // during the cycle, simulator included.
@@ -106,7 +106,7 @@ func samplePeak(stop chan struct{}, out chan float64) {
 }
 
 // BenchmarkIncrementalCycle_100Changes_100k: after an initial cycle of 100,000 users, an incremental
-// cycle in which 100 of them changed. Target (issue): at most 1 s.
+// cycle in which 100 of them changed. Target: at most 1 s.
 func BenchmarkIncrementalCycle_100Changes_100k(b *testing.B) {
 	const n = 100_000
 	j, _ := benchJob(b, n, "incr")
