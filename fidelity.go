@@ -17,7 +17,7 @@ const (
 // Behaviour is one thing Microsoft Entra ID does that scimsim reproduces, where the code does it,
 // and the source it cites there.
 type Behaviour struct {
-	// Area groups the rows: client, answers, steps, scope, search, limitations, default job,
+	// Area groups the rows: client, answers, steps, scope, search, limitations, default job, cycles,
 	// expressions.
 	Area     string
 	What     string
@@ -45,6 +45,10 @@ const (
 	srcFunctions  = "Microsoft Learn, functions-for-customizing-application-data.md (2026-04-10)"
 	srcGraphPOD   = "Microsoft Graph, synchronizationJob: provisionOnDemand"
 	srcVendorMaps = "the admin center's default mappings as vendor guides transcribe them (SingleID, Capturi, Bitwarden)"
+	srcQuarantine = "Microsoft Learn, application-provisioning-quarantine-status.md (2025-03-04)"
+	srcDeletions  = "Microsoft Learn, accidental-deletions.md (2025-03-04)"
+	srcWhen       = "Microsoft Learn, application-provisioning-when-will-provisioning-finish-specific-user.md (2025-03-04)"
+	srcGraphSync  = "Microsoft Graph, synchronizationStatus and synchronizationQuarantine"
 )
 
 // Behaviours lists what scimsim reproduces of Entra, one row each; docs/fidelity.md is generated
@@ -129,6 +133,22 @@ var Behaviours = []Behaviour{
 	{"default job", "employeeNumber, department and manager in the enterprise extension", FieldReport, srcVendorMaps, "engine/defaultjob.yaml", "employeeNumber <- employeeId"},
 	{"default job", "Groups: displayName matching, objectId to externalId, members", FieldReport, srcVendorMaps, "engine/defaultjob.yaml", "displayName <- displayName, matching precedence 1"},
 	{"default job", "Scope Sync only assigned users and groups", Documented, srcTutorial + ", Getting started (recommended)", "engine/defaultjob.yaml", "Sync only assigned users and groups"},
+
+	// Provisioning cycles (scimsim sync).
+	{"cycles", "Incremental cycles start about every 40 minutes, an interval that is not configurable", Documented, srcKnown + ", The provisioning interval is fixed; the application tutorials", "job/schedule.go:IncrementalInterval", "approximately every 40 minutes"},
+	{"cycles", "A cycle takes at least 0.01 minutes per user, group and group member", Documented, srcWhen + ", How long will it take to provision users?", "job/schedule.go:ObjectTime", "Minimum minutes = 0.01"},
+	{"cycles", "An object created or matched is cached by its target id and read by it in later cycles, so a 404 there is InvalidAnchor", Documented, srcHow + ", Initial cycle; " + srcLogs, "engine/cycle.go", "This ID is used to run all future operations on that user"},
+	{"cycles", "A cycle queries the target only for objects in scope", Documented, srcHow + ", Initial cycle", "engine/cycle.go", "When a user is assigned or in scope for provisioning, the service queries the target system"},
+	{"cycles", "A failed export is escrowed and retried in the next cycles", Documented, srcHow + ", Errors and retries", "job/job.go:Job.work", "the operation is retried in the next sync cycle"},
+	{"cycles", "Invalid credentials, or a 404 where a query expects 200, quarantine the job whatever the failure counts", Documented, srcQuarantine + ", Why is my application in quarantine?", "job/job.go:quarantineExceptions", "regardless of failure counts"},
+	{"cycles", "Escrow thresholds: evaluated from 5,000 failures; more than 40% failed, more than 40,000, or 60,000 with references", Documented, srcQuarantine + ", Escrow thresholds", "job/schedule.go:EscrowMinimum", "5,000 failures are the minimum"},
+	{"cycles", "Quarantine retries 6 h, 12 h and 24 h after it began, then daily; the job is disabled after 28 days", Documented, srcQuarantine + ", Retry duration", "job/schedule.go:quarantineRetry", "the first retry will happen in 6 hours"},
+	{"cycles", "A threshold reached in the initial cycle prunes the escrows, and the job pauses when the cycle ends", Documented, srcGraphSync + ", escrowsPruned", "job/job.go:Job.runCycle", "Instead of going into quarantine"},
+	{"cycles", "Disables and deletes over the accidental-deletions threshold are staged and quarantine the job (TooManyDeletes)", Documented, srcDeletions, "job/job.go:Job.runCycle", "When the deletion threshold is met, the job goes into quarantine"},
+	{"cycles", "The accidental-deletions threshold defaults to 500", Inferred, "the default documented for Microsoft Entra Connect and cloud sync; " + srcDeletions + " gives none", "engine/cycle.go:DefaultAccidentalDeletionThreshold", "500 deletes"},
+	{"cycles", "The tenant URL's aadOptscim062020 flag changes the scheduled job's requests, not on demand's", Documented, srcCompat + ", Flags to alter the SCIM behavior", "engine/cycle.go", "doesn't work with on-demand provisioning"},
+	{"cycles", "The job's status is Graph's synchronizationStatus, with its quarantine's reason, series and next attempt", Documented, srcGraphSync, "job/status.go", "synchronizationStatus"},
+	{"cycles", "Provisioning logs download as JSON, or as three CSV files joined by the change ID", Documented, "Microsoft Learn, howto-analyze-provisioning-logs.md, CSV format", "job/log.go:CreateLog", "includes three files"},
 
 	// Expressions.
 	{"expressions", "Every function of Microsoft's reference, with its documented arity and examples", Documented, srcFunctions, "engine/expr/funcs.go:Functions", "functions-for-customizing-application-data.md"},

@@ -92,6 +92,11 @@ type Job struct {
 	// RequestTimeout bounds one HTTP attempt; 0 means a third of Timeout, so that an attempt
 	// that timed out can be retried within the budget.
 	RequestTimeout time.Duration
+	// PreventAccidentalDeletions and AccidentalDeletionThreshold are the job's "Prevent accidental
+	// deletions" setting, which provisioning cycles apply (cycle.go); 0 with prevention on means
+	// DefaultAccidentalDeletionThreshold.
+	PreventAccidentalDeletions  bool
+	AccidentalDeletionThreshold int
 }
 
 // ObjectMapping is the mapping of one object type (users or groups).
@@ -232,6 +237,10 @@ func decodeJob(d *decoder, n *yaml.Node, j *Job) error {
 			j.Timeout, err = d.duration(v, f)
 		case "requestTimeout":
 			j.RequestTimeout, err = d.duration(v, f)
+		case "preventAccidentalDeletions":
+			j.PreventAccidentalDeletions, err = d.boolean(v, f)
+		case "accidentalDeletionThreshold":
+			j.AccidentalDeletionThreshold, err = d.integer(v, f)
 		default:
 			return errUnknownKey
 		}
@@ -438,6 +447,7 @@ func (j *Job) Validate() error {
 	if j.RequestTimeout < 0 {
 		m.add(&FieldError{Pos: j.Pos.at("requestTimeout"), Field: "job.requestTimeout", Msg: "must not be negative"})
 	}
+	m.add(j.validateDeletions())
 	for i, r := range j.RequiredRoles {
 		if strings.TrimSpace(r) == "" {
 			m.add(&FieldError{Pos: j.Pos.at("requiredRoles"), Field: fmt.Sprintf("job.requiredRoles[%d]", i), Msg: "empty role"})

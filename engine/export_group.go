@@ -24,7 +24,10 @@ func (g groupObject) export(ctx context.Context, p *pass, s *Step) {
 		p.deleteGroup(ctx, s)
 		return
 	}
-	ids, notes := p.provisionMembers(ctx, g.members)
+	ids, notes := p.cycleMembers()
+	if p.cycle == nil {
+		ids, notes = p.provisionMembers(ctx, g.members)
+	}
 	for _, n := range notes {
 		s.Details.add("Member", n)
 	}

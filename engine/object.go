@@ -134,6 +134,10 @@ func (g groupObject) importDetails(p *pass, s *Step) bool {
 		p.skip(s, entra.CodeEntityTypeNotSupported, crossTenantGroupReason(p.cfg), entra.Lookup(entra.CodeEntityTypeNotSupported).TipsAt(StepImport)...)
 		return false
 	}
+	if p.cycle != nil {
+		s.Details.add("members", count(len(g.Members), "member", "members"))
+		return true
+	}
 	names := make([]string, 0, len(g.members))
 	for _, u := range g.members {
 		names = append(names, u.Display())
@@ -166,5 +170,8 @@ func (g groupObject) assignments(src *Source) []Assignment {
 	}
 	return out
 }
-func (groupObject) accountActive() (bool, bool) { return true, false }
-func (groupObject) rolesApply() bool            { return false }
+func (g groupObject) accountActive() (bool, bool) {
+	deleted, _ := g.Attrs["softDeleted"].(bool) // a group soft-deleted between cycles (changes.go)
+	return !deleted, deleted
+}
+func (groupObject) rolesApply() bool { return false }

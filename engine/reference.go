@@ -54,6 +54,9 @@ func (p *pass) resolveReferences(ctx context.Context, s *Step) error {
 // findInTarget looks a source user up in the target by its matching attributes, in precedence
 // order, and returns its id when exactly one resource matches.
 func (p *pass) findInTarget(ctx context.Context, u *User) (string, bool, error) {
+	if id, found, recorded := p.anchorOf(u); recorded {
+		return id, found, nil
+	}
 	env := p.env()
 	env.Attrs = u.Attrs
 	flow, _, err := evaluateMappings(p.cfg.Users.matchingMappings(), env)

@@ -37,6 +37,8 @@ type options struct {
 	targetURL, token    string
 	targetSet, tokenSet bool
 	sleep               func(context.Context, time.Duration) error
+	// cycles is set for a Session: the tenant URL's feature flag applies (cycle.go).
+	cycles bool
 }
 
 // WithHTTPClient sets the HTTP client used to reach the target.
@@ -208,6 +210,8 @@ type run struct {
 	warnings []string
 	// known are the target ids this run matched or created.
 	known []string
+	// cycle is set when the run provisions one object of a provisioning cycle (cycle.go).
+	cycle *cycleRun
 }
 
 func newRun(src *Source, cfg *Config, o options) (*run, error) {
@@ -232,6 +236,10 @@ func newRun(src *Source, cfg *Config, o options) (*run, error) {
 	}
 	for k := range u.Query() {
 		if strings.EqualFold(k, entra.CompliantFlag) {
+			if o.cycles {
+				dialect, r.dialect = entra.DialectEntraCompliant, entra.DialectEntraCompliant
+				continue
+			}
 			// Microsoft: the aadOptscim062020 flag does not work with on-demand provisioning
 			// (application-provisioning-config-problem-scim-compatibility.md).
 			r.warnings = append(r.warnings, fmt.Sprintf("The tenant URL carries the %s flag, which Microsoft documents does not work with on-demand provisioning: it is ignored, and requests use the %s dialect (set job.dialect to choose).", k, dialect))

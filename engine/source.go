@@ -38,6 +38,8 @@ type Source struct {
 	Users             []*User
 	Groups            []*Group
 	Assignments       []Assignment
+	// index, when set (a Session's source, cycle.go), answers user and assignmentsOf.
+	index *sourceIndex
 }
 
 // User is a source user. Attrs holds every attribute as written, objectId, accountEnabled and
@@ -432,6 +434,9 @@ func (s *Source) matches(u *User, q string) bool {
 
 // user returns the user with objectId id.
 func (s *Source) user(id string) *User {
+	if s.index != nil {
+		return s.index.users[id]
+	}
 	for _, u := range s.Users {
 		if u.ObjectID == id {
 			return u
@@ -464,6 +469,9 @@ func (s *Source) FindGroup(name string) (*Group, error) {
 // assignmentsOf returns the assignments that reach principal id: its own and those of the groups
 // it is a direct member of (nested groups are not expanded, as Entra documents).
 func (s *Source) assignmentsOf(id string) []Assignment {
+	if s.index != nil {
+		return s.index.assignmentsOf(id)
+	}
 	var out []Assignment
 	via := map[string]bool{id: true}
 	for _, g := range s.Groups {

@@ -17,7 +17,14 @@ import (
 func (p *pass) matchStep(ctx context.Context) bool {
 	s := p.step(StepMatching)
 	noun := p.obj.noun()
+	resolved, ok := p.cycleMatch(ctx, s)
+	if !ok {
+		return false
+	}
 	for _, m := range p.obj.mapping(p.cfg).matchingMappings() {
+		if resolved {
+			break
+		}
 		v := p.value(m)
 		if v == nil {
 			s.Details.add(m.Target, "no value in the source: not queried")

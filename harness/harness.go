@@ -129,6 +129,12 @@ func Prepare(list []scenarios.Scenario) ([]Case, error) {
 				ok = false
 			}
 		}
+		if src := sources[s.SourcePath]; ok && src != nil && s.IsCycles() {
+			if _, err := CycleChanges(&s, src); err != nil {
+				errs = append(errs, err)
+				ok = false
+			}
+		}
 		if ok && sources[s.SourcePath] != nil && configs[s.ConfigPath] != nil {
 			out = append(out, Case{Scenario: s, Source: sources[s.SourcePath], Config: configs[s.ConfigPath]})
 		}
@@ -328,6 +334,8 @@ type Result struct {
 	// Cleanup is the failure to delete what the scenario created on an external endpoint; it
 	// names every resource left behind.
 	Cleanup error
+	// Cycles are how the job stood after each cycle of a cycle scenario (cycles.go).
+	Cycles []scenarios.CycleOutcome
 }
 
 // Passed reports whether the run met the scenario's expectation and left nothing behind.
@@ -341,6 +349,9 @@ func (r *Result) met() bool { return r.Err == nil && len(r.Mismatches) == 0 }
 func (r *Result) Failure() string {
 	if r.Passed() {
 		return ""
+	}
+	if r.Scenario.IsCycles() && r.Cleanup == nil {
+		return r.cycleFailure()
 	}
 	s := r.Scenario
 	var b strings.Builder
@@ -445,6 +456,9 @@ var defaultClient = sync.OnceValue(func() *http.Client {
 // against the expectation. On a Cleaner target it then deletes what the scenario created, on a
 // context of its own bounded by CleanupTimeout, so that a run cut short by ctx still cleans up.
 func Run(ctx context.Context, target Target, c Case, o Options) (res Result) {
+	if c.Scenario.IsCycles() {
+		return runCycles(ctx, target, c, o)
+	}
 	res = Result{Scenario: c.Scenario}
 	sc := &c.Scenario
 	if cl, ok := target.(Cleaner); ok {
@@ -592,6 +606,9 @@ type Row struct {
 // Row summarises the result. The expected and actual steps read "none" when the run completes,
 // followed by the action taken.
 func (r *Result) Row() Row {
+	if r.Scenario.IsCycles() {
+		return r.cycleRow()
+	}
 	e := r.Scenario.Expect
 	row := Row{Scenario: r.Scenario.ID, Expected: endOf(e.FailedStep, e.Action), Passed: r.Passed(), Pending: r.Scenario.Pending != ""}
 	switch {

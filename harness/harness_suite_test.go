@@ -128,6 +128,10 @@ func conformanceOnly(cases []harness.Case) []harness.Case {
 // document's order, and a last It for the outcome. A step that went wrong fails its It and, the
 // container being Ordered, skips the ones after it, so the report names the failing step.
 func describeScenario(c harness.Case) {
+	if c.Scenario.IsCycles() {
+		describeCycles(c)
+		return
+	}
 	sc := c.Scenario
 	decorators := []any{Ordered, Label(sc.Labels...)}
 	if sc.Pending != "" {

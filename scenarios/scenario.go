@@ -149,6 +149,8 @@ type Scenario struct {
 	Target      Target      `yaml:"target"`
 	Subject     Subject     `yaml:"subject"`
 	Expect      Expect      `yaml:"expect"`
+	// Cycles, when set, run the provisioning job (cycles.go).
+	Cycles []Cycle `yaml:"cycles"`
 
 	// sourceLine and configLine point errors about the referenced files at their keys.
 	sourceLine, configLine int
@@ -280,6 +282,9 @@ type Fault struct {
 	Count       int            `yaml:"count"`
 	Probability float64        `yaml:"probability"`
 	Attributes  map[string]any `yaml:"attributes"`
+	// From and Until are the cycles the fault is active in, in a cycle scenario (cycles.go).
+	From  int `yaml:"from"`
+	Until int `yaml:"until"`
 }
 
 // FaultMatch selects the requests a fault applies to; an empty field matches anything.

@@ -206,7 +206,11 @@ func writeScenarioReport(w io.Writer, p *painter, res *harness.Result, o engine.
 		mark = p.paint(red, "✗ not as documented")
 	}
 	fmt.Fprintf(w, "\n%s — %s\n", p.paint(bold, "━━ "+s.ID), s.Title)
-	fmt.Fprintf(w, "   %s · expected %s · %s\n", s.Doc, expectedEnd(s.Expect), mark)
+	expected := expectedEnd(s.Expect)
+	if s.IsCycles() {
+		expected = expectedCycles(s)
+	}
+	fmt.Fprintf(w, "   %s · expected %s · %s\n", s.Doc, expected, mark)
 	if s.Quote != "" {
 		fmt.Fprintf(w, "   %s\n", p.paint(dim, "“"+s.Quote+"”"))
 	}
@@ -216,6 +220,7 @@ func writeScenarioReport(w io.Writer, p *painter, res *harness.Result, o engine.
 		}
 	}
 	fmt.Fprintln(w)
+	writeCycleOutcomes(w, res)
 	if res.Report == nil {
 		return nil
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/scimsim/scimsim/engine"
 	"github.com/scimsim/scimsim/entra"
+	"github.com/scimsim/scimsim/job"
 )
 
 func init() { subcommands = append(subcommands, provisionCommand) }
@@ -28,6 +29,7 @@ type provisionFlags struct {
 	printDefault        bool
 	crossTenant         bool
 	tls                 tlsFlags
+	log, logFormat      string
 }
 
 func provisionCommand() *cobra.Command {
@@ -71,6 +73,8 @@ Exit status: 0 when the run succeeded or was skipped, 1 when a step failed, 2 on
 	fl.StringVar(&f.color, "color", "auto", "colour the text report: auto, always or never")
 	fl.StringVar(&f.now, "now", "", "the time the run happens at (RFC 3339), for assignment ages and Now(); default: the clock")
 	f.tls.register(fl)
+	fl.StringVar(&f.log, "provisioning-log", "", "also write the run as provisioning log entries to this file (see scimsim sync)")
+	fl.StringVar(&f.logFormat, "provisioning-log-format", "json", "provisioning log format: json, or csv (three files)")
 	return cmd
 }
 
@@ -137,6 +141,11 @@ func runProvision(cmd *cobra.Command, f provisionFlags) error {
 			return usageError("%v", err)
 		}
 		return err
+	}
+	if f.log != "" {
+		if err := job.WriteRunLog(f.log, f.logFormat, rep, cfg.Target.App, provisionTime(f.now), 1); err != nil {
+			return usageError("provision: --provisioning-log: %v", err)
+		}
 	}
 	out := cmd.OutOrStdout()
 	if f.json {

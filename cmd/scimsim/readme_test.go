@@ -114,6 +114,7 @@ func TestREADME_FlagTables(t *testing.T) {
 	}{
 		{"serve", "## `scimsim serve`", true},
 		{"provision", "## `scimsim provision`", true},
+		{"sync", "## `scimsim sync`", true},
 		{"conformance", "## `scimsim conformance`", true},
 	} {
 		cmd := command(t, tc.command)
