@@ -6,7 +6,7 @@ FUZZTIME  ?= 30s
 # the toolchain can, even where GOFLAGS turns it off.
 BUILDFLAGS ?= -buildvcs=auto
 
-.PHONY: help build install image test demo vet fmt-check bench bench-load fuzz conformance clean
+.PHONY: help build install image test demo vet fmt-check bench bench-cycles bench-load fuzz conformance clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -53,9 +53,13 @@ test: vet ## all tests under the race detector, then the scenario harness: repor
 demo: ## run the whole catalog on an in-process simulator: one report per step and a summary (scimsim demo --all: every report)
 	$(GO) run ./cmd/scimsim demo
 
-bench: ## Go benchmarks of every package (medians of 5 runs), written to reports/bench.txt
+bench: ## Go benchmarks of every package (medians of 5 runs) into reports/bench.txt; the job's 100,000-user cycles once each (bench-cycles)
 	@mkdir -p reports
-	$(GO) test -run '^$$' -bench . -benchmem -count=5 $(PKGS) | tee reports/bench.txt
+	$(GO) test -run '^$$' -bench . -benchmem -count=5 $$($(GO) list $(PKGS) | grep -v '/job$$') | tee reports/bench.txt
+	@$(MAKE) --no-print-directory bench-cycles | tee -a reports/bench.txt
+
+bench-cycles: ## the provisioning job's benchmarks: a 100,000-user initial cycle and a 100-change incremental cycle, once each (a few minutes)
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 1x -count=1 ./job
 
 bench-load: ## scimsim vs the SCIMMY peer vs a bare handler under bench/peers/load.sh; writes docs/benchmarks.md (DURATION=3s to try)
 	GO="$(GO)" bash bench/load.sh
