@@ -72,7 +72,7 @@ func TestDemo(t *testing.T) {
 	if strings.Contains(out, "\x1b[") {
 		t.Error("demo --color never wrote ANSI escapes")
 	}
-	if got := strings.Join(lines[len(lines)-2:], "\n"); got != "Every report and the whole table: scimsim demo --all\nOne scenario: scimsim scenarios run ID (scimsim scenarios list shows the ids)" {
+	if got := strings.Join(lines[len(lines)-3:], "\n"); got != "Every report and the whole table: scimsim demo --all\nOne scenario: scimsim scenarios run ID (scimsim scenarios list shows the ids)\nThe same on a web page, laid out like the portal's: scimsim ui, then open http://127.0.0.1:8090/scenarios" {
 		t.Errorf("demo ends with %q, want how to see every report", got)
 	}
 }

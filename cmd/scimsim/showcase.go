@@ -125,6 +125,7 @@ func writeBriefSummary(w io.Writer, p *painter, results []harness.Result) error 
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Every report and the whole table: scimsim demo --all")
-	_, err := fmt.Fprintln(w, "One scenario: scimsim scenarios run ID (scimsim scenarios list shows the ids)")
+	fmt.Fprintln(w, "One scenario: scimsim scenarios run ID (scimsim scenarios list shows the ids)")
+	_, err := fmt.Fprintln(w, "The same on a web page, laid out like the portal's: scimsim ui, then open http://127.0.0.1:8090/scenarios")
 	return err
 }
