@@ -6,6 +6,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/scimsim/scimsim/internal/decode"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -105,7 +106,7 @@ func LoadChanges(path string, src *Source) (*Changes, error) {
 
 // ParseChanges reads a changes file from b; name is used in error messages.
 func ParseChanges(name string, b []byte, src *Source) (*Changes, error) {
-	root, d, err := parseDocument(name, b)
+	root, d, err := decode.Mapping(name, b)
 	if err != nil {
 		return nil, err
 	}
@@ -115,40 +116,40 @@ func ParseChanges(name string, b []byte, src *Source) (*Changes, error) {
 // DecodeChangeSet reads one set of changes from a YAML node of the file name (the changes of one
 // cycle of a scenario file), for cycle; Check validates it against a source.
 func DecodeChangeSet(name string, n *yaml.Node, cycle int) (ChangeSet, error) {
-	d := &decoder{file: name}
+	d := decode.New(name)
 	cs, err := decodeChangeSet(d, n, "changes", false)
 	if err != nil {
-		d.add(err)
+		d.Add(err)
 	}
 	cs.Cycle = cycle
-	return cs, d.err()
+	return cs, d.Err()
 }
 
-func decodeChanges(root *yaml.Node, d *decoder, src *Source) (*Changes, error) {
-	c := &Changes{Pos: d.pos(root)}
-	err := d.fields(root, "", &c.Pos, func(key string, k, v *yaml.Node) error {
+func decodeChanges(root *yaml.Node, d *decode.Decoder, src *Source) (*Changes, error) {
+	c := &Changes{Pos: d.Pos(root)}
+	err := d.Fields(root, "", &c.Pos, []string{"cycles"}, func(key string, k, v *yaml.Node) error {
 		if key != "cycles" {
-			return errUnknownKey
+			return decode.ErrUnknownKey
 		}
-		return d.sequence(v, "cycles", func(i int, item *yaml.Node) error {
+		return d.Sequence(v, "cycles", func(i int, item *yaml.Node) error {
 			cs, err := decodeChangeSet(d, item, fmt.Sprintf("cycles[%d]", i), true)
 			c.Sets = append(c.Sets, cs)
 			return err
 		})
 	})
 	if err != nil {
-		d.add(err)
+		d.Add(err)
 	}
-	if err := d.err(); err != nil {
+	if err := d.Err(); err != nil {
 		return nil, err
 	}
 	for i, cs := range c.Sets {
 		field := fmt.Sprintf("cycles[%d].cycle", i)
 		switch {
 		case cs.Cycle < 2 && cs.Cycle != 0:
-			return nil, &FieldError{Pos: cs.Pos.at("cycle"), Field: field, Msg: fmt.Sprintf("want the number of the cycle the changes come before, 2 or more (cycle 1 reads the source file), got %d", cs.Cycle)}
+			return nil, &FieldError{Pos: cs.Pos.At("cycle"), Field: field, Msg: fmt.Sprintf("want the number of the cycle the changes come before, 2 or more (cycle 1 reads the source file), got %d", cs.Cycle)}
 		case i > 0 && cs.Cycle <= c.Sets[i-1].Cycle:
-			return nil, &FieldError{Pos: cs.Pos.at("cycle"), Field: field, Msg: fmt.Sprintf("cycle %d comes after cycle %d: list the cycles in increasing order, each once", cs.Cycle, c.Sets[i-1].Cycle)}
+			return nil, &FieldError{Pos: cs.Pos.At("cycle"), Field: field, Msg: fmt.Sprintf("cycle %d comes after cycle %d: list the cycles in increasing order, each once", cs.Cycle, c.Sets[i-1].Cycle)}
 		}
 	}
 	if src != nil {
@@ -192,48 +193,48 @@ func (c *Changes) Last() int {
 	return c.Sets[len(c.Sets)-1].Cycle
 }
 
-func decodeChangeSet(d *decoder, n *yaml.Node, field string, numbered bool) (ChangeSet, error) {
-	cs := ChangeSet{Pos: d.pos(n)}
+func decodeChangeSet(d *decode.Decoder, n *yaml.Node, field string, numbered bool) (ChangeSet, error) {
+	cs := ChangeSet{Pos: d.Pos(n)}
 	refs := func(v *yaml.Node, f string) ([]Ref, error) {
 		var out []Ref
-		err := d.sequence(v, f, func(i int, item *yaml.Node) error {
-			s, err := d.str(item, fmt.Sprintf("%s[%d]", f, i))
-			out = append(out, Ref{Pos: d.pos(item), ID: s})
+		err := d.Sequence(v, f, func(i int, item *yaml.Node) error {
+			s, err := d.Str(item, fmt.Sprintf("%s[%d]", f, i))
+			out = append(out, Ref{Pos: d.Pos(item), ID: s})
 			return err
 		})
 		return out, err
 	}
-	err := d.fields(n, field, &cs.Pos, func(key string, k, v *yaml.Node) error {
-		f := join(field, key)
+	err := d.Fields(n, field, &cs.Pos, []string{"cycle", "add", "change", "assign", "unassign", "softDelete", "restore", "members", "admin"}, func(key string, k, v *yaml.Node) error {
+		f := decode.Field(field, key)
 		var err error
 		switch key {
 		case "cycle":
 			if !numbered {
-				return errUnknownKey
+				return decode.ErrUnknownKey
 			}
-			cs.Cycle, err = d.integer(v, f)
+			cs.Cycle, err = d.Int(v, f)
 		case "add":
-			err = d.mapping(v, f, func(key string, k, v *yaml.Node) error {
-				ff := join(f, key)
+			err = d.Fields(v, f, nil, []string{"users", "groups"}, func(key string, k, v *yaml.Node) error {
+				ff := decode.Field(f, key)
 				switch key {
 				case "users":
-					return d.sequence(v, ff, func(i int, item *yaml.Node) error {
+					return d.Sequence(v, ff, func(i int, item *yaml.Node) error {
 						u, err := decodeUser(d, item, fmt.Sprintf("%s[%d]", ff, i))
 						cs.AddUsers = append(cs.AddUsers, u)
 						return err
 					})
 				case "groups":
-					return d.sequence(v, ff, func(i int, item *yaml.Node) error {
+					return d.Sequence(v, ff, func(i int, item *yaml.Node) error {
 						g, err := decodeGroup(d, item, fmt.Sprintf("%s[%d]", ff, i))
 						cs.AddGroups = append(cs.AddGroups, g)
 						return err
 					})
 				}
-				return errUnknownKey
+				return decode.ErrUnknownKey
 			})
 		case "change":
-			err = d.mapping(v, f, func(key string, k, v *yaml.Node) error {
-				ff := join(f, key)
+			err = d.Fields(v, f, nil, []string{"users", "groups"}, func(key string, k, v *yaml.Node) error {
+				ff := decode.Field(f, key)
 				var list *[]AttrChange
 				switch key {
 				case "users":
@@ -241,16 +242,16 @@ func decodeChangeSet(d *decoder, n *yaml.Node, field string, numbered bool) (Cha
 				case "groups":
 					list = &cs.ChangeGroups
 				default:
-					return errUnknownKey
+					return decode.ErrUnknownKey
 				}
-				return d.sequence(v, ff, func(i int, item *yaml.Node) error {
+				return d.Sequence(v, ff, func(i int, item *yaml.Node) error {
 					ac, err := decodeAttrChange(d, item, fmt.Sprintf("%s[%d]", ff, i))
 					*list = append(*list, ac)
 					return err
 				})
 			})
 		case "assign":
-			err = d.sequence(v, f, func(i int, item *yaml.Node) error {
+			err = d.Sequence(v, f, func(i int, item *yaml.Node) error {
 				a, err := decodeAssignment(d, item, fmt.Sprintf("%s[%d]", f, i))
 				cs.Assign = append(cs.Assign, a)
 				return err
@@ -262,8 +263,8 @@ func decodeChangeSet(d *decoder, n *yaml.Node, field string, numbered bool) (Cha
 		case "restore":
 			cs.Restore, err = refs(v, f)
 		case "members":
-			err = d.mapping(v, f, func(key string, k, v *yaml.Node) error {
-				ff := join(f, key)
+			err = d.Fields(v, f, nil, []string{"add", "remove"}, func(key string, k, v *yaml.Node) error {
+				ff := decode.Field(f, key)
 				var list *[]Membership
 				switch key {
 				case "add":
@@ -271,79 +272,79 @@ func decodeChangeSet(d *decoder, n *yaml.Node, field string, numbered bool) (Cha
 				case "remove":
 					list = &cs.RemoveMembers
 				default:
-					return errUnknownKey
+					return decode.ErrUnknownKey
 				}
-				return d.sequence(v, ff, func(i int, item *yaml.Node) error {
+				return d.Sequence(v, ff, func(i int, item *yaml.Node) error {
 					m, err := decodeMembership(d, item, fmt.Sprintf("%s[%d]", ff, i))
 					*list = append(*list, m)
 					return err
 				})
 			})
 		case "admin":
-			err = d.mapping(v, f, func(key string, k, v *yaml.Node) error {
-				ff := join(f, key)
+			err = d.Fields(v, f, nil, []string{"token", "restart", "start", "allowDeletes"}, func(key string, k, v *yaml.Node) error {
+				ff := decode.Field(f, key)
 				var err error
 				switch key {
 				case "token":
 					var s string
-					s, err = d.str(v, ff)
+					s, err = d.Str(v, ff)
 					cs.Admin.Token = &s
 				case "restart":
-					cs.Admin.Restart, err = d.boolean(v, ff)
+					cs.Admin.Restart, err = d.Bool(v, ff)
 				case "start":
-					cs.Admin.Start, err = d.boolean(v, ff)
+					cs.Admin.Start, err = d.Bool(v, ff)
 				case "allowDeletes":
-					cs.Admin.AllowDeletes, err = d.boolean(v, ff)
+					cs.Admin.AllowDeletes, err = d.Bool(v, ff)
 				default:
-					return errUnknownKey
+					return decode.ErrUnknownKey
 				}
 				return err
 			})
 		default:
-			return errUnknownKey
+			return decode.ErrUnknownKey
 		}
 		return err
 	})
 	if err == nil && numbered && cs.Cycle == 0 {
-		err = &FieldError{Pos: cs.Pos, Field: join(field, "cycle"), Msg: "required: the number of the cycle the changes come before"}
+		err = &FieldError{Pos: cs.Pos, Field: decode.Field(field, "cycle"), Msg: "required: the number of the cycle the changes come before"}
 	}
 	return cs, err
 }
 
-func decodeAttrChange(d *decoder, n *yaml.Node, field string) (AttrChange, error) {
-	ac := AttrChange{Pos: d.pos(n), Attrs: map[string]any{}}
-	err := d.fields(n, field, &ac.Pos, func(key string, k, v *yaml.Node) error {
-		f := join(field, key)
+func decodeAttrChange(d *decode.Decoder, n *yaml.Node, field string) (AttrChange, error) {
+	ac := AttrChange{Pos: d.Pos(n), Attrs: map[string]any{}}
+	err := d.Fields(n, field, &ac.Pos, nil, func(key string, k, v *yaml.Node) error {
+		f := decode.Field(field, key)
 		if key == "objectId" {
 			var err error
-			ac.ObjectID, err = d.str(v, f)
+			ac.ObjectID, err = d.Str(v, f)
 			return err
 		}
 		if key == "members" {
-			return d.errf(k, f, "a group's members change with members.add and members.remove")
+			return d.Errorf(k, f, "a group's members change with members.add and members.remove")
 		}
-		val, err := d.scalar(v, f)
+		val, err := d.Scalar(v, f)
 		ac.Attrs[key] = val
 		return err
 	})
 	if err == nil && ac.ObjectID == "" {
-		err = &FieldError{Pos: ac.Pos, Field: join(field, "objectId"), Msg: "required: the object whose attributes change"}
+		err = &FieldError{Pos: ac.Pos, Field: decode.Field(field, "objectId"), Msg: "required: the object whose attributes change"}
 	}
 	return ac, err
 }
 
-func decodeMembership(d *decoder, n *yaml.Node, field string) (Membership, error) {
-	m := Membership{Pos: d.pos(n)}
-	err := d.fields(n, field, &m.Pos, func(key string, k, v *yaml.Node) error {
-		f := join(field, key)
+func decodeMembership(d *decode.Decoder, n *yaml.Node, field string) (Membership, error) {
+	m := Membership{Pos: d.Pos(n)}
+	err := d.Fields(n, field, &m.Pos, []string{"group", "users"}, func(key string, k, v *yaml.Node) error {
+		f := decode.Field(field, key)
 		var err error
 		switch key {
 		case "group":
-			m.Group, err = d.str(v, f)
+			m.Group, err = d.Str(v, f)
 		case "users":
-			m.Users, err = d.strings(v, f)
+			m.Users, err = d.Strings(v, f)
 		default:
-			return errUnknownKey
+			return decode.ErrUnknownKey
 		}
 		return err
 	})
@@ -468,7 +469,7 @@ func (s *Source) Apply(cs ChangeSet, at time.Time) (Touched, error) {
 		}
 		for j, m := range g.Members {
 			if users[m] == nil {
-				return t, fail(g.Pos.at("members"), fmt.Sprintf("%s.members[%d]", f, j), "no user has objectId %q", m)
+				return t, fail(g.Pos.At("members"), fmt.Sprintf("%s.members[%d]", f, j), "no user has objectId %q", m)
 			}
 		}
 		groups[g.ObjectID] = g
@@ -478,7 +479,7 @@ func (s *Source) Apply(cs ChangeSet, at time.Time) (Touched, error) {
 	for i, ac := range cs.ChangeUsers {
 		u := users[ac.ObjectID]
 		if u == nil {
-			return t, fail(ac.Pos.at("objectId"), fmt.Sprintf("change.users[%d].objectId", i), "no user has objectId %q", ac.ObjectID)
+			return t, fail(ac.Pos.At("objectId"), fmt.Sprintf("change.users[%d].objectId", i), "no user has objectId %q", ac.ObjectID)
 		}
 		for _, k := range sortedKeys(ac.Attrs) {
 			if v := ac.Attrs[k]; v == nil {
@@ -492,14 +493,14 @@ func (s *Source) Apply(cs ChangeSet, at time.Time) (Touched, error) {
 	for i, ac := range cs.ChangeGroups {
 		g := groups[ac.ObjectID]
 		if g == nil {
-			return t, fail(ac.Pos.at("objectId"), fmt.Sprintf("change.groups[%d].objectId", i), "no group has objectId %q", ac.ObjectID)
+			return t, fail(ac.Pos.At("objectId"), fmt.Sprintf("change.groups[%d].objectId", i), "no group has objectId %q", ac.ObjectID)
 		}
 		for _, k := range sortedKeys(ac.Attrs) {
 			v := ac.Attrs[k]
 			if k == "displayName" {
 				name, ok := v.(string)
 				if !ok || name == "" {
-					return t, fail(ac.Pos.at(k), fmt.Sprintf("change.groups[%d].displayName", i), "a group's displayName cannot be removed")
+					return t, fail(ac.Pos.At(k), fmt.Sprintf("change.groups[%d].displayName", i), "a group's displayName cannot be removed")
 				}
 				g.DisplayName = name
 			}
@@ -513,7 +514,7 @@ func (s *Source) Apply(cs ChangeSet, at time.Time) (Touched, error) {
 	}
 	for i, a := range cs.Assign {
 		if !ids.has(a.Principal) {
-			return t, fail(a.Pos.at("principal"), fmt.Sprintf("assign[%d].principal", i), "no user or group has objectId %q", a.Principal)
+			return t, fail(a.Pos.At("principal"), fmt.Sprintf("assign[%d].principal", i), "no user or group has objectId %q", a.Principal)
 		}
 		if a.AssignedAt.IsZero() {
 			a.AssignedAt = at
@@ -572,19 +573,19 @@ func (s *Source) Apply(cs ChangeSet, at time.Time) (Touched, error) {
 			f := fmt.Sprintf("%s[%d]", field, i)
 			g := groups[m.Group]
 			if g == nil {
-				return fail(m.Pos.at("group"), f+".group", "no group has objectId %q", m.Group)
+				return fail(m.Pos.At("group"), f+".group", "no group has objectId %q", m.Group)
 			}
 			for j, id := range m.Users {
 				uf := fmt.Sprintf("%s.users[%d]", f, j)
 				if users[id] == nil {
-					return fail(m.Pos.at("users"), uf, "no user has objectId %q", id)
+					return fail(m.Pos.At("users"), uf, "no user has objectId %q", id)
 				}
 				in := slices.Contains(g.Members, id)
 				switch {
 				case add && in:
-					return fail(m.Pos.at("users"), uf, "%q is already a member of %q", id, g.DisplayName)
+					return fail(m.Pos.At("users"), uf, "%q is already a member of %q", id, g.DisplayName)
 				case !add && !in:
-					return fail(m.Pos.at("users"), uf, "%q is not a member of %q", id, g.DisplayName)
+					return fail(m.Pos.At("users"), uf, "%q is not a member of %q", id, g.DisplayName)
 				case add:
 					g.Members = append(g.Members, id)
 				default:

@@ -146,11 +146,11 @@ func TestRun_CrossTenantBadInput(t *testing.T) {
 		want   string
 	}{
 		{"a cross-tenant job pointed at a SCIM tenant", DefaultCrossTenantConfig(), src, "http://127.0.0.1:1/tenants/app/scim/v2",
-			"default cross-tenant job:28: job.kind is crossTenant (cross-tenant synchronization, whose target is a Microsoft Entra tenant's Graph base URL such as http://HOST/tenants/NAME/graph/v1.0), but the target http://127.0.0.1:1/tenants/app/scim/v2 is a SCIM endpoint"},
+			"default cross-tenant job:28:3: job.kind is crossTenant (cross-tenant synchronization, whose target is a Microsoft Entra tenant's Graph base URL such as http://HOST/tenants/NAME/graph/v1.0), but the target http://127.0.0.1:1/tenants/app/scim/v2 is a SCIM endpoint"},
 		{"a SCIM job pointed at an Entra tenant", DefaultConfig(), scimSrc, "http://127.0.0.1:1/tenants/fabrikam/graph/v1.0",
 			"job.kind is scim (a SCIM application), but the target http://127.0.0.1:1/tenants/fabrikam/graph/v1.0 is a Microsoft Graph base URL, a Microsoft Entra tenant"},
 		{"a source without a tenant id", DefaultCrossTenantConfig(), scimSrc, "http://127.0.0.1:1/tenants/fabrikam/graph/v1.0",
-			"tenantId: required for cross-tenant synchronization (job.kind crossTenant at default cross-tenant job:28)"},
+			"tenantId: required for cross-tenant synchronization (job.kind crossTenant at default cross-tenant job:28:3)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Run(context.Background(), tc.src, tc.cfg, Subject{User: "alice@contoso.com"}, WithTarget(tc.target, "x"))
@@ -165,11 +165,11 @@ func TestRun_CrossTenantBadInput(t *testing.T) {
 func TestConfig_CrossTenantMatchingCannotChange(t *testing.T) {
 	for _, tc := range []struct{ name, yaml, want string }{
 		{"another matching attribute", "job: {kind: crossTenant}\nusers:\n  mappings:\n    - {source: netId, target: alternativeSecurityIds, matching: 1}\n    - {source: mail, target: mail, matching: 2}\n",
-			"x.yaml:3: users.mappings: schemaInvalid: a cross-tenant job matches on alternativeSecurityIds alone"},
+			"x.yaml:3:3: users.mappings: schemaInvalid: a cross-tenant job matches on alternativeSecurityIds alone"},
 		{"a SCIM path", "job: {kind: crossTenant}\nusers:\n  mappings:\n    - {source: netId, target: alternativeSecurityIds, matching: 1}\n    - {source: mail, target: 'emails[type eq \"work\"].value'}\n",
-			`x.yaml:5: users.mappings[1].target: "emails[type eq \"work\"].value" is not a property of the Microsoft Graph user resource`},
+			`x.yaml:5:22: users.mappings[1].target: "emails[type eq \"work\"].value" is not a property of the Microsoft Graph user resource`},
 		{"an unknown kind", "job: {kind: ldap}\nusers:\n  mappings:\n    - {source: mail, target: userName, matching: 1}\n",
-			`x.yaml:1: job.kind: unknown kind "ldap" (want scim or crossTenant)`},
+			`x.yaml:1:7: job.kind: unknown kind "ldap" (want scim or crossTenant)`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := ParseConfig("x.yaml", []byte(tc.yaml))

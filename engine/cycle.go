@@ -335,9 +335,9 @@ func (j *Job) DeletionThreshold() int {
 func (j *Job) validateDeletions() error {
 	switch {
 	case j.AccidentalDeletionThreshold < 0:
-		return &FieldError{Pos: j.Pos.at("accidentalDeletionThreshold"), Field: "job.accidentalDeletionThreshold", Msg: "must not be negative"}
+		return &FieldError{Pos: j.Pos.At("accidentalDeletionThreshold"), Field: "job.accidentalDeletionThreshold", Msg: "must not be negative"}
 	case j.AccidentalDeletionThreshold > 0 && !j.PreventAccidentalDeletions:
-		return &FieldError{Pos: j.Pos.at("accidentalDeletionThreshold"), Field: "job.accidentalDeletionThreshold", Msg: "set job.preventAccidentalDeletions: true for the threshold to apply"}
+		return &FieldError{Pos: j.Pos.At("accidentalDeletionThreshold"), Field: "job.accidentalDeletionThreshold", Msg: "set job.preventAccidentalDeletions: true for the threshold to apply"}
 	}
 	return nil
 }

@@ -138,7 +138,7 @@ func TestSession_crossTenantRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = NewSession(src.Clone(), cfg, WithTarget("http://127.0.0.1:1/graph", "t"))
-	if err == nil || !strings.Contains(err.Error(), "cross-tenant-groups.yaml:3: job.kind: provisioning cycles run SCIM jobs") {
+	if err == nil || !strings.Contains(err.Error(), "cross-tenant-groups.yaml:3:1: job.kind: provisioning cycles run SCIM jobs") {
 		t.Fatalf("NewSession(cross-tenant) error = %v", err)
 	}
 }

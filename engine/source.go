@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scimsim/scimsim/internal/decode"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -107,77 +108,77 @@ func LoadSource(path string) (*Source, error) {
 
 // ParseSource reads a source from b; name is used in error messages.
 func ParseSource(name string, b []byte) (*Source, error) {
-	root, d, err := parseDocument(name, b)
+	root, d, err := decode.Mapping(name, b)
 	if err != nil {
 		return nil, err
 	}
 	return decodeSource(root, d)
 }
 
-func decodeSource(root *yaml.Node, d *decoder) (*Source, error) {
-	s := &Source{Pos: d.pos(root), Kind: KindEntra}
-	err := d.fields(root, "", &s.Pos, func(key string, k, v *yaml.Node) error {
+func decodeSource(root *yaml.Node, d *decode.Decoder) (*Source, error) {
+	s := &Source{Pos: d.Pos(root), Kind: KindEntra}
+	err := d.Fields(root, "", &s.Pos, []string{"kind", "defaultDomain", "tenantId", "crossTenantAccess", "users", "groups", "assignments"}, func(key string, k, v *yaml.Node) error {
 		switch key {
 		case "kind":
 			var err error
-			s.Kind, err = d.str(v, "kind")
+			s.Kind, err = d.Str(v, "kind")
 			return err
 		case "defaultDomain":
 			var err error
-			s.DefaultDomain, err = d.str(v, "defaultDomain")
+			s.DefaultDomain, err = d.Str(v, "defaultDomain")
 			return err
 		case "tenantId":
 			var err error
-			s.TenantID, err = d.str(v, "tenantId")
+			s.TenantID, err = d.Str(v, "tenantId")
 			return err
 		case "crossTenantAccess":
 			return decodeCrossTenantAccess(d, v, &s.CrossTenantAccess)
 		case "users":
-			return d.sequence(v, "users", func(i int, item *yaml.Node) error {
+			return d.Sequence(v, "users", func(i int, item *yaml.Node) error {
 				u, err := decodeUser(d, item, fmt.Sprintf("users[%d]", i))
 				s.Users = append(s.Users, u)
 				return err
 			})
 		case "groups":
-			return d.sequence(v, "groups", func(i int, item *yaml.Node) error {
+			return d.Sequence(v, "groups", func(i int, item *yaml.Node) error {
 				g, err := decodeGroup(d, item, fmt.Sprintf("groups[%d]", i))
 				s.Groups = append(s.Groups, g)
 				return err
 			})
 		case "assignments":
-			return d.sequence(v, "assignments", func(i int, item *yaml.Node) error {
+			return d.Sequence(v, "assignments", func(i int, item *yaml.Node) error {
 				a, err := decodeAssignment(d, item, fmt.Sprintf("assignments[%d]", i))
 				s.Assignments = append(s.Assignments, a)
 				return err
 			})
 		}
-		return errUnknownKey
+		return decode.ErrUnknownKey
 	})
 	if err != nil {
-		d.add(err)
+		d.Add(err)
 	}
-	if err := d.err(); err != nil {
+	if err := d.Err(); err != nil {
 		return nil, err
 	}
 	return s, s.Validate()
 }
 
-func decodeUser(d *decoder, n *yaml.Node, field string) (*User, error) {
-	u := &User{Pos: d.pos(n), Attrs: map[string]any{}}
-	err := d.mapping(n, field, func(key string, k, v *yaml.Node) error {
-		f := join(field, key)
+func decodeUser(d *decode.Decoder, n *yaml.Node, field string) (*User, error) {
+	u := &User{Pos: d.Pos(n), Attrs: map[string]any{}}
+	err := d.Fields(n, field, nil, nil, func(key string, k, v *yaml.Node) error {
+		f := decode.Field(field, key)
 		switch key {
 		case "accountEnabled", "softDeleted":
-			b, err := d.boolean(v, f)
+			b, err := d.Bool(v, f)
 			u.Attrs[key] = b
 			return err
 		case "objectId":
 			var err error
-			u.ObjectID, err = d.str(v, f)
+			u.ObjectID, err = d.Str(v, f)
 			u.Attrs[key] = u.ObjectID
 			return err
 		}
-		val, err := d.scalar(v, f)
+		val, err := d.Scalar(v, f)
 		if val != nil {
 			u.Attrs[key] = val
 		}
@@ -186,23 +187,23 @@ func decodeUser(d *decoder, n *yaml.Node, field string) (*User, error) {
 	return u, err
 }
 
-func decodeGroup(d *decoder, n *yaml.Node, field string) (*Group, error) {
-	g := &Group{Pos: d.pos(n), Attrs: map[string]any{}}
-	err := d.fields(n, field, &g.Pos, func(key string, k, v *yaml.Node) error {
-		f := join(field, key)
+func decodeGroup(d *decode.Decoder, n *yaml.Node, field string) (*Group, error) {
+	g := &Group{Pos: d.Pos(n), Attrs: map[string]any{}}
+	err := d.Fields(n, field, &g.Pos, nil, func(key string, k, v *yaml.Node) error {
+		f := decode.Field(field, key)
 		var err error
 		switch key {
 		case "objectId":
-			g.ObjectID, err = d.str(v, f)
+			g.ObjectID, err = d.Str(v, f)
 			g.Attrs[key] = g.ObjectID
 		case "displayName":
-			g.DisplayName, err = d.str(v, f)
+			g.DisplayName, err = d.Str(v, f)
 			g.Attrs[key] = g.DisplayName
 		case "members":
-			g.Members, err = d.strings(v, f)
+			g.Members, err = d.Strings(v, f)
 		default:
 			var val any
-			val, err = d.scalar(v, f)
+			val, err = d.Scalar(v, f)
 			if val != nil {
 				g.Attrs[key] = val
 			}
@@ -212,20 +213,20 @@ func decodeGroup(d *decoder, n *yaml.Node, field string) (*Group, error) {
 	return g, err
 }
 
-func decodeAssignment(d *decoder, n *yaml.Node, field string) (Assignment, error) {
-	a := Assignment{Pos: d.pos(n)}
-	err := d.fields(n, field, &a.Pos, func(key string, k, v *yaml.Node) error {
-		f := join(field, key)
+func decodeAssignment(d *decode.Decoder, n *yaml.Node, field string) (Assignment, error) {
+	a := Assignment{Pos: d.Pos(n)}
+	err := d.Fields(n, field, &a.Pos, []string{"principal", "role", "assignedAt"}, func(key string, k, v *yaml.Node) error {
+		f := decode.Field(field, key)
 		var err error
 		switch key {
 		case "principal":
-			a.Principal, err = d.str(v, f)
+			a.Principal, err = d.Str(v, f)
 		case "role":
-			a.Role, err = d.str(v, f)
+			a.Role, err = d.Str(v, f)
 		case "assignedAt":
-			a.AssignedAt, err = d.timestamp(v, f)
+			a.AssignedAt, err = d.Time(v, f)
 		default:
-			return errUnknownKey
+			return decode.ErrUnknownKey
 		}
 		return err
 	})
@@ -238,11 +239,11 @@ func (s *Source) Validate() error {
 	switch s.Kind {
 	case KindEntra, KindWorkday, KindSuccessFactors:
 	default:
-		return &FieldError{Pos: s.Pos.at("kind"), Field: "kind", Msg: fmt.Sprintf("unknown kind %q (want entra, workday or successfactors)", s.Kind)}
+		return &FieldError{Pos: s.Pos.At("kind"), Field: "kind", Msg: fmt.Sprintf("unknown kind %q (want entra, workday or successfactors)", s.Kind)}
 	}
 	if s.DefaultDomain != "" {
 		if err := ValidateDomainName(s.DefaultDomain); err != nil {
-			return &FieldError{Pos: s.Pos.at("defaultDomain"), Field: "defaultDomain", Msg: err.Error()}
+			return &FieldError{Pos: s.Pos.At("defaultDomain"), Field: "defaultDomain", Msg: err.Error()}
 		}
 	}
 	ids := map[string]Pos{}
@@ -277,7 +278,7 @@ func (s *Source) Validate() error {
 	for i, g := range s.Groups {
 		for j, m := range g.Members {
 			if !users[m] && (!groups[m] || m == g.ObjectID) {
-				return &FieldError{Pos: g.Pos.at("members"), Field: fmt.Sprintf("groups[%d].members[%d]", i, j), Msg: fmt.Sprintf("no user or other group has objectId %q", m)}
+				return &FieldError{Pos: g.Pos.At("members"), Field: fmt.Sprintf("groups[%d].members[%d]", i, j), Msg: fmt.Sprintf("no user or other group has objectId %q", m)}
 			}
 		}
 	}
@@ -287,7 +288,7 @@ func (s *Source) Validate() error {
 			return &FieldError{Pos: a.Pos, Field: field, Msg: "required"}
 		}
 		if _, ok := ids[a.Principal]; !ok {
-			return &FieldError{Pos: a.Pos.at("principal"), Field: field, Msg: fmt.Sprintf("no user or group has objectId %q", a.Principal)}
+			return &FieldError{Pos: a.Pos.At("principal"), Field: field, Msg: fmt.Sprintf("no user or group has objectId %q", a.Principal)}
 		}
 	}
 	return nil

@@ -73,7 +73,7 @@ func (p *pass) failUnique(ctx context.Context, s *Step, m *Mapping, err error) {
 	if errors.As(err, &ee) {
 		msg = ee.Msg
 	}
-	reason := fmt.Sprintf("%s: mapping to %s: %s", m.Pos.at("expression"), m.Target, msg)
+	reason := fmt.Sprintf("%s: mapping to %s: %s", m.Pos.At("expression"), m.Target, msg)
 	if errors.Is(err, expr.ErrNoUniqueValue) {
 		p.fail(s, entra.CodeUniqueValueNotFound, reason, entra.Lookup(entra.CodeUniqueValueNotFound).TipsAt(entra.StepExport)...)
 		return

@@ -117,7 +117,7 @@ func TestRun_selectUniqueValue(t *testing.T) {
 		tg.seed(t, holder("John.Smith@contoso.com", "a"), holder("J.Smith@contoso.com", "b"), holder("Jo.Smith@contoso.com", "c"))
 		src, cfg := johnSmith(t)
 		rep := tg.run(t, src, cfg, Subject{User: "31001"})
-		want := `cloud-hr-unique-upn.yaml:21: mapping to userName: SelectUniqueValue: all of the values already exist in the target ("John.Smith@contoso.com", "J.Smith@contoso.com", "Jo.Smith@contoso.com"), so the entry is escrowed`
+		want := `cloud-hr-unique-upn.yaml:21:7: mapping to userName: SelectUniqueValue: all of the values already exist in the target ("John.Smith@contoso.com", "J.Smith@contoso.com", "Jo.Smith@contoso.com"), so the entry is escrowed`
 		if !strings.HasSuffix(rep.Reason, want) {
 			t.Errorf("reason = %q, want it to end with %q", rep.Reason, want)
 		}
@@ -167,7 +167,7 @@ func TestRun_selectUniqueValueSCIMApp(t *testing.T) {
 	if !errors.As(err, &ie) {
 		t.Fatalf("Run = %v, want an InputError", err)
 	}
-	want := "../testdata/configs/cloud-hr-unique-upn.yaml:21: users.mappings[1].expression: " +
+	want := "../testdata/configs/cloud-hr-unique-upn.yaml:21:7: users.mappings[1].expression: " +
 		`SelectUniqueValue: "This function is currently supported for use with these applications: Workday to Active Directory User Provisioning, ` +
 		`SuccessFactors to Active Directory User Provisioning, API-driven provisioning to on-premises Active Directory. SelectUniqueValue isn't ` +
 		`supported for use with other provisioning applications." (Microsoft's expression reference); ` +

@@ -18,6 +18,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/scimsim/scimsim/internal/decode"
 )
 
 // DefaultNow is the fixed clock of a scenario without a `now:` key. Fixed, so that reports, generated
@@ -152,8 +154,8 @@ type Scenario struct {
 	// Cycles, when set, run the provisioning job (cycles.go).
 	Cycles []Cycle `yaml:"cycles"`
 
-	// sourceLine and configLine point errors about the referenced files at their keys.
-	sourceLine, configLine int
+	// sourceAt and configAt point errors about the referenced files at their keys.
+	sourceAt, configAt decode.Pos
 	// files holds the source and config files Load found, at sourceFile and configFile.
 	files                  fs.FS
 	sourceFile, configFile string

@@ -16,6 +16,7 @@ import (
 
 	"github.com/scimsim/scimsim/engine"
 	"github.com/scimsim/scimsim/engine/expr"
+	"github.com/scimsim/scimsim/internal/decode"
 )
 
 func init() { subcommands = append(subcommands, exprCommand) }
@@ -247,64 +248,51 @@ func parseAttrFlag(s string) (string, any, error) {
 	return name, value, nil
 }
 
-// readAttrFile reads a YAML map of attribute names to scalars or lists of scalars.
+// readAttrFile reads a YAML map of attribute names to values: scalars, read as a source's
+// attributes are, or lists of them.
 func readAttrFile(path string) (map[string]any, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(b, &doc); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
 	attrs := map[string]any{}
-	if len(doc.Content) == 0 {
+	root, err := decode.Document(path, b, "")
+	if errors.Is(err, decode.ErrEmpty) {
 		return attrs, nil
 	}
-	root := doc.Content[0]
+	if err != nil {
+		return nil, err
+	}
+	d := decode.New(path)
 	if root.Kind != yaml.MappingNode {
-		return nil, fmt.Errorf("%s:%d: want a map of attribute names to values", path, root.Line)
+		return nil, d.Errorf(root, "", "want a map of attribute names to values")
 	}
-	for i := 0; i+1 < len(root.Content); i += 2 {
-		k, v := root.Content[i], root.Content[i+1]
-		value, err := attrValue(v)
-		if err != nil {
-			return nil, fmt.Errorf("%s:%d: %s: %v", path, v.Line, k.Value, err)
-		}
-		attrs[k.Value] = value
-	}
-	return attrs, nil
+	d.Add(d.Fields(root, "", nil, nil, func(key string, _, v *yaml.Node) error {
+		value, err := attrValue(d, v, key)
+		attrs[key] = value
+		return err
+	}))
+	return attrs, d.Err()
 }
 
-func attrValue(n *yaml.Node) (any, error) {
-	switch n.Kind {
-	case yaml.ScalarNode:
-		if n.Tag == "!!timestamp" {
-			return n.Value, nil // a date stays the text the user wrote, as a source attribute would
+// attrValue is a scalar, or a list of scalars each of its own type (a source's lists are of
+// strings; --attr-file keeps what was written, as --attr does with a JSON array).
+func attrValue(d *decode.Decoder, n *yaml.Node, field string) (any, error) {
+	if n.Kind != yaml.SequenceNode {
+		return d.Scalar(n, field)
+	}
+	list := make([]any, 0, len(n.Content))
+	for i, item := range n.Content {
+		if item.Kind != yaml.ScalarNode {
+			return nil, d.Errorf(item, decode.Index(field, i), "a multi-valued attribute holds strings, numbers or booleans")
 		}
-		var v any
-		if err := n.Decode(&v); err != nil {
+		v, err := d.Scalar(item, decode.Index(field, i))
+		if err != nil {
 			return nil, err
 		}
-		if i, ok := v.(int); ok {
-			return int64(i), nil
-		}
-		return v, nil
-	case yaml.SequenceNode:
-		list := make([]any, 0, len(n.Content))
-		for _, item := range n.Content {
-			if item.Kind != yaml.ScalarNode {
-				return nil, fmt.Errorf("line %d: a multi-valued attribute holds strings, numbers or booleans", item.Line)
-			}
-			v, err := attrValue(item)
-			if err != nil {
-				return nil, err
-			}
-			list = append(list, v)
-		}
-		return list, nil
+		list = append(list, v)
 	}
-	return nil, errors.New("want a string, number, boolean or list")
+	return list, nil
 }
 
 // sourceAttributes returns what an expression sees for the user query matches: the user's

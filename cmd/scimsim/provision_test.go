@@ -53,7 +53,7 @@ func TestProvision_exitCodes(t *testing.T) {
 		{"member without group", target("--user", "alice", "--member", "bob"), 2, "", "--member needs --group"},
 		{"bad now", target("--user", "alice", "--now", "noon"), 2, "", `--now "noon"`},
 		{"bad color", target("--user", "alice", "--color", "pink"), 2, "", `--color "pink"`},
-		{"bad config", []string{"--source", provisionSource, "--config", "../../engine/testdata/config-errors/unknown-job-key.yaml", "--user", "alice"}, 2, "", `unknown-job-key.yaml:4: unknown key "timeuot"`},
+		{"bad config", []string{"--source", provisionSource, "--config", "../../engine/testdata/config-errors/unknown-job-key.yaml", "--user", "alice"}, 2, "", `unknown-job-key.yaml:4:3: unknown key "timeuot"`},
 		{"unknown flag", target("--usr", "alice"), 2, "", "unknown flag"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
