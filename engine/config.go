@@ -2,7 +2,6 @@ package engine
 
 import (
 	"fmt"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -70,6 +69,8 @@ type Target struct {
 	Token string // the Secret Token
 	Auth  string // bearer (default) or oauth
 	App   string // the application's name, for messages
+
+	tenant entra.TenantURL // URL parsed, by compile
 }
 
 // Job is the provisioning job's settings.
@@ -119,10 +120,9 @@ type Mapping struct {
 	Matching int    // matching precedence; 0 = not a matching attribute
 	Apply    string // always (default) or creation
 
-	expr     *expr.Expr
-	exprSrc  string // the Expression expr was parsed from
-	path     wire.Path
-	pathDone bool
+	// expr and path are Expression and Target parsed, by compile.
+	expr *expr.Expr
+	path wire.Path
 }
 
 // ScopingFilter is a named group of clauses that are AND-ed; the filters of a mapping are OR-ed.
@@ -344,30 +344,44 @@ func decodeClause(d *decode.Decoder, n *yaml.Node, field string) (Clause, error)
 	return c, err
 }
 
-// Validate checks the whole config, fills defaults, and parses mapping expressions and target
-// paths. Errors name the file, line and field. Once a config has validated, validating it again
-// changes nothing (fields edited since are checked and parsed again), so that concurrent runs can
-// share it.
+// Validate checks the whole config without changing it; errors name the file, line and field. A
+// run compiles the config it is given once (compile), with the same checks.
 func (c *Config) Validate() error {
+	_, err := c.compile()
+	return err
+}
+
+// fill checks c, fills its defaults and parses its mappings' expressions and target paths, in
+// place: compile calls it on a copy.
+func (c *Config) fill() error {
 	var m decode.Mistakes
-	m.Add(c.Target.Validate())
-	m.Add(c.Job.Validate())
-	m.Add(c.Users.validate("users", true))
+	m.Add(c.Target.fill())
+	m.Add(c.Job.fill())
+	m.Add(c.Users.fill("users", true))
 	if c.Groups.Enabled || len(c.Groups.Mappings) > 0 {
-		m.Add(c.Groups.validate("groups", false))
+		m.Add(c.Groups.fill("groups", false))
 	}
 	m.Add(c.validateKind())
 	return m.ErrIn(c.Pos.File)
 }
 
-// Validate checks the target: an http(s) URL when given (--target may supply it), a known auth.
+// Validate checks the target without changing it: an http(s) URL when given (--target may supply
+// it), a known auth.
 func (t *Target) Validate() error {
+	cp := *t
+	return cp.fill()
+}
+
+// fill is Validate that fills the default auth and keeps the parsed tenant URL.
+func (t *Target) fill() error {
 	var m decode.Mistakes
+	t.tenant = entra.TenantURL{}
 	if t.URL != "" {
-		u, err := url.Parse(t.URL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		u, err := entra.ParseTenantURL(t.URL)
+		if err != nil {
 			m.Add(&FieldError{Pos: t.Pos.At("url"), Field: "target.url", Msg: fmt.Sprintf("want an absolute http or https URL, got %q", t.URL)})
 		}
+		t.tenant = u
 	}
 	switch t.Auth {
 	case "":
@@ -379,8 +393,14 @@ func (t *Target) Validate() error {
 	return m.ErrIn(t.Pos.File)
 }
 
-// Validate checks the job settings and fills defaults.
+// Validate checks the job settings without changing them.
 func (j *Job) Validate() error {
+	cp := *j
+	return cp.fill()
+}
+
+// fill is Validate that fills the defaults.
+func (j *Job) fill() error {
 	var m decode.Mistakes
 	switch j.Scope {
 	case "":
@@ -423,7 +443,7 @@ func (j *Job) Validate() error {
 
 func (j *Job) allows(action string) bool { return slices.Contains(j.Actions, action) }
 
-func (m *ObjectMapping) validate(field string, users bool) error {
+func (m *ObjectMapping) fill(field string, users bool) error {
 	var errs decode.Mistakes
 	if users && !m.Enabled {
 		return &FieldError{Pos: m.Pos.At("enabled"), Field: field + ".enabled", Msg: "the users mapping cannot be disabled"}
@@ -437,7 +457,7 @@ func (m *ObjectMapping) validate(field string, users bool) error {
 	matching := 0
 	for i, mp := range m.Mappings {
 		f := fmt.Sprintf("%s.mappings[%d]", field, i)
-		if err := mp.validate(f, !users); err != nil {
+		if err := mp.fill(f, !users); err != nil {
 			errs.Add(err) // one mistake per mapping; the other mappings are still checked
 			continue
 		}
@@ -465,7 +485,7 @@ func (m *ObjectMapping) validate(field string, users bool) error {
 	return errs.ErrIn(m.Pos.File)
 }
 
-func (m *Mapping) validate(field string, group bool) error {
+func (m *Mapping) fill(field string, group bool) error {
 	kinds := 0
 	for _, s := range []string{m.Source, m.Expression, m.Constant} {
 		if s != "" {
@@ -481,13 +501,11 @@ func (m *Mapping) validate(field string, group bool) error {
 	if strings.EqualFold(m.Target, "id") {
 		return &FieldError{Pos: m.Pos.At("target"), Field: field + ".target", Msg: `"id" is the target's primary key and cannot be a mapping target`}
 	}
-	if !m.pathDone || m.path.String() != m.Target {
-		p, err := wire.ParsePath(m.Target)
-		if err != nil {
-			return &FieldError{Pos: m.Pos.At("target"), Field: field + ".target", Msg: err.Error()}
-		}
-		m.path, m.pathDone = p, true
+	p, err := wire.ParsePath(m.Target)
+	if err != nil {
+		return &FieldError{Pos: m.Pos.At("target"), Field: field + ".target", Msg: err.Error()}
 	}
+	m.path = p
 	if group && m.Target == "members" && m.Source != "members" {
 		return &FieldError{Pos: m.Pos.At("source"), Field: field + ".source", Msg: `the "members" target takes the source attribute "members"`}
 	}
@@ -501,15 +519,13 @@ func (m *Mapping) validate(field string, group bool) error {
 	default:
 		return &FieldError{Pos: m.Pos.At("apply"), Field: field + ".apply", Msg: fmt.Sprintf("unknown apply %q (want always or creation)", m.Apply)}
 	}
-	if m.Expression != "" && (m.expr == nil || m.exprSrc != m.Expression) {
+	m.expr = nil
+	if m.Expression != "" {
 		e, err := expr.Parse(m.Expression)
 		if err != nil {
 			return &FieldError{Pos: m.Pos.At("expression"), Field: field + ".expression", Msg: err.Error()}
 		}
-		m.expr, m.exprSrc = e, m.Expression
-	}
-	if m.Expression == "" && m.expr != nil {
-		m.expr, m.exprSrc = nil, ""
+		m.expr = e
 	}
 	if m.selectsUniqueValue() {
 		switch {
@@ -546,6 +562,15 @@ func (m *Mapping) selectsUniqueValue() bool {
 // Microsoft does not support it for. The error names the config's file, line and field, and the
 // source.
 func (c *Config) CheckSource(src *Source) error {
+	cc, err := c.compile()
+	if err != nil {
+		return err
+	}
+	return cc.checkSource(src)
+}
+
+// checkSource is CheckSource for a compiled config.
+func (c *Config) checkSource(src *Source) error {
 	if err := c.checkCrossTenantSource(src); err != nil {
 		return err
 	}

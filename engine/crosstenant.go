@@ -88,11 +88,7 @@ func (c *Config) validateKind() error {
 // checkTargetKind refuses a job pointed at the other kind of target: a cross-tenant job at a SCIM
 // base URL, or a SCIM job at a Microsoft Graph base URL. Both are named: the job's kind where the
 // config sets it, and the URL.
-func (c *Config) checkTargetKind(target string) error {
-	u, err := url.Parse(target)
-	if err != nil {
-		return nil // newRun reports it
-	}
+func (c *Config) checkTargetKind(u *url.URL, target string) error {
 	segs := strings.Split(strings.Trim(strings.ToLower(u.Path), "/"), "/")
 	graphURL := strings.EqualFold(u.Hostname(), "graph.microsoft.com") ||
 		slices.ContainsFunc(segs, func(s string) bool { return s == "graph" }) && (slices.Contains(segs, "v1.0") || slices.Contains(segs, "beta"))
@@ -213,21 +209,13 @@ func DefaultCrossTenantConfig() *Config {
 
 // newTarget returns what the run provisions into: the SCIM client, or, for a cross-tenant job, the
 // Graph client of the target tenant.
-func (r *run) newTarget(target, token string, copts []entra.Option) error {
+func (r *run) newTarget(target entra.TenantURL, token string, copts []entra.Option) {
 	if !r.cfg.crossTenant() {
-		c, err := entra.New(target, token, copts...)
-		if err != nil {
-			return err
-		}
+		c := entra.NewAt(target, token, copts...)
 		r.c, r.t = c, c
-		return nil
+		return
 	}
-	g, err := entra.NewGraph(target, token, entra.Source{TenantID: r.src.TenantID, OutboundAllowed: r.src.outboundAllowed}, copts...)
-	if err != nil {
-		return err
-	}
-	r.t = g
-	return nil
+	r.t = entra.NewGraphAt(target, token, entra.Source{TenantID: r.src.TenantID, OutboundAllowed: r.src.outboundAllowed}, copts...)
 }
 
 // dialectName is the report's dialect: the SCIM request dialect, or graph for cross-tenant

@@ -51,9 +51,10 @@ type Session struct {
 	// as on demand.
 	Anchors func(objectID string) (id string, found bool)
 
-	src *Source
-	cfg *Config
-	o   options
+	src  *Source
+	cfg  *Config // compiled
+	o    options
+	plan *plan
 }
 
 // Object is what one Provision call provisions: a source user or group, what the job knows of
@@ -81,25 +82,21 @@ func NewSession(src *Source, cfg *Config, opts ...Option) (*Session, error) {
 	if src == nil || cfg == nil {
 		return nil, &InputError{errors.New("engine.NewSession: a source and a config are required")}
 	}
-	if err := src.Validate(); err != nil {
+	cc, err := prepare(src, cfg)
+	if err != nil {
 		return nil, &InputError{err}
 	}
-	if err := cfg.Validate(); err != nil {
-		return nil, &InputError{err}
-	}
-	if err := cfg.CheckSource(src); err != nil {
-		return nil, &InputError{err}
-	}
-	if cfg.crossTenant() {
+	if cc.crossTenant() {
 		// The anchored read and the group steps of a cycle speak SCIM; a cross-tenant job's target
 		// is a tenant's Graph, which scimsim provisions on demand only.
-		return nil, &InputError{fmt.Errorf("%s: job.kind: provisioning cycles run SCIM jobs; a cross-tenant synchronization job (job.kind %s) runs on demand only", cfg.Pos, cfg.Job.Kind)}
+		return nil, &InputError{fmt.Errorf("%s: job.kind: provisioning cycles run SCIM jobs; a cross-tenant synchronization job (job.kind %s) runs on demand only", cc.Pos, cc.Job.Kind)}
 	}
-	if _, err := newRun(src, cfg, o); err != nil {
+	p, err := cc.plan(src, o)
+	if err != nil {
 		return nil, &InputError{err}
 	}
 	src.Reindex()
-	return &Session{src: src, cfg: cfg, o: o}, nil
+	return &Session{src: src, cfg: cc, o: o, plan: p}, nil
 }
 
 // WithWait replaces the wait between a throttled request and its retry (the Retry-After): a job
@@ -107,19 +104,13 @@ func NewSession(src *Source, cfg *Config, opts ...Option) (*Session, error) {
 func WithWait(wait func(context.Context, time.Duration) error) Option { return withSleep(wait) }
 
 // Dialect returns the request dialect the session's cycles use.
-func (s *Session) Dialect() entra.Dialect {
-	r, err := newRun(s.src, s.cfg, s.o)
-	if err != nil {
-		return ""
-	}
-	return r.dialect
-}
+func (s *Session) Dialect() entra.Dialect { return s.plan.dialect }
 
 // TestConnection runs step 1 alone, as the job does when it starts, and returns its report.
 func (s *Session) TestConnection(ctx context.Context, seed int64) *Report {
 	o := s.o
 	o.rand = rand.New(rand.NewSource(seed))
-	r, err := newRun(s.src, s.cfg, o)
+	r, err := newRun(s.plan, o)
 	if err != nil {
 		return internalReport(Identity{Type: "User"}, err)
 	}
@@ -156,7 +147,7 @@ func (s *Session) Provision(ctx context.Context, obj Object) *Report {
 	}
 	o.rand = rand.New(&splitmix{state: uint64(obj.Seed)})
 	ob := s.object(obj)
-	r, err := newRun(s.src, s.cfg, o)
+	r, err := newRun(s.plan, o)
 	if err != nil {
 		return internalReport(ob.identity(), err)
 	}

@@ -100,20 +100,57 @@ func WithBodyCap(n int) Option { return func(c *Client) { c.bodyCap = n } }
 // exchanges, a progress log).
 func WithObserver(f func(Exchange)) Option { return func(c *Client) { c.observe = f } }
 
+// TenantURL is a job's Tenant URL, parsed once: the base URL requests go to and the feature flags
+// its query string carries, which are not sent.
+type TenantURL struct {
+	// Base is the URL without query string or fragment; nil when the text did not parse.
+	Base *url.URL
+	// Flags are the query string's parameters (aadOptscim062020 and the like).
+	Flags url.Values
+}
+
+// ParseTenantURL parses raw, which must be an absolute http or https URL. A URL that parses but is
+// not absolute is returned with the error, so that what its path names can still be read.
+func ParseTenantURL(raw string) (TenantURL, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return TenantURL{}, fmt.Errorf("tenant URL %q: %w", raw, err)
+	}
+	t := TenantURL{Flags: u.Query()}
+	u.RawQuery, u.Fragment = "", ""
+	t.Base = u
+	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
+		return t, fmt.Errorf("tenant URL %q: want an absolute http or https URL", raw)
+	}
+	return t, nil
+}
+
+// Flag returns the query parameter named name (case-insensitively), as written, and whether the
+// URL carries it.
+func (t TenantURL) Flag(name string) (string, bool) {
+	for k := range t.Flags {
+		if strings.EqualFold(k, name) {
+			return k, true
+		}
+	}
+	return "", false
+}
+
 // New returns a client for the SCIM base URL baseURL (the "Tenant URL"), authenticating with the
 // bearer token ("Secret Token"; empty sends no Authorization header). The tenant URL's query string
 // carries Entra's feature flags; it is not sent.
 func New(baseURL, token string, opts ...Option) (*Client, error) {
-	u, err := url.Parse(baseURL)
+	t, err := ParseTenantURL(baseURL)
 	if err != nil {
-		return nil, fmt.Errorf("tenant URL %q: %w", baseURL, err)
+		return nil, err
 	}
-	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
-		return nil, fmt.Errorf("tenant URL %q: want an absolute http or https URL", baseURL)
-	}
-	u.RawQuery, u.Fragment = "", ""
+	return NewAt(t, token, opts...), nil
+}
+
+// NewAt is New for a tenant URL already parsed, which must have parsed without error.
+func NewAt(t TenantURL, token string, opts ...Option) *Client {
 	c := &Client{
-		base:        strings.TrimRight(u.String(), "/"),
+		base:        strings.TrimRight(t.Base.String(), "/"),
 		token:       token,
 		hc:          http.DefaultClient,
 		dialect:     DialectEntra,
@@ -125,7 +162,7 @@ func New(baseURL, token string, opts ...Option) (*Client, error) {
 	for _, o := range opts {
 		o(c)
 	}
-	return c, nil
+	return c
 }
 
 // Dialect returns the client's request dialect.
