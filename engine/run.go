@@ -90,11 +90,23 @@ func WithRand(r *rand.Rand) Option { return func(o *options) { o.rand = r } }
 // config's URL; the token always replaces the config's.
 func WithTarget(url, token string) Option {
 	return func(o *options) {
+		WithTargetURL(url)(o)
+		WithToken(token)(o)
+	}
+}
+
+// WithTargetURL overrides the config's tenant URL; an empty url keeps it.
+func WithTargetURL(url string) Option {
+	return func(o *options) {
 		if url != "" {
 			o.targetURL, o.targetSet = url, true
 		}
-		o.token, o.tokenSet = token, true
 	}
+}
+
+// WithToken overrides the config's secret token, with "" too (no Authorization header).
+func WithToken(token string) Option {
+	return func(o *options) { o.token, o.tokenSet = token, true }
 }
 
 // withSleep replaces the wait between retries (tests).

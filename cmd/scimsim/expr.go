@@ -109,13 +109,13 @@ func runExpr(stdout, stderr io.Writer, args []string, f exprFlags) error {
 		if err != nil {
 			return usageError("expr: %v", err)
 		}
-		attrs, err := sourceAttributes(src, f.user)
+		attrs, err := src.ExpressionAttributes(f.user)
 		if err != nil {
 			return usageError("expr: %s: %v", f.source, err)
 		}
 		env.Attrs = attrs
 		env.DefaultDomain = src.DefaultDomain
-		known = sourceSchema(src)
+		known = src.AttributeNames()
 	}
 	if f.domain != "" {
 		if err := engine.ValidateDomainName(f.domain); err != nil {
@@ -293,74 +293,6 @@ func attrValue(d *decode.Decoder, n *yaml.Node, field string) (any, error) {
 		list = append(list, v)
 	}
 	return list, nil
-}
-
-// sourceAttributes returns what an expression sees for the user query matches: the user's
-// attributes, IsSoftDeleted (without a job configuration, true when the user is disabled or
-// soft-deleted; assignment and scoping need `scimsim provision`) and appRoleAssignments.
-func sourceAttributes(src *engine.Source, query string) (map[string]any, error) {
-	var u *engine.User
-	for _, cand := range src.Users {
-		if cand.ObjectID == query {
-			u = cand // --user may name a disabled or soft-deleted user by objectId
-		}
-	}
-	if u == nil {
-		var err error
-		if u, err = src.FindUser(query); err != nil {
-			return nil, err
-		}
-	}
-	if u == nil {
-		return nil, fmt.Errorf("no user matches %q (disabled and soft-deleted users are found by objectId only)", query)
-	}
-	attrs := make(map[string]any, len(u.Attrs)+2)
-	for k, v := range u.Attrs {
-		attrs[k] = v
-	}
-	attrs["IsSoftDeleted"] = !u.Enabled() || u.SoftDeleted()
-	if roles := userRoles(src, u); len(roles) > 0 {
-		attrs["appRoleAssignments"] = roles
-	}
-	return attrs, nil
-}
-
-// userRoles returns the roles of the assignments that reach u: its own and those of the groups
-// it is a direct member of.
-func userRoles(src *engine.Source, u *engine.User) []string {
-	via := map[string]bool{u.ObjectID: true}
-	for _, g := range src.Groups {
-		if slices.Contains(g.Members, u.ObjectID) {
-			via[g.ObjectID] = true
-		}
-	}
-	var roles []string
-	for _, a := range src.Assignments {
-		role := a.Role
-		if role == "" {
-			role = engine.DefaultRole
-		}
-		if via[a.Principal] && !slices.Contains(roles, role) {
-			roles = append(roles, role)
-		}
-	}
-	return roles
-}
-
-// sourceSchema lists every attribute some user of the source has.
-func sourceSchema(src *engine.Source) []string {
-	seen := map[string]bool{"IsSoftDeleted": true, "appRoleAssignments": true}
-	for _, u := range src.Users {
-		for k := range u.Attrs {
-			seen[k] = true
-		}
-	}
-	names := make([]string, 0, len(seen))
-	for k := range seen {
-		names = append(names, k)
-	}
-	slices.Sort(names)
-	return names
 }
 
 // warnUnknownAttributes points out, without failing, attributes that no user of the source has:

@@ -125,12 +125,11 @@ func runProvision(cmd *cobra.Command, f provisionFlags) error {
 		return usageError("provision: %v", err)
 	}
 	opts = append(opts, engine.WithHTTPClient(hc))
-	if f.targetSet || f.tokenSet {
-		token := cfg.Target.Token
-		if f.tokenSet {
-			token = f.token
-		}
-		opts = append(opts, engine.WithTarget(f.target, token))
+	if f.targetSet {
+		opts = append(opts, engine.WithTargetURL(f.target))
+	}
+	if f.tokenSet {
+		opts = append(opts, engine.WithToken(f.token))
 	}
 	rep, err := engine.Run(cmd.Context(), src, cfg, subj, opts...)
 	if err != nil {
