@@ -207,7 +207,7 @@ func (p *pass) cycleMatch(ctx context.Context, s *Step) (resolved, ok bool) {
 		if p.scope.in {
 			return false, true
 		}
-		s.Details.add("Result", fmt.Sprintf("not queried: the %s is out of scope and this job never provisioned it", p.obj.noun()))
+		s.Details.Add("Result", fmt.Sprintf("not queried: the %s is out of scope and this job never provisioned it", p.obj.noun()))
 		return true, true
 	}
 	res, err := p.c.Get(ctx, p.obj.resource(), p.cycle.anchor)
@@ -215,7 +215,7 @@ func (p *pass) cycleMatch(ctx context.Context, s *Step) (resolved, ok bool) {
 		p.failRequest(ctx, s, err, "")
 		return true, false
 	}
-	s.Details.add("Anchor", fmt.Sprintf("%s %s, cached by this job in an earlier cycle", p.obj.resource(), p.cycle.anchor))
+	s.Details.Add("Anchor", fmt.Sprintf("%s %s, cached by this job in an earlier cycle", p.obj.resource(), p.cycle.anchor))
 	if p.obj.resource() == wire.Groups {
 		if ms, ok := wire.Field(res, "members").([]any); ok && len(ms) > 0 {
 			p.fail(s, entra.CodeMultipleEntries,
@@ -223,7 +223,7 @@ func (p *pass) cycleMatch(ctx context.Context, s *Step) (resolved, ok bool) {
 			return true, false
 		}
 	}
-	s.Details.add("Matched "+p.obj.noun()+" (anchor)", summarize(res))
+	s.Details.Add("Matched "+p.obj.noun()+" (anchor)", summarize(res))
 	p.matched = res
 	return true, true
 }

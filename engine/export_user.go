@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/scimsim/scimsim/entra"
+	"github.com/scimsim/scimsim/report"
 	"github.com/scimsim/scimsim/wire"
 )
 
@@ -31,7 +32,7 @@ func (p *pass) rolesDropped(s *Step) bool {
 	dropped := false
 	for _, f := range p.flow {
 		if f.m.isRole() && f.value != nil {
-			s.Details.add(f.m.Target, "not sent: on-demand provisioning of roles isn't supported")
+			s.Details.Add(f.m.Target, "not sent: on-demand provisioning of roles isn't supported")
 			dropped = true
 		}
 	}
@@ -57,7 +58,7 @@ func (p *pass) createUser(ctx context.Context, s *Step) {
 		props = append(props, ModifiedProperty{Name: sv.m.Target, OldValue: nil, NewValue: sv.m.shown(sv.value)})
 	}
 	for _, mp := range props {
-		s.Details.add(mp.Name, showValue(mp.NewValue))
+		s.Details.Add(mp.Name, report.ShowValue(mp.NewValue))
 	}
 	roles := p.rolesDropped(s)
 	p.rep.ModifiedProperties = props
@@ -94,7 +95,7 @@ func (p *pass) updateUser(ctx context.Context, s *Step) {
 
 func (p *pass) patchUser(ctx context.Context, s *Step, changes []entra.Change, props []ModifiedProperty, sent []sentValue, action string, roles bool) {
 	for _, mp := range props {
-		s.Details.add(mp.Name, fmt.Sprintf("%s -> %s", showValue(mp.OldValue), showValue(mp.NewValue)))
+		s.Details.Add(mp.Name, fmt.Sprintf("%s -> %s", report.ShowValue(mp.OldValue), report.ShowValue(mp.NewValue)))
 	}
 	p.rep.ModifiedProperties = props
 	id := wire.ID(p.matched)
@@ -139,7 +140,7 @@ func (p *pass) deprovisionUser(ctx context.Context, s *Step) {
 		p.skip(s, entra.CodeSkipped, "The user is out of scope; no mapping targets active and Delete is not an enabled target object action.")
 		return
 	}
-	s.Details.add("id", id)
+	s.Details.Add("id", id)
 	if err := p.t.Delete(ctx, wire.Users, id); err != nil {
 		p.failRequest(ctx, s, err, fmt.Sprintf("Failed to delete User %s: ", id))
 		return

@@ -185,7 +185,7 @@ func (r *run) tooMany(subj Subject) *Report {
 	}
 	p := &pass{run: r, rep: r.emptyReport(Identity{Type: upperFirst(noun), Display: strings.Join(names, ", ")}, noun)}
 	s := p.step(StepImport)
-	s.Details.add("Requested", strings.Join(names, ", "))
+	s.Details.Add("Requested", strings.Join(names, ", "))
 	p.fail(s, entra.CodeTooManySubjects, fmt.Sprintf("The run was asked for %d %ss at once (%s): on-demand provisioning takes one %s at a time.", len(names), noun, strings.Join(names, ", "), noun), tip)
 	return p.rep
 }
@@ -382,7 +382,7 @@ func (r *run) notFoundReport(subject Identity, noun, query, reason string, tips 
 	start := time.Now()
 	p := &pass{run: r, rep: r.emptyReport(subject, noun)}
 	s := p.step(StepImport)
-	s.Details.add("Search", query)
+	s.Details.Add("Search", query)
 	p.fail(s, entra.CodeSubjectNotFound, reason, tips...)
 	p.rep.DurationMs = time.Since(start).Milliseconds()
 	return p.rep

@@ -17,7 +17,7 @@ func (p *pass) testConnection(ctx context.Context) bool {
 	s := p.step(StepConnection)
 	if p.connTested {
 		s.Status = StatusSuccess
-		s.Details.add("Tested", "by the group run")
+		s.Details.Add("Tested", "by the group run")
 		return true
 	}
 	if p.cfg.Target.Auth == AuthOAuth && p.cfg.Job.Running {
@@ -31,7 +31,7 @@ func (p *pass) testConnection(ctx context.Context) bool {
 	attr := p.obj.mapping(p.cfg).matchingMappings()[0].Target
 	checks, err := p.t.TestConnection(ctx, p.obj.resource(), attr, guid(p.o.rand))
 	for _, c := range checks {
-		s.Details.add(c.Name, c.Result)
+		s.Details.Add(c.Name, c.Result)
 	}
 	if err != nil {
 		p.failRequest(ctx, s, err, "")

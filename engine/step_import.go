@@ -40,7 +40,7 @@ func (p *pass) importStep(context.Context) bool {
 	}
 	status := StatusSuccess
 	if len(p.nulls) > 0 {
-		s.Details.add("Not provisioned (null)", strings.Join(p.nulls, ", "))
+		s.Details.Add("Not provisioned (null)", strings.Join(p.nulls, ", "))
 		s.Reason = fmt.Sprintf("%s no value and %s not provisioned: %s.", count(len(p.nulls), "mapped attribute has", "mapped attributes have"), pluralWord(len(p.nulls), "is", "are"), strings.Join(p.nulls, ", "))
 		s.Tips = append(s.Tips, entra.TipNullAttribute)
 		status = StatusWarning

@@ -27,7 +27,7 @@ func (p *pass) matchStep(ctx context.Context) bool {
 		}
 		v := p.value(m)
 		if v == nil {
-			s.Details.add(m.Target, "no value in the source: not queried")
+			s.Details.Add(m.Target, "no value in the source: not queried")
 			continue
 		}
 		filter, found, err := p.t.Match(ctx, p.obj.resource(), m.Target, scalarString(v))
@@ -37,13 +37,13 @@ func (p *pass) matchStep(ctx context.Context) bool {
 		}
 		n := len(found)
 		if n == 0 {
-			s.Details.add(filter, "no match")
+			s.Details.Add(filter, "no match")
 			continue
 		}
 		if p.obj.resource() == wire.Groups {
 			for _, res := range found {
 				if ms, ok := wire.Field(res, "members").([]any); ok && len(ms) > 0 {
-					s.Details.add(filter, fmt.Sprintf("%s, with %s", count(n, "match", "matches"), count(len(ms), "member", "members")))
+					s.Details.Add(filter, fmt.Sprintf("%s, with %s", count(n, "match", "matches"), count(len(ms), "member", "members")))
 					p.fail(s, entra.CodeMultipleEntries,
 						fmt.Sprintf("The group query asked for excludedAttributes=members but the target returned %s.", count(len(ms), "member", "members")), entra.TipMultipleGroup)
 					return false
@@ -51,22 +51,22 @@ func (p *pass) matchStep(ctx context.Context) bool {
 			}
 		}
 		if n > 1 {
-			s.Details.add(filter, fmt.Sprintf("%d matches", n))
+			s.Details.Add(filter, fmt.Sprintf("%d matches", n))
 			for _, res := range found {
-				s.Details.add(fmt.Sprintf("Matched %s (%s)", noun, m.Target), summarize(res))
+				s.Details.Add(fmt.Sprintf("Matched %s (%s)", noun, m.Target), summarize(res))
 			}
 			p.fail(s, entra.CodeDuplicateTargetEntries, fmt.Sprintf("%d %ss in the target have %s; the matching attribute must be unique.", n, noun, filter), entra.TipUnique)
 			return false
 		}
-		s.Details.add(filter, "1 match")
-		s.Details.add(fmt.Sprintf("Matched %s (%s)", noun, m.Target), summarize(found[0]))
+		s.Details.Add(filter, "1 match")
+		s.Details.Add(fmt.Sprintf("Matched %s (%s)", noun, m.Target), summarize(found[0]))
 		p.matched = found[0]
 		break
 	}
 	if p.matched != nil {
 		p.target(wire.ID(p.matched), nameOf(p.matched, p.obj.nameAttr()), false)
 	} else {
-		s.Details.add("Result", fmt.Sprintf("no %s matched in the target", noun))
+		s.Details.Add("Result", fmt.Sprintf("no %s matched in the target", noun))
 	}
 	p.finish(s, StatusSuccess)
 	if p.scope.in {

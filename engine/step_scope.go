@@ -38,7 +38,7 @@ func (p *pass) decideScope() scopeDecision {
 		}
 	}
 	if active, applies := p.obj.accountActive(); applies {
-		s.Details.add("Active in source system", strconv.FormatBool(active))
+		s.Details.Add("Active in source system", strconv.FormatBool(active))
 		if !active {
 			out(fmt.Sprintf("The %s is not active in the source system.", noun), entra.TipNotActive)
 		}
@@ -57,10 +57,10 @@ func (p *pass) decideScope() scopeDecision {
 		d.roles = append(d.roles, a.role())
 	}
 	if job.Scope == ScopeAll {
-		s.Details.add("Scope sync all", "true")
+		s.Details.Add("Scope sync all", "true")
 	} else {
 		assigned := len(eligible) > 0
-		s.Details.add("Assigned to application", strconv.FormatBool(assigned))
+		s.Details.Add("Assigned to application", strconv.FormatBool(assigned))
 		if !assigned && d.in {
 			if pending {
 				out(fmt.Sprintf("The %s is not assigned to the application yet: its assignment is younger than the replication delay (job.replicationDelay %s).", noun, job.ReplicationDelay), entra.TipReplication)
@@ -79,7 +79,7 @@ func (p *pass) decideScope() scopeDecision {
 					}
 				}
 			}
-			s.Details.add("User has required role", strconv.FormatBool(hasRole))
+			s.Details.Add("User has required role", strconv.FormatBool(hasRole))
 			if !hasRole {
 				out(fmt.Sprintf("The %s does not have a required role (%s); its roles: %s.", noun, strings.Join(job.RequiredRoles, ", "), orNone(d.roles)), entra.TipRequiredRole, entra.TipDefaultRole)
 			}
@@ -101,7 +101,7 @@ func (p *pass) decideScope() scopeDecision {
 				}
 				return d
 			}
-			s.Details.add(c.label(f.Name), strconv.FormatBool(ok))
+			s.Details.Add(c.label(f.Name), strconv.FormatBool(ok))
 			passed = passed && ok
 		}
 		anyPassed = anyPassed || passed
@@ -121,7 +121,7 @@ func (p *pass) decideScope() scopeDecision {
 func (p *pass) scopeStep(context.Context) bool {
 	s := p.step(StepScoping)
 	if se := p.scope.err; se != nil {
-		s.Details.add(se.label, "invalid")
+		s.Details.Add(se.label, "invalid")
 		p.fail(s, entra.CodeInvalidScopingFilter, se.Error(), entra.TipScopingRule)
 		return false
 	}

@@ -44,7 +44,7 @@ func (p *pass) selectUniqueValues(ctx context.Context, s *Step, creating bool) b
 			if taken {
 				result = "taken"
 			}
-			s.Details.add("SelectUniqueValue "+m.Target, filter+": "+result)
+			s.Details.Add("SelectUniqueValue "+m.Target, filter+": "+result)
 			return taken, nil
 		}
 		v, err := m.expr.Eval(env)

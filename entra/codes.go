@@ -2,17 +2,18 @@ package entra
 
 import (
 	"fmt"
+	"github.com/scimsim/scimsim/report"
 	"slices"
 )
 
 // Step types, as Microsoft Graph's provisioningStep names them (provisioningStepType), with
 // "connection" for the test connection, which the on-demand page shows only when it fails.
 const (
-	StepConnection = "connection"
-	StepImport     = "import"
-	StepScoping    = "scoping"
-	StepMatching   = "matching"
-	StepExport     = "export"
+	StepConnection = report.StepConnection
+	StepImport     = report.StepImport
+	StepScoping    = report.StepScoping
+	StepMatching   = report.StepMatching
+	StepExport     = report.StepExport
 )
 
 // Code names an outcome a step can end with: an error code of Entra's provisioning logs, or, where

@@ -19,6 +19,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/scimsim/scimsim/internal/decode"
+	"github.com/scimsim/scimsim/report"
 )
 
 // Error is one problem in one scenario file. Error() reads "file:line:col: message", the form
@@ -385,10 +386,7 @@ func (p *parser) validateSubject(sc *Scenario, root *yaml.Node) {
 func (p *parser) validateExpect(sc *Scenario, root *yaml.Node) {
 	e := sc.Expect
 	at := func(key ...string) decode.Pos { return p.At(root, append([]string{"expect"}, key...)...) }
-	stepTypes := make([]string, len(Steps))
-	for i, s := range Steps {
-		stepTypes[i] = s.Type
-	}
+	stepTypes := report.StepTypes()
 	if e.FailedStep != "" && StepIndex(e.FailedStep) < 0 {
 		p.add(at("failedStep"), "expect.failedStep %q names no step (one of %s)", e.FailedStep, strings.Join(stepTypes, ", "))
 	}
@@ -435,7 +433,7 @@ func (p *parser) validateExpect(sc *Scenario, root *yaml.Node) {
 		if StepIndex(s.Type) < 0 {
 			p.add(sat("type"), "expect.steps[%d].type %q names no step (one of %s)", i, s.Type, strings.Join(stepTypes, ", "))
 		}
-		if s.Status != "" && !slices.Contains([]string{"success", "failure", "skipped", "warning", "notRun"}, s.Status) {
+		if s.Status != "" && !slices.Contains(report.StepStatuses, s.Status) {
 			p.add(sat("status"), "expect.steps[%d].status %q is not success, failure, skipped, warning or notRun", i, s.Status)
 		}
 		if s.Status == "" && s.Tip == "" && len(s.Details) == 0 {
