@@ -28,6 +28,7 @@ import (
 
 	"github.com/scimsim/scimsim/engine"
 	"github.com/scimsim/scimsim/entra"
+	"github.com/scimsim/scimsim/report"
 	"github.com/scimsim/scimsim/scenarios"
 	"github.com/scimsim/scimsim/simulator"
 	"github.com/scimsim/scimsim/simulator/faults"
@@ -642,9 +643,18 @@ func PendingRow(s *scenarios.Scenario) Row {
 func WriteSummary(w io.Writer, rows []Row, color bool) error {
 	rows = slices.Clone(rows)
 	slices.SortStableFunc(rows, func(a, b Row) int { return strings.Compare(a.Scenario, b.Scenario) })
-	head := []string{"SCENARIO", "EXPECTED STEP", "ACTUAL STEP", "ERROR CODE", "RESULT"}
-	widths := make([]int, len(head))
-	cells := make([][]string, 0, len(rows))
+	t := report.Table{Head: []string{"SCENARIO", "EXPECTED STEP", "ACTUAL STEP", "ERROR CODE", "RESULT"}}
+	if color {
+		t.Paint = func(r []string) string {
+			switch r[4] {
+			case "ok":
+				return "32"
+			case "pending":
+				return "33"
+			}
+			return "31"
+		}
+	}
 	passed, pending := 0, 0
 	for _, r := range rows {
 		result := "FAIL"
@@ -656,40 +666,17 @@ func WriteSummary(w io.Writer, rows []Row, color bool) error {
 			result = "ok"
 			passed++
 		}
-		cells = append(cells, []string{r.Scenario, r.Expected, r.Actual, r.ErrorCode, result})
-	}
-	for i, h := range head {
-		widths[i] = len(h)
-		for _, c := range cells {
-			widths[i] = max(widths[i], len(c[i]))
-		}
+		t.Add(r.Scenario, r.Expected, r.Actual, r.ErrorCode, result)
 	}
 	var b strings.Builder
-	line := func(c []string, paint string) {
-		for i, v := range c {
-			cell := v
-			if i < len(c)-1 {
-				cell = fmt.Sprintf("%-*s  ", widths[i], v)
-			} else if paint != "" && color {
-				cell = paint + v + "\x1b[0m"
-			}
-			b.WriteString(cell)
-		}
-		b.WriteString("\n")
-	}
-	line(head, "")
-	for _, c := range cells {
-		paint := map[string]string{"ok": "\x1b[32m", "pending": "\x1b[33m"}[c[4]]
-		if paint == "" {
-			paint = "\x1b[31m"
-		}
-		line(c, paint)
+	if err := t.Write(&b); err != nil {
+		return err
 	}
 	fmt.Fprintf(&b, "%d passed, %d failed", passed, len(rows)-passed-pending)
 	if pending > 0 {
 		fmt.Fprintf(&b, ", %d skipped", pending)
 	}
 	b.WriteString("\n")
-	_, err := w.Write([]byte(b.String()))
+	_, err := io.WriteString(w, b.String())
 	return err
 }
