@@ -27,6 +27,18 @@ func (u userObject) export(ctx context.Context, p *pass, s *Step) {
 	}
 }
 
+// refused fails the step, before any request, on the first value to send that the provisioning
+// service itself refuses (entra.CheckValue: a row of the table of codes).
+func (p *pass) refused(ctx context.Context, s *Step, sent []sentValue) bool {
+	for _, sv := range sent {
+		if err := entra.CheckValue(sv.m.Target, sv.value); err != nil {
+			p.failRequest(ctx, s, err, "")
+			return true
+		}
+	}
+	return false
+}
+
 // rolesDropped reports the role mappings on-demand provisioning leaves out.
 func (p *pass) rolesDropped(s *Step) bool {
 	dropped := false
@@ -53,6 +65,9 @@ func (p *pass) createUser(ctx context.Context, s *Step) {
 		return
 	}
 	body, sent := createBody(p.flow)
+	if p.refused(ctx, s, sent) {
+		return
+	}
 	props := make([]ModifiedProperty, 0, len(sent))
 	for _, sv := range sent {
 		props = append(props, ModifiedProperty{Name: sv.m.Target, OldValue: nil, NewValue: sv.m.shown(sv.value)})
@@ -88,6 +103,9 @@ func (p *pass) updateUser(ctx context.Context, s *Step) {
 	roles := p.rolesDropped(s)
 	if len(changes) == 0 {
 		p.skip(s, entra.CodeRedundantExport, "The user's attributes in the source and the target already match: nothing to update.")
+		return
+	}
+	if p.refused(ctx, s, sent) {
 		return
 	}
 	p.patchUser(ctx, s, changes, props, sent, ReportUpdate, roles)

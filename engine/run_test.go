@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"encoding/json"
 	"io"
 	"log"
@@ -622,4 +623,45 @@ func TestRun_redact(t *testing.T) {
 // entraExchanges keeps the requests Entra sends, leaving out scimsim's own (the read-back).
 func entraExchanges(ex []Exchange) []Exchange {
 	return slices.DeleteFunc(slices.Clone(ex), func(e Exchange) bool { return e.By != wire.ByEntra })
+}
+
+// TestRun_valueRefused: a value that a row of entra's table of codes refuses to send (its Refuses
+// and Cases) fails step 5 with that row's code before any request writes it, on create and on
+// update; a value it accepts is sent.
+func TestRun_valueRefused(t *testing.T) {
+	for _, c := range entra.Codes() {
+		for i, v := range c.Cases {
+			t.Run(fmt.Sprintf("%s/%d", c.Code, i), func(t *testing.T) {
+				src, err := ParseSource("src.yaml", []byte("users:\n  - {objectId: u-a, userPrincipalName: a@contoso.com}\nassignments:\n  - {principal: u-a}\n"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				src.Users[0].Attrs["x"] = v.Value
+				cfg, err := ParseConfig("cfg.yaml", []byte(fmt.Sprintf("users:\n  mappings:\n    - {source: userPrincipalName, target: userName, matching: 1}\n    - {source: x, target: %q}\n", v.Target)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, existing := range []bool{false, true} {
+					tg := newTarget(t, simulator.ProfileEntra)
+					if existing {
+						tg.seed(t, map[string]any{"userName": "a@contoso.com"})
+					}
+					rep := tg.run(t, src, cfg, Subject{User: "a@contoso.com"})
+					ex := rep.Step(StepExport)
+					writes := 0
+					for _, x := range ex.Exchanges {
+						if x.Method == http.MethodPost || x.Method == http.MethodPatch {
+							writes++
+						}
+					}
+					switch {
+					case v.Refused && (rep.ErrorCode != string(c.Code) || rep.FailedStep != StepExport || writes != 0):
+						t.Errorf("existing %t: %s failed at %q with %q after %d writes, want %s at export before any write", existing, v.Target, rep.FailedStep, rep.ErrorCode, writes, c.Code)
+					case !v.Refused && rep.ErrorCode == string(c.Code):
+						t.Errorf("existing %t: %s refused with %s: %s", existing, v.Target, c.Code, rep.Reason)
+					}
+				}
+			})
+		}
+	}
 }

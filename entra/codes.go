@@ -36,6 +36,34 @@ type CodeInfo struct {
 	Source string
 	// Ours marks a code Microsoft does not document.
 	Ours bool
+	// Refuses, when set, is a check the provisioning service makes of a value before it sends it
+	// to the target attribute target (a mapping's target path): the reason the value cannot go
+	// there, "" when it can. The export step runs every row's check (CheckValue), so a code the
+	// service reports without asking the target is one row of the table.
+	Refuses func(target string, value any) string
+	// Cases are examples of what Refuses decides, which the tests of entra and engine run.
+	Cases []ValueCase
+}
+
+// ValueCase is a value for a target attribute, and whether the row's Refuses refuses it.
+type ValueCase struct {
+	Target  string
+	Value   any
+	Refused bool
+}
+
+// CheckValue runs the checks of the table's rows on a value about to be sent to the target
+// attribute target: the first that refuses it is a *Finding with the row's code, nil when none.
+func CheckValue(target string, value any) error {
+	for _, c := range codes {
+		if c.Refuses == nil {
+			continue
+		}
+		if reason := c.Refuses(target, value); reason != "" {
+			return &Finding{Code: c.Code, Reason: reason}
+		}
+	}
+	return nil
 }
 
 // TipsAt returns the tips of the code at step.

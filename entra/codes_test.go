@@ -1,8 +1,10 @@
 package entra
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -67,4 +69,30 @@ func ExampleClassify() {
 	// Output:
 	// Unauthorized
 	// Ensure that you've provided valid credentials, such as the s
+}
+
+// TestCheckValue: every row that checks values before they are sent has cases, and CheckValue
+// decides each of them as the case says, with the row's code.
+func TestCheckValue(t *testing.T) {
+	for _, c := range Codes() {
+		if c.Refuses == nil {
+			if len(c.Cases) > 0 {
+				t.Errorf("%s has value cases but no Refuses", c.Code)
+			}
+			continue
+		}
+		if !slices.ContainsFunc(c.Cases, func(v ValueCase) bool { return v.Refused }) || !slices.ContainsFunc(c.Cases, func(v ValueCase) bool { return !v.Refused }) {
+			t.Errorf("%s: want a refused case and an accepted one", c.Code)
+		}
+		for _, v := range c.Cases {
+			err := CheckValue(v.Target, v.Value)
+			var f *Finding
+			switch {
+			case v.Refused && (!errors.As(err, &f) || f.Code != c.Code || f.Reason == ""):
+				t.Errorf("CheckValue(%q, %#v) = %v, want a %s finding with a reason", v.Target, v.Value, err, c.Code)
+			case !v.Refused && err != nil:
+				t.Errorf("CheckValue(%q, %#v) = %v, want nil", v.Target, v.Value, err)
+			}
+		}
+	}
 }
