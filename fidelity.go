@@ -56,7 +56,7 @@ const (
 var Behaviours = []Behaviour{
 	// How Entra's client sends.
 	{"client", "Test connection queries a user that does not exist, with a random GUID on the first matching attribute, and expects 200 with an empty ListResponse", Documented, srcTutorial + ", Getting started (Test Connection note); " + srcOnDemand + ", Step 1", "entra/requests.go:TestConnectionRequest", "provision-on-demand.md"},
-	{"client", "Test connection is shown only when it fails", Documented, srcOnDemand + ", Step 1", "engine/report.go:Report.WriteText", "This step is shown only when it fails"},
+	{"client", "Test connection is shown only when it fails", Documented, srcOnDemand + ", Step 1", "report/text.go:Report.WriteText", "This step is shown only when it fails"},
 	{"client", "Matching queries use eq only, one attribute per query", Documented, srcTutorial + ", Retrieving resources", "entra/requests.go:Filter", "only eq"},
 	{"client", "Matching attributes are tried in precedence order and the first match wins", Documented, srcCustomize + ", Matching users", "engine/step_match.go:pass.matchStep", "As soon as a match is found"},
 	{"client", "Filter values are SCIM string literals; spaces are encoded as '+' in the query", FieldReport, "audriga/scim-server-php issue 1; elimity-com/scim testdata", "entra/requests.go:Request.URL", "spaces as"},
@@ -75,7 +75,7 @@ var Behaviours = []Behaviour{
 	{"client", "Members are added with a value array whose $ref is null", Documented, srcTutorial + ", Update Group [Add Members]", "entra/dialect.go:Dialect.memberValues", "explicit null"},
 	{"client", "Members are removed with Remove on members and a value array", Documented, srcCompat + ", Requests to remove a group member", "entra/dialect.go:DialectEntra", "group members removed"},
 	{"client", "With aadOptscim062020: lower-case ops, JSON booleans, one no-path replace with dotted keys, members removed by value filter", Documented, srcCompat + ", Flags to alter the SCIM behavior", "entra/dialect.go:DialectEntraCompliant", "aadOptscim062020"},
-	{"client", "The aadOptscim062020 flag does not work with on-demand provisioning", Documented, srcCompat + ", Flags to alter the SCIM behavior", "engine/run.go:newRun", "does not work with on-demand provisioning"},
+	{"client", "The aadOptscim062020 flag does not work with on-demand provisioning", Documented, srcCompat + ", Flags to alter the SCIM behavior", "engine/run.go:Config.plan", "does not work with on-demand provisioning"},
 	{"client", "A PATCH may answer 200 with or without the resource, or 204", Documented, srcTutorial + ", General", "entra/client.go:Client.Patch", "isn't necessary to include the entire resource"},
 	{"client", "A 429 is retried after its Retry-After within the run's time", Documented, srcLogs + ", TooManyRequests (the wait is inferred)", "entra/client.go:Client.Send", "429"},
 	{"client", "Responses must be application/scim+json; application/json is read too", Documented, srcTutorial + ", General (application/json inferred)", "entra/client.go:Response.checkContent", "application/json is accepted"},
