@@ -3,7 +3,9 @@ package entra
 import (
 	"fmt"
 	"github.com/scimsim/scimsim/report"
+	"github.com/scimsim/scimsim/wire"
 	"slices"
+	"strings"
 )
 
 // Step types, as Microsoft Graph's provisioningStep names them (provisioningStepType), with
@@ -119,6 +121,7 @@ const (
 	CodeUnprocessableEntity     Code = "UnprocessableEntity"
 	CodeWebExceptionProtocolErr Code = "WebExceptionProtocolError"
 	CodeInternalError           Code = "InternalError"
+	CodeSingleValuedProperty    Code = "SchemaPropertyCanOnlyAcceptValue"
 
 	// Cross-tenant synchronization's codes (howto-analyze-provisioning-logs.md, "Error codes for
 	// cross-tenant synchronization", whose "Microsoft Entra ID ..." names are the page's rename of the
@@ -237,6 +240,47 @@ var codes = append([]CodeInfo{
 	{Code: CodeInternalError, Steps: allSteps, Source: srcLogsTable,
 		Meaning: "The provisioning service itself failed.",
 		Tips:    []Tip{}},
+	{Code: CodeSingleValuedProperty, Steps: []string{StepExport}, Source: srcLogsTable,
+		Meaning: "A mapping would send several values to a target attribute that holds one (an attribute of the core User or enterprise schema that is not multi-valued, or one element of a multi-valued attribute): the service refuses it before sending.",
+		Tips: []Tip{{Text: "The property in the target system can only accept one value, but the property in the source system has multiple. Ensure that you either map a single-valued attribute to the property that is throwing an error, update the value in the source to be single-valued, or remove the attribute from the mappings.",
+			Source: srcLogsTable + ", SchemaPropertyCanOnlyAcceptValue"}},
+		Refuses: func(target string, value any) string {
+			n := 0
+			switch v := value.(type) {
+			case []string:
+				n = len(v)
+			case []any:
+				n = len(v)
+			}
+			p, err := wire.ParsePath(target)
+			if n < 2 || err != nil {
+				return ""
+			}
+			// RFC 7643 Section 4.1 (User) and 4.3 (enterprise extension): the attributes that are not
+			// multi-valued. Another schema's attribute may be either; the service's schema for the
+			// application says, and scimsim does not know it.
+			single := map[string][]string{
+				"":                    {"userName", "name", "displayName", "nickName", "profileUrl", "title", "userType", "preferredLanguage", "locale", "timezone", "active", "password"},
+				wire.EnterpriseSchema: {"employeeNumber", "costCenter", "organization", "division", "department", "manager"},
+			}
+			schema := p.Schema
+			if strings.EqualFold(schema, wire.EnterpriseSchema) {
+				schema = wire.EnterpriseSchema
+			}
+			known, ok := single[schema]
+			if !ok || !p.Filtered() && !slices.ContainsFunc(known, func(a string) bool { return strings.EqualFold(a, p.Attr) }) {
+				return ""
+			}
+			return fmt.Sprintf("The property %s in the target system can only accept one value, but the source has %d for it.", target, n)
+		},
+		Cases: []ValueCase{
+			{Target: "displayName", Value: []string{"Alice Smith", "Alice S."}, Refused: true},
+			{Target: `emails[type eq "work"].value`, Value: []string{"alice@contoso.com", "asmith@contoso.com"}, Refused: true},
+			{Target: wire.EnterpriseSchema + ":department", Value: []any{"Sales", "Marketing"}, Refused: true},
+			{Target: "displayName", Value: "Alice Smith"},
+			{Target: "displayName", Value: []string{"Alice Smith"}},
+			{Target: "urn:ietf:params:scim:schemas:extension:contoso:2.0:User:skills", Value: []string{"go", "scim"}},
+		}},
 }, crossTenantCodes...)
 
 // Codes returns the table of codes, in a stable order.
