@@ -50,7 +50,7 @@ func TestBehaviours_cited(t *testing.T) {
 	}
 }
 
-var update = flag.Bool("update", false, "rewrite docs/fidelity.md")
+var update = flag.Bool("update", false, "rewrite the generated docs: docs/fidelity.md, the package table of docs/architecture.md")
 
 // declText returns the doc comment and source of the declaration where names ("dir/file.go:Name"),
 // or the whole file when no name is given.
