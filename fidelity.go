@@ -77,7 +77,7 @@ var Behaviours = []Behaviour{
 	{"client", "With aadOptscim062020: lower-case ops, JSON booleans, one no-path replace with dotted keys, members removed by value filter", Documented, srcCompat + ", Flags to alter the SCIM behavior", "entra/dialect.go:DialectEntraCompliant", "aadOptscim062020"},
 	{"client", "The aadOptscim062020 flag does not work with on-demand provisioning", Documented, srcCompat + ", Flags to alter the SCIM behavior", "engine/run.go:Config.plan", "does not work with on-demand provisioning"},
 	{"client", "A PATCH may answer 200 with or without the resource, or 204", Documented, srcTutorial + ", General", "entra/client.go:Client.Patch", "isn't necessary to include the entire resource"},
-	{"client", "A 429 is retried after its Retry-After within the run's time", Documented, srcLogs + ", TooManyRequests (the wait is inferred)", "entra/client.go:Client.Send", "429"},
+	{"client", "A 429 is retried after its Retry-After within the run's time", Documented, srcLogs + ", TooManyRequests (the wait is inferred)", "entra/send.go:Client.Send", "429"},
 	{"client", "Responses must be application/scim+json; application/json is read too", Documented, srcTutorial + ", General (application/json inferred)", "entra/client.go:Response.checkContent", "application/json is accepted"},
 
 	// How Entra reads answers.
@@ -109,9 +109,9 @@ var Behaviours = []Behaviour{
 	{"scope", "A user without an active mapping is deleted when Delete is an enabled target object action", Documented, srcHow + ", Deprovisioning", "engine/export_user.go:pass.deprovisionUser", "Delete is an enabled action"},
 
 	// Search.
-	{"search", "The search matches first name, last name, display name, user principal name or email address", Documented, srcOnDemand + ", How to use on-demand provisioning", "engine/source.go:searchAttributes", "Search for a"},
-	{"search", "A Workday source is searched by WorkerID or WID, a SuccessFactors source by personIdExternal", Documented, srcOnDemand + ", Note", "engine/source.go:cloudHRAttributes", "WorkerID"},
-	{"search", "Users disabled or deleted in Entra ID do not appear when you search", Documented, srcOnDemand + ", Known limitations", "engine/source.go:searchResult", "don't appear"},
+	{"search", "The search matches first name, last name, display name, user principal name or email address", Documented, srcOnDemand + ", How to use on-demand provisioning", "engine/search.go:searchAttributes", "Search for a"},
+	{"search", "A Workday source is searched by WorkerID or WID, a SuccessFactors source by personIdExternal", Documented, srcOnDemand + ", Note", "engine/search.go:cloudHRAttributes", "WorkerID"},
+	{"search", "Users disabled or deleted in Entra ID do not appear when you search", Documented, srcOnDemand + ", Known limitations", "engine/search.go:searchResult", "don't appear"},
 
 	// Limitations.
 	{"limitations", "A group is provisioned with up to five of its members", Documented, srcOnDemand + ", Known limitations", "engine/export_group.go:MaxGroupMembers", "up to five members"},
