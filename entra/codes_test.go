@@ -3,12 +3,11 @@ package entra
 import (
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/scimsim/scimsim/internal/golden"
 )
 
 // errorCodesDoc is the page generated from the table of codes.
@@ -45,19 +44,7 @@ func TestCodes_table(t *testing.T) {
 
 // TestCodes_doc: docs/error-codes.md is generated from the table (-update rewrites it).
 func TestCodes_doc(t *testing.T) {
-	got := CodesMarkdown()
-	if *update {
-		if err := os.WriteFile(errorCodesDoc, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(errorCodesDoc)
-	if err != nil {
-		t.Fatalf("%v (run go test ./entra -run TestCodes_doc -update)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s is not what the table says; run go test ./entra -run TestCodes_doc -update (-file +table):\n%s", errorCodesDoc, diff)
-	}
+	golden.File(t, errorCodesDoc, CodesMarkdown())
 }
 
 func ExampleClassify() {

@@ -2,7 +2,6 @@ package scenarios
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io/fs"
 	"os"
@@ -14,10 +13,8 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/scimsim/scimsim/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // sections are the headings of the source document ("On-demand provisioning in Azure Active
 // Directory"); every catalog scenario names one of them in doc.
@@ -117,19 +114,7 @@ func TestLoad_Broken(t *testing.T) {
 		}
 	}
 	got := err.Error() + "\n"
-	golden := filepath.Join(dir, "want.txt")
-	if *update {
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("read golden (run with -update to create it): %v", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("LoadDir(%s) errors (-want +got):\n%s", dir, diff)
-	}
+	golden.File(t, filepath.Join(dir, "want.txt"), got)
 }
 
 func unwrapAll(err error) []error {

@@ -4,19 +4,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/scimsim/scimsim/internal/golden"
 	"github.com/scimsim/scimsim/job"
 	"github.com/scimsim/scimsim/simulator"
 	"github.com/scimsim/scimsim/simulator/faults"
 )
-
-var update = flag.Bool("update", false, "rewrite the generated sample in docs/sync.md")
 
 func runSyncCmd(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
@@ -98,29 +96,7 @@ func TestSync_docSample(t *testing.T) {
 		}
 	}
 	got := strings.Join(cycles, "\n") + "\n"
-	const doc = "../../docs/sync.md"
-	b, err := os.ReadFile(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	begin, end := "<!-- sync-sample", "<!-- end sync-sample -->"
-	i, k := bytes.Index(b, []byte(begin)), bytes.Index(b, []byte(end))
-	if i < 0 || k < i {
-		t.Fatalf("%s has no sample block", doc)
-	}
-	head := b[:i+bytes.IndexByte(b[i:], '\n')+1]
-	want := string(b[len(head):k])
-	block := "```\n" + got + "```\n"
-	if *update {
-		out := append(append(append([]byte{}, head...), block...), b[k:]...)
-		if err := os.WriteFile(doc, out, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	if want != block {
-		t.Errorf("docs/sync.md's sample is not what the command prints (go test ./cmd/scimsim -run TestSync_docSample -update):\n got:\n%s\nwant:\n%s", block, want)
-	}
+	golden.Section(t, "../../docs/sync.md", "<!-- sync-sample", "<!-- end sync-sample -->", "```\n"+got+"```\n")
 }
 
 // TestProvision_provisioningLog: `scimsim provision --provisioning-log` writes its run as a log
