@@ -23,6 +23,7 @@ import (
 
 	"github.com/scimsim/scimsim/engine"
 	"github.com/scimsim/scimsim/entra"
+	"github.com/scimsim/scimsim/report"
 )
 
 // Options configures a job.
@@ -98,35 +99,8 @@ type ErrorStat struct {
 	Request string       `json:"request"`
 }
 
-// CycleSummary is one cycle as the text output shows it.
-type CycleSummary struct {
-	Number    int       `json:"number"`
-	ID        string    `json:"id"`
-	Initial   bool      `json:"initial"`
-	Began     time.Time `json:"began"`
-	Ended     time.Time `json:"ended"`
-	Processed int       `json:"processed"`
-	Created   int       `json:"created"`
-	Updated   int       `json:"updated"`
-	Disabled  int       `json:"disabled"`
-	Deleted   int       `json:"deleted"`
-	Skipped   int       `json:"skipped"`
-	Failed    int       `json:"failed"`
-	Staged    int       `json:"staged"`
-	Escrows   int       `json:"escrows"`
-	// Code and Reason are the job's status after the cycle.
-	Code   string `json:"code"`
-	Reason string `json:"reason,omitempty"`
-	// Codes counts the error codes of the cycle's failures; Modified lists the attributes its
-	// exports changed, once each.
-	Codes    map[string]int `json:"codes,omitempty"`
-	Modified []string       `json:"modified,omitempty"`
-	// Stopped says why the cycle ended before processing everything.
-	Stopped string `json:"stopped,omitempty"`
-}
-
-// Duration is the cycle's virtual duration.
-func (c CycleSummary) Duration() time.Duration { return c.Ended.Sub(c.Began) }
+// CycleSummary is one cycle as the text output shows it (report.Cycle).
+type CycleSummary = report.Cycle
 
 // New returns a job that provisions from a copy of src with cfg. It tests nothing yet.
 func New(src *engine.Source, cfg *engine.Config, o Options) (*Job, error) {

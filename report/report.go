@@ -1,7 +1,7 @@
 // Package report is the vocabulary of a provisioning report, shared by every package that writes,
 // reads or checks one: the five step types and their names, the statuses and actions, the request
-// dialects, the report's shape (Graph's provisioningObjectSummary, as scimsim writes it in JSON) and
-// the summary table the scenario and conformance runs print.
+// dialects, the report's shape (Graph's provisioningObjectSummary, as scimsim writes it in JSON), a
+// provisioning cycle's (Cycle) and the summary table the scenario and conformance runs print.
 //
 // It is a leaf: it imports only wire, so that the scenario catalog, which may import neither the
 // engine nor the simulator, checks reports in the engine's own types.

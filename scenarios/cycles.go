@@ -12,6 +12,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/scimsim/scimsim/internal/decode"
+	"github.com/scimsim/scimsim/report"
 )
 
 // A cycle scenario runs the provisioning job instead of (or after) one on-demand run: its `cycles:`
@@ -173,28 +174,12 @@ func (p *parser) validateCycles(sc *Scenario, root *yaml.Node) {
 	}
 }
 
-// CycleOutcome is how the job stood after one cycle, decoded from the job's JSON (its cycle
-// summary and the status fields it names), so that the catalog depends on that contract, not on
-// the job's Go types.
+// CycleOutcome is how the job stood after one cycle: the cycle (report.Cycle) and the status
+// fields expectations name.
 type CycleOutcome struct {
-	Number        int            `json:"number"`
-	Code          string         `json:"code"`
-	Reason        string         `json:"reason"`
-	Began         time.Time      `json:"began"`
-	Ended         time.Time      `json:"ended"`
-	Processed     int            `json:"processed"`
-	Created       int            `json:"created"`
-	Updated       int            `json:"updated"`
-	Disabled      int            `json:"disabled"`
-	Deleted       int            `json:"deleted"`
-	Skipped       int            `json:"skipped"`
-	Failed        int            `json:"failed"`
-	Staged        int            `json:"staged"`
-	Escrows       int            `json:"escrows"`
-	Codes         map[string]int `json:"codes"`
-	Modified      []string       `json:"modified"`
-	SeriesCount   int            `json:"seriesCount"`
-	EscrowsPruned bool           `json:"escrowsPruned"`
+	report.Cycle
+	SeriesCount   int  `json:"seriesCount"`
+	EscrowsPruned bool `json:"escrowsPruned"`
 }
 
 // DecodeCycleOutcome reads a cycle's JSON.
