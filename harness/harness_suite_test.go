@@ -196,30 +196,9 @@ func newStepEntry(s *engine.Step) stepEntry {
 	return stepEntry{Status: s.Status, ErrorCode: s.ErrorCode, Reason: s.Reason, Details: s.Details, Tips: s.Tips, Exchanges: s.Exchanges}
 }
 
-// String renders the entry the way the portal's "View details" reads: one property per line, then
-// the tips, then one line per HTTP exchange.
+// String renders the entry the way the portal's "View details" reads (report.Step.Lines).
 func (e stepEntry) String() string {
-	var b strings.Builder
-	b.WriteString(e.Status)
-	if e.ErrorCode != "" {
-		b.WriteString(" " + e.ErrorCode)
-	}
-	if e.Reason != "" {
-		b.WriteString(": " + e.Reason)
-	}
-	for _, d := range e.Details {
-		fmt.Fprintf(&b, "\n  %s: %s", d.Name, d.Value)
-	}
-	for _, t := range e.Tips {
-		fmt.Fprintf(&b, "\n  tip: %s (%s)", t.Text, t.Source)
-	}
-	for _, x := range e.Exchanges {
-		fmt.Fprintf(&b, "\n  %s %s -> %d", x.Method, x.URL, x.Status)
-		if x.Error != "" {
-			b.WriteString(" " + x.Error)
-		}
-	}
-	return b.String()
+	return engine.Step{Status: e.Status, ErrorCode: e.ErrorCode, Reason: e.Reason, Details: e.Details, Tips: e.Tips, Exchanges: e.Exchanges}.Lines()
 }
 
 // writeSummary prints the summary table at the end of every run. Entries from other parallel

@@ -179,3 +179,30 @@ func (t *textWriter) paint(color, s string) string {
 	}
 	return "\x1b[" + color + "m" + s + "\x1b[0m"
 }
+
+// Lines is the step as plain lines, as the portal's "View details" reads: the status, error code
+// and reason, then one line per property, per tip and per HTTP exchange (JUnit reports and the
+// harness's console carry it).
+func (s Step) Lines() string {
+	var b strings.Builder
+	b.WriteString(s.Status)
+	if s.ErrorCode != "" {
+		b.WriteString(" " + s.ErrorCode)
+	}
+	if s.Reason != "" {
+		b.WriteString(": " + s.Reason)
+	}
+	for _, d := range s.Details {
+		fmt.Fprintf(&b, "\n  %s: %s", d.Name, d.Value)
+	}
+	for _, t := range s.Tips {
+		fmt.Fprintf(&b, "\n  tip: %s (%s)", t.Text, t.Source)
+	}
+	for _, x := range s.Exchanges {
+		fmt.Fprintf(&b, "\n  %s %s -> %d", x.Method, x.URL, x.Status)
+		if x.Error != "" {
+			b.WriteString(" " + x.Error)
+		}
+	}
+	return b.String()
+}

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/scimsim/scimsim/engine"
+	"github.com/scimsim/scimsim/report"
 	"github.com/scimsim/scimsim/scenarios"
 	"github.com/scimsim/scimsim/wire"
 )
@@ -104,7 +105,7 @@ var funcs = template.FuncMap{
 	"shown":      stepShown,
 	"mark":       statusMark,
 	"label":      statusLabel,
-	"value":      showValue,
+	"value":      report.ShowValue,
 	"byScimsim":  func(ex engine.Exchange) bool { return ex.By == wire.ByScimsim },
 	"pretty":     prettyJSON,
 	"join":       strings.Join,
@@ -166,22 +167,6 @@ func statusLabel(status string) string {
 		return ""
 	}
 	return strings.ToUpper(status[:1]) + status[1:]
-}
-
-// showValue renders a modified property's value as the CLI does: (none) for no value, a string as
-// it is, anything else as JSON.
-func showValue(v any) string {
-	if v == nil {
-		return "(none)"
-	}
-	if s, ok := v.(string); ok {
-		return s
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprint(v)
-	}
-	return string(b)
 }
 
 // prettyJSON indents a JSON body for reading; anything else is returned as it is.
