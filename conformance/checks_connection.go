@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/scimsim/scimsim/entra"
+	"github.com/scimsim/scimsim/report"
 	"github.com/scimsim/scimsim/wire"
 )
 
@@ -27,13 +28,13 @@ func (t *Target) testConnectionRequest() entra.Request {
 func checkTestConnection(ctx context.Context, t *Target) error {
 	resp, err := t.s.Send(ctx, t.testConnectionRequest())
 	if err != nil {
-		v := entra.Classify(err, entra.Context{Step: entra.StepConnection})
+		v := entra.Classify(err, entra.Context{Step: report.StepConnection})
 		return &Failure{Got: noAnswer(err), Consequence: testConnectionFails(v.Code), stops: true}
 	}
 	if t.cfg.DryRun {
 		return nil
 	}
-	code := entra.Classify(resp.StatusError(), entra.Context{Step: entra.StepConnection}).Code
+	code := entra.Classify(resp.StatusError(), entra.Context{Step: report.StepConnection}).Code
 	switch {
 	case resp.Status == http.StatusUnauthorized || resp.Status == http.StatusForbidden:
 		return &Failure{Got: "the endpoint refused the Secret Token: " + what(resp), Consequence: testConnectionFails(code), stops: true}

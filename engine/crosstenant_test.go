@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scimsim/scimsim/report"
 	"github.com/scimsim/scimsim/simulator"
 	"github.com/scimsim/scimsim/simulator/graph"
 )
@@ -78,15 +79,15 @@ func TestRun_CrossTenant(t *testing.T) {
 		reason     string
 	}{
 		{name: "a new user is created as an external member", seed: graph.Seed{Partners: allowed()}, subj: Subject{User: "alice@contoso.com"},
-			status: StatusSuccess, action: ReportCreate, live: 1},
+			status: report.StatusSuccess, action: report.ActionCreate, live: 1},
 		{name: "an existing guest is updated, its userType kept", seed: graph.Seed{Partners: allowed(), Users: []map[string]any{guestCarol}}, subj: Subject{User: "carol@contoso.com"},
-			status: StatusSuccess, action: ReportUpdate, live: 1},
+			status: report.StatusSuccess, action: report.ActionUpdate, live: 1},
 		{name: "out of scope and in the target: soft deleted", seed: graph.Seed{Partners: allowed(), Users: []map[string]any{bobInTarget}}, subj: Subject{User: "bob@contoso.com"},
-			status: StatusSuccess, action: ReportDelete, live: 0, del: 1},
+			status: report.StatusSuccess, action: report.ActionDelete, live: 0, del: 1},
 		{name: "a group is refused", seed: graph.Seed{Partners: allowed()}, subj: Subject{Group: "Sales"},
-			status: StatusSkipped, step: StepImport, code: "EntityTypeNotSupported"},
+			status: report.StatusSkipped, step: report.StepImport, code: "EntityTypeNotSupported"},
 		{name: "inbound synchronization not allowed", seed: graph.Seed{}, subj: Subject{User: "alice@contoso.com"},
-			status: StatusFailure, step: StepConnection, code: "AzureActiveDirectoryCrossTenantSyncPolicyCheckFailure", reason: "The target tenant has not enabled inbound synchronization"},
+			status: report.StatusFailure, step: report.StepConnection, code: "AzureActiveDirectoryCrossTenantSyncPolicyCheckFailure", reason: "The target tenant has not enabled inbound synchronization"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			et := newEntraTarget(t, tc.seed)
@@ -117,7 +118,7 @@ func TestRun_CrossTenant(t *testing.T) {
 func TestRun_CrossTenantInSync(t *testing.T) {
 	et := newEntraTarget(t, graph.Seed{Partners: allowed()})
 	first := et.run(t, Subject{User: "alice@contoso.com"}, nil)
-	if first.Action != ReportCreate || len(first.Warnings) > 0 {
+	if first.Action != report.ActionCreate || len(first.Warnings) > 0 {
 		t.Fatalf("first run: %s %s %v", first.Action, first.Reason, first.Warnings)
 	}
 	if first.Target == nil || first.Target.Display != "alice@contoso.com" {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/scimsim/scimsim/entra"
+	"github.com/scimsim/scimsim/report"
 	"github.com/scimsim/scimsim/wire"
 )
 
@@ -153,7 +154,7 @@ func (s *Session) Provision(ctx context.Context, obj Object) *Report {
 	}
 	r.cycle = &cycleRun{anchor: obj.Anchor, members: obj.Members, readBack: s.ReadBack, anchors: s.Anchors}
 	rep := r.provision(ctx, ob, true)
-	if st := rep.Step(StepConnection); st != nil {
+	if st := rep.Step(report.StepConnection); st != nil {
 		st.Details = Details{{Name: "Tested", Value: "when the job started"}}
 	}
 	return rep
@@ -168,7 +169,7 @@ func (s *Session) object(obj Object) object {
 
 // internalReport is the report of an object the session could not run at all.
 func internalReport(subject Identity, err error) *Report {
-	rep := &Report{Subject: subject, Status: StatusFailure, Action: ReportNone, FailedStep: StepImport,
+	rep := &Report{Subject: subject, Status: report.StatusFailure, Action: report.ActionNone, FailedStep: report.StepImport,
 		ErrorCode: string(entra.CodeInternalError), Reason: err.Error(), ModifiedProperties: []ModifiedProperty{}}
 	return rep
 }

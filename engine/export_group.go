@@ -47,7 +47,7 @@ func (p *pass) provisionMembers(ctx context.Context, members []*User) ([]string,
 	for _, u := range members {
 		rep := p.provision(ctx, userObject{u}, true)
 		p.rep.Members = append(p.rep.Members, rep)
-		if rep.Target != nil && rep.Status != StatusFailure && rep.Action != ReportDisable && rep.Action != ReportDelete {
+		if rep.Target != nil && rep.Status != report.StatusFailure && rep.Action != report.ActionDisable && rep.Action != report.ActionDelete {
 			ids = append(ids, rep.Target.ID)
 			continue
 		}
@@ -72,7 +72,7 @@ func (p *pass) deleteGroup(ctx context.Context, s *Step) {
 		return
 	}
 	p.rep.ModifiedProperties = []ModifiedProperty{{Name: "id", OldValue: id, NewValue: nil}}
-	p.done(s, ReportDelete, false)
+	p.done(s, report.ActionDelete, false)
 }
 
 func (p *pass) createGroup(ctx context.Context, s *Step, ids []string) {
@@ -106,7 +106,7 @@ func (p *pass) createGroup(ctx context.Context, s *Step, ids []string) {
 		p.rep.ModifiedProperties = append(p.rep.ModifiedProperties, ModifiedProperty{Name: "members", NewValue: ids})
 		s.Details.Add("members added", strings.Join(ids, ", "))
 	}
-	p.endGroup(ctx, s, ReportCreate, id, ids)
+	p.endGroup(ctx, s, report.ActionCreate, id, ids)
 }
 
 // updateGroup renames the group when its displayName changed, adds the selected members it lacks
@@ -165,7 +165,7 @@ func (p *pass) updateGroup(ctx context.Context, s *Step, ids []string) {
 		return
 	}
 	want := slices.DeleteFunc(append(slices.Clone(current), add...), func(m string) bool { return slices.Contains(remove, m) })
-	p.endGroup(ctx, s, ReportUpdate, id, want)
+	p.endGroup(ctx, s, report.ActionUpdate, id, want)
 }
 
 // endGroup finishes a successful group action: the group's members are read back (scimsim's own

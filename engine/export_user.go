@@ -85,7 +85,7 @@ func (p *pass) createUser(ctx context.Context, s *Step) {
 	id := wire.ID(res)
 	p.target(id, nameOf(res, "userName"), true)
 	problems := p.verifyUser(ctx, s, id, p.t.LastStatus(), sent)
-	p.done(s, ReportCreate, roles || len(problems) > 0)
+	p.done(s, report.ActionCreate, roles || len(problems) > 0)
 	p.warnReadBack(s, problems)
 }
 
@@ -108,7 +108,7 @@ func (p *pass) updateUser(ctx context.Context, s *Step) {
 	if p.refused(ctx, s, sent) {
 		return
 	}
-	p.patchUser(ctx, s, changes, props, sent, ReportUpdate, roles)
+	p.patchUser(ctx, s, changes, props, sent, report.ActionUpdate, roles)
 }
 
 func (p *pass) patchUser(ctx context.Context, s *Step, changes []entra.Change, props []ModifiedProperty, sent []sentValue, action string, roles bool) {
@@ -119,7 +119,7 @@ func (p *pass) patchUser(ctx context.Context, s *Step, changes []entra.Change, p
 	id := wire.ID(p.matched)
 	if err := p.t.Update(ctx, wire.Users, id, changes); err != nil {
 		verb := "update"
-		if action == ReportDisable {
+		if action == report.ActionDisable {
 			verb = "disable"
 		}
 		p.failRequest(ctx, s, err, fmt.Sprintf("Failed to %s User %s: ", verb, id))
@@ -151,7 +151,7 @@ func (p *pass) deprovisionUser(ctx context.Context, s *Step) {
 			return
 		}
 		p.patchUser(ctx, s, []entra.Change{{Path: m.Target, Value: want, Op: addOrReplace(cur)}},
-			[]ModifiedProperty{{Name: m.Target, OldValue: cur, NewValue: want}}, []sentValue{{m: m, value: want}}, ReportDisable, false)
+			[]ModifiedProperty{{Name: m.Target, OldValue: cur, NewValue: want}}, []sentValue{{m: m, value: want}}, report.ActionDisable, false)
 		return
 	}
 	if !job.allows(ActionDelete) {
@@ -164,7 +164,7 @@ func (p *pass) deprovisionUser(ctx context.Context, s *Step) {
 		return
 	}
 	p.rep.ModifiedProperties = []ModifiedProperty{{Name: "id", OldValue: id, NewValue: nil}}
-	p.done(s, ReportDelete, false)
+	p.done(s, report.ActionDelete, false)
 }
 
 // createBody is what a create POSTs: every mapping's value, nulls omitted, the default value of a

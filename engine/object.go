@@ -132,7 +132,7 @@ func (g groupObject) importDetails(p *pass, s *Step) bool {
 	s.Details.Add("objectId", g.ObjectID)
 	s.Details.Add("displayName", g.DisplayName)
 	if p.cfg.crossTenant() {
-		p.skip(s, entra.CodeEntityTypeNotSupported, crossTenantGroupReason(p.cfg), entra.Lookup(entra.CodeEntityTypeNotSupported).TipsAt(StepImport)...)
+		p.skip(s, entra.CodeEntityTypeNotSupported, crossTenantGroupReason(p.cfg), entra.Lookup(entra.CodeEntityTypeNotSupported).TipsAt(report.StepImport)...)
 		return false
 	}
 	if p.cycle != nil {

@@ -4,28 +4,8 @@ import (
 	"github.com/scimsim/scimsim/report"
 )
 
-// The report's vocabulary and shape are package report's.
-const (
-	StepConnection = report.StepConnection
-	StepImport     = report.StepImport
-	StepScoping    = report.StepScoping
-	StepMatching   = report.StepMatching
-	StepExport     = report.StepExport
-
-	StatusSuccess = report.StatusSuccess
-	StatusFailure = report.StatusFailure
-	StatusSkipped = report.StatusSkipped
-	StatusWarning = report.StatusWarning
-	StatusNotRun  = report.StatusNotRun
-
-	ReportCreate  = report.ActionCreate
-	ReportUpdate  = report.ActionUpdate
-	ReportDisable = report.ActionDisable
-	ReportDelete  = report.ActionDelete
-	ReportSkip    = report.ActionSkip
-	ReportNone    = report.ActionNone
-)
-
+// The report a run returns is package report's: its step types, statuses and actions are
+// report.StepConnection and the like.
 type (
 	// Report is the outcome of one on-demand run (report.Report).
 	Report           = report.Report

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/scimsim/scimsim/entra"
+	"github.com/scimsim/scimsim/report"
 )
 
 // Subject is what "Provision on demand" is asked to provision: a user found by a search query,
@@ -184,7 +185,7 @@ func (r *run) tooMany(subj Subject) *Report {
 		noun, tip = "group", entra.TipOneGroupAPI
 	}
 	p := &pass{run: r, rep: r.emptyReport(Identity{Type: upperFirst(noun), Display: strings.Join(names, ", ")}, noun)}
-	s := p.step(StepImport)
+	s := p.step(report.StepImport)
 	s.Details.Add("Requested", strings.Join(names, ", "))
 	p.fail(s, entra.CodeTooManySubjects, fmt.Sprintf("The run was asked for %d %ss at once (%s): on-demand provisioning takes one %s at a time.", len(names), noun, strings.Join(names, ", "), noun), tip)
 	return p.rep
@@ -343,20 +344,20 @@ func (r *run) newReport(obj object) *Report { return r.emptyReport(obj.identity(
 func (r *run) emptyReport(subject Identity, noun string) *Report {
 	rep := &Report{
 		Subject:            subject,
-		Status:             StatusSuccess,
-		Action:             ReportNone,
+		Status:             report.StatusSuccess,
+		Action:             report.ActionNone,
 		Dialect:            r.dialectName(),
 		Warnings:           append([]string(nil), r.warnings...),
 		ModifiedProperties: []ModifiedProperty{},
 	}
 	for _, s := range []struct{ typ, name, desc string }{
-		{StepConnection, "Test connection", r.connectionDescription(noun)},
-		{StepImport, "Import " + noun, fmt.Sprintf("Retrieve the %s from the source system.", noun)},
-		{StepScoping, fmt.Sprintf("Determine if %s is in scope", noun), fmt.Sprintf("Evaluate assignment, scope setting, required roles and scoping filters for the %s.", noun)},
-		{StepMatching, fmt.Sprintf("Match %s between source and target", noun), "Query the target by each matching attribute in precedence order."},
-		{StepExport, "Perform action", fmt.Sprintf("Create, update, disable, delete or skip the %s in the target.", noun)},
+		{report.StepConnection, "Test connection", r.connectionDescription(noun)},
+		{report.StepImport, "Import " + noun, fmt.Sprintf("Retrieve the %s from the source system.", noun)},
+		{report.StepScoping, fmt.Sprintf("Determine if %s is in scope", noun), fmt.Sprintf("Evaluate assignment, scope setting, required roles and scoping filters for the %s.", noun)},
+		{report.StepMatching, fmt.Sprintf("Match %s between source and target", noun), "Query the target by each matching attribute in precedence order."},
+		{report.StepExport, "Perform action", fmt.Sprintf("Create, update, disable, delete or skip the %s in the target.", noun)},
 	} {
-		rep.Steps = append(rep.Steps, Step{Name: s.name, Type: s.typ, Status: StatusNotRun, Description: s.desc,
+		rep.Steps = append(rep.Steps, Step{Name: s.name, Type: s.typ, Status: report.StatusNotRun, Description: s.desc,
 			Details: Details{}, Tips: []Tip{}, Exchanges: []Exchange{}})
 	}
 	return rep
@@ -381,7 +382,7 @@ func (r *run) findUser(query string) (*User, *Report, error) {
 func (r *run) notFoundReport(subject Identity, noun, query, reason string, tips ...Tip) *Report {
 	start := time.Now()
 	p := &pass{run: r, rep: r.emptyReport(subject, noun)}
-	s := p.step(StepImport)
+	s := p.step(report.StepImport)
 	s.Details.Add("Search", query)
 	p.fail(s, entra.CodeSubjectNotFound, reason, tips...)
 	p.rep.DurationMs = time.Since(start).Milliseconds()

@@ -6,6 +6,7 @@ import (
 	"math/rand"
 
 	"github.com/scimsim/scimsim/entra"
+	"github.com/scimsim/scimsim/report"
 )
 
 // testConnection is step 1: a query for a random GUID on the highest-precedence matching
@@ -14,9 +15,9 @@ import (
 // matching property", use-scim-to-provision-users-and-groups.md). The members of a group run skip
 // it: the group tested the connection.
 func (p *pass) testConnection(ctx context.Context) bool {
-	s := p.step(StepConnection)
+	s := p.step(report.StepConnection)
 	if p.connTested {
-		s.Status = StatusSuccess
+		s.Status = report.StatusSuccess
 		s.Details.Add("Tested", "by the group run")
 		return true
 	}
@@ -37,7 +38,7 @@ func (p *pass) testConnection(ctx context.Context) bool {
 		p.failRequest(ctx, s, err, "")
 		return false
 	}
-	p.finish(s, StatusSuccess)
+	p.finish(s, report.StatusSuccess)
 	return true
 }
 

@@ -4,11 +4,12 @@ import (
 	"context"
 
 	"github.com/scimsim/scimsim/entra"
+	"github.com/scimsim/scimsim/report"
 )
 
 // exportStep is step 5: create, update, deprovision or skip, as the object's kind does it.
 func (p *pass) exportStep(ctx context.Context) bool {
-	p.obj.export(ctx, p, p.step(StepExport))
+	p.obj.export(ctx, p, p.step(report.StepExport))
 	return true
 }
 

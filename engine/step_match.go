@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/scimsim/scimsim/entra"
+	"github.com/scimsim/scimsim/report"
 	"github.com/scimsim/scimsim/wire"
 )
 
@@ -15,7 +16,7 @@ import (
 // queried with excludedAttributes=members, and a group that comes back with members anyway is
 // SystemForCrossDomainIdentityManagementMultipleEntriesInResponse, as Entra logs it.
 func (p *pass) matchStep(ctx context.Context) bool {
-	s := p.step(StepMatching)
+	s := p.step(report.StepMatching)
 	noun := p.obj.noun()
 	resolved, ok := p.cycleMatch(ctx, s)
 	if !ok {
@@ -68,11 +69,11 @@ func (p *pass) matchStep(ctx context.Context) bool {
 	} else {
 		s.Details.Add("Result", fmt.Sprintf("no %s matched in the target", noun))
 	}
-	p.finish(s, StatusSuccess)
+	p.finish(s, report.StatusSuccess)
 	if p.scope.in {
 		return true
 	}
-	sc := p.step(StepScoping)
+	sc := p.step(report.StepScoping)
 	if p.matched == nil {
 		p.skip(sc, entra.CodeSkipped, fmt.Sprintf("%s The %s is out of scope and not in the target: nothing to do.", p.scope.why, noun), p.scope.tips...)
 		return false
@@ -83,7 +84,7 @@ func (p *pass) matchStep(ctx context.Context) bool {
 	}
 	sc.Reason = fmt.Sprintf("%s The %s exists in the target, %s.", p.scope.why, noun, what)
 	sc.Tips = append(sc.Tips, p.scope.tips...)
-	sc.Status = StatusWarning
+	sc.Status = report.StatusWarning
 	return true
 }
 

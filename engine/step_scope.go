@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/scimsim/scimsim/entra"
+	"github.com/scimsim/scimsim/report"
 )
 
 // scopeDecision is what step 3 decides, handed on as a value: whether the object is in scope, why
@@ -28,7 +29,7 @@ type scopeDecision struct {
 // system", "Assigned to application" or "Scope sync all", "User has required role", and each
 // clause as "{filter} {attribute} {operator} {value}" (provision-on-demand.md, Step 3).
 func (p *pass) decideScope() scopeDecision {
-	s := p.step(StepScoping)
+	s := p.step(report.StepScoping)
 	job, noun := p.cfg.Job, p.obj.noun()
 	d := scopeDecision{in: true}
 	out := func(why string, tips ...Tip) {
@@ -119,14 +120,14 @@ func (p *pass) decideScope() scopeDecision {
 // scopeStep is step 3. An invalid filter fails; an object out of scope goes on to matching, which
 // decides between deprovisioning it (present in the target) and skipping it.
 func (p *pass) scopeStep(context.Context) bool {
-	s := p.step(StepScoping)
+	s := p.step(report.StepScoping)
 	if se := p.scope.err; se != nil {
 		s.Details.Add(se.label, "invalid")
 		p.fail(s, entra.CodeInvalidScopingFilter, se.Error(), entra.TipScopingRule)
 		return false
 	}
 	if p.scope.in {
-		p.finish(s, StatusSuccess)
+		p.finish(s, report.StatusSuccess)
 	}
 	return true
 }

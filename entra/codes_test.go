@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/scimsim/scimsim/internal/golden"
+	"github.com/scimsim/scimsim/report"
 )
 
 // errorCodesDoc is the page generated from the table of codes.
@@ -50,7 +51,7 @@ func TestCodes_doc(t *testing.T) {
 func ExampleClassify() {
 	err := &Error{Kind: KindStatus, Method: "GET", URL: "https://app.example/scim/v2/Users?filter=userName+eq+%22x%22",
 		Status: 401, ContentType: "text/plain", Body: "Unauthorized"}
-	v := Classify(err, Context{Step: StepConnection})
+	v := Classify(err, Context{Step: report.StepConnection})
 	fmt.Println(v.Code)
 	fmt.Println(v.Tips[0].Text[:60])
 	// Output:

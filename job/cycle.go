@@ -11,6 +11,7 @@ import (
 
 	"github.com/scimsim/scimsim/engine"
 	"github.com/scimsim/scimsim/entra"
+	"github.com/scimsim/scimsim/report"
 )
 
 // item is one object of a cycle.
@@ -98,7 +99,7 @@ func (j *Job) runCycle(ctx context.Context, n int, at time.Time, allowDeletes bo
 				clock = clock.Add(ObjectTime*time.Duration(1+o.members) + o.waited)
 				o.at = clock
 				j.record(o, &c, exec, modified, &exports, &exported, &exception)
-				if o.refMissing && o.rep.Status != engine.StatusFailure {
+				if o.refMissing && o.rep.Status != report.StatusFailure {
 					refTouched = append(refTouched, item{user: o.it.user, reference: true})
 				}
 			}
@@ -311,15 +312,15 @@ func (j *Job) record(o outcome, c *CycleSummary, exec *Execution, modified map[s
 		j.pending[id] = true
 		return
 	}
-	if rep.Target != nil && rep.Action != engine.ReportDelete {
+	if rep.Target != nil && rep.Action != report.ActionDelete {
 		r.anchor = rep.Target.ID
 	}
-	if s := rep.Step(engine.StepScoping); s != nil && s.Status == engine.StatusSuccess {
+	if s := rep.Step(report.StepScoping); s != nil && s.Status == report.StatusSuccess {
 		exec.CountEntitled++
 		exec.CountEntitledForProvisioning++
 	}
 	switch rep.Status {
-	case engine.StatusFailure:
+	case report.StatusFailure:
 		c.Failed++
 		c.Codes[rep.ErrorCode]++
 		j.noteError(rep)
@@ -328,7 +329,7 @@ func (j *Job) record(o outcome, c *CycleSummary, exec *Execution, modified map[s
 		}
 		r.escrow.count++
 		r.escrow.code = rep.ErrorCode
-		if rep.FailedStep == engine.StepExport {
+		if rep.FailedStep == report.StepExport {
 			*exports++
 		}
 		if o.it.reference {
@@ -340,7 +341,7 @@ func (j *Job) record(o outcome, c *CycleSummary, exec *Execution, modified map[s
 			*exception = &SyncError{Code: rep.ErrorCode, Message: msg + " " + rep.Reason, TenantActionable: true}
 		}
 		return
-	case engine.StatusSkipped:
+	case report.StatusSkipped:
 		c.Skipped++
 		r.escrow = nil
 		return
@@ -353,16 +354,16 @@ func (j *Job) record(o outcome, c *CycleSummary, exec *Execution, modified map[s
 		modified[mp.Name] = true
 	}
 	switch rep.Action {
-	case engine.ReportCreate:
+	case report.ActionCreate:
 		c.Created++
 		r.disabled = false
-	case engine.ReportUpdate:
+	case report.ActionUpdate:
 		c.Updated++
 		r.disabled = false
-	case engine.ReportDisable:
+	case report.ActionDisable:
 		c.Disabled++
 		r.disabled = true
-	case engine.ReportDelete:
+	case report.ActionDelete:
 		c.Deleted++
 		r.anchor, r.disabled = "", false
 	}
@@ -389,7 +390,7 @@ func (j *Job) stagedReport(it item, n int) *engine.Report {
 	} else {
 		subject.ID, subject.Display = it.user.ObjectID, it.user.Display()
 	}
-	rep := &engine.Report{Subject: subject, Status: engine.StatusSkipped, Action: engine.ReportNone, ModifiedProperties: []engine.ModifiedProperty{},
+	rep := &engine.Report{Subject: subject, Status: report.StatusSkipped, Action: report.ActionNone, ModifiedProperties: []engine.ModifiedProperty{},
 		Reason: fmt.Sprintf("The accidental deletions threshold (%d) is exceeded: %d users and groups would be disabled or deleted in this cycle. The deletion is held until an administrator allows deletes.", j.cfg.Job.DeletionThreshold(), n)}
 	if r := j.records[it.id()]; r != nil && r.anchor != "" {
 		rep.Target = &engine.Identity{Type: subject.Type, ID: r.anchor, Display: subject.Display}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/scimsim/scimsim/engine"
 	"github.com/scimsim/scimsim/entra"
+	"github.com/scimsim/scimsim/report"
 )
 
 // Entry is one provisioning log entry: one object in one cycle, in the shape of Microsoft Graph's
@@ -149,14 +150,14 @@ func NewEntry(rep *engine.Report, m Meta) Entry {
 		e.TargetIdentity.ID, e.TargetIdentity.DisplayName = rep.Target.ID, rep.Target.Display
 	}
 	if m.Staged {
-		e.ProvisioningStatusInfo.Status = engine.StatusSkipped
+		e.ProvisioningStatusInfo.Status = report.StatusSkipped
 	}
-	if rep.Status == engine.StatusFailure {
+	if rep.Status == report.StatusFailure {
 		e.ProvisioningStatusInfo.ErrorInformation = errorInfo(rep)
 	}
 	verb := stepVerbs[action]
 	for _, s := range rep.Steps {
-		if s.Type == engine.StepConnection || s.Status == engine.StatusNotRun {
+		if s.Type == report.StepConnection || s.Status == report.StatusNotRun {
 			continue
 		}
 		e.ProvisioningSteps = append(e.ProvisioningSteps, LogStep{
@@ -174,11 +175,11 @@ func NewEntry(rep *engine.Report, m Meta) Entry {
 // EntryExportAdd, EntryExportUpdate; EntrySynchronizationScoping).
 func stepName(typ, verb string) string {
 	switch typ {
-	case engine.StepImport:
+	case report.StepImport:
 		return "EntryImport"
-	case engine.StepScoping:
+	case report.StepScoping:
 		return "EntrySynchronizationScoping"
-	case engine.StepMatching:
+	case report.StepMatching:
 		return "EntrySynchronization" + verb
 	}
 	return "EntryExport" + verb
@@ -206,10 +207,10 @@ func detailsMap(d engine.Details) map[string]string {
 // update it was.
 func attempted(rep *engine.Report) string {
 	switch rep.Action {
-	case engine.ReportCreate, engine.ReportUpdate, engine.ReportDisable, engine.ReportDelete:
+	case report.ActionCreate, report.ActionUpdate, report.ActionDisable, report.ActionDelete:
 		return rep.Action
 	}
-	if rep.Status == engine.StatusFailure && rep.FailedStep == engine.StepExport {
+	if rep.Status == report.StatusFailure && rep.FailedStep == report.StepExport {
 		if rep.Target == nil {
 			return "create"
 		}
@@ -226,7 +227,7 @@ func errorInfo(rep *engine.Report) *ErrorInfo {
 	}
 	if entra.Known(rep.ErrorCode) {
 		for _, st := range entra.Lookup(entra.Code(rep.ErrorCode)).Steps {
-			if st == engine.StepConnection || st == engine.StepMatching || st == engine.StepExport {
+			if st == report.StepConnection || st == report.StepMatching || st == report.StepExport {
 				if failingRequest(s) != "" {
 					ei.ErrorCategory = "nonServiceFailure"
 				}

@@ -13,6 +13,7 @@ import (
 	"github.com/scimsim/scimsim/engine"
 	"github.com/scimsim/scimsim/entra"
 	"github.com/scimsim/scimsim/job"
+	"github.com/scimsim/scimsim/report"
 )
 
 func init() { subcommands = append(subcommands, provisionCommand) }
@@ -161,7 +162,7 @@ func runProvision(cmd *cobra.Command, f provisionFlags) error {
 	if rep.ErrorCode == string(entra.CodeSubjectNotFound) {
 		hintSubject(cmd.ErrOrStderr(), src, f)
 	}
-	if rep.Status == engine.StatusFailure {
+	if rep.Status == report.StatusFailure {
 		// The report already says what failed: exit 1 without repeating it on stderr.
 		return &exitError{code: 1, err: errors.New("")}
 	}

@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/scimsim/scimsim/engine"
+	"github.com/scimsim/scimsim/report"
 	"github.com/scimsim/scimsim/simulator"
 )
 
@@ -85,7 +86,7 @@ func TestProvision_json(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
 		t.Fatalf("--json output is not a report: %v\n%s", err, stdout)
 	}
-	if rep.Status != engine.StatusSuccess || rep.Action != engine.ReportCreate || len(rep.Steps) != 5 {
+	if rep.Status != report.StatusSuccess || rep.Action != report.ActionCreate || len(rep.Steps) != 5 {
 		t.Errorf("report = %s/%s with %d steps, want success/create with 5", rep.Status, rep.Action, len(rep.Steps))
 	}
 	if strings.Contains(stdout, `"secret"`) || strings.Contains(stdout, "Bearer secret") {
