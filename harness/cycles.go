@@ -118,17 +118,8 @@ func runCycles(ctx context.Context, target Target, c Case, o Options) Result {
 		res.Err = err
 		return res
 	}
-	url, token := ep.URL, ep.Token
-	if u := sc.Credentials.URL; u != "" {
-		url = strings.NewReplacer("{url}", ep.URL, "{root}", ep.Root).Replace(u)
-	}
-	if sc.Credentials.Token != "" {
-		token = sc.Credentials.Token
-	}
-	hc := o.HTTPClient
-	if hc == nil {
-		hc = defaultClient()
-	}
+	url, token := ep.credentials(&sc)
+	hc := o.client()
 	j, err := job.New(c.Source, c.Config, job.Options{Target: url, Token: token, HTTPClient: hc, Start: sc.Clock(),
 		Concurrency: 1, Changes: changes, Seed: seedOf(sc.ID)})
 	if err != nil {

@@ -197,6 +197,47 @@ type Cleaner interface {
 	Cleanup(ctx context.Context, sc *scenarios.Scenario) error
 }
 
+// checkCount compares a count the scenario expects of the target (want nil: none) with what count
+// says; it reports false when the target cannot count (count nil), which ends the run's checks.
+func (res *Result) checkCount(want *int, count func() (int, error), key, what, held string) bool {
+	if want == nil {
+		return true
+	}
+	if count == nil {
+		res.Err = fmt.Errorf("%s: the target cannot count its %s", key, what)
+		return false
+	}
+	n, err := count()
+	switch {
+	case err != nil:
+		res.Err = fmt.Errorf("count the target's %s: %w", what, err)
+	case n != *want:
+		res.Mismatches = append(res.Mismatches, fmt.Sprintf("expected the target to hold %d %s, it holds %d", *want, held, n))
+	}
+	return true
+}
+
+// credentials are the tenant URL and token a scenario's run uses: the endpoint's, or the
+// scenario's own (credentials.url with {url} and {root}, credentials.token).
+func (ep Endpoint) credentials(sc *scenarios.Scenario) (url, token string) {
+	url, token = ep.URL, ep.Token
+	if u := sc.Credentials.URL; u != "" {
+		url = strings.NewReplacer("{url}", ep.URL, "{root}", ep.Root).Replace(u)
+	}
+	if sc.Credentials.Token != "" {
+		token = sc.Credentials.Token
+	}
+	return url, token
+}
+
+// client is the HTTP client that reaches the target.
+func (o Options) client() *http.Client {
+	if o.HTTPClient != nil {
+		return o.HTTPClient
+	}
+	return defaultClient()
+}
+
 // Options for Run.
 type Options struct {
 	// HTTPClient reaches the target; nil means a client of our own (not http.DefaultClient, so
@@ -234,17 +275,8 @@ func Run(ctx context.Context, target Target, c Case, o Options) (res Result) {
 	if ep.Tag != "" {
 		src, subj = TagSource(c.Source, ep.Tag), TagSubject(c.Source, sc.Subject, ep.Tag)
 	}
-	url, token := ep.URL, ep.Token
-	if u := sc.Credentials.URL; u != "" {
-		url = strings.NewReplacer("{url}", ep.URL, "{root}", ep.Root).Replace(u)
-	}
-	if sc.Credentials.Token != "" {
-		token = sc.Credentials.Token
-	}
-	hc := o.HTTPClient
-	if hc == nil {
-		hc = defaultClient()
-	}
+	url, token := ep.credentials(sc)
+	hc := o.client()
 	now := sc.Clock()
 	rep, err := engine.Run(ctx, src, c.Config,
 		engine.Subject{User: subj.User, Group: subj.Group, Members: subj.Members, Also: subj.Also},
@@ -271,33 +303,16 @@ func Run(ctx context.Context, target Target, c Case, o Options) (res Result) {
 		return res
 	}
 	res.Mismatches = sc.Expect.Check(res.Outcome)
-	if want := sc.Expect.TargetUsers; want != nil {
-		uc, ok := target.(UserCounter)
-		if !ok {
-			res.Err = fmt.Errorf("expect.targetUsers: the target cannot count its users")
-			return res
-		}
-		n, err := uc.Users(sc)
-		switch {
-		case err != nil:
-			res.Err = fmt.Errorf("count the target's users: %w", err)
-		case n != *want:
-			res.Mismatches = append(res.Mismatches, fmt.Sprintf("expected the target to hold %d users after the run, it holds %d", *want, n))
-		}
+	var users, deleted func() (int, error)
+	if uc, ok := target.(UserCounter); ok {
+		users = func() (int, error) { return uc.Users(sc) }
 	}
-	if want := sc.Expect.TargetDeletedUsers; want != nil {
-		dc, ok := target.(DeletedUserCounter)
-		if !ok {
-			res.Err = fmt.Errorf("expect.targetDeletedUsers: the target cannot count its deleted users")
-			return res
-		}
-		n, err := dc.DeletedUsers(sc)
-		switch {
-		case err != nil:
-			res.Err = fmt.Errorf("count the target's deleted users: %w", err)
-		case n != *want:
-			res.Mismatches = append(res.Mismatches, fmt.Sprintf("expected the target to hold %d users in its deleted items after the run, it holds %d", *want, n))
-		}
+	if dc, ok := target.(DeletedUserCounter); ok {
+		deleted = func() (int, error) { return dc.DeletedUsers(sc) }
+	}
+	if !res.checkCount(sc.Expect.TargetUsers, users, "expect.targetUsers", "users", "users after the run") ||
+		!res.checkCount(sc.Expect.TargetDeletedUsers, deleted, "expect.targetDeletedUsers", "deleted users", "users in its deleted items after the run") {
+		return res
 	}
 	if len(sc.Expect.TargetGroupMembers) > 0 {
 		gi, ok := target.(GroupInspector)
