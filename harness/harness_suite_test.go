@@ -124,6 +124,17 @@ func conformanceOnly(cases []harness.Case) []harness.Case {
 	return out
 }
 
+// decorators are an Ordered container's, with the scenario's labels; a pending scenario is marked
+// Pending and its summary row kept.
+func decorators(sc scenarios.Scenario) []any {
+	d := []any{Ordered, Label(sc.Labels...)}
+	if sc.Pending != "" {
+		d = append(d, Pending)
+		pending[sc.ID] = harness.PendingRow(&sc)
+	}
+	return d
+}
+
 // describeScenario is one scenario: the engine runs once in BeforeAll, then one It per step in the
 // document's order, and a last It for the outcome. A step that went wrong fails its It and, the
 // container being Ordered, skips the ones after it, so the report names the failing step.
@@ -133,12 +144,7 @@ func describeScenario(c harness.Case) {
 		return
 	}
 	sc := c.Scenario
-	decorators := []any{Ordered, Label(sc.Labels...)}
-	if sc.Pending != "" {
-		decorators = append(decorators, Pending)
-		pending[sc.ID] = harness.PendingRow(&sc)
-	}
-	Describe(sc.ID, append(decorators, func() {
+	Describe(sc.ID, append(decorators(sc), func() {
 		var res harness.Result
 		// The job's own time budget (job.timeout, 30 s by default) ends a run against a target that
 		// never answers; the node timeout is only a backstop so that a hung run cannot stall CI.
