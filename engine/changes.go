@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/scimsim/scimsim/internal/decode"
@@ -216,44 +217,16 @@ func decodeChangeSet(d *decode.Decoder, n *yaml.Node, field string, numbered boo
 				ff := decode.Field(f, key)
 				switch key {
 				case "users":
-					return d.Sequence(v, ff, func(i int, item *yaml.Node) error {
-						u, err := decodeUser(d, item, fmt.Sprintf("%s[%d]", ff, i))
-						cs.AddUsers = append(cs.AddUsers, u)
-						return err
-					})
+					return decodeList(d, v, ff, &cs.AddUsers, decodeUser)
 				case "groups":
-					return d.Sequence(v, ff, func(i int, item *yaml.Node) error {
-						g, err := decodeGroup(d, item, fmt.Sprintf("%s[%d]", ff, i))
-						cs.AddGroups = append(cs.AddGroups, g)
-						return err
-					})
+					return decodeList(d, v, ff, &cs.AddGroups, decodeGroup)
 				}
 				return decode.ErrUnknownKey
 			})
 		case "change":
-			err = d.Fields(v, f, nil, []string{"users", "groups"}, func(key string, k, v *yaml.Node) error {
-				ff := decode.Field(f, key)
-				var list *[]AttrChange
-				switch key {
-				case "users":
-					list = &cs.ChangeUsers
-				case "groups":
-					list = &cs.ChangeGroups
-				default:
-					return decode.ErrUnknownKey
-				}
-				return d.Sequence(v, ff, func(i int, item *yaml.Node) error {
-					ac, err := decodeAttrChange(d, item, fmt.Sprintf("%s[%d]", ff, i))
-					*list = append(*list, ac)
-					return err
-				})
-			})
+			err = decodeLists(d, v, f, []string{"users", "groups"}, []*[]AttrChange{&cs.ChangeUsers, &cs.ChangeGroups}, decodeAttrChange)
 		case "assign":
-			err = d.Sequence(v, f, func(i int, item *yaml.Node) error {
-				a, err := decodeAssignment(d, item, fmt.Sprintf("%s[%d]", f, i))
-				cs.Assign = append(cs.Assign, a)
-				return err
-			})
+			err = decodeList(d, v, f, &cs.Assign, decodeAssignment)
 		case "unassign":
 			cs.Unassign, err = refs(v, f)
 		case "softDelete":
@@ -261,23 +234,7 @@ func decodeChangeSet(d *decode.Decoder, n *yaml.Node, field string, numbered boo
 		case "restore":
 			cs.Restore, err = refs(v, f)
 		case "members":
-			err = d.Fields(v, f, nil, []string{"add", "remove"}, func(key string, k, v *yaml.Node) error {
-				ff := decode.Field(f, key)
-				var list *[]Membership
-				switch key {
-				case "add":
-					list = &cs.AddMembers
-				case "remove":
-					list = &cs.RemoveMembers
-				default:
-					return decode.ErrUnknownKey
-				}
-				return d.Sequence(v, ff, func(i int, item *yaml.Node) error {
-					m, err := decodeMembership(d, item, fmt.Sprintf("%s[%d]", ff, i))
-					*list = append(*list, m)
-					return err
-				})
-			})
+			err = decodeLists(d, v, f, []string{"add", "remove"}, []*[]Membership{&cs.AddMembers, &cs.RemoveMembers}, decodeMembership)
 		case "admin":
 			err = d.Fields(v, f, nil, []string{"token", "restart", "start", "allowDeletes"}, func(key string, k, v *yaml.Node) error {
 				ff := decode.Field(f, key)
@@ -307,6 +264,23 @@ func decodeChangeSet(d *decode.Decoder, n *yaml.Node, field string, numbered boo
 		err = &FieldError{Pos: cs.Pos, Field: decode.Field(field, "cycle"), Msg: "required: the number of the cycle the changes come before"}
 	}
 	return cs, err
+}
+
+// decodeList reads a list, each item by item, into list.
+func decodeList[T any](d *decode.Decoder, n *yaml.Node, field string, list *[]T, item func(*decode.Decoder, *yaml.Node, string) (T, error)) error {
+	return d.Sequence(n, field, func(i int, it *yaml.Node) error {
+		x, err := item(d, it, decode.Index(field, i))
+		*list = append(*list, x)
+		return err
+	})
+}
+
+// decodeLists reads a mapping of keys to lists (change: {users, groups}, members: {add,
+// remove}): the items of keys[i] into lists[i], each read by item.
+func decodeLists[T any](d *decode.Decoder, n *yaml.Node, field string, keys []string, lists []*[]T, item func(*decode.Decoder, *yaml.Node, string) (T, error)) error {
+	return d.Fields(n, field, nil, keys, func(key string, _, v *yaml.Node) error {
+		return decodeList(d, v, decode.Field(field, key), lists[slices.Index(keys, key)], item)
+	})
 }
 
 func decodeAttrChange(d *decode.Decoder, n *yaml.Node, field string) (AttrChange, error) {

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -256,17 +255,9 @@ func decodeObjectMapping(d *decode.Decoder, n *yaml.Node, field string, m *Objec
 		case "enabled":
 			m.Enabled, err = d.Bool(v, f)
 		case "mappings":
-			err = d.Sequence(v, f, func(i int, item *yaml.Node) error {
-				mp, err := decodeMapping(d, item, fmt.Sprintf("%s[%d]", f, i))
-				m.Mappings = append(m.Mappings, mp)
-				return err
-			})
+			err = decodeList(d, v, f, &m.Mappings, decodeMapping)
 		case "scopingFilters":
-			err = d.Sequence(v, f, func(i int, item *yaml.Node) error {
-				sf, err := decodeScopingFilter(d, item, fmt.Sprintf("%s[%d]", f, i))
-				m.ScopingFilters = append(m.ScopingFilters, sf)
-				return err
-			})
+			err = decodeList(d, v, f, &m.ScopingFilters, decodeScopingFilter)
 		default:
 			return decode.ErrUnknownKey
 		}
@@ -311,11 +302,7 @@ func decodeScopingFilter(d *decode.Decoder, n *yaml.Node, field string) (Scoping
 		case "name":
 			sf.Name, err = d.Str(v, f)
 		case "clauses":
-			err = d.Sequence(v, f, func(i int, item *yaml.Node) error {
-				c, err := decodeClause(d, item, fmt.Sprintf("%s[%d]", f, i))
-				sf.Clauses = append(sf.Clauses, c)
-				return err
-			})
+			err = decodeList(d, v, f, &sf.Clauses, decodeClause)
 		default:
 			return decode.ErrUnknownKey
 		}

@@ -134,23 +134,11 @@ func decodeSource(root *yaml.Node, d *decode.Decoder) (*Source, error) {
 		case "crossTenantAccess":
 			return decodeCrossTenantAccess(d, v, &s.CrossTenantAccess)
 		case "users":
-			return d.Sequence(v, "users", func(i int, item *yaml.Node) error {
-				u, err := decodeUser(d, item, fmt.Sprintf("users[%d]", i))
-				s.Users = append(s.Users, u)
-				return err
-			})
+			return decodeList(d, v, "users", &s.Users, decodeUser)
 		case "groups":
-			return d.Sequence(v, "groups", func(i int, item *yaml.Node) error {
-				g, err := decodeGroup(d, item, fmt.Sprintf("groups[%d]", i))
-				s.Groups = append(s.Groups, g)
-				return err
-			})
+			return decodeList(d, v, "groups", &s.Groups, decodeGroup)
 		case "assignments":
-			return d.Sequence(v, "assignments", func(i int, item *yaml.Node) error {
-				a, err := decodeAssignment(d, item, fmt.Sprintf("assignments[%d]", i))
-				s.Assignments = append(s.Assignments, a)
-				return err
-			})
+			return decodeList(d, v, "assignments", &s.Assignments, decodeAssignment)
 		}
 		return decode.ErrUnknownKey
 	})

@@ -121,13 +121,17 @@ func (c *Client) attempt(ctx context.Context, r Request, u string, payload []byt
 			c.observe(ex)
 		}
 	}
-	resp, err := c.hc.Do(req)
-	if err != nil {
+	// failed records an attempt that got no whole answer: no connection, or a body cut short.
+	failed := func(err error) (*Response, error) {
 		ce := classifyTransport(ctx, actx, r.Method, u, err)
 		ce.Attempts = n
 		ex.Error = wire.Redact(ce.Error(), c.token)
 		record()
 		return nil, ce
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return failed(err)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
@@ -135,11 +139,7 @@ func (c *Client) attempt(ctx context.Context, r Request, u string, payload []byt
 	ex.ContentType = resp.Header.Get("Content-Type")
 	ex.ResponseBody = wire.Redact(wire.Cap(b, c.bodyCap), c.token)
 	if err != nil {
-		ce := classifyTransport(ctx, actx, r.Method, u, err)
-		ce.Attempts = n
-		ex.Error = wire.Redact(ce.Error(), c.token)
-		record()
-		return nil, ce
+		return failed(err)
 	}
 	record()
 	return &Response{Method: r.Method, URL: u, Status: resp.StatusCode, Header: resp.Header, Body: b, Exchange: ex}, nil
