@@ -66,13 +66,7 @@ func (p *pass) deleteGroup(ctx context.Context, s *Step) {
 		p.skip(s, entra.CodeSkipped, "The group is out of scope, but Delete is not an enabled target object action.")
 		return
 	}
-	s.Details.Add("id", id)
-	if err := p.c.Delete(ctx, wire.Groups, id); err != nil {
-		p.failRequest(ctx, s, err, fmt.Sprintf("Failed to delete Group %s: ", id))
-		return
-	}
-	p.rep.ModifiedProperties = []ModifiedProperty{{Name: "id", OldValue: id, NewValue: nil}}
-	p.done(s, report.ActionDelete, false)
+	p.deleteMatched(ctx, s, p.c.Delete, wire.Groups, "Group", id)
 }
 
 func (p *pass) createGroup(ctx context.Context, s *Step, ids []string) {

@@ -158,13 +158,7 @@ func (p *pass) deprovisionUser(ctx context.Context, s *Step) {
 		p.skip(s, entra.CodeSkipped, "The user is out of scope; no mapping targets active and Delete is not an enabled target object action.")
 		return
 	}
-	s.Details.Add("id", id)
-	if err := p.t.Delete(ctx, wire.Users, id); err != nil {
-		p.failRequest(ctx, s, err, fmt.Sprintf("Failed to delete User %s: ", id))
-		return
-	}
-	p.rep.ModifiedProperties = []ModifiedProperty{{Name: "id", OldValue: id, NewValue: nil}}
-	p.done(s, report.ActionDelete, false)
+	p.deleteMatched(ctx, s, p.t.Delete, wire.Users, "User", id)
 }
 
 // createBody is what a create POSTs: every mapping's value, nulls omitted, the default value of a
