@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	_ "embed"
 	"fmt"
 	"net/url"
 	"slices"
@@ -182,29 +181,6 @@ func (c *Config) checkCrossTenantSource(src *Source) error {
 		return &FieldError{Pos: src.Pos, Field: "tenantId", Msg: fmt.Sprintf("required for cross-tenant synchronization (job.kind %s at %s): the target tenant's policies name the source tenant by its id", JobCrossTenant, c.Job.Pos.At("kind"))}
 	}
 	return nil
-}
-
-// defaultCrossTenantJob is Microsoft's default cross-tenant synchronization configuration.
-//
-//go:embed defaultcrosstenant.yaml
-var defaultCrossTenantJob []byte
-
-// DefaultCrossTenantConfigName names the default cross-tenant job in messages.
-const DefaultCrossTenantConfigName = "default cross-tenant job"
-
-// DefaultCrossTenantConfigYAML returns the default cross-tenant job as YAML, with the comments that
-// cite its sources.
-func DefaultCrossTenantConfigYAML() []byte { return append([]byte(nil), defaultCrossTenantJob...) }
-
-// DefaultCrossTenantConfig returns the default job of a new cross-tenant synchronization
-// configuration: its user attribute mappings, matching attribute, scope and actions. It has no
-// target URL or token: a run takes them from WithTarget. Each call returns a new Config.
-func DefaultCrossTenantConfig() *Config {
-	cfg, err := ParseConfig(DefaultCrossTenantConfigName, defaultCrossTenantJob)
-	if err != nil {
-		panic("engine: the embedded default cross-tenant job does not load: " + err.Error())
-	}
-	return cfg
 }
 
 // newTarget returns what the run provisions into: the SCIM client, or, for a cross-tenant job, the
