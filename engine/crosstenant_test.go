@@ -47,10 +47,7 @@ func allowed() []map[string]any {
 
 func (et *entraTarget) run(t *testing.T, subj Subject, cfg *Config) *Report {
 	t.Helper()
-	src, err := LoadSource("../testdata/sources/contoso-cross-tenant.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := testSource(t, "contoso-cross-tenant")
 	if cfg == nil {
 		cfg = DefaultCrossTenantConfig()
 	}
@@ -131,14 +128,8 @@ func TestRun_CrossTenantInSync(t *testing.T) {
 }
 
 func TestRun_CrossTenantBadInput(t *testing.T) {
-	src, err := LoadSource("../testdata/sources/contoso-cross-tenant.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	scimSrc, err := LoadSource("../testdata/sources/contoso.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := testSource(t, "contoso-cross-tenant")
+	scimSrc := testSource(t, "contoso")
 	for _, tc := range []struct {
 		name   string
 		cfg    *Config

@@ -14,10 +14,7 @@ import (
 
 func newSession(t *testing.T, tg *target, url string) (*Session, *Source) {
 	t.Helper()
-	src, err := LoadSource("../testdata/sources/contoso.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := testSource(t, "contoso")
 	s, err := NewSession(src, DefaultConfig(), WithTarget(url, testToken))
 	if err != nil {
 		t.Fatal(err)
@@ -127,18 +124,12 @@ func TestSession_compliantFlag(t *testing.T) {
 // TestSession_crossTenantRefused: cycles run SCIM jobs; a cross-tenant job is refused, naming the
 // config, and Clone keeps the source tenant's settings.
 func TestSession_crossTenantRefused(t *testing.T) {
-	src, err := LoadSource("../testdata/sources/contoso-cross-tenant.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := testSource(t, "contoso-cross-tenant")
 	if cp := src.Clone(); cp.TenantID != src.TenantID || cp.TenantID == "" {
 		t.Errorf("Clone() TenantID = %q, want %q", cp.TenantID, src.TenantID)
 	}
-	cfg, err := LoadConfig("../testdata/configs/cross-tenant-groups.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = NewSession(src.Clone(), cfg, WithTarget("http://127.0.0.1:1/graph", "t"))
+	cfg := testConfig(t, "cross-tenant-groups")
+	_, err := NewSession(src.Clone(), cfg, WithTarget("http://127.0.0.1:1/graph", "t"))
 	if err == nil || !strings.Contains(err.Error(), "cross-tenant-groups.yaml:3:1: job.kind: provisioning cycles run SCIM jobs") {
 		t.Fatalf("NewSession(cross-tenant) error = %v", err)
 	}

@@ -178,10 +178,7 @@ func TestRun_groupLimits(t *testing.T) {
 // TestRun_cloudHR: Workday is searched by WorkerID or WID, SuccessFactors by personIdExternal; a
 // search by name explains why it found nothing.
 func TestRun_cloudHR(t *testing.T) {
-	cfg, err := LoadConfig("../testdata/configs/cloud-hr.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := testConfig(t, "cloud-hr")
 	for _, tt := range []struct {
 		source, query string
 		want          want

@@ -93,16 +93,30 @@ func (tg *target) run(t testing.TB, src *Source, cfg *Config, subj Subject, opts
 	return rep
 }
 
+// testSource loads testdata/sources/NAME.yaml of the repository.
+func testSource(tb testing.TB, name string) *Source {
+	tb.Helper()
+	src, err := LoadSource("../testdata/sources/" + name + ".yaml")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return src
+}
+
+// testConfig loads testdata/configs/NAME.yaml of the repository.
+func testConfig(tb testing.TB, name string) *Config {
+	tb.Helper()
+	cfg, err := LoadConfig("../testdata/configs/" + name + ".yaml")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return cfg
+}
+
 func contoso(t testing.TB) (*Source, *Config) {
 	t.Helper()
-	src, err := LoadSource("../testdata/sources/contoso.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := LoadConfig("../testdata/configs/contoso.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := testSource(t, "contoso")
+	cfg := testConfig(t, "contoso")
 	return src, cfg
 }
 

@@ -15,14 +15,8 @@ import (
 // and the job that generates his userPrincipalName with it.
 func johnSmith(t *testing.T) (*Source, *Config) {
 	t.Helper()
-	src, err := LoadSource("../testdata/sources/workday-john-smith.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := LoadConfig("../testdata/configs/cloud-hr-unique-upn.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := testSource(t, "workday-john-smith")
+	cfg := testConfig(t, "cloud-hr-unique-upn")
 	return src, cfg
 }
 
@@ -158,12 +152,9 @@ func TestRun_selectUniqueValue(t *testing.T) {
 // TestRun_selectUniqueValueSCIMApp: from a Microsoft Entra ID tenant the job provisions a SCIM
 // application, for which SelectUniqueValue is not supported: the run is refused before any request.
 func TestRun_selectUniqueValueSCIMApp(t *testing.T) {
-	src, err := LoadSource("../testdata/sources/contoso.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := testSource(t, "contoso")
 	_, cfg := johnSmith(t)
-	_, err = Run(t.Context(), src, cfg, Subject{User: "alice@contoso.com"}, WithTarget("http://127.0.0.1:1/scim/v2", testToken))
+	_, err := Run(t.Context(), src, cfg, Subject{User: "alice@contoso.com"}, WithTarget("http://127.0.0.1:1/scim/v2", testToken))
 	var ie *InputError
 	if !errors.As(err, &ie) {
 		t.Fatalf("Run = %v, want an InputError", err)
