@@ -123,7 +123,7 @@ func contoso(t testing.TB) (*Source, *Config) {
 // aliceInTarget is Alice as default.yaml provisions her.
 func aliceInTarget() map[string]any {
 	return map[string]any{
-		"schemas":              []any{entra.UserSchema, entra.EnterpriseSchema},
+		"schemas":              []any{wire.UserSchema, wire.EnterpriseSchema},
 		"userName":             "alice@contoso.com",
 		"externalId":           "alice",
 		"emails":               []any{map[string]any{"type": "work", "value": "alice@contoso.com", "primary": true}},
@@ -132,7 +132,7 @@ func aliceInTarget() map[string]any {
 		"title":                "Account Manager",
 		"userType":             "Employee",
 		"active":               true,
-		entra.EnterpriseSchema: map[string]any{"department": "Sales"},
+		wire.EnterpriseSchema: map[string]any{"department": "Sales"},
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/scimsim/scimsim/report"
 	"github.com/scimsim/scimsim/simulator"
 	"github.com/scimsim/scimsim/simulator/faults"
+	"github.com/scimsim/scimsim/wire"
 )
 
 // johnSmith is the worker of the SelectUniqueValue example of Microsoft's expression reference,
@@ -21,7 +22,7 @@ func johnSmith(t *testing.T) (*Source, *Config) {
 }
 
 func holder(userName, externalID string) map[string]any {
-	return map[string]any{"schemas": []any{entra.UserSchema}, "userName": userName, "externalId": externalID, "active": true}
+	return map[string]any{"schemas": []any{wire.UserSchema}, "userName": userName, "externalId": externalID, "active": true}
 }
 
 // TestRun_selectUniqueValue runs the reference's example against a target that already holds some

@@ -14,16 +14,6 @@ import (
 	"github.com/scimsim/scimsim/wire"
 )
 
-// Schema URIs and the media type, re-exported from wire for the client's callers.
-const (
-	ListResponseSchema = wire.ListResponseSchema
-	ErrorSchema        = wire.ErrorSchema
-	UserSchema         = wire.UserSchema
-	GroupSchema        = wire.GroupSchema
-	EnterpriseSchema   = wire.EnterpriseSchema
-	ContentType        = wire.MediaType
-)
-
 // Defaults of the client's retry policy.
 const (
 	DefaultMaxAttempts = 4
@@ -151,7 +141,7 @@ func NewAt(t TenantURL, token string, opts ...Option) *Client {
 		maxAttempts: DefaultMaxAttempts,
 		sleep:       sleepContext,
 		bodyCap:     DefaultBodyCap,
-		mediaType:   ContentType,
+		mediaType:   wire.MediaType,
 	}
 	for _, o := range opts {
 		o(c)
@@ -363,8 +353,8 @@ func (r *Response) checkContent() error {
 	}
 	ct := r.Header.Get("Content-Type")
 	mt, _, err := mime.ParseMediaType(ct)
-	if err != nil || (mt != ContentType && mt != "application/json") {
-		return r.incompatible(fmt.Sprintf("Content-Type %q is not %s", ct, ContentType))
+	if err != nil || (mt != wire.MediaType && mt != "application/json") {
+		return r.incompatible(fmt.Sprintf("Content-Type %q is not %s", ct, wire.MediaType))
 	}
 	if !json.Valid(r.Body) {
 		return r.incompatible("the body is not valid JSON")

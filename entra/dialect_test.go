@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/scimsim/scimsim/internal/golden"
+	"github.com/scimsim/scimsim/wire"
 )
 
 // payloadCases are the PATCH bodies whose shape per dialect is pinned by golden files.
@@ -34,7 +35,7 @@ var payloadCases = []struct {
 	{"replace_extension", func(d Dialect) PatchRequest {
 		return d.UserPatch([]Change{
 			{Path: "name.givenName", Value: "Barbara"},
-			{Path: EnterpriseSchema + ":employeeNumber", Value: "701984"},
+			{Path: wire.EnterpriseSchema + ":employeeNumber", Value: "701984"},
 		})
 	}},
 	{"update_group", func(d Dialect) PatchRequest {

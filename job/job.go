@@ -24,6 +24,7 @@ import (
 	"github.com/scimsim/scimsim/engine"
 	"github.com/scimsim/scimsim/entra"
 	"github.com/scimsim/scimsim/report"
+	"github.com/scimsim/scimsim/wire"
 )
 
 // Options configures a job.
@@ -123,7 +124,7 @@ func New(src *engine.Source, cfg *engine.Config, o Options) (*Job, error) {
 	j.ID = "scim." + strings.ReplaceAll(j.TenantID, "-", "") + "." + j.guid()
 	j.App = cmpOr(cfg.Target.App, "customappsso")
 	for _, m := range cfg.Users.Mappings {
-		if strings.EqualFold(m.Target, entra.EnterpriseSchema+":manager") && m.Source != "" {
+		if strings.EqualFold(m.Target, wire.EnterpriseSchema+":manager") && m.Source != "" {
 			j.refAttr = m.Source
 		}
 	}
