@@ -136,6 +136,7 @@ func (d *Decoder) typeError(err error) {
 		return
 	}
 	for _, e := range te.Errors {
+		e = oneLine(e)
 		if m := yamlLine.FindStringSubmatch(e); m != nil {
 			line, _ := strconv.Atoi(m[1])
 			if !reported[line] {

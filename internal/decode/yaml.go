@@ -70,22 +70,25 @@ func Mapping(name string, b []byte) (*yaml.Node, *Decoder, error) {
 	return root, d, nil
 }
 
-var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+var yamlLine = regexp.MustCompile(`(?s)^(?:yaml: )?line (\d+): (.*)$`)
 
 // SyntaxError turns an error of the YAML library ("yaml: line 3: ...") into an *Error of the file
-// name.
+// name, on one line: a newline the library quotes from the file is written \n.
 func SyntaxError(name string, err error) *Error {
 	msg := err.Error()
 	var te *yaml.TypeError
 	if errors.As(err, &te) && len(te.Errors) > 0 {
 		msg = te.Errors[0]
 	}
+	msg = oneLine(msg)
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
 		return &Error{Pos: Pos{File: name, Line: line}, Msg: m[2]}
 	}
 	return &Error{Pos: Pos{File: name}, Msg: strings.TrimPrefix(msg, "yaml: ")}
 }
+
+func oneLine(s string) string { return strings.ReplaceAll(s, "\n", `\n`) }
 
 // Pos is where n was written.
 func (d *Decoder) Pos(n *yaml.Node) Pos { return Pos{File: d.File, Line: n.Line, Col: n.Column} }
