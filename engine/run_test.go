@@ -123,15 +123,15 @@ func contoso(t testing.TB) (*Source, *Config) {
 // aliceInTarget is Alice as default.yaml provisions her.
 func aliceInTarget() map[string]any {
 	return map[string]any{
-		"schemas":              []any{wire.UserSchema, wire.EnterpriseSchema},
-		"userName":             "alice@contoso.com",
-		"externalId":           "alice",
-		"emails":               []any{map[string]any{"type": "work", "value": "alice@contoso.com", "primary": true}},
-		"name":                 map[string]any{"givenName": "Alice", "familyName": "Smith"},
-		"displayName":          "Alice Smith",
-		"title":                "Account Manager",
-		"userType":             "Employee",
-		"active":               true,
+		"schemas":             []any{wire.UserSchema, wire.EnterpriseSchema},
+		"userName":            "alice@contoso.com",
+		"externalId":          "alice",
+		"emails":              []any{map[string]any{"type": "work", "value": "alice@contoso.com", "primary": true}},
+		"name":                map[string]any{"givenName": "Alice", "familyName": "Smith"},
+		"displayName":         "Alice Smith",
+		"title":               "Account Manager",
+		"userType":            "Employee",
+		"active":              true,
 		wire.EnterpriseSchema: map[string]any{"department": "Sales"},
 	}
 }
