@@ -73,41 +73,35 @@ func (t *Target) expectOne(resp *entra.Response, id string) error {
 }
 
 func checkQueryUserName(ctx context.Context, t *Target) error {
-	u := t.person("by-username")
-	id, err := t.newUser(ctx, u, nil)
-	if err != nil {
-		return err
-	}
-	resp, err := t.send(ctx, entra.QueryRequest(wire.Users, entra.Filter(t.matchAttr, t.matchValue(u))))
-	if err != nil {
-		return err
-	}
-	return t.expectOne(resp, id)
+	return t.queryFinds(ctx, "by-username", func(u *engine.User) entra.Request {
+		return entra.QueryRequest(wire.Users, entra.Filter(t.matchAttr, t.matchValue(u)))
+	})
 }
 
 func checkQueryUserNameCase(ctx context.Context, t *Target) error {
-	u := t.person("by-username-case")
-	id, err := t.newUser(ctx, u, nil)
-	if err != nil {
-		return err
-	}
-	resp, err := t.send(ctx, entra.QueryRequest(wire.Users, entra.Filter(t.matchAttr, strings.ToUpper(t.matchValue(u)))))
-	if err != nil {
-		return err
-	}
-	return t.expectOne(resp, id)
+	return t.queryFinds(ctx, "by-username-case", func(u *engine.User) entra.Request {
+		return entra.QueryRequest(wire.Users, entra.Filter(t.matchAttr, strings.ToUpper(t.matchValue(u))))
+	})
 }
 
 func checkQueryExternalID(ctx context.Context, t *Target) error {
-	u := t.person("by-externalid")
+	return t.queryFinds(ctx, "by-externalid", func(u *engine.User) entra.Request {
+		ext, _ := wire.Get(t.createBody(u, nil), "externalId").(string)
+		req := entra.QueryRequest(wire.Users, entra.Filter("externalId", ext))
+		req.By = wire.ByScimsim // Entra's default job does not match on externalId
+		return req
+	})
+}
+
+// queryFinds creates the run's user local and checks that the query query makes for it finds
+// exactly that user.
+func (t *Target) queryFinds(ctx context.Context, local string, query func(u *engine.User) entra.Request) error {
+	u := t.person(local)
 	id, err := t.newUser(ctx, u, nil)
 	if err != nil {
 		return err
 	}
-	ext, _ := wire.Get(t.createBody(u, nil), "externalId").(string)
-	req := entra.QueryRequest(wire.Users, entra.Filter("externalId", ext))
-	req.By = wire.ByScimsim // Entra's default job does not match on externalId
-	resp, err := t.send(ctx, req)
+	resp, err := t.send(ctx, query(u))
 	if err != nil {
 		return err
 	}
