@@ -96,21 +96,22 @@ func (tg *target) run(t testing.TB, src *Source, cfg *Config, subj Subject, opts
 // testSource loads testdata/sources/NAME.yaml of the repository.
 func testSource(tb testing.TB, name string) *Source {
 	tb.Helper()
-	src, err := LoadSource("../testdata/sources/" + name + ".yaml")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return src
+	return mustLoad(tb, LoadSource, "../testdata/sources/"+name+".yaml")
 }
 
 // testConfig loads testdata/configs/NAME.yaml of the repository.
 func testConfig(tb testing.TB, name string) *Config {
 	tb.Helper()
-	cfg, err := LoadConfig("../testdata/configs/" + name + ".yaml")
+	return mustLoad(tb, LoadConfig, "../testdata/configs/"+name+".yaml")
+}
+
+func mustLoad[T any](tb testing.TB, load func(string) (T, error), path string) T {
+	tb.Helper()
+	v, err := load(path)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return cfg
+	return v
 }
 
 func contoso(t testing.TB) (*Source, *Config) {

@@ -3,8 +3,10 @@ package decode
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -57,25 +59,18 @@ func readFields(name string, b []byte) (fields, error) {
 		return f, err
 	}
 	f.Pos = d.Pos(root)
-	d.Add(d.Fields(root, "", &f.Pos, []string{"url", "timeout", "enabled", "count", "when", "roles", "attr"}, func(key string, _, v *yaml.Node) error {
-		var err error
-		switch key {
-		case "url":
-			f.URL, err = d.Str(v, key)
-		case "timeout":
-			f.Timeout, err = d.Duration(v, key)
-		case "enabled":
-			f.Enabled, err = d.Bool(v, key)
-		case "count":
-			f.Count, err = d.Int(v, key)
-		case "when":
-			f.When, err = d.Time(v, key)
-		case "roles":
-			f.Roles, err = d.Strings(v, key)
-		case "attr":
-			f.Attr, err = d.Scalar(v, key)
-		}
-		return err
+	// Each key's reader, by name.
+	read := map[string]func(v *yaml.Node, field string) (err error){
+		"url":     func(v *yaml.Node, field string) (err error) { f.URL, err = d.Str(v, field); return },
+		"timeout": func(v *yaml.Node, field string) (err error) { f.Timeout, err = d.Duration(v, field); return },
+		"enabled": func(v *yaml.Node, field string) (err error) { f.Enabled, err = d.Bool(v, field); return },
+		"count":   func(v *yaml.Node, field string) (err error) { f.Count, err = d.Int(v, field); return },
+		"when":    func(v *yaml.Node, field string) (err error) { f.When, err = d.Time(v, field); return },
+		"roles":   func(v *yaml.Node, field string) (err error) { f.Roles, err = d.Strings(v, field); return },
+		"attr":    func(v *yaml.Node, field string) (err error) { f.Attr, err = d.Scalar(v, field); return },
+	}
+	d.Add(d.Fields(root, "", &f.Pos, slices.Collect(maps.Keys(read)), func(key string, _, v *yaml.Node) error {
+		return read[key](v, key)
 	}))
 	return f, d.Err()
 }
