@@ -54,14 +54,24 @@ func (p *pass) rolesDropped(s *Step) bool {
 	return dropped
 }
 
-// createUser POSTs the user (createBody), references resolved to the target's ids, then reads it
-// back and compares it with what was sent.
-func (p *pass) createUser(ctx context.Context, s *Step) {
-	if !p.selectUniqueValues(ctx, s, true) {
-		return
+// computed completes the values a create (creating) or an update sends: SelectUniqueValue's,
+// asked of the target, and references resolved to the target's ids. false means the step has
+// ended.
+func (p *pass) computed(ctx context.Context, s *Step, creating bool) bool {
+	if !p.selectUniqueValues(ctx, s, creating) {
+		return false
 	}
 	if err := p.resolveReferences(ctx, s); err != nil {
 		p.failRequest(ctx, s, err, "Failed to resolve the manager reference: ")
+		return false
+	}
+	return true
+}
+
+// createUser POSTs the user (createBody), references resolved to the target's ids, then reads it
+// back and compares it with what was sent.
+func (p *pass) createUser(ctx context.Context, s *Step) {
+	if !p.computed(ctx, s, true) {
 		return
 	}
 	body, sent := createBody(p.flow)
@@ -92,11 +102,7 @@ func (p *pass) createUser(ctx context.Context, s *Step) {
 // updateUser PATCHes the attributes whose value differs from the target's (updateChanges);
 // nothing changed is a skip with RedundantExport.
 func (p *pass) updateUser(ctx context.Context, s *Step) {
-	if !p.selectUniqueValues(ctx, s, false) {
-		return
-	}
-	if err := p.resolveReferences(ctx, s); err != nil {
-		p.failRequest(ctx, s, err, "Failed to resolve the manager reference: ")
+	if !p.computed(ctx, s, false) {
 		return
 	}
 	changes, props, sent := updateChanges(p.flow, p.matched)
