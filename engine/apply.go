@@ -135,11 +135,7 @@ func (s *Source) Apply(cs ChangeSet, at time.Time) (Touched, error) {
 			return t, fail(ac.Pos.At("objectId"), fmt.Sprintf("change.users[%d].objectId", i), "no user has objectId %q", ac.ObjectID)
 		}
 		for _, k := range sortedKeys(ac.Attrs) {
-			if v := ac.Attrs[k]; v == nil {
-				delete(u.Attrs, k)
-			} else {
-				u.Attrs[k] = v
-			}
+			setAttr(u.Attrs, k, ac.Attrs[k])
 		}
 		t.user(u.ObjectID)
 	}
@@ -157,11 +153,7 @@ func (s *Source) Apply(cs ChangeSet, at time.Time) (Touched, error) {
 				}
 				g.DisplayName = name
 			}
-			if v == nil {
-				delete(g.Attrs, k)
-			} else {
-				g.Attrs[k] = v
-			}
+			setAttr(g.Attrs, k, v)
 		}
 		t.group(g.ObjectID)
 	}
@@ -277,4 +269,13 @@ func sortedKeys(m map[string]any) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// setAttr sets an attribute of a changed object; null removes it.
+func setAttr(attrs map[string]any, k string, v any) {
+	if v == nil {
+		delete(attrs, k)
+		return
+	}
+	attrs[k] = v
 }
