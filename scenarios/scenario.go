@@ -61,7 +61,7 @@ func StepIndex(stepType string) int { return report.StepIndex(stepType) }
 // Actions a successful or skipped run can report (report.Actions).
 var Actions = report.Actions
 
-// FaultTypes are the fault types the simulator implements (design.md, "Faults"). The loader keeps its
+// FaultTypes are the fault types the simulator implements (docs/faults.md). The loader keeps its
 // own copy so that the catalog stays free of the simulator; a harness test checks it against the
 // simulator's registry so the two cannot drift.
 var FaultTypes = []string{
@@ -259,7 +259,7 @@ func (t *Target) TokenOrDefault() string {
 	return t.Token
 }
 
-// Fault is a fault to inject, in the simulator's `faults.Spec` shape (design.md, "Faults").
+// Fault is a fault to inject, in the simulator's `faults.Spec` shape (docs/faults.md).
 type Fault struct {
 	Name        string         `yaml:"name"`
 	Type        string         `yaml:"type"`
