@@ -56,7 +56,7 @@ const (
 var Behaviours = []Behaviour{
 	// How Entra's client sends.
 	{"client", "Test connection queries a user that does not exist, with a random GUID on the first matching attribute, and expects 200 with an empty ListResponse", Documented, srcTutorial + ", Getting started (Test Connection note); " + srcOnDemand + ", Step 1", "entra/requests.go:TestConnectionRequest", "provision-on-demand.md"},
-	{"client", "Test connection is shown only when it fails", Documented, srcOnDemand + ", Step 1", "engine/report.go:Report.WriteText", "This step is shown only when it fails"},
+	{"client", "Test connection is shown only when it fails", Documented, srcOnDemand + ", Step 1", "report/text.go:Report.WriteText", "This step is shown only when it fails"},
 	{"client", "Matching queries use eq only, one attribute per query", Documented, srcTutorial + ", Retrieving resources", "entra/requests.go:Filter", "only eq"},
 	{"client", "Matching attributes are tried in precedence order and the first match wins", Documented, srcCustomize + ", Matching users", "engine/step_match.go:pass.matchStep", "As soon as a match is found"},
 	{"client", "Filter values are SCIM string literals; spaces are encoded as '+' in the query", FieldReport, "audriga/scim-server-php issue 1; elimity-com/scim testdata", "entra/requests.go:Request.URL", "spaces as"},
@@ -75,9 +75,9 @@ var Behaviours = []Behaviour{
 	{"client", "Members are added with a value array whose $ref is null", Documented, srcTutorial + ", Update Group [Add Members]", "entra/dialect.go:Dialect.memberValues", "explicit null"},
 	{"client", "Members are removed with Remove on members and a value array", Documented, srcCompat + ", Requests to remove a group member", "entra/dialect.go:DialectEntra", "group members removed"},
 	{"client", "With aadOptscim062020: lower-case ops, JSON booleans, one no-path replace with dotted keys, members removed by value filter", Documented, srcCompat + ", Flags to alter the SCIM behavior", "entra/dialect.go:DialectEntraCompliant", "aadOptscim062020"},
-	{"client", "The aadOptscim062020 flag does not work with on-demand provisioning", Documented, srcCompat + ", Flags to alter the SCIM behavior", "engine/run.go:newRun", "does not work with on-demand provisioning"},
+	{"client", "The aadOptscim062020 flag does not work with on-demand provisioning", Documented, srcCompat + ", Flags to alter the SCIM behavior", "engine/run.go:Config.plan", "does not work with on-demand provisioning"},
 	{"client", "A PATCH may answer 200 with or without the resource, or 204", Documented, srcTutorial + ", General", "entra/client.go:Client.Patch", "isn't necessary to include the entire resource"},
-	{"client", "A 429 is retried after its Retry-After within the run's time", Documented, srcLogs + ", TooManyRequests (the wait is inferred)", "entra/client.go:Client.Send", "429"},
+	{"client", "A 429 is retried after its Retry-After within the run's time", Documented, srcLogs + ", TooManyRequests (the wait is inferred)", "entra/send.go:Client.Send", "429"},
 	{"client", "Responses must be application/scim+json; application/json is read too", Documented, srcTutorial + ", General (application/json inferred)", "entra/client.go:Response.checkContent", "application/json is accepted"},
 
 	// How Entra reads answers.
@@ -109,9 +109,9 @@ var Behaviours = []Behaviour{
 	{"scope", "A user without an active mapping is deleted when Delete is an enabled target object action", Documented, srcHow + ", Deprovisioning", "engine/export_user.go:pass.deprovisionUser", "Delete is an enabled action"},
 
 	// Search.
-	{"search", "The search matches first name, last name, display name, user principal name or email address", Documented, srcOnDemand + ", How to use on-demand provisioning", "engine/source.go:searchAttributes", "Search for a"},
-	{"search", "A Workday source is searched by WorkerID or WID, a SuccessFactors source by personIdExternal", Documented, srcOnDemand + ", Note", "engine/source.go:cloudHRAttributes", "WorkerID"},
-	{"search", "Users disabled or deleted in Entra ID do not appear when you search", Documented, srcOnDemand + ", Known limitations", "engine/source.go:searchResult", "don't appear"},
+	{"search", "The search matches first name, last name, display name, user principal name or email address", Documented, srcOnDemand + ", How to use on-demand provisioning", "engine/search.go:searchAttributes", "Search for a"},
+	{"search", "A Workday source is searched by WorkerID or WID, a SuccessFactors source by personIdExternal", Documented, srcOnDemand + ", Note", "engine/search.go:cloudHRAttributes", "WorkerID"},
+	{"search", "Users disabled or deleted in Entra ID do not appear when you search", Documented, srcOnDemand + ", Known limitations", "engine/search.go:searchResult", "don't appear"},
 
 	// Limitations.
 	{"limitations", "A group is provisioned with up to five of its members", Documented, srcOnDemand + ", Known limitations", "engine/export_group.go:MaxGroupMembers", "up to five members"},
@@ -139,16 +139,16 @@ var Behaviours = []Behaviour{
 	{"cycles", "A cycle takes at least 0.01 minutes per user, group and group member", Documented, srcWhen + ", How long will it take to provision users?", "job/schedule.go:ObjectTime", "Minimum minutes = 0.01"},
 	{"cycles", "An object created or matched is cached by its target id and read by it in later cycles, so a 404 there is InvalidAnchor", Documented, srcHow + ", Initial cycle; " + srcLogs, "engine/cycle.go", "This ID is used to run all future operations on that user"},
 	{"cycles", "A cycle queries the target only for objects in scope", Documented, srcHow + ", Initial cycle", "engine/cycle.go", "When a user is assigned or in scope for provisioning, the service queries the target system"},
-	{"cycles", "A failed export is escrowed and retried in the next cycles", Documented, srcHow + ", Errors and retries", "job/job.go:Job.work", "the operation is retried in the next sync cycle"},
-	{"cycles", "Invalid credentials, or a 404 where a query expects 200, quarantine the job whatever the failure counts", Documented, srcQuarantine + ", Why is my application in quarantine?", "job/job.go:quarantineExceptions", "regardless of failure counts"},
+	{"cycles", "A failed export is escrowed and retried in the next cycles", Documented, srcHow + ", Errors and retries", "job/cycle.go:Job.work", "the operation is retried in the next sync cycle"},
+	{"cycles", "Invalid credentials, or a 404 where a query expects 200, quarantine the job whatever the failure counts", Documented, srcQuarantine + ", Why is my application in quarantine?", "job/cycle.go:quarantineExceptions", "regardless of failure counts"},
 	{"cycles", "Escrow thresholds: evaluated from 5,000 failures; more than 40% failed, more than 40,000, or 60,000 with references", Documented, srcQuarantine + ", Escrow thresholds", "job/schedule.go:EscrowMinimum", "5,000 failures are the minimum"},
 	{"cycles", "Quarantine retries 6 h, 12 h and 24 h after it began, then daily; the job is disabled after 28 days", Documented, srcQuarantine + ", Retry duration", "job/schedule.go:quarantineRetry", "the first retry will happen in 6 hours"},
-	{"cycles", "A threshold reached in the initial cycle prunes the escrows, and the job pauses when the cycle ends", Documented, srcGraphSync + ", escrowsPruned", "job/job.go:Job.runCycle", "Instead of going into quarantine"},
-	{"cycles", "Disables and deletes over the accidental-deletions threshold are staged and quarantine the job (TooManyDeletes)", Documented, srcDeletions, "job/job.go:Job.runCycle", "When the deletion threshold is met, the job goes into quarantine"},
+	{"cycles", "A threshold reached in the initial cycle prunes the escrows, and the job pauses when the cycle ends", Documented, srcGraphSync + ", escrowsPruned", "job/cycle.go:Job.runCycle", "Instead of going into quarantine"},
+	{"cycles", "Disables and deletes over the accidental-deletions threshold are staged and quarantine the job (TooManyDeletes)", Documented, srcDeletions, "job/cycle.go:Job.runCycle", "When the deletion threshold is met, the job goes into quarantine"},
 	{"cycles", "The accidental-deletions threshold defaults to 500", Inferred, "the default documented for Microsoft Entra Connect and cloud sync; " + srcDeletions + " gives none", "engine/cycle.go:DefaultAccidentalDeletionThreshold", "500 deletes"},
 	{"cycles", "The tenant URL's aadOptscim062020 flag changes the scheduled job's requests, not on demand's", Documented, srcCompat + ", Flags to alter the SCIM behavior", "engine/cycle.go", "doesn't work with on-demand provisioning"},
 	{"cycles", "The job's status is Graph's synchronizationStatus, with its quarantine's reason, series and next attempt", Documented, srcGraphSync, "job/status.go", "synchronizationStatus"},
-	{"cycles", "Provisioning logs download as JSON, or as three CSV files joined by the change ID", Documented, "Microsoft Learn, howto-analyze-provisioning-logs.md, CSV format", "job/log.go:CreateLog", "includes three files"},
+	{"cycles", "Provisioning logs download as JSON, or as three CSV files joined by the change ID", Documented, "Microsoft Learn, howto-analyze-provisioning-logs.md, CSV format", "job/logwriter.go:CreateLog", "includes three files"},
 
 	// Expressions.
 	{"expressions", "Every function of Microsoft's reference, with its documented arity and examples", Documented, srcFunctions, "engine/expr/funcs.go:Functions", "functions-for-customizing-application-data.md"},

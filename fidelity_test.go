@@ -1,7 +1,6 @@
 package scimsim
 
 import (
-	"flag"
 	"fmt"
 	"go/ast"
 	"go/parser"
@@ -10,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/scimsim/scimsim/internal/golden"
 )
 
 // TestBehaviours_cited: every row names a declaration (or file) that exists and whose comment or
@@ -34,23 +33,8 @@ func TestBehaviours_cited(t *testing.T) {
 			t.Errorf("%q: unknown evidence %q", b.What, b.Evidence)
 		}
 	}
-	got := FidelityMarkdown()
-	const doc = "docs/fidelity.md"
-	if *update {
-		if err := os.WriteFile(doc, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(doc)
-	if err != nil {
-		t.Fatalf("%v (run go test . -run TestBehaviours_cited -update)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s is not the table; run go test . -run TestBehaviours_cited -update (-file +table):\n%s", doc, diff)
-	}
+	golden.File(t, "docs/fidelity.md", FidelityMarkdown())
 }
-
-var update = flag.Bool("update", false, "rewrite docs/fidelity.md")
 
 // declText returns the doc comment and source of the declaration where names ("dir/file.go:Name"),
 // or the whole file when no name is given.

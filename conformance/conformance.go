@@ -45,6 +45,7 @@ import (
 	"strings"
 
 	"github.com/scimsim/scimsim/internal/endpoint"
+	"github.com/scimsim/scimsim/internal/suggest"
 	"github.com/scimsim/scimsim/wire"
 )
 
@@ -270,29 +271,8 @@ func closest(id string, all []Check) []string {
 	for i, c := range all {
 		ids[i] = c.ID
 	}
-	slices.SortStableFunc(ids, func(a, b string) int { return distance(id, a) - distance(id, b) })
+	slices.SortStableFunc(ids, func(a, b string) int { return suggest.Distance(id, a) - suggest.Distance(id, b) })
 	return ids
-}
-
-// distance is the Levenshtein distance between a and b, in bytes (check IDs are ASCII).
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // RunAll runs the checks cfg selects against cfg's endpoint, in order, then deletes what the run

@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/scimsim/scimsim/engine"
+	"github.com/scimsim/scimsim/report"
 	"github.com/scimsim/scimsim/simulator"
 	"github.com/scimsim/scimsim/wire"
 )
@@ -147,7 +148,7 @@ func TestParity_ChecksSendWhatTheEngineSends(t *testing.T) {
 				if err != nil {
 					t.Fatalf("step %d: engine.Run: %v", i+1, err)
 				}
-				if rep.Status == engine.StatusFailure {
+				if rep.Status == report.StatusFailure {
 					b, _ := json.MarshalIndent(rep, "", "  ")
 					t.Fatalf("step %d: the engine's run failed:\n%s", i+1, b)
 				}

@@ -4,9 +4,9 @@ import (
 	"bufio"
 	"encoding/xml"
 	"fmt"
+	"github.com/scimsim/scimsim/report"
 	"io"
 	"strings"
-	"text/tabwriter"
 )
 
 // Report is a whole conformance run as the command writes it in JSON: the checks, the catalog's
@@ -217,8 +217,7 @@ func WriteSummary(w io.Writer, rows []Row) error {
 		byImpact[imp] = &Counts{}
 	}
 	var breaking []string
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	head := false
+	t := report.Table{Head: []string{"CHECK", "IMPACT", "RESULT", "WHAT ENTRA WOULD DO / TO PASS"}}
 	for _, r := range rows {
 		all.add(r.Status)
 		if c := byImpact[r.Impact]; c != nil {
@@ -230,19 +229,15 @@ func WriteSummary(w io.Writer, rows []Row) error {
 		if r.Status == StatusPass {
 			continue
 		}
-		if !head {
-			fmt.Fprintln(tw, "CHECK\tIMPACT\tRESULT\tWHAT ENTRA WOULD DO / TO PASS")
-			head = true
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Check, r.Impact, r.Status, r.Entra)
+		t.Add(r.Check, string(r.Impact), string(r.Status), r.Entra)
 		if r.ToPass != "" {
-			fmt.Fprintf(tw, "\t\t\tto pass: %s\n", r.ToPass)
+			t.Add("", "", "", "to pass: "+r.ToPass)
 		}
 	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	if head {
+	if len(t.Rows) > 0 {
+		if err := t.Write(w); err != nil {
+			return err
+		}
 		fmt.Fprintln(w)
 	}
 	fmt.Fprintf(w, "%d checks: %d passed, %d failed, %d skipped\n", all.Total, all.Passed, all.Failed, all.Skipped)

@@ -69,7 +69,11 @@ func NewTarget(cfg Config) (*Target, error) {
 	}
 	t.l = t.s.NewLedger()
 	t.job = engine.DefaultConfig()
-	t.x = engine.NewExport(t.job)
+	x, err := engine.NewExport(t.job)
+	if err != nil {
+		return nil, fmt.Errorf("conformance: %w", err)
+	}
+	t.x = x
 	t.matchAttr = firstMatching(t.job.Users.Mappings)
 	t.groupMatchAttr = firstMatching(t.job.Groups.Mappings)
 	return t, nil

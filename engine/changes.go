@@ -3,9 +3,9 @@ package engine
 import (
 	"fmt"
 	"slices"
-	"sort"
 	"time"
 
+	"github.com/scimsim/scimsim/internal/decode"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -105,7 +105,7 @@ func LoadChanges(path string, src *Source) (*Changes, error) {
 
 // ParseChanges reads a changes file from b; name is used in error messages.
 func ParseChanges(name string, b []byte, src *Source) (*Changes, error) {
-	root, d, err := parseDocument(name, b)
+	root, d, err := decode.Mapping(name, b)
 	if err != nil {
 		return nil, err
 	}
@@ -115,40 +115,40 @@ func ParseChanges(name string, b []byte, src *Source) (*Changes, error) {
 // DecodeChangeSet reads one set of changes from a YAML node of the file name (the changes of one
 // cycle of a scenario file), for cycle; Check validates it against a source.
 func DecodeChangeSet(name string, n *yaml.Node, cycle int) (ChangeSet, error) {
-	d := &decoder{file: name}
+	d := decode.New(name)
 	cs, err := decodeChangeSet(d, n, "changes", false)
 	if err != nil {
-		d.add(err)
+		d.Add(err)
 	}
 	cs.Cycle = cycle
-	return cs, d.err()
+	return cs, d.Err()
 }
 
-func decodeChanges(root *yaml.Node, d *decoder, src *Source) (*Changes, error) {
-	c := &Changes{Pos: d.pos(root)}
-	err := d.fields(root, "", &c.Pos, func(key string, k, v *yaml.Node) error {
+func decodeChanges(root *yaml.Node, d *decode.Decoder, src *Source) (*Changes, error) {
+	c := &Changes{Pos: d.Pos(root)}
+	err := d.Fields(root, "", &c.Pos, []string{"cycles"}, func(key string, k, v *yaml.Node) error {
 		if key != "cycles" {
-			return errUnknownKey
+			return decode.ErrUnknownKey
 		}
-		return d.sequence(v, "cycles", func(i int, item *yaml.Node) error {
+		return d.Sequence(v, "cycles", func(i int, item *yaml.Node) error {
 			cs, err := decodeChangeSet(d, item, fmt.Sprintf("cycles[%d]", i), true)
 			c.Sets = append(c.Sets, cs)
 			return err
 		})
 	})
 	if err != nil {
-		d.add(err)
+		d.Add(err)
 	}
-	if err := d.err(); err != nil {
+	if err := d.Err(); err != nil {
 		return nil, err
 	}
 	for i, cs := range c.Sets {
 		field := fmt.Sprintf("cycles[%d].cycle", i)
 		switch {
 		case cs.Cycle < 2 && cs.Cycle != 0:
-			return nil, &FieldError{Pos: cs.Pos.at("cycle"), Field: field, Msg: fmt.Sprintf("want the number of the cycle the changes come before, 2 or more (cycle 1 reads the source file), got %d", cs.Cycle)}
+			return nil, &FieldError{Pos: cs.Pos.At("cycle"), Field: field, Msg: fmt.Sprintf("want the number of the cycle the changes come before, 2 or more (cycle 1 reads the source file), got %d", cs.Cycle)}
 		case i > 0 && cs.Cycle <= c.Sets[i-1].Cycle:
-			return nil, &FieldError{Pos: cs.Pos.at("cycle"), Field: field, Msg: fmt.Sprintf("cycle %d comes after cycle %d: list the cycles in increasing order, each once", cs.Cycle, c.Sets[i-1].Cycle)}
+			return nil, &FieldError{Pos: cs.Pos.At("cycle"), Field: field, Msg: fmt.Sprintf("cycle %d comes after cycle %d: list the cycles in increasing order, each once", cs.Cycle, c.Sets[i-1].Cycle)}
 		}
 	}
 	if src != nil {
@@ -192,69 +192,41 @@ func (c *Changes) Last() int {
 	return c.Sets[len(c.Sets)-1].Cycle
 }
 
-func decodeChangeSet(d *decoder, n *yaml.Node, field string, numbered bool) (ChangeSet, error) {
-	cs := ChangeSet{Pos: d.pos(n)}
+func decodeChangeSet(d *decode.Decoder, n *yaml.Node, field string, numbered bool) (ChangeSet, error) {
+	cs := ChangeSet{Pos: d.Pos(n)}
 	refs := func(v *yaml.Node, f string) ([]Ref, error) {
 		var out []Ref
-		err := d.sequence(v, f, func(i int, item *yaml.Node) error {
-			s, err := d.str(item, fmt.Sprintf("%s[%d]", f, i))
-			out = append(out, Ref{Pos: d.pos(item), ID: s})
+		err := d.Sequence(v, f, func(i int, item *yaml.Node) error {
+			s, err := d.Str(item, fmt.Sprintf("%s[%d]", f, i))
+			out = append(out, Ref{Pos: d.Pos(item), ID: s})
 			return err
 		})
 		return out, err
 	}
-	err := d.fields(n, field, &cs.Pos, func(key string, k, v *yaml.Node) error {
-		f := join(field, key)
+	err := d.Fields(n, field, &cs.Pos, []string{"cycle", "add", "change", "assign", "unassign", "softDelete", "restore", "members", "admin"}, func(key string, k, v *yaml.Node) error {
+		f := decode.Field(field, key)
 		var err error
 		switch key {
 		case "cycle":
 			if !numbered {
-				return errUnknownKey
+				return decode.ErrUnknownKey
 			}
-			cs.Cycle, err = d.integer(v, f)
+			cs.Cycle, err = d.Int(v, f)
 		case "add":
-			err = d.mapping(v, f, func(key string, k, v *yaml.Node) error {
-				ff := join(f, key)
+			err = d.Fields(v, f, nil, []string{"users", "groups"}, func(key string, k, v *yaml.Node) error {
+				ff := decode.Field(f, key)
 				switch key {
 				case "users":
-					return d.sequence(v, ff, func(i int, item *yaml.Node) error {
-						u, err := decodeUser(d, item, fmt.Sprintf("%s[%d]", ff, i))
-						cs.AddUsers = append(cs.AddUsers, u)
-						return err
-					})
+					return decodeList(d, v, ff, &cs.AddUsers, decodeUser)
 				case "groups":
-					return d.sequence(v, ff, func(i int, item *yaml.Node) error {
-						g, err := decodeGroup(d, item, fmt.Sprintf("%s[%d]", ff, i))
-						cs.AddGroups = append(cs.AddGroups, g)
-						return err
-					})
+					return decodeList(d, v, ff, &cs.AddGroups, decodeGroup)
 				}
-				return errUnknownKey
+				return decode.ErrUnknownKey
 			})
 		case "change":
-			err = d.mapping(v, f, func(key string, k, v *yaml.Node) error {
-				ff := join(f, key)
-				var list *[]AttrChange
-				switch key {
-				case "users":
-					list = &cs.ChangeUsers
-				case "groups":
-					list = &cs.ChangeGroups
-				default:
-					return errUnknownKey
-				}
-				return d.sequence(v, ff, func(i int, item *yaml.Node) error {
-					ac, err := decodeAttrChange(d, item, fmt.Sprintf("%s[%d]", ff, i))
-					*list = append(*list, ac)
-					return err
-				})
-			})
+			err = decodeLists(d, v, f, []string{"users", "groups"}, []*[]AttrChange{&cs.ChangeUsers, &cs.ChangeGroups}, decodeAttrChange)
 		case "assign":
-			err = d.sequence(v, f, func(i int, item *yaml.Node) error {
-				a, err := decodeAssignment(d, item, fmt.Sprintf("%s[%d]", f, i))
-				cs.Assign = append(cs.Assign, a)
-				return err
-			})
+			err = decodeList(d, v, f, &cs.Assign, decodeAssignment)
 		case "unassign":
 			cs.Unassign, err = refs(v, f)
 		case "softDelete":
@@ -262,88 +234,89 @@ func decodeChangeSet(d *decoder, n *yaml.Node, field string, numbered bool) (Cha
 		case "restore":
 			cs.Restore, err = refs(v, f)
 		case "members":
-			err = d.mapping(v, f, func(key string, k, v *yaml.Node) error {
-				ff := join(f, key)
-				var list *[]Membership
-				switch key {
-				case "add":
-					list = &cs.AddMembers
-				case "remove":
-					list = &cs.RemoveMembers
-				default:
-					return errUnknownKey
-				}
-				return d.sequence(v, ff, func(i int, item *yaml.Node) error {
-					m, err := decodeMembership(d, item, fmt.Sprintf("%s[%d]", ff, i))
-					*list = append(*list, m)
-					return err
-				})
-			})
+			err = decodeLists(d, v, f, []string{"add", "remove"}, []*[]Membership{&cs.AddMembers, &cs.RemoveMembers}, decodeMembership)
 		case "admin":
-			err = d.mapping(v, f, func(key string, k, v *yaml.Node) error {
-				ff := join(f, key)
+			err = d.Fields(v, f, nil, []string{"token", "restart", "start", "allowDeletes"}, func(key string, k, v *yaml.Node) error {
+				ff := decode.Field(f, key)
 				var err error
 				switch key {
 				case "token":
 					var s string
-					s, err = d.str(v, ff)
+					s, err = d.Str(v, ff)
 					cs.Admin.Token = &s
 				case "restart":
-					cs.Admin.Restart, err = d.boolean(v, ff)
+					cs.Admin.Restart, err = d.Bool(v, ff)
 				case "start":
-					cs.Admin.Start, err = d.boolean(v, ff)
+					cs.Admin.Start, err = d.Bool(v, ff)
 				case "allowDeletes":
-					cs.Admin.AllowDeletes, err = d.boolean(v, ff)
+					cs.Admin.AllowDeletes, err = d.Bool(v, ff)
 				default:
-					return errUnknownKey
+					return decode.ErrUnknownKey
 				}
 				return err
 			})
 		default:
-			return errUnknownKey
+			return decode.ErrUnknownKey
 		}
 		return err
 	})
 	if err == nil && numbered && cs.Cycle == 0 {
-		err = &FieldError{Pos: cs.Pos, Field: join(field, "cycle"), Msg: "required: the number of the cycle the changes come before"}
+		err = &FieldError{Pos: cs.Pos, Field: decode.Field(field, "cycle"), Msg: "required: the number of the cycle the changes come before"}
 	}
 	return cs, err
 }
 
-func decodeAttrChange(d *decoder, n *yaml.Node, field string) (AttrChange, error) {
-	ac := AttrChange{Pos: d.pos(n), Attrs: map[string]any{}}
-	err := d.fields(n, field, &ac.Pos, func(key string, k, v *yaml.Node) error {
-		f := join(field, key)
+// decodeList reads a list, each item by item, into list.
+func decodeList[T any](d *decode.Decoder, n *yaml.Node, field string, list *[]T, item func(*decode.Decoder, *yaml.Node, string) (T, error)) error {
+	return d.Sequence(n, field, func(i int, it *yaml.Node) error {
+		x, err := item(d, it, decode.Index(field, i))
+		*list = append(*list, x)
+		return err
+	})
+}
+
+// decodeLists reads a mapping of keys to lists (change: {users, groups}, members: {add,
+// remove}): the items of keys[i] into lists[i], each read by item.
+func decodeLists[T any](d *decode.Decoder, n *yaml.Node, field string, keys []string, lists []*[]T, item func(*decode.Decoder, *yaml.Node, string) (T, error)) error {
+	return d.Fields(n, field, nil, keys, func(key string, _, v *yaml.Node) error {
+		return decodeList(d, v, decode.Field(field, key), lists[slices.Index(keys, key)], item)
+	})
+}
+
+func decodeAttrChange(d *decode.Decoder, n *yaml.Node, field string) (AttrChange, error) {
+	ac := AttrChange{Pos: d.Pos(n), Attrs: map[string]any{}}
+	err := d.Fields(n, field, &ac.Pos, nil, func(key string, k, v *yaml.Node) error {
+		f := decode.Field(field, key)
 		if key == "objectId" {
 			var err error
-			ac.ObjectID, err = d.str(v, f)
+			ac.ObjectID, err = d.Str(v, f)
 			return err
 		}
 		if key == "members" {
-			return d.errf(k, f, "a group's members change with members.add and members.remove")
+			return d.Errorf(k, f, "a group's members change with members.add and members.remove")
 		}
-		val, err := d.scalar(v, f)
+		val, err := d.Scalar(v, f)
 		ac.Attrs[key] = val
 		return err
 	})
 	if err == nil && ac.ObjectID == "" {
-		err = &FieldError{Pos: ac.Pos, Field: join(field, "objectId"), Msg: "required: the object whose attributes change"}
+		err = &FieldError{Pos: ac.Pos, Field: decode.Field(field, "objectId"), Msg: "required: the object whose attributes change"}
 	}
 	return ac, err
 }
 
-func decodeMembership(d *decoder, n *yaml.Node, field string) (Membership, error) {
-	m := Membership{Pos: d.pos(n)}
-	err := d.fields(n, field, &m.Pos, func(key string, k, v *yaml.Node) error {
-		f := join(field, key)
+func decodeMembership(d *decode.Decoder, n *yaml.Node, field string) (Membership, error) {
+	m := Membership{Pos: d.Pos(n)}
+	err := d.Fields(n, field, &m.Pos, []string{"group", "users"}, func(key string, k, v *yaml.Node) error {
+		f := decode.Field(field, key)
 		var err error
 		switch key {
 		case "group":
-			m.Group, err = d.str(v, f)
+			m.Group, err = d.Str(v, f)
 		case "users":
-			m.Users, err = d.strings(v, f)
+			m.Users, err = d.Strings(v, f)
 		default:
-			return errUnknownKey
+			return decode.ErrUnknownKey
 		}
 		return err
 	})
@@ -351,276 +324,4 @@ func decodeMembership(d *decoder, n *yaml.Node, field string) (Membership, error
 		err = &FieldError{Pos: m.Pos, Field: field, Msg: "want {group: GROUP-OBJECTID, users: [USER-OBJECTID, ...]}"}
 	}
 	return m, err
-}
-
-// Touched names the objects a set of changes affects, which an incremental cycle processes:
-// "Query the source system for any users and groups that were updated since the last watermark"
-// (how-provisioning-works.md, "Incremental cycles").
-type Touched struct {
-	Users  []string
-	Groups []string
-}
-
-func (t *Touched) user(id string) {
-	if !slices.Contains(t.Users, id) {
-		t.Users = append(t.Users, id)
-	}
-}
-
-func (t *Touched) group(id string) {
-	if !slices.Contains(t.Groups, id) {
-		t.Groups = append(t.Groups, id)
-	}
-}
-
-// Clone returns a copy of the source that Apply can change without touching s: users and groups
-// are copied with their attributes.
-func (s *Source) Clone() *Source {
-	c := *s // every field, the tenant's settings included; the objects are copied below
-	cp := &c
-	cp.index = nil
-	cp.Users, cp.Groups, cp.Assignments = make([]*User, len(s.Users)), make([]*Group, len(s.Groups)), slices.Clone(s.Assignments)
-	for i, u := range s.Users {
-		cu := *u
-		cu.Attrs = cloneAttrs(u.Attrs)
-		cp.Users[i] = &cu
-	}
-	for i, g := range s.Groups {
-		cg := *g
-		cg.Attrs = cloneAttrs(g.Attrs)
-		cg.Members = slices.Clone(g.Members)
-		cp.Groups[i] = &cg
-	}
-	if s.index != nil {
-		cp.Reindex()
-	}
-	return cp
-}
-
-func cloneAttrs(m map[string]any) map[string]any {
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		if l, ok := v.([]string); ok {
-			v = slices.Clone(l)
-		}
-		out[k] = v
-	}
-	return out
-}
-
-// Apply changes the source as cs says, at time at (the assignments it adds without assignedAt
-// date from then), and returns what it touched. An entry naming an object the source does not
-// have, or a change that contradicts it (restoring a user that is not deleted), is an error naming
-// the entry's file, line and field; the source is then partly changed.
-func (s *Source) Apply(cs ChangeSet, at time.Time) (Touched, error) {
-	var t Touched
-	groups := map[string]*Group{}
-	for _, g := range s.Groups {
-		groups[g.ObjectID] = g
-	}
-	// users is the index's map when the source has one (a job's large source): Apply adds to it,
-	// and rebuilds the index only when assignments or memberships change.
-	var users map[string]*User
-	if s.index != nil {
-		users = s.index.users
-	} else {
-		users = make(map[string]*User, len(s.Users))
-		for _, u := range s.Users {
-			users[u.ObjectID] = u
-		}
-	}
-	ids := idSet{users: users, groups: groups}
-	pref := fmt.Sprintf("cycle %d: ", cs.Cycle)
-	fail := func(p Pos, field, format string, args ...any) error {
-		return &FieldError{Pos: p, Field: field, Msg: pref + fmt.Sprintf(format, args...)}
-	}
-	touchPrincipal := func(id string) {
-		if g, ok := groups[id]; ok {
-			t.group(id)
-			for _, m := range g.Members {
-				t.user(m)
-			}
-			return
-		}
-		t.user(id)
-	}
-	for i, u := range cs.AddUsers {
-		f := fmt.Sprintf("add.users[%d].objectId", i)
-		switch {
-		case u.ObjectID == "":
-			return t, fail(u.Pos, f, "required")
-		case ids.has(u.ObjectID):
-			return t, fail(u.Pos, f, "the source already has an object %q", u.ObjectID)
-		}
-		users[u.ObjectID] = u
-		s.Users = append(s.Users, u)
-		t.user(u.ObjectID)
-	}
-	for i, g := range cs.AddGroups {
-		f := fmt.Sprintf("add.groups[%d]", i)
-		switch {
-		case g.ObjectID == "":
-			return t, fail(g.Pos, f+".objectId", "required")
-		case g.DisplayName == "":
-			return t, fail(g.Pos, f+".displayName", "required")
-		case ids.has(g.ObjectID):
-			return t, fail(g.Pos, f+".objectId", "the source already has an object %q", g.ObjectID)
-		}
-		for j, m := range g.Members {
-			if users[m] == nil {
-				return t, fail(g.Pos.at("members"), fmt.Sprintf("%s.members[%d]", f, j), "no user has objectId %q", m)
-			}
-		}
-		groups[g.ObjectID] = g
-		s.Groups = append(s.Groups, g)
-		t.group(g.ObjectID)
-	}
-	for i, ac := range cs.ChangeUsers {
-		u := users[ac.ObjectID]
-		if u == nil {
-			return t, fail(ac.Pos.at("objectId"), fmt.Sprintf("change.users[%d].objectId", i), "no user has objectId %q", ac.ObjectID)
-		}
-		for _, k := range sortedKeys(ac.Attrs) {
-			if v := ac.Attrs[k]; v == nil {
-				delete(u.Attrs, k)
-			} else {
-				u.Attrs[k] = v
-			}
-		}
-		t.user(u.ObjectID)
-	}
-	for i, ac := range cs.ChangeGroups {
-		g := groups[ac.ObjectID]
-		if g == nil {
-			return t, fail(ac.Pos.at("objectId"), fmt.Sprintf("change.groups[%d].objectId", i), "no group has objectId %q", ac.ObjectID)
-		}
-		for _, k := range sortedKeys(ac.Attrs) {
-			v := ac.Attrs[k]
-			if k == "displayName" {
-				name, ok := v.(string)
-				if !ok || name == "" {
-					return t, fail(ac.Pos.at(k), fmt.Sprintf("change.groups[%d].displayName", i), "a group's displayName cannot be removed")
-				}
-				g.DisplayName = name
-			}
-			if v == nil {
-				delete(g.Attrs, k)
-			} else {
-				g.Attrs[k] = v
-			}
-		}
-		t.group(g.ObjectID)
-	}
-	for i, a := range cs.Assign {
-		if !ids.has(a.Principal) {
-			return t, fail(a.Pos.at("principal"), fmt.Sprintf("assign[%d].principal", i), "no user or group has objectId %q", a.Principal)
-		}
-		if a.AssignedAt.IsZero() {
-			a.AssignedAt = at
-		}
-		s.Assignments = append(s.Assignments, a)
-		touchPrincipal(a.Principal)
-	}
-	for i, r := range cs.Unassign {
-		f := fmt.Sprintf("unassign[%d]", i)
-		if !ids.has(r.ID) {
-			return t, fail(r.Pos, f, "no user or group has objectId %q", r.ID)
-		}
-		n := len(s.Assignments)
-		s.Assignments = slices.DeleteFunc(s.Assignments, func(a Assignment) bool { return a.Principal == r.ID })
-		if len(s.Assignments) == n {
-			return t, fail(r.Pos, f, "%q has no assignment to the application to remove", r.ID)
-		}
-		touchPrincipal(r.ID)
-	}
-	softDelete := func(list []Ref, field string, deleted bool) error {
-		for i, r := range list {
-			f := fmt.Sprintf("%s[%d]", field, i)
-			var attrs map[string]any
-			if u := users[r.ID]; u != nil {
-				attrs = u.Attrs
-				t.user(r.ID)
-			} else if g := groups[r.ID]; g != nil {
-				attrs = g.Attrs
-				touchPrincipal(r.ID)
-			} else {
-				return fail(r.Pos, f, "no user or group has objectId %q", r.ID)
-			}
-			cur, _ := attrs["softDeleted"].(bool)
-			switch {
-			case deleted && cur:
-				return fail(r.Pos, f, "%q is already soft-deleted", r.ID)
-			case !deleted && !cur:
-				return fail(r.Pos, f, "%q is not soft-deleted, so it cannot be restored", r.ID)
-			}
-			if deleted {
-				attrs["softDeleted"] = true
-			} else {
-				delete(attrs, "softDeleted")
-			}
-		}
-		return nil
-	}
-	if err := softDelete(cs.SoftDelete, "softDelete", true); err != nil {
-		return t, err
-	}
-	if err := softDelete(cs.Restore, "restore", false); err != nil {
-		return t, err
-	}
-	members := func(list []Membership, field string, add bool) error {
-		for i, m := range list {
-			f := fmt.Sprintf("%s[%d]", field, i)
-			g := groups[m.Group]
-			if g == nil {
-				return fail(m.Pos.at("group"), f+".group", "no group has objectId %q", m.Group)
-			}
-			for j, id := range m.Users {
-				uf := fmt.Sprintf("%s.users[%d]", f, j)
-				if users[id] == nil {
-					return fail(m.Pos.at("users"), uf, "no user has objectId %q", id)
-				}
-				in := slices.Contains(g.Members, id)
-				switch {
-				case add && in:
-					return fail(m.Pos.at("users"), uf, "%q is already a member of %q", id, g.DisplayName)
-				case !add && !in:
-					return fail(m.Pos.at("users"), uf, "%q is not a member of %q", id, g.DisplayName)
-				case add:
-					g.Members = append(g.Members, id)
-				default:
-					g.Members = slices.DeleteFunc(g.Members, func(x string) bool { return x == id })
-				}
-				t.user(id)
-			}
-			t.group(g.ObjectID)
-		}
-		return nil
-	}
-	if err := members(cs.AddMembers, "members.add", true); err != nil {
-		return t, err
-	}
-	if err := members(cs.RemoveMembers, "members.remove", false); err != nil {
-		return t, err
-	}
-	if s.index != nil && (len(cs.AddGroups) > 0 || len(cs.Assign) > 0 || len(cs.Unassign) > 0 || len(cs.AddMembers) > 0 || len(cs.RemoveMembers) > 0) {
-		s.Reindex()
-	}
-	return t, nil
-}
-
-// idSet answers whether a user or group has an objectId.
-type idSet struct {
-	users  map[string]*User
-	groups map[string]*Group
-}
-
-func (s idSet) has(id string) bool { return s.users[id] != nil || s.groups[id] != nil }
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

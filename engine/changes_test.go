@@ -10,20 +10,14 @@ import (
 // TestLoadChanges_errors checks the exact error of every broken changes file under
 // testdata/changes-errors, read against Contoso's source: the first line holds it ("# want: ...").
 func TestLoadChanges_errors(t *testing.T) {
-	src, err := LoadSource("../testdata/sources/contoso.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := testSource(t, "contoso")
 	testLoadErrors(t, "testdata/changes-errors", func(p string) error { _, err := LoadChanges(p, src); return err })
 }
 
 // TestSource_Apply applies the repository's changes file to Contoso's source cycle by cycle and
 // checks what each set touches and leaves: the objects an incremental cycle processes.
 func TestSource_Apply(t *testing.T) {
-	src, err := LoadSource("../testdata/sources/contoso.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := testSource(t, "contoso")
 	ch, err := LoadChanges("../testdata/changes/contoso.yaml", src)
 	if err != nil {
 		t.Fatal(err)

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	_ "embed"
 	"fmt"
 	"net/url"
 	"slices"
@@ -11,6 +10,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/scimsim/scimsim/entra"
+	"github.com/scimsim/scimsim/internal/decode"
 	"github.com/scimsim/scimsim/wire"
 )
 
@@ -67,7 +67,7 @@ func (c *Config) validateKind() error {
 	case JobCrossTenant:
 		for i, m := range c.Users.Mappings {
 			if strings.ContainsAny(m.Target, ".[:") {
-				return &FieldError{Pos: m.Pos.at("target"), Field: fmt.Sprintf("users.mappings[%d].target", i), Msg: fmt.Sprintf("%q is not a property of the Microsoft Graph user resource: a cross-tenant job maps user properties by name (displayName, mail, showInAddressList, ...)", m.Target)}
+				return &FieldError{Pos: m.Pos.At("target"), Field: fmt.Sprintf("users.mappings[%d].target", i), Msg: fmt.Sprintf("%q is not a property of the Microsoft Graph user resource: a cross-tenant job maps user properties by name (displayName, mail, showInAddressList, ...)", m.Target)}
 			}
 		}
 		ms := c.Users.matchingMappings()
@@ -79,7 +79,7 @@ func (c *Config) validateKind() error {
 			return &FieldError{Pos: c.Users.Pos, Field: "users.mappings", Msg: fmt.Sprintf("schemaInvalid: a cross-tenant job matches on %s alone (\"The matching attribute can't be changed. Attempting to change the matching attribute or adding additional matching attributes will result in a schemaInvalid error.\"), not on %s", crossTenantMatching, strings.Join(got, ", "))}
 		}
 	default:
-		return &FieldError{Pos: c.Job.Pos.at("kind"), Field: "job.kind", Msg: fmt.Sprintf("unknown kind %q (want %s or %s)", c.Job.Kind, JobSCIM, JobCrossTenant)}
+		return &FieldError{Pos: c.Job.Pos.At("kind"), Field: "job.kind", Msg: fmt.Sprintf("unknown kind %q (want %s or %s)", c.Job.Kind, JobSCIM, JobCrossTenant)}
 	}
 	return nil
 }
@@ -87,16 +87,12 @@ func (c *Config) validateKind() error {
 // checkTargetKind refuses a job pointed at the other kind of target: a cross-tenant job at a SCIM
 // base URL, or a SCIM job at a Microsoft Graph base URL. Both are named: the job's kind where the
 // config sets it, and the URL.
-func (c *Config) checkTargetKind(target string) error {
-	u, err := url.Parse(target)
-	if err != nil {
-		return nil // newRun reports it
-	}
+func (c *Config) checkTargetKind(u *url.URL, target string) error {
 	segs := strings.Split(strings.Trim(strings.ToLower(u.Path), "/"), "/")
 	graphURL := strings.EqualFold(u.Hostname(), "graph.microsoft.com") ||
 		slices.ContainsFunc(segs, func(s string) bool { return s == "graph" }) && (slices.Contains(segs, "v1.0") || slices.Contains(segs, "beta"))
 	scimURL := slices.Contains(segs, "scim")
-	where := fmt.Sprintf("%s: job.kind", c.Job.Pos.at("kind"))
+	where := fmt.Sprintf("%s: job.kind", c.Job.Pos.At("kind"))
 	switch {
 	case c.crossTenant() && scimURL:
 		return fmt.Errorf("%s is %s (cross-tenant synchronization, whose target is a Microsoft Entra tenant's Graph base URL such as http://HOST/tenants/NAME/graph/v1.0), but the target %s is a SCIM endpoint: point it at the target tenant's Graph base URL, or make the job a SCIM job (job.kind: %s)", where, JobCrossTenant, target, JobSCIM)
@@ -136,32 +132,32 @@ func (s *Source) outboundAllowed(tid string) bool {
 	return false
 }
 
-func decodeCrossTenantAccess(d *decoder, n *yaml.Node, a *CrossTenantAccess) error {
-	a.Pos = d.pos(n)
-	return d.fields(n, "crossTenantAccess", &a.Pos, func(key string, k, v *yaml.Node) error {
+func decodeCrossTenantAccess(d *decode.Decoder, n *yaml.Node, a *CrossTenantAccess) error {
+	a.Pos = d.Pos(n)
+	return d.Fields(n, "crossTenantAccess", &a.Pos, []string{"partners"}, func(key string, k, v *yaml.Node) error {
 		if key != "partners" {
-			return errUnknownKey
+			return decode.ErrUnknownKey
 		}
-		return d.sequence(v, "crossTenantAccess.partners", func(i int, item *yaml.Node) error {
+		return d.Sequence(v, "crossTenantAccess.partners", func(i int, item *yaml.Node) error {
 			field := fmt.Sprintf("crossTenantAccess.partners[%d]", i)
-			p := PartnerAccess{Pos: d.pos(item)}
-			err := d.fields(item, field, &p.Pos, func(key string, k, v *yaml.Node) error {
+			p := PartnerAccess{Pos: d.Pos(item)}
+			err := d.Fields(item, field, &p.Pos, []string{"tenantId", "automaticUserConsentSettings"}, func(key string, k, v *yaml.Node) error {
 				switch key {
 				case "tenantId":
 					var err error
-					p.TenantID, err = d.str(v, field+".tenantId")
+					p.TenantID, err = d.Str(v, field+".tenantId")
 					return err
 				case "automaticUserConsentSettings":
-					return d.fields(v, field+".automaticUserConsentSettings", &p.Pos, func(key string, k, v *yaml.Node) error {
+					return d.Fields(v, field+".automaticUserConsentSettings", &p.Pos, []string{"outboundAllowed"}, func(key string, k, v *yaml.Node) error {
 						if key != "outboundAllowed" {
-							return errUnknownKey
+							return decode.ErrUnknownKey
 						}
 						var err error
-						p.OutboundAllowed, err = d.boolean(v, field+".automaticUserConsentSettings.outboundAllowed")
+						p.OutboundAllowed, err = d.Bool(v, field+".automaticUserConsentSettings.outboundAllowed")
 						return err
 					})
 				}
-				return errUnknownKey
+				return decode.ErrUnknownKey
 			})
 			if err == nil && p.TenantID == "" {
 				err = &FieldError{Pos: p.Pos, Field: field + ".tenantId", Msg: "required"}
@@ -179,54 +175,23 @@ func (c *Config) checkCrossTenantSource(src *Source) error {
 		return nil
 	}
 	if src.Kind != KindEntra {
-		return &FieldError{Pos: src.Pos.at("kind"), Field: "kind", Msg: fmt.Sprintf("cross-tenant synchronization (job.kind %s at %s) synchronizes from a Microsoft Entra tenant, not from a %s source", JobCrossTenant, c.Job.Pos.at("kind"), src.Kind)}
+		return &FieldError{Pos: src.Pos.At("kind"), Field: "kind", Msg: fmt.Sprintf("cross-tenant synchronization (job.kind %s at %s) synchronizes from a Microsoft Entra tenant, not from a %s source", JobCrossTenant, c.Job.Pos.At("kind"), src.Kind)}
 	}
 	if src.TenantID == "" {
-		return &FieldError{Pos: src.Pos, Field: "tenantId", Msg: fmt.Sprintf("required for cross-tenant synchronization (job.kind %s at %s): the target tenant's policies name the source tenant by its id", JobCrossTenant, c.Job.Pos.at("kind"))}
+		return &FieldError{Pos: src.Pos, Field: "tenantId", Msg: fmt.Sprintf("required for cross-tenant synchronization (job.kind %s at %s): the target tenant's policies name the source tenant by its id", JobCrossTenant, c.Job.Pos.At("kind"))}
 	}
 	return nil
-}
-
-// defaultCrossTenantJob is Microsoft's default cross-tenant synchronization configuration.
-//
-//go:embed defaultcrosstenant.yaml
-var defaultCrossTenantJob []byte
-
-// DefaultCrossTenantConfigName names the default cross-tenant job in messages.
-const DefaultCrossTenantConfigName = "default cross-tenant job"
-
-// DefaultCrossTenantConfigYAML returns the default cross-tenant job as YAML, with the comments that
-// cite its sources.
-func DefaultCrossTenantConfigYAML() []byte { return append([]byte(nil), defaultCrossTenantJob...) }
-
-// DefaultCrossTenantConfig returns the default job of a new cross-tenant synchronization
-// configuration: its user attribute mappings, matching attribute, scope and actions. It has no
-// target URL or token: a run takes them from WithTarget. Each call returns a new Config.
-func DefaultCrossTenantConfig() *Config {
-	cfg, err := ParseConfig(DefaultCrossTenantConfigName, defaultCrossTenantJob)
-	if err != nil {
-		panic("engine: the embedded default cross-tenant job does not load: " + err.Error())
-	}
-	return cfg
 }
 
 // newTarget returns what the run provisions into: the SCIM client, or, for a cross-tenant job, the
 // Graph client of the target tenant.
-func (r *run) newTarget(target, token string, copts []entra.Option) error {
+func (r *run) newTarget(target entra.TenantURL, token string, copts []entra.Option) {
 	if !r.cfg.crossTenant() {
-		c, err := entra.New(target, token, copts...)
-		if err != nil {
-			return err
-		}
+		c := entra.NewAt(target, token, copts...)
 		r.c, r.t = c, c
-		return nil
+		return
 	}
-	g, err := entra.NewGraph(target, token, entra.Source{TenantID: r.src.TenantID, OutboundAllowed: r.src.outboundAllowed}, copts...)
-	if err != nil {
-		return err
-	}
-	r.t = g
-	return nil
+	r.t = entra.NewGraphAt(target, token, entra.Source{TenantID: r.src.TenantID, OutboundAllowed: r.src.outboundAllowed}, copts...)
 }
 
 // dialectName is the report's dialect: the SCIM request dialect, or graph for cross-tenant

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scimsim/scimsim/report"
 	"github.com/scimsim/scimsim/simulator"
 	"github.com/scimsim/scimsim/simulator/graph"
 )
@@ -46,10 +47,7 @@ func allowed() []map[string]any {
 
 func (et *entraTarget) run(t *testing.T, subj Subject, cfg *Config) *Report {
 	t.Helper()
-	src, err := LoadSource("../testdata/sources/contoso-cross-tenant.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := testSource(t, "contoso-cross-tenant")
 	if cfg == nil {
 		cfg = DefaultCrossTenantConfig()
 	}
@@ -78,15 +76,15 @@ func TestRun_CrossTenant(t *testing.T) {
 		reason     string
 	}{
 		{name: "a new user is created as an external member", seed: graph.Seed{Partners: allowed()}, subj: Subject{User: "alice@contoso.com"},
-			status: StatusSuccess, action: ReportCreate, live: 1},
+			status: report.StatusSuccess, action: report.ActionCreate, live: 1},
 		{name: "an existing guest is updated, its userType kept", seed: graph.Seed{Partners: allowed(), Users: []map[string]any{guestCarol}}, subj: Subject{User: "carol@contoso.com"},
-			status: StatusSuccess, action: ReportUpdate, live: 1},
+			status: report.StatusSuccess, action: report.ActionUpdate, live: 1},
 		{name: "out of scope and in the target: soft deleted", seed: graph.Seed{Partners: allowed(), Users: []map[string]any{bobInTarget}}, subj: Subject{User: "bob@contoso.com"},
-			status: StatusSuccess, action: ReportDelete, live: 0, del: 1},
+			status: report.StatusSuccess, action: report.ActionDelete, live: 0, del: 1},
 		{name: "a group is refused", seed: graph.Seed{Partners: allowed()}, subj: Subject{Group: "Sales"},
-			status: StatusSkipped, step: StepImport, code: "EntityTypeNotSupported"},
+			status: report.StatusSkipped, step: report.StepImport, code: "EntityTypeNotSupported"},
 		{name: "inbound synchronization not allowed", seed: graph.Seed{}, subj: Subject{User: "alice@contoso.com"},
-			status: StatusFailure, step: StepConnection, code: "AzureActiveDirectoryCrossTenantSyncPolicyCheckFailure", reason: "The target tenant has not enabled inbound synchronization"},
+			status: report.StatusFailure, step: report.StepConnection, code: "AzureActiveDirectoryCrossTenantSyncPolicyCheckFailure", reason: "The target tenant has not enabled inbound synchronization"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			et := newEntraTarget(t, tc.seed)
@@ -117,7 +115,7 @@ func TestRun_CrossTenant(t *testing.T) {
 func TestRun_CrossTenantInSync(t *testing.T) {
 	et := newEntraTarget(t, graph.Seed{Partners: allowed()})
 	first := et.run(t, Subject{User: "alice@contoso.com"}, nil)
-	if first.Action != ReportCreate || len(first.Warnings) > 0 {
+	if first.Action != report.ActionCreate || len(first.Warnings) > 0 {
 		t.Fatalf("first run: %s %s %v", first.Action, first.Reason, first.Warnings)
 	}
 	if first.Target == nil || first.Target.Display != "alice@contoso.com" {
@@ -130,14 +128,8 @@ func TestRun_CrossTenantInSync(t *testing.T) {
 }
 
 func TestRun_CrossTenantBadInput(t *testing.T) {
-	src, err := LoadSource("../testdata/sources/contoso-cross-tenant.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	scimSrc, err := LoadSource("../testdata/sources/contoso.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := testSource(t, "contoso-cross-tenant")
+	scimSrc := testSource(t, "contoso")
 	for _, tc := range []struct {
 		name   string
 		cfg    *Config
@@ -146,11 +138,11 @@ func TestRun_CrossTenantBadInput(t *testing.T) {
 		want   string
 	}{
 		{"a cross-tenant job pointed at a SCIM tenant", DefaultCrossTenantConfig(), src, "http://127.0.0.1:1/tenants/app/scim/v2",
-			"default cross-tenant job:28: job.kind is crossTenant (cross-tenant synchronization, whose target is a Microsoft Entra tenant's Graph base URL such as http://HOST/tenants/NAME/graph/v1.0), but the target http://127.0.0.1:1/tenants/app/scim/v2 is a SCIM endpoint"},
+			"default cross-tenant job:28:3: job.kind is crossTenant (cross-tenant synchronization, whose target is a Microsoft Entra tenant's Graph base URL such as http://HOST/tenants/NAME/graph/v1.0), but the target http://127.0.0.1:1/tenants/app/scim/v2 is a SCIM endpoint"},
 		{"a SCIM job pointed at an Entra tenant", DefaultConfig(), scimSrc, "http://127.0.0.1:1/tenants/fabrikam/graph/v1.0",
 			"job.kind is scim (a SCIM application), but the target http://127.0.0.1:1/tenants/fabrikam/graph/v1.0 is a Microsoft Graph base URL, a Microsoft Entra tenant"},
 		{"a source without a tenant id", DefaultCrossTenantConfig(), scimSrc, "http://127.0.0.1:1/tenants/fabrikam/graph/v1.0",
-			"tenantId: required for cross-tenant synchronization (job.kind crossTenant at default cross-tenant job:28)"},
+			"tenantId: required for cross-tenant synchronization (job.kind crossTenant at default cross-tenant job:28:3)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Run(context.Background(), tc.src, tc.cfg, Subject{User: "alice@contoso.com"}, WithTarget(tc.target, "x"))
@@ -165,11 +157,11 @@ func TestRun_CrossTenantBadInput(t *testing.T) {
 func TestConfig_CrossTenantMatchingCannotChange(t *testing.T) {
 	for _, tc := range []struct{ name, yaml, want string }{
 		{"another matching attribute", "job: {kind: crossTenant}\nusers:\n  mappings:\n    - {source: netId, target: alternativeSecurityIds, matching: 1}\n    - {source: mail, target: mail, matching: 2}\n",
-			"x.yaml:3: users.mappings: schemaInvalid: a cross-tenant job matches on alternativeSecurityIds alone"},
+			"x.yaml:3:3: users.mappings: schemaInvalid: a cross-tenant job matches on alternativeSecurityIds alone"},
 		{"a SCIM path", "job: {kind: crossTenant}\nusers:\n  mappings:\n    - {source: netId, target: alternativeSecurityIds, matching: 1}\n    - {source: mail, target: 'emails[type eq \"work\"].value'}\n",
-			`x.yaml:5: users.mappings[1].target: "emails[type eq \"work\"].value" is not a property of the Microsoft Graph user resource`},
+			`x.yaml:5:22: users.mappings[1].target: "emails[type eq \"work\"].value" is not a property of the Microsoft Graph user resource`},
 		{"an unknown kind", "job: {kind: ldap}\nusers:\n  mappings:\n    - {source: mail, target: userName, matching: 1}\n",
-			`x.yaml:1: job.kind: unknown kind "ldap" (want scim or crossTenant)`},
+			`x.yaml:1:7: job.kind: unknown kind "ldap" (want scim or crossTenant)`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := ParseConfig("x.yaml", []byte(tc.yaml))

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/scimsim/scimsim/entra"
+	"github.com/scimsim/scimsim/report"
 	"github.com/scimsim/scimsim/wire"
 )
 
@@ -51,9 +52,10 @@ type Session struct {
 	// as on demand.
 	Anchors func(objectID string) (id string, found bool)
 
-	src *Source
-	cfg *Config
-	o   options
+	src  *Source
+	cfg  *Config // compiled
+	o    options
+	plan *plan
 }
 
 // Object is what one Provision call provisions: a source user or group, what the job knows of
@@ -81,25 +83,21 @@ func NewSession(src *Source, cfg *Config, opts ...Option) (*Session, error) {
 	if src == nil || cfg == nil {
 		return nil, &InputError{errors.New("engine.NewSession: a source and a config are required")}
 	}
-	if err := src.Validate(); err != nil {
+	cc, err := prepare(src, cfg)
+	if err != nil {
 		return nil, &InputError{err}
 	}
-	if err := cfg.Validate(); err != nil {
-		return nil, &InputError{err}
-	}
-	if err := cfg.CheckSource(src); err != nil {
-		return nil, &InputError{err}
-	}
-	if cfg.crossTenant() {
+	if cc.crossTenant() {
 		// The anchored read and the group steps of a cycle speak SCIM; a cross-tenant job's target
 		// is a tenant's Graph, which scimsim provisions on demand only.
-		return nil, &InputError{fmt.Errorf("%s: job.kind: provisioning cycles run SCIM jobs; a cross-tenant synchronization job (job.kind %s) runs on demand only", cfg.Pos, cfg.Job.Kind)}
+		return nil, &InputError{fmt.Errorf("%s: job.kind: provisioning cycles run SCIM jobs; a cross-tenant synchronization job (job.kind %s) runs on demand only", cc.Pos, cc.Job.Kind)}
 	}
-	if _, err := newRun(src, cfg, o); err != nil {
+	p, err := cc.plan(src, o)
+	if err != nil {
 		return nil, &InputError{err}
 	}
 	src.Reindex()
-	return &Session{src: src, cfg: cfg, o: o}, nil
+	return &Session{src: src, cfg: cc, o: o, plan: p}, nil
 }
 
 // WithWait replaces the wait between a throttled request and its retry (the Retry-After): a job
@@ -107,19 +105,13 @@ func NewSession(src *Source, cfg *Config, opts ...Option) (*Session, error) {
 func WithWait(wait func(context.Context, time.Duration) error) Option { return withSleep(wait) }
 
 // Dialect returns the request dialect the session's cycles use.
-func (s *Session) Dialect() entra.Dialect {
-	r, err := newRun(s.src, s.cfg, s.o)
-	if err != nil {
-		return ""
-	}
-	return r.dialect
-}
+func (s *Session) Dialect() entra.Dialect { return s.plan.dialect }
 
 // TestConnection runs step 1 alone, as the job does when it starts, and returns its report.
 func (s *Session) TestConnection(ctx context.Context, seed int64) *Report {
 	o := s.o
 	o.rand = rand.New(rand.NewSource(seed))
-	r, err := newRun(s.src, s.cfg, o)
+	r, err := newRun(s.plan, o)
 	if err != nil {
 		return internalReport(Identity{Type: "User"}, err)
 	}
@@ -156,13 +148,13 @@ func (s *Session) Provision(ctx context.Context, obj Object) *Report {
 	}
 	o.rand = rand.New(&splitmix{state: uint64(obj.Seed)})
 	ob := s.object(obj)
-	r, err := newRun(s.src, s.cfg, o)
+	r, err := newRun(s.plan, o)
 	if err != nil {
 		return internalReport(ob.identity(), err)
 	}
 	r.cycle = &cycleRun{anchor: obj.Anchor, members: obj.Members, readBack: s.ReadBack, anchors: s.Anchors}
 	rep := r.provision(ctx, ob, true)
-	if st := rep.Step(StepConnection); st != nil {
+	if st := rep.Step(report.StepConnection); st != nil {
 		st.Details = Details{{Name: "Tested", Value: "when the job started"}}
 	}
 	return rep
@@ -177,7 +169,7 @@ func (s *Session) object(obj Object) object {
 
 // internalReport is the report of an object the session could not run at all.
 func internalReport(subject Identity, err error) *Report {
-	rep := &Report{Subject: subject, Status: StatusFailure, Action: ReportNone, FailedStep: StepImport,
+	rep := &Report{Subject: subject, Status: report.StatusFailure, Action: report.ActionNone, FailedStep: report.StepImport,
 		ErrorCode: string(entra.CodeInternalError), Reason: err.Error(), ModifiedProperties: []ModifiedProperty{}}
 	return rep
 }
@@ -216,7 +208,7 @@ func (p *pass) cycleMatch(ctx context.Context, s *Step) (resolved, ok bool) {
 		if p.scope.in {
 			return false, true
 		}
-		s.Details.add("Result", fmt.Sprintf("not queried: the %s is out of scope and this job never provisioned it", p.obj.noun()))
+		s.Details.Add("Result", fmt.Sprintf("not queried: the %s is out of scope and this job never provisioned it", p.obj.noun()))
 		return true, true
 	}
 	res, err := p.c.Get(ctx, p.obj.resource(), p.cycle.anchor)
@@ -224,7 +216,7 @@ func (p *pass) cycleMatch(ctx context.Context, s *Step) (resolved, ok bool) {
 		p.failRequest(ctx, s, err, "")
 		return true, false
 	}
-	s.Details.add("Anchor", fmt.Sprintf("%s %s, cached by this job in an earlier cycle", p.obj.resource(), p.cycle.anchor))
+	s.Details.Add("Anchor", fmt.Sprintf("%s %s, cached by this job in an earlier cycle", p.obj.resource(), p.cycle.anchor))
 	if p.obj.resource() == wire.Groups {
 		if ms, ok := wire.Field(res, "members").([]any); ok && len(ms) > 0 {
 			p.fail(s, entra.CodeMultipleEntries,
@@ -232,7 +224,7 @@ func (p *pass) cycleMatch(ctx context.Context, s *Step) (resolved, ok bool) {
 			return true, false
 		}
 	}
-	s.Details.add("Matched "+p.obj.noun()+" (anchor)", summarize(res))
+	s.Details.Add("Matched "+p.obj.noun()+" (anchor)", summarize(res))
 	p.matched = res
 	return true, true
 }
@@ -335,9 +327,9 @@ func (j *Job) DeletionThreshold() int {
 func (j *Job) validateDeletions() error {
 	switch {
 	case j.AccidentalDeletionThreshold < 0:
-		return &FieldError{Pos: j.Pos.at("accidentalDeletionThreshold"), Field: "job.accidentalDeletionThreshold", Msg: "must not be negative"}
+		return &FieldError{Pos: j.Pos.At("accidentalDeletionThreshold"), Field: "job.accidentalDeletionThreshold", Msg: "must not be negative"}
 	case j.AccidentalDeletionThreshold > 0 && !j.PreventAccidentalDeletions:
-		return &FieldError{Pos: j.Pos.at("accidentalDeletionThreshold"), Field: "job.accidentalDeletionThreshold", Msg: "set job.preventAccidentalDeletions: true for the threshold to apply"}
+		return &FieldError{Pos: j.Pos.At("accidentalDeletionThreshold"), Field: "job.accidentalDeletionThreshold", Msg: "set job.preventAccidentalDeletions: true for the threshold to apply"}
 	}
 	return nil
 }

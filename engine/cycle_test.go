@@ -7,16 +7,14 @@ import (
 	"testing"
 
 	"github.com/scimsim/scimsim/entra"
+	"github.com/scimsim/scimsim/report"
 	"github.com/scimsim/scimsim/simulator"
 	"github.com/scimsim/scimsim/wire"
 )
 
 func newSession(t *testing.T, tg *target, url string) (*Session, *Source) {
 	t.Helper()
-	src, err := LoadSource("../testdata/sources/contoso.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := testSource(t, "contoso")
 	s, err := NewSession(src, DefaultConfig(), WithTarget(url, testToken))
 	if err != nil {
 		t.Fatal(err)
@@ -44,23 +42,23 @@ func TestSession_anchor(t *testing.T) {
 	alice := src.User("u-alice")
 	ctx := context.Background()
 	created := s.Provision(ctx, Object{User: alice, Now: testNow})
-	if created.Action != ReportCreate || created.Target == nil {
+	if created.Action != report.ActionCreate || created.Target == nil {
 		t.Fatalf("first provisioning: %s %s %s", created.Status, created.Action, created.Reason)
 	}
-	for _, ex := range created.Step(StepExport).Exchanges {
+	for _, ex := range created.Step(report.StepExport).Exchanges {
 		if ex.By == wire.ByScimsim {
 			t.Errorf("a cycle read the write back: %s %s", ex.Method, ex.URL)
 		}
 	}
 	alice.Attrs["jobTitle"] = "Director"
 	rep := s.Provision(ctx, Object{User: alice, Anchor: created.Target.ID, Now: testNow})
-	m := rep.Step(StepMatching)
-	if rep.Action != ReportUpdate || len(m.Exchanges) != 1 || m.Exchanges[0].Method != "GET" || strings.Contains(m.Exchanges[0].URL, "filter=") ||
+	m := rep.Step(report.StepMatching)
+	if rep.Action != report.ActionUpdate || len(m.Exchanges) != 1 || m.Exchanges[0].Method != "GET" || strings.Contains(m.Exchanges[0].URL, "filter=") ||
 		!strings.HasSuffix(m.Exchanges[0].URL, "/Users/"+created.Target.ID) {
 		t.Fatalf("anchored update: %s %s, matching requests %v", rep.Action, rep.Reason, requestsOf(rep))
 	}
 	rep = s.Provision(ctx, Object{User: alice, Anchor: "no-such-id", Now: testNow})
-	if rep.FailedStep != StepMatching || rep.ErrorCode != string(entra.CodeInvalidAnchor) {
+	if rep.FailedStep != report.StepMatching || rep.ErrorCode != string(entra.CodeInvalidAnchor) {
 		t.Fatalf("a vanished anchor: %s at %s, want InvalidAnchor at matching (%s)", rep.ErrorCode, rep.FailedStep, rep.Reason)
 	}
 }
@@ -75,7 +73,7 @@ func TestSession_outOfScopeNotQueried(t *testing.T) {
 		t.Fatal("u-erin should be a user out of scope in Contoso's source")
 	}
 	rep := s.Provision(context.Background(), Object{User: erin, Now: testNow})
-	if rep.Status != StatusSkipped || len(requestsOf(rep)) != 0 {
+	if rep.Status != report.StatusSkipped || len(requestsOf(rep)) != 0 {
 		t.Fatalf("status %s, requests %v; want skipped without a request", rep.Status, requestsOf(rep))
 	}
 }
@@ -92,10 +90,10 @@ func TestSession_groupMembers(t *testing.T) {
 	}
 	g := src.Group("g-sales")
 	rep := s.Provision(context.Background(), Object{Group: g, Members: ids, Now: testNow})
-	if rep.Action != ReportCreate || len(rep.Members) != 0 {
+	if rep.Action != report.ActionCreate || len(rep.Members) != 0 {
 		t.Fatalf("group: %s %s %s, %d member runs", rep.Status, rep.Action, rep.Reason, len(rep.Members))
 	}
-	if v, _ := rep.Step(StepImport).Details.Get("members"); v != "2 members" {
+	if v, _ := rep.Step(report.StepImport).Details.Get("members"); v != "2 members" {
 		t.Errorf("import details members = %q", v)
 	}
 	found := false
@@ -126,19 +124,13 @@ func TestSession_compliantFlag(t *testing.T) {
 // TestSession_crossTenantRefused: cycles run SCIM jobs; a cross-tenant job is refused, naming the
 // config, and Clone keeps the source tenant's settings.
 func TestSession_crossTenantRefused(t *testing.T) {
-	src, err := LoadSource("../testdata/sources/contoso-cross-tenant.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := testSource(t, "contoso-cross-tenant")
 	if cp := src.Clone(); cp.TenantID != src.TenantID || cp.TenantID == "" {
 		t.Errorf("Clone() TenantID = %q, want %q", cp.TenantID, src.TenantID)
 	}
-	cfg, err := LoadConfig("../testdata/configs/cross-tenant-groups.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = NewSession(src.Clone(), cfg, WithTarget("http://127.0.0.1:1/graph", "t"))
-	if err == nil || !strings.Contains(err.Error(), "cross-tenant-groups.yaml:3: job.kind: provisioning cycles run SCIM jobs") {
+	cfg := testConfig(t, "cross-tenant-groups")
+	_, err := NewSession(src.Clone(), cfg, WithTarget("http://127.0.0.1:1/graph", "t"))
+	if err == nil || !strings.Contains(err.Error(), "cross-tenant-groups.yaml:3:1: job.kind: provisioning cycles run SCIM jobs") {
 		t.Fatalf("NewSession(cross-tenant) error = %v", err)
 	}
 }

@@ -18,9 +18,13 @@ type Export struct {
 	rand *rand.Rand
 }
 
-// NewExport returns an Export for cfg, which must have validated (LoadConfig validates).
-func NewExport(cfg *Config) *Export {
-	return &Export{cfg: cfg, now: time.Now, rand: rand.New(rand.NewSource(1))}
+// NewExport returns an Export for cfg; an invalid cfg is an error, as for Run.
+func NewExport(cfg *Config) (*Export, error) {
+	cc, err := cfg.compile()
+	if err != nil {
+		return nil, err
+	}
+	return &Export{cfg: cc, now: time.Now, rand: rand.New(rand.NewSource(1))}, nil
 }
 
 // flow evaluates the user mappings for u in scope, with references resolved through refs (the

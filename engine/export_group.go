@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/scimsim/scimsim/entra"
+	"github.com/scimsim/scimsim/report"
 	"github.com/scimsim/scimsim/wire"
 )
 
@@ -29,7 +30,7 @@ func (g groupObject) export(ctx context.Context, p *pass, s *Step) {
 		ids, notes = p.provisionMembers(ctx, g.members)
 	}
 	for _, n := range notes {
-		s.Details.add("Member", n)
+		s.Details.Add("Member", n)
 	}
 	if p.matched == nil {
 		p.createGroup(ctx, s, ids)
@@ -46,7 +47,7 @@ func (p *pass) provisionMembers(ctx context.Context, members []*User) ([]string,
 	for _, u := range members {
 		rep := p.provision(ctx, userObject{u}, true)
 		p.rep.Members = append(p.rep.Members, rep)
-		if rep.Target != nil && rep.Status != StatusFailure && rep.Action != ReportDisable && rep.Action != ReportDelete {
+		if rep.Target != nil && rep.Status != report.StatusFailure && rep.Action != report.ActionDisable && rep.Action != report.ActionDelete {
 			ids = append(ids, rep.Target.ID)
 			continue
 		}
@@ -65,13 +66,7 @@ func (p *pass) deleteGroup(ctx context.Context, s *Step) {
 		p.skip(s, entra.CodeSkipped, "The group is out of scope, but Delete is not an enabled target object action.")
 		return
 	}
-	s.Details.add("id", id)
-	if err := p.c.Delete(ctx, wire.Groups, id); err != nil {
-		p.failRequest(ctx, s, err, fmt.Sprintf("Failed to delete Group %s: ", id))
-		return
-	}
-	p.rep.ModifiedProperties = []ModifiedProperty{{Name: "id", OldValue: id, NewValue: nil}}
-	p.done(s, ReportDelete, false)
+	p.deleteMatched(ctx, s, p.c.Delete, wire.Groups, "Group", id)
 }
 
 func (p *pass) createGroup(ctx context.Context, s *Step, ids []string) {
@@ -87,7 +82,7 @@ func (p *pass) createGroup(ctx context.Context, s *Step, ids []string) {
 		}
 		f.m.path.Set(body, f.value)
 		props = append(props, ModifiedProperty{Name: f.m.Target, NewValue: f.value})
-		s.Details.add(f.m.Target, showValue(f.value))
+		s.Details.Add(f.m.Target, report.ShowValue(f.value))
 	}
 	p.rep.ModifiedProperties = props
 	res, err := p.c.Create(ctx, wire.Groups, entra.GroupCreateBody(body))
@@ -103,9 +98,9 @@ func (p *pass) createGroup(ctx context.Context, s *Step, ids []string) {
 			return
 		}
 		p.rep.ModifiedProperties = append(p.rep.ModifiedProperties, ModifiedProperty{Name: "members", NewValue: ids})
-		s.Details.add("members added", strings.Join(ids, ", "))
+		s.Details.Add("members added", strings.Join(ids, ", "))
 	}
-	p.endGroup(ctx, s, ReportCreate, id, ids)
+	p.endGroup(ctx, s, report.ActionCreate, id, ids)
 }
 
 // updateGroup renames the group when its displayName changed, adds the selected members it lacks
@@ -149,14 +144,14 @@ func (p *pass) updateGroup(ctx context.Context, s *Step, ids []string) {
 	}
 	if len(add) > 0 {
 		props = append(props, ModifiedProperty{Name: "members (added)", NewValue: add})
-		s.Details.add("members added", strings.Join(add, ", "))
+		s.Details.Add("members added", strings.Join(add, ", "))
 	}
 	if len(remove) > 0 {
 		props = append(props, ModifiedProperty{Name: "members (removed)", OldValue: remove})
-		s.Details.add("members removed", strings.Join(remove, ", "))
+		s.Details.Add("members removed", strings.Join(remove, ", "))
 	}
 	if rename != "" {
-		s.Details.add("displayName", rename)
+		s.Details.Add("displayName", rename)
 	}
 	p.rep.ModifiedProperties = props
 	if _, err := p.c.Patch(ctx, wire.Groups, id, p.dialect.GroupPatch(rename, add, remove)); err != nil {
@@ -164,7 +159,7 @@ func (p *pass) updateGroup(ctx context.Context, s *Step, ids []string) {
 		return
 	}
 	want := slices.DeleteFunc(append(slices.Clone(current), add...), func(m string) bool { return slices.Contains(remove, m) })
-	p.endGroup(ctx, s, ReportUpdate, id, want)
+	p.endGroup(ctx, s, report.ActionUpdate, id, want)
 }
 
 // endGroup finishes a successful group action: the group's members are read back (scimsim's own

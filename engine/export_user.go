@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/scimsim/scimsim/entra"
+	"github.com/scimsim/scimsim/report"
 	"github.com/scimsim/scimsim/wire"
 )
 
@@ -26,12 +27,24 @@ func (u userObject) export(ctx context.Context, p *pass, s *Step) {
 	}
 }
 
+// refused fails the step, before any request, on the first value to send that the provisioning
+// service itself refuses (entra.CheckValue: a row of the table of codes).
+func (p *pass) refused(ctx context.Context, s *Step, sent []sentValue) bool {
+	for _, sv := range sent {
+		if err := entra.CheckValue(sv.m.Target, sv.value); err != nil {
+			p.failRequest(ctx, s, err, "")
+			return true
+		}
+	}
+	return false
+}
+
 // rolesDropped reports the role mappings on-demand provisioning leaves out.
 func (p *pass) rolesDropped(s *Step) bool {
 	dropped := false
 	for _, f := range p.flow {
 		if f.m.isRole() && f.value != nil {
-			s.Details.add(f.m.Target, "not sent: on-demand provisioning of roles isn't supported")
+			s.Details.Add(f.m.Target, "not sent: on-demand provisioning of roles isn't supported")
 			dropped = true
 		}
 	}
@@ -41,23 +54,36 @@ func (p *pass) rolesDropped(s *Step) bool {
 	return dropped
 }
 
-// createUser POSTs the user (createBody), references resolved to the target's ids, then reads it
-// back and compares it with what was sent.
-func (p *pass) createUser(ctx context.Context, s *Step) {
-	if !p.selectUniqueValues(ctx, s, true) {
-		return
+// computed completes the values a create (creating) or an update sends: SelectUniqueValue's,
+// asked of the target, and references resolved to the target's ids. false means the step has
+// ended.
+func (p *pass) computed(ctx context.Context, s *Step, creating bool) bool {
+	if !p.selectUniqueValues(ctx, s, creating) {
+		return false
 	}
 	if err := p.resolveReferences(ctx, s); err != nil {
 		p.failRequest(ctx, s, err, "Failed to resolve the manager reference: ")
+		return false
+	}
+	return true
+}
+
+// createUser POSTs the user (createBody), references resolved to the target's ids, then reads it
+// back and compares it with what was sent.
+func (p *pass) createUser(ctx context.Context, s *Step) {
+	if !p.computed(ctx, s, true) {
 		return
 	}
 	body, sent := createBody(p.flow)
+	if p.refused(ctx, s, sent) {
+		return
+	}
 	props := make([]ModifiedProperty, 0, len(sent))
 	for _, sv := range sent {
 		props = append(props, ModifiedProperty{Name: sv.m.Target, OldValue: nil, NewValue: sv.m.shown(sv.value)})
 	}
 	for _, mp := range props {
-		s.Details.add(mp.Name, showValue(mp.NewValue))
+		s.Details.Add(mp.Name, report.ShowValue(mp.NewValue))
 	}
 	roles := p.rolesDropped(s)
 	p.rep.ModifiedProperties = props
@@ -69,18 +95,14 @@ func (p *pass) createUser(ctx context.Context, s *Step) {
 	id := wire.ID(res)
 	p.target(id, nameOf(res, "userName"), true)
 	problems := p.verifyUser(ctx, s, id, p.t.LastStatus(), sent)
-	p.done(s, ReportCreate, roles || len(problems) > 0)
+	p.done(s, report.ActionCreate, roles || len(problems) > 0)
 	p.warnReadBack(s, problems)
 }
 
 // updateUser PATCHes the attributes whose value differs from the target's (updateChanges);
 // nothing changed is a skip with RedundantExport.
 func (p *pass) updateUser(ctx context.Context, s *Step) {
-	if !p.selectUniqueValues(ctx, s, false) {
-		return
-	}
-	if err := p.resolveReferences(ctx, s); err != nil {
-		p.failRequest(ctx, s, err, "Failed to resolve the manager reference: ")
+	if !p.computed(ctx, s, false) {
 		return
 	}
 	changes, props, sent := updateChanges(p.flow, p.matched)
@@ -89,18 +111,21 @@ func (p *pass) updateUser(ctx context.Context, s *Step) {
 		p.skip(s, entra.CodeRedundantExport, "The user's attributes in the source and the target already match: nothing to update.")
 		return
 	}
-	p.patchUser(ctx, s, changes, props, sent, ReportUpdate, roles)
+	if p.refused(ctx, s, sent) {
+		return
+	}
+	p.patchUser(ctx, s, changes, props, sent, report.ActionUpdate, roles)
 }
 
 func (p *pass) patchUser(ctx context.Context, s *Step, changes []entra.Change, props []ModifiedProperty, sent []sentValue, action string, roles bool) {
 	for _, mp := range props {
-		s.Details.add(mp.Name, fmt.Sprintf("%s -> %s", showValue(mp.OldValue), showValue(mp.NewValue)))
+		s.Details.Add(mp.Name, fmt.Sprintf("%s -> %s", report.ShowValue(mp.OldValue), report.ShowValue(mp.NewValue)))
 	}
 	p.rep.ModifiedProperties = props
 	id := wire.ID(p.matched)
 	if err := p.t.Update(ctx, wire.Users, id, changes); err != nil {
 		verb := "update"
-		if action == ReportDisable {
+		if action == report.ActionDisable {
 			verb = "disable"
 		}
 		p.failRequest(ctx, s, err, fmt.Sprintf("Failed to %s User %s: ", verb, id))
@@ -132,20 +157,14 @@ func (p *pass) deprovisionUser(ctx context.Context, s *Step) {
 			return
 		}
 		p.patchUser(ctx, s, []entra.Change{{Path: m.Target, Value: want, Op: addOrReplace(cur)}},
-			[]ModifiedProperty{{Name: m.Target, OldValue: cur, NewValue: want}}, []sentValue{{m: m, value: want}}, ReportDisable, false)
+			[]ModifiedProperty{{Name: m.Target, OldValue: cur, NewValue: want}}, []sentValue{{m: m, value: want}}, report.ActionDisable, false)
 		return
 	}
 	if !job.allows(ActionDelete) {
 		p.skip(s, entra.CodeSkipped, "The user is out of scope; no mapping targets active and Delete is not an enabled target object action.")
 		return
 	}
-	s.Details.add("id", id)
-	if err := p.t.Delete(ctx, wire.Users, id); err != nil {
-		p.failRequest(ctx, s, err, fmt.Sprintf("Failed to delete User %s: ", id))
-		return
-	}
-	p.rep.ModifiedProperties = []ModifiedProperty{{Name: "id", OldValue: id, NewValue: nil}}
-	p.done(s, ReportDelete, false)
+	p.deleteMatched(ctx, s, p.t.Delete, wire.Users, "User", id)
 }
 
 // createBody is what a create POSTs: every mapping's value, nulls omitted, the default value of a

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/scimsim/scimsim/internal/decode"
 )
 
 // TestLoad_repositoryTestdata loads every source and job config the project ships: the scenario
@@ -100,11 +102,11 @@ func TestLoadConfig_everyMistake(t *testing.T) {
 	}
 }
 
-// TestLoadConfig_mistakeLimit: past maxErrors, the rest are counted, not listed.
+// TestLoadConfig_mistakeLimit: past decode.MaxErrors, the rest are counted, not listed.
 func TestLoadConfig_mistakeLimit(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("job:\n")
-	for i := range maxErrors + 5 {
+	for i := range decode.MaxErrors + 5 {
 		fmt.Fprintf(&b, "  unknown%d: x\n", i)
 	}
 	_, err := ParseConfig("many.yaml", []byte(b.String()))
@@ -112,7 +114,7 @@ func TestLoadConfig_mistakeLimit(t *testing.T) {
 		t.Fatal("no error")
 	}
 	lines := strings.Split(err.Error(), "\n")
-	if len(lines) != maxErrors+1 || lines[0] != `many.yaml:2: unknown key "unknown0"` || lines[maxErrors] != "many.yaml: 5 more mistakes not shown (the first 20 are above)" {
+	if len(lines) != decode.MaxErrors+1 || lines[0] != `many.yaml:2:3: unknown key "unknown0" in job (known keys: accidentalDeletionThreshold, actions, dialect, kind, preventAccidentalDeletions, replicationDelay, requestTimeout, requiredRoles, running, scope, timeout)` || lines[decode.MaxErrors] != "many.yaml: 5 more mistakes not shown (the first 20 are above)" {
 		t.Errorf("%d lines, first %q, last %q", len(lines), lines[0], lines[len(lines)-1])
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/scimsim/scimsim/engine/expr"
 	"github.com/scimsim/scimsim/entra"
+	"github.com/scimsim/scimsim/report"
 	"github.com/scimsim/scimsim/wire"
 )
 
@@ -75,10 +76,10 @@ func (u userObject) env(sc scopeDecision, o options, domain string) expr.Env {
 // attributes no mapping reads, so that a user looking for one sees that no mapping names it.
 func (u userObject) importDetails(p *pass, s *Step) bool {
 	read := p.cfg.Users.sourceAttributes()
-	s.Details.add("objectId", u.ObjectID)
+	s.Details.Add("objectId", u.ObjectID)
 	for _, k := range read {
 		if v, ok := u.Attrs[k]; ok && k != "objectId" {
-			s.Details.add(k, showValue(v))
+			s.Details.Add(k, report.ShowValue(v))
 		}
 	}
 	var unmapped []string
@@ -89,7 +90,7 @@ func (u userObject) importDetails(p *pass, s *Step) bool {
 	}
 	sort.Strings(unmapped)
 	if len(unmapped) > 0 {
-		s.Details.add("Not imported (no mapping reads them)", strings.Join(unmapped, ", "))
+		s.Details.Add("Not imported (no mapping reads them)", strings.Join(unmapped, ", "))
 		p.unmapped = true
 	}
 	return true
@@ -128,21 +129,21 @@ func (g groupObject) env(_ scopeDecision, o options, domain string) expr.Env {
 // importDetails lists the group and the members this run provisions; more than five is refused
 // with Microsoft's sentence.
 func (g groupObject) importDetails(p *pass, s *Step) bool {
-	s.Details.add("objectId", g.ObjectID)
-	s.Details.add("displayName", g.DisplayName)
+	s.Details.Add("objectId", g.ObjectID)
+	s.Details.Add("displayName", g.DisplayName)
 	if p.cfg.crossTenant() {
-		p.skip(s, entra.CodeEntityTypeNotSupported, crossTenantGroupReason(p.cfg), entra.Lookup(entra.CodeEntityTypeNotSupported).TipsAt(StepImport)...)
+		p.skip(s, entra.CodeEntityTypeNotSupported, crossTenantGroupReason(p.cfg), entra.Lookup(entra.CodeEntityTypeNotSupported).TipsAt(report.StepImport)...)
 		return false
 	}
 	if p.cycle != nil {
-		s.Details.add("members", count(len(g.Members), "member", "members"))
+		s.Details.Add("members", count(len(g.Members), "member", "members"))
 		return true
 	}
 	names := make([]string, 0, len(g.members))
 	for _, u := range g.members {
 		names = append(names, u.Display())
 	}
-	s.Details.add("members", orNone(names))
+	s.Details.Add("members", orNone(names))
 	var nested []string
 	for _, id := range g.Members {
 		if p.src.isGroup(id) {
@@ -150,7 +151,7 @@ func (g groupObject) importDetails(p *pass, s *Step) bool {
 		}
 	}
 	if len(nested) > 0 {
-		s.Details.add("Nested groups (not provisioned)", strings.Join(nested, ", "))
+		s.Details.Add("Nested groups (not provisioned)", strings.Join(nested, ", "))
 		s.Tips = append(s.Tips, entra.TipNestedGroups)
 	}
 	if len(g.members) > MaxGroupMembers {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/scimsim/scimsim/entra"
+	"github.com/scimsim/scimsim/report"
 )
 
 // pass is one object's way through the five steps: its report and what each step hands the next
@@ -36,11 +37,11 @@ type step struct {
 // steps are the on-demand steps in order (provision-on-demand.md, "Understand the provisioning
 // steps").
 var steps = []step{
-	{StepConnection, (*pass).testConnection},
-	{StepImport, (*pass).importStep},
-	{StepScoping, (*pass).scopeStep},
-	{StepMatching, (*pass).matchStep},
-	{StepExport, (*pass).exportStep},
+	{report.StepConnection, (*pass).testConnection},
+	{report.StepImport, (*pass).importStep},
+	{report.StepScoping, (*pass).scopeStep},
+	{report.StepMatching, (*pass).matchStep},
+	{report.StepExport, (*pass).exportStep},
 }
 
 // provision runs the five steps for obj and returns its report.
@@ -88,8 +89,8 @@ func (p *pass) finish(s *Step, status string) {
 func (p *pass) fail(s *Step, code entra.Code, reason string, tips ...Tip) {
 	s.ErrorCode, s.Reason = string(code), reason
 	s.Tips = append(s.Tips, tips...)
-	p.finish(s, StatusFailure)
-	p.rep.Status, p.rep.Action, p.rep.FailedStep, p.rep.ErrorCode, p.rep.Reason = StatusFailure, ReportNone, s.Type, string(code), reason
+	p.finish(s, report.StatusFailure)
+	p.rep.Status, p.rep.Action, p.rep.FailedStep, p.rep.ErrorCode, p.rep.Reason = report.StatusFailure, report.ActionNone, s.Type, string(code), reason
 }
 
 // failRequest ends the run at step s with a failed request, read as Entra reads it; prefix says
@@ -103,16 +104,16 @@ func (p *pass) failRequest(ctx context.Context, s *Step, err error, prefix strin
 func (p *pass) skip(s *Step, code entra.Code, reason string, tips ...Tip) {
 	s.ErrorCode, s.Reason = string(code), reason
 	s.Tips = append(s.Tips, tips...)
-	p.finish(s, StatusSkipped)
-	p.rep.Status, p.rep.Action, p.rep.FailedStep, p.rep.ErrorCode, p.rep.Reason = StatusSkipped, ReportSkip, s.Type, string(code), reason
+	p.finish(s, report.StatusSkipped)
+	p.rep.Status, p.rep.Action, p.rep.FailedStep, p.rep.ErrorCode, p.rep.Reason = report.StatusSkipped, report.ActionSkip, s.Type, string(code), reason
 }
 
 // done ends step 5 with the action taken; a warning (a role left out, a read-back that found a
 // difference) keeps the run a success.
 func (p *pass) done(s *Step, action string, warn bool) {
-	status := StatusSuccess
+	status := report.StatusSuccess
 	if warn {
-		status = StatusWarning
+		status = report.StatusWarning
 	}
 	p.finish(s, status)
 	p.rep.Action = action

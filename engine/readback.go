@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/scimsim/scimsim/entra"
+	"github.com/scimsim/scimsim/report"
 	"github.com/scimsim/scimsim/wire"
 )
 
@@ -42,7 +43,7 @@ func (p *pass) verifyUser(ctx context.Context, s *Step, id string, status int, s
 		case got == nil:
 			missing = append(missing, sv.m.Target)
 		case !equalValue(sv.value, got):
-			differ = append(differ, fmt.Sprintf("%s as %s, not %s", sv.m.Target, showValue(sv.m.shown(got)), showValue(sv.m.shown(sv.value))))
+			differ = append(differ, fmt.Sprintf("%s as %s, not %s", sv.m.Target, report.ShowValue(sv.m.shown(got)), report.ShowValue(sv.m.shown(sv.value))))
 		}
 	}
 	var problems []string
@@ -90,11 +91,11 @@ func (p *pass) verifyMembers(ctx context.Context, s *Step, id string, status int
 // warnings; the caller makes the step a warning.
 func (p *pass) noteReadBack(s *Step, problems []string) {
 	if len(problems) == 0 {
-		s.Details.add("Read back", "the target stores what was sent")
+		s.Details.Add("Read back", "the target stores what was sent")
 		return
 	}
 	for _, p := range problems {
-		s.Details.add("Read back", p)
+		s.Details.Add("Read back", p)
 	}
 }
 

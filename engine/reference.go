@@ -32,7 +32,7 @@ func (p *pass) resolveReferences(ctx context.Context, s *Step) error {
 		managerID := scalarString(f.value)
 		mgr := p.src.user(managerID)
 		if mgr == nil {
-			s.Details.add(f.m.Target, fmt.Sprintf("not sent: the manager %s is not a user of the source", managerID))
+			s.Details.Add(f.m.Target, fmt.Sprintf("not sent: the manager %s is not a user of the source", managerID))
 			f.value = nil
 			continue
 		}
@@ -41,7 +41,7 @@ func (p *pass) resolveReferences(ctx context.Context, s *Step) error {
 			return err
 		}
 		if !found {
-			s.Details.add(f.m.Target, fmt.Sprintf("not sent: the manager %s is not in the target yet; the reference is set once the manager is provisioned", mgr.Display()))
+			s.Details.Add(f.m.Target, fmt.Sprintf("not sent: the manager %s is not in the target yet; the reference is set once the manager is provisioned", mgr.Display()))
 			p.rep.Warnings = append(p.rep.Warnings, fmt.Sprintf("The manager %s is not in the target yet, so %s was left out: provision the manager, then this user again.", mgr.Display(), f.m.Target))
 			f.value = nil
 			continue

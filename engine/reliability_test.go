@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/scimsim/scimsim/entra"
+	"github.com/scimsim/scimsim/report"
 	"github.com/scimsim/scimsim/simulator"
 	"github.com/scimsim/scimsim/simulator/faults"
 )
@@ -65,13 +66,13 @@ func TestRun_retryAfter(t *testing.T) {
 		{
 			name: "throttled twice", retryAfter: 2, count: 2, timeout: 30 * time.Second,
 			wantSleeps: []time.Duration{2 * time.Second, 2 * time.Second},
-			want:       want{status: StatusSuccess, action: ReportCreate},
+			want:       want{status: report.StatusSuccess, action: report.ActionCreate},
 			wantPosts:  []int{429, 429, 201},
 		},
 		{
 			name: "beyond the budget", retryAfter: 120, count: 1, timeout: 10 * time.Second,
 			wantSleeps: nil,
-			want:       want{status: StatusFailure, action: ReportNone, failedStep: StepExport, errorCode: "TooManyRequests"},
+			want:       want{status: report.StatusFailure, action: report.ActionNone, failedStep: report.StepExport, errorCode: "TooManyRequests"},
 			wantPosts:  []int{429},
 		},
 	}
@@ -156,7 +157,7 @@ func TestRun_timedOutWriteThatLanded(t *testing.T) {
 	}
 	// The retry meets the user its own first attempt created: the run fails as Entra's would,
 	// with EntryConflict, and the warning tells the reader why.
-	if rep.Status != StatusFailure || rep.ErrorCode != "EntryConflict" {
+	if rep.Status != report.StatusFailure || rep.ErrorCode != "EntryConflict" {
 		t.Errorf("report %s %s %q, want failure EntryConflict", rep.Status, rep.ErrorCode, rep.Reason)
 	}
 }

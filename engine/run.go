@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"math/rand"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/scimsim/scimsim/entra"
+	"github.com/scimsim/scimsim/report"
 )
 
 // Subject is what "Provision on demand" is asked to provision: a user found by a search query,
@@ -25,6 +25,42 @@ type Subject struct {
 	// provisioning takes one user, or one group, at a time: the run then fails at step 2 and says
 	// so (provision-on-demand.md, Known limitations).
 	Also []string
+}
+
+// SubjectProblem is what makes a Subject one that on-demand provisioning cannot take.
+type SubjectProblem int
+
+// The rules of a subject: one user or one group, and members only with a group.
+const (
+	NoSubject           SubjectProblem = iota + 1 // neither a user nor a group
+	UserAndGroup                                  // a user and a group
+	MembersWithoutGroup                           // members chosen for a user
+)
+
+// SubjectError is a Subject that breaks a rule; the command line says it with its flags.
+type SubjectError struct{ Problem SubjectProblem }
+
+func (e *SubjectError) Error() string {
+	switch e.Problem {
+	case UserAndGroup:
+		return "name either a user or a group, not both"
+	case MembersWithoutGroup:
+		return "members can only be chosen for a group"
+	}
+	return "name a user or a group to provision"
+}
+
+// Validate checks the rules of a subject (a *SubjectError): the one place they are written.
+func (s Subject) Validate() error {
+	switch {
+	case s.User == "" && s.Group == "":
+		return &SubjectError{NoSubject}
+	case s.User != "" && s.Group != "":
+		return &SubjectError{UserAndGroup}
+	case s.User != "" && len(s.Members) > 0:
+		return &SubjectError{MembersWithoutGroup}
+	}
+	return nil
 }
 
 // Option configures Run with what a Go caller injects.
@@ -55,11 +91,23 @@ func WithRand(r *rand.Rand) Option { return func(o *options) { o.rand = r } }
 // config's URL; the token always replaces the config's.
 func WithTarget(url, token string) Option {
 	return func(o *options) {
+		WithTargetURL(url)(o)
+		WithToken(token)(o)
+	}
+}
+
+// WithTargetURL overrides the config's tenant URL; an empty url keeps it.
+func WithTargetURL(url string) Option {
+	return func(o *options) {
 		if url != "" {
 			o.targetURL, o.targetSet = url, true
 		}
-		o.token, o.tokenSet = token, true
 	}
+}
+
+// WithToken overrides the config's secret token, with "" too (no Authorization header).
+func WithToken(token string) Option {
+	return func(o *options) { o.token, o.tokenSet = token, true }
 }
 
 // withSleep replaces the wait between retries (tests).
@@ -77,9 +125,9 @@ func (e *InputError) Unwrap() error { return e.Err }
 // center, and returns the step-by-step report. It returns an error only for bad input (an invalid
 // config, no target URL, an ambiguous subject whose error lists the candidates): everything the
 // provisioning service itself would report, a subject the search cannot find included, is in the
-// Report. The whole run is bounded by cfg.Job.Timeout. Run does not change a source, nor a config
-// that has been validated (LoadConfig validates), so concurrent runs may share them; give each its
-// own WithRand source.
+// Report. The whole run is bounded by cfg.Job.Timeout. Run changes neither the source nor the
+// config (it compiles a copy of the config once), so concurrent runs may share them; give each
+// its own WithRand source.
 func Run(ctx context.Context, src *Source, cfg *Config, subj Subject, opts ...Option) (*Report, error) {
 	o := options{hc: http.DefaultClient, now: time.Now}
 	for _, opt := range opts {
@@ -91,33 +139,27 @@ func Run(ctx context.Context, src *Source, cfg *Config, subj Subject, opts ...Op
 	if src == nil || cfg == nil {
 		return nil, &InputError{errors.New("engine.Run: a source and a config are required")}
 	}
-	if err := src.Validate(); err != nil {
-		return nil, &InputError{err}
-	}
-	if err := cfg.Validate(); err != nil {
-		return nil, &InputError{err}
-	}
-	if err := cfg.CheckSource(src); err != nil {
-		return nil, &InputError{err}
-	}
-	switch {
-	case subj.User != "" && subj.Group != "":
-		return nil, &InputError{errors.New("name either a user or a group, not both")}
-	case subj.User == "" && subj.Group == "":
-		return nil, &InputError{errors.New("name a user or a group to provision")}
-	case subj.User != "" && len(subj.Members) > 0:
-		return nil, &InputError{errors.New("members can only be chosen for a group")}
-	}
-	// A cross-tenant job refuses a group at step 2 whether or not groups are enabled
-	// (EntityTypeNotSupported), as the provisioning logs show it.
-	if subj.Group != "" && !cfg.Groups.Enabled && !cfg.crossTenant() {
-		return nil, &InputError{fmt.Errorf("%s: groups.enabled: group provisioning is not enabled in this config", cfg.Pos)}
-	}
-	r, err := newRun(src, cfg, o)
+	cc, err := prepare(src, cfg)
 	if err != nil {
 		return nil, &InputError{err}
 	}
-	ctx, cancel := context.WithTimeout(ctx, cfg.Job.Timeout)
+	if err := subj.Validate(); err != nil {
+		return nil, &InputError{err}
+	}
+	// A cross-tenant job refuses a group at step 2 whether or not groups are enabled
+	// (EntityTypeNotSupported), as the provisioning logs show it.
+	if subj.Group != "" && !cc.Groups.Enabled && !cc.crossTenant() {
+		return nil, &InputError{fmt.Errorf("%s: groups.enabled: group provisioning is not enabled in this config", cc.Pos)}
+	}
+	p, err := cc.plan(src, o)
+	if err != nil {
+		return nil, &InputError{err}
+	}
+	r, err := newRun(p, o)
+	if err != nil {
+		return nil, &InputError{err}
+	}
+	ctx, cancel := context.WithTimeout(ctx, cc.Job.Timeout)
 	defer cancel()
 	if len(subj.Also) > 0 {
 		return r.tooMany(subj), nil
@@ -143,8 +185,8 @@ func (r *run) tooMany(subj Subject) *Report {
 		noun, tip = "group", entra.TipOneGroupAPI
 	}
 	p := &pass{run: r, rep: r.emptyReport(Identity{Type: upperFirst(noun), Display: strings.Join(names, ", ")}, noun)}
-	s := p.step(StepImport)
-	s.Details.add("Requested", strings.Join(names, ", "))
+	s := p.step(report.StepImport)
+	s.Details.Add("Requested", strings.Join(names, ", "))
 	p.fail(s, entra.CodeTooManySubjects, fmt.Sprintf("The run was asked for %d %ss at once (%s): on-demand provisioning takes one %s at a time.", len(names), noun, strings.Join(names, ", "), noun), tip)
 	return p.rep
 }
@@ -214,52 +256,85 @@ type run struct {
 	cycle *cycleRun
 }
 
-func newRun(src *Source, cfg *Config, o options) (*run, error) {
-	target, token := cfg.Target.URL, cfg.Target.Token
-	if o.targetSet {
-		target = o.targetURL
-	}
-	if o.tokenSet {
-		token = o.token
-	}
-	if target == "" {
-		return nil, fmt.Errorf("%s: target.url: no tenant URL: set it in the config or pass --target", cfg.Pos)
-	}
-	if err := cfg.checkTargetKind(target); err != nil {
+// prepare checks src and compiles cfg against it, once for a Run or a Session.
+func prepare(src *Source, cfg *Config) (*Config, error) {
+	if err := src.Validate(); err != nil {
 		return nil, err
 	}
-	dialect, _ := entra.ParseDialect(cfg.Job.Dialect)
-	r := &run{src: src, cfg: cfg, o: o, dialect: dialect}
-	u, err := url.Parse(target)
+	cc, err := cfg.compile()
 	if err != nil {
-		return nil, fmt.Errorf("tenant URL %q: %w", target, err)
+		return nil, err
 	}
-	for k := range u.Query() {
-		if strings.EqualFold(k, entra.CompliantFlag) {
-			if o.cycles {
-				dialect, r.dialect = entra.DialectEntraCompliant, entra.DialectEntraCompliant
-				continue
-			}
-			// Microsoft: the aadOptscim062020 flag does not work with on-demand provisioning
-			// (application-provisioning-config-problem-scim-compatibility.md).
-			r.warnings = append(r.warnings, fmt.Sprintf("The tenant URL carries the %s flag, which Microsoft documents does not work with on-demand provisioning: it is ignored, and requests use the %s dialect (set job.dialect to choose).", k, dialect))
+	if err := cc.checkSource(src); err != nil {
+		return nil, err
+	}
+	return cc, nil
+}
+
+// plan is what the runs of one Run call or one Session share, worked out once: the compiled
+// config, the tenant URL and token (WithTarget's or the config's), the request dialect and the
+// run-level warnings.
+type plan struct {
+	src      *Source
+	cfg      *Config
+	target   entra.TenantURL
+	token    string
+	dialect  entra.Dialect
+	warnings []string
+}
+
+// plan works out where the runs of the compiled config c go, with o's overrides.
+func (c *Config) plan(src *Source, o options) (*plan, error) {
+	p := &plan{src: src, cfg: c, target: c.Target.tenant, token: c.Target.Token}
+	raw := c.Target.URL
+	var bad error // an override that is not an absolute http(s) URL
+	if o.targetSet {
+		raw = o.targetURL
+		p.target, bad = entra.ParseTenantURL(raw)
+	}
+	if o.tokenSet {
+		p.token = o.token
+	}
+	if raw == "" {
+		return nil, fmt.Errorf("%s: target.url: no tenant URL: set it in the config or pass --target", c.Pos)
+	}
+	if p.target.Base != nil {
+		if err := c.checkTargetKind(p.target.Base, raw); err != nil {
+			return nil, err
 		}
 	}
-	reqTimeout := cfg.Job.RequestTimeout
+	if bad != nil {
+		return nil, bad
+	}
+	p.dialect, _ = entra.ParseDialect(c.Job.Dialect)
+	if k, ok := p.target.Flag(entra.CompliantFlag); ok {
+		if o.cycles {
+			p.dialect = entra.DialectEntraCompliant
+		} else {
+			// Microsoft: the aadOptscim062020 flag does not work with on-demand provisioning
+			// (application-provisioning-config-problem-scim-compatibility.md).
+			p.warnings = append(p.warnings, fmt.Sprintf("The tenant URL carries the %s flag, which Microsoft documents does not work with on-demand provisioning: it is ignored, and requests use the %s dialect (set job.dialect to choose).", k, p.dialect))
+		}
+	}
+	return p, nil
+}
+
+// newRun starts one run of the plan p.
+func newRun(p *plan, o options) (*run, error) {
+	r := &run{src: p.src, cfg: p.cfg, o: o, dialect: p.dialect, warnings: p.warnings}
+	reqTimeout := p.cfg.Job.RequestTimeout
 	if reqTimeout == 0 {
-		reqTimeout = cfg.Job.Timeout / 3
+		reqTimeout = p.cfg.Job.Timeout / 3
 	}
 	copts := []entra.Option{
 		entra.WithHTTPClient(o.hc),
-		entra.WithDialect(dialect),
+		entra.WithDialect(p.dialect),
 		entra.WithAttemptTimeout(reqTimeout),
 	}
 	if o.sleep != nil {
 		copts = append(copts, entra.WithSleep(o.sleep))
 	}
-	if err := r.newTarget(target, token, copts); err != nil {
-		return nil, err
-	}
+	r.newTarget(p.target, p.token, copts)
 	return r, nil
 }
 
@@ -269,20 +344,20 @@ func (r *run) newReport(obj object) *Report { return r.emptyReport(obj.identity(
 func (r *run) emptyReport(subject Identity, noun string) *Report {
 	rep := &Report{
 		Subject:            subject,
-		Status:             StatusSuccess,
-		Action:             ReportNone,
+		Status:             report.StatusSuccess,
+		Action:             report.ActionNone,
 		Dialect:            r.dialectName(),
 		Warnings:           append([]string(nil), r.warnings...),
 		ModifiedProperties: []ModifiedProperty{},
 	}
 	for _, s := range []struct{ typ, name, desc string }{
-		{StepConnection, "Test connection", r.connectionDescription(noun)},
-		{StepImport, "Import " + noun, fmt.Sprintf("Retrieve the %s from the source system.", noun)},
-		{StepScoping, fmt.Sprintf("Determine if %s is in scope", noun), fmt.Sprintf("Evaluate assignment, scope setting, required roles and scoping filters for the %s.", noun)},
-		{StepMatching, fmt.Sprintf("Match %s between source and target", noun), "Query the target by each matching attribute in precedence order."},
-		{StepExport, "Perform action", fmt.Sprintf("Create, update, disable, delete or skip the %s in the target.", noun)},
+		{report.StepConnection, "Test connection", r.connectionDescription(noun)},
+		{report.StepImport, "Import " + noun, fmt.Sprintf("Retrieve the %s from the source system.", noun)},
+		{report.StepScoping, fmt.Sprintf("Determine if %s is in scope", noun), fmt.Sprintf("Evaluate assignment, scope setting, required roles and scoping filters for the %s.", noun)},
+		{report.StepMatching, fmt.Sprintf("Match %s between source and target", noun), "Query the target by each matching attribute in precedence order."},
+		{report.StepExport, "Perform action", fmt.Sprintf("Create, update, disable, delete or skip the %s in the target.", noun)},
 	} {
-		rep.Steps = append(rep.Steps, Step{Name: s.name, Type: s.typ, Status: StatusNotRun, Description: s.desc,
+		rep.Steps = append(rep.Steps, Step{Name: s.name, Type: s.typ, Status: report.StatusNotRun, Description: s.desc,
 			Details: Details{}, Tips: []Tip{}, Exchanges: []Exchange{}})
 	}
 	return rep
@@ -307,8 +382,8 @@ func (r *run) findUser(query string) (*User, *Report, error) {
 func (r *run) notFoundReport(subject Identity, noun, query, reason string, tips ...Tip) *Report {
 	start := time.Now()
 	p := &pass{run: r, rep: r.emptyReport(subject, noun)}
-	s := p.step(StepImport)
-	s.Details.add("Search", query)
+	s := p.step(report.StepImport)
+	s.Details.Add("Search", query)
 	p.fail(s, entra.CodeSubjectNotFound, reason, tips...)
 	p.rep.DurationMs = time.Since(start).Milliseconds()
 	return p.rep

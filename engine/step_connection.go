@@ -6,6 +6,7 @@ import (
 	"math/rand"
 
 	"github.com/scimsim/scimsim/entra"
+	"github.com/scimsim/scimsim/report"
 )
 
 // testConnection is step 1: a query for a random GUID on the highest-precedence matching
@@ -14,10 +15,10 @@ import (
 // matching property", use-scim-to-provision-users-and-groups.md). The members of a group run skip
 // it: the group tested the connection.
 func (p *pass) testConnection(ctx context.Context) bool {
-	s := p.step(StepConnection)
+	s := p.step(report.StepConnection)
 	if p.connTested {
-		s.Status = StatusSuccess
-		s.Details.add("Tested", "by the group run")
+		s.Status = report.StatusSuccess
+		s.Details.Add("Tested", "by the group run")
 		return true
 	}
 	if p.cfg.Target.Auth == AuthOAuth && p.cfg.Job.Running {
@@ -31,13 +32,13 @@ func (p *pass) testConnection(ctx context.Context) bool {
 	attr := p.obj.mapping(p.cfg).matchingMappings()[0].Target
 	checks, err := p.t.TestConnection(ctx, p.obj.resource(), attr, guid(p.o.rand))
 	for _, c := range checks {
-		s.Details.add(c.Name, c.Result)
+		s.Details.Add(c.Name, c.Result)
 	}
 	if err != nil {
 		p.failRequest(ctx, s, err, "")
 		return false
 	}
-	p.finish(s, StatusSuccess)
+	p.finish(s, report.StatusSuccess)
 	return true
 }
 

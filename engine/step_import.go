@@ -7,6 +7,7 @@ import (
 
 	"github.com/scimsim/scimsim/engine/expr"
 	"github.com/scimsim/scimsim/entra"
+	"github.com/scimsim/scimsim/report"
 )
 
 // importStep is step 2: the object's attributes (View details), the mapped attributes that are
@@ -14,7 +15,7 @@ import (
 // Scope is decided here, before the mappings, because mappings read IsSoftDeleted; step 3 reports
 // the decision.
 func (p *pass) importStep(context.Context) bool {
-	s := p.step(StepImport)
+	s := p.step(report.StepImport)
 	if !p.obj.importDetails(p, s) {
 		return false
 	}
@@ -38,12 +39,12 @@ func (p *pass) importStep(context.Context) bool {
 		p.skip(s, entra.CodeImportSkipped, fmt.Sprintf("The %s has no value for the matching %s %s, so it cannot be matched in the target; scoping was not evaluated.", p.obj.noun(), pluralWord(len(missing), "attribute", "attributes"), strings.Join(missing, ", ")), entra.TipMissingMatching)
 		return false
 	}
-	status := StatusSuccess
+	status := report.StatusSuccess
 	if len(p.nulls) > 0 {
-		s.Details.add("Not provisioned (null)", strings.Join(p.nulls, ", "))
+		s.Details.Add("Not provisioned (null)", strings.Join(p.nulls, ", "))
 		s.Reason = fmt.Sprintf("%s no value and %s not provisioned: %s.", count(len(p.nulls), "mapped attribute has", "mapped attributes have"), pluralWord(len(p.nulls), "is", "are"), strings.Join(p.nulls, ", "))
 		s.Tips = append(s.Tips, entra.TipNullAttribute)
-		status = StatusWarning
+		status = report.StatusWarning
 	}
 	if len(p.nulls) > 0 || p.unmapped {
 		s.Tips = append(s.Tips, entra.TipMappingHasAttr)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/scimsim/scimsim/entra"
+	"github.com/scimsim/scimsim/report"
 	"github.com/scimsim/scimsim/wire"
 )
 
@@ -15,7 +16,7 @@ import (
 // queried with excludedAttributes=members, and a group that comes back with members anyway is
 // SystemForCrossDomainIdentityManagementMultipleEntriesInResponse, as Entra logs it.
 func (p *pass) matchStep(ctx context.Context) bool {
-	s := p.step(StepMatching)
+	s := p.step(report.StepMatching)
 	noun := p.obj.noun()
 	resolved, ok := p.cycleMatch(ctx, s)
 	if !ok {
@@ -27,7 +28,7 @@ func (p *pass) matchStep(ctx context.Context) bool {
 		}
 		v := p.value(m)
 		if v == nil {
-			s.Details.add(m.Target, "no value in the source: not queried")
+			s.Details.Add(m.Target, "no value in the source: not queried")
 			continue
 		}
 		filter, found, err := p.t.Match(ctx, p.obj.resource(), m.Target, scalarString(v))
@@ -37,13 +38,13 @@ func (p *pass) matchStep(ctx context.Context) bool {
 		}
 		n := len(found)
 		if n == 0 {
-			s.Details.add(filter, "no match")
+			s.Details.Add(filter, "no match")
 			continue
 		}
 		if p.obj.resource() == wire.Groups {
 			for _, res := range found {
 				if ms, ok := wire.Field(res, "members").([]any); ok && len(ms) > 0 {
-					s.Details.add(filter, fmt.Sprintf("%s, with %s", count(n, "match", "matches"), count(len(ms), "member", "members")))
+					s.Details.Add(filter, fmt.Sprintf("%s, with %s", count(n, "match", "matches"), count(len(ms), "member", "members")))
 					p.fail(s, entra.CodeMultipleEntries,
 						fmt.Sprintf("The group query asked for excludedAttributes=members but the target returned %s.", count(len(ms), "member", "members")), entra.TipMultipleGroup)
 					return false
@@ -51,28 +52,28 @@ func (p *pass) matchStep(ctx context.Context) bool {
 			}
 		}
 		if n > 1 {
-			s.Details.add(filter, fmt.Sprintf("%d matches", n))
+			s.Details.Add(filter, fmt.Sprintf("%d matches", n))
 			for _, res := range found {
-				s.Details.add(fmt.Sprintf("Matched %s (%s)", noun, m.Target), summarize(res))
+				s.Details.Add(fmt.Sprintf("Matched %s (%s)", noun, m.Target), summarize(res))
 			}
 			p.fail(s, entra.CodeDuplicateTargetEntries, fmt.Sprintf("%d %ss in the target have %s; the matching attribute must be unique.", n, noun, filter), entra.TipUnique)
 			return false
 		}
-		s.Details.add(filter, "1 match")
-		s.Details.add(fmt.Sprintf("Matched %s (%s)", noun, m.Target), summarize(found[0]))
+		s.Details.Add(filter, "1 match")
+		s.Details.Add(fmt.Sprintf("Matched %s (%s)", noun, m.Target), summarize(found[0]))
 		p.matched = found[0]
 		break
 	}
 	if p.matched != nil {
 		p.target(wire.ID(p.matched), nameOf(p.matched, p.obj.nameAttr()), false)
 	} else {
-		s.Details.add("Result", fmt.Sprintf("no %s matched in the target", noun))
+		s.Details.Add("Result", fmt.Sprintf("no %s matched in the target", noun))
 	}
-	p.finish(s, StatusSuccess)
+	p.finish(s, report.StatusSuccess)
 	if p.scope.in {
 		return true
 	}
-	sc := p.step(StepScoping)
+	sc := p.step(report.StepScoping)
 	if p.matched == nil {
 		p.skip(sc, entra.CodeSkipped, fmt.Sprintf("%s The %s is out of scope and not in the target: nothing to do.", p.scope.why, noun), p.scope.tips...)
 		return false
@@ -83,7 +84,7 @@ func (p *pass) matchStep(ctx context.Context) bool {
 	}
 	sc.Reason = fmt.Sprintf("%s The %s exists in the target, %s.", p.scope.why, noun, what)
 	sc.Tips = append(sc.Tips, p.scope.tips...)
-	sc.Status = StatusWarning
+	sc.Status = report.StatusWarning
 	return true
 }
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/scimsim/scimsim/entra"
+	"github.com/scimsim/scimsim/report"
 )
 
 // scopeDecision is what step 3 decides, handed on as a value: whether the object is in scope, why
@@ -28,7 +29,7 @@ type scopeDecision struct {
 // system", "Assigned to application" or "Scope sync all", "User has required role", and each
 // clause as "{filter} {attribute} {operator} {value}" (provision-on-demand.md, Step 3).
 func (p *pass) decideScope() scopeDecision {
-	s := p.step(StepScoping)
+	s := p.step(report.StepScoping)
 	job, noun := p.cfg.Job, p.obj.noun()
 	d := scopeDecision{in: true}
 	out := func(why string, tips ...Tip) {
@@ -38,7 +39,7 @@ func (p *pass) decideScope() scopeDecision {
 		}
 	}
 	if active, applies := p.obj.accountActive(); applies {
-		s.Details.add("Active in source system", strconv.FormatBool(active))
+		s.Details.Add("Active in source system", strconv.FormatBool(active))
 		if !active {
 			out(fmt.Sprintf("The %s is not active in the source system.", noun), entra.TipNotActive)
 		}
@@ -57,10 +58,10 @@ func (p *pass) decideScope() scopeDecision {
 		d.roles = append(d.roles, a.role())
 	}
 	if job.Scope == ScopeAll {
-		s.Details.add("Scope sync all", "true")
+		s.Details.Add("Scope sync all", "true")
 	} else {
 		assigned := len(eligible) > 0
-		s.Details.add("Assigned to application", strconv.FormatBool(assigned))
+		s.Details.Add("Assigned to application", strconv.FormatBool(assigned))
 		if !assigned && d.in {
 			if pending {
 				out(fmt.Sprintf("The %s is not assigned to the application yet: its assignment is younger than the replication delay (job.replicationDelay %s).", noun, job.ReplicationDelay), entra.TipReplication)
@@ -79,7 +80,7 @@ func (p *pass) decideScope() scopeDecision {
 					}
 				}
 			}
-			s.Details.add("User has required role", strconv.FormatBool(hasRole))
+			s.Details.Add("User has required role", strconv.FormatBool(hasRole))
 			if !hasRole {
 				out(fmt.Sprintf("The %s does not have a required role (%s); its roles: %s.", noun, strings.Join(job.RequiredRoles, ", "), orNone(d.roles)), entra.TipRequiredRole, entra.TipDefaultRole)
 			}
@@ -101,7 +102,7 @@ func (p *pass) decideScope() scopeDecision {
 				}
 				return d
 			}
-			s.Details.add(c.label(f.Name), strconv.FormatBool(ok))
+			s.Details.Add(c.label(f.Name), strconv.FormatBool(ok))
 			passed = passed && ok
 		}
 		anyPassed = anyPassed || passed
@@ -119,14 +120,14 @@ func (p *pass) decideScope() scopeDecision {
 // scopeStep is step 3. An invalid filter fails; an object out of scope goes on to matching, which
 // decides between deprovisioning it (present in the target) and skipping it.
 func (p *pass) scopeStep(context.Context) bool {
-	s := p.step(StepScoping)
+	s := p.step(report.StepScoping)
 	if se := p.scope.err; se != nil {
-		s.Details.add(se.label, "invalid")
+		s.Details.Add(se.label, "invalid")
 		p.fail(s, entra.CodeInvalidScopingFilter, se.Error(), entra.TipScopingRule)
 		return false
 	}
 	if p.scope.in {
-		p.finish(s, StatusSuccess)
+		p.finish(s, report.StatusSuccess)
 	}
 	return true
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/scimsim/scimsim/engine/expr"
 	"github.com/scimsim/scimsim/entra"
+	"github.com/scimsim/scimsim/report"
 )
 
 // A SelectUniqueValue mapping is evaluated when the user is written to the target, not at import:
@@ -44,7 +45,7 @@ func (p *pass) selectUniqueValues(ctx context.Context, s *Step, creating bool) b
 			if taken {
 				result = "taken"
 			}
-			s.Details.add("SelectUniqueValue "+m.Target, filter+": "+result)
+			s.Details.Add("SelectUniqueValue "+m.Target, filter+": "+result)
 			return taken, nil
 		}
 		v, err := m.expr.Eval(env)
@@ -62,7 +63,7 @@ func (p *pass) selectUniqueValues(ctx context.Context, s *Step, creating bool) b
 func (p *pass) failUnique(ctx context.Context, s *Step, m *Mapping, err error) {
 	var ce *entra.Error
 	if errors.As(err, &ce) {
-		code, reason, tips := p.classify(ctx, ce, StepExport)
+		code, reason, tips := p.classify(ctx, ce, report.StepExport)
 		p.fail(s, code, fmt.Sprintf("SelectUniqueValue for %s could not check the target: %s", m.Target, reason), tips...)
 		return
 	}
@@ -73,9 +74,9 @@ func (p *pass) failUnique(ctx context.Context, s *Step, m *Mapping, err error) {
 	if errors.As(err, &ee) {
 		msg = ee.Msg
 	}
-	reason := fmt.Sprintf("%s: mapping to %s: %s", m.Pos.at("expression"), m.Target, msg)
+	reason := fmt.Sprintf("%s: mapping to %s: %s", m.Pos.At("expression"), m.Target, msg)
 	if errors.Is(err, expr.ErrNoUniqueValue) {
-		p.fail(s, entra.CodeUniqueValueNotFound, reason, entra.Lookup(entra.CodeUniqueValueNotFound).TipsAt(entra.StepExport)...)
+		p.fail(s, entra.CodeUniqueValueNotFound, reason, entra.Lookup(entra.CodeUniqueValueNotFound).TipsAt(report.StepExport)...)
 		return
 	}
 	p.fail(s, entra.CodeExpressionFailed, reason, entra.TipMappingHasAttr)

@@ -6,27 +6,23 @@ import (
 	"testing"
 
 	"github.com/scimsim/scimsim/entra"
+	"github.com/scimsim/scimsim/report"
 	"github.com/scimsim/scimsim/simulator"
 	"github.com/scimsim/scimsim/simulator/faults"
+	"github.com/scimsim/scimsim/wire"
 )
 
 // johnSmith is the worker of the SelectUniqueValue example of Microsoft's expression reference,
 // and the job that generates his userPrincipalName with it.
 func johnSmith(t *testing.T) (*Source, *Config) {
 	t.Helper()
-	src, err := LoadSource("../testdata/sources/workday-john-smith.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := LoadConfig("../testdata/configs/cloud-hr-unique-upn.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := testSource(t, "workday-john-smith")
+	cfg := testConfig(t, "cloud-hr-unique-upn")
 	return src, cfg
 }
 
 func holder(userName, externalID string) map[string]any {
-	return map[string]any{"schemas": []any{entra.UserSchema}, "userName": userName, "externalId": externalID, "active": true}
+	return map[string]any{"schemas": []any{wire.UserSchema}, "userName": userName, "externalId": externalID, "active": true}
 }
 
 // TestRun_selectUniqueValue runs the reference's example against a target that already holds some
@@ -46,20 +42,20 @@ func TestRun_selectUniqueValue(t *testing.T) {
 		details []string // the lookups View details lists
 		lookups int      // the queries on userName of the export step, retries included
 	}{
-		{name: "first value free", want: want{status: StatusSuccess, action: ReportCreate}, created: "John.Smith@contoso.com", lookups: 1,
+		{name: "first value free", want: want{status: report.StatusSuccess, action: report.ActionCreate}, created: "John.Smith@contoso.com", lookups: 1,
 			details: []string{`userName eq "John.Smith@contoso.com": free`}},
 		{name: "first value taken", taken: []string{"John.Smith@contoso.com"},
-			want: want{status: StatusSuccess, action: ReportCreate}, created: "J.Smith@contoso.com", lookups: 2,
+			want: want{status: report.StatusSuccess, action: report.ActionCreate}, created: "J.Smith@contoso.com", lookups: 2,
 			details: []string{`userName eq "John.Smith@contoso.com": taken`, `userName eq "J.Smith@contoso.com": free`}},
 		{name: "first two values taken", taken: []string{"John.Smith@contoso.com", "J.Smith@contoso.com"},
-			want: want{status: StatusSuccess, action: ReportCreate}, created: "Jo.Smith@contoso.com", lookups: 3,
+			want: want{status: report.StatusSuccess, action: report.ActionCreate}, created: "Jo.Smith@contoso.com", lookups: 3,
 			details: []string{`userName eq "John.Smith@contoso.com": taken`, `userName eq "J.Smith@contoso.com": taken`, `userName eq "Jo.Smith@contoso.com": free`}},
 		{name: "every value taken: escrowed", taken: []string{"John.Smith@contoso.com", "J.Smith@contoso.com", "Jo.Smith@contoso.com"},
-			want: want{status: StatusFailure, action: ReportNone, failedStep: StepExport, errorCode: string(entra.CodeUniqueValueNotFound), tip: "Failures for exporting changes can vary greatly"}, lookups: 3},
+			want: want{status: report.StatusFailure, action: report.ActionNone, failedStep: report.StepExport, errorCode: string(entra.CodeUniqueValueNotFound), tip: "Failures for exporting changes can vary greatly"}, lookups: 3},
 		{name: "the target fails the lookup", faults: []faults.Spec{{Type: "server_error", Match: lookup, Attributes: map[string]any{"status": 500}}},
-			want: want{status: StatusFailure, action: ReportNone, failedStep: StepExport, errorCode: "InternalServerError"}},
+			want: want{status: report.StatusFailure, action: report.ActionNone, failedStep: report.StepExport, errorCode: "InternalServerError"}},
 		{name: "a throttled lookup is retried", faults: []faults.Spec{{Type: "throttle", Match: lookup, Count: 1, Attributes: map[string]any{"retryAfter": 1}}},
-			want: want{status: StatusSuccess, action: ReportCreate}, created: "John.Smith@contoso.com", lookups: 2},
+			want: want{status: report.StatusSuccess, action: report.ActionCreate}, created: "John.Smith@contoso.com", lookups: 2},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			tg := newTarget(t, simulator.ProfileEntra)
@@ -72,7 +68,7 @@ func TestRun_selectUniqueValue(t *testing.T) {
 			src, cfg := johnSmith(t)
 			rep := tg.run(t, src, cfg, Subject{User: "31001"})
 			check(t, rep, tt.want)
-			export := rep.Step(StepExport)
+			export := rep.Step(report.StepExport)
 			if tt.created != "" {
 				if got := tg.users(t, tt.created); len(got) != 1 || got[0]["externalId"] != "31001" {
 					t.Errorf("target users named %s: %v, want the worker 31001", tt.created, got)
@@ -87,7 +83,7 @@ func TestRun_selectUniqueValue(t *testing.T) {
 			if tt.lookups != 0 && lookups != tt.lookups {
 				t.Errorf("the export step sent %d queries on userName, want %d", lookups, tt.lookups)
 			}
-			if tt.want.status == StatusFailure {
+			if tt.want.status == report.StatusFailure {
 				for _, ex := range export.Exchanges {
 					if ex.Method == "POST" {
 						t.Errorf("the user was created although SelectUniqueValue failed: %s", ex.RequestBody)
@@ -106,7 +102,7 @@ func TestRun_selectUniqueValue(t *testing.T) {
 					t.Errorf("View details %q = %q, want %q", name, got, d)
 				}
 			}
-			if imp, _ := rep.Step(StepImport).Details.Get("Not provisioned (null)"); strings.Contains(imp, "userName") {
+			if imp, _ := rep.Step(report.StepImport).Details.Get("Not provisioned (null)"); strings.Contains(imp, "userName") {
 				t.Errorf("import lists the SelectUniqueValue mapping as null: %s", imp)
 			}
 		})
@@ -117,7 +113,7 @@ func TestRun_selectUniqueValue(t *testing.T) {
 		tg.seed(t, holder("John.Smith@contoso.com", "a"), holder("J.Smith@contoso.com", "b"), holder("Jo.Smith@contoso.com", "c"))
 		src, cfg := johnSmith(t)
 		rep := tg.run(t, src, cfg, Subject{User: "31001"})
-		want := `cloud-hr-unique-upn.yaml:21: mapping to userName: SelectUniqueValue: all of the values already exist in the target ("John.Smith@contoso.com", "J.Smith@contoso.com", "Jo.Smith@contoso.com"), so the entry is escrowed`
+		want := `cloud-hr-unique-upn.yaml:21:7: mapping to userName: SelectUniqueValue: all of the values already exist in the target ("John.Smith@contoso.com", "J.Smith@contoso.com", "Jo.Smith@contoso.com"), so the entry is escrowed`
 		if !strings.HasSuffix(rep.Reason, want) {
 			t.Errorf("reason = %q, want it to end with %q", rep.Reason, want)
 		}
@@ -130,7 +126,7 @@ func TestRun_selectUniqueValue(t *testing.T) {
 		tg.seed(t, with(holder("John.Smith@contoso.com", "31001"), "displayName", "John Smith"))
 		src, cfg := johnSmith(t)
 		rep := tg.run(t, src, cfg, Subject{User: "31001"})
-		check(t, rep, want{status: StatusSkipped, action: ReportSkip, failedStep: StepExport, errorCode: "RedundantExport"})
+		check(t, rep, want{status: report.StatusSkipped, action: report.ActionSkip, failedStep: report.StepExport, errorCode: "RedundantExport"})
 		for _, s := range rep.Steps {
 			for _, d := range s.Details {
 				if strings.HasPrefix(d.Name, "SelectUniqueValue") {
@@ -147,7 +143,7 @@ func TestRun_selectUniqueValue(t *testing.T) {
 		src, cfg := johnSmith(t)
 		cfg.Users.mappingFor("userName").Apply = ApplyAlways
 		rep := tg.run(t, src, cfg, Subject{User: "31001"})
-		check(t, rep, want{status: StatusSuccess, action: ReportUpdate, modified: []string{"userName"}})
+		check(t, rep, want{status: report.StatusSuccess, action: report.ActionUpdate, modified: []string{"userName"}})
 		if got := rep.ModifiedProperties[0].NewValue; got != "J.Smith@contoso.com" {
 			t.Errorf("userName updated to %v, want J.Smith@contoso.com", got)
 		}
@@ -157,17 +153,14 @@ func TestRun_selectUniqueValue(t *testing.T) {
 // TestRun_selectUniqueValueSCIMApp: from a Microsoft Entra ID tenant the job provisions a SCIM
 // application, for which SelectUniqueValue is not supported: the run is refused before any request.
 func TestRun_selectUniqueValueSCIMApp(t *testing.T) {
-	src, err := LoadSource("../testdata/sources/contoso.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := testSource(t, "contoso")
 	_, cfg := johnSmith(t)
-	_, err = Run(t.Context(), src, cfg, Subject{User: "alice@contoso.com"}, WithTarget("http://127.0.0.1:1/scim/v2", testToken))
+	_, err := Run(t.Context(), src, cfg, Subject{User: "alice@contoso.com"}, WithTarget("http://127.0.0.1:1/scim/v2", testToken))
 	var ie *InputError
 	if !errors.As(err, &ie) {
 		t.Fatalf("Run = %v, want an InputError", err)
 	}
-	want := "../testdata/configs/cloud-hr-unique-upn.yaml:21: users.mappings[1].expression: " +
+	want := "../testdata/configs/cloud-hr-unique-upn.yaml:21:7: users.mappings[1].expression: " +
 		`SelectUniqueValue: "This function is currently supported for use with these applications: Workday to Active Directory User Provisioning, ` +
 		`SuccessFactors to Active Directory User Provisioning, API-driven provisioning to on-premises Active Directory. SelectUniqueValue isn't ` +
 		`supported for use with other provisioning applications." (Microsoft's expression reference); ` +
@@ -184,8 +177,8 @@ func TestRun_defaultDomain(t *testing.T) {
 		name, domain string
 		want         want
 	}{
-		{name: "the tenant's default domain", domain: "contoso.onmicrosoft.com", want: want{status: StatusSuccess, action: ReportCreate}},
-		{name: "no default domain", want: want{status: StatusFailure, action: ReportNone, failedStep: StepImport, errorCode: "ExpressionEvaluationFailed"}},
+		{name: "the tenant's default domain", domain: "contoso.onmicrosoft.com", want: want{status: report.StatusSuccess, action: report.ActionCreate}},
+		{name: "no default domain", want: want{status: report.StatusFailure, action: report.ActionNone, failedStep: report.StepImport, errorCode: "ExpressionEvaluationFailed"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			tg := newTarget(t, simulator.ProfileEntra)

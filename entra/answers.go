@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scimsim/scimsim/report"
 	"github.com/scimsim/scimsim/wire"
 )
 
@@ -40,7 +41,7 @@ type Verdict struct {
 func Classify(err error, c Context) Verdict {
 	v := classify(err, c)
 	v.Tips = append([]Tip(nil), v.Tips...)
-	if c.Step == StepExport && (len(v.Tips) == 0 || v.Tips[0] != TipExportVaries) {
+	if c.Step == report.StepExport && (len(v.Tips) == 0 || v.Tips[0] != TipExportVaries) {
 		v.Tips = append([]Tip{TipExportVaries}, v.Tips...)
 	}
 	return v
@@ -95,7 +96,7 @@ func classify(err error, c Context) Verdict {
 		return verdict(CodeTLSHandshakeFailed, c.Step, reason+" (this endpoint speaks HTTPS: use an https:// tenant URL)")
 	case st == http.StatusBadRequest && isQuery:
 		return verdict(CodeUnsupportedFilter, c.Step, reason)
-	case st == http.StatusNotFound && isQuery && c.Step == StepConnection:
+	case st == http.StatusNotFound && isQuery && c.Step == report.StepConnection:
 		return verdict(CodeCredentialValidation, c.Step, reason)
 	case st == http.StatusNotFound && isQuery:
 		return verdict(CodeEmptyQueryNotFound, c.Step, reason)

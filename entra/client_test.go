@@ -3,6 +3,7 @@ package entra
 import (
 	"context"
 	"errors"
+	"github.com/scimsim/scimsim/wire"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -25,7 +26,7 @@ func newClient(t *testing.T, h http.HandlerFunc, opts ...Option) *Client {
 }
 
 func scimJSON(w http.ResponseWriter, status int, body string) {
-	w.Header().Set("Content-Type", ContentType)
+	w.Header().Set("Content-Type", wire.MediaType)
 	w.WriteHeader(status)
 	_, _ = w.Write([]byte(body))
 }
@@ -34,7 +35,7 @@ func TestClient_Query(t *testing.T) {
 	var gotURL, gotAuth string
 	c := newClient(t, func(w http.ResponseWriter, r *http.Request) {
 		gotURL, gotAuth = r.URL.String(), r.Header.Get("Authorization")
-		scimJSON(w, 200, `{"schemas":["`+ListResponseSchema+`"],"totalResults":1,"Resources":[{"id":"1","userName":"a"}]}`)
+		scimJSON(w, 200, `{"schemas":["`+wire.ListResponseSchema+`"],"totalResults":1,"Resources":[{"id":"1","userName":"a"}]}`)
 	})
 	lr, err := c.Query(context.Background(), "Users", EqFilter("userName", "a b"))
 	if err != nil {
@@ -67,7 +68,7 @@ func TestClient_errors(t *testing.T) {
 		detail string
 	}{
 		{"401 with SCIM error", func(w http.ResponseWriter, r *http.Request) {
-			scimJSON(w, 401, `{"schemas":["`+ErrorSchema+`"],"status":"401","detail":"bad token"}`)
+			scimJSON(w, 401, `{"schemas":["`+wire.ErrorSchema+`"],"status":"401","detail":"bad token"}`)
 		}, KindStatus, 401, "bad token"},
 		{"html", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/html")

@@ -1,12 +1,14 @@
 package entra
 
 import (
+	"errors"
 	"fmt"
-	"os"
+	"slices"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/scimsim/scimsim/internal/golden"
+	"github.com/scimsim/scimsim/report"
 )
 
 // errorCodesDoc is the page generated from the table of codes.
@@ -43,28 +45,42 @@ func TestCodes_table(t *testing.T) {
 
 // TestCodes_doc: docs/error-codes.md is generated from the table (-update rewrites it).
 func TestCodes_doc(t *testing.T) {
-	got := CodesMarkdown()
-	if *update {
-		if err := os.WriteFile(errorCodesDoc, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(errorCodesDoc)
-	if err != nil {
-		t.Fatalf("%v (run go test ./entra -run TestCodes_doc -update)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s is not what the table says; run go test ./entra -run TestCodes_doc -update (-file +table):\n%s", errorCodesDoc, diff)
-	}
+	golden.File(t, errorCodesDoc, CodesMarkdown())
 }
 
 func ExampleClassify() {
 	err := &Error{Kind: KindStatus, Method: "GET", URL: "https://app.example/scim/v2/Users?filter=userName+eq+%22x%22",
 		Status: 401, ContentType: "text/plain", Body: "Unauthorized"}
-	v := Classify(err, Context{Step: StepConnection})
+	v := Classify(err, Context{Step: report.StepConnection})
 	fmt.Println(v.Code)
 	fmt.Println(v.Tips[0].Text[:60])
 	// Output:
 	// Unauthorized
 	// Ensure that you've provided valid credentials, such as the s
+}
+
+// TestCheckValue: every row that checks values before they are sent has cases, and CheckValue
+// decides each of them as the case says, with the row's code.
+func TestCheckValue(t *testing.T) {
+	for _, c := range Codes() {
+		if c.Refuses == nil {
+			if len(c.Cases) > 0 {
+				t.Errorf("%s has value cases but no Refuses", c.Code)
+			}
+			continue
+		}
+		if !slices.ContainsFunc(c.Cases, func(v ValueCase) bool { return v.Refused }) || !slices.ContainsFunc(c.Cases, func(v ValueCase) bool { return !v.Refused }) {
+			t.Errorf("%s: want a refused case and an accepted one", c.Code)
+		}
+		for _, v := range c.Cases {
+			err := CheckValue(v.Target, v.Value)
+			var f *Finding
+			switch {
+			case v.Refused && (!errors.As(err, &f) || f.Code != c.Code || f.Reason == ""):
+				t.Errorf("CheckValue(%q, %#v) = %v, want a %s finding with a reason", v.Target, v.Value, err, c.Code)
+			case !v.Refused && err != nil:
+				t.Errorf("CheckValue(%q, %#v) = %v, want nil", v.Target, v.Value, err)
+			}
+		}
+	}
 }

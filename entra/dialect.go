@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/scimsim/scimsim/wire"
+
+	"github.com/scimsim/scimsim/report"
 )
 
 // Dialect is the shape of the requests the client sends. Microsoft Entra ID's provisioning service
@@ -18,11 +20,11 @@ const (
 	// DialectEntra is the production behaviour: capitalised ops ("Add", "Replace", "Remove"),
 	// booleans sent as the strings "True" and "False", one Replace per path, and group members
 	// removed with `{"op":"Remove","path":"members","value":[{"$ref":null,"value":"<id>"}]}`.
-	DialectEntra Dialect = "entra"
+	DialectEntra Dialect = report.DialectEntra
 	// DialectEntraCompliant is what the aadOptscim062020 flag produces: lower-case ops, real JSON
 	// booleans, several attributes replaced by one no-path "replace" whose value has dotted keys,
 	// and members removed with `{"op":"remove","path":"members[value eq \"<id>\"]"}`.
-	DialectEntraCompliant Dialect = "entra-compliant"
+	DialectEntraCompliant Dialect = report.DialectEntraCompliant
 )
 
 // CompliantFlag is the feature flag that switches Entra's client to DialectEntraCompliant when it

@@ -2,7 +2,6 @@ package entra
 
 import (
 	"encoding/json"
-	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,9 +9,9 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/scimsim/scimsim/internal/golden"
+	"github.com/scimsim/scimsim/wire"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata")
 
 // payloadCases are the PATCH bodies whose shape per dialect is pinned by golden files.
 var payloadCases = []struct {
@@ -36,7 +35,7 @@ var payloadCases = []struct {
 	{"replace_extension", func(d Dialect) PatchRequest {
 		return d.UserPatch([]Change{
 			{Path: "name.givenName", Value: "Barbara"},
-			{Path: EnterpriseSchema + ":employeeNumber", Value: "701984"},
+			{Path: wire.EnterpriseSchema + ":employeeNumber", Value: "701984"},
 		})
 	}},
 	{"update_group", func(d Dialect) PatchRequest {
@@ -59,21 +58,7 @@ func TestDialect_goldens(t *testing.T) {
 				}
 				got = append(got, '\n')
 				path := filepath.Join("testdata", string(d), c.name+".json")
-				if *update {
-					if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-						t.Fatal(err)
-					}
-					if err := os.WriteFile(path, got, 0o644); err != nil {
-						t.Fatal(err)
-					}
-				}
-				want, err := os.ReadFile(path)
-				if err != nil {
-					t.Fatalf("%v (run go test -update to create it)", err)
-				}
-				if diff := cmp.Diff(string(want), string(got)); diff != "" {
-					t.Errorf("%s (-want +got):\n%s", path, diff)
-				}
+				golden.File(t, path, string(got))
 			})
 		}
 	}

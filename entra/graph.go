@@ -70,12 +70,18 @@ const (
 // scimsim's simulator, http://HOST/tenants/NAME/graph/v1.0), with the bearer token the target
 // accepts.
 func NewGraph(baseURL, token string, src Source, opts ...Option) (*Graph, error) {
-	c, err := New(baseURL, token, opts...)
+	t, err := ParseTenantURL(baseURL)
 	if err != nil {
 		return nil, err
 	}
+	return NewGraphAt(t, token, src, opts...), nil
+}
+
+// NewGraphAt is NewGraph for a base URL already parsed, which must have parsed without error.
+func NewGraphAt(t TenantURL, token string, src Source, opts ...Option) *Graph {
+	c := NewAt(t, token, opts...)
 	c.mediaType = GraphMediaType
-	return &Graph{c: c, source: src}, nil
+	return &Graph{c: c, source: src}
 }
 
 // LastStatus and TakeExchanges are the wrapped Client's.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/scimsim/scimsim/entra"
+	"github.com/scimsim/scimsim/report"
 	"github.com/scimsim/scimsim/simulator/graph"
 )
 
@@ -68,7 +69,7 @@ func TestGraph_TestConnection(t *testing.T) {
 				}
 				return
 			}
-			v := entra.Classify(err, entra.Context{Step: entra.StepConnection})
+			v := entra.Classify(err, entra.Context{Step: report.StepConnection})
 			if v.Code != tc.code || !strings.HasPrefix(v.Reason, tc.reason) {
 				t.Fatalf("verdict = %s %q, want %s %q", v.Code, v.Reason, tc.code, tc.reason)
 			}
@@ -175,7 +176,7 @@ func TestGraph_Refusals(t *testing.T) {
 			if err == nil {
 				t.Fatal("the target accepted it")
 			}
-			if v := entra.Classify(err, entra.Context{Step: entra.StepExport}); v.Code != tc.code {
+			if v := entra.Classify(err, entra.Context{Step: report.StepExport}); v.Code != tc.code {
 				t.Fatalf("code %s (%s), want %s", v.Code, v.Reason, tc.code)
 			}
 		})

@@ -15,12 +15,7 @@ import (
 // with the differences of its own part, and a last It for the whole.
 func describeCycles(c harness.Case) {
 	sc := c.Scenario
-	decorators := []any{Ordered, Label(sc.Labels...)}
-	if sc.Pending != "" {
-		decorators = append(decorators, Pending)
-		pending[sc.ID] = harness.PendingRow(&sc)
-	}
-	Describe(sc.ID, append(decorators, func() {
+	Describe(sc.ID, append(decorators(sc), func() {
 		var res harness.Result
 		BeforeAll(func(ctx SpecContext) {
 			res = harness.Run(ctx, target, c, harness.Options{})

@@ -15,7 +15,7 @@ import (
 // before anything runs, and an unknown object is an error naming the scenario file's line.
 func TestLoad_cycleChangesUnknownObject(t *testing.T) {
 	_, err := harness.LoadDir("testdata/cycles-unknown-object")
-	want := `testdata/cycles-unknown-object/cycle-unknown-user.yaml:10: change.users[0].objectId: cycle 2: no user has objectId "u-nobody"`
+	want := `testdata/cycles-unknown-object/cycle-unknown-user.yaml:10:18: change.users[0].objectId: cycle 2: no user has objectId "u-nobody"`
 	if err == nil || err.Error() != want {
 		t.Fatalf("Load() error = %v\nwant %s", err, want)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/scimsim/scimsim/engine"
 	"github.com/scimsim/scimsim/entra"
 	"github.com/scimsim/scimsim/internal/endpoint"
+	"github.com/scimsim/scimsim/report"
 	"github.com/scimsim/scimsim/scenarios"
 	"github.com/scimsim/scimsim/wire"
 )
@@ -267,7 +268,7 @@ func (e *External) Record(sc *scenarios.Scenario, rep *engine.Report) {
 		if t := r.Target; t != nil && t.ID != "" && hasTag(t.Display, run.tag) {
 			run.l.Add(resourceOf(t.Type), t.Display, t.ID)
 		}
-		if r.Status == engine.StatusFailure && r.FailedStep == engine.StepExport {
+		if r.Status == report.StatusFailure && r.FailedStep == report.StepExport {
 			resource := resourceOf(r.Subject.Type)
 			for _, p := range r.ModifiedProperties {
 				if name, ok := p.NewValue.(string); ok && p.Name == endpoint.NameAttr(resource) && hasTag(name, run.tag) {

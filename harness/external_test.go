@@ -23,6 +23,7 @@ import (
 	"github.com/scimsim/scimsim/conformance"
 	"github.com/scimsim/scimsim/engine"
 	"github.com/scimsim/scimsim/harness"
+	"github.com/scimsim/scimsim/report"
 	"github.com/scimsim/scimsim/scenarios"
 	"github.com/scimsim/scimsim/simulator"
 )
@@ -495,10 +496,10 @@ func TestExternal_RecordReadsTheReport(t *testing.T) {
 	}
 	rep := &engine.Report{
 		Subject: engine.Identity{Type: "Group", Display: ep.Tag + "Five"},
-		Status:  engine.StatusSuccess,
+		Status:  report.StatusSuccess,
 		Created: []engine.Identity{{Type: "Group", ID: "g-five", Display: ep.Tag + "Five"}},
-		Members: []*engine.Report{{Status: engine.StatusSuccess, Created: []engine.Identity{{Type: "User", ID: "u-member", Display: ep.Tag + "member@contoso.com"}}}},
-		Steps: []engine.Step{{Type: engine.StepExport, Exchanges: []engine.Exchange{{Method: http.MethodPost, URL: ep.URL + "/Users",
+		Members: []*engine.Report{{Status: report.StatusSuccess, Created: []engine.Identity{{Type: "User", ID: "u-member", Display: ep.Tag + "member@contoso.com"}}}},
+		Steps: []engine.Step{{Type: report.StepExport, Exchanges: []engine.Exchange{{Method: http.MethodPost, URL: ep.URL + "/Users",
 			RequestBody: `{"userName":"theirs@contoso.com"}`, Status: http.StatusCreated, ResponseBody: `{"id":"u-theirs","userName":"theirs@contoso.com"}`}}}},
 	}
 	ext.Record(sc, rep)

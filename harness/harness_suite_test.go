@@ -124,6 +124,17 @@ func conformanceOnly(cases []harness.Case) []harness.Case {
 	return out
 }
 
+// decorators are an Ordered container's, with the scenario's labels; a pending scenario is marked
+// Pending and its summary row kept.
+func decorators(sc scenarios.Scenario) []any {
+	d := []any{Ordered, Label(sc.Labels...)}
+	if sc.Pending != "" {
+		d = append(d, Pending)
+		pending[sc.ID] = harness.PendingRow(&sc)
+	}
+	return d
+}
+
 // describeScenario is one scenario: the engine runs once in BeforeAll, then one It per step in the
 // document's order, and a last It for the outcome. A step that went wrong fails its It and, the
 // container being Ordered, skips the ones after it, so the report names the failing step.
@@ -133,12 +144,7 @@ func describeScenario(c harness.Case) {
 		return
 	}
 	sc := c.Scenario
-	decorators := []any{Ordered, Label(sc.Labels...)}
-	if sc.Pending != "" {
-		decorators = append(decorators, Pending)
-		pending[sc.ID] = harness.PendingRow(&sc)
-	}
-	Describe(sc.ID, append(decorators, func() {
+	Describe(sc.ID, append(decorators(sc), func() {
 		var res harness.Result
 		// The job's own time budget (job.timeout, 30 s by default) ends a run against a target that
 		// never answers; the node timeout is only a backstop so that a hung run cannot stall CI.
@@ -196,30 +202,9 @@ func newStepEntry(s *engine.Step) stepEntry {
 	return stepEntry{Status: s.Status, ErrorCode: s.ErrorCode, Reason: s.Reason, Details: s.Details, Tips: s.Tips, Exchanges: s.Exchanges}
 }
 
-// String renders the entry the way the portal's "View details" reads: one property per line, then
-// the tips, then one line per HTTP exchange.
+// String renders the entry the way the portal's "View details" reads (report.Step.Lines).
 func (e stepEntry) String() string {
-	var b strings.Builder
-	b.WriteString(e.Status)
-	if e.ErrorCode != "" {
-		b.WriteString(" " + e.ErrorCode)
-	}
-	if e.Reason != "" {
-		b.WriteString(": " + e.Reason)
-	}
-	for _, d := range e.Details {
-		fmt.Fprintf(&b, "\n  %s: %s", d.Name, d.Value)
-	}
-	for _, t := range e.Tips {
-		fmt.Fprintf(&b, "\n  tip: %s (%s)", t.Text, t.Source)
-	}
-	for _, x := range e.Exchanges {
-		fmt.Fprintf(&b, "\n  %s %s -> %d", x.Method, x.URL, x.Status)
-		if x.Error != "" {
-			b.WriteString(" " + x.Error)
-		}
-	}
-	return b.String()
+	return engine.Step{Status: e.Status, ErrorCode: e.ErrorCode, Reason: e.Reason, Details: e.Details, Tips: e.Tips, Exchanges: e.Exchanges}.Lines()
 }
 
 // writeSummary prints the summary table at the end of every run. Entries from other parallel

@@ -3,7 +3,6 @@ package scenarios
 import (
 	"encoding/json"
 	"fmt"
-	"reflect"
 	"slices"
 	"sort"
 	"strconv"
@@ -11,6 +10,9 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/scimsim/scimsim/internal/decode"
+	"github.com/scimsim/scimsim/report"
 )
 
 // A cycle scenario runs the provisioning job instead of (or after) one on-demand run: its `cycles:`
@@ -106,18 +108,13 @@ func (f Fault) ActiveIn(n int) bool {
 	return (f.From == 0 || n >= f.From) && (f.Until == 0 || n <= f.Until)
 }
 
-var unmarshalerType = reflect.TypeOf((*yaml.Unmarshaler)(nil)).Elem()
-
-// unmarshals reports whether values of t decode themselves (their keys are not the loader's).
-func unmarshals(t reflect.Type) bool { return reflect.PointerTo(t).Implements(unmarshalerType) }
-
 // validateCycles checks the cycles form: each cycle expects a known status, quarantine reasons
 // only with a quarantine, counts that are not negative; the first cycle reads the source as given;
 // fault windows name cycles the scenario runs.
 func (p *parser) validateCycles(sc *Scenario, root *yaml.Node) {
 	for i, f := range sc.Target.Faults {
-		at := func(key ...string) int {
-			return lineOf(root, append([]string{"target", "faults", strconv.Itoa(i)}, key...)...)
+		at := func(key ...string) decode.Pos {
+			return p.At(root, append([]string{"target", "faults", strconv.Itoa(i)}, key...)...)
 		}
 		switch {
 		case (f.From != 0 || f.Until != 0) && !sc.IsCycles():
@@ -134,16 +131,18 @@ func (p *parser) validateCycles(sc *Scenario, root *yaml.Node) {
 		return
 	}
 	if !sc.HasLabel(LabelCycles) {
-		p.add(lineOf(root, "labels"), "a scenario with cycles carries the label %q", LabelCycles)
+		p.add(p.At(root, "labels"), "a scenario with cycles carries the label %q", LabelCycles)
 	}
 	if sc.HasLabel(LabelConformance) {
-		p.add(lineOf(root, "cycles"), "a %q scenario cannot run cycles: the job's quarantine and escrows need the simulator's faults", LabelConformance)
+		p.add(p.At(root, "cycles"), "a %q scenario cannot run cycles: the job's quarantine and escrows need the simulator's faults", LabelConformance)
 	}
 	if !sc.HasOnDemand() && (sc.Expect.Status != "" || sc.Expect.FailedStep != "") {
-		p.add(lineOf(root, "expect"), "expect checks the on-demand run of the subject: add subject, or move the expectation into the cycles")
+		p.add(p.At(root, "expect"), "expect checks the on-demand run of the subject: add subject, or move the expectation into the cycles")
 	}
 	for i, c := range sc.Cycles {
-		at := func(key ...string) int { return lineOf(root, append([]string{"cycles", strconv.Itoa(i)}, key...)...) }
+		at := func(key ...string) decode.Pos {
+			return p.At(root, append([]string{"cycles", strconv.Itoa(i)}, key...)...)
+		}
 		e := c.Expect
 		if i == 0 && c.Changes.Set() {
 			p.add(at("changes"), "cycles[0].changes: the first cycle reads the source as written; put changes before a later cycle")
@@ -175,28 +174,12 @@ func (p *parser) validateCycles(sc *Scenario, root *yaml.Node) {
 	}
 }
 
-// CycleOutcome is how the job stood after one cycle, decoded from the job's JSON (its cycle
-// summary and the status fields it names), so that the catalog depends on that contract, not on
-// the job's Go types.
+// CycleOutcome is how the job stood after one cycle: the cycle (report.Cycle) and the status
+// fields expectations name.
 type CycleOutcome struct {
-	Number        int            `json:"number"`
-	Code          string         `json:"code"`
-	Reason        string         `json:"reason"`
-	Began         time.Time      `json:"began"`
-	Ended         time.Time      `json:"ended"`
-	Processed     int            `json:"processed"`
-	Created       int            `json:"created"`
-	Updated       int            `json:"updated"`
-	Disabled      int            `json:"disabled"`
-	Deleted       int            `json:"deleted"`
-	Skipped       int            `json:"skipped"`
-	Failed        int            `json:"failed"`
-	Staged        int            `json:"staged"`
-	Escrows       int            `json:"escrows"`
-	Codes         map[string]int `json:"codes"`
-	Modified      []string       `json:"modified"`
-	SeriesCount   int            `json:"seriesCount"`
-	EscrowsPruned bool           `json:"escrowsPruned"`
+	report.Cycle
+	SeriesCount   int  `json:"seriesCount"`
+	EscrowsPruned bool `json:"escrowsPruned"`
 }
 
 // DecodeCycleOutcome reads a cycle's JSON.

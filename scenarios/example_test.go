@@ -28,5 +28,5 @@ expect: {status: failure, failedStep: matching, errorCode: DuplicateTargetEntrie
 	fmt.Println(err)
 	// Output:
 	// match-duplicate user alice@contoso.com matching DuplicateTargetEntries
-	// scenarios/typo.yaml:3: unknown key "subjcet" (did you mean "subject"?)
+	// scenarios/typo.yaml:3:1: unknown key "subjcet" (did you mean "subject"?)
 }

@@ -5,6 +5,8 @@ import (
 	"strconv"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/scimsim/scimsim/internal/decode"
 )
 
 // entraFaultResources are the resources a fault can match on an Entra target: the first segment
@@ -15,7 +17,7 @@ var entraFaultResources = []string{"users", "directory", "policies", "organizati
 // target has; it reports whether the target is one, so that the SCIM checks are skipped.
 func (p *parser) validateEntraTarget(sc *Scenario, root *yaml.Node) bool {
 	t := &sc.Target
-	at := func(key ...string) int { return lineOf(root, append([]string{"target"}, key...)...) }
+	at := func(key ...string) decode.Pos { return p.At(root, append([]string{"target"}, key...)...) }
 	switch t.Kind {
 	case "", KindSCIM:
 		for key, set := range map[string]bool{"tenantId": t.TenantID != "", "domain": t.Domain != "", "deletedUsers": len(t.DeletedUsers) > 0,
@@ -25,10 +27,10 @@ func (p *parser) validateEntraTarget(sc *Scenario, root *yaml.Node) bool {
 			}
 		}
 		if sc.Expect.TargetDeletedUsers != nil {
-			p.add(lineOf(root, "expect", "targetDeletedUsers"), "expect.targetDeletedUsers counts an Entra target's deleted items (target.kind: %s)", KindEntra)
+			p.add(p.At(root, "expect", "targetDeletedUsers"), "expect.targetDeletedUsers counts an Entra target's deleted items (target.kind: %s)", KindEntra)
 		}
 		if sc.HasLabel(LabelCrossTenant) {
-			p.add(lineOf(root, "labels"), "a %q scenario runs against an Entra target: set target.kind: %s", LabelCrossTenant, KindEntra)
+			p.add(p.At(root, "labels"), "a %q scenario runs against an Entra target: set target.kind: %s", LabelCrossTenant, KindEntra)
 		}
 		return false
 	case KindEntra:
@@ -63,10 +65,10 @@ func (p *parser) validateEntraTarget(sc *Scenario, root *yaml.Node) bool {
 		}
 	}
 	if sc.HasLabel(LabelConformance) {
-		p.add(lineOf(root, "labels"), "a %q scenario runs against a real SCIM endpoint; an Entra target is the simulator's", LabelConformance)
+		p.add(p.At(root, "labels"), "a %q scenario runs against a real SCIM endpoint; an Entra target is the simulator's", LabelConformance)
 	}
 	if sc.Expect.TargetDeletedUsers != nil && *sc.Expect.TargetDeletedUsers < 0 {
-		p.add(lineOf(root, "expect", "targetDeletedUsers"), "expect.targetDeletedUsers %d must not be negative", *sc.Expect.TargetDeletedUsers)
+		p.add(p.At(root, "expect", "targetDeletedUsers"), "expect.targetDeletedUsers %d must not be negative", *sc.Expect.TargetDeletedUsers)
 	}
 	return true
 }

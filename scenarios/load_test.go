@@ -2,7 +2,6 @@ package scenarios
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io/fs"
 	"os"
@@ -14,10 +13,8 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/scimsim/scimsim/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // sections are the headings of the source document ("On-demand provisioning in Azure Active
 // Directory"); every catalog scenario names one of them in doc.
@@ -117,19 +114,7 @@ func TestLoad_Broken(t *testing.T) {
 		}
 	}
 	got := err.Error() + "\n"
-	golden := filepath.Join(dir, "want.txt")
-	if *update {
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("read golden (run with -update to create it): %v", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("LoadDir(%s) errors (-want +got):\n%s", dir, diff)
-	}
+	golden.File(t, filepath.Join(dir, "want.txt"), got)
 }
 
 func unwrapAll(err error) []error {
@@ -216,33 +201,33 @@ func TestParse(t *testing.T) {
 		{
 			name: "unknown key with a hint",
 			yaml: strings.Replace(validScenario, "labels:", "lables:", 1),
-			want: `x.yaml:3: unknown key "lables" (did you mean "labels"?)`,
+			want: `x.yaml:3:1: unknown key "lables" (did you mean "labels"?)`,
 		},
 		{
 			name: "unknown nested key names its path",
 			yaml: validScenario + "target:\n  faults:\n    - {type: throttle, atributes: {retryAfter: 1}}\n",
-			want: `x.yaml:10: unknown key "atributes" in target.faults[0] (did you mean "attributes"?)`,
+			want: `x.yaml:10:24: unknown key "atributes" in target.faults[0] (did you mean "attributes"?)`,
 		},
 		{
 			name:   "unknown key far from every known one lists them",
 			yaml:   validScenario + "zzzzzzzz: 1\n",
-			want:   `x.yaml:8: unknown key "zzzzzzzz" (known keys: config, credentials, cycles, doc, expect, labels, now, pending, quote, source, subject, target, title)`,
+			want:   `x.yaml:8:1: unknown key "zzzzzzzz" (known keys: config, credentials, cycles, doc, expect, labels, now, pending, quote, source, subject, target, title)`,
 			reason: "no hint is better than a wrong hint",
 		},
 		{
 			name: "failure without a step",
 			yaml: strings.Replace(validScenario, "{status: success, action: create}", "{status: failure, errorCode: Unauthorized}", 1),
-			want: `x.yaml:7: expect.status failure names no step: add failedStep (one of connection, import, scoping, matching, export)`,
+			want: `x.yaml:7:9: expect.status failure names no step: add failedStep (one of connection, import, scoping, matching, export)`,
 		},
 		{
 			name: "unknown fault type",
 			yaml: validScenario + "target: {faults: [{type: slow}]}\n",
-			want: `x.yaml:8: unknown fault type "slow" (known: ` + strings.Join(FaultTypes, ", ") + `)`,
+			want: `x.yaml:8:26: unknown fault type "slow" (known: ` + strings.Join(FaultTypes, ", ") + `)`,
 		},
 		{
 			name: "a mapping where a list belongs",
 			yaml: strings.Replace(validScenario, "labels: [actions]", "labels: {a: b}", 1),
-			want: `x.yaml:3: labels must be a list, not a mapping`,
+			want: `x.yaml:3:9: labels must be a list, not a mapping`,
 		},
 		{
 			name: "two documents",
@@ -252,22 +237,22 @@ func TestParse(t *testing.T) {
 		{
 			name: "not a mapping",
 			yaml: "- a\n- b\n",
-			want: `x.yaml:1: a scenario is a mapping of keys (title, doc, source, config, subject, expect, ...)`,
+			want: `x.yaml:1:1: a scenario is a mapping of keys (title, doc, source, config, subject, expect, ...)`,
 		},
 		{
 			name: "skip expectations need a step or action skip",
 			yaml: strings.Replace(validScenario, "{status: success, action: create}", "{status: skipped, errorCode: RedundantExport}", 1),
-			want: `x.yaml:7: expect.status skipped names no step: add failedStep (import or scoping) or action: skip`,
+			want: `x.yaml:7:9: expect.status skipped names no step: add failedStep (import or scoping) or action: skip`,
 		},
 		{
 			name: "a success cannot name a failing step",
 			yaml: strings.Replace(validScenario, "{status: success, action: create}", "{status: success, action: create, failedStep: export}", 1),
-			want: `x.yaml:7: expect.status success cannot have a failedStep or errorCode`,
+			want: `x.yaml:7:18: expect.status success cannot have a failedStep or errorCode`,
 		},
 		{
 			name: "pre-seeded users need a userName",
 			yaml: validScenario + "target: {users: [{displayName: x}]}\n",
-			want: `x.yaml:8: target.users[0] has no userName (a SCIM User needs one, RFC 7643 §4.1)`,
+			want: `x.yaml:8:18: target.users[0] has no userName (a SCIM User needs one, RFC 7643 §4.1)`,
 		},
 		{
 			name:   "free-form SCIM resources are not key-checked",
@@ -277,7 +262,7 @@ func TestParse(t *testing.T) {
 		{
 			name: "members without a group",
 			yaml: strings.Replace(validScenario, "{user: alice@contoso.com}", "{user: alice, members: [bob]}", 1),
-			want: `x.yaml:6: subject members are chosen from a group: add group: NAME or drop members`,
+			want: `x.yaml:6:33: subject members are chosen from a group: add group: NAME or drop members`,
 		},
 	}
 	for _, tt := range tests {
@@ -475,7 +460,7 @@ func TestLoad_FS(t *testing.T) {
 		"catalog/abs.yaml":  {Data: []byte(strings.NewReplacer("source: s.yaml", "source: testdata/s.yaml", "config: c.yaml", "config: /etc/c.yaml").Replace(validScenario))},
 	}
 	all, err := Load(fsys, "catalog")
-	want := `catalog/abs.yaml:5: config "/etc/c.yaml": an absolute path names a file of this machine, and this catalog is not read from its disk: write the path relative to the scenario file`
+	want := `catalog/abs.yaml:5:9: config "/etc/c.yaml": an absolute path names a file of this machine, and this catalog is not read from its disk: write the path relative to the scenario file`
 	if err == nil || err.Error() != want {
 		t.Errorf("Load error = %v, want %q", err, want)
 	}

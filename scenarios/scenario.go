@@ -14,10 +14,13 @@ package scenarios
 import (
 	"errors"
 	"fmt"
+	"github.com/scimsim/scimsim/report"
 	"io/fs"
 	"os"
 	"strings"
 	"time"
+
+	"github.com/scimsim/scimsim/internal/decode"
 )
 
 // DefaultNow is the fixed clock of a scenario without a `now:` key. Fixed, so that reports, generated
@@ -35,9 +38,9 @@ const (
 
 // Outcome statuses, as in the report's `status` field.
 const (
-	StatusSuccess = "success"
-	StatusFailure = "failure"
-	StatusSkipped = "skipped"
+	StatusSuccess = report.StatusSuccess
+	StatusFailure = report.StatusFailure
+	StatusSkipped = report.StatusSkipped
 )
 
 // LabelConformance marks scenarios that need nothing only the simulator can do (faults, a profile or
@@ -46,36 +49,19 @@ const (
 // unique to the run, and deletes everything the run created afterwards.
 const LabelConformance = "conformance"
 
-// Step is one of the five steps of on-demand provisioning, in the order the service runs them.
-type Step struct {
-	Type string // the report's step type: connection, import, scoping, matching, export
-	Name string // the section title of the source document
-}
+// Step is one of the five steps of on-demand provisioning (report.StepInfo).
+type Step = report.StepInfo
 
-// Steps lists the five steps in order ("Understand the provisioning steps": "There are typically five
-// steps to provision a user").
-var Steps = []Step{
-	{Type: "connection", Name: "Test connection"},
-	{Type: "import", Name: "Import user"},
-	{Type: "scoping", Name: "Determine if user is in scope"},
-	{Type: "matching", Name: "Match user between source and target"},
-	{Type: "export", Name: "Perform action"},
-}
+// Steps lists the five steps in order (report.Steps).
+var Steps = report.Steps
 
 // StepIndex returns the position of a step type in Steps, or -1 when it names no step.
-func StepIndex(stepType string) int {
-	for i, s := range Steps {
-		if s.Type == stepType {
-			return i
-		}
-	}
-	return -1
-}
+func StepIndex(stepType string) int { return report.StepIndex(stepType) }
 
-// Actions a successful or skipped run can report.
-var Actions = []string{"create", "update", "disable", "delete", "skip", "none"}
+// Actions a successful or skipped run can report (report.Actions).
+var Actions = report.Actions
 
-// FaultTypes are the fault types the simulator implements (design.md, "Faults"). The loader keeps its
+// FaultTypes are the fault types the simulator implements (docs/faults.md). The loader keeps its
 // own copy so that the catalog stays free of the simulator; a harness test checks it against the
 // simulator's registry so the two cannot drift.
 var FaultTypes = []string{
@@ -152,8 +138,8 @@ type Scenario struct {
 	// Cycles, when set, run the provisioning job (cycles.go).
 	Cycles []Cycle `yaml:"cycles"`
 
-	// sourceLine and configLine point errors about the referenced files at their keys.
-	sourceLine, configLine int
+	// sourceAt and configAt point errors about the referenced files at their keys.
+	sourceAt, configAt decode.Pos
 	// files holds the source and config files Load found, at sourceFile and configFile.
 	files                  fs.FS
 	sourceFile, configFile string
@@ -273,7 +259,7 @@ func (t *Target) TokenOrDefault() string {
 	return t.Token
 }
 
-// Fault is a fault to inject, in the simulator's `faults.Spec` shape (design.md, "Faults").
+// Fault is a fault to inject, in the simulator's `faults.Spec` shape (docs/faults.md).
 type Fault struct {
 	Name        string         `yaml:"name"`
 	Type        string         `yaml:"type"`

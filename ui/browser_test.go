@@ -2,7 +2,6 @@ package ui_test
 
 import (
 	"context"
-	"flag"
 	"net/http"
 	"net/url"
 	"os"
@@ -17,9 +16,8 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+	"github.com/scimsim/scimsim/internal/golden"
 )
-
-var update = flag.Bool("update", false, "write the page's screenshots to docs/img")
 
 // skipBrowser is the variable that skips the browser tests; without it a missing Chromium fails
 // them, so that `make test` never passes without having driven a real browser by accident.
@@ -111,7 +109,7 @@ func wantText(t *testing.T, ctx context.Context, css string, wants ...string) {
 // element css names ("" for the top of the page).
 func shot(t *testing.T, ctx context.Context, name, css string) {
 	t.Helper()
-	if !*update {
+	if !golden.Update() {
 		return
 	}
 	scroll := `window.scrollTo(0, 0)`

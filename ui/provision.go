@@ -10,6 +10,7 @@ import (
 
 	"github.com/scimsim/scimsim/engine"
 	"github.com/scimsim/scimsim/entra"
+	"github.com/scimsim/scimsim/report"
 )
 
 // maxHits bounds each list of search results, as the portal's picker shows a screenful.
@@ -274,7 +275,7 @@ func (s *Server) provision(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Report = rep
-	d.NoResults = rep.FailedStep == engine.StepImport && rep.ErrorCode == string(entra.CodeSubjectNotFound)
+	d.NoResults = rep.FailedStep == report.StepImport && rep.ErrorCode == string(entra.CodeSubjectNotFound)
 	s.render(w, r, http.StatusOK, "provision", page{Title: title + ": " + rep.Subject.Display, Nav: "provision", Data: d})
 }
 

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/scimsim/scimsim/engine"
+	"github.com/scimsim/scimsim/report"
 	"github.com/scimsim/scimsim/scenarios"
 	"github.com/scimsim/scimsim/wire"
 )
@@ -104,12 +105,12 @@ var funcs = template.FuncMap{
 	"shown":      stepShown,
 	"mark":       statusMark,
 	"label":      statusLabel,
-	"value":      showValue,
+	"value":      report.ShowValue,
 	"byScimsim":  func(ex engine.Exchange) bool { return ex.By == wire.ByScimsim },
 	"pretty":     prettyJSON,
 	"join":       strings.Join,
 	"lower":      strings.ToLower,
-	"failed":     func(s string) bool { return s == engine.StatusFailure },
+	"failed":     func(s string) bool { return s == report.StatusFailure },
 	"view":       func(r *engine.Report, show bool) reportView { return reportView{R: r, ShowRequests: show} },
 	"list":       func(xs ...string) []string { return xs },
 	"dflt": func(v any) string {
@@ -140,19 +141,19 @@ func stepNumber(typ string) int { return scenarios.StepIndex(typ) + 1 }
 // fails (Microsoft Learn, provision-on-demand.md, "Step 1: Test connection": the step appears in
 // the on-demand experience only when it fails); the JSON report always carries it.
 func stepShown(s engine.Step) bool {
-	return s.Type != engine.StepConnection || (s.Status != engine.StatusSuccess && s.Status != engine.StatusNotRun)
+	return s.Type != report.StepConnection || (s.Status != report.StatusSuccess && s.Status != report.StatusNotRun)
 }
 
 // statusMark is the icon of a status, the same marks the CLI prints.
 func statusMark(status string) string {
 	switch status {
-	case engine.StatusSuccess:
+	case report.StatusSuccess:
 		return "✓"
-	case engine.StatusFailure:
+	case report.StatusFailure:
 		return "✗"
-	case engine.StatusWarning:
+	case report.StatusWarning:
 		return "!"
-	case engine.StatusSkipped:
+	case report.StatusSkipped:
 		return "↷"
 	}
 	return "·"
@@ -160,28 +161,12 @@ func statusMark(status string) string {
 
 func statusLabel(status string) string {
 	switch status {
-	case engine.StatusNotRun:
+	case report.StatusNotRun:
 		return "Not run"
 	case "":
 		return ""
 	}
 	return strings.ToUpper(status[:1]) + status[1:]
-}
-
-// showValue renders a modified property's value as the CLI does: (none) for no value, a string as
-// it is, anything else as JSON.
-func showValue(v any) string {
-	if v == nil {
-		return "(none)"
-	}
-	if s, ok := v.(string); ok {
-		return s
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprint(v)
-	}
-	return string(b)
 }
 
 // prettyJSON indents a JSON body for reading; anything else is returned as it is.

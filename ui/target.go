@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/scimsim/scimsim/entra"
+	"github.com/scimsim/scimsim/report"
 	"github.com/scimsim/scimsim/simulator"
 	"github.com/scimsim/scimsim/simulator/faults"
 	"github.com/scimsim/scimsim/wire"
@@ -266,7 +267,7 @@ func attrSummary(a map[string]any) string {
 	slices.Sort(keys)
 	parts := make([]string, len(keys))
 	for i, k := range keys {
-		parts[i] = k + "=" + showValue(a[k])
+		parts[i] = k + "=" + report.ShowValue(a[k])
 	}
 	return strings.Join(parts, " ")
 }

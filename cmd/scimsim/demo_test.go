@@ -158,7 +158,7 @@ func TestScenarios_BadInput(t *testing.T) {
 		want string
 	}{
 		{"unknown id", []string{"scenarios", "run", "--scenarios", catalog, "no-such-case"}, `no scenario "no-such-case" in the catalog`},
-		{"broken catalog", []string{"scenarios", "list", "--scenarios", filepath.Join("..", "..", "testdata", "scenarios-broken")}, `unknown-key.yaml:6: unknown key "subjcet" (did you mean "subject"?)`},
+		{"broken catalog", []string{"scenarios", "list", "--scenarios", filepath.Join("..", "..", "testdata", "scenarios-broken")}, `unknown-key.yaml:6:1: unknown key "subjcet" (did you mean "subject"?)`},
 		{"unknown label", []string{"scenarios", "list", "--scenarios", catalog, "--label", "nope"}, "no scenario carries the label nope"},
 		{"bad colour", []string{"demo", "--scenarios", catalog, "--color", "sometimes"}, `--color "sometimes": want auto, always or never`},
 	}

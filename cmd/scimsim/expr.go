@@ -16,6 +16,7 @@ import (
 
 	"github.com/scimsim/scimsim/engine"
 	"github.com/scimsim/scimsim/engine/expr"
+	"github.com/scimsim/scimsim/internal/decode"
 )
 
 func init() { subcommands = append(subcommands, exprCommand) }
@@ -108,13 +109,13 @@ func runExpr(stdout, stderr io.Writer, args []string, f exprFlags) error {
 		if err != nil {
 			return usageError("expr: %v", err)
 		}
-		attrs, err := sourceAttributes(src, f.user)
+		attrs, err := src.ExpressionAttributes(f.user)
 		if err != nil {
 			return usageError("expr: %s: %v", f.source, err)
 		}
 		env.Attrs = attrs
 		env.DefaultDomain = src.DefaultDomain
-		known = sourceSchema(src)
+		known = src.AttributeNames()
 	}
 	if f.domain != "" {
 		if err := engine.ValidateDomainName(f.domain); err != nil {
@@ -247,132 +248,51 @@ func parseAttrFlag(s string) (string, any, error) {
 	return name, value, nil
 }
 
-// readAttrFile reads a YAML map of attribute names to scalars or lists of scalars.
+// readAttrFile reads a YAML map of attribute names to values: scalars, read as a source's
+// attributes are, or lists of them.
 func readAttrFile(path string) (map[string]any, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(b, &doc); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
 	attrs := map[string]any{}
-	if len(doc.Content) == 0 {
+	root, err := decode.Document(path, b, "")
+	if errors.Is(err, decode.ErrEmpty) {
 		return attrs, nil
 	}
-	root := doc.Content[0]
+	if err != nil {
+		return nil, err
+	}
+	d := decode.New(path)
 	if root.Kind != yaml.MappingNode {
-		return nil, fmt.Errorf("%s:%d: want a map of attribute names to values", path, root.Line)
+		return nil, d.Errorf(root, "", "want a map of attribute names to values")
 	}
-	for i := 0; i+1 < len(root.Content); i += 2 {
-		k, v := root.Content[i], root.Content[i+1]
-		value, err := attrValue(v)
+	d.Add(d.Fields(root, "", nil, nil, func(key string, _, v *yaml.Node) error {
+		value, err := attrValue(d, v, key)
+		attrs[key] = value
+		return err
+	}))
+	return attrs, d.Err()
+}
+
+// attrValue is a scalar, or a list of scalars each of its own type (a source's lists are of
+// strings; --attr-file keeps what was written, as --attr does with a JSON array).
+func attrValue(d *decode.Decoder, n *yaml.Node, field string) (any, error) {
+	if n.Kind != yaml.SequenceNode {
+		return d.Scalar(n, field)
+	}
+	list := make([]any, 0, len(n.Content))
+	for i, item := range n.Content {
+		if item.Kind != yaml.ScalarNode {
+			return nil, d.Errorf(item, decode.Index(field, i), "a multi-valued attribute holds strings, numbers or booleans")
+		}
+		v, err := d.Scalar(item, decode.Index(field, i))
 		if err != nil {
-			return nil, fmt.Errorf("%s:%d: %s: %v", path, v.Line, k.Value, err)
-		}
-		attrs[k.Value] = value
-	}
-	return attrs, nil
-}
-
-func attrValue(n *yaml.Node) (any, error) {
-	switch n.Kind {
-	case yaml.ScalarNode:
-		if n.Tag == "!!timestamp" {
-			return n.Value, nil // a date stays the text the user wrote, as a source attribute would
-		}
-		var v any
-		if err := n.Decode(&v); err != nil {
 			return nil, err
 		}
-		if i, ok := v.(int); ok {
-			return int64(i), nil
-		}
-		return v, nil
-	case yaml.SequenceNode:
-		list := make([]any, 0, len(n.Content))
-		for _, item := range n.Content {
-			if item.Kind != yaml.ScalarNode {
-				return nil, fmt.Errorf("line %d: a multi-valued attribute holds strings, numbers or booleans", item.Line)
-			}
-			v, err := attrValue(item)
-			if err != nil {
-				return nil, err
-			}
-			list = append(list, v)
-		}
-		return list, nil
+		list = append(list, v)
 	}
-	return nil, errors.New("want a string, number, boolean or list")
-}
-
-// sourceAttributes returns what an expression sees for the user query matches: the user's
-// attributes, IsSoftDeleted (without a job configuration, true when the user is disabled or
-// soft-deleted; assignment and scoping need `scimsim provision`) and appRoleAssignments.
-func sourceAttributes(src *engine.Source, query string) (map[string]any, error) {
-	var u *engine.User
-	for _, cand := range src.Users {
-		if cand.ObjectID == query {
-			u = cand // --user may name a disabled or soft-deleted user by objectId
-		}
-	}
-	if u == nil {
-		var err error
-		if u, err = src.FindUser(query); err != nil {
-			return nil, err
-		}
-	}
-	if u == nil {
-		return nil, fmt.Errorf("no user matches %q (disabled and soft-deleted users are found by objectId only)", query)
-	}
-	attrs := make(map[string]any, len(u.Attrs)+2)
-	for k, v := range u.Attrs {
-		attrs[k] = v
-	}
-	attrs["IsSoftDeleted"] = !u.Enabled() || u.SoftDeleted()
-	if roles := userRoles(src, u); len(roles) > 0 {
-		attrs["appRoleAssignments"] = roles
-	}
-	return attrs, nil
-}
-
-// userRoles returns the roles of the assignments that reach u: its own and those of the groups
-// it is a direct member of.
-func userRoles(src *engine.Source, u *engine.User) []string {
-	via := map[string]bool{u.ObjectID: true}
-	for _, g := range src.Groups {
-		if slices.Contains(g.Members, u.ObjectID) {
-			via[g.ObjectID] = true
-		}
-	}
-	var roles []string
-	for _, a := range src.Assignments {
-		role := a.Role
-		if role == "" {
-			role = engine.DefaultRole
-		}
-		if via[a.Principal] && !slices.Contains(roles, role) {
-			roles = append(roles, role)
-		}
-	}
-	return roles
-}
-
-// sourceSchema lists every attribute some user of the source has.
-func sourceSchema(src *engine.Source) []string {
-	seen := map[string]bool{"IsSoftDeleted": true, "appRoleAssignments": true}
-	for _, u := range src.Users {
-		for k := range u.Attrs {
-			seen[k] = true
-		}
-	}
-	names := make([]string, 0, len(seen))
-	for k := range seen {
-		names = append(names, k)
-	}
-	slices.Sort(names)
-	return names
+	return list, nil
 }
 
 // warnUnknownAttributes points out, without failing, attributes that no user of the source has:

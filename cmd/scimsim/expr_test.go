@@ -106,7 +106,7 @@ func TestExprCommand_Errors(t *testing.T) {
 		{"unknown user", []string{`[a]`, "--source", contoso, "--user", "nobody@contoso.com"}, 2, `no user matches "nobody@contoso.com"`},
 		{"bad attr", []string{`[a]`, "--attr", "novalue"}, 2, "--attr novalue: want NAME=VALUE"},
 		{"bad now", []string{`Now()`, "--now", "yesterday"}, 2, `--now "yesterday" is not an RFC 3339 time`},
-		{"nested attr file", []string{`[givenName]`, "--attr-file", nested}, 2, "nested.yaml:3: manager: want a string, number, boolean or list"},
+		{"nested attr file", []string{`[givenName]`, "--attr-file", nested}, 2, "nested.yaml:3:3: manager: want a string, number, boolean or list"},
 		{"functions with expression", []string{`Now()`, "--functions"}, 2, "--functions takes no expression"},
 		{"no default domain", []string{`Join("@", [nick], DefaultDomain())`, "--attr", "nick=a"}, 1,
 			"scimsim: expr: 1:19: DefaultDomain: the tenant has no default verified domain\n  Join(\"@\", [nick], DefaultDomain())\n                    ^\ngive the tenant's default verified domain with --default-domain, or a --source file with a defaultDomain\n"},

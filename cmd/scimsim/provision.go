@@ -13,6 +13,7 @@ import (
 	"github.com/scimsim/scimsim/engine"
 	"github.com/scimsim/scimsim/entra"
 	"github.com/scimsim/scimsim/job"
+	"github.com/scimsim/scimsim/report"
 )
 
 func init() { subcommands = append(subcommands, provisionCommand) }
@@ -87,15 +88,13 @@ func runProvision(cmd *cobra.Command, f provisionFlags) error {
 		_, err := cmd.OutOrStdout().Write(def)
 		return err
 	}
-	switch {
-	case f.source == "":
+	if f.source == "" {
 		return usageError("provision: --source is required")
-	case f.user == "" && f.group == "":
-		return usageError("provision: name a subject with --user or --group")
-	case f.user != "" && f.group != "":
-		return usageError("provision: --user and --group cannot be used together")
-	case len(f.members) > 0 && f.group == "":
-		return usageError("provision: --member needs --group")
+	}
+	subj := engine.Subject{User: f.user, Group: f.group, Members: f.members}
+	var se *engine.SubjectError
+	if errors.As(subj.Validate(), &se) {
+		return usageError("provision: %s", subjectFlags[se.Problem])
 	}
 	color, err := useColor(f.color, cmd.OutOrStdout())
 	if err != nil {
@@ -127,14 +126,13 @@ func runProvision(cmd *cobra.Command, f provisionFlags) error {
 		return usageError("provision: %v", err)
 	}
 	opts = append(opts, engine.WithHTTPClient(hc))
-	if f.targetSet || f.tokenSet {
-		token := cfg.Target.Token
-		if f.tokenSet {
-			token = f.token
-		}
-		opts = append(opts, engine.WithTarget(f.target, token))
+	if f.targetSet {
+		opts = append(opts, engine.WithTargetURL(f.target))
 	}
-	rep, err := engine.Run(cmd.Context(), src, cfg, engine.Subject{User: f.user, Group: f.group, Members: f.members}, opts...)
+	if f.tokenSet {
+		opts = append(opts, engine.WithToken(f.token))
+	}
+	rep, err := engine.Run(cmd.Context(), src, cfg, subj, opts...)
 	if err != nil {
 		var ie *engine.InputError
 		if errors.As(err, &ie) {
@@ -164,11 +162,18 @@ func runProvision(cmd *cobra.Command, f provisionFlags) error {
 	if rep.ErrorCode == string(entra.CodeSubjectNotFound) {
 		hintSubject(cmd.ErrOrStderr(), src, f)
 	}
-	if rep.Status == engine.StatusFailure {
+	if rep.Status == report.StatusFailure {
 		// The report already says what failed: exit 1 without repeating it on stderr.
 		return &exitError{code: 1, err: errors.New("")}
 	}
 	return nil
+}
+
+// subjectFlags says each broken rule of engine.Subject with the flags that name a subject.
+var subjectFlags = map[engine.SubjectProblem]string{
+	engine.NoSubject:           "name a subject with --user or --group",
+	engine.UserAndGroup:        "--user and --group cannot be used together",
+	engine.MembersWithoutGroup: "--member needs --group",
 }
 
 // useColor decides --color: auto colours only a terminal, and never when NO_COLOR is set

@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/scimsim/scimsim/engine"
+	"github.com/scimsim/scimsim/report"
 	"github.com/scimsim/scimsim/simulator"
 )
 
@@ -53,7 +54,7 @@ func TestProvision_exitCodes(t *testing.T) {
 		{"member without group", target("--user", "alice", "--member", "bob"), 2, "", "--member needs --group"},
 		{"bad now", target("--user", "alice", "--now", "noon"), 2, "", `--now "noon"`},
 		{"bad color", target("--user", "alice", "--color", "pink"), 2, "", `--color "pink"`},
-		{"bad config", []string{"--source", provisionSource, "--config", "../../engine/testdata/config-errors/unknown-job-key.yaml", "--user", "alice"}, 2, "", `unknown-job-key.yaml:4: unknown key "timeuot"`},
+		{"bad config", []string{"--source", provisionSource, "--config", "../../engine/testdata/config-errors/unknown-job-key.yaml", "--user", "alice"}, 2, "", `unknown-job-key.yaml:4:3: unknown key "timeuot"`},
 		{"unknown flag", target("--usr", "alice"), 2, "", "unknown flag"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -85,7 +86,7 @@ func TestProvision_json(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
 		t.Fatalf("--json output is not a report: %v\n%s", err, stdout)
 	}
-	if rep.Status != engine.StatusSuccess || rep.Action != engine.ReportCreate || len(rep.Steps) != 5 {
+	if rep.Status != report.StatusSuccess || rep.Action != report.ActionCreate || len(rep.Steps) != 5 {
 		t.Errorf("report = %s/%s with %d steps, want success/create with 5", rep.Status, rep.Action, len(rep.Steps))
 	}
 	if strings.Contains(stdout, `"secret"`) || strings.Contains(stdout, "Bearer secret") {

@@ -103,7 +103,7 @@ func junitSuite(r *harness.Result, started time.Time) reporters.JUnitTestSuite {
 			stepType = scenarios.Steps[i].Type
 			if r.Report != nil {
 				if st := r.Report.Step(stepType); st != nil {
-					tc.SystemOut = stepText(st)
+					tc.SystemOut = st.Lines()
 				}
 			}
 		}
@@ -163,31 +163,6 @@ func actualEnd(o scenarios.Outcome) string {
 	default:
 		return o.Status + ", action " + o.Action
 	}
-}
-
-// stepText is a step's "View details", tips and exchanges, one per line.
-func stepText(s *engine.Step) string {
-	var b strings.Builder
-	b.WriteString(s.Status)
-	if s.ErrorCode != "" {
-		b.WriteString(" " + s.ErrorCode)
-	}
-	if s.Reason != "" {
-		b.WriteString(": " + s.Reason)
-	}
-	for _, d := range s.Details {
-		fmt.Fprintf(&b, "\n  %s: %s", d.Name, d.Value)
-	}
-	for _, t := range s.Tips {
-		fmt.Fprintf(&b, "\n  tip: %s (%s)", t.Text, t.Source)
-	}
-	for _, x := range s.Exchanges {
-		fmt.Fprintf(&b, "\n  %s %s -> %d", x.Method, x.URL, x.Status)
-		if x.Error != "" {
-			b.WriteString(" " + x.Error)
-		}
-	}
-	return b.String()
 }
 
 // runJSON is `scenarios run --json`: the run, and per scenario the expectation, the outcome, every

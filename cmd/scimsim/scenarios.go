@@ -6,12 +6,12 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/scimsim/scimsim"
 	"github.com/scimsim/scimsim/harness"
+	"github.com/scimsim/scimsim/report"
 	"github.com/scimsim/scimsim/scenarios"
 )
 
@@ -92,16 +92,15 @@ func scenariosListCommand() *cobra.Command {
 
 // writeScenarioList writes the catalog as a table, one scenario per line.
 func writeScenarioList(w io.Writer, list []scenarios.Scenario) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tTITLE\tLABELS\tDOC")
+	t := report.Table{Head: []string{"ID", "TITLE", "LABELS", "DOC"}}
 	for _, s := range list {
 		title := s.Title
 		if s.Pending != "" {
 			title += " (pending)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.ID, title, strings.Join(s.Labels, ","), s.Doc)
+		t.Add(s.ID, title, strings.Join(s.Labels, ","), s.Doc)
 	}
-	if err := tw.Flush(); err != nil {
+	if err := t.Write(w); err != nil {
 		return err
 	}
 	_, err := fmt.Fprintf(w, "%d scenarios\n", len(list))

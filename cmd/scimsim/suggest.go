@@ -50,62 +50,6 @@ func requireSubcommand(cmd *cobra.Command) {
 	}
 }
 
-// userSuggestions names the users of src closest to a --user query that found nobody: by the
-// names the portal's search matches (first name, last name, display name, user principal name,
-// email), each shown as its user principal name and display name. None when a user carries the
-// query exactly (the search then left it out on purpose: disabled or soft-deleted, and the report
-// says so) or when no name is close. A Cloud HR source is searched by worker id, so its closest
-// users are named with their ids.
-func userSuggestions(src *engine.Source, query string) []string {
-	q := strings.TrimSpace(query)
-	attrs := []string{"givenName", "surname", "displayName", "userPrincipalName", "mail"}
-	ids := map[string][]string{engine.KindWorkday: {"WorkerID", "workerId", "WID"}, engine.KindSuccessFactors: {"personIdExternal", "workerId"}}[src.Kind]
-	var names []string
-	owner := map[string]*engine.User{}
-	for _, u := range src.Users {
-		for _, a := range append(attrs, ids...) {
-			v := u.String(a)
-			if v == "" {
-				continue
-			}
-			if strings.EqualFold(v, q) {
-				if ids == nil {
-					return nil
-				}
-				// A Cloud HR worker named exactly: the search wants the id.
-				return []string{describeCandidate(u, ids)}
-			}
-			if _, dup := owner[v]; !dup {
-				owner[v] = u
-				names = append(names, v)
-			}
-		}
-	}
-	var out []string
-	seen := map[*engine.User]bool{}
-	for _, n := range suggest.Closest(q, names, 10) {
-		u := owner[n]
-		if seen[u] || len(out) == 3 {
-			continue
-		}
-		seen[u] = true
-		out = append(out, describeCandidate(u, ids))
-	}
-	return out
-}
-
-func describeCandidate(u *engine.User, ids []string) string {
-	for _, a := range ids {
-		if v := u.String(a); v != "" {
-			return fmt.Sprintf("%s %s (%s)", a, v, u.String("displayName"))
-		}
-	}
-	if dn := u.String("displayName"); dn != "" && dn != u.Display() {
-		return fmt.Sprintf("%s (%s)", u.Display(), dn)
-	}
-	return u.Display()
-}
-
 // hintSubject follows a run whose subject the search did not find with the closest names of the
 // source, on stderr: "did you mean" for --user, or for --group among the groups' names.
 func hintSubject(w io.Writer, src *engine.Source, f provisionFlags) {
@@ -113,13 +57,9 @@ func hintSubject(w io.Writer, src *engine.Source, f provisionFlags) {
 	var close []string
 	switch {
 	case f.user != "":
-		flag, query, close = "--user", f.user, userSuggestions(src, f.user)
+		flag, query, close = "--user", f.user, src.SuggestUsers(f.user)
 	case f.group != "":
-		names := make([]string, 0, len(src.Groups))
-		for _, g := range src.Groups {
-			names = append(names, g.DisplayName)
-		}
-		flag, query, close = "--group", f.group, suggest.Closest(f.group, names, 3)
+		flag, query, close = "--group", f.group, src.SuggestGroups(f.group)
 	}
 	if len(close) == 0 {
 		return

@@ -4,19 +4,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/scimsim/scimsim/internal/golden"
 	"github.com/scimsim/scimsim/job"
 	"github.com/scimsim/scimsim/simulator"
 	"github.com/scimsim/scimsim/simulator/faults"
 )
-
-var update = flag.Bool("update", false, "rewrite the generated sample in docs/sync.md")
 
 func runSyncCmd(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
@@ -55,8 +53,8 @@ func TestSync_exitCodes(t *testing.T) {
 		{"cycles 0", with("--token", "secret", "--cycles", "0"), 2, "", "--cycles 0: run at least one cycle"},
 		{"cycles and until", with("--cycles", "2", "--until", "2h"), 2, "", "cannot be used together"},
 		{"bad until", with("--until", "soon"), 2, "", `--until "soon"`},
-		{"unknown object", with("--token", "secret", "--changes", unknown), 2, "", "unknown.yaml:3: softDelete[0]: cycle 2: no user or group has objectId \"u-nobody\""},
-		{"changes beyond the cycles", with("--token", "secret", "--changes", changes, "--cycles", "2"), 2, "", "changes.yaml:2: cycles: changes for cycle 3, but --cycles 2 runs only 2"},
+		{"unknown object", with("--token", "secret", "--changes", unknown), 2, "", "unknown.yaml:3:18: softDelete[0]: cycle 2: no user or group has objectId \"u-nobody\""},
+		{"changes beyond the cycles", with("--token", "secret", "--changes", changes, "--cycles", "2"), 2, "", "changes.yaml:2:5: cycles: changes for cycle 3, but --cycles 2 runs only 2"},
 		{"unreachable", []string{"--source", provisionSource, "--target", "http://127.0.0.1:1/scim/v2", "--token", "x"}, 2, "", "the target cannot be reached"},
 		{"no source", []string{"--target", ts.SCIMURL("")}, 2, "", "--source is required"},
 		{"bad log format", with("--provisioning-log-format", "xml"), 2, "", `--provisioning-log-format "xml"`},
@@ -98,29 +96,7 @@ func TestSync_docSample(t *testing.T) {
 		}
 	}
 	got := strings.Join(cycles, "\n") + "\n"
-	const doc = "../../docs/sync.md"
-	b, err := os.ReadFile(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	begin, end := "<!-- sync-sample", "<!-- end sync-sample -->"
-	i, k := bytes.Index(b, []byte(begin)), bytes.Index(b, []byte(end))
-	if i < 0 || k < i {
-		t.Fatalf("%s has no sample block", doc)
-	}
-	head := b[:i+bytes.IndexByte(b[i:], '\n')+1]
-	want := string(b[len(head):k])
-	block := "```\n" + got + "```\n"
-	if *update {
-		out := append(append(append([]byte{}, head...), block...), b[k:]...)
-		if err := os.WriteFile(doc, out, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	if want != block {
-		t.Errorf("docs/sync.md's sample is not what the command prints (go test ./cmd/scimsim -run TestSync_docSample -update):\n got:\n%s\nwant:\n%s", block, want)
-	}
+	golden.Section(t, "../../docs/sync.md", "<!-- sync-sample", "<!-- end sync-sample -->", "```\n"+got+"```\n")
 }
 
 // TestProvision_provisioningLog: `scimsim provision --provisioning-log` writes its run as a log

@@ -1,15 +1,13 @@
 package expr
 
 import (
-	"flag"
 	"fmt"
+	"github.com/scimsim/scimsim/internal/golden"
 	"os"
 	"regexp"
 	"strings"
 	"testing"
 )
-
-var update = flag.Bool("update", false, "rewrite the generated sections of docs/expressions.md")
 
 const docsPath = "../../docs/expressions.md"
 
@@ -41,7 +39,7 @@ func TestDocs(t *testing.T) {
 	if want == doc {
 		return
 	}
-	if *update {
+	if golden.Update() {
 		if err := os.WriteFile(docsPath, []byte(want), 0o644); err != nil {
 			t.Fatal(err)
 		}
