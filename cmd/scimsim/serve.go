@@ -44,6 +44,7 @@ type serveFlags struct {
 	faultsFile, seedFile                      string
 	seed                                      int64
 	logLevel                                  string
+	logFormat                                 string
 	tlsCert, tlsKey                           string
 	tlsSelfSigned, listFaults                 bool
 	stateFile, stateSync                      string
@@ -84,6 +85,7 @@ by default --token), and the admin API at http://ADDR/admin.`,
 	fl.StringVar(&f.seedFile, "seed-data", "", "YAML or JSON file of users and groups to store at start-up")
 	fl.Int64Var(&f.seed, "seed", 1, "seed of fault probability draws and generated ids (same seed, same run)")
 	fl.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error (debug logs every request)")
+	fl.StringVar(&f.logFormat, "log-format", "text", "the server's own log on stderr: text (key=value) or json (one object a line)")
 	fl.StringVar(&f.tlsCert, "tls-cert", "", "serve HTTPS with this certificate file (PEM; needs --tls-key)")
 	fl.StringVar(&f.tlsKey, "tls-key", "", "private key file for --tls-cert (PEM)")
 	fl.BoolVar(&f.tlsSelfSigned, "tls-self-signed", false, "serve HTTPS with a throwaway ECDSA P-256 certificate made at start-up")
@@ -200,7 +202,10 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usageError("--state-sync: %v", err)
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	logger, err := newLogger(stderr, f.logFormat, level)
+	if err != nil {
+		return usageError("serve: %v", err)
+	}
 	if os.Getenv("GOGC") == "" {
 		// The store is long-lived data that every collection marks again, at a cost in
 		// proportion to what requests allocate: collecting half as often takes a sixth off the
@@ -439,4 +444,16 @@ func selfSigned(addr string, now time.Time) (tls.Certificate, string, error) {
 	}
 	sum := sha256.Sum256(der)
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, hex.EncodeToString(sum[:]), nil
+}
+
+// newLogger is the server's own log: log/slog's text or JSON handler on w.
+func newLogger(w io.Writer, format string, level slog.Level) (*slog.Logger, error) {
+	o := &slog.HandlerOptions{Level: level}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, o)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, o)), nil
+	}
+	return nil, fmt.Errorf("--log-format %q: want text or json", format)
 }

@@ -5,8 +5,10 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -74,6 +76,7 @@ func TestRun_ServeRejectsBadFlags(t *testing.T) {
 		{"serve", "--profile", "lenient"},
 		{"serve", "--max-body", "huge"},
 		{"serve", "--log-level", "loud"},
+		{"serve", "--log-format", "xml"},
 		{"serve", "--tls-cert", "c.pem"},
 		{"serve", "--faults", "does-not-exist.yaml"},
 	} {
@@ -216,5 +219,25 @@ func TestRun_ServeClosedTenants(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// --log-format json writes the server's own log as one JSON object a line.
+func TestNewLogger(t *testing.T) {
+	var b strings.Builder
+	l, err := newLogger(&b, "json", slog.LevelInfo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Info("listening", "addr", "127.0.0.1:8080")
+	var line map[string]any
+	if err := json.Unmarshal([]byte(b.String()), &line); err != nil || line["msg"] != "listening" || line["addr"] != "127.0.0.1:8080" || line["level"] != "INFO" {
+		t.Errorf("json log line %q: %v", b.String(), err)
+	}
+	b.Reset()
+	l, _ = newLogger(&b, "text", slog.LevelInfo)
+	l.Info("listening", "addr", "127.0.0.1:8080")
+	if !strings.Contains(b.String(), `level=INFO msg=listening addr=127.0.0.1:8080`) {
+		t.Errorf("text log line %q", b.String())
 	}
 }
