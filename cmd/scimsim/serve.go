@@ -10,6 +10,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/hex"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -45,7 +46,7 @@ type serveFlags struct {
 	seed                                      int64
 	logLevel                                  string
 	logFormat                                 string
-	tlsCert, tlsKey                           string
+	tlsCert, tlsKey, tlsCertOut               string
 	tlsSelfSigned, listFaults                 bool
 	stateFile, stateSync                      string
 	stateInterval                             time.Duration
@@ -89,6 +90,7 @@ by default --token), and the admin API at http://ADDR/admin.`,
 	fl.StringVar(&f.tlsCert, "tls-cert", "", "serve HTTPS with this certificate file (PEM; needs --tls-key)")
 	fl.StringVar(&f.tlsKey, "tls-key", "", "private key file for --tls-cert (PEM)")
 	fl.BoolVar(&f.tlsSelfSigned, "tls-self-signed", false, "serve HTTPS with a throwaway ECDSA P-256 certificate made at start-up")
+	fl.StringVar(&f.tlsCertOut, "tls-cert-out", "", "with --tls-self-signed, write its certificate (PEM) to this file, for a client's --ca-cert")
 	fl.BoolVar(&f.listFaults, "list-faults", false, "print the fault types and their attributes, then exit")
 	fl.StringVar(&f.stateFile, "state", "", "keep every tenant's users, groups, profile and token in this file and a log next to it: every write is logged before it is answered (mode 0600: it holds tokens)")
 	fl.StringVar(&f.stateSync, "state-sync", "always", "with --state, when the log reaches the disk: always (fsync before the answer) or interval (every second)")
@@ -195,6 +197,9 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer) error {
 	if f.tlsSelfSigned && f.tlsCert != "" {
 		return usageError("--tls-self-signed and --tls-cert exclude each other")
 	}
+	if f.tlsCertOut != "" && !f.tlsSelfSigned {
+		return usageError("--tls-cert-out writes the certificate of --tls-self-signed: add --tls-self-signed")
+	}
 	if f.stateInterval < 0 {
 		return usageError("--state-interval %s: must not be negative", f.stateInterval)
 	}
@@ -295,6 +300,14 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer) error {
 		}
 		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 		logger.Info("self-signed certificate", "sha256", fingerprint)
+		if f.tlsCertOut != "" {
+			// A certificate is public: readable by the clients that trust it.
+			der := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]})
+			if err := os.WriteFile(f.tlsCertOut, der, 0o644); err != nil {
+				return usageError("--tls-cert-out: %v", err)
+			}
+			logger.Info("certificate written", "file", f.tlsCertOut)
+		}
 	}
 
 	ln, err := net.Listen("tcp", f.addr)
@@ -407,8 +420,8 @@ func saveEvery(ctx context.Context, state *simulator.StateFile, interval time.Du
 }
 
 // selfSigned makes a throwaway ECDSA P-256 certificate for localhost, the loopback addresses
-// and the host of addr (Entra only talks HTTPS; reference notes §1.12), and returns its SHA-256
-// fingerprint for pinning.
+// and the host of addr (Entra only talks HTTPS: use-scim-to-provision-users-and-groups.md,
+// "Security requirements"), and returns its SHA-256 fingerprint for pinning.
 func selfSigned(addr string, now time.Time) (tls.Certificate, string, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {

@@ -241,3 +241,28 @@ func TestNewLogger(t *testing.T) {
 		t.Errorf("text log line %q", b.String())
 	}
 }
+
+// TestRun_ServeTLSCertOut: serve --tls-self-signed --tls-cert-out writes the certificate, which a
+// client trusts with --ca-cert: provision reaches the HTTPS target, and without it the TLS failure
+// names the flag.
+func TestRun_ServeTLSCertOut(t *testing.T) {
+	cert := filepath.Join(t.TempDir(), "scimsim.pem")
+	root, _ := startServe(t, "--tls-self-signed", "--tls-cert-out", cert, "--token", "secret")
+	if !strings.HasPrefix(root, "https://") {
+		t.Fatalf("root %q is not HTTPS", root)
+	}
+	args := []string{"provision", "--source", "../../testdata/sources/contoso.yaml", "--user", "alice@contoso.com",
+		"--target", root + "/scim/v2", "--token", "secret"}
+	var out, errb bytes.Buffer
+	if code := exitCode(run(context.Background(), append(args, "--ca-cert", cert), &out, &errb), &errb); code != 0 {
+		t.Fatalf("provision --ca-cert %s: exit %d\n%s%s", cert, code, out.String(), errb.String())
+	}
+	out.Reset()
+	if code := exitCode(run(context.Background(), args, &out, &errb), &errb); code != 1 || !strings.Contains(out.String(), "--ca-cert FILE") {
+		t.Errorf("provision without --ca-cert: exit %d, want 1 and the flag named:\n%s", code, out.String())
+	}
+	var errs bytes.Buffer
+	if code := exitCode(run(context.Background(), []string{"serve", "--tls-cert-out", cert}, io.Discard, &errs), &errs); code != 2 {
+		t.Errorf("--tls-cert-out without --tls-self-signed: exit %d, want 2 (%s)", code, errs.String())
+	}
+}
