@@ -51,7 +51,8 @@ func hasLandedWarning(rep *Report) bool {
 }
 
 // TestRun_retryAfter: a 429 is retried after exactly the wait its Retry-After asks for (RFC 9110
-// §10.2.3; Entra honours it, reference notes §4.4) when the wait fits in job.timeout, and not at
+// §10.2.3; Microsoft documents that a 429 is retried automatically, howto-analyze-provisioning-logs.md,
+// TooManyRequests: that the wait follows Retry-After is scimsim's reading) when the wait fits in job.timeout, and not at
 // all when it does not. A 429 was not applied, so no warning of a possible duplicate is given.
 func TestRun_retryAfter(t *testing.T) {
 	tests := []struct {
