@@ -23,10 +23,11 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/scimsim/scimsim/simulator/faults"
+	"github.com/scimsim/scimsim/wire"
 )
 
 // scimContentType is the media type of every SCIM response (RFC 7644 §3.1).
-const scimContentType = "application/scim+json"
+const scimContentType = wire.MediaType
 
 // Server is the simulator: an http.Handler serving the SCIM tenants and the admin API.
 type Server struct {

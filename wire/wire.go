@@ -24,6 +24,11 @@ const (
 	UserSchema          = "urn:ietf:params:scim:schemas:core:2.0:User"
 	GroupSchema         = "urn:ietf:params:scim:schemas:core:2.0:Group"
 	EnterpriseSchema    = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+	// ServiceProviderConfigSchema, ResourceTypeSchema and SchemaSchema are the discovery
+	// resources' schemas (RFC 7643 Sections 5, 6 and 7).
+	ServiceProviderConfigSchema = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"
+	ResourceTypeSchema          = "urn:ietf:params:scim:schemas:core:2.0:ResourceType"
+	SchemaSchema                = "urn:ietf:params:scim:schemas:core:2.0:Schema"
 )
 
 // Resource endpoints (RFC 7644 Section 3.2).
