@@ -54,8 +54,19 @@ func (t *Target) fill() error {
 	case "":
 		t.Auth = AuthBearer
 	case AuthBearer, AuthOAuth:
+	case AuthBasic:
+		if t.Username == "" {
+			m.Add(&FieldError{Pos: t.Pos.At("auth"), Field: "target.username", Msg: "target.auth basic needs a user name (and target.password)"})
+		}
 	default:
-		m.Add(&FieldError{Pos: t.Pos.At("auth"), Field: "target.auth", Msg: fmt.Sprintf("unknown auth %q (want bearer or oauth)", t.Auth)})
+		m.Add(&FieldError{Pos: t.Pos.At("auth"), Field: "target.auth", Msg: fmt.Sprintf("unknown auth %q (want bearer, oauth or basic)", t.Auth)})
+	}
+	if t.Auth != AuthBasic && (t.Username != "" || t.Password != "") {
+		field := "target.username"
+		if t.Username == "" {
+			field = "target.password"
+		}
+		m.Add(&FieldError{Pos: t.Pos.At(field[len("target."):]), Field: field, Msg: fmt.Sprintf("a user name and password go with target.auth basic, not %s", t.Auth)})
 	}
 	return m.ErrIn(t.Pos.File)
 }

@@ -43,6 +43,9 @@ const (
 const (
 	AuthBearer = "bearer"
 	AuthOAuth  = "oauth"
+	// AuthBasic is a user name and password (target.username, target.password), which some
+	// applications take instead of a token (provision-on-demand.md, Frequently asked questions).
+	AuthBasic = "basic"
 )
 
 // Mapping apply modes ("Apply this mapping": Always or Only during object creation).
@@ -66,8 +69,10 @@ type Target struct {
 	Pos   Pos
 	URL   string // the Tenant URL; a query string may carry feature flags such as aadOptscim062020
 	Token string // the Secret Token
-	Auth  string // bearer (default) or oauth
-	App   string // the application's name, for messages
+	Auth  string // bearer (default), oauth or basic
+	// Username and Password are the credentials of target.auth basic.
+	Username, Password string
+	App                string // the application's name, for messages
 
 	tenant entra.TenantURL // URL parsed, by compile
 }
@@ -188,7 +193,7 @@ func decodeConfig(root *yaml.Node, d *decode.Decoder) (*Config, error) {
 
 func decodeTarget(d *decode.Decoder, n *yaml.Node, t *Target) error {
 	t.Pos = d.Pos(n)
-	return d.Fields(n, "target", &t.Pos, []string{"url", "token", "auth", "app"}, func(key string, k, v *yaml.Node) error {
+	return d.Fields(n, "target", &t.Pos, []string{"url", "token", "auth", "username", "password", "app"}, func(key string, k, v *yaml.Node) error {
 		f := "target." + key
 		var err error
 		switch key {
@@ -198,6 +203,10 @@ func decodeTarget(d *decode.Decoder, n *yaml.Node, t *Target) error {
 			t.Token, err = d.Str(v, f)
 		case "auth":
 			t.Auth, err = d.Str(v, f)
+		case "username":
+			t.Username, err = d.Str(v, f)
+		case "password":
+			t.Password, err = d.Str(v, f)
 		case "app":
 			t.App, err = d.Str(v, f)
 		default:

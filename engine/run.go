@@ -72,6 +72,9 @@ type options struct {
 	rand                *rand.Rand
 	targetURL, token    string
 	targetSet, tokenSet bool
+	basicUser           string
+	basicPassword       string
+	basicSet            bool
 	sleep               func(context.Context, time.Duration) error
 	// cycles is set for a Session: the tenant URL's feature flag applies (cycle.go).
 	cycles bool
@@ -103,6 +106,11 @@ func WithTargetURL(url string) Option {
 			o.targetURL, o.targetSet = url, true
 		}
 	}
+}
+
+// WithBasicAuth overrides the config's user name and password of target.auth basic.
+func WithBasicAuth(user, password string) Option {
+	return func(o *options) { o.basicUser, o.basicPassword, o.basicSet = user, password, true }
 }
 
 // WithToken overrides the config's secret token, with "" too (no Authorization header).
@@ -333,6 +341,13 @@ func newRun(p *plan, o options) (*run, error) {
 	}
 	if o.sleep != nil {
 		copts = append(copts, entra.WithSleep(o.sleep))
+	}
+	if p.cfg.Target.Auth == AuthBasic {
+		user, password := p.cfg.Target.Username, p.cfg.Target.Password
+		if o.basicSet {
+			user, password = o.basicUser, o.basicPassword
+		}
+		copts = append(copts, entra.WithBasicAuth(user, password))
 	}
 	r.newTarget(p.target, p.token, copts)
 	return r, nil

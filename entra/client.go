@@ -42,6 +42,9 @@ type ListResponse struct {
 type Client struct {
 	base           string
 	token          string
+	// basicUser and basicPassword, when basicUser is set, authenticate with HTTP Basic instead of
+	// the bearer token.
+	basicUser, basicPassword string
 	hc             *http.Client
 	dialect        Dialect
 	maxAttempts    int
@@ -79,6 +82,13 @@ func WithSleep(sleep func(context.Context, time.Duration) error) Option {
 
 // WithBodyCap bounds the request and response bodies kept in recorded exchanges.
 func WithBodyCap(n int) Option { return func(c *Client) { c.bodyCap = n } }
+
+// WithBasicAuth authenticates with a user name and password (HTTP Basic, RFC 7617) instead of a
+// bearer token: what applications that "use ... a user name and password for authorization" are
+// given (provision-on-demand.md, Frequently asked questions).
+func WithBasicAuth(user, password string) Option {
+	return func(c *Client) { c.basicUser, c.basicPassword = user, password }
+}
 
 // WithObserver calls f with every exchange as it is recorded (a session that keeps the whole run's
 // exchanges, a progress log).

@@ -143,3 +143,30 @@ func TestNew_badURL(t *testing.T) {
 		}
 	}
 }
+
+// An application that authorizes with a user name and password gets HTTP Basic credentials, and
+// neither the header nor the password reaches the recorded exchange.
+func TestClient_basicAuth(t *testing.T) {
+	var user, password string
+	var ok bool
+	c := newClient(t, func(w http.ResponseWriter, r *http.Request) {
+		user, password, ok = r.BasicAuth()
+		scimJSON(w, 200, `{"schemas":["`+wire.ListResponseSchema+`"],"totalResults":0,"Resources":[],"echo":"s3cret-password"}`)
+	}, WithBasicAuth("scim-admin", "s3cret-password"))
+	if _, err := c.Query(context.Background(), "Users", EqFilter("userName", "a")); err != nil {
+		t.Fatal(err)
+	}
+	if !ok || user != "scim-admin" || password != "s3cret-password" {
+		t.Errorf("BasicAuth = %q, %q, %v; want scim-admin, s3cret-password", user, password, ok)
+	}
+	ex := c.TakeExchanges()
+	if len(ex) != 1 || ex[0].Authorization != wire.BasicRedacted {
+		t.Fatalf("exchanges = %+v", ex)
+	}
+	if strings.Contains(ex[0].ResponseBody, "s3cret-password") {
+		t.Errorf("the password is recorded: %s", ex[0].ResponseBody)
+	}
+	if curl := ex[0].Curl(); !strings.Contains(curl, `-u "$SCIM_USERNAME:$SCIM_PASSWORD"`) {
+		t.Errorf("curl = %s", curl)
+	}
+}

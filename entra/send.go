@@ -104,13 +104,16 @@ func (c *Client) attempt(ctx context.Context, r Request, u string, payload []byt
 		req.Header.Set("Content-Type", c.mediaType)
 	}
 	ex := Exchange{Method: r.Method, URL: u, Attempt: n, Retry: retryReason, By: r.By,
-		RequestBody: wire.Redact(wire.Cap(payload, c.bodyCap), c.token)}
+		RequestBody: wire.Redact(wire.Cap(payload, c.bodyCap), c.secret())}
 	switch {
 	case r.Auth != nil:
 		if *r.Auth != "" {
 			req.Header.Set("Authorization", *r.Auth)
 		}
-		ex.Authorization = wire.Redact(*r.Auth, c.token)
+		ex.Authorization = wire.Redact(*r.Auth, c.secret())
+	case c.basicUser != "":
+		req.SetBasicAuth(c.basicUser, c.basicPassword)
+		ex.Authorization = wire.BasicRedacted
 	case c.token != "":
 		req.Header.Set("Authorization", "Bearer "+c.token)
 		ex.Authorization = wire.BearerRedacted
@@ -125,7 +128,7 @@ func (c *Client) attempt(ctx context.Context, r Request, u string, payload []byt
 	failed := func(err error) (*Response, error) {
 		ce := classifyTransport(ctx, actx, r.Method, u, err)
 		ce.Attempts = n
-		ex.Error = wire.Redact(ce.Error(), c.token)
+		ex.Error = wire.Redact(ce.Error(), c.secret())
 		record()
 		return nil, ce
 	}
@@ -137,7 +140,7 @@ func (c *Client) attempt(ctx context.Context, r Request, u string, payload []byt
 	b, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
 	ex.Status = resp.StatusCode
 	ex.ContentType = resp.Header.Get("Content-Type")
-	ex.ResponseBody = wire.Redact(wire.Cap(b, c.bodyCap), c.token)
+	ex.ResponseBody = wire.Redact(wire.Cap(b, c.bodyCap), c.secret())
 	if err != nil {
 		return failed(err)
 	}
@@ -217,4 +220,12 @@ func sleepContext(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	}
+}
+
+// secret is what Redact removes from the recorded exchanges: the bearer token, or the password.
+func (c *Client) secret() string {
+	if c.basicUser != "" {
+		return c.basicPassword
+	}
+	return c.token
 }

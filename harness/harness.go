@@ -278,13 +278,17 @@ func Run(ctx context.Context, target Target, c Case, o Options) (res Result) {
 	url, token := ep.credentials(sc)
 	hc := o.client()
 	now := sc.Clock()
-	rep, err := engine.Run(ctx, src, c.Config,
-		engine.Subject{User: subj.User, Group: subj.Group, Members: subj.Members, Also: subj.Also},
+	opts := []engine.Option{
 		engine.WithTarget(url, token),
 		engine.WithClock(func() time.Time { return now }),
 		engine.WithRand(rand.New(rand.NewSource(seedOf(sc.ID)))),
 		engine.WithHTTPClient(hc),
-	)
+	}
+	if cr := sc.Credentials; cr.Username != "" || cr.Password != "" {
+		opts = append(opts, engine.WithBasicAuth(cr.Username, cr.Password))
+	}
+	rep, err := engine.Run(ctx, src, c.Config,
+		engine.Subject{User: subj.User, Group: subj.Group, Members: subj.Members, Also: subj.Also}, opts...)
 	if err != nil {
 		res.Err = fmt.Errorf("engine: %w", err)
 		return res

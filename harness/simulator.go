@@ -38,7 +38,11 @@ func (s *Simulator) Prepare(_ context.Context, sc *scenarios.Scenario) (Endpoint
 	t := s.srv.Tenant(sc.ID)
 	t.Reset()
 	token := sc.Target.TokenOrDefault()
-	t.Configure(simulator.Profile(sc.Target.ProfileOrDefault()), token)
+	if b := sc.Target.Basic; b != nil {
+		t.ConfigureBasic(simulator.Profile(sc.Target.ProfileOrDefault()), b.Username, b.Password)
+	} else {
+		t.Configure(simulator.Profile(sc.Target.ProfileOrDefault()), token)
+	}
 	if len(sc.Target.Users) > 0 || len(sc.Target.Groups) > 0 {
 		if _, _, err := t.Seed(sc.Target.Users, sc.Target.Groups); err != nil {
 			return Endpoint{}, fmt.Errorf("%s: seed the target: %w", sc.File, err)

@@ -193,6 +193,9 @@ func (s *Scenario) HasLabel(label string) bool {
 type Credentials struct {
 	// Token is the secret token sent; empty means the token the target accepts.
 	Token string `yaml:"token"`
+	// Username and Password are sent instead of the config's, for a job of target.auth basic.
+	Username string `yaml:"username"`
+	Password string `yaml:"password"`
 	// URL is the tenant URL sent; empty means the target's SCIM base URL. The placeholders {url} (the
 	// target's SCIM base URL) and {root} (the simulator's root URL) are replaced, so
 	// "{url}?aadOptscim062020" adds a feature flag and "{root}/scim/v1" is a wrong path.
@@ -212,9 +215,18 @@ type Target struct {
 	AuthorizationPolicy map[string]any   `yaml:"authorizationPolicy"`
 	Profile             string           `yaml:"profile"` // entra (default) | strict
 	Token               string           `yaml:"token"`   // the token it accepts; default DefaultToken
+	// Basic makes the simulated target take a user name and password (HTTP Basic) instead of a
+	// token, as the applications that authorize "with a user name and password" do.
+	Basic *Basic `yaml:"basic"`
 	Users               []map[string]any `yaml:"users"`   // SCIM User resources to pre-seed
 	Groups              []map[string]any `yaml:"groups"`  // SCIM Group resources to pre-seed
 	Faults              []Fault          `yaml:"faults"`
+}
+
+// Basic is a user name and password.
+type Basic struct {
+	Username string `yaml:"username"`
+	Password string `yaml:"password"`
 }
 
 // DefaultTargetTenantID is the id of an Entra target that names none: the target tenant of

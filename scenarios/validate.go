@@ -67,7 +67,7 @@ func (p *parser) validateConformance(sc *Scenario, root *yaml.Node) {
 	for _, key := range []struct {
 		set  bool
 		name string
-	}{{len(t.Faults) > 0, "faults"}, {t.Profile != "", "profile"}, {t.Token != "", "token"}} {
+	}{{len(t.Faults) > 0, "faults"}, {t.Profile != "", "profile"}, {t.Token != "", "token"}, {t.Basic != nil, "basic"}} {
 		if key.set {
 			p.add(p.At(root, "target", key.name), "a %q scenario runs against any real SCIM endpoint, so it cannot set target.%s (only the simulator has faults, a profile and a token to choose)", LabelConformance, key.name)
 		}

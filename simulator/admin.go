@@ -493,6 +493,12 @@ func (s *Server) adminPutTenant(c echo.Context) error {
 	if cfg.Open && cfg.Token != "" {
 		return adminErr(http.StatusBadRequest, "tenant %q: open and token exclude each other", name)
 	}
+	if cfg.Username != "" || cfg.Password != "" {
+		if cfg.Open || cfg.Token != "" || cfg.Username == "" {
+			return adminErr(http.StatusBadRequest, "tenant %q: username and password set Basic credentials: give both, without token or open", name)
+		}
+		cfg.Token = BasicCredential(cfg.Username, cfg.Password)
+	}
 	token := cfg.Token
 	if token == "" && !cfg.Open {
 		token = s.opts.newTenantToken()

@@ -551,15 +551,34 @@ func currentBody(r *http.Request) ([]byte, error) {
 	return body, nil
 }
 
-// authenticate requires the tenant's bearer token (RFC 6750 §3: 401 with WWW-Authenticate).
+// authenticate requires the tenant's bearer token, or its user name and password (RFC 6750 §3,
+// RFC 7617 §2: 401 with WWW-Authenticate).
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if !state(c).tenant.authorized(c.Request()) {
-			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="scimsim"`)
+		t := state(c).tenant
+		if !t.authorized(c.Request()) {
+			challenge := t.challenge()
+			c.Response().Header().Set("WWW-Authenticate", challenge)
+			if strings.HasPrefix(challenge, "Basic") {
+				return scimErr(http.StatusUnauthorized, "", "missing or invalid user name or password")
+			}
 			return scimErr(http.StatusUnauthorized, "", "missing or invalid bearer token")
 		}
 		return next(c)
 	}
+}
+
+// credentialMatches compares the request's credentials with the tenant's: a bearer token, or,
+// for a credential made by BasicCredential, the Basic Authorization header; in constant time.
+func credentialMatches(r *http.Request, cred string) bool {
+	if !strings.HasPrefix(cred, basicPrefix) {
+		return bearerMatches(r, cred)
+	}
+	scheme, got, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Basic") {
+		return false
+	}
+	return subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), []byte(cred[len(basicPrefix):])) == 1
 }
 
 // bearerMatches compares the request's bearer token with token in constant time; an empty token

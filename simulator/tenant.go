@@ -1,6 +1,7 @@
 package simulator
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -44,12 +45,16 @@ type tenantConfig struct {
 
 // TenantConfig is what PUT /admin/tenants/{name} sets. An empty Token means the token of new
 // tenants (WithTenantToken, else the default tenant's), so that a tenant is never left open by
-// omission; Open turns authentication off on purpose.
+// omission; Open turns authentication off on purpose; Username and Password make the tenant take
+// HTTP Basic credentials instead of a bearer token, as the applications that "use ... a user name
+// and password for authorization" do (provision-on-demand.md, Frequently asked questions).
 type TenantConfig struct {
-	Profile Profile `json:"profile,omitempty"`
-	Token   string  `json:"token,omitempty"`
-	Open    bool    `json:"open,omitempty"`
-	Kind    Kind    `json:"kind,omitempty"` // scim (default) or entra
+	Profile  Profile `json:"profile,omitempty"`
+	Token    string  `json:"token,omitempty"`
+	Open     bool    `json:"open,omitempty"`
+	Username string  `json:"username,omitempty"`
+	Password string  `json:"password,omitempty"`
+	Kind     Kind    `json:"kind,omitempty"` // scim (default) or entra
 	// TenantID is an Entra tenant's id (GET /organization); empty keeps the one it has.
 	TenantID string `json:"tenantId,omitempty"`
 }
@@ -283,5 +288,27 @@ func (sd *seeder) commit() (nUsers, nGroups int, err error) {
 
 // authorized reports whether the request carries the tenant's bearer token.
 func (t *Tenant) authorized(r *http.Request) bool {
-	return bearerMatches(r, t.cfg.Load().token)
+	return credentialMatches(r, t.cfg.Load().token)
+}
+
+// ConfigureBasic sets the tenant's profile and makes it take HTTP Basic credentials.
+func (t *Tenant) ConfigureBasic(p Profile, user, password string) {
+	t.Configure(p, BasicCredential(user, password))
+}
+
+// basicPrefix starts a tenant's credential that is HTTP Basic, not a bearer token: the credential
+// is then the whole Authorization header the tenant accepts, kept (and saved) where a token is.
+const basicPrefix = "Basic "
+
+// BasicCredential is the credential of a tenant that takes user and password (RFC 7617).
+func BasicCredential(user, password string) string {
+	return basicPrefix + base64.StdEncoding.EncodeToString([]byte(user+":"+password))
+}
+
+// challenge is the WWW-Authenticate header of the tenant's 401s (RFC 6750 §3, RFC 7617 §2).
+func (t *Tenant) challenge() string {
+	if strings.HasPrefix(t.cfg.Load().token, basicPrefix) {
+		return `Basic realm="scimsim", charset="UTF-8"`
+	}
+	return `Bearer realm="scimsim"`
 }

@@ -1,6 +1,7 @@
 package simulator_test
 
 import (
+	"encoding/base64"
 	"fmt"
 	"sync"
 	"time"
@@ -164,4 +165,38 @@ var _ = Describe("tenants, closed by default", func() {
 		_, err := simulator.New(simulator.WithTenantIdleTTL(-time.Second))
 		Expect(err).To(MatchError("tenant idle TTL -1s: must not be negative"))
 	})
+})
+
+// A tenant given a user name and password takes HTTP Basic credentials (RFC 7617), as the
+// applications that authorize "with a user name and password" do, and nothing else.
+var _ = Describe("a tenant with Basic credentials", func() {
+	It("answers 401 with a Basic challenge to anything but its user name and password", func() {
+		ts := simulator.NewTestServer(GinkgoTB(), simulator.WithToken("root"))
+		Expect(ts.Admin.PutTenant(ctx(), "app", simulator.TenantConfig{Username: "scim-admin", Password: "s3cret-password"})).To(Succeed())
+		users := ts.SCIMURL("app") + "/Users"
+		basic := func(user, password string) string {
+			return "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+password))
+		}
+		for _, auth := range []string{"", "Bearer root", basic("scim-admin", "wrong"), basic("scim-Admin", "s3cret-password"),
+			"Bearer " + simulator.BasicCredential("scim-admin", "s3cret-password")} {
+			r := do("GET", users, "", nil, "Authorization", auth)
+			Expect(r.Status).To(Equal(401), "Authorization %q: body %s", auth, r.Body)
+			Expect(r.Header.Get("WWW-Authenticate")).To(HavePrefix("Basic realm="))
+			Expect(string(r.Body)).To(ContainSubstring("user name or password"))
+		}
+		Expect(do("GET", users, "", nil, "Authorization", basic("scim-admin", "s3cret-password")).Status).To(Equal(200))
+		Expect(do("GET", users, "", nil, "Authorization", "basic "+basic("scim-admin", "s3cret-password")[len("Basic "):]).Status).
+			To(Equal(200), "the scheme is case-insensitive (RFC 9110 §11.1)")
+	})
+
+	DescribeTable("refuses a configuration that mixes Basic credentials with a token or none",
+		func(cfg simulator.TenantConfig) {
+			ts := simulator.NewTestServer(GinkgoTB(), simulator.WithToken("root"))
+			err := ts.Admin.PutTenant(ctx(), "app", cfg)
+			Expect(err).To(MatchError(ContainSubstring("username and password set Basic credentials")))
+		},
+		Entry("with a token", simulator.TenantConfig{Username: "u", Password: "p", Token: "t"}),
+		Entry("open", simulator.TenantConfig{Username: "u", Password: "p", Open: true}),
+		Entry("a password without a user name", simulator.TenantConfig{Password: "p"}),
+	)
 })

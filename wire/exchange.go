@@ -11,8 +11,11 @@ import (
 const Redacted = "REDACTED"
 
 // BearerRedacted is the Authorization header of a request sent with the configured token, as
-// recorded.
-const BearerRedacted = "Bearer " + Redacted
+// recorded; BasicRedacted that of one sent with a configured user name and password.
+const (
+	BearerRedacted = "Bearer " + Redacted
+	BasicRedacted  = "Basic " + Redacted
+)
 
 // Who sends a recorded request.
 const (
@@ -70,6 +73,8 @@ func (e Exchange) Curl() string {
 	case "":
 	case BearerRedacted:
 		b.WriteString(` -H "Authorization: Bearer $TOKEN"`)
+	case BasicRedacted:
+		b.WriteString(` -u "$SCIM_USERNAME:$SCIM_PASSWORD"`)
 	default:
 		b.WriteString(" -H ")
 		b.WriteString(ShellQuote("Authorization: " + e.Authorization))
