@@ -194,6 +194,12 @@ func BenchmarkServer_FullScanFilter(b *testing.B) {
 	benchRequests(b, benchServer(b), "GET", `/scim/v2/Users?filter=title+eq+%22x%22`, nil, 200)
 }
 
+// BenchmarkServer_FilterExternalID filters on externalId, which has no index: a scan that the
+// byte prefilter answers for all but one user.
+func BenchmarkServer_FilterExternalID(b *testing.B) {
+	benchRequests(b, benchServer(b), "GET", `/scim/v2/Users?filter=externalId+eq+%22ext-00050000%22`, nil, 200)
+}
+
 // BenchmarkServer_FullScanMatchAll filters on an attribute without an index that every user
 // matches, keeping one: every user is decoded and evaluated, and counted for totalResults.
 func BenchmarkServer_FullScanMatchAll(b *testing.B) {
