@@ -1,6 +1,16 @@
 // Package conformance checks whether Microsoft Entra ID's provisioning service would work against a
 // real SCIM 2.0 endpoint: one check per requirement Microsoft documents for SCIM endpoints, each
-// sending the requests Entra sends (in both of its PATCH dialects) and reading the result back.
+// sending exactly the requests Entra sends (built by package entra, with the bodies Entra's default
+// job for a non-gallery application computes for a synthetic user, engine.NewExport over
+// engine.DefaultConfig), and reading the result back.
+//
+// Every check has an Impact: ImpactBreaksEntra (Entra's default job fails against the endpoint),
+// ImpactFlagOnly (only with the aadOptscim062020 flag in the Tenant URL) or ImpactRFCOnly (an RFC
+// or Microsoft requirement that Entra's default job does not depend on). Only a failed
+// ImpactBreaksEntra check means Entra's provisioning would not work. A check fails only for the
+// reason it names: when something else it needs does not work (creating a user, reading it back,
+// the capitalised ops of Entra's PATCH), it is skipped with the reason, and the check of that
+// other requirement reports it.
 //
 // A check that fails says what the endpoint answered, what Entra would do about it (in Microsoft's
 // words where Microsoft documents it) and what would make it pass: a change to the endpoint, or the
@@ -8,17 +18,21 @@
 //
 // The run is safe against a production system: every resource it creates carries a name unique to
 // the run (Config.Prefix followed by a random run id), it only modifies or deletes resources it
-// created, and Target.Cleanup deletes all of them afterwards, also when a check fails or the run is
-// interrupted. Config.DryRun lists every request without sending any.
+// created, and the run deletes all of them afterwards (package internal/endpoint's Ledger), also
+// when a check fails or the run is interrupted. Config.DryRun lists every request without sending
+// any.
 //
-// Sources, cited by the checks (Microsoft Learn, repository MicrosoftDocs/entra-docs):
-//   - "Develop and plan provisioning for a SCIM endpoint" (use-scim-to-provision-users-and-groups.md),
-//     cited as [scim-tutorial];
-//   - "Known issues and resolutions with SCIM 2.0 protocol compliance"
+// Sources, cited by the checks (Microsoft Learn, repository MicrosoftDocs/entra-docs, under
+// docs/identity/app-provisioning/ unless said otherwise):
+//   - "Tutorial - Develop a SCIM endpoint for user provisioning to apps from Microsoft Entra ID"
+//     (use-scim-to-provision-users-and-groups.md), cited as [scim-tutorial];
+//   - "Known issues with SCIM 2.0 protocol compliance"
 //     (application-provisioning-config-problem-scim-compatibility.md), cited as [scim-compat];
 //   - "Application provisioning in quarantine status" (application-provisioning-quarantine-status.md),
 //     cited as [quarantine];
-//   - "On-demand provisioning" (provision-on-demand.md), cited as [on-demand].
+//   - "On-demand provisioning" (provision-on-demand.md), cited as [on-demand];
+//   - "How to analyze the Microsoft Entra provisioning logs"
+//     (docs/identity/monitoring-health/howto-analyze-provisioning-logs.md), cited as [logs].
 package conformance
 
 import (
@@ -27,10 +41,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
-	"time"
 
 	"github.com/scimsim/scimsim/internal/endpoint"
+	"github.com/scimsim/scimsim/internal/suggest"
+	"github.com/scimsim/scimsim/wire"
 )
 
 // DefaultPrefix starts the name of every resource a run creates, unless Config.Prefix says otherwise.
@@ -38,7 +54,28 @@ const DefaultPrefix = endpoint.DefaultPrefix
 
 // CleanupTimeout bounds the deletion of what a run created. Cleanup runs on a fresh context so that a
 // cancelled or timed-out run still removes its resources.
-const CleanupTimeout = 30 * time.Second
+const CleanupTimeout = endpoint.CleanupTimeout
+
+// Impact says what a failed check means for Entra's provisioning.
+type Impact string
+
+// The impacts.
+const (
+	// ImpactBreaksEntra: Entra's default job fails against the endpoint, on demand and in its
+	// cycles.
+	ImpactBreaksEntra Impact = "breaks-entra"
+	// ImpactFlagOnly: provisioning fails only when the aadOptscim062020 flag is appended to the
+	// Tenant URL (the entra-compliant dialect), which Microsoft documents does not apply on demand.
+	ImpactFlagOnly Impact = "flag-only"
+	// ImpactRFCOnly: the endpoint does not do what RFC 7643/7644 (or Microsoft's list of
+	// requirements) asks, but Entra's default job does not depend on it; for example it accepts a
+	// duplicate userName in another case, which Entra never sends, since it queries before it
+	// creates.
+	ImpactRFCOnly Impact = "rfc-only"
+)
+
+// Impacts lists the impacts, the one that decides the exit status first.
+func Impacts() []Impact { return []Impact{ImpactBreaksEntra, ImpactFlagOnly, ImpactRFCOnly} }
 
 // Config of a run against a real endpoint.
 type Config struct {
@@ -49,23 +86,39 @@ type Config struct {
 	// Prefix starts every created resource's name; DefaultPrefix when empty. Letters, digits, '.',
 	// '_' and '-' only, at most 32 characters, because it ends up in userName and in email addresses.
 	Prefix string
-	// HTTPClient sends the requests; nil means a client with a 30 s timeout.
+	// HTTPClient sends the requests (transport, TLS); nil means http.DefaultClient. Every request
+	// is sent once and bounded by endpoint.RequestTimeout.
 	HTTPClient *http.Client
-	// DryRun lists every request the run would send (to Log) and sends none.
+	// DryRun lists every request the run would send (to Log, as curl commands) and sends none.
 	DryRun bool
 	// Log receives progress lines and, in a dry run, the requests; nil discards them.
 	Log io.Writer
+	// Progress, when set, is called with each check's result as soon as it is known (a command
+	// that prints its own progress).
+	Progress func(Result)
+	// Checks selects checks by ID; empty runs them all. test-connection, the gate of the others,
+	// always runs first.
+	Checks []string
+	// Session, when set, is the session the run uses (the same run id and names as the scenarios
+	// that run beside the checks); BaseURL, Token, Prefix and HTTPClient are then the session's.
+	// It is ignored in a dry run, which needs a session that sends nothing.
+	Session *endpoint.Session
 }
 
 // Validate reports a configuration that cannot run, naming the field and the value.
 func (c Config) Validate() error {
-	if c.BaseURL == "" {
-		return errors.New("conformance: no target: the SCIM base URL (Tenant URL) is empty")
+	if c.Session == nil || c.DryRun {
+		if c.BaseURL == "" {
+			return errors.New("conformance: no target: the SCIM base URL (Tenant URL) is empty")
+		}
+		if err := endpoint.CheckBaseURL(c.BaseURL); err != nil {
+			return fmt.Errorf("conformance: target %q: %w", c.BaseURL, err)
+		}
+		if err := endpoint.CheckPrefix(c.Prefix); err != nil {
+			return fmt.Errorf("conformance: %w", err)
+		}
 	}
-	if err := endpoint.CheckBaseURL(c.BaseURL); err != nil {
-		return fmt.Errorf("conformance: target %q: %w", c.BaseURL, err)
-	}
-	if err := endpoint.CheckPrefix(c.Prefix); err != nil {
+	if _, err := Select(c.Checks); err != nil {
 		return fmt.Errorf("conformance: %w", err)
 	}
 	return nil
@@ -73,10 +126,12 @@ func (c Config) Validate() error {
 
 // Check is one documented requirement and the requests that verify it.
 type Check struct {
-	// ID is stable and short, e.g. "empty-query"; it names the check in reports and in -run filters.
+	// ID is stable and short, e.g. "empty-query"; it names the check in reports and in --check.
 	ID string
 	// Title says what the endpoint must do, in a line.
 	Title string
+	// Impact is what a failure means for Entra.
+	Impact Impact
 	// Requirement is the documented requirement, with its source.
 	Requirement string
 	// Consequence is what Entra does when the endpoint does not meet the requirement.
@@ -89,8 +144,14 @@ type Check struct {
 	// Counterpart is the check of the other dialect for the same change, if any: when this check fails
 	// and its counterpart passes, the other dialect is a way to make provisioning work.
 	Counterpart string
-	// Gate marks a check the others depend on: when it fails, the checks after it are skipped.
+	// Gate marks the check the others depend on: it runs first, and when its failure leaves nothing
+	// else to check (the endpoint cannot be reached, refuses the token, does not speak SCIM), the
+	// checks after it are skipped.
 	Gate bool
+	// Needs are checks whose failure makes this one meaningless: it is skipped when one of them
+	// failed earlier in the run (the capitalised ops of Entra's PATCH, for every PATCH check of the
+	// entra dialect that is about something else).
+	Needs []string
 	// Run performs the check. It returns nil when the requirement is met, a *Failure when it is not,
 	// and a *SkipError when something it needs (e.g. creating a user) did not work.
 	Run func(ctx context.Context, t *Target) error
@@ -110,11 +171,13 @@ type Failure struct {
 	// that dialect would work with the endpoint as it is.
 	Alternative string `json:"alternative,omitempty"`
 	// Exchanges are the HTTP requests of the check and their answers, token redacted.
-	Exchanges []Exchange `json:"exchanges,omitempty"`
+	Exchanges []wire.Exchange `json:"exchanges,omitempty"`
+	// stops is set by a Gate check whose failure leaves nothing else to check: the endpoint
+	// cannot be reached, refuses the token or does not speak SCIM.
+	stops bool
 }
 
-// String renders the failure for a person, with curl commands that reproduce it; Ginkgo shows it
-// for the report entry.
+// String renders the failure for a person, with curl commands that reproduce it.
 func (f *Failure) String() string {
 	var b strings.Builder
 	writeFailureBody(&b, f)
@@ -146,10 +209,9 @@ type Status string
 
 // The outcomes of a check.
 const (
-	StatusPass   Status = "pass"
-	StatusFail   Status = "fail"
-	StatusSkip   Status = "skip"
-	StatusListed Status = "listed" // dry run: the requests were listed, none was sent
+	StatusPass Status = "pass"
+	StatusFail Status = "fail"
+	StatusSkip Status = "skip"
 )
 
 // Result is the outcome of one check in a run.
@@ -158,69 +220,122 @@ type Result struct {
 	Status  Status
 	Failure *Failure // when Status is StatusFail
 	Reason  string   // when Status is StatusSkip
+	// Note is something the check did differently from Entra to get what it needs, said with its
+	// result: a group created with the core schema alone, because the endpoint refused Entra's
+	// group body.
+	Note string
 	// Exchanges are the check's HTTP exchanges (in a dry run, the requests it would send).
-	Exchanges []Exchange
+	Exchanges []wire.Exchange
 }
 
-// RunAll runs every check of Checks against cfg's endpoint, in order, then deletes what the run
+// DryRunReason is the skip reason of every check of a dry run.
+const DryRunReason = "dry run: nothing was sent"
+
+// UnknownCheckError is a check ID the catalog does not have.
+type UnknownCheckError struct {
+	ID string
+	// Known are the catalog's IDs, the closest to ID first.
+	Known []string
+}
+
+func (e *UnknownCheckError) Error() string {
+	return fmt.Sprintf("unknown check %q; the checks, closest first: %s", e.ID, strings.Join(e.Known, ", "))
+}
+
+// Select returns the checks named by ids, in catalog order, with test-connection first; all of
+// them when ids is empty. An unknown id is an *UnknownCheckError.
+func Select(ids []string) ([]Check, error) {
+	all := Checks()
+	if len(ids) == 0 {
+		return all, nil
+	}
+	want := map[string]bool{}
+	for _, id := range ids {
+		if !slices.ContainsFunc(all, func(c Check) bool { return c.ID == id }) {
+			return nil, &UnknownCheckError{ID: id, Known: closest(id, all)}
+		}
+		want[id] = true
+	}
+	var out []Check
+	for _, c := range all {
+		if want[c.ID] || c.Gate {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// closest returns the checks' IDs sorted by edit distance to id, ties in catalog order.
+func closest(id string, all []Check) []string {
+	ids := make([]string, len(all))
+	for i, c := range all {
+		ids[i] = c.ID
+	}
+	slices.SortStableFunc(ids, func(a, b string) int { return suggest.Distance(id, a) - suggest.Distance(id, b) })
+	return ids
+}
+
+// RunAll runs the checks cfg selects against cfg's endpoint, in order, then deletes what the run
 // created. It returns one Result per check; the error is a configuration error, a cancelled ctx, or
 // a failed cleanup (naming the resources left behind), never a failed check.
 func RunAll(ctx context.Context, cfg Config) ([]Result, error) {
-	if err := cfg.Validate(); err != nil {
+	t, err := NewTarget(cfg)
+	if err != nil {
 		return nil, err
 	}
-	t := NewTarget(cfg)
 	defer func() {
 		// Also reached on a panic in a check, so nothing the run created stays behind.
-		_ = t.cleanupDetached(ctx)
+		_ = t.Cleanup(ctx)
 	}()
-	t.logHeader()
-	var results []Result
-	for _, c := range Checks() {
-		if ctx.Err() != nil {
-			break
-		}
-		if cfg.DryRun {
-			t.logf("%s: %s\n", c.ID, c.Title)
-		}
-		r := RunCheck(ctx, c, t)
-		results = append(results, r)
-		if !cfg.DryRun {
-			t.logResult(r)
-		}
-	}
-	noteAlternatives(results)
-	cleanupErr := t.cleanupDetached(ctx)
+	results := t.RunChecks(ctx)
+	cleanupErr := t.Cleanup(ctx)
 	if err := ctx.Err(); err != nil {
-		return results, errors.Join(fmt.Errorf("conformance: run interrupted after %d of %d checks: %w", len(results), len(Checks()), err), cleanupErr)
+		return results, errors.Join(fmt.Errorf("conformance: run interrupted after %d of %d checks: %w", len(results), len(t.checks), err), cleanupErr)
 	}
 	return results, cleanupErr
 }
 
-// cleanupDetached runs Cleanup on a fresh context bounded by CleanupTimeout, so that it also runs
-// when ctx is cancelled.
-func (t *Target) cleanupDetached(ctx context.Context) error {
-	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), CleanupTimeout)
-	defer cancel()
-	return t.Cleanup(cctx)
+// RunChecks runs the target's checks in order, logging each outcome, and notes the alternative
+// dialect of each failure. It does not clean up: call Cleanup.
+func (t *Target) RunChecks(ctx context.Context) []Result {
+	t.logHeader()
+	var results []Result
+	for _, c := range t.checks {
+		if ctx.Err() != nil {
+			break
+		}
+		if t.cfg.DryRun {
+			t.logf("%s: %s\n", c.ID, c.Title)
+		}
+		r := RunCheck(ctx, c, t)
+		results = append(results, r)
+		if !t.cfg.DryRun {
+			t.logResult(r)
+		}
+		if t.cfg.Progress != nil {
+			t.cfg.Progress(r)
+		}
+	}
+	noteAlternatives(results)
+	return results
 }
 
 // RunCheck runs one check against t and classifies its outcome. A check cut short by ctx is skipped;
-// any other error that is not a *Failure or a *SkipError (a transport error, an answer that never
-// came) is a failure of the check, with the check's consequence and remedy.
+// any other error that is not a *Failure or a *SkipError (an answer that never came) is a failure of
+// the check, with the check's consequence and remedy.
 func RunCheck(ctx context.Context, c Check, t *Target) Result {
-	if reason := t.blockedBy(); reason != "" {
+	if reason := t.skipReason(c); reason != "" {
 		return Result{Check: c, Status: StatusSkip, Reason: reason}
 	}
-	mark := t.mark()
+	mark := t.s.Mark()
+	t.setNote("")
 	err := c.Run(ctx, t)
-	ex := t.exchangesSince(mark)
-	r := Result{Check: c, Exchanges: ex}
+	r := Result{Check: c, Exchanges: t.s.Since(mark), Note: t.note()}
 	var skip *SkipError
 	var fail *Failure
 	switch {
 	case t.cfg.DryRun:
-		r.Status = StatusListed
+		r.Status, r.Reason = StatusSkip, DryRunReason
 	case err == nil:
 		r.Status = StatusPass
 	case ctx.Err() != nil:
@@ -245,12 +360,13 @@ func RunCheck(ctx context.Context, c Check, t *Target) Result {
 			f.Remedy = c.Remedy
 		}
 		if f.Exchanges == nil {
-			f.Exchanges = ex
+			f.Exchanges = r.Exchanges
 		}
-		if c.Gate {
+		if c.Gate && f.stops {
 			t.block(c.ID + " failed; fix that first")
 		}
 	}
+	t.recordOutcome(c.ID, r.Status)
 	return r
 }
 
@@ -284,6 +400,18 @@ func Failed(results []Result) []string {
 	var ids []string
 	for _, r := range results {
 		if r.Status == StatusFail {
+			ids = append(ids, r.Check.ID)
+		}
+	}
+	return ids
+}
+
+// BreaksEntra returns the IDs of the failed checks whose impact is ImpactBreaksEntra: the failures
+// that mean Entra's provisioning would not work against the endpoint.
+func BreaksEntra(results []Result) []string {
+	var ids []string
+	for _, r := range results {
+		if r.Status == StatusFail && r.Check.Impact == ImpactBreaksEntra {
 			ids = append(ids, r.Check.ID)
 		}
 	}

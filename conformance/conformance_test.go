@@ -20,14 +20,14 @@ import (
 const fakeToken = "fake-secret"
 
 // startFake serves f on an httptest server and returns the SCIM base URL.
-func startFake(t *testing.T, f *fakeSCIM) string {
+func startFake(t testing.TB, f *fakeSCIM) string {
 	t.Helper()
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
 	return srv.URL + "/scim/v2"
 }
 
-// statuses returns check ID -> status, for diffs.
+// byStatus returns the IDs of the checks with status s, in run order.
 func byStatus(results []conformance.Result, s conformance.Status) []string {
 	var ids []string
 	for _, r := range results {
@@ -38,6 +38,14 @@ func byStatus(results []conformance.Result, s conformance.Status) []string {
 	return ids
 }
 
+// needOpCase are the checks skipped when patch-op-case fails: every other PATCH check of Entra's
+// default dialect.
+var needOpCase = []string{"patch-entra-replace", "patch-entra-add-absent", "patch-entra-manager", "enterprise-extension",
+	"patch-entra-active", "patch-entra-member-add", "patch-entra-member-remove"}
+
+// TestRunAll_Endpoints runs every check against endpoints that each break one requirement the way
+// real endpoints do: exactly the check of that requirement fails, for the reason it names, and the
+// checks that need what it broke are skipped, not failed.
 func TestRunAll_Endpoints(t *testing.T) {
 	tests := []struct {
 		name        string
@@ -46,30 +54,37 @@ func TestRunAll_Endpoints(t *testing.T) {
 		quirks      []string
 		wantFailed  []string
 		wantSkipped []string
-		// wantSaid: check ID -> a phrase its failure must contain (got, consequence or remedy).
+		// wantSaid: check ID -> a phrase its failure must contain (got, consequence, remedy or
+		// the bodies of its exchanges).
 		wantSaid map[string]string
-		reason   string
+		// wantNoted: checks whose result must carry a note.
+		wantNoted []string
 	}{
-		{name: "accepts what Entra sends", reason: "every documented requirement met"},
+		{name: "accepts what Entra sends"},
 		{
 			name: "wrong token configured", token: "not-the-token",
 			wantFailed: []string{"test-connection"}, wantSkipped: allBut("test-connection"),
-			wantSaid: map[string]string{"test-connection": "You appear to have entered invalid credentials"},
-			reason:   "Entra stops at Test Connection; so does the run, instead of failing every check with 401",
+			wantSaid: map[string]string{"test-connection": "refused the Secret Token"},
 		},
 		{
+			name: "wrong token, 401 in text/plain", token: "not-the-token", quirks: []string{quirkPlain401},
+			wantFailed: []string{"test-connection"}, wantSkipped: allBut("test-connection"),
+			wantSaid: map[string]string{"test-connection": "Test Connection fails with Unauthorized"},
+		},
+		{name: "401 in text/plain counts as a 401", quirks: []string{quirkPlain401}},
+		{
 			name: "strict RFC PATCH", strict: true,
-			wantFailed: []string{"patch-entra-active", "patch-entra-member-remove", "patch-compliant-replace"},
+			wantFailed: []string{"enterprise-attributes", "patch-entra-manager", "patch-entra-active", "patch-entra-member-remove", "patch-compliant-replace"},
 			wantSaid: map[string]string{
 				"patch-entra-active":        `passes with the entra-compliant dialect ("?aadOptscim062020"`,
 				"patch-entra-member-remove": "Data loss",
 				"patch-compliant-replace":   "passes with Entra's default job",
+				"patch-entra-manager":       "manager: a string is not a complex value",
 			},
-			reason: "a strict server refuses string booleans and dotted keys, and reads Remove with a value as remove-all",
 		},
 		{name: "accepts any token", quirks: []string{quirkAnyToken}, wantFailed: []string{"auth-bad-token"},
-			wantSaid: map[string]string{"auth-bad-token": "invalid credentials"}},
-		{name: "404 for an empty query", quirks: []string{quirkEmptyQuery404}, wantFailed: []string{"empty-query"},
+			wantSaid: map[string]string{"auth-bad-token": "with a wrong token, GET /Users?filter=userName eq"}},
+		{name: "404 for an empty query", quirks: []string{quirkEmptyQuery404}, wantFailed: []string{"test-connection", "empty-query"},
 			wantSaid: map[string]string{"empty-query": "quarantines the job"}},
 		{name: "application/json", quirks: []string{quirkJSONContentType}, wantFailed: []string{"content-type"},
 			wantSaid: map[string]string{"content-type": `"application/json"`}},
@@ -79,31 +94,42 @@ func TestRunAll_Endpoints(t *testing.T) {
 			wantSaid: map[string]string{"query-externalid": "invalidFilter"}},
 		{name: "userName unique only case-sensitively", quirks: []string{quirkCaseUnique}, wantFailed: []string{"duplicate-username"},
 			wantSaid: map[string]string{"duplicate-username": "answered 201"}},
-		{name: "inactive users hidden from queries", quirks: []string{quirkHideInactive}, wantFailed: []string{"inactive-user"}},
+		{name: "inactive users hidden from queries", quirks: []string{quirkHideInactive}, wantFailed: []string{"inactive-user"},
+			wantSkipped: []string{"patch-entra-active", "patch-compliant-active"}},
+		{name: "userName filter compared case-sensitively", quirks: []string{quirkCaseFilter}, wantFailed: []string{"query-username-case"}},
 		{name: "paging ignored", quirks: []string{quirkNoPaging}, wantFailed: []string{"paging"}},
 		{name: "members despite exclusion", quirks: []string{quirkMembersAnyway}, wantFailed: []string{"group-exclude-members"},
 			wantSaid: map[string]string{"group-exclude-members": "MultipleEntriesInResponse"}},
-		{name: "no enterprise extension", quirks: []string{quirkNoEnterprise}, wantFailed: []string{"enterprise-extension"},
-			wantSaid: map[string]string{"enterprise-extension": "the extension was dropped"}},
+		{name: "no enterprise extension", quirks: []string{quirkNoEnterprise},
+			wantFailed: []string{"enterprise-attributes", "patch-entra-manager", "enterprise-extension"},
+			wantSaid:   map[string]string{"enterprise-attributes": "does not store urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber"}},
 		{
 			name: "case-sensitive op", quirks: []string{quirkCaseOp},
-			wantFailed: []string{"patch-op-case", "patch-entra-replace", "patch-entra-active", "patch-entra-member-add", "patch-entra-member-remove"},
-			wantSaid:   map[string]string{"patch-op-case": `unknown op "Replace"`},
-			reason:     "every PATCH of Entra's default dialect is capitalised; the compliant dialect's checks still pass",
+			wantFailed: []string{"patch-op-case"}, wantSkipped: needOpCase,
+			wantSaid: map[string]string{"patch-op-case": `unknown op "Replace"`},
 		},
-		{name: "POST answers 200", quirks: []string{quirkCreate200}, wantFailed: []string{"create-user", "create-group"},
-			wantSaid: map[string]string{"create-user": "answered 200 (want 201)"},
-			reason:   "the other checks still run: any 2xx with an id gives them what they need"},
-		{name: "DELETE answers 200", quirks: []string{quirkDelete200}, wantFailed: []string{"delete-user", "delete-group"},
-			wantSaid: map[string]string{"delete-user": "(want 204)"}},
+		{name: "POST answers 200: Entra reads it as a create", quirks: []string{quirkCreate200}},
+		{name: "DELETE answers 200: Entra reads it as a delete", quirks: []string{quirkDelete200}},
 		{
 			name: "cannot create users", quirks: []string{quirkRefuseCreate},
 			wantFailed: []string{"create-user"},
-			wantSkipped: []string{"get-user", "query-username", "query-externalid", "duplicate-username", "inactive-user",
-				"paging", "group-exclude-members", "enterprise-extension", "patch-op-case", "patch-entra-replace", "patch-entra-active",
-				"patch-entra-member-add", "patch-entra-member-remove", "patch-compliant-active",
-				"patch-compliant-member-remove", "patch-compliant-replace", "delete-user"},
-			reason: "checks that need a user are skipped with the reason, not failed: create-user reports the cause once",
+			wantSkipped: []string{"get-user", "query-username", "query-username-case", "query-externalid", "duplicate-username", "inactive-user",
+				"paging", "enterprise-attributes", "group-exclude-members", "patch-op-case", "patch-entra-replace", "patch-entra-add-absent",
+				"patch-entra-manager", "enterprise-extension", "patch-entra-active", "patch-entra-member-add", "patch-entra-member-remove",
+				"patch-compliant-active", "patch-compliant-member-remove", "patch-compliant-replace", "delete-user", "delete-missing"},
+		},
+		{name: "noTarget on Add of a value the user lacks", quirks: []string{quirkNoTarget}, wantFailed: []string{"patch-entra-add-absent"},
+			wantSaid: map[string]string{"patch-entra-add-absent": "400 noTarget"}},
+		{name: "refuses the manager as a plain string", quirks: []string{quirkManagerString},
+			wantFailed: []string{"enterprise-attributes", "patch-entra-manager"},
+			wantSaid:   map[string]string{"patch-entra-manager": `"op":"Add","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager"`}},
+		{name: "accepts a duplicate group name", quirks: []string{quirkDupGroup}, wantFailed: []string{"duplicate-group-displayname"}},
+		{name: "DELETE of a deleted id answers 500", quirks: []string{quirkDeleteGone500}, wantFailed: []string{"delete-missing"}},
+		{
+			name: "refuses Entra's ADSCIM group schema", quirks: []string{quirkADSCIM},
+			wantFailed: []string{"create-group"},
+			wantNoted: []string{"query-group", "group-exclude-members", "duplicate-group-displayname", "patch-entra-member-add",
+				"patch-entra-member-remove", "patch-compliant-member-remove", "delete-group"},
 		},
 	}
 	for _, tt := range tests {
@@ -124,9 +150,13 @@ func TestRunAll_Endpoints(t *testing.T) {
 				t.Errorf("failed checks (-want +got):\n%s%s", diff, failures(results))
 			}
 			if diff := cmp.Diff(tt.wantSkipped, byStatus(results, conformance.StatusSkip)); diff != "" {
-				t.Errorf("skipped checks (-want +got):\n%s", diff)
+				t.Errorf("skipped checks (-want +got):\n%s%s", diff, skips(results))
 			}
+			var noted []string
 			for _, r := range results {
+				if r.Note != "" {
+					noted = append(noted, r.Check.ID)
+				}
 				if r.Status != conformance.StatusFail {
 					continue
 				}
@@ -134,9 +164,16 @@ func TestRunAll_Endpoints(t *testing.T) {
 				if f.Check != r.Check.ID || f.Got == "" || f.Consequence == "" || f.Remedy == "" || len(f.Exchanges) == 0 {
 					t.Errorf("failure of %s is incomplete: %+v", r.Check.ID, f)
 				}
-				if phrase, ok := tt.wantSaid[r.Check.ID]; ok && !strings.Contains(f.Got+f.Consequence+f.Remedy+f.Alternative, phrase) {
+				said := f.Got + f.Consequence + f.Remedy + f.Alternative
+				for _, ex := range f.Exchanges {
+					said += ex.RequestBody + ex.ResponseBody
+				}
+				if phrase, ok := tt.wantSaid[r.Check.ID]; ok && !strings.Contains(said, phrase) {
 					t.Errorf("failure of %s does not say %q:\n%s", r.Check.ID, phrase, f)
 				}
+			}
+			if diff := cmp.Diff(tt.wantNoted, noted); diff != "" {
+				t.Errorf("checks with a note (-want +got):\n%s", diff)
 			}
 			if u, g := f.count(); u != 0 || g != 0 {
 				t.Errorf("after the run the endpoint still holds %d users and %d groups; want everything deleted", u, g)
@@ -161,6 +198,16 @@ func failures(results []conformance.Result) string {
 	for _, r := range results {
 		if r.Failure != nil {
 			b.WriteString("\n" + r.Failure.Error())
+		}
+	}
+	return b.String()
+}
+
+func skips(results []conformance.Result) string {
+	var b strings.Builder
+	for _, r := range results {
+		if r.Status == conformance.StatusSkip {
+			b.WriteString("\n" + r.Check.ID + ": " + r.Reason)
 		}
 	}
 	return b.String()
@@ -235,7 +282,7 @@ func TestRunAll_InterruptedStillCleansUp(t *testing.T) {
 		t.Fatalf("RunAll ran %d checks; want it to stop part way", len(results))
 	}
 	if failed := conformance.Failed(results); len(failed) > 0 {
-		t.Errorf("interrupted run blamed the endpoint for %v; want the cut-short check skipped", failed)
+		t.Errorf("interrupted run blamed the endpoint for %v; want the cut-short check skipped%s", failed, failures(results))
 	}
 	if last := results[len(results)-1]; last.Status != conformance.StatusSkip || !strings.HasPrefix(last.Reason, "interrupted") {
 		t.Errorf("last check %s: %s %q; want skipped as interrupted", last.Check.ID, last.Status, last.Reason)
@@ -287,8 +334,8 @@ func TestRunAll_DryRun(t *testing.T) {
 	}
 	var total int
 	for _, r := range results {
-		if r.Status != conformance.StatusListed || len(r.Exchanges) == 0 {
-			t.Errorf("%s: status %s with %d requests; want listed with its requests", r.Check.ID, r.Status, len(r.Exchanges))
+		if r.Status != conformance.StatusSkip || r.Reason != conformance.DryRunReason || len(r.Exchanges) == 0 {
+			t.Errorf("%s: status %s (%s) with %d requests; want skipped as a dry run, with its requests", r.Check.ID, r.Status, r.Reason, len(r.Exchanges))
 		}
 		for _, ex := range r.Exchanges {
 			total++
@@ -298,10 +345,19 @@ func TestRunAll_DryRun(t *testing.T) {
 		}
 	}
 	// Every PATCH of the dialect checks is listed, so a reader sees the exact shapes Entra sends.
-	for _, shape := range []string{`"op":"Replace","path":"active","value":"False"`, `"op":"remove","path":"members[value eq \"dry-run-id-`, `"name.givenName":"Kim"`} {
+	for _, shape := range []string{
+		`"op":"Replace","path":"active","value":"False"`,
+		`"op":"remove","path":"members[value eq \"dry-run-id-`,
+		`"name.givenName":"Kim"`,
+		`"op":"Add","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager","value":"dry-run-id-`,
+		`"op":"Add","path":"phoneNumbers[type eq \"mobile\"].value"`,
+	} {
 		if !strings.Contains(log.String(), shape) {
 			t.Errorf("dry-run listing lacks %s", shape)
 		}
+	}
+	if strings.Contains(log.String(), fakeToken) {
+		t.Error("the dry-run listing shows the token")
 	}
 	var report bytes.Buffer
 	if err := conformance.WriteReport(&report, results); err != nil {
@@ -310,8 +366,8 @@ func TestRunAll_DryRun(t *testing.T) {
 	if want := "none was sent"; !strings.Contains(report.String(), want) {
 		t.Errorf("dry-run report %q lacks %q", report.String(), want)
 	}
-	if fake := strings.Count(log.String(), "curl "); fake != total {
-		t.Errorf("log lists %d requests, results %d", fake, total)
+	if listed := strings.Count(log.String(), "curl "); listed != total {
+		t.Errorf("log lists %d requests, results %d", listed, total)
 	}
 }
 
@@ -326,6 +382,7 @@ func TestConfig_Validate(t *testing.T) {
 		{"relative", conformance.Config{BaseURL: "app.example/scim"}, `conformance: target "app.example/scim": want an absolute http or https URL`},
 		{"flag in url", conformance.Config{BaseURL: "https://app.example/scim?aadOptscim062020"}, `conformance: target "https://app.example/scim?aadOptscim062020": remove the query string ("aadOptscim062020"); it would be sent to the endpoint`},
 		{"bad prefix", conformance.Config{BaseURL: "https://app.example/scim", Prefix: "a b"}, `conformance: prefix "a b": want at most 32 letters, digits, '.', '_' or '-' (it starts userName and email addresses)`},
+		{"unknown check", conformance.Config{BaseURL: "https://app.example/scim", Checks: []string{"patch-op-cas"}}, `conformance: unknown check "patch-op-cas"; the checks, closest first: patch-op-case, `},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -334,7 +391,7 @@ func TestConfig_Validate(t *testing.T) {
 			if err != nil {
 				got = err.Error()
 			}
-			if got != tt.want {
+			if got != tt.want && (tt.want == "" || !strings.HasPrefix(got, tt.want)) {
 				t.Errorf("Validate() = %q, want %q", got, tt.want)
 			}
 		})
@@ -344,27 +401,29 @@ func TestConfig_Validate(t *testing.T) {
 	}
 }
 
-func TestExchange_Curl(t *testing.T) {
-	tests := []struct {
-		name string
-		ex   conformance.Exchange
-		want string
-	}{
-		{"get", conformance.Exchange{Method: "GET", URL: "https://a.example/scim/Users?filter=userName%20eq%20%22x%22", Auth: "token"},
-			`curl -sS -X GET 'https://a.example/scim/Users?filter=userName%20eq%20%22x%22' -H "Authorization: Bearer $TOKEN"`},
-		{"quote in body", conformance.Exchange{Method: "POST", URL: "https://a.example/scim/Users", Auth: "token", RequestBody: `{"userName":"o'neil"}`},
-			`curl -sS -X POST 'https://a.example/scim/Users' -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/scim+json' --data '{"userName":"o'\''neil"}'`},
-		{"no auth", conformance.Exchange{Method: "GET", URL: "https://a.example/scim/Users", Auth: "none"},
-			`curl -sS -X GET 'https://a.example/scim/Users'`},
-		{"wrong token", conformance.Exchange{Method: "GET", URL: "https://a.example/scim/Users", Auth: "Bearer wrong"},
-			`curl -sS -X GET 'https://a.example/scim/Users' -H 'Authorization: Bearer wrong'`},
+// TestSelect: --check runs the named checks in catalog order, test-connection first; an unknown id
+// names the known ones, closest first.
+func TestSelect(t *testing.T) {
+	got, err := conformance.Select([]string{"delete-user", "patch-entra-manager"})
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := tt.ex.Curl(); got != tt.want {
-				t.Errorf("Curl() =\n%s\nwant\n%s", got, tt.want)
-			}
-		})
+	var ids []string
+	for _, c := range got {
+		ids = append(ids, c.ID)
+	}
+	if diff := cmp.Diff([]string{"test-connection", "patch-entra-manager", "delete-user"}, ids); diff != "" {
+		t.Errorf("Select (-want +got):\n%s", diff)
+	}
+	_, err = conformance.Select([]string{"delete-usr"})
+	var unknown *conformance.UnknownCheckError
+	if !errors.As(err, &unknown) || unknown.Known[0] != "delete-user" || len(unknown.Known) != len(conformance.Checks()) {
+		t.Errorf("Select(delete-usr) = %v; want an UnknownCheckError listing delete-user first", err)
+	}
+	f := newFakeSCIM(fakeToken, false)
+	results, err := conformance.RunAll(context.Background(), conformance.Config{BaseURL: startFake(t, f), Token: fakeToken, Checks: []string{"patch-entra-manager"}})
+	if err != nil || len(results) != 2 || results[1].Status != conformance.StatusPass {
+		t.Errorf("RunAll(--check patch-entra-manager) = %d results, %v%s", len(results), err, failures(results))
 	}
 }
 
@@ -374,8 +433,8 @@ func TestRunAll_TokenRedacted(t *testing.T) {
 	tests := []struct {
 		name, token, want string
 	}{
-		{"secret", "s3cr3t-token-value", `answered 400: bad request from Bearer [token], token s3cr3t-token-value`},
-		{"short test token", "t", `answered 400: bad request from Bearer [token], token t`},
+		{"secret", "s3cr3t-token-value", `bad request from Bearer REDACTED, token REDACTED`},
+		{"short test token", "t", `bad request from Bearer REDACTED, token t`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -395,11 +454,8 @@ func TestRunAll_TokenRedacted(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := report.String()
-			if len(tt.token) >= 8 {
-				tt.want = strings.ReplaceAll(tt.want, "token "+tt.token, "token [token]")
-				if strings.Contains(got, tt.token) {
-					t.Errorf("the report contains the token:\n%s", got)
-				}
+			if len(tt.token) >= 8 && strings.Contains(got, tt.token) {
+				t.Errorf("the report contains the token:\n%s", got)
 			}
 			if !strings.Contains(got, tt.want) {
 				t.Errorf("the report lacks %q:\n%s", tt.want, got)

@@ -1,6 +1,7 @@
 package conformance_test
 
 import (
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -9,7 +10,8 @@ import (
 )
 
 // TestDocs_ListEveryCheck keeps docs/conformance.md in step with the catalog: every check has a row
-// in its table, with the check's title, and no row names a check that does not exist.
+// in its table, with the check's impact and title, and no row names a check that does not exist;
+// the README says how many checks there are.
 func TestDocs_ListEveryCheck(t *testing.T) {
 	b, err := os.ReadFile("../docs/conformance.md")
 	if err != nil {
@@ -17,19 +19,29 @@ func TestDocs_ListEveryCheck(t *testing.T) {
 	}
 	doc := string(b)
 	ids := map[string]bool{}
+	for _, imp := range conformance.Impacts() {
+		ids[string(imp)] = true // the table of impacts
+	}
 	for _, c := range conformance.Checks() {
 		ids[c.ID] = true
-		row := "| `" + c.ID + "` | " + strings.ReplaceAll(c.Title, "|", `\|`) + " |"
-		if !strings.Contains(doc, row) {
-			t.Errorf("docs/conformance.md has no row starting %q", row)
+		row := "| `" + c.ID + "` | " + string(c.Impact) + " | " + strings.ReplaceAll(c.Title, "|", `\|`) + " |"
+		if !strings.Contains(doc, row+"\n") {
+			t.Errorf("docs/conformance.md has no row %q", row)
 		}
 	}
 	for _, line := range strings.Split(doc, "\n") {
 		if id, ok := strings.CutPrefix(line, "| `"); ok {
 			id, _, _ = strings.Cut(id, "`")
-			if !ids[id] && strings.Contains(id, "-") {
+			if !ids[id] && !strings.HasPrefix(id, "-") {
 				t.Errorf("docs/conformance.md lists %q, which is not a check", id)
 			}
 		}
+	}
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := fmt.Sprintf("\n%d checks, one per requirement", len(conformance.Checks())); !strings.Contains(string(readme), want) {
+		t.Errorf("README.md does not say %q", want)
 	}
 }

@@ -46,6 +46,13 @@ const (
 	quirkDelete200       = "delete-answers-200"
 	quirkRefuseCreate    = "refuses-user-create"
 	quirkCreate200       = "create-answers-200"
+	quirkNoTarget        = "no-target-on-absent-value"
+	quirkManagerString   = "refuses-manager-string"
+	quirkDupGroup        = "duplicate-group-names"
+	quirkDeleteGone500   = "delete-gone-answers-500"
+	quirkADSCIM          = "refuses-adscim-schema"
+	quirkPlain401        = "plain-text-401"
+	quirkCaseFilter      = "case-sensitive-username-filter"
 )
 
 func newFakeSCIM(token string, strict bool, quirks ...string) *fakeSCIM {
@@ -117,6 +124,12 @@ func (f *fakeSCIM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	path := strings.TrimPrefix(r.URL.Path, "/scim/v2")
 	f.requests = append(f.requests, r.Method+" "+path)
 	if r.Header.Get("Authorization") != "Bearer "+f.token && !f.quirks[quirkAnyToken] {
+		if f.quirks[quirkPlain401] {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			w.WriteHeader(http.StatusUnauthorized)
+			_, _ = w.Write([]byte("Unauthorized"))
+			return
+		}
 		f.fail(w, scimErr{status: 401, detail: "bad token"})
 		return
 	}
@@ -154,6 +167,10 @@ func (f *fakeSCIM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		err = f.create(w, r, store, parts[0])
 	case len(parts) == 2:
 		res, ok := store[parts[1]]
+		if !ok && r.Method == http.MethodDelete && f.quirks[quirkDeleteGone500] {
+			err = &scimErr{status: 500, detail: "internal error"}
+			break
+		}
 		if !ok {
 			err = &scimErr{status: 404, detail: "resource " + parts[1] + " not found"}
 			break
@@ -217,7 +234,8 @@ func (f *fakeSCIM) query(w http.ResponseWriter, r *http.Request, store map[strin
 		}
 		if m != nil {
 			v, _ := res[m[1]].(string)
-			if m[1] == "externalId" && v != m[2] || m[1] != "externalId" && !strings.EqualFold(v, m[2]) {
+			exact := m[1] == "externalId" || f.quirks[quirkCaseFilter]
+			if exact && v != m[2] || !exact && !strings.EqualFold(v, m[2]) {
 				continue
 			}
 		}
@@ -246,12 +264,25 @@ func (f *fakeSCIM) create(w http.ResponseWriter, r *http.Request, store map[stri
 	if kind == "Users" && f.quirks[quirkRefuseCreate] {
 		return &scimErr{status: 400, scimType: "invalidValue", detail: "roles: empty list not allowed"}
 	}
+	if kind == "Groups" && f.quirks[quirkADSCIM] {
+		if schemas, _ := res["schemas"].([]any); slices.Contains(schemas, any("http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group")) {
+			return &scimErr{status: 400, scimType: "invalidValue", detail: "unknown schema"}
+		}
+	}
+	if e, _ := res[enterpriseURN].(map[string]any); e != nil {
+		if _, isString := e["manager"].(string); isString && (f.strict || f.quirks[quirkManagerString]) {
+			return &scimErr{status: 400, scimType: "invalidValue", detail: "manager: a string is not a complex value"}
+		}
+	}
 	unique := "userName"
 	if kind == "Groups" {
 		unique = "displayName"
 	}
 	name, _ := res[unique].(string)
 	for _, other := range store {
+		if kind == "Groups" && f.quirks[quirkDupGroup] {
+			break
+		}
 		o, _ := other[unique].(string)
 		if o == name || strings.EqualFold(o, name) && !f.quirks[quirkCaseUnique] {
 			return &scimErr{status: 409, scimType: "uniqueness", detail: unique + " " + name + " is taken"}
@@ -302,8 +333,10 @@ func (f *fakeSCIM) patch(w http.ResponseWriter, r *http.Request, res map[string]
 	return nil
 }
 
+const enterpriseURN = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+
 func (f *fakeSCIM) apply(res map[string]any, op, path string, value any) *scimErr {
-	const ext = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+	const ext = enterpriseURN
 	switch {
 	case path == "":
 		vals, ok := value.(map[string]any)
@@ -322,27 +355,40 @@ func (f *fakeSCIM) apply(res map[string]any, op, path string, value any) *scimEr
 		if f.quirks[quirkNoEnterprise] {
 			return &scimErr{status: 400, scimType: "invalidPath", detail: "unknown path " + path}
 		}
+		name := strings.TrimPrefix(path, ext+":")
+		if _, isString := value.(string); isString && name == "manager" && (f.strict || f.quirks[quirkManagerString]) {
+			return &scimErr{status: 400, scimType: "invalidValue", detail: "manager: a string is not a complex value"}
+		}
 		e, _ := res[ext].(map[string]any)
 		if e == nil {
 			e = map[string]any{}
 			res[ext] = e
 		}
-		e[strings.TrimPrefix(path, ext+":")] = value
+		e[name] = value
 	case valuePath.MatchString(path):
 		m := valuePath.FindStringSubmatch(path)
 		items, _ := res[m[1]].([]any)
 		var kept []any
+		matched := false
 		for _, it := range items {
 			im, _ := it.(map[string]any)
 			if im[m[2]] != m[3] {
 				kept = append(kept, it)
 				continue
 			}
+			matched = true
 			if op == "remove" && m[4] == "" {
 				continue
 			}
 			im[m[4]] = value
 			kept = append(kept, im)
+		}
+		if !matched && op != "remove" {
+			// Entra expects Add (and Replace) on a filter that matches nothing to create the element.
+			if f.quirks[quirkNoTarget] {
+				return &scimErr{status: 400, scimType: "noTarget", detail: "no value matches " + path}
+			}
+			kept = append(kept, map[string]any{m[2]: m[3], m[4]: value})
 		}
 		res[m[1]] = kept
 	case path == "active":

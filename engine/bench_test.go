@@ -3,6 +3,7 @@ package engine
 import (
 	"testing"
 
+	"github.com/scimsim/scimsim/report"
 	"github.com/scimsim/scimsim/simulator"
 )
 
@@ -20,7 +21,7 @@ func BenchmarkRun_Create(b *testing.B) {
 		tg.tenant.Configure(simulator.ProfileEntra, testToken)
 		b.StartTimer()
 		rep := tg.run(b, src, cfg, subj)
-		if rep.Action != ReportCreate {
+		if rep.Action != report.ActionCreate {
 			b.Fatalf("action = %s (%s %s), want create", rep.Action, rep.ErrorCode, rep.Reason)
 		}
 	}

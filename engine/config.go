@@ -1,8 +1,6 @@
 package engine
 
 import (
-	"fmt"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -10,13 +8,19 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/scimsim/scimsim/engine/expr"
-	"github.com/scimsim/scimsim/engine/scimclient"
+	"github.com/scimsim/scimsim/entra"
+	"github.com/scimsim/scimsim/internal/decode"
+	"github.com/scimsim/scimsim/wire"
 )
 
 // Defaults of a job config.
 const (
-	DefaultScope   = ScopeAssigned
-	DefaultTimeout = 30 * time.Second // Entra: "On-demand provisioning typically takes less than 30 seconds."
+	DefaultScope = ScopeAssigned
+	// DefaultTimeout bounds a whole run. It is scimsim's own guard, so that a run against a target
+	// that never answers ends: Microsoft documents no time limit for on-demand provisioning, only
+	// that it "typically takes less than 30 seconds" (provision-on-demand.md, Frequently asked
+	// questions), which is where the value comes from.
+	DefaultTimeout = 30 * time.Second
 	// DefaultReplicationDelay is how long an assignment takes to be honoured by on-demand
 	// provisioning ("a replicate delay of up to a few minutes").
 	DefaultReplicationDelay = 2 * time.Minute
@@ -64,6 +68,8 @@ type Target struct {
 	Token string // the Secret Token
 	Auth  string // bearer (default) or oauth
 	App   string // the application's name, for messages
+
+	tenant entra.TenantURL // URL parsed, by compile
 }
 
 // Job is the provisioning job's settings.
@@ -71,6 +77,9 @@ type Job struct {
 	Pos     Pos
 	Running bool
 	Scope   string
+	// Kind is what the job provisions into: scim (default) or crossTenant (another Microsoft Entra
+	// tenant, through Microsoft Graph).
+	Kind string
 	// Dialect is the request dialect; empty means entra, whatever the tenant URL says.
 	Dialect string
 	Actions []string
@@ -82,6 +91,11 @@ type Job struct {
 	// RequestTimeout bounds one HTTP attempt; 0 means a third of Timeout, so that an attempt
 	// that timed out can be retried within the budget.
 	RequestTimeout time.Duration
+	// PreventAccidentalDeletions and AccidentalDeletionThreshold are the job's "Prevent accidental
+	// deletions" setting, which provisioning cycles apply (cycle.go); 0 with prevention on means
+	// DefaultAccidentalDeletionThreshold.
+	PreventAccidentalDeletions  bool
+	AccidentalDeletionThreshold int
 }
 
 // ObjectMapping is the mapping of one object type (users or groups).
@@ -105,10 +119,9 @@ type Mapping struct {
 	Matching int    // matching precedence; 0 = not a matching attribute
 	Apply    string // always (default) or creation
 
-	expr     *expr.Expr
-	exprSrc  string // the Expression expr was parsed from
-	path     targetPath
-	pathDone bool
+	// expr and path are Expression and Target parsed, by compile.
+	expr *expr.Expr
+	path wire.Path
 }
 
 // ScopingFilter is a named group of clauses that are AND-ed; the filters of a mapping are OR-ed.
@@ -137,20 +150,20 @@ func LoadConfig(path string) (*Config, error) {
 
 // ParseConfig reads a job config from b; name is used in error messages.
 func ParseConfig(name string, b []byte) (*Config, error) {
-	root, d, err := parseDocument(name, b)
+	root, d, err := decode.Mapping(name, b)
 	if err != nil {
 		return nil, err
 	}
 	return decodeConfig(root, d)
 }
 
-func decodeConfig(root *yaml.Node, d *decoder) (*Config, error) {
-	c := &Config{Pos: d.pos(root)}
+func decodeConfig(root *yaml.Node, d *decode.Decoder) (*Config, error) {
+	c := &Config{Pos: d.Pos(root)}
 	// Sections left out are reported at the top of the file.
 	c.Target.Pos, c.Job.Pos, c.Users.Pos, c.Groups.Pos = c.Pos, c.Pos, c.Pos, c.Pos
 	c.Job.ReplicationDelay = DefaultReplicationDelay
 	c.Users.Enabled = true
-	err := d.mapping(root, "", func(key string, k, v *yaml.Node) error {
+	err := d.Fields(root, "", nil, []string{"target", "job", "users", "groups"}, func(key string, k, v *yaml.Node) error {
 		switch key {
 		case "target":
 			return decodeTarget(d, v, &c.Target)
@@ -161,371 +174,161 @@ func decodeConfig(root *yaml.Node, d *decoder) (*Config, error) {
 		case "groups":
 			return decodeObjectMapping(d, v, "groups", &c.Groups)
 		}
-		return errUnknownKey
+		return decode.ErrUnknownKey
 	})
 	if err != nil {
+		d.Add(err)
+	}
+	// Values of the wrong shape leave fields unset: validating them would only add noise.
+	if err := d.Err(); err != nil {
 		return nil, err
 	}
 	return c, c.Validate()
 }
 
-func decodeTarget(d *decoder, n *yaml.Node, t *Target) error {
-	t.Pos = d.pos(n)
-	return d.fields(n, "target", &t.Pos, func(key string, k, v *yaml.Node) error {
+func decodeTarget(d *decode.Decoder, n *yaml.Node, t *Target) error {
+	t.Pos = d.Pos(n)
+	return d.Fields(n, "target", &t.Pos, []string{"url", "token", "auth", "app"}, func(key string, k, v *yaml.Node) error {
 		f := "target." + key
 		var err error
 		switch key {
 		case "url":
-			t.URL, err = d.str(v, f)
+			t.URL, err = d.Str(v, f)
 		case "token":
-			t.Token, err = d.str(v, f)
+			t.Token, err = d.Str(v, f)
 		case "auth":
-			t.Auth, err = d.str(v, f)
+			t.Auth, err = d.Str(v, f)
 		case "app":
-			t.App, err = d.str(v, f)
+			t.App, err = d.Str(v, f)
 		default:
-			return errUnknownKey
+			return decode.ErrUnknownKey
 		}
 		return err
 	})
 }
 
-func decodeJob(d *decoder, n *yaml.Node, j *Job) error {
-	j.Pos = d.pos(n)
+func decodeJob(d *decode.Decoder, n *yaml.Node, j *Job) error {
+	j.Pos = d.Pos(n)
 	j.ReplicationDelay = DefaultReplicationDelay
-	return d.fields(n, "job", &j.Pos, func(key string, k, v *yaml.Node) error {
+	return d.Fields(n, "job", &j.Pos, []string{"running", "scope", "kind", "dialect", "actions", "replicationDelay", "requiredRoles", "timeout", "requestTimeout", "preventAccidentalDeletions", "accidentalDeletionThreshold"}, func(key string, k, v *yaml.Node) error {
 		f := "job." + key
 		var err error
 		switch key {
 		case "running":
-			j.Running, err = d.boolean(v, f)
+			j.Running, err = d.Bool(v, f)
 		case "scope":
-			j.Scope, err = d.str(v, f)
+			j.Scope, err = d.Str(v, f)
+		case "kind":
+			j.Kind, err = d.Str(v, f)
 		case "dialect":
-			j.Dialect, err = d.str(v, f)
+			j.Dialect, err = d.Str(v, f)
 		case "actions":
-			j.Actions, err = d.strings(v, f)
+			j.Actions, err = d.Strings(v, f)
 			if err == nil && j.Actions == nil {
 				j.Actions = []string{}
 			}
 		case "replicationDelay":
-			j.ReplicationDelay, err = d.duration(v, f)
+			j.ReplicationDelay, err = d.Duration(v, f)
 		case "requiredRoles":
-			j.RequiredRoles, err = d.strings(v, f)
+			j.RequiredRoles, err = d.Strings(v, f)
 		case "timeout":
-			j.Timeout, err = d.duration(v, f)
+			j.Timeout, err = d.Duration(v, f)
 		case "requestTimeout":
-			j.RequestTimeout, err = d.duration(v, f)
+			j.RequestTimeout, err = d.Duration(v, f)
+		case "preventAccidentalDeletions":
+			j.PreventAccidentalDeletions, err = d.Bool(v, f)
+		case "accidentalDeletionThreshold":
+			j.AccidentalDeletionThreshold, err = d.Int(v, f)
 		default:
-			return errUnknownKey
+			return decode.ErrUnknownKey
 		}
 		return err
 	})
 }
 
-func decodeObjectMapping(d *decoder, n *yaml.Node, field string, m *ObjectMapping) error {
-	m.Pos = d.pos(n)
-	return d.fields(n, field, &m.Pos, func(key string, k, v *yaml.Node) error {
+func decodeObjectMapping(d *decode.Decoder, n *yaml.Node, field string, m *ObjectMapping) error {
+	m.Pos = d.Pos(n)
+	return d.Fields(n, field, &m.Pos, []string{"enabled", "mappings", "scopingFilters"}, func(key string, k, v *yaml.Node) error {
 		f := field + "." + key
 		var err error
 		switch key {
 		case "enabled":
-			m.Enabled, err = d.boolean(v, f)
+			m.Enabled, err = d.Bool(v, f)
 		case "mappings":
-			err = d.sequence(v, f, func(i int, item *yaml.Node) error {
-				mp, err := decodeMapping(d, item, fmt.Sprintf("%s[%d]", f, i))
-				m.Mappings = append(m.Mappings, mp)
-				return err
-			})
+			err = decodeList(d, v, f, &m.Mappings, decodeMapping)
 		case "scopingFilters":
-			err = d.sequence(v, f, func(i int, item *yaml.Node) error {
-				sf, err := decodeScopingFilter(d, item, fmt.Sprintf("%s[%d]", f, i))
-				m.ScopingFilters = append(m.ScopingFilters, sf)
-				return err
-			})
+			err = decodeList(d, v, f, &m.ScopingFilters, decodeScopingFilter)
 		default:
-			return errUnknownKey
+			return decode.ErrUnknownKey
 		}
 		return err
 	})
 }
 
-func decodeMapping(d *decoder, n *yaml.Node, field string) (*Mapping, error) {
-	m := &Mapping{Pos: d.pos(n)}
-	err := d.fields(n, field, &m.Pos, func(key string, k, v *yaml.Node) error {
+func decodeMapping(d *decode.Decoder, n *yaml.Node, field string) (*Mapping, error) {
+	m := &Mapping{Pos: d.Pos(n)}
+	err := d.Fields(n, field, &m.Pos, []string{"source", "expression", "constant", "default", "target", "matching", "apply"}, func(key string, k, v *yaml.Node) error {
 		f := field + "." + key
 		var err error
 		switch key {
 		case "source":
-			m.Source, err = d.str(v, f)
+			m.Source, err = d.Str(v, f)
 		case "expression":
-			m.Expression, err = d.str(v, f)
+			m.Expression, err = d.Str(v, f)
 		case "constant":
-			m.Constant, err = d.str(v, f)
+			m.Constant, err = d.Str(v, f)
 		case "default":
-			m.Default, err = d.str(v, f)
+			m.Default, err = d.Str(v, f)
 		case "target":
-			m.Target, err = d.str(v, f)
+			m.Target, err = d.Str(v, f)
 		case "matching":
-			m.Matching, err = d.integer(v, f)
+			m.Matching, err = d.Int(v, f)
 		case "apply":
-			m.Apply, err = d.str(v, f)
+			m.Apply, err = d.Str(v, f)
 		default:
-			return errUnknownKey
+			return decode.ErrUnknownKey
 		}
 		return err
 	})
 	return m, err
 }
 
-func decodeScopingFilter(d *decoder, n *yaml.Node, field string) (ScopingFilter, error) {
-	sf := ScopingFilter{Pos: d.pos(n)}
-	err := d.fields(n, field, &sf.Pos, func(key string, k, v *yaml.Node) error {
+func decodeScopingFilter(d *decode.Decoder, n *yaml.Node, field string) (ScopingFilter, error) {
+	sf := ScopingFilter{Pos: d.Pos(n)}
+	err := d.Fields(n, field, &sf.Pos, []string{"name", "clauses"}, func(key string, k, v *yaml.Node) error {
 		f := field + "." + key
 		var err error
 		switch key {
 		case "name":
-			sf.Name, err = d.str(v, f)
+			sf.Name, err = d.Str(v, f)
 		case "clauses":
-			err = d.sequence(v, f, func(i int, item *yaml.Node) error {
-				c, err := decodeClause(d, item, fmt.Sprintf("%s[%d]", f, i))
-				sf.Clauses = append(sf.Clauses, c)
-				return err
-			})
+			err = decodeList(d, v, f, &sf.Clauses, decodeClause)
 		default:
-			return errUnknownKey
+			return decode.ErrUnknownKey
 		}
 		return err
 	})
 	return sf, err
 }
 
-func decodeClause(d *decoder, n *yaml.Node, field string) (Clause, error) {
-	c := Clause{Pos: d.pos(n)}
-	err := d.fields(n, field, &c.Pos, func(key string, k, v *yaml.Node) error {
+func decodeClause(d *decode.Decoder, n *yaml.Node, field string) (Clause, error) {
+	c := Clause{Pos: d.Pos(n)}
+	err := d.Fields(n, field, &c.Pos, []string{"attribute", "operator", "value"}, func(key string, k, v *yaml.Node) error {
 		f := field + "." + key
 		var err error
 		switch key {
 		case "attribute":
-			c.Attribute, err = d.str(v, f)
+			c.Attribute, err = d.Str(v, f)
 		case "operator":
-			c.Operator, err = d.str(v, f)
+			c.Operator, err = d.Str(v, f)
 		case "value":
-			c.Value, err = d.str(v, f)
+			c.Value, err = d.Str(v, f)
 		default:
-			return errUnknownKey
+			return decode.ErrUnknownKey
 		}
 		return err
 	})
 	return c, err
-}
-
-// Validate checks the whole config, fills defaults, and parses mapping expressions and target
-// paths. Errors name the file, line and field. Once a config has validated, validating it again
-// changes nothing (fields edited since are checked and parsed again), so that concurrent runs can
-// share it.
-func (c *Config) Validate() error {
-	if err := c.Target.Validate(); err != nil {
-		return err
-	}
-	if err := c.Job.Validate(); err != nil {
-		return err
-	}
-	if err := c.Users.validate("users", true); err != nil {
-		return err
-	}
-	if c.Groups.Enabled || len(c.Groups.Mappings) > 0 {
-		return c.Groups.validate("groups", false)
-	}
-	return nil
-}
-
-// Validate checks the target: an http(s) URL when given (--target may supply it), a known auth.
-func (t *Target) Validate() error {
-	if t.URL != "" {
-		u, err := url.Parse(t.URL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return &FieldError{Pos: t.Pos.at("url"), Field: "target.url", Msg: fmt.Sprintf("want an absolute http or https URL, got %q", t.URL)}
-		}
-	}
-	switch t.Auth {
-	case "":
-		t.Auth = AuthBearer
-	case AuthBearer, AuthOAuth:
-	default:
-		return &FieldError{Pos: t.Pos.at("auth"), Field: "target.auth", Msg: fmt.Sprintf("unknown auth %q (want bearer or oauth)", t.Auth)}
-	}
-	return nil
-}
-
-// Validate checks the job settings and fills defaults.
-func (j *Job) Validate() error {
-	switch j.Scope {
-	case "":
-		j.Scope = DefaultScope
-	case ScopeAssigned, ScopeAll:
-	default:
-		return &FieldError{Pos: j.Pos.at("scope"), Field: "job.scope", Msg: fmt.Sprintf("unknown scope %q (want assigned or all)", j.Scope)}
-	}
-	if _, err := scimclient.ParseDialect(j.Dialect); err != nil {
-		return &FieldError{Pos: j.Pos.at("dialect"), Field: "job.dialect", Msg: err.Error()}
-	}
-	if j.Actions == nil {
-		j.Actions = []string{ActionCreate, ActionUpdate, ActionDelete}
-	}
-	for i, a := range j.Actions {
-		if a != ActionCreate && a != ActionUpdate && a != ActionDelete {
-			return &FieldError{Pos: j.Pos.at("actions"), Field: fmt.Sprintf("job.actions[%d]", i), Msg: fmt.Sprintf("unknown action %q (want create, update or delete)", a)}
-		}
-	}
-	switch {
-	case j.Timeout < 0:
-		return &FieldError{Pos: j.Pos.at("timeout"), Field: "job.timeout", Msg: "must not be negative"}
-	case j.Timeout == 0:
-		j.Timeout = DefaultTimeout
-	}
-	if j.ReplicationDelay < 0 {
-		return &FieldError{Pos: j.Pos.at("replicationDelay"), Field: "job.replicationDelay", Msg: "must not be negative"}
-	}
-	if j.RequestTimeout < 0 {
-		return &FieldError{Pos: j.Pos.at("requestTimeout"), Field: "job.requestTimeout", Msg: "must not be negative"}
-	}
-	for i, r := range j.RequiredRoles {
-		if strings.TrimSpace(r) == "" {
-			return &FieldError{Pos: j.Pos.at("requiredRoles"), Field: fmt.Sprintf("job.requiredRoles[%d]", i), Msg: "empty role"}
-		}
-	}
-	return nil
-}
-
-func (j *Job) allows(action string) bool { return slices.Contains(j.Actions, action) }
-
-func (m *ObjectMapping) validate(field string, users bool) error {
-	if users && !m.Enabled {
-		return &FieldError{Pos: m.Pos.at("enabled"), Field: field + ".enabled", Msg: "the users mapping cannot be disabled"}
-	}
-	if len(m.Mappings) == 0 {
-		return &FieldError{Pos: m.Pos, Field: field + ".mappings", Msg: "at least one mapping is required"}
-	}
-	targets := map[string]Pos{}
-	precedence := map[int]Pos{}
-	matching := 0
-	for i, mp := range m.Mappings {
-		f := fmt.Sprintf("%s.mappings[%d]", field, i)
-		if err := mp.validate(f, !users); err != nil {
-			return err
-		}
-		key := strings.ToLower(mp.Target)
-		if p, dup := targets[key]; dup {
-			return &FieldError{Pos: mp.Pos, Field: f + ".target", Msg: fmt.Sprintf("%q is already mapped at %s", mp.Target, p)}
-		}
-		targets[key] = mp.Pos
-		if mp.Matching > 0 {
-			if p, dup := precedence[mp.Matching]; dup {
-				return &FieldError{Pos: mp.Pos, Field: f + ".matching", Msg: fmt.Sprintf("precedence %d is already used at %s", mp.Matching, p)}
-			}
-			precedence[mp.Matching] = mp.Pos
-			matching++
-		}
-	}
-	if matching == 0 {
-		return &FieldError{Pos: m.Pos, Field: field + ".mappings", Msg: "no mapping has matching set: at least one matching attribute is required"}
-	}
-	for i, sf := range m.ScopingFilters {
-		if err := sf.validate(fmt.Sprintf("%s.scopingFilters[%d]", field, i)); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (m *Mapping) validate(field string, group bool) error {
-	kinds := 0
-	for _, s := range []string{m.Source, m.Expression, m.Constant} {
-		if s != "" {
-			kinds++
-		}
-	}
-	if kinds != 1 {
-		return &FieldError{Pos: m.Pos, Field: field, Msg: "want exactly one of source, expression or constant"}
-	}
-	if m.Target == "" {
-		return &FieldError{Pos: m.Pos.at("target"), Field: field + ".target", Msg: "required"}
-	}
-	if strings.EqualFold(m.Target, "id") {
-		return &FieldError{Pos: m.Pos.at("target"), Field: field + ".target", Msg: `"id" is the target's primary key and cannot be a mapping target`}
-	}
-	if !m.pathDone || m.path.raw != m.Target {
-		p, err := parseTargetPath(m.Target)
-		if err != nil {
-			return &FieldError{Pos: m.Pos.at("target"), Field: field + ".target", Msg: err.Error()}
-		}
-		m.path, m.pathDone = p, true
-	}
-	if group && m.Target == "members" && m.Source != "members" {
-		return &FieldError{Pos: m.Pos.at("source"), Field: field + ".source", Msg: `the "members" target takes the source attribute "members"`}
-	}
-	if m.Matching < 0 {
-		return &FieldError{Pos: m.Pos.at("matching"), Field: field + ".matching", Msg: "precedence must be 1 or more"}
-	}
-	switch m.Apply {
-	case "":
-		m.Apply = ApplyAlways
-	case ApplyAlways, ApplyCreation:
-	default:
-		return &FieldError{Pos: m.Pos.at("apply"), Field: field + ".apply", Msg: fmt.Sprintf("unknown apply %q (want always or creation)", m.Apply)}
-	}
-	if m.Expression != "" && (m.expr == nil || m.exprSrc != m.Expression) {
-		e, err := expr.Parse(m.Expression)
-		if err != nil {
-			return &FieldError{Pos: m.Pos.at("expression"), Field: field + ".expression", Msg: err.Error()}
-		}
-		m.expr, m.exprSrc = e, m.Expression
-	}
-	if m.Expression == "" && m.expr != nil {
-		m.expr, m.exprSrc = nil, ""
-	}
-	if m.Matching > 0 && strings.Contains(m.Expression, "SelectUniqueValue") {
-		return &FieldError{Pos: m.Pos.at("expression"), Field: field + ".expression", Msg: "SelectUniqueValue cannot be used on a matching attribute"}
-	}
-	return nil
-}
-
-// Kind names the mapping type the portal shows: Direct, Constant or Expression.
-func (m *Mapping) Kind() string {
-	switch {
-	case m.Expression != "":
-		return "Expression"
-	case m.Constant != "":
-		return "Constant"
-	}
-	return "Direct"
-}
-
-func (sf ScopingFilter) validate(field string) error {
-	if sf.Name == "" {
-		return &FieldError{Pos: sf.Pos.at("name"), Field: field + ".name", Msg: "required"}
-	}
-	if len(sf.Clauses) == 0 {
-		return &FieldError{Pos: sf.Pos.at("clauses"), Field: field + ".clauses", Msg: "at least one clause is required"}
-	}
-	for i, c := range sf.Clauses {
-		f := fmt.Sprintf("%s.clauses[%d]", field, i)
-		if c.Attribute == "" {
-			return &FieldError{Pos: c.Pos.at("attribute"), Field: f + ".attribute", Msg: "required"}
-		}
-		op, ok := operators[c.Operator]
-		if !ok {
-			return &FieldError{Pos: c.Pos.at("operator"), Field: f + ".operator", Msg: fmt.Sprintf("unknown operator %q (want one of %s)", c.Operator, strings.Join(OperatorNames(), ", "))}
-		}
-		if !op.unary && c.Value == "" {
-			return &FieldError{Pos: c.Pos.at("value"), Field: f + ".value", Msg: fmt.Sprintf("operator %s needs a value", c.Operator)}
-		}
-		if op.unary && c.Value != "" {
-			return &FieldError{Pos: c.Pos.at("value"), Field: f + ".value", Msg: fmt.Sprintf("operator %s takes no value", c.Operator)}
-		}
-	}
-	return nil
 }
 
 // matchingMappings returns the matching mappings in precedence order.

@@ -24,7 +24,7 @@ func ExampleRun() {
 	if err != nil {
 		panic(err)
 	}
-	cfg, err := engine.LoadConfig("../testdata/configs/default.yaml")
+	cfg, err := engine.LoadConfig("../testdata/configs/contoso.yaml")
 	if err != nil {
 		panic(err)
 	}

@@ -64,23 +64,3 @@ func FuzzParseSource(f *testing.F) {
 		}
 	})
 }
-
-// FuzzParseTargetPath: the attribute path parser never panics, and what it accepts can be set and
-// read back.
-func FuzzParseTargetPath(f *testing.F) {
-	for _, s := range []string{"userName", "name.givenName", `emails[type eq "work"].value`, `phoneNumbers[type eq "mobile"]`,
-		"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department", "urn:x:manager.value", "a[", "]", "urn:", "a.b.c"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		p, err := parseTargetPath(s)
-		if err != nil {
-			return
-		}
-		res := map[string]any{}
-		p.set(res, "v")
-		if got := p.get(res); got != "v" {
-			t.Fatalf("path %q: set then get = %v", s, got)
-		}
-	})
-}

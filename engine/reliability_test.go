@@ -11,7 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/scimsim/scimsim/engine/scimclient"
+	"github.com/scimsim/scimsim/entra"
+	"github.com/scimsim/scimsim/report"
 	"github.com/scimsim/scimsim/simulator"
 	"github.com/scimsim/scimsim/simulator/faults"
 )
@@ -50,7 +51,8 @@ func hasLandedWarning(rep *Report) bool {
 }
 
 // TestRun_retryAfter: a 429 is retried after exactly the wait its Retry-After asks for (RFC 9110
-// §10.2.3; Entra honours it, reference notes §4.4) when the wait fits in job.timeout, and not at
+// §10.2.3; Microsoft documents that a 429 is retried automatically, howto-analyze-provisioning-logs.md,
+// TooManyRequests: that the wait follows Retry-After is scimsim's reading) when the wait fits in job.timeout, and not at
 // all when it does not. A 429 was not applied, so no warning of a possible duplicate is given.
 func TestRun_retryAfter(t *testing.T) {
 	tests := []struct {
@@ -65,13 +67,13 @@ func TestRun_retryAfter(t *testing.T) {
 		{
 			name: "throttled twice", retryAfter: 2, count: 2, timeout: 30 * time.Second,
 			wantSleeps: []time.Duration{2 * time.Second, 2 * time.Second},
-			want:       want{status: StatusSuccess, action: ReportCreate},
+			want:       want{status: report.StatusSuccess, action: report.ActionCreate},
 			wantPosts:  []int{429, 429, 201},
 		},
 		{
 			name: "beyond the budget", retryAfter: 120, count: 1, timeout: 10 * time.Second,
 			wantSleeps: nil,
-			want:       want{status: StatusFailure, action: ReportNone, failedStep: StepExport, errorCode: "TooManyRequests"},
+			want:       want{status: report.StatusFailure, action: report.ActionNone, failedStep: report.StepExport, errorCode: "TooManyRequests"},
 			wantPosts:  []int{429},
 		},
 	}
@@ -91,8 +93,8 @@ func TestRun_retryAfter(t *testing.T) {
 			var got []int
 			for i, ex := range postExchanges(rep) {
 				got = append(got, ex.Status)
-				if i > 0 && ex.Retry != scimclient.RetryThrottled {
-					t.Errorf("POST attempt %d: retry reason %q, want %q", ex.Attempt, ex.Retry, scimclient.RetryThrottled)
+				if i > 0 && ex.Retry != entra.RetryThrottled {
+					t.Errorf("POST attempt %d: retry reason %q, want %q", ex.Attempt, ex.Retry, entra.RetryThrottled)
 				}
 			}
 			if !slices.Equal(got, tt.wantPosts) {
@@ -145,8 +147,8 @@ func TestRun_timedOutWriteThatLanded(t *testing.T) {
 	<-released
 
 	exs := postExchanges(rep)
-	if len(exs) < 2 || exs[0].Status != 0 || exs[1].Retry != scimclient.RetryTimeout {
-		t.Fatalf("POST exchanges %+v, want a timed-out attempt and a retry marked %q", exs, scimclient.RetryTimeout)
+	if len(exs) < 2 || exs[0].Status != 0 || exs[1].Retry != entra.RetryTimeout {
+		t.Fatalf("POST exchanges %+v, want a timed-out attempt and a retry marked %q", exs, entra.RetryTimeout)
 	}
 	if !hasLandedWarning(rep) {
 		t.Errorf("warnings = %q, want the retried POST reported as possibly applied", rep.Warnings)
@@ -156,7 +158,7 @@ func TestRun_timedOutWriteThatLanded(t *testing.T) {
 	}
 	// The retry meets the user its own first attempt created: the run fails as Entra's would,
 	// with EntryConflict, and the warning tells the reader why.
-	if rep.Status != StatusFailure || rep.ErrorCode != "EntryConflict" {
+	if rep.Status != report.StatusFailure || rep.ErrorCode != "EntryConflict" {
 		t.Errorf("report %s %s %q, want failure EntryConflict", rep.Status, rep.ErrorCode, rep.Reason)
 	}
 }

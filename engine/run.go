@@ -6,13 +6,12 @@ import (
 	"fmt"
 	"math/rand"
 	"net/http"
-	"net/url"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
-	"github.com/scimsim/scimsim/engine/scimclient"
+	"github.com/scimsim/scimsim/entra"
+	"github.com/scimsim/scimsim/report"
 )
 
 // Subject is what "Provision on demand" is asked to provision: a user found by a search query,
@@ -22,6 +21,46 @@ type Subject struct {
 	User    string
 	Group   string
 	Members []string
+	// Also names further users (or groups, with Group) asked for in the same run. On-demand
+	// provisioning takes one user, or one group, at a time: the run then fails at step 2 and says
+	// so (provision-on-demand.md, Known limitations).
+	Also []string
+}
+
+// SubjectProblem is what makes a Subject one that on-demand provisioning cannot take.
+type SubjectProblem int
+
+// The rules of a subject: one user or one group, and members only with a group.
+const (
+	NoSubject           SubjectProblem = iota + 1 // neither a user nor a group
+	UserAndGroup                                  // a user and a group
+	MembersWithoutGroup                           // members chosen for a user
+)
+
+// SubjectError is a Subject that breaks a rule; the command line says it with its flags.
+type SubjectError struct{ Problem SubjectProblem }
+
+func (e *SubjectError) Error() string {
+	switch e.Problem {
+	case UserAndGroup:
+		return "name either a user or a group, not both"
+	case MembersWithoutGroup:
+		return "members can only be chosen for a group"
+	}
+	return "name a user or a group to provision"
+}
+
+// Validate checks the rules of a subject (a *SubjectError): the one place they are written.
+func (s Subject) Validate() error {
+	switch {
+	case s.User == "" && s.Group == "":
+		return &SubjectError{NoSubject}
+	case s.User != "" && s.Group != "":
+		return &SubjectError{UserAndGroup}
+	case s.User != "" && len(s.Members) > 0:
+		return &SubjectError{MembersWithoutGroup}
+	}
+	return nil
 }
 
 // Option configures Run with what a Go caller injects.
@@ -34,6 +73,8 @@ type options struct {
 	targetURL, token    string
 	targetSet, tokenSet bool
 	sleep               func(context.Context, time.Duration) error
+	// cycles is set for a Session: the tenant URL's feature flag applies (cycle.go).
+	cycles bool
 }
 
 // WithHTTPClient sets the HTTP client used to reach the target.
@@ -50,11 +91,23 @@ func WithRand(r *rand.Rand) Option { return func(o *options) { o.rand = r } }
 // config's URL; the token always replaces the config's.
 func WithTarget(url, token string) Option {
 	return func(o *options) {
+		WithTargetURL(url)(o)
+		WithToken(token)(o)
+	}
+}
+
+// WithTargetURL overrides the config's tenant URL; an empty url keeps it.
+func WithTargetURL(url string) Option {
+	return func(o *options) {
 		if url != "" {
 			o.targetURL, o.targetSet = url, true
 		}
-		o.token, o.tokenSet = token, true
 	}
+}
+
+// WithToken overrides the config's secret token, with "" too (no Authorization header).
+func WithToken(token string) Option {
+	return func(o *options) { o.token, o.tokenSet = token, true }
 }
 
 // withSleep replaces the wait between retries (tests).
@@ -72,9 +125,9 @@ func (e *InputError) Unwrap() error { return e.Err }
 // center, and returns the step-by-step report. It returns an error only for bad input (an invalid
 // config, no target URL, an ambiguous subject whose error lists the candidates): everything the
 // provisioning service itself would report, a subject the search cannot find included, is in the
-// Report. The whole run is bounded by cfg.Job.Timeout. Run does not change a source, nor a config
-// that has been validated (LoadConfig validates), so concurrent runs may share them; give each its
-// own WithRand source.
+// Report. The whole run is bounded by cfg.Job.Timeout. Run changes neither the source nor the
+// config (it compiles a copy of the config once), so concurrent runs may share them; give each
+// its own WithRand source.
 func Run(ctx context.Context, src *Source, cfg *Config, subj Subject, opts ...Option) (*Report, error) {
 	o := options{hc: http.DefaultClient, now: time.Now}
 	for _, opt := range opts {
@@ -86,29 +139,31 @@ func Run(ctx context.Context, src *Source, cfg *Config, subj Subject, opts ...Op
 	if src == nil || cfg == nil {
 		return nil, &InputError{errors.New("engine.Run: a source and a config are required")}
 	}
-	if err := src.Validate(); err != nil {
-		return nil, &InputError{err}
-	}
-	if err := cfg.Validate(); err != nil {
-		return nil, &InputError{err}
-	}
-	switch {
-	case subj.User != "" && subj.Group != "":
-		return nil, &InputError{errors.New("name either a user or a group, not both")}
-	case subj.User == "" && subj.Group == "":
-		return nil, &InputError{errors.New("name a user or a group to provision")}
-	case subj.User != "" && len(subj.Members) > 0:
-		return nil, &InputError{errors.New("members can only be chosen for a group")}
-	}
-	if subj.Group != "" && !cfg.Groups.Enabled {
-		return nil, &InputError{fmt.Errorf("%s: groups.enabled: group provisioning is not enabled in this config", cfg.Pos)}
-	}
-	r, err := newRun(src, cfg, o)
+	cc, err := prepare(src, cfg)
 	if err != nil {
 		return nil, &InputError{err}
 	}
-	ctx, cancel := context.WithTimeout(ctx, cfg.Job.Timeout)
+	if err := subj.Validate(); err != nil {
+		return nil, &InputError{err}
+	}
+	// A cross-tenant job refuses a group at step 2 whether or not groups are enabled
+	// (EntityTypeNotSupported), as the provisioning logs show it.
+	if subj.Group != "" && !cc.Groups.Enabled && !cc.crossTenant() {
+		return nil, &InputError{fmt.Errorf("%s: groups.enabled: group provisioning is not enabled in this config", cc.Pos)}
+	}
+	p, err := cc.plan(src, o)
+	if err != nil {
+		return nil, &InputError{err}
+	}
+	r, err := newRun(p, o)
+	if err != nil {
+		return nil, &InputError{err}
+	}
+	ctx, cancel := context.WithTimeout(ctx, cc.Job.Timeout)
 	defer cancel()
+	if len(subj.Also) > 0 {
+		return r.tooMany(subj), nil
+	}
 	if subj.Group != "" {
 		return r.group(ctx, subj)
 	}
@@ -119,132 +174,193 @@ func Run(ctx context.Context, src *Source, cfg *Config, subj Subject, opts ...Op
 	if rep != nil {
 		return rep, nil
 	}
-	return r.user(ctx, u, true), nil
+	return r.provision(ctx, userObject{u}, false), nil
+}
+
+// tooMany is the report of a run asked for several users or groups at once.
+func (r *run) tooMany(subj Subject) *Report {
+	names := append([]string{subj.User + subj.Group}, subj.Also...)
+	noun, tip := "user", entra.TipOneUser
+	if subj.Group != "" {
+		noun, tip = "group", entra.TipOneGroupAPI
+	}
+	p := &pass{run: r, rep: r.emptyReport(Identity{Type: upperFirst(noun), Display: strings.Join(names, ", ")}, noun)}
+	s := p.step(report.StepImport)
+	s.Details.Add("Requested", strings.Join(names, ", "))
+	p.fail(s, entra.CodeTooManySubjects, fmt.Sprintf("The run was asked for %d %ss at once (%s): on-demand provisioning takes one %s at a time.", len(names), noun, strings.Join(names, ", "), noun), tip)
+	return p.rep
+}
+
+// group provisions a group on demand with the members subj selects.
+func (r *run) group(ctx context.Context, subj Subject) (*Report, error) {
+	g, err := r.src.FindGroup(subj.Group)
+	if err != nil {
+		return nil, &InputError{err}
+	}
+	if g == nil {
+		return r.notFoundReport(Identity{Type: "Group", Display: subj.Group}, "group", subj.Group,
+			fmt.Sprintf("No group in the source has the name %q.", subj.Group)), nil
+	}
+	members, err := r.selectMembers(g, subj.Members)
+	if err != nil {
+		return nil, &InputError{err}
+	}
+	return r.provision(ctx, groupObject{Group: g, members: members}, false), nil
+}
+
+// selectMembers resolves the --member queries against the group's members. nil means every
+// member (step 2 refuses more than five).
+func (r *run) selectMembers(g *Group, queries []string) ([]*User, error) {
+	if len(queries) == 0 {
+		var all []*User
+		for _, id := range g.Members {
+			if u := r.src.user(id); u != nil {
+				all = append(all, u)
+			}
+		}
+		return all, nil
+	}
+	var out []*User
+	for _, q := range queries {
+		u, err := r.src.FindUser(q)
+		if err != nil {
+			return nil, err
+		}
+		if u == nil {
+			return nil, fmt.Errorf("--member %q: no user in the source matches it", q)
+		}
+		if !slices.Contains(g.Members, u.ObjectID) {
+			return nil, fmt.Errorf("--member %q: %s is not a member of the group %q", q, u.Display(), g.DisplayName)
+		}
+		if !slices.Contains(out, u) {
+			out = append(out, u)
+		}
+	}
+	return out, nil
 }
 
 // run is the state shared by the runs of one Run call (a group run provisions its members too).
 type run struct {
+	src *Source
+	cfg *Config
+	o   options
+	// t is what the steps provision users into; c is the SCIM client (nil for a cross-tenant job,
+	// whose target t is the target tenant's Graph), which the group steps use.
+	t        targetSystem
+	c        *entra.Client
+	dialect  entra.Dialect
+	warnings []string
+	// known are the target ids this run matched or created.
+	known []string
+	// cycle is set when the run provisions one object of a provisioning cycle (cycle.go).
+	cycle *cycleRun
+}
+
+// prepare checks src and compiles cfg against it, once for a Run or a Session.
+func prepare(src *Source, cfg *Config) (*Config, error) {
+	if err := src.Validate(); err != nil {
+		return nil, err
+	}
+	cc, err := cfg.compile()
+	if err != nil {
+		return nil, err
+	}
+	if err := cc.checkSource(src); err != nil {
+		return nil, err
+	}
+	return cc, nil
+}
+
+// plan is what the runs of one Run call or one Session share, worked out once: the compiled
+// config, the tenant URL and token (WithTarget's or the config's), the request dialect and the
+// run-level warnings.
+type plan struct {
 	src      *Source
 	cfg      *Config
-	o        options
-	c        *scimclient.Client
-	dialect  scimclient.Dialect
+	target   entra.TenantURL
+	token    string
+	dialect  entra.Dialect
 	warnings []string
 }
 
-func newRun(src *Source, cfg *Config, o options) (*run, error) {
-	target, token := cfg.Target.URL, cfg.Target.Token
+// plan works out where the runs of the compiled config c go, with o's overrides.
+func (c *Config) plan(src *Source, o options) (*plan, error) {
+	p := &plan{src: src, cfg: c, target: c.Target.tenant, token: c.Target.Token}
+	raw := c.Target.URL
+	var bad error // an override that is not an absolute http(s) URL
 	if o.targetSet {
-		target = o.targetURL
+		raw = o.targetURL
+		p.target, bad = entra.ParseTenantURL(raw)
 	}
 	if o.tokenSet {
-		token = o.token
+		p.token = o.token
 	}
-	if target == "" {
-		return nil, fmt.Errorf("%s: target.url: no tenant URL: set it in the config or pass --target", cfg.Pos)
+	if raw == "" {
+		return nil, fmt.Errorf("%s: target.url: no tenant URL: set it in the config or pass --target", c.Pos)
 	}
-	dialect, _ := scimclient.ParseDialect(cfg.Job.Dialect)
-	r := &run{src: src, cfg: cfg, o: o, dialect: dialect}
-	u, err := url.Parse(target)
-	if err != nil {
-		return nil, fmt.Errorf("tenant URL %q: %w", target, err)
-	}
-	for k := range u.Query() {
-		if strings.EqualFold(k, scimclient.CompliantFlag) {
-			// Microsoft: the aadOptscim062020 flag does not work with on-demand provisioning
-			// (application-provisioning-config-problem-scim-compatibility.md).
-			r.warnings = append(r.warnings, fmt.Sprintf("The tenant URL carries the %s flag, which Microsoft documents does not work with on-demand provisioning: it is ignored, and requests use the %s dialect (set job.dialect to choose).", k, dialect))
+	if p.target.Base != nil {
+		if err := c.checkTargetKind(p.target.Base, raw); err != nil {
+			return nil, err
 		}
 	}
-	reqTimeout := cfg.Job.RequestTimeout
-	if reqTimeout == 0 {
-		reqTimeout = cfg.Job.Timeout / 3
+	if bad != nil {
+		return nil, bad
 	}
-	copts := []scimclient.Option{
-		scimclient.WithHTTPClient(o.hc),
-		scimclient.WithDialect(dialect),
-		scimclient.WithAttemptTimeout(reqTimeout),
+	p.dialect, _ = entra.ParseDialect(c.Job.Dialect)
+	if k, ok := p.target.Flag(entra.CompliantFlag); ok {
+		if o.cycles {
+			p.dialect = entra.DialectEntraCompliant
+		} else {
+			// Microsoft: the aadOptscim062020 flag does not work with on-demand provisioning
+			// (application-provisioning-config-problem-scim-compatibility.md).
+			p.warnings = append(p.warnings, fmt.Sprintf("The tenant URL carries the %s flag, which Microsoft documents does not work with on-demand provisioning: it is ignored, and requests use the %s dialect (set job.dialect to choose).", k, p.dialect))
+		}
+	}
+	return p, nil
+}
+
+// newRun starts one run of the plan p.
+func newRun(p *plan, o options) (*run, error) {
+	r := &run{src: p.src, cfg: p.cfg, o: o, dialect: p.dialect, warnings: p.warnings}
+	reqTimeout := p.cfg.Job.RequestTimeout
+	if reqTimeout == 0 {
+		reqTimeout = p.cfg.Job.Timeout / 3
+	}
+	copts := []entra.Option{
+		entra.WithHTTPClient(o.hc),
+		entra.WithDialect(p.dialect),
+		entra.WithAttemptTimeout(reqTimeout),
 	}
 	if o.sleep != nil {
-		copts = append(copts, scimclient.WithSleep(o.sleep))
+		copts = append(copts, entra.WithSleep(o.sleep))
 	}
-	if r.c, err = scimclient.New(target, token, copts...); err != nil {
-		return nil, err
-	}
+	r.newTarget(p.target, p.token, copts)
 	return r, nil
 }
 
-// userRun is the state of one user's run.
-type userRun struct {
-	*run
-	rep   *Report
-	user  *User
-	start time.Time
-	// flow is the evaluated mappings; nulls the mapped source attributes without a value.
-	flow  []flowValue
-	nulls []string
-	roles []string
-	// inScope and why (when false); scopeTips explain it.
-	inScope   bool
-	why       string
-	scopeTips []Tip
-	scopeErr  *scopeError
-	matched   map[string]any
-}
+// newReport returns a report for obj whose five steps have not run yet.
+func (r *run) newReport(obj object) *Report { return r.emptyReport(obj.identity(), obj.noun()) }
 
-// newReport returns a report whose five steps have not run yet.
-func (r *run) newReport(typ string, id, display string) *Report {
-	noun := "user"
-	if typ == "Group" {
-		noun = "group"
-	}
+func (r *run) emptyReport(subject Identity, noun string) *Report {
 	rep := &Report{
-		Subject:            Identity{Type: typ, ID: id, Display: display},
-		Status:             StatusSuccess,
-		Action:             ReportNone,
-		Dialect:            string(r.dialect),
+		Subject:            subject,
+		Status:             report.StatusSuccess,
+		Action:             report.ActionNone,
+		Dialect:            r.dialectName(),
 		Warnings:           append([]string(nil), r.warnings...),
 		ModifiedProperties: []ModifiedProperty{},
 	}
 	for _, s := range []struct{ typ, name, desc string }{
-		{StepConnection, "Test connection", fmt.Sprintf("Query the target for a %s that does not exist, to check the tenant URL, the credentials and filtering on the matching attribute.", noun)},
-		{StepImport, "Import " + noun, fmt.Sprintf("Retrieve the %s from the source system.", noun)},
-		{StepScoping, fmt.Sprintf("Determine if %s is in scope", noun), fmt.Sprintf("Evaluate assignment, scope setting, required roles and scoping filters for the %s.", noun)},
-		{StepMatching, fmt.Sprintf("Match %s between source and target", noun), "Query the target by each matching attribute in precedence order."},
-		{StepExport, "Perform action", fmt.Sprintf("Create, update, disable, delete or skip the %s in the target.", noun)},
+		{report.StepConnection, "Test connection", r.connectionDescription(noun)},
+		{report.StepImport, "Import " + noun, fmt.Sprintf("Retrieve the %s from the source system.", noun)},
+		{report.StepScoping, fmt.Sprintf("Determine if %s is in scope", noun), fmt.Sprintf("Evaluate assignment, scope setting, required roles and scoping filters for the %s.", noun)},
+		{report.StepMatching, fmt.Sprintf("Match %s between source and target", noun), "Query the target by each matching attribute in precedence order."},
+		{report.StepExport, "Perform action", fmt.Sprintf("Create, update, disable, delete or skip the %s in the target.", noun)},
 	} {
-		rep.Steps = append(rep.Steps, Step{Name: s.name, Type: s.typ, Status: StatusNotRun, Description: s.desc,
+		rep.Steps = append(rep.Steps, Step{Name: s.name, Type: s.typ, Status: report.StatusNotRun, Description: s.desc,
 			Details: Details{}, Tips: []Tip{}, Exchanges: []Exchange{}})
 	}
 	return rep
-}
-
-// finish ends a step: it takes the step's exchanges from the client and notes a retried write
-// that may already have been applied.
-func (r *run) finish(rep *Report, s *Step, status string) {
-	s.Status = status
-	s.Exchanges = append(s.Exchanges, r.c.TakeExchanges()...)
-	for _, ex := range s.Exchanges {
-		if ex.Retry == scimclient.RetryTimeout && ex.IsWrite() {
-			rep.Warnings = append(rep.Warnings, fmt.Sprintf("%s %s was retried after a timed-out attempt that the target may already have applied: check the target for a duplicate or a double change.", ex.Method, ex.URL))
-		}
-	}
-}
-
-// fail ends the run at step s with an error.
-func (r *run) fail(rep *Report, s *Step, code, reason string, tips ...Tip) {
-	s.ErrorCode, s.Reason = code, reason
-	s.Tips = append(s.Tips, tips...)
-	r.finish(rep, s, StatusFailure)
-	rep.Status, rep.Action, rep.FailedStep, rep.ErrorCode, rep.Reason = StatusFailure, ReportNone, s.Type, code, reason
-}
-
-// skip ends the run at step s without error (ImportSkipped, out of scope, RedundantExport).
-func (r *run) skip(rep *Report, s *Step, code, reason string, tips ...Tip) {
-	s.ErrorCode, s.Reason = code, reason
-	s.Tips = append(s.Tips, tips...)
-	r.finish(rep, s, StatusSkipped)
-	rep.Status, rep.Action, rep.FailedStep, rep.ErrorCode, rep.Reason = StatusSkipped, ReportSkip, s.Type, code, reason
 }
 
 // findUser runs the portal's search. A subject the search cannot find is a report (import step
@@ -257,14 +373,20 @@ func (r *run) findUser(query string) (*User, *Report, error) {
 	if res.user != nil {
 		return res.user, nil, nil
 	}
-	start := time.Now()
-	rep := r.newReport("User", "", query)
-	s := rep.Step(StepImport)
-	s.Details.add("Search", query)
 	reason, tips := r.notFound(query, res.hidden)
-	r.fail(rep, s, "SubjectNotFound", reason, tips...)
-	rep.DurationMs = time.Since(start).Milliseconds()
-	return nil, rep, nil
+	return nil, r.notFoundReport(Identity{Type: "User", Display: query}, "user", query, reason, tips...), nil
+}
+
+// notFoundReport is the report of a search that found nothing: step 2 fails with
+// SubjectNotFound.
+func (r *run) notFoundReport(subject Identity, noun, query, reason string, tips ...Tip) *Report {
+	start := time.Now()
+	p := &pass{run: r, rep: r.emptyReport(subject, noun)}
+	s := p.step(report.StepImport)
+	s.Details.Add("Search", query)
+	p.fail(s, entra.CodeSubjectNotFound, reason, tips...)
+	p.rep.DurationMs = time.Since(start).Milliseconds()
+	return p.rep
 }
 
 func (r *run) notFound(query string, hidden *User) (string, []Tip) {
@@ -273,16 +395,16 @@ func (r *run) notFound(query string, hidden *User) (string, []Tip) {
 		if hidden.SoftDeleted() {
 			state = "deleted (in the recycle bin)"
 		}
-		return fmt.Sprintf("No user can be selected for %q: the matching user %s is %s in the source, and such users don't appear when you search for a user.", query, hidden.ObjectID, state), []Tip{tipDisabled}
+		return fmt.Sprintf("No user can be selected for %q: the matching user %s is %s in the source, and such users don't appear when you search for a user.", query, hidden.ObjectID, state), []Tip{entra.TipDisabled}
 	}
 	if _, hr := cloudHRAttributes[r.src.Kind]; hr {
 		byName := &Source{Kind: KindEntra, Users: r.src.Users}
 		if res, err := byName.search(query); err == nil && (res.user != nil || res.hidden != nil) {
-			return fmt.Sprintf("No %s worker has the id %q: a %s source is searched by %s only, and %q is a name or an address, not a worker id.", r.src.Kind, query, r.src.Kind, hrIDs(r.src.Kind), query), []Tip{tipCloudHR}
+			return fmt.Sprintf("No %s worker has the id %q: a %s source is searched by %s only, and %q is a name or an address, not a worker id.", r.src.Kind, query, r.src.Kind, hrIDs(r.src.Kind), query), []Tip{entra.TipCloudHR}
 		}
-		return fmt.Sprintf("No %s worker has the id %q (a %s source is searched by %s only).", r.src.Kind, query, r.src.Kind, hrIDs(r.src.Kind)), []Tip{tipCloudHR}
+		return fmt.Sprintf("No %s worker has the id %q (a %s source is searched by %s only).", r.src.Kind, query, r.src.Kind, hrIDs(r.src.Kind)), []Tip{entra.TipCloudHR}
 	}
-	return fmt.Sprintf("No user in the source matches %q by first name, last name, display name, user principal name or email address.", query), []Tip{tipDisabled}
+	return fmt.Sprintf("No user in the source matches %q by first name, last name, display name, user principal name or email address.", query), []Tip{entra.TipDisabled}
 }
 
 func hrIDs(kind string) string {
@@ -292,203 +414,9 @@ func hrIDs(kind string) string {
 	return "personIdExternal"
 }
 
-// user runs the five steps for one user. connTest is false for the members of a group run, whose
-// connection the group already tested.
-func (r *run) user(ctx context.Context, u *User, connTest bool) *Report {
-	ur := &userRun{run: r, user: u, start: time.Now()}
-	ur.rep = r.newReport("User", u.ObjectID, u.Display())
-	defer func() { ur.rep.DurationMs = time.Since(ur.start).Milliseconds() }()
-	if connTest {
-		if !r.testConnection(ctx, ur.rep, "Users", &r.cfg.Users) {
-			return ur.rep
-		}
-	} else {
-		conn := ur.rep.Step(StepConnection)
-		conn.Status = StatusSuccess
-		conn.Details.add("Tested", "by the group run")
-	}
-	if !ur.importStep() {
-		return ur.rep
-	}
-	if !ur.scopeStep() {
-		return ur.rep
-	}
-	if !ur.matchStep(ctx) {
-		return ur.rep
-	}
-	ur.actionStep(ctx)
-	return ur.rep
-}
-
-// testConnection is step 1: a query for a random GUID on the highest-precedence matching
-// attribute must answer 200 with an empty ListResponse (provision-on-demand.md, Step 1;
-// use-scim-to-provision-users-and-groups.md).
-func (r *run) testConnection(ctx context.Context, rep *Report, resource string, m *ObjectMapping) bool {
-	s := rep.Step(StepConnection)
-	if r.cfg.Target.Auth == AuthOAuth && r.cfg.Job.Running {
-		app := r.cfg.Target.App
-		if app == "" {
-			app = "This application"
-		}
-		r.fail(rep, s, "JobRunning", fmt.Sprintf("%s uses OAuth for authorization and its provisioning job is running: stop the job (job.running: false) before using on-demand provisioning.", app), tipOAuth)
-		return false
-	}
-	attr := m.matchingMappings()[0].Target
-	filter := scimclient.EqFilter(attr, guid(r.o.rand))
-	s.Details.add("Query", fmt.Sprintf("GET /%s?filter=%s", resource, filter))
-	lr, err := r.c.Query(ctx, resource, filter, resource == "Groups")
-	if err != nil {
-		code, reason, tips := r.classify(ctx, err, StepConnection)
-		r.fail(rep, s, code, reason, tips...)
-		return false
-	}
-	if lr.TotalResults > 0 || len(lr.Resources) > 0 {
-		r.fail(rep, s, "UnsupportedFilter", fmt.Sprintf("The query for a random GUID on %s returned %d resource(s): the target does not apply the filter.", attr, max(lr.TotalResults, len(lr.Resources))), tipConnFilter, tipPostman)
-		return false
-	}
-	s.Details.add("Result", "200, empty ListResponse")
-	r.finish(rep, s, StatusSuccess)
-	return true
-}
-
-// classify maps a failed request to Entra's error code, a reason and the tips that apply
-// (docs/architecture.md, "Error codes"). A failed export always carries the document's Step 5
-// tip first.
-func (r *run) classify(ctx context.Context, err error, step string) (code, reason string, tips []Tip) {
-	code, reason, tips = r.classifyErr(ctx, err, step)
-	if step == StepExport && tips[0] != tipExportVaries {
-		tips = append([]Tip{tipExportVaries}, tips...)
-	}
-	return code, reason, tips
-}
-
-func (r *run) classifyErr(ctx context.Context, err error, step string) (code, reason string, tips []Tip) {
-	reason = err.Error()
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return "Timeout", fmt.Sprintf("The on-demand run's time budget (job.timeout %s) ran out: %v", r.cfg.Job.Timeout, err), []Tip{tipTimeout}
-	}
-	var ce *scimclient.Error
-	if !errors.As(err, &ce) {
-		return "InternalError", reason, []Tip{tipExportVaries}
-	}
-	conn := step == StepConnection
-	switch ce.Kind {
-	case scimclient.KindTimeout, scimclient.KindCanceled:
-		return "Timeout", reason, []Tip{tipTimeout}
-	case scimclient.KindConnection:
-		return "ConnectionFailed", reason, []Tip{tipCredentials, tipPostman}
-	case scimclient.KindTLS:
-		return "TLSHandshakeFailed", reason, []Tip{tipCredentials, tipPostman}
-	case scimclient.KindIncompatible:
-		return "SystemForCrossDomainIdentityManagementServiceIncompatible", reason, []Tip{tipIncompatible, tipPostman}
-	}
-	switch st := ce.Status; {
-	case st == http.StatusUnauthorized:
-		if conn {
-			return "Unauthorized", reason, []Tip{tipCredentials, tipPostman}
-		}
-		return "Unauthorized", reason, []Tip{tipUnauthorized, tipCredentials}
-	case st == http.StatusForbidden:
-		if conn {
-			return "InsufficientRights", reason, []Tip{tipCredentials, tipPostman}
-		}
-		return "InsufficientRights", reason, []Tip{tipUnauthorized}
-	case st == http.StatusTooManyRequests:
-		return "TooManyRequests", reason, []Tip{tipThrottled}
-	case st >= 500:
-		return "InternalServerError", reason, []Tip{tipServerError}
-	case st == http.StatusBadRequest && (conn || step == StepMatching) && ce.Method == http.MethodGet:
-		if conn {
-			return "UnsupportedFilter", reason, []Tip{tipConnFilter, tipPostman}
-		}
-		return "UnsupportedFilter", reason, []Tip{tipMatchFilter}
-	case st == http.StatusNotFound && ce.Method == http.MethodGet && strings.Contains(ce.URL, "filter="):
-		return "EmptyQueryNotFound", reason, []Tip{tipEmptyQuery, tipCredentials, tipPostman}
-	case st == http.StatusNotFound:
-		return "InvalidAnchor", reason, []Tip{tipInvalidAnchor}
-	case st == http.StatusConflict:
-		return "EntryConflict", reason, []Tip{tipConflict, tipRestore}
-	case st == http.StatusPreconditionFailed:
-		return "PreconditionFailed", reason, []Tip{tipPrecondition}
-	case st == http.StatusBadRequest:
-		if ce.ScimType == "invalidPath" || ce.ScimType == "noTarget" || strings.Contains(strings.ToLower(ce.Detail), "attribute") && !strings.Contains(strings.ToLower(ce.Detail), "value") {
-			return "SchemaAttributeNotFound", reason, []Tip{tipSchemaAttr}
-		}
-		tips := []Tip{tipExportVaries}
-		if r.dialect == scimclient.DialectEntra {
-			tips = append(tips, tipStrictBool)
-		}
-		return "InvalidValue", reason, tips
-	case st == http.StatusUnprocessableEntity:
-		return "UnprocessableEntity", reason, []Tip{tipExportVaries}
-	}
-	return "WebExceptionProtocolError", reason, []Tip{tipExportVaries}
-}
-
-// guid returns a random version-4 GUID drawn from rnd.
-func guid(rnd *rand.Rand) string {
-	var b [16]byte
-	for i := range b {
-		b[i] = byte(rnd.Intn(256))
-	}
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
-}
-
-// importStep is step 2: the user's attributes (View details), the mapped attributes that are
-// null (not provisioned: a warning), and ImportSkipped when no matching attribute has a value.
-func (ur *userRun) importStep() bool {
-	s := ur.rep.Step(StepImport)
-	// Entra imports the attributes the mappings read; the others are listed, so that a user
-	// looking for one sees that no mapping names it.
-	read := ur.cfg.Users.sourceAttributes()
-	s.Details.add("objectId", ur.user.ObjectID)
-	for _, k := range read {
-		if v, ok := ur.user.Attrs[k]; ok && k != "objectId" {
-			s.Details.add(k, showValue(v))
-		}
-	}
-	var unmapped []string
-	for k := range ur.user.Attrs {
-		if !slices.Contains(read, k) && k != "objectId" && k != "accountEnabled" && k != "softDeleted" {
-			unmapped = append(unmapped, k)
-		}
-	}
-	sort.Strings(unmapped)
-	if len(unmapped) > 0 {
-		s.Details.add("Not imported (no mapping reads them)", strings.Join(unmapped, ", "))
-	}
-	// Scope decides IsSoftDeleted, which mappings read: evaluate it before the mappings; step 3
-	// reports it.
-	ur.evaluateScope()
-	if err := ur.evaluate(); err != nil {
-		ur.fail(ur.rep, s, "ExpressionEvaluationFailed", err.Error(), tipMappingHasAttr)
-		return false
-	}
-	var missing []string
-	anyMatching := false
-	for _, m := range ur.cfg.Users.matchingMappings() {
-		if v := ur.value(m); v != nil {
-			anyMatching = true
-		} else {
-			missing = append(missing, fmt.Sprintf("%s (from %s)", m.Target, m.sourceName()))
-		}
-	}
-	if !anyMatching {
-		ur.skip(ur.rep, s, "ImportSkipped", fmt.Sprintf("The user has no value for the matching attribute(s) %s, so it cannot be matched in the target; scoping was not evaluated.", strings.Join(missing, ", ")), tipMissingMatching)
-		return false
-	}
-	status := StatusSuccess
-	if len(ur.nulls) > 0 {
-		s.Details.add("Not provisioned (null)", strings.Join(ur.nulls, ", "))
-		s.Reason = fmt.Sprintf("%d mapped attribute(s) have no value and are not provisioned: %s.", len(ur.nulls), strings.Join(ur.nulls, ", "))
-		s.Tips = append(s.Tips, tipNullAttribute)
-		status = StatusWarning
-	}
-	if len(ur.nulls) > 0 || len(unmapped) > 0 {
-		s.Tips = append(s.Tips, tipMappingHasAttr)
-	}
-	ur.finish(ur.rep, s, status)
-	return true
+// classify reads a failed request as Entra does (entra.Classify), for step.
+func (r *run) classify(ctx context.Context, err error, step string) (entra.Code, string, []Tip) {
+	v := entra.Classify(err, entra.Context{Step: step, Dialect: r.dialect, Matched: r.known,
+		BudgetSpent: errors.Is(ctx.Err(), context.DeadlineExceeded), Budget: r.cfg.Job.Timeout})
+	return v.Code, v.Reason, v.Tips
 }

@@ -19,8 +19,10 @@ type operator struct {
 	eval    func(attr, value string) (bool, error)
 }
 
-// operators lists every operator the portal offers, with Microsoft's semantics. String
-// comparisons are case-sensitive, as the doc says for EQUALS, Includes and REGEX MATCH.
+// operators lists every operator the portal offers, with Microsoft's semantics ("Scoping users or
+// groups to be provisioned with scoping filters", define-conditional-rules-for-provisioning-user-
+// accounts.md, "Create a scoping filter"). String comparisons are case-sensitive, as the page says
+// for EQUALS, Includes and REGEX MATCH.
 var operators = map[string]operator{
 	// "&: returns true if the evaluated attribute exists in the input string value".
 	"&":  {eval: func(a, v string) (bool, error) { return strings.Contains(v, a), nil }},

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scimsim/scimsim/internal/decode"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -24,11 +25,22 @@ const DefaultRole = "User"
 
 // Source is the directory the provisioning service reads: users, groups, app assignments.
 type Source struct {
-	Pos         Pos
-	Kind        string
-	Users       []*User
-	Groups      []*Group
-	Assignments []Assignment
+	Pos  Pos
+	Kind string
+	// DefaultDomain is the default verified domain of the Microsoft Entra tenant, which the
+	// DefaultDomain() function returns ("Returns the name of the default verified domain for the
+	// current Microsoft Entra tenant", Microsoft's expression reference, DefaultDomain). Empty
+	// means the tenant has none, and DefaultDomain() fails.
+	DefaultDomain string
+	// TenantID and CrossTenantAccess are what cross-tenant synchronization needs of the source
+	// tenant: its id, and its outbound automatic redemption setting per target tenant.
+	TenantID          string
+	CrossTenantAccess CrossTenantAccess
+	Users             []*User
+	Groups            []*Group
+	Assignments       []Assignment
+	// index, when set (a Session's source, cycle.go), answers user and assignmentsOf.
+	index *sourceIndex
 }
 
 // User is a source user. Attrs holds every attribute as written, objectId, accountEnabled and
@@ -96,64 +108,65 @@ func LoadSource(path string) (*Source, error) {
 
 // ParseSource reads a source from b; name is used in error messages.
 func ParseSource(name string, b []byte) (*Source, error) {
-	root, d, err := parseDocument(name, b)
+	root, d, err := decode.Mapping(name, b)
 	if err != nil {
 		return nil, err
 	}
 	return decodeSource(root, d)
 }
 
-func decodeSource(root *yaml.Node, d *decoder) (*Source, error) {
-	s := &Source{Pos: d.pos(root), Kind: KindEntra}
-	err := d.fields(root, "", &s.Pos, func(key string, k, v *yaml.Node) error {
+func decodeSource(root *yaml.Node, d *decode.Decoder) (*Source, error) {
+	s := &Source{Pos: d.Pos(root), Kind: KindEntra}
+	err := d.Fields(root, "", &s.Pos, []string{"kind", "defaultDomain", "tenantId", "crossTenantAccess", "users", "groups", "assignments"}, func(key string, k, v *yaml.Node) error {
 		switch key {
 		case "kind":
 			var err error
-			s.Kind, err = d.str(v, "kind")
+			s.Kind, err = d.Str(v, "kind")
 			return err
+		case "defaultDomain":
+			var err error
+			s.DefaultDomain, err = d.Str(v, "defaultDomain")
+			return err
+		case "tenantId":
+			var err error
+			s.TenantID, err = d.Str(v, "tenantId")
+			return err
+		case "crossTenantAccess":
+			return decodeCrossTenantAccess(d, v, &s.CrossTenantAccess)
 		case "users":
-			return d.sequence(v, "users", func(i int, item *yaml.Node) error {
-				u, err := decodeUser(d, item, fmt.Sprintf("users[%d]", i))
-				s.Users = append(s.Users, u)
-				return err
-			})
+			return decodeList(d, v, "users", &s.Users, decodeUser)
 		case "groups":
-			return d.sequence(v, "groups", func(i int, item *yaml.Node) error {
-				g, err := decodeGroup(d, item, fmt.Sprintf("groups[%d]", i))
-				s.Groups = append(s.Groups, g)
-				return err
-			})
+			return decodeList(d, v, "groups", &s.Groups, decodeGroup)
 		case "assignments":
-			return d.sequence(v, "assignments", func(i int, item *yaml.Node) error {
-				a, err := decodeAssignment(d, item, fmt.Sprintf("assignments[%d]", i))
-				s.Assignments = append(s.Assignments, a)
-				return err
-			})
+			return decodeList(d, v, "assignments", &s.Assignments, decodeAssignment)
 		}
-		return errUnknownKey
+		return decode.ErrUnknownKey
 	})
 	if err != nil {
+		d.Add(err)
+	}
+	if err := d.Err(); err != nil {
 		return nil, err
 	}
 	return s, s.Validate()
 }
 
-func decodeUser(d *decoder, n *yaml.Node, field string) (*User, error) {
-	u := &User{Pos: d.pos(n), Attrs: map[string]any{}}
-	err := d.mapping(n, field, func(key string, k, v *yaml.Node) error {
-		f := join(field, key)
+func decodeUser(d *decode.Decoder, n *yaml.Node, field string) (*User, error) {
+	u := &User{Pos: d.Pos(n), Attrs: map[string]any{}}
+	err := d.Fields(n, field, nil, nil, func(key string, k, v *yaml.Node) error {
+		f := decode.Field(field, key)
 		switch key {
 		case "accountEnabled", "softDeleted":
-			b, err := d.boolean(v, f)
+			b, err := d.Bool(v, f)
 			u.Attrs[key] = b
 			return err
 		case "objectId":
 			var err error
-			u.ObjectID, err = d.str(v, f)
+			u.ObjectID, err = d.Str(v, f)
 			u.Attrs[key] = u.ObjectID
 			return err
 		}
-		val, err := d.scalar(v, f)
+		val, err := d.Scalar(v, f)
 		if val != nil {
 			u.Attrs[key] = val
 		}
@@ -162,23 +175,23 @@ func decodeUser(d *decoder, n *yaml.Node, field string) (*User, error) {
 	return u, err
 }
 
-func decodeGroup(d *decoder, n *yaml.Node, field string) (*Group, error) {
-	g := &Group{Pos: d.pos(n), Attrs: map[string]any{}}
-	err := d.fields(n, field, &g.Pos, func(key string, k, v *yaml.Node) error {
-		f := join(field, key)
+func decodeGroup(d *decode.Decoder, n *yaml.Node, field string) (*Group, error) {
+	g := &Group{Pos: d.Pos(n), Attrs: map[string]any{}}
+	err := d.Fields(n, field, &g.Pos, nil, func(key string, k, v *yaml.Node) error {
+		f := decode.Field(field, key)
 		var err error
 		switch key {
 		case "objectId":
-			g.ObjectID, err = d.str(v, f)
+			g.ObjectID, err = d.Str(v, f)
 			g.Attrs[key] = g.ObjectID
 		case "displayName":
-			g.DisplayName, err = d.str(v, f)
+			g.DisplayName, err = d.Str(v, f)
 			g.Attrs[key] = g.DisplayName
 		case "members":
-			g.Members, err = d.strings(v, f)
+			g.Members, err = d.Strings(v, f)
 		default:
 			var val any
-			val, err = d.scalar(v, f)
+			val, err = d.Scalar(v, f)
 			if val != nil {
 				g.Attrs[key] = val
 			}
@@ -188,20 +201,20 @@ func decodeGroup(d *decoder, n *yaml.Node, field string) (*Group, error) {
 	return g, err
 }
 
-func decodeAssignment(d *decoder, n *yaml.Node, field string) (Assignment, error) {
-	a := Assignment{Pos: d.pos(n)}
-	err := d.fields(n, field, &a.Pos, func(key string, k, v *yaml.Node) error {
-		f := join(field, key)
+func decodeAssignment(d *decode.Decoder, n *yaml.Node, field string) (Assignment, error) {
+	a := Assignment{Pos: d.Pos(n)}
+	err := d.Fields(n, field, &a.Pos, []string{"principal", "role", "assignedAt"}, func(key string, k, v *yaml.Node) error {
+		f := decode.Field(field, key)
 		var err error
 		switch key {
 		case "principal":
-			a.Principal, err = d.str(v, f)
+			a.Principal, err = d.Str(v, f)
 		case "role":
-			a.Role, err = d.str(v, f)
+			a.Role, err = d.Str(v, f)
 		case "assignedAt":
-			a.AssignedAt, err = d.timestamp(v, f)
+			a.AssignedAt, err = d.Time(v, f)
 		default:
-			return errUnknownKey
+			return decode.ErrUnknownKey
 		}
 		return err
 	})
@@ -214,7 +227,12 @@ func (s *Source) Validate() error {
 	switch s.Kind {
 	case KindEntra, KindWorkday, KindSuccessFactors:
 	default:
-		return &FieldError{Pos: s.Pos.at("kind"), Field: "kind", Msg: fmt.Sprintf("unknown kind %q (want entra, workday or successfactors)", s.Kind)}
+		return &FieldError{Pos: s.Pos.At("kind"), Field: "kind", Msg: fmt.Sprintf("unknown kind %q (want entra, workday or successfactors)", s.Kind)}
+	}
+	if s.DefaultDomain != "" {
+		if err := ValidateDomainName(s.DefaultDomain); err != nil {
+			return &FieldError{Pos: s.Pos.At("defaultDomain"), Field: "defaultDomain", Msg: err.Error()}
+		}
 	}
 	ids := map[string]Pos{}
 	users := map[string]bool{}
@@ -229,6 +247,7 @@ func (s *Source) Validate() error {
 		ids[u.ObjectID] = u.Pos
 		users[u.ObjectID] = true
 	}
+	groups := map[string]bool{}
 	for i, g := range s.Groups {
 		field := fmt.Sprintf("groups[%d]", i)
 		if g.ObjectID == "" {
@@ -241,9 +260,13 @@ func (s *Source) Validate() error {
 			return &FieldError{Pos: g.Pos, Field: field + ".objectId", Msg: fmt.Sprintf("%q is already used at %s", g.ObjectID, p)}
 		}
 		ids[g.ObjectID] = g.Pos
+		groups[g.ObjectID] = true
+	}
+	// A member is a user or, nested, another group.
+	for i, g := range s.Groups {
 		for j, m := range g.Members {
-			if !users[m] {
-				return &FieldError{Pos: g.Pos.at("members"), Field: fmt.Sprintf("%s.members[%d]", field, j), Msg: fmt.Sprintf("no user has objectId %q", m)}
+			if !users[m] && (!groups[m] || m == g.ObjectID) {
+				return &FieldError{Pos: g.Pos.At("members"), Field: fmt.Sprintf("groups[%d].members[%d]", i, j), Msg: fmt.Sprintf("no user or other group has objectId %q", m)}
 			}
 		}
 	}
@@ -253,141 +276,46 @@ func (s *Source) Validate() error {
 			return &FieldError{Pos: a.Pos, Field: field, Msg: "required"}
 		}
 		if _, ok := ids[a.Principal]; !ok {
-			return &FieldError{Pos: a.Pos.at("principal"), Field: field, Msg: fmt.Sprintf("no user or group has objectId %q", a.Principal)}
+			return &FieldError{Pos: a.Pos.At("principal"), Field: field, Msg: fmt.Sprintf("no user or group has objectId %q", a.Principal)}
 		}
 	}
 	return nil
 }
 
-// searchAttributes are what the portal's search box matches for an Entra source: "Search for a
-// user by first name, last name, display name, user principal name, or email address."
-var searchAttributes = []string{"givenName", "surname", "displayName", "userPrincipalName", "mail"}
-
-// cloudHRAttributes are what a Cloud HR source is searched by (the document's note: "For Workday
-// scenario, please provide "WorkerID" or "WID" of the user in Workday. For SuccessFactors
-// scenario, please provide "personIdExternal" of the user in SuccessFactors.").
-var cloudHRAttributes = map[string][]string{
-	KindWorkday:        {"workerId", "WorkerID", "WID", "wid"},
-	KindSuccessFactors: {"workerId", "personIdExternal"},
-}
-
-// AmbiguousSubjectError is a search that found several users; Candidates names them.
-type AmbiguousSubjectError struct {
-	Query      string
-	Candidates []string
-}
-
-func (e *AmbiguousSubjectError) Error() string {
-	return fmt.Sprintf("%q matches %d users, name one of them: %s", e.Query, len(e.Candidates), strings.Join(e.Candidates, ", "))
-}
-
-// searchResult is what the portal's search found.
-type searchResult struct {
-	user *User
-	// hidden is a user that matches but that the search does not show (disabled or soft-deleted
-	// in the source): the document's limitation "Those users won't appear when you search".
-	hidden *User
-}
-
-// FindUser searches the source the way the portal's search box does. For an Entra source the
-// query matches (case-insensitively) the first name, last name, display name, user principal name,
-// email address or objectId; for a Cloud HR source only the worker id. Disabled and soft-deleted
-// users are not found, as on-demand provisioning documents. Several matches are an
-// *AmbiguousSubjectError listing them.
-func (s *Source) FindUser(query string) (*User, error) {
-	r, err := s.search(query)
-	return r.user, err
-}
-
-func (s *Source) search(query string) (searchResult, error) {
-	q := strings.TrimSpace(query)
-	var found, hidden []*User
-	for _, u := range s.Users {
-		if !s.matches(u, q) {
-			continue
+// ValidateDomainName checks that name can be a verified domain of a Microsoft Entra tenant: a DNS
+// name of at least two labels (contoso.com, contoso.onmicrosoft.com), each of 1 to 63 letters,
+// digits and hyphens that neither starts nor ends with a hyphen, 253 characters at most (RFC 1035
+// Section 2.3.4, RFC 1123 Section 2.1). An internationalized domain is written in its xn-- form.
+func ValidateDomainName(name string) error {
+	if len(name) > 253 {
+		return fmt.Errorf("domain name %q is %d characters long; a domain name has at most 253", name, len(name))
+	}
+	labels := strings.Split(name, ".")
+	if len(labels) < 2 {
+		return fmt.Errorf("%q is not a domain name such as contoso.com: a verified domain has at least two labels", name)
+	}
+	for _, l := range labels {
+		if l == "" || len(l) > 63 {
+			return fmt.Errorf("domain name %q has a label of %d characters; labels have 1 to 63", name, len(l))
 		}
-		// The limitation is the Entra search's: a Cloud HR worker is found by id whatever its
-		// state, and scoping reports it as not active.
-		if s.Kind == KindEntra && (!u.Enabled() || u.SoftDeleted()) {
-			hidden = append(hidden, u)
-			continue
+		if l[0] == '-' || l[len(l)-1] == '-' {
+			return fmt.Errorf("domain name %q has a label %q that starts or ends with a hyphen", name, l)
 		}
-		found = append(found, u)
-	}
-	switch len(found) {
-	case 0:
-		r := searchResult{}
-		if len(hidden) > 0 {
-			r.hidden = hidden[0]
-		}
-		return r, nil
-	case 1:
-		return searchResult{user: found[0]}, nil
-	}
-	names := make([]string, 0, len(found))
-	for _, u := range found {
-		names = append(names, fmt.Sprintf("%s (%s)", u.Display(), u.ObjectID))
-	}
-	return searchResult{}, &AmbiguousSubjectError{Query: query, Candidates: names}
-}
-
-func (s *Source) matches(u *User, q string) bool {
-	if q == "" {
-		return false
-	}
-	if attrs, ok := cloudHRAttributes[s.Kind]; ok {
-		for _, a := range attrs {
-			if v, ok := u.Attrs[a]; ok && fmt.Sprint(v) == q {
-				return true
+		for _, c := range l {
+			if !(c == '-' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
+				return fmt.Errorf("domain name %q holds %q: labels are letters, digits and hyphens (write an internationalized domain in its xn-- form)", name, c)
 			}
 		}
-		return false
-	}
-	if u.ObjectID == q {
-		return true
-	}
-	for _, a := range searchAttributes {
-		if v := u.String(a); v != "" && strings.EqualFold(v, q) {
-			return true
-		}
-	}
-	return false
-}
-
-// user returns the user with objectId id.
-func (s *Source) user(id string) *User {
-	for _, u := range s.Users {
-		if u.ObjectID == id {
-			return u
-		}
 	}
 	return nil
-}
-
-// FindGroup returns the group whose displayName (case-insensitive) or objectId is name.
-func (s *Source) FindGroup(name string) (*Group, error) {
-	var found []*Group
-	for _, g := range s.Groups {
-		if g.ObjectID == name || strings.EqualFold(g.DisplayName, name) {
-			found = append(found, g)
-		}
-	}
-	switch len(found) {
-	case 0:
-		return nil, nil
-	case 1:
-		return found[0], nil
-	}
-	names := make([]string, 0, len(found))
-	for _, g := range found {
-		names = append(names, fmt.Sprintf("%s (%s)", g.DisplayName, g.ObjectID))
-	}
-	return nil, &AmbiguousSubjectError{Query: name, Candidates: names}
 }
 
 // assignmentsOf returns the assignments that reach principal id: its own and those of the groups
 // it is a direct member of (nested groups are not expanded, as Entra documents).
 func (s *Source) assignmentsOf(id string) []Assignment {
+	if s.index != nil {
+		return s.index.assignmentsOf(id)
+	}
 	var out []Assignment
 	via := map[string]bool{id: true}
 	for _, g := range s.Groups {
@@ -401,6 +329,48 @@ func (s *Source) assignmentsOf(id string) []Assignment {
 		}
 	}
 	return out
+}
+
+// nestedUnderAssigned reports whether id reaches an assigned group only through a nested group: a
+// group that is a member of an assigned group, or a user who is a member of such a group, which
+// on-demand provisioning does not expand ("On-demand provisioning doesn't support nested groups that
+// aren't directly assigned to the application", provision-on-demand.md, Known limitations).
+func (s *Source) nestedUnderAssigned(id string) bool {
+	minDepth := 1 // a user's own groups are direct membership
+	if s.isGroup(id) {
+		minDepth = 0
+	}
+	assigned := map[string]bool{}
+	for _, a := range s.Assignments {
+		assigned[a.Principal] = true
+	}
+	seen := map[string]bool{id: true}
+	frontier := []string{id}
+	for depth := 0; len(frontier) > 0; depth++ {
+		var next []string
+		for _, g := range s.Groups {
+			if seen[g.ObjectID] || !slices.ContainsFunc(frontier, func(m string) bool { return slices.Contains(g.Members, m) }) {
+				continue
+			}
+			if depth >= minDepth && assigned[g.ObjectID] {
+				return true
+			}
+			seen[g.ObjectID] = true
+			next = append(next, g.ObjectID)
+		}
+		frontier = next
+	}
+	return false
+}
+
+// isGroup reports whether id is a group of the source.
+func (s *Source) isGroup(id string) bool {
+	for _, g := range s.Groups {
+		if g.ObjectID == id {
+			return true
+		}
+	}
+	return false
 }
 
 func (a Assignment) role() string {

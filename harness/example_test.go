@@ -25,7 +25,7 @@ func ExampleExternal() {
 	if err := ext.Validate(); err != nil {
 		panic(err)
 	}
-	cases, err := harness.Load(filepath.Join("testdata", "external"), "create-after-seed")
+	cases, err := harness.LoadDir(filepath.Join("testdata", "external"), "create-after-seed")
 	if err != nil {
 		panic(err)
 	}

@@ -1,25 +1,19 @@
 package harness
 
 import (
-	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"net/url"
-	"slices"
-	"strings"
 	"sync"
-	"time"
 
 	"github.com/scimsim/scimsim/engine"
-	"github.com/scimsim/scimsim/engine/scimclient"
+	"github.com/scimsim/scimsim/entra"
 	"github.com/scimsim/scimsim/internal/endpoint"
+	"github.com/scimsim/scimsim/report"
 	"github.com/scimsim/scimsim/scenarios"
+	"github.com/scimsim/scimsim/wire"
 )
 
 // DefaultPrefix starts the name of everything a run creates on an external endpoint when
@@ -29,10 +23,13 @@ const DefaultPrefix = endpoint.DefaultPrefix
 
 // CleanupTimeout bounds the deletion of what one scenario created. The deletion runs on a context of
 // its own, so that a scenario cut short by a deadline or an interrupt still cleans up.
-const CleanupTimeout = 30 * time.Second
+const CleanupTimeout = endpoint.CleanupTimeout
 
 // External is a real SCIM endpoint. It runs conformance scenarios only (ErrNotConformance for the
 // others): they need nothing but SCIM, which makes them safe to run against a production system.
+// Everything it sends goes through one endpoint session (package internal/endpoint), shared with
+// the conformance checks when they run beside it: one run id, each request sent once through
+// Entra's client.
 //
 //   - Names unique to the run. Every scenario gets a tag, Prefix + a random run id + a counter (e.g.
 //     "scimsim-1a2b3c4d-3-"), that starts every identity reaching the endpoint: the source's
@@ -41,85 +38,90 @@ const CleanupTimeout = 30 * time.Second
 //     with an existing resource, with another scenario (whose cleanup may have failed) or with a
 //     parallel run (ginkgo -p: each process draws its own run id).
 //   - Only what it created. The scenario's target.users and target.groups are created with plain
-//     SCIM POSTs, not through the simulator's admin API; their ids, and the ids of everything the
-//     engine's POSTs created (Record), are remembered. Cleanup DELETEs those ids and nothing else. A
-//     create whose answer was lost is looked up by its tagged name, which only this run can have used.
-//     A resource the engine matched is recorded only when its name carries the tag, so a wrong match
-//     on a faulty endpoint is never deleted.
+//     SCIM POSTs (scimsim's own requests, not the simulator's admin API), each entered in the
+//     scenario's ledger before it is sent. What the engine created comes from its report
+//     (Report.Created, and the reports of the members a group run provisioned); a create whose
+//     answer was lost leaves a failed export whose userName or displayName, carrying the tag, is
+//     looked up at cleanup. A resource the engine matched is recorded only when its name carries the
+//     tag, so a wrong match on a faulty endpoint is never deleted.
 //   - Deleted afterwards. Run calls Cleanup when the scenario ends, on a fresh context, also when it
 //     failed or was interrupted; the Ginkgo suite calls it again from DeferCleanup, which Ginkgo runs
-//     on failure and on Ctrl-C. Groups go before users, newest first, and a 404 counts as deleted.
+//     on failure and on Ctrl-C. The ledger deletes groups before users, newest first, each id once,
+//     and checks with a GET a deletion the endpoint did not confirm before it calls it left behind.
 //
-// The zero value is not usable: set URL (and Token); the other fields have defaults. Call Validate
-// before the first Prepare to learn about a bad URL or prefix before anything is sent. An External
-// is safe for concurrent use by scenarios with distinct ids.
+// The zero value is not usable: set URL (and Token), or Session; the other fields have defaults.
+// Call Validate before the first Prepare to learn about a bad URL or prefix before anything is
+// sent. An External is safe for concurrent use by scenarios with distinct ids.
 type External struct {
 	URL   string // the SCIM base URL, what Entra calls the Tenant URL
 	Token string // the bearer token, what Entra calls the Secret Token
 	// Prefix starts every name the run creates; DefaultPrefix when empty. At most 32 letters,
 	// digits, '.', '_' or '-': it ends up in userName and email addresses.
 	Prefix string
-	// HTTPClient sends the seeds, the group inspections and the deletions; nil means the package's
-	// own client. The engine's requests go through Options.HTTPClient.
+	// HTTPClient sends the seeds, the inspections and the deletions; nil means the package's own
+	// client. The engine's requests go through Options.HTTPClient.
 	HTTPClient *http.Client
+	// Session, when set, is the run's session on the endpoint (shared with the conformance checks);
+	// URL, Token, Prefix and HTTPClient are then the session's.
+	Session *endpoint.Session
 
-	once  sync.Once
-	runID string
+	once sync.Once
+	s    *endpoint.Session
+	err  error
 
 	mu   sync.Mutex
-	n    int                     // scenarios prepared so far: numbers the tags
 	runs map[string]*externalRun // by scenario id
 }
 
 // externalRun is what one scenario did to the endpoint.
 type externalRun struct {
-	tag     string
-	created []*created
+	tag string
+	l   *endpoint.Ledger
 }
 
-// created is a resource a scenario created, or may have created: id is empty when its create got no
-// usable answer, and Cleanup then looks it up by its tagged name.
-type created struct {
-	resource string // "Users" or "Groups"
-	name     string // userName or displayName
-	id       string
+// session returns the run's session, started on first use.
+func (e *External) session() (*endpoint.Session, error) {
+	e.once.Do(func() {
+		if e.Session != nil {
+			e.s = e.Session
+			return
+		}
+		if err := endpoint.CheckBaseURL(e.URL); err != nil {
+			e.err = fmt.Errorf("external target %q: %w", e.URL, err)
+			return
+		}
+		hc := e.HTTPClient
+		if hc == nil {
+			hc = defaultClient()
+		}
+		e.s, e.err = endpoint.NewSession(endpoint.Config{URL: e.URL, Token: e.Token, Prefix: e.Prefix, HTTPClient: hc})
+	})
+	return e.s, e.err
 }
 
 // Validate reports a URL or prefix the run cannot use, naming the value.
 func (e *External) Validate() error {
-	if err := endpoint.CheckBaseURL(e.URL); err != nil {
-		return fmt.Errorf("external target %q: %w", e.URL, err)
-	}
-	if err := endpoint.CheckPrefix(e.Prefix); err != nil {
-		return err
-	}
-	return nil
+	_, err := e.session()
+	return err
 }
 
-// RunID is the random part of every tag of this run: 8 hex digits, drawn on first use.
+// RunID is the random part of every tag of this run: 8 hex digits ("" when the configuration is
+// not valid: see Validate).
 func (e *External) RunID() string {
-	e.once.Do(func() {
-		var b [4]byte
-		_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
-		e.runID = hex.EncodeToString(b[:])
-	})
-	return e.runID
+	s, err := e.session()
+	if err != nil {
+		return ""
+	}
+	return s.RunID()
 }
 
-func (e *External) prefix() string {
-	if e.Prefix == "" {
-		return DefaultPrefix
+// BaseURL is the endpoint's SCIM base URL, without a trailing slash.
+func (e *External) BaseURL() string {
+	s, err := e.session()
+	if err != nil {
+		return e.URL
 	}
-	return e.Prefix
-}
-
-func (e *External) base() string { return strings.TrimRight(e.URL, "/") }
-
-func (e *External) client() *http.Client {
-	if e.HTTPClient != nil {
-		return e.HTTPClient
-	}
-	return defaultClient()
+	return s.BaseURL()
 }
 
 // ErrNotConformance is returned by External.Prepare for a scenario without the conformance label.
@@ -132,15 +134,19 @@ func (e *External) Prepare(ctx context.Context, sc *scenarios.Scenario) (Endpoin
 	if !sc.HasLabel(scenarios.LabelConformance) {
 		return Endpoint{}, fmt.Errorf("%s: %w", sc.ID, ErrNotConformance)
 	}
-	run := e.begin(sc.ID)
+	s, err := e.session()
+	if err != nil {
+		return Endpoint{}, err
+	}
+	run := e.begin(s, sc.ID)
 	ids := map[string]string{} // the catalog's user id -> the endpoint's
 	for i, u := range sc.Target.Users {
-		id, err := e.seed(ctx, run, "Users", tagSeed("Users", u, run.tag, nil))
+		res, err := e.seed(ctx, run, wire.Users, tagSeed(wire.Users, u, run.tag, nil))
 		if err != nil {
 			return Endpoint{}, fmt.Errorf("%s: target.users[%d]: %w", sc.File, i, err)
 		}
 		if catalogID, ok := u["id"].(string); ok {
-			ids[catalogID] = id
+			ids[catalogID] = wire.ID(res)
 		}
 	}
 	for i, g := range sc.Target.Groups {
@@ -152,26 +158,24 @@ func (e *External) Prepare(ctx context.Context, sc *scenarios.Scenario) (Endpoin
 				}
 			}
 		}
-		if err := e.seedGroup(ctx, run, tagSeed("Groups", g, run.tag, ids)); err != nil {
+		if err := e.seedGroup(ctx, s, run, tagSeed(wire.Groups, g, run.tag, ids)); err != nil {
 			return Endpoint{}, fmt.Errorf("%s: target.groups[%d]: %w", sc.File, i, err)
 		}
 	}
-	u := e.base()
-	return Endpoint{URL: u, Root: u, Token: e.Token, Tag: run.tag}, nil
+	return Endpoint{URL: s.BaseURL(), Root: s.BaseURL(), Token: s.Token(), Tag: run.tag}, nil
 }
 
 // begin starts a scenario's run with a fresh tag. What an earlier run of the same scenario left
-// behind (a failed cleanup) stays on the list, so that the next Cleanup tries again.
-func (e *External) begin(id string) *externalRun {
+// behind (a failed cleanup) stays in its ledger, so that the next Cleanup tries again.
+func (e *External) begin(s *endpoint.Session, id string) *externalRun {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.n++
-	run := &externalRun{tag: fmt.Sprintf("%s%s-%d-", e.prefix(), e.RunID(), e.n)}
 	if e.runs == nil {
 		e.runs = map[string]*externalRun{}
 	}
+	run := &externalRun{tag: s.Tag(), l: s.NewLedger()}
 	if old := e.runs[id]; old != nil {
-		run.created = old.created
+		run.l = old.l
 	}
 	e.runs[id] = run
 	return run
@@ -183,98 +187,72 @@ func (e *External) run(id string) *externalRun {
 	return e.runs[id]
 }
 
-// track remembers a resource about to be created, before the request goes out, so that a create
-// whose answer is lost is still cleaned up.
-func (e *External) track(run *externalRun, resource, name string) *created {
-	c := &created{resource: resource, name: name}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	run.created = append(run.created, c)
-	return c
-}
-
-// seed POSTs one resource and returns the id the endpoint gave it.
-func (e *External) seed(ctx context.Context, run *externalRun, resource string, body map[string]any) (string, error) {
-	c := e.track(run, resource, nameOf(resource, body))
-	status, rb, err := e.send(ctx, http.MethodPost, "/"+resource, nil, body)
+// seed POSTs one resource of the catalog (scimsim's request, not Entra's) and returns what the
+// endpoint answered, which must be 201 (or 200) with an id.
+func (e *External) seed(ctx context.Context, run *externalRun, resource string, body map[string]any) (map[string]any, error) {
+	req := entra.CreateRequest(resource, body)
+	req.By = wire.ByScimsim
+	resp, _, err := run.l.Create(ctx, req)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	res, err := createdResource(resource, c.name, status, rb)
+	name, _ := body[endpoint.NameAttr(resource)].(string)
+	if resp.Status != http.StatusCreated && resp.Status != http.StatusOK {
+		return nil, fmt.Errorf("POST /%s for %q answered %s", resource, name, resp.Exchange.Answer())
+	}
+	res, err := resp.Resource(true)
 	if err != nil {
-		return "", err
-	}
-	id, _ := res["id"].(string)
-	e.mu.Lock()
-	c.id = id
-	e.mu.Unlock()
-	return id, nil
-}
-
-// seedGroup creates a group with its members. RFC 7643 §4.2 lets a create carry members, but Entra
-// never sends one (it creates a group empty, then PATCHes members in), so a server may drop them:
-// when the answer lists fewer members than were sent, they are added with the RFC's PATCH.
-func (e *External) seedGroup(ctx context.Context, run *externalRun, body map[string]any) error {
-	c := e.track(run, "Groups", nameOf("Groups", body))
-	status, rb, err := e.send(ctx, http.MethodPost, "/Groups", nil, body)
-	if err != nil {
-		return err
-	}
-	res, err := createdResource("Groups", c.name, status, rb)
-	if err != nil {
-		return err
-	}
-	e.mu.Lock()
-	c.id, _ = res["id"].(string)
-	e.mu.Unlock()
-	sent, _ := body["members"].([]any)
-	got, _ := res["members"].([]any)
-	if len(got) >= len(sent) {
-		return nil
-	}
-	patch := map[string]any{
-		"schemas":    []any{"urn:ietf:params:scim:api:messages:2.0:PatchOp"},
-		"Operations": []any{map[string]any{"op": "add", "path": "members", "value": sent}},
-	}
-	status, rb, err = e.send(ctx, http.MethodPatch, "/Groups/"+url.PathEscape(c.id), nil, patch)
-	if err != nil {
-		return err
-	}
-	if status != http.StatusOK && status != http.StatusNoContent {
-		return fmt.Errorf("POST /Groups for %q kept %d of %d members, and PATCH add members answered %d: %s", c.name, len(got), len(sent), status, clip(rb))
-	}
-	return nil
-}
-
-// createdResource decodes the answer to a create, which must be 201 (or 200) with an id.
-func createdResource(resource, name string, status int, rb []byte) (map[string]any, error) {
-	if status != http.StatusCreated && status != http.StatusOK {
-		return nil, fmt.Errorf("POST /%s for %q answered %d: %s", resource, name, status, clip(rb))
-	}
-	var res map[string]any
-	if json.Unmarshal(rb, &res) != nil {
-		return nil, fmt.Errorf("POST /%s for %q answered %d with a body that is not a SCIM resource: %s", resource, name, status, clip(rb))
-	}
-	if id, _ := res["id"].(string); id == "" {
-		return nil, fmt.Errorf("POST /%s for %q answered %d without an id (RFC 7643 §3.1)", resource, name, status)
+		return nil, fmt.Errorf("POST /%s for %q: %w", resource, name, err)
 	}
 	return res, nil
 }
 
-// nameOf returns a resource's naming attribute: userName for a user, displayName for a group.
-func nameOf(resource string, res map[string]any) string {
-	key := "userName"
-	if resource == "Groups" {
-		key = "displayName"
+// seedGroup creates a group with its members. RFC 7643 §4.2 lets a create carry members, but Entra
+// never sends one (it creates a group empty, then PATCHes members in), so a server may drop them:
+// when the answer lists fewer members than were sent, they are added with the RFC's PATCH (the
+// entra-compliant dialect's add).
+func (e *External) seedGroup(ctx context.Context, s *endpoint.Session, run *externalRun, body map[string]any) error {
+	sent, _ := body["members"].([]any)
+	res, err := e.seed(ctx, run, wire.Groups, body)
+	if err != nil {
+		return err
 	}
-	s, _ := res[key].(string)
-	return s
+	got, _ := wire.Field(res, "members").([]any)
+	if len(got) >= len(sent) {
+		return nil
+	}
+	var ids []string
+	for _, m := range sent {
+		mm, _ := m.(map[string]any)
+		if v, _ := mm["value"].(string); v != "" {
+			ids = append(ids, v)
+		}
+	}
+	req := entra.PatchRequestTo(wire.Groups, wire.ID(res), entra.DialectEntraCompliant.GroupPatch("", ids, nil))
+	req.By = wire.ByScimsim
+	resp, err := s.Send(ctx, req)
+	if err != nil {
+		return err
+	}
+	if resp.Status/100 != 2 {
+		return fmt.Errorf("POST /Groups for %q kept %d of %d members, and PATCH add members answered %s", body["displayName"], len(got), len(sent), resp.Exchange.Answer())
+	}
+	return nil
 }
 
-// Record implements Cleaner: it remembers what the engine's run created, from the report of the run
-// and of the members a group run provisioned. A POST that answered an id created that id; a POST
-// without a usable answer may have created its resource, which is looked up by name at cleanup when
-// the name carries the scenario's tag. The report's target is recorded when its name carries the tag.
+// resourceOf is the endpoint of a report's identity type.
+func resourceOf(typ string) string {
+	if typ == "Group" {
+		return wire.Groups
+	}
+	return wire.Users
+}
+
+// Record implements Cleaner: it enters in the scenario's ledger what the engine's run created, as
+// the report of the run and of the members a group run provisioned say (Report.Created). A run
+// whose export failed may have created its resource without learning its id (an answer that was
+// lost): its userName or displayName, when it carries the scenario's tag, is looked up at cleanup.
+// The report's target is entered when its name carries the tag.
 func (e *External) Record(sc *scenarios.Scenario, rep *engine.Report) {
 	run := e.run(sc.ID)
 	if run == nil || rep == nil {
@@ -284,177 +262,75 @@ func (e *External) Record(sc *scenarios.Scenario, rep *engine.Report) {
 	for len(reports) > 0 {
 		r := reports[0]
 		reports = append(reports[1:], r.Members...)
-		for _, s := range r.Steps {
-			for _, ex := range s.Exchanges {
-				if ex.Method == http.MethodPost {
-					e.recordCreate(run, ex)
+		for _, c := range r.Created {
+			run.l.Add(resourceOf(c.Type), c.Display, c.ID)
+		}
+		if t := r.Target; t != nil && t.ID != "" && hasTag(t.Display, run.tag) {
+			run.l.Add(resourceOf(t.Type), t.Display, t.ID)
+		}
+		if r.Status == report.StatusFailure && r.FailedStep == report.StepExport {
+			resource := resourceOf(r.Subject.Type)
+			for _, p := range r.ModifiedProperties {
+				if name, ok := p.NewValue.(string); ok && p.Name == endpoint.NameAttr(resource) && hasTag(name, run.tag) {
+					run.l.Add(resource, name, "")
 				}
 			}
 		}
-		if t := r.Target; t != nil && t.ID != "" && hasTag(t.Display, run.tag) {
-			if resource := map[string]string{"User": "Users", "Group": "Groups"}[t.Type]; resource != "" {
-				e.recordID(run, resource, t.Display, t.ID)
-			}
-		}
 	}
 }
 
-func (e *External) recordCreate(run *externalRun, ex engine.Exchange) {
-	u, err := url.Parse(ex.URL)
-	if err != nil {
-		return
-	}
-	resource := u.Path[strings.LastIndex(u.Path, "/")+1:]
-	if resource != "Users" && resource != "Groups" {
-		return
-	}
-	var req, res map[string]any
-	_ = json.Unmarshal([]byte(ex.RequestBody), &req)
-	name := nameOf(resource, req)
-	if ex.Error == "" && ex.Status/100 == 2 && json.Unmarshal([]byte(ex.ResponseBody), &res) == nil {
-		if id, _ := res["id"].(string); id != "" {
-			e.recordID(run, resource, name, id)
-			return
-		}
-	}
-	if hasTag(name, run.tag) {
-		e.recordID(run, resource, name, "")
-	}
-}
-
-// recordID adds a resource to the run's list unless it is there already.
-func (e *External) recordID(run *externalRun, resource, name, id string) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	for _, c := range run.created {
-		if c.resource != resource {
-			continue
-		}
-		if (id != "" && c.id == id) || (id == "" && c.id == "" && strings.EqualFold(c.name, name)) {
-			return
-		}
-	}
-	run.created = append(run.created, &created{resource: resource, name: name, id: id})
-}
-
-// Cleanup implements Cleaner: it deletes everything the scenario created, groups first (a group
-// refers to its members), newest first, and forgets what is gone, so a second call does nothing. A
-// 404 counts as deleted (the scenario itself may have deleted it). The error names every resource
-// left behind, with its tagged name, so that it can be found by hand.
+// Cleanup implements Cleaner: it deletes everything the scenario created (endpoint.Ledger.Cleanup)
+// and forgets what is gone, so a second call does nothing. The error names every resource left
+// behind, with its tagged name, so that it can be found by hand.
 func (e *External) Cleanup(ctx context.Context, sc *scenarios.Scenario) error {
 	run := e.run(sc.ID)
 	if run == nil {
 		return nil
 	}
-	e.mu.Lock()
-	todo := slices.Clone(run.created)
-	e.mu.Unlock()
-	slices.Reverse(todo)
-	slices.SortStableFunc(todo, func(a, b *created) int {
-		// Groups (G) before users (U).
-		return strings.Compare(a.resource, b.resource)
-	})
-	var errs []error
-	var left []*created
-	for _, c := range todo {
-		if err := e.remove(ctx, c); err != nil {
-			errs = append(errs, err)
-			left = append(left, c)
-		}
-	}
-	e.mu.Lock()
-	run.created = left
-	e.mu.Unlock()
-	return errors.Join(errs...)
+	return run.l.Cleanup(ctx)
 }
 
-// remove deletes one created resource; one without an id is first looked up by its tagged name.
-func (e *External) remove(ctx context.Context, c *created) error {
-	ids := []string{c.id}
-	if c.id == "" {
-		found, err := e.lookup(ctx, c.resource, c.name)
-		if err != nil {
-			return fmt.Errorf("cleanup: looking up %s %q: %w", c.resource, c.name, err)
-		}
-		ids = found
+// one looks up the scenario's resource the catalog calls name (the endpoint holds it tagged):
+// nil when there is none.
+func (e *External) one(ctx context.Context, sc *scenarios.Scenario, resource, name string) (*endpoint.Session, map[string]any, string, error) {
+	run := e.run(sc.ID)
+	s, err := e.session()
+	if run == nil || err != nil {
+		return nil, nil, "", fmt.Errorf("scenario %s was not prepared", sc.ID)
 	}
-	var errs []error
-	for _, id := range ids {
-		status, rb, err := e.send(ctx, http.MethodDelete, "/"+c.resource+"/"+url.PathEscape(id), nil, nil)
-		switch {
-		case err != nil:
-			errs = append(errs, fmt.Errorf("cleanup: %s %q (id %s) left behind: %w", c.resource, c.name, id, err))
-		case status/100 != 2 && status != http.StatusNotFound:
-			errs = append(errs, fmt.Errorf("cleanup: %s %q (id %s) left behind: DELETE answered %d: %s", c.resource, c.name, id, status, clip(rb)))
-		}
+	tagged := run.tag + name
+	found, err := s.Lookup(ctx, resource, tagged)
+	switch {
+	case err != nil:
+		return nil, nil, tagged, err
+	case len(found) > 1:
+		return nil, nil, tagged, fmt.Errorf("the target holds %d %s called %q, want 1", len(found), resource, tagged)
+	case len(found) == 0:
+		return s, nil, tagged, nil
 	}
-	return errors.Join(errs...)
-}
-
-// lookup returns the ids of the resources whose name is exactly name (case-insensitively).
-func (e *External) lookup(ctx context.Context, resource, name string) ([]string, error) {
-	attr := "userName"
-	if resource == "Groups" {
-		attr = "displayName"
-	}
-	list, err := e.query(ctx, resource, attr, name)
-	if err != nil {
-		return nil, err
-	}
-	var ids []string
-	for _, r := range list {
-		if n, _ := r[attr].(string); strings.EqualFold(n, name) {
-			if id, _ := r["id"].(string); id != "" {
-				ids = append(ids, id)
-			}
-		}
-	}
-	return ids, nil
-}
-
-// query sends GET /{resource}?filter=attr eq "value".
-func (e *External) query(ctx context.Context, resource, attr, value string) ([]map[string]any, error) {
-	q := url.Values{"filter": {scimclient.EqFilter(attr, value)}}
-	status, rb, err := e.send(ctx, http.MethodGet, "/"+resource, q, nil)
-	if err != nil {
-		return nil, err
-	}
-	var lr struct {
-		Resources []map[string]any `json:"Resources"`
-	}
-	if status != http.StatusOK || json.Unmarshal(rb, &lr) != nil {
-		return nil, fmt.Errorf("GET /%s?filter=%s answered %d: %s", resource, q.Get("filter"), status, clip(rb))
-	}
-	return lr.Resources, nil
+	return s, found[0], tagged, nil
 }
 
 // GroupMembers implements GroupInspector: how many members the scenario's group called displayName
-// (the catalog's name; the endpoint holds it tagged) has, read with GET /Groups/{id}, since a
-// server need not return members in a list.
+// (the catalog's name; the endpoint holds it tagged) has, read with GET /Groups/{id}?attributes=
+// members (scimsim's own read: Entra's reads leave members out), since a server need not return
+// members in a list; 0 when the endpoint holds no such group.
 func (e *External) GroupMembers(ctx context.Context, sc *scenarios.Scenario, displayName string) (int, error) {
-	run := e.run(sc.ID)
-	if run == nil {
-		return 0, fmt.Errorf("scenario %s was not prepared", sc.ID)
-	}
-	name := run.tag + displayName
-	ids, err := e.lookup(ctx, "Groups", name)
+	s, g, name, err := e.one(ctx, sc, wire.Groups, displayName)
 	if err != nil {
 		return 0, err
 	}
-	if len(ids) != 1 {
-		return 0, fmt.Errorf("the target holds %d groups called %q, want 1", len(ids), name)
+	if g == nil {
+		// The run did not create the group (its create failed, which the outcome says): it holds
+		// no members, and the expectation's count tells the difference.
+		return 0, nil
 	}
-	status, rb, err := e.send(ctx, http.MethodGet, "/Groups/"+url.PathEscape(ids[0]), nil, nil)
+	res, err := s.Client().ReadBack(ctx, wire.Groups, wire.ID(g))
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("reading group %q: %w", name, err)
 	}
-	var g struct {
-		Members []json.RawMessage `json:"members"`
-	}
-	if status != http.StatusOK || json.Unmarshal(rb, &g) != nil {
-		return 0, fmt.Errorf("GET /Groups/%s (%q) answered %d: %s", ids[0], name, status, clip(rb))
-	}
-	return len(g.Members), nil
+	members, _ := wire.Field(res, "members").([]any)
+	return len(members), nil
 }
 
 // StoredUser implements UserInspector: the user the catalog calls userName (the endpoint holds it
@@ -462,74 +338,24 @@ func (e *External) GroupMembers(ctx context.Context, sc *scenarios.Scenario, dis
 // lets it return only "default" attributes), with the run's tag removed so that it compares with
 // values written in the catalog.
 func (e *External) StoredUser(ctx context.Context, sc *scenarios.Scenario, userName string) (map[string]any, error) {
-	run := e.run(sc.ID)
-	if run == nil {
-		return nil, fmt.Errorf("scenario %s was not prepared", sc.ID)
-	}
-	name := run.tag + userName
-	ids, err := e.lookup(ctx, "Users", name)
-	switch {
-	case err != nil:
+	s, u, name, err := e.one(ctx, sc, wire.Users, userName)
+	if err != nil || u == nil {
 		return nil, err
-	case len(ids) == 0:
-		return nil, nil
-	case len(ids) > 1:
-		return nil, fmt.Errorf("the target holds %d users called %q, want 1", len(ids), name)
 	}
-	status, rb, err := e.send(ctx, http.MethodGet, "/Users/"+url.PathEscape(ids[0]), nil, nil)
+	res, err := s.Client().ReadBack(ctx, wire.Users, wire.ID(u))
+	if err != nil {
+		return nil, fmt.Errorf("reading user %q: %w", name, err)
+	}
+	raw, err := json.Marshal(res)
 	if err != nil {
 		return nil, err
 	}
-	var u map[string]any
-	if status != http.StatusOK || json.Unmarshal(untag(rb, run.tag), &u) != nil || u == nil {
-		return nil, fmt.Errorf("GET /Users/%s (%q) answered %d: %s", ids[0], name, status, clip(rb))
+	var out map[string]any
+	if err := json.Unmarshal(untag(raw, e.run(sc.ID).tag), &out); err != nil {
+		return nil, err
 	}
-	return u, nil
-}
-
-// send performs one request against the endpoint and returns its status and body (at most 1 MiB).
-// The error is a request that got no answer.
-func (e *External) send(ctx context.Context, method, path string, q url.Values, body any) (int, []byte, error) {
-	u := e.base() + path
-	if len(q) > 0 {
-		u += "?" + strings.ReplaceAll(q.Encode(), "+", "%20")
-	}
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return 0, nil, fmt.Errorf("%s %s: encode the body: %w", method, path, err)
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, u, rd)
-	if err != nil {
-		return 0, nil, fmt.Errorf("%s %s: %w", method, path, err)
-	}
-	req.Header.Set("Accept", "application/scim+json")
-	if body != nil {
-		req.Header.Set("Content-Type", "application/scim+json")
-	}
-	if e.Token != "" {
-		req.Header.Set("Authorization", "Bearer "+e.Token)
-	}
-	resp, err := e.client().Do(req)
-	if err != nil {
-		return 0, nil, fmt.Errorf("%s %s: no answer: %w", method, path, err)
-	}
-	defer resp.Body.Close()
-	rb, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return resp.StatusCode, nil, fmt.Errorf("%s %s: reading the answer: %w", method, path, err)
-	}
-	return resp.StatusCode, rb, nil
+	return out, nil
 }
 
 // clip shortens a body for a one-line message.
-func clip(b []byte) string {
-	s := strings.Join(strings.Fields(string(b)), " ")
-	if len(s) > 300 {
-		return s[:300] + "…"
-	}
-	return s
-}
+func clip(b []byte) string { return wire.OneLine(string(b), 300) }

@@ -23,6 +23,7 @@ import (
 	"github.com/scimsim/scimsim/conformance"
 	"github.com/scimsim/scimsim/engine"
 	"github.com/scimsim/scimsim/harness"
+	"github.com/scimsim/scimsim/report"
 	"github.com/scimsim/scimsim/scenarios"
 	"github.com/scimsim/scimsim/simulator"
 )
@@ -39,7 +40,7 @@ func newEndpoint(t *testing.T) (*simulator.TestServer, *harness.External) {
 
 func conformanceCases(t *testing.T, dir string) []harness.Case {
 	t.Helper()
-	cases, err := harness.Load(dir)
+	cases, err := harness.LoadDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,7 +191,7 @@ func (l *loseAnswer) RoundTrip(r *http.Request) (*http.Response, error) {
 
 func TestExternal_CleanupFindsCreateWithLostAnswer(t *testing.T) {
 	ts, ext := newEndpoint(t)
-	cases, err := harness.Load(filepath.Join("testdata", "external"), "create-after-seed")
+	cases, err := harness.LoadDir(filepath.Join("testdata", "external"), "create-after-seed")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,6 +229,9 @@ func TestExternal_Prepare(t *testing.T) {
 	}
 	if n, err := ext.GroupMembers(context.Background(), sc, "Five"); err != nil || n != 1 {
 		t.Errorf("GroupMembers(Five) = %d, %v; want 1 (the seeded member, by the endpoint's id)", n, err)
+	}
+	if n, err := ext.GroupMembers(context.Background(), sc, "Six"); err != nil || n != 0 {
+		t.Errorf("GroupMembers(Six) = %d, %v; want 0 members for a group the run did not create", n, err)
 	}
 	if u, g := ts.Tenant("").Users(), ts.Tenant("").Groups(); u != 2 || g != 1 {
 		t.Errorf("after Prepare the endpoint holds %d users and %d groups, want 2 and 1", u, g)
@@ -450,7 +454,7 @@ assignments:
 // BenchmarkRunAll_External is one conformance run of the catalog against an endpoint reached only
 // through SCIM: seeding, the engine's runs, group inspections and the cleanup of every scenario.
 func BenchmarkRunAll_External(b *testing.B) {
-	cases, err := harness.Load(filepath.Join("..", "scenarios"))
+	cases, err := harness.LoadDir(filepath.Join("..", "scenarios"))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -471,4 +475,69 @@ func BenchmarkRunAll_External(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(len(conf)), "scenarios/op")
+}
+
+// What the engine created is learnt from its report (Report.Created, the members' reports too), never
+// from the exchanges it recorded: a POST in the exchanges that the report does not list is not
+// deleted, and everything the report lists is.
+func TestExternal_RecordReadsTheReport(t *testing.T) {
+	ts, ext := newEndpoint(t)
+	sc := &scenarios.Scenario{ID: "record", Labels: []string{scenarios.LabelConformance}}
+	ep, err := ext.Prepare(context.Background(), sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	users, groups, err := ts.Tenant("").Seed([]map[string]any{
+		{"id": "u-member", "userName": ep.Tag + "member@contoso.com"},
+		{"id": "u-theirs", "userName": "theirs@contoso.com"},
+	}, []map[string]any{{"id": "g-five", "displayName": ep.Tag + "Five"}})
+	if err != nil || users != 2 || groups != 1 {
+		t.Fatal(users, groups, err)
+	}
+	rep := &engine.Report{
+		Subject: engine.Identity{Type: "Group", Display: ep.Tag + "Five"},
+		Status:  report.StatusSuccess,
+		Created: []engine.Identity{{Type: "Group", ID: "g-five", Display: ep.Tag + "Five"}},
+		Members: []*engine.Report{{Status: report.StatusSuccess, Created: []engine.Identity{{Type: "User", ID: "u-member", Display: ep.Tag + "member@contoso.com"}}}},
+		Steps: []engine.Step{{Type: report.StepExport, Exchanges: []engine.Exchange{{Method: http.MethodPost, URL: ep.URL + "/Users",
+			RequestBody: `{"userName":"theirs@contoso.com"}`, Status: http.StatusCreated, ResponseBody: `{"id":"u-theirs","userName":"theirs@contoso.com"}`}}}},
+	}
+	ext.Record(sc, rep)
+	if err := ext.Cleanup(context.Background(), sc); err != nil {
+		t.Fatal(err)
+	}
+	if u, g := ts.Tenant("").Users(), ts.Tenant("").Groups(); u != 1 || g != 0 {
+		t.Errorf("after Cleanup the endpoint holds %d users and %d groups; want only the user the report does not list", u, g)
+	}
+}
+
+// A group the engine created but could not fill (its member PATCH refused) is not in Report.Created;
+// it is the report's target, tagged, and is deleted with the rest.
+func TestExternal_CleanupGroupWhoseMembersFailed(t *testing.T) {
+	srv, err := simulator.New(simulator.WithToken(externalToken))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPatch && strings.Contains(r.URL.Path, "/Groups/") {
+			w.Header().Set("Content-Type", "application/scim+json")
+			w.WriteHeader(http.StatusInternalServerError)
+			io.WriteString(w, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"500","detail":"members are broken"}`)
+			return
+		}
+		srv.ServeHTTP(w, r)
+	}))
+	defer ts.Close()
+	ext := &harness.External{URL: ts.URL + "/scim/v2", Token: externalToken}
+	cases, err := harness.LoadDir(filepath.Join("..", "scenarios"), "group-five-members")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := harness.Run(context.Background(), ext, cases[0], harness.Options{})
+	if res.Passed() || res.Cleanup != nil {
+		t.Fatalf("Run passed %v, cleanup %v; want the member PATCH to fail and the cleanup to succeed", res.Passed(), res.Cleanup)
+	}
+	if u, g := srv.Tenant("").Users(), srv.Tenant("").Groups(); u != 0 || g != 0 {
+		t.Errorf("after the run the endpoint holds %d users and %d groups, want none", u, g)
+	}
 }

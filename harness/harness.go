@@ -9,26 +9,22 @@
 package harness
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
-	"io"
+	"io/fs"
 	"maps"
 	"math/rand"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/scimsim/scimsim/engine"
-	"github.com/scimsim/scimsim/engine/scimclient"
 	"github.com/scimsim/scimsim/scenarios"
-	"github.com/scimsim/scimsim/simulator"
 	"github.com/scimsim/scimsim/simulator/faults"
 )
 
@@ -39,14 +35,28 @@ type Case struct {
 	Config   *engine.Config
 }
 
-// Load reads the catalog in dir, keeps the scenarios named by ids (all when none), and loads every
-// source and config they use, so that every problem of every file is known before anything runs.
-// The error joins them all.
-func Load(dir string, ids ...string) ([]Case, error) {
-	all, err := scenarios.Load(dir)
+// Load reads the catalog in the directory dir of fsys (scimsim.Files, "scenarios" for the catalog
+// the binary carries; see scenarios.Load), keeps the scenarios named by ids (all when none), and
+// loads every source and config they use, so that every problem of every file is known before
+// anything runs. The error joins them all.
+func Load(fsys fs.FS, dir string, ids ...string) ([]Case, error) {
+	all, err := scenarios.Load(fsys, dir)
 	if err != nil {
 		return nil, err
 	}
+	return prepareSelected(all, ids)
+}
+
+// LoadDir is Load for a directory of the operating system (scenarios.LoadDir).
+func LoadDir(dir string, ids ...string) ([]Case, error) {
+	all, err := scenarios.LoadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	return prepareSelected(all, ids)
+}
+
+func prepareSelected(all []scenarios.Scenario, ids []string) ([]Case, error) {
 	selected, err := scenarios.Select(all, ids...)
 	if err != nil {
 		return nil, err
@@ -79,14 +89,30 @@ func Prepare(list []scenarios.Scenario) ([]Case, error) {
 		ok := true
 		if _, seen := sources[s.SourcePath]; !seen {
 			ok = load(s.SourcePath, func(p string) error {
-				src, err := engine.LoadSource(p)
+				b, err := s.ReadSource()
+				if err != nil {
+					return err
+				}
+				src, err := engine.ParseSource(p, b)
 				sources[p] = src
 				return err
 			}) && ok
 		}
 		if _, seen := configs[s.ConfigPath]; !seen {
 			ok = load(s.ConfigPath, func(p string) error {
-				cfg, err := engine.LoadConfig(p)
+				if p == scenarios.DefaultConfig {
+					configs[p] = engine.DefaultConfig()
+					return nil
+				}
+				if p == scenarios.DefaultCrossTenantConfig {
+					configs[p] = engine.DefaultCrossTenantConfig()
+					return nil
+				}
+				b, err := s.ReadConfig()
+				if err != nil {
+					return err
+				}
+				cfg, err := engine.ParseConfig(p, b)
 				configs[p] = cfg
 				return err
 			}) && ok
@@ -94,6 +120,12 @@ func Prepare(list []scenarios.Scenario) ([]Case, error) {
 		for i, f := range s.Target.Faults {
 			if err := FaultSpec(f).Validate(); err != nil {
 				errs = append(errs, fmt.Errorf("%s: target.faults[%d]: %w", s.File, i, err))
+				ok = false
+			}
+		}
+		if src := sources[s.SourcePath]; ok && src != nil && s.IsCycles() {
+			if _, err := CycleChanges(&s, src); err != nil {
+				errs = append(errs, err)
 				ok = false
 			}
 		}
@@ -139,123 +171,6 @@ type Target interface {
 	Prepare(ctx context.Context, s *scenarios.Scenario) (Endpoint, error)
 }
 
-// Simulator runs every scenario on its own tenant of a simulator, named after the scenario's id, so
-// that scenarios can run in parallel (ginkgo -p) against one server.
-type Simulator struct {
-	srv  *simulator.Server
-	root string
-}
-
-// NewSimulator returns a Target over srv, which serves at rootURL.
-func NewSimulator(srv *simulator.Server, rootURL string) *Simulator {
-	return &Simulator{srv: srv, root: strings.TrimSuffix(rootURL, "/")}
-}
-
-// Prepare resets the scenario's tenant, then gives it the scenario's profile, token, resources and
-// faults.
-func (s *Simulator) Prepare(_ context.Context, sc *scenarios.Scenario) (Endpoint, error) {
-	if !simulator.ValidTenantName(sc.ID) {
-		return Endpoint{}, fmt.Errorf("scenario id %q cannot name a simulator tenant", sc.ID)
-	}
-	t := s.srv.Tenant(sc.ID)
-	t.Reset()
-	token := sc.Target.TokenOrDefault()
-	t.Configure(simulator.Profile(sc.Target.ProfileOrDefault()), token)
-	if len(sc.Target.Users) > 0 || len(sc.Target.Groups) > 0 {
-		if _, _, err := t.Seed(sc.Target.Users, sc.Target.Groups); err != nil {
-			return Endpoint{}, fmt.Errorf("%s: seed the target: %w", sc.File, err)
-		}
-	}
-	for i, f := range sc.Target.Faults {
-		if _, err := t.Faults().Add(FaultSpec(f)); err != nil {
-			return Endpoint{}, fmt.Errorf("%s: target.faults[%d]: %w", sc.File, i, err)
-		}
-	}
-	return Endpoint{URL: s.root + t.SCIMPath(), Root: s.root, Token: token}, nil
-}
-
-// Users returns how many users the scenario's tenant holds.
-func (s *Simulator) Users(sc *scenarios.Scenario) (int, error) {
-	return s.srv.Tenant(sc.ID).Users(), nil
-}
-
-// GroupMembers returns how many members the group called displayName holds in the scenario's
-// tenant. It asks the tenant's SCIM API, as any client would.
-func (s *Simulator) GroupMembers(ctx context.Context, sc *scenarios.Scenario, displayName string) (int, error) {
-	t := s.srv.Tenant(sc.ID)
-	q := url.Values{"filter": {fmt.Sprintf("displayName eq %q", displayName)}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.root+t.SCIMPath()+"/Groups?"+q.Encode(), nil)
-	if err != nil {
-		return 0, err
-	}
-	req.Header.Set("Authorization", "Bearer "+sc.Target.TokenOrDefault())
-	resp, err := defaultClient().Do(req)
-	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
-	var list struct {
-		Resources []struct {
-			Members []json.RawMessage `json:"members"`
-		} `json:"Resources"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&list); err != nil {
-		return 0, fmt.Errorf("GET Groups for %q: %s: %w", displayName, resp.Status, err)
-	}
-	if len(list.Resources) != 1 {
-		return 0, fmt.Errorf("the target holds %d groups called %q, want 1", len(list.Resources), displayName)
-	}
-	return len(list.Resources[0].Members), nil
-}
-
-// StoredUser returns the user called userName as the scenario's tenant stores it, read with GET
-// /Users?filter=userName eq "..." as any client would, so that a fault matching that request applies
-// to the inspection too; nil when the tenant holds no such user.
-func (s *Simulator) StoredUser(ctx context.Context, sc *scenarios.Scenario, userName string) (map[string]any, error) {
-	t := s.srv.Tenant(sc.ID)
-	q := url.Values{"filter": {scimclient.EqFilter("userName", userName)}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.root+t.SCIMPath()+"/Users?"+strings.ReplaceAll(q.Encode(), "+", "%20"), nil)
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Authorization", "Bearer "+sc.Target.TokenOrDefault())
-	resp, err := defaultClient().Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return nil, fmt.Errorf("GET Users for %q: %s: %w", userName, resp.Status, err)
-	}
-	return oneUser(resp.StatusCode, body, userName)
-}
-
-// oneUser picks the user called userName (case-insensitively, RFC 7643 §4.1.1 makes userName
-// caseExact false) out of a ListResponse: nil when there is none, an error when there are several.
-func oneUser(status int, body []byte, userName string) (map[string]any, error) {
-	var list struct {
-		Resources []map[string]any `json:"Resources"`
-	}
-	if status != http.StatusOK || json.Unmarshal(body, &list) != nil {
-		return nil, fmt.Errorf("GET Users for %q answered %d: %s", userName, status, clip(body))
-	}
-	var found []map[string]any
-	for _, u := range list.Resources {
-		if n, _ := u["userName"].(string); strings.EqualFold(n, userName) {
-			found = append(found, u)
-		}
-	}
-	switch len(found) {
-	case 0:
-		return nil, nil
-	case 1:
-		return found[0], nil
-	default:
-		return nil, fmt.Errorf("the target holds %d users called %q, want 1", len(found), userName)
-	}
-}
-
 // UserInspector is a Target that can read a user as it stores it after a run (expect.targetUser):
 // the user called userName, as the catalog writes it, or nil when the target holds none.
 type UserInspector interface {
@@ -282,118 +197,45 @@ type Cleaner interface {
 	Cleanup(ctx context.Context, sc *scenarios.Scenario) error
 }
 
-// Result is one scenario's run.
-type Result struct {
-	Scenario scenarios.Scenario
-	Report   *engine.Report
-	Outcome  scenarios.Outcome
-	// Mismatches are the ways the run differs from the expectation; none means it met it.
-	Mismatches []string
-	// Err is a run that could not happen: the target could not be prepared or the engine
-	// refused its input.
-	Err error
-	// Cleanup is the failure to delete what the scenario created on an external endpoint; it
-	// names every resource left behind.
-	Cleanup error
-}
-
-// Passed reports whether the run met the scenario's expectation and left nothing behind.
-func (r *Result) Passed() bool { return r.met() && r.Cleanup == nil }
-
-// met reports whether the run met the scenario's expectation.
-func (r *Result) met() bool { return r.Err == nil && len(r.Mismatches) == 0 }
-
-// Failure is the message of a run that did not meet its expectation: it names the scenario, the
-// step expected to end the run and the step that did, then every other difference.
-func (r *Result) Failure() string {
-	if r.Passed() {
-		return ""
+// checkCount compares a count the scenario expects of the target (want nil: none) with what count
+// says; it reports false when the target cannot count (count nil), which ends the run's checks.
+func (res *Result) checkCount(want *int, count func() (int, error), key, what, held string) bool {
+	if want == nil {
+		return true
 	}
-	s := r.Scenario
-	var b strings.Builder
-	fmt.Fprintf(&b, "scenario %s (%s): ", s.ID, s.Title)
+	if count == nil {
+		res.Err = fmt.Errorf("%s: the target cannot count its %s", key, what)
+		return false
+	}
+	n, err := count()
 	switch {
-	case r.met():
-		b.WriteString("met its expectation")
-	case r.Err != nil:
-		fmt.Fprintf(&b, "could not run: %v", r.Err)
-	default:
-		fmt.Fprintf(&b, "expected step %s, actual step %s", stepOrNone(s.Expect.FailedStep), describeEnd(r.Outcome))
-		for _, m := range r.Mismatches {
-			if strings.HasPrefix(m, "expected failing step") {
-				continue // the first line says it
-			}
-			b.WriteString("\n  - " + m)
-		}
-		fmt.Fprintf(&b, "\n  (%s, %s)", s.File, s.Doc)
+	case err != nil:
+		res.Err = fmt.Errorf("count the target's %s: %w", what, err)
+	case n != *want:
+		res.Mismatches = append(res.Mismatches, fmt.Sprintf("expected the target to hold %d %s, it holds %d", *want, held, n))
 	}
-	if r.Cleanup != nil {
-		fmt.Fprintf(&b, "\n  left resources behind on the target: %v", r.Cleanup)
-	}
-	return b.String()
+	return true
 }
 
-// StepFailure is the message for the It of one step, "" when that step is not where the run went
-// wrong. A wrong ending is reported at the earlier of the expected and the actual step, so that the
-// Ordered container stops there and the later steps are skipped; the other mismatches (error code,
-// tip) are reported at the expected step. Resources left behind are no step's fault: the last It
-// reports them (Failure).
-func (r *Result) StepFailure(stepType string) string {
-	if r.met() {
-		return ""
+// credentials are the tenant URL and token a scenario's run uses: the endpoint's, or the
+// scenario's own (credentials.url with {url} and {root}, credentials.token).
+func (ep Endpoint) credentials(sc *scenarios.Scenario) (url, token string) {
+	url, token = ep.URL, ep.Token
+	if u := sc.Credentials.URL; u != "" {
+		url = strings.NewReplacer("{url}", ep.URL, "{root}", ep.Root).Replace(u)
 	}
-	if r.Err != nil {
-		return r.Failure()
+	if sc.Credentials.Token != "" {
+		token = sc.Credentials.Token
 	}
-	want, got := r.Scenario.Expect.FailedStep, r.Outcome.ActualStep()
-	if want != got {
-		first := earliest(want, got)
-		if first == stepType {
-			return r.Failure()
-		}
-		return ""
-	}
-	if want == stepType {
-		return r.Failure()
-	}
-	return ""
+	return url, token
 }
 
-// earliest returns the step of the two that comes first; "" (the run completed) comes last.
-func earliest(a, b string) string {
-	ia, ib := scenarios.StepIndex(a), scenarios.StepIndex(b)
-	switch {
-	case ia < 0:
-		return b
-	case ib < 0:
-		return a
-	case ia <= ib:
-		return a
-	default:
-		return b
+// client is the HTTP client that reaches the target.
+func (o Options) client() *http.Client {
+	if o.HTTPClient != nil {
+		return o.HTTPClient
 	}
-}
-
-func stepOrNone(s string) string {
-	if s == "" {
-		return "none (the run completes)"
-	}
-	return s
-}
-
-func describeEnd(o scenarios.Outcome) string {
-	step := o.ActualStep()
-	if step == "" {
-		return fmt.Sprintf("none (status %s, action %s)", o.Status, o.Action)
-	}
-	s := step
-	if code := o.ActualErrorCode(); code != "" {
-		s += " with " + code
-	}
-	if o.Reason != "" {
-		s += ": " + o.Reason
-	}
-	return s
+	return defaultClient()
 }
 
 // Options for Run.
@@ -412,6 +254,9 @@ var defaultClient = sync.OnceValue(func() *http.Client {
 // against the expectation. On a Cleaner target it then deletes what the scenario created, on a
 // context of its own bounded by CleanupTimeout, so that a run cut short by ctx still cleans up.
 func Run(ctx context.Context, target Target, c Case, o Options) (res Result) {
+	if c.Scenario.IsCycles() {
+		return runCycles(ctx, target, c, o)
+	}
 	res = Result{Scenario: c.Scenario}
 	sc := &c.Scenario
 	if cl, ok := target.(Cleaner); ok {
@@ -430,20 +275,11 @@ func Run(ctx context.Context, target Target, c Case, o Options) (res Result) {
 	if ep.Tag != "" {
 		src, subj = TagSource(c.Source, ep.Tag), TagSubject(c.Source, sc.Subject, ep.Tag)
 	}
-	url, token := ep.URL, ep.Token
-	if u := sc.Credentials.URL; u != "" {
-		url = strings.NewReplacer("{url}", ep.URL, "{root}", ep.Root).Replace(u)
-	}
-	if sc.Credentials.Token != "" {
-		token = sc.Credentials.Token
-	}
-	hc := o.HTTPClient
-	if hc == nil {
-		hc = defaultClient()
-	}
+	url, token := ep.credentials(sc)
+	hc := o.client()
 	now := sc.Clock()
 	rep, err := engine.Run(ctx, src, c.Config,
-		engine.Subject{User: subj.User, Group: subj.Group, Members: subj.Members},
+		engine.Subject{User: subj.User, Group: subj.Group, Members: subj.Members, Also: subj.Also},
 		engine.WithTarget(url, token),
 		engine.WithClock(func() time.Time { return now }),
 		engine.WithRand(rand.New(rand.NewSource(seedOf(sc.ID)))),
@@ -467,19 +303,16 @@ func Run(ctx context.Context, target Target, c Case, o Options) (res Result) {
 		return res
 	}
 	res.Mismatches = sc.Expect.Check(res.Outcome)
-	if want := sc.Expect.TargetUsers; want != nil {
-		uc, ok := target.(UserCounter)
-		if !ok {
-			res.Err = fmt.Errorf("expect.targetUsers: the target cannot count its users")
-			return res
-		}
-		n, err := uc.Users(sc)
-		switch {
-		case err != nil:
-			res.Err = fmt.Errorf("count the target's users: %w", err)
-		case n != *want:
-			res.Mismatches = append(res.Mismatches, fmt.Sprintf("expected the target to hold %d users after the run, it holds %d", *want, n))
-		}
+	var users, deleted func() (int, error)
+	if uc, ok := target.(UserCounter); ok {
+		users = func() (int, error) { return uc.Users(sc) }
+	}
+	if dc, ok := target.(DeletedUserCounter); ok {
+		deleted = func() (int, error) { return dc.DeletedUsers(sc) }
+	}
+	if !res.checkCount(sc.Expect.TargetUsers, users, "expect.targetUsers", "users", "users after the run") ||
+		!res.checkCount(sc.Expect.TargetDeletedUsers, deleted, "expect.targetDeletedUsers", "deleted users", "users in its deleted items after the run") {
+		return res
 	}
 	if len(sc.Expect.TargetGroupMembers) > 0 {
 		gi, ok := target.(GroupInspector)
@@ -528,104 +361,4 @@ func RunAll(ctx context.Context, target Target, cases []Case, o Options) []Resul
 		out = append(out, Run(ctx, target, c, o))
 	}
 	return out
-}
-
-// Row is one line of the summary table.
-type Row struct {
-	Scenario  string `json:"scenario"`
-	Expected  string `json:"expected"`
-	Actual    string `json:"actual"`
-	ErrorCode string `json:"errorCode"`
-	Passed    bool   `json:"passed"`
-	// Pending marks a scenario that cannot pass yet (scenarios.Scenario.Pending): it counts as
-	// neither passed nor failed.
-	Pending bool `json:"pending,omitempty"`
-}
-
-// Row summarises the result. The expected and actual steps read "none" when the run completes,
-// followed by the action taken.
-func (r *Result) Row() Row {
-	e := r.Scenario.Expect
-	row := Row{Scenario: r.Scenario.ID, Expected: endOf(e.FailedStep, e.Action), Passed: r.Passed(), Pending: r.Scenario.Pending != ""}
-	switch {
-	case r.Err != nil:
-		row.Actual = "error"
-		row.ErrorCode = "-"
-	default:
-		row.Actual = endOf(r.Outcome.ActualStep(), r.Outcome.Action)
-		row.ErrorCode = cmp.Or(r.Outcome.ActualErrorCode(), "-")
-	}
-	return row
-}
-
-func endOf(step, action string) string {
-	if step != "" {
-		return step
-	}
-	if action != "" {
-		return "none (" + action + ")"
-	}
-	return "none"
-}
-
-// PendingRow is the summary row of a pending scenario that was not run.
-func PendingRow(s *scenarios.Scenario) Row {
-	return Row{Scenario: s.ID, Expected: endOf(s.Expect.FailedStep, s.Expect.Action), Actual: "-", ErrorCode: "-", Pending: true}
-}
-
-// WriteSummary writes the summary table: one row per scenario, its expected and actual ending step
-// and error code, then a closing line "N passed, M failed" (", K skipped" when some are pending).
-func WriteSummary(w io.Writer, rows []Row, color bool) error {
-	rows = slices.Clone(rows)
-	slices.SortStableFunc(rows, func(a, b Row) int { return strings.Compare(a.Scenario, b.Scenario) })
-	head := []string{"SCENARIO", "EXPECTED STEP", "ACTUAL STEP", "ERROR CODE", "RESULT"}
-	widths := make([]int, len(head))
-	cells := make([][]string, 0, len(rows))
-	passed, pending := 0, 0
-	for _, r := range rows {
-		result := "FAIL"
-		switch {
-		case r.Pending:
-			result = "pending"
-			pending++
-		case r.Passed:
-			result = "ok"
-			passed++
-		}
-		cells = append(cells, []string{r.Scenario, r.Expected, r.Actual, r.ErrorCode, result})
-	}
-	for i, h := range head {
-		widths[i] = len(h)
-		for _, c := range cells {
-			widths[i] = max(widths[i], len(c[i]))
-		}
-	}
-	var b strings.Builder
-	line := func(c []string, paint string) {
-		for i, v := range c {
-			cell := v
-			if i < len(c)-1 {
-				cell = fmt.Sprintf("%-*s  ", widths[i], v)
-			} else if paint != "" && color {
-				cell = paint + v + "\x1b[0m"
-			}
-			b.WriteString(cell)
-		}
-		b.WriteString("\n")
-	}
-	line(head, "")
-	for _, c := range cells {
-		paint := map[string]string{"ok": "\x1b[32m", "pending": "\x1b[33m"}[c[4]]
-		if paint == "" {
-			paint = "\x1b[31m"
-		}
-		line(c, paint)
-	}
-	fmt.Fprintf(&b, "%d passed, %d failed", passed, len(rows)-passed-pending)
-	if pending > 0 {
-		fmt.Fprintf(&b, ", %d skipped", pending)
-	}
-	b.WriteString("\n")
-	_, err := w.Write([]byte(b.String()))
-	return err
 }

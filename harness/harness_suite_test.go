@@ -19,6 +19,7 @@ import (
 	"github.com/scimsim/scimsim/conformance"
 	"github.com/scimsim/scimsim/engine"
 	"github.com/scimsim/scimsim/harness"
+	"github.com/scimsim/scimsim/internal/endpoint"
 	"github.com/scimsim/scimsim/scenarios"
 	"github.com/scimsim/scimsim/simulator"
 )
@@ -54,7 +55,7 @@ func TestScenarios(t *testing.T) {
 	if *onlyIDs != "" {
 		ids = strings.Split(*onlyIDs, ",")
 	}
-	cases, err := harness.Load(*catalogDir, ids...)
+	cases, err := harness.LoadDir(*catalogDir, ids...)
 	if err != nil {
 		t.Fatalf("scenario catalog %s:\n%v", *catalogDir, err)
 	}
@@ -74,7 +75,7 @@ func TestScenarios(t *testing.T) {
 		// The requirement checks of issue-level conformance: each creates only resources named with
 		// the run's prefix and deletes them afterwards, also when a check fails.
 		conformance.Describe(func() conformance.Config {
-			return conformance.Config{BaseURL: external.URL, Token: external.Token, Prefix: *prefix}
+			return conformance.Config{BaseURL: external.URL, Token: external.Token, Prefix: *prefix, Session: external.Session}
 		})
 	}
 	BeforeSuite(func() {
@@ -104,7 +105,13 @@ func externalTarget() *harness.External {
 	if u == "" {
 		return nil
 	}
-	return &harness.External{URL: u, Token: tok, Prefix: *prefix}
+	ext := &harness.External{URL: u, Token: tok, Prefix: *prefix}
+	// One session for the scenarios and the requirement checks: one run id names everything the
+	// run creates. A configuration it refuses is reported by External.Validate.
+	if s, err := endpoint.NewSession(endpoint.Config{URL: u, Token: tok, Prefix: *prefix}); err == nil {
+		ext.Session = s
+	}
+	return ext
 }
 
 func conformanceOnly(cases []harness.Case) []harness.Case {
@@ -117,17 +124,27 @@ func conformanceOnly(cases []harness.Case) []harness.Case {
 	return out
 }
 
+// decorators are an Ordered container's, with the scenario's labels; a pending scenario is marked
+// Pending and its summary row kept.
+func decorators(sc scenarios.Scenario) []any {
+	d := []any{Ordered, Label(sc.Labels...)}
+	if sc.Pending != "" {
+		d = append(d, Pending)
+		pending[sc.ID] = harness.PendingRow(&sc)
+	}
+	return d
+}
+
 // describeScenario is one scenario: the engine runs once in BeforeAll, then one It per step in the
 // document's order, and a last It for the outcome. A step that went wrong fails its It and, the
 // container being Ordered, skips the ones after it, so the report names the failing step.
 func describeScenario(c harness.Case) {
-	sc := c.Scenario
-	decorators := []any{Ordered, Label(sc.Labels...)}
-	if sc.Pending != "" {
-		decorators = append(decorators, Pending)
-		pending[sc.ID] = harness.PendingRow(&sc)
+	if c.Scenario.IsCycles() {
+		describeCycles(c)
+		return
 	}
-	Describe(sc.ID, append(decorators, func() {
+	sc := c.Scenario
+	Describe(sc.ID, append(decorators(sc), func() {
 		var res harness.Result
 		// The job's own time budget (job.timeout, 30 s by default) ends a run against a target that
 		// never answers; the node timeout is only a backstop so that a hung run cannot stall CI.
@@ -185,30 +202,9 @@ func newStepEntry(s *engine.Step) stepEntry {
 	return stepEntry{Status: s.Status, ErrorCode: s.ErrorCode, Reason: s.Reason, Details: s.Details, Tips: s.Tips, Exchanges: s.Exchanges}
 }
 
-// String renders the entry the way the portal's "View details" reads: one property per line, then
-// the tips, then one line per HTTP exchange.
+// String renders the entry the way the portal's "View details" reads (report.Step.Lines).
 func (e stepEntry) String() string {
-	var b strings.Builder
-	b.WriteString(e.Status)
-	if e.ErrorCode != "" {
-		b.WriteString(" " + e.ErrorCode)
-	}
-	if e.Reason != "" {
-		b.WriteString(": " + e.Reason)
-	}
-	for _, d := range e.Details {
-		fmt.Fprintf(&b, "\n  %s: %s", d.Name, d.Value)
-	}
-	for _, t := range e.Tips {
-		fmt.Fprintf(&b, "\n  tip: %s (%s)", t.Text, t.Source)
-	}
-	for _, x := range e.Exchanges {
-		fmt.Fprintf(&b, "\n  %s %s -> %d", x.Method, x.URL, x.Status)
-		if x.Error != "" {
-			b.WriteString(" " + x.Error)
-		}
-	}
-	return b.String()
+	return engine.Step{Status: e.Status, ErrorCode: e.ErrorCode, Reason: e.Reason, Details: e.Details, Tips: e.Tips, Exchanges: e.Exchanges}.Lines()
 }
 
 // writeSummary prints the summary table at the end of every run. Entries from other parallel

@@ -14,6 +14,7 @@ import (
 
 	"github.com/onsi/ginkgo/v2"
 
+	"github.com/scimsim/scimsim/entra"
 	"github.com/scimsim/scimsim/harness"
 	"github.com/scimsim/scimsim/scenarios"
 	"github.com/scimsim/scimsim/simulator"
@@ -132,7 +133,7 @@ match-duplicate  matching       matching     DuplicateTargetEntries  ok
 }
 
 func TestLoad_UnknownID(t *testing.T) {
-	_, err := harness.Load(filepath.Join("..", "scenarios"), "no-such-scenario")
+	_, err := harness.LoadDir(filepath.Join("..", "scenarios"), "no-such-scenario")
 	if err == nil || !strings.Contains(err.Error(), `"no-such-scenario"`) {
 		t.Errorf("Load(unknown id) error = %v, want one naming the id", err)
 	}
@@ -170,7 +171,7 @@ func TestSuite_WrongExpectation(t *testing.T) {
 }
 
 func BenchmarkRunAll_Catalog(b *testing.B) {
-	cases, err := harness.Load(filepath.Join("..", "scenarios"))
+	cases, err := harness.LoadDir(filepath.Join("..", "scenarios"))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -245,7 +246,7 @@ func TestResult_CleanupFailure(t *testing.T) {
 // while the target stores it fails the run, naming the attribute, on the simulator and on an external
 // endpoint alike.
 func TestRun_TargetUser(t *testing.T) {
-	cases, err := harness.Load(filepath.Join("testdata", "stored-attribute"))
+	cases, err := harness.LoadDir(filepath.Join("testdata", "stored-attribute"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -281,7 +282,7 @@ func TestRun_TargetUser(t *testing.T) {
 }
 
 func TestRun_TargetUserNotFound(t *testing.T) {
-	cases, err := harness.Load(filepath.Join("testdata", "stored-attribute"), "stores-what-was-sent")
+	cases, err := harness.LoadDir(filepath.Join("testdata", "stored-attribute"), "stores-what-was-sent")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -297,5 +298,19 @@ func TestRun_TargetUserNotFound(t *testing.T) {
 	want := `expected the target to hold a user "nobody@contoso.com" after the run, it holds none`
 	if !slices.Contains(res.Mismatches, want) {
 		t.Errorf("Run() mismatches = %q (err %v), want %q", res.Mismatches, res.Err, want)
+	}
+}
+
+// TestCatalog_errorCodes: every error code the catalog expects is a row of entra's table of codes,
+// the only place codes are written.
+func TestCatalog_errorCodes(t *testing.T) {
+	all, err := scenarios.LoadDir("../scenarios")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range all {
+		if c := s.Expect.ErrorCode; c != "" && !entra.Known(c) {
+			t.Errorf("%s: expect.errorCode %q is not in entra's table of codes (docs/error-codes.md)", s.File, c)
+		}
 	}
 }

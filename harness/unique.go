@@ -3,6 +3,7 @@ package harness
 import (
 	"maps"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/scimsim/scimsim/engine"
@@ -26,8 +27,12 @@ import (
 // A catalog of one's own that maps some other source attribute to userName or externalId is run
 // with that attribute untagged; its creates are still deleted (by the id the endpoint answered).
 
-// sourceUserIdentities are the source user attributes that carry an identity to the target.
-var sourceUserIdentities = []string{"objectId", "userPrincipalName", "mail", "mailNickname"}
+// sourceUserIdentities are the source user attributes that carry an identity to the target, and
+// sourceUserReferences those that hold another user's objectId (the manager).
+var (
+	sourceUserIdentities = []string{"objectId", "userPrincipalName", "mail", "mailNickname"}
+	sourceUserReferences = []string{"manager"}
+)
 
 // TagSource returns a copy of src in which every identity (see above) starts with tag, and every
 // reference to a tagged objectId (group members, assignment principals) follows. src is not changed:
@@ -36,7 +41,7 @@ func TagSource(src *engine.Source, tag string) *engine.Source {
 	out := &engine.Source{Pos: src.Pos, Kind: src.Kind}
 	for _, u := range src.Users {
 		c := &engine.User{Pos: u.Pos, ObjectID: tag + u.ObjectID, Attrs: maps.Clone(u.Attrs)}
-		for _, k := range sourceUserIdentities {
+		for _, k := range slices.Concat(sourceUserIdentities, sourceUserReferences) {
 			if s, ok := c.Attrs[k].(string); ok && s != "" {
 				c.Attrs[k] = tag + s
 			}

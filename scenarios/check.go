@@ -1,7 +1,6 @@
 package scenarios
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -9,135 +8,14 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/scimsim/scimsim/report"
+	"github.com/scimsim/scimsim/wire"
 )
 
-// Outcome is the part of a provisioning report (design.md, "Report") that expectations are checked
-// against. It decodes from the report's JSON, so the catalog depends on the report contract, not on the
-// engine's Go types.
-type Outcome struct {
-	Status             string         `json:"status"`
-	Action             string         `json:"action"`
-	FailedStep         string         `json:"failedStep"`
-	ErrorCode          string         `json:"errorCode"`
-	Reason             string         `json:"reason"`
-	Warnings           []string       `json:"warnings"`
-	Steps              []StepOutcome  `json:"steps"`
-	ModifiedProperties []ModifiedProp `json:"modifiedProperties"`
-}
-
-// StepOutcome is one step record of a report.
-type StepOutcome struct {
-	Name      string  `json:"name"`
-	Type      string  `json:"type"`
-	Status    string  `json:"status"`
-	ErrorCode string  `json:"errorCode"`
-	Reason    string  `json:"reason"`
-	Tips      Texts   `json:"tips"`
-	Details   Details `json:"details"`
-}
-
-// ModifiedProp is one entry of modifiedProperties.
-type ModifiedProp struct {
-	Name string `json:"name"`
-}
-
-// Texts collects the text of a list of tips, whether each tip is a string or an object such as
-// {"text": "...", "source": "..."}: every string value found counts, so a phrase matches the tip text
-// and its source alike.
-type Texts []string
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (t *Texts) UnmarshalJSON(b []byte) error {
-	var raw []any
-	if err := json.Unmarshal(b, &raw); err != nil {
-		return fmt.Errorf("tips: %w", err)
-	}
-	out := Texts{}
-	for _, r := range raw {
-		out = append(out, strings.Join(stringsIn(r), " "))
-	}
-	*t = out
-	return nil
-}
-
-// Details is a step's "View details" property list, as text. It decodes from an object
-// ({"Assigned to application": true}) or a list of {"name"|"key", "value"} pairs.
-type Details map[string]string
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (d *Details) UnmarshalJSON(b []byte) error {
-	out := Details{}
-	b = bytes.TrimSpace(b)
-	switch {
-	case bytes.HasPrefix(b, []byte("{")):
-		var m map[string]any
-		if err := json.Unmarshal(b, &m); err != nil {
-			return fmt.Errorf("details: %w", err)
-		}
-		for k, v := range m {
-			out[k] = textOf(v)
-		}
-	case bytes.HasPrefix(b, []byte("[")):
-		var list []map[string]any
-		if err := json.Unmarshal(b, &list); err != nil {
-			return fmt.Errorf("details: %w", err)
-		}
-		for _, e := range list {
-			name, _ := e["name"].(string)
-			if name == "" {
-				name, _ = e["key"].(string)
-			}
-			out[name] = textOf(e["value"])
-		}
-	}
-	*d = out
-	return nil
-}
-
-func textOf(v any) string {
-	switch v := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return v
-	case bool, float64:
-		return fmt.Sprint(v)
-	default:
-		b, _ := json.Marshal(v)
-		return string(b)
-	}
-}
-
-func stringsIn(v any) []string {
-	switch v := v.(type) {
-	case string:
-		return []string{v}
-	case []any:
-		var out []string
-		for _, e := range v {
-			out = append(out, stringsIn(e)...)
-		}
-		return out
-	case map[string]any:
-		keys := make([]string, 0, len(v))
-		for k := range v {
-			keys = append(keys, k)
-		}
-		// The tip's text first, then its source and anything else, in a stable order.
-		sort.Slice(keys, func(i, j int) bool {
-			if (keys[i] == "text") != (keys[j] == "text") {
-				return keys[i] == "text"
-			}
-			return keys[i] < keys[j]
-		})
-		var out []string
-		for _, k := range keys {
-			out = append(out, stringsIn(v[k])...)
-		}
-		return out
-	}
-	return nil
-}
+// Outcome is a provisioning report (report.Report), as the engine writes it in JSON: what
+// expectations are checked against.
+type Outcome = report.Report
 
 // DecodeOutcome reads a report's JSON.
 func DecodeOutcome(reportJSON []byte) (Outcome, error) {
@@ -148,41 +26,14 @@ func DecodeOutcome(reportJSON []byte) (Outcome, error) {
 	return o, nil
 }
 
-// Step returns the record of the step of the given type, and whether the report has one.
-func (o *Outcome) Step(stepType string) (StepOutcome, bool) {
-	for _, s := range o.Steps {
-		if s.Type == stepType {
-			return s, true
-		}
+// tipTexts are the tips of a step as text: each tip's text and its source, so that a phrase
+// matches either.
+func tipTexts(tips []report.Tip) []string {
+	out := make([]string, 0, len(tips))
+	for _, t := range tips {
+		out = append(out, strings.TrimSpace(t.Text+" "+t.Source))
 	}
-	return StepOutcome{}, false
-}
-
-// ActualStep is the step that ended the run: the report's failedStep, or the first step that failed
-// when a report leaves failedStep empty on a failure.
-func (o *Outcome) ActualStep() string {
-	if o.FailedStep != "" {
-		return o.FailedStep
-	}
-	if o.Status == StatusFailure {
-		for _, s := range o.Steps {
-			if s.Status == StatusFailure {
-				return s.Type
-			}
-		}
-	}
-	return ""
-}
-
-// ActualErrorCode is the report's errorCode, or that of the step that ended the run.
-func (o *Outcome) ActualErrorCode() string {
-	if o.ErrorCode != "" {
-		return o.ErrorCode
-	}
-	if s, ok := o.Step(o.ActualStep()); ok {
-		return s.ErrorCode
-	}
-	return ""
+	return out
 }
 
 // Check compares an outcome with the scenario's expectation and returns one sentence per mismatch,
@@ -210,9 +61,9 @@ func (e *Expect) Check(o Outcome) []string {
 		bad("expected a warning containing %q, got %s", e.Warning, quoteList(o.Warnings))
 	}
 	if e.Tip != "" {
-		tips := o.allTips()
-		if s, ok := o.Step(o.ActualStep()); ok && e.FailedStep != "" {
-			tips = s.Tips
+		tips := allTips(o)
+		if s := o.Step(o.ActualStep()); s != nil && e.FailedStep != "" {
+			tips = tipTexts(s.Tips)
 		}
 		if !anyContains(tips, e.Tip) {
 			bad("expected a tip containing %q, got %s", e.Tip, quoteList(tips))
@@ -228,16 +79,16 @@ func (e *Expect) Check(o Outcome) []string {
 		}
 	}
 	for _, se := range e.Steps {
-		s, ok := o.Step(se.Type)
-		if !ok {
+		s := o.Step(se.Type)
+		if s == nil {
 			bad("expected a %s step, the report has none", se.Type)
 			continue
 		}
 		if se.Status != "" && s.Status != se.Status {
 			bad("expected step %s to be %s, got %s", se.Type, se.Status, s.Status)
 		}
-		if se.Tip != "" && !anyContains(s.Tips, se.Tip) {
-			bad("expected step %s to have a tip containing %q, got %s", se.Type, se.Tip, quoteList(s.Tips))
+		if tips := tipTexts(s.Tips); se.Tip != "" && !anyContains(tips, se.Tip) {
+			bad("expected step %s to have a tip containing %q, got %s", se.Type, se.Tip, quoteList(tips))
 		}
 		keys := make([]string, 0, len(se.Details))
 		for k := range se.Details {
@@ -246,10 +97,10 @@ func (e *Expect) Check(o Outcome) []string {
 		sort.Strings(keys)
 		for _, k := range keys {
 			want := se.Details[k]
-			got, ok := s.Details[k]
+			got, ok := s.Details.Get(k)
 			switch {
 			case !ok:
-				bad("expected step %s to show %q in its details, got %s", se.Type, k, s.Details.names())
+				bad("expected step %s to show %q in its details, got %s", se.Type, k, detailNames(s.Details))
 			case !strings.EqualFold(got, want):
 				bad("expected step %s detail %q to be %q, got %q", se.Type, k, want, got)
 			}
@@ -258,18 +109,18 @@ func (e *Expect) Check(o Outcome) []string {
 	return out
 }
 
-func (o *Outcome) allTips() []string {
+func allTips(o Outcome) []string {
 	var all []string
 	for _, s := range o.Steps {
-		all = append(all, s.Tips...)
+		all = append(all, tipTexts(s.Tips)...)
 	}
 	return all
 }
 
-func (d Details) names() string {
+func detailNames(d report.Details) string {
 	keys := make([]string, 0, len(d))
-	for k := range d {
-		keys = append(keys, k)
+	for _, x := range d {
+		keys = append(keys, x.Name)
 	}
 	sort.Strings(keys)
 	return quoteList(keys)
@@ -352,52 +203,11 @@ func (u *UserExpect) Check(stored map[string]any) []string {
 // §2.5); so is a complex attribute none of whose sub-attributes has a value. Names match
 // case-insensitively (RFC 7643 §2.1).
 func AttributeValue(resource map[string]any, path string) (any, bool) {
-	node := resource
-	if strings.HasPrefix(strings.ToLower(path), "urn:") {
-		// The schema URN is the longest key of the resource that prefixes the path, followed by
-		// ":" and the attribute (RFC 7644 §3.10).
-		urn := ""
-		for k := range resource {
-			if len(k) > len(urn) && len(path) > len(k)+1 && strings.EqualFold(path[:len(k)+1], k+":") {
-				urn = k
-			}
-		}
-		if urn == "" {
-			return nil, false
-		}
-		ext, ok := resource[urn].(map[string]any)
-		if !ok {
-			return nil, false
-		}
-		node, path = ext, path[len(urn)+1:]
+	v := wire.Get(resource, path)
+	if !hasValue(v) {
+		return nil, false
 	}
-	names := strings.Split(path, ".")
-	for i, name := range names {
-		v, ok := lookupFold(node, name)
-		if !ok || !hasValue(v) {
-			return nil, false
-		}
-		if i == len(names)-1 {
-			return v, true
-		}
-		if node, ok = v.(map[string]any); !ok {
-			return nil, false
-		}
-	}
-	return nil, false
-}
-
-// lookupFold returns the value of the key equal to name, case-insensitively; an exact match wins.
-func lookupFold(m map[string]any, name string) (any, bool) {
-	if v, ok := m[name]; ok {
-		return v, true
-	}
-	for k, v := range m {
-		if strings.EqualFold(k, name) {
-			return v, true
-		}
-	}
-	return nil, false
+	return v, true
 }
 
 // hasValue reports whether v is a value in the sense of RFC 7643 §2.5: not null, not an empty list,

@@ -12,7 +12,7 @@ title: Two target users share the matching attribute value
 doc: "Step 4: Match user between source and target"
 labels: [faults]
 source: testdata/sources/contoso.yaml
-config: testdata/configs/default.yaml
+config: testdata/configs/contoso.yaml
 target:
   faults: [{type: duplicate_match, match: {resource: Users, filterAttribute: userName}}]
 subject: {user: alice@contoso.com}
@@ -28,5 +28,5 @@ expect: {status: failure, failedStep: matching, errorCode: DuplicateTargetEntrie
 	fmt.Println(err)
 	// Output:
 	// match-duplicate user alice@contoso.com matching DuplicateTargetEntries
-	// scenarios/typo.yaml:3: unknown key "subjcet" (did you mean "subject"?)
+	// scenarios/typo.yaml:3:1: unknown key "subjcet" (did you mean "subject"?)
 }

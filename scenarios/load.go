@@ -1,51 +1,97 @@
 package scenarios
 
 import (
-	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
-	"io"
-	"maps"
+	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
-	"reflect"
-	"regexp"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
-	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/scimsim/scimsim/internal/decode"
 )
 
-// Error is one problem in one scenario file. Error() reads "file:line: message", the form editors and
-// CI logs turn into a link.
-type Error struct {
-	File string
-	Line int // 0 when the problem concerns the whole file
-	Msg  string
-}
+// Error is one problem in one scenario file. Error() reads "file:line:col: message", the form
+// editors and CI logs turn into a link.
+type Error = decode.Error
 
-func (e *Error) Error() string {
-	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
-	}
-	return e.File + ": " + e.Msg
-}
-
-// Load reads and validates every scenario file (*.yaml, *.yml) directly in dir, and returns the
-// scenarios sorted by id. It checks every file before returning, and the error joins every problem
-// found (each an *Error), so one run shows them all; the valid scenarios are returned with it.
+// Load reads and validates every scenario file directly in the directory dir of fsys (an fs.FS
+// path: slash-separated, "." for the root), and returns the scenarios sorted by id. It checks every
+// file before returning, and the error joins every problem found (each an *Error), so one run shows
+// them all; the valid scenarios are returned with it. Errors and the scenarios' File, SourcePath and
+// ConfigPath name files by their paths in fsys. scimsim.Files, the catalog the binary carries, is
+// loaded with Load(scimsim.Files, "scenarios").
+//
+// Scenario files and the sources and configs they use may share a folder. A YAML file (*.yaml,
+// *.yml) is a source or a job config, not a scenario, when every key at its top level is one of a
+// source's or a config's (kind, users, groups, assignments, target, job; see IsScenarioFile); every
+// other YAML file is read as a scenario, so one whose `expect:` is misspelt is reported, not skipped.
 //
 // A relative `source:` or `config:` path is resolved against the scenario file's directory, then
-// against each of its parent directories in turn; the first file that exists wins. So the catalog in
-// scenarios/ refers to testdata/sources/contoso.yaml as written in the design, and a catalog of one's
-// own can keep its files beside it.
-func Load(dir string) ([]Scenario, error) {
-	entries, err := os.ReadDir(dir)
+// against each of its parent directories in turn, up to the root of fsys; the first file that exists
+// wins. So the catalog in scenarios/ refers to testdata/sources/contoso.yaml as written in the
+// design, and a catalog of one's own can keep its files beside it.
+func Load(fsys fs.FS, dir string) ([]Scenario, error) {
+	return load(catalog{
+		fsys: fsys,
+		dir:  path.Clean(dir),
+		file: func(name string) string { return path.Join(dir, name) },
+		show: func(p string) string { return p },
+	})
+}
+
+// LoadDir is Load for a directory of the operating system, as a user names it (`--scenarios DIR`):
+// scenario files are named as dir joined with their file name, and the files they use, which may lie
+// in any directory above dir, by their absolute paths.
+func LoadDir(dir string) ([]Scenario, error) {
+	abs, err := filepath.Abs(dir)
 	if err != nil {
-		return nil, fmt.Errorf("scenarios: read catalog: %w", err)
+		return nil, fmt.Errorf("scenarios: read catalog %s: %w", dir, err)
+	}
+	// The catalog's files may lie in any directory above it, so the fs.FS is rooted at the root of
+	// the volume and the catalog is a path below it.
+	root := filepath.VolumeName(abs) + string(filepath.Separator)
+	rel, err := filepath.Rel(root, abs)
+	if err != nil {
+		return nil, fmt.Errorf("scenarios: read catalog %s: %w", dir, err)
+	}
+	return load(catalog{
+		fsys:     os.DirFS(root),
+		dir:      filepath.ToSlash(rel),
+		root:     root,
+		file:     func(name string) string { return filepath.Join(dir, name) },
+		show:     func(p string) string { return filepath.Join(root, filepath.FromSlash(p)) },
+		shownDir: dir,
+	})
+}
+
+// catalog is where Load reads from, and how it names what it read.
+type catalog struct {
+	fsys fs.FS
+	dir  string // the catalog's directory in fsys
+	// root is the operating system directory fsys is rooted at, for absolute source and config
+	// paths; empty when fsys is not the operating system's (an embedded catalog).
+	root string
+	// file names a scenario file of the catalog by its file name; show names any file of fsys.
+	file, show func(string) string
+	shownDir   string // how errors name the catalog's directory; dir when empty
+}
+
+func load(c catalog) ([]Scenario, error) {
+	shownDir := cmp.Or(c.shownDir, c.dir)
+	entries, err := fs.ReadDir(c.fsys, c.dir)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, fmt.Errorf("scenarios: read catalog %s: %w", shownDir, err)
 	}
 	var (
 		out  []Scenario
@@ -53,40 +99,64 @@ func Load(dir string) ([]Scenario, error) {
 		seen = map[string]string{}
 	)
 	for _, e := range entries {
-		ext := filepath.Ext(e.Name())
+		ext := path.Ext(e.Name())
 		if e.IsDir() || (ext != ".yaml" && ext != ".yml") {
 			continue
 		}
-		path := filepath.Join(dir, e.Name())
-		data, err := os.ReadFile(path)
+		name := c.file(e.Name())
+		data, err := fs.ReadFile(c.fsys, path.Join(c.dir, e.Name()))
 		if err != nil {
-			errs = append(errs, &Error{File: path, Msg: err.Error()})
+			errs = append(errs, &Error{Pos: decode.Pos{File: name}, Msg: err.Error()})
 			continue
 		}
-		sc, err := Parse(path, data)
+		if !IsScenarioFile(data) {
+			continue
+		}
+		sc, err := Parse(name, data)
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
 		if prev, ok := seen[sc.ID]; ok {
-			errs = append(errs, &Error{File: path, Msg: fmt.Sprintf("scenario id %q is also used by %s", sc.ID, prev)})
+			errs = append(errs, decode.Errorf(decode.Pos{File: name}, "", "scenario id %q is also used by %s", sc.ID, prev))
 			continue
 		}
-		seen[sc.ID] = path
-		if err := sc.resolveFiles(); err != nil {
+		seen[sc.ID] = name
+		if err := c.resolveFiles(&sc, c.dir); err != nil {
 			errs = append(errs, err)
 			continue
 		}
 		out = append(out, sc)
 	}
 	if len(out) == 0 && len(errs) == 0 {
-		return nil, fmt.Errorf("scenarios: no scenario files (*.yaml) in %s", dir)
+		return nil, fmt.Errorf("scenarios: no scenario files (*.yaml) in %s", shownDir)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	if len(errs) > 0 {
-		return out, errors.Join(errs...)
+	return out, errors.Join(errs...)
+}
+
+// sourceOrConfigKeys are the top-level keys of a source (kind, users, groups, assignments) and of a
+// job config (target, job, users, groups): engine.LoadSource and engine.LoadConfig accept no others.
+var sourceOrConfigKeys = []string{"kind", "users", "groups", "assignments", "target", "job"}
+
+// IsScenarioFile tells a scenario file from a source or a job config kept in the same folder: a file
+// whose top-level keys are all keys of a source or of a config is not a scenario. Anything else is,
+// including a file that is not valid YAML or is empty, so that Parse reports its problems.
+func IsScenarioFile(data []byte) bool {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil || len(doc.Content) == 0 {
+		return true
 	}
-	return out, nil
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode || len(root.Content) == 0 {
+		return true
+	}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if !slices.Contains(sourceOrConfigKeys, root.Content[i].Value) {
+			return true
+		}
+	}
+	return false
 }
 
 // Select returns the scenarios whose ids are listed, in the order listed; an unknown id is an error
@@ -116,595 +186,77 @@ func Select(all []Scenario, ids ...string) ([]Scenario, error) {
 func Parse(name string, data []byte) (Scenario, error) {
 	base := filepath.Base(name)
 	sc := Scenario{ID: strings.TrimSuffix(base, filepath.Ext(base)), File: name}
-	p := &parser{file: name}
-
-	var doc yaml.Node
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			return sc, &Error{File: name, Line: 1, Msg: "empty scenario file"}
-		}
-		return sc, p.yamlError(err)
-	}
-	var extra yaml.Node
-	if err := dec.Decode(&extra); err == nil {
-		return sc, &Error{File: name, Line: extra.Line, Msg: "more than one YAML document; a scenario file holds one"}
-	} else if !errors.Is(err, io.EOF) {
-		return sc, p.yamlError(err)
-	}
-	root := &doc
-	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
-		root = root.Content[0]
+	p := &parser{decode.New(name)}
+	root, err := decode.Document(name, data, "scenario file")
+	if err != nil {
+		return sc, err
 	}
 	if root.Kind != yaml.MappingNode {
-		return sc, &Error{File: name, Line: root.Line, Msg: "a scenario is a mapping of keys (title, doc, source, config, subject, expect, ...)"}
+		return sc, decode.Errorf(p.Pos(root), "", "a scenario is a mapping of keys (title, doc, source, config, subject, expect, ...)")
 	}
-	p.checkKeys(root, reflect.TypeOf(sc), "")
-	if err := root.Decode(&sc); err != nil {
-		p.typeError(err)
-	}
-	if len(p.errs) > 0 {
+	p.Strict(root, &sc, "the scenario")
+	if p.Len() > 0 {
 		// Values of the wrong shape leave fields half-decoded: judging them would only add noise.
-		return sc, p.err()
+		return sc, p.Err()
 	}
 	p.validate(&sc, root)
-	sc.sourceLine, sc.configLine = lineOf(root, "source"), lineOf(root, "config")
-	return sc, p.err()
+	sc.sourceAt, sc.configAt = p.At(root, "source"), p.At(root, "config")
+	return sc, p.Err()
 }
 
-// parser collects the errors of one file.
-type parser struct {
-	file string
-	errs []error
-}
+// parser collects the mistakes of one file.
+type parser struct{ *decode.Decoder }
 
-func (p *parser) add(line int, format string, args ...any) {
-	p.errs = append(p.errs, &Error{File: p.file, Line: line, Msg: fmt.Sprintf(format, args...)})
-}
-
-// err returns the problems found, in the order of their lines.
-func (p *parser) err() error {
-	if len(p.errs) == 0 {
-		return nil
-	}
-	sort.SliceStable(p.errs, func(i, j int) bool {
-		var a, b *Error
-		errors.As(p.errs[i], &a)
-		errors.As(p.errs[j], &b)
-		return a.Line < b.Line
-	})
-	return errors.Join(p.errs...)
-}
-
-var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
-
-// yamlError turns a syntax error of the YAML library ("yaml: line 3: ...") into file:line form.
-func (p *parser) yamlError(err error) error {
-	msg := err.Error()
-	if m := yamlLine.FindStringSubmatch(msg); m != nil {
-		line, _ := strconv.Atoi(m[1])
-		return &Error{File: p.file, Line: line, Msg: m[2]}
-	}
-	return &Error{File: p.file, Msg: strings.TrimPrefix(msg, "yaml: ")}
-}
-
-// typeError records each entry of a *yaml.TypeError ("line 4: cannot unmarshal ...") in file:line form.
-// A problem on a line already reported (checkKeys found the shape wrong) is not repeated, nor is an
-// error without a line after others: the decoder stops at the first value it cannot convert.
-func (p *parser) typeError(err error) {
-	reported := map[int]bool{}
-	for _, e := range p.errs {
-		var pe *Error
-		if errors.As(e, &pe) {
-			reported[pe.Line] = true
-		}
-	}
-	var te *yaml.TypeError
-	if !errors.As(err, &te) {
-		if len(p.errs) == 0 {
-			p.errs = append(p.errs, p.yamlError(err))
-		}
-		return
-	}
-	for _, e := range te.Errors {
-		if m := yamlLine.FindStringSubmatch(e); m != nil {
-			line, _ := strconv.Atoi(m[1])
-			if !reported[line] {
-				p.add(line, "%s", m[2])
-			}
-			continue
-		}
-		p.add(0, "%s", e)
-	}
-}
-
-var (
-	timeType = reflect.TypeOf(time.Time{})
-	anyType  = reflect.TypeOf((*any)(nil)).Elem()
-)
-
-// checkKeys walks the node against the Go type it will be decoded into and reports every mapping key
-// that names no field, with the closest known key as a hint. Free-form values (map[string]any: SCIM
-// resources, fault attributes) are not checked: their keys belong to the target's schema.
-func (p *parser) checkKeys(n *yaml.Node, t reflect.Type, path string) {
-	if n.Kind == yaml.AliasNode {
-		n = n.Alias
-		if n == nil {
-			return
-		}
-	}
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	switch {
-	case t == anyType:
-		return
-	case t == timeType:
-		if _, err := time.Parse(time.RFC3339, n.Value); n.Kind != yaml.ScalarNode || err != nil {
-			p.add(n.Line, "%s %s is not a time: write it as RFC 3339, e.g. 2026-11-25T10:00:00Z", describePath(path), describeNode(n))
-			// The decoder stops at the first time it cannot parse; with the problem recorded,
-			// a zero time in its place lets it go on and report the others.
-			*n = yaml.Node{Kind: yaml.ScalarNode, Tag: "!!timestamp", Value: "0001-01-01T00:00:00Z", Line: n.Line, Column: n.Column}
-		}
-	case t.Kind() == reflect.Struct:
-		if n.Kind != yaml.MappingNode {
-			if n.Tag == "!!null" {
-				return
-			}
-			p.add(n.Line, "%s must be a mapping, not %s", describePath(path), describeNode(n))
-			return
-		}
-		fields := yamlFields(t)
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k, v := n.Content[i], n.Content[i+1]
-			f, ok := fields[k.Value]
-			if !ok {
-				p.add(k.Line, "unknown key %q%s%s", k.Value, inPath(path), suggest(k.Value, fields))
-				continue
-			}
-			p.checkKeys(v, f, joinPath(path, k.Value))
-		}
-	case t.Kind() == reflect.Slice:
-		if n.Kind != yaml.SequenceNode {
-			if n.Tag == "!!null" {
-				return
-			}
-			p.add(n.Line, "%s must be a list, not %s", describePath(path), describeNode(n))
-			return
-		}
-		for i, c := range n.Content {
-			p.checkKeys(c, t.Elem(), fmt.Sprintf("%s[%d]", path, i))
-		}
-	case t.Kind() == reflect.Map:
-		if n.Kind != yaml.MappingNode && n.Tag != "!!null" {
-			p.add(n.Line, "%s must be a mapping, not %s", describePath(path), describeNode(n))
-		}
-	default:
-		if n.Kind != yaml.ScalarNode {
-			p.add(n.Line, "%s must be a single value, not %s", describePath(path), describeNode(n))
-		}
-	}
-}
-
-// yamlFields maps the yaml key of each decodable field of a struct type to the field's type.
-func yamlFields(t reflect.Type) map[string]reflect.Type {
-	out := make(map[string]reflect.Type, t.NumField())
-	for i := range t.NumField() {
-		f := t.Field(i)
-		tag, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
-		if tag == "-" || !f.IsExported() {
-			continue
-		}
-		if tag == "" {
-			tag = strings.ToLower(f.Name)
-		}
-		out[tag] = f.Type
-	}
-	return out
-}
-
-func joinPath(path, key string) string {
-	if path == "" {
-		return key
-	}
-	return path + "." + key
-}
-
-func inPath(path string) string {
-	if path == "" {
-		return ""
-	}
-	return " in " + path
-}
-
-func describePath(path string) string {
-	if path == "" {
-		return "the scenario"
-	}
-	return path
-}
-
-func describeNode(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	default:
-		return fmt.Sprintf("%q", n.Value)
-	}
-}
-
-// suggest names the known key closest to a misspelt one, when one is close enough to be the intent.
-func suggest(key string, fields map[string]reflect.Type) string {
-	best, bestDist := "", len(key)/2+1
-	for k := range fields {
-		if d := editDistance(strings.ToLower(key), strings.ToLower(k)); d < bestDist || (d == bestDist && best != "" && k < best) {
-			best, bestDist = k, d
-		}
-	}
-	if best == "" {
-		known := make([]string, 0, len(fields))
-		for k := range fields {
-			known = append(known, k)
-		}
-		sort.Strings(known)
-		return " (known keys: " + strings.Join(known, ", ") + ")"
-	}
-	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-// editDistance is the Levenshtein distance between two short strings.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
-
-// lineOf returns the line of the value at a dotted key path (list indexes as ".N"), or the line of the
-// deepest node found on the way, so that every semantic error points into the file.
-func lineOf(root *yaml.Node, path ...string) int {
-	n, line := root, root.Line
-	for _, key := range path {
-		if n.Kind == yaml.AliasNode && n.Alias != nil {
-			n = n.Alias
-		}
-		var next *yaml.Node
-		switch n.Kind {
-		case yaml.MappingNode:
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				if n.Content[i].Value == key {
-					next = n.Content[i+1]
-					break
-				}
-			}
-		case yaml.SequenceNode:
-			if i, err := strconv.Atoi(key); err == nil && i >= 0 && i < len(n.Content) {
-				next = n.Content[i]
-			}
-		}
-		if next == nil {
-			return line
-		}
-		n, line = next, next.Line
-	}
-	return line
-}
-
-var (
-	idPattern    = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
-	labelPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
-	methods      = []string{"GET", "POST", "PUT", "PATCH", "DELETE"}
-)
-
-// validate checks what decoding cannot: required keys, allowed values, and the consistency of the
-// expectation.
-func (p *parser) validate(sc *Scenario, root *yaml.Node) {
-	if !idPattern.MatchString(sc.ID) {
-		p.add(0, "scenario id %q (the file name) must be at most 64 lower-case letters, digits, '-', '.' or '_', so that it can be typed on a command line and name a simulator tenant", sc.ID)
-	}
-	if strings.TrimSpace(sc.Title) == "" {
-		p.add(lineOf(root, "title"), "missing title")
-	}
-	if strings.TrimSpace(sc.Doc) == "" {
-		p.add(lineOf(root, "doc"), `missing doc: name the section of the source document the case comes from, e.g. "Step 4: Match user between source and target"`)
-	}
-	seen := map[string]bool{}
-	for i, l := range sc.Labels {
-		line := lineOf(root, "labels", strconv.Itoa(i))
-		switch {
-		case !labelPattern.MatchString(l):
-			p.add(line, "invalid label %q: labels are lower-case letters, digits and '-' (Ginkgo's --label-filter reserves &|!,()/ and spaces)", l)
-		case seen[l]:
-			p.add(line, "label %q given twice", l)
-		}
-		seen[l] = true
-	}
-	if sc.Source == "" {
-		p.add(lineOf(root, "source"), "missing source: the source directory file, e.g. testdata/sources/contoso.yaml")
-	}
-	if sc.Config == "" {
-		p.add(lineOf(root, "config"), "missing config: the job configuration file, e.g. testdata/configs/default.yaml")
-	}
-	p.validateCredentials(sc, root)
-	p.validateTarget(sc, root)
-	p.validateSubject(sc, root)
-	p.validateExpect(sc, root)
-	if sc.HasLabel(LabelConformance) {
-		p.validateConformance(sc, root)
-	}
-}
-
-// validateConformance checks what a scenario needs to run against a real SCIM endpoint, where the
-// harness can only do what any SCIM client can: it creates target.users and target.groups with plain
-// POSTs (under names unique to the run) and reads a group back with GET. What only the simulator can
-// do is refused: injecting faults, choosing the profile or token, counting every user of the target.
-func (p *parser) validateConformance(sc *Scenario, root *yaml.Node) {
-	t := sc.Target
-	for _, key := range []struct {
-		set  bool
-		name string
-	}{{len(t.Faults) > 0, "faults"}, {t.Profile != "", "profile"}, {t.Token != "", "token"}} {
-		if key.set {
-			p.add(lineOf(root, "target", key.name), "a %q scenario runs against any real SCIM endpoint, so it cannot set target.%s (only the simulator has faults, a profile and a token to choose)", LabelConformance, key.name)
-		}
-	}
-	if sc.Expect.TargetUsers != nil {
-		p.add(lineOf(root, "expect", "targetUsers"), "a %q scenario cannot count the users of a real SCIM endpoint: drop expect.targetUsers (expect.targetGroupMembers and expect.targetUser are read back through SCIM)", LabelConformance)
-	}
-	// The endpoint assigns the ids of what the harness seeds, so a seeded group can only name its
-	// members by the id key of a seeded user, which the harness then maps to the endpoint's id.
-	ids := map[string]bool{}
-	for _, u := range t.Users {
-		if id, ok := u["id"].(string); ok && id != "" {
-			ids[id] = true
-		}
-	}
-	for i, g := range t.Groups {
-		raw, ok := g["members"]
-		if !ok {
-			continue
-		}
-		at := lineOf(root, "target", "groups", strconv.Itoa(i), "members")
-		list, ok := raw.([]any)
-		if !ok {
-			p.add(at, "target.groups[%d].members must be a list of {value: ID}", i)
-			continue
-		}
-		for j, m := range list {
-			mm, _ := m.(map[string]any)
-			v, _ := mm["value"].(string)
-			if !ids[v] {
-				p.add(lineOf(root, "target", "groups", strconv.Itoa(i), "members", strconv.Itoa(j)), "target.groups[%d].members[%d] must be {value: ID} with the id of one of target.users: a %q scenario's resources are created through SCIM, and the endpoint assigns their ids", i, j, LabelConformance)
-			}
-		}
-	}
-}
-
-func (p *parser) validateCredentials(sc *Scenario, root *yaml.Node) {
-	u := sc.Credentials.URL
-	if u == "" {
-		return
-	}
-	rest := strings.NewReplacer("{url}", "", "{root}", "").Replace(u)
-	if strings.ContainsAny(rest, "{}") {
-		p.add(lineOf(root, "credentials", "url"), "credentials.url %q: the only placeholders are {url} (the target's SCIM base URL) and {root} (the simulator's root URL)", u)
-		return
-	}
-	if !strings.HasPrefix(u, "{url}") && !strings.HasPrefix(u, "{root}") && !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
-		p.add(lineOf(root, "credentials", "url"), "credentials.url %q must start with {url}, {root}, http:// or https://", u)
-	}
-}
-
-func (p *parser) validateTarget(sc *Scenario, root *yaml.Node) {
-	t := &sc.Target
-	if t.Profile != "" && t.Profile != ProfileEntra && t.Profile != ProfileStrict {
-		p.add(lineOf(root, "target", "profile"), "unknown target profile %q (want %s or %s)", t.Profile, ProfileEntra, ProfileStrict)
-	}
-	for i, u := range t.Users {
-		if _, ok := u["userName"]; !ok {
-			p.add(lineOf(root, "target", "users", strconv.Itoa(i)), "target.users[%d] has no userName (a SCIM User needs one, RFC 7643 §4.1)", i)
-		}
-	}
-	for i, g := range t.Groups {
-		if _, ok := g["displayName"]; !ok {
-			p.add(lineOf(root, "target", "groups", strconv.Itoa(i)), "target.groups[%d] has no displayName (a SCIM Group needs one, RFC 7643 §4.2)", i)
-		}
-	}
-	names := map[string]bool{}
-	for i, f := range t.Faults {
-		at := func(key ...string) int {
-			return lineOf(root, append([]string{"target", "faults", strconv.Itoa(i)}, key...)...)
-		}
-		switch {
-		case f.Type == "":
-			p.add(at(), "target.faults[%d] has no type (one of %s)", i, strings.Join(FaultTypes, ", "))
-		case !slices.Contains(FaultTypes, f.Type):
-			p.add(at("type"), "unknown fault type %q (known: %s)", f.Type, strings.Join(FaultTypes, ", "))
-		}
-		if f.Name != "" {
-			if names[f.Name] {
-				p.add(at("name"), "fault name %q used twice", f.Name)
-			}
-			names[f.Name] = true
-		}
-		if m := f.Match.Method; m != "" && !slices.Contains(methods, m) {
-			p.add(at("match", "method"), "fault match method %q is not one of %s", m, strings.Join(methods, ", "))
-		}
-		if r := f.Match.Resource; r != "" && r != "Users" && r != "Groups" {
-			p.add(at("match", "resource"), "fault match resource %q is not Users or Groups", r)
-		}
-		if f.After < 0 {
-			p.add(at("after"), "fault after %d must not be negative", f.After)
-		}
-		if f.Count < 0 {
-			p.add(at("count"), "fault count %d must not be negative (0 means unlimited)", f.Count)
-		}
-		if f.Probability < 0 || f.Probability > 1 {
-			p.add(at("probability"), "fault probability %v must be between 0 and 1", f.Probability)
-		}
-	}
-}
-
-func (p *parser) validateSubject(sc *Scenario, root *yaml.Node) {
-	s := sc.Subject
-	line := lineOf(root, "subject")
-	switch {
-	case s.User == "" && s.Group == "":
-		p.add(line, "subject names neither a user nor a group: write {user: alice@contoso.com} or {group: Sales}")
-	case s.User != "" && s.Group != "":
-		p.add(line, "subject names both a user and a group; on-demand provisioning takes one or the other")
-	case s.User != "" && len(s.Members) > 0:
-		p.add(lineOf(root, "subject", "members"), "subject members are chosen from a group: add group: NAME or drop members")
-	}
-}
-
-func (p *parser) validateExpect(sc *Scenario, root *yaml.Node) {
-	e := sc.Expect
-	at := func(key ...string) int { return lineOf(root, append([]string{"expect"}, key...)...) }
-	stepTypes := make([]string, len(Steps))
-	for i, s := range Steps {
-		stepTypes[i] = s.Type
-	}
-	if e.FailedStep != "" && StepIndex(e.FailedStep) < 0 {
-		p.add(at("failedStep"), "expect.failedStep %q names no step (one of %s)", e.FailedStep, strings.Join(stepTypes, ", "))
-	}
-	if e.Action != "" && !slices.Contains(Actions, e.Action) {
-		p.add(at("action"), "expect.action %q is not one of %s", e.Action, strings.Join(Actions, ", "))
-	}
-	switch e.Status {
-	case "":
-		p.add(at(), "expect.status is missing (success, failure or skipped)")
-	case StatusFailure:
-		if e.FailedStep == "" {
-			p.add(at(), "expect.status failure names no step: add failedStep (one of %s)", strings.Join(stepTypes, ", "))
-		}
-		if e.ErrorCode == "" {
-			p.add(at(), "expect.status failure needs the errorCode the step reports (docs/architecture.md lists them)")
-		}
-	case StatusSkipped:
-		if e.FailedStep == "" && e.Action != "skip" {
-			p.add(at(), "expect.status skipped names no step: add failedStep (import or scoping) or action: skip")
-		}
-	case StatusSuccess:
-		if e.FailedStep != "" || e.ErrorCode != "" {
-			p.add(at("status"), "expect.status success cannot have a failedStep or errorCode")
-		}
-		if e.Action == "" {
-			p.add(at(), "expect.status success needs the action taken (%s)", strings.Join(Actions, ", "))
-		}
-	default:
-		p.add(at("status"), "expect.status %q is not success, failure or skipped", e.Status)
-	}
-	if e.TargetUsers != nil && *e.TargetUsers < 0 {
-		p.add(at("targetUsers"), "expect.targetUsers %d must not be negative", *e.TargetUsers)
-	}
-	for name, n := range e.TargetGroupMembers {
-		if n < 0 {
-			p.add(at("targetGroupMembers", name), "expect.targetGroupMembers[%q] %d must not be negative", name, n)
-		}
-	}
-	if e.TargetUser != nil {
-		p.validateTargetUser(e.TargetUser, at)
-	}
-	for i, s := range e.Steps {
-		sat := func(key ...string) int { return at(append([]string{"steps", strconv.Itoa(i)}, key...)...) }
-		if StepIndex(s.Type) < 0 {
-			p.add(sat("type"), "expect.steps[%d].type %q names no step (one of %s)", i, s.Type, strings.Join(stepTypes, ", "))
-		}
-		if s.Status != "" && !slices.Contains([]string{"success", "failure", "skipped", "warning", "notRun"}, s.Status) {
-			p.add(sat("status"), "expect.steps[%d].status %q is not success, failure, skipped, warning or notRun", i, s.Status)
-		}
-		if s.Status == "" && s.Tip == "" && len(s.Details) == 0 {
-			p.add(sat(), "expect.steps[%d] expects nothing: give status, tip or details", i)
-		}
-	}
-}
-
-// attrPath is a SCIM attribute path without a filter (RFC 7644 §3.10): an attribute, optionally one
-// sub-attribute, optionally preceded by the schema URN and ":". Names follow RFC 7643 §2.1's ATTRNAME
-// (and "$ref").
-var attrPath = regexp.MustCompile(`^(?:urn:[A-Za-z0-9][A-Za-z0-9.:_-]*:)?(?:[A-Za-z][A-Za-z0-9_-]*|\$ref)(?:\.(?:[A-Za-z][A-Za-z0-9_-]*|\$ref))?$`)
-
-// validateTargetUser checks expect.targetUser: a user to find, something to expect of it, paths that
-// are attribute paths, and no attribute expected both absent and present.
-func (p *parser) validateTargetUser(u *UserExpect, at func(key ...string) int) {
-	if strings.TrimSpace(u.UserName) == "" {
-		p.add(at("targetUser"), "expect.targetUser has no userName: name the target's user to inspect, e.g. userName: alice@contoso.com")
-	}
-	if len(u.Absent) == 0 && len(u.Present) == 0 {
-		p.add(at("targetUser"), "expect.targetUser expects nothing: give absent (attributes it must not store) or present (attribute: value)")
-	}
-	absent := map[string]bool{}
-	for i, path := range u.Absent {
-		line := at("targetUser", "absent", strconv.Itoa(i))
-		switch {
-		case !attrPath.MatchString(path):
-			p.add(line, "expect.targetUser.absent[%d] %q is not a SCIM attribute path (displayName, name.givenName, urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department)", i, path)
-		case absent[strings.ToLower(path)]:
-			p.add(line, "expect.targetUser.absent lists %q twice", path)
-		}
-		absent[strings.ToLower(path)] = true
-	}
-	for _, path := range slices.Sorted(maps.Keys(u.Present)) {
-		line := at("targetUser", "present", path)
-		switch {
-		case !attrPath.MatchString(path):
-			p.add(line, "expect.targetUser.present key %q is not a SCIM attribute path (displayName, name.givenName, urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department)", path)
-		case absent[strings.ToLower(path)]:
-			p.add(line, "expect.targetUser lists %q as both absent and present", path)
-		case u.Present[path] == nil:
-			p.add(line, "expect.targetUser.present %q is null: a null value is no value (RFC 7643 §2.5), so list it under absent", path)
-		}
-	}
-}
+func (p *parser) add(at decode.Pos, format string, args ...any) { p.Addf(at, "", format, args...) }
 
 // resolveFiles finds the source and config files the scenario names; see Load.
-func (sc *Scenario) resolveFiles() error {
+func (c catalog) resolveFiles(sc *Scenario, dir string) error {
 	var errs []error
-	resolve := func(key, rel string, line int) string {
-		path, err := resolvePath(filepath.Dir(sc.File), rel)
+	resolve := func(key, rel string, at decode.Pos) (string, string) {
+		p, err := c.resolvePath(dir, rel)
 		if err != nil {
-			errs = append(errs, &Error{File: sc.File, Line: line, Msg: fmt.Sprintf("%s %q: %v", key, rel, err)})
+			errs = append(errs, decode.Errorf(at, "", "%s %q: %v", key, rel, err))
+			return "", ""
 		}
-		return path
+		return p, c.show(p)
 	}
-	sc.SourcePath = resolve("source", sc.Source, sc.sourceLine)
-	sc.ConfigPath = resolve("config", sc.Config, sc.configLine)
+	sc.files = c.fsys
+	sc.sourceFile, sc.SourcePath = resolve("source", sc.Source, sc.sourceAt)
+	if sc.Config == "" || sc.Config == DefaultConfig {
+		sc.ConfigPath = DefaultConfig
+	} else if sc.Config == DefaultCrossTenantConfig {
+		sc.ConfigPath = DefaultCrossTenantConfig
+	} else {
+		sc.configFile, sc.ConfigPath = resolve("config", sc.Config, sc.configAt)
+	}
 	return errors.Join(errs...)
 }
 
-func resolvePath(dir, rel string) (string, error) {
+// resolvePath returns the path in c.fsys of the file rel names, looked for beside dir's files, then
+// in each directory above dir.
+func (c catalog) resolvePath(dir, rel string) (string, error) {
 	if filepath.IsAbs(rel) {
-		if _, err := os.Stat(rel); err != nil {
+		if c.root == "" {
+			return "", errors.New("an absolute path names a file of this machine, and this catalog is not read from its disk: write the path relative to the scenario file")
+		}
+		r, err := filepath.Rel(c.root, rel)
+		if err != nil {
 			return "", errors.New("file not found")
 		}
-		return rel, nil
-	}
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return "", err
-	}
-	for d := abs; ; d = filepath.Dir(d) {
-		candidate := filepath.Join(d, filepath.FromSlash(rel))
-		if fi, err := os.Stat(candidate); err == nil && !fi.IsDir() {
-			return candidate, nil
+		if fi, err := fs.Stat(c.fsys, filepath.ToSlash(r)); err != nil || fi.IsDir() {
+			return "", errors.New("file not found")
 		}
-		if parent := filepath.Dir(d); parent == d {
+		return filepath.ToSlash(r), nil
+	}
+	rel = filepath.ToSlash(rel)
+	for d := dir; ; d = path.Dir(d) {
+		candidate := path.Join(d, rel)
+		if fs.ValidPath(candidate) {
+			if fi, err := fs.Stat(c.fsys, candidate); err == nil && !fi.IsDir() {
+				return candidate, nil
+			}
+		}
+		if d == "." || d == "/" {
 			break
 		}
 	}

@@ -12,8 +12,15 @@
 package scenarios
 
 import (
+	"errors"
+	"fmt"
+	"github.com/scimsim/scimsim/report"
+	"io/fs"
+	"os"
 	"strings"
 	"time"
+
+	"github.com/scimsim/scimsim/internal/decode"
 )
 
 // DefaultNow is the fixed clock of a scenario without a `now:` key. Fixed, so that reports, generated
@@ -31,9 +38,9 @@ const (
 
 // Outcome statuses, as in the report's `status` field.
 const (
-	StatusSuccess = "success"
-	StatusFailure = "failure"
-	StatusSkipped = "skipped"
+	StatusSuccess = report.StatusSuccess
+	StatusFailure = report.StatusFailure
+	StatusSkipped = report.StatusSkipped
 )
 
 // LabelConformance marks scenarios that need nothing only the simulator can do (faults, a profile or
@@ -42,36 +49,19 @@ const (
 // unique to the run, and deletes everything the run created afterwards.
 const LabelConformance = "conformance"
 
-// Step is one of the five steps of on-demand provisioning, in the order the service runs them.
-type Step struct {
-	Type string // the report's step type: connection, import, scoping, matching, export
-	Name string // the section title of the source document
-}
+// Step is one of the five steps of on-demand provisioning (report.StepInfo).
+type Step = report.StepInfo
 
-// Steps lists the five steps in order ("Understand the provisioning steps": "There are typically five
-// steps to provision a user").
-var Steps = []Step{
-	{Type: "connection", Name: "Test connection"},
-	{Type: "import", Name: "Import user"},
-	{Type: "scoping", Name: "Determine if user is in scope"},
-	{Type: "matching", Name: "Match user between source and target"},
-	{Type: "export", Name: "Perform action"},
-}
+// Steps lists the five steps in order (report.Steps).
+var Steps = report.Steps
 
 // StepIndex returns the position of a step type in Steps, or -1 when it names no step.
-func StepIndex(stepType string) int {
-	for i, s := range Steps {
-		if s.Type == stepType {
-			return i
-		}
-	}
-	return -1
-}
+func StepIndex(stepType string) int { return report.StepIndex(stepType) }
 
-// Actions a successful or skipped run can report.
-var Actions = []string{"create", "update", "disable", "delete", "skip", "none"}
+// Actions a successful or skipped run can report (report.Actions).
+var Actions = report.Actions
 
-// FaultTypes are the fault types the simulator implements (design.md, "Faults"). The loader keeps its
+// FaultTypes are the fault types the simulator implements (docs/faults.md). The loader keeps its
 // own copy so that the catalog stays free of the simulator; a harness test checks it against the
 // simulator's registry so the two cannot drift.
 var FaultTypes = []string{
@@ -93,6 +83,24 @@ var FaultTypes = []string{
 	"wrong_content_type",
 }
 
+// DefaultConfig is the config a scenario names to run Entra's default job, built into scimsim
+// (`config: default`, or no config at all).
+const DefaultConfig = "default"
+
+// DefaultCrossTenantConfig is the config a scenario names to run Microsoft's default cross-tenant
+// synchronization job, built into scimsim (`config: default-cross-tenant`).
+const DefaultCrossTenantConfig = "default-cross-tenant"
+
+// Target kinds: what the simulated target is.
+const (
+	KindSCIM  = "scim"  // a SCIM application (default)
+	KindEntra = "entra" // a Microsoft Entra tenant, the target of cross-tenant synchronization
+)
+
+// LabelCrossTenant marks the scenarios of cross-tenant synchronization, which run against an Entra
+// tenant of the simulator (target.kind: entra).
+const LabelCrossTenant = "cross-tenant"
+
 // Scenario is one file of the catalog.
 type Scenario struct {
 	// ID is the file name without its extension: the stable name used by --focus, `scenarios run ID`
@@ -113,7 +121,8 @@ type Scenario struct {
 	Pending string `yaml:"pending"`
 
 	// Source and Config are the paths as written; SourcePath and ConfigPath are the files they
-	// resolve to (see Load).
+	// resolve to (see Load). A config left out, or written as DefaultConfig, is Entra's default
+	// job for a non-gallery SCIM application, built into scimsim; ConfigPath is then DefaultConfig.
 	Source     string `yaml:"source"`
 	Config     string `yaml:"config"`
 	SourcePath string `yaml:"-"`
@@ -126,9 +135,39 @@ type Scenario struct {
 	Target      Target      `yaml:"target"`
 	Subject     Subject     `yaml:"subject"`
 	Expect      Expect      `yaml:"expect"`
+	// Cycles, when set, run the provisioning job (cycles.go).
+	Cycles []Cycle `yaml:"cycles"`
 
-	// sourceLine and configLine point errors about the referenced files at their keys.
-	sourceLine, configLine int
+	// sourceAt and configAt point errors about the referenced files at their keys.
+	sourceAt, configAt decode.Pos
+	// files holds the source and config files Load found, at sourceFile and configFile.
+	files                  fs.FS
+	sourceFile, configFile string
+}
+
+// ReadSource returns the contents of the scenario's source file, from the catalog it was loaded
+// from (the binary's own, or a directory); a scenario built in Go reads SourcePath from the disk.
+func (s *Scenario) ReadSource() ([]byte, error) { return s.read(s.sourceFile, s.SourcePath) }
+
+// ReadConfig returns the contents of the scenario's job config file, like ReadSource. A scenario
+// whose ConfigPath is DefaultConfig has no file: it runs Entra's default job, which the engine
+// builds (engine.DefaultConfig).
+func (s *Scenario) ReadConfig() ([]byte, error) {
+	if s.ConfigPath == DefaultConfig {
+		return nil, fmt.Errorf("%s: the config is Entra's default job, which has no file", s.File)
+	}
+	return s.read(s.configFile, s.ConfigPath)
+}
+
+func (s *Scenario) read(file, shown string) ([]byte, error) {
+	if s.files == nil || file == "" {
+		return os.ReadFile(shown)
+	}
+	b, err := fs.ReadFile(s.files, file)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", shown, errors.Unwrap(err))
+	}
+	return b, nil
 }
 
 // Clock returns the scenario's fixed time.
@@ -162,11 +201,46 @@ type Credentials struct {
 
 // Target is what the simulated SCIM target holds and how it behaves before the run.
 type Target struct {
-	Profile string           `yaml:"profile"` // entra (default) | strict
-	Token   string           `yaml:"token"`   // the token it accepts; default DefaultToken
-	Users   []map[string]any `yaml:"users"`   // SCIM User resources to pre-seed
-	Groups  []map[string]any `yaml:"groups"`  // SCIM Group resources to pre-seed
-	Faults  []Fault          `yaml:"faults"`
+	// Kind is scim (default) or entra: an Entra tenant, whose users are Microsoft Graph users and
+	// which also holds deletedUsers, partners (its cross-tenant access settings per source tenant,
+	// identitySynchronization inline) and an authorizationPolicy.
+	Kind                string           `yaml:"kind"`
+	TenantID            string           `yaml:"tenantId"` // an Entra tenant's id; default DefaultTargetTenantID
+	Domain              string           `yaml:"domain"`   // an Entra tenant's initial domain; default DefaultTargetDomain
+	DeletedUsers        []map[string]any `yaml:"deletedUsers"`
+	Partners            []map[string]any `yaml:"partners"`
+	AuthorizationPolicy map[string]any   `yaml:"authorizationPolicy"`
+	Profile             string           `yaml:"profile"` // entra (default) | strict
+	Token               string           `yaml:"token"`   // the token it accepts; default DefaultToken
+	Users               []map[string]any `yaml:"users"`   // SCIM User resources to pre-seed
+	Groups              []map[string]any `yaml:"groups"`  // SCIM Group resources to pre-seed
+	Faults              []Fault          `yaml:"faults"`
+}
+
+// DefaultTargetTenantID is the id of an Entra target that names none: the target tenant of
+// testdata/sources/contoso-cross-tenant.yaml.
+const DefaultTargetTenantID = "22222222-2222-4222-8222-222222222222"
+
+// DefaultTargetDomain is the initial domain of an Entra target that names none.
+const DefaultTargetDomain = "fabrikam.onmicrosoft.com"
+
+// DomainOrDefault returns an Entra target's initial domain, DefaultTargetDomain when none is given.
+func (t *Target) DomainOrDefault() string {
+	if t.Domain == "" {
+		return DefaultTargetDomain
+	}
+	return t.Domain
+}
+
+// Entra reports whether the target is an Entra tenant.
+func (t *Target) Entra() bool { return t.Kind == KindEntra }
+
+// TenantIDOrDefault returns an Entra target's tenant id, DefaultTargetTenantID when none is given.
+func (t *Target) TenantIDOrDefault() string {
+	if t.TenantID == "" {
+		return DefaultTargetTenantID
+	}
+	return t.TenantID
 }
 
 // ProfileOrDefault returns the target's profile, ProfileEntra when none is given.
@@ -185,7 +259,7 @@ func (t *Target) TokenOrDefault() string {
 	return t.Token
 }
 
-// Fault is a fault to inject, in the simulator's `faults.Spec` shape (design.md, "Faults").
+// Fault is a fault to inject, in the simulator's `faults.Spec` shape (docs/faults.md).
 type Fault struct {
 	Name        string         `yaml:"name"`
 	Type        string         `yaml:"type"`
@@ -194,6 +268,9 @@ type Fault struct {
 	Count       int            `yaml:"count"`
 	Probability float64        `yaml:"probability"`
 	Attributes  map[string]any `yaml:"attributes"`
+	// From and Until are the cycles the fault is active in, in a cycle scenario (cycles.go).
+	From  int `yaml:"from"`
+	Until int `yaml:"until"`
 }
 
 // FaultMatch selects the requests a fault applies to; an empty field matches anything.
@@ -212,6 +289,9 @@ type Subject struct {
 	User    string   `yaml:"user"`
 	Group   string   `yaml:"group"`
 	Members []string `yaml:"members"`
+	// Also names further users (or groups) asked for in the same run, to show that on-demand
+	// provisioning takes one at a time.
+	Also []string `yaml:"also"`
 }
 
 // String renders the subject as the summary table shows it.
@@ -246,6 +326,9 @@ type Expect struct {
 	// TargetUsers is how many users the simulated target holds after the run (nil: not checked),
 	// for outcomes the report alone cannot show, such as the duplicate a restore creates.
 	TargetUsers *int `yaml:"targetUsers"`
+	// TargetDeletedUsers is how many users an Entra target holds in its deleted items after the run
+	// (nil: not checked): the soft-deleted half of the duplicates a restore makes.
+	TargetDeletedUsers *int `yaml:"targetDeletedUsers"`
 	// TargetGroupMembers is, per group displayName, how many members the group holds in the
 	// simulated target after the run: what a member PATCH really did to the group.
 	TargetGroupMembers map[string]int `yaml:"targetGroupMembers"`

@@ -40,6 +40,12 @@ type TenantInfo struct {
 	Groups   int     `json:"groups"`
 	Faults   int     `json:"faults"`
 	SCIMPath string  `json:"scimPath"`
+	// Kind is scim or entra; an Entra tenant lists its Graph path and, under users, the users of
+	// its directory (deletedUsers: those in its deleted items).
+	Kind         Kind   `json:"kind"`
+	GraphPath    string `json:"graphPath,omitempty"`
+	DeletedUsers int    `json:"deletedUsers,omitempty"`
+	TenantID     string `json:"tenantId,omitempty"`
 }
 
 // adminRoutes lists the whole admin API in one place, like toxiproxy's. ?tenant=NAME selects a
@@ -61,6 +67,7 @@ func (s *Server) adminRoutes(e *echo.Echo) {
 	add(http.MethodGet, "/tenants", s.adminTenants)
 	add(http.MethodPut, "/tenants/:name", s.adminPutTenant)
 	add(http.MethodDelete, "/tenants/:name", s.adminDeleteTenant)
+	e.Add(http.MethodGet, "/metrics", s.recoverPanic(s.adminAuth(s.metrics.handler())))
 	// Unknown admin routes answer in the admin API's shape, behind its authentication.
 	e.Any("/admin/*", s.recoverPanic(s.adminAuth(func(echo.Context) error { return echo.ErrNotFound })))
 }
@@ -293,6 +300,9 @@ func (s *Server) adminRequests(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if c.QueryParam("format") == "har" {
+		return writeHAR(c, t) // har.go
+	}
 	return c.JSON(http.StatusOK, t.journal.list())
 }
 
@@ -315,6 +325,9 @@ func (s *Server) adminSeed(c echo.Context) error {
 	t, err := s.tenantParam(c, true)
 	if err != nil {
 		return err
+	}
+	if t.Kind() == KindEntra {
+		return s.adminSeedDirectory(c, t)
 	}
 	if r := c.Request(); r.ContentLength > seedTightSize || r.ContentLength < 0 {
 		defer tightGC()()
@@ -448,10 +461,16 @@ func (s *Server) adminTenants(c echo.Context) error {
 	var out []TenantInfo
 	for _, t := range s.Tenants() {
 		cfg := t.cfg.Load()
-		out = append(out, TenantInfo{
+		info := TenantInfo{
 			Name: t.name, Profile: cfg.profile, HasToken: cfg.token != "",
-			Users: t.Users(), Groups: t.Groups(), Faults: len(t.faults.List()), SCIMPath: t.SCIMPath(),
-		})
+			Users: t.Users(), Groups: t.Groups(), Faults: len(t.faults.List()), SCIMPath: t.SCIMPath(), Kind: t.Kind(),
+		}
+		if info.Kind == KindEntra {
+			info.GraphPath = t.GraphPath()
+			info.Users, info.DeletedUsers = t.Directory().Counts()
+			info.TenantID = t.Directory().TenantID()
+		}
+		out = append(out, info)
 	}
 	return c.JSON(http.StatusOK, out)
 }
@@ -481,11 +500,26 @@ func (s *Server) adminPutTenant(c echo.Context) error {
 			token = s.opts.token
 		}
 	}
+	kind, err := ParseKind(string(cfg.Kind))
+	if err != nil {
+		return adminErr(http.StatusBadRequest, "tenant %q: %v", name, err)
+	}
 	t, err := s.tenant(name, true)
 	if err != nil {
 		return adminErr(http.StatusBadRequest, "tenant %q: %v", name, err)
 	}
 	s.touch(t)
+	if cfg.Kind != "" {
+		if err := t.SetKind(kind); err != nil {
+			return adminErr(http.StatusConflict, "%v", err)
+		}
+	}
+	if cfg.TenantID != "" {
+		if t.Kind() != KindEntra {
+			return adminErr(http.StatusBadRequest, "tenant %q: tenantId is an Entra tenant's id, and %q is a SCIM tenant", name, name)
+		}
+		t.Directory().SetTenantID(cfg.TenantID)
+	}
 	if err := t.configure(p, token); err != nil {
 		return adminStoreErr(err)
 	}

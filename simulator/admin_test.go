@@ -91,7 +91,7 @@ var _ = Describe("admin API", func() {
 			`unknown key "match.methd" (known: match.method, match.path`),
 		Entry("a typo in a PATCH of a fault", "PATCH", "/faults/f1", `{"cont": 5}`, `unknown key "cont"`),
 		Entry("a typo in a seed", "POST", "/seed", `{"userz": []}`, `unknown key "userz" (known: users, groups)`),
-		Entry("a typo in a tenant", "PUT", "/tenants/acme", `{"profil": "strict"}`, `unknown key "profil" (known: profile, token, open)`),
+		Entry("a typo in a tenant", "PUT", "/tenants/acme", `{"profil": "strict"}`, `unknown key "profil" (known: profile, token, open, kind, tenantId)`),
 	)
 
 	It("limits the length of names", func() {

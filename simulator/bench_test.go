@@ -30,7 +30,7 @@ var bench struct {
 	id50000     string
 }
 
-// benchUser is a user as Entra creates one (reference notes §1.4), plus a title.
+// benchUser is a user as Entra creates one (use-scim-to-provision-users-and-groups.md, "Create User"), plus a title.
 func benchUser(i int) map[string]any {
 	return map[string]any{
 		"schemas":     []any{"urn:ietf:params:scim:schemas:core:2.0:User"},

@@ -167,8 +167,8 @@ func asMaps(v any) []map[string]any {
 	return out
 }
 
-// The request shapes of reference notes §1.4–§1.9 (Entra's provisioning tutorial and the SCIM
-// compatibility page), one exchange each, in the entra profile.
+// The request shapes of Entra's provisioning tutorial (use-scim-to-provision-users-and-groups.md)
+// and the SCIM compatibility page, one exchange each, in the entra profile.
 var _ = Describe("Entra's documented request shapes", func() {
 	var e *env
 	BeforeEach(func() { e = newEnv(simulator.ProfileEntra) })

@@ -64,7 +64,12 @@ func fixBools(attrs schema.Attributes, m map[string]any) (map[string]any, bool) 
 	return out, true
 }
 
-// fixBool returns v converted for attribute a; ok is false when nothing changed.
+// fixBool returns v converted for attribute a; ok is false when nothing changed. Besides string
+// booleans it reads the manager reference as Entra sends it, a plain string id
+// ({"op":"Add","path":"urn:...:enterprise:2.0:User:manager","value":"<id>"}, and
+// {"manager":"<id>"} in a create; field reports Captain-P-Goldfish/SCIM-SDK issues 541 and 686,
+// apache/directory-scimple issue 1242), as the complex value RFC 7643 Section 4.3 defines,
+// {"value":"<id>"}: a single-valued complex attribute with a "value" sub-attribute.
 func fixBool(a schema.CoreAttribute, v any) (any, bool) {
 	switch a.AttributeType() {
 	case "boolean":
@@ -78,6 +83,10 @@ func fixBool(a schema.CoreAttribute, v any) (any, bool) {
 		}
 	case "complex":
 		switch v := v.(type) {
+		case string:
+			if _, hasValue := subAttr(a, "value"); hasValue && !a.MultiValued() && v != "" {
+				return map[string]any{"value": v}, true
+			}
 		case map[string]any:
 			return fixBools(a.SubAttributes(), v)
 		case []any:

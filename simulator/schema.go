@@ -6,18 +6,20 @@ import (
 	"github.com/elimity-com/scim/schema"
 
 	"github.com/scimsim/scimsim/simulator/filter"
+	"github.com/scimsim/scimsim/wire"
 )
 
-// Schema URNs the simulator serves (RFC 7643 §4 and §8.7.1) and the message URNs of RFC 7644 §3.
+// Schema URNs the simulator serves (RFC 7643 §4 and §8.7.1) and the message URNs of RFC 7644 §3,
+// as the SCIM vocabulary (package wire) writes them.
 const (
-	userURN          = schema.UserSchema
-	groupURN         = schema.GroupSchema
-	enterpriseURN    = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
-	listResponseURN  = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
-	searchRequestURN = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
-	patchOpURN       = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
-	errorURN         = "urn:ietf:params:scim:api:messages:2.0:Error"
-	spcURN           = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"
+	userURN          = wire.UserSchema
+	groupURN         = wire.GroupSchema
+	enterpriseURN    = wire.EnterpriseSchema
+	listResponseURN  = wire.ListResponseSchema
+	searchRequestURN = wire.SearchRequestSchema
+	patchOpURN       = wire.PatchOpSchema
+	errorURN         = wire.ErrorSchema
+	spcURN           = wire.ServiceProviderConfigSchema
 )
 
 // kind is one resource type: its schemas and its memdb table.

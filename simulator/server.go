@@ -23,16 +23,18 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/scimsim/scimsim/simulator/faults"
+	"github.com/scimsim/scimsim/wire"
 )
 
 // scimContentType is the media type of every SCIM response (RFC 7644 §3.1).
-const scimContentType = "application/scim+json"
+const scimContentType = wire.MediaType
 
 // Server is the simulator: an http.Handler serving the SCIM tenants and the admin API.
 type Server struct {
 	opts    options
 	e       *echo.Echo
 	filters *filterCache
+	metrics *metrics // GET /metrics (metrics.go)
 
 	routeSeq atomic.Int64
 
@@ -65,6 +67,7 @@ func New(opts ...Option) (*Server, error) {
 		return nil, err
 	}
 	s.tenants[""] = s.def
+	s.metrics = newMetrics(s)
 	s.e = s.routes()
 	return s, nil
 }
@@ -215,6 +218,7 @@ func (s *Server) routes() *echo.Echo {
 	// are composed once here, at registration.
 	s.scimRoutes(e, "/scim/v2")
 	s.scimRoutes(e, "/tenants/:tenant/scim/v2")
+	s.graphRoutes(e)
 	s.adminRoutes(e)
 	return e
 }
@@ -395,6 +399,9 @@ func (s *Server) enter(next echo.HandlerFunc) echo.HandlerFunc {
 					return scimErr(http.StatusNotFound, "", "no tenant %q: %v", name, err)
 				}
 			}
+			if err := t.claim(KindSCIM); err != nil {
+				return scimErr(http.StatusNotFound, "", "%v", err)
+			}
 		}
 		s.touch(t)
 		prefix := t.SCIMPath()
@@ -414,7 +421,7 @@ func (s *Server) enter(next echo.HandlerFunc) echo.HandlerFunc {
 		start := time.Now()
 		record := func(status int) {
 			body, cut := journalBody(st.body, t.authorized(r))
-			t.journal.add(journalRecord{body: body, entry: JournalEntry{
+			e := JournalEntry{
 				ID:         id,
 				Time:       start.UTC(),
 				Method:     r.Method,
@@ -424,7 +431,9 @@ func (s *Server) enter(next echo.HandlerFunc) echo.HandlerFunc {
 				Truncated:  cut,
 				Fault:      faults.HitBy(sc),
 				DurationMs: float64(time.Since(start).Microseconds()) / 1000,
-			}})
+			}
+			t.journal.add(journalRecord{body: body, entry: e})
+			s.metrics.observe(t, st.rel, e)
 		}
 		defer func() {
 			// A handler that aborts the connection (http.ErrAbortHandler) answered nothing:

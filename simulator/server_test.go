@@ -334,7 +334,7 @@ var _ = Describe("tenants", func() {
 
 		infos, err := ts.Admin.Tenants(ctx())
 		Expect(err).NotTo(HaveOccurred())
-		Expect(infos).To(ContainElement(simulator.TenantInfo{Name: a, Profile: "strict", HasToken: true, Users: 1, Faults: 1, SCIMPath: "/tenants/" + a + "/scim/v2"}))
+		Expect(infos).To(ContainElement(simulator.TenantInfo{Name: a, Profile: "strict", HasToken: true, Users: 1, Faults: 1, SCIMPath: "/tenants/" + a + "/scim/v2", Kind: simulator.KindSCIM}))
 
 		Expect(do("GET", ts.URL+"/tenants/bad%20name/scim/v2/Users", "", nil).Status).To(Equal(404))
 	})

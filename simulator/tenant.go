@@ -1,8 +1,10 @@
 package simulator
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -12,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/scimsim/scimsim/simulator/faults"
+	"github.com/scimsim/scimsim/simulator/graph"
 )
 
 // Tenant is one isolated SCIM service provider: its own store, profile, bearer token, faults and
@@ -26,10 +29,12 @@ type Tenant struct {
 	journal  *journal
 	cfg      atomic.Pointer[tenantConfig]
 	lastBase atomic.Pointer[cachedBase]
-	chains   sync.Map     // route id → fault middleware around the rest of that route's chain
-	lib      scim.Server  // elimity, with handlers bound to this tenant
-	lastUsed atomic.Int64 // Unix nanoseconds of the last request or admin call (WithTenantIdleTTL)
-	deleted  atomic.Bool  // DeleteTenant or the idle TTL removed it: writes are refused
+	chains   sync.Map                        // route id → fault middleware around the rest of that route's chain
+	lib      scim.Server                     // elimity, with handlers bound to this tenant
+	lastUsed atomic.Int64                    // Unix nanoseconds of the last request or admin call (WithTenantIdleTTL)
+	deleted  atomic.Bool                     // DeleteTenant or the idle TTL removed it: writes are refused
+	kind     atomic.Pointer[Kind]            // nil until first use or SetKind: a SCIM tenant
+	dir      atomic.Pointer[graph.Directory] // an Entra tenant's directory, created on first use
 }
 
 type tenantConfig struct {
@@ -44,6 +49,9 @@ type TenantConfig struct {
 	Profile Profile `json:"profile,omitempty"`
 	Token   string  `json:"token,omitempty"`
 	Open    bool    `json:"open,omitempty"`
+	Kind    Kind    `json:"kind,omitempty"` // scim (default) or entra
+	// TenantID is an Entra tenant's id (GET /organization); empty keeps the one it has.
+	TenantID string `json:"tenantId,omitempty"`
 }
 
 func newTenant(s *Server, name string) (*Tenant, error) {
@@ -134,6 +142,7 @@ func (t *Tenant) Reset() { _ = t.reset() }
 func (t *Tenant) reset() error {
 	t.faults.Clear()
 	t.journal.reset()
+	t.resetDirectory()
 	return t.commit(func(w *writer) error { w.emptyStore(); return nil })
 }
 
@@ -145,6 +154,36 @@ func (t *Tenant) Users() int { return t.store.count(userKind) }
 
 // Groups returns the number of stored groups.
 func (t *Tenant) Groups() int { return t.store.count(groupKind) }
+
+// Resources returns up to limit stored resources of one type ("Users" or "Groups"), skipping the
+// first offset, in the order they were stored, each as GET renders it below baseURL (the tenant's
+// absolute SCIM URL, for meta.location), and how many of that type are stored. It reads the store
+// itself: no fault applies, nothing is journaled and no fault's count is spent, so an inspector
+// (the /target page of `scimsim ui`) shows what the target holds without changing how it behaves.
+func (t *Tenant) Resources(resource, baseURL string, offset, limit int) ([]json.RawMessage, int, error) {
+	var k *kind
+	for _, c := range kinds {
+		if strings.EqualFold(c.endpoint, resource) {
+			k = c
+		}
+	}
+	if k == nil {
+		return nil, 0, fmt.Errorf("no resource type %q (want Users or Groups)", resource)
+	}
+	// The id index orders queries (generated ids count up: idGenerator).
+	it, err := t.store.read().Get(k.endpoint, "id")
+	if err != nil {
+		return nil, 0, err
+	}
+	b := newBase(strings.TrimRight(baseURL, "/"))
+	var out []json.RawMessage
+	for raw, i := it.Next(), 0; raw != nil && len(out) < limit; raw, i = it.Next(), i+1 {
+		if i >= offset {
+			out = append(out, appendResource(nil, k, raw.(*record), b))
+		}
+	}
+	return out, t.store.count(k), nil
+}
 
 func (t *Tenant) entra() bool { return t.Profile() == ProfileEntra }
 

@@ -1,6 +1,6 @@
 // Command loadreport turns the RESULT lines that `make bench-load` collects into docs/benchmarks.md:
 // a table of req/s, p50 and p99 per server, users and phase, the ratios of scimsim to the bare
-// handler and to the SCIMMY peer, the targets of issues 2 and 9 with how far each is met or
+// handler and to the SCIMMY peer, the load targets with how far each is met or
 // missed, and the machine and the commands that produced the figures.
 //
 // Usage:

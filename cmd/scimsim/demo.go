@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -24,21 +25,38 @@ func demoCommand() *cobra.Command {
 	var f runFlags
 	cmd := &cobra.Command{
 		Use:   "demo",
-		Short: "Start the simulator in-process, run the whole catalog and show each step-by-step report as the portal would",
-		Args:  cobra.NoArgs,
+		Short: "Start the simulator in-process, run the whole catalog, and show one step-by-step report per step and a summary",
+		Long: `Start the simulator in this process and run the whole scenario catalog against it. By default it
+shows, for each of the five steps, the report of the case that best shows how that step fails, as the
+portal's "Provision on demand" page would, then how many scenarios end at each step and carry each
+label, and every scenario that did not end as the document says. --all shows every report and the
+whole table.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runScenarios(cmd.Context(), f, nil, cmd.OutOrStdout())
+			f.showcase = !f.all
+			return runScenarios(cmd.Context(), f, nil, cmd.OutOrStdout(), runOutputs{})
 		},
 	}
 	f.register(cmd)
+	cmd.Flags().BoolVar(&f.all, "all", false, "show every scenario's report and the whole summary table")
 	return cmd
 }
 
-// runScenarios is `scenarios run` and `demo`: the simulator starts in this process on a loopback
-// port, every scenario runs on its own tenant, each report is printed as the portal shows it, then
-// the summary table. It fails (exit status 1) unless every scenario met its expectation; pending
-// scenarios run and are reported but do not count.
-func runScenarios(ctx context.Context, f runFlags, ids []string, stdout io.Writer) error {
+// runOutputs is what `scenarios run` adds to `demo`: an endpoint of the user's to run against, and
+// the report files for CI.
+type runOutputs struct {
+	junit, json string
+	// external, when set, is the user's endpoint: only conformance scenarios run, through client.
+	external *harness.External
+	client   *http.Client
+}
+
+// runScenarios is `scenarios run` and `demo`: unless out names an endpoint, the simulator starts in
+// this process on a loopback port and every scenario runs on its own tenant; each report is printed
+// as the portal shows it, then the summary table, then the report files are written. It fails (exit
+// status 1) unless every scenario met its expectation; pending scenarios run and are reported but do
+// not count.
+func runScenarios(ctx context.Context, f runFlags, ids []string, stdout io.Writer, out runOutputs) error {
 	if !slices.Contains([]string{"auto", "always", "never"}, f.color) {
 		return usageError("--color %q: want auto, always or never", f.color)
 	}
@@ -50,44 +68,108 @@ func runScenarios(ctx context.Context, f runFlags, ids []string, stdout io.Write
 	if err != nil {
 		return err
 	}
+	if out.external != nil {
+		if list, err = conformanceOnly(list, len(ids) > 0, out.external, stdout); err != nil {
+			return err
+		}
+	}
 	cases, err := harness.Prepare(list)
 	if err != nil {
 		return usageError("%v", err)
 	}
-	target, stop, err := startSimulator()
-	if err != nil {
-		return err
+	var target harness.Target = out.external
+	if out.external == nil {
+		sim, stop, err := startSimulator()
+		if err != nil {
+			return err
+		}
+		defer stop()
+		target = sim
 	}
-	defer stop()
 
 	p := &painter{on: color}
-	var rows []harness.Row
+	// Reports wrap to a terminal's width; the tables are written unwrapped, to keep their columns.
+	reports := newWrapWriter(stdout, terminalWidth(stdout))
+	text := engine.TextOptions{Color: color, ShowRequests: f.showRequests}
+	started := time.Now()
+	results := make([]harness.Result, 0, len(cases))
 	failed := 0
 	for _, c := range cases {
-		res := harness.Run(ctx, target, c, harness.Options{})
+		res := harness.Run(ctx, target, c, harness.Options{HTTPClient: out.client})
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		rows = append(rows, res.Row())
+		results = append(results, res)
 		met := res.Passed() || c.Scenario.Pending != ""
 		if !met {
 			failed++
 		}
-		if f.quiet && met {
+		if f.showcase || (f.quiet && met) {
 			continue
 		}
-		if err := writeScenarioReport(stdout, p, &res, engine.TextOptions{Color: color, ShowRequests: f.showRequests}); err != nil {
+		if err := writeScenarioReport(reports, p, &res, text); err != nil {
 			return err
 		}
 	}
+	if f.showcase {
+		for _, i := range showcase(results) {
+			if err := writeScenarioReport(reports, p, &results[i], text); err != nil {
+				return err
+			}
+		}
+	}
+	if err := reports.Flush(); err != nil {
+		return err
+	}
 	fmt.Fprintln(stdout)
-	if err := harness.WriteSummary(stdout, rows, color); err != nil {
+	if f.showcase {
+		err = writeBriefSummary(stdout, p, results)
+	} else {
+		rows := make([]harness.Row, len(results))
+		for i := range results {
+			rows[i] = results[i].Row()
+		}
+		err = harness.WriteSummary(stdout, rows, color)
+	}
+	if err != nil {
+		return err
+	}
+	if err := writeRunReports(out, results, started); err != nil {
 		return err
 	}
 	if failed > 0 {
-		return &exitError{code: 1, err: fmt.Errorf("%d of %d scenarios did not meet their expectation", failed, len(cases))}
+		return &exitError{code: 1, err: fmt.Errorf("%d of %s did not meet their expectation", failed, count(len(cases), "scenario"))}
 	}
 	return nil
+}
+
+// conformanceOnly keeps the scenarios that can run against the user's endpoint: those labelled
+// conformance, which need no fault, profile or token of the simulator's. A scenario named on the
+// command line that cannot is bad input; of a whole catalog or a label, the others are left out, and
+// the line printed before anything is sent says how many, and how every resource the run creates is
+// named, should the process be killed before its cleanup.
+func conformanceOnly(list []scenarios.Scenario, named bool, ext *harness.External, w io.Writer) ([]scenarios.Scenario, error) {
+	var keep []scenarios.Scenario
+	var left []string
+	for _, s := range list {
+		if s.HasLabel(scenarios.LabelConformance) {
+			keep = append(keep, s)
+		} else {
+			left = append(left, s.ID)
+		}
+	}
+	switch {
+	case named && len(left) > 0:
+		return nil, usageError("%s %s the simulator (faults, a profile or a token): against --target only scenarios labelled %s run", strings.Join(left, ", "), plural(len(left), "needs", "need"), scenarios.LabelConformance)
+	case len(keep) == 0:
+		return nil, usageError("no scenario labelled %s to run against %s", scenarios.LabelConformance, ext.URL)
+	}
+	fmt.Fprintf(w, "%s against %s", count(len(keep), "conformance scenario"), ext.URL)
+	if len(left) > 0 {
+		fmt.Fprintf(w, " (%s the simulator and %s left out)", count(len(left), "other needs", "others need"), plural(len(left), "is", "are"))
+	}
+	fmt.Fprintf(w, "; everything they create is named %s%s-N-...\n", cmp.Or(ext.Prefix, harness.DefaultPrefix), ext.RunID())
+	return keep, nil
 }
 
 // startSimulator serves a fresh simulator on a loopback port for the length of the command.
@@ -124,7 +206,11 @@ func writeScenarioReport(w io.Writer, p *painter, res *harness.Result, o engine.
 		mark = p.paint(red, "✗ not as documented")
 	}
 	fmt.Fprintf(w, "\n%s — %s\n", p.paint(bold, "━━ "+s.ID), s.Title)
-	fmt.Fprintf(w, "   %s · expected %s · %s\n", s.Doc, expectedEnd(s.Expect), mark)
+	expected := expectedEnd(s.Expect)
+	if s.IsCycles() {
+		expected = expectedCycles(s)
+	}
+	fmt.Fprintf(w, "   %s · expected %s · %s\n", s.Doc, expected, mark)
 	if s.Quote != "" {
 		fmt.Fprintf(w, "   %s\n", p.paint(dim, "“"+s.Quote+"”"))
 	}
@@ -134,6 +220,7 @@ func writeScenarioReport(w io.Writer, p *painter, res *harness.Result, o engine.
 		}
 	}
 	fmt.Fprintln(w)
+	writeCycleOutcomes(w, res)
 	if res.Report == nil {
 		return nil
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/scimsim/scimsim/engine"
 	"github.com/scimsim/scimsim/engine/expr"
+	"github.com/scimsim/scimsim/internal/decode"
 )
 
 func init() { subcommands = append(subcommands, exprCommand) }
@@ -32,6 +33,8 @@ type exprFlags struct {
 	seed      int64
 	seedSet   bool
 	functions bool
+	domain    string
+	taken     []string
 }
 
 func exprCommand() *cobra.Command {
@@ -48,6 +51,10 @@ attribute). --attr-file is a YAML map of attribute names to values. With --sourc
 attributes are those of the file, plus IsSoftDeleted (true when the user is disabled or
 soft-deleted) and appRoleAssignments (the roles of the user's assignments).
 
+DefaultDomain() returns --default-domain, or else the defaultDomain of the --source file; without
+either it fails, as it does in a tenant without a default verified domain. SelectUniqueValue skips
+the values given with --taken, which stand for values that already exist in the target.
+
 The result prints as Entra would send it: a string, True or False, a JSON array for a multi-valued
 result, "(null: not provisioned)" when the value is null, and "(ignored: IgnoreFlowIfNullOrEmpty)"
 when the attribute is dropped from the flow.
@@ -58,6 +65,8 @@ the flags are invalid (the error points at the mistake with a caret).`,
   scimsim expr 'ToLower(Join("@", NormalizeDiacritics([givenName]), "contoso.com"))' --source testdata/sources/contoso.yaml --user alice@contoso.com
   scimsim expr 'Replace([telephoneNumber], , "\\+(?<isdCode>\\d* )(?<phoneNumber>\\d{10})", , "${phoneNumber}", , )' --attr 'telephoneNumber=+91 9998887777' --tree
   scimsim expr 'DateAdd("d", 7, Now())' --now 2026-11-25T10:00:00Z
+  scimsim expr 'Join("@", [mailNickname], DefaultDomain())' --attr mailNickname=jsmith --default-domain contoso.com
+  scimsim expr 'SelectUniqueValue(Join("@", [givenName], "contoso.com"), Join("@", Join(".", [givenName], [surname]), "contoso.com"))' --attr givenName=John --attr surname=Smith --taken John@contoso.com
   scimsim expr --functions`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -75,6 +84,8 @@ the flags are invalid (the error points at the mistake with a caret).`,
 	fl.StringVar(&f.now, "now", "", "the time Now() returns (RFC 3339); default: the clock")
 	fl.Int64Var(&f.seed, "seed", 0, "seed of Guid() and RandomString(); default: a new seed each run")
 	fl.BoolVar(&f.functions, "functions", false, "list the functions of the language and exit")
+	fl.StringVar(&f.domain, "default-domain", "", "the tenant's default verified domain, which DefaultDomain() returns (default: the --source file's defaultDomain)")
+	fl.StringArrayVar(&f.taken, "taken", nil, "a value that already exists in the target, which SelectUniqueValue skips (repeatable)")
 	return cmd
 }
 
@@ -94,16 +105,26 @@ func runExpr(stdout, stderr io.Writer, args []string, f exprFlags) error {
 	env := expr.Env{Attrs: map[string]any{}}
 	var known []string // attributes the source has, for warnings
 	if f.source != "" {
-		src, err := engine.LoadSource(f.source)
+		src, err := loadSource(f.source, stderr)
 		if err != nil {
 			return usageError("expr: %v", err)
 		}
-		attrs, err := sourceAttributes(src, f.user)
+		attrs, err := src.ExpressionAttributes(f.user)
 		if err != nil {
 			return usageError("expr: %s: %v", f.source, err)
 		}
 		env.Attrs = attrs
-		known = sourceSchema(src)
+		env.DefaultDomain = src.DefaultDomain
+		known = src.AttributeNames()
+	}
+	if f.domain != "" {
+		if err := engine.ValidateDomainName(f.domain); err != nil {
+			return usageError("expr: --default-domain: %v", err)
+		}
+		env.DefaultDomain = f.domain
+	}
+	if len(f.taken) > 0 {
+		env.Exists = func(v string) (bool, error) { return slices.Contains(f.taken, v), nil }
 	}
 	if f.attrFile != "" {
 		attrs, err := readAttrFile(f.attrFile)
@@ -150,6 +171,9 @@ func runExpr(stdout, stderr io.Writer, args []string, f exprFlags) error {
 	}
 	v, err := e.Eval(env)
 	if err != nil {
+		if errors.Is(err, expr.ErrNoDefaultDomain) {
+			err = fmt.Errorf("%w\ngive the tenant's default verified domain with --default-domain, or a --source file with a defaultDomain", err)
+		}
 		return &exitError{code: 1, err: fmt.Errorf("expr: %w", err)}
 	}
 	return writeValue(stdout, v)
@@ -224,132 +248,51 @@ func parseAttrFlag(s string) (string, any, error) {
 	return name, value, nil
 }
 
-// readAttrFile reads a YAML map of attribute names to scalars or lists of scalars.
+// readAttrFile reads a YAML map of attribute names to values: scalars, read as a source's
+// attributes are, or lists of them.
 func readAttrFile(path string) (map[string]any, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(b, &doc); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
 	attrs := map[string]any{}
-	if len(doc.Content) == 0 {
+	root, err := decode.Document(path, b, "")
+	if errors.Is(err, decode.ErrEmpty) {
 		return attrs, nil
 	}
-	root := doc.Content[0]
+	if err != nil {
+		return nil, err
+	}
+	d := decode.New(path)
 	if root.Kind != yaml.MappingNode {
-		return nil, fmt.Errorf("%s:%d: want a map of attribute names to values", path, root.Line)
+		return nil, d.Errorf(root, "", "want a map of attribute names to values")
 	}
-	for i := 0; i+1 < len(root.Content); i += 2 {
-		k, v := root.Content[i], root.Content[i+1]
-		value, err := attrValue(v)
+	d.Add(d.Fields(root, "", nil, nil, func(key string, _, v *yaml.Node) error {
+		value, err := attrValue(d, v, key)
+		attrs[key] = value
+		return err
+	}))
+	return attrs, d.Err()
+}
+
+// attrValue is a scalar, or a list of scalars each of its own type (a source's lists are of
+// strings; --attr-file keeps what was written, as --attr does with a JSON array).
+func attrValue(d *decode.Decoder, n *yaml.Node, field string) (any, error) {
+	if n.Kind != yaml.SequenceNode {
+		return d.Scalar(n, field)
+	}
+	list := make([]any, 0, len(n.Content))
+	for i, item := range n.Content {
+		if item.Kind != yaml.ScalarNode {
+			return nil, d.Errorf(item, decode.Index(field, i), "a multi-valued attribute holds strings, numbers or booleans")
+		}
+		v, err := d.Scalar(item, decode.Index(field, i))
 		if err != nil {
-			return nil, fmt.Errorf("%s:%d: %s: %v", path, v.Line, k.Value, err)
-		}
-		attrs[k.Value] = value
-	}
-	return attrs, nil
-}
-
-func attrValue(n *yaml.Node) (any, error) {
-	switch n.Kind {
-	case yaml.ScalarNode:
-		if n.Tag == "!!timestamp" {
-			return n.Value, nil // a date stays the text the user wrote, as a source attribute would
-		}
-		var v any
-		if err := n.Decode(&v); err != nil {
 			return nil, err
 		}
-		if i, ok := v.(int); ok {
-			return int64(i), nil
-		}
-		return v, nil
-	case yaml.SequenceNode:
-		list := make([]any, 0, len(n.Content))
-		for _, item := range n.Content {
-			if item.Kind != yaml.ScalarNode {
-				return nil, fmt.Errorf("line %d: a multi-valued attribute holds strings, numbers or booleans", item.Line)
-			}
-			v, err := attrValue(item)
-			if err != nil {
-				return nil, err
-			}
-			list = append(list, v)
-		}
-		return list, nil
+		list = append(list, v)
 	}
-	return nil, errors.New("want a string, number, boolean or list")
-}
-
-// sourceAttributes returns what an expression sees for the user query matches: the user's
-// attributes, IsSoftDeleted (without a job configuration, true when the user is disabled or
-// soft-deleted; assignment and scoping need `scimsim provision`) and appRoleAssignments.
-func sourceAttributes(src *engine.Source, query string) (map[string]any, error) {
-	var u *engine.User
-	for _, cand := range src.Users {
-		if cand.ObjectID == query {
-			u = cand // --user may name a disabled or soft-deleted user by objectId
-		}
-	}
-	if u == nil {
-		var err error
-		if u, err = src.FindUser(query); err != nil {
-			return nil, err
-		}
-	}
-	if u == nil {
-		return nil, fmt.Errorf("no user matches %q (disabled and soft-deleted users are found by objectId only)", query)
-	}
-	attrs := make(map[string]any, len(u.Attrs)+2)
-	for k, v := range u.Attrs {
-		attrs[k] = v
-	}
-	attrs["IsSoftDeleted"] = !u.Enabled() || u.SoftDeleted()
-	if roles := userRoles(src, u); len(roles) > 0 {
-		attrs["appRoleAssignments"] = roles
-	}
-	return attrs, nil
-}
-
-// userRoles returns the roles of the assignments that reach u: its own and those of the groups
-// it is a direct member of.
-func userRoles(src *engine.Source, u *engine.User) []string {
-	via := map[string]bool{u.ObjectID: true}
-	for _, g := range src.Groups {
-		if slices.Contains(g.Members, u.ObjectID) {
-			via[g.ObjectID] = true
-		}
-	}
-	var roles []string
-	for _, a := range src.Assignments {
-		role := a.Role
-		if role == "" {
-			role = engine.DefaultRole
-		}
-		if via[a.Principal] && !slices.Contains(roles, role) {
-			roles = append(roles, role)
-		}
-	}
-	return roles
-}
-
-// sourceSchema lists every attribute some user of the source has.
-func sourceSchema(src *engine.Source) []string {
-	seen := map[string]bool{"IsSoftDeleted": true, "appRoleAssignments": true}
-	for _, u := range src.Users {
-		for k := range u.Attrs {
-			seen[k] = true
-		}
-	}
-	names := make([]string, 0, len(seen))
-	for k := range seen {
-		names = append(names, k)
-	}
-	slices.Sort(names)
-	return names
+	return list, nil
 }
 
 // warnUnknownAttributes points out, without failing, attributes that no user of the source has:

@@ -6,13 +6,25 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/spf13/pflag"
 
 	"github.com/scimsim/scimsim/engine/expr"
 )
 
-var contoso = filepath.Join("..", "..", "testdata", "sources", "contoso.yaml")
+var (
+	contoso   = filepath.Join("..", "..", "testdata", "sources", "contoso.yaml")
+	johnSmith = filepath.Join("..", "..", "testdata", "sources", "workday-john-smith.yaml")
+)
+
+// uniqueUPN is the SelectUniqueValue example of Microsoft's expression reference.
+const uniqueUPN = `SelectUniqueValue(
+	Join("@", NormalizeDiacritics(StripSpaces(Join(".",  [PreferredFirstName], [PreferredLastName]))), "contoso.com"),
+	Join("@", NormalizeDiacritics(StripSpaces(Join(".",  Mid([PreferredFirstName], 1, 1), [PreferredLastName]))), "contoso.com"),
+	Join("@", NormalizeDiacritics(StripSpaces(Join(".",  Mid([PreferredFirstName], 1, 2), [PreferredLastName]))), "contoso.com"))`
 
 func runExprCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
@@ -51,6 +63,13 @@ func TestExprCommand(t *testing.T) {
 		{"ignored", []string{`IgnoreFlowIfNullOrEmpty([department])`}, "(ignored: IgnoreFlowIfNullOrEmpty)\n"},
 		{"now", []string{`DateAdd("d", 7, Now())`, "--now", "2026-11-25T10:00:00Z"}, "12/2/2026 10:00:00 AM\n"},
 		{"tree", []string{`Append([a], "x")`, "--tree", "--attr", "a=b"}, "Append()\n  source: [a] (attribute)\n  suffix: \"x\"\nbx\n"},
+		{"default domain", []string{`Join("@", [mailNickname], DefaultDomain())`, "--attr", "mailNickname=jsmith", "--default-domain", "fabrikam.com"}, "jsmith@fabrikam.com\n"},
+		{"default domain of the source", []string{`Join("@", [PreferredFirstName], DefaultDomain())`, "--source", johnSmith, "--user", "31001"}, "John@contoso.com\n"},
+		{"default domain overrides the source's", []string{`DefaultDomain()`, "--source", johnSmith, "--user", "31001", "--default-domain", "fabrikam.com"}, "fabrikam.com\n"},
+		{"nothing taken", []string{uniqueUPN, "--source", johnSmith, "--user", "31001"}, "John.Smith@contoso.com\n"},
+		{"first value taken", []string{uniqueUPN, "--source", johnSmith, "--user", "31001", "--taken", "John.Smith@contoso.com"}, "J.Smith@contoso.com\n"},
+		{"first two values taken", []string{uniqueUPN, "--source", johnSmith, "--user", "31001", "--taken", "John.Smith@contoso.com", "--taken", "J.Smith@contoso.com"}, "Jo.Smith@contoso.com\n"},
+		{"Len", []string{`Len([LastName])`, "--attr", "LastName=Parker"}, "6\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, out, errOut := runExprCLI(t, tc.args...)
@@ -87,8 +106,13 @@ func TestExprCommand_Errors(t *testing.T) {
 		{"unknown user", []string{`[a]`, "--source", contoso, "--user", "nobody@contoso.com"}, 2, `no user matches "nobody@contoso.com"`},
 		{"bad attr", []string{`[a]`, "--attr", "novalue"}, 2, "--attr novalue: want NAME=VALUE"},
 		{"bad now", []string{`Now()`, "--now", "yesterday"}, 2, `--now "yesterday" is not an RFC 3339 time`},
-		{"nested attr file", []string{`[givenName]`, "--attr-file", nested}, 2, "nested.yaml:3: manager: want a string, number, boolean or list"},
+		{"nested attr file", []string{`[givenName]`, "--attr-file", nested}, 2, "nested.yaml:3:3: manager: want a string, number, boolean or list"},
 		{"functions with expression", []string{`Now()`, "--functions"}, 2, "--functions takes no expression"},
+		{"no default domain", []string{`Join("@", [nick], DefaultDomain())`, "--attr", "nick=a"}, 1,
+			"scimsim: expr: 1:19: DefaultDomain: the tenant has no default verified domain\n  Join(\"@\", [nick], DefaultDomain())\n                    ^\ngive the tenant's default verified domain with --default-domain, or a --source file with a defaultDomain\n"},
+		{"bad default domain", []string{`DefaultDomain()`, "--default-domain", "contoso"}, 2, `--default-domain: "contoso" is not a domain name such as contoso.com`},
+		{"every value taken", []string{uniqueUPN, "--source", johnSmith, "--user", "31001", "--taken", "John.Smith@contoso.com", "--taken", "J.Smith@contoso.com", "--taken", "Jo.Smith@contoso.com"}, 1,
+			`SelectUniqueValue: all of the values already exist in the target ("John.Smith@contoso.com", "J.Smith@contoso.com", "Jo.Smith@contoso.com"), so the entry is escrowed`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, out, errOut := runExprCLI(t, tc.args...)
@@ -236,4 +260,20 @@ func shellWords(s string) ([]string, error) {
 		words = append(words, cur.String())
 	}
 	return words, nil
+}
+
+// TestREADME_ExprClaims keeps the README's `scimsim expr` section true: the number of Microsoft's
+// functions and the reference's revision are those engine/expr checks its function table and its
+// examples against (TestFunctions_MicrosoftsList, TestExpr_Eval_FunctionsPage), and every flag of
+// the command is named.
+func TestREADME_ExprClaims(t *testing.T) {
+	sec := strings.Join(strings.Fields(section(t, readme(t), "## `scimsim expr`")), " ")
+	if want := fmt.Sprintf("All %d functions of Microsoft's reference (its revision of %s)", expr.DocumentedFunctions, expr.ReferenceDate); !strings.Contains(sec, want) {
+		t.Errorf("README's scimsim expr section does not say %q", want)
+	}
+	exprCommand().Flags().VisitAll(func(f *pflag.Flag) {
+		if !regexp.MustCompile("`[^`]*--" + f.Name + "([^a-z-][^`]*)?`").MatchString(sec) {
+			t.Errorf("README's scimsim expr section does not name --%s", f.Name)
+		}
+	})
 }

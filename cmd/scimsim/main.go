@@ -58,11 +58,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Short:         "Entra ID on-demand provisioning, runnable on a laptop",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       version(),
 	}
+	root.SuggestionsMinimumDistance = suggestDistance
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%v", err) })
+	root.SetFlagErrorFunc(flagError)
 	for _, sub := range subcommands {
 		root.AddCommand(sub())
 	}

@@ -11,6 +11,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/scimsim/scimsim/engine"
+	"github.com/scimsim/scimsim/entra"
+	"github.com/scimsim/scimsim/job"
+	"github.com/scimsim/scimsim/report"
 )
 
 func init() { subcommands = append(subcommands, provisionCommand) }
@@ -24,19 +27,29 @@ type provisionFlags struct {
 	json, showRequests  bool
 	color, now          string
 	tokenSet, targetSet bool
+	printDefault        bool
+	crossTenant         bool
+	tls                 tlsFlags
+	log, logFormat      string
 }
 
 func provisionCommand() *cobra.Command {
 	var f provisionFlags
 	cmd := &cobra.Command{
-		Use:   "provision --source FILE --config FILE (--user QUERY | --group NAME [--member QUERY]...)",
+		Use:   "provision --source FILE [--config FILE] (--user QUERY | --group NAME [--member QUERY]...)",
 		Short: "Provision one user or group on demand and print the five-step report",
 		Long: `Provision one user (or one group with up to 5 members) on demand, the way "Provision on demand"
 does in the Microsoft Entra admin center, against any SCIM 2.0 endpoint, and print the report:
 test connection, import, scope, match, action, with the failing step's error code and tips.
 
+Without --config the job is Entra's default job for a non-gallery SCIM application (its attribute
+mappings, matching precedence, scope and actions), or with --cross-tenant the default cross-tenant
+synchronization job, whose target is another Microsoft Entra tenant (--target its Graph base URL,
+such as http://127.0.0.1:8080/tenants/fabrikam/graph/v1.0); --print-default-config prints it as
+YAML to start a config of your own from.
+
 Exit status: 0 when the run succeeded or was skipped, 1 when a step failed, 2 on bad input.`,
-		Example: `  scimsim provision --source testdata/sources/contoso.yaml --config testdata/configs/default.yaml \
+		Example: `  scimsim provision --source testdata/sources/contoso.yaml --config testdata/configs/contoso.yaml \
       --user alice@contoso.com --target http://127.0.0.1:8080/scim/v2 --token secret
   scimsim provision --source contoso.yaml --config default.yaml --group Sales --member alice@contoso.com --json`,
 		Args: cobra.NoArgs,
@@ -48,7 +61,9 @@ Exit status: 0 when the run succeeded or was skipped, 1 when a step failed, 2 on
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.source, "source", "", "source directory file (YAML)")
-	fl.StringVar(&f.config, "config", "", "job configuration file (YAML)")
+	fl.StringVar(&f.config, "config", "", "job configuration file (YAML); default: Entra's default job for a non-gallery SCIM application")
+	fl.BoolVar(&f.printDefault, "print-default-config", false, "print Entra's default job as YAML and exit")
+	fl.BoolVar(&f.crossTenant, "cross-tenant", false, "without --config, run (or with --print-default-config, print) the default cross-tenant synchronization job: the target is a Microsoft Entra tenant's Graph base URL")
 	fl.StringVar(&f.user, "user", "", "the user to provision: first name, last name, display name, UPN or email (WorkerID/WID or personIdExternal for Cloud HR sources)")
 	fl.StringVar(&f.group, "group", "", "the group to provision, by display name")
 	fl.StringArrayVar(&f.members, "member", nil, "a member of --group to provision with it (repeatable, up to 5; default: all members when there are at most 5)")
@@ -58,21 +73,28 @@ Exit status: 0 when the run succeeded or was skipped, 1 when a step failed, 2 on
 	fl.BoolVar(&f.showRequests, "show-requests", false, "print each step's HTTP exchanges as curl commands (token redacted)")
 	fl.StringVar(&f.color, "color", "auto", "colour the text report: auto, always or never")
 	fl.StringVar(&f.now, "now", "", "the time the run happens at (RFC 3339), for assignment ages and Now(); default: the clock")
+	f.tls.register(fl)
+	fl.StringVar(&f.log, "provisioning-log", "", "also write the run as provisioning log entries to this file (see scimsim sync)")
+	fl.StringVar(&f.logFormat, "provisioning-log-format", "json", "provisioning log format: json, or csv (three files)")
 	return cmd
 }
 
 func runProvision(cmd *cobra.Command, f provisionFlags) error {
-	switch {
-	case f.source == "":
+	if f.printDefault {
+		def := engine.DefaultConfigYAML()
+		if f.crossTenant {
+			def = engine.DefaultCrossTenantConfigYAML()
+		}
+		_, err := cmd.OutOrStdout().Write(def)
+		return err
+	}
+	if f.source == "" {
 		return usageError("provision: --source is required")
-	case f.config == "":
-		return usageError("provision: --config is required")
-	case f.user == "" && f.group == "":
-		return usageError("provision: name a subject with --user or --group")
-	case f.user != "" && f.group != "":
-		return usageError("provision: --user and --group cannot be used together")
-	case len(f.members) > 0 && f.group == "":
-		return usageError("provision: --member needs --group")
+	}
+	subj := engine.Subject{User: f.user, Group: f.group, Members: f.members}
+	var se *engine.SubjectError
+	if errors.As(subj.Validate(), &se) {
+		return usageError("provision: %s", subjectFlags[se.Problem])
 	}
 	color, err := useColor(f.color, cmd.OutOrStdout())
 	if err != nil {
@@ -86,28 +108,42 @@ func runProvision(cmd *cobra.Command, f provisionFlags) error {
 		}
 		opts = append(opts, engine.WithClock(func() time.Time { return t }))
 	}
-	src, err := engine.LoadSource(f.source)
+	src, err := loadSource(f.source, cmd.ErrOrStderr())
 	if err != nil {
 		return usageError("%v", err)
 	}
-	cfg, err := engine.LoadConfig(f.config)
-	if err != nil {
-		return usageError("%v", err)
+	cfg := engine.DefaultConfig()
+	if f.crossTenant {
+		cfg = engine.DefaultCrossTenantConfig()
 	}
-	if f.targetSet || f.tokenSet {
-		token := cfg.Target.Token
-		if f.tokenSet {
-			token = f.token
+	if f.config != "" {
+		if cfg, err = loadConfig(f.config, cmd.ErrOrStderr()); err != nil {
+			return usageError("%v", err)
 		}
-		opts = append(opts, engine.WithTarget(f.target, token))
 	}
-	rep, err := engine.Run(cmd.Context(), src, cfg, engine.Subject{User: f.user, Group: f.group, Members: f.members}, opts...)
+	hc, err := f.tls.client()
+	if err != nil {
+		return usageError("provision: %v", err)
+	}
+	opts = append(opts, engine.WithHTTPClient(hc))
+	if f.targetSet {
+		opts = append(opts, engine.WithTargetURL(f.target))
+	}
+	if f.tokenSet {
+		opts = append(opts, engine.WithToken(f.token))
+	}
+	rep, err := engine.Run(cmd.Context(), src, cfg, subj, opts...)
 	if err != nil {
 		var ie *engine.InputError
 		if errors.As(err, &ie) {
 			return usageError("%v", err)
 		}
 		return err
+	}
+	if f.log != "" {
+		if err := job.WriteRunLog(f.log, f.logFormat, rep, cfg.Target.App, provisionTime(f.now), 1); err != nil {
+			return usageError("provision: --provisioning-log: %v", err)
+		}
 	}
 	out := cmd.OutOrStdout()
 	if f.json {
@@ -116,14 +152,28 @@ func runProvision(cmd *cobra.Command, f provisionFlags) error {
 		if err := enc.Encode(rep); err != nil {
 			return err
 		}
-	} else if err := rep.WriteText(out, engine.TextOptions{Color: color, ShowRequests: f.showRequests}); err != nil {
-		return err
+	} else {
+		// On a terminal, long lines such as tips wrap to its width.
+		ww := newWrapWriter(out, terminalWidth(out))
+		if err := errors.Join(rep.WriteText(ww, engine.TextOptions{Color: color, ShowRequests: f.showRequests}), ww.Flush()); err != nil {
+			return err
+		}
 	}
-	if rep.Status == engine.StatusFailure {
+	if rep.ErrorCode == string(entra.CodeSubjectNotFound) {
+		hintSubject(cmd.ErrOrStderr(), src, f)
+	}
+	if rep.Status == report.StatusFailure {
 		// The report already says what failed: exit 1 without repeating it on stderr.
 		return &exitError{code: 1, err: errors.New("")}
 	}
 	return nil
+}
+
+// subjectFlags says each broken rule of engine.Subject with the flags that name a subject.
+var subjectFlags = map[engine.SubjectProblem]string{
+	engine.NoSubject:           "name a subject with --user or --group",
+	engine.UserAndGroup:        "--user and --group cannot be used together",
+	engine.MembersWithoutGroup: "--member needs --group",
 }
 
 // useColor decides --color: auto colours only a terminal, and never when NO_COLOR is set

@@ -114,6 +114,8 @@ func TestREADME_FlagTables(t *testing.T) {
 	}{
 		{"serve", "## `scimsim serve`", true},
 		{"provision", "## `scimsim provision`", true},
+		{"sync", "## `scimsim sync`", true},
+		{"conformance", "## `scimsim conformance`", true},
 	} {
 		cmd := command(t, tc.command)
 		documented := tableFlags(section(t, doc, tc.heading))
@@ -150,5 +152,26 @@ func TestREADME_ExprExamples(t *testing.T) {
 	}
 	if !strings.Contains(readme(t), `scimsim expr 'Join(" ", [givenName], [surname])' --attr givenName=Alice --attr surname=Smith`) {
 		t.Error("README.md no longer shows the Join example this test runs")
+	}
+}
+
+// TestREADME_MakeTargets: every `make TARGET` the README tells a reader to type exists.
+func TestREADME_MakeTargets(t *testing.T) {
+	mk, err := os.ReadFile("../../Makefile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	targets := map[string]bool{}
+	for _, m := range regexp.MustCompile(`(?m)^([a-z][a-z-]*):`).FindAllStringSubmatch(string(mk), -1) {
+		targets[m[1]] = true
+	}
+	named := regexp.MustCompile("`make ([a-z][a-z-]*)").FindAllStringSubmatch(readme(t), -1)
+	if len(named) < 5 {
+		t.Fatalf("README.md names %d make targets, want the build, install, test, demo and bench ones", len(named))
+	}
+	for _, m := range named {
+		if !targets[m[1]] {
+			t.Errorf("README.md says `make %s`; the Makefile has no such target", m[1])
+		}
 	}
 }

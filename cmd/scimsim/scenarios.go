@@ -1,23 +1,21 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"slices"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
+	"github.com/scimsim/scimsim"
+	"github.com/scimsim/scimsim/harness"
+	"github.com/scimsim/scimsim/report"
 	"github.com/scimsim/scimsim/scenarios"
 )
 
 func init() { subcommands = append(subcommands, scenariosCommand) }
-
-// defaultCatalog is where the catalog lives in a checkout; `make demo` runs from the repository root.
-const defaultCatalog = "scenarios"
 
 // catalogFlags are the flags `scenarios list`, `scenarios run` and `demo` share.
 type catalogFlags struct {
@@ -26,18 +24,23 @@ type catalogFlags struct {
 }
 
 func (f *catalogFlags) register(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&f.dir, "scenarios", defaultCatalog, "directory of the scenario catalog")
+	cmd.Flags().StringVar(&f.dir, "scenarios", "", "directory of a scenario catalog of your own (default: the catalog built into scimsim)")
 	cmd.Flags().StringSliceVar(&f.labels, "label", nil, "only scenarios with this label (repeatable; any of them)")
+}
+
+// scenarios reads the catalog: the one built into the binary, or the --scenarios directory.
+func (f *catalogFlags) scenarios() ([]scenarios.Scenario, error) {
+	if f.dir == "" {
+		return scenarios.Load(scimsim.Files, "scenarios")
+	}
+	return scenarios.LoadDir(f.dir)
 }
 
 // load reads and validates the catalog, then keeps the scenarios named by ids and carrying one of
 // the labels. Problems in the catalog are bad input: exit status 2.
 func (f *catalogFlags) load(ids []string) ([]scenarios.Scenario, error) {
-	all, err := scenarios.Load(f.dir)
+	all, err := f.scenarios()
 	if err != nil {
-		if errors.Is(err, os.ErrNotExist) && f.dir == defaultCatalog {
-			return nil, usageError("no scenario catalog in ./%s: run from the repository root or pass --scenarios DIR", defaultCatalog)
-		}
 		return nil, usageError("%v", err)
 	}
 	selected, err := scenarios.Select(all, ids...)
@@ -54,7 +57,7 @@ func (f *catalogFlags) load(ids []string) ([]scenarios.Scenario, error) {
 		}
 	}
 	if len(out) == 0 {
-		return nil, usageError("no scenario carries the label(s) %s", strings.Join(f.labels, ", "))
+		return nil, usageError("no scenario carries the %s %s", plural(len(f.labels), "label", "labels"), strings.Join(f.labels, " or "))
 	}
 	return out, nil
 }
@@ -65,6 +68,7 @@ func scenariosCommand() *cobra.Command {
 		Short: "List or run the catalog of documented on-demand provisioning cases",
 	}
 	cmd.AddCommand(scenariosListCommand(), scenariosRunCommand())
+	requireSubcommand(cmd)
 	return cmd
 }
 
@@ -88,16 +92,15 @@ func scenariosListCommand() *cobra.Command {
 
 // writeScenarioList writes the catalog as a table, one scenario per line.
 func writeScenarioList(w io.Writer, list []scenarios.Scenario) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tTITLE\tLABELS\tDOC")
+	t := report.Table{Head: []string{"ID", "TITLE", "LABELS", "DOC"}}
 	for _, s := range list {
 		title := s.Title
 		if s.Pending != "" {
 			title += " (pending)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.ID, title, strings.Join(s.Labels, ","), s.Doc)
+		t.Add(s.ID, title, strings.Join(s.Labels, ","), s.Doc)
 	}
-	if err := tw.Flush(); err != nil {
+	if err := t.Write(w); err != nil {
 		return err
 	}
 	_, err := fmt.Fprintf(w, "%d scenarios\n", len(list))
@@ -110,6 +113,8 @@ type runFlags struct {
 	color        string
 	showRequests bool
 	quiet        bool
+	// showcase (demo without --all) prints one report per step and the brief summary.
+	showcase, all bool
 }
 
 func (f *runFlags) register(cmd *cobra.Command) {
@@ -119,15 +124,70 @@ func (f *runFlags) register(cmd *cobra.Command) {
 	cmd.Flags().BoolVarP(&f.quiet, "quiet", "q", false, "print only the summary table (and the reports of scenarios that did not meet their expectation)")
 }
 
+// scenariosRunFlags are the flags of `scenarios run`: where the scenarios run, and the reports CI reads.
+type scenariosRunFlags struct {
+	runFlags
+	target, token, prefix string
+	tls                   tlsFlags
+	junit, json           string
+}
+
 func scenariosRunCommand() *cobra.Command {
-	var f runFlags
+	var f scenariosRunFlags
 	cmd := &cobra.Command{
 		Use:   "run [ID...]",
-		Short: "Run scenarios (all, or those named) against an in-process simulator and print each report and the summary",
+		Short: "Run scenarios (all, or those named) against an in-process simulator or an endpoint of yours, and print each report and the summary",
+		Long: `Run scenarios (all, or those named, or those with --label) and print each step-by-step report and
+the summary table.
+
+By default they run against a simulator started in this process, each on its own tenant. With
+--target URL --token T they run against your SCIM endpoint instead: only the scenarios that need no
+fault, profile or token of the simulator's (the conformance label), each under names unique to the
+run (--prefix), and everything a scenario created is deleted when it ends.
+
+--junit FILE writes a JUnit XML report (one testsuite per scenario, one testcase per step, classname
+the scenario id) and --json FILE a JSON one, for CI.
+
+Exit status: 0 when every scenario met its expectation, 1 when one did not, 2 on bad input.`,
+		Example: `  scimsim scenarios run --label matching
+  scimsim scenarios run --scenarios ./my-catalog --junit reports/junit.xml --json reports/scenarios.json
+  scimsim scenarios run --target https://app.example/scim/v2 --token "$SCIM_TOKEN" --junit junit.xml`,
 		RunE: func(cmd *cobra.Command, ids []string) error {
-			return runScenarios(cmd.Context(), f, ids, cmd.OutOrStdout())
+			return runScenarioCommand(cmd, f, ids)
 		},
 	}
 	f.register(cmd)
+	fl := cmd.Flags()
+	fl.StringVar(&f.target, "target", "", "SCIM base URL of an endpoint of yours: run the conformance scenarios against it instead of the simulator")
+	fl.StringVar(&f.token, "token", "", "with --target: the endpoint's bearer token (default: $SCIMSIM_TOKEN)")
+	fl.StringVar(&f.prefix, "prefix", harness.DefaultPrefix, "with --target: the start of the name of everything the run creates")
+	fl.StringVar(&f.junit, "junit", "", "write a JUnit XML report to FILE")
+	fl.StringVar(&f.json, "json", "", "write a JSON report to FILE")
+	f.tls.register(fl)
 	return cmd
+}
+
+func runScenarioCommand(cmd *cobra.Command, f scenariosRunFlags, ids []string) error {
+	flags := cmd.Flags()
+	if f.target == "" {
+		for _, name := range []string{"token", "prefix", "ca-cert", "insecure"} {
+			if flags.Changed(name) {
+				return usageError("scenarios run: --%s goes with --target URL", name)
+			}
+		}
+		return runScenarios(cmd.Context(), f.runFlags, ids, cmd.OutOrStdout(), runOutputs{junit: f.junit, json: f.json})
+	}
+	token := f.token
+	if !flags.Changed("token") {
+		token = os.Getenv("SCIMSIM_TOKEN")
+	}
+	hc, err := f.tls.client()
+	if err != nil {
+		return usageError("scenarios run: %v", err)
+	}
+	ext := &harness.External{URL: f.target, Token: token, Prefix: f.prefix, HTTPClient: hc}
+	if err := ext.Validate(); err != nil {
+		return usageError("scenarios run: %v", err)
+	}
+	return runScenarios(cmd.Context(), f.runFlags, ids, cmd.OutOrStdout(), runOutputs{junit: f.junit, json: f.json, external: ext, client: hc})
 }

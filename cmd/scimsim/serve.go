@@ -10,6 +10,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/hex"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -44,7 +45,8 @@ type serveFlags struct {
 	faultsFile, seedFile                      string
 	seed                                      int64
 	logLevel                                  string
-	tlsCert, tlsKey                           string
+	logFormat                                 string
+	tlsCert, tlsKey, tlsCertOut               string
 	tlsSelfSigned, listFaults                 bool
 	stateFile, stateSync                      string
 	stateInterval                             time.Duration
@@ -84,9 +86,11 @@ by default --token), and the admin API at http://ADDR/admin.`,
 	fl.StringVar(&f.seedFile, "seed-data", "", "YAML or JSON file of users and groups to store at start-up")
 	fl.Int64Var(&f.seed, "seed", 1, "seed of fault probability draws and generated ids (same seed, same run)")
 	fl.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error (debug logs every request)")
+	fl.StringVar(&f.logFormat, "log-format", "text", "the server's own log on stderr: text (key=value) or json (one object a line)")
 	fl.StringVar(&f.tlsCert, "tls-cert", "", "serve HTTPS with this certificate file (PEM; needs --tls-key)")
 	fl.StringVar(&f.tlsKey, "tls-key", "", "private key file for --tls-cert (PEM)")
 	fl.BoolVar(&f.tlsSelfSigned, "tls-self-signed", false, "serve HTTPS with a throwaway ECDSA P-256 certificate made at start-up")
+	fl.StringVar(&f.tlsCertOut, "tls-cert-out", "", "with --tls-self-signed, write its certificate (PEM) to this file, for a client's --ca-cert")
 	fl.BoolVar(&f.listFaults, "list-faults", false, "print the fault types and their attributes, then exit")
 	fl.StringVar(&f.stateFile, "state", "", "keep every tenant's users, groups, profile and token in this file and a log next to it: every write is logged before it is answered (mode 0600: it holds tokens)")
 	fl.StringVar(&f.stateSync, "state-sync", "always", "with --state, when the log reaches the disk: always (fsync before the answer) or interval (every second)")
@@ -193,6 +197,9 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer) error {
 	if f.tlsSelfSigned && f.tlsCert != "" {
 		return usageError("--tls-self-signed and --tls-cert exclude each other")
 	}
+	if f.tlsCertOut != "" && !f.tlsSelfSigned {
+		return usageError("--tls-cert-out writes the certificate of --tls-self-signed: add --tls-self-signed")
+	}
 	if f.stateInterval < 0 {
 		return usageError("--state-interval %s: must not be negative", f.stateInterval)
 	}
@@ -200,7 +207,10 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usageError("--state-sync: %v", err)
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	logger, err := newLogger(stderr, f.logFormat, level)
+	if err != nil {
+		return usageError("serve: %v", err)
+	}
 	if os.Getenv("GOGC") == "" {
 		// The store is long-lived data that every collection marks again, at a cost in
 		// proportion to what requests allocate: collecting half as often takes a sixth off the
@@ -290,6 +300,14 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer) error {
 		}
 		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 		logger.Info("self-signed certificate", "sha256", fingerprint)
+		if f.tlsCertOut != "" {
+			// A certificate is public: readable by the clients that trust it.
+			der := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]})
+			if err := os.WriteFile(f.tlsCertOut, der, 0o644); err != nil {
+				return usageError("--tls-cert-out: %v", err)
+			}
+			logger.Info("certificate written", "file", f.tlsCertOut)
+		}
 	}
 
 	ln, err := net.Listen("tcp", f.addr)
@@ -402,8 +420,8 @@ func saveEvery(ctx context.Context, state *simulator.StateFile, interval time.Du
 }
 
 // selfSigned makes a throwaway ECDSA P-256 certificate for localhost, the loopback addresses
-// and the host of addr (Entra only talks HTTPS; reference notes §1.12), and returns its SHA-256
-// fingerprint for pinning.
+// and the host of addr (Entra only talks HTTPS: use-scim-to-provision-users-and-groups.md,
+// "Security requirements"), and returns its SHA-256 fingerprint for pinning.
 func selfSigned(addr string, now time.Time) (tls.Certificate, string, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -439,4 +457,16 @@ func selfSigned(addr string, now time.Time) (tls.Certificate, string, error) {
 	}
 	sum := sha256.Sum256(der)
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, hex.EncodeToString(sum[:]), nil
+}
+
+// newLogger is the server's own log: log/slog's text or JSON handler on w.
+func newLogger(w io.Writer, format string, level slog.Level) (*slog.Logger, error) {
+	o := &slog.HandlerOptions{Level: level}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, o)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, o)), nil
+	}
+	return nil, fmt.Errorf("--log-format %q: want text or json", format)
 }

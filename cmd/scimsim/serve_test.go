@@ -5,8 +5,10 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -74,6 +76,7 @@ func TestRun_ServeRejectsBadFlags(t *testing.T) {
 		{"serve", "--profile", "lenient"},
 		{"serve", "--max-body", "huge"},
 		{"serve", "--log-level", "loud"},
+		{"serve", "--log-format", "xml"},
 		{"serve", "--tls-cert", "c.pem"},
 		{"serve", "--faults", "does-not-exist.yaml"},
 	} {
@@ -216,5 +219,50 @@ func TestRun_ServeClosedTenants(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// --log-format json writes the server's own log as one JSON object a line.
+func TestNewLogger(t *testing.T) {
+	var b strings.Builder
+	l, err := newLogger(&b, "json", slog.LevelInfo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Info("listening", "addr", "127.0.0.1:8080")
+	var line map[string]any
+	if err := json.Unmarshal([]byte(b.String()), &line); err != nil || line["msg"] != "listening" || line["addr"] != "127.0.0.1:8080" || line["level"] != "INFO" {
+		t.Errorf("json log line %q: %v", b.String(), err)
+	}
+	b.Reset()
+	l, _ = newLogger(&b, "text", slog.LevelInfo)
+	l.Info("listening", "addr", "127.0.0.1:8080")
+	if !strings.Contains(b.String(), `level=INFO msg=listening addr=127.0.0.1:8080`) {
+		t.Errorf("text log line %q", b.String())
+	}
+}
+
+// TestRun_ServeTLSCertOut: serve --tls-self-signed --tls-cert-out writes the certificate, which a
+// client trusts with --ca-cert: provision reaches the HTTPS target, and without it the TLS failure
+// names the flag.
+func TestRun_ServeTLSCertOut(t *testing.T) {
+	cert := filepath.Join(t.TempDir(), "scimsim.pem")
+	root, _ := startServe(t, "--tls-self-signed", "--tls-cert-out", cert, "--token", "secret")
+	if !strings.HasPrefix(root, "https://") {
+		t.Fatalf("root %q is not HTTPS", root)
+	}
+	args := []string{"provision", "--source", "../../testdata/sources/contoso.yaml", "--user", "alice@contoso.com",
+		"--target", root + "/scim/v2", "--token", "secret"}
+	var out, errb bytes.Buffer
+	if code := exitCode(run(context.Background(), append(args, "--ca-cert", cert), &out, &errb), &errb); code != 0 {
+		t.Fatalf("provision --ca-cert %s: exit %d\n%s%s", cert, code, out.String(), errb.String())
+	}
+	out.Reset()
+	if code := exitCode(run(context.Background(), args, &out, &errb), &errb); code != 1 || !strings.Contains(out.String(), "--ca-cert FILE") {
+		t.Errorf("provision without --ca-cert: exit %d, want 1 and the flag named:\n%s", code, out.String())
+	}
+	var errs bytes.Buffer
+	if code := exitCode(run(context.Background(), []string{"serve", "--tls-cert-out", cert}, io.Discard, &errs), &errs); code != 2 {
+		t.Errorf("--tls-cert-out without --tls-self-signed: exit %d, want 2 (%s)", code, errs.String())
 	}
 }

@@ -1,15 +1,13 @@
 package expr
 
 import (
-	"flag"
 	"fmt"
+	"github.com/scimsim/scimsim/internal/golden"
 	"os"
 	"regexp"
 	"strings"
 	"testing"
 )
-
-var update = flag.Bool("update", false, "rewrite the generated sections of docs/expressions.md")
 
 const docsPath = "../../docs/expressions.md"
 
@@ -41,7 +39,7 @@ func TestDocs(t *testing.T) {
 	if want == doc {
 		return
 	}
-	if *update {
+	if golden.Update() {
 		if err := os.WriteFile(docsPath, []byte(want), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -74,4 +72,37 @@ func cdateMarkdown() string {
 		fmt.Fprintf(&b, "`%s`, ", f.src)
 	}
 	return strings.TrimSuffix(b.String(), ", ") + ".\n"
+}
+
+// TestDocs_Fidelity keeps what docs/expressions.md says about Microsoft's reference true: the
+// revision and the number of its functions, and, for each example whose documented output is
+// wrong, both the page's output and the right one.
+func TestDocs_Fidelity(t *testing.T) {
+	b, err := os.ReadFile(docsPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := strings.Join(strings.Fields(string(b)), " ")
+	if want := fmt.Sprintf("revision of %s: all %d functions of its list", ReferenceDate, DocumentedFunctions); !strings.Contains(doc, want) {
+		t.Errorf("%s does not say %q", docsPath, want)
+	}
+	wrong := 0
+	for _, ex := range loadFunctionsPage(t).Examples {
+		if ex.Documented == "" {
+			continue
+		}
+		wrong++
+		want, _, err := ex.want()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range []string{fmt.Sprint(want), ex.Documented} {
+			if !strings.Contains(doc, "`"+v+"`") {
+				t.Errorf("%s does not give %q of the example %s", docsPath, v, ex.title())
+			}
+		}
+	}
+	if wrong != 2 {
+		t.Errorf("%d examples have a wrong documented output; %s lists two", wrong, docsPath)
+	}
 }

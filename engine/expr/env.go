@@ -16,9 +16,18 @@ type Env struct {
 	// seed, so evaluation is reproducible unless the caller asks otherwise. A *rand.Rand is not
 	// safe for concurrent use: give each goroutine its own.
 	Rand *rand.Rand
-	// Exists reports whether a value is already taken in the target; SelectUniqueValue returns
-	// its first rule whose value does not exist. Nil means no value is taken.
-	Exists func(value string) bool
+	// DefaultDomain is the name of the tenant's default verified domain, which DefaultDomain()
+	// returns. Empty means the tenant has none, and DefaultDomain() fails with
+	// ErrNoDefaultDomain, as Microsoft documents ("If no default verified domain is found, the
+	// function returns an error").
+	DefaultDomain string
+	// Exists reports whether value is already taken in the target, in the attribute the
+	// expression is mapped to: SelectUniqueValue returns the first of its rules whose value it
+	// reports as free. It is a lookup the target answers (the engine sends it a SCIM query), so
+	// it can fail; its error ends the evaluation and is wrapped in the returned *Error. The
+	// attribute is not a parameter because the expression does not know it: the mapping that
+	// holds the expression does, and binds it. Nil means no value is taken.
+	Exists func(value string) (bool, error)
 }
 
 type ignore struct{}

@@ -11,7 +11,14 @@ type Error struct {
 	Pos int    // byte offset into Src
 	Msg string // what is wrong, in the user's terms
 	Src string // the whole expression
+	// Err is the error an evaluation failed with, when there is one to inspect: ErrNoDefaultDomain,
+	// ErrNoUniqueValue, or the error of Env.Exists (a failed lookup in the target). Msg already
+	// includes its text.
+	Err error
 }
+
+// Unwrap returns Err, so that errors.Is and errors.As see what the evaluation failed with.
+func (e *Error) Unwrap() error { return e.Err }
 
 // snippetWidth bounds the source shown above the caret, so that a 10,000-character expression
 // still gives a readable error.

@@ -91,7 +91,7 @@ func (n *Call) eval(ev *evaluator) (any, error) {
 		if errors.As(err, &e) {
 			return nil, err
 		}
-		return nil, &Error{Pos: n.At, Src: ev.src, Msg: n.Name + ": " + err.Error()}
+		return nil, &Error{Pos: n.At, Src: ev.src, Msg: n.Name + ": " + err.Error(), Err: err}
 	}
 	return v, nil
 }

@@ -81,9 +81,18 @@ func (f *Func) optional(i int) bool {
 }
 
 // Functions is the table of every function of Microsoft's "Reference for writing expressions for
-// attribute mappings" (functions-for-customizing-application-data.md), plus
-// AssertiveAppRoleAssignmentsComplex from the attribute-mapping tutorial.
+// attribute mappings" (functions-for-customizing-application-data.md, ms.date 2026-04-10: the 45 of
+// its "List of Functions", which testdata/functions-page.yaml lists and a test compares with this
+// table), plus AssertiveAppRoleAssignmentsComplex from the attribute-mapping tutorial
+// (customize-application-attributes.md).
 var Functions map[string]*Func
+
+// DocumentedFunctions is how many functions the "List of Functions" of Microsoft's reference names
+// at its revision ReferenceDate (its ms.date); every one of them is in Functions.
+const (
+	DocumentedFunctions = 45
+	ReferenceDate       = "2026-04-10"
+)
 
 // FunctionNames returns the function names in the order of Microsoft's reference: sorted
 // without regard to case.
@@ -191,6 +200,12 @@ var functionList = []*Func{
 		Call:      callDateFromNum,
 	},
 	{
+		Name: "DefaultDomain", MinArgs: 0, MaxArgs: 0,
+		Signature: "DefaultDomain()",
+		Doc:       "The name of the tenant's default verified domain; an error when the tenant has none.",
+		Call:      callDefaultDomain,
+	},
+	{
 		Name: "FormatDateTime", MinArgs: 3, MaxArgs: 4, Params: []string{"source", "[dateTimeStyles]", "inputFormat", "outputFormat"},
 		Signature: "FormatDateTime(source, dateTimeStyles, inputFormat, outputFormat)",
 		Doc:       "Reads source with a .NET inputFormat and writes it with a .NET outputFormat; dateTimeStyles is optional.",
@@ -265,6 +280,12 @@ var functionList = []*Func{
 		Call:      callLeft,
 	},
 	{
+		Name: "Len", MinArgs: 1, MaxArgs: 1, Params: []string{"String"},
+		Signature: "Len(String)",
+		Doc:       "Number of characters of the string, or of a number as it prints (Len(42568.75) is 8); 0 when null or empty.",
+		Call:      callLen,
+	},
+	{
 		Name: "Mid", MinArgs: 3, MaxArgs: 3, Params: []string{"source", "start", "length"},
 		Signature: "Mid(source, start, length)",
 		Doc:       "length characters from the 1-based position start.",
@@ -331,7 +352,7 @@ var functionList = []*Func{
 	{
 		Name: "SelectUniqueValue", MinArgs: 2, MaxArgs: -1, Params: []string{"uniqueValueRule..."},
 		Signature: "SelectUniqueValue(uniqueValueRule1, uniqueValueRule2, ...)",
-		Doc:       "The first rule whose value does not exist in the target; must be the whole expression.",
+		Doc:       "The first rule whose value does not exist in the target (Env.Exists asks it); must be the whole expression. Entra supports it only for provisioning to Active Directory from Workday, SuccessFactors and API-driven inbound.",
 		Call:      callSelectUniqueValue,
 	},
 	{

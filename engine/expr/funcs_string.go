@@ -80,6 +80,18 @@ func callJoin(ev *evaluator, c *Call) (any, error) {
 	return b.String(), nil
 }
 
+// callLen implements Len: "The Len function returns length of the input string. If the string is
+// null or empty, then it returns 0." A number is measured as it prints, as the reference's
+// Len(42568) and Len(42568.75) examples (5 and 8) show. Characters are counted as Left and Mid
+// count them.
+func callLen(ev *evaluator, c *Call) (any, error) {
+	s, _, err := ev.str(c, 0)
+	if err != nil {
+		return nil, err
+	}
+	return int64(utf8.RuneCountInString(s)), nil
+}
+
 func callLeft(ev *evaluator, c *Call) (any, error) {
 	s, _, err := ev.str(c, 0)
 	if err != nil {

@@ -13,6 +13,42 @@ import (
 )
 
 // Behaviour the reference states in prose rather than by example, and how values flow.
+type evalCase struct {
+	name   string
+	expr   string
+	attrs  map[string]any
+	now    string // RFC 3339; the clock of Now()
+	want   any
+	reason string
+}
+
+func runEvalCases(t *testing.T, cases []evalCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e, err := Parse(tc.expr)
+			if err != nil {
+				t.Fatalf("Parse(%s): %v", tc.expr, err)
+			}
+			env := Env{Attrs: tc.attrs}
+			if tc.now != "" {
+				now, err := time.Parse(time.RFC3339, tc.now)
+				if err != nil {
+					t.Fatal(err)
+				}
+				env.Now = func() time.Time { return now }
+			}
+			got, err := e.Eval(env)
+			if err != nil {
+				t.Fatalf("Eval(%s): %v", tc.expr, err)
+			}
+			if diff := cmp.Diff(tc.want, got, cmp.Comparer(func(a, b ignore) bool { return true })); diff != "" {
+				t.Errorf("Eval(%s) mismatch (-want +got):\n%s\n%s", tc.expr, diff, tc.reason)
+			}
+		})
+	}
+}
+
 func TestExpr_Eval_Functions(t *testing.T) {
 	multi := map[string]any{"proxyAddresses": []any{"SMTP:a@x", "smtp:b@x", "smtp:b@x", "smtp:A@x"}, "roles": []string{"Admin", "User"}}
 	runEvalCases(t, []evalCase{
@@ -145,6 +181,17 @@ func TestExpr_Eval_Functions(t *testing.T) {
 		{name: "FormatDateTime standard o", expr: `FormatDateTime("2024-02-09 13:04:05", , "yyyy-MM-dd HH:mm:ss", "o")`, want: "2024-02-09T13:04:05.0000000Z"},
 		{name: "FormatDateTime date value", expr: `FormatDateTime(Now(), , "yyyy", "yyyy-MM-ddTHH:mm:ssK")`, now: "2026-11-25T10:00:00Z", want: "2026-11-25T10:00:00Z"},
 		{name: "SelectUniqueValue skips empty rules", expr: `SelectUniqueValue([a], [b])`, attrs: map[string]any{"b": "x"}, want: "x"},
+
+		// Len: "If the string is null or empty, then it returns 0."
+		{name: "Len null", expr: `Len([missing])`, want: "0"},
+		{name: "Len empty", expr: `Len([e])`, attrs: map[string]any{"e": ""}, want: "0"},
+		{name: "Len counts characters", expr: `Len([n])`, attrs: map[string]any{"n": "Zoë"}, want: "3"},
+		{name: "Len boolean", expr: `Len(IsNull([missing]))`, want: "4", reason: "a boolean prints True"},
+		{name: "Len integer attribute", expr: `Len([n])`, attrs: map[string]any{"n": 42568}, want: "5"},
+		{name: "Len compares as a number", expr: `IIF(Len([n]) > 10, "long", "short")`, attrs: map[string]any{"n": "abcdefghijk"}, want: "long",
+			reason: "11 > 10 numerically; as strings \"11\" < \"10\" would be false"},
+		{name: "Switch on IsPresent", expr: `Switch(IsPresent([x]), "default", "true", "present")`, attrs: map[string]any{"x": "a"}, want: "default",
+			reason: "the reference's caution: IsPresent gives a boolean, which prints True, and Switch compares case-sensitively"},
 	})
 }
 
@@ -152,14 +199,52 @@ func TestExpr_Eval_SelectUniqueValue(t *testing.T) {
 	e := MustParse(`SelectUniqueValue(Join("@", [first], "contoso.com"), Join("@", Join(".", Mid([first], 1, 1), [last]), "contoso.com"))`)
 	attrs := map[string]any{"first": "John", "last": "Smith"}
 	taken := map[string]bool{"John@contoso.com": true}
-	got, err := e.Eval(Env{Attrs: attrs, Exists: func(v string) bool { return taken[v] }})
+	var asked []string
+	exists := func(v string) (bool, error) { asked = append(asked, v); return taken[v], nil }
+	got, err := e.Eval(Env{Attrs: attrs, Exists: exists})
 	if err != nil || got != "J.Smith@contoso.com" {
 		t.Fatalf("Eval = %v, %v; want J.Smith@contoso.com", got, err)
 	}
+	if want := []string{"John@contoso.com", "J.Smith@contoso.com"}; !cmp.Equal(asked, want) {
+		t.Errorf("Exists was asked %q, want %q in the order of the rules", asked, want)
+	}
+
+	asked = nil
 	taken["J.Smith@contoso.com"] = true
-	_, err = e.Eval(Env{Attrs: attrs, Exists: func(v string) bool { return taken[v] }})
-	if err == nil || !strings.Contains(err.Error(), "every one of the 2 rules gives a value that already exists in the target") {
-		t.Errorf("Eval with every value taken: err = %v, want the escrow error", err)
+	_, err = e.Eval(Env{Attrs: attrs, Exists: exists})
+	if !errors.Is(err, ErrNoUniqueValue) || !strings.Contains(err.Error(), `("John@contoso.com", "J.Smith@contoso.com"), so the entry is escrowed`) {
+		t.Errorf("Eval with every value taken: err = %v, want ErrNoUniqueValue naming the values", err)
+	}
+
+	// A failed lookup ends the evaluation, and the caller can inspect what failed.
+	lookup := errors.New("503 from the target")
+	_, err = e.Eval(Env{Attrs: attrs, Exists: func(string) (bool, error) { return false, lookup }})
+	if !errors.Is(err, lookup) || !strings.Contains(err.Error(), `SelectUniqueValue: checking whether "John@contoso.com" exists in the target: 503 from the target`) {
+		t.Errorf("Eval with a failing lookup: err = %v, want it wrapped", err)
+	}
+
+	// Rules that give nothing are not looked up; when none gives a value the result is null.
+	got, err = MustParse(`SelectUniqueValue([a], [b])`).Eval(Env{Exists: func(string) (bool, error) {
+		t.Error("Exists called for a null rule")
+		return false, nil
+	}})
+	if err != nil || got != nil {
+		t.Errorf("SelectUniqueValue of null rules = %v, %v; want null", got, err)
+	}
+}
+
+func TestExpr_Eval_DefaultDomain(t *testing.T) {
+	e := MustParse(`Join("@", [mailNickname], DefaultDomain())`)
+	got, err := e.Eval(Env{Attrs: map[string]any{"mailNickname": "jsmith"}, DefaultDomain: "fabrikam.onmicrosoft.com"})
+	if err != nil || got != "jsmith@fabrikam.onmicrosoft.com" {
+		t.Errorf("Eval = %v, %v; want jsmith@fabrikam.onmicrosoft.com", got, err)
+	}
+	_, err = e.Eval(Env{Attrs: map[string]any{"mailNickname": "jsmith"}})
+	if !errors.Is(err, ErrNoDefaultDomain) {
+		t.Errorf("Eval without a default domain: err = %v, want ErrNoDefaultDomain", err)
+	}
+	if _, err := Parse(`DefaultDomain("contoso.com")`); err == nil || !strings.Contains(err.Error(), "DefaultDomain takes 0 arguments, got 1: DefaultDomain()") {
+		t.Errorf("DefaultDomain with an argument: err = %v", err)
 	}
 }
 
@@ -181,6 +266,8 @@ func TestExpr_Eval_Errors(t *testing.T) {
 		{`RandomString([n], 0, 0, 0, 0)`, map[string]any{"n": 0}, "1:1: RandomString: Length must be between 1 and 256, got 0"},
 		{`RandomString(3, 0, 0, 0, 1, "abcdefghijklmnopqrstuvwxyz")`, nil, "1:1: RandomString: CharactersToAvoid \"abcdefghijklmnopqrstuvwxyz\" leaves no characters for a required class"},
 		{`DateFromNum(-5)`, nil, "1:1: DateFromNum: -5 is outside the range of Active Directory dates"},
+		{`Len([p])`, map[string]any{"p": []any{"a", "b"}}, "1:1: Len: argument 1 (String): value [\"a\" \"b\"] is multi-valued; pick one value with Item, or combine them with Join"},
+		{`Append([nick], DefaultDomain())`, map[string]any{"nick": "a"}, "1:16: DefaultDomain: the tenant has no default verified domain"},
 	} {
 		t.Run(tc.expr, func(t *testing.T) {
 			_, err := MustParse(tc.expr).Eval(Env{Attrs: tc.attrs})
@@ -218,18 +305,17 @@ func TestDiacriticTable(t *testing.T) {
 	}
 }
 
+// TestFunctions_Table checks each entry of the table (TestFunctions_MicrosoftsList checks which
+// functions it holds) and that FunctionNames lists them in the reference's order.
 func TestFunctions_Table(t *testing.T) {
-	documented := strings.Fields(`Append AppRoleAssignmentsComplex AssertiveAppRoleAssignmentsComplex BitAnd CBool CDate
-		Coalesce ConvertToBase64 ConvertToUTF8Hex Count CStr DateAdd DateDiff DateFromNum FormatDateTime Guid
-		IgnoreFlowIfNullOrEmpty IIF InStr IsNull IsNullOrEmpty IsPresent IsString Item Join Left Mid
-		NormalizeDiacritics Not Now NumFromDate PCase RandomString Redact RemoveDuplicates Replace
-		SelectUniqueValue SingleAppRoleAssignment Split StripSpaces Switch ToLower ToUpper Word`)
-	if diff := cmp.Diff(documented, FunctionNames(), cmp.Transformer("sort", func(s []string) []string {
-		out := append([]string(nil), s...)
-		sortStrings(out)
-		return out
-	})); diff != "" {
-		t.Errorf("function table differs from the documented list (-want +got):\n%s", diff)
+	names := FunctionNames()
+	if len(names) != len(Functions) {
+		t.Errorf("FunctionNames() has %d names for %d functions", len(names), len(Functions))
+	}
+	for i := 1; i < len(names); i++ {
+		if strings.ToLower(names[i-1]) > strings.ToLower(names[i]) {
+			t.Errorf("FunctionNames(): %s before %s, want the reference's order (sorted without regard to case)", names[i-1], names[i])
+		}
 	}
 	for name, f := range Functions {
 		if f.Name != name || f.Call == nil || f.Doc == "" || !strings.HasPrefix(f.Signature, name+"(") {
@@ -240,14 +326,6 @@ func TestFunctions_Table(t *testing.T) {
 		}
 		if f.MaxArgs > 0 && len(f.Params) != f.MaxArgs {
 			t.Errorf("%s: %d Params for at most %d arguments", name, len(f.Params), f.MaxArgs)
-		}
-	}
-}
-
-func sortStrings(s []string) {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
 		}
 	}
 }

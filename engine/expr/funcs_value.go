@@ -3,8 +3,10 @@ package expr
 // Null tests, conversions, multi-valued attributes and flow control.
 
 import (
+	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -209,7 +211,13 @@ func iifAttrs(c *Call) []*Attr {
 	return nil
 }
 
+// checkIIF finds the attributes the condition reads, and rejects IgnoreFlowIfNullOrEmpty as the
+// condition, which Microsoft's reference lists as unsupported: "IgnoreFlowIfNullOrEmpty is a flow
+// control wrapper, not a boolean condition, and doesn't produce a value that IIF can compare."
 func checkIIF(c *Call) error {
+	if cond, ok := c.Args[0].(*Call); ok && cond.Name == "IgnoreFlowIfNullOrEmpty" {
+		return argErrorf(0, "IgnoreFlowIfNullOrEmpty is a flow control wrapper, not a boolean condition: wrap the whole IIF instead, IgnoreFlowIfNullOrEmpty(IIF(...))")
+	}
 	d := &iifData{}
 	walk(c.Args[0], func(n Node) {
 		if a, ok := n.(*Attr); ok {
@@ -247,7 +255,18 @@ func callSwitch(ev *evaluator, c *Call) (any, error) {
 	return ev.arg(c, 1)
 }
 
+// ErrNoUniqueValue is the error of a SelectUniqueValue whose every rule gives a value that already
+// exists in the target: "If all of the values already exist in the target, the entry is escrowed,
+// and the reason gets logged in the audit logs" (Microsoft's reference, SelectUniqueValue).
+var ErrNoUniqueValue = errors.New("all of the values already exist in the target")
+
+// callSelectUniqueValue evaluates the rules in order and returns the first value Env.Exists
+// reports as free: "The function evaluates each rule and then checks the value generated for
+// uniqueness in the target app/directory. The first unique value found is the one returned." A
+// rule that gives null or "" is skipped, since there is nothing to check; when every rule does,
+// the result is null.
 func callSelectUniqueValue(ev *evaluator, c *Call) (any, error) {
+	var taken []string
 	for i := range c.Args {
 		s, ok, err := ev.str(c, i)
 		if err != nil {
@@ -256,9 +275,33 @@ func callSelectUniqueValue(ev *evaluator, c *Call) (any, error) {
 		if !ok || s == "" {
 			continue
 		}
-		if ev.env.Exists == nil || !ev.env.Exists(s) {
+		if ev.env.Exists == nil {
 			return s, nil
 		}
+		exists, err := ev.env.Exists(s)
+		if err != nil {
+			return nil, fmt.Errorf("checking whether %q exists in the target: %w", s, err)
+		}
+		if !exists {
+			return s, nil
+		}
+		taken = append(taken, strconv.Quote(s))
 	}
-	return nil, fmt.Errorf("every one of the %d rules gives a value that already exists in the target, so Entra escrows the entry", len(c.Args))
+	if len(taken) == 0 {
+		return nil, nil
+	}
+	return nil, fmt.Errorf("%w (%s), so the entry is escrowed", ErrNoUniqueValue, strings.Join(taken, ", "))
+}
+
+// ErrNoDefaultDomain is the error of DefaultDomain() when Env.DefaultDomain is empty: "If no
+// default verified domain is found, the function returns an error."
+var ErrNoDefaultDomain = errors.New("the tenant has no default verified domain")
+
+// callDefaultDomain implements DefaultDomain(): "Returns the name of the default verified domain
+// for the current Microsoft Entra tenant."
+func callDefaultDomain(ev *evaluator, _ *Call) (any, error) {
+	if ev.env.DefaultDomain == "" {
+		return nil, ErrNoDefaultDomain
+	}
+	return ev.env.DefaultDomain, nil
 }

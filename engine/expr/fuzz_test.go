@@ -10,8 +10,9 @@ import (
 	"time"
 )
 
-// seedExpressions reads testdata/expressions.txt: the expressions of the table tests, valid and
-// invalid, one per line.
+// seedExpressions reads testdata/expressions.txt (the expressions of the table tests, valid and
+// invalid, one per line) and the examples of testdata/functions-page.yaml, some of which span
+// lines.
 func seedExpressions(f *testing.F) []string {
 	file, err := os.Open("testdata/expressions.txt")
 	if err != nil {
@@ -27,6 +28,9 @@ func seedExpressions(f *testing.F) []string {
 	}
 	if err := sc.Err(); err != nil {
 		f.Fatal(err)
+	}
+	for _, ex := range loadFunctionsPage(f).Examples {
+		out = append(out, ex.Expr)
 	}
 	return out
 }
@@ -83,7 +87,9 @@ func FuzzEval(f *testing.F) {
 				attrs[name] = a
 			}
 		}
-		v, err := e.Eval(Env{Attrs: attrs, Now: func() time.Time { return now }, Rand: rand.New(rand.NewSource(1))})
+		env := Env{Attrs: attrs, Now: func() time.Time { return now }, Rand: rand.New(rand.NewSource(1)), DefaultDomain: b,
+			Exists: func(v string) (bool, error) { return len(v)%2 == 0, nil }}
+		v, err := e.Eval(env)
 		if err != nil {
 			return
 		}

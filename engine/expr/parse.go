@@ -8,10 +8,13 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/scimsim/scimsim/internal/suggest"
 )
 
-// MaxLength is the longest expression Entra accepts, in characters ("Attribute-mapping expressions
-// can have a maximum of 10,000 characters", known-issues.md of Microsoft's provisioning docs).
+// MaxLength is the longest expression Entra accepts, in characters: "The maximum supported length
+// for a single attribute mapping expression is 10,000 characters" (Microsoft's expression
+// reference, Syntax overview, ms.date 2026-04-10; also known-issues.md of the provisioning docs).
 const MaxLength = 10000
 
 // Expr is a parsed and checked expression. It is immutable and safe for concurrent use.
@@ -348,9 +351,8 @@ func constantNames() []string {
 // close enough to be a plausible typo.
 func nearest(s string, candidates []string) string {
 	best, bestDist := "", math.MaxInt
-	ls := strings.ToLower(s)
 	for _, c := range candidates {
-		d := levenshtein(ls, strings.ToLower(c))
+		d := suggest.Distance(s, c)
 		if d < bestDist || (d == bestDist && c < best) {
 			best, bestDist = c, d
 		}
@@ -359,25 +361,4 @@ func nearest(s string, candidates []string) string {
 		return ""
 	}
 	return best
-}
-
-func levenshtein(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }

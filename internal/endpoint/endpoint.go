@@ -1,6 +1,7 @@
-// Package endpoint holds the rules for running against a user's own SCIM endpoint that the
-// conformance checks and the harness's external target share: what base URL is acceptable and how
-// the resources a run creates are named. Both packages wrap these errors with their own context.
+// Package endpoint is a run against a user's own SCIM endpoint, shared by the conformance checks and
+// the harness's external target: what base URL is acceptable, how the resources a run creates are
+// named (Session), how every request goes out (once, through Entra's client, recorded with the token
+// redacted), and how what the run created is tracked and deleted afterwards (Ledger).
 package endpoint
 
 import (

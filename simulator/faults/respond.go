@@ -10,10 +10,12 @@ import (
 
 	scimerrors "github.com/elimity-com/scim/errors"
 	"github.com/labstack/echo/v4"
+
+	"github.com/scimsim/scimsim/wire"
 )
 
 // scimContentType is the media type of every SCIM response (RFC 7644 Section 3.1).
-const scimContentType = "application/scim+json"
+const scimContentType = wire.MediaType
 
 // writeSCIMError answers with a SCIM error body (RFC 7644 Section 3.12): status as a JSON string,
 // scimType when there is one. It is rendered by elimity's ScimError so the shape is the same as

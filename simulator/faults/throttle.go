@@ -19,5 +19,9 @@ func newThrottle(_ Spec, a attrs, _ *lockedRand) Fault {
 
 func (f throttle) Apply(c echo.Context, _ echo.HandlerFunc) error {
 	c.Response().Header().Set(echo.HeaderRetryAfter, f.retryAfter)
-	return writeSCIMError(c, http.StatusTooManyRequests, "", "Too many requests; retry after "+f.retryAfter+" seconds.")
+	unit := " seconds."
+	if f.retryAfter == "1" {
+		unit = " second."
+	}
+	return writeSCIMError(c, http.StatusTooManyRequests, "", "Too many requests; retry after "+f.retryAfter+unit)
 }

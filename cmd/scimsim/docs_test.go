@@ -1,0 +1,194 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/scimsim/scimsim"
+	"github.com/scimsim/scimsim/harness"
+	"github.com/scimsim/scimsim/scenarios"
+	"github.com/scimsim/scimsim/simulator"
+	"github.com/scimsim/scimsim/simulator/faults"
+)
+
+// The sample outputs in docs/ are checked against what the commands print today, so that they
+// cannot drift: a sample is an excerpt, each of its lines a line of the real output, in order, with
+// "..." standing for any text (a whole line of "..." for any lines).
+
+// docBlock returns the fenced block that follows the first line containing after in doc.
+func docBlock(t *testing.T, doc, file, after string) []string {
+	t.Helper()
+	i := strings.Index(doc, after)
+	if i < 0 {
+		t.Fatalf("%s has no %q", file, after)
+	}
+	rest := doc[i:]
+	start := strings.Index(rest, "```")
+	if start < 0 {
+		t.Fatalf("%s: no code block after %q", file, after)
+	}
+	rest = rest[start:]
+	rest = rest[strings.Index(rest, "\n")+1:]
+	end := strings.Index(rest, "\n```")
+	return strings.Split(rest[:end], "\n")
+}
+
+var durationMs = regexp.MustCompile(`\b\d+ ms\b`)
+
+// sampleLine turns a sample line into a pattern: "..." is any text, durations any duration.
+func sampleLine(line string) *regexp.Regexp {
+	parts := strings.Split(durationMs.ReplaceAllString(strings.TrimRight(line, " "), "\x00"), "...")
+	for i, p := range parts {
+		parts[i] = strings.ReplaceAll(regexp.QuoteMeta(p), "\x00", `\d+ ms`)
+	}
+	return regexp.MustCompile("^" + strings.Join(parts, ".*") + "$")
+}
+
+// checkExcerpt reports the first sample line that is not the next matching line of the output.
+func checkExcerpt(t *testing.T, what string, sample, output []string) {
+	t.Helper()
+	j := 0
+	for _, line := range sample {
+		if strings.TrimSpace(line) == "..." || strings.TrimSpace(line) == "" {
+			continue
+		}
+		re := sampleLine(line)
+		for j < len(output) && !re.MatchString(strings.TrimRight(output[j], " ")) {
+			j++
+		}
+		if j == len(output) {
+			t.Errorf("%s: the sample line\n  %s\nis not in the output (after what matched before it):\n%s", what, line, strings.Join(output, "\n"))
+			return
+		}
+		j++
+	}
+}
+
+func readDoc(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "docs", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestDocs_ProvisioningSamples: docs/provisioning.md's text report is what `scimsim provision
+// --show-requests` prints for a duplicate match, and its JSON sample names only fields the JSON
+// report has.
+func TestDocs_ProvisioningSamples(t *testing.T) {
+	doc := readDoc(t, "provisioning.md")
+	ts := simulator.NewTestServer(t, simulator.WithToken("secret"))
+	ctx := context.Background()
+	if _, _, err := ts.Tenant("").Seed([]map[string]any{{"userName": "alice@contoso.com", "displayName": "Alice Smith", "active": true}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts.Admin.AddFault(ctx, "", faults.Spec{Type: "duplicate_match", Match: faults.Match{Resource: "Users", FilterAttribute: "userName"}}); err != nil {
+		t.Fatal(err)
+	}
+	src, cfg := "../../testdata/sources/contoso.yaml", "../../testdata/configs/contoso.yaml"
+	_, out, errOut := runCLI(t, "provision", "--source", src, "--config", cfg, "--user", "alice@contoso.com",
+		"--target", ts.SCIMURL(""), "--token", "secret", "--show-requests", "--color", "never")
+	out = strings.ReplaceAll(out, strings.TrimPrefix(ts.URL, "http://"), "127.0.0.1:8080")
+	if !strings.Contains(out, "DuplicateTargetEntries") {
+		t.Fatalf("the run did not end in a duplicate match:\n%s%s", out, errOut)
+	}
+	checkExcerpt(t, "docs/provisioning.md, the text report", docBlock(t, doc, "provisioning.md", "A failure with `--show-requests`"), strings.Split(out, "\n"))
+
+	ts.Tenant("").Reset()
+	_, out, errOut = runCLI(t, "provision", "--source", src, "--config", cfg, "--user", "alice@contoso.com",
+		"--target", ts.SCIMURL(""), "--token", "secret", "--json")
+	var rep any
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("--json: %v\n%s%s", err, out, errOut)
+	}
+	keys := map[string]bool{}
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, x := range v {
+				keys[k] = true
+				walk(x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	walk(rep)
+	sample := strings.Join(docBlock(t, doc, "provisioning.md", "JSON (`--json`)"), "\n")
+	for _, m := range regexp.MustCompile(`"([A-Za-z]+)":`).FindAllStringSubmatch(sample, -1) {
+		if !keys[m[1]] {
+			t.Errorf("docs/provisioning.md's JSON sample has %q, which the JSON report of a create does not", m[1])
+		}
+	}
+}
+
+// TestDocs_ScenarioSamples: docs/scenarios.md's summary table and failure message are what the
+// harness prints.
+func TestDocs_ScenarioSamples(t *testing.T) {
+	doc := readDoc(t, "scenarios.md")
+	all, err := scenarios.Load(scimsim.Files, "scenarios")
+	if err != nil {
+		t.Fatal(err)
+	}
+	table := docBlock(t, doc, "scenarios.md", "Every run ends with the summary table")
+	var ids []string
+	for _, line := range table[1:] {
+		if f := strings.Fields(line); len(f) > 0 && f[0] != "..." && !strings.Contains(line, " passed, ") {
+			ids = append(ids, f[0])
+		}
+	}
+	cases, err := harness.Load(scimsim.Files, "scenarios", ids...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := simulator.NewTestServer(t, simulator.WithSeed(7))
+	target := harness.NewSimulator(ts.Server, ts.URL)
+	var rows []harness.Row
+	for _, c := range cases {
+		r := harness.Run(context.Background(), target, c, harness.Options{})
+		rows = append(rows, r.Row())
+	}
+	var b strings.Builder
+	if err := harness.WriteSummary(&b, rows, false); err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Split(b.String(), "\n")
+	norm := func(lines []string) []string {
+		out := make([]string, 0, len(lines))
+		for _, l := range lines {
+			out = append(out, strings.Join(strings.Fields(l), " "))
+		}
+		return out
+	}
+	// The closing line of the whole catalog is N passed; the excerpt's rows are real rows.
+	var sampleRows []string
+	for _, l := range table {
+		if m := regexp.MustCompile(`^(\d+) passed, 0 failed$`).FindStringSubmatch(l); m != nil {
+			if m[1] != fmt.Sprint(len(all)) {
+				t.Errorf("docs/scenarios.md's summary ends %q; the catalog has %d scenarios", l, len(all))
+			}
+			continue
+		}
+		sampleRows = append(sampleRows, l)
+	}
+	checkExcerpt(t, "docs/scenarios.md, the summary table", norm(sampleRows), norm(got))
+
+	failure := docBlock(t, doc, "scenarios.md", "so the report names the step")
+	wrong, err := harness.LoadDir(filepath.Join("..", "..", "harness", "testdata", "wrong-expectation"), "expects-duplicate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := harness.Run(context.Background(), target, wrong[0], harness.Options{})
+	msg := strings.Split("[FAILED] "+strings.ReplaceAll(r.Failure(), filepath.Join("..", "..", "harness")+string(filepath.Separator), ""), "\n")
+	checkExcerpt(t, "docs/scenarios.md, the failure message", failure, msg)
+}

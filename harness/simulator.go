@@ -1,0 +1,133 @@
+package harness
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/scimsim/scimsim/entra"
+	"github.com/scimsim/scimsim/scenarios"
+	"github.com/scimsim/scimsim/simulator"
+	"github.com/scimsim/scimsim/wire"
+)
+
+// Simulator runs every scenario on its own tenant of a simulator, named after the scenario's id, so
+// that scenarios can run in parallel (ginkgo -p) against one server.
+type Simulator struct {
+	srv  *simulator.Server
+	root string
+}
+
+// NewSimulator returns a Target over srv, which serves at rootURL.
+func NewSimulator(srv *simulator.Server, rootURL string) *Simulator {
+	return &Simulator{srv: srv, root: strings.TrimSuffix(rootURL, "/")}
+}
+
+// Prepare resets the scenario's tenant, then gives it the scenario's profile, token, resources and
+// faults.
+func (s *Simulator) Prepare(_ context.Context, sc *scenarios.Scenario) (Endpoint, error) {
+	if !simulator.ValidTenantName(sc.ID) {
+		return Endpoint{}, fmt.Errorf("scenario id %q cannot name a simulator tenant", sc.ID)
+	}
+	if sc.Target.Entra() {
+		return s.prepareEntra(sc)
+	}
+	t := s.srv.Tenant(sc.ID)
+	t.Reset()
+	token := sc.Target.TokenOrDefault()
+	t.Configure(simulator.Profile(sc.Target.ProfileOrDefault()), token)
+	if len(sc.Target.Users) > 0 || len(sc.Target.Groups) > 0 {
+		if _, _, err := t.Seed(sc.Target.Users, sc.Target.Groups); err != nil {
+			return Endpoint{}, fmt.Errorf("%s: seed the target: %w", sc.File, err)
+		}
+	}
+	for i, f := range sc.Target.Faults {
+		if _, err := t.Faults().Add(FaultSpec(f)); err != nil {
+			return Endpoint{}, fmt.Errorf("%s: target.faults[%d]: %w", sc.File, i, err)
+		}
+	}
+	return Endpoint{URL: s.root + t.SCIMPath(), Root: s.root, Token: token}, nil
+}
+
+// Users returns how many users the scenario's tenant holds.
+func (s *Simulator) Users(sc *scenarios.Scenario) (int, error) {
+	if sc.Target.Entra() {
+		live, _ := s.srv.Tenant(sc.ID).Directory().Counts()
+		return live, nil
+	}
+	return s.srv.Tenant(sc.ID).Users(), nil
+}
+
+// GroupMembers returns how many members the group called displayName holds in the scenario's
+// tenant. It asks the tenant's SCIM API, as any client would, for the group's members (a request
+// Entra does not make: its group reads leave members out).
+func (s *Simulator) GroupMembers(ctx context.Context, sc *scenarios.Scenario, displayName string) (int, error) {
+	c, err := s.client(sc)
+	if err != nil {
+		return 0, err
+	}
+	req := entra.QueryRequest(wire.Groups, wire.EqFilter("displayName", displayName))
+	req.Query = url.Values{"filter": req.Query["filter"], "attributes": {"members"}}
+	req.By = wire.ByScimsim
+	lr, err := c.List(ctx, req)
+	if err != nil {
+		return 0, err
+	}
+	if len(lr.Resources) != 1 {
+		return 0, fmt.Errorf("the target holds %d groups called %q, want 1", len(lr.Resources), displayName)
+	}
+	members, _ := wire.Field(lr.Resources[0], "members").([]any)
+	return len(members), nil
+}
+
+// StoredUser returns the user called userName as the scenario's tenant stores it, read with GET
+// /Users?filter=userName eq "..." as any client would, so that a fault matching that request applies
+// to the inspection too; nil when the tenant holds no such user.
+func (s *Simulator) StoredUser(ctx context.Context, sc *scenarios.Scenario, userName string) (map[string]any, error) {
+	if sc.Target.Entra() {
+		return s.storedGraphUser(ctx, sc, userName)
+	}
+	c, err := s.client(sc)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := c.Send(ctx, entra.QueryRequest(wire.Users, wire.EqFilter("userName", userName)))
+	if err != nil {
+		return nil, err
+	}
+	return oneUser(resp.Status, resp.Body, userName)
+}
+
+// client returns a SCIM client of the scenario's tenant that sends each request once.
+func (s *Simulator) client(sc *scenarios.Scenario) (*entra.Client, error) {
+	return entra.New(s.root+s.srv.Tenant(sc.ID).SCIMPath(), sc.Target.TokenOrDefault(),
+		entra.WithHTTPClient(defaultClient()), entra.WithMaxAttempts(1))
+}
+
+// oneUser picks the user called userName (case-insensitively, RFC 7643 §4.1.1 makes userName
+// caseExact false) out of a ListResponse: nil when there is none, an error when there are several.
+func oneUser(status int, body []byte, userName string) (map[string]any, error) {
+	var list struct {
+		Resources []map[string]any `json:"Resources"`
+	}
+	if status != http.StatusOK || json.Unmarshal(body, &list) != nil {
+		return nil, fmt.Errorf("GET Users for %q answered %d: %s", userName, status, clip(body))
+	}
+	var found []map[string]any
+	for _, u := range list.Resources {
+		if n, _ := u["userName"].(string); strings.EqualFold(n, userName) {
+			found = append(found, u)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return nil, nil
+	case 1:
+		return found[0], nil
+	default:
+		return nil, fmt.Errorf("the target holds %d users called %q, want 1", len(found), userName)
+	}
+}

@@ -1,0 +1,69 @@
+// Package golden checks a test's output against a file of the repository (a golden file, or a
+// generated part of the docs) and rewrites the file instead when the test runs with -update, so
+// that every generated file is made and checked the same way.
+package golden
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files and the generated parts of the docs from what the tests make")
+
+// Update reports whether the tests run with -update.
+func Update() bool { return *update }
+
+// File checks that the file at path holds got; with -update it writes got there.
+func File(tb testing.TB, path, got string) {
+	tb.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			tb.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatalf("%v (%s)", err, rerun(tb))
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		tb.Errorf("%s is not what the test makes; %s (-file +test):\n%s", path, rerun(tb), diff)
+	}
+}
+
+// Section checks that the text between the line holding begin and the line holding end of the
+// file at path is got; with -update it writes got there.
+func Section(tb testing.TB, path, begin, end, got string) {
+	tb.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	i, k := bytes.Index(b, []byte(begin)), bytes.Index(b, []byte(end))
+	if i < 0 || k < i {
+		tb.Fatalf("%s has no section between %q and %q", path, begin, end)
+	}
+	head := b[:i+bytes.IndexByte(b[i:], '\n')+1]
+	if *update {
+		out := append(append(append([]byte{}, head...), got...), b[k:]...)
+		if err := os.WriteFile(path, out, 0o644); err != nil {
+			tb.Fatal(err)
+		}
+		return
+	}
+	if diff := cmp.Diff(string(b[len(head):k]), got); diff != "" {
+		tb.Errorf("%s: the section after %q is not what the test makes; %s (-file +test):\n%s", path, begin, rerun(tb), diff)
+	}
+}
+
+func rerun(tb testing.TB) string {
+	return fmt.Sprintf("run go test -run '^%s$' -update to rewrite it", tb.Name())
+}

@@ -1,0 +1,132 @@
+package simulator_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/scimsim/scimsim/simulator"
+	"github.com/scimsim/scimsim/simulator/faults"
+)
+
+// harRequired are the fields HAR 1.2 requires of each object (the spec's tables, "required"
+// column), with their JSON types: what browser devtools and Postman read when they import a file.
+var harRequired = map[string]map[string]string{
+	"log":      {"version": "string", "creator": "object", "entries": "array"},
+	"creator":  {"name": "string", "version": "string"},
+	"entry":    {"startedDateTime": "string", "time": "number", "request": "object", "response": "object", "cache": "object", "timings": "object"},
+	"request":  {"method": "string", "url": "string", "httpVersion": "string", "cookies": "array", "headers": "array", "queryString": "array", "headersSize": "number", "bodySize": "number"},
+	"response": {"status": "number", "statusText": "string", "httpVersion": "string", "cookies": "array", "headers": "array", "content": "object", "redirectURL": "string", "headersSize": "number", "bodySize": "number"},
+	"content":  {"size": "number", "mimeType": "string"},
+	"postData": {"mimeType": "string", "text": "string"},
+	"timings":  {"send": "number", "wait": "number", "receive": "number"},
+}
+
+func jsonType(v any) string {
+	switch v.(type) {
+	case string:
+		return "string"
+	case float64:
+		return "number"
+	case map[string]any:
+		return "object"
+	case []any:
+		return "array"
+	case bool:
+		return "boolean"
+	}
+	return "null"
+}
+
+func checkHAR(t *testing.T, kind string, obj any) map[string]any {
+	t.Helper()
+	m, ok := obj.(map[string]any)
+	if !ok {
+		t.Fatalf("HAR %s is %s, want an object", kind, jsonType(obj))
+	}
+	for field, typ := range harRequired[kind] {
+		if got := jsonType(m[field]); got != typ {
+			t.Errorf("HAR %s.%s is %s, want %s", kind, field, got, typ)
+		}
+	}
+	return m
+}
+
+// TestHAR: GET /admin/requests?format=har is the journal as HAR 1.2, every field the format
+// requires present with its type, URLs absolute, bodies as postData, faults noted.
+func TestHAR(t *testing.T) {
+	ts := simulator.NewTestServer(t)
+	ts.Tenant("har").Configure(simulator.ProfileEntra, "tok")
+	if _, err := ts.Admin.AddFault(context.Background(), "har", faults.Spec{Name: "slow-list", Type: "server_error", Count: 1, Match: faults.Match{Method: "GET"}}); err != nil {
+		t.Fatal(err)
+	}
+	before := time.Now().UTC().Add(-time.Second)
+	scimDo(t, ts, "har", "tok", http.MethodPost, "/Users", aliceJSON)
+	scimDo(t, ts, "har", "tok", http.MethodGet, "/Users?filter=userName%20eq%20%22alice%40contoso.com%22&count=5", "")
+
+	resp, err := http.Get(ts.URL + "/admin/requests?tenant=har&format=har")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") ||
+		resp.Header.Get("Content-Disposition") != `attachment; filename="scimsim-har.har"` {
+		t.Fatalf("GET ?format=har = %d, %s, %q", resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("Content-Disposition"))
+	}
+	var doc map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil {
+		t.Fatal(err)
+	}
+	log := checkHAR(t, "log", doc["log"])
+	if log["version"] != "1.2" {
+		t.Errorf("log.version = %v, want 1.2", log["version"])
+	}
+	if c := checkHAR(t, "creator", log["creator"]); c["name"] != "scimsim" {
+		t.Errorf("creator = %v", c)
+	}
+	entries, _ := log["entries"].([]any)
+	if len(entries) != 2 {
+		t.Fatalf("%d entries, want 2", len(entries))
+	}
+	for i, raw := range entries {
+		e := checkHAR(t, "entry", raw)
+		started, err := time.Parse(time.RFC3339Nano, e["startedDateTime"].(string))
+		if err != nil || started.Before(before) || !strings.Contains(e["startedDateTime"].(string), ".") {
+			t.Errorf("entry %d startedDateTime = %v (%v), want ISO 8601 with milliseconds", i, e["startedDateTime"], err)
+		}
+		req := checkHAR(t, "request", e["request"])
+		res := checkHAR(t, "response", e["response"])
+		checkHAR(t, "content", res["content"])
+		tm := checkHAR(t, "timings", e["timings"])
+		if sum := tm["send"].(float64) + tm["wait"].(float64) + tm["receive"].(float64); sum != e["time"].(float64) {
+			t.Errorf("entry %d time %v is not the sum of its timings %v", i, e["time"], sum)
+		}
+		if u := req["url"].(string); !strings.HasPrefix(u, ts.URL+"/tenants/har/scim/v2/Users") {
+			t.Errorf("entry %d url = %s, want absolute", i, u)
+		}
+		switch i {
+		case 0:
+			pd := checkHAR(t, "postData", req["postData"])
+			if req["method"] != "POST" || pd["text"] != aliceJSON || pd["mimeType"] != "application/scim+json" || res["status"] != 201.0 || res["statusText"] != "Created" || req["bodySize"] != float64(len(aliceJSON)) {
+				t.Errorf("POST entry = %v / %v", req, res)
+			}
+		case 1:
+			q := req["queryString"].([]any)
+			if len(q) != 2 || q[0].(map[string]any)["name"] != "count" || q[1].(map[string]any)["value"] != `userName eq "alice@contoso.com"` {
+				t.Errorf("queryString = %v, want count and filter decoded", q)
+			}
+			if e["_fault"] != "slow-list" || res["status"] != 500.0 || !strings.Contains(e["comment"].(string), "slow-list") {
+				t.Errorf("GET entry = %v", e)
+			}
+		}
+	}
+
+	// The journal's own JSON is unchanged.
+	list, err := ts.Admin.Requests(context.Background(), "har")
+	if err != nil || len(list) != 2 || list[1].Fault != "slow-list" {
+		t.Errorf("GET /admin/requests = %+v, %v", list, err)
+	}
+}

@@ -1,0 +1,119 @@
+// Package wire holds the vocabulary of SCIM 2.0 on the wire (RFC 7643, RFC 7644) that every part of
+// scimsim speaks: the media type, the schema and message URNs, filter string literals, case-insensitive
+// attribute access, attribute paths, and recorded exchanges with one redaction rule.
+//
+// It is a leaf: it imports nothing of scimsim, so that the engine, the simulator, the conformance
+// checks, the harness and the scenario loader all share one copy of each rule.
+package wire
+
+import (
+	"fmt"
+	"strings"
+)
+
+// MediaType is the media type of every SCIM request and response (RFC 7644 Section 3.1).
+const MediaType = "application/scim+json"
+
+// Schema URIs of SCIM messages (RFC 7644 Sections 3.4.2, 3.4.3, 3.5.2, 3.12) and resources (RFC 7643
+// Sections 4 and 8.7).
+const (
+	ListResponseSchema  = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
+	SearchRequestSchema = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
+	PatchOpSchema       = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+	ErrorSchema         = "urn:ietf:params:scim:api:messages:2.0:Error"
+	UserSchema          = "urn:ietf:params:scim:schemas:core:2.0:User"
+	GroupSchema         = "urn:ietf:params:scim:schemas:core:2.0:Group"
+	EnterpriseSchema    = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+	// ServiceProviderConfigSchema, ResourceTypeSchema and SchemaSchema are the discovery
+	// resources' schemas (RFC 7643 Sections 5, 6 and 7).
+	ServiceProviderConfigSchema = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"
+	ResourceTypeSchema          = "urn:ietf:params:scim:schemas:core:2.0:ResourceType"
+	SchemaSchema                = "urn:ietf:params:scim:schemas:core:2.0:Schema"
+)
+
+// Resource endpoints (RFC 7644 Section 3.2).
+const (
+	Users  = "Users"
+	Groups = "Groups"
+)
+
+// Quote returns s as a SCIM filter string literal: RFC 7644 Section 3.4.2.2 compares against JSON
+// strings, so '"' and '\' are escaped with a backslash and control characters are written as JSON
+// escapes. Bytes that are not UTF-8 become U+FFFD.
+func Quote(s string) string {
+	var b strings.Builder
+	b.Grow(len(s) + 2)
+	b.WriteByte('"')
+	for _, r := range s {
+		switch r {
+		case '"', '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case '\n':
+			b.WriteString(`\n`)
+		case '\r':
+			b.WriteString(`\r`)
+		case '\t':
+			b.WriteString(`\t`)
+		default:
+			if r < 0x20 {
+				fmt.Fprintf(&b, `\u%04x`, r)
+				continue
+			}
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// EqFilter returns the filter `attr eq "value"`.
+func EqFilter(attr, value string) string { return attr + " eq " + Quote(value) }
+
+// Field returns the member of m named name, compared case-insensitively as RFC 7643 Section 2.1
+// requires of attribute names; nil when there is none.
+func Field(m map[string]any, name string) any {
+	if m == nil {
+		return nil
+	}
+	if v, ok := m[name]; ok {
+		return v
+	}
+	for k, v := range m {
+		if strings.EqualFold(k, name) {
+			return v
+		}
+	}
+	return nil
+}
+
+// Get returns a resource's attribute by name: "userName", a dotted sub-attribute ("name.familyName"),
+// or an extension attribute with its schema URN ("urn:...:enterprise:2.0:User:employeeNumber",
+// RFC 7644 Section 3.10). Names compare case-insensitively. For value paths with filters, use Path.
+func Get(m map[string]any, name string) any {
+	if m == nil {
+		return nil
+	}
+	if HasURN(name) {
+		if i := strings.LastIndex(name, ":"); i > 0 {
+			ext, _ := Field(m, name[:i]).(map[string]any)
+			return Get(ext, name[i+1:])
+		}
+	}
+	head, rest, dotted := strings.Cut(name, ".")
+	v := Field(m, head)
+	if !dotted {
+		return v
+	}
+	sub, _ := v.(map[string]any)
+	return Get(sub, rest)
+}
+
+// HasURN reports whether name starts with a schema URN ("urn:", any case).
+func HasURN(name string) bool { return len(name) >= 4 && strings.EqualFold(name[:4], "urn:") }
+
+// ID returns a resource's id, "" when it has none.
+func ID(m map[string]any) string {
+	s, _ := Field(m, "id").(string)
+	return s
+}
