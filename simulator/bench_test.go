@@ -141,6 +141,22 @@ func BenchmarkServer_Create(b *testing.B) {
 	}, 201)
 }
 
+// BenchmarkServer_CreateEntra is BenchmarkServer_Create with the body Entra ID's create sends
+// (bench/peers/load.sh CREATE_BODY=entra).
+func BenchmarkServer_CreateEntra(b *testing.B) {
+	s := benchServer(b)
+	run := benchRuns.Add(1)
+	benchRequests(b, s, "POST", "/scim/v2/Users", func(i int) string {
+		u := fmt.Sprintf("entra-%d-%d", run, i)
+		return `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],` +
+			`"externalId":"` + u + `","userName":"` + u + `@contoso.com","active":true,` +
+			`"emails":[{"primary":true,"type":"work","value":"` + u + `@contoso.com"}],"meta":{"resourceType":"User"},` +
+			`"name":{"formatted":"Bench ` + u + `","familyName":"` + u + `","givenName":"Bench"},` +
+			`"displayName":"Bench ` + u + `","title":"Engineer",` +
+			`"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"department":"R&D","employeeNumber":"` + fmt.Sprint(i) + `"},"roles":[]}`
+	}, 201)
+}
+
 // BenchmarkServer_CreateParallel is BenchmarkServer_Create from 16 goroutines per core, as a
 // load generator's connections send: concurrent creates share the committer's batches.
 func BenchmarkServer_CreateParallel(b *testing.B) {
@@ -176,6 +192,12 @@ func BenchmarkServer_Patch(b *testing.B) {
 // decoded and evaluated.
 func BenchmarkServer_FullScanFilter(b *testing.B) {
 	benchRequests(b, benchServer(b), "GET", `/scim/v2/Users?filter=title+eq+%22x%22`, nil, 200)
+}
+
+// BenchmarkServer_FilterExternalID filters on externalId, which has no index: a scan that the
+// byte prefilter answers for all but one user.
+func BenchmarkServer_FilterExternalID(b *testing.B) {
+	benchRequests(b, benchServer(b), "GET", `/scim/v2/Users?filter=externalId+eq+%22ext-00050000%22`, nil, 200)
 }
 
 // BenchmarkServer_FullScanMatchAll filters on an attribute without an index that every user

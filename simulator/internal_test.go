@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/elimity-com/scim"
 	scimerrors "github.com/elimity-com/scim/errors"
@@ -156,7 +157,8 @@ func TestPrefilter_NeverRejectsAMatch(t *testing.T) {
 		{"userName": "a<b>&c", "title": "x\"y"},
 	}
 	extraFilters := []string{`userName eq "kelvin"`, `title sw "ENG"`, `userName co "<b>"`, `title ew "y"`, `title eq "ENGINEER"`,
-		`userName eq "a" or title pr`, `not (userName eq "x")`, `emails[value ew ".COM"]`}
+		`userName eq "a" or title pr`, `not (userName eq "x")`, `emails[value ew ".COM"]`, `externalId eq "ext-Alice"`,
+		`externalId eq "ext-alice"`, `EXTERNALID sw "ext-"`, `externalId co "Ali"`, `id eq "id-1"`, `externalId pr`}
 	for _, c := range cases {
 		if c.Resource == "Users" {
 			extraFilters = append(extraFilters, c.Filter)
@@ -198,6 +200,84 @@ func TestPrefilter_NeverRejectsAMatch(t *testing.T) {
 			for _, g := range seed.Groups {
 				check(groupKind, g, c.Filter)
 			}
+		}
+	}
+}
+
+// FuzzPrefilter_NeverRejectsAMatch: for a user whose attribute holds value, the prefilter of a
+// comparison of that attribute with literal never rejects the user when filter.Eval matches it.
+func FuzzPrefilter_NeverRejectsAMatch(f *testing.F) {
+	f.Add("Engineer", "engineer", uint8(0), uint8(0))
+	f.Add("ext-Ab", "ext-A", uint8(1), uint8(1))
+	f.Add("Kelvin", "kelvin", uint8(2), uint8(0))
+	f.Add("a<b>&c\"", "<b>", uint8(3), uint8(3))
+	f.Add("straße", "STRASSE", uint8(0), uint8(2))
+	attrs := []string{"title", "externalId", "userName", "emails.value"}
+	ops := []string{"eq", "sw", "ew", "co"}
+	f.Fuzz(func(t *testing.T, value, literal string, attr, op uint8) {
+		if !utf8.ValidString(value) || !utf8.ValidString(literal) {
+			return
+		}
+		a, o := attrs[int(attr)%len(attrs)], ops[int(op)%len(ops)]
+		res := map[string]any{"schemas": []any{userURN}, "userName": "u"}
+		if a == "emails.value" {
+			res["emails"] = []any{map[string]any{"value": value}}
+		} else {
+			res[a] = value
+		}
+		in, err := userKind.validate(res)
+		if err != nil {
+			return
+		}
+		rec, err := encodeRecord(userKind, "id-1", 1, in, metaInfo{version: 1})
+		if err != nil {
+			return
+		}
+		lit, _ := json.Marshal(literal)
+		e, err := filter.Parse(a + " " + o + " " + string(lit))
+		if err != nil || filter.Check(e, userKind.fs) != nil {
+			return
+		}
+		doc, err := rec.decode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pre := prefilterOf(userKind, e); filter.Eval(e, doc, userKind.fs) && pre != nil && !pre(rec.Doc) {
+			t.Fatalf("prefilter of %s %s %s rejects the matching %s", a, o, lit, rec.Doc)
+		}
+	})
+}
+
+// TestPrefilter_RulesOut: the prefilters of the filters that scan at scale rule a document out
+// from its bytes, for the common attributes (id, externalId: RFC 7643 §3.1, outside the resource
+// schemas) too, without which a scan decodes every document.
+func TestPrefilter_RulesOut(t *testing.T) {
+	doc := `{"emails":[{"primary":true,"type":"work","value":"bob@contoso.com"}],"externalId":"ext-bob","id":"u-bob","title":"Engineer","userName":"bob@contoso.com"}`
+	for _, c := range []struct {
+		filter string
+		pass   bool
+	}{
+		{`externalId eq "ext-bob"`, true},
+		{`externalId eq "EXT-BOB"`, false}, // caseExact
+		{`externalId eq "ext-alice"`, false},
+		{`externalId sw "ext-b"`, true},
+		{`id eq "u-carol"`, false},
+		{`emails.value eq "BOB@contoso.com"`, true},
+		{`emails.value eq "alice@contoso.com"`, false},
+		{`title eq "ENGINEER"`, true},
+		{`title eq "Manager"`, false},
+	} {
+		e, err := filter.Parse(c.filter, filter.AllowValuePathSubAttribute())
+		if err != nil {
+			t.Fatal(err)
+		}
+		pre := prefilterOf(userKind, e)
+		if pre == nil {
+			t.Errorf("%s: no prefilter", c.filter)
+			continue
+		}
+		if got := pre(doc); got != c.pass {
+			t.Errorf("%s: prefilter lets the document through: %v, want %v", c.filter, got, c.pass)
 		}
 	}
 }

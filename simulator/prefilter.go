@@ -22,8 +22,9 @@ type prefilter func(doc string) bool
 // needle is a byte pattern: bytes before fold compare exactly, the rest ASCII
 // case-insensitively (the literal of an attribute that is not caseExact).
 type needle struct {
-	b    []byte // the fold part in lower case
-	fold int
+	b     []byte // the fold part in lower case
+	fold  int
+	exact string // b[:fold], which matcher sets when fold > 0
 }
 
 func prefilterOf(k *kind, e filter.Expr) prefilter {
@@ -120,6 +121,11 @@ func keyOf(k *kind, a filter.AttrPath, parent *filter.AttrPath) (string, bool, b
 	if !ok {
 		return "", false, false
 	}
+	if ref.urn == "" && ref.sub == "" && (ref.attr == "id" || ref.attr == "externalId") {
+		// Common attributes (RFC 7643 §3.1), which the filter schema leaves to the filter
+		// package's built-ins: both caseExact.
+		return ref.attr, true, true
+	}
 	info, ok := k.fs.Lookup(ref.urn, ref.attr, ref.sub)
 	if ref.sub != "" {
 		return ref.sub, info.CaseExact, ok
@@ -151,11 +157,26 @@ func lowerASCII(b []byte) []byte {
 }
 
 func matcher(n needle) prefilter {
-	return func(doc string) bool { return !isASCII(doc) || n.in(doc) }
+	if n.fold >= len(n.b) {
+		// Exact bytes: a non-ASCII document cannot match them by folding either.
+		exact := string(n.b)
+		return func(doc string) bool { return strings.Contains(doc, exact) }
+	}
+	n.exact = string(n.b[:n.fold])
+	return func(doc string) bool { return n.in(doc) || !isASCII(doc) }
 }
 
+// isASCII reports whether s is all ASCII, eight bytes at a time.
 func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		if w&0x8080808080808080 != 0 {
+			return false
+		}
+	}
+	for ; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
 			return false
 		}
@@ -170,10 +191,10 @@ func (n needle) in(doc string) bool {
 		return true
 	}
 	if n.fold > 0 {
-		// The first byte compares exactly: jump between its occurrences.
+		// The exact part first, with strings.Index (vectorised), then the folded rest.
 		for i := 0; i+m <= len(doc); i++ {
-			j := strings.IndexByte(doc[i:len(doc)-m+1], n.b[0])
-			if j < 0 {
+			j := strings.Index(doc[i:], n.exact)
+			if j < 0 || i+j+m > len(doc) {
 				return false
 			}
 			i += j
