@@ -40,19 +40,19 @@ type ListResponse struct {
 // Client talks to one SCIM base URL. A Client is not safe for concurrent use: it records the
 // exchanges of one run in order.
 type Client struct {
-	base           string
-	token          string
+	base  string
+	token string
 	// basicUser and basicPassword, when basicUser is set, authenticate with HTTP Basic instead of
 	// the bearer token.
 	basicUser, basicPassword string
-	hc             *http.Client
-	dialect        Dialect
-	maxAttempts    int
-	attemptTimeout time.Duration
-	sleep          func(context.Context, time.Duration) error
-	bodyCap        int
-	exchanges      []Exchange
-	observe        func(Exchange)
+	hc                       *http.Client
+	dialect                  Dialect
+	maxAttempts              int
+	attemptTimeout           time.Duration
+	sleep                    func(context.Context, time.Duration) error
+	bodyCap                  int
+	exchanges                []Exchange
+	observe                  func(Exchange)
 	// mediaType is what the client accepts and sends: SCIM's, or application/json for Graph.
 	mediaType string
 }

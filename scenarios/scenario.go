@@ -217,10 +217,10 @@ type Target struct {
 	Token               string           `yaml:"token"`   // the token it accepts; default DefaultToken
 	// Basic makes the simulated target take a user name and password (HTTP Basic) instead of a
 	// token, as the applications that authorize "with a user name and password" do.
-	Basic *Basic `yaml:"basic"`
-	Users               []map[string]any `yaml:"users"`   // SCIM User resources to pre-seed
-	Groups              []map[string]any `yaml:"groups"`  // SCIM Group resources to pre-seed
-	Faults              []Fault          `yaml:"faults"`
+	Basic  *Basic           `yaml:"basic"`
+	Users  []map[string]any `yaml:"users"`  // SCIM User resources to pre-seed
+	Groups []map[string]any `yaml:"groups"` // SCIM Group resources to pre-seed
+	Faults []Fault          `yaml:"faults"`
 }
 
 // Basic is a user name and password.
