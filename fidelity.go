@@ -121,6 +121,7 @@ var Behaviours = []Behaviour{
 	{"limitations", "Roles are not provisioned on demand", Documented, srcOnDemand + ", Known limitations", "engine/flow.go:Mapping.isRole", "roles isn't supported"},
 	{"limitations", "Restoring a soft-deleted user can create a duplicate", Documented, srcOnDemand + ", Known limitations", "entra/tips.go:TipRestore", "srcLimitations"},
 	{"limitations", "OAuth applications need their provisioning job stopped; bearer-token applications do not", Documented, srcOnDemand + ", Frequently asked questions", "engine/step_connection.go:pass.testConnection", "OAuth"},
+	{"limitations", "Applications that authorize with a user name and password need no more steps for on-demand provisioning", Documented, srcOnDemand + ", Frequently asked questions", "entra/client.go:WithBasicAuth", "provision-on-demand.md, Frequently asked questions"},
 	{"limitations", "A run typically takes less than 30 seconds: job.timeout is scimsim's own guard, not a documented limit", Documented, srcOnDemand + ", Frequently asked questions", "engine/config.go:DefaultTimeout", "typically takes less than 30 seconds"},
 
 	// The default job.
