@@ -97,5 +97,5 @@ func ExampleLoadFile() {
 	// dup duplicate_match
 	// flaky server_error
 	// drop_attribute-1 drop_attribute
-	// testdata/load-errors/unknown_key.yaml:4: unknown key "probabilty" (known: name, type, match, after, count, probability, attributes)
+	// testdata/load-errors/unknown_key.yaml:4:3: unknown key "probabilty" (did you mean "probability"?)
 }
