@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/scimsim/scimsim/internal/golden"
 	"github.com/scimsim/scimsim/simulator/faults"
 )
 
@@ -107,6 +108,23 @@ func TestDocs_examples(t *testing.T) {
 	if got := strings.ReplaceAll(err.Error(), file, "faults.yaml"); got != yamlBlock[2] {
 		t.Errorf("docs/faults.md gives the error of the misspelt example as\n%s\nLoadFile gives\n%s", yamlBlock[2], got)
 	}
+}
+
+// TestREADME_faultTable generates the README's table of fault types from the registry: each
+// type's description and example, the example a body the admin API accepts.
+func TestREADME_faultTable(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("| type | what the client sees | example |\n|---|---|---|\n")
+	for _, ti := range faults.Types() {
+		var spec faults.Spec
+		if err := faults.DecodeSpec([]byte(ti.Example), &spec); err != nil || spec.Type != ti.Name {
+			t.Errorf("%s: example %s: %v (type %q)", ti.Name, ti.Example, err, spec.Type)
+		} else if err := spec.Validate(); err != nil {
+			t.Errorf("%s: example %s: %v", ti.Name, ti.Example, err)
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | `%s` |\n", ti.Name, ti.Description, ti.Example)
+	}
+	golden.Section(t, filepath.Join("..", "..", "README.md"), "<!-- fault types:", "<!-- end of fault types -->", b.String())
 }
 
 type docSection struct{ name, body string }

@@ -38,7 +38,7 @@ func TestLoadFile(t *testing.T) {
 }
 
 // TestLoadFile_errors reads the expected error from each file's first lines, "# want: ...", one
-// line of the error each, with FILE standing for the file's path.
+// line of the error each, with FILE standing for the file's path and KNOWN for the list of types.
 func TestLoadFile_errors(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("testdata", "load-errors", "*.yaml"))
 	if err != nil || len(files) == 0 {
@@ -47,6 +47,7 @@ func TestLoadFile_errors(t *testing.T) {
 	for _, file := range files {
 		t.Run(filepath.Base(file), func(t *testing.T) {
 			want := strings.ReplaceAll(wantLines(t, file), "FILE", file)
+			want = strings.ReplaceAll(want, "KNOWN", knownTypes())
 			_, err := faults.LoadFile(file)
 			if err == nil {
 				t.Fatalf("LoadFile(%s)=nil error, want %q", file, want)
@@ -81,4 +82,13 @@ func wantLines(t *testing.T, file string) string {
 		want = append(want, line)
 	}
 	return strings.Join(want, "\n")
+}
+
+// knownTypes lists the registry's types as the loader's messages do.
+func knownTypes() string {
+	var names []string
+	for _, ti := range faults.Types() {
+		names = append(names, ti.Name)
+	}
+	return strings.Join(names, ", ")
 }
