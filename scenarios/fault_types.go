@@ -17,6 +17,7 @@ var FaultTypes = []string{
 	"malformed_response",
 	"members_despite_exclusion",
 	"not_found",
+	"patch_no_content",
 	"server_error",
 	"throttle",
 	"timeout",
