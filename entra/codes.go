@@ -206,6 +206,8 @@ var codes = append([]CodeInfo{
 	{Code: CodeEntryConflict, Steps: []string{report.StepExport}, Source: srcLogsTable,
 		Meaning: "The target answered 409: a resource with the same unique value exists.",
 		Tips:    []Tip{TipConflict, TipRestore}},
+	{Code: "LicenseLimitExceeded", Steps: []string{report.StepExport}, Source: srcLogsTable,
+		Meaning: "The target could not create the user: it has no license left to give one. Procure more licenses in the target application, or review the assignments and mappings so that only the users meant to be there are provisioned."},
 	{Code: CodeInvalidAnchor, Steps: []string{report.StepMatching, report.StepExport}, Source: srcLogsTable,
 		Meaning: "A resource matched or created in an earlier run no longer exists in the target (404): in a provisioning cycle, the read by the id cached from an earlier cycle, or a write to it.",
 		Tips:    []Tip{TipInvalidAnchor}},

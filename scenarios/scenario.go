@@ -61,28 +61,6 @@ func StepIndex(stepType string) int { return report.StepIndex(stepType) }
 // Actions a successful or skipped run can report (report.Actions).
 var Actions = report.Actions
 
-// FaultTypes are the fault types the simulator implements (docs/faults.md). The loader keeps its
-// own copy so that the catalog stays free of the simulator; a harness test checks it against the
-// simulator's registry so the two cannot drift.
-var FaultTypes = []string{
-	"auth_failure",
-	"unsupported_filter",
-	"duplicate_match",
-	"throttle",
-	"server_error",
-	"latency",
-	"timeout",
-	"conflict",
-	"not_found",
-	"malformed_response",
-	"drop_attribute",
-	"empty_query_404",
-	"members_despite_exclusion",
-	"hide_inactive",
-	"connection_reset",
-	"wrong_content_type",
-}
-
 // DefaultConfig is the config a scenario names to run Entra's default job, built into scimsim
 // (`config: default`, or no config at all).
 const DefaultConfig = "default"

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"fmt"
 	"maps"
 	"regexp"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/scimsim/scimsim/internal/decode"
+	"github.com/scimsim/scimsim/internal/suggest"
 	"github.com/scimsim/scimsim/report"
 )
 
@@ -142,9 +144,13 @@ func (p *parser) validateTarget(sc *Scenario, root *yaml.Node) {
 		}
 		switch {
 		case f.Type == "":
-			p.add(at(), "target.faults[%d] has no type (one of %s)", i, strings.Join(FaultTypes, ", "))
+			p.add(at(), "target.faults[%d] has no type (`scimsim serve --list-faults` lists them)", i)
 		case !slices.Contains(FaultTypes, f.Type):
-			p.add(at("type"), "unknown fault type %q (known: %s)", f.Type, strings.Join(FaultTypes, ", "))
+			hint := "`scimsim serve --list-faults` lists them"
+			if near := suggest.Closest(f.Type, FaultTypes, 1); len(near) > 0 {
+				hint = fmt.Sprintf("did you mean %q?", near[0])
+			}
+			p.add(at("type"), "unknown fault type %q (%s)", f.Type, hint)
 		}
 		if f.Name != "" {
 			if names[f.Name] {

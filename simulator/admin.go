@@ -1,21 +1,19 @@
 package simulator
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"reflect"
 	"runtime/debug"
-	"strings"
 	"sync"
 	"time"
 
 	scimerrors "github.com/elimity-com/scim/errors"
 	"github.com/labstack/echo/v4"
 
+	"github.com/scimsim/scimsim/internal/decode"
 	"github.com/scimsim/scimsim/simulator/faults"
 )
 
@@ -114,15 +112,16 @@ func (s *Server) tenantParam(c echo.Context, create bool) (*Tenant, error) {
 	return t, nil
 }
 
-// adminBody decodes a JSON body into v (a struct), refusing a key v does not have with an error
-// that names it and the known ones, as the --faults and --seed-data loaders do.
+// adminBody decodes a JSON body into v (a struct) with internal/decode, the reader of the
+// --faults and --seed-data files: a key v does not have is an error that names it, where it is
+// and the closest known key.
 func (s *Server) adminBody(c echo.Context, max int64, v any) error {
 	body, err := readBody(c, max)
 	if err != nil {
 		return adminErr(http.StatusRequestEntityTooLarge, "request body exceeds %d bytes", max)
 	}
-	if err := decodeStrict(body, v); err != nil {
-		return adminErr(http.StatusBadRequest, "body: %v", err)
+	if err := decode.JSON("body", body, v); err != nil {
+		return adminErr(http.StatusBadRequest, "%v", err)
 	}
 	return nil
 }
@@ -137,40 +136,6 @@ func (s *Server) faultBody(c echo.Context, spec *faults.Spec) error {
 		return adminErr(http.StatusBadRequest, "%v", err)
 	}
 	return nil
-}
-
-// decodeStrict is json.Unmarshal into a struct that refuses unknown keys, naming the field and
-// the keys v knows, and trailing data.
-func decodeStrict(body []byte, v any) error {
-	d := json.NewDecoder(bytes.NewReader(body))
-	d.DisallowUnknownFields()
-	err := d.Decode(v)
-	if err == nil && d.More() {
-		err = errors.New("more than one JSON value")
-	}
-	if err == nil {
-		return nil
-	}
-	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-		return fmt.Errorf("unknown key %s (known: %s)", name, strings.Join(jsonKeys(v), ", "))
-	}
-	return err
-}
-
-// jsonKeys lists the JSON names of a struct's fields.
-func jsonKeys(v any) []string {
-	t := reflect.TypeOf(v)
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	var out []string
-	for i := range t.NumField() {
-		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
-		if name != "" && name != "-" {
-			out = append(out, name)
-		}
-	}
-	return out
 }
 
 // adminHealth answers 200 when the server serves and keeps its state, and 503 with the reason

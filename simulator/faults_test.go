@@ -31,6 +31,7 @@ var faultRequests = map[string][3]string{
 	"hide_inactive":             {"GET", "/Users?filter=" + url.QueryEscape(`active eq false`), ""},
 	"members_despite_exclusion": {"GET", "/Groups?excludedAttributes=members&filter=" + url.QueryEscape(`displayName eq "Sales"`), ""},
 	"not_found":                 {"GET", "/Users/u-alice", ""},
+	"patch_no_content":          {"PATCH", "/Users/u-alice", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"displayName","value":"Alice S"}]}`},
 }
 
 func faultTypeEntries() []TableEntry {

@@ -28,7 +28,7 @@ func TestLoadSeedData(t *testing.T) {
 		t.Fatalf("timestamp = %#v, want the xsd:dateTime string", got)
 	}
 	bad := writeFile(t, "seed.yaml", "users: []\nuser: []\n")
-	if _, err := LoadSeedData(bad); err == nil || err.Error() != bad+`:2: unknown key "user"` {
+	if _, err := LoadSeedData(bad); err == nil || err.Error() != bad+`:2:1: unknown key "user" (did you mean "users"?)` {
 		t.Fatalf("LoadSeedData(unknown key) = %v", err)
 	}
 }

@@ -9,8 +9,10 @@
 //
 // Two ways of decoding share the reader: a Decoder walks a node tree key by key (Fields, Sequence,
 // Str, Bool...), for files whose values are checked as they are read (engine's sources and configs);
-// Strict decodes a node into a Go value whose yaml tags are the known keys (scenario files). JSON
-// is YAML to the reader, so an API's JSON body decodes with the same errors.
+// Strict decodes a node into a Go value whose yaml tags are the known keys (scenario files, fault
+// files). JSON is YAML to the reader, so an API's JSON body decodes with the same errors; JSON
+// decodes one with encoding/json instead, for bodies too large for a node tree, and reports its
+// mistakes as the same *Error.
 package decode
 
 import (

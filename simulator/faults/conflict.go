@@ -13,6 +13,13 @@ type conflict struct{}
 
 func newConflict(Spec, attrs, *lockedRand) Fault { return conflict{} }
 
+// The type's row of the fault registry (registry.go).
+func init() {
+	register(TypeInfo{Name: "conflict", Description: "409 uniqueness on create or update (POST, PUT, PATCH)",
+		Example: `{"type": "conflict", "match": {"method": "POST", "resource": "Users"}}`},
+		newConflict)
+}
+
 // Selects writes: POST, PUT and PATCH.
 func (conflict) Selects(c echo.Context) bool {
 	switch c.Request().Method {

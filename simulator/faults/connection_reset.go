@@ -15,6 +15,13 @@ type connectionReset struct{}
 
 func newConnectionReset(Spec, attrs, *lockedRand) Fault { return connectionReset{} }
 
+// The type's row of the fault registry (registry.go).
+func init() {
+	register(TypeInfo{Name: "connection_reset", Description: "closes the connection without an answer (TCP RST where possible)",
+		Example: `{"type": "connection_reset", "probability": 0.1}`},
+		newConnectionReset)
+}
+
 func (connectionReset) Apply(c echo.Context, _ echo.HandlerFunc) error {
 	return abortConnection(c, true)
 }

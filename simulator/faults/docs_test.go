@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/scimsim/scimsim/internal/golden"
 	"github.com/scimsim/scimsim/simulator/faults"
 )
 
@@ -71,7 +72,8 @@ func TestTypes_documented(t *testing.T) {
 }
 
 // TestDocs_examples checks that every curl example is accepted as the admin API would accept it
-// (strict JSON, Validate, Add), and that the fault file example loads.
+// (strict JSON, Validate, Add), that the fault file example loads, and that the error after it is
+// the one the file gives with "probability" misspelt.
 func TestDocs_examples(t *testing.T) {
 	doc, err := os.ReadFile(docsPath)
 	if err != nil {
@@ -83,9 +85,9 @@ func TestDocs_examples(t *testing.T) {
 			t.Errorf("curl example %+v: %v", spec, err)
 		}
 	}
-	yamlBlock := regexp.MustCompile("(?s)```yaml\n(.*?)```").FindStringSubmatch(string(doc))
+	yamlBlock := regexp.MustCompile("(?s)```yaml\n(.*?)```\n\n```\n(.*?)\n```").FindStringSubmatch(string(doc))
 	if yamlBlock == nil {
-		t.Fatal("no fault file example")
+		t.Fatal("no fault file example followed by its error")
 	}
 	file := filepath.Join(t.TempDir(), "faults.yaml")
 	if err := os.WriteFile(file, []byte(yamlBlock[1]), 0o600); err != nil {
@@ -95,6 +97,34 @@ func TestDocs_examples(t *testing.T) {
 	if err != nil || len(specs) == 0 {
 		t.Fatalf("LoadFile(example)=%v, %v", specs, err)
 	}
+	typo := strings.Replace(yamlBlock[1], "probability:", "probabilty:", 1)
+	if err := os.WriteFile(file, []byte(typo), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err = faults.LoadFile(file)
+	if err == nil {
+		t.Fatal("LoadFile(example with a typo)=nil error")
+	}
+	if got := strings.ReplaceAll(err.Error(), file, "faults.yaml"); got != yamlBlock[2] {
+		t.Errorf("docs/faults.md gives the error of the misspelt example as\n%s\nLoadFile gives\n%s", yamlBlock[2], got)
+	}
+}
+
+// TestREADME_faultTable generates the README's table of fault types from the registry: each
+// type's description and example, the example a body the admin API accepts.
+func TestREADME_faultTable(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("| type | what the client sees | example |\n|---|---|---|\n")
+	for _, ti := range faults.Types() {
+		var spec faults.Spec
+		if err := faults.DecodeSpec([]byte(ti.Example), &spec); err != nil || spec.Type != ti.Name {
+			t.Errorf("%s: example %s: %v (type %q)", ti.Name, ti.Example, err, spec.Type)
+		} else if err := spec.Validate(); err != nil {
+			t.Errorf("%s: example %s: %v", ti.Name, ti.Example, err)
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | `%s` |\n", ti.Name, ti.Description, ti.Example)
+	}
+	golden.Section(t, filepath.Join("..", "..", "README.md"), "<!-- fault types:", "<!-- end of fault types -->", b.String())
 }
 
 type docSection struct{ name, body string }

@@ -26,6 +26,14 @@ func newDropAttribute(_ Spec, a attrs, _ *lockedRand) Fault {
 	return dropAttribute{attrs: a.strings("attribute")}
 }
 
+// The type's row of the fault registry (registry.go).
+func init() {
+	register(TypeInfo{Name: "drop_attribute", Description: "accepts a write but silently does not store the named attribute(s)",
+		Attributes: []AttrInfo{{Name: "attribute", Type: StringList, Required: true, Description: "attribute path(s) to drop, e.g. title, name.givenName, urn:...:enterprise:2.0:User:manager"}},
+		Example:    `{"type": "drop_attribute", "attributes": {"attribute": ["title"]}}`},
+		newDropAttribute)
+}
+
 // Selects writes: POST, PUT and PATCH.
 func (dropAttribute) Selects(c echo.Context) bool {
 	switch c.Request().Method {

@@ -18,6 +18,13 @@ type duplicateMatch struct{}
 
 func newDuplicateMatch(Spec, attrs, *lockedRand) Fault { return duplicateMatch{} }
 
+// The type's row of the fault registry (registry.go).
+func init() {
+	register(TypeInfo{Name: "duplicate_match", Description: "a query that finds one resource returns two: the real one and a clone with another id",
+		Example: `{"type": "duplicate_match", "match": {"resource": "Users", "filterAttribute": "userName"}}`},
+		newDuplicateMatch)
+}
+
 // Selects queries: GET /Resource and POST /Resource/.search.
 func (duplicateMatch) Selects(c echo.Context) bool {
 	kind, _ := kindOf(c.Request())

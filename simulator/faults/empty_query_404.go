@@ -14,6 +14,13 @@ type emptyQuery404 struct{}
 
 func newEmptyQuery404(Spec, attrs, *lockedRand) Fault { return emptyQuery404{} }
 
+// The type's row of the fault registry (registry.go).
+func init() {
+	register(TypeInfo{Name: "empty_query_404", Description: "a query with zero results answers 404 instead of an empty ListResponse",
+		Example: `{"type": "empty_query_404", "match": {"resource": "Users"}}`},
+		newEmptyQuery404)
+}
+
 // Selects queries: GET /Resource and POST /Resource/.search.
 func (emptyQuery404) Selects(c echo.Context) bool {
 	kind, _ := kindOf(c.Request())

@@ -1,7 +1,9 @@
 // Package faults makes a SCIM target misbehave on purpose, the way toxiproxy's toxics make a TCP
 // proxy misbehave: a fault is a value (Spec), its behaviour sits behind one small interface
-// (Fault), and one registry table (registry.go) lists every type, feeds `scimsim serve
-// --list-faults` and is checked against docs/faults.md by a test.
+// (Fault), and one registry (registry.go) lists every type, each type's row written in the type's
+// own file; it feeds `scimsim serve --list-faults`, the README's table and the scenario loader's
+// list of types, and is checked against docs/faults.md by a test. A new type is one file and its
+// section of docs/faults.md.
 //
 // A Set holds one tenant's faults and is installed as echo middleware in front of the SCIM
 // handlers. Faults that answer with a status the SCIM library cannot produce from a handler (429,

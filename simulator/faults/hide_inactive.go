@@ -18,6 +18,13 @@ type hideInactive struct{}
 
 func newHideInactive(Spec, attrs, *lockedRand) Fault { return hideInactive{} }
 
+// The type's row of the fault registry (registry.go).
+func init() {
+	register(TypeInfo{Name: "hide_inactive", Description: "users whose active is false are missing from queries, and 404 by id",
+		Example: `{"type": "hide_inactive"}`},
+		newHideInactive)
+}
+
 // Selects reads of users: queries and GET /Users/{id}.
 func (hideInactive) Selects(c echo.Context) bool {
 	if !strings.EqualFold(requestInfo(c).Resource, "Users") {

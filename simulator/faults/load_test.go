@@ -37,8 +37,8 @@ func TestLoadFile(t *testing.T) {
 	}
 }
 
-// TestLoadFile_errors reads the expected error from each file's first line, "# want: ...", with
-// FILE standing for the file's path.
+// TestLoadFile_errors reads the expected error from each file's first lines, "# want: ...", one
+// line of the error each, with FILE standing for the file's path and KNOWN for the list of types.
 func TestLoadFile_errors(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("testdata", "load-errors", "*.yaml"))
 	if err != nil || len(files) == 0 {
@@ -46,8 +46,8 @@ func TestLoadFile_errors(t *testing.T) {
 	}
 	for _, file := range files {
 		t.Run(filepath.Base(file), func(t *testing.T) {
-			want := strings.ReplaceAll(firstLine(t, file), "FILE", file)
-			want = strings.TrimPrefix(want, "# want: ")
+			want := strings.ReplaceAll(wantLines(t, file), "FILE", file)
+			want = strings.ReplaceAll(want, "KNOWN", knownTypes())
 			_, err := faults.LoadFile(file)
 			if err == nil {
 				t.Fatalf("LoadFile(%s)=nil error, want %q", file, want)
@@ -65,14 +65,30 @@ func TestLoadFile_errors(t *testing.T) {
 	})
 }
 
-func firstLine(t *testing.T, file string) string {
+// wantLines joins the "# want: " lines a file starts with.
+func wantLines(t *testing.T, file string) string {
 	t.Helper()
 	f, err := os.Open(file)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	s := bufio.NewScanner(f)
-	s.Scan()
-	return s.Text()
+	var want []string
+	for s := bufio.NewScanner(f); s.Scan(); {
+		line, ok := strings.CutPrefix(s.Text(), "# want: ")
+		if !ok {
+			break
+		}
+		want = append(want, line)
+	}
+	return strings.Join(want, "\n")
+}
+
+// knownTypes lists the registry's types as the loader's messages do.
+func knownTypes() string {
+	var names []string
+	for _, ti := range faults.Types() {
+		names = append(names, ti.Name)
+	}
+	return strings.Join(names, ", ")
 }

@@ -16,6 +16,13 @@ type membersDespiteExclusion struct{}
 
 func newMembersDespiteExclusion(Spec, attrs, *lockedRand) Fault { return membersDespiteExclusion{} }
 
+// The type's row of the fault registry (registry.go).
+func init() {
+	register(TypeInfo{Name: "members_despite_exclusion", Description: "returns group members even when excludedAttributes=members was asked",
+		Example: `{"type": "members_despite_exclusion", "match": {"resource": "Groups"}}`},
+		newMembersDespiteExclusion)
+}
+
 const excludedParam = "excludedAttributes"
 
 // Selects GET requests whose excludedAttributes names members.

@@ -3,6 +3,7 @@ package faults
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -34,6 +35,8 @@ type TypeInfo struct {
 	Name        string     `json:"name"`
 	Description string     `json:"description"`
 	Attributes  []AttrInfo `json:"attributes,omitempty"`
+	// Example is a body for POST /admin/faults that uses the type, for the README's table.
+	Example string `json:"example"`
 }
 
 // factory builds a fault from its spec and its checked attributes (defaults filled in). rnd is
@@ -45,56 +48,22 @@ type registration struct {
 	build factory
 }
 
-// registry is the one table of fault types, in the order of the design's table. Types,
-// WriteTable (`scimsim serve --list-faults`), Validate and Set.Add all read it, and a test checks
-// that docs/faults.md has a section for every row.
-var registry = []registration{
-	{TypeInfo{Name: "auth_failure", Description: "401 (or 403) with a SCIM error and WWW-Authenticate, as for a wrong or expired secret token",
-		Attributes: []AttrInfo{{Name: "status", Type: Integer, Default: 401, OneOf: []int{401, 403}, Description: "401 Unauthorized or 403 Forbidden"}}},
-		newAuthFailure},
-	{TypeInfo{Name: "unsupported_filter", Description: "400 invalidFilter for filters on the named attribute(s)",
-		Attributes: []AttrInfo{{Name: "attribute", Type: StringList, Description: "attribute(s) the target cannot filter on; default the match's filterAttribute, else any filter"}}},
-		newUnsupportedFilter},
-	{TypeInfo{Name: "duplicate_match", Description: "a query that finds one resource returns two: the real one and a clone with another id"},
-		newDuplicateMatch},
-	{TypeInfo{Name: "throttle", Description: "429 Too Many Requests with Retry-After",
-		Attributes: []AttrInfo{{Name: "retryAfter", Type: Integer, Default: 1, Description: "seconds in the Retry-After header"}}},
-		newThrottle},
-	{TypeInfo{Name: "server_error", Description: "500, 502 or 503 with a SCIM error body",
-		Attributes: []AttrInfo{
-			{Name: "status", Type: Integer, Default: 500, OneOf: []int{500, 502, 503}, Description: "the 5xx status"},
-			{Name: "retryAfter", Type: Integer, Default: 0, Description: "seconds in a Retry-After header; 0 sends none"},
-		}},
-		newServerError},
-	{TypeInfo{Name: "latency", Description: "delays the request before the target answers it (fixed or jittered)",
-		Attributes: []AttrInfo{
-			{Name: "delayMs", Type: Integer, Default: 1000, Description: "delay in milliseconds"},
-			{Name: "jitterMs", Type: Integer, Default: 0, Description: "up to this many milliseconds more or less, drawn from the seeded generator"},
-		}},
-		newLatency},
-	{TypeInfo{Name: "timeout", Description: "never answers: holds the request until the client gives up, then closes the connection",
-		Attributes: []AttrInfo{{Name: "holdMs", Type: Integer, Default: 60000, Description: "longest hold in milliseconds before the connection is closed"}}},
-		newTimeout},
-	{TypeInfo{Name: "conflict", Description: "409 uniqueness on create or update (POST, PUT, PATCH)"},
-		newConflict},
-	{TypeInfo{Name: "not_found", Description: "404 for a resource that exists (GET, PUT, PATCH, DELETE by id)"},
-		newNotFound},
-	{TypeInfo{Name: "malformed_response", Description: "the target's answer cut short: invalid JSON labelled application/scim+json",
-		Attributes: []AttrInfo{{Name: "keepBytes", Type: Integer, Default: 0, Description: "bytes of the body to keep; 0 keeps half"}}},
-		newMalformedResponse},
-	{TypeInfo{Name: "drop_attribute", Description: "accepts a write but silently does not store the named attribute(s)",
-		Attributes: []AttrInfo{{Name: "attribute", Type: StringList, Required: true, Description: "attribute path(s) to drop, e.g. title, name.givenName, urn:...:enterprise:2.0:User:manager"}}},
-		newDropAttribute},
-	{TypeInfo{Name: "empty_query_404", Description: "a query with zero results answers 404 instead of an empty ListResponse"},
-		newEmptyQuery404},
-	{TypeInfo{Name: "members_despite_exclusion", Description: "returns group members even when excludedAttributes=members was asked"},
-		newMembersDespiteExclusion},
-	{TypeInfo{Name: "hide_inactive", Description: "users whose active is false are missing from queries, and 404 by id"},
-		newHideInactive},
-	{TypeInfo{Name: "connection_reset", Description: "closes the connection without an answer (TCP RST where possible)"},
-		newConnectionReset},
-	{TypeInfo{Name: "wrong_content_type", Description: "200 with Content-Type: text/html and an HTML page instead of SCIM JSON"},
-		newWrongContentType},
+// registry is the table of fault types, sorted by name. Each type adds its own row from its own
+// file (register, from an init function), beside the code that reads its attributes, so that a new
+// type is one file and its section of docs/faults.md. Types, WriteTable (`scimsim serve
+// --list-faults`), Validate and Set.Add all read it; tests check docs/faults.md (a section for
+// every row), the README's table (generated from it) and the scenario loader's list of types.
+var registry []registration
+
+// register adds a type's row to the registry; a name registered twice is a mistake of the code.
+func register(info TypeInfo, build factory) {
+	i, found := slices.BinarySearchFunc(registry, info.Name, func(r registration, name string) int {
+		return strings.Compare(r.Name, name)
+	})
+	if found {
+		panic("faults: type " + info.Name + " registered twice")
+	}
+	registry = slices.Insert(registry, i, registration{info, build})
 }
 
 // Types lists every fault type with its attributes, in the registry's order.

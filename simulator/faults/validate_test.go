@@ -2,13 +2,19 @@ package faults_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/scimsim/scimsim/simulator/faults"
 )
 
 func TestSpec_Validate(t *testing.T) {
-	const known = "auth_failure, unsupported_filter, duplicate_match, throttle, server_error, latency, timeout, conflict, not_found, malformed_response, drop_attribute, empty_query_404, members_despite_exclusion, hide_inactive, connection_reset, wrong_content_type"
+	// Every type, in the registry's order (by name): the list the messages give.
+	var names []string
+	for _, ti := range faults.Types() {
+		names = append(names, ti.Name)
+	}
+	known := strings.Join(names, ", ")
 	tests := []struct {
 		name   string
 		spec   faults.Spec

@@ -360,3 +360,25 @@ var _ = Describe("wrong_content_type", func() {
 		Expect(json.Valid(r.body)).To(BeFalse())
 	})
 })
+
+var _ = Describe("patch_no_content", func() {
+	It("answers a PATCH 204 without a body, stores the change, and leaves other answers alone", func() {
+		t := newTarget(1, fault("terse", "patch_no_content", nil))
+		id := t.scim.addUser(alice())
+		r := t.do(http.MethodPatch, "/scim/v2/Users/"+id, map[string]any{"Operations": []any{
+			map[string]any{"op": "Replace", "path": "displayName", "value": "Alice S"},
+		}})
+		Expect(r.status).To(Equal(http.StatusNoContent))
+		Expect(r.body).To(BeEmpty())
+		Expect(r.header.Get("Content-Type")).To(BeEmpty())
+		u, _ := t.scim.user(id)
+		Expect(u).To(HaveKeyWithValue("displayName", "Alice S"), "the change is stored")
+
+		missing := t.do(http.MethodPatch, "/scim/v2/Users/nobody", map[string]any{"Operations": []any{
+			map[string]any{"op": "Replace", "path": "displayName", "value": "X"},
+		}})
+		Expect(missing.status).To(Equal(http.StatusNotFound), "an error is not turned into a success")
+		Expect(t.do(http.MethodGet, "/scim/v2/Users/"+id, nil).status).To(Equal(http.StatusOK))
+		Expect(t.hits()).To(Equal([]string{"terse", "", ""}))
+	})
+})

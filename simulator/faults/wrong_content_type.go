@@ -20,6 +20,13 @@ type wrongContentType struct{}
 
 func newWrongContentType(Spec, attrs, *lockedRand) Fault { return wrongContentType{} }
 
+// The type's row of the fault registry (registry.go).
+func init() {
+	register(TypeInfo{Name: "wrong_content_type", Description: "200 with Content-Type: text/html and an HTML page instead of SCIM JSON",
+		Example: `{"type": "wrong_content_type", "count": 1}`},
+		newWrongContentType)
+}
+
 func (wrongContentType) Apply(c echo.Context, _ echo.HandlerFunc) error {
 	return c.HTML(http.StatusOK, wrongContentTypePage)
 }

@@ -1,0 +1,153 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Attacks on durability: a kill -9 under load, and a disk that is full.
+
+// killUnderLoad is the attack "kill -9 under load" of docs/reliability.md.
+var killUnderLoad = attack{
+	name:   "kill -9 under load",
+	attack: "20 rounds: a server with `--state` (`--state-sync always`, the default) takes creates from 8 clients for 0.5 s and is killed with SIGKILL; the next round starts from the state it left",
+	run: func(r *report) (result, error) {
+		dir, err := os.MkdirTemp("", "attack-state-")
+		if err != nil {
+			return result{}, err
+		}
+		defer os.RemoveAll(dir)
+		path := filepath.Join(dir, "state.json")
+		var acked []string
+		var mu sync.Mutex
+		for round := range 20 {
+			s, err := r.start("--state", path, "--state-interval", "100ms")
+			if err != nil {
+				return result{}, err
+			}
+			stop := make(chan struct{})
+			var wg sync.WaitGroup
+			for c := range 8 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := 0; ; i++ {
+						select {
+						case <-stop:
+							return
+						default:
+						}
+						name := fmt.Sprintf("r%d-c%d-%d@contoso.com", round, c, i)
+						code, _, err := s.do("POST", "/scim/v2/Users", token, user(name))
+						if err != nil {
+							return
+						}
+						if code == 201 {
+							mu.Lock()
+							acked = append(acked, name)
+							mu.Unlock()
+						}
+					}
+				}()
+			}
+			time.Sleep(500 * time.Millisecond)
+			s.kill()
+			close(stop)
+			wg.Wait()
+		}
+		s, err := r.start("--state", path)
+		if err != nil {
+			return result{}, err
+		}
+		defer s.stop()
+		stored := map[string]bool{}
+		for start := 1; ; start += 1000 {
+			_, body, err := s.do("GET", fmt.Sprintf("/scim/v2/Users?attributes=userName&count=1000&startIndex=%d", start), token, nil)
+			if err != nil {
+				return result{}, err
+			}
+			var page struct {
+				TotalResults int
+				Resources    []struct{ UserName string }
+			}
+			_ = json.Unmarshal(body, &page)
+			for _, u := range page.Resources {
+				stored[u.UserName] = true
+			}
+			if start+1000 > page.TotalResults {
+				break
+			}
+		}
+		lost := 0
+		for _, n := range acked {
+			if !stored[n] {
+				lost++
+			}
+		}
+		return result{
+			did:     "appends every batch of writes to the state log and fsyncs it before any of its writes is answered, so a write that got its 201 is in the state the next start loads",
+			figures: []string{fmt.Sprintf("%d acknowledged creates, %d lost", len(acked), lost), fmt.Sprintf("%d users restored", len(stored))},
+		}, nil
+	},
+}
+
+// fullDisk is the attack "full disk" of docs/reliability.md.
+var fullDisk = attack{
+	name:   "full disk",
+	attack: "a server whose state log cannot be written (its file is `/dev/full`: every write fails with ENOSPC) takes a create and `GET /admin/health`; then the disk recovers",
+	run: func(r *report) (result, error) {
+		if _, err := os.Stat("/dev/full"); err != nil {
+			return result{did: "not run: no /dev/full"}, nil
+		}
+		dir, err := os.MkdirTemp("", "attack-full-")
+		if err != nil {
+			return result{}, err
+		}
+		defer os.RemoveAll(dir)
+		path := filepath.Join(dir, "state.json")
+		// The logs the server will open (its first save at start-up starts the second) are
+		// links to /dev/full.
+		for gen := 1; gen <= 3; gen++ {
+			if err := os.Symlink("/dev/full", fmt.Sprintf("%s.%08d.log", path, gen)); err != nil {
+				return result{}, err
+			}
+		}
+		s, err := r.start("--state", path, "--state-interval", "0")
+		if err != nil {
+			return result{}, err
+		}
+		defer s.stop()
+		code, body, err := s.do("POST", "/scim/v2/Users", token, user("ada@contoso.com"))
+		if err != nil {
+			return result{}, err
+		}
+		var scimErr struct{ Detail string }
+		_ = json.Unmarshal(body, &scimErr)
+		health, _, _ := s.do("GET", "/admin/health", "", nil)
+		// The disk recovers: the next log the server opens is a regular file. It tries a
+		// snapshot every 2 s, each with a new log.
+		for gen := 1; gen <= 3; gen++ {
+			_ = os.Remove(fmt.Sprintf("%s.%08d.log", path, gen))
+		}
+		deadline := time.Now().Add(15 * time.Second)
+		healed := 0
+		for time.Now().Before(deadline) {
+			if healed, _, _ = s.do("GET", "/admin/health", "", nil); healed == 200 {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		after, _, _ := s.do("POST", "/scim/v2/Users", token, user("ada@contoso.com"))
+		logged := strings.Contains(s.logs.String(), "state cannot be saved")
+		return result{
+			did: "refuses the write with 503 and a SCIM error saying why, answers `/admin/health` 503 unhealthy, logs the failure, and recovers once a snapshot can be written",
+			figures: []string{fmt.Sprintf("create: %d %q", code, trim(strings.ReplaceAll(scimErr.Detail, dir, "DIR"), 160)), fmt.Sprintf("health: %d", health),
+				fmt.Sprintf("logged: %v", logged), fmt.Sprintf("after the repair: health %d, create %d", healed, after)},
+		}, nil
+	},
+}
