@@ -238,7 +238,7 @@ func (sd *seeder) add(k *kind, res map[string]any) error {
 	if res == nil {
 		return fmt.Errorf("%s %d: null resource", k.name, pos)
 	}
-	if err := checkKnown(k, res); err != nil {
+	if err := checkUnknown(k, res); err != nil {
 		return fmt.Errorf("%s %d: %w", k.name, pos, err)
 	}
 	in := make(map[string]any, len(res)+1)
