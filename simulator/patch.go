@@ -886,7 +886,7 @@ func tooLarge(format string, args ...any) error {
 
 // checkMemberCount refuses a POST or PUT whose group lists more than maxRequestMembers members.
 func checkMemberCount(k *kind, rec *record) error {
-	if k == groupKind && len(rec.Members) > maxRequestMembers {
+	if k.is(groupKind) && len(rec.Members) > maxRequestMembers {
 		return tooLarge("the group lists %d members; one request may carry at most %d", len(rec.Members), maxRequestMembers)
 	}
 	return nil
