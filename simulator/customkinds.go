@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
 	"strings"
 
 	"github.com/elimity-com/scim"
@@ -264,4 +265,34 @@ func (s *Server) adminGetSchemas(c echo.Context) error {
 		return adminErr(http.StatusNotFound, "no tenant %q", name)
 	}
 	return c.JSON(http.StatusOK, t.Schemas())
+}
+
+// LoadSchemaFiles reads `serve --schema` files (LoadSchemas) and a `--resource-types` file
+// (LoadResourceTypes; "" for none), and checks that every schema extends a resource type.
+func LoadSchemaFiles(schemaFiles []string, resourceTypes string) (CustomSchemas, error) {
+	var cs CustomSchemas
+	for _, name := range schemaFiles {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			return cs, err
+		}
+		s, err := LoadSchemas(name, b)
+		if err != nil {
+			return cs, err
+		}
+		cs.Schemas = append(cs.Schemas, s...)
+	}
+	if resourceTypes != "" {
+		b, err := os.ReadFile(resourceTypes)
+		if err != nil {
+			return cs, err
+		}
+		if cs.ResourceTypes, err = LoadResourceTypes(resourceTypes, b); err != nil {
+			return cs, err
+		}
+	}
+	if _, err := customKinds(cs); err != nil {
+		return cs, err
+	}
+	return cs, nil
 }
