@@ -9,7 +9,7 @@ import (
 
 // TestFiles: the binary carries every scenario, source and config of the repository.
 func TestFiles(t *testing.T) {
-	for _, pattern := range []string{"scenarios/*.yaml", "testdata/sources/*.yaml", "testdata/configs/*.yaml"} {
+	for _, pattern := range []string{"scenarios/*.yaml", "testdata/sources/*.yaml", "testdata/configs/*.yaml", "testdata/schemas/*.json"} {
 		want, err := filepath.Glob(pattern)
 		if err != nil {
 			t.Fatal(err)

@@ -43,6 +43,21 @@ func (s *Simulator) Prepare(_ context.Context, sc *scenarios.Scenario) (Endpoint
 	} else {
 		t.Configure(simulator.Profile(sc.Target.ProfileOrDefault()), token)
 	}
+	var cs simulator.CustomSchemas
+	names, files, err := sc.ReadSchemas()
+	if err != nil {
+		return Endpoint{}, fmt.Errorf("%s: target.schemas: %w", sc.File, err)
+	}
+	for i, b := range files {
+		s, err := simulator.LoadSchemas(names[i], b)
+		if err != nil {
+			return Endpoint{}, fmt.Errorf("%s: target.schemas: %w", sc.File, err)
+		}
+		cs.Schemas = append(cs.Schemas, s...)
+	}
+	if err := t.SetSchemas(cs); err != nil {
+		return Endpoint{}, fmt.Errorf("%s: target.schemas: %w", sc.File, err)
+	}
 	if len(sc.Target.Users) > 0 || len(sc.Target.Groups) > 0 {
 		if _, _, err := t.Seed(sc.Target.Users, sc.Target.Groups); err != nil {
 			return Endpoint{}, fmt.Errorf("%s: seed the target: %w", sc.File, err)

@@ -222,6 +222,10 @@ func (c catalog) resolveFiles(sc *Scenario, dir string) error {
 	}
 	sc.files = c.fsys
 	sc.sourceFile, sc.SourcePath = resolve("source", sc.Source, sc.sourceAt)
+	for _, rel := range sc.Target.Schemas {
+		f, shown := resolve("target.schemas", rel, decode.Pos{File: sc.File})
+		sc.Target.schemaFiles, sc.Target.schemaPaths = append(sc.Target.schemaFiles, f), append(sc.Target.schemaPaths, shown)
+	}
 	if sc.Config == "" || sc.Config == DefaultConfig {
 		sc.ConfigPath = DefaultConfig
 	} else if sc.Config == DefaultCrossTenantConfig {

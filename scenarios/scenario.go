@@ -148,6 +148,19 @@ func (s *Scenario) read(file, shown string) ([]byte, error) {
 	return b, nil
 }
 
+// ReadSchemas returns the target's schema files (target.schemas): each one's path as shown and
+// its contents, from the catalog the scenario was loaded from.
+func (s *Scenario) ReadSchemas() (names []string, files [][]byte, err error) {
+	for i, shown := range s.Target.schemaPaths {
+		b, err := s.read(s.Target.schemaFiles[i], shown)
+		if err != nil {
+			return nil, nil, err
+		}
+		names, files = append(names, shown), append(files, b)
+	}
+	return names, files, nil
+}
+
 // Clock returns the scenario's fixed time.
 func (s *Scenario) Clock() time.Time {
 	if s.Now.IsZero() {
@@ -199,6 +212,11 @@ type Target struct {
 	Users  []map[string]any `yaml:"users"`  // SCIM User resources to pre-seed
 	Groups []map[string]any `yaml:"groups"` // SCIM Group resources to pre-seed
 	Faults []Fault          `yaml:"faults"`
+	// Schemas are files of RFC 7643 schema resources (as `scimsim serve --schema` reads them)
+	// that the simulated target serves beside the built-in ones: an app's own extension.
+	Schemas []string `yaml:"schemas"`
+	// schemaFiles are the files Schemas resolve to, in the catalog's files (see Load).
+	schemaFiles, schemaPaths []string
 }
 
 // Basic is a user name and password.

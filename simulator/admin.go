@@ -65,6 +65,8 @@ func (s *Server) adminRoutes(e *echo.Echo) {
 	add(http.MethodGet, "/tenants", s.adminTenants)
 	add(http.MethodPut, "/tenants/:name", s.adminPutTenant)
 	add(http.MethodDelete, "/tenants/:name", s.adminDeleteTenant)
+	add(http.MethodPut, "/tenants/:name/schemas", s.adminPutSchemas) // customkinds.go
+	add(http.MethodGet, "/tenants/:name/schemas", s.adminGetSchemas)
 	e.Add(http.MethodGet, "/metrics", s.recoverPanic(s.adminAuth(s.metrics.handler())))
 	// Unknown admin routes answer in the admin API's shape, behind its authentication.
 	e.Any("/admin/*", s.recoverPanic(s.adminAuth(func(echo.Context) error { return echo.ErrNotFound })))

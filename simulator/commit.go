@@ -312,14 +312,17 @@ func (w *writer) nextSeq() uint64 { return w.s.seq.Add(1) }
 // SCIM endpoint", which RFC 7643 does not make).
 func (w *writer) put(k *kind, rec *record, uniqueDisplayName bool) error {
 	switch {
-	case k == userKind && rec.Name != "":
+	case k.is(userKind) && rec.Name != "":
 		if err := w.unique(k, "userName", rec.Name, rec.ID); err != nil {
 			return err
 		}
-	case k == groupKind && uniqueDisplayName && rec.Name != "":
+	case k.is(groupKind) && uniqueDisplayName && rec.Name != "":
 		if err := w.unique(k, "displayName", rec.Name, rec.ID); err != nil {
 			return err
 		}
+	}
+	if err := w.uniqueCustom(k, rec); err != nil { // customunique.go
+		return err
 	}
 	old, exists := w.get(k, rec.ID)
 	if exists && old.Seq != rec.Seq {

@@ -47,7 +47,7 @@ func (h resources) create(st *reqState, attrs map[string]any) (scim.Resource, er
 	}
 	entra := h.t.entra()
 	err = h.t.commit(func(w *writer) error {
-		if h.k == groupKind {
+		if h.k.is(groupKind) {
 			if err := w.checkMembers(rec, nil); err != nil {
 				return err
 			}
@@ -76,7 +76,10 @@ func (h resources) update(r *http.Request, id string, next func(old *record) (*r
 		if rec == old {
 			return nil
 		}
-		if h.k == groupKind {
+		if err := checkImmutable(h.k, old, rec); err != nil { // customunique.go
+			return err
+		}
+		if h.k.is(groupKind) {
 			if err := w.checkMembers(rec, old); err != nil {
 				return err
 			}
@@ -181,7 +184,7 @@ func (h resources) Delete(r *http.Request, id string) error {
 		}
 		out := make([]*record, len(groups))
 		for i, g := range groups {
-			if out[i], err = withoutMember(g, id, now); err != nil {
+			if out[i], err = withoutMember(h.t.kindOf(groupKind), g, id, now); err != nil {
 				return nil, nil, err
 			}
 		}
@@ -248,7 +251,7 @@ func (h resources) Delete(r *http.Request, id string) error {
 }
 
 // withoutMember returns group g without member id, as its next version.
-func withoutMember(g *record, id string, now time.Time) (*record, error) {
+func withoutMember(k *kind, g *record, id string, now time.Time) (*record, error) {
 	doc, err := g.decodeForUpdate()
 	if err != nil {
 		return nil, err
@@ -266,7 +269,7 @@ func withoutMember(g *record, id string, now time.Time) (*record, error) {
 		doc["members"] = kept
 	}
 	m := g.meta()
-	return encodeRecord(groupKind, g.ID, g.Seq, doc, metaInfo{created: m.created, modified: now, version: g.Version + 1})
+	return encodeRecord(k, g.ID, g.Seq, doc, metaInfo{created: m.created, modified: now, version: g.Version + 1})
 }
 
 // Patch applies PATCH operations (RFC 7644 §3.5.2) that elimity has validated one by one, then
@@ -320,7 +323,7 @@ func (h resources) patch(st *reqState, r *http.Request, id string, pops []patchO
 	if err != nil {
 		return scim.Resource{}, h.storeError(err, id)
 	}
-	if h.k == groupKind {
+	if h.k.is(groupKind) {
 		st.out = rendered{status: http.StatusNoContent, version: etag(rec.Version)}
 		return scim.Resource{ID: id, Meta: scim.Meta{Version: etag(rec.Version)}}, nil
 	}

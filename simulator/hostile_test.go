@@ -293,12 +293,13 @@ var _ = Describe("POST /admin/seed, streamed", func() {
 		Expect(ok.Status).To(Equal(200), "body %s", ok.Body)
 		Expect(ok.JSON()).To(Equal(map[string]any{"users": 2.0, "groups": 1.0}))
 		for body, want := range map[string]string{
-			`{"users": [{"userName": "c"}, {"userName": "c"}]}`: "already taken",
-			`{"users": [{"userName": "c"}, {"nope": 1}]}`:       `User 2: 400 (invalidValue) - attribute "nope" is not defined for User`,
-			`{"users": {"userName": "c"}}`:                      "Users: want a list",
-			`{"users": [{"userName": "c"}]} {}`:                 "more than one JSON value",
-			`{"users": [{"userName": "c"}`:                      "body: ",
-			`[]`:                                                `want "{"`,
+			`{"users": [{"userName": "c"}, {"userName": "c"}]}`:                                    "already taken",
+			`{"users": [{"userName": "c"}, {"nope": 1}]}`:                                          `User 2: 400 (invalidValue) - attribute "nope" is not defined for User`,
+			`{"groups": [{"displayName": "G2", "members": [{"value": "x", "displayName": "X"}]}]}`: `Group 1: 400 (invalidValue) - attribute "members.displayName" is not defined for Group`,
+			`{"users": {"userName": "c"}}`:                                                         "Users: want a list",
+			`{"users": [{"userName": "c"}]} {}`:                                                    "more than one JSON value",
+			`{"users": [{"userName": "c"}`:                                                         "body: ",
+			`[]`:                                                                                   `want "{"`,
 		} {
 			r := do("POST", ts.URL+"/admin/seed?tenant=s", "", body)
 			Expect(r.Status).To(BeNumerically(">=", 400), "%s: %s", body, r.Body)

@@ -52,6 +52,7 @@ const (
 )
 
 type options struct {
+	schemas     CustomSchemas // every tenant's custom schemas (WithSchemas)
 	token       string
 	adminToken  string
 	profile     Profile
@@ -134,6 +135,9 @@ func WithTenantIdleTTL(d time.Duration) Option { return func(o *options) { o.ten
 
 // WithClock sets the clock behind meta.created and meta.lastModified.
 func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
+
+// WithSchemas gives every tenant custom schemas (`serve --schema`): LoadSchemas reads them.
+func WithSchemas(cs CustomSchemas) Option { return func(o *options) { o.schemas = cs } }
 
 func buildOptions(opts []Option) (options, error) {
 	o := options{

@@ -115,7 +115,7 @@ func applyNoPath(k *kind, doc map[string]any, op string, value map[string]any) e
 		}
 		ref, ok := resolveRef(k, "", key, "")
 		if !ok {
-			return invalidPath("attribute %q of the value is not defined for %s", key, k.name)
+			continue // unknown: rejected before in the strict profile, ignored in entra (unknown.go)
 		}
 		a, _ := k.attr("", ref.attr)
 		if a.Mutability() == "readOnly" {
@@ -141,7 +141,7 @@ func applyExtension(k *kind, doc map[string]any, op string, e schema.Schema, v a
 	for key, sv := range m {
 		ref, ok := resolveRef(k, e.ID, key, "")
 		if !ok {
-			return invalidPath("attribute %q is not defined in %s", key, e.ID)
+			continue // as in applyNoPath
 		}
 		a, _ := k.attr(e.ID, ref.attr)
 		if err := applyAttr(doc, op, ref, a, sv); err != nil {
@@ -886,7 +886,7 @@ func tooLarge(format string, args ...any) error {
 
 // checkMemberCount refuses a POST or PUT whose group lists more than maxRequestMembers members.
 func checkMemberCount(k *kind, rec *record) error {
-	if k == groupKind && len(rec.Members) > maxRequestMembers {
+	if k.is(groupKind) && len(rec.Members) > maxRequestMembers {
 		return tooLarge("the group lists %d members; one request may carry at most %d", len(rec.Members), maxRequestMembers)
 	}
 	return nil

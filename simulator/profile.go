@@ -111,35 +111,19 @@ func fixBool(a schema.CoreAttribute, v any) (any, bool) {
 	return v, false
 }
 
-// checkKnown rejects a POST/PUT body attribute the kind does not define: elimity drops unknown
-// attributes silently, and a client that maps an attribute the target lacks must learn it
-// (Entra reports SchemaAttributeNotFound). Both profiles check it.
-func checkKnown[V any](k *kind, res map[string]V) error {
-	for key := range res {
-		switch strings.ToLower(key) {
-		case "schemas", "id", "meta":
-			continue
-		}
-		if _, ok := k.ext(key); ok {
-			continue
-		}
-		if _, ok := k.attr("", key); !ok {
-			return invalidValue("attribute %q is not defined for %s", key, k.name)
-		}
-	}
-	return nil
-}
-
-// prepareResource reads a POST/PUT body for kind k under profile p: it rejects attributes the
-// kind does not define, and in the entra profile converts string booleans. It returns nil and no
-// error for a body that does not decode: validateBody answers it with elimity's invalidSyntax.
+// prepareResource reads a POST/PUT body for kind k under profile p: the strict profile rejects
+// attributes the kind does not define, at every depth, and the entra profile converts string
+// booleans and leaves unknown attributes to validation, which drops them (unknown.go). It returns
+// nil and no error for a body that does not decode: validateBody answers it with invalidSyntax.
 func prepareResource(k *kind, body []byte, p Profile) (map[string]any, error) {
 	doc, err := decodeObject(body, true)
 	if err != nil || doc == nil {
 		return nil, nil
 	}
-	if err := checkKnown(k, doc); err != nil {
-		return nil, err
+	if p == ProfileStrict {
+		if err := checkUnknown(k, doc); err != nil {
+			return nil, err
+		}
 	}
 	if p == ProfileEntra {
 		normaliseResource(k, doc)
@@ -191,6 +175,11 @@ func preparePatch(k *kind, body []byte, p Profile) ([]byte, []string, error) {
 			changed = changed || c
 		}
 		for _, o := range out {
+			o, pruned, err := unknownRule(k, o, p)
+			if err != nil {
+				return nil, nil, err
+			}
+			changed = changed || pruned
 			ops = append(ops, o)
 			path, _ := field(o, "path").(string)
 			paths = append(paths, path)

@@ -124,21 +124,13 @@ type searchRequest struct {
 	ExcludedAttributes []string `json:"excludedAttributes"`
 }
 
-// queried returns the resource types a query route reads: its own, or both at the root.
+// queried returns the resource types a query route reads: its own, or all at the root.
 func (st *reqState) queried() []*kind {
-	switch st.kind {
-	case userKind:
-		return onlyUsers
-	case groupKind:
-		return onlyGroups
+	if st.kind != nil {
+		return st.kind.only
 	}
-	return kinds
+	return st.tenant.kinds()
 }
-
-var (
-	onlyUsers  = []*kind{userKind}
-	onlyGroups = []*kind{groupKind}
-)
 
 // requestInfo parses the request's filter once (cached) and tells the faults what it touches.
 func (s *Server) requestInfo(next echo.HandlerFunc) echo.HandlerFunc {
@@ -515,11 +507,11 @@ func indexFor(k *kind, a filter.AttrPath) string {
 	switch {
 	case attr == "id" && sub == "":
 		return "id"
-	case k == userKind && attr == "username" && sub == "":
+	case k.is(userKind) && attr == "username" && sub == "":
 		return "userName"
-	case k == groupKind && attr == "displayname" && sub == "":
+	case k.is(groupKind) && attr == "displayname" && sub == "":
 		return "displayName"
-	case k == groupKind && attr == "members" && sub == "value":
+	case k.is(groupKind) && attr == "members" && sub == "value":
 		return "members"
 	}
 	return ""

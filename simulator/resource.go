@@ -178,11 +178,11 @@ func encodeRecordMarshal(k *kind, id string, seq uint64, attrs map[string]any, m
 func newRecord(k *kind, s, id string, seq uint64, locAt int, attrs map[string]any, m metaInfo) *record {
 	rec := &record{ID: inDoc(s, "id", id), Seq: seq, Version: m.version, Doc: s, LocAt: locAt,
 		Created: m.created.UnixMilli(), Modified: m.modified.UnixMilli()}
-	switch k {
-	case userKind:
+	switch k.index {
+	case userKind.index:
 		name, _ := attrs["userName"].(string)
 		rec.Name = inDoc(s, "userName", name)
-	case groupKind:
+	case groupKind.index:
 		name, _ := attrs["displayName"].(string)
 		rec.Name = inDoc(s, "displayName", name)
 		// The members' values stay the decoder's strings: finding each in the document would

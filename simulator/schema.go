@@ -33,8 +33,11 @@ type kind struct {
 	validating schema.Schema // core plus externalId, for validate
 	check      *validator    // validating's rules, and each extension's (validate.go)
 	extChecks  []*validator
-	coreIdx    attrIndex   // the core schema's attributes and the common ones, by name
-	extIdx     []attrIndex // each extension's
+	coreIdx    attrIndex    // the core schema's attributes and the common ones, by name
+	extIdx     []attrIndex  // each extension's
+	only       []*kind      // the kind alone, what a query of its endpoint reads
+	unique     []uniqueAttr // extension attributes with uniqueness server or global (customunique.go)
+	immutable  []uniqueAttr // extension attributes whose mutability is immutable
 }
 
 // internNames interns the names of attrs and of their sub-attributes, and their canonical values
@@ -103,21 +106,43 @@ var (
 
 func init() {
 	for _, k := range kinds {
-		k.fs = filter.SchemaOf(k.core, k.exts...)
-		k.validating = withExternalID(k.core)
-		k.check = newValidator(k.validating.ID, k.validating.Attributes)
-		k.coreIdx = newAttrIndex(k.core.Attributes, commonAttrs)
+		k.build()
 		internNames(k.validating.Attributes)
 		intern(k.core.ID)
 		intern(k.name)
 		for _, e := range k.exts {
-			k.extChecks = append(k.extChecks, newValidator(e.ID, e.Attributes))
-			k.extIdx = append(k.extIdx, newAttrIndex(e.Attributes))
 			internNames(e.Attributes)
 			intern(e.ID)
 		}
 	}
 }
+
+// build derives what the kind computes from its schemas once: the filter schema, the validators
+// and the attribute indexes. A tenant's custom schemas (customschema.go) build kinds of their own
+// at run time; only the built-in kinds intern their names, at init, since the table is not
+// safe for concurrent writes.
+func (k *kind) build() {
+	k.fs = filter.SchemaOf(k.core, k.exts...)
+	k.validating = withExternalID(k.core)
+	k.check = newValidator(k.validating.ID, k.validating.Attributes)
+	k.coreIdx = newAttrIndex(k.core.Attributes, commonAttrs)
+	k.extChecks, k.extIdx = nil, nil
+	for _, e := range k.exts {
+		v := newValidator(e.ID, e.Attributes)
+		if !containsFold(builtinSchemas, e.ID) {
+			v.dropNever() // customschema.go
+		}
+		k.extChecks = append(k.extChecks, v)
+		k.extIdx = append(k.extIdx, newAttrIndex(e.Attributes))
+	}
+	k.only = []*kind{k}
+	k.unique = uniqueAttrs(k.exts)
+	k.immutable = immutableAttrs(k.exts)
+}
+
+// is reports whether k is resource type b: b itself, or a tenant's copy of b with custom
+// extensions (same position in kinds).
+func (k *kind) is(b *kind) bool { return k.index == b.index }
 
 // kindByEndpoint returns the kind served under the path segment ep ("Users", "Groups").
 func kindByEndpoint(ep string) *kind {

@@ -414,7 +414,7 @@ func (s *Server) enter(next echo.HandlerFunc) echo.HandlerFunc {
 		sc.st = reqState{tenant: t, rel: rel, base: t.baseFor(c.Scheme(), r.Host)}
 		st := &sc.st
 		if seg, _, _ := strings.Cut(strings.TrimPrefix(rel, "/"), "/"); seg != "" {
-			st.kind = kindByEndpoint(seg)
+			st.kind = t.kindByEndpoint(seg)
 		}
 		id := t.journal.ids.Add(1)
 		c.Response().Header()["X-Request-Id"] = []string{strconv.FormatInt(id, 10)}
@@ -643,7 +643,7 @@ func (s *Server) library(c echo.Context) error {
 	u := *r.URL
 	u.Path, u.RawPath = "/v2"+st.rel, ""
 	r2.URL = &u
-	st.tenant.lib.ServeHTTP(&renderWriter{ResponseWriter: c.Response(), st: st}, r2)
+	st.tenant.scimLib().ServeHTTP(&renderWriter{ResponseWriter: c.Response(), st: st}, r2)
 	return nil
 }
 

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/elimity-com/scim"
-	"github.com/elimity-com/scim/optional"
 	"github.com/labstack/echo/v4"
 
 	"github.com/scimsim/scimsim/simulator/faults"
@@ -34,6 +33,7 @@ type Tenant struct {
 	lib      scim.Server                     // elimity, with handlers bound to this tenant
 	lastUsed atomic.Int64                    // Unix nanoseconds of the last request or admin call (WithTenantIdleTTL)
 	deleted  atomic.Bool                     // DeleteTenant or the idle TTL removed it: writes are refused
+	schemas  atomic.Pointer[schemaSet]       // custom schemas (customkinds.go); nil: the built-in ones
 	kind     atomic.Pointer[Kind]            // nil until first use or SetKind: a SCIM tenant
 	dir      atomic.Pointer[graph.Directory] // an Entra tenant's directory, created on first use
 }
@@ -75,36 +75,16 @@ func newTenant(s *Server, name string) (*Tenant, error) {
 	}
 	t.cfg.Store(&tenantConfig{profile: s.opts.profile, token: token})
 	t.lastUsed.Store(s.opts.now().UnixNano())
-	lib, err := scim.NewServer(&scim.ServerArgs{
-		ServiceProviderConfig: &scim.ServiceProviderConfig{
-			SupportFiltering: true,
-			SupportPatch:     true,
-			MaxResults:       maxCount,
-		},
-		ResourceTypes: []scim.ResourceType{
-			{
-				ID:               optional.NewString("User"),
-				Name:             "User",
-				Description:      optional.NewString("User Account"),
-				Endpoint:         "/Users",
-				Schema:           userKind.core,
-				SchemaExtensions: []scim.SchemaExtension{{Schema: userKind.exts[0]}},
-				Handler:          resources{t: t, k: userKind},
-			},
-			{
-				ID:          optional.NewString("Group"),
-				Name:        "Group",
-				Description: optional.NewString("Group"),
-				Endpoint:    "/Groups",
-				Schema:      groupKind.core,
-				Handler:     resources{t: t, k: groupKind},
-			},
-		},
-	})
+	lib, err := newLib(t, kinds)
 	if err != nil {
 		return nil, fmt.Errorf("tenant %q: %w", name, err)
 	}
 	t.lib = lib
+	if len(s.opts.schemas.Schemas) > 0 {
+		if err := t.SetSchemas(s.opts.schemas); err != nil {
+			return nil, err
+		}
+	}
 	return t, nil
 }
 
@@ -207,7 +187,7 @@ func (t *Tenant) Seed(users, groups []map[string]any) (nUsers, nGroups int, err 
 	sd := t.newSeeder()
 	for i, list := range [][]map[string]any{users, groups} {
 		for _, res := range list {
-			if err := sd.add(kinds[i], res); err != nil {
+			if err := sd.add(t.kinds()[i], res); err != nil {
 				return 0, 0, err
 			}
 		}
@@ -238,7 +218,7 @@ func (sd *seeder) add(k *kind, res map[string]any) error {
 	if res == nil {
 		return fmt.Errorf("%s %d: null resource", k.name, pos)
 	}
-	if err := checkKnown(k, res); err != nil {
+	if err := checkUnknown(k, res); err != nil {
 		return fmt.Errorf("%s %d: %w", k.name, pos, err)
 	}
 	in := make(map[string]any, len(res)+1)

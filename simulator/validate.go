@@ -27,6 +27,7 @@ type attrRule struct {
 	name                 string
 	required, readOnly   bool
 	multiValued, complex bool
+	never                bool       // a custom attribute returned "never": checked, not kept (dropNever)
 	sub                  *validator // the sub-attributes of a complex attribute
 	subNames             []string   // their names, for a multi-valued attribute given as one object
 }
@@ -118,7 +119,7 @@ func (v *validator) members(obj map[string]any) (map[string]any, *scimerrors.Sci
 		if se != nil {
 			return nil, se
 		}
-		if val != nil {
+		if val != nil && !r.never {
 			out[r.name] = val
 		}
 	}
@@ -187,4 +188,19 @@ func (r *attrRule) singular(val any) (any, *scimerrors.ScimError) {
 		return nil, &scimerrors.ScimErrorInvalidValue
 	}
 	return r.sub.members(obj)
+}
+
+// dropNever makes the validator of a custom schema leave out the attributes returned "never"
+// (RFC 7643 Section 7: "never returned"), as encodeRecord leaves out the core password: the
+// simulator authenticates no one with them, so it keeps none it could leak. Built-in schemas
+// keep elimity's behaviour exactly.
+func (v *validator) dropNever() *validator {
+	for i := range v.attrs {
+		r := &v.attrs[i]
+		r.never = r.a.Returned() == "never"
+		if r.sub != nil {
+			r.sub.dropNever()
+		}
+	}
+	return v
 }

@@ -11,7 +11,7 @@ import (
 // journalFlood is the attack "journal flood with the token" of docs/reliability.md.
 var journalFlood = attack{
 	name:   "journal flood with the token",
-	attack: "4,000 `POST /scim/v2/Users` with the token and a 60 KiB body each (rejected: an unknown attribute), to fill the journal",
+	attack: "4,000 `POST /scim/v2/Users` with the token and a 60 KiB body each (rejected: `active` is not a boolean), to fill the journal",
 	run: func(r *report) (result, error) {
 		s, err := r.start()
 		if err != nil {
@@ -20,7 +20,8 @@ var journalFlood = attack{
 		defer s.stop()
 		before := s.rssMB()
 		body := user("x@contoso.com")
-		body["nickNamez"] = strings.Repeat("j", 60<<10)
+		body["nickName"] = strings.Repeat("j", 60<<10)
+		body["active"] = "not a boolean"
 		raw, _ := json.Marshal(body)
 		err = inParallel(16, func(w int) error {
 			for i := w; i < 4000; i += 16 {

@@ -43,6 +43,8 @@ type serveFlags struct {
 	journalBytes, journalTenantBytes          string
 	maxTenants                                int
 	faultsFile, seedFile                      string
+	schemaFiles                               []string
+	resourceTypesFile                         string
 	seed                                      int64
 	logLevel                                  string
 	logFormat                                 string
@@ -84,6 +86,8 @@ by default --token), and the admin API at http://ADDR/admin.`,
 	fl.IntVar(&f.maxConns, "max-conns", defaultMaxConns(), "connections held at once; past it a new one closes the oldest that has not sent a whole request")
 	fl.StringVar(&f.faultsFile, "faults", "", "YAML or JSON file of faults to add at start-up")
 	fl.StringVar(&f.seedFile, "seed-data", "", "YAML or JSON file of users and groups to store at start-up")
+	fl.StringArrayVar(&f.schemaFiles, "schema", nil, "JSON file of RFC 7643 schema resources (one object or a list, as /Schemas returns them) that extend User or Group in every tenant (repeatable)")
+	fl.StringVar(&f.resourceTypesFile, "resource-types", "", "JSON file of RFC 7643 resource types saying which resource type each --schema extends (default: by the id's :User or :Group suffix)")
 	fl.Int64Var(&f.seed, "seed", 1, "seed of fault probability draws and generated ids (same seed, same run)")
 	fl.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error (debug logs every request)")
 	fl.StringVar(&f.logFormat, "log-format", "text", "the server's own log on stderr: text (key=value) or json (one object a line)")
@@ -233,6 +237,13 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer) error {
 	}
 	if f.tenantTokenSet {
 		opts = append(opts, simulator.WithTenantToken(f.tenantToken))
+	}
+	if len(f.schemaFiles) > 0 || f.resourceTypesFile != "" {
+		cs, err := simulator.LoadSchemaFiles(f.schemaFiles, f.resourceTypesFile)
+		if err != nil {
+			return usageError("--schema: %v", err)
+		}
+		opts = append(opts, simulator.WithSchemas(cs))
 	}
 	sim, err := simulator.New(opts...)
 	if err != nil {
