@@ -10,8 +10,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/elimity-com/scim"
-	"github.com/elimity-com/scim/optional"
 	"github.com/labstack/echo/v4"
 
 	"github.com/scimsim/scimsim/simulator/faults"
@@ -31,7 +29,6 @@ type Tenant struct {
 	cfg      atomic.Pointer[tenantConfig]
 	lastBase atomic.Pointer[cachedBase]
 	chains   sync.Map                        // route id → fault middleware around the rest of that route's chain
-	lib      scim.Server                     // elimity, with handlers bound to this tenant
 	lastUsed atomic.Int64                    // Unix nanoseconds of the last request or admin call (WithTenantIdleTTL)
 	deleted  atomic.Bool                     // DeleteTenant or the idle TTL removed it: writes are refused
 	kind     atomic.Pointer[Kind]            // nil until first use or SetKind: a SCIM tenant
@@ -75,36 +72,6 @@ func newTenant(s *Server, name string) (*Tenant, error) {
 	}
 	t.cfg.Store(&tenantConfig{profile: s.opts.profile, token: token})
 	t.lastUsed.Store(s.opts.now().UnixNano())
-	lib, err := scim.NewServer(&scim.ServerArgs{
-		ServiceProviderConfig: &scim.ServiceProviderConfig{
-			SupportFiltering: true,
-			SupportPatch:     true,
-			MaxResults:       maxCount,
-		},
-		ResourceTypes: []scim.ResourceType{
-			{
-				ID:               optional.NewString("User"),
-				Name:             "User",
-				Description:      optional.NewString("User Account"),
-				Endpoint:         "/Users",
-				Schema:           userKind.core,
-				SchemaExtensions: []scim.SchemaExtension{{Schema: userKind.exts[0]}},
-				Handler:          resources{t: t, k: userKind},
-			},
-			{
-				ID:          optional.NewString("Group"),
-				Name:        "Group",
-				Description: optional.NewString("Group"),
-				Endpoint:    "/Groups",
-				Schema:      groupKind.core,
-				Handler:     resources{t: t, k: groupKind},
-			},
-		},
-	})
-	if err != nil {
-		return nil, fmt.Errorf("tenant %q: %w", name, err)
-	}
-	t.lib = lib
 	return t, nil
 }
 
