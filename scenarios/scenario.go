@@ -81,6 +81,7 @@ var FaultTypes = []string{
 	"hide_inactive",
 	"connection_reset",
 	"wrong_content_type",
+	"bad_cursor",
 }
 
 // DefaultConfig is the config a scenario names to run Entra's default job, built into scimsim

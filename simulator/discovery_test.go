@@ -134,7 +134,7 @@ var _ = Describe("discovery documents, compared with elimity's server", func() {
 				one := e.do("GET", path+"/"+id, nil)
 				Expect(one.Status).To(Equal(200))
 				Expect(one.JSON()).To(Equal(rs[i]), "%s/%s is the list's resource", path, id)
-				Expect(withoutMeta(one.JSON())).To(Equal(oracleGet(path+"/"+id)))
+				Expect(withoutMeta(one.JSON())).To(Equal(oracleGet(path + "/" + id)))
 			}
 		})
 	}

@@ -278,8 +278,11 @@ func (h resources) patch(st *reqState, r *http.Request, id string, pops []patchO
 	return h.rendered(st, http.StatusOK, rec), nil
 }
 
-// checkIfMatch checks the request's If-Match against the stored version: RFC 7644 §3.14 and
-// RFC 7232 §3.1, with the weak comparison SCIM's weak ETags need.
+// checkIfMatch checks the request's If-Match against the stored version (RFC 7644 §3.14): a
+// mismatch is 412 Precondition Failed (RFC 9110 §13.1.1). RFC 9110 §13.1.1 asks for the strong
+// comparison there, under which a weak tag matches nothing; SCIM's versions are weak tags
+// (§3.14's own examples send If-Match: W/"..."), so the comparison is the weak one of RFC 9110
+// §8.8.3.2, as for If-None-Match (§13.1.2).
 func checkIfMatch(r *http.Request, old *record) error {
 	if im := r.Header.Get("If-Match"); im != "" && !etagMatches(im, etag(old.Version)) {
 		return fmt.Errorf("%w: If-Match %s, current version %s", errPrecondition, im, etag(old.Version))
@@ -287,6 +290,9 @@ func checkIfMatch(r *http.Request, old *record) error {
 	return nil
 }
 
+// etagMatches reports whether an If-Match or If-None-Match header lists current, or is "*", by
+// the weak comparison of RFC 9110 §8.8.3.2: two tags match when their opaque parts are equal,
+// whether either is weak or not.
 func etagMatches(header, current string) bool {
 	opaque := func(s string) string { return strings.TrimPrefix(strings.TrimSpace(s), "W/") }
 	for _, tag := range strings.Split(header, ",") {

@@ -74,6 +74,7 @@ func ExampleWriteTable() {
 	// hide_inactive              -                                     users whose active is false are missing from queries, and 404 by id
 	// connection_reset           -                                     closes the connection without an answer (TCP RST where possible)
 	// wrong_content_type         -                                     200 with Content-Type: text/html and an HTML page instead of SCIM JSON
+	// bad_cursor                 mode=repeat(repeat|skip)              RFC 9865 cursor paging that misbehaves: a nextCursor that repeats the page or skips the next one
 }
 
 func ExampleLoadFile() {

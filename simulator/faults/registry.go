@@ -25,6 +25,7 @@ type AttrInfo struct {
 	Type        AttrType `json:"type"`
 	Default     any      `json:"default,omitempty"`  // nil: no default
 	OneOf       []int    `json:"oneOf,omitempty"`    // the allowed values of an Integer, if limited
+	Values      []string `json:"values,omitempty"`   // the allowed values of a String, if limited
 	Required    bool     `json:"required,omitempty"` // the type cannot work without it
 	Description string   `json:"description"`
 }
@@ -95,6 +96,10 @@ var registry = []registration{
 		newConnectionReset},
 	{TypeInfo{Name: "wrong_content_type", Description: "200 with Content-Type: text/html and an HTML page instead of SCIM JSON"},
 		newWrongContentType},
+	{TypeInfo{Name: "bad_cursor", Description: "RFC 9865 cursor paging that misbehaves: a nextCursor that repeats the page or skips the next one",
+		Attributes: []AttrInfo{{Name: "mode", Type: String, Default: "repeat", Values: []string{"repeat", "skip"},
+			Description: "repeat: nextCursor leads back to the same page; skip: it leads past the page that follows"}}},
+		newBadCursor},
 }
 
 // Types lists every fault type with its attributes, in the registry's order.
@@ -158,6 +163,9 @@ func (a AttrInfo) summary() string {
 			vals[i] = strconv.Itoa(v)
 		}
 		s += "(" + strings.Join(vals, "|") + ")"
+	}
+	if len(a.Values) > 0 {
+		s += "(" + strings.Join(a.Values, "|") + ")"
 	}
 	return s
 }

@@ -8,7 +8,7 @@ import (
 )
 
 func TestSpec_Validate(t *testing.T) {
-	const known = "auth_failure, unsupported_filter, duplicate_match, throttle, server_error, latency, timeout, conflict, not_found, malformed_response, drop_attribute, empty_query_404, members_despite_exclusion, hide_inactive, connection_reset, wrong_content_type"
+	const known = "auth_failure, unsupported_filter, duplicate_match, throttle, server_error, latency, timeout, conflict, not_found, malformed_response, drop_attribute, empty_query_404, members_despite_exclusion, hide_inactive, connection_reset, wrong_content_type, bad_cursor"
 	tests := []struct {
 		name   string
 		spec   faults.Spec
