@@ -253,6 +253,10 @@ func (t *Tenant) faultChain(route int64, rest echo.HandlerFunc) echo.HandlerFunc
 // scimRoutes registers every SCIM route of a tenant base; every GET route answers HEAD too (RFC
 // 9110 §9.3.2), and whatever no route serves is answered by fallback (404, 405 or 501).
 func (s *Server) scimRoutes(e *echo.Echo, prefix string) {
+	// First, so that the routes below take their methods back from it.
+	fb := s.scimChain(s.fallback, false)
+	e.Any(prefix, fb)
+	e.Any(prefix+"/*", fb)
 	add := func(method, path string, h echo.HandlerFunc) {
 		e.Add(method, prefix+path, s.scimChain(h, false))
 		if method == http.MethodGet {
@@ -276,9 +280,6 @@ func (s *Server) scimRoutes(e *echo.Echo, prefix string) {
 	add(http.MethodGet, "/ResourceTypes/:id", s.resourceTypes)
 	add(http.MethodGet, "/Schemas", s.schemas)
 	add(http.MethodGet, "/Schemas/:id", s.schemas)
-	fb := s.scimChain(s.fallback, false)
-	e.Any(prefix, fb)
-	e.Any(prefix+"/*", fb)
 }
 
 // recoverPanic is a last resort: no known input reaches a panic, and a test fails if one does.
