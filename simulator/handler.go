@@ -27,6 +27,9 @@ type resources struct {
 
 // create stores a new resource (RFC 7644 §3.3).
 func (h resources) create(st *reqState, attrs map[string]any) (scim.Resource, error) {
+	if err := checkUserName(h.k, attrs); err != nil {
+		return scim.Resource{}, err
+	}
 	now := h.t.srv.opts.now()
 	// Encoded before it queues: the change only numbers and stores it.
 	rec, err := encodeRecord(h.k, h.t.ids.next(), 0, attrs, metaInfo{created: now, modified: now, version: 1})
@@ -120,6 +123,9 @@ func (h resources) update(r *http.Request, id string, next func(old *record) (*r
 
 // replace replaces a resource (RFC 7644 §3.5.1), honouring If-Match (§3.14).
 func (h resources) replace(st *reqState, r *http.Request, id string, attrs map[string]any) (scim.Resource, error) {
+	if err := checkUserName(h.k, attrs); err != nil {
+		return scim.Resource{}, err
+	}
 	now := h.t.srv.opts.now()
 	rec, err := h.update(r, id, func(old *record) (*record, error) {
 		m := old.meta()
@@ -252,6 +258,9 @@ func (h resources) patch(st *reqState, r *http.Request, id string, pops []patchO
 		}
 		attrs, err := h.k.validate(doc)
 		if err != nil {
+			return nil, err
+		}
+		if err := checkUserName(h.k, attrs); err != nil {
 			return nil, err
 		}
 		m := old.meta()
