@@ -95,13 +95,14 @@ func Checks() []Check {
 		{
 			ID:     "schemas",
 			Impact: ImpactRFCOnly,
-			Title:  "/Schemas lists the User schema",
+			Title:  "/Schemas lists the User schema, with itemsPerPage the number it returns",
 			Requirement: `Support /Schemas (RFC 7643 Section 7) (` + srcTutorial + `, schema discovery); gallery apps discover ` +
 				`target attributes from it.`,
 			Consequence: `Entra's job for a non-gallery application does not use discovery; a gallery app cannot offer the ` +
 				`endpoint's attributes in its mappings.`,
-			Remedy: `Serve the RFC 7643 Section 7 schema definitions as a ListResponse at /Schemas, at least ` + wire.UserSchema + `.`,
-			Run:    checkSchemas,
+			Remedy: `Serve the RFC 7643 Section 7 schema definitions as a ListResponse at /Schemas, at least ` + wire.UserSchema +
+				`, with itemsPerPage the number of schemas returned (RFC 7644 Section 3.4.2).`,
+			Run: checkSchemas,
 		},
 		{
 			ID:          "create-user",

@@ -190,6 +190,13 @@ func checkSchemas(ctx context.Context, t *Target) error {
 	}
 	m := resp.Object()
 	list, _ := wire.Field(m, "Resources").([]any)
+	// RFC 7644 Section 3.4.2: itemsPerPage is "the number of resources returned in a list
+	// response page"; a client that pages by it asks again for schemas it already has.
+	if perPage, ok := intField(m, "itemsPerPage"); ok {
+		if err := t.expect(perPage == len(list), "%s with itemsPerPage %d but %d schemas", what(resp), perPage, len(list)); err != nil {
+			return err
+		}
+	}
 	var ids []string
 	for _, s := range list {
 		sm, _ := s.(map[string]any)

@@ -90,6 +90,7 @@ func TestRunAll_Endpoints(t *testing.T) {
 			wantSaid: map[string]string{"content-type": `"application/json"`}},
 		{name: "no ServiceProviderConfig", quirks: []string{quirkNoSPC}, wantFailed: []string{"service-provider-config"}},
 		{name: "no Schemas", quirks: []string{quirkNoSchemas}, wantFailed: []string{"schemas"}},
+		{name: "Schemas with itemsPerPage its page size", quirks: []string{quirkSchemasPerPage}, wantFailed: []string{"schemas"}},
 		{name: "externalId not filterable", quirks: []string{quirkNoExternalID}, wantFailed: []string{"query-externalid"},
 			wantSaid: map[string]string{"query-externalid": "invalidFilter"}},
 		{name: "userName unique only case-sensitively", quirks: []string{quirkCaseUnique}, wantFailed: []string{"duplicate-username"},

@@ -53,6 +53,7 @@ const (
 	quirkADSCIM          = "refuses-adscim-schema"
 	quirkPlain401        = "plain-text-401"
 	quirkCaseFilter      = "case-sensitive-username-filter"
+	quirkSchemasPerPage  = "schemas-items-per-page-1000"
 )
 
 func newFakeSCIM(token string, strict bool, quirks ...string) *fakeSCIM {
@@ -153,7 +154,11 @@ func (f *fakeSCIM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			f.fail(w, scimErr{status: 404, detail: "no such endpoint"})
 			return
 		}
-		f.write(w, 200, list([]map[string]any{{"id": "urn:ietf:params:scim:schemas:core:2.0:User"}, {"id": "urn:ietf:params:scim:schemas:core:2.0:Group"}}, 1, 2))
+		l := list([]map[string]any{{"id": "urn:ietf:params:scim:schemas:core:2.0:User"}, {"id": "urn:ietf:params:scim:schemas:core:2.0:Group"}}, 1, 2)
+		if f.quirks[quirkSchemasPerPage] {
+			l["itemsPerPage"] = 1000 // the page size, as elimity's server answered
+		}
+		f.write(w, 200, l)
 		return
 	default:
 		f.fail(w, scimErr{status: 404, detail: "no such endpoint"})

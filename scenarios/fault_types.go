@@ -7,6 +7,7 @@ package scenarios
 // harness test writes it from the registry, so the two cannot drift.
 var FaultTypes = []string{
 	"auth_failure",
+	"bad_cursor",
 	"conflict",
 	"connection_reset",
 	"drop_attribute",

@@ -7,8 +7,6 @@ import (
 	"os"
 	"strings"
 
-	"github.com/elimity-com/scim"
-	"github.com/elimity-com/scim/optional"
 	"github.com/elimity-com/scim/schema"
 	"github.com/labstack/echo/v4"
 	"go.yaml.in/yaml/v3"
@@ -75,12 +73,11 @@ func LoadResourceTypes(name string, b []byte) ([]ResourceTypeSpec, error) {
 }
 
 // schemaSet is a tenant's resource types when it has custom schemas: its own kinds (copies of
-// the built-in ones with the extensions added) and an elimity server that serves them on
-// /Schemas and /ResourceTypes.
+// the built-in ones with the extensions added), which its routes and /Schemas and /ResourceTypes
+// (discovery.go) serve.
 type schemaSet struct {
 	custom CustomSchemas
 	kinds  []*kind
-	lib    scim.Server
 }
 
 // kinds returns the tenant's resource types, in the order of the built-in kinds.
@@ -104,14 +101,6 @@ func (t *Tenant) kindByEndpoint(ep string) *kind {
 	return nil
 }
 
-// scimLib returns the elimity server of the tenant's resource types.
-func (t *Tenant) scimLib() scim.Server {
-	if s := t.schemas.Load(); s != nil {
-		return s.lib
-	}
-	return t.lib
-}
-
 // Schemas returns the tenant's custom schemas.
 func (t *Tenant) Schemas() CustomSchemas {
 	if s := t.schemas.Load(); s != nil {
@@ -132,11 +121,7 @@ func (t *Tenant) SetSchemas(cs CustomSchemas) error {
 	if err != nil {
 		return fmt.Errorf("tenant %q: %w", t.name, err)
 	}
-	lib, err := newLib(t, ks)
-	if err != nil {
-		return fmt.Errorf("tenant %q: %w", t.name, err)
-	}
-	t.schemas.Store(&schemaSet{custom: cs, kinds: ks, lib: lib})
+	t.schemas.Store(&schemaSet{custom: cs, kinds: ks})
 	return nil
 }
 
@@ -186,31 +171,6 @@ func customKinds(cs CustomSchemas) ([]*kind, error) {
 		k.build()
 	}
 	return out, nil
-}
-
-// newLib is the elimity server of a tenant's resource types: it serves /Schemas and
-// /ResourceTypes, and the requests the simulator's own routes leave to it.
-func newLib(t *Tenant, ks []*kind) (scim.Server, error) {
-	descriptions := map[string]string{"User": "User Account", "Group": "Group"}
-	var rts []scim.ResourceType
-	for _, k := range ks {
-		rt := scim.ResourceType{
-			ID:          optional.NewString(k.name),
-			Name:        k.name,
-			Description: optional.NewString(descriptions[k.name]),
-			Endpoint:    "/" + k.endpoint,
-			Schema:      k.core,
-			Handler:     resources{t: t, k: k},
-		}
-		for _, e := range k.exts {
-			rt.SchemaExtensions = append(rt.SchemaExtensions, scim.SchemaExtension{Schema: e})
-		}
-		rts = append(rts, rt)
-	}
-	return scim.NewServer(&scim.ServerArgs{
-		ServiceProviderConfig: &scim.ServiceProviderConfig{SupportFiltering: true, SupportPatch: true, MaxResults: maxCount},
-		ResourceTypes:         rts,
-	})
 }
 
 // MarshalJSON writes the schemas as GET /Schemas lists them and the resource types as given.

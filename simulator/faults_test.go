@@ -28,6 +28,7 @@ var faultRequests = map[string][3]string{
 	"conflict":                  {"POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"new@contoso.com"}`},
 	"drop_attribute":            {"POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"new@contoso.com","title":"CTO"}`},
 	"empty_query_404":           {"GET", "/Users?filter=" + url.QueryEscape(`userName eq "nobody@contoso.com"`), ""},
+	"bad_cursor":                {"GET", "/Users?cursor&count=1", ""},
 	"hide_inactive":             {"GET", "/Users?filter=" + url.QueryEscape(`active eq false`), ""},
 	"members_despite_exclusion": {"GET", "/Groups?excludedAttributes=members&filter=" + url.QueryEscape(`displayName eq "Sales"`), ""},
 	"not_found":                 {"GET", "/Users/u-alice", ""},

@@ -16,26 +16,20 @@ import (
 	"github.com/scimsim/scimsim/simulator/filter"
 )
 
-// resources is the elimity ResourceHandler of one kind in one tenant. elimity routes the
-// request, validates POST/PUT bodies and PATCH operations and renders errors; these methods do
-// the rest against the tenant's store.
-//
-// Successful responses are rendered from the stored canonical JSON rather than by elimity (see
-// renderWriter), so a resource reads the same on every route; the Resource returned to elimity
-// therefore carries only what decides its status line: the id and version, and no attributes
-// when the answer is 204.
+// resources is the store of one kind in one tenant, as the SCIM routes write it. Successful
+// responses are rendered from the stored canonical JSON, so a resource reads the same on every
+// route; the scim.Resource returned carries only what decides the status line: the id and
+// version, and no attributes when the answer is 204.
 type resources struct {
 	t *Tenant
 	k *kind
 }
 
-// Create stores a new resource (RFC 7644 §3.3). POST /Users and /Groups are served by the
-// simulator's own route (Server.create); this method completes the interface for elimity.
-func (h resources) Create(r *http.Request, attrs scim.ResourceAttributes) (scim.Resource, error) {
-	return h.create(stateOf(r), attrs)
-}
-
+// create stores a new resource (RFC 7644 §3.3).
 func (h resources) create(st *reqState, attrs map[string]any) (scim.Resource, error) {
+	if err := checkUserName(h.k, attrs); err != nil {
+		return scim.Resource{}, err
+	}
 	now := h.t.srv.opts.now()
 	// Encoded before it queues: the change only numbers and stores it.
 	rec, err := encodeRecord(h.k, h.t.ids.next(), 0, attrs, metaInfo{created: now, modified: now, version: 1})
@@ -130,33 +124,11 @@ func (h resources) update(r *http.Request, id string, next func(old *record) (*r
 	return rec, err
 }
 
-// Get returns a resource. GET /{Users,Groups}/{id} is served by the simulator's own route; this
-// method completes the interface for elimity's other callers.
-func (h resources) Get(r *http.Request, id string) (scim.Resource, error) {
-	rec, ok := h.t.store.get(h.k, id)
-	if !ok {
-		return scim.Resource{}, notFound(h.k, id)
-	}
-	doc, err := rec.decode()
-	if err != nil {
+// replace replaces a resource (RFC 7644 §3.5.1), honouring If-Match (§3.14).
+func (h resources) replace(st *reqState, r *http.Request, id string, attrs map[string]any) (scim.Resource, error) {
+	if err := checkUserName(h.k, attrs); err != nil {
 		return scim.Resource{}, err
 	}
-	return scim.Resource{ID: rec.ID, Attributes: doc, Meta: scim.Meta{Version: etag(rec.Version)}}, nil
-}
-
-// GetAll is never reached: GET /Users and GET /Groups are routed to the simulator's own query
-// handler in front of elimity, which would otherwise parse every filter with its slow parser.
-func (h resources) GetAll(*http.Request, scim.ListRequestParams) (scim.Page, error) {
-	return scim.Page{}, scimErr(http.StatusNotImplemented, "", "list %s through the simulator's query route", h.k.endpoint)
-}
-
-// Replace replaces a resource (RFC 7644 §3.5.1), honouring If-Match (§3.14). PUT is served by
-// the simulator's own route (Server.replace); this method completes the interface for elimity.
-func (h resources) Replace(r *http.Request, id string, attrs scim.ResourceAttributes) (scim.Resource, error) {
-	return h.replace(stateOf(r), r, id, attrs)
-}
-
-func (h resources) replace(st *reqState, r *http.Request, id string, attrs map[string]any) (scim.Resource, error) {
 	now := h.t.srv.opts.now()
 	rec, err := h.update(r, id, func(old *record) (*record, error) {
 		m := old.meta()
@@ -272,25 +244,10 @@ func withoutMember(k *kind, g *record, id string, now time.Time) (*record, error
 	return encodeRecord(k, g.ID, g.Seq, doc, metaInfo{created: m.created, modified: now, version: g.Version + 1})
 }
 
-// Patch applies PATCH operations (RFC 7644 §3.5.2) that elimity has validated one by one, then
-// validates the patched resource as a whole. Users answer 200 with the resource; groups answer
-// 204, as Entra expects ("Develop and plan provisioning for a SCIM endpoint": group PATCH
-// responses should not carry the member list).
-//
-// PATCH requests whose operations validatePatchOps knows are served by the simulator's own route
-// (Server.patch); elimity validates the others and calls this method.
-func (h resources) Patch(r *http.Request, id string, ops []scim.PatchOperation) (scim.Resource, error) {
-	st := stateOf(r)
-	if len(st.patchPaths) != len(ops) {
-		return scim.Resource{}, fmt.Errorf("patch of %s %q: %d operations validated, %d read", h.k.name, id, len(ops), len(st.patchPaths))
-	}
-	pops := make([]patchOp, len(ops))
-	for i, op := range ops {
-		pops[i] = patchOp{Op: strings.ToLower(op.Op), Path: st.patchPaths[i], Value: op.Value}
-	}
-	return h.patch(st, r, id, pops)
-}
-
+// patch applies validated PATCH operations (RFC 7644 §3.5.2), then validates the patched
+// resource as a whole. Users answer 200 with the resource; groups answer 204, as Entra expects
+// ("Develop and plan provisioning for a SCIM endpoint": group PATCH responses should not carry
+// the member list).
 func (h resources) patch(st *reqState, r *http.Request, id string, pops []patchOp) (scim.Resource, error) {
 	rules := patchRules{createOnAbsent: h.t.entra()}
 	now := h.t.srv.opts.now()
@@ -304,6 +261,9 @@ func (h resources) patch(st *reqState, r *http.Request, id string, pops []patchO
 		}
 		attrs, err := h.k.validate(doc)
 		if err != nil {
+			return nil, err
+		}
+		if err := checkUserName(h.k, attrs); err != nil {
 			return nil, err
 		}
 		m := old.meta()
@@ -330,8 +290,11 @@ func (h resources) patch(st *reqState, r *http.Request, id string, pops []patchO
 	return h.rendered(st, http.StatusOK, rec), nil
 }
 
-// checkIfMatch checks the request's If-Match against the stored version: RFC 7644 §3.14 and
-// RFC 7232 §3.1, with the weak comparison SCIM's weak ETags need.
+// checkIfMatch checks the request's If-Match against the stored version (RFC 7644 §3.14): a
+// mismatch is 412 Precondition Failed (RFC 9110 §13.1.1). RFC 9110 §13.1.1 asks for the strong
+// comparison there, under which a weak tag matches nothing; SCIM's versions are weak tags
+// (§3.14's own examples send If-Match: W/"..."), so the comparison is the weak one of RFC 9110
+// §8.8.3.2, as for If-None-Match (§13.1.2).
 func checkIfMatch(r *http.Request, old *record) error {
 	if im := r.Header.Get("If-Match"); im != "" && !etagMatches(im, etag(old.Version)) {
 		return fmt.Errorf("%w: If-Match %s, current version %s", errPrecondition, im, etag(old.Version))
@@ -339,6 +302,9 @@ func checkIfMatch(r *http.Request, old *record) error {
 	return nil
 }
 
+// etagMatches reports whether an If-Match or If-None-Match header lists current, or is "*", by
+// the weak comparison of RFC 9110 §8.8.3.2: two tags match when their opaque parts are equal,
+// whether either is weak or not.
 func etagMatches(header, current string) bool {
 	opaque := func(s string) string { return strings.TrimPrefix(strings.TrimSpace(s), "W/") }
 	for _, tag := range strings.Split(header, ",") {
@@ -349,7 +315,7 @@ func etagMatches(header, current string) bool {
 	return false
 }
 
-// storeError maps store errors to SCIM errors, as values (elimity turns pointers into 500s).
+// storeError maps store errors to SCIM errors (scimErr's values).
 func (h resources) storeError(err error, id string) error {
 	var se scimerrors.ScimError
 	switch {
@@ -377,11 +343,11 @@ func (h resources) rendered(st *reqState, status int, rec *record) scim.Resource
 	return scim.Resource{ID: rec.ID, Attributes: scim.ResourceAttributes{"id": rec.ID}, Meta: scim.Meta{Version: etag(rec.Version)}}
 }
 
-// create serves POST /Users and /Groups in front of elimity. It validates the body as elimity's
-// handler does (validateBody: the same schema validation, on the same schemas), without the
-// costs that handler adds to every request: it rebuilds the resource type's schema with
-// externalId on each call (ResourceType.schemaWithCommon), which compiles a regular expression
-// to check the attribute's name, and it renders a response that renderWriter then replaces.
+// create serves POST /Users and /Groups. It validates the body as elimity's handler did
+// (validateBody: the same schema validation, on the same schemas), without the costs that
+// handler added to every request: it rebuilt the resource type's schema with externalId on each
+// call (ResourceType.schemaWithCommon), which compiles a regular expression to check the
+// attribute's name.
 func (s *Server) create(c echo.Context) error {
 	st := state(c)
 	attrs, err := validateBody(st.kind, st.doc)
@@ -394,7 +360,7 @@ func (s *Server) create(c echo.Context) error {
 	return st.out.write(c)
 }
 
-// replace serves PUT /Users/{id} and /Groups/{id} in front of elimity, as create does POST.
+// replace serves PUT /Users/{id} and /Groups/{id}, as create does POST.
 func (s *Server) replace(c echo.Context) error {
 	st := state(c)
 	attrs, err := validateBody(st.kind, st.doc)
@@ -408,8 +374,9 @@ func (s *Server) replace(c echo.Context) error {
 	return st.out.write(c)
 }
 
-// patch serves PATCH /Users/{id} and /Groups/{id} in front of elimity when validatePatchOps knows
-// the shape of every operation (Entra's always), and hands the request to elimity otherwise.
+// patch serves PATCH /Users/{id} and /Groups/{id}: validatePatchOps validates the operations
+// whose shape it knows (Entra's always) as elimity's validation would, validatePatchAny the
+// others (patchvalidate.go).
 func (s *Server) patch(c echo.Context) error {
 	st := state(c)
 	r := c.Request()
@@ -419,7 +386,7 @@ func (s *Server) patch(c echo.Context) error {
 	}
 	ops, known, err := validatePatchOps(st.kind, body)
 	if !known {
-		return s.library(c)
+		ops, err = validatePatchAny(st.kind, body)
 	}
 	if err != nil {
 		return err
@@ -474,7 +441,7 @@ func (out rendered) write(c echo.Context) error {
 	return c.Blob(out.status, scimContentType, out.body)
 }
 
-// rendered is the response a resource handler decided on, written by renderWriter.
+// rendered is the response a resource handler decided on, written by write.
 type rendered struct {
 	status   int
 	body     []byte
@@ -482,41 +449,12 @@ type rendered struct {
 	location string
 }
 
-// renderWriter sits between elimity and the client. When the handler has rendered the
-// resource, it writes those bytes (and the ETag and Location headers of RFC 7644 §3.3 and
-// §3.14) in place of elimity's own rendering, which lists every extension schema, loses
-// milliseconds and cannot know the tenant's base URL. Errors pass through unchanged.
-type renderWriter struct {
-	http.ResponseWriter
-	st   *reqState
-	done bool
-}
-
-func (w *renderWriter) WriteHeader(code int) {
-	out := w.st.out
-	if out.status != 0 && code == out.status && code < 300 {
-		h := w.ResponseWriter.Header()
-		if out.version != "" {
-			h.Set("ETag", out.version)
-		}
-		if code == http.StatusCreated {
-			h.Set("Location", out.location)
-		}
-		if out.body == nil {
-			w.ResponseWriter.WriteHeader(code)
-			return
-		}
-		w.ResponseWriter.WriteHeader(code)
-		_, _ = w.ResponseWriter.Write(out.body)
-		w.done = true
-		return
+// remove serves DELETE /Users/{id} and /Groups/{id} (RFC 7644 §3.6): 204 without a body.
+func (s *Server) remove(c echo.Context) error {
+	st := state(c)
+	if err := (resources{t: st.tenant, k: st.kind}).Delete(c.Request(), c.Param("id")); err != nil {
+		return err
 	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *renderWriter) Write(b []byte) (int, error) {
-	if w.done {
-		return len(b), nil
-	}
-	return w.ResponseWriter.Write(b)
+	c.Response().Header().Set(echo.HeaderContentType, scimContentType)
+	return c.NoContent(http.StatusNoContent)
 }

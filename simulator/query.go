@@ -122,6 +122,7 @@ type searchRequest struct {
 	SortOrder          string   `json:"sortOrder"`
 	Attributes         []string `json:"attributes"`
 	ExcludedAttributes []string `json:"excludedAttributes"`
+	Cursor             *string  `json:"cursor"` // RFC 9865 §3
 }
 
 // queried returns the resource types a query route reads: its own, or all at the root.
@@ -195,6 +196,9 @@ type query struct {
 	descending        bool
 	attributes        []string
 	excluded          []string
+	filter            string         // as sent, for a cursor's query hash
+	startGiven        bool           // startIndex was in the request
+	cursor            *cursorRequest // RFC 9865 cursor paging; nil for index paging
 }
 
 func splitList(s string) []string {
@@ -227,6 +231,11 @@ func (s *Server) list(c echo.Context) error {
 	}
 	q.attributes = splitList(c.QueryParam("attributes"))
 	q.excluded = splitList(c.QueryParam("excludedAttributes"))
+	params := c.QueryParams()
+	q.filter, q.startGiven = params.Get("filter"), params.Has("startIndex")
+	if params.Has("cursor") {
+		q.cursor = &cursorRequest{raw: params.Get("cursor"), countGiven: params.Has("count")}
+	}
 	return s.run(c, q)
 }
 
@@ -240,9 +249,13 @@ func (s *Server) search(c echo.Context) error {
 	if len(sr.Schemas) != 1 || sr.Schemas[0] != searchRequestURN {
 		return invalidValue("search request: schemas must be [%q]", searchRequestURN)
 	}
-	q := query{startIndex: 1, count: defaultCount, sortBy: sr.SortBy, attributes: sr.Attributes, excluded: sr.ExcludedAttributes}
+	q := query{startIndex: 1, count: defaultCount, sortBy: sr.SortBy, attributes: sr.Attributes, excluded: sr.ExcludedAttributes,
+		filter: sr.Filter, startGiven: sr.StartIndex != nil}
 	if sr.StartIndex != nil {
 		q.startIndex = *sr.StartIndex
+	}
+	if sr.Cursor != nil {
+		q.cursor = &cursorRequest{raw: *sr.Cursor, countGiven: sr.Count != nil}
 	}
 	if sr.Count != nil {
 		q.count = *sr.Count
@@ -290,25 +303,23 @@ var errClientGone = scimErr(499, "", "the client closed the connection before th
 // context.
 const checkEvery = 256
 
-// page collects what a query returns without keeping what it does not: it counts every match
-// (totalResults) and keeps only those on the requested page, so that a scan that matches every
-// resource with count=1 holds one decoded resource, not all of them.
-type page struct {
-	skip, want int
-	total      int
-	hits       []hit
-}
-
-func (p *page) offer(h hit) {
-	p.total++
-	if p.total > p.skip && len(p.hits) < p.want {
-		p.hits = append(p.hits, h)
-	}
-}
-
 func (s *Server) run(c echo.Context, q query) error {
 	st := state(c)
 	t := st.tenant
+	pg := &page{}
+	misbehave := ""
+	if q.cursor != nil {
+		if q.startGiven {
+			return invalidValue("startIndex and cursor are two ways to page (RFC 9865 §2.4); send one")
+		}
+		misbehave = faults.CursorMisbehaviour(c)
+		var err error
+		pg.cur, err = newCursorPage(newCursorCodec(s.opts.seed, t.name), s.opts.now(), *q.cursor, q.count,
+			st.rel, q.filter, q.sortBy, q.descending, misbehave == "skip")
+		if err != nil {
+			return err
+		}
+	}
 	// RFC 7644 §3.4.2.4: startIndex below 1 is 1; a negative count is 0.
 	if q.startIndex < 1 {
 		q.startIndex = 1
@@ -319,8 +330,20 @@ func (s *Server) run(c echo.Context, q query) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	pg := &page{skip: q.startIndex - 1, want: q.count}
+	pg.skip, pg.want = q.startIndex-1, q.count
 	tx := t.store.read()
+	write := func() error {
+		links := listLinks{startIndex: q.startIndex}
+		hits := pg.hits
+		if pg.cur != nil {
+			links.cursor, hits = true, pg.cur.hits
+			links.next, links.previous, links.misbehaved = pg.cur.links(newCursorCodec(s.opts.seed, t.name), s.opts.now(), misbehave)
+			if links.misbehaved {
+				faults.CursorMisbehaved(c)
+			}
+		}
+		return s.writeList(c, hits, pg.total, links, proj)
+	}
 
 	var sortBy *filter.AttrPath
 	if q.sortBy != "" {
@@ -375,7 +398,8 @@ func (s *Server) run(c echo.Context, q query) error {
 		if checked == 0 {
 			return firstErr
 		}
-	case sortBy != nil:
+	case sortBy != nil || pg.cur != nil:
+		// A cursor page is found by position in the whole result set (cursor.go).
 		for _, k := range st.queried() {
 			if err := matches(ctx, tx, k, nil, visit(k)); err != nil {
 				return err
@@ -403,15 +427,15 @@ func (s *Server) run(c echo.Context, q query) error {
 				want--
 			}
 		}
-		return s.writeList(c, pg.hits, pg.total, q, proj)
+		return write()
 	}
 	if sortBy != nil {
 		sortHits(sorted, q.descending)
 		for _, sh := range sorted {
-			pg.offer(sh.h)
+			pg.offerSorted(sh.h, sh.v, sh.caseExact)
 		}
 	}
-	return s.writeList(c, pg.hits, pg.total, q, proj)
+	return write()
 }
 
 // matches calls visit for each resource of kind k matching e (every one when e is nil), in id
@@ -536,46 +560,6 @@ func sortHits(hits []sortHit, descending bool) {
 	})
 }
 
-// listPrefix opens every ListResponse (RFC 7644 §3.4.2).
-const listPrefix = `{"schemas":["` + listResponseURN + `"],"totalResults":`
-
-// writeList renders a ListResponse; itemsPerPage is the number of resources returned.
-func (s *Server) writeList(c echo.Context, hits []hit, total int, q query, proj *projection) error {
-	st := state(c)
-	size := len(listPrefix) + 64
-	for _, h := range hits {
-		size += len(h.rec.Doc) + len(st.base.escaped) + 64
-	}
-	bp := listBuffers.Get().(*[]byte)
-	defer func() { *bp = (*bp)[:0]; listBuffers.Put(bp) }()
-	buf := slices.Grow((*bp)[:0], size)
-	buf = append(buf, listPrefix...)
-	buf = strconv.AppendInt(buf, int64(total), 10)
-	buf = append(buf, `,"itemsPerPage":`...)
-	buf = strconv.AppendInt(buf, int64(len(hits)), 10)
-	buf = append(buf, `,"startIndex":`...)
-	buf = strconv.AppendInt(buf, int64(q.startIndex), 10)
-	buf = append(buf, `,"Resources":[`...)
-	for i, h := range hits {
-		if i > 0 {
-			buf = append(buf, ',')
-		}
-		var err error
-		if buf, err = appendProjected(buf, h, st.base, proj); err != nil {
-			return err
-		}
-	}
-	buf = append(buf, "]}"...)
-	if cap(buf) <= 1<<20 {
-		*bp = buf
-	}
-	// Blob writes buf to the connection before returning, so the buffer can be reused.
-	return c.Blob(http.StatusOK, scimContentType, buf)
-}
-
-// listBuffers recycles ListResponse buffers; very large ones are left to the collector.
-var listBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
-
 // maxProjectedNames caps the distinct names of attributes and of excludedAttributes: a User has
 // fewer than 100 attributes and sub-attributes, and each name costs a pass over every resource of
 // the page.
@@ -684,28 +668,4 @@ func refs(k *kind, paths []string) []attrRef {
 		}
 	}
 	return out
-}
-
-// getOne serves GET /{Users,Groups}/{id} (RFC 7644 §3.4.1) from the stored bytes.
-func (s *Server) getOne(c echo.Context) error {
-	st := state(c)
-	k := st.kind
-	id := c.Param("id")
-	rec, ok := st.tenant.store.get(k, id)
-	if !ok {
-		return notFound(k, id)
-	}
-	var proj *projection
-	if c.Request().URL.RawQuery != "" {
-		var err error
-		if proj, err = newProjection(splitList(c.QueryParam("attributes")), splitList(c.QueryParam("excludedAttributes"))); err != nil {
-			return err
-		}
-	}
-	body, err := appendProjected(nil, hit{k: k, rec: rec}, st.base, proj)
-	if err != nil {
-		return err
-	}
-	c.Response().Header().Set("ETag", etag(rec.Version))
-	return c.Blob(http.StatusOK, scimContentType, body)
 }

@@ -34,6 +34,7 @@ type metaInfo struct {
 // URN); it is not modified. Attributes returned "never" (password, RFC 7643 §4.1.1) are not
 // kept: the simulator never authenticates users, and so can never leak one.
 func encodeRecord(k *kind, id string, seq uint64, attrs map[string]any, m metaInfo) (*record, error) {
+	attrs = assignedAttrs(attrs) // RFC 7643 §2.5, for every stored document (represent.go)
 	// The document is written as json.Marshal would write it for a map holding attrs, "id",
 	// "schemas" and "meta" (keys sorted, strings escaped alike), straight from attrs: no map is
 	// built for it. TestEncodeRecord_AsJSONMarshal holds it to that.
@@ -128,6 +129,7 @@ func extIndex(k *kind, urn string) int {
 // encodeRecordMarshal is encodeRecord through json.Marshal of a map, for the values appendJSON
 // leaves to it.
 func encodeRecordMarshal(k *kind, id string, seq uint64, attrs map[string]any, m metaInfo) (*record, error) {
+	attrs = assignedAttrs(attrs)
 	doc := make(map[string]any, len(attrs)+3)
 	for name, v := range attrs {
 		if name == "id" || name == "meta" || name == "schemas" {

@@ -113,8 +113,8 @@ func (s *Server) tenant(name string, capped bool) (*Tenant, error) {
 	}
 	t, err := newTenant(s, name)
 	if err != nil {
-		// newTenant fails only on a static elimity configuration error, which New has
-		// already ruled out for the default tenant.
+		// newTenant fails only on a static configuration error, which New has already ruled
+		// out for the default tenant.
 		panic(err)
 	}
 	s.tenants[name] = t
@@ -223,12 +223,17 @@ func (s *Server) routes() *echo.Echo {
 	return e
 }
 
-// scimChain composes the SCIM middleware around h once.
-func (s *Server) scimChain(h echo.HandlerFunc) echo.HandlerFunc {
+// scimChain composes the SCIM middleware around h once. head serves HEAD with the GET route's
+// handler (asGet, discovery.go).
+func (s *Server) scimChain(h echo.HandlerFunc, head bool) echo.HandlerFunc {
 	rest := s.authenticate(s.normalise(h))
 	id := s.routeSeq.Add(1)
 	faulted := func(c echo.Context) error { return state(c).tenant.faultChain(id, rest)(c) }
-	chain := s.enter(s.limitBody(s.requestInfo(faulted)))
+	inner := s.limitBody(s.requestInfo(faulted))
+	if head {
+		inner = asGet(inner)
+	}
+	chain := s.enter(inner)
 	if s.opts.logger.Enabled(context.Background(), slog.LevelDebug) {
 		chain = s.logRequest(chain)
 	}
@@ -245,8 +250,19 @@ func (t *Tenant) faultChain(route int64, rest echo.HandlerFunc) echo.HandlerFunc
 	return h.(echo.HandlerFunc)
 }
 
+// scimRoutes registers every SCIM route of a tenant base; every GET route answers HEAD too (RFC
+// 9110 §9.3.2), and whatever no route serves is answered by fallback (404, 405 or 501).
 func (s *Server) scimRoutes(e *echo.Echo, prefix string) {
-	add := func(method, path string, h echo.HandlerFunc) { e.Add(method, prefix+path, s.scimChain(h)) }
+	// First, so that the routes below take their methods back from it.
+	fb := s.scimChain(s.fallback, false)
+	e.Any(prefix, fb)
+	e.Any(prefix+"/*", fb)
+	add := func(method, path string, h echo.HandlerFunc) {
+		e.Add(method, prefix+path, s.scimChain(h, false))
+		if method == http.MethodGet {
+			e.Add(http.MethodHead, prefix+path, s.scimChain(h, true))
+		}
+	}
 	for _, k := range kinds {
 		add(http.MethodGet, "/"+k.endpoint, s.list)
 		add(http.MethodGet, "/"+k.endpoint+"/:id", s.getOne)
@@ -254,14 +270,16 @@ func (s *Server) scimRoutes(e *echo.Echo, prefix string) {
 		add(http.MethodPost, "/"+k.endpoint, s.create)
 		add(http.MethodPut, "/"+k.endpoint+"/:id", s.replace)
 		add(http.MethodPatch, "/"+k.endpoint+"/:id", s.patch)
+		add(http.MethodDelete, "/"+k.endpoint+"/:id", s.remove)
 	}
 	add(http.MethodGet, "", s.list)
 	add(http.MethodGet, "/", s.list)
 	add(http.MethodPost, "/.search", s.search)
 	add(http.MethodGet, "/ServiceProviderConfig", s.serviceProviderConfig)
-	lib := s.scimChain(s.library)
-	e.Any(prefix, lib)
-	e.Any(prefix+"/*", lib)
+	add(http.MethodGet, "/ResourceTypes", s.resourceTypes)
+	add(http.MethodGet, "/ResourceTypes/:id", s.resourceTypes)
+	add(http.MethodGet, "/Schemas", s.schemas)
+	add(http.MethodGet, "/Schemas/:id", s.schemas)
 }
 
 // recoverPanic is a last resort: no known input reaches a panic, and a test fails if one does.
@@ -298,33 +316,22 @@ func (s *Server) logRequest(next echo.HandlerFunc) echo.HandlerFunc {
 
 // reqState is what the middleware chain learns about a SCIM request.
 type reqState struct {
-	tenant     *Tenant
-	kind       *kind  // resource type of the path, nil for other endpoints
-	rel        string // path below the tenant's /scim/v2
-	base       base
-	body       []byte // the body as the client sent it, for the journal and the search request
-	search     *searchRequest
-	filters    []kindFilter // the parsed filter, per resource type queried
-	filterBuf  [2]kindFilter
-	patchPaths []string
-	doc        map[string]any // a POST or PUT body as normalise decoded it; nil if it did not decode
-	out        rendered
-}
-
-type stateKey struct{}
-
-func stateOf(r *http.Request) *reqState {
-	if st, ok := r.Context().Value(stateKey{}).(*reqState); ok {
-		return st
-	}
-	return &reqState{}
+	tenant    *Tenant
+	kind      *kind  // resource type of the path, nil for other endpoints
+	rel       string // path below the tenant's /scim/v2
+	base      base
+	body      []byte // the body as the client sent it, for the journal and the search request
+	search    *searchRequest
+	filters   []kindFilter // the parsed filter, per resource type queried
+	filterBuf [2]kindFilter
+	doc       map[string]any // a POST or PUT body as normalise decoded it; nil if it did not decode
+	out       rendered
 }
 
 // scimContext is the echo context of a SCIM request: echo's, with the request's state and a
 // small store of its own for the values the middleware shares (faults.SetRequestInfo and the
 // faults' hits), since echo's allocates a map for every request and takes a lock for every Get.
-// enter makes one from a pool for each request; the state travels in it on the hot path and is
-// attached to the request's context only for elimity's routes, whose handlers see nothing else.
+// enter makes one from a pool for each request, and the state travels in it.
 type scimContext struct {
 	echo.Context
 	st   reqState
@@ -624,54 +631,14 @@ func (s *Server) normalise(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 			return next(c)
 		}
-		body, paths, err := preparePatch(st.kind, sent, st.tenant.Profile())
+		body, _, err := preparePatch(st.kind, sent, st.tenant.Profile())
 		if err != nil {
 			return err
 		}
-		st.patchPaths = paths
 		r.Body = newSentBody(body)
 		r.ContentLength = int64(len(body))
 		return next(c)
 	}
-}
-
-// library hands the request to elimity, whose routes expect paths below "/v2".
-func (s *Server) library(c echo.Context) error {
-	st := state(c)
-	r := c.Request()
-	r2 := r.WithContext(context.WithValue(r.Context(), stateKey{}, st))
-	u := *r.URL
-	u.Path, u.RawPath = "/v2"+st.rel, ""
-	r2.URL = &u
-	st.tenant.scimLib().ServeHTTP(&renderWriter{ResponseWriter: c.Response(), st: st}, r2)
-	return nil
-}
-
-// serviceProviderConfig answers what the simulator really supports (RFC 7643 §5); elimity's
-// own document hard-codes etag and sort to false.
-func (s *Server) serviceProviderConfig(c echo.Context) error {
-	st := state(c)
-	doc := map[string]any{
-		"schemas":          []string{spcURN},
-		"documentationUri": "https://github.com/scimsim/scimsim",
-		"patch":            map[string]any{"supported": true},
-		"bulk":             map[string]any{"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
-		"filter":           map[string]any{"supported": true, "maxResults": maxCount},
-		"changePassword":   map[string]any{"supported": false},
-		"sort":             map[string]any{"supported": true},
-		"etag":             map[string]any{"supported": true},
-		"authenticationSchemes": []map[string]any{{
-			"type": "oauthbearertoken", "name": "OAuth Bearer Token", "primary": true,
-			"description": "Authentication scheme using the OAuth Bearer Token Standard",
-			"specUri":     "https://www.rfc-editor.org/info/rfc6750",
-		}},
-		"meta": map[string]any{"resourceType": "ServiceProviderConfig", "location": st.base.url + "/ServiceProviderConfig"},
-	}
-	b, err := json.Marshal(doc)
-	if err != nil {
-		return err
-	}
-	return c.Blob(http.StatusOK, scimContentType, b)
 }
 
 // errorHandler renders every error: SCIM paths answer an RFC 7644 §3.12 error, admin paths

@@ -222,7 +222,9 @@ var _ = Describe("bad input", func() {
 		Entry("PATCH without the PatchOp schema", "PATCH", "/Users/u-alice", map[string]any{"Operations": []any{}}, 400, "invalidValue"),
 		Entry("PATCH remove without a path", "PATCH", "/Users/u-alice", patchBody(map[string]any{"op": "remove"}), 400, "noTarget"),
 		Entry("invalid filter", "GET", "/Users?filter="+url.QueryEscape(`userName eq`), nil, 400, "invalidFilter"),
-		Entry("unknown route", "GET", "/Bulk", nil, 404, ""),
+		Entry("unknown route", "GET", "/Nope", nil, 404, ""),
+		Entry("bulk, which the simulator does not implement (RFC 7644 §3.7)", "POST", "/Bulk", map[string]any{}, 501, ""),
+		Entry("the /Me alias, which the simulator does not implement (RFC 7644 §3.11)", "GET", "/Me", nil, 501, ""),
 		Entry("unknown resource id", "GET", "/Users/nope", nil, 404, ""),
 		Entry("endpoints are case-sensitive", "GET", "/users", nil, 404, ""),
 	)

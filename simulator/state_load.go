@@ -246,7 +246,7 @@ func decodeRecord(k *kind, res stateResource) (*record, error) {
 	if res.Seq == 0 {
 		return nil, fmt.Errorf("%s %q: no seq", k.name, doc.id)
 	}
-	if compact && !doc.other && doc.locAt > 0 {
+	if compact && !doc.other && doc.locAt > 0 && !mayHoldUnassigned(b) {
 		s := string(b)
 		rec := &record{ID: inDoc(s, "id", doc.id), Seq: res.Seq, Version: m.version, Doc: s, LocAt: doc.locAt,
 			Created: m.created.UnixMilli(), Modified: m.modified.UnixMilli()}

@@ -10,7 +10,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/elimity-com/scim"
 	"github.com/labstack/echo/v4"
 
 	"github.com/scimsim/scimsim/simulator/faults"
@@ -30,7 +29,6 @@ type Tenant struct {
 	cfg      atomic.Pointer[tenantConfig]
 	lastBase atomic.Pointer[cachedBase]
 	chains   sync.Map                        // route id → fault middleware around the rest of that route's chain
-	lib      scim.Server                     // elimity, with handlers bound to this tenant
 	lastUsed atomic.Int64                    // Unix nanoseconds of the last request or admin call (WithTenantIdleTTL)
 	deleted  atomic.Bool                     // DeleteTenant or the idle TTL removed it: writes are refused
 	schemas  atomic.Pointer[schemaSet]       // custom schemas (customkinds.go); nil: the built-in ones
@@ -75,11 +73,6 @@ func newTenant(s *Server, name string) (*Tenant, error) {
 	}
 	t.cfg.Store(&tenantConfig{profile: s.opts.profile, token: token})
 	t.lastUsed.Store(s.opts.now().UnixNano())
-	lib, err := newLib(t, kinds)
-	if err != nil {
-		return nil, fmt.Errorf("tenant %q: %w", name, err)
-	}
-	t.lib = lib
 	if len(s.opts.schemas.Schemas) > 0 {
 		if err := t.SetSchemas(s.opts.schemas); err != nil {
 			return nil, err

@@ -26,6 +26,7 @@ type AttrInfo struct {
 	Type        AttrType `json:"type"`
 	Default     any      `json:"default,omitempty"`  // nil: no default
 	OneOf       []int    `json:"oneOf,omitempty"`    // the allowed values of an Integer, if limited
+	Values      []string `json:"values,omitempty"`   // the allowed values of a String, if limited
 	Required    bool     `json:"required,omitempty"` // the type cannot work without it
 	Description string   `json:"description"`
 }
@@ -127,6 +128,9 @@ func (a AttrInfo) summary() string {
 			vals[i] = strconv.Itoa(v)
 		}
 		s += "(" + strings.Join(vals, "|") + ")"
+	}
+	if len(a.Values) > 0 {
+		s += "(" + strings.Join(a.Values, "|") + ")"
 	}
 	return s
 }

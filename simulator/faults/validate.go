@@ -45,6 +45,11 @@ func (a attrs) int(name string) int {
 	return v
 }
 
+func (a attrs) str(name string) string {
+	v, _ := a[name].(string)
+	return v
+}
+
 func (a attrs) strings(name string) []string {
 	v, _ := a[name].([]string)
 	return v
@@ -166,6 +171,9 @@ func (a AttrInfo) convert(v any) (any, error) {
 		s, ok := v.(string)
 		if !ok {
 			return nil, fmt.Errorf("want a string, got %s", describe(v))
+		}
+		if len(a.Values) > 0 && !slices.Contains(a.Values, s) {
+			return nil, fmt.Errorf("%q is not one of %s", s, strings.Join(a.Values, ", "))
 		}
 		return s, nil
 	case StringList:

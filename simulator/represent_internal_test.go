@@ -1,0 +1,51 @@
+package simulator
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+// TestDecodeRecord_DropsUnassigned: a state file written with nulls, empty lists or empty objects
+// (by an older version, or by hand) loads without them, as encodeRecord would have stored it
+// (RFC 7643 §2.5).
+func TestDecodeRecord_DropsUnassigned(t *testing.T) {
+	meta := `"meta":{"created":"2026-11-25T10:00:00.000Z","lastModified":"2026-11-25T10:00:00.000Z","resourceType":"User","version":"W/\"3\""}`
+	for _, tc := range []struct{ in, want string }{
+		{`{"id":"u1",` + meta + `,"name":{},"roles":null,"schemas":["` + userURN + `"],"userName":"a"}`,
+			`{"id":"u1",` + meta + `,"schemas":["` + userURN + `"],"userName":"a"}`},
+		{`{"emails":[{"type":null,"value":null}],"id":"u1",` + meta + `,"schemas":["` + userURN + `"],"userName":"a"}`,
+			`{"id":"u1",` + meta + `,"schemas":["` + userURN + `"],"userName":"a"}`},
+		{`{"emails":[null,{"value":"a@b"}],"id":"u1",` + meta + `,"schemas":["` + userURN + `"],"userName":"null"}`,
+			`{"emails":[{"value":"a@b"}],"id":"u1",` + meta + `,"schemas":["` + userURN + `"],"userName":"null"}`},
+		{`{"id":"u1",` + meta + `,"schemas":["` + userURN + `"],"userName":"a"}`,
+			`{"id":"u1",` + meta + `,"schemas":["` + userURN + `"],"userName":"a"}`},
+	} {
+		rec, err := decodeRecord(userKind, stateResource{Seq: 1, Resource: json.RawMessage(tc.in)})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.in, err)
+		}
+		if rec.Doc != tc.want {
+			t.Errorf("%s\n got %s\nwant %s", tc.in, rec.Doc, tc.want)
+		}
+	}
+}
+
+// TestAssignedAttrs_NoCopyWhenAssigned: the write path pays no copy for a resource without
+// unassigned values, and the caller's map is never modified.
+func TestAssignedAttrs_NoCopyWhenAssigned(t *testing.T) {
+	in := map[string]any{"userName": "a", "name": map[string]any{"givenName": "A"}, "emails": []any{map[string]any{"value": "a@b"}}}
+	if got := assignedAttrs(in); len(got) != 3 {
+		t.Fatalf("assignedAttrs changed an assigned resource: %v", got)
+	}
+	if n := testing.AllocsPerRun(100, func() { assignedAttrs(in) }); n != 0 {
+		t.Errorf("assignedAttrs allocates %v times for an assigned resource", n)
+	}
+	with := map[string]any{"userName": "a", "roles": []any{}, "name": map[string]any{"givenName": nil}}
+	out := assignedAttrs(with)
+	if len(out) != 1 || out["userName"] != "a" {
+		t.Errorf("assignedAttrs(%v) = %v, want only userName", with, out)
+	}
+	if len(with) != 3 || len(with["name"].(map[string]any)) != 1 {
+		t.Errorf("assignedAttrs modified its input: %v", with)
+	}
+}
