@@ -27,16 +27,23 @@ func seedFiles(f *testing.F, patterns ...string) {
 	}
 }
 
+// loaded reports whether fuzz.yaml loaded, failing t when the error of a load that failed does not
+// name the file.
+func loaded(t *testing.T, err error) bool {
+	t.Helper()
+	if err != nil && !strings.HasPrefix(err.Error(), "fuzz.yaml") {
+		t.Fatalf("error %q does not name the file", err)
+	}
+	return err == nil
+}
+
 // FuzzParseConfig: any input either loads into a config that validates again, or fails with an
 // error naming the file; it never panics.
 func FuzzParseConfig(f *testing.F) {
 	seedFiles(f, "../testdata/configs/*.yaml", "testdata/config-errors/*.yaml")
 	f.Fuzz(func(t *testing.T, b []byte) {
 		cfg, err := ParseConfig("fuzz.yaml", b)
-		if err != nil {
-			if !strings.HasPrefix(err.Error(), "fuzz.yaml") {
-				t.Fatalf("error %q does not name the file", err)
-			}
+		if !loaded(t, err) {
 			return
 		}
 		if err := cfg.Validate(); err != nil {
@@ -50,10 +57,7 @@ func FuzzParseSource(f *testing.F) {
 	seedFiles(f, "../testdata/sources/*.yaml", "testdata/source-errors/*.yaml")
 	f.Fuzz(func(t *testing.T, b []byte) {
 		src, err := ParseSource("fuzz.yaml", b)
-		if err != nil {
-			if !strings.HasPrefix(err.Error(), "fuzz.yaml") {
-				t.Fatalf("error %q does not name the file", err)
-			}
+		if !loaded(t, err) {
 			return
 		}
 		if err := src.Validate(); err != nil {

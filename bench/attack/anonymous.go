@@ -15,28 +15,22 @@ import (
 var anonymousTenants = attack{
 	name:   "anonymous tenants",
 	attack: "2,000 requests without a token, each for a new tenant name (`GET` and `POST /tenants/anon-N/scim/v2/Users`), with `--token` set and `--max-tenants 50`",
-	run: func(r *report) (result, error) {
-		s, err := r.start("--max-tenants", "50")
-		if err != nil {
-			return result{}, err
-		}
-		defer s.stop()
+	serve:  []string{"--max-tenants", "50"},
+	on: func(s *server) (result, error) {
 		statuses := map[int]int{}
 		var mu sync.Mutex
-		err = inParallel(16, func(w int) error {
-			for i := w; i < 2000; i += 16 {
-				method, body := "GET", any(nil)
-				if i%2 == 1 {
-					method, body = "POST", user("x@contoso.com")
-				}
-				code, _, err := s.do(method, fmt.Sprintf("/tenants/anon-%d/scim/v2/Users", i), "", body)
-				if err != nil {
-					return err
-				}
-				mu.Lock()
-				statuses[code]++
-				mu.Unlock()
+		err := spread(16, 2000, func(i int) error {
+			method, body := "GET", any(nil)
+			if i%2 == 1 {
+				method, body = "POST", user("x@contoso.com")
 			}
+			code, _, err := s.do(method, fmt.Sprintf("/tenants/anon-%d/scim/v2/Users", i), "", body)
+			if err != nil {
+				return err
+			}
+			mu.Lock()
+			statuses[code]++
+			mu.Unlock()
 			return nil
 		})
 		if err != nil {
@@ -64,25 +58,18 @@ var anonymousTenants = attack{
 var anonymousBodies = attack{
 	name:   "anonymous bodies",
 	attack: "10,000 `POST /scim/v2/Users` without a token, each with a 64 KiB body",
-	run: func(r *report) (result, error) {
-		s, err := r.start()
-		if err != nil {
-			return result{}, err
-		}
-		defer s.stop()
+	on: func(s *server) (result, error) {
 		before := s.rssMB()
 		big := user(strings.Repeat("a", 64<<10-100))
 		raw, _ := json.Marshal(big)
 		var n401 atomic.Int64
-		err = inParallel(16, func(w int) error {
-			for i := w; i < 10000; i += 16 {
-				code, _, err := s.do("POST", "/scim/v2/Users", "", raw)
-				if err != nil {
-					return err
-				}
-				if code == 401 {
-					n401.Add(1)
-				}
+		err := spread(16, 10000, func(i int) error {
+			code, _, err := s.do("POST", "/scim/v2/Users", "", raw)
+			if err != nil {
+				return err
+			}
+			if code == 401 {
+				n401.Add(1)
 			}
 			return nil
 		})

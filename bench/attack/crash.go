@@ -36,23 +36,19 @@ var killUnderLoad = attack{
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					for i := 0; ; i++ {
-						select {
-						case <-stop:
-							return
-						default:
-						}
+					until(stop, func(i int) bool {
 						name := fmt.Sprintf("r%d-c%d-%d@contoso.com", round, c, i)
 						code, _, err := s.do("POST", "/scim/v2/Users", token, user(name))
 						if err != nil {
-							return
+							return false
 						}
 						if code == 201 {
 							mu.Lock()
 							acked = append(acked, name)
 							mu.Unlock()
 						}
-					}
+						return true
+					})
 				}()
 			}
 			time.Sleep(500 * time.Millisecond)

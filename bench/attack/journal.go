@@ -12,24 +12,15 @@ import (
 var journalFlood = attack{
 	name:   "journal flood with the token",
 	attack: "4,000 `POST /scim/v2/Users` with the token and a 60 KiB body each (rejected: `active` is not a boolean), to fill the journal",
-	run: func(r *report) (result, error) {
-		s, err := r.start()
-		if err != nil {
-			return result{}, err
-		}
-		defer s.stop()
+	on: func(s *server) (result, error) {
 		before := s.rssMB()
 		body := user("x@contoso.com")
 		body["nickName"] = strings.Repeat("j", 60<<10)
 		body["active"] = "not a boolean"
 		raw, _ := json.Marshal(body)
-		err = inParallel(16, func(w int) error {
-			for i := w; i < 4000; i += 16 {
-				if _, _, err := s.do("POST", "/scim/v2/Users", token, raw); err != nil {
-					return err
-				}
-			}
-			return nil
+		err := spread(16, 4000, func(i int) error {
+			_, _, err := s.do("POST", "/scim/v2/Users", token, raw)
+			return err
 		})
 		if err != nil {
 			return result{}, err
@@ -52,12 +43,7 @@ var journalFlood = attack{
 var journalSecrets = attack{
 	name:   "secrets in the journal",
 	attack: "a create with `\"password\": \"hunter2…\"`, a PATCH of `password`, a query with `access_token=`, then `GET /admin/requests`",
-	run: func(r *report) (result, error) {
-		s, err := r.start()
-		if err != nil {
-			return result{}, err
-		}
-		defer s.stop()
+	on: func(s *server) (result, error) {
 		const secret = "hunter2-9f8e7d"
 		u := user("ada@contoso.com")
 		u["password"] = secret
@@ -67,9 +53,7 @@ var journalSecrets = attack{
 		}
 		var created struct{ ID string }
 		_ = json.Unmarshal(body, &created)
-		patch := map[string]any{"schemas": []string{"urn:ietf:params:scim:api:messages:2.0:PatchOp"},
-			"Operations": []any{map[string]any{"op": "replace", "path": "password", "value": secret}}}
-		if _, _, err := s.do("PATCH", "/scim/v2/Users/"+created.ID, token, patch); err != nil {
+		if _, _, err := s.do("PATCH", "/scim/v2/Users/"+created.ID, token, patchOp("replace", "password", secret)); err != nil {
 			return result{}, err
 		}
 		if _, _, err := s.do("GET", "/scim/v2/Users?access_token="+secret, token, nil); err != nil {

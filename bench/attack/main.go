@@ -43,7 +43,7 @@ func main() {
 		}
 		fmt.Fprintf(os.Stderr, "== %s\n", a.name)
 		start := time.Now()
-		res, err := a.run(r)
+		res, err := a.exec(r)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "attack %s: %v\n", a.name, err)
 			os.Exit(1)
@@ -52,7 +52,7 @@ func main() {
 		fmt.Fprintf(os.Stderr, "   %s\n", strings.Join(res.figures, "; "))
 		if *before != "" {
 			old := &report{bin: *before}
-			was, err := a.run(old)
+			was, err := a.exec(old)
 			if err != nil {
 				fmt.Fprintf(os.Stderr, "attack %s on %s: %v\n", a.name, *before, err)
 				os.Exit(1)
@@ -86,10 +86,27 @@ type result struct {
 	elapsed      time.Duration
 }
 
+// attack is one hostile client. Most attack one fresh server, started with the flags serve, in on;
+// those that start servers of their own (to kill one, or to compare settings) are written as run.
 type attack struct {
 	name   string
-	attack string // what the client does
+	attack string   // what the client does
+	serve  []string // flags of the server on attacks, after the common ones
+	on     func(s *server) (result, error)
 	run    func(r *report) (result, error)
+}
+
+// exec runs the attack against servers of r's binary.
+func (a attack) exec(r *report) (result, error) {
+	if a.run != nil {
+		return a.exec(r)
+	}
+	s, err := r.start(a.serve...)
+	if err != nil {
+		return result{}, err
+	}
+	defer s.stop()
+	return a.on(s)
 }
 
 // attacks are run, and reported in docs/reliability.md, in this order.

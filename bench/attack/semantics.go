@@ -17,12 +17,7 @@ import (
 var adminFaultTypo = attack{
 	name:   "a typo in an admin fault",
 	attack: "`POST /admin/faults` with `{\"type\": \"server_error\", \"probabilty\": 0.1}`",
-	run: func(r *report) (result, error) {
-		s, err := r.start()
-		if err != nil {
-			return result{}, err
-		}
-		defer s.stop()
+	on: func(s *server) (result, error) {
 		code, body, err := s.do("POST", "/admin/faults", "", `{"type": "server_error", "probabilty": 0.1}`)
 		if err != nil {
 			return result{}, err
@@ -41,12 +36,7 @@ var adminFaultTypo = attack{
 var namesInOtherCases = attack{
 	name:   "names in other cases",
 	attack: "creates of `sam` then `ſam` (long s), `kim` then `Kim` (Kelvin sign), `info` then `İnfo`, `strasse` then `straße`; each looked up with an indexed and a scanned filter",
-	run: func(r *report) (result, error) {
-		s, err := r.start()
-		if err != nil {
-			return result{}, err
-		}
-		defer s.stop()
+	on: func(s *server) (result, error) {
 		var figures []string
 		for _, p := range [][2]string{{"sam", "ſam"}, {"kim", "\u212aim"}, {"info", "İnfo"}, {"strasse", "straße"}} {
 			s.do("POST", "/scim/v2/Users", token, user(p[0]))
@@ -72,12 +62,7 @@ var namesInOtherCases = attack{
 var deleteRacingPatch = attack{
 	name:   "DELETE racing PATCH add-member",
 	attack: "100 pairs released together: `DELETE /Users/uN` and a PATCH adding `uN` to group `gN`",
-	run: func(r *report) (result, error) {
-		s, err := r.start()
-		if err != nil {
-			return result{}, err
-		}
-		defer s.stop()
+	on: func(s *server) (result, error) {
 		var us, gs []map[string]any
 		for i := range 100 {
 			us = append(us, map[string]any{"id": fmt.Sprintf("u%d", i), "userName": fmt.Sprintf("u%d@contoso.com", i)})
@@ -90,16 +75,15 @@ var deleteRacingPatch = attack{
 		outcomes := map[string]int{}
 		start := make(chan struct{})
 		time.AfterFunc(100*time.Millisecond, func() { close(start) }) // once every goroutine waits
-		err = inParallel(200, func(i int) error {
+		err := inParallel(200, func(i int) error {
 			<-start
 			var code int
 			var err error
 			if i%2 == 0 {
 				code, _, err = s.do("DELETE", fmt.Sprintf("/scim/v2/Users/u%d", i/2), token, nil)
 			} else {
-				code, _, err = s.do("PATCH", fmt.Sprintf("/scim/v2/Groups/g%d", i/2), token, map[string]any{
-					"schemas":    []string{"urn:ietf:params:scim:api:messages:2.0:PatchOp"},
-					"Operations": []any{map[string]any{"op": "Add", "path": "members", "value": []any{map[string]any{"value": fmt.Sprintf("u%d", i/2)}}}}})
+				code, _, err = s.do("PATCH", fmt.Sprintf("/scim/v2/Groups/g%d", i/2), token,
+					patchOp("Add", "members", []any{map[string]any{"value": fmt.Sprintf("u%d", i/2)}}))
 			}
 			mu.Lock()
 			outcomes[fmt.Sprintf("%s %d", map[bool]string{true: "DELETE", false: "PATCH"}[i%2 == 0], code)]++

@@ -176,6 +176,12 @@ func user(name string) map[string]any {
 	return map[string]any{"schemas": []string{"urn:ietf:params:scim:schemas:core:2.0:User"}, "userName": name}
 }
 
+// patchOp is a SCIM PatchOp request of one operation (RFC 7644 §3.5.2).
+func patchOp(op, path string, value any) map[string]any {
+	return map[string]any{"schemas": []string{"urn:ietf:params:scim:api:messages:2.0:PatchOp"},
+		"Operations": []any{map[string]any{"op": op, "path": path, "value": value}}}
+}
+
 func users(n int, prefix string) []map[string]any {
 	out := make([]map[string]any, n)
 	for i := range out {
@@ -241,3 +247,30 @@ func ms(d time.Duration) string {
 	return strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 1, 64) + " ms"
 }
 func mb(v float64) string { return strconv.FormatFloat(v, 'f', 0, 64) + " MB" }
+
+// spread runs fn(0..n-1) on workers goroutines, goroutine w taking w, w+workers, ..., and
+// returns the first error of each.
+func spread(workers, n int, fn func(i int) error) error {
+	return inParallel(workers, func(w int) error {
+		for i := w; i < n; i += workers {
+			if err := fn(i); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// until calls fn(0), fn(1), ... until stop is closed or fn returns false.
+func until(stop <-chan struct{}, fn func(i int) bool) {
+	for i := 0; ; i++ {
+		select {
+		case <-stop:
+			return
+		default:
+		}
+		if !fn(i) {
+			return
+		}
+	}
+}

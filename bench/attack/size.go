@@ -17,12 +17,7 @@ import (
 var attributesRepeated = attack{
 	name:   "attributes repeated",
 	attack: "`GET /Users/ID?attributes=emails.value,…` naming `emails.value` 8,000 times, on a user with 5,000 emails",
-	run: func(r *report) (result, error) {
-		s, err := r.start()
-		if err != nil {
-			return result{}, err
-		}
-		defer s.stop()
+	on: func(s *server) (result, error) {
 		emails := make([]any, 5000)
 		for i := range emails {
 			emails[i] = map[string]any{"value": fmt.Sprintf("a%d@contoso.com", i), "type": "other"}
@@ -82,10 +77,8 @@ var patchManyMembers = attack{
 		}
 		// patch answers the status, or a figure when no answer came in the client's time.
 		patch := func(s *server, op string, n int) (string, time.Duration, error) {
-			body := map[string]any{"schemas": []string{"urn:ietf:params:scim:api:messages:2.0:PatchOp"},
-				"Operations": []any{map[string]any{"op": op, "path": "members", "value": members(n)}}}
 			t0 := time.Now()
-			code, _, err := s.do("PATCH", "/scim/v2/Groups/g", token, body)
+			code, _, err := s.do("PATCH", "/scim/v2/Groups/g", token, patchOp(op, "members", members(n)))
 			var ne net.Error
 			if errors.As(err, &ne) && ne.Timeout() {
 				return "no answer", time.Since(t0), nil
@@ -112,12 +105,7 @@ var patchManyMembers = attack{
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := 0; ; i++ {
-				select {
-				case <-stop:
-					return
-				default:
-				}
+			until(stop, func(i int) bool {
 				t0 := time.Now()
 				if code, _, err := s.do("POST", "/scim/v2/Users", token, user(fmt.Sprintf("side%d@contoso.com", i))); err == nil && code == 201 {
 					creates.Add(1)
@@ -125,7 +113,8 @@ var patchManyMembers = attack{
 				if d := int64(time.Since(t0)); d > worst.Load() {
 					worst.Store(d)
 				}
-			}
+				return true
+			})
 		}()
 		add, addTook, err := patch(s, "Add", 10000)
 		if err != nil {
@@ -149,12 +138,7 @@ var patchManyMembers = attack{
 var seed64MiB = attack{
 	name:   "a 64 MiB seed",
 	attack: "one `POST /admin/seed` of 64 MiB (about 400,000 users)",
-	run: func(r *report) (result, error) {
-		s, err := r.start()
-		if err != nil {
-			return result{}, err
-		}
-		defer s.stop()
+	on: func(s *server) (result, error) {
 		var b strings.Builder
 		b.WriteString(`{"users":[`)
 		n := 0

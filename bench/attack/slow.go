@@ -104,12 +104,7 @@ var scansCountOne = attack{
 var slowBodies = attack{
 	name:   "slow-body connections",
 	attack: "20,000 connections that each send a POST's headers with `Content-Length: 1000` and one byte of body, held open (the client, under the same limit of file descriptors, closes what the server closed, a thousand at a time); `/admin/health` asked every 100 ms meanwhile",
-	run: func(r *report) (result, error) {
-		s, err := r.start()
-		if err != nil {
-			return result{}, err
-		}
-		defer s.stop()
+	on: func(s *server) (result, error) {
 		stop := make(chan struct{})
 		probe := s.healthProbe(100*time.Millisecond, stop)
 		addr := strings.TrimPrefix(s.root, "http://")

@@ -20,17 +20,15 @@ func init() { subcommands = append(subcommands, provisionCommand) }
 
 // provisionFlags are the flags of `scimsim provision`.
 type provisionFlags struct {
-	source, config      string
+	jobFlags
 	user, group         string
 	members             []string
-	target, token       string
 	json, showRequests  bool
 	color, now          string
 	tokenSet, targetSet bool
 	printDefault        bool
 	crossTenant         bool
 	tls                 tlsFlags
-	log, logFormat      string
 }
 
 func provisionCommand() *cobra.Command {
@@ -60,22 +58,17 @@ Exit status: 0 when the run succeeded or was skipped, 1 when a step failed, 2 on
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.source, "source", "", "source directory file (YAML)")
-	fl.StringVar(&f.config, "config", "", "job configuration file (YAML); default: Entra's default job for a non-gallery SCIM application")
+	f.jobFlags.register(fl, "also write the run as provisioning log entries to this file (see scimsim sync)")
 	fl.BoolVar(&f.printDefault, "print-default-config", false, "print Entra's default job as YAML and exit")
 	fl.BoolVar(&f.crossTenant, "cross-tenant", false, "without --config, run (or with --print-default-config, print) the default cross-tenant synchronization job: the target is a Microsoft Entra tenant's Graph base URL")
 	fl.StringVar(&f.user, "user", "", "the user to provision: first name, last name, display name, UPN or email (WorkerID/WID or personIdExternal for Cloud HR sources)")
 	fl.StringVar(&f.group, "group", "", "the group to provision, by display name")
 	fl.StringArrayVar(&f.members, "member", nil, "a member of --group to provision with it (repeatable, up to 5; default: all members when there are at most 5)")
-	fl.StringVar(&f.target, "target", "", "SCIM base URL (tenant URL); overrides target.url")
-	fl.StringVar(&f.token, "token", "", "secret token; overrides target.token")
 	fl.BoolVar(&f.json, "json", false, "print the report as JSON")
 	fl.BoolVar(&f.showRequests, "show-requests", false, "print each step's HTTP exchanges as curl commands (token redacted)")
 	fl.StringVar(&f.color, "color", "auto", "colour the text report: auto, always or never")
 	fl.StringVar(&f.now, "now", "", "the time the run happens at (RFC 3339), for assignment ages and Now(); default: the clock")
 	f.tls.register(fl)
-	fl.StringVar(&f.log, "provisioning-log", "", "also write the run as provisioning log entries to this file (see scimsim sync)")
-	fl.StringVar(&f.logFormat, "provisioning-log-format", "json", "provisioning log format: json, or csv (three files)")
 	return cmd
 }
 

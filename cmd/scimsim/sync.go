@@ -24,18 +24,17 @@ func init() { subcommands = append(subcommands, syncCommand) }
 
 // syncFlags are the flags of `scimsim sync`.
 type syncFlags struct {
-	source, config, changes string
-	target, token           string
-	cycles                  int
-	until                   string
-	json                    bool
-	log, logFormat          string
-	now                     string
-	concurrency             int
-	readBack                bool
-	progress                string
-	tokenSet, cyclesSet     bool
-	tls                     tlsFlags
+	jobFlags
+	changes             string
+	cycles              int
+	until               string
+	json                bool
+	now                 string
+	concurrency         int
+	readBack            bool
+	progress            string
+	tokenSet, cyclesSet bool
+	tls                 tlsFlags
 }
 
 func syncCommand() *cobra.Command {
@@ -69,16 +68,11 @@ quarantine, paused or with failures, 2 on bad input or a target that cannot be r
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.source, "source", "", "source directory file (YAML)")
-	fl.StringVar(&f.config, "config", "", "job configuration file (YAML); default: Entra's default job for a non-gallery SCIM application")
+	f.jobFlags.register(fl, "write the provisioning logs to this file")
 	fl.StringVar(&f.changes, "changes", "", "changes file: what happens in the source, and what the administrator does, before each cycle (YAML)")
-	fl.StringVar(&f.target, "target", "", "SCIM base URL (tenant URL); overrides target.url")
-	fl.StringVar(&f.token, "token", "", "secret token; overrides target.token")
 	fl.IntVar(&f.cycles, "cycles", 0, "cycles to run, quarantine retries included (default: 1, or the last cycle --changes names)")
 	fl.StringVar(&f.until, "until", "", "run cycles for this long of virtual time instead, e.g. 6h or 30d")
 	fl.BoolVar(&f.json, "json", false, "print the job's status as Microsoft Graph's synchronizationStatus")
-	fl.StringVar(&f.log, "provisioning-log", "", "write the provisioning logs to this file")
-	fl.StringVar(&f.logFormat, "provisioning-log-format", "json", "provisioning log format: json, or csv (three files)")
 	fl.StringVar(&f.now, "now", "", "the virtual time the job starts at (RFC 3339); default: the clock")
 	fl.IntVar(&f.concurrency, "concurrency", job.DefaultConcurrency, "objects provisioned at once")
 	fl.BoolVar(&f.readBack, "read-back", false, "read every write back and compare it (scimsim's own request, which Entra does not send)")

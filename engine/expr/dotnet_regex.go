@@ -270,6 +270,9 @@ const (
 	replInput            // $_
 )
 
+// replSymbols are the substitutions written $ and a symbol, other than $$.
+var replSymbols = map[byte]replKind{'&': replGroup, '`': replBefore, '\'': replAfter, '+': replLast, '_': replInput}
+
 // parseReplacement splits a .NET replacement pattern. A reference to a group that does not exist
 // stays literal text, as in .NET.
 func (r *netRegex) parseReplacement(s string) []replPart {
@@ -292,24 +295,15 @@ func (r *netRegex) parseReplacement(s string) []replPart {
 			i += 1 + j
 			continue
 		}
-		switch e := s[i+1]; {
+		e := s[i+1]
+		if kind, ok := replSymbols[e]; ok {
+			parts = append(parts, replPart{kind: kind}) // for $&, group 0
+			i += 2
+			continue
+		}
+		switch {
 		case e == '$':
 			lit("$")
-			i += 2
-		case e == '&':
-			parts = append(parts, replPart{kind: replGroup, group: 0})
-			i += 2
-		case e == '`':
-			parts = append(parts, replPart{kind: replBefore})
-			i += 2
-		case e == '\'':
-			parts = append(parts, replPart{kind: replAfter})
-			i += 2
-		case e == '+':
-			parts = append(parts, replPart{kind: replLast})
-			i += 2
-		case e == '_':
-			parts = append(parts, replPart{kind: replInput})
 			i += 2
 		case e == '{':
 			end := strings.IndexByte(s[i+2:], '}')

@@ -27,35 +27,25 @@ func checkInterval(c *Call) error {
 }
 
 func callDateAdd(ev *evaluator, c *Call) (any, error) {
-	interval, _, err := ev.str(c, 0)
-	if err != nil {
-		return nil, err
-	}
-	n, ok1, err := ev.int(c, 1)
-	if err != nil {
-		return nil, err
-	}
-	t, ok2, err := ev.time(c, 2)
-	if err != nil || !ok1 || !ok2 {
-		return nil, err
+	a := ev.args(c)
+	interval := a.str(0)
+	n, ok1 := a.intOK(1)
+	t, ok2 := a.timeOK(2)
+	if a.done() || !ok1 || !ok2 {
+		return nil, a.err
 	}
 	return addInterval(interval, n, t)
 }
 
 func callDateDiff(ev *evaluator, c *Call) (any, error) {
-	interval, _, err := ev.str(c, 0)
-	if err != nil {
-		return nil, err
+	a := ev.args(c)
+	interval := a.str(0)
+	t1, ok1 := a.timeOK(1)
+	t2, ok2 := a.timeOK(2)
+	if a.done() || !ok1 || !ok2 {
+		return nil, a.err
 	}
-	a, ok1, err := ev.time(c, 1)
-	if err != nil {
-		return nil, err
-	}
-	b, ok2, err := ev.time(c, 2)
-	if err != nil || !ok1 || !ok2 {
-		return nil, err
-	}
-	return dateDiff(interval, a, b)
+	return dateDiff(interval, t1, t2)
 }
 
 func callDateFromNum(ev *evaluator, c *Call) (any, error) {

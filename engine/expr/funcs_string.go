@@ -16,21 +16,19 @@ import (
 )
 
 func callAppend(ev *evaluator, c *Call) (any, error) {
-	s, ok, err := ev.str(c, 0)
-	if err != nil || !ok {
-		return nil, err
-	}
-	suffix, _, err := ev.str(c, 1)
-	if err != nil {
-		return nil, err
+	a := ev.args(c)
+	s, suffix := a.source(0), a.str(1)
+	if a.done() {
+		return nil, a.err
 	}
 	return s + suffix, nil
 }
 
 func callJoin(ev *evaluator, c *Call) (any, error) {
-	sep, _, err := ev.str(c, 0)
-	if err != nil {
-		return nil, err
+	a := ev.args(c)
+	sep := a.str(0)
+	if a.done() {
+		return nil, a.err
 	}
 	var buf [8]string
 	parts := buf[:0]
@@ -93,13 +91,10 @@ func callLen(ev *evaluator, c *Call) (any, error) {
 }
 
 func callLeft(ev *evaluator, c *Call) (any, error) {
-	s, _, err := ev.str(c, 0)
-	if err != nil {
-		return nil, err
-	}
-	n, _, err := ev.int(c, 1)
-	if err != nil {
-		return nil, err
+	a := ev.args(c)
+	s, n := a.str(0), a.int(1)
+	if a.done() {
+		return nil, a.err
 	}
 	if n < 0 {
 		return s, nil
@@ -120,17 +115,10 @@ func prefixRunes(s string, n int64) string {
 }
 
 func callMid(ev *evaluator, c *Call) (any, error) {
-	s, ok, err := ev.str(c, 0)
-	if err != nil || !ok {
-		return nil, err
-	}
-	start, _, err := ev.int(c, 1)
-	if err != nil {
-		return nil, err
-	}
-	length, _, err := ev.int(c, 2)
-	if err != nil {
-		return nil, err
+	a := ev.args(c)
+	s, start, length := a.source(0), a.int(1), a.int(2)
+	if a.done() {
+		return nil, a.err
 	}
 	if start < 1 {
 		return nil, fmt.Errorf("start must be 1 or more (the first character is 1), got %d", start)
@@ -143,17 +131,10 @@ func callMid(ev *evaluator, c *Call) (any, error) {
 }
 
 func callWord(ev *evaluator, c *Call) (any, error) {
-	s, _, err := ev.str(c, 0)
-	if err != nil {
-		return nil, err
-	}
-	n, _, err := ev.int(c, 1)
-	if err != nil {
-		return nil, err
-	}
-	delims, _, err := ev.str(c, 2)
-	if err != nil {
-		return nil, err
+	a := ev.args(c)
+	s, n, delims := a.str(0), a.int(1), a.str(2)
+	if a.done() {
+		return nil, a.err
 	}
 	if n < 1 {
 		return "", nil
@@ -176,13 +157,10 @@ func callStripSpaces(ev *evaluator, c *Call) (any, error) {
 // callSplit splits at the delimiter and trims the values: the documented example splits
 // "PermissionSetOne, PermissionSetTwo" at "," into ["PermissionSetOne", "PermissionSetTwo"].
 func callSplit(ev *evaluator, c *Call) (any, error) {
-	s, ok, err := ev.str(c, 0)
-	if err != nil || !ok {
-		return nil, err
-	}
-	delim, _, err := ev.str(c, 1)
-	if err != nil {
-		return nil, err
+	a := ev.args(c)
+	s, delim := a.source(0), a.str(1)
+	if a.done() {
+		return nil, a.err
 	}
 	if delim == "" {
 		return []string{strings.TrimSpace(s)}, nil
@@ -195,17 +173,11 @@ func callSplit(ev *evaluator, c *Call) (any, error) {
 }
 
 func callInStr(ev *evaluator, c *Call) (any, error) {
-	s, ok, err := ev.str(c, 0)
-	if err != nil || !ok {
-		return nil, err
-	}
-	sub, _, err := ev.str(c, 1)
-	if err != nil {
-		return nil, err
-	}
-	start, ok, err := ev.int(c, 2)
-	if err != nil {
-		return nil, err
+	a := ev.args(c)
+	s, sub := a.source(0), a.str(1)
+	start, ok := a.intOK(2)
+	if a.done() {
+		return nil, a.err
 	}
 	if !ok {
 		start = 1
@@ -213,9 +185,9 @@ func callInStr(ev *evaluator, c *Call) (any, error) {
 	if start < 1 {
 		return nil, fmt.Errorf("start must be 1 or more, got %d", start)
 	}
-	mode, _, err := ev.int(c, 3)
-	if err != nil {
-		return nil, err
+	mode := a.int(3)
+	if a.done() {
+		return nil, a.err
 	}
 	hay, needle := []rune(s), []rune(sub)
 	eq := func(a, b rune) bool { return a == b }
@@ -239,13 +211,10 @@ func callToUpper(ev *evaluator, c *Call) (any, error) { return changeCase(ev, c,
 // stays "ß" in upper case), and the culture only matters for Turkish and Azerbaijani, where i and
 // I pair with İ and ı; Go's per-rune mapping and unicode.TurkishCase do the same.
 func changeCase(ev *evaluator, c *Call, upper bool) (any, error) {
-	s, ok, err := ev.str(c, 0)
-	if err != nil || !ok {
-		return nil, err
-	}
-	culture, _, err := ev.str(c, 1)
-	if err != nil {
-		return nil, err
+	a := ev.args(c)
+	s, culture := a.source(0), a.str(1)
+	if a.done() {
+		return nil, a.err
 	}
 	turkic := false
 	if culture != "" {
@@ -294,13 +263,10 @@ func checkCulture(c *Call) error {
 // words alone, but the documented example turns "PABLO GONSALVES (SECOND)" into "Pablo Gonsalves
 // (Second)", so the words are lower-cased first.
 func callPCase(ev *evaluator, c *Call) (any, error) {
-	s, ok, err := ev.str(c, 0)
-	if err != nil || !ok {
-		return nil, err
-	}
-	seps, _, err := ev.str(c, 1)
-	if err != nil {
-		return nil, err
+	a := ev.args(c)
+	s, seps := a.source(0), a.str(1)
+	if a.done() {
+		return nil, a.err
 	}
 	var b strings.Builder
 	b.Grow(len(s))

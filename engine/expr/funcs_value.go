@@ -88,15 +88,13 @@ func callNot(ev *evaluator, c *Call) (any, error) {
 }
 
 func callBitAnd(ev *evaluator, c *Call) (any, error) {
-	a, ok1, err := ev.int(c, 0)
-	if err != nil {
-		return nil, err
+	a := ev.args(c)
+	x, ok1 := a.intOK(0)
+	y, ok2 := a.intOK(1)
+	if a.done() || !ok1 || !ok2 {
+		return nil, a.err
 	}
-	b, ok2, err := ev.int(c, 1)
-	if err != nil || !ok1 || !ok2 {
-		return nil, err
-	}
-	return a & b, nil
+	return x & y, nil
 }
 
 func list(v any) []string {

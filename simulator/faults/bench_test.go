@@ -32,12 +32,7 @@ func BenchmarkMiddleware(b *testing.B) {
 	}
 	for _, bc := range cases {
 		b.Run(bc.name, func(b *testing.B) {
-			set := faults.NewSet(1)
-			for _, s := range bc.specs {
-				if _, err := set.Add(s); err != nil {
-					b.Fatal(err)
-				}
-			}
+			set := benchSet(b, bc.specs)
 			e := echo.New()
 			info := func(next echo.HandlerFunc) echo.HandlerFunc {
 				return func(c echo.Context) error {
@@ -117,12 +112,7 @@ func BenchmarkSet_Middleware(b *testing.B) {
 	}
 	for _, bc := range cases {
 		b.Run(bc.name, func(b *testing.B) {
-			set := faults.NewSet(1)
-			for _, s := range bc.specs {
-				if _, err := set.Add(s); err != nil {
-					b.Fatal(err)
-				}
-			}
+			set := benchSet(b, bc.specs)
 			e := echo.New()
 			c := e.NewContext(httptest.NewRequest(http.MethodGet, `/scim/v2/Users?filter=userName%20eq%20%22alice%22`, nil), httptest.NewRecorder())
 			faults.SetRequestInfo(c, faults.RequestInfo{Resource: "Users", FilterAttributes: []string{"userName"}})
@@ -139,4 +129,16 @@ func BenchmarkSet_Middleware(b *testing.B) {
 			}
 		})
 	}
+}
+
+// benchSet is a fault set holding specs.
+func benchSet(b *testing.B, specs []faults.Spec) *faults.Set {
+	b.Helper()
+	set := faults.NewSet(1)
+	for _, s := range specs {
+		if _, err := set.Add(s); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return set
 }

@@ -29,16 +29,9 @@ func TestDropAttribute_dropFromResource(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			out, changed := dropAttribute{attrs: tt.attrs}.dropFromResource([]byte(tt.in))
-			if tt.want == "" {
-				if changed {
-					t.Fatalf("changed to %s, want no change", out)
-				}
-				return
+			if wantChange(t, tt.want, out, changed) {
+				assertJSON(t, tt.want, out)
 			}
-			if !changed {
-				t.Fatalf("no change, want %s", tt.want)
-			}
-			assertJSON(t, tt.want, out)
 		})
 	}
 }
@@ -78,14 +71,8 @@ func TestDropAttribute_dropFromPatch(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			out, changed, empty := dropAttribute{attrs: tt.attrs}.dropFromPatch([]byte(tt.in))
-			if tt.want == "" {
-				if changed {
-					t.Fatalf("changed to %s, want no change", out)
-				}
+			if !wantChange(t, tt.want, out, changed) {
 				return
-			}
-			if !changed {
-				t.Fatalf("no change, want %s", tt.want)
 			}
 			if empty != tt.wantEmpty {
 				t.Errorf("empty=%v, want %v", empty, tt.wantEmpty)
@@ -127,4 +114,20 @@ func FuzzDropAttribute(f *testing.F) {
 		}
 		_ = normalizePath(attr)
 	})
+}
+
+// wantChange fails t unless out was changed exactly when want is not "" (no change wanted), and
+// reports whether it was, for the caller to compare out with want.
+func wantChange(t *testing.T, want string, out []byte, changed bool) bool {
+	t.Helper()
+	if want == "" {
+		if changed {
+			t.Fatalf("changed to %s, want no change", out)
+		}
+		return false
+	}
+	if !changed {
+		t.Fatalf("no change, want %s", want)
+	}
+	return true
 }

@@ -186,24 +186,30 @@ func TestEval(t *testing.T) {
 		t.Run(form.name, func(t *testing.T) {
 			for _, tt := range tests {
 				t.Run(tt.name, func(t *testing.T) {
-					e, err := Parse(tt.filter, tt.opts...)
-					if err != nil {
-						t.Fatalf("Parse(%q): %v", tt.filter, err)
-					}
-					var got []string
-					for name, r := range res {
-						if Eval(e, r, s) {
-							got = append(got, name)
-						}
-					}
-					sort.Strings(got)
-					if !slices.Equal(got, tt.want) {
+					if got := matching(t, tt.filter, tt.opts, res, s); !slices.Equal(got, tt.want) {
 						t.Errorf("Eval(%q) matched %q, want %q", tt.filter, got, tt.want)
 					}
 				})
 			}
 		})
 	}
+}
+
+// matching parses filter with opts and returns the sorted names of the resources it matches.
+func matching(t *testing.T, filter string, opts []Option, res map[string]map[string]any, s Schema) []string {
+	t.Helper()
+	e, err := Parse(filter, opts...)
+	if err != nil {
+		t.Fatalf("Parse(%q): %v", filter, err)
+	}
+	var got []string
+	for name, r := range res {
+		if Eval(e, r, s) {
+			got = append(got, name)
+		}
+	}
+	sort.Strings(got)
+	return got
 }
 
 // TestEval_NoSchema checks the defaults without a schema: strings fold, except the common attributes
@@ -224,18 +230,7 @@ func TestEval_NoSchema(t *testing.T) {
 		{`emails[type eq "WORK"]`, []string{"bjensen", "mpepper"}},
 	}
 	for _, tt := range tests {
-		e, err := Parse(tt.filter)
-		if err != nil {
-			t.Fatalf("Parse(%q): %v", tt.filter, err)
-		}
-		var got []string
-		for name, r := range res {
-			if Eval(e, r, nil) {
-				got = append(got, name)
-			}
-		}
-		sort.Strings(got)
-		if !slices.Equal(got, tt.want) {
+		if got := matching(t, tt.filter, nil, res, nil); !slices.Equal(got, tt.want) {
 			t.Errorf("Eval(%q, nil schema) matched %q, want %q", tt.filter, got, tt.want)
 		}
 	}

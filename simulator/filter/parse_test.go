@@ -3,6 +3,7 @@ package filter
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -195,13 +196,7 @@ func TestParse(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Parse(%q) error: %v", tt.in, err)
 			}
-			want := tt.str
-			if want == "" {
-				want = tt.in
-			}
-			if got := e.String(); got != want {
-				t.Errorf("Parse(%q).String()=%q, want %q", tt.in, got, want)
-			}
+			wantString(t, fmt.Sprintf("Parse(%q)", tt.in), e, tt.in, tt.str)
 			if tt.want != nil {
 				if diff := cmp.Diff(tt.want, e, astOpts()); diff != "" {
 					t.Errorf("Parse(%q) mismatch (-want +got):\n%s", tt.in, diff)
@@ -309,19 +304,39 @@ func TestParse_Errors(t *testing.T) {
 	for _, tt := range parseErrorTests {
 		t.Run(tt.name, func(t *testing.T) {
 			e, err := Parse(tt.in, tt.opts...)
-			if err == nil {
-				t.Fatalf("Parse(%q)=%v, want error %q", tt.in, e, tt.msg)
-			}
-			var perr *Error
-			if !errors.As(err, &perr) {
-				t.Fatalf("Parse(%q) error %T, want *Error", tt.in, err)
-			}
-			if perr.Msg != tt.msg || perr.Pos != tt.pos || perr.Input != tt.in {
-				t.Errorf("Parse(%q) error = {Pos: %d, Msg: %q, Input: %q}, want {Pos: %d, Msg: %q}",
-					tt.in, perr.Pos, perr.Msg, perr.Input, tt.pos, tt.msg)
+			if perr := wantError(t, fmt.Sprintf("Parse(%q)", tt.in), e, err, tt.msg, tt.pos); perr.Input != tt.in {
+				t.Errorf("Parse(%q) error has Input %q", tt.in, perr.Input)
 			}
 		})
 	}
+}
+
+// wantString fails t unless x, what call gave, prints as str, or as the input in when str is "".
+func wantString(t *testing.T, call string, x fmt.Stringer, in, str string) {
+	t.Helper()
+	want := str
+	if want == "" {
+		want = in
+	}
+	if got := x.String(); got != want {
+		t.Errorf("%s.String()=%q, want %q", call, got, want)
+	}
+}
+
+// wantError fails t unless err, the error of call (which gave got), is an *Error with msg at pos.
+func wantError(t *testing.T, call string, got any, err error, msg string, pos int) *Error {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("%s=%v, want error %q", call, got, msg)
+	}
+	var perr *Error
+	if !errors.As(err, &perr) {
+		t.Fatalf("%s error %T, want *Error", call, err)
+	}
+	if perr.Msg != msg || perr.Pos != pos {
+		t.Errorf("%s error = {Pos: %d, Msg: %q}, want {Pos: %d, Msg: %q}", call, perr.Pos, perr.Msg, pos, msg)
+	}
+	return perr
 }
 
 func TestError_Error(t *testing.T) {

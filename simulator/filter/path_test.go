@@ -1,7 +1,7 @@
 package filter
 
 import (
-	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -77,13 +77,7 @@ func TestParsePath(t *testing.T) {
 			if diff := cmp.Diff(tt.want, got, astOpts()); diff != "" {
 				t.Errorf("ParsePath(%q) mismatch (-want +got):\n%s", tt.in, diff)
 			}
-			want := tt.str
-			if want == "" {
-				want = tt.in
-			}
-			if s := got.String(); s != want {
-				t.Errorf("ParsePath(%q).String()=%q, want %q", tt.in, s, want)
-			}
+			wantString(t, fmt.Sprintf("ParsePath(%q)", tt.in), got, tt.in, tt.str)
 		})
 	}
 }
@@ -117,16 +111,7 @@ func TestParsePath_Errors(t *testing.T) {
 	for _, tt := range pathErrorTests {
 		t.Run(tt.name, func(t *testing.T) {
 			p, err := ParsePath(tt.in, tt.opts...)
-			if err == nil {
-				t.Fatalf("ParsePath(%q)=%v, want error %q", tt.in, p, tt.msg)
-			}
-			var perr *Error
-			if !errors.As(err, &perr) {
-				t.Fatalf("ParsePath(%q) error %T, want *Error", tt.in, err)
-			}
-			if perr.Msg != tt.msg || perr.Pos != tt.pos {
-				t.Errorf("ParsePath(%q) error = {Pos: %d, Msg: %q}, want {Pos: %d, Msg: %q}", tt.in, perr.Pos, perr.Msg, tt.pos, tt.msg)
-			}
+			wantError(t, fmt.Sprintf("ParsePath(%q)", tt.in), p, err, tt.msg, tt.pos)
 		})
 	}
 }

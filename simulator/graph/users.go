@@ -183,6 +183,12 @@ func query(r *http.Request) (sel []string, f filter, err error) {
 }
 
 func (d *Directory) listUsers(r *http.Request, _ map[string]any) (int, any, error) {
+	return d.list(r, "users", func(d *Directory) []map[string]any { return d.users }, nil)
+}
+
+// list answers a GET of a collection: the users of from that the request's $filter matches, with
+// its $select, each passed to also when it is not nil.
+func (d *Directory) list(r *http.Request, name string, from func(*Directory) []map[string]any, also func(p, u map[string]any)) (int, any, error) {
 	sel, f, err := query(r)
 	if err != nil {
 		return 0, nil, err
@@ -190,12 +196,16 @@ func (d *Directory) listUsers(r *http.Request, _ map[string]any) (int, any, erro
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	var out []map[string]any
-	for _, u := range d.users {
+	for _, u := range from(d) {
 		if f == nil || f.matches(u) {
-			out = append(out, project(u, sel))
+			p := project(u, sel)
+			if also != nil {
+				also(p, u)
+			}
+			out = append(out, p)
 		}
 	}
-	return http.StatusOK, collection("users", out), nil
+	return http.StatusOK, collection(name, out), nil
 }
 
 // userIndexLocked finds a live user by id or userPrincipalName ("GET /users/{id | userPrincipalName}").
@@ -221,9 +231,9 @@ func (d *Directory) getUser(r *http.Request, _ map[string]any) (int, any, error)
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	i := d.userIndexLocked(r.PathValue("id"))
-	if i < 0 {
-		return 0, nil, notFound(r.PathValue("id"))
+	i, err := pathIndex(r, d.userIndexLocked)
+	if err != nil {
+		return 0, nil, err
 	}
 	return http.StatusOK, project(d.users[i], sel), nil
 }
@@ -311,9 +321,9 @@ func (d *Directory) updateUser(r *http.Request, body map[string]any) (int, any, 
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	i := d.userIndexLocked(r.PathValue("id"))
-	if i < 0 {
-		return 0, nil, notFound(r.PathValue("id"))
+	i, err := pathIndex(r, d.userIndexLocked)
+	if err != nil {
+		return 0, nil, err
 	}
 	u := d.users[i]
 	switch sync, has := u["onPremisesSyncEnabled"].(bool); {
@@ -359,9 +369,9 @@ func (d *Directory) updateUser(r *http.Request, body map[string]any) (int, any, 
 func (d *Directory) deleteUser(r *http.Request, _ map[string]any) (int, any, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	i := d.userIndexLocked(r.PathValue("id"))
-	if i < 0 {
-		return 0, nil, notFound(r.PathValue("id"))
+	i, err := pathIndex(r, d.userIndexLocked)
+	if err != nil {
+		return 0, nil, err
 	}
 	u := d.users[i]
 	d.users = slices.Delete(d.users, i, i+1)
@@ -371,33 +381,18 @@ func (d *Directory) deleteUser(r *http.Request, _ map[string]any) (int, any, err
 }
 
 func (d *Directory) listDeleted(r *http.Request, _ map[string]any) (int, any, error) {
-	sel, f, err := query(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	var out []map[string]any
-	for _, u := range d.deleted {
-		if f == nil || f.matches(u) {
-			p := project(u, sel)
-			p["deletedDateTime"] = u["deletedDateTime"]
-			out = append(out, p)
-		}
-	}
-	return http.StatusOK, collection("directoryObjects", out), nil
+	return d.list(r, "directoryObjects", func(d *Directory) []map[string]any { return d.deleted },
+		func(p, u map[string]any) { p["deletedDateTime"] = u["deletedDateTime"] })
 }
 
 func (d *Directory) getDeleted(r *http.Request, _ map[string]any) (int, any, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	i := d.deletedIndexLocked(r.PathValue("id"))
-	if i < 0 {
-		return 0, nil, notFound(r.PathValue("id"))
+	i, err := pathIndex(r, d.deletedIndexLocked)
+	if err != nil {
+		return 0, nil, err
 	}
-	out := clone(d.deleted[i])
-	out["@odata.type"] = "#microsoft.graph.user"
-	return http.StatusOK, out, nil
+	return http.StatusOK, deletedUser(d.deleted[i]), nil
 }
 
 // restore brings a deleted user back (POST /directory/deletedItems/{id}/restore). A restored user
@@ -408,9 +403,9 @@ func (d *Directory) getDeleted(r *http.Request, _ map[string]any) (int, any, err
 func (d *Directory) restore(r *http.Request, body map[string]any) (int, any, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	i := d.deletedIndexLocked(r.PathValue("id"))
-	if i < 0 {
-		return 0, nil, notFound(r.PathValue("id"))
+	i, err := pathIndex(r, d.deletedIndexLocked)
+	if err != nil {
+		return 0, nil, err
 	}
 	u := clone(d.deleted[i])
 	if upn := str(body["newUserPrincipalName"]); upn != "" {
@@ -422,17 +417,33 @@ func (d *Directory) restore(r *http.Request, body map[string]any) (int, any, err
 	delete(u, "deletedDateTime")
 	d.deleted = slices.Delete(d.deleted, i, i+1)
 	d.users = append(d.users, u)
+	return http.StatusOK, deletedUser(u), nil
+}
+
+// pathIndex finds with index the user the request's {id} names, or answers Graph's 404.
+func pathIndex(r *http.Request, index func(id string) int) (int, error) {
+	id := r.PathValue("id")
+	i := index(id)
+	if i < 0 {
+		return -1, notFound(id)
+	}
+	return i, nil
+}
+
+// deletedUser is a copy of a user from deletedItems, typed as Graph types the members of that
+// polymorphic collection.
+func deletedUser(u map[string]any) map[string]any {
 	out := clone(u)
 	out["@odata.type"] = "#microsoft.graph.user"
-	return http.StatusOK, out, nil
+	return out
 }
 
 func (d *Directory) purge(r *http.Request, _ map[string]any) (int, any, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	i := d.deletedIndexLocked(r.PathValue("id"))
-	if i < 0 {
-		return 0, nil, notFound(r.PathValue("id"))
+	i, err := pathIndex(r, d.deletedIndexLocked)
+	if err != nil {
+		return 0, nil, err
 	}
 	d.deleted = slices.Delete(d.deleted, i, i+1)
 	return http.StatusNoContent, nil, nil
