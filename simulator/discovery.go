@@ -44,14 +44,27 @@ func (s *Server) serviceProviderConfig(c echo.Context) error {
 			"maxPageSize":             maxCount,
 			"cursorTimeout":           cursorTimeoutSeconds,
 		},
-		"authenticationSchemes": []map[string]any{{
-			"type": "oauthbearertoken", "name": "OAuth Bearer Token", "primary": true,
-			"description": "Authentication scheme using the OAuth Bearer Token Standard",
-			"specUri":     "https://www.rfc-editor.org/info/rfc6750",
-		}},
+		"authenticationSchemes": []map[string]any{st.tenant.authenticationScheme()},
 		"meta": map[string]any{"resourceType": "ServiceProviderConfig", "location": st.base.url + "/ServiceProviderConfig"},
 	}
 	return writeJSON(c, http.StatusOK, doc)
+}
+
+// authenticationScheme is the scheme the tenant takes, as /ServiceProviderConfig lists it (RFC
+// 7643 §5, whose types include "oauthbearertoken" and "httpbasic").
+func (t *Tenant) authenticationScheme() map[string]any {
+	if t.basic() {
+		return map[string]any{
+			"type": "httpbasic", "name": "HTTP Basic", "primary": true,
+			"description": "Authentication scheme using the HTTP Basic Standard",
+			"specUri":     "https://www.rfc-editor.org/info/rfc7617",
+		}
+	}
+	return map[string]any{
+		"type": "oauthbearertoken", "name": "OAuth Bearer Token", "primary": true,
+		"description": "Authentication scheme using the OAuth Bearer Token Standard",
+		"specUri":     "https://www.rfc-editor.org/info/rfc6750",
+	}
 }
 
 // describe is a resource type's description, as RFC 7643 §8.6 words the two core types.

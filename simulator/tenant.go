@@ -278,9 +278,12 @@ func BasicCredential(user, password string) string {
 	return basicPrefix + base64.StdEncoding.EncodeToString([]byte(user+":"+password))
 }
 
+// basic reports whether the tenant takes HTTP Basic credentials rather than a bearer token.
+func (t *Tenant) basic() bool { return strings.HasPrefix(t.cfg.Load().token, basicPrefix) }
+
 // challenge is the WWW-Authenticate header of the tenant's 401s (RFC 6750 §3, RFC 7617 §2).
 func (t *Tenant) challenge() string {
-	if strings.HasPrefix(t.cfg.Load().token, basicPrefix) {
+	if t.basic() {
 		return `Basic realm="scimsim", charset="UTF-8"`
 	}
 	return `Bearer realm="scimsim"`

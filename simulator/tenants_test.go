@@ -187,6 +187,10 @@ var _ = Describe("a tenant with Basic credentials", func() {
 		Expect(do("GET", users, "", nil, "Authorization", basic("scim-admin", "s3cret-password")).Status).To(Equal(200))
 		Expect(do("GET", users, "", nil, "Authorization", "basic "+basic("scim-admin", "s3cret-password")[len("Basic "):]).Status).
 			To(Equal(200), "the scheme is case-insensitive (RFC 9110 §11.1)")
+		spc := do("GET", ts.SCIMURL("app")+"/ServiceProviderConfig", "", nil, "Authorization", basic("scim-admin", "s3cret-password"))
+		Expect(spc.Status).To(Equal(200))
+		Expect(string(spc.Body)).To(ContainSubstring(`"type":"httpbasic"`), "RFC 7643 §5: the scheme the tenant takes")
+		Expect(string(spc.Body)).NotTo(ContainSubstring("oauthbearertoken"))
 	})
 
 	DescribeTable("refuses a configuration that mixes Basic credentials with a token or none",
