@@ -45,7 +45,7 @@ func (s *Server) serviceProviderConfig(c echo.Context) error {
 			"cursorTimeout":           cursorTimeoutSeconds,
 		},
 		"authenticationSchemes": []map[string]any{st.tenant.authenticationScheme()},
-		"meta": map[string]any{"resourceType": "ServiceProviderConfig", "location": st.base.url + "/ServiceProviderConfig"},
+		"meta":                  map[string]any{"resourceType": "ServiceProviderConfig", "location": st.base.url + "/ServiceProviderConfig"},
 	}
 	return writeJSON(c, http.StatusOK, doc)
 }
