@@ -95,14 +95,25 @@ func Checks() []Check {
 		{
 			ID:     "schemas",
 			Impact: ImpactRFCOnly,
-			Title:  "/Schemas lists the User schema, with itemsPerPage the number it returns",
+			Title:  "/Schemas lists the User schema",
 			Requirement: `Support /Schemas (RFC 7643 Section 7) (` + srcTutorial + `, schema discovery); gallery apps discover ` +
 				`target attributes from it.`,
 			Consequence: `Entra's job for a non-gallery application does not use discovery; a gallery app cannot offer the ` +
 				`endpoint's attributes in its mappings.`,
-			Remedy: `Serve the RFC 7643 Section 7 schema definitions as a ListResponse at /Schemas, at least ` + wire.UserSchema +
-				`, with itemsPerPage the number of schemas returned (RFC 7644 Section 3.4.2).`,
-			Run: checkSchemas,
+			Remedy: `Serve the RFC 7643 Section 7 schema definitions as a ListResponse at /Schemas, at least ` + wire.UserSchema + `.`,
+			Run:    checkSchemas,
+		},
+		{
+			ID:     "discovery-items-per-page",
+			Impact: ImpactRFCOnly,
+			Title:  "/Schemas and /ResourceTypes give itemsPerPage as the number of resources they return",
+			Requirement: `itemsPerPage is "the number of resources returned in a list response page" (RFC 7644 Section 3.4.2), ` +
+				`in the discovery lists too (RFC 7644 Section 4).`,
+			Consequence: `Entra's job does not read the discovery lists; a client that pages by itemsPerPage asks again for ` +
+				`resources it already has, or stops early.`,
+			Remedy: `Answer itemsPerPage with the number of resources in the ListResponse, not the page size.`,
+			Needs:  []string{"schemas"},
+			Run:    checkDiscoveryItemsPerPage,
 		},
 		{
 			ID:          "create-user",

@@ -190,13 +190,6 @@ func checkSchemas(ctx context.Context, t *Target) error {
 	}
 	m := resp.Object()
 	list, _ := wire.Field(m, "Resources").([]any)
-	// RFC 7644 Section 3.4.2: itemsPerPage is "the number of resources returned in a list
-	// response page"; a client that pages by it asks again for schemas it already has.
-	if perPage, ok := intField(m, "itemsPerPage"); ok {
-		if err := t.expect(perPage == len(list), "%s with itemsPerPage %d but %d schemas", what(resp), perPage, len(list)); err != nil {
-			return err
-		}
-	}
 	var ids []string
 	for _, s := range list {
 		sm, _ := s.(map[string]any)
@@ -207,4 +200,28 @@ func checkSchemas(ctx context.Context, t *Target) error {
 		}
 	}
 	return t.expect(false, "%s with %d schemas, none with id %q: %v", what(resp), len(list), wire.UserSchema, ids)
+}
+
+// checkDiscoveryItemsPerPage reads /Schemas and /ResourceTypes and holds itemsPerPage, when
+// present, to the number of resources returned (RFC 7644 Section 3.4.2). It needs the schemas
+// check: an endpoint without /Schemas fails that check, not this one; a /ResourceTypes it does not
+// serve as a ListResponse is passed over.
+func checkDiscoveryItemsPerPage(ctx context.Context, t *Target) error {
+	for _, path := range []string{"/Schemas", "/ResourceTypes"} {
+		resp, err := t.send(ctx, discovery(path))
+		if err != nil {
+			return err
+		}
+		m := resp.Object()
+		list, isList := wire.Field(m, "Resources").([]any)
+		if resp.Status != http.StatusOK || !isList {
+			continue
+		}
+		if perPage, ok := intField(m, "itemsPerPage"); ok {
+			if err := t.expect(perPage == len(list), "GET %s answered itemsPerPage %d but %d resources", path, perPage, len(list)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
