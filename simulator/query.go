@@ -5,7 +5,6 @@ import (
 	"container/list"
 	"context"
 	"encoding/json"
-	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -131,62 +130,6 @@ func (st *reqState) queried() []*kind {
 		return st.kind.only
 	}
 	return st.tenant.kinds()
-}
-
-// requestInfo parses the request's filter once (cached) and tells the faults what it touches.
-func (s *Server) requestInfo(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		st := state(c)
-		r := c.Request()
-		src := ""
-		isSearch := r.Method == http.MethodPost && strings.HasSuffix(st.rel, "/.search")
-		isList := r.Method == http.MethodGet && (st.rel == "" || st.rel == "/" || (st.kind != nil && st.rel == "/"+st.kind.endpoint))
-		if isSearch {
-			sr := &searchRequest{}
-			if err := json.Unmarshal(st.body, sr); err != nil {
-				return invalidSyntax("search request: %v", err)
-			}
-			st.search = sr
-			src = sr.Filter
-		} else if isList {
-			src = c.QueryParam("filter")
-		}
-		info := faults.RequestInfo{Tenant: st.tenant.name}
-		if seg, _, _ := strings.Cut(strings.TrimPrefix(st.rel, "/"), "/"); seg != "" && seg != ".search" {
-			info.Resource = seg
-		}
-		if strings.TrimSpace(src) != "" {
-			entra := st.tenant.entra()
-			st.filters = st.filterBuf[:0]
-			for i, k := range st.queried() {
-				pf := s.filters.get(k, entra, src)
-				st.filters = append(st.filters, kindFilter{k: k, f: pf})
-				if i == 0 {
-					info.FilterAttributes = pf.attrs // shared and never modified
-				} else {
-					info.FilterAttributes = appendNew(slices.Clip(info.FilterAttributes), pf.attrs)
-				}
-			}
-		}
-		faults.SetRequestInfo(c, info)
-		return next(c)
-	}
-}
-
-func appendNew(dst, src []string) []string {
-	for _, s := range src {
-		found := false
-		for _, d := range dst {
-			if strings.EqualFold(d, s) {
-				found = true
-				break
-			}
-		}
-		if !found {
-			dst = append(dst, s)
-		}
-	}
-	return dst
 }
 
 // query is a list or search request (RFC 7644 §3.4.2).
