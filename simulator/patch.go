@@ -14,6 +14,7 @@ import (
 	"github.com/elimity-com/scim/schema"
 
 	"github.com/scimsim/scimsim/simulator/filter"
+	"github.com/scimsim/scimsim/simulator/resource"
 )
 
 // patchOp is one PATCH operation in canonical form: op in lower case, path as sent (after the
@@ -79,16 +80,16 @@ func applyOp(k *kind, doc map[string]any, op patchOp, rules patchRules) error {
 			return applyExtension(k, doc, op.Op, e, op.Value)
 		}
 	}
-	ref, ok := resolveRef(k, p.URN, p.Attr, p.Sub)
+	ref, ok := resource.Resolve(k.typ, p.URN, p.Attr, p.Sub)
 	if !ok {
 		return invalidPath("path %q: no such attribute of %s", op.Path, k.name)
 	}
-	if e, isExt := k.ext(ref.attr); isExt && ref.sub == "" && ref.urn == "" {
+	if e, isExt := k.ext(ref.Attr); isExt && ref.Sub == "" && ref.URN == "" {
 		return applyExtension(k, doc, op.Op, e, op.Value)
 	}
-	a, _ := k.attr(ref.urn, ref.attr)
+	a, _ := k.attr(ref.URN, ref.Attr)
 	if a.Mutability() == "readOnly" {
-		return scimErr(http.StatusBadRequest, scimerrors.ScimTypeMutability, "path %q: %s is read-only", op.Path, ref.attr)
+		return scimErr(http.StatusBadRequest, scimerrors.ScimTypeMutability, "path %q: %s is read-only", op.Path, ref.Attr)
 	}
 	if p.Filter != nil {
 		if !a.MultiValued() || !a.HasSubAttributes() {
@@ -114,11 +115,11 @@ func applyNoPath(k *kind, doc map[string]any, op string, value map[string]any) e
 			}
 			continue
 		}
-		ref, ok := resolveRef(k, "", key, "")
+		ref, ok := resource.Resolve(k.typ, "", key, "")
 		if !ok {
 			continue // unknown: rejected before in the strict profile, ignored in entra (unknown.go)
 		}
-		a, _ := k.attr("", ref.attr)
+		a, _ := k.attr("", ref.Attr)
 		if a.Mutability() == "readOnly" {
 			continue // id and meta: ignored as in a POST (RFC 7643 §2.2)
 		}
@@ -140,11 +141,11 @@ func applyExtension(k *kind, doc map[string]any, op string, e schema.Schema, v a
 	}
 	// Sub-attributes not given are left unchanged, by add and by replace (RFC 7644 §3.5.2.3).
 	for key, sv := range m {
-		ref, ok := resolveRef(k, e.ID, key, "")
+		ref, ok := resource.Resolve(k.typ, e.ID, key, "")
 		if !ok {
 			continue // as in applyNoPath
 		}
-		a, _ := k.attr(e.ID, ref.attr)
+		a, _ := k.attr(e.ID, ref.Attr)
 		if err := applyAttr(doc, op, ref, a, sv); err != nil {
 			return err
 		}
@@ -153,17 +154,17 @@ func applyExtension(k *kind, doc map[string]any, op string, e schema.Schema, v a
 }
 
 // holder returns the map that holds ref.attr, creating an extension object when create is set.
-func holder(doc map[string]any, ref attrRef, create bool) map[string]any {
-	if ref.urn == "" {
+func holder(doc map[string]any, ref resource.Ref, create bool) map[string]any {
+	if ref.URN == "" {
 		return doc
 	}
-	m, ok := doc[ref.urn].(map[string]any)
+	m, ok := doc[ref.URN].(map[string]any)
 	if !ok {
 		if !create {
 			return nil
 		}
 		m = map[string]any{}
-		doc[ref.urn] = m
+		doc[ref.URN] = m
 	}
 	return m
 }
@@ -180,21 +181,21 @@ func asList(v any) []any {
 
 // applyAttr applies an operation on an attribute or one of its sub-attributes, without a value
 // filter.
-func applyAttr(doc map[string]any, op string, ref attrRef, a schema.CoreAttribute, v any) error {
+func applyAttr(doc map[string]any, op string, ref resource.Ref, a schema.CoreAttribute, v any) error {
 	c := holder(doc, ref, op != "remove")
 	if c == nil {
 		return nil
 	}
-	if ref.sub != "" {
+	if ref.Sub != "" {
 		return applySub(c, op, ref, a, v)
 	}
 	switch {
 	case op == "remove":
 		// RFC 7644 §3.5.2.2: without a filter, the attribute and all its values are removed.
-		delete(c, ref.attr)
+		delete(c, ref.Attr)
 	case a.MultiValued() && op == "add":
 		// RFC 7644 §3.5.2.1: new values are added; a value already present is not added again.
-		cur := asList(c[ref.attr])
+		cur := asList(c[ref.Attr])
 		present := newValueSet(cur)
 		for _, nv := range asList(v) {
 			if !present.contains(cur, nv) {
@@ -202,16 +203,16 @@ func applyAttr(doc map[string]any, op string, ref attrRef, a schema.CoreAttribut
 				present.add(nv)
 			}
 		}
-		c[ref.attr] = cur
+		c[ref.Attr] = cur
 	case a.MultiValued():
-		c[ref.attr] = asList(v)
+		c[ref.Attr] = asList(v)
 	case a.HasSubAttributes():
 		// Complex: the given sub-attributes replace or add, the others stay (§3.5.2.1, §3.5.2.3).
 		m, ok := v.(map[string]any)
 		if !ok {
-			return invalidValue("value of %s must be an object", ref.attr)
+			return invalidValue("value of %s must be an object", ref.Attr)
 		}
-		cur, _ := c[ref.attr].(map[string]any)
+		cur, _ := c[ref.Attr].(map[string]any)
 		merged := make(map[string]any, len(cur)+len(m))
 		for key, sv := range cur {
 			merged[key] = sv
@@ -219,18 +220,18 @@ func applyAttr(doc map[string]any, op string, ref attrRef, a schema.CoreAttribut
 		for key, sv := range m {
 			merged[key] = sv
 		}
-		c[ref.attr] = merged
+		c[ref.Attr] = merged
 	default:
-		c[ref.attr] = v
+		c[ref.Attr] = v
 	}
 	return nil
 }
 
-func applySub(c map[string]any, op string, ref attrRef, a schema.CoreAttribute, v any) error {
+func applySub(c map[string]any, op string, ref resource.Ref, a schema.CoreAttribute, v any) error {
 	if a.MultiValued() {
-		list := asList(c[ref.attr])
+		list := asList(c[ref.Attr])
 		if len(list) == 0 && op != "remove" {
-			c[ref.attr] = []any{map[string]any{ref.sub: v}}
+			c[ref.Attr] = []any{map[string]any{ref.Sub: v}}
 			return nil
 		}
 		out := make([]any, 0, len(list))
@@ -242,39 +243,39 @@ func applySub(c map[string]any, op string, ref attrRef, a schema.CoreAttribute, 
 			}
 			em = cloneMap(em)
 			if op == "remove" {
-				delete(em, ref.sub)
+				delete(em, ref.Sub)
 			} else {
-				em[ref.sub] = v
+				em[ref.Sub] = v
 			}
 			out = append(out, em)
 		}
-		c[ref.attr] = out
+		c[ref.Attr] = out
 		return nil
 	}
-	m, _ := c[ref.attr].(map[string]any)
+	m, _ := c[ref.Attr].(map[string]any)
 	m = cloneMap(m)
 	if op == "remove" {
-		delete(m, ref.sub)
+		delete(m, ref.Sub)
 	} else {
-		m[ref.sub] = v
+		m[ref.Sub] = v
 	}
 	if len(m) == 0 {
-		delete(c, ref.attr)
+		delete(c, ref.Attr)
 		return nil
 	}
-	c[ref.attr] = m
+	c[ref.Attr] = m
 	return nil
 }
 
 // applyFiltered applies an operation whose path selects values of a multi-valued complex
 // attribute with a filter (RFC 7644 §3.5.2, valuePath), optionally naming a sub-attribute.
-func applyFiltered(k *kind, doc map[string]any, op patchOp, ref attrRef, a schema.CoreAttribute, f filter.Expr, rules patchRules) error {
+func applyFiltered(k *kind, doc map[string]any, op patchOp, ref resource.Ref, a schema.CoreAttribute, f filter.Expr, rules patchRules) error {
 	c := holder(doc, ref, op.Op != "remove")
 	if c == nil {
 		return nil
 	}
-	vp := &filter.ValuePath{Attr: filter.AttrPath{URN: ref.urn, Attr: ref.attr}, Filter: f}
-	list := asList(c[ref.attr])
+	vp := &filter.ValuePath{Attr: filter.AttrPath{URN: ref.URN, Attr: ref.Attr}, Filter: f}
+	list := asList(c[ref.Attr])
 	out := make([]any, 0, len(list)+1)
 	matched := 0
 	for _, e := range list {
@@ -285,15 +286,15 @@ func applyFiltered(k *kind, doc map[string]any, op patchOp, ref attrRef, a schem
 		}
 		matched++
 		switch {
-		case op.Op == "remove" && ref.sub == "":
+		case op.Op == "remove" && ref.Sub == "":
 			// the value is dropped
 		case op.Op == "remove":
 			em = cloneMap(em)
-			delete(em, ref.sub)
+			delete(em, ref.Sub)
 			out = append(out, em)
-		case ref.sub != "":
+		case ref.Sub != "":
 			em = cloneMap(em)
-			em[ref.sub] = op.Value
+			em[ref.Sub] = op.Value
 			out = append(out, em)
 		default:
 			nv, ok := elementValue(op.Value)
@@ -309,7 +310,7 @@ func applyFiltered(k *kind, doc map[string]any, op patchOp, ref attrRef, a schem
 	if matched == 0 && op.Op != "remove" {
 		if op.Op == "replace" && !rules.createOnAbsent {
 			return scimErr(http.StatusBadRequest, scimerrors.ScimTypeNoTarget,
-				"path %q matches no value of %s", op.Path, ref.attr)
+				"path %q matches no value of %s", op.Path, ref.Attr)
 		}
 		nv, err := newElement(a, f, ref, op)
 		if err != nil {
@@ -318,27 +319,27 @@ func applyFiltered(k *kind, doc map[string]any, op patchOp, ref attrRef, a schem
 		out = append(out, nv)
 	}
 	if len(out) == 0 {
-		delete(c, ref.attr)
+		delete(c, ref.Attr)
 		return nil
 	}
-	c[ref.attr] = out
+	c[ref.Attr] = out
 	return nil
 }
 
 // newElement builds the value an add (or an entra replace) creates when the value filter matches
 // nothing: the filter's equality (type eq "work") plus the given value.
-func newElement(a schema.CoreAttribute, f filter.Expr, ref attrRef, op patchOp) (map[string]any, error) {
+func newElement(a schema.CoreAttribute, f filter.Expr, ref resource.Ref, op patchOp) (map[string]any, error) {
 	attr, value, ok := filter.EqualityOn(f)
 	if !ok {
 		return nil, scimErr(http.StatusBadRequest, scimerrors.ScimTypeNoTarget,
-			"path %q matches no value of %s, and its filter is not an equality to build one from", op.Path, ref.attr)
+			"path %q matches no value of %s, and its filter is not an equality to build one from", op.Path, ref.Attr)
 	}
 	el := map[string]any{}
-	if s, ok := subAttr(a, attr.Attr); ok {
+	if s, ok := resource.SubAttr(a, attr.Attr); ok {
 		el[s.Name()] = value
 	}
-	if ref.sub != "" {
-		el[ref.sub] = op.Value
+	if ref.Sub != "" {
+		el[ref.Sub] = op.Value
 		return el, nil
 	}
 	nv, ok := elementValue(op.Value)
@@ -350,10 +351,10 @@ func newElement(a schema.CoreAttribute, f filter.Expr, ref attrRef, op patchOp) 
 
 // single wraps one value of a multi-valued attribute as a resource holding only that value, so
 // that filter.Eval evaluates the value path's filter against it.
-func single(ref attrRef, em map[string]any) map[string]any {
-	res := map[string]any{ref.attr: []any{em}}
-	if ref.urn != "" {
-		return map[string]any{ref.urn: res}
+func single(ref resource.Ref, em map[string]any) map[string]any {
+	res := map[string]any{ref.Attr: []any{em}}
+	if ref.URN != "" {
+		return map[string]any{ref.URN: res}
 	}
 	return res
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/scimsim/scimsim/simulator/filter"
+	"github.com/scimsim/scimsim/simulator/resource"
 )
 
 // valueSet answers "does the list already hold this value?" for a multi-valued add in constant
@@ -62,7 +63,7 @@ func (s valueSet) contains(list []any, v any) bool {
 // at n+m, not n×m. The values compare as filter.Eval compares them, by the sub-attribute's
 // caseExact, and removing a value that is not there is no error, as for one operation.
 func removeValuesRun(k *kind, doc map[string]any, ops []patchOp) int {
-	var ref attrRef
+	var ref resource.Ref
 	var caseExact bool
 	values := map[string]struct{}{}
 	n := 0
@@ -85,7 +86,7 @@ func removeValuesRun(k *kind, doc map[string]any, ops []patchOp) int {
 	if c == nil {
 		return n
 	}
-	list := asList(c[ref.attr])
+	list := asList(c[ref.Attr])
 	kept := make([]any, 0, len(list))
 	for _, e := range list {
 		if sv, ok := stringValue(e); ok {
@@ -99,42 +100,42 @@ func removeValuesRun(k *kind, doc map[string]any, ops []patchOp) int {
 		kept = append(kept, e)
 	}
 	if len(kept) == 0 {
-		delete(c, ref.attr)
+		delete(c, ref.Attr)
 	} else {
-		c[ref.attr] = kept
+		c[ref.Attr] = kept
 	}
 	return n
 }
 
 // removeValuePath reports whether op is `remove ATTR[value eq "v"]` on a writable multi-valued
 // complex attribute, and returns the attribute, v and whether value is caseExact.
-func removeValuePath(k *kind, op patchOp) (attrRef, string, bool, bool) {
+func removeValuePath(k *kind, op patchOp) (resource.Ref, string, bool, bool) {
 	if op.Op != "remove" || !strings.Contains(op.Path, "[") {
-		return attrRef{}, "", false, false
+		return resource.Ref{}, "", false, false
 	}
 	p, err := filter.ParsePath(op.Path)
 	if err != nil || p.Filter == nil || p.Sub != "" {
-		return attrRef{}, "", false, false
+		return resource.Ref{}, "", false, false
 	}
 	cmp, ok := p.Filter.(*filter.Compare)
 	if !ok || cmp.Op != "eq" || cmp.Attr.URN != "" || cmp.Attr.Sub != "" || !strings.EqualFold(cmp.Attr.Attr, "value") {
-		return attrRef{}, "", false, false
+		return resource.Ref{}, "", false, false
 	}
 	v, ok := cmp.Value.(string)
 	if !ok {
-		return attrRef{}, "", false, false
+		return resource.Ref{}, "", false, false
 	}
-	ref, ok := resolveRef(k, p.URN, p.Attr, "")
+	ref, ok := resource.Resolve(k.typ, p.URN, p.Attr, "")
 	if !ok {
-		return attrRef{}, "", false, false
+		return resource.Ref{}, "", false, false
 	}
-	a, _ := k.attr(ref.urn, ref.attr)
+	a, _ := k.attr(ref.URN, ref.Attr)
 	if !a.MultiValued() || !a.HasSubAttributes() || a.Mutability() == "readOnly" {
-		return attrRef{}, "", false, false
+		return resource.Ref{}, "", false, false
 	}
-	info, ok := k.fs.Lookup(ref.urn, ref.attr, "value")
+	info, ok := k.fs.Lookup(ref.URN, ref.Attr, "value")
 	if !ok {
-		return attrRef{}, "", false, false
+		return resource.Ref{}, "", false, false
 	}
 	return ref, v, info.CaseExact, true
 }

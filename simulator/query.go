@@ -16,6 +16,7 @@ import (
 
 	"github.com/scimsim/scimsim/simulator/faults"
 	"github.com/scimsim/scimsim/simulator/filter"
+	"github.com/scimsim/scimsim/simulator/resource"
 )
 
 // Paging limits: a query without count returns defaultCount resources, and no page is larger
@@ -304,8 +305,8 @@ func (s *Server) run(c echo.Context, q query) error {
 				return nil
 			}
 		}
-		ref, known := resolveRef(k, sortBy.URN, sortBy.Attr, sortBy.Sub)
-		info, _ := k.fs.Lookup(ref.urn, ref.attr, ref.sub)
+		ref, known := resource.Resolve(k.typ, sortBy.URN, sortBy.Attr, sortBy.Sub)
+		info, _ := k.fs.Lookup(ref.URN, ref.Attr, ref.Sub)
 		return func(rec *record, doc map[string]any) error {
 			sh := sortHit{h: hit{k: k, rec: rec}}
 			if known {
@@ -315,7 +316,7 @@ func (s *Server) run(c echo.Context, q query) error {
 						return err
 					}
 				}
-				sh.v, sh.caseExact = sortValue(doc, ref), info.CaseExact
+				sh.v, sh.caseExact = resource.SortValue(doc, ref), info.CaseExact
 			}
 			sorted = append(sorted, sh)
 			return nil
@@ -495,7 +496,7 @@ type sortHit struct {
 // sort last, ties keep the order of queries (by id).
 func sortHits(hits []sortHit, descending bool) {
 	slices.SortStableFunc(hits, func(a, b sortHit) int {
-		c := compareValues(a.v, b.v, a.caseExact)
+		c := resource.Compare(a.v, b.v, a.caseExact)
 		if descending && a.v != nil && b.v != nil {
 			c = -c
 		}
@@ -513,7 +514,7 @@ const maxProjectedNames = 200
 type projection struct {
 	include, exclude []string
 	mu               sync.Mutex
-	refs             map[*kind][2][]attrRef
+	refs             map[*kind][2][]resource.Ref
 }
 
 // newProjection de-duplicates the names (case-insensitively, as attribute names compare) and
@@ -522,7 +523,7 @@ func newProjection(include, exclude []string) (*projection, error) {
 	if len(include) == 0 && len(exclude) == 0 {
 		return nil, nil
 	}
-	p := &projection{refs: map[*kind][2][]attrRef{}}
+	p := &projection{refs: map[*kind][2][]resource.Ref{}}
 	var err error
 	if p.include, err = distinctNames("attributes", include); err != nil {
 		return nil, err
@@ -554,12 +555,12 @@ func distinctNames(param string, names []string) ([]string, error) {
 }
 
 // of returns the resolved include and exclude paths for kind k.
-func (p *projection) of(k *kind) (include, exclude []attrRef) {
+func (p *projection) of(k *kind) (include, exclude []resource.Ref) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	r, ok := p.refs[k]
 	if !ok {
-		r = [2][]attrRef{refs(k, p.include), refs(k, p.exclude)}
+		r = [2][]resource.Ref{resource.ResolvePaths(k.typ, p.include), resource.ResolvePaths(k.typ, p.exclude)}
 		p.refs[k] = r
 	}
 	return r[0], r[1]
@@ -585,30 +586,10 @@ func appendProjected(dst []byte, h hit, b base, p *projection) ([]byte, error) {
 		doc["meta"] = m
 	}
 	include, exclude := p.of(h.k)
-	out := project(h.k, doc, include, exclude)
+	out := resource.Project(h.k.typ, doc, include, exclude)
 	enc, err := json.Marshal(out)
 	if err != nil {
 		return nil, err
 	}
 	return append(dst, enc...), nil
-}
-
-// refs resolves attribute paths for projection; paths the kind does not define are ignored, so
-// that a root query may name attributes of either type.
-func refs(k *kind, paths []string) []attrRef {
-	var out []attrRef
-	for _, p := range paths {
-		if e, ok := k.ext(p); ok {
-			out = append(out, attrRef{attr: e.ID})
-			continue
-		}
-		pp, err := filter.ParsePath(p)
-		if err != nil || pp.Filter != nil {
-			continue
-		}
-		if r, ok := resolveRef(k, pp.URN, pp.Attr, pp.Sub); ok {
-			out = append(out, r)
-		}
-	}
-	return out
 }
