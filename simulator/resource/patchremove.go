@@ -1,16 +1,15 @@
-// The remove-values fast path of applyPatch: a run of `remove members[value eq "id"]` operations
+// The remove-values fast path of ApplyPatch: a run of `remove members[value eq "id"]` operations
 // (Entra's Remove with a value array, as the entra profile rewrites it) applied in one pass over
 // the attribute's values, and the value set that makes a multi-valued add linear. Both exist only
 // to keep large group PATCHes at n+m rather than n×m; patch.go holds the general algorithm.
 
-package simulator
+package resource
 
 import (
 	"reflect"
 	"strings"
 
 	"github.com/scimsim/scimsim/simulator/filter"
-	"github.com/scimsim/scimsim/simulator/resource"
 )
 
 // valueSet answers "does the list already hold this value?" for a multi-valued add in constant
@@ -62,8 +61,8 @@ func (s valueSet) contains(list []any, v any) bool {
 // such a run of two or more. One pass for n removals keeps a PATCH that removes n members of m
 // at n+m, not n×m. The values compare as filter.Eval compares them, by the sub-attribute's
 // caseExact, and removing a value that is not there is no error, as for one operation.
-func removeValuesRun(k *kind, doc map[string]any, ops []patchOp) int {
-	var ref resource.Ref
+func removeValuesRun(k *Type, doc map[string]any, ops []PatchOp) int {
+	var ref Ref
 	var caseExact bool
 	values := map[string]struct{}{}
 	n := 0
@@ -86,7 +85,7 @@ func removeValuesRun(k *kind, doc map[string]any, ops []patchOp) int {
 	if c == nil {
 		return n
 	}
-	list := asList(c[ref.Attr])
+	list := AsList(c[ref.Attr])
 	kept := make([]any, 0, len(list))
 	for _, e := range list {
 		if sv, ok := stringValue(e); ok {
@@ -109,33 +108,33 @@ func removeValuesRun(k *kind, doc map[string]any, ops []patchOp) int {
 
 // removeValuePath reports whether op is `remove ATTR[value eq "v"]` on a writable multi-valued
 // complex attribute, and returns the attribute, v and whether value is caseExact.
-func removeValuePath(k *kind, op patchOp) (resource.Ref, string, bool, bool) {
+func removeValuePath(k *Type, op PatchOp) (Ref, string, bool, bool) {
 	if op.Op != "remove" || !strings.Contains(op.Path, "[") {
-		return resource.Ref{}, "", false, false
+		return Ref{}, "", false, false
 	}
 	p, err := filter.ParsePath(op.Path)
 	if err != nil || p.Filter == nil || p.Sub != "" {
-		return resource.Ref{}, "", false, false
+		return Ref{}, "", false, false
 	}
 	cmp, ok := p.Filter.(*filter.Compare)
 	if !ok || cmp.Op != "eq" || cmp.Attr.URN != "" || cmp.Attr.Sub != "" || !strings.EqualFold(cmp.Attr.Attr, "value") {
-		return resource.Ref{}, "", false, false
+		return Ref{}, "", false, false
 	}
 	v, ok := cmp.Value.(string)
 	if !ok {
-		return resource.Ref{}, "", false, false
+		return Ref{}, "", false, false
 	}
-	ref, ok := resource.Resolve(k.typ, p.URN, p.Attr, "")
+	ref, ok := Resolve(k, p.URN, p.Attr, "")
 	if !ok {
-		return resource.Ref{}, "", false, false
+		return Ref{}, "", false, false
 	}
-	a, _ := k.attr(ref.URN, ref.Attr)
+	a, _ := k.Attr(ref.URN, ref.Attr)
 	if !a.MultiValued() || !a.HasSubAttributes() || a.Mutability() == "readOnly" {
-		return resource.Ref{}, "", false, false
+		return Ref{}, "", false, false
 	}
-	info, ok := k.fs.Lookup(ref.URN, ref.Attr, "value")
+	info, ok := k.Filter.Lookup(ref.URN, ref.Attr, "value")
 	if !ok {
-		return resource.Ref{}, "", false, false
+		return Ref{}, "", false, false
 	}
 	return ref, v, info.CaseExact, true
 }
