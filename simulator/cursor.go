@@ -14,6 +14,7 @@ import (
 	"time"
 
 	scimerrors "github.com/elimity-com/scim/errors"
+	"github.com/scimsim/scimsim/simulator/resource"
 )
 
 // Cursor-based pagination, RFC 9865.
@@ -166,7 +167,7 @@ type cursorPage struct {
 // cmpKey orders two positions as run orders results.
 func (p *cursorPage) cmpKey(a, b resultKey, caseExact bool) int {
 	if p.sorted {
-		c := compareValues(a.Sort, b.Sort, caseExact)
+		c := resource.Compare(a.Sort, b.Sort, caseExact)
 		if p.desc && a.Sort != nil && b.Sort != nil {
 			c = -c
 		}

@@ -249,7 +249,7 @@ func withoutMember(k *kind, g *record, id string, now time.Time) (*record, error
 // ("Develop and plan provisioning for a SCIM endpoint": group PATCH responses should not carry
 // the member list).
 func (h resources) patch(st *reqState, r *http.Request, id string, pops []patchOp) (scim.Resource, error) {
-	rules := patchRules{createOnAbsent: h.t.entra()}
+	rules := patchRules{CreateOnAbsent: h.t.entra()}
 	now := h.t.srv.opts.now()
 	rec, err := h.update(r, id, func(old *record) (*record, error) {
 		doc, err := old.decodeForUpdate()

@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/scimsim/scimsim/simulator/filter"
+	"github.com/scimsim/scimsim/simulator/resource"
 )
 
 // A scan must decode every stored document to evaluate a filter, which is by far its cost. A
@@ -108,29 +109,29 @@ func (n needle) exactIf(caseExact bool) needle {
 
 // keyOf returns the stored key of the attribute a filter names, and whether it is caseExact.
 func keyOf(k *kind, a filter.AttrPath, parent *filter.AttrPath) (string, bool, bool) {
-	var ref attrRef
+	var ref resource.Ref
 	var ok bool
 	if parent != nil {
 		if a.URN != "" || a.Sub != "" {
 			return "", false, false
 		}
-		ref, ok = resolveRef(k, parent.URN, parent.Attr, a.Attr)
+		ref, ok = resource.Resolve(k.typ, parent.URN, parent.Attr, a.Attr)
 	} else {
-		ref, ok = resolveRef(k, a.URN, a.Attr, a.Sub)
+		ref, ok = resource.Resolve(k.typ, a.URN, a.Attr, a.Sub)
 	}
 	if !ok {
 		return "", false, false
 	}
-	if ref.urn == "" && ref.sub == "" && (ref.attr == "id" || ref.attr == "externalId") {
+	if ref.URN == "" && ref.Sub == "" && (ref.Attr == "id" || ref.Attr == "externalId") {
 		// Common attributes (RFC 7643 §3.1), which the filter schema leaves to the filter
 		// package's built-ins: both caseExact.
-		return ref.attr, true, true
+		return ref.Attr, true, true
 	}
-	info, ok := k.fs.Lookup(ref.urn, ref.attr, ref.sub)
-	if ref.sub != "" {
-		return ref.sub, info.CaseExact, ok
+	info, ok := k.fs.Lookup(ref.URN, ref.Attr, ref.Sub)
+	if ref.Sub != "" {
+		return ref.Sub, info.CaseExact, ok
 	}
-	return ref.attr, info.CaseExact, ok
+	return ref.Attr, info.CaseExact, ok
 }
 
 // safe reports whether encoding/json writes s unchanged: printable ASCII other than '"', '\\'

@@ -8,6 +8,7 @@ import (
 	"github.com/elimity-com/scim/schema"
 
 	"github.com/scimsim/scimsim/simulator/filter"
+	"github.com/scimsim/scimsim/simulator/resource"
 )
 
 // This file is the one place where the profiles differ in how they read a request. The entra
@@ -84,7 +85,7 @@ func fixBool(a schema.CoreAttribute, v any) (any, bool) {
 	case "complex":
 		switch v := v.(type) {
 		case string:
-			if _, hasValue := subAttr(a, "value"); hasValue && !a.MultiValued() && v != "" {
+			if _, hasValue := resource.SubAttr(a, "value"); hasValue && !a.MultiValued() && v != "" {
 				return map[string]any{"value": v}, true
 			}
 		case map[string]any:
@@ -328,7 +329,7 @@ func normaliseValue(k *kind, op map[string]any) (_ map[string]any, changed bool)
 		return op, false
 	}
 	if p.Sub != "" {
-		s, ok := subAttr(a, p.Sub)
+		s, ok := resource.SubAttr(a, p.Sub)
 		if !ok {
 			return op, false
 		}

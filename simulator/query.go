@@ -5,7 +5,6 @@ import (
 	"container/list"
 	"context"
 	"encoding/json"
-	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/scimsim/scimsim/simulator/faults"
 	"github.com/scimsim/scimsim/simulator/filter"
+	"github.com/scimsim/scimsim/simulator/resource"
 )
 
 // Paging limits: a query without count returns defaultCount resources, and no page is larger
@@ -131,62 +131,6 @@ func (st *reqState) queried() []*kind {
 		return st.kind.only
 	}
 	return st.tenant.kinds()
-}
-
-// requestInfo parses the request's filter once (cached) and tells the faults what it touches.
-func (s *Server) requestInfo(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		st := state(c)
-		r := c.Request()
-		src := ""
-		isSearch := r.Method == http.MethodPost && strings.HasSuffix(st.rel, "/.search")
-		isList := r.Method == http.MethodGet && (st.rel == "" || st.rel == "/" || (st.kind != nil && st.rel == "/"+st.kind.endpoint))
-		if isSearch {
-			sr := &searchRequest{}
-			if err := json.Unmarshal(st.body, sr); err != nil {
-				return invalidSyntax("search request: %v", err)
-			}
-			st.search = sr
-			src = sr.Filter
-		} else if isList {
-			src = c.QueryParam("filter")
-		}
-		info := faults.RequestInfo{Tenant: st.tenant.name}
-		if seg, _, _ := strings.Cut(strings.TrimPrefix(st.rel, "/"), "/"); seg != "" && seg != ".search" {
-			info.Resource = seg
-		}
-		if strings.TrimSpace(src) != "" {
-			entra := st.tenant.entra()
-			st.filters = st.filterBuf[:0]
-			for i, k := range st.queried() {
-				pf := s.filters.get(k, entra, src)
-				st.filters = append(st.filters, kindFilter{k: k, f: pf})
-				if i == 0 {
-					info.FilterAttributes = pf.attrs // shared and never modified
-				} else {
-					info.FilterAttributes = appendNew(slices.Clip(info.FilterAttributes), pf.attrs)
-				}
-			}
-		}
-		faults.SetRequestInfo(c, info)
-		return next(c)
-	}
-}
-
-func appendNew(dst, src []string) []string {
-	for _, s := range src {
-		found := false
-		for _, d := range dst {
-			if strings.EqualFold(d, s) {
-				found = true
-				break
-			}
-		}
-		if !found {
-			dst = append(dst, s)
-		}
-	}
-	return dst
 }
 
 // query is a list or search request (RFC 7644 §3.4.2).
@@ -361,8 +305,8 @@ func (s *Server) run(c echo.Context, q query) error {
 				return nil
 			}
 		}
-		ref, known := resolveRef(k, sortBy.URN, sortBy.Attr, sortBy.Sub)
-		info, _ := k.fs.Lookup(ref.urn, ref.attr, ref.sub)
+		ref, known := resource.Resolve(k.typ, sortBy.URN, sortBy.Attr, sortBy.Sub)
+		info, _ := k.fs.Lookup(ref.URN, ref.Attr, ref.Sub)
 		return func(rec *record, doc map[string]any) error {
 			sh := sortHit{h: hit{k: k, rec: rec}}
 			if known {
@@ -372,7 +316,7 @@ func (s *Server) run(c echo.Context, q query) error {
 						return err
 					}
 				}
-				sh.v, sh.caseExact = sortValue(doc, ref), info.CaseExact
+				sh.v, sh.caseExact = resource.SortValue(doc, ref), info.CaseExact
 			}
 			sorted = append(sorted, sh)
 			return nil
@@ -552,7 +496,7 @@ type sortHit struct {
 // sort last, ties keep the order of queries (by id).
 func sortHits(hits []sortHit, descending bool) {
 	slices.SortStableFunc(hits, func(a, b sortHit) int {
-		c := compareValues(a.v, b.v, a.caseExact)
+		c := resource.Compare(a.v, b.v, a.caseExact)
 		if descending && a.v != nil && b.v != nil {
 			c = -c
 		}
@@ -570,7 +514,7 @@ const maxProjectedNames = 200
 type projection struct {
 	include, exclude []string
 	mu               sync.Mutex
-	refs             map[*kind][2][]attrRef
+	refs             map[*kind][2][]resource.Ref
 }
 
 // newProjection de-duplicates the names (case-insensitively, as attribute names compare) and
@@ -579,7 +523,7 @@ func newProjection(include, exclude []string) (*projection, error) {
 	if len(include) == 0 && len(exclude) == 0 {
 		return nil, nil
 	}
-	p := &projection{refs: map[*kind][2][]attrRef{}}
+	p := &projection{refs: map[*kind][2][]resource.Ref{}}
 	var err error
 	if p.include, err = distinctNames("attributes", include); err != nil {
 		return nil, err
@@ -611,12 +555,12 @@ func distinctNames(param string, names []string) ([]string, error) {
 }
 
 // of returns the resolved include and exclude paths for kind k.
-func (p *projection) of(k *kind) (include, exclude []attrRef) {
+func (p *projection) of(k *kind) (include, exclude []resource.Ref) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	r, ok := p.refs[k]
 	if !ok {
-		r = [2][]attrRef{refs(k, p.include), refs(k, p.exclude)}
+		r = [2][]resource.Ref{resource.ResolvePaths(k.typ, p.include), resource.ResolvePaths(k.typ, p.exclude)}
 		p.refs[k] = r
 	}
 	return r[0], r[1]
@@ -642,30 +586,10 @@ func appendProjected(dst []byte, h hit, b base, p *projection) ([]byte, error) {
 		doc["meta"] = m
 	}
 	include, exclude := p.of(h.k)
-	out := project(h.k, doc, include, exclude)
+	out := resource.Project(h.k.typ, doc, include, exclude)
 	enc, err := json.Marshal(out)
 	if err != nil {
 		return nil, err
 	}
 	return append(dst, enc...), nil
-}
-
-// refs resolves attribute paths for projection; paths the kind does not define are ignored, so
-// that a root query may name attributes of either type.
-func refs(k *kind, paths []string) []attrRef {
-	var out []attrRef
-	for _, p := range paths {
-		if e, ok := k.ext(p); ok {
-			out = append(out, attrRef{attr: e.ID})
-			continue
-		}
-		pp, err := filter.ParsePath(p)
-		if err != nil || pp.Filter != nil {
-			continue
-		}
-		if r, ok := resolveRef(k, pp.URN, pp.Attr, pp.Sub); ok {
-			out = append(out, r)
-		}
-	}
-	return out
 }

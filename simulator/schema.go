@@ -1,11 +1,10 @@
 package simulator
 
 import (
-	"strings"
-
 	"github.com/elimity-com/scim/schema"
 
 	"github.com/scimsim/scimsim/simulator/filter"
+	"github.com/scimsim/scimsim/simulator/resource"
 	"github.com/scimsim/scimsim/wire"
 )
 
@@ -22,7 +21,8 @@ const (
 	spcURN           = wire.ServiceProviderConfigSchema
 )
 
-// kind is one resource type: its schemas and its memdb table.
+// kind is one resource type as a tenant serves it: its schemas (typ, the model's view of them,
+// with the attribute tables), its memdb table, its validators and its uniqueness rules.
 type kind struct {
 	index      int    // position in kinds
 	name       string // meta.resourceType: "User"
@@ -33,11 +33,10 @@ type kind struct {
 	validating schema.Schema // core plus externalId, for validate
 	check      *validator    // validating's rules, and each extension's (validate.go)
 	extChecks  []*validator
-	coreIdx    attrIndex    // the core schema's attributes and the common ones, by name
-	extIdx     []attrIndex  // each extension's
-	only       []*kind      // the kind alone, what a query of its endpoint reads
-	unique     []uniqueAttr // extension attributes with uniqueness server or global (customunique.go)
-	immutable  []uniqueAttr // extension attributes whose mutability is immutable
+	typ        *resource.Type // core and exts with their attribute tables; fs is typ.Filter
+	only       []*kind        // the kind alone, what a query of its endpoint reads
+	unique     []uniqueAttr   // extension attributes with uniqueness server or global (customunique.go)
+	immutable  []uniqueAttr   // extension attributes whose mutability is immutable
 }
 
 // internNames interns the names of attrs and of their sub-attributes, and their canonical values
@@ -57,35 +56,6 @@ func init() {
 		"add", "replace", "remove", "work", "home", "other", "mobile", "fax", "User", "Group", patchOpURN, searchRequestURN} {
 		intern(s)
 	}
-}
-
-// attrIndex finds an attribute by name as schema.Attributes.ContainsAttribute does
-// (strings.EqualFold, the first match winning) with one map lookup instead of a comparison with
-// every name: attribute lookups are on every write's path.
-type attrIndex struct {
-	exact, fold map[string]schema.CoreAttribute
-}
-
-func newAttrIndex(lists ...[]schema.CoreAttribute) attrIndex {
-	x := attrIndex{exact: map[string]schema.CoreAttribute{}, fold: map[string]schema.CoreAttribute{}}
-	for _, list := range lists {
-		for _, a := range list {
-			if _, dup := x.fold[filter.Fold(a.Name())]; dup {
-				continue
-			}
-			x.exact[a.Name()] = a
-			x.fold[filter.Fold(a.Name())] = a
-		}
-	}
-	return x
-}
-
-func (x attrIndex) get(name string) (schema.CoreAttribute, bool) {
-	if a, ok := x.exact[name]; ok {
-		return a, true
-	}
-	a, ok := x.fold[filter.Fold(name)]
-	return a, ok
 }
 
 var (
@@ -122,18 +92,17 @@ func init() {
 // at run time; only the built-in kinds intern their names, at init, since the table is not
 // safe for concurrent writes.
 func (k *kind) build() {
-	k.fs = filter.SchemaOf(k.core, k.exts...)
+	k.typ = resource.NewType(k.name, k.core, k.exts)
+	k.fs = k.typ.Filter
 	k.validating = withExternalID(k.core)
 	k.check = newValidator(k.validating.ID, k.validating.Attributes)
-	k.coreIdx = newAttrIndex(k.core.Attributes, commonAttrs)
-	k.extChecks, k.extIdx = nil, nil
+	k.extChecks = nil
 	for _, e := range k.exts {
 		v := newValidator(e.ID, e.Attributes)
 		if !containsFold(builtinSchemas, e.ID) {
 			v.dropNever() // customschema.go
 		}
 		k.extChecks = append(k.extChecks, v)
-		k.extIdx = append(k.extIdx, newAttrIndex(e.Attributes))
 	}
 	k.only = []*kind{k}
 	k.unique = uniqueAttrs(k.exts)
@@ -154,34 +123,12 @@ func kindByEndpoint(ep string) *kind {
 	return nil
 }
 
-// ext returns the extension schema with the given URN, matched case-insensitively (attribute
-// names and URNs are case-insensitive, RFC 7643 §2.1).
-func (k *kind) ext(urn string) (schema.Schema, bool) {
-	for _, e := range k.exts {
-		if strings.EqualFold(e.ID, urn) {
-			return e, true
-		}
-	}
-	return schema.Schema{}, false
-}
+// ext returns the extension schema with the given URN, matched case-insensitively
+// (resource.Type.Ext).
+func (k *kind) ext(urn string) (schema.Schema, bool) { return k.typ.Ext(urn) }
 
-// commonAttrs are the attributes RFC 7643 §3.1 gives every resource; elimity's schemas leave
-// them out.
-var commonAttrs = schema.Attributes(schema.CommonAttributes())
-
-// attr finds the definition of a top-level attribute: in the core schema (and the common
-// attributes) when urn is empty or the core URN, in the extension otherwise.
-func (k *kind) attr(urn, name string) (schema.CoreAttribute, bool) {
-	if urn == "" || strings.EqualFold(urn, k.core.ID) {
-		return k.coreIdx.get(name)
-	}
-	for i, e := range k.exts {
-		if strings.EqualFold(e.ID, urn) {
-			return k.extIdx[i].get(name)
-		}
-	}
-	return schema.CoreAttribute{}, false
-}
+// attr finds the definition of a top-level attribute (resource.Type.Attr).
+func (k *kind) attr(urn, name string) (schema.CoreAttribute, bool) { return k.typ.Attr(urn, name) }
 
 // validate checks a resource's attributes against the kind's schemas, as elimity does for POST
 // and PUT bodies: names are matched case-insensitively and canonicalised, values are checked

@@ -7,6 +7,7 @@ import (
 	"github.com/elimity-com/scim/schema"
 
 	"github.com/scimsim/scimsim/simulator/filter"
+	"github.com/scimsim/scimsim/simulator/resource"
 )
 
 // This file is the one rule for attributes a resource type does not define, at every depth: a
@@ -194,7 +195,7 @@ func unknownPath(k *kind, path string) string {
 			return ""
 		}
 	}
-	if _, ok := resolveRef(k, p.URN, p.Attr, p.Sub); ok {
+	if _, ok := resource.Resolve(k.typ, p.URN, p.Attr, p.Sub); ok {
 		return ""
 	}
 	name := p.Attr
@@ -235,11 +236,11 @@ func unknownInOp(k *kind, op patchOp) string {
 		m, _ := op.Value.(map[string]any)
 		return unknownIn(e.Attributes, m)
 	}
-	ref, ok := resolveRef(k, p.URN, p.Attr, p.Sub)
-	if !ok || ref.sub != "" {
+	ref, ok := resource.Resolve(k.typ, p.URN, p.Attr, p.Sub)
+	if !ok || ref.Sub != "" {
 		return ""
 	}
-	a, ok := k.attr(ref.urn, ref.attr)
+	a, ok := k.attr(ref.URN, ref.Attr)
 	if !ok {
 		return ""
 	}

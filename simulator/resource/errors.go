@@ -1,0 +1,25 @@
+// SCIM errors (RFC 7644 §3.12) in the shape the simulator answers: elimity's ScimError, as a
+// value, with a detail that names what failed and with which input.
+
+package resource
+
+import (
+	"fmt"
+	"net/http"
+
+	scimerrors "github.com/elimity-com/scim/errors"
+)
+
+// Errorf builds an RFC 7644 §3.12 error with a detail that names what failed and with which
+// input. Handlers must return it as a value: elimity maps a *pointer* to a 500.
+func Errorf(status int, typ scimerrors.ScimType, format string, args ...any) scimerrors.ScimError {
+	return scimerrors.ScimError{Status: status, ScimType: typ, Detail: fmt.Sprintf(format, args...)}
+}
+
+func invalidValue(format string, args ...any) scimerrors.ScimError {
+	return Errorf(http.StatusBadRequest, scimerrors.ScimTypeInvalidValue, format, args...)
+}
+
+func invalidPath(format string, args ...any) scimerrors.ScimError {
+	return Errorf(http.StatusBadRequest, scimerrors.ScimTypeInvalidPath, format, args...)
+}
