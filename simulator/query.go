@@ -624,7 +624,7 @@ func (p *projection) of(k *kind) (include, exclude []attrRef) {
 
 // appendProjected appends a resource, projected when attributes or excludedAttributes ask.
 func appendProjected(dst []byte, h hit, b base, p *projection) ([]byte, error) {
-	if p == nil {
+	if p == nil && len(h.k.requested) == 0 {
 		return appendResource(dst, h.k, h.rec, b), nil
 	}
 	doc := h.doc
@@ -641,8 +641,11 @@ func appendProjected(dst []byte, h hit, b base, p *projection) ([]byte, error) {
 		m["location"] = b.location(h.k, h.rec.ID)
 		doc["meta"] = m
 	}
-	include, exclude := p.of(h.k)
-	out := project(h.k, doc, include, exclude)
+	var include, exclude []attrRef
+	if p != nil {
+		include, exclude = p.of(h.k)
+	}
+	out := withoutRequested(h.k, project(h.k, doc, include, exclude), include) // customtypes.go
 	enc, err := json.Marshal(out)
 	if err != nil {
 		return nil, err

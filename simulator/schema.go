@@ -38,6 +38,9 @@ type kind struct {
 	only       []*kind      // the kind alone, what a query of its endpoint reads
 	unique     []uniqueAttr // extension attributes with uniqueness server or global (customunique.go)
 	immutable  []uniqueAttr // extension attributes whose mutability is immutable
+	custom     bool         // a resource type of a tenant's own, core schema and all (customtypes.go)
+	required   []bool       // per extension: schemaExtensions[].required (RFC 7643 §6)
+	requested  []attrRef    // custom attributes returned "request" (customtypes.go)
 }
 
 // internNames interns the names of attrs and of their sub-attributes, and their canonical values
@@ -138,6 +141,7 @@ func (k *kind) build() {
 	k.only = []*kind{k}
 	k.unique = uniqueAttrs(k.exts)
 	k.immutable = immutableAttrs(k.exts)
+	k.buildCustom()
 }
 
 // is reports whether k is resource type b: b itself, or a tenant's copy of b with custom
@@ -208,7 +212,7 @@ func (k *kind) validate(attrs map[string]any) (map[string]any, error) {
 		}
 		out[e.ID] = ext
 	}
-	return out, nil
+	return out, k.checkRequiredExts(out)
 }
 
 // withExternalID returns s plus externalId, a common attribute (RFC 7643 §3.1) that elimity
