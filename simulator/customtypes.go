@@ -190,3 +190,12 @@ func (s *Server) customRoutes(add func(method, path string, h echo.HandlerFunc))
 	add(http.MethodPatch, "/:endpoint/:id", customOnly(s.patch))
 	add(http.MethodDelete, "/:endpoint/:id", customOnly(s.remove))
 }
+
+// refsOf is of for a projection that may be nil (no attributes, no excludedAttributes): a
+// resource type with attributes returned "request" is projected even then.
+func (p *projection) refsOf(k *kind) (include, exclude []attrRef) {
+	if p == nil {
+		return nil, nil
+	}
+	return p.of(k)
+}

@@ -641,10 +641,7 @@ func appendProjected(dst []byte, h hit, b base, p *projection) ([]byte, error) {
 		m["location"] = b.location(h.k, h.rec.ID)
 		doc["meta"] = m
 	}
-	var include, exclude []attrRef
-	if p != nil {
-		include, exclude = p.of(h.k)
-	}
+	include, exclude := p.refsOf(h.k)
 	out := withoutRequested(h.k, project(h.k, doc, include, exclude), include) // customtypes.go
 	enc, err := json.Marshal(out)
 	if err != nil {
