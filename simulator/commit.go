@@ -193,11 +193,12 @@ func apply(fn func(*writer) error, w *writer) (err error) {
 type opKind uint8
 
 const (
-	opPut    opKind = iota // stored rec over old (old nil: a new record)
-	opDelete               // deleted old
-	opReset                // emptied the store
-	opConfig               // set the tenant's profile and token to cfg
-	opDrop                 // deleted the tenant
+	opPut     opKind = iota // stored rec over old (old nil: a new record)
+	opDelete                // deleted old
+	opReset                 // emptied the store
+	opConfig                // set the tenant's profile and token to cfg
+	opDrop                  // deleted the tenant
+	opSchemas               // set the tenant's custom schemas (customstore.go)
 )
 
 // writeOp is one thing a change did.
@@ -206,6 +207,7 @@ type writeOp struct {
 	k        *kind
 	old, rec *record
 	cfg      *tenantConfig
+	schemas  *schemaSet // opSchemas: nil for the built-in schemas
 }
 
 // writer is a write transaction on one tenant's store with the simulator's integrity rules,
@@ -215,11 +217,14 @@ type writer struct {
 	s       *store
 	db      *memdb.MemDB // the database tx writes; a new, empty one after emptyStore
 	tx      *memdb.Txn
-	delta   [2]int64 // users, groups
-	reset   bool     // emptyStore ran: db replaces the store's database on commit
+	delta   [maxKinds]int64 // per kind.index
+	reset   bool            // emptyStore ran: db replaces the store's database on commit
 	cfg     *tenantConfig
 	dropped bool
 	ops     []writeOp
+	// useSchemas ran: schemas become the tenant's on commit, with db.
+	schemas    *schemaSet
+	newSchemas bool
 }
 
 func newWriter(t *Tenant, s *store) *writer {
@@ -237,12 +242,17 @@ func (w *writer) commit() {
 	}
 	if w.reset {
 		w.s.db.Store(w.db)
-		w.s.counts[0].Store(w.delta[0])
-		w.s.counts[1].Store(w.delta[1])
-		return
+		for i := range w.delta {
+			w.s.counts[i].Store(w.delta[i])
+		}
+	} else {
+		for i := range w.delta {
+			w.s.counts[i].Add(w.delta[i])
+		}
 	}
-	w.s.counts[0].Add(w.delta[0])
-	w.s.counts[1].Add(w.delta[1])
+	if w.newSchemas && w.t != nil {
+		w.t.schemas.Store(w.schemas) // after the database that has their tables
+	}
 }
 
 // undo reverts the ops from mark on, newest first.
@@ -276,9 +286,9 @@ func (w *writer) mustInsert(k *kind, rec *record) {
 // emptyStore replaces everything the store holds with nothing (Tenant.Reset).
 func (w *writer) emptyStore() {
 	w.tx.Abort()
-	w.db = newDB()
+	w.db = newDBOf(w.db.DBSchema()) // the same tables (customtypes.go)
 	w.tx = w.db.Txn(true)
-	w.delta = [2]int64{}
+	w.delta = [maxKinds]int64{}
 	w.reset = true
 	w.ops = append(w.ops, writeOp{op: opReset})
 }

@@ -78,6 +78,7 @@ func LoadResourceTypes(name string, b []byte) ([]ResourceTypeSpec, error) {
 type schemaSet struct {
 	custom CustomSchemas
 	kinds  []*kind
+	own    bool // set for the tenant itself (SetSchemas), not the server's: a state file keeps it
 }
 
 // kinds returns the tenant's resource types, in the order of the built-in kinds.
@@ -111,61 +112,82 @@ func (t *Tenant) Schemas() CustomSchemas {
 
 // SetSchemas replaces the tenant's custom schemas; an empty set returns it to the built-in ones.
 // Stored resources are kept as they are: a resource holding an extension the new set lacks keeps
-// it until it is next written.
+// it until it is next written. The resources of a resource type of the tenant's own that the new
+// set no longer has are deleted with it (customstore.go). The state file keeps the schemas, and
+// Reset leaves them: they are the tenant's configuration, as its profile and token are.
 func (t *Tenant) SetSchemas(cs CustomSchemas) error {
-	if len(cs.Schemas) == 0 {
-		t.schemas.Store(nil)
-		return nil
-	}
-	ks, err := customKinds(cs)
+	set, err := newSchemaSet(cs, true)
 	if err != nil {
 		return fmt.Errorf("tenant %q: %w", t.name, err)
 	}
-	t.schemas.Store(&schemaSet{custom: cs, kinds: ks})
-	return nil
+	return t.commit(func(w *writer) error { return w.useSchemas(set) })
 }
 
 // customKinds returns copies of the built-in kinds with each custom schema added as an
-// extension of the resource type it extends.
+// extension of the resource type it extends, then the resource types whose schema is a custom
+// one, as kinds of their own (customtypes.go).
 func customKinds(cs CustomSchemas) ([]*kind, error) {
 	byName := map[string]*kind{}
 	out := make([]*kind, len(kinds))
 	for i, b := range kinds {
 		k := *b
 		k.exts = append([]schema.Schema(nil), b.exts...)
+		k.required = append([]bool(nil), b.required...)
 		out[i] = &k
 		byName[strings.ToLower(b.name)] = &k
 		byName[strings.ToLower(b.core.ID)] = &k
 		byName[strings.ToLower("/"+b.endpoint)] = &k
 	}
+	byID := map[string]schema.Schema{}
+	for _, s := range cs.Schemas {
+		byID[strings.ToLower(s.ID)] = s
+	}
 	target := map[string]*kind{}
+	required := map[string]bool{}
+	own := map[string]bool{} // schemas a new resource type holds, as its core or an extension
 	for _, rt := range cs.ResourceTypes {
-		k := byName[strings.ToLower(rt.Schema)]
-		if k == nil {
-			// RFC 7643 Section 6 lets a service define resource types of its own; the
-			// simulator stores and routes Users and Groups only.
-			return nil, fmt.Errorf("resource type %q (schema %q, endpoint %q): only User and Group are served; a custom schema can extend them", rt.Name, rt.Schema, rt.Endpoint)
+		if k := byName[strings.ToLower(rt.Schema)]; k != nil {
+			for _, e := range rt.SchemaExtensions {
+				target[strings.ToLower(e.Schema)] = k
+				required[strings.ToLower(e.Schema)] = e.Required
+			}
+			continue
 		}
-		for _, e := range rt.SchemaExtensions {
-			target[strings.ToLower(e.Schema)] = k
+		k, ok, err := newKind(rt, len(out), byID)
+		if err != nil {
+			return nil, err
 		}
+		if !ok {
+			return nil, fmt.Errorf("resource type %q (schema %q, endpoint %q): the schema is neither User, Group nor one of the schemas given", rt.Name, rt.Schema, rt.Endpoint)
+		}
+		own[strings.ToLower(k.core.ID)] = true
+		for _, e := range k.exts {
+			own[strings.ToLower(e.ID)] = true
+		}
+		out = append(out, k)
+	}
+	if err := checkNewKinds(out); err != nil {
+		return nil, err
 	}
 	for _, s := range cs.Schemas {
 		k := target[strings.ToLower(s.ID)]
 		if k == nil {
 			switch {
+			case own[strings.ToLower(s.ID)]:
+				continue
 			case strings.HasSuffix(s.ID, ":User"):
 				k = out[userKind.index]
 			case strings.HasSuffix(s.ID, ":Group"):
 				k = out[groupKind.index]
 			default:
-				return nil, fmt.Errorf("schema %q extends no resource type: its id ends neither in :User nor in :Group, and no resource type lists it in schemaExtensions", s.ID)
+				return nil, fmt.Errorf("schema %q extends no resource type: its id ends neither in :User nor in :Group, and no resource type lists it as its schema or in schemaExtensions", s.ID)
 			}
 		}
 		if _, dup := k.ext(s.ID); dup {
 			return nil, fmt.Errorf("schema %q is already an extension of %s", s.ID, k.name)
 		}
 		k.exts = append(k.exts, s)
+		k.required = append(k.required, required[strings.ToLower(s.ID)])
 	}
 	for _, k := range out {
 		k.build()
@@ -182,9 +204,10 @@ func (cs CustomSchemas) MarshalJSON() ([]byte, error) {
 }
 
 // adminPutSchemas serves PUT /admin/tenants/{name}/schemas: the body is what a --schema file
-// holds (one schema resource, a list, or a ListResponse of them); [] returns the tenant to the
-// built-in schemas. A schema that extends neither User nor Group by its id's suffix is refused:
-// resource types are given server-wide (--resource-types).
+// holds (one schema resource, a list, or a ListResponse of them), with the server's resource
+// types (--resource-types), or {"schemas": [...], "resourceTypes": [...]} as GET returns it,
+// whose resource types replace the server's (new resource types of the tenant's own among them);
+// [] returns the tenant to the built-in schemas.
 func (s *Server) adminPutSchemas(c echo.Context) error {
 	name := c.Param("name")
 	if name == "default" {
@@ -197,7 +220,16 @@ func (s *Server) adminPutSchemas(c echo.Context) error {
 		return adminErr(http.StatusRequestEntityTooLarge, "request body exceeds %d bytes", DefaultMaxBody)
 	}
 	var cs CustomSchemas
-	if strings.TrimSpace(string(body)) != "[]" {
+	switch {
+	case strings.TrimSpace(string(body)) == "[]":
+	case isSchemasBody(body): // customstore.go
+		if cs, err = decodeCustomSchemas("body", body); err != nil {
+			return adminErr(http.StatusBadRequest, "%v", err)
+		}
+		if cs.ResourceTypes == nil {
+			cs.ResourceTypes = s.opts.schemas.ResourceTypes
+		}
+	default:
 		if cs.Schemas, err = LoadSchemas("body", body); err != nil {
 			return adminErr(http.StatusBadRequest, "%v", err)
 		}

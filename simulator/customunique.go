@@ -73,7 +73,7 @@ func (w *writer) uniqueCustom(k *kind, rec *record) error {
 			for _, v := range uniqueValues(od, u) {
 				for _, mine := range want[i] {
 					if sameValue(mine, v, u.caseExact) {
-						return fmt.Errorf("%w: %s:%s %v is already taken by %s %q", errConflict, u.urn, u.name, mine, k.name, other.ID)
+						return fmt.Errorf("%w: %s %v is already taken by %s %q", errConflict, u.path(), mine, k.name, other.ID)
 					}
 				}
 			}
@@ -82,10 +82,21 @@ func (w *writer) uniqueCustom(k *kind, rec *record) error {
 	return nil
 }
 
+// path is the attribute's full name: URN:name, or the name alone in a core schema.
+func (u uniqueAttr) path() string {
+	if u.urn == "" {
+		return u.name
+	}
+	return u.urn + ":" + u.name
+}
+
 // uniqueValues returns the values of u in a decoded resource: one, each of a multi-valued
 // attribute's, or none.
 func uniqueValues(doc map[string]any, u uniqueAttr) []any {
-	ext, ok := doc[u.urn].(map[string]any)
+	ext, ok := doc, true
+	if u.urn != "" { // "": an attribute of a custom core schema (customtypes.go)
+		ext, ok = doc[u.urn].(map[string]any)
+	}
 	if !ok {
 		return nil
 	}
@@ -148,7 +159,7 @@ func checkImmutable(k *kind, old, rec *record) error {
 			continue
 		}
 		if !reflect.DeepEqual(was, uniqueValues(after, u)) {
-			return scimErr(http.StatusBadRequest, scimerrors.ScimTypeMutability, "%s:%s is immutable: it is %v and cannot change", u.urn, u.name, was)
+			return scimErr(http.StatusBadRequest, scimerrors.ScimTypeMutability, "%s is immutable: it is %v and cannot change", u.path(), was)
 		}
 	}
 	return nil

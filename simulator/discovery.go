@@ -78,8 +78,8 @@ func describe(k *kind) string {
 // resourceTypeDoc is the ResourceType resource of k (RFC 7643 §6).
 func resourceTypeDoc(k *kind, b base) map[string]any {
 	exts := make([]map[string]any, 0, len(k.exts))
-	for _, e := range k.exts {
-		exts = append(exts, map[string]any{"schema": e.ID, "required": false})
+	for i, e := range k.exts {
+		exts = append(exts, map[string]any{"schema": e.ID, "required": k.required[i]})
 	}
 	return map[string]any{
 		"schemas":          []string{wire.ResourceTypeSchema},
@@ -180,7 +180,7 @@ func writeJSON(c echo.Context, status int, v any) error {
 
 // allowedMethods returns the methods the path rel (below a tenant's SCIM base) takes, in the
 // order an Allow header lists them; ok is false for a path the simulator does not serve.
-func allowedMethods(rel string) (methods []string, ok bool) {
+func allowedMethods(rel string, k *kind) (methods []string, ok bool) {
 	seg := strings.Split(strings.Trim(rel, "/"), "/")
 	get := []string{http.MethodGet, http.MethodHead}
 	switch {
@@ -195,7 +195,7 @@ func allowedMethods(rel string) (methods []string, ok bool) {
 	case seg[0] == "Bulk" && len(seg) == 1:
 		return []string{http.MethodPost}, true
 	}
-	if k := kindByEndpoint(seg[0]); k != nil {
+	if k != nil || kindByEndpoint(seg[0]) != nil {
 		switch {
 		case len(seg) == 1:
 			return []string{http.MethodGet, http.MethodHead, http.MethodPost}, true
@@ -223,7 +223,7 @@ func fallbackErr(c echo.Context) error {
 	case seg == "Bulk" && c.Request().Method == http.MethodPost:
 		return scimErr(http.StatusNotImplemented, "", "bulk operations (RFC 7644 §3.7) are not supported: see bulk.supported in /ServiceProviderConfig")
 	}
-	methods, ok := allowedMethods(rel)
+	methods, ok := allowedMethods(rel, st.kind)
 	if !ok {
 		return scimErr(http.StatusNotFound, "", "Specified endpoint does not exist.")
 	}

@@ -421,7 +421,7 @@ func validateBody(k *kind, doc map[string]any) (map[string]any, error) {
 		}
 		attrs[e.ID] = ext
 	}
-	return attrs, nil
+	return attrs, k.checkRequiredExts(attrs)
 }
 
 // write sends the response a resource handler decided on, with the ETag and Location headers of

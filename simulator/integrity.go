@@ -11,7 +11,7 @@ import (
 // would write to find the user again (RFC 7644 §3.4.2.2 compares the string as sent), and is the
 // mark of a broken mapping upstream, not of a real name.
 func checkUserName(k *kind, attrs map[string]any) error {
-	if k != userKind {
+	if !k.is(userKind) {
 		return nil
 	}
 	name, ok := attrs["userName"].(string)

@@ -21,8 +21,8 @@ import (
 )
 
 func TestStoreSchema(t *testing.T) {
-	if err := storeSchema().Validate(); err != nil {
-		t.Fatalf("storeSchema().Validate() = %v", err)
+	if err := storeSchema(kinds).Validate(); err != nil {
+		t.Fatalf("storeSchema(kinds).Validate() = %v", err)
 	}
 }
 

@@ -568,7 +568,7 @@ func (p *projection) of(k *kind) (include, exclude []resource.Ref) {
 
 // appendProjected appends a resource, projected when attributes or excludedAttributes ask.
 func appendProjected(dst []byte, h hit, b base, p *projection) ([]byte, error) {
-	if p == nil {
+	if p == nil && len(h.k.requested) == 0 {
 		return appendResource(dst, h.k, h.rec, b), nil
 	}
 	doc := h.doc
@@ -585,8 +585,8 @@ func appendProjected(dst []byte, h hit, b base, p *projection) ([]byte, error) {
 		m["location"] = b.location(h.k, h.rec.ID)
 		doc["meta"] = m
 	}
-	include, exclude := p.of(h.k)
-	out := resource.Project(h.k.typ, doc, include, exclude)
+	include, exclude := p.refsOf(h.k)
+	out := withoutRequested(h.k, resource.Project(h.k.typ, doc, include, exclude), include) // customtypes.go
 	enc, err := json.Marshal(out)
 	if err != nil {
 		return nil, err

@@ -1,6 +1,8 @@
 package simulator
 
 import (
+	"strings"
+
 	"github.com/elimity-com/scim/schema"
 
 	"github.com/scimsim/scimsim/simulator/filter"
@@ -37,6 +39,9 @@ type kind struct {
 	only       []*kind        // the kind alone, what a query of its endpoint reads
 	unique     []uniqueAttr   // extension attributes with uniqueness server or global (customunique.go)
 	immutable  []uniqueAttr   // extension attributes whose mutability is immutable
+	custom     bool           // a resource type of a tenant's own, core schema and all (customtypes.go)
+	required   []bool         // per extension: schemaExtensions[].required (RFC 7643 §6)
+	requested  []resource.Ref // custom attributes returned "request" (customtypes.go)
 }
 
 // internNames interns the names of attrs and of their sub-attributes, and their canonical values
@@ -107,6 +112,7 @@ func (k *kind) build() {
 	k.only = []*kind{k}
 	k.unique = uniqueAttrs(k.exts)
 	k.immutable = immutableAttrs(k.exts)
+	k.buildCustom()
 }
 
 // is reports whether k is resource type b: b itself, or a tenant's copy of b with custom
@@ -123,9 +129,17 @@ func kindByEndpoint(ep string) *kind {
 	return nil
 }
 
-// ext returns the extension schema with the given URN, matched case-insensitively
-// (resource.Type.Ext).
-func (k *kind) ext(urn string) (schema.Schema, bool) { return k.typ.Ext(urn) }
+// ext returns the extension schema with the given URN, matched case-insensitively. It reads
+// k.exts rather than k.typ, so that it also answers while the kind is being put together
+// (customKinds, newKind), before build.
+func (k *kind) ext(urn string) (schema.Schema, bool) {
+	for _, e := range k.exts {
+		if strings.EqualFold(e.ID, urn) {
+			return e, true
+		}
+	}
+	return schema.Schema{}, false
+}
 
 // attr finds the definition of a top-level attribute (resource.Type.Attr).
 func (k *kind) attr(urn, name string) (schema.CoreAttribute, bool) { return k.typ.Attr(urn, name) }
@@ -155,7 +169,7 @@ func (k *kind) validate(attrs map[string]any) (map[string]any, error) {
 		}
 		out[e.ID] = ext
 	}
-	return out, nil
+	return out, k.checkRequiredExts(out)
 }
 
 // withExternalID returns s plus externalId, a common attribute (RFC 7643 §3.1) that elimity

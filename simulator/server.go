@@ -236,6 +236,7 @@ func (s *Server) scimRoutes(e *echo.Echo, prefix string) {
 		add(http.MethodPatch, "/"+k.endpoint+"/:id", s.patch)
 		add(http.MethodDelete, "/"+k.endpoint+"/:id", s.remove)
 	}
+	s.customRoutes(add) // a tenant's own resource types (customtypes.go)
 	add(http.MethodGet, "", s.list)
 	add(http.MethodGet, "/", s.list)
 	add(http.MethodPost, "/.search", s.search)

@@ -50,6 +50,11 @@ type stateTenant struct {
 	Seq    uint64          `json:"seq"`
 	Users  []stateResource `json:"users"`
 	Groups []stateResource `json:"groups"`
+	// Schemas are the tenant's own custom schemas (PUT /admin/tenants/{name}/schemas), and
+	// Resources the resources of its own resource types by endpoint (customtypes.go); both are on
+	// the tenant's first line.
+	Schemas   *CustomSchemas             `json:"schemas,omitempty"`
+	Resources map[string][]stateResource `json:"resources,omitempty"`
 }
 
 // stateResource is one stored resource: its insertion order and its SCIM JSON (with id and meta,
@@ -222,12 +227,14 @@ func encodeState(w io.Writer, st stateFile) error {
 			bw.WriteString(",")
 		}
 		head, err := json.Marshal(struct {
-			Name    string `json:"name"`
-			Profile string `json:"profile"`
-			Token   string `json:"token,omitempty"`
-			IDs     []byte `json:"ids"`
-			Seq     uint64 `json:"seq"`
-		}{t.Name, t.Profile, t.Token, t.IDs, t.Seq})
+			Name      string                     `json:"name"`
+			Profile   string                     `json:"profile"`
+			Token     string                     `json:"token,omitempty"`
+			IDs       []byte                     `json:"ids"`
+			Seq       uint64                     `json:"seq"`
+			Schemas   *CustomSchemas             `json:"schemas,omitempty"`
+			Resources map[string][]stateResource `json:"resources,omitempty"`
+		}{t.Name, t.Profile, t.Token, t.IDs, t.Seq, t.Schemas, withResource(t.Resources)})
 		if err != nil {
 			return err
 		}

@@ -39,8 +39,9 @@ func (f *StateFile) restore(st stateFile) error {
 type loading struct {
 	srv     *Server
 	tenants map[string]*loadedTenant
-	order   []string // names in the order they appeared
-	seq     uint64   // the last batch read
+	order   []string   // names in the order they appeared
+	seq     uint64     // the last batch read
+	server  *schemaSet // the server's schemas (serve --schema), which a tenant has unless it has its own
 }
 
 type loadedTenant struct {
@@ -52,10 +53,18 @@ type loadedTenant struct {
 	store   *store
 	w       *writer // the open write transaction on store
 	dropped bool
+	// schemas are the tenant's resource types (customstore.go): the server's, or its own when
+	// hasSchemas.
+	schemas    *schemaSet
+	hasSchemas bool
 }
 
 func newLoading(srv *Server, st stateFile) (*loading, error) {
-	ld := &loading{srv: srv, tenants: map[string]*loadedTenant{}, seq: st.LogSeq}
+	server, err := newSchemaSet(srv.opts.schemas, false)
+	if err != nil {
+		return nil, err
+	}
+	ld := &loading{srv: srv, tenants: map[string]*loadedTenant{}, seq: st.LogSeq, server: server}
 	for _, in := range st.Tenants {
 		if in.Name != "" && !ValidTenantName(in.Name) {
 			return nil, fmt.Errorf("tenant %q: names are letters, digits, '.', '_' and '-'", in.Name)
@@ -72,8 +81,20 @@ func newLoading(srv *Server, st stateFile) (*loading, error) {
 		}
 		lt := ld.add(in.Name)
 		lt.profile, lt.token, lt.hasCfg, lt.ids = p, in.Token, true, in.IDs
-		for i, list := range [][]stateResource{in.Users, in.Groups} {
-			k := kinds[i]
+		if err := lt.useSchemas(in.Schemas); err != nil {
+			return nil, fmt.Errorf("tenant %q: schemas: %w", in.Name, err)
+		}
+		lists := [][]stateResource{in.Users, in.Groups}
+		ks := kinds[:2:2]
+		for _, ep := range sortedKeys(in.Resources) {
+			k := lt.kindByEndpoint(ep)
+			if k == nil || !k.custom {
+				return nil, fmt.Errorf("tenant %q: resources of %q: the tenant has no resource type of its own at that endpoint", in.Name, ep)
+			}
+			ks, lists = append(ks, k), append(lists, in.Resources[ep])
+		}
+		for i, list := range lists {
+			k := ks[i]
 			ins := lt.inserter(k, len(list))
 			bad, err := decodeAll(k, list, func(recs []*record, from int) error {
 				for j, rec := range recs {
@@ -104,7 +125,8 @@ func (ld *loading) add(name string) *loadedTenant {
 	if old, ok := ld.tenants[name]; ok && !old.dropped {
 		return old
 	}
-	lt := &loadedTenant{name: name, store: newStore()}
+	lt := &loadedTenant{name: name, store: newStore(), schemas: ld.server}
+	lt.store.db.Store(newDB(lt.kinds()))
 	lt.w = newWriter(nil, lt.store)
 	if _, seen := ld.tenants[name]; !seen {
 		ld.order = append(ld.order, name)
@@ -186,6 +208,7 @@ func (ld *loading) install() error {
 		lt.w.commit()
 		t := ld.srv.Tenant(name)
 		t.store.adopt(lt.store)
+		t.schemas.Store(lt.schemas)
 		if lt.ids != nil {
 			if err := t.ids.unmarshal(lt.ids); err != nil {
 				return fmt.Errorf("tenant %q: ids: %w", name, err)

@@ -125,7 +125,11 @@ func (f *StateFile) snapshot() (stateFile, map[*Tenant]tenantMark, error) {
 		tx := db.Txn(false)
 		mark := tenantMark{db: db, cfg: cfg}
 		out := stateTenant{Name: t.name, Profile: string(cfg.profile), Token: cfg.token}
-		for i, k := range kinds {
+		set := t.schemas.Load()
+		if set != nil && set.own {
+			out.Schemas = &set.custom
+		}
+		for i, k := range tablesOf(db, t.kinds()) {
 			watch, err := tableWatch(tx, k)
 			if err != nil {
 				return st, nil, fmt.Errorf("tenant %q: read %s: %w", t.name, k.endpoint, err)
@@ -140,10 +144,16 @@ func (f *StateFile) snapshot() (stateFile, map[*Tenant]tenantMark, error) {
 				rec := raw.(*record)
 				list = append(list, stateResource{Seq: rec.Seq, doc: rec.Doc})
 			}
-			if i == 0 {
+			switch {
+			case i == 0:
 				out.Users = list
-			} else {
+			case i == 1:
 				out.Groups = list
+			case len(list) > 0:
+				if out.Resources == nil {
+					out.Resources = map[string][]stateResource{}
+				}
+				out.Resources[k.endpoint] = list
 			}
 		}
 		// The id generator and the sequence are read after the snapshot: an id drawn in
@@ -165,7 +175,7 @@ func markOf(t *Tenant) tenantMark {
 	db := t.store.db.Load()
 	m := tenantMark{db: db, cfg: t.cfg.Load()}
 	tx := db.Txn(false)
-	for _, k := range kinds {
+	for _, k := range tablesOf(db, t.kinds()) {
 		if ch, err := tableWatch(tx, k); err == nil {
 			m.watches = append(m.watches, ch)
 		}

@@ -24,6 +24,7 @@ import (
 //	{"reset":true}                              the tenant's store emptied
 //	{"config":{"profile":"strict","token":"t"}} the tenant's profile and token
 //	{"drop":true}                               the tenant deleted
+//	{"schemas":{"schemas":[...],...}}           the tenant's custom schemas (customstore.go)
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
@@ -48,6 +49,7 @@ type logOp struct {
 	Reset    bool            `json:"reset,omitempty"`
 	Config   *logConfig      `json:"config,omitempty"`
 	Drop     bool            `json:"drop,omitempty"`
+	Schemas  *CustomSchemas  `json:"schemas,omitempty"`
 }
 
 type logConfig struct {
@@ -135,6 +137,8 @@ func appendOp(b []byte, op writeOp) []byte {
 		return append(b, `"}`...)
 	case opReset:
 		return append(b, `{"reset":true}`...)
+	case opSchemas:
+		return appendSchemasOp(b, op.schemas)
 	case opConfig:
 		b = append(b, `{"config":{"profile":"`...)
 		b = appendJSONEscaped(b, string(op.cfg.profile))
@@ -242,7 +246,7 @@ func (ld *loading) apply(b logBatch) error {
 func (ld *loading) applyOp(t *loadedTenant, op logOp) error {
 	switch {
 	case op.Put != "":
-		k := kindByEndpoint(op.Put)
+		k := t.kindByEndpoint(op.Put)
 		if k == nil {
 			return fmt.Errorf("put of unknown resource type %q", op.Put)
 		}
@@ -252,7 +256,7 @@ func (ld *loading) applyOp(t *loadedTenant, op logOp) error {
 		}
 		return t.insert(k, rec)
 	case op.Delete != "":
-		k := kindByEndpoint(op.Delete)
+		k := t.kindByEndpoint(op.Delete)
 		if k == nil {
 			return fmt.Errorf("delete of unknown resource type %q", op.Delete)
 		}
@@ -271,6 +275,10 @@ func (ld *loading) applyOp(t *loadedTenant, op logOp) error {
 			return err
 		}
 		t.profile, t.token, t.hasCfg = p, op.Config.Token, true
+	case op.Schemas != nil:
+		if err := t.useSchemas(op.Schemas); err != nil {
+			return err
+		}
 	case op.Drop:
 		t.dropped = true
 	default:

@@ -53,7 +53,7 @@ type record struct {
 //
 // The indexers are the simulator's own (stringIndex, stringsIndex): they build the keys memdb's
 // StringFieldIndex and StringSliceFieldIndex would, without reflection.
-func storeSchema() *memdb.DBSchema {
+func storeSchema(ks []*kind) *memdb.DBSchema {
 	id := &memdb.IndexSchema{Name: "id", Unique: true, Indexer: stringIndex{field: func(r *record) string { return r.ID }}}
 	// userName is unique in every profile (RFC 7643 §4.1.1), which put checks before every
 	// insert: the index can then be Unique, so that its keys do not carry the record's id as a
@@ -72,10 +72,17 @@ func storeSchema() *memdb.DBSchema {
 		"members": {Name: "members", AllowMissing: true,
 			Indexer: stringsIndex{field: func(r *record) []string { return r.Members }, lower: true}},
 	}
-	return &memdb.DBSchema{Tables: map[string]*memdb.TableSchema{
+	tables := map[string]*memdb.TableSchema{
 		userKind.endpoint:  {Name: userKind.endpoint, Indexes: users},
 		groupKind.endpoint: {Name: groupKind.endpoint, Indexes: groups},
-	}}
+	}
+	// A tenant's own resource types (customtypes.go) are read through the id index alone.
+	for _, k := range ks {
+		if k.custom {
+			tables[k.endpoint] = &memdb.TableSchema{Name: k.endpoint, Indexes: map[string]*memdb.IndexSchema{"id": id}}
+		}
+	}
+	return &memdb.DBSchema{Tables: tables}
 }
 
 // stringIndex indexes a string field of a record as memdb.StringFieldIndex does: an empty value
@@ -177,17 +184,20 @@ func indexKey(v string, lower bool) []byte {
 type store struct {
 	db     atomic.Pointer[memdb.MemDB]
 	seq    atomic.Uint64
-	counts [2]atomic.Int64 // current totals of users and groups (kind.index): memdb has no count
+	counts [maxKinds]atomic.Int64 // current totals of each resource type (kind.index): memdb has no count
 }
 
 func newStore() *store {
 	s := &store{}
-	s.db.Store(newDB())
+	s.db.Store(newDB(kinds))
 	return s
 }
 
-func newDB() *memdb.MemDB {
-	db, err := memdb.NewMemDB(storeSchema())
+// newDB returns an empty database with a table for each of ks.
+func newDB(ks []*kind) *memdb.MemDB { return newDBOf(storeSchema(ks)) }
+
+func newDBOf(schema *memdb.DBSchema) *memdb.MemDB {
+	db, err := memdb.NewMemDB(schema)
 	if err != nil {
 		// The schema is a constant validated by TestStoreSchema: this cannot happen at run time.
 		panic(fmt.Sprintf("simulator: invalid memdb schema: %v", err))

@@ -74,7 +74,7 @@ func newTenant(s *Server, name string) (*Tenant, error) {
 	t.cfg.Store(&tenantConfig{profile: s.opts.profile, token: token})
 	t.lastUsed.Store(s.opts.now().UnixNano())
 	if len(s.opts.schemas.Schemas) > 0 {
-		if err := t.SetSchemas(s.opts.schemas); err != nil {
+		if err := t.initSchemas(s.opts.schemas); err != nil { // customstore.go
 			return nil, err
 		}
 	}
@@ -140,7 +140,7 @@ func (t *Tenant) Groups() int { return t.store.count(groupKind) }
 // (the /target page of `scimsim ui`) shows what the target holds without changing how it behaves.
 func (t *Tenant) Resources(resource, baseURL string, offset, limit int) ([]json.RawMessage, int, error) {
 	var k *kind
-	for _, c := range kinds {
+	for _, c := range t.kinds() {
 		if strings.EqualFold(c.endpoint, resource) {
 			k = c
 		}
@@ -197,7 +197,7 @@ type seeder struct {
 	entra bool
 	recs  []*record
 	kinds []*kind
-	n     [2]int
+	n     [maxKinds]int
 }
 
 func (t *Tenant) newSeeder() *seeder {

@@ -45,7 +45,7 @@ type Match struct {
 	// ("/tenants/*/scim/v2/Users") or relative to the SCIM base ("/Users/*"): "*" matches within
 	// one path segment, "**" across segments, "?" one character.
 	Path string `json:"path,omitempty" yaml:"path"`
-	// Resource is the SCIM resource type endpoint, e.g. "Users" or "Groups".
+	// Resource is the SCIM resource type endpoint, e.g. "Users", "Groups" or a tenant's own ("Devices").
 	Resource string `json:"resource,omitempty" yaml:"resource"`
 	// FilterAttribute matches requests whose filter references this attribute, e.g. "userName",
 	// "emails" or "emails.value" (compared case-insensitively; a name without a dot also matches

@@ -42,7 +42,7 @@ func Project(k *Type, doc map[string]any, include, exclude []Ref) map[string]any
 		if a, ok := k.Attr(p.URN, p.Attr); ok && a.Returned() == "always" && p.Sub == "" {
 			continue
 		}
-		removePath(doc, p)
+		RemovePath(doc, p)
 	}
 	return doc
 }
@@ -94,7 +94,9 @@ func copyPath(dst, src map[string]any, p Ref) {
 	}
 }
 
-func removePath(doc map[string]any, p Ref) {
+// RemovePath deletes the attribute p names from doc (from its extension object for an extension
+// attribute), or the sub-attribute from its complex value or from every element of a multi-valued one.
+func RemovePath(doc map[string]any, p Ref) {
 	c, ok := container(doc, p)
 	if !ok {
 		return
