@@ -53,6 +53,12 @@ type ScenarioReport struct {
 	Failure string `json:"failure,omitempty"`
 }
 
+// Line is the scenario's progress line, as a run prints one per scenario when it ends: status, id and
+// the step it ended at.
+func (s ScenarioReport) Line() string {
+	return fmt.Sprintf("%-4s %-45s %s\n", strings.ToUpper(string(s.Status)), s.ID, s.Actual)
+}
+
 // Summary counts the outcomes.
 type Summary struct {
 	Checks  int `json:"checks"`
