@@ -228,6 +228,12 @@ type Result struct {
 	Exchanges []wire.Exchange
 }
 
+// Line is the result's progress line, as a run prints one per check when it ends: status, impact,
+// check id and title in columns.
+func (r Result) Line() string {
+	return fmt.Sprintf("%-4s %-12s %-30s %s\n", strings.ToUpper(string(r.Status)), r.Check.Impact, r.Check.ID, r.Check.Title)
+}
+
 // DryRunReason is the skip reason of every check of a dry run.
 const DryRunReason = "dry run: nothing was sent"
 

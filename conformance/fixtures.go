@@ -286,18 +286,25 @@ func (t *Target) disable(ctx context.Context, u *engine.User, id string) error {
 		return err
 	}
 	ch := []entra.Change{t.disableChange(cur)}
+	return t.patchEitherDialect(ctx, wire.Users, id, "disable the user it needs", func(d entra.Dialect) entra.PatchRequest { return d.UserPatch(ch) })
+}
+
+// patchEitherDialect sends a PATCH for a check about something else, the body of Entra's default
+// dialect first, then, if the endpoint refuses it, that of the entra-compliant dialect. Failing
+// both, the check is skipped: it "could not " do what it needed.
+func (t *Target) patchEitherDialect(ctx context.Context, resource, id, needed string, body func(entra.Dialect) entra.PatchRequest) error {
 	var last *entra.Response
 	for _, d := range []entra.Dialect{entra.DialectEntra, entra.DialectEntraCompliant} {
-		resp, err := t.patch(ctx, wire.Users, id, d.UserPatch(ch))
+		resp, err := t.patch(ctx, resource, id, body(d))
 		if err != nil {
-			return setUp(err, "disable the user it needs")
+			return setUp(err, needed)
 		}
 		if ok2xx(resp) || t.cfg.DryRun {
 			return nil
 		}
 		last = resp
 	}
-	return &SkipError{Reason: "could not disable the user it needs: " + what(last)}
+	return &SkipError{Reason: "could not " + needed + ": " + what(last)}
 }
 
 // group returns the source group of the run called local.
@@ -377,18 +384,7 @@ func (t *Target) newGroup(ctx context.Context, local string) (string, error) {
 // first, then in the entra-compliant dialect. Failing both, the check is skipped; the member checks
 // report why.
 func (t *Target) addMembers(ctx context.Context, gid string, uids ...string) error {
-	var last *entra.Response
-	for _, d := range []entra.Dialect{entra.DialectEntra, entra.DialectEntraCompliant} {
-		resp, err := t.patch(ctx, wire.Groups, gid, d.GroupPatch("", uids, nil))
-		if err != nil {
-			return setUp(err, "add members to the group it needs")
-		}
-		if ok2xx(resp) || t.cfg.DryRun {
-			return nil
-		}
-		last = resp
-	}
-	return &SkipError{Reason: "could not add members to the group it needs: " + what(last)}
+	return t.patchEitherDialect(ctx, wire.Groups, gid, "add members to the group it needs", func(d entra.Dialect) entra.PatchRequest { return d.GroupPatch("", uids, nil) })
 }
 
 // groupWithUsers creates the run's group called local and n users to go in it.

@@ -53,6 +53,12 @@ type ScenarioReport struct {
 	Failure string `json:"failure,omitempty"`
 }
 
+// Line is the scenario's progress line, as a run prints one per scenario when it ends: status, id and
+// the step it ended at.
+func (s ScenarioReport) Line() string {
+	return fmt.Sprintf("%-4s %-45s %s\n", strings.ToUpper(string(s.Status)), s.ID, s.Actual)
+}
+
 // Summary counts the outcomes.
 type Summary struct {
 	Checks  int `json:"checks"`
@@ -308,6 +314,18 @@ type junitSuite struct {
 	Cases      []junitCase     `xml:"testcase"`
 }
 
+// add appends a test case and counts it.
+func (s *junitSuite) add(tc junitCase) {
+	s.Tests++
+	if tc.Failure != nil {
+		s.Failures++
+	}
+	if tc.Skipped != nil {
+		s.Skipped++
+	}
+	s.Cases = append(s.Cases, tc)
+}
+
 type junitProperty struct {
 	Name  string `xml:"name,attr"`
 	Value string `xml:"value,attr"`
@@ -338,13 +356,10 @@ func WriteJUnit(w io.Writer, r *Report) error {
 		case StatusFail:
 			tc.Failure = &junitMessage{Message: c.Answered, Type: string(c.Impact),
 				Text: fmt.Sprintf("requirement: %s\nEntra would: %s\nto pass: %s", c.Requirement, c.EntraWould, c.ToPass)}
-			checks.Failures++
 		case StatusSkip:
 			tc.Skipped = &junitMessage{Message: c.Answered}
-			checks.Skipped++
 		}
-		checks.Tests++
-		checks.Cases = append(checks.Cases, tc)
+		checks.add(tc)
 	}
 	suites := junitSuites{Name: "scimsim conformance", Suites: []junitSuite{checks}}
 	if len(r.Scenarios) > 0 {
@@ -354,13 +369,10 @@ func WriteJUnit(w io.Writer, r *Report) error {
 			switch s.Status {
 			case StatusFail:
 				tc.Failure = &junitMessage{Message: fmt.Sprintf("expected step %s, actual step %s", s.Expected, s.Actual), Text: s.Failure}
-				sc.Failures++
 			case StatusSkip:
 				tc.Skipped = &junitMessage{Message: s.Failure}
-				sc.Skipped++
 			}
-			sc.Tests++
-			sc.Cases = append(sc.Cases, tc)
+			sc.add(tc)
 		}
 		suites.Suites = append(suites.Suites, sc)
 	}

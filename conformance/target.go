@@ -171,9 +171,7 @@ func (t *Target) logHeader() {
 	t.logf("conformance: %s (run %s, prefix %q%s)\n", t.s.BaseURL(), t.s.RunID(), t.s.Prefix(), mode)
 }
 
-func (t *Target) logResult(r Result) {
-	t.logf("%-4s %-12s %-30s %s\n", strings.ToUpper(string(r.Status)), r.Check.Impact, r.Check.ID, r.Check.Title)
-}
+func (t *Target) logResult(r Result) { io.WriteString(t.log, r.Line()) }
 
 // send sends req once; the error is a request that got no answer.
 func (t *Target) send(ctx context.Context, req entra.Request) (*entra.Response, error) {

@@ -27,6 +27,27 @@ func (t *Touched) group(id string) {
 	}
 }
 
+// changeAttrs applies the attribute changes of list, the file's field (change.users), to the
+// objects of byID they name: each change's attributes in key order through set (f is the change's
+// field), then touch. A change naming no object of byID is an error at its objectId.
+func changeAttrs[T any](list []AttrChange, field, noun string, byID map[string]*T, fail func(Pos, string, string, ...any) error,
+	set func(obj *T, ac AttrChange, k, f string) error, touch func(*T)) error {
+	for i, ac := range list {
+		f := fmt.Sprintf("%s[%d]", field, i)
+		obj := byID[ac.ObjectID]
+		if obj == nil {
+			return fail(ac.Pos.At("objectId"), f+".objectId", "no %s has objectId %q", noun, ac.ObjectID)
+		}
+		for _, k := range sortedKeys(ac.Attrs) {
+			if err := set(obj, ac, k, f); err != nil {
+				return err
+			}
+		}
+		touch(obj)
+	}
+	return nil
+}
+
 // Clone returns a copy of the source that Apply can change without touching s: users and groups
 // are copied with their attributes.
 func (s *Source) Clone() *Source {
@@ -129,33 +150,27 @@ func (s *Source) Apply(cs ChangeSet, at time.Time) (Touched, error) {
 		s.Groups = append(s.Groups, g)
 		t.group(g.ObjectID)
 	}
-	for i, ac := range cs.ChangeUsers {
-		u := users[ac.ObjectID]
-		if u == nil {
-			return t, fail(ac.Pos.At("objectId"), fmt.Sprintf("change.users[%d].objectId", i), "no user has objectId %q", ac.ObjectID)
-		}
-		for _, k := range sortedKeys(ac.Attrs) {
-			setAttr(u.Attrs, k, ac.Attrs[k])
-		}
-		t.user(u.ObjectID)
+	err := changeAttrs(cs.ChangeUsers, "change.users", "user", users, fail, func(u *User, ac AttrChange, k, _ string) error {
+		setAttr(u.Attrs, k, ac.Attrs[k])
+		return nil
+	}, func(u *User) { t.user(u.ObjectID) })
+	if err != nil {
+		return t, err
 	}
-	for i, ac := range cs.ChangeGroups {
-		g := groups[ac.ObjectID]
-		if g == nil {
-			return t, fail(ac.Pos.At("objectId"), fmt.Sprintf("change.groups[%d].objectId", i), "no group has objectId %q", ac.ObjectID)
-		}
-		for _, k := range sortedKeys(ac.Attrs) {
-			v := ac.Attrs[k]
-			if k == "displayName" {
-				name, ok := v.(string)
-				if !ok || name == "" {
-					return t, fail(ac.Pos.At(k), fmt.Sprintf("change.groups[%d].displayName", i), "a group's displayName cannot be removed")
-				}
-				g.DisplayName = name
+	err = changeAttrs(cs.ChangeGroups, "change.groups", "group", groups, fail, func(g *Group, ac AttrChange, k, f string) error {
+		v := ac.Attrs[k]
+		if k == "displayName" {
+			name, ok := v.(string)
+			if !ok || name == "" {
+				return fail(ac.Pos.At(k), f+".displayName", "a group's displayName cannot be removed")
 			}
-			setAttr(g.Attrs, k, v)
+			g.DisplayName = name
 		}
-		t.group(g.ObjectID)
+		setAttr(g.Attrs, k, v)
+		return nil
+	}, func(g *Group) { t.group(g.ObjectID) })
+	if err != nil {
+		return t, err
 	}
 	for i, a := range cs.Assign {
 		if !ids.has(a.Principal) {

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/scimsim/scimsim/internal/decode"
@@ -96,20 +95,12 @@ func (a AdminActions) Empty() bool {
 // LoadChanges reads a changes file and checks it against src: every object it names must exist
 // when its set is applied. Errors read "file:line: field: message".
 func LoadChanges(path string, src *Source) (*Changes, error) {
-	root, d, err := readDocument(path)
-	if err != nil {
-		return nil, err
-	}
-	return decodeChanges(root, d, src)
+	return loadFile(path, func(root *yaml.Node, d *decode.Decoder) (*Changes, error) { return decodeChanges(root, d, src) })
 }
 
 // ParseChanges reads a changes file from b; name is used in error messages.
 func ParseChanges(name string, b []byte, src *Source) (*Changes, error) {
-	root, d, err := decode.Mapping(name, b)
-	if err != nil {
-		return nil, err
-	}
-	return decodeChanges(root, d, src)
+	return parse(name, b, func(root *yaml.Node, d *decode.Decoder) (*Changes, error) { return decodeChanges(root, d, src) })
 }
 
 // DecodeChangeSet reads one set of changes from a YAML node of the file name (the changes of one
@@ -194,93 +185,50 @@ func (c *Changes) Last() int {
 
 func decodeChangeSet(d *decode.Decoder, n *yaml.Node, field string, numbered bool) (ChangeSet, error) {
 	cs := ChangeSet{Pos: d.Pos(n)}
-	refs := func(v *yaml.Node, f string) ([]Ref, error) {
-		var out []Ref
-		err := d.Sequence(v, f, func(i int, item *yaml.Node) error {
-			s, err := d.Str(item, fmt.Sprintf("%s[%d]", f, i))
-			out = append(out, Ref{Pos: d.Pos(item), ID: s})
-			return err
+	refs := func(name string, p *[]Ref) decode.Key {
+		return decode.ListKey(name, p, func(d *decode.Decoder, item *yaml.Node, f string) (Ref, error) {
+			s, err := d.Str(item, f)
+			return Ref{Pos: d.Pos(item), ID: s}, err
 		})
-		return out, err
 	}
-	err := d.Fields(n, field, &cs.Pos, []string{"cycle", "add", "change", "assign", "unassign", "softDelete", "restore", "members", "admin"}, func(key string, k, v *yaml.Node) error {
-		f := decode.Field(field, key)
-		var err error
-		switch key {
-		case "cycle":
+	cycle := decode.IntKey("cycle", &cs.Cycle)
+	err := d.Keys(n, field, &cs.Pos,
+		decode.Key{Name: "cycle", Set: func(d *decode.Decoder, v *yaml.Node, f string) error {
 			if !numbered {
 				return decode.ErrUnknownKey
 			}
-			cs.Cycle, err = d.Int(v, f)
-		case "add":
-			err = d.Fields(v, f, nil, []string{"users", "groups"}, func(key string, k, v *yaml.Node) error {
-				ff := decode.Field(f, key)
-				switch key {
-				case "users":
-					return decodeList(d, v, ff, &cs.AddUsers, decodeUser)
-				case "groups":
-					return decodeList(d, v, ff, &cs.AddGroups, decodeGroup)
-				}
-				return decode.ErrUnknownKey
-			})
-		case "change":
-			err = decodeLists(d, v, f, []string{"users", "groups"}, []*[]AttrChange{&cs.ChangeUsers, &cs.ChangeGroups}, decodeAttrChange)
-		case "assign":
-			err = decodeList(d, v, f, &cs.Assign, decodeAssignment)
-		case "unassign":
-			cs.Unassign, err = refs(v, f)
-		case "softDelete":
-			cs.SoftDelete, err = refs(v, f)
-		case "restore":
-			cs.Restore, err = refs(v, f)
-		case "members":
-			err = decodeLists(d, v, f, []string{"add", "remove"}, []*[]Membership{&cs.AddMembers, &cs.RemoveMembers}, decodeMembership)
-		case "admin":
-			err = d.Fields(v, f, nil, []string{"token", "restart", "start", "allowDeletes"}, func(key string, k, v *yaml.Node) error {
-				ff := decode.Field(f, key)
-				var err error
-				switch key {
-				case "token":
-					var s string
-					s, err = d.Str(v, ff)
-					cs.Admin.Token = &s
-				case "restart":
-					cs.Admin.Restart, err = d.Bool(v, ff)
-				case "start":
-					cs.Admin.Start, err = d.Bool(v, ff)
-				case "allowDeletes":
-					cs.Admin.AllowDeletes, err = d.Bool(v, ff)
-				default:
-					return decode.ErrUnknownKey
-				}
-				return err
-			})
-		default:
-			return decode.ErrUnknownKey
-		}
-		return err
-	})
+			return cycle.Set(d, v, f)
+		}},
+		decode.MappingKey("add", nil,
+			decode.ListKey("users", &cs.AddUsers, decodeUser),
+			decode.ListKey("groups", &cs.AddGroups, decodeGroup),
+		),
+		decode.MappingKey("change", nil,
+			decode.ListKey("users", &cs.ChangeUsers, decodeAttrChange),
+			decode.ListKey("groups", &cs.ChangeGroups, decodeAttrChange),
+		),
+		decode.ListKey("assign", &cs.Assign, decodeAssignment),
+		refs("unassign", &cs.Unassign),
+		refs("softDelete", &cs.SoftDelete),
+		refs("restore", &cs.Restore),
+		decode.MappingKey("members", nil,
+			decode.ListKey("add", &cs.AddMembers, decodeMembership),
+			decode.ListKey("remove", &cs.RemoveMembers, decodeMembership),
+		),
+		decode.MappingKey("admin", nil,
+			decode.Key{Name: "token", Set: func(d *decode.Decoder, v *yaml.Node, f string) error {
+				cs.Admin.Token = new(string)
+				return decode.StrKey("token", cs.Admin.Token).Set(d, v, f)
+			}},
+			decode.BoolKey("restart", &cs.Admin.Restart),
+			decode.BoolKey("start", &cs.Admin.Start),
+			decode.BoolKey("allowDeletes", &cs.Admin.AllowDeletes),
+		),
+	)
 	if err == nil && numbered && cs.Cycle == 0 {
 		err = &FieldError{Pos: cs.Pos, Field: decode.Field(field, "cycle"), Msg: "required: the number of the cycle the changes come before"}
 	}
 	return cs, err
-}
-
-// decodeList reads a list, each item by item, into list.
-func decodeList[T any](d *decode.Decoder, n *yaml.Node, field string, list *[]T, item func(*decode.Decoder, *yaml.Node, string) (T, error)) error {
-	return d.Sequence(n, field, func(i int, it *yaml.Node) error {
-		x, err := item(d, it, decode.Index(field, i))
-		*list = append(*list, x)
-		return err
-	})
-}
-
-// decodeLists reads a mapping of keys to lists (change: {users, groups}, members: {add,
-// remove}): the items of keys[i] into lists[i], each read by item.
-func decodeLists[T any](d *decode.Decoder, n *yaml.Node, field string, keys []string, lists []*[]T, item func(*decode.Decoder, *yaml.Node, string) (T, error)) error {
-	return d.Fields(n, field, nil, keys, func(key string, _, v *yaml.Node) error {
-		return decodeList(d, v, decode.Field(field, key), lists[slices.Index(keys, key)], item)
-	})
 }
 
 func decodeAttrChange(d *decode.Decoder, n *yaml.Node, field string) (AttrChange, error) {
@@ -307,19 +255,10 @@ func decodeAttrChange(d *decode.Decoder, n *yaml.Node, field string) (AttrChange
 
 func decodeMembership(d *decode.Decoder, n *yaml.Node, field string) (Membership, error) {
 	m := Membership{Pos: d.Pos(n)}
-	err := d.Fields(n, field, &m.Pos, []string{"group", "users"}, func(key string, k, v *yaml.Node) error {
-		f := decode.Field(field, key)
-		var err error
-		switch key {
-		case "group":
-			m.Group, err = d.Str(v, f)
-		case "users":
-			m.Users, err = d.Strings(v, f)
-		default:
-			return decode.ErrUnknownKey
-		}
-		return err
-	})
+	err := d.Keys(n, field, &m.Pos,
+		decode.StrKey("group", &m.Group),
+		decode.StringsKey("users", &m.Users),
+	)
 	if err == nil && (m.Group == "" || len(m.Users) == 0) {
 		err = &FieldError{Pos: m.Pos, Field: field, Msg: "want {group: GROUP-OBJECTID, users: [USER-OBJECTID, ...]}"}
 	}

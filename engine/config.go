@@ -146,20 +146,12 @@ type Clause struct {
 
 // LoadConfig reads and validates a job config file. Errors read "file:line: field: message".
 func LoadConfig(path string) (*Config, error) {
-	root, d, err := readDocument(path)
-	if err != nil {
-		return nil, err
-	}
-	return decodeConfig(root, d)
+	return loadFile(path, decodeConfig)
 }
 
 // ParseConfig reads a job config from b; name is used in error messages.
 func ParseConfig(name string, b []byte) (*Config, error) {
-	root, d, err := decode.Mapping(name, b)
-	if err != nil {
-		return nil, err
-	}
-	return decodeConfig(root, d)
+	return parse(name, b, decodeConfig)
 }
 
 func decodeConfig(root *yaml.Node, d *decode.Decoder) (*Config, error) {
@@ -168,19 +160,12 @@ func decodeConfig(root *yaml.Node, d *decode.Decoder) (*Config, error) {
 	c.Target.Pos, c.Job.Pos, c.Users.Pos, c.Groups.Pos = c.Pos, c.Pos, c.Pos, c.Pos
 	c.Job.ReplicationDelay = DefaultReplicationDelay
 	c.Users.Enabled = true
-	err := d.Fields(root, "", nil, []string{"target", "job", "users", "groups"}, func(key string, k, v *yaml.Node) error {
-		switch key {
-		case "target":
-			return decodeTarget(d, v, &c.Target)
-		case "job":
-			return decodeJob(d, v, &c.Job)
-		case "users":
-			return decodeObjectMapping(d, v, "users", &c.Users)
-		case "groups":
-			return decodeObjectMapping(d, v, "groups", &c.Groups)
-		}
-		return decode.ErrUnknownKey
-	})
+	err := d.Keys(root, "", nil,
+		decode.Key{Name: "target", Set: func(d *decode.Decoder, v *yaml.Node, _ string) error { return decodeTarget(d, v, &c.Target) }},
+		decode.Key{Name: "job", Set: func(d *decode.Decoder, v *yaml.Node, _ string) error { return decodeJob(d, v, &c.Job) }},
+		decode.Key{Name: "users", Set: func(d *decode.Decoder, v *yaml.Node, f string) error { return decodeObjectMapping(d, v, f, &c.Users) }},
+		decode.Key{Name: "groups", Set: func(d *decode.Decoder, v *yaml.Node, f string) error { return decodeObjectMapping(d, v, f, &c.Groups) }},
+	)
 	if err != nil {
 		d.Add(err)
 	}
@@ -193,150 +178,79 @@ func decodeConfig(root *yaml.Node, d *decode.Decoder) (*Config, error) {
 
 func decodeTarget(d *decode.Decoder, n *yaml.Node, t *Target) error {
 	t.Pos = d.Pos(n)
-	return d.Fields(n, "target", &t.Pos, []string{"url", "token", "auth", "username", "password", "app"}, func(key string, k, v *yaml.Node) error {
-		f := "target." + key
-		var err error
-		switch key {
-		case "url":
-			t.URL, err = d.Str(v, f)
-		case "token":
-			t.Token, err = d.Str(v, f)
-		case "auth":
-			t.Auth, err = d.Str(v, f)
-		case "username":
-			t.Username, err = d.Str(v, f)
-		case "password":
-			t.Password, err = d.Str(v, f)
-		case "app":
-			t.App, err = d.Str(v, f)
-		default:
-			return decode.ErrUnknownKey
-		}
-		return err
-	})
+	return d.Keys(n, "target", &t.Pos,
+		decode.StrKey("url", &t.URL),
+		decode.StrKey("token", &t.Token),
+		decode.StrKey("auth", &t.Auth),
+		decode.StrKey("username", &t.Username),
+		decode.StrKey("password", &t.Password),
+		decode.StrKey("app", &t.App),
+	)
 }
 
 func decodeJob(d *decode.Decoder, n *yaml.Node, j *Job) error {
 	j.Pos = d.Pos(n)
 	j.ReplicationDelay = DefaultReplicationDelay
-	return d.Fields(n, "job", &j.Pos, []string{"running", "scope", "kind", "dialect", "actions", "replicationDelay", "requiredRoles", "timeout", "requestTimeout", "preventAccidentalDeletions", "accidentalDeletionThreshold"}, func(key string, k, v *yaml.Node) error {
-		f := "job." + key
-		var err error
-		switch key {
-		case "running":
-			j.Running, err = d.Bool(v, f)
-		case "scope":
-			j.Scope, err = d.Str(v, f)
-		case "kind":
-			j.Kind, err = d.Str(v, f)
-		case "dialect":
-			j.Dialect, err = d.Str(v, f)
-		case "actions":
-			j.Actions, err = d.Strings(v, f)
+	return d.Keys(n, "job", &j.Pos,
+		decode.BoolKey("running", &j.Running),
+		decode.StrKey("scope", &j.Scope),
+		decode.StrKey("kind", &j.Kind),
+		decode.StrKey("dialect", &j.Dialect),
+		decode.Key{Name: "actions", Set: func(d *decode.Decoder, v *yaml.Node, f string) error {
+			// An empty list is kept apart from a list left out: it allows no action at all.
+			err := decode.StringsKey("actions", &j.Actions).Set(d, v, f)
 			if err == nil && j.Actions == nil {
 				j.Actions = []string{}
 			}
-		case "replicationDelay":
-			j.ReplicationDelay, err = d.Duration(v, f)
-		case "requiredRoles":
-			j.RequiredRoles, err = d.Strings(v, f)
-		case "timeout":
-			j.Timeout, err = d.Duration(v, f)
-		case "requestTimeout":
-			j.RequestTimeout, err = d.Duration(v, f)
-		case "preventAccidentalDeletions":
-			j.PreventAccidentalDeletions, err = d.Bool(v, f)
-		case "accidentalDeletionThreshold":
-			j.AccidentalDeletionThreshold, err = d.Int(v, f)
-		default:
-			return decode.ErrUnknownKey
-		}
-		return err
-	})
+			return err
+		}},
+		decode.DurationKey("replicationDelay", &j.ReplicationDelay),
+		decode.StringsKey("requiredRoles", &j.RequiredRoles),
+		decode.DurationKey("timeout", &j.Timeout),
+		decode.DurationKey("requestTimeout", &j.RequestTimeout),
+		decode.BoolKey("preventAccidentalDeletions", &j.PreventAccidentalDeletions),
+		decode.IntKey("accidentalDeletionThreshold", &j.AccidentalDeletionThreshold),
+	)
 }
 
 func decodeObjectMapping(d *decode.Decoder, n *yaml.Node, field string, m *ObjectMapping) error {
 	m.Pos = d.Pos(n)
-	return d.Fields(n, field, &m.Pos, []string{"enabled", "mappings", "scopingFilters"}, func(key string, k, v *yaml.Node) error {
-		f := field + "." + key
-		var err error
-		switch key {
-		case "enabled":
-			m.Enabled, err = d.Bool(v, f)
-		case "mappings":
-			err = decodeList(d, v, f, &m.Mappings, decodeMapping)
-		case "scopingFilters":
-			err = decodeList(d, v, f, &m.ScopingFilters, decodeScopingFilter)
-		default:
-			return decode.ErrUnknownKey
-		}
-		return err
-	})
+	return d.Keys(n, field, &m.Pos,
+		decode.BoolKey("enabled", &m.Enabled),
+		decode.ListKey("mappings", &m.Mappings, decodeMapping),
+		decode.ListKey("scopingFilters", &m.ScopingFilters, decodeScopingFilter),
+	)
 }
 
 func decodeMapping(d *decode.Decoder, n *yaml.Node, field string) (*Mapping, error) {
 	m := &Mapping{Pos: d.Pos(n)}
-	err := d.Fields(n, field, &m.Pos, []string{"source", "expression", "constant", "default", "target", "matching", "apply"}, func(key string, k, v *yaml.Node) error {
-		f := field + "." + key
-		var err error
-		switch key {
-		case "source":
-			m.Source, err = d.Str(v, f)
-		case "expression":
-			m.Expression, err = d.Str(v, f)
-		case "constant":
-			m.Constant, err = d.Str(v, f)
-		case "default":
-			m.Default, err = d.Str(v, f)
-		case "target":
-			m.Target, err = d.Str(v, f)
-		case "matching":
-			m.Matching, err = d.Int(v, f)
-		case "apply":
-			m.Apply, err = d.Str(v, f)
-		default:
-			return decode.ErrUnknownKey
-		}
-		return err
-	})
-	return m, err
+	return m, d.Keys(n, field, &m.Pos,
+		decode.StrKey("source", &m.Source),
+		decode.StrKey("expression", &m.Expression),
+		decode.StrKey("constant", &m.Constant),
+		decode.StrKey("default", &m.Default),
+		decode.StrKey("target", &m.Target),
+		decode.IntKey("matching", &m.Matching),
+		decode.StrKey("apply", &m.Apply),
+	)
 }
 
 func decodeScopingFilter(d *decode.Decoder, n *yaml.Node, field string) (ScopingFilter, error) {
 	sf := ScopingFilter{Pos: d.Pos(n)}
-	err := d.Fields(n, field, &sf.Pos, []string{"name", "clauses"}, func(key string, k, v *yaml.Node) error {
-		f := field + "." + key
-		var err error
-		switch key {
-		case "name":
-			sf.Name, err = d.Str(v, f)
-		case "clauses":
-			err = decodeList(d, v, f, &sf.Clauses, decodeClause)
-		default:
-			return decode.ErrUnknownKey
-		}
-		return err
-	})
+	err := d.Keys(n, field, &sf.Pos,
+		decode.StrKey("name", &sf.Name),
+		decode.ListKey("clauses", &sf.Clauses, decodeClause),
+	)
 	return sf, err
 }
 
 func decodeClause(d *decode.Decoder, n *yaml.Node, field string) (Clause, error) {
 	c := Clause{Pos: d.Pos(n)}
-	err := d.Fields(n, field, &c.Pos, []string{"attribute", "operator", "value"}, func(key string, k, v *yaml.Node) error {
-		f := field + "." + key
-		var err error
-		switch key {
-		case "attribute":
-			c.Attribute, err = d.Str(v, f)
-		case "operator":
-			c.Operator, err = d.Str(v, f)
-		case "value":
-			c.Value, err = d.Str(v, f)
-		default:
-			return decode.ErrUnknownKey
-		}
-		return err
-	})
+	err := d.Keys(n, field, &c.Pos,
+		decode.StrKey("attribute", &c.Attribute),
+		decode.StrKey("operator", &c.Operator),
+		decode.StrKey("value", &c.Value),
+	)
 	return c, err
 }
 

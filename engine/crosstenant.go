@@ -134,38 +134,19 @@ func (s *Source) outboundAllowed(tid string) bool {
 
 func decodeCrossTenantAccess(d *decode.Decoder, n *yaml.Node, a *CrossTenantAccess) error {
 	a.Pos = d.Pos(n)
-	return d.Fields(n, "crossTenantAccess", &a.Pos, []string{"partners"}, func(key string, k, v *yaml.Node) error {
-		if key != "partners" {
-			return decode.ErrUnknownKey
-		}
-		return d.Sequence(v, "crossTenantAccess.partners", func(i int, item *yaml.Node) error {
-			field := fmt.Sprintf("crossTenantAccess.partners[%d]", i)
-			p := PartnerAccess{Pos: d.Pos(item)}
-			err := d.Fields(item, field, &p.Pos, []string{"tenantId", "automaticUserConsentSettings"}, func(key string, k, v *yaml.Node) error {
-				switch key {
-				case "tenantId":
-					var err error
-					p.TenantID, err = d.Str(v, field+".tenantId")
-					return err
-				case "automaticUserConsentSettings":
-					return d.Fields(v, field+".automaticUserConsentSettings", &p.Pos, []string{"outboundAllowed"}, func(key string, k, v *yaml.Node) error {
-						if key != "outboundAllowed" {
-							return decode.ErrUnknownKey
-						}
-						var err error
-						p.OutboundAllowed, err = d.Bool(v, field+".automaticUserConsentSettings.outboundAllowed")
-						return err
-					})
-				}
-				return decode.ErrUnknownKey
-			})
-			if err == nil && p.TenantID == "" {
-				err = &FieldError{Pos: p.Pos, Field: field + ".tenantId", Msg: "required"}
-			}
-			a.Partners = append(a.Partners, p)
-			return err
-		})
-	})
+	return d.Keys(n, "crossTenantAccess", &a.Pos, decode.ListKey("partners", &a.Partners, decodePartnerAccess))
+}
+
+func decodePartnerAccess(d *decode.Decoder, n *yaml.Node, field string) (PartnerAccess, error) {
+	p := PartnerAccess{Pos: d.Pos(n)}
+	err := d.Keys(n, field, &p.Pos,
+		decode.StrKey("tenantId", &p.TenantID),
+		decode.MappingKey("automaticUserConsentSettings", &p.Pos, decode.BoolKey("outboundAllowed", &p.OutboundAllowed)),
+	)
+	if err == nil && p.TenantID == "" {
+		err = &FieldError{Pos: p.Pos, Field: decode.Field(field, "tenantId"), Msg: "required"}
+	}
+	return p, err
 }
 
 // checkCrossTenantSource requires what a cross-tenant job needs of its source: the source tenant's

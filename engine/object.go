@@ -49,27 +49,31 @@ type userObject struct{ *User }
 func (u userObject) identity() Identity {
 	return Identity{Type: "User", ID: u.ObjectID, Display: u.Display()}
 }
-func (userObject) noun() string     { return "user" }
-func (userObject) resource() string { return wire.Users }
-func (userObject) nameAttr() string { return "userName" }
-func (userObject) mapping(cfg *Config) *ObjectMapping {
-	return &cfg.Users
-}
-func (u userObject) attributes() map[string]any { return u.Attrs }
+func (userObject) noun() string                       { return "user" }
+func (userObject) resource() string                   { return wire.Users }
+func (userObject) nameAttr() string                   { return "userName" }
+func (userObject) mapping(cfg *Config) *ObjectMapping { return &cfg.Users }
+func (u userObject) attributes() map[string]any       { return u.Attrs }
 
 // env is the user's attributes plus the computed IsSoftDeleted ("true when the user is unassigned,
 // out of scope, soft-deleted or has accountEnabled false", customize-application-attributes.md)
 // and appRoleAssignments.
 func (u userObject) env(sc scopeDecision, o options, domain string) expr.Env {
-	attrs := make(map[string]any, len(u.Attrs)+2)
-	for k, v := range u.Attrs {
-		attrs[k] = v
+	return sourceEnv(u.Attrs, !sc.in, sc.roles, o, domain)
+}
+
+// sourceEnv is what an expression reads of a source object: a copy of its attributes plus the
+// computed IsSoftDeleted and, when the object has app roles, appRoleAssignments.
+func sourceEnv(attrs map[string]any, softDeleted bool, roles []string, o options, domain string) expr.Env {
+	env := make(map[string]any, len(attrs)+2)
+	for k, v := range attrs {
+		env[k] = v
 	}
-	attrs["IsSoftDeleted"] = !sc.in
-	if len(sc.roles) > 0 {
-		attrs["appRoleAssignments"] = append([]string(nil), sc.roles...)
+	env["IsSoftDeleted"] = softDeleted
+	if len(roles) > 0 {
+		env["appRoleAssignments"] = append([]string(nil), roles...)
 	}
-	return expr.Env{Attrs: attrs, Now: o.now, Rand: o.rand, DefaultDomain: domain}
+	return expr.Env{Attrs: env, Now: o.now, Rand: o.rand, DefaultDomain: domain}
 }
 
 // importDetails lists the attributes the job reads (Entra imports those), then the source
@@ -109,21 +113,15 @@ type groupObject struct {
 func (g groupObject) identity() Identity {
 	return Identity{Type: "Group", ID: g.ObjectID, Display: g.DisplayName}
 }
-func (groupObject) noun() string     { return "group" }
-func (groupObject) resource() string { return wire.Groups }
-func (groupObject) nameAttr() string { return "displayName" }
-func (groupObject) mapping(cfg *Config) *ObjectMapping {
-	return &cfg.Groups
-}
-func (g groupObject) attributes() map[string]any { return g.Attrs }
+func (groupObject) noun() string                       { return "group" }
+func (groupObject) resource() string                   { return wire.Groups }
+func (groupObject) nameAttr() string                   { return "displayName" }
+func (groupObject) mapping(cfg *Config) *ObjectMapping { return &cfg.Groups }
+func (g groupObject) attributes() map[string]any       { return g.Attrs }
 
+// env is the group's attributes; a group in a run is never soft-deleted and has no app roles.
 func (g groupObject) env(_ scopeDecision, o options, domain string) expr.Env {
-	attrs := make(map[string]any, len(g.Attrs)+1)
-	for k, v := range g.Attrs {
-		attrs[k] = v
-	}
-	attrs["IsSoftDeleted"] = false
-	return expr.Env{Attrs: attrs, Now: o.now, Rand: o.rand, DefaultDomain: domain}
+	return sourceEnv(g.Attrs, false, nil, o, domain)
 }
 
 // importDetails lists the group and the members this run provisions; more than five is refused

@@ -99,49 +99,27 @@ func (u *User) Display() string {
 
 // LoadSource reads and validates a source file. Errors read "file:line: field: message".
 func LoadSource(path string) (*Source, error) {
-	root, d, err := readDocument(path)
-	if err != nil {
-		return nil, err
-	}
-	return decodeSource(root, d)
+	return loadFile(path, decodeSource)
 }
 
 // ParseSource reads a source from b; name is used in error messages.
 func ParseSource(name string, b []byte) (*Source, error) {
-	root, d, err := decode.Mapping(name, b)
-	if err != nil {
-		return nil, err
-	}
-	return decodeSource(root, d)
+	return parse(name, b, decodeSource)
 }
 
 func decodeSource(root *yaml.Node, d *decode.Decoder) (*Source, error) {
 	s := &Source{Pos: d.Pos(root), Kind: KindEntra}
-	err := d.Fields(root, "", &s.Pos, []string{"kind", "defaultDomain", "tenantId", "crossTenantAccess", "users", "groups", "assignments"}, func(key string, k, v *yaml.Node) error {
-		switch key {
-		case "kind":
-			var err error
-			s.Kind, err = d.Str(v, "kind")
-			return err
-		case "defaultDomain":
-			var err error
-			s.DefaultDomain, err = d.Str(v, "defaultDomain")
-			return err
-		case "tenantId":
-			var err error
-			s.TenantID, err = d.Str(v, "tenantId")
-			return err
-		case "crossTenantAccess":
+	err := d.Keys(root, "", &s.Pos,
+		decode.StrKey("kind", &s.Kind),
+		decode.StrKey("defaultDomain", &s.DefaultDomain),
+		decode.StrKey("tenantId", &s.TenantID),
+		decode.Key{Name: "crossTenantAccess", Set: func(d *decode.Decoder, v *yaml.Node, _ string) error {
 			return decodeCrossTenantAccess(d, v, &s.CrossTenantAccess)
-		case "users":
-			return decodeList(d, v, "users", &s.Users, decodeUser)
-		case "groups":
-			return decodeList(d, v, "groups", &s.Groups, decodeGroup)
-		case "assignments":
-			return decodeList(d, v, "assignments", &s.Assignments, decodeAssignment)
-		}
-		return decode.ErrUnknownKey
-	})
+		}},
+		decode.ListKey("users", &s.Users, decodeUser),
+		decode.ListKey("groups", &s.Groups, decodeGroup),
+		decode.ListKey("assignments", &s.Assignments, decodeAssignment),
+	)
 	if err != nil {
 		d.Add(err)
 	}
@@ -203,21 +181,11 @@ func decodeGroup(d *decode.Decoder, n *yaml.Node, field string) (*Group, error) 
 
 func decodeAssignment(d *decode.Decoder, n *yaml.Node, field string) (Assignment, error) {
 	a := Assignment{Pos: d.Pos(n)}
-	err := d.Fields(n, field, &a.Pos, []string{"principal", "role", "assignedAt"}, func(key string, k, v *yaml.Node) error {
-		f := decode.Field(field, key)
-		var err error
-		switch key {
-		case "principal":
-			a.Principal, err = d.Str(v, f)
-		case "role":
-			a.Role, err = d.Str(v, f)
-		case "assignedAt":
-			a.AssignedAt, err = d.Time(v, f)
-		default:
-			return decode.ErrUnknownKey
-		}
-		return err
-	})
+	err := d.Keys(n, field, &a.Pos,
+		decode.StrKey("principal", &a.Principal),
+		decode.StrKey("role", &a.Role),
+		decode.TimeKey("assignedAt", &a.AssignedAt),
+	)
 	return a, err
 }
 

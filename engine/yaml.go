@@ -16,11 +16,22 @@ type Pos = decode.Pos
 // message".
 type FieldError = decode.Error
 
-// readDocument reads path and returns its top-level mapping node.
-func readDocument(path string) (*yaml.Node, *decode.Decoder, error) {
+// loadFile reads the file path and decodes its top-level mapping with dec.
+func loadFile[T any](path string, dec func(*yaml.Node, *decode.Decoder) (T, error)) (T, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, nil, err
+		var zero T
+		return zero, err
 	}
-	return decode.Mapping(path, b)
+	return parse(path, b, dec)
+}
+
+// parse decodes b, the file name, as one top-level mapping with dec.
+func parse[T any](name string, b []byte, dec func(*yaml.Node, *decode.Decoder) (T, error)) (T, error) {
+	root, d, err := decode.Mapping(name, b)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return dec(root, d)
 }

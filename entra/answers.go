@@ -51,6 +51,29 @@ func verdict(code Code, step, reason string, extra ...Tip) Verdict {
 	return Verdict{Code: code, Reason: reason, Tips: append(Lookup(code).TipsAt(step), extra...)}
 }
 
+// kindCodes are the codes of the requests that got no answer, by why.
+var kindCodes = map[Kind]Code{
+	KindTimeout:    CodeTimeout,
+	KindCanceled:   CodeTimeout,
+	KindConnection: CodeConnectionFailed,
+	KindTLS:        CodeTLSHandshakeFailed,
+}
+
+// statusFirst are the codes an answer's status alone decides, read before its body; statusLast
+// are those read after the body and after the 400 and 404 answers that depend on the request.
+var (
+	statusFirst = map[int]Code{
+		http.StatusUnauthorized:    CodeUnauthorized,
+		http.StatusForbidden:       CodeInsufficientRights,
+		http.StatusTooManyRequests: CodeTooManyRequests,
+	}
+	statusLast = map[int]Code{
+		http.StatusConflict:            CodeEntryConflict,
+		http.StatusPreconditionFailed:  CodePreconditionFailed,
+		http.StatusUnprocessableEntity: CodeUnprocessableEntity,
+	}
+)
+
 func classify(err error, c Context) Verdict {
 	reason := err.Error()
 	var f *Finding
@@ -64,27 +87,18 @@ func classify(err error, c Context) Verdict {
 	if !errors.As(err, &ce) {
 		return verdict(CodeInternalError, c.Step, reason)
 	}
-	switch ce.Kind {
-	case KindTimeout, KindCanceled:
-		return verdict(CodeTimeout, c.Step, reason)
-	case KindConnection:
-		return verdict(CodeConnectionFailed, c.Step, reason)
-	case KindTLS:
-		return verdict(CodeTLSHandshakeFailed, c.Step, reason)
+	if code, ok := kindCodes[ce.Kind]; ok {
+		return verdict(code, c.Step, reason)
 	}
 	if v, ok := classifyGraph(ce, c); ok {
 		return v
 	}
 	// Status first: an answer's status is read before its body, so that a 401 in text/plain is
 	// a credential failure, not an incompatible answer.
-	switch st := ce.Status; {
-	case st == http.StatusUnauthorized:
-		return verdict(CodeUnauthorized, c.Step, reason)
-	case st == http.StatusForbidden:
-		return verdict(CodeInsufficientRights, c.Step, reason)
-	case st == http.StatusTooManyRequests:
-		return verdict(CodeTooManyRequests, c.Step, reason)
-	case st >= 500:
+	if code, ok := statusFirst[ce.Status]; ok {
+		return verdict(code, c.Step, reason)
+	}
+	if ce.Status >= 500 {
 		return verdict(CodeInternalServerError, c.Step, reason)
 	}
 	if ce.Kind == KindIncompatible {
@@ -105,12 +119,8 @@ func classify(err error, c Context) Verdict {
 			ce.Method, ce.URL, resourceOf(ce.URL), targetsAny(ce.URL, c.Matched), quoteBody(ce)))
 	case st == http.StatusNotFound:
 		return verdict(CodeInvalidAnchor, c.Step, reason)
-	case st == http.StatusConflict:
-		return verdict(CodeEntryConflict, c.Step, reason)
-	case st == http.StatusPreconditionFailed:
-		return verdict(CodePreconditionFailed, c.Step, reason)
-	case st == http.StatusUnprocessableEntity:
-		return verdict(CodeUnprocessableEntity, c.Step, reason)
+	case statusLast[st] != "":
+		return verdict(statusLast[st], c.Step, reason)
 	case st == http.StatusBadRequest && strings.EqualFold(ce.ScimType, "noTarget"):
 		return verdict(CodeBadRequest, c.Step, reason, TipAddAbsent)
 	case st == http.StatusBadRequest && strings.EqualFold(ce.ScimType, "invalidPath"):

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -143,7 +142,7 @@ func runConformance(ctx context.Context, f conformanceFlags, stdout io.Writer) e
 			}
 			res := harness.Run(ctx, ext, c, harness.Options{HTTPClient: hc})
 			sr := scenarioReport(res)
-			fmt.Fprintf(stdout, "%-4s %-45s %s\n", strings.ToUpper(string(sr.Status)), sr.ID, sr.Actual)
+			io.WriteString(stdout, sr.Line())
 			scenarioReports = append(scenarioReports, sr)
 			if res.Cleanup != nil {
 				cleanupErr = errors.Join(cleanupErr, res.Cleanup)
@@ -196,11 +195,10 @@ type progress struct {
 }
 
 func (p *progress) result(r conformance.Result) {
-	line := fmt.Sprintf("%-4s %-12s %-30s %s\n", strings.ToUpper(string(r.Status)), r.Check.Impact, r.Check.ID, r.Check.Title)
 	if p.stopped() {
 		return
 	}
-	p.pending = append(p.pending, line)
+	p.pending = append(p.pending, r.Line())
 	p.flush()
 }
 

@@ -94,12 +94,12 @@ func runProvision(cmd *cobra.Command, f provisionFlags) error {
 		return err
 	}
 	var opts []engine.Option
-	if f.now != "" {
-		t, err := time.Parse(time.RFC3339, f.now)
-		if err != nil {
-			return usageError("provision: --now %q: want an RFC 3339 time such as 2026-11-25T10:00:00Z", f.now)
-		}
-		opts = append(opts, engine.WithClock(func() time.Time { return t }))
+	now, nowSet, err := parseNow("provision", f.now)
+	if err != nil {
+		return err
+	}
+	if nowSet {
+		opts = append(opts, engine.WithClock(func() time.Time { return now }))
 	}
 	src, err := loadSource(f.source, cmd.ErrOrStderr())
 	if err != nil {

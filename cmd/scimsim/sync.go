@@ -96,13 +96,12 @@ func runSync(cmd *cobra.Command, f syncFlags) error {
 	case f.logFormat != job.FormatJSON && f.logFormat != job.FormatCSV:
 		return usageError("sync: --provisioning-log-format %q: want json or csv", f.logFormat)
 	}
-	start := time.Now().UTC().Truncate(time.Second)
-	if f.now != "" {
-		t, err := time.Parse(time.RFC3339, f.now)
-		if err != nil {
-			return usageError("sync: --now %q: want an RFC 3339 time such as 2026-11-25T10:00:00Z", f.now)
-		}
-		start = t
+	start, nowSet, err := parseNow("sync", f.now)
+	if err != nil {
+		return err
+	}
+	if !nowSet {
+		start = time.Now().UTC().Truncate(time.Second)
 	}
 	var lim job.Limit
 	if f.until != "" {

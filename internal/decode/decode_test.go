@@ -3,10 +3,8 @@ package decode
 import (
 	"errors"
 	"fmt"
-	"maps"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -40,7 +38,7 @@ func readStrict(name string, b []byte) (sample, error) {
 	return s, d.Err()
 }
 
-// fields is a file a Decoder reads key by key, as the engine's loaders do.
+// fields is a file a Decoder reads by a table of its keys (Keys), as the engine's loaders do.
 type fields struct {
 	Pos     Pos
 	URL     string
@@ -59,19 +57,15 @@ func readFields(name string, b []byte) (fields, error) {
 		return f, err
 	}
 	f.Pos = d.Pos(root)
-	// Each key's reader, by name.
-	read := map[string]func(v *yaml.Node, field string) (err error){
-		"url":     func(v *yaml.Node, field string) (err error) { f.URL, err = d.Str(v, field); return },
-		"timeout": func(v *yaml.Node, field string) (err error) { f.Timeout, err = d.Duration(v, field); return },
-		"enabled": func(v *yaml.Node, field string) (err error) { f.Enabled, err = d.Bool(v, field); return },
-		"count":   func(v *yaml.Node, field string) (err error) { f.Count, err = d.Int(v, field); return },
-		"when":    func(v *yaml.Node, field string) (err error) { f.When, err = d.Time(v, field); return },
-		"roles":   func(v *yaml.Node, field string) (err error) { f.Roles, err = d.Strings(v, field); return },
-		"attr":    func(v *yaml.Node, field string) (err error) { f.Attr, err = d.Scalar(v, field); return },
-	}
-	d.Add(d.Fields(root, "", &f.Pos, slices.Collect(maps.Keys(read)), func(key string, _, v *yaml.Node) error {
-		return read[key](v, key)
-	}))
+	d.Add(d.Keys(root, "", &f.Pos,
+		StrKey("url", &f.URL),
+		DurationKey("timeout", &f.Timeout),
+		BoolKey("enabled", &f.Enabled),
+		IntKey("count", &f.Count),
+		TimeKey("when", &f.When),
+		StringsKey("roles", &f.Roles),
+		Key{"attr", func(d *Decoder, v *yaml.Node, field string) (err error) { f.Attr, err = d.Scalar(v, field); return err }},
+	))
 	return f, d.Err()
 }
 

@@ -1,6 +1,7 @@
 // Package golden checks a test's output against a file of the repository (a golden file, or a
 // generated part of the docs) and rewrites the file instead when the test runs with -update, so
-// that every generated file is made and checked the same way.
+// that every generated file is made and checked the same way; Contains checks the lines a test
+// pins of an output that has no file.
 package golden
 
 import (
@@ -9,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -61,6 +63,22 @@ func Section(tb testing.TB, path, begin, end, got string) {
 	}
 	if diff := cmp.Diff(string(b[len(head):k]), got); diff != "" {
 		tb.Errorf("%s: the section after %q is not what the test makes; %s (-file +test):\n%s", path, begin, rerun(tb), diff)
+	}
+}
+
+// Contains checks that got, the output of what, holds each of wants: for output of which a test
+// pins some lines only (a run's reports around a summary table). A miss is reported once, with
+// every line missing and the whole output.
+func Contains(tb testing.TB, what, got string, wants ...string) {
+	tb.Helper()
+	var missing []string
+	for _, w := range wants {
+		if !strings.Contains(got, w) {
+			missing = append(missing, fmt.Sprintf("%q", w))
+		}
+	}
+	if len(missing) > 0 {
+		tb.Errorf("%s lacks %s:\n%s", what, strings.Join(missing, ", "), got)
 	}
 }
 
