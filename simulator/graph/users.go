@@ -229,13 +229,9 @@ func (d *Directory) getUser(r *http.Request, _ map[string]any) (int, any, error)
 	if f != nil {
 		return 0, nil, errorf(http.StatusBadRequest, CodeBadRequest, "$filter is not supported on a single user.")
 	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	i, err := pathIndex(r, d.userIndexLocked)
-	if err != nil {
-		return 0, nil, err
-	}
-	return http.StatusOK, project(d.users[i], sel), nil
+	return d.atPath(r, d.userIndexLocked, func(i int) (int, any, error) {
+		return http.StatusOK, project(d.users[i], sel), nil
+	})
 }
 
 // external reports whether a write is for a B2B collaboration user the synchronization manages: it
@@ -270,7 +266,7 @@ func (d *Directory) createUser(_ *http.Request, body map[string]any) (int, any, 
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if !strings.HasSuffix(strings.ToLower(upn), "@"+d.opts.Domain) {
+	if !d.inDomain(upn) {
 		return 0, nil, errorf(http.StatusBadRequest, CodeBadRequest, msgBadDomain)
 	}
 	u := clone(body)
@@ -304,6 +300,11 @@ func (d *Directory) createUser(_ *http.Request, body map[string]any) (int, any, 
 	return http.StatusCreated, clone(u), nil
 }
 
+// inDomain reports whether upn is on the tenant's domain, the only verified one.
+func (d *Directory) inDomain(upn string) bool {
+	return strings.HasSuffix(strings.ToLower(upn), "@"+d.opts.Domain)
+}
+
 func (d *Directory) mailTakenLocked(mail, except string) bool {
 	return slices.ContainsFunc(d.users, func(u map[string]any) bool {
 		return u["id"] != except && strings.EqualFold(str(u["mail"]), mail)
@@ -319,12 +320,10 @@ func (d *Directory) updateUser(r *http.Request, body map[string]any) (int, any, 
 	if err := checkProps(body, false); err != nil {
 		return 0, nil, err
 	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	i, err := pathIndex(r, d.userIndexLocked)
-	if err != nil {
-		return 0, nil, err
-	}
+	return d.atPath(r, d.userIndexLocked, func(i int) (int, any, error) { return d.updateUserLocked(i, body) })
+}
+
+func (d *Directory) updateUserLocked(i int, body map[string]any) (int, any, error) {
 	u := d.users[i]
 	switch sync, has := u["onPremisesSyncEnabled"].(bool); {
 	case has && sync:
@@ -345,7 +344,7 @@ func (d *Directory) updateUser(r *http.Request, body map[string]any) (int, any, 
 		if j := d.userIndexLocked(upn); j >= 0 && j != i {
 			return 0, nil, errorf(http.StatusBadRequest, CodeBadRequest, msgUPNTaken)
 		}
-		if !strings.HasSuffix(strings.ToLower(upn), "@"+d.opts.Domain) {
+		if !d.inDomain(upn) {
 			return 0, nil, errorf(http.StatusBadRequest, CodeBadRequest, msgBadDomain)
 		}
 	}
@@ -367,17 +366,13 @@ func (d *Directory) updateUser(r *http.Request, body map[string]any) (int, any, 
 // deleteUser soft-deletes: the user moves to deleted items, where it stays restorable ("A recently
 // deleted item remains available for up to 30 days", directory-deleteditems-restore.md).
 func (d *Directory) deleteUser(r *http.Request, _ map[string]any) (int, any, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	i, err := pathIndex(r, d.userIndexLocked)
-	if err != nil {
-		return 0, nil, err
-	}
-	u := d.users[i]
-	d.users = slices.Delete(d.users, i, i+1)
-	u["deletedDateTime"] = d.now()
-	d.deleted = append(d.deleted, u)
-	return http.StatusNoContent, nil, nil
+	return d.atPath(r, d.userIndexLocked, func(i int) (int, any, error) {
+		u := d.users[i]
+		d.users = slices.Delete(d.users, i, i+1)
+		u["deletedDateTime"] = d.now()
+		d.deleted = append(d.deleted, u)
+		return http.StatusNoContent, nil, nil
+	})
 }
 
 func (d *Directory) listDeleted(r *http.Request, _ map[string]any) (int, any, error) {
@@ -386,13 +381,9 @@ func (d *Directory) listDeleted(r *http.Request, _ map[string]any) (int, any, er
 }
 
 func (d *Directory) getDeleted(r *http.Request, _ map[string]any) (int, any, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	i, err := pathIndex(r, d.deletedIndexLocked)
-	if err != nil {
-		return 0, nil, err
-	}
-	return http.StatusOK, deletedUser(d.deleted[i]), nil
+	return d.atPath(r, d.deletedIndexLocked, func(i int) (int, any, error) {
+		return http.StatusOK, deletedUser(d.deleted[i]), nil
+	})
 }
 
 // restore brings a deleted user back (POST /directory/deletedItems/{id}/restore). A restored user
@@ -401,33 +392,33 @@ func (d *Directory) getDeleted(r *http.Request, _ map[string]any) (int, any, err
 // then provisioned again is two users once restored, the duplicates provision-on-demand.md warns
 // about.
 func (d *Directory) restore(r *http.Request, body map[string]any) (int, any, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	i, err := pathIndex(r, d.deletedIndexLocked)
-	if err != nil {
-		return 0, nil, err
-	}
-	u := clone(d.deleted[i])
-	if upn := str(body["newUserPrincipalName"]); upn != "" {
-		u["userPrincipalName"] = upn
-	}
-	if d.userIndexLocked(str(u["userPrincipalName"])) >= 0 {
-		return 0, nil, errorf(http.StatusBadRequest, CodeBadRequest, msgUPNTaken)
-	}
-	delete(u, "deletedDateTime")
-	d.deleted = slices.Delete(d.deleted, i, i+1)
-	d.users = append(d.users, u)
-	return http.StatusOK, deletedUser(u), nil
+	return d.atPath(r, d.deletedIndexLocked, func(i int) (int, any, error) {
+		u := clone(d.deleted[i])
+		if upn := str(body["newUserPrincipalName"]); upn != "" {
+			u["userPrincipalName"] = upn
+		}
+		if d.userIndexLocked(str(u["userPrincipalName"])) >= 0 {
+			return 0, nil, errorf(http.StatusBadRequest, CodeBadRequest, msgUPNTaken)
+		}
+		delete(u, "deletedDateTime")
+		d.deleted = slices.Delete(d.deleted, i, i+1)
+		d.users = append(d.users, u)
+		return http.StatusOK, deletedUser(u), nil
+	})
 }
 
-// pathIndex finds with index the user the request's {id} names, or answers Graph's 404.
-func pathIndex(r *http.Request, index func(id string) int) (int, error) {
+// atPath runs fn, under the directory's lock, on the position index finds for the user the
+// request's {id} names (live or deleted, by the index given), or answers Graph's 404: the
+// prologue of every request on one user.
+func (d *Directory) atPath(r *http.Request, index func(id string) int, fn func(i int) (int, any, error)) (int, any, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	id := r.PathValue("id")
 	i := index(id)
 	if i < 0 {
-		return -1, notFound(id)
+		return 0, nil, notFound(id)
 	}
-	return i, nil
+	return fn(i)
 }
 
 // deletedUser is a copy of a user from deletedItems, typed as Graph types the members of that
@@ -439,12 +430,8 @@ func deletedUser(u map[string]any) map[string]any {
 }
 
 func (d *Directory) purge(r *http.Request, _ map[string]any) (int, any, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	i, err := pathIndex(r, d.deletedIndexLocked)
-	if err != nil {
-		return 0, nil, err
-	}
-	d.deleted = slices.Delete(d.deleted, i, i+1)
-	return http.StatusNoContent, nil, nil
+	return d.atPath(r, d.deletedIndexLocked, func(i int) (int, any, error) {
+		d.deleted = slices.Delete(d.deleted, i, i+1)
+		return http.StatusNoContent, nil, nil
+	})
 }
