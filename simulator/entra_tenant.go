@@ -189,32 +189,14 @@ func (s *Server) graphEnter(next echo.HandlerFunc) echo.HandlerFunc {
 		sc := scimContexts.Get().(*scimContext)
 		sc.Context = c
 		sc.st = reqState{tenant: t, rel: strings.TrimPrefix(r.URL.Path, t.GraphPath())}
-		st := &sc.st
-		record := func(status int) {
-			body, cut := journalBody(st.body, t.authorized(r))
-			e := JournalEntry{ID: id, Time: start.UTC(), Method: r.Method, Path: r.URL.Path, Query: journalQuery(r.URL.RawQuery),
-				Status: status, Truncated: cut, Fault: faults.HitBy(sc),
-				DurationMs: float64(time.Since(start).Microseconds()) / 1000}
-			t.journal.add(journalRecord{body: body, entry: e})
-			s.metrics.observe(t, st.rel, e)
-		}
-		defer func() {
-			if p := recover(); p != nil {
-				status := http.StatusInternalServerError
-				if p == http.ErrAbortHandler {
-					status = 0
-				}
-				record(status)
-				panic(p) // sc is not released: whatever recovers may still hold it
-			}
-		}()
+		defer s.recordPanic(sc, r, id, start)
 		if err := t.claim(KindEntra); err != nil {
 			fail(&graph.Error{Status: http.StatusNotFound, Code: graph.CodeNotFound, Message: err.Error()})
 		} else if err := next(sc); err != nil {
 			fail(err)
 		}
 		gw.finish()
-		record(c.Response().Status)
+		s.recordRequest(sc, r, id, start, c.Response().Status)
 		sc.release()
 		return nil
 	}
