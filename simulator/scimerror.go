@@ -1,24 +1,26 @@
 package simulator
 
 import (
-	"fmt"
 	"net/http"
 
 	scimerrors "github.com/elimity-com/scim/errors"
+
+	"github.com/scimsim/scimsim/simulator/resource"
 )
 
-// scimErr builds an RFC 7644 §3.12 error with a detail that names what failed and with which
-// input. The handlers return these as values: elimity maps a *pointer* to a 500.
+// The handlers' SCIM errors are package resource's (resource.Errorf): values, since elimity maps a
+// *pointer* to a 500. These name the ones the handlers answer most.
+
 func scimErr(status int, typ scimerrors.ScimType, format string, args ...any) scimerrors.ScimError {
-	return scimerrors.ScimError{Status: status, ScimType: typ, Detail: fmt.Sprintf(format, args...)}
+	return resource.Errorf(status, typ, format, args...)
 }
 
 func invalidValue(format string, args ...any) scimerrors.ScimError {
-	return scimErr(http.StatusBadRequest, scimerrors.ScimTypeInvalidValue, format, args...)
+	return resource.InvalidValue(format, args...)
 }
 
 func invalidPath(format string, args ...any) scimerrors.ScimError {
-	return scimErr(http.StatusBadRequest, scimerrors.ScimTypeInvalidPath, format, args...)
+	return resource.InvalidPath(format, args...)
 }
 
 func invalidFilter(format string, args ...any) scimerrors.ScimError {

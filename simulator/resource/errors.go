@@ -16,10 +16,12 @@ func Errorf(status int, typ scimerrors.ScimType, format string, args ...any) sci
 	return scimerrors.ScimError{Status: status, ScimType: typ, Detail: fmt.Sprintf(format, args...)}
 }
 
-func invalidValue(format string, args ...any) scimerrors.ScimError {
+// InvalidValue is a 400 with scimType invalidValue (RFC 7644 §3.12, Table 9).
+func InvalidValue(format string, args ...any) scimerrors.ScimError {
 	return Errorf(http.StatusBadRequest, scimerrors.ScimTypeInvalidValue, format, args...)
 }
 
-func invalidPath(format string, args ...any) scimerrors.ScimError {
+// InvalidPath is a 400 with scimType invalidPath (RFC 7644 §3.12, Table 9).
+func InvalidPath(format string, args ...any) scimerrors.ScimError {
 	return Errorf(http.StatusBadRequest, scimerrors.ScimTypeInvalidPath, format, args...)
 }

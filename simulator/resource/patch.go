@@ -61,7 +61,7 @@ func ApplyOp(k *Type, doc map[string]any, op PatchOp, rules PatchRules) error {
 	switch op.Op {
 	case "add", "replace", "remove":
 	default:
-		return invalidValue("unknown op %q (want add, replace or remove)", op.Op)
+		return InvalidValue("unknown op %q (want add, replace or remove)", op.Op)
 	}
 	if op.Path == "" {
 		if op.Op == "remove" {
@@ -69,13 +69,13 @@ func ApplyOp(k *Type, doc map[string]any, op PatchOp, rules PatchRules) error {
 		}
 		m, ok := op.Value.(map[string]any)
 		if !ok {
-			return invalidValue("%s without a path needs an object value", op.Op)
+			return InvalidValue("%s without a path needs an object value", op.Op)
 		}
 		return applyNoPath(k, doc, op.Op, m)
 	}
 	p, err := filter.ParsePath(op.Path)
 	if err != nil {
-		return invalidPath("path %q: %v", op.Path, err)
+		return InvalidPath("path %q: %v", op.Path, err)
 	}
 	if p.URN != "" && p.Sub == "" && p.Filter == nil {
 		if e, ok := k.Ext(p.URN + ":" + p.Attr); ok {
@@ -84,7 +84,7 @@ func ApplyOp(k *Type, doc map[string]any, op PatchOp, rules PatchRules) error {
 	}
 	ref, ok := Resolve(k, p.URN, p.Attr, p.Sub)
 	if !ok {
-		return invalidPath("path %q: no such attribute of %s", op.Path, k.Name)
+		return InvalidPath("path %q: no such attribute of %s", op.Path, k.Name)
 	}
 	if e, isExt := k.Ext(ref.Attr); isExt && ref.Sub == "" && ref.URN == "" {
 		return applyExtension(k, doc, op.Op, e, op.Value)
@@ -95,10 +95,10 @@ func ApplyOp(k *Type, doc map[string]any, op PatchOp, rules PatchRules) error {
 	}
 	if p.Filter != nil {
 		if !a.MultiValued() || !a.HasSubAttributes() {
-			return invalidPath("path %q: a value filter needs a multi-valued complex attribute", op.Path)
+			return InvalidPath("path %q: a value filter needs a multi-valued complex attribute", op.Path)
 		}
 		if err := filter.CheckPath(p, k.Filter); err != nil {
-			return invalidPath("path %q: %v", op.Path, err)
+			return InvalidPath("path %q: %v", op.Path, err)
 		}
 		return applyFiltered(k, doc, op, ref, a, p.Filter, rules)
 	}
@@ -139,7 +139,7 @@ func applyExtension(k *Type, doc map[string]any, op string, e schema.Schema, v a
 	}
 	m, ok := v.(map[string]any)
 	if !ok {
-		return invalidValue("value of %s must be an object", e.ID)
+		return InvalidValue("value of %s must be an object", e.ID)
 	}
 	// Sub-attributes not given are left unchanged, by add and by replace (RFC 7644 §3.5.2.3).
 	for key, sv := range m {
@@ -213,7 +213,7 @@ func applyAttr(doc map[string]any, op string, ref Ref, a schema.CoreAttribute, v
 		// Complex: the given sub-attributes replace or add, the others stay (§3.5.2.1, §3.5.2.3).
 		m, ok := v.(map[string]any)
 		if !ok {
-			return invalidValue("value of %s must be an object", ref.Attr)
+			return InvalidValue("value of %s must be an object", ref.Attr)
 		}
 		cur, _ := c[ref.Attr].(map[string]any)
 		merged := make(map[string]any, len(cur)+len(m))
@@ -302,7 +302,7 @@ func applyFiltered(k *Type, doc map[string]any, op PatchOp, ref Ref, a schema.Co
 		default:
 			nv, ok := elementValue(op.Value)
 			if !ok {
-				return invalidValue("value for %q must be an object", op.Path)
+				return InvalidValue("value for %q must be an object", op.Path)
 			}
 			if op.Op == "add" {
 				nv = mergeMaps(em, nv)
@@ -347,7 +347,7 @@ func newElement(a schema.CoreAttribute, f filter.Expr, ref Ref, op PatchOp) (map
 	}
 	nv, ok := elementValue(op.Value)
 	if !ok {
-		return nil, invalidValue("value for %q must be an object", op.Path)
+		return nil, InvalidValue("value for %q must be an object", op.Path)
 	}
 	return mergeMaps(el, nv), nil
 }
