@@ -206,17 +206,28 @@ func faultError(err error) error {
 }
 
 func (s *Server) adminClearFaults(c echo.Context) error {
+	return s.adminClear(c, func(t *Tenant) error { t.faults.Clear(); return nil })
+}
+
+// adminClear empties the tenant the request names with clear and answers 204; a tenant that does
+// not exist has nothing to clear, so it is a 204 too, and none is created.
+func (s *Server) adminClear(c echo.Context, clear func(*Tenant) error) error {
 	t, err := s.tenantParam(c, false)
 	var he *echo.HTTPError
 	if errors.As(err, &he) && he.Code == http.StatusNotFound {
-		return c.NoContent(http.StatusNoContent) // a tenant that does not exist has nothing to clear
+		return c.NoContent(http.StatusNoContent)
 	}
 	if err != nil {
 		return err
 	}
-	t.faults.Clear()
+	if err := clear(t); err != nil {
+		return err
+	}
 	return c.NoContent(http.StatusNoContent)
 }
+
+// noFault is the admin API's 404 for a fault name the tenant's set does not hold.
+func noFault(name string) error { return adminErr(http.StatusNotFound, "no fault %q", name) }
 
 func (s *Server) adminGetFault(c echo.Context) error {
 	t, err := s.tenantParam(c, false)
@@ -225,7 +236,7 @@ func (s *Server) adminGetFault(c echo.Context) error {
 	}
 	spec, ok := t.faults.Get(c.Param("name"))
 	if !ok {
-		return adminErr(http.StatusNotFound, "no fault %q", c.Param("name"))
+		return noFault(c.Param("name"))
 	}
 	return c.JSON(http.StatusOK, spec)
 }
@@ -239,7 +250,7 @@ func (s *Server) adminUpdateFault(c echo.Context) error {
 	name := c.Param("name")
 	spec, ok := t.faults.Get(name)
 	if !ok {
-		return adminErr(http.StatusNotFound, "no fault %q", name)
+		return noFault(name)
 	}
 	if err := s.faultBody(c, &spec); err != nil {
 		return err
@@ -257,7 +268,7 @@ func (s *Server) adminDeleteFault(c echo.Context) error {
 		return err
 	}
 	if !t.faults.Delete(c.Param("name")) {
-		return adminErr(http.StatusNotFound, "no fault %q", c.Param("name"))
+		return noFault(c.Param("name"))
 	}
 	return c.NoContent(http.StatusNoContent)
 }
@@ -274,18 +285,7 @@ func (s *Server) adminRequests(c echo.Context) error {
 }
 
 func (s *Server) adminReset(c echo.Context) error {
-	t, err := s.tenantParam(c, false)
-	var he *echo.HTTPError
-	if errors.As(err, &he) && he.Code == http.StatusNotFound {
-		return c.NoContent(http.StatusNoContent) // a tenant that does not exist has nothing to clear
-	}
-	if err != nil {
-		return err
-	}
-	if err := t.reset(); err != nil {
-		return adminStoreErr(err)
-	}
-	return c.NoContent(http.StatusNoContent)
+	return s.adminClear(c, func(t *Tenant) error { return adminStoreErr(t.reset()) })
 }
 
 func (s *Server) adminSeed(c echo.Context) error {
