@@ -1,15 +1,13 @@
 package faults
 
 import (
-	"net/http"
-
 	scimerrors "github.com/elimity-com/scim/errors"
 	"github.com/labstack/echo/v4"
 )
 
 // conflict answers 409 uniqueness on a create or update (RFC 7644 Sections 3.3 and 3.12), as a
 // target does when another resource already holds the userName; Entra reports EntryConflict.
-type conflict struct{}
+type conflict struct{ writesOnly }
 
 func newConflict(Spec, attrs, *lockedRand) Fault { return conflict{} }
 
@@ -18,15 +16,6 @@ func init() {
 	register(TypeInfo{Name: "conflict", Description: "409 uniqueness on create or update (POST, PUT, PATCH)",
 		Example: `{"type": "conflict", "match": {"method": "POST", "resource": "Users"}}`},
 		newConflict)
-}
-
-// Selects writes: POST, PUT and PATCH.
-func (conflict) Selects(c echo.Context) bool {
-	switch c.Request().Method {
-	case http.MethodPost, http.MethodPut, http.MethodPatch:
-		return true
-	}
-	return false
 }
 
 func (conflict) Apply(c echo.Context, _ echo.HandlerFunc) error {

@@ -19,6 +19,7 @@ import (
 // A PATCH whose operations all touch dropped attributes is answered 204 No Content without
 // reaching the handler (the RFC allows no empty operation list).
 type dropAttribute struct {
+	writesOnly
 	attrs []string
 }
 
@@ -32,15 +33,6 @@ func init() {
 		Attributes: []AttrInfo{{Name: "attribute", Type: StringList, Required: true, Description: "attribute path(s) to drop, e.g. title, name.givenName, urn:...:enterprise:2.0:User:manager"}},
 		Example:    `{"type": "drop_attribute", "attributes": {"attribute": ["title"]}}`},
 		newDropAttribute)
-}
-
-// Selects writes: POST, PUT and PATCH.
-func (dropAttribute) Selects(c echo.Context) bool {
-	switch c.Request().Method {
-	case http.MethodPost, http.MethodPut, http.MethodPatch:
-		return true
-	}
-	return false
 }
 
 func (f dropAttribute) Apply(c echo.Context, next echo.HandlerFunc) error {

@@ -14,7 +14,7 @@ import (
 // That is a target holding two users with the same matching attribute value; Entra's match step
 // fails with DuplicateTargetEntries (provision-on-demand.md, step 4: "ensuring that the matching
 // attribute is unique").
-type duplicateMatch struct{}
+type duplicateMatch struct{ queriesOnly }
 
 func newDuplicateMatch(Spec, attrs, *lockedRand) Fault { return duplicateMatch{} }
 
@@ -23,12 +23,6 @@ func init() {
 	register(TypeInfo{Name: "duplicate_match", Description: "a query that finds one resource returns two: the real one and a clone with another id",
 		Example: `{"type": "duplicate_match", "match": {"resource": "Users", "filterAttribute": "userName"}}`},
 		newDuplicateMatch)
-}
-
-// Selects queries: GET /Resource and POST /Resource/.search.
-func (duplicateMatch) Selects(c echo.Context) bool {
-	kind, _ := kindOf(c.Request())
-	return kind == kindQuery
 }
 
 func (duplicateMatch) Apply(c echo.Context, next echo.HandlerFunc) error {

@@ -10,7 +10,7 @@ import (
 // 200 ListResponse with totalResults 0. Entra's test connection queries a random GUID and
 // expects exactly that empty list; a 404 is the classic "SCIM compliance issue" that puts a job
 // in quarantine (application-provisioning-quarantine-status.md).
-type emptyQuery404 struct{}
+type emptyQuery404 struct{ queriesOnly }
 
 func newEmptyQuery404(Spec, attrs, *lockedRand) Fault { return emptyQuery404{} }
 
@@ -19,12 +19,6 @@ func init() {
 	register(TypeInfo{Name: "empty_query_404", Description: "a query with zero results answers 404 instead of an empty ListResponse",
 		Example: `{"type": "empty_query_404", "match": {"resource": "Users"}}`},
 		newEmptyQuery404)
-}
-
-// Selects queries: GET /Resource and POST /Resource/.search.
-func (emptyQuery404) Selects(c echo.Context) bool {
-	kind, _ := kindOf(c.Request())
-	return kind == kindQuery
 }
 
 func (emptyQuery404) Apply(c echo.Context, next echo.HandlerFunc) error {

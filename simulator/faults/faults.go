@@ -13,6 +13,7 @@ package faults
 
 import (
 	"errors"
+	"net/http"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -67,6 +68,27 @@ type Fault interface {
 // Probability, so `count: 1` on a conflict is spent on the first write, not on a GET before it.
 type Selector interface {
 	Selects(c echo.Context) bool
+}
+
+// queriesOnly and writesOnly are the Selectors several types share, embedded in the type.
+type (
+	queriesOnly struct{}
+	writesOnly  struct{}
+)
+
+// Selects queries: GET /Resource and POST /Resource/.search.
+func (queriesOnly) Selects(c echo.Context) bool {
+	kind, _ := kindOf(c.Request())
+	return kind == kindQuery
+}
+
+// Selects writes: POST, PUT and PATCH.
+func (writesOnly) Selects(c echo.Context) bool {
+	switch c.Request().Method {
+	case http.MethodPost, http.MethodPut, http.MethodPatch:
+		return true
+	}
+	return false
 }
 
 // RequestInfo is what the simulator knows about a request before the faults see it. When the
