@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -86,7 +88,7 @@ func newLoading(srv *Server, st stateFile) (*loading, error) {
 		}
 		lists := [][]stateResource{in.Users, in.Groups}
 		ks := kinds[:2:2]
-		for _, ep := range sortedKeys(in.Resources) {
+		for _, ep := range slices.Sorted(maps.Keys(in.Resources)) {
 			k := lt.kindByEndpoint(ep)
 			if k == nil || !k.custom {
 				return nil, fmt.Errorf("tenant %q: resources of %q: the tenant has no resource type of its own at that endpoint", in.Name, ep)

@@ -1,6 +1,7 @@
 package simulator
 
 import (
+	"maps"
 	"slices"
 	"strings"
 
@@ -44,7 +45,7 @@ import (
 // every attribute is defined. Keys are visited in sorted order, so the answer is the same for
 // the same body.
 func unknownAttr[V any](k *kind, res map[string]V) string {
-	for _, key := range sortedKeys(res) {
+	for _, key := range slices.Sorted(maps.Keys(res)) {
 		switch strings.ToLower(key) {
 		case "schemas", "id", "meta":
 			continue
@@ -71,7 +72,7 @@ func unknownAttr[V any](k *kind, res map[string]V) string {
 // unknownIn returns the first key of m (sorted) that attrs does not define, or the path of an
 // unknown sub-attribute below it.
 func unknownIn(attrs schema.Attributes, m map[string]any) string {
-	for _, key := range sortedKeys(m) {
+	for _, key := range slices.Sorted(maps.Keys(m)) {
 		a, ok := attrs.ContainsAttribute(key)
 		if !ok {
 			return key
@@ -257,13 +258,4 @@ func prefixed(a schema.CoreAttribute, sub string) string {
 		return ""
 	}
 	return a.Name() + "." + sub
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

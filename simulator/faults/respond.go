@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"maps"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 
 	scimerrors "github.com/elimity-com/scim/errors"
@@ -190,7 +192,7 @@ func (l listResponse) marshal() []byte {
 	for _, k := range l.order {
 		write(k)
 	}
-	for _, k := range sortedKeys(l.fields) {
+	for _, k := range slices.Sorted(maps.Keys(l.fields)) {
 		write(k)
 	}
 	b.WriteByte('}')

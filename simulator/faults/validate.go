@@ -3,6 +3,7 @@ package faults
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -97,7 +98,7 @@ func (s Spec) check() (*registration, attrs, error) {
 	var a attrs
 	if known {
 		a = make(attrs, len(reg.Attributes))
-		for _, name := range sortedKeys(s.Attributes) {
+		for _, name := range slices.Sorted(maps.Keys(s.Attributes)) {
 			info, ok := reg.attr(name)
 			if !ok {
 				addf("unknown attribute %q for type %s (%s)", name, reg.Name, reg.attrNames())
@@ -261,15 +262,6 @@ func joinInts(vals []int) string {
 		s[i] = strconv.Itoa(v)
 	}
 	return strings.Join(s, ", ")
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // validName keeps names usable as the last segment of /admin/faults/{name} without escaping.
