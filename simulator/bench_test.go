@@ -44,6 +44,28 @@ func benchUser(i int) map[string]any {
 	}
 }
 
+// benchUserList is benchUsers users, benchUser(0) to benchUser(benchUsers-1).
+func benchUserList() []map[string]any {
+	users := make([]map[string]any, benchUsers)
+	for i := range users {
+		users[i] = benchUser(i)
+	}
+	return users
+}
+
+// seededServer is a new simulator whose default tenant holds benchUserList; the list is garbage
+// once it returns.
+func seededServer(b *testing.B, opts ...simulator.Option) *simulator.Server {
+	s, err := simulator.New(opts...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, _, err := s.Tenant("").Seed(benchUserList(), nil); err != nil {
+		b.Fatal(err)
+	}
+	return s
+}
+
 // benchServer returns the shared simulator holding benchUsers users, measuring the live heap
 // they take (runtime.ReadMemStats after GC, before and after seeding).
 func benchServer(b *testing.B) *simulator.Server {
@@ -51,18 +73,7 @@ func benchServer(b *testing.B) *simulator.Server {
 		var before, after runtime.MemStats
 		runtime.GC()
 		runtime.ReadMemStats(&before)
-		s, err := simulator.New(simulator.WithToken("bench"))
-		if err != nil {
-			b.Fatal(err)
-		}
-		users := make([]map[string]any, benchUsers)
-		for i := range users {
-			users[i] = benchUser(i)
-		}
-		if _, _, err := s.Tenant("").Seed(users, nil); err != nil {
-			b.Fatal(err)
-		}
-		users = nil
+		s := seededServer(b, simulator.WithToken("bench"))
 		runtime.GC()
 		runtime.ReadMemStats(&after)
 		bench.sim = s
@@ -228,15 +239,10 @@ func BenchmarkBare_ListResponse(b *testing.B) {
 
 // BenchmarkAdmin_Seed posts benchUsers users to POST /admin/seed in one request.
 func BenchmarkAdmin_Seed(b *testing.B) {
-	users := make([]map[string]any, benchUsers)
-	for i := range users {
-		users[i] = benchUser(i)
-	}
-	raw, err := json.Marshal(simulator.SeedData{Users: users})
+	raw, err := json.Marshal(simulator.SeedData{Users: benchUserList()})
 	if err != nil {
 		b.Fatal(err)
 	}
-	users = nil
 	runtime.GC()
 	var base runtime.MemStats
 	runtime.ReadMemStats(&base)
@@ -289,17 +295,7 @@ func BenchmarkAdmin_Seed(b *testing.B) {
 func BenchmarkState_Load(b *testing.B) {
 	path := filepath.Join(b.TempDir(), "state.json")
 	func() {
-		s, err := simulator.New()
-		if err != nil {
-			b.Fatal(err)
-		}
-		users := make([]map[string]any, benchUsers)
-		for i := range users {
-			users[i] = benchUser(i)
-		}
-		if _, _, err := s.Tenant("").Seed(users, nil); err != nil {
-			b.Fatal(err)
-		}
+		s := seededServer(b)
 		if _, err := simulator.NewStateFile(s, path).Save(); err != nil {
 			b.Fatal(err)
 		}

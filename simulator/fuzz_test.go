@@ -25,6 +25,15 @@ func fuzzServer(t testing.TB, p simulator.Profile) *simulator.Server {
 	return s
 }
 
+// fuzzServers is a fuzzServer in each profile.
+func fuzzServers(t testing.TB) map[simulator.Profile]*simulator.Server {
+	sims := map[simulator.Profile]*simulator.Server{}
+	for _, p := range profilesOf("") {
+		sims[p] = fuzzServer(t, p)
+	}
+	return sims
+}
+
 // corpus adds the request bodies of testdata (seed users, golden requests, PATCH cases) to f.
 func corpus(f *testing.F, method string) {
 	d := seedData()
@@ -77,10 +86,7 @@ func checkAnswer(t *testing.T, rec *httptest.ResponseRecorder, body []byte, allo
 // normalisation, elimity's validation, encoding) with arbitrary bodies.
 func FuzzServer_CreateUser(f *testing.F) {
 	corpus(f, "POST")
-	sims := map[simulator.Profile]*simulator.Server{}
-	for _, p := range []simulator.Profile{simulator.ProfileEntra, simulator.ProfileStrict} {
-		sims[p] = fuzzServer(f, p)
-	}
+	sims := fuzzServers(f)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for p, s := range sims {
 			rec := httptest.NewRecorder()
@@ -108,10 +114,7 @@ func FuzzServer_CreateUser(f *testing.F) {
 // FuzzServer_PatchUser drives PATCH application with arbitrary bodies.
 func FuzzServer_PatchUser(f *testing.F) {
 	corpus(f, "PATCH")
-	sims := map[simulator.Profile]*simulator.Server{}
-	for _, p := range []simulator.Profile{simulator.ProfileEntra, simulator.ProfileStrict} {
-		sims[p] = fuzzServer(f, p)
-	}
+	sims := fuzzServers(f)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for _, s := range sims {
 			for _, target := range []string{"/scim/v2/Users/u-alice", "/scim/v2/Groups/g-sales"} {

@@ -15,16 +15,6 @@ type integrityCase struct {
 	Detail string         `json:"detail"`
 }
 
-func integrityEntries() []TableEntry {
-	var out []TableEntry
-	for _, c := range loadCases[integrityCase]("testdata/integrity_cases.json") {
-		for _, p := range profilesOf("") {
-			out = append(out, Entry(string(p)+": "+c.Name, p, c))
-		}
-	}
-	return out
-}
-
 // Both profiles: the apps Entra provisions refuse a member that does not exist with a 4xx
 // (docs/conformance.md), and an empty or unprintable userName is never a real one.
 var _ = DescribeTable("integrity: 400 invalidValue, nothing stored (testdata/integrity_cases.json)", func(p simulator.Profile, c integrityCase) {
@@ -35,4 +25,4 @@ var _ = DescribeTable("integrity: 400 invalidValue, nothing stored (testdata/int
 	Expect(r.ScimType()).To(Equal("invalidValue"))
 	Expect(r.JSON()["detail"]).To(ContainSubstring(c.Detail))
 	Expect(e.do("GET", "/", nil).Body).To(Equal(before.Body), "nothing changed")
-}, integrityEntries())
+}, profileEntries("testdata/integrity_cases.json", func(c integrityCase) (string, string) { return c.Name, "" }))

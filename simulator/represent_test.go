@@ -23,16 +23,6 @@ type representCase struct {
 	Schemas []string       `json:"schemas"`
 }
 
-func representEntries() []TableEntry {
-	var out []TableEntry
-	for _, c := range loadCases[representCase]("testdata/represent_cases.json") {
-		for _, p := range profilesOf("") {
-			out = append(out, Entry(string(p)+": "+c.Name, p, c))
-		}
-	}
-	return out
-}
-
 // unassignedIn returns the paths of doc that hold null, an empty list or an empty object.
 func unassignedIn(v any, at string) []string {
 	var out []string
@@ -97,7 +87,7 @@ var _ = DescribeTable("unassigned attributes are omitted on every route (testdat
 		}
 		Expect(doc).To(Equal(docs["GET"]), "%s reads as GET does", name)
 	}
-}, representEntries())
+}, profileEntries("testdata/represent_cases.json", func(c representCase) (string, string) { return c.Name, "" }))
 
 func toAny(s []string) []any {
 	out := make([]any, len(s))

@@ -34,6 +34,29 @@ func loadCases[T any](path string) []T {
 	return cases
 }
 
+// profileEntries makes the entries of the table at path: each case in each profile profilesOf
+// gives for it, named "profile: name", with head giving a case's name and profile.
+func profileEntries[T any](path string, head func(T) (name, profile string)) []TableEntry {
+	var out []TableEntry
+	for _, c := range loadCases[T](path) {
+		name, profile := head(c)
+		for _, p := range profilesOf(profile) {
+			out = append(out, Entry(string(p)+": "+name, p, c))
+		}
+	}
+	return out
+}
+
+// expectValues checks that doc, the resource got carries, holds each path of want with its value.
+func expectValues(got response, doc, want map[string]any) {
+	GinkgoHelper()
+	for path, w := range want {
+		v, ok := pathValue(doc, path)
+		Expect(ok).To(BeTrue(), "%s missing from %s", path, got.Body)
+		Expect(v).To(Equal(w), "%s in %s", path, got.Body)
+	}
+}
+
 type filterCase struct {
 	Name     string   `json:"name"`
 	Profile  string   `json:"profile"`
@@ -41,16 +64,6 @@ type filterCase struct {
 	Filter   string   `json:"filter"`
 	Want     []string `json:"want"`
 	Error    string   `json:"error"`
-}
-
-func filterEntries() []TableEntry {
-	var out []TableEntry
-	for _, c := range loadCases[filterCase]("testdata/filter_cases.json") {
-		for _, p := range profilesOf(c.Profile) {
-			out = append(out, Entry(string(p)+": "+c.Name, p, c))
-		}
-	}
-	return out
 }
 
 var _ = DescribeTable("filters (testdata/filter_cases.json)", func(p simulator.Profile, c filterCase) {
@@ -69,7 +82,7 @@ var _ = DescribeTable("filters (testdata/filter_cases.json)", func(p simulator.P
 		Expect(m["totalResults"]).To(BeNumerically("==", len(c.Want)))
 		Expect(m["itemsPerPage"]).To(BeNumerically("==", len(c.Want)))
 	}
-}, filterEntries())
+}, profileEntries("testdata/filter_cases.json", func(c filterCase) (string, string) { return c.Name, c.Profile }))
 
 type patchCase struct {
 	Name     string           `json:"name"`
@@ -83,16 +96,6 @@ type patchCase struct {
 	Absent   []string         `json:"absent"`
 	Version  int              `json:"version"` // meta.version after the PATCH; 0 means 2
 	Reason   string           `json:"reason"`
-}
-
-func patchEntries() []TableEntry {
-	var out []TableEntry
-	for _, c := range loadCases[patchCase]("testdata/patch_cases.json") {
-		for _, p := range profilesOf(c.Profile) {
-			out = append(out, Entry(string(p)+": "+c.Name, p, c))
-		}
-	}
-	return out
 }
 
 var _ = DescribeTable("PATCH (testdata/patch_cases.json)", func(p simulator.Profile, c patchCase) {
@@ -118,14 +121,10 @@ var _ = DescribeTable("PATCH (testdata/patch_cases.json)", func(p simulator.Prof
 	if c.Status == 200 {
 		Expect(r.JSON()).To(Equal(doc), "the PATCH answer is the resource as GET returns it")
 	}
-	for path, want := range c.Want {
-		v, ok := pathValue(doc, path)
-		Expect(ok).To(BeTrue(), "%s missing from %s", path, got.Body)
-		Expect(v).To(Equal(want), "%s in %s", path, got.Body)
-	}
+	expectValues(got, doc, c.Want)
 	for _, path := range c.Absent {
 		_, ok := pathValue(doc, path)
 		Expect(ok).To(BeFalse(), "%s still in %s", path, got.Body)
 	}
 	Expect(doc["meta"]).To(HaveKeyWithValue("version", version))
-}, patchEntries())
+}, profileEntries("testdata/patch_cases.json", func(c patchCase) (string, string) { return c.Name, c.Profile }))
