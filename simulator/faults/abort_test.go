@@ -14,10 +14,7 @@ import (
 // response writer such as httptest's recorder), the fault aborts the response the way net/http
 // documents, with panic(http.ErrAbortHandler), which the server turns into a reset stream.
 func TestConnectionReset_cannotHijack(t *testing.T) {
-	set := faults.NewSet(1)
-	if _, err := set.Add(faults.Spec{Name: "rst", Type: "connection_reset"}); err != nil {
-		t.Fatal(err)
-	}
+	set := setOf(t, faults.Spec{Name: "rst", Type: "connection_reset"})
 	e := echo.New()
 	e.Group("/scim/v2", set.Middleware()).GET("/Users", func(c echo.Context) error { return c.NoContent(http.StatusOK) })
 	defer func() {

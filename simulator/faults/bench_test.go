@@ -32,7 +32,7 @@ func BenchmarkMiddleware(b *testing.B) {
 	}
 	for _, bc := range cases {
 		b.Run(bc.name, func(b *testing.B) {
-			set := benchSet(b, bc.specs)
+			set := setOf(b, bc.specs...)
 			e := echo.New()
 			info := func(next echo.HandlerFunc) echo.HandlerFunc {
 				return func(c echo.Context) error {
@@ -69,10 +69,7 @@ func BenchmarkMiddleware_hit(b *testing.B) {
 		{Name: "d", Type: "duplicate_match"},
 	} {
 		b.Run(spec.Type, func(b *testing.B) {
-			set := faults.NewSet(1)
-			if _, err := set.Add(spec); err != nil {
-				b.Fatal(err)
-			}
+			set := setOf(b, spec)
 			e := echo.New()
 			body := []byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":1,"itemsPerPage":1,"startIndex":1,"Resources":[{"id":"u-1","userName":"alice"}]}`)
 			e.Group("/scim/v2", set.Middleware()).GET("/Users", func(c echo.Context) error {
@@ -112,7 +109,7 @@ func BenchmarkSet_Middleware(b *testing.B) {
 	}
 	for _, bc := range cases {
 		b.Run(bc.name, func(b *testing.B) {
-			set := benchSet(b, bc.specs)
+			set := setOf(b, bc.specs...)
 			e := echo.New()
 			c := e.NewContext(httptest.NewRequest(http.MethodGet, `/scim/v2/Users?filter=userName%20eq%20%22alice%22`, nil), httptest.NewRecorder())
 			faults.SetRequestInfo(c, faults.RequestInfo{Resource: "Users", FilterAttributes: []string{"userName"}})
@@ -129,16 +126,4 @@ func BenchmarkSet_Middleware(b *testing.B) {
 			}
 		})
 	}
-}
-
-// benchSet is a fault set holding specs.
-func benchSet(b *testing.B, specs []faults.Spec) *faults.Set {
-	b.Helper()
-	set := faults.NewSet(1)
-	for _, s := range specs {
-		if _, err := set.Add(s); err != nil {
-			b.Fatal(err)
-		}
-	}
-	return set
 }

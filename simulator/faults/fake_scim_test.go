@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"regexp"
 	"slices"
@@ -243,16 +244,23 @@ func (f *fakeSCIM) replaceUser(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	return f.withUser(c, func(id string, old map[string]any) error {
+		obj["id"], obj["meta"] = id, old["meta"]
+		f.users[id] = obj
+		return scimJSON(c, http.StatusOK, obj)
+	})
+}
+
+// withUser runs fn, under the lock, on the user the request's {id} names, or answers 404.
+func (f *fakeSCIM) withUser(c echo.Context, fn func(id string, u map[string]any) error) error {
 	id := c.Param("id")
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	old, ok := f.users[id]
+	u, ok := f.users[id]
 	if !ok {
 		return scimerrors.ScimErrorResourceNotFound(id)
 	}
-	obj["id"], obj["meta"] = id, old["meta"]
-	f.users[id] = obj
-	return scimJSON(c, http.StatusOK, obj)
+	return fn(id, u)
 }
 
 // patchUser applies add/replace with a top-level path or a no-path value map, and remove.
@@ -267,42 +275,31 @@ func (f *fakeSCIM) patchUser(c echo.Context) error {
 	if err := json.NewDecoder(c.Request().Body).Decode(&req); err != nil || len(req.Operations) == 0 {
 		return scimerrors.ScimErrorInvalidSyntax
 	}
-	id := c.Param("id")
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	old, ok := f.users[id]
-	if !ok {
-		return scimerrors.ScimErrorResourceNotFound(id)
-	}
-	u := map[string]any{}
-	for k, v := range old {
-		u[k] = v
-	}
-	for _, op := range req.Operations {
-		switch {
-		case strings.EqualFold(op.Op, "remove"):
-			delete(u, op.Path)
-		case op.Path != "":
-			u[op.Path] = op.Value
-		default:
-			m, _ := op.Value.(map[string]any)
-			for k, v := range m {
-				u[k] = v
+	return f.withUser(c, func(id string, old map[string]any) error {
+		u := maps.Clone(old)
+		for _, op := range req.Operations {
+			switch {
+			case strings.EqualFold(op.Op, "remove"):
+				delete(u, op.Path)
+			case op.Path != "":
+				u[op.Path] = op.Value
+			default:
+				m, _ := op.Value.(map[string]any)
+				for k, v := range m {
+					u[k] = v
+				}
 			}
 		}
-	}
-	f.users[id] = u
-	return scimJSON(c, http.StatusOK, u)
+		f.users[id] = u
+		return scimJSON(c, http.StatusOK, u)
+	})
 }
 
 func (f *fakeSCIM) deleteUser(c echo.Context) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if _, ok := f.users[c.Param("id")]; !ok {
-		return scimerrors.ScimErrorResourceNotFound(c.Param("id"))
-	}
-	delete(f.users, c.Param("id"))
-	return c.NoContent(http.StatusNoContent)
+	return f.withUser(c, func(id string, _ map[string]any) error {
+		delete(f.users, id)
+		return c.NoContent(http.StatusNoContent)
+	})
 }
 
 // groupProjection honours excludedAttributes=members, as Entra asks for.

@@ -34,11 +34,7 @@ func TestSet_Add(t *testing.T) {
 	if _, err := set.Add(faults.Spec{Name: "bad", Type: "nope"}); !errors.Is(err, faults.ErrInvalidSpec) {
 		t.Fatalf("Add(unknown type)=%v, want ErrInvalidSpec", err)
 	}
-	var names []string
-	for _, s := range set.List() {
-		names = append(names, s.Name)
-	}
-	if diff := cmp.Diff([]string{"throttle-1", "latency-2", "latency-3"}, names); diff != "" {
+	if diff := cmp.Diff([]string{"throttle-1", "latency-2", "latency-3"}, names(set)); diff != "" {
 		t.Errorf("List() names (-want +got):\n%s", diff)
 	}
 }
@@ -59,12 +55,7 @@ func TestSet_Add_copiesAttributes(t *testing.T) {
 }
 
 func TestSet_Update(t *testing.T) {
-	set := faults.NewSet(1)
-	for _, s := range []faults.Spec{{Name: "a", Type: "throttle"}, {Name: "b", Type: "latency"}, {Name: "c", Type: "conflict"}} {
-		if _, err := set.Add(s); err != nil {
-			t.Fatal(err)
-		}
-	}
+	set := setOf(t, faults.Spec{Name: "a", Type: "throttle"}, faults.Spec{Name: "b", Type: "latency"}, faults.Spec{Name: "c", Type: "conflict"})
 	got, err := set.Update("b", faults.Spec{Type: "server_error", Attributes: map[string]any{"status": 503}})
 	if err != nil {
 		t.Fatal(err)
@@ -84,22 +75,13 @@ func TestSet_Update(t *testing.T) {
 	if _, err := set.Update("b", faults.Spec{Name: "b2", Type: "throttle"}); err != nil {
 		t.Fatal(err)
 	}
-	var names []string
-	for _, s := range set.List() {
-		names = append(names, s.Name)
-	}
-	if diff := cmp.Diff([]string{"a", "b2", "c"}, names); diff != "" {
+	if diff := cmp.Diff([]string{"a", "b2", "c"}, names(set)); diff != "" {
 		t.Errorf("order after rename (-want +got):\n%s", diff)
 	}
 }
 
 func TestSet_DeleteClear(t *testing.T) {
-	set := faults.NewSet(1)
-	for _, s := range []faults.Spec{{Name: "a", Type: "throttle"}, {Name: "b", Type: "latency"}} {
-		if _, err := set.Add(s); err != nil {
-			t.Fatal(err)
-		}
-	}
+	set := setOf(t, faults.Spec{Name: "a", Type: "throttle"}, faults.Spec{Name: "b", Type: "latency"})
 	if !set.Delete("a") || set.Delete("a") {
 		t.Fatal("Delete(a) twice: want true then false")
 	}
@@ -117,4 +99,25 @@ func TestSet_DeleteClear(t *testing.T) {
 	if err != nil || s.Name != "throttle-1" {
 		t.Fatalf("Add after Clear = %v, %v; want throttle-1", s, err)
 	}
+}
+
+// setOf is a fault set (seed 1) holding specs, in order.
+func setOf(tb testing.TB, specs ...faults.Spec) *faults.Set {
+	tb.Helper()
+	set := faults.NewSet(1)
+	for _, s := range specs {
+		if _, err := set.Add(s); err != nil {
+			tb.Fatalf("Add(%+v): %v", s, err)
+		}
+	}
+	return set
+}
+
+// names lists the names of set's faults, in its order.
+func names(set *faults.Set) []string {
+	var out []string
+	for _, s := range set.List() {
+		out = append(out, s.Name)
+	}
+	return out
 }

@@ -2,7 +2,6 @@ package faults_test
 
 import (
 	"errors"
-	"strings"
 	"testing"
 
 	"github.com/scimsim/scimsim/simulator/faults"
@@ -10,11 +9,7 @@ import (
 
 func TestSpec_Validate(t *testing.T) {
 	// Every type, in the registry's order (by name): the list the messages give.
-	var names []string
-	for _, ti := range faults.Types() {
-		names = append(names, ti.Name)
-	}
-	known := strings.Join(names, ", ")
+	known := knownTypes()
 	tests := []struct {
 		name   string
 		spec   faults.Spec
