@@ -2,6 +2,7 @@ package filter
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 )
 
@@ -77,25 +78,11 @@ func TestCheck(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Parse(%q): %v", tt.filter, err)
 			}
-			err = Check(e, s)
-			if tt.msg == "" {
-				if err != nil {
-					t.Fatalf("Check(%q) = %v, want nil", tt.filter, err)
-				}
-				return
-			}
-			var cerr *Error
-			if !errors.As(err, &cerr) {
-				t.Fatalf("Check(%q) = %v (%T), want *Error %q", tt.filter, err, err, tt.msg)
-			}
 			input := tt.input
 			if input == "" {
 				input = tt.filter
 			}
-			if cerr.Msg != tt.msg || cerr.Pos != tt.pos || cerr.Input != input {
-				t.Errorf("Check(%q) = {Pos: %d, Msg: %q, Input: %q}, want {Pos: %d, Msg: %q, Input: %q}",
-					tt.filter, cerr.Pos, cerr.Msg, cerr.Input, tt.pos, tt.msg, input)
-			}
+			wantCheck(t, fmt.Sprintf("Check(%q)", tt.filter), Check(e, s), tt.msg, tt.pos, input)
 		})
 	}
 }
@@ -149,20 +136,27 @@ func TestCheckPath(t *testing.T) {
 			if err != nil {
 				t.Fatalf("ParsePath(%q): %v", tt.path, err)
 			}
-			err = CheckPath(p, s)
-			if tt.msg == "" {
-				if err != nil {
-					t.Fatalf("CheckPath(%q) = %v, want nil", tt.path, err)
-				}
-				return
-			}
-			var cerr *Error
-			if !errors.As(err, &cerr) {
-				t.Fatalf("CheckPath(%q) = %v (%T), want *Error %q", tt.path, err, err, tt.msg)
-			}
-			if cerr.Msg != tt.msg || cerr.Pos != tt.pos || cerr.Input != tt.path {
-				t.Errorf("CheckPath(%q) = {Pos: %d, Msg: %q, Input: %q}, want {Pos: %d, Msg: %q}", tt.path, cerr.Pos, cerr.Msg, cerr.Input, tt.pos, tt.msg)
-			}
+			wantCheck(t, fmt.Sprintf("CheckPath(%q)", tt.path), CheckPath(p, s), tt.msg, tt.pos, tt.path)
 		})
+	}
+}
+
+// wantCheck fails t unless err, what call answered, is nil where msg is "", and otherwise an
+// *Error with msg at pos of input.
+func wantCheck(t *testing.T, call string, err error, msg string, pos int, input string) {
+	t.Helper()
+	if msg == "" {
+		if err != nil {
+			t.Fatalf("%s = %v, want nil", call, err)
+		}
+		return
+	}
+	var cerr *Error
+	if !errors.As(err, &cerr) {
+		t.Fatalf("%s = %v (%T), want *Error %q", call, err, err, msg)
+	}
+	if cerr.Msg != msg || cerr.Pos != pos || cerr.Input != input {
+		t.Errorf("%s = {Pos: %d, Msg: %q, Input: %q}, want {Pos: %d, Msg: %q, Input: %q}",
+			call, cerr.Pos, cerr.Msg, cerr.Input, pos, msg, input)
 	}
 }

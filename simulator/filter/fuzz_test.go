@@ -30,14 +30,7 @@ func FuzzParse(f *testing.F) {
 		}
 		e, err := Parse(in, opts...)
 		if err != nil {
-			var perr *Error
-			if !errors.As(err, &perr) {
-				t.Fatalf("Parse(%q) error %T, want *Error", in, err)
-			}
-			if perr.Pos < 0 || perr.Pos > len(in) || perr.Input != in {
-				t.Fatalf("Parse(%q) error position %d outside the input, or input %q", in, perr.Pos, perr.Input)
-			}
-			_ = perr.Error()
+			fuzzError(t, "Parse", in, err)
 			return
 		}
 		canon := e.String()
@@ -81,14 +74,7 @@ func FuzzParsePath(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in string) {
 		p, err := ParsePath(in)
 		if err != nil {
-			var perr *Error
-			if !errors.As(err, &perr) {
-				t.Fatalf("ParsePath(%q) error %T, want *Error", in, err)
-			}
-			if perr.Pos < 0 || perr.Pos > len(in) || perr.Input != in {
-				t.Fatalf("ParsePath(%q) error position %d outside the input, or input %q", in, perr.Pos, perr.Input)
-			}
-			_ = perr.Error()
+			fuzzError(t, "ParsePath", in, err)
 			return
 		}
 		canon := p.String()
@@ -106,4 +92,18 @@ func FuzzParsePath(f *testing.F) {
 			}
 		}
 	})
+}
+
+// fuzzError fails t unless err, what parse (the function's name) answered for in, is an *Error
+// that prints and points inside in.
+func fuzzError(t *testing.T, parse, in string, err error) {
+	t.Helper()
+	var perr *Error
+	if !errors.As(err, &perr) {
+		t.Fatalf("%s(%q) error %T, want *Error", parse, in, err)
+	}
+	if perr.Pos < 0 || perr.Pos > len(in) || perr.Input != in {
+		t.Fatalf("%s(%q) error position %d outside the input, or input %q", parse, in, perr.Pos, perr.Input)
+	}
+	_ = perr.Error()
 }

@@ -231,13 +231,16 @@ func TestParse_Positions(t *testing.T) {
 	}
 }
 
-var parseErrorTests = []struct {
+// errorTest is a case of a parser's error table: in (parsed with opts) fails with msg at pos.
+type errorTest struct {
 	name string
 	in   string
 	opts []Option
 	msg  string
 	pos  int
-}{
+}
+
+var parseErrorTests = []errorTest{
 	{"empty", ``, nil, `empty input`, 0},
 	{"blank", "  \t", nil, `empty input`, 3},
 	{"too long", `userName eq "abc"`, []Option{MaxLength(10)}, `input is longer than 10 bytes`, 10},

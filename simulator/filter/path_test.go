@@ -82,13 +82,7 @@ func TestParsePath(t *testing.T) {
 	}
 }
 
-var pathErrorTests = []struct {
-	name string
-	in   string
-	opts []Option
-	msg  string
-	pos  int
-}{
+var pathErrorTests = []errorTest{
 	{"empty", ``, nil, `empty input`, 0},
 	{"too long", `name.familyName`, []Option{MaxLength(4)}, `input is longer than 4 bytes`, 4},
 	{"filter instead of path", `userName eq "x"`, nil, `unexpected "eq" after a complete path`, 9},
