@@ -209,12 +209,7 @@ var _ = Describe("hostile input", func() {
 			req.ContentLength = length
 			req.Header.Set("Content-Type", "application/scim+json")
 			req.Header.Set("Authorization", "Bearer "+e.token)
-			resp, err := http.DefaultClient.Do(req)
-			Expect(err).NotTo(HaveOccurred())
-			defer resp.Body.Close()
-			raw, err := io.ReadAll(resp.Body)
-			Expect(err).NotTo(HaveOccurred())
-			return response{Status: resp.StatusCode, Header: resp.Header, Body: raw}
+			return fetch(req)
 		}
 		for _, path := range []string{"/Users", "/Users/.search", "/Groups"} {
 			It("is 413 on POST "+path+" with a Content-Length", func() {

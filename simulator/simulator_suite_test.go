@@ -119,6 +119,12 @@ func do(method, url, token string, body any, headers ...string) response {
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
+	return fetch(req)
+}
+
+// fetch sends req and reads the whole answer.
+func fetch(req *http.Request) response {
+	GinkgoHelper()
 	resp, err := http.DefaultClient.Do(req)
 	Expect(err).NotTo(HaveOccurred())
 	defer resp.Body.Close()
