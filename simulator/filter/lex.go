@@ -40,22 +40,11 @@ func (l *lexer) next() token {
 		return token{Kind: tokEOF, Pos: start}
 	}
 	c := l.src[start]
+	if k := punctuation[c]; k != tokEOF {
+		l.pos++
+		return token{Kind: k, Pos: start, Value: l.src[start:l.pos]}
+	}
 	switch {
-	case c == '(':
-		l.pos++
-		return token{Kind: tokLParen, Pos: start, Value: "("}
-	case c == ')':
-		l.pos++
-		return token{Kind: tokRParen, Pos: start, Value: ")"}
-	case c == '[':
-		l.pos++
-		return token{Kind: tokLBracket, Pos: start, Value: "["}
-	case c == ']':
-		l.pos++
-		return token{Kind: tokRBracket, Pos: start, Value: "]"}
-	case c == '.':
-		l.pos++
-		return token{Kind: tokDot, Pos: start, Value: "."}
 	case c == '"':
 		return l.lexString()
 	case c == '-' || isDigit(c):
@@ -182,3 +171,6 @@ func firstRune(s string) string {
 	}
 	return string(r)
 }
+
+// punctuation is the kind of each one-byte token, tokEOF for any other byte.
+var punctuation = [256]tokenKind{'(': tokLParen, ')': tokRParen, '[': tokLBracket, ']': tokRBracket, '.': tokDot}
