@@ -69,6 +69,7 @@ func (w *writer) useSchemas(set *schemaSet) error {
 		}
 	}
 	w.tx.Abort()
+	w.readTx()
 	w.db, w.tx, w.delta, w.reset = db, tx, delta, true
 	w.schemas, w.newSchemas = set, true
 	w.ops = append(w.ops, writeOp{op: opSchemas, schemas: set})

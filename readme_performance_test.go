@@ -1,0 +1,109 @@
+package scimsim
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestREADME_PerformanceMatchesBenchmarks holds the README's performance table and memory
+// sentence to docs/benchmarks.md, which `make bench-load` generates: a rerun that changes the
+// figures fails this test until the README says the same.
+func TestREADME_PerformanceMatchesBenchmarks(t *testing.T) {
+	readme := readText(t, "README.md")
+	bench := readText(t, "docs/benchmarks.md")
+
+	// docs/benchmarks.md's Results: "| scimsim | users | phase | req/s | p50 | p99 | cpu | errors | ÷ bare | ÷ SCIMMY |".
+	results := map[string][]string{}
+	for _, line := range strings.Split(bench, "\n") {
+		cells := tableCells(line)
+		if len(cells) == 10 && cells[0] == "scimsim" {
+			results[cells[1]+" "+cells[2]] = cells
+		}
+	}
+	// The README's rows, each the Results row it summarises.
+	rows := []struct{ label, result string }{
+		{"`GET /Users?filter=userName eq \"…\"`, 100,000 users", "100,000 filtered GET"},
+		{"the same, 10,000 users", "10,000 filtered GET"},
+		{"`POST /Users`, 100,000 users", "100,000 POST create"},
+		{"the same with Entra's create body, into a named tenant", "100,000 POST create, Entra's body, named tenant"},
+		{"`POST /Users`, 100,000 users, with `--state` (`--state-sync always`)", "100,000 POST create, --state-sync always"},
+	}
+	readmeRows := map[string][]string{}
+	for _, line := range strings.Split(readme, "\n") {
+		if cells := tableCells(line); len(cells) == 5 {
+			readmeRows[cells[0]] = cells
+		}
+	}
+	for _, row := range rows {
+		got, ok := readmeRows[row.label]
+		if !ok {
+			t.Errorf("README.md: no performance row %q", row.label)
+			continue
+		}
+		res, ok := results[row.result]
+		if !ok {
+			t.Errorf("docs/benchmarks.md: no scimsim result %q", row.result)
+			continue
+		}
+		cpu, err := strconv.ParseFloat(res[6], 64)
+		if err != nil {
+			t.Errorf("docs/benchmarks.md %q: CPU %q: %v", row.result, res[6], err)
+			continue
+		}
+		want := []string{row.label, res[3] + " req/s", orDash(res[8]), orDash(res[9]), fmt.Sprintf("%.0f µs", math.Round(cpu))}
+		if strings.Join(got, " | ") != strings.Join(want, " | ") {
+			t.Errorf("README.md performance row:\n got  %s\n want %s (docs/benchmarks.md)", strings.Join(got, " | "), strings.Join(want, " | "))
+		}
+	}
+
+	// The Memory table's "| scimsim | users | RSS MiB | KB per user |" and the README's sentence.
+	var kb string
+	for _, line := range strings.Split(bench, "\n") {
+		if cells := tableCells(line); len(cells) == 4 && cells[0] == "scimsim" && cells[1] == "100,000" {
+			kb = cells[3]
+		}
+	}
+	m := regexp.MustCompile(`After seeding 100,000 users the server holds ([0-9.]+) KB of memory \(RSS\) per user`).FindStringSubmatch(readme)
+	switch {
+	case kb == "":
+		t.Error("docs/benchmarks.md: no RSS row for scimsim at 100,000 users")
+	case m == nil:
+		t.Error("README.md: no sentence on the RSS per user after seeding 100,000 users")
+	case m[1] != kb:
+		t.Errorf("README.md says %s KB per user after seeding, docs/benchmarks.md %s", m[1], kb)
+	}
+}
+
+func readText(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// tableCells returns the trimmed cells of a Markdown table row, or nil for any other line.
+func tableCells(line string) []string {
+	line = strings.TrimSpace(line)
+	if !strings.HasPrefix(line, "|") || !strings.HasSuffix(line, "|") {
+		return nil
+	}
+	cells := strings.Split(line[1:len(line)-1], "|")
+	for i := range cells {
+		cells[i] = strings.TrimSpace(cells[i])
+	}
+	return cells
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
