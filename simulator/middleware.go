@@ -202,38 +202,11 @@ func (s *Server) enter(next echo.HandlerFunc) echo.HandlerFunc {
 		id := t.journal.ids.Add(1)
 		c.Response().Header()["X-Request-Id"] = []string{strconv.FormatInt(id, 10)}
 		start := time.Now()
-		record := func(status int) {
-			body, cut := journalBody(st.body, t.authorized(r))
-			e := JournalEntry{
-				ID:         id,
-				Time:       start.UTC(),
-				Method:     r.Method,
-				Path:       r.URL.Path,
-				Query:      journalQuery(r.URL.RawQuery),
-				Status:     status,
-				Truncated:  cut,
-				Fault:      faults.HitBy(sc),
-				DurationMs: float64(time.Since(start).Microseconds()) / 1000,
-			}
-			t.journal.add(journalRecord{body: body, entry: e})
-			s.metrics.observe(t, st.rel, e)
-		}
-		defer func() {
-			// A handler that aborts the connection (http.ErrAbortHandler) answered nothing:
-			// status 0. Any other panic becomes a 500 in recoverPanic.
-			if p := recover(); p != nil {
-				status := http.StatusInternalServerError
-				if p == http.ErrAbortHandler {
-					status = 0
-				}
-				record(status)
-				panic(p) // sc is not released: whatever recovers may still hold it
-			}
-		}()
+		defer s.recordPanic(sc, r, id, start)
 		if err := next(sc); err != nil {
 			c.Error(err)
 		}
-		record(c.Response().Status)
+		s.recordRequest(sc, r, id, start, c.Response().Status)
 		sc.release()
 		return nil
 	}
