@@ -3,6 +3,7 @@ package simulator_test
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 
 	"github.com/scimsim/scimsim/simulator"
@@ -52,5 +53,33 @@ func TestJournal_abortedRequest(t *testing.T) {
 	}
 	if aborted.Status != 0 || aborted.Fault != "drop" || answered.Status != http.StatusOK {
 		t.Errorf("journal = %+v; want the aborted request with status 0 and fault drop, then a 200", j)
+	}
+}
+
+// A response writer that cannot be hijacked makes connection_reset panic with
+// http.ErrAbortHandler, as under HTTP/2: the request is journaled with status 0 all the same, and
+// the panic goes on to net/http.
+func TestJournal_abortPanic(t *testing.T) {
+	ts := simulator.NewTestServer(t, simulator.WithToken("tok"))
+	ctx := context.Background()
+	if _, err := ts.Admin.AddFault(ctx, "", faults.Spec{Name: "drop", Type: "connection_reset", Count: 1}); err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest("GET", ts.SCIMURL("")+"/Users", nil)
+	req.Header.Set("Authorization", "Bearer tok")
+	func() {
+		defer func() {
+			if p := recover(); p != http.ErrAbortHandler {
+				t.Errorf("panic = %v, want http.ErrAbortHandler passed on", p)
+			}
+		}()
+		ts.ServeHTTP(httptest.NewRecorder(), req)
+	}()
+	j, err := ts.Admin.Requests(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(j) != 1 || j[0].Status != 0 || j[0].Fault != "drop" {
+		t.Errorf("journal = %+v; want the aborted request, status 0, fault drop", j)
 	}
 }
