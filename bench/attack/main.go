@@ -99,7 +99,7 @@ type attack struct {
 // exec runs the attack against servers of r's binary.
 func (a attack) exec(r *report) (result, error) {
 	if a.run != nil {
-		return a.exec(r)
+		return a.run(r)
 	}
 	s, err := r.start(a.serve...)
 	if err != nil {
