@@ -1,9 +1,11 @@
 package simulator
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/elimity-com/scim/schema"
@@ -151,6 +153,85 @@ func withoutRequested(k *kind, doc map[string]any, include []resource.Ref) map[s
 		resource.RemovePath(doc, p)
 	}
 	return doc
+}
+
+// patchReply is the body of a PATCH's 200 without the attributes returned "request" that the
+// operations did not name: RFC 7643 Section 7 returns such an attribute "in response to any PUT,
+// POST, or PATCH operations if the attribute was specified by the client (for example, the
+// attribute was modified)". A POST or PUT specified every attribute it stores; a PATCH only those
+// its operations name.
+func patchReply(k *kind, body []byte, ops []patchOp) []byte {
+	if len(k.requested) == 0 || body == nil {
+		return body
+	}
+	var doc map[string]any
+	if json.Unmarshal(body, &doc) != nil {
+		return body
+	}
+	removed := false
+	for _, ref := range k.requested {
+		if !slices.ContainsFunc(ops, func(op patchOp) bool { return opNames(k, op, ref) }) {
+			resource.RemovePath(doc, ref)
+			removed = true
+		}
+	}
+	if !removed {
+		return body
+	}
+	out, err := json.Marshal(doc)
+	if err != nil {
+		return body
+	}
+	return out
+}
+
+// opNames reports whether a PATCH operation names the attribute ref: by its path (the attribute,
+// one of its sub-attributes or value filters, or the whole extension), or, without a path, by a
+// key of its value (the attribute, a dotted sub-attribute, or the extension object holding it).
+func opNames(k *kind, op patchOp, ref resource.Ref) bool {
+	if op.Path == "" {
+		value, _ := op.Value.(map[string]any)
+		for key, v := range value {
+			if ref.URN == "" && namesAttr(key, ref.Attr) {
+				return true
+			}
+			if ref.URN != "" {
+				if strings.EqualFold(key, ref.URN) {
+					ext, _ := v.(map[string]any)
+					for sub := range ext {
+						if namesAttr(sub, ref.Attr) {
+							return true
+						}
+					}
+				} else if namesAttr(key, ref.URN+":"+ref.Attr) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	path := op.Path
+	if ref.URN == "" {
+		if rest, ok := cutPrefixFold(path, k.core.ID+":"); ok {
+			path = rest
+		}
+		return namesAttr(path, ref.Attr)
+	}
+	return strings.EqualFold(path, ref.URN) || namesAttr(path, ref.URN+":"+ref.Attr)
+}
+
+// namesAttr reports whether path is attr itself or starts with it followed by a sub-attribute
+// or a value filter ("attr.sub", "attr[type eq \"x\"]"), case-insensitively (RFC 7643 §2.1).
+func namesAttr(path, attr string) bool {
+	rest, ok := cutPrefixFold(path, attr)
+	return ok && (rest == "" || rest[0] == '.' || rest[0] == '[')
+}
+
+func cutPrefixFold(s, prefix string) (string, bool) {
+	if len(s) < len(prefix) || !strings.EqualFold(s[:len(prefix)], prefix) {
+		return s, false
+	}
+	return s[len(prefix):], true
 }
 
 // checkRequiredExts refuses a resource without an extension its resource type requires: RFC

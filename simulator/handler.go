@@ -394,6 +394,7 @@ func (s *Server) patch(c echo.Context) error {
 	if _, err := (resources{t: st.tenant, k: st.kind}).patch(st, r, c.Param("id"), ops); err != nil {
 		return err
 	}
+	st.out.body = patchReply(st.kind, st.out.body, ops) // customtypes.go
 	return st.out.write(c)
 }
 
