@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
 
@@ -21,6 +22,8 @@ import (
 type SeedResult struct {
 	Users  int `json:"users"`
 	Groups int `json:"groups"`
+	// Resources counts the resources of the tenant's own resource types, by endpoint.
+	Resources map[string]int `json:"resources,omitempty"`
 }
 
 // SeedData is the body of POST /admin/seed and the content of a --seed-data file.
@@ -299,7 +302,7 @@ func (s *Server) adminSeed(c echo.Context) error {
 	if r := c.Request(); r.ContentLength > seedTightSize || r.ContentLength < 0 {
 		defer tightGC()()
 	}
-	nu, ng, err := s.seedStream(c, t)
+	res, err := s.seedStream(c, t)
 	if err != nil {
 		var he *echo.HTTPError
 		var se scimerrors.ScimError
@@ -315,7 +318,7 @@ func (s *Server) adminSeed(c echo.Context) error {
 		}
 		return adminErr(status, "seed: %v", err)
 	}
-	return c.JSON(http.StatusOK, SeedResult{Users: nu, Groups: ng})
+	return c.JSON(http.StatusOK, res)
 }
 
 // A large seed builds a large store out of a stream of short-lived decoding garbage: collecting
@@ -345,23 +348,24 @@ func tightGC() (end func()) {
 	}
 }
 
-// seedStream reads a seed body ({"users": [...], "groups": [...]}) one resource at a time into a
+// seedStream reads a seed body ({"users": [...], "groups": [...]}, and a list under the endpoint of
+// each resource type of the tenant's own, {"Devices": [...]}) one resource at a time into a
 // seeder, so that the server holds the records it will store and never the whole decoded body:
 // a map per resource costs several times the resource's JSON.
-func (s *Server) seedStream(c echo.Context, t *Tenant) (int, int, error) {
+func (s *Server) seedStream(c echo.Context, t *Tenant) (SeedResult, error) {
 	r := c.Request()
 	if r.ContentLength > DefaultSeedBody {
-		return 0, 0, adminErr(http.StatusRequestEntityTooLarge, "request body exceeds %d bytes", DefaultSeedBody)
+		return SeedResult{}, adminErr(http.StatusRequestEntityTooLarge, "request body exceeds %d bytes", DefaultSeedBody)
 	}
 	// The seed may take longer to send than the server's read timeout allows a request.
 	_ = http.NewResponseController(c.Response()).SetReadDeadline(time.Now().Add(seedReadTimeout))
 	d := json.NewDecoder(http.MaxBytesReader(c.Response(), r.Body, DefaultSeedBody))
-	fail := func(err error) (int, int, error) {
+	fail := func(err error) (SeedResult, error) {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return 0, 0, adminErr(http.StatusRequestEntityTooLarge, "request body exceeds %d bytes", DefaultSeedBody)
+			return SeedResult{}, adminErr(http.StatusRequestEntityTooLarge, "request body exceeds %d bytes", DefaultSeedBody)
 		}
-		return 0, 0, fmt.Errorf("body: %w", err)
+		return SeedResult{}, fmt.Errorf("body: %w", err)
 	}
 	delim := func(want json.Delim) error {
 		tok, err := d.Token()
@@ -383,14 +387,10 @@ func (s *Server) seedStream(c echo.Context, t *Tenant) (int, int, error) {
 		if err != nil {
 			return fail(err)
 		}
-		var k *kind
-		switch tok {
-		case "users":
-			k = userKind
-		case "groups":
-			k = groupKind
-		default:
-			return fail(fmt.Errorf("unknown key %q (known: users, groups)", tok))
+		key, _ := tok.(string)
+		k, known := t.seedKind(key)
+		if k == nil {
+			return fail(fmt.Errorf("unknown key %q (known: %s)", key, strings.Join(known, ", ")))
 		}
 		if tok, err := d.Token(); err != nil {
 			return fail(err)
@@ -405,10 +405,10 @@ func (s *Server) seedStream(c echo.Context, t *Tenant) (int, int, error) {
 				return fail(fmt.Errorf("%s %d: %w", k.name, sd.n[k.index]+1, err))
 			}
 			if err := sd.add(k, res); err != nil {
-				return 0, 0, err
+				return SeedResult{}, err
 			}
 			if ctx.Err() != nil {
-				return 0, 0, errClientGone
+				return SeedResult{}, errClientGone
 			}
 		}
 		if err := delim(']'); err != nil {
@@ -421,7 +421,11 @@ func (s *Server) seedStream(c echo.Context, t *Tenant) (int, int, error) {
 	if _, err := d.Token(); !errors.Is(err, io.EOF) {
 		return fail(errors.New("more than one JSON value"))
 	}
-	return sd.commit()
+	nu, ng, err := sd.commit()
+	if err != nil {
+		return SeedResult{}, err
+	}
+	return SeedResult{Users: nu, Groups: ng, Resources: sd.custom()}, nil
 }
 
 func (s *Server) adminTenants(c echo.Context) error {

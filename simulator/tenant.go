@@ -242,6 +242,43 @@ func (sd *seeder) add(k *kind, res map[string]any) error {
 	return nil
 }
 
+// seedKind returns the tenant's resource type a seed lists under key: "users" and "groups", and
+// a resource type of the tenant's own by its endpoint ("Devices"); nil, with the keys it knows,
+// for any other.
+func (t *Tenant) seedKind(key string) (k *kind, known []string) {
+	known = []string{"users", "groups"}
+	switch key {
+	case "users":
+		return t.kindOf(userKind), known
+	case "groups":
+		return t.kindOf(groupKind), known
+	}
+	for _, c := range t.kinds() {
+		if c.custom {
+			if c.endpoint == key {
+				return c, nil
+			}
+			known = append(known, c.endpoint)
+		}
+	}
+	return nil, known
+}
+
+// custom counts the resources added of the tenant's own resource types, by endpoint (nil when
+// there are none).
+func (sd *seeder) custom() map[string]int {
+	var out map[string]int
+	for _, k := range sd.t.kinds() {
+		if k.custom && sd.n[k.index] > 0 {
+			if out == nil {
+				out = map[string]int{}
+			}
+			out[k.endpoint] = sd.n[k.index]
+		}
+	}
+	return out
+}
+
 // commit stores every resource added, or none.
 func (sd *seeder) commit() (nUsers, nGroups int, err error) {
 	err = sd.t.commit(func(w *writer) error {
