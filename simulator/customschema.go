@@ -116,11 +116,7 @@ func (d *schemaDecoderT) schemaDoc(n *yaml.Node, field string) (map[string]any, 
 			}
 			id = s
 		case "name", "description":
-			s, err := d.Str(v, f)
-			if err != nil {
-				return err
-			}
-			doc[key] = s
+			return into[string](doc, key)(d.Str(v, f))
 		case "attributes":
 			attrs = v
 		}
@@ -219,23 +215,11 @@ func (d *schemaDecoderT) attribute(n *yaml.Node, field, owner string, sub bool) 
 		case "uniqueness":
 			return oneOf(v, f, key, uniquenesss)
 		case "multiValued", "required", "caseExact":
-			b, err := d.Bool(v, f)
-			if err != nil {
-				return err
-			}
-			a[key] = b
+			return into[bool](a, key)(d.Bool(v, f))
 		case "description":
-			s, err := d.Str(v, f)
-			if err != nil {
-				return err
-			}
-			a[key] = s
+			return into[string](a, key)(d.Str(v, f))
 		case "canonicalValues", "referenceTypes":
-			list, err := d.Strings(v, f)
-			if err != nil {
-				return err
-			}
-			a[key] = list
+			return into[[]string](a, key)(d.Strings(v, f))
 		case "subAttributes":
 			subs = v
 		}
@@ -282,4 +266,16 @@ func containsFold(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// into returns a function that stores a decoded value under key in m, or returns the error that
+// decoding it gave: `return into[string](doc, key)(d.Str(v, f))`.
+func into[T any](m map[string]any, key string) func(T, error) error {
+	return func(v T, err error) error {
+		if err != nil {
+			return err
+		}
+		m[key] = v
+		return nil
+	}
 }
