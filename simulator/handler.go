@@ -19,7 +19,7 @@ import (
 // resources is the store of one kind in one tenant, as the SCIM routes write it. Successful
 // responses are rendered from the stored canonical JSON, so a resource reads the same on every
 // route; the scim.Resource returned carries only what decides the status line: the id and
-// version, and no attributes when the answer is 204.
+// version (no attributes: the body is st.out's).
 type resources struct {
 	t *Tenant
 	k *kind
@@ -334,13 +334,14 @@ func (h resources) storeError(err error, id string) error {
 }
 
 func (h resources) rendered(st *reqState, status int, rec *record) scim.Resource {
+	version := etag(rec.Version)
 	st.out = rendered{
 		status:   status,
 		body:     appendResource(nil, h.k, rec, st.base),
-		version:  etag(rec.Version),
+		version:  version,
 		location: st.base.location(h.k, rec.ID),
 	}
-	return scim.Resource{ID: rec.ID, Attributes: scim.ResourceAttributes{"id": rec.ID}, Meta: scim.Meta{Version: etag(rec.Version)}}
+	return scim.Resource{ID: rec.ID, Meta: scim.Meta{Version: version}}
 }
 
 // create serves POST /Users and /Groups. It validates the body as elimity's handler did
