@@ -65,6 +65,23 @@ func decodeObject(b []byte, numbers bool) (map[string]any, error) {
 	return m, json.Unmarshal(b, &m)
 }
 
+// decodeBody is decodeObject(b, true) for a request body whose tree is garbage once the request
+// is answered: the strings of the tree are cut from one copy of b, as decodeDoc cuts them from a
+// stored document, instead of one allocation per string. A string of the tree therefore keeps
+// the whole copy alive, which is why a group's body (whose members' values the record keeps,
+// newRecord) is decoded by decodeObject.
+func decodeBody(b []byte) (map[string]any, error) {
+	src := string(b)
+	d := fastDecoder{b: unsafe.Slice(unsafe.StringData(src), len(src)), src: src, numbers: true}
+	if v, ok := d.decode(false); ok {
+		if m, isMap := v.(map[string]any); isMap {
+			return m, nil
+		}
+	}
+	var m map[string]any
+	return m, decodeNumbers(b, &m)
+}
+
 // interned are the strings bodies and documents repeat, attribute names above all: decodeFast
 // hands out these instead of allocating a copy of each. Filled from the schemas (schema.go).
 var interned = map[string]string{}

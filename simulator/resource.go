@@ -192,14 +192,15 @@ func newRecord(k *kind, s, id string, seq uint64, locAt int, attrs map[string]an
 
 // inDoc returns v as a substring of doc, the record's JSON, when doc holds the member
 // "key":"v" with v written as it is (no escapes): then v costs no memory beyond the document's.
-// Any occurrence will do, since its bytes are v's. Otherwise it returns v.
+// Any occurrence will do, since its bytes are v's. Otherwise it returns a copy of v, which may
+// be cut from a whole request body (decodeBody).
 func inDoc(doc, key, v string) string {
 	if v == "" {
 		return ""
 	}
 	i := strings.Index(doc, `"`+key+`":"`+v+`"`)
 	if i < 0 {
-		return v
+		return strings.Clone(v)
 	}
 	i += len(key) + 4
 	return doc[i : i+len(v)]
