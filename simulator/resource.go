@@ -61,9 +61,17 @@ func encodeRecord(k *kind, id string, seq uint64, attrs map[string]any, m metaIn
 		// In the order of k.exts, as the map-based encoding listed them.
 		slices.SortStableFunc(schemas[1:], func(a, b string) int { return extIndex(k, a) - extIndex(k, b) })
 	}
+	nameKey := ""
+	switch k.index {
+	case userKind.index:
+		nameKey = "userName"
+	case groupKind.index:
+		nameKey = "displayName"
+	}
 	scratch := encodeBuffers.Get().(*[]byte)
 	b := append((*scratch)[:0], '{')
 	locAt, ok := 0, true
+	idAt, nameAt := -1, -1 // where the id and the name were written, for newRecord
 	for i, name := range keys {
 		if i > 0 {
 			b = append(b, ',')
@@ -74,6 +82,7 @@ func encodeRecord(k *kind, id string, seq uint64, attrs map[string]any, m metaIn
 		switch name {
 		case "id":
 			b = append(b, '"')
+			idAt = len(b)
 			b = appendJSONEscaped(b, id)
 			b = append(b, '"')
 		case "schemas":
@@ -91,6 +100,9 @@ func encodeRecord(k *kind, id string, seq uint64, attrs map[string]any, m metaIn
 			b = appendJSONEscaped(b, etag(m.version))
 			b = append(b, `"}`...)
 		default:
+			if name == nameKey {
+				nameAt = len(b) + 1 // after the quote, if it is a string
+			}
 			b, ok = appendJSON(b, attrs[name])
 		}
 		if !ok {
@@ -109,7 +121,7 @@ func encodeRecord(k *kind, id string, seq uint64, attrs map[string]any, m metaIn
 		// A value appendJSON does not write (float64, json.Number): json.Marshal of the map.
 		return encodeRecordMarshal(k, id, seq, attrs, m)
 	}
-	return newRecord(k, s, id, seq, locAt, attrs, m), nil
+	return newRecord(k, s, id, seq, locAt, idAt, nameAt, attrs, m), nil
 }
 
 // extIndex is the position of extension urn in k.exts.
@@ -169,20 +181,21 @@ func encodeRecordMarshal(k *kind, id string, seq uint64, attrs map[string]any, m
 	if at < 0 || rt < 0 {
 		return nil, fmt.Errorf("encode %s %q: meta not found in %s", k.name, id, s)
 	}
-	return newRecord(k, s, id, seq, at+rt, attrs, m), nil
+	return newRecord(k, s, id, seq, at+rt, -1, -1, attrs, m), nil
 }
 
-// newRecord is the record of document s.
-func newRecord(k *kind, s, id string, seq uint64, locAt int, attrs map[string]any, m metaInfo) *record {
-	rec := &record{ID: inDoc(s, "id", id), Seq: seq, Version: m.version, Doc: s, LocAt: locAt,
+// newRecord is the record of document s. idAt and nameAt are where s may hold the id and the
+// name (-1: not known), which spares newRecord a search of s for each.
+func newRecord(k *kind, s, id string, seq uint64, locAt, idAt, nameAt int, attrs map[string]any, m metaInfo) *record {
+	rec := &record{ID: inDocAt(s, idAt, "id", id), Seq: seq, Version: m.version, Doc: s, LocAt: locAt,
 		Created: m.created.UnixMilli(), Modified: m.modified.UnixMilli()}
 	switch k.index {
 	case userKind.index:
 		name, _ := attrs["userName"].(string)
-		rec.Name = inDoc(s, "userName", name)
+		rec.Name = inDocAt(s, nameAt, "userName", name)
 	case groupKind.index:
 		name, _ := attrs["displayName"].(string)
-		rec.Name = inDoc(s, "displayName", name)
+		rec.Name = inDocAt(s, nameAt, "displayName", name)
 		// The members' values stay the decoder's strings: finding each in the document would
 		// cost a search of the whole document per member.
 		rec.Members = subValues(attrs["members"], "value")
@@ -204,6 +217,14 @@ func inDoc(doc, key, v string) string {
 	}
 	i += len(key) + 4
 	return doc[i : i+len(v)]
+}
+
+// inDocAt is inDoc for a v that doc may hold at at: then without a search.
+func inDocAt(doc string, at int, key, v string) string {
+	if at >= 0 && at+len(v) <= len(doc) && doc[at:at+len(v)] == v {
+		return doc[at : at+len(v)]
+	}
+	return inDoc(doc, key, v)
 }
 
 // subValues returns the string values of sub-attribute sub over the elements of a multi-valued
