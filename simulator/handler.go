@@ -430,17 +430,31 @@ func validateBody(k *kind, doc map[string]any) (map[string]any, error) {
 // RFC 7644 §3.3 and §3.14.
 func (out rendered) write(c echo.Context) error {
 	h := c.Response().Header()
+	// The values share one array, an allocation where Header.Set makes one per header. The keys
+	// are in canonical form, as Set would write them.
+	vals := make([]string, 0, 3)
 	if out.version != "" {
-		h.Set("ETag", out.version)
+		vals = setHeader(h, "Etag", out.version, vals)
 	}
 	if out.status == http.StatusCreated {
-		h.Set("Location", out.location)
+		vals = setHeader(h, "Location", out.location, vals)
 	}
 	if out.body == nil {
-		h.Set(echo.HeaderContentType, scimContentType)
+		setHeader(h, echo.HeaderContentType, scimContentType, vals)
 		return c.NoContent(out.status)
 	}
+	if h.Get(echo.HeaderContentType) == "" { // as Blob would set it
+		setHeader(h, echo.HeaderContentType, scimContentType, vals)
+	}
 	return c.Blob(out.status, scimContentType, out.body)
+}
+
+// setHeader is h.Set(key, v) for a canonical key, with v stored in vals' next element.
+func setHeader(h http.Header, key, v string, vals []string) []string {
+	vals = append(vals, v)
+	n := len(vals)
+	h[key] = vals[n-1 : n : n]
+	return vals
 }
 
 // rendered is the response a resource handler decided on, written by write.
