@@ -73,7 +73,8 @@ func (v *validator) position(key string) int {
 	if i, ok := v.exact[key]; ok {
 		return i
 	}
-	if i, ok := v.fold[filter.Fold(key)]; ok {
+	var buf [128]byte
+	if i, ok := v.fold[string(filter.AppendFold(buf[:0], key))]; ok {
 		return i
 	}
 	return -1
