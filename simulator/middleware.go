@@ -257,7 +257,7 @@ func readBody(c echo.Context, max int64) ([]byte, error) {
 	if r.ContentLength > max {
 		return nil, tooLarge()
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), r.Body, max))
+	body, err := readAll(http.MaxBytesReader(c.Response(), r.Body, max), r.ContentLength)
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
@@ -268,6 +268,34 @@ func readBody(c echo.Context, max int64) ([]byte, error) {
 	r.Body = newSentBody(body)
 	return body, nil
 }
+
+// readAll is io.ReadAll for a body that says it has size bytes (unknown when not above 0): it
+// reads into one buffer of that size (and one byte more, to see the end without growing), where
+// io.ReadAll starts at 512 bytes and grows, which cost most bodies a second allocation and a
+// copy, and left the journal, which keeps the body, holding unused capacity. The buffer made
+// before a byte has arrived is at most presizeLimit, so that a client that only claims a large
+// body does not make the server allocate it.
+func readAll(r io.Reader, size int64) ([]byte, error) {
+	if size <= 0 {
+		return io.ReadAll(r)
+	}
+	b := make([]byte, 0, min(size, presizeLimit)+1)
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // longer than it said: grow as io.ReadAll does
+		}
+	}
+}
+
+const presizeLimit = 64 << 10
 
 // sentBody is a request body already read into memory. Middleware after the faults takes the
 // bytes back from it without a copy (currentBody) when no fault replaced or read the body.
