@@ -49,3 +49,32 @@ func TestAssignedAttrs_NoCopyWhenAssigned(t *testing.T) {
 		t.Errorf("assignedAttrs modified its input: %v", with)
 	}
 }
+
+// TestEncodeRecord_LeavesOutUnassigned: an unassigned value at the top of a resource, which
+// encodeRecord skips without copying the attributes, and one nested deeper, for which it copies
+// them, are both stored as if never sent; and the caller's map is not modified.
+func TestEncodeRecord_LeavesOutUnassigned(t *testing.T) {
+	m := metaInfo{version: 1}
+	want, err := encodeRecord(userKind, "u1", 1, map[string]any{"userName": "a"}, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, attrs := range []map[string]any{
+		{"userName": "a", "roles": []any{}},
+		{"userName": "a", "roles": []any(nil), "title": nil, "name": map[string]any{}},
+		{"userName": "a", "name": map[string]any{"givenName": nil}, "roles": []any{}},
+		{"userName": "a", "emails": []any{map[string]any{"value": nil}}},
+	} {
+		n := len(attrs)
+		got, err := encodeRecord(userKind, "u1", 1, attrs, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Doc != want.Doc || got.Name != "a" {
+			t.Errorf("encodeRecord(%v) = %s (name %q), want %s", attrs, got.Doc, got.Name, want.Doc)
+		}
+		if len(attrs) != n {
+			t.Errorf("encodeRecord modified its input: %v", attrs)
+		}
+	}
+}

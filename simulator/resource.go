@@ -30,7 +30,12 @@ type metaInfo struct {
 // URN); it is not modified. Attributes returned "never" (password, RFC 7643 §4.1.1) are not
 // kept: the simulator never authenticates users, and so can never leak one.
 func encodeRecord(k *kind, id string, seq uint64, attrs map[string]any, m metaInfo) (*record, error) {
-	attrs = assignedAttrs(attrs) // RFC 7643 §2.5, for every stored document (represent.go)
+	// RFC 7643 §2.5, for every stored document (represent.go): an unassigned value at the top
+	// (Entra sends "roles":[]) is left out by the loop below, and attrs is copied without its
+	// unassigned values only when one is nested deeper.
+	if hasUnassignedBelow(attrs) {
+		attrs = assignedAttrs(attrs)
+	}
 	// The document is written as json.Marshal would write it for a map holding attrs, "id",
 	// "schemas" and "meta" (keys sorted, strings escaped alike), straight from attrs: no map is
 	// built for it. TestEncodeRecord_AsJSONMarshal holds it to that.
@@ -38,7 +43,7 @@ func encodeRecord(k *kind, id string, seq uint64, attrs map[string]any, m metaIn
 	keys := keyBuf[:0]
 	schemas := []string{k.core.ID}
 	for name, v := range attrs {
-		if name == "id" || name == "meta" || name == "schemas" {
+		if name == "id" || name == "meta" || name == "schemas" || unassigned(v) {
 			continue
 		}
 		if a, ok := k.attr("", name); ok && a.Returned() == "never" {
