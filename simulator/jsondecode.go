@@ -86,9 +86,14 @@ func decodeBody(b []byte) (map[string]any, error) {
 // hands out these instead of allocating a copy of each. Filled from the schemas (schema.go).
 var interned = map[string]string{}
 
+// internedValues are the interned strings as interface values, for the string values decodeFast
+// hands out ("schemas" URNs, "work", "User"): putting a string in an interface allocates.
+var internedValues = map[string]any{}
+
 func intern(s string) {
 	if _, ok := interned[s]; !ok {
 		interned[s] = s
+		internedValues[s] = s
 	}
 }
 
@@ -101,6 +106,8 @@ type fastDecoder struct {
 	src     string // b as a string, when decodeDoc decodes: strings are cut from it
 	i       int
 	numbers bool
+	// isInterned: the string str last read is interned's.
+	isInterned bool
 }
 
 func (d *fastDecoder) space() {
@@ -125,10 +132,14 @@ func (d *fastDecoder) value(depth int) (any, bool) {
 	case c == '[':
 		return d.array(depth + 1)
 	case c == '"':
-		if s, ok := d.str(); ok {
-			return s, true
+		s, ok := d.str()
+		switch {
+		case !ok:
+			return nil, false
+		case d.isInterned:
+			return internedValues[s], true
 		}
-		return nil, false
+		return s, true
 	case c == 't':
 		return true, d.literal("true")
 	case c == 'f':
@@ -222,8 +233,10 @@ func (d *fastDecoder) array(depth int) (any, bool) {
 	}
 }
 
-// str reads a string; one with an escape is decoded by encoding/json, a string at a time.
+// str reads a string; one with an escape is decoded by encoding/json, a string at a time. It
+// sets isInterned when the string is one of interned's.
 func (d *fastDecoder) str() (string, bool) {
+	d.isInterned = false
 	start := d.i
 	d.i++ // "
 	ascii, escaped := true, false
@@ -244,6 +257,7 @@ func (d *fastDecoder) str() (string, bool) {
 				return "", false // encoding/json replaces invalid bytes: its to decode
 			}
 			if s, ok := interned[string(raw)]; ok { // a lookup by bytes allocates nothing
+				d.isInterned = true
 				return s, true
 			}
 			if d.src != "" {
