@@ -17,7 +17,23 @@ import (
 const timeFormat = "2006-01-02T15:04:05.000Z07:00"
 
 // etag renders a version as the weak entity tag of RFC 7644 §3.14.
-func etag(v uint64) string { return `W/"` + strconv.FormatUint(v, 10) + `"` }
+func etag(v uint64) string {
+	if v < uint64(len(smallETags)) {
+		return smallETags[v]
+	}
+	return formatETag(v)
+}
+
+func formatETag(v uint64) string { return `W/"` + strconv.FormatUint(v, 10) + `"` }
+
+// smallETags are the entity tags of the first versions, made once: every create writes version
+// 1 twice (meta.version and the ETag header), and few resources change often.
+var smallETags = func() (out [64]string) {
+	for v := range out {
+		out[v] = formatETag(uint64(v))
+	}
+	return out
+}()
 
 // metaInfo is what a write knows about a resource's meta.
 type metaInfo struct {
