@@ -102,6 +102,7 @@ type reqState struct {
 	filterBuf [2]kindFilter
 	doc       map[string]any // a POST or PUT body as normalise decoded it; nil if it did not decode
 	out       rendered
+	info      faults.RequestInfo // what the faults match on (requestInfo), held here for the context
 }
 
 // scimContext is the echo context of a SCIM request: echo's, with the request's state and a
@@ -372,7 +373,8 @@ func (s *Server) requestInfo(next echo.HandlerFunc) echo.HandlerFunc {
 				}
 			}
 		}
-		faults.SetRequestInfo(c, info)
+		st.info = info
+		faults.SetRequestInfoAt(c, &st.info)
 		return next(c)
 	}
 }
