@@ -337,7 +337,7 @@ func (h resources) rendered(st *reqState, status int, rec *record) scim.Resource
 	version := etag(rec.Version)
 	st.out = rendered{
 		status:   status,
-		body:     appendResource(nil, h.k, rec, st.base),
+		body:     appendResource(make([]byte, 0, resourceSize(h.k, rec, st.base)), h.k, rec, st.base),
 		version:  version,
 		location: st.base.location(h.k, rec.ID),
 	}

@@ -78,3 +78,21 @@ func TestEncodeRecord_LeavesOutUnassigned(t *testing.T) {
 		}
 	}
 }
+
+// TestResourceSize: resourceSize is the exact length of a rendered resource whose id needs no
+// escaping, so that rendering it allocates once.
+func TestResourceSize(t *testing.T) {
+	rec, err := encodeRecord(userKind, "2819c223-7f76-453a-919d-413861904646", 1, map[string]any{"userName": "a"}, metaInfo{version: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newBase("https://example.com/tenants/t1/scim/v2")
+	if got, want := len(appendResource(nil, userKind, rec, b)), resourceSize(userKind, rec, b); got != want {
+		t.Fatalf("appendResource wrote %d bytes, resourceSize says %d", got, want)
+	}
+	if n := testing.AllocsPerRun(100, func() {
+		appendResource(make([]byte, 0, resourceSize(userKind, rec, b)), userKind, rec, b)
+	}); n != 1 {
+		t.Errorf("rendering allocates %v times, want 1", n)
+	}
+}
