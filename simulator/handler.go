@@ -430,9 +430,13 @@ func validateBody(k *kind, doc map[string]any) (map[string]any, error) {
 // RFC 7644 §3.3 and §3.14.
 func (out rendered) write(c echo.Context) error {
 	h := c.Response().Header()
-	// The values share one array, an allocation where Header.Set makes one per header. The keys
-	// are in canonical form, as Set would write them.
-	vals := make([]string, 0, 3)
+	// The values share one array, an allocation where Header.Set makes one per header: the
+	// request's own (enter made it, with X-Request-Id), or a new one. The keys are in canonical
+	// form, as Set would write them.
+	vals := state(c).headerVals
+	if cap(vals)-len(vals) < 3 {
+		vals = make([]string, 0, 3)
+	}
 	if out.version != "" {
 		vals = setHeader(h, "Etag", out.version, vals)
 	}

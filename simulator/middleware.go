@@ -103,6 +103,9 @@ type reqState struct {
 	doc       map[string]any // a POST or PUT body as normalise decoded it; nil if it did not decode
 	out       rendered
 	info      faults.RequestInfo // what the faults match on (requestInfo), held here for the context
+	// headerVals holds the values of the response headers set so far (setHeader), in an array
+	// made for this request alone: the response's header map refers to it after the request.
+	headerVals []string
 }
 
 // scimContext is the echo context of a SCIM request: echo's, with the request's state and a
@@ -201,7 +204,8 @@ func (s *Server) enter(next echo.HandlerFunc) echo.HandlerFunc {
 			st.kind = t.kindByEndpoint(seg)
 		}
 		id := t.journal.ids.Add(1)
-		c.Response().Header()["X-Request-Id"] = []string{strconv.FormatInt(id, 10)}
+		// X-Request-Id's value begins an array that rendered.write fills with the others.
+		st.headerVals = setHeader(c.Response().Header(), "X-Request-Id", strconv.FormatInt(id, 10), make([]string, 0, 4))
 		start := time.Now()
 		defer s.recordPanic(sc, r, id, start)
 		if err := next(sc); err != nil {
