@@ -19,7 +19,7 @@ import (
 // resources is the store of one kind in one tenant, as the SCIM routes write it. Successful
 // responses are rendered from the stored canonical JSON, so a resource reads the same on every
 // route; the scim.Resource returned carries only what decides the status line: the id and
-// version, and no attributes when the answer is 204.
+// version (no attributes: the body is st.out's).
 type resources struct {
 	t *Tenant
 	k *kind
@@ -334,13 +334,14 @@ func (h resources) storeError(err error, id string) error {
 }
 
 func (h resources) rendered(st *reqState, status int, rec *record) scim.Resource {
+	version := etag(rec.Version)
 	st.out = rendered{
 		status:   status,
-		body:     appendResource(nil, h.k, rec, st.base),
-		version:  etag(rec.Version),
+		body:     appendResource(make([]byte, 0, resourceSize(h.k, rec, st.base)), h.k, rec, st.base),
+		version:  version,
 		location: st.base.location(h.k, rec.ID),
 	}
-	return scim.Resource{ID: rec.ID, Attributes: scim.ResourceAttributes{"id": rec.ID}, Meta: scim.Meta{Version: etag(rec.Version)}}
+	return scim.Resource{ID: rec.ID, Meta: scim.Meta{Version: version}}
 }
 
 // create serves POST /Users and /Groups. It validates the body as elimity's handler did
@@ -429,17 +430,35 @@ func validateBody(k *kind, doc map[string]any) (map[string]any, error) {
 // RFC 7644 §3.3 and §3.14.
 func (out rendered) write(c echo.Context) error {
 	h := c.Response().Header()
+	// The values share one array, an allocation where Header.Set makes one per header: the
+	// request's own (enter made it, with X-Request-Id), or a new one. The keys are in canonical
+	// form, as Set would write them.
+	vals := state(c).headerVals
+	if cap(vals)-len(vals) < 3 {
+		vals = make([]string, 0, 3)
+	}
 	if out.version != "" {
-		h.Set("ETag", out.version)
+		vals = setHeader(h, "Etag", out.version, vals)
 	}
 	if out.status == http.StatusCreated {
-		h.Set("Location", out.location)
+		vals = setHeader(h, "Location", out.location, vals)
 	}
 	if out.body == nil {
-		h.Set(echo.HeaderContentType, scimContentType)
+		setHeader(h, echo.HeaderContentType, scimContentType, vals)
 		return c.NoContent(out.status)
 	}
+	if h.Get(echo.HeaderContentType) == "" { // as Blob would set it
+		setHeader(h, echo.HeaderContentType, scimContentType, vals)
+	}
 	return c.Blob(out.status, scimContentType, out.body)
+}
+
+// setHeader is h.Set(key, v) for a canonical key, with v stored in vals' next element.
+func setHeader(h http.Header, key, v string, vals []string) []string {
+	vals = append(vals, v)
+	n := len(vals)
+	h[key] = vals[n-1 : n : n]
+	return vals
 }
 
 // rendered is the response a resource handler decided on, written by write.

@@ -2,6 +2,7 @@ package simulator
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -642,6 +643,42 @@ func TestJournalBook_Bytes(t *testing.T) {
 	}
 	if book.order.len() > 2*book.live+1025 {
 		t.Fatalf("global order holds %d entries for %d live ones", book.order.len(), book.live)
+	}
+}
+
+// TestMentionsSecret_AnyCase: the eight-bytes-at-a-time lowering finds a secret word in any
+// case at any offset, among bytes of every value, and lowers nothing but 'A' to 'Z'.
+func TestMentionsSecret_AnyCase(t *testing.T) {
+	for c := range 256 {
+		for pos := range 8 {
+			var in [8]byte
+			for i := range in {
+				in[i] = byte('A' + i)
+			}
+			in[pos] = byte(c)
+			var want [8]byte
+			for i, b := range in {
+				want[i] = b
+				if 'A' <= b && b <= 'Z' {
+					want[i] = b + 'a' - 'A'
+				}
+			}
+			x := binary.LittleEndian.Uint64(in[:])
+			if got := lowerASCII8(x); got != binary.LittleEndian.Uint64(want[:]) {
+				t.Fatalf("lowerASCII8(% x) = %016x, want % x", in, got, want)
+			}
+		}
+	}
+	for off := range 17 {
+		for _, w := range []string{"password", "PASSWORD", "PassWord", "clientSECRET", "ApiKey"} {
+			body := strings.Repeat("\xc3\xa9", off) + `{"` + w + `":1}`
+			if !mentionsSecret(body) || !mentionsSecret([]byte(body)) {
+				t.Errorf("mentionsSecret(%q) = false", body)
+			}
+		}
+		if body := strings.Repeat("x", off) + `{"userName":"PASSWORt\xd0"}`; mentionsSecret(body) {
+			t.Errorf("mentionsSecret(%q) = true", body)
+		}
 	}
 }
 

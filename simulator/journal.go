@@ -2,8 +2,10 @@ package simulator
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -222,16 +224,23 @@ func isSecretName(name string) bool {
 
 // mentionsSecret reports whether b names a secret anywhere, ASCII case-insensitively: the cheap
 // test that lets almost every body through unchanged. It lower-cases b once (into a pooled
-// buffer) and searches each word with bytes.Contains, which is vectorised.
+// buffer, eight bytes at a time) and searches each word with bytes.Contains, which is
+// vectorised.
 func mentionsSecret[T string | []byte](b T) bool {
 	lp := lowerBuffers.Get().(*[]byte)
-	lower := (*lp)[:0]
-	for i := 0; i < len(b); i++ {
+	lower := slices.Grow((*lp)[:0], len(b))[:len(b)]
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		x := uint64(b[i]) | uint64(b[i+1])<<8 | uint64(b[i+2])<<16 | uint64(b[i+3])<<24 |
+			uint64(b[i+4])<<32 | uint64(b[i+5])<<40 | uint64(b[i+6])<<48 | uint64(b[i+7])<<56
+		binary.LittleEndian.PutUint64(lower[i:], lowerASCII8(x))
+	}
+	for ; i < len(b); i++ {
 		c := b[i]
 		if 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'
 		}
-		lower = append(lower, c)
+		lower[i] = c
 	}
 	found := false
 	for _, w := range secretWordBytes {
@@ -245,6 +254,17 @@ func mentionsSecret[T string | []byte](b T) bool {
 	}
 	lowerBuffers.Put(lp)
 	return found
+}
+
+// lowerASCII8 lower-cases the bytes 'A' to 'Z' among the eight of x and leaves every other
+// byte as it is: for each byte's low seven bits h, h+0x3f has its top bit set when h >= 'A' and
+// h+0x25 when h > 'Z' (neither sum carries into the next byte), and a byte whose own top bit is
+// set is no letter.
+func lowerASCII8(x uint64) uint64 {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	h := x &^ highs
+	upper := ((h + (0x80-'A')*ones) ^ (h + (0x80-'Z'-1)*ones)) &^ x & highs
+	return x | upper>>2
 }
 
 var (

@@ -65,13 +65,35 @@ func decodeObject(b []byte, numbers bool) (map[string]any, error) {
 	return m, json.Unmarshal(b, &m)
 }
 
+// decodeBody is decodeObject(b, true) for a request body whose tree is garbage once the request
+// is answered: the strings of the tree are cut from one copy of b, as decodeDoc cuts them from a
+// stored document, instead of one allocation per string. A string of the tree therefore keeps
+// the whole copy alive, which is why a group's body (whose members' values the record keeps,
+// newRecord) is decoded by decodeObject.
+func decodeBody(b []byte) (map[string]any, error) {
+	src := string(b)
+	d := fastDecoder{b: unsafe.Slice(unsafe.StringData(src), len(src)), src: src, numbers: true}
+	if v, ok := d.decode(false); ok {
+		if m, isMap := v.(map[string]any); isMap {
+			return m, nil
+		}
+	}
+	var m map[string]any
+	return m, decodeNumbers(b, &m)
+}
+
 // interned are the strings bodies and documents repeat, attribute names above all: decodeFast
 // hands out these instead of allocating a copy of each. Filled from the schemas (schema.go).
 var interned = map[string]string{}
 
+// internedValues are the interned strings as interface values, for the string values decodeFast
+// hands out ("schemas" URNs, "work", "User"): putting a string in an interface allocates.
+var internedValues = map[string]any{}
+
 func intern(s string) {
 	if _, ok := interned[s]; !ok {
 		interned[s] = s
+		internedValues[s] = s
 	}
 }
 
@@ -84,6 +106,8 @@ type fastDecoder struct {
 	src     string // b as a string, when decodeDoc decodes: strings are cut from it
 	i       int
 	numbers bool
+	// isInterned: the string str last read is interned's.
+	isInterned bool
 }
 
 func (d *fastDecoder) space() {
@@ -108,10 +132,14 @@ func (d *fastDecoder) value(depth int) (any, bool) {
 	case c == '[':
 		return d.array(depth + 1)
 	case c == '"':
-		if s, ok := d.str(); ok {
-			return s, true
+		s, ok := d.str()
+		switch {
+		case !ok:
+			return nil, false
+		case d.isInterned:
+			return internedValues[s], true
 		}
-		return nil, false
+		return s, true
 	case c == 't':
 		return true, d.literal("true")
 	case c == 'f':
@@ -205,8 +233,10 @@ func (d *fastDecoder) array(depth int) (any, bool) {
 	}
 }
 
-// str reads a string; one with an escape is decoded by encoding/json, a string at a time.
+// str reads a string; one with an escape is decoded by encoding/json, a string at a time. It
+// sets isInterned when the string is one of interned's.
 func (d *fastDecoder) str() (string, bool) {
+	d.isInterned = false
 	start := d.i
 	d.i++ // "
 	ascii, escaped := true, false
@@ -227,6 +257,7 @@ func (d *fastDecoder) str() (string, bool) {
 				return "", false // encoding/json replaces invalid bytes: its to decode
 			}
 			if s, ok := interned[string(raw)]; ok { // a lookup by bytes allocates nothing
+				d.isInterned = true
 				return s, true
 			}
 			if d.src != "" {

@@ -102,6 +102,10 @@ type reqState struct {
 	filterBuf [2]kindFilter
 	doc       map[string]any // a POST or PUT body as normalise decoded it; nil if it did not decode
 	out       rendered
+	info      faults.RequestInfo // what the faults match on (requestInfo), held here for the context
+	// headerVals holds the values of the response headers set so far (setHeader), in an array
+	// made for this request alone: the response's header map refers to it after the request.
+	headerVals []string
 }
 
 // scimContext is the echo context of a SCIM request: echo's, with the request's state and a
@@ -200,7 +204,8 @@ func (s *Server) enter(next echo.HandlerFunc) echo.HandlerFunc {
 			st.kind = t.kindByEndpoint(seg)
 		}
 		id := t.journal.ids.Add(1)
-		c.Response().Header()["X-Request-Id"] = []string{strconv.FormatInt(id, 10)}
+		// X-Request-Id's value begins an array that rendered.write fills with the others.
+		st.headerVals = setHeader(c.Response().Header(), "X-Request-Id", strconv.FormatInt(id, 10), make([]string, 0, 4))
 		start := time.Now()
 		defer s.recordPanic(sc, r, id, start)
 		if err := next(sc); err != nil {
@@ -257,7 +262,7 @@ func readBody(c echo.Context, max int64) ([]byte, error) {
 	if r.ContentLength > max {
 		return nil, tooLarge()
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), r.Body, max))
+	body, err := readAll(http.MaxBytesReader(c.Response(), r.Body, max), r.ContentLength)
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
@@ -268,6 +273,34 @@ func readBody(c echo.Context, max int64) ([]byte, error) {
 	r.Body = newSentBody(body)
 	return body, nil
 }
+
+// readAll is io.ReadAll for a body that says it has size bytes (unknown when not above 0): it
+// reads into one buffer of that size (and one byte more, to see the end without growing), where
+// io.ReadAll starts at 512 bytes and grows, which cost most bodies a second allocation and a
+// copy, and left the journal, which keeps the body, holding unused capacity. The buffer made
+// before a byte has arrived is at most presizeLimit, so that a client that only claims a large
+// body does not make the server allocate it.
+func readAll(r io.Reader, size int64) ([]byte, error) {
+	if size <= 0 {
+		return io.ReadAll(r)
+	}
+	b := make([]byte, 0, min(size, presizeLimit)+1)
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // longer than it said: grow as io.ReadAll does
+		}
+	}
+}
+
+const presizeLimit = 64 << 10
 
 // sentBody is a request body already read into memory. Middleware after the faults takes the
 // bytes back from it without a copy (currentBody) when no fault replaced or read the body.
@@ -344,7 +377,8 @@ func (s *Server) requestInfo(next echo.HandlerFunc) echo.HandlerFunc {
 				}
 			}
 		}
-		faults.SetRequestInfo(c, info)
+		st.info = info
+		faults.SetRequestInfoAt(c, &st.info)
 		return next(c)
 	}
 }

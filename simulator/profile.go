@@ -117,7 +117,13 @@ func fixBool(a schema.CoreAttribute, v any) (any, bool) {
 // booleans and leaves unknown attributes to validation, which drops them (unknown.go). It returns
 // nil and no error for a body that does not decode: validateBody answers it with invalidSyntax.
 func prepareResource(k *kind, body []byte, p Profile) (map[string]any, error) {
-	doc, err := decodeObject(body, true)
+	var doc map[string]any
+	var err error
+	if k.is(groupKind) {
+		doc, err = decodeObject(body, true)
+	} else {
+		doc, err = decodeBody(body)
+	}
 	if err != nil || doc == nil {
 		return nil, nil
 	}

@@ -49,6 +49,17 @@ func hasUnassigned(v any) bool {
 	return false
 }
 
+// hasUnassignedBelow reports whether a value of attrs holds an unassigned value below it: what
+// assignedAttrs would change besides leaving out attrs' own unassigned values.
+func hasUnassignedBelow(attrs map[string]any) bool {
+	for _, e := range attrs {
+		if !unassigned(e) && hasUnassigned(e) {
+			return true
+		}
+	}
+	return false
+}
+
 // unassigned reports whether v, as a value of its own, is one of RFC 7643 §2.5's unassigned forms.
 func unassigned(v any) bool {
 	switch v := v.(type) {

@@ -49,3 +49,50 @@ func TestAssignedAttrs_NoCopyWhenAssigned(t *testing.T) {
 		t.Errorf("assignedAttrs modified its input: %v", with)
 	}
 }
+
+// TestEncodeRecord_LeavesOutUnassigned: an unassigned value at the top of a resource, which
+// encodeRecord skips without copying the attributes, and one nested deeper, for which it copies
+// them, are both stored as if never sent; and the caller's map is not modified.
+func TestEncodeRecord_LeavesOutUnassigned(t *testing.T) {
+	m := metaInfo{version: 1}
+	want, err := encodeRecord(userKind, "u1", 1, map[string]any{"userName": "a"}, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, attrs := range []map[string]any{
+		{"userName": "a", "roles": []any{}},
+		{"userName": "a", "roles": []any(nil), "title": nil, "name": map[string]any{}},
+		{"userName": "a", "name": map[string]any{"givenName": nil}, "roles": []any{}},
+		{"userName": "a", "emails": []any{map[string]any{"value": nil}}},
+	} {
+		n := len(attrs)
+		got, err := encodeRecord(userKind, "u1", 1, attrs, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Doc != want.Doc || got.Name != "a" {
+			t.Errorf("encodeRecord(%v) = %s (name %q), want %s", attrs, got.Doc, got.Name, want.Doc)
+		}
+		if len(attrs) != n {
+			t.Errorf("encodeRecord modified its input: %v", attrs)
+		}
+	}
+}
+
+// TestResourceSize: resourceSize is the exact length of a rendered resource whose id needs no
+// escaping, so that rendering it allocates once.
+func TestResourceSize(t *testing.T) {
+	rec, err := encodeRecord(userKind, "2819c223-7f76-453a-919d-413861904646", 1, map[string]any{"userName": "a"}, metaInfo{version: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newBase("https://example.com/tenants/t1/scim/v2")
+	if got, want := len(appendResource(nil, userKind, rec, b)), resourceSize(userKind, rec, b); got != want {
+		t.Fatalf("appendResource wrote %d bytes, resourceSize says %d", got, want)
+	}
+	if n := testing.AllocsPerRun(100, func() {
+		appendResource(make([]byte, 0, resourceSize(userKind, rec, b)), userKind, rec, b)
+	}); n != 1 {
+		t.Errorf("rendering allocates %v times, want 1", n)
+	}
+}

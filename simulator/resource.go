@@ -17,7 +17,23 @@ import (
 const timeFormat = "2006-01-02T15:04:05.000Z07:00"
 
 // etag renders a version as the weak entity tag of RFC 7644 §3.14.
-func etag(v uint64) string { return `W/"` + strconv.FormatUint(v, 10) + `"` }
+func etag(v uint64) string {
+	if v < uint64(len(smallETags)) {
+		return smallETags[v]
+	}
+	return formatETag(v)
+}
+
+func formatETag(v uint64) string { return `W/"` + strconv.FormatUint(v, 10) + `"` }
+
+// smallETags are the entity tags of the first versions, made once: every create writes version
+// 1 twice (meta.version and the ETag header), and few resources change often.
+var smallETags = func() (out [64]string) {
+	for v := range out {
+		out[v] = formatETag(uint64(v))
+	}
+	return out
+}()
 
 // metaInfo is what a write knows about a resource's meta.
 type metaInfo struct {
@@ -30,7 +46,12 @@ type metaInfo struct {
 // URN); it is not modified. Attributes returned "never" (password, RFC 7643 §4.1.1) are not
 // kept: the simulator never authenticates users, and so can never leak one.
 func encodeRecord(k *kind, id string, seq uint64, attrs map[string]any, m metaInfo) (*record, error) {
-	attrs = assignedAttrs(attrs) // RFC 7643 §2.5, for every stored document (represent.go)
+	// RFC 7643 §2.5, for every stored document (represent.go): an unassigned value at the top
+	// (Entra sends "roles":[]) is left out by the loop below, and attrs is copied without its
+	// unassigned values only when one is nested deeper.
+	if hasUnassignedBelow(attrs) {
+		attrs = assignedAttrs(attrs)
+	}
 	// The document is written as json.Marshal would write it for a map holding attrs, "id",
 	// "schemas" and "meta" (keys sorted, strings escaped alike), straight from attrs: no map is
 	// built for it. TestEncodeRecord_AsJSONMarshal holds it to that.
@@ -38,7 +59,7 @@ func encodeRecord(k *kind, id string, seq uint64, attrs map[string]any, m metaIn
 	keys := keyBuf[:0]
 	schemas := []string{k.core.ID}
 	for name, v := range attrs {
-		if name == "id" || name == "meta" || name == "schemas" {
+		if name == "id" || name == "meta" || name == "schemas" || unassigned(v) {
 			continue
 		}
 		if a, ok := k.attr("", name); ok && a.Returned() == "never" {
@@ -61,9 +82,17 @@ func encodeRecord(k *kind, id string, seq uint64, attrs map[string]any, m metaIn
 		// In the order of k.exts, as the map-based encoding listed them.
 		slices.SortStableFunc(schemas[1:], func(a, b string) int { return extIndex(k, a) - extIndex(k, b) })
 	}
+	nameKey := ""
+	switch k.index {
+	case userKind.index:
+		nameKey = "userName"
+	case groupKind.index:
+		nameKey = "displayName"
+	}
 	scratch := encodeBuffers.Get().(*[]byte)
 	b := append((*scratch)[:0], '{')
 	locAt, ok := 0, true
+	idAt, nameAt := -1, -1 // where the id and the name were written, for newRecord
 	for i, name := range keys {
 		if i > 0 {
 			b = append(b, ',')
@@ -74,6 +103,7 @@ func encodeRecord(k *kind, id string, seq uint64, attrs map[string]any, m metaIn
 		switch name {
 		case "id":
 			b = append(b, '"')
+			idAt = len(b)
 			b = appendJSONEscaped(b, id)
 			b = append(b, '"')
 		case "schemas":
@@ -91,6 +121,9 @@ func encodeRecord(k *kind, id string, seq uint64, attrs map[string]any, m metaIn
 			b = appendJSONEscaped(b, etag(m.version))
 			b = append(b, `"}`...)
 		default:
+			if name == nameKey {
+				nameAt = len(b) + 1 // after the quote, if it is a string
+			}
 			b, ok = appendJSON(b, attrs[name])
 		}
 		if !ok {
@@ -109,7 +142,7 @@ func encodeRecord(k *kind, id string, seq uint64, attrs map[string]any, m metaIn
 		// A value appendJSON does not write (float64, json.Number): json.Marshal of the map.
 		return encodeRecordMarshal(k, id, seq, attrs, m)
 	}
-	return newRecord(k, s, id, seq, locAt, attrs, m), nil
+	return newRecord(k, s, id, seq, locAt, idAt, nameAt, attrs, m), nil
 }
 
 // extIndex is the position of extension urn in k.exts.
@@ -169,20 +202,21 @@ func encodeRecordMarshal(k *kind, id string, seq uint64, attrs map[string]any, m
 	if at < 0 || rt < 0 {
 		return nil, fmt.Errorf("encode %s %q: meta not found in %s", k.name, id, s)
 	}
-	return newRecord(k, s, id, seq, at+rt, attrs, m), nil
+	return newRecord(k, s, id, seq, at+rt, -1, -1, attrs, m), nil
 }
 
-// newRecord is the record of document s.
-func newRecord(k *kind, s, id string, seq uint64, locAt int, attrs map[string]any, m metaInfo) *record {
-	rec := &record{ID: inDoc(s, "id", id), Seq: seq, Version: m.version, Doc: s, LocAt: locAt,
+// newRecord is the record of document s. idAt and nameAt are where s may hold the id and the
+// name (-1: not known), which spares newRecord a search of s for each.
+func newRecord(k *kind, s, id string, seq uint64, locAt, idAt, nameAt int, attrs map[string]any, m metaInfo) *record {
+	rec := &record{ID: inDocAt(s, idAt, "id", id), Seq: seq, Version: m.version, Doc: s, LocAt: locAt,
 		Created: m.created.UnixMilli(), Modified: m.modified.UnixMilli()}
 	switch k.index {
 	case userKind.index:
 		name, _ := attrs["userName"].(string)
-		rec.Name = inDoc(s, "userName", name)
+		rec.Name = inDocAt(s, nameAt, "userName", name)
 	case groupKind.index:
 		name, _ := attrs["displayName"].(string)
-		rec.Name = inDoc(s, "displayName", name)
+		rec.Name = inDocAt(s, nameAt, "displayName", name)
 		// The members' values stay the decoder's strings: finding each in the document would
 		// cost a search of the whole document per member.
 		rec.Members = subValues(attrs["members"], "value")
@@ -192,17 +226,26 @@ func newRecord(k *kind, s, id string, seq uint64, locAt int, attrs map[string]an
 
 // inDoc returns v as a substring of doc, the record's JSON, when doc holds the member
 // "key":"v" with v written as it is (no escapes): then v costs no memory beyond the document's.
-// Any occurrence will do, since its bytes are v's. Otherwise it returns v.
+// Any occurrence will do, since its bytes are v's. Otherwise it returns a copy of v, which may
+// be cut from a whole request body (decodeBody).
 func inDoc(doc, key, v string) string {
 	if v == "" {
 		return ""
 	}
 	i := strings.Index(doc, `"`+key+`":"`+v+`"`)
 	if i < 0 {
-		return v
+		return strings.Clone(v)
 	}
 	i += len(key) + 4
 	return doc[i : i+len(v)]
+}
+
+// inDocAt is inDoc for a v that doc may hold at at: then without a search.
+func inDocAt(doc string, at int, key, v string) string {
+	if at >= 0 && at+len(v) <= len(doc) && doc[at:at+len(v)] == v {
+		return doc[at : at+len(v)]
+	}
+	return inDoc(doc, key, v)
 }
 
 // subValues returns the string values of sub-attribute sub over the elements of a multi-valued
@@ -280,6 +323,12 @@ func appendResource(dst []byte, k *kind, rec *record, b base) []byte {
 	dst = appendJSONEscaped(dst, url.PathEscape(rec.ID))
 	dst = append(dst, `",`...)
 	return append(dst, rec.Doc[rec.LocAt:]...)
+}
+
+// resourceSize is the length of appendResource's output for an id that needs no escaping, a
+// capacity that makes it one allocation where appending to nil made three.
+func resourceSize(k *kind, rec *record, b base) int {
+	return len(rec.Doc) + len(`"location":"`) + len(b.escaped) + 1 + len(k.endpoint) + 1 + len(rec.ID) + len(`",`)
 }
 
 // encodeBuffers are the scratch buffers of encodeRecord.

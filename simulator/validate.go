@@ -30,6 +30,10 @@ type attrRule struct {
 	never                bool       // a custom attribute returned "never": checked, not kept (dropNever)
 	sub                  *validator // the sub-attributes of a complex attribute
 	subNames             []string   // their names, for a multi-valued attribute given as one object
+	// plain is a string or reference attribute, and boolean a boolean one: for a value of that
+	// Go type ValidateSingular returns the value itself, which singular then returns without
+	// the call, whose result boxes the string again (an allocation per attribute).
+	plain, boolean bool
 }
 
 func newValidator(id string, attrs []schema.CoreAttribute) *validator {
@@ -37,6 +41,15 @@ func newValidator(id string, attrs []schema.CoreAttribute) *validator {
 	for i, a := range attrs {
 		r := attrRule{a: a, name: a.Name(), required: a.Required(), multiValued: a.MultiValued(),
 			readOnly: a.Mutability() == "readOnly", complex: a.AttributeType() == "complex"}
+		switch a.AttributeType() {
+		case "string", "reference":
+			// "string" is also what AttributeType names a type it does not know: the probe
+			// keeps plain to the types ValidateSingular passes a string through unchanged.
+			got, se := a.ValidateSingular("x")
+			r.plain = se == nil && got == any("x")
+		case "boolean":
+			r.boolean = true
+		}
 		if r.complex {
 			r.sub = newValidator("", a.SubAttributes())
 			for _, s := range a.SubAttributes() {
@@ -60,7 +73,8 @@ func (v *validator) position(key string) int {
 	if i, ok := v.exact[key]; ok {
 		return i
 	}
-	if i, ok := v.fold[filter.Fold(key)]; ok {
+	var buf [128]byte
+	if i, ok := v.fold[string(filter.AppendFold(buf[:0], key))]; ok {
 		return i
 	}
 	return -1
@@ -180,6 +194,16 @@ func (r *attrRule) validate(val any) (any, *scimerrors.ScimError) {
 // singular is CoreAttribute.ValidateSingular: a complex value through the sub-attributes'
 // validator, any other through elimity's.
 func (r *attrRule) singular(val any) (any, *scimerrors.ScimError) {
+	switch val.(type) {
+	case string:
+		if r.plain {
+			return val, nil
+		}
+	case bool:
+		if r.boolean {
+			return val, nil
+		}
+	}
 	if !r.complex {
 		return r.a.ValidateSingular(val)
 	}

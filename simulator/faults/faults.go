@@ -124,6 +124,10 @@ const (
 // Call it before the Set's middleware runs.
 func SetRequestInfo(c echo.Context, info RequestInfo) { c.Set(infoKey, info) }
 
+// SetRequestInfoAt is SetRequestInfo for an info the caller keeps, unchanged, for as long as the
+// request runs: the context holds the pointer, which spares the copy c.Set would allocate.
+func SetRequestInfoAt(c echo.Context, info *RequestInfo) { c.Set(infoKey, info) }
+
 // HitBy names the fault that hit this request, or "" when none did. When several faults stack on
 // one request (a latency, then a server_error), their names are joined with commas, outermost
 // first. Call it after the Set's middleware has returned, e.g. in the journal.

@@ -80,8 +80,11 @@ func unqualify(attr string) string {
 // requestInfo returns what SetRequestInfo recorded, or derives it from the URL once and caches
 // it on the context.
 func requestInfo(c echo.Context) RequestInfo {
-	if info, ok := c.Get(infoKey).(RequestInfo); ok {
+	switch info := c.Get(infoKey).(type) {
+	case RequestInfo:
 		return info
+	case *RequestInfo:
+		return *info
 	}
 	r := c.Request()
 	info := RequestInfo{Tenant: tenantOf(r.URL.Path)}

@@ -46,6 +46,24 @@ func foldASCIIFrom(s string, i int) string {
 	return string(b)
 }
 
+// AppendFold appends Fold(s) to dst. It allocates nothing beyond dst's growth for ASCII s, so that
+// a lookup in a map of folded names, m[string(AppendFold(buf[:0], name))], costs no allocation.
+func AppendFold(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return append(dst, foldUnicode(s)...)
+		}
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}
+
 func foldUnicode(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))

@@ -44,6 +44,9 @@ func TestFold(t *testing.T) {
 		if got := Fold(tt.in); got != tt.want {
 			t.Errorf("Fold(%q) = %q, want %q", tt.in, got, tt.want)
 		}
+		if got := string(AppendFold([]byte("x:"), tt.in)); got != "x:"+tt.want {
+			t.Errorf("AppendFold(x:, %q) = %q, want %q", tt.in, got, "x:"+tt.want)
+		}
 	}
 }
 
@@ -55,6 +58,9 @@ func FuzzFold(f *testing.F) {
 	f.Fuzz(func(t *testing.T, a, b string) {
 		if !utf8.ValidString(a) || !utf8.ValidString(b) {
 			return // filters and bodies are UTF-8 by the time they are compared
+		}
+		if got := string(AppendFold(nil, a)); got != Fold(a) {
+			t.Fatalf("AppendFold(nil, %q) = %q, Fold %q", a, got, Fold(a))
 		}
 		if got, want := Fold(a) == Fold(b), strings.EqualFold(a, b); got != want {
 			t.Fatalf("Fold(%q) == Fold(%q) is %v, strings.EqualFold %v", a, b, got, want)

@@ -87,6 +87,7 @@ func (x attrIndex) get(name string) (schema.CoreAttribute, bool) {
 	if a, ok := x.exact[name]; ok {
 		return a, true
 	}
-	a, ok := x.fold[filter.Fold(name)]
+	var buf [128]byte
+	a, ok := x.fold[string(filter.AppendFold(buf[:0], name))]
 	return a, ok
 }
