@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/scimsim/scimsim/simulator"
 	"github.com/scimsim/scimsim/simulator/faults"
@@ -36,9 +37,17 @@ func TestJournal_abortedRequest(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	j, err := ts.Admin.Requests(ctx, "")
-	if err != nil {
-		t.Fatal(err)
+	// The aborted request's handler journals it after the connection is gone, so the client may
+	// ask before that: wait for the entry (bounded), which the journal must hold in the end.
+	var j []simulator.JournalEntry
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		var err error
+		if j, err = ts.Admin.Requests(ctx, ""); err != nil {
+			t.Fatal(err)
+		}
+		if len(j) >= 2 || time.Now().After(deadline) {
+			break
+		}
 	}
 	if len(j) != 2 {
 		t.Fatalf("journal holds %d entries, want 2: %+v", len(j), j)
