@@ -76,30 +76,37 @@ func TestRead(t *testing.T) {
 		"strict": func(n string, b []byte) (any, error) { return readStrict(n, b) },
 		"fields": func(n string, b []byte) (any, error) { return readFields(n, b) },
 	} {
-		files, _ := filepath.Glob(filepath.Join("testdata", dir, "*.yaml"))
-		if len(files) == 0 {
-			t.Fatalf("no files in testdata/%s", dir)
-		}
-		for _, p := range files {
-			t.Run(dir+"/"+filepath.Base(p), func(t *testing.T) {
-				b, err := os.ReadFile(p)
-				if err != nil {
-					t.Fatal(err)
-				}
-				v, err := read(filepath.Base(p), b)
-				got := fmt.Sprintf("%+v\n", v)
-				if err != nil {
-					got = err.Error() + "\n"
-					for _, e := range unwrap(err) {
-						var de *Error
-						if !errors.As(e, &de) {
-							t.Errorf("%q is not an *Error", e)
-						}
+		goldenFiles(t, dir, ".yaml", read)
+	}
+}
+
+// goldenFiles reads every testdata/DIR/*EXT file with read and compares what it gave, the value
+// or every mistake (each an *Error), with the file's .want.
+func goldenFiles(t *testing.T, dir, ext string, read func(string, []byte) (any, error)) {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join("testdata", dir, "*"+ext))
+	if len(files) == 0 {
+		t.Fatalf("no files in testdata/%s", dir)
+	}
+	for _, p := range files {
+		t.Run(dir+"/"+filepath.Base(p), func(t *testing.T) {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v, err := read(filepath.Base(p), b)
+			got := fmt.Sprintf("%+v\n", v)
+			if err != nil {
+				got = err.Error() + "\n"
+				for _, e := range unwrap(err) {
+					var de *Error
+					if !errors.As(e, &de) {
+						t.Errorf("%q is not an *Error", e)
 					}
 				}
-				golden.File(t, strings.TrimSuffix(p, ".yaml")+".want", got)
-			})
-		}
+			}
+			golden.File(t, strings.TrimSuffix(p, ext)+".want", got)
+		})
 	}
 }
 

@@ -1,14 +1,10 @@
 package decode
 
 import (
-	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/scimsim/scimsim/internal/golden"
 )
 
 // jsonSample is a body JSON reads: its json tags are the keys it may hold.
@@ -31,31 +27,11 @@ type jsonEmbedded struct {
 // TestJSON: every file under testdata/json reads to what its .want file says: the value, or every
 // mistake as "file:line:col: field: message" (-update rewrites them).
 func TestJSON(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join("testdata", "json", "*.json"))
-	if len(files) == 0 {
-		t.Fatal("no files in testdata/json")
-	}
-	for _, p := range files {
-		t.Run(filepath.Base(p), func(t *testing.T) {
-			b, err := os.ReadFile(p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var v jsonSample
-			err = JSON(filepath.Base(p), b, &v)
-			got := fmt.Sprintf("%+v\n", v)
-			if err != nil {
-				got = err.Error() + "\n"
-				for _, e := range unwrap(err) {
-					var de *Error
-					if !errors.As(e, &de) {
-						t.Errorf("%q is not an *Error", e)
-					}
-				}
-			}
-			golden.File(t, strings.TrimSuffix(p, ".json")+".want", got)
-		})
-	}
+	goldenFiles(t, "json", ".json", func(name string, b []byte) (any, error) {
+		var v jsonSample
+		err := JSON(name, b, &v)
+		return v, err
+	})
 }
 
 // FuzzJSON: no input panics JSON, and every mistake names the document.
