@@ -177,9 +177,8 @@ func (s *Server) enter(next echo.HandlerFunc) echo.HandlerFunc {
 				// A tenant is created on first use only by a request that carries the token
 				// it will require: an anonymous client creates nothing (and is not journaled,
 				// since there is no tenant to journal it in).
-				if !bearerMatches(r, s.opts.newTenantToken()) {
-					c.Response().Header().Set("WWW-Authenticate", `Bearer realm="scimsim"`)
-					return scimErr(http.StatusUnauthorized, "", "missing or invalid bearer token")
+				if cred := s.opts.newTenantToken(); !credentialMatches(r, cred) {
+					return unauthorized(c, cred)
 				}
 				var err error
 				if t, err = s.tenant(name, true); err != nil {
@@ -404,12 +403,7 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		t := state(c).tenant
 		if !t.authorized(c.Request()) {
-			challenge := t.challenge()
-			c.Response().Header().Set("WWW-Authenticate", challenge)
-			if strings.HasPrefix(challenge, "Basic") {
-				return scimErr(http.StatusUnauthorized, "", "missing or invalid user name or password")
-			}
-			return scimErr(http.StatusUnauthorized, "", "missing or invalid bearer token")
+			return unauthorized(c, t.cfg.Load().token)
 		}
 		return next(c)
 	}

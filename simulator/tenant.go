@@ -318,10 +318,13 @@ func BasicCredential(user, password string) string {
 // basic reports whether the tenant takes HTTP Basic credentials rather than a bearer token.
 func (t *Tenant) basic() bool { return strings.HasPrefix(t.cfg.Load().token, basicPrefix) }
 
-// challenge is the WWW-Authenticate header of the tenant's 401s (RFC 6750 §3, RFC 7617 §2).
-func (t *Tenant) challenge() string {
-	if t.basic() {
-		return `Basic realm="scimsim", charset="UTF-8"`
+// unauthorized answers a request without the credential cred (a tenant's, or that of tenants
+// created on first use) 401 with the challenge of its scheme (RFC 6750 §3, RFC 7617 §2).
+func unauthorized(c echo.Context, cred string) error {
+	if strings.HasPrefix(cred, basicPrefix) {
+		c.Response().Header().Set("WWW-Authenticate", `Basic realm="scimsim", charset="UTF-8"`)
+		return scimErr(http.StatusUnauthorized, "", "missing or invalid user name or password")
 	}
-	return `Bearer realm="scimsim"`
+	c.Response().Header().Set("WWW-Authenticate", `Bearer realm="scimsim"`)
+	return scimErr(http.StatusUnauthorized, "", "missing or invalid bearer token")
 }

@@ -35,6 +35,7 @@ func init() { subcommands = append(subcommands, newServeCommand) }
 // serveFlags are the flags of `scimsim serve`.
 type serveFlags struct {
 	addr, token, adminToken, profile, maxBody string
+	basic                                     string
 	tenantToken                               string
 	tenantTokenSet                            bool
 	tenantIdleTTL                             time.Duration
@@ -74,6 +75,7 @@ by default --token), and the admin API at http://ADDR/admin.`,
 	fl := cmd.Flags()
 	fl.StringVar(&f.addr, "addr", "127.0.0.1:8080", "listen address (host:port; port 0 picks a free one)")
 	fl.StringVar(&f.token, "token", "", "bearer token of the default tenant (empty: no authentication)")
+	fl.StringVar(&f.basic, "basic", "", "USER:PASSWORD: the default tenant takes these HTTP Basic credentials instead of a bearer token, as apps that authorize with a user name and password do (instead of --token)")
 	fl.StringVar(&f.tenantToken, "tenant-token", "", "bearer token of tenants created on first use (default: --token; set to \"\" for open tenants)")
 	fl.DurationVar(&f.tenantIdleTTL, "tenant-idle-ttl", 0, "delete a named tenant (its users, groups, faults and journal) after this long without a request (0: never)")
 	fl.StringVar(&f.adminToken, "admin-token", "", "bearer token of the admin API (required when --addr is not loopback)")
@@ -105,6 +107,22 @@ by default --token), and the admin API at http://ADDR/admin.`,
 // writeFaultTypes prints the fault registry as a table: the registry's own, so that the
 // command, the README and the admin API describe the same types.
 func writeFaultTypes(w io.Writer) error { return faults.WriteTable(w) }
+
+// defaultCredential is the default tenant's credential: the bearer token, or the HTTP Basic
+// credential of --basic USER:PASSWORD (RFC 7617: the user name holds no colon).
+func defaultCredential(token, basic string) (string, error) {
+	if basic == "" {
+		return token, nil
+	}
+	if token != "" {
+		return "", usageError("--basic and --token exclude each other: the default tenant takes one credential")
+	}
+	user, password, ok := strings.Cut(basic, ":")
+	if !ok || user == "" {
+		return "", usageError("--basic %q: want USER:PASSWORD", basic)
+	}
+	return simulator.BasicCredential(user, password), nil
+}
 
 // checkAdminExposure refuses an admin API without a token on an address other machines can
 // reach: the admin API can rewrite every tenant.
@@ -167,6 +185,10 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usageError("--profile: %v", err)
 	}
+	token, err := defaultCredential(f.token, f.basic)
+	if err != nil {
+		return err
+	}
 	maxBody, err := parseSize(f.maxBody)
 	if err != nil {
 		return usageError("--max-body: %v", err)
@@ -224,7 +246,7 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer) error {
 	}
 
 	opts := []simulator.Option{
-		simulator.WithToken(f.token),
+		simulator.WithToken(token),
 		simulator.WithAdminToken(f.adminToken),
 		simulator.WithProfile(profile),
 		simulator.WithLogger(logger),

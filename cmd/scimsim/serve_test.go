@@ -266,3 +266,45 @@ func TestRun_ServeTLSCertOut(t *testing.T) {
 		t.Errorf("--tls-cert-out without --tls-self-signed: exit %d, want 2 (%s)", code, errs.String())
 	}
 }
+
+// TestRun_ServeBasic: --basic USER:PASSWORD makes the default tenant, and the tenants created on
+// first use, take HTTP Basic credentials; it excludes --token and wants a user name.
+func TestRun_ServeBasic(t *testing.T) {
+	for _, args := range [][]string{
+		{"serve", "--basic", "scim-admin:pw", "--token", "tok"},
+		{"serve", "--basic", "no-colon"},
+		{"serve", "--basic", ":pw"},
+	} {
+		err := run(context.Background(), args, io.Discard, io.Discard)
+		var ee *exitError
+		if !errors.As(err, &ee) || ee.code != 2 {
+			t.Errorf("run(%q) = %v, want a usage error (exit 2)", args, err)
+		}
+	}
+	root, _ := startServe(t, "--basic", "scim-admin:s3cret:with-colon")
+	for _, path := range []string{"/scim/v2/Users", "/tenants/x/scim/v2/Users"} {
+		for _, tc := range []struct {
+			user, password string
+			want           int
+		}{{"scim-admin", "s3cret:with-colon", 200}, {"scim-admin", "s3cret", 401}, {"", "", 401}} {
+			req, err := http.NewRequest("GET", root+path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.user != "" {
+				req.SetBasicAuth(tc.user, tc.password)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != tc.want {
+				t.Errorf("GET %s as %q:%q = %d, want %d", path, tc.user, tc.password, resp.StatusCode, tc.want)
+			}
+			if tc.want == 401 && !strings.HasPrefix(resp.Header.Get("WWW-Authenticate"), "Basic ") {
+				t.Errorf("GET %s: 401 with WWW-Authenticate %q, want a Basic challenge", path, resp.Header.Get("WWW-Authenticate"))
+			}
+		}
+	}
+}
