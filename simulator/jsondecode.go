@@ -187,18 +187,10 @@ func (d *fastDecoder) object(depth int) (any, bool) {
 			return nil, false
 		}
 		m[k] = v // a key given twice: the last wins, as in encoding/json
-		d.space()
-		if d.i >= len(d.b) {
+		if end, ok := d.separator('}'); !ok {
 			return nil, false
-		}
-		switch d.b[d.i] {
-		case ',':
-			d.i++
-		case '}':
-			d.i++
+		} else if end {
 			return m, true
-		default:
-			return nil, false
 		}
 	}
 }
@@ -217,20 +209,30 @@ func (d *fastDecoder) array(depth int) (any, bool) {
 			return nil, false
 		}
 		out = append(out, v)
-		d.space()
-		if d.i >= len(d.b) {
+		if end, ok := d.separator(']'); !ok {
 			return nil, false
-		}
-		switch d.b[d.i] {
-		case ',':
-			d.i++
-		case ']':
-			d.i++
+		} else if end {
 			return out, true
-		default:
-			return nil, false
 		}
 	}
+}
+
+// separator reads what follows a member of an object or an element of an array: a comma (end
+// false) or the closing byte (end true); anything else is not JSON (ok false).
+func (d *fastDecoder) separator(closing byte) (end, ok bool) {
+	d.space()
+	if d.i >= len(d.b) {
+		return false, false
+	}
+	switch d.b[d.i] {
+	case ',':
+		d.i++
+		return false, true
+	case closing:
+		d.i++
+		return true, true
+	}
+	return false, false
 }
 
 // str reads a string; one with an escape is decoded by encoding/json, a string at a time. It
