@@ -408,16 +408,22 @@ func validateBody(k *kind, doc map[string]any) (map[string]any, error) {
 	if doc == nil {
 		return nil, scimerrors.ScimErrorInvalidSyntax
 	}
-	attrs, se := k.check.resource(doc, true)
+	// The core validation takes doc, and leaves out the extensions' members: read them first.
+	var extBuf [4]any
+	exts := extBuf[:0]
+	for _, e := range k.exts {
+		exts = append(exts, doc[e.ID])
+	}
+	attrs, se := k.check.take(doc, true)
 	if se != nil {
 		return nil, *se
 	}
 	for i, e := range k.exts {
-		v := doc[e.ID]
+		v := exts[i]
 		if v == nil {
 			continue
 		}
-		ext, se := k.extChecks[i].resource(v, false)
+		ext, se := k.extChecks[i].take(v, false)
 		if se != nil {
 			return nil, *se
 		}

@@ -80,8 +80,19 @@ func (v *validator) position(key string) int {
 	return -1
 }
 
-// resource is Schema.Validate (checkID) or Schema.ValidateExtension.
+// resource is Schema.Validate (checkID) or Schema.ValidateExtension. res is not modified.
 func (v *validator) resource(res any, checkID bool) (map[string]any, *scimerrors.ScimError) {
+	return v.object(res, checkID, false)
+}
+
+// take is resource for a document nothing reads afterwards, such as the body a POST or PUT
+// decoded: its objects become the result where they can (validator.members), which spares a
+// create building each of its maps and lists a second time.
+func (v *validator) take(res any, checkID bool) (map[string]any, *scimerrors.ScimError) {
+	return v.object(res, checkID, true)
+}
+
+func (v *validator) object(res any, checkID, reuse bool) (map[string]any, *scimerrors.ScimError) {
 	obj, ok := res.(map[string]any)
 	if !ok {
 		return nil, &scimerrors.ScimErrorInvalidSyntax
@@ -102,13 +113,18 @@ func (v *validator) resource(res any, checkID bool) (map[string]any, *scimerrors
 			return nil, &scimerrors.ScimErrorInvalidSyntax
 		}
 	}
-	return v.members(obj)
+	return v.members(obj, reuse)
 }
 
 // members validates an object's members against the attributes, in the attributes' order, as
 // Schema.validate and the complex case of ValidateSingular do: a key that names an attribute
 // twice (in two cases) is invalidSyntax, at that attribute's turn.
-func (v *validator) members(obj map[string]any) (map[string]any, *scimerrors.ScimError) {
+//
+// With reuse, obj itself is the result when every key that names an attribute names it in the
+// attribute's own case (as every client writes them): the keys of no attribute and the values not
+// kept are deleted from it, the others replaced by their validated values; the same map, with
+// the same members, that a new one would be. obj is then changed even when validation fails.
+func (v *validator) members(obj map[string]any, reuse bool) (map[string]any, *scimerrors.ScimError) {
 	var hitBuf [32]any
 	var stateBuf [32]uint8 // 0 absent, 1 found, 2 found twice
 	hits, state := hitBuf[:0], stateBuf[:0]
@@ -117,31 +133,53 @@ func (v *validator) members(obj map[string]any) (map[string]any, *scimerrors.Sci
 	} else {
 		hits, state = make([]any, n), make([]uint8, n)
 	}
+	canonical, unknown := true, false // every key of an attribute is its name; a key of none
 	for key, val := range obj {
 		if i := v.position(key); i >= 0 {
 			state[i] = min(state[i]+1, 2)
 			hits[i] = val
+			canonical = canonical && key == v.attrs[i].name
+		} else {
+			unknown = true
 		}
 	}
-	out := make(map[string]any, len(obj))
+	reuse = reuse && canonical
+	var out map[string]any
+	if reuse {
+		out = obj
+		for key := range obj {
+			if !unknown {
+				break
+			}
+			if v.position(key) < 0 {
+				delete(obj, key)
+			}
+		}
+	} else {
+		out = make(map[string]any, len(obj))
+	}
 	for i := range v.attrs {
 		r := &v.attrs[i]
 		if state[i] == 2 {
 			return nil, &scimerrors.ScimErrorInvalidSyntax
 		}
-		val, se := r.validate(hits[i])
+		val, se := r.validate(hits[i], reuse)
 		if se != nil {
 			return nil, se
 		}
-		if val != nil && !r.never {
+		switch {
+		case val != nil && !r.never:
 			out[r.name] = val
+		case reuse && state[i] != 0:
+			delete(out, r.name)
 		}
 	}
 	return out, nil
 }
 
-// validate is CoreAttribute.validate.
-func (r *attrRule) validate(val any) (any, *scimerrors.ScimError) {
+// validate is CoreAttribute.validate; with reuse, val's objects and lists may become the result
+// (validator.members).
+func (r *attrRule) validate(val any, reuse bool) (any, *scimerrors.ScimError) {
 	if val == nil {
 		if !r.required || r.readOnly {
 			return nil, nil
@@ -152,7 +190,7 @@ func (r *attrRule) validate(val any) (any, *scimerrors.ScimError) {
 		return nil, nil
 	}
 	if !r.multiValued {
-		return r.singular(val)
+		return r.singular(val, reuse)
 	}
 	switch arr := val.(type) {
 	case map[string]any:
@@ -167,7 +205,7 @@ func (r *attrRule) validate(val any) (any, *scimerrors.ScimError) {
 				if !filter.EqualFold(name, k) {
 					continue
 				}
-				if _, se := r.sub.attrs[j].validate(sv); se != nil {
+				if _, se := r.sub.attrs[j].validate(sv, false); se != nil {
 					return nil, se
 				}
 				valid[name] = sv
@@ -178,13 +216,19 @@ func (r *attrRule) validate(val any) (any, *scimerrors.ScimError) {
 		if r.required && len(arr) == 0 {
 			return nil, &scimerrors.ScimErrorInvalidValue
 		}
-		var out []any // nil for an empty list, as elimity's
-		for _, e := range arr {
-			v, se := r.singular(e)
+		if len(arr) == 0 {
+			return []any(nil), nil // as elimity's
+		}
+		out := arr
+		if !reuse {
+			out = make([]any, len(arr))
+		}
+		for i, e := range arr {
+			v, se := r.singular(e, reuse)
 			if se != nil {
 				return nil, se
 			}
-			out = append(out, v)
+			out[i] = v
 		}
 		return out, nil
 	}
@@ -193,7 +237,7 @@ func (r *attrRule) validate(val any) (any, *scimerrors.ScimError) {
 
 // singular is CoreAttribute.ValidateSingular: a complex value through the sub-attributes'
 // validator, any other through elimity's.
-func (r *attrRule) singular(val any) (any, *scimerrors.ScimError) {
+func (r *attrRule) singular(val any, reuse bool) (any, *scimerrors.ScimError) {
 	switch val.(type) {
 	case string:
 		if r.plain {
@@ -211,7 +255,7 @@ func (r *attrRule) singular(val any) (any, *scimerrors.ScimError) {
 	if !ok {
 		return nil, &scimerrors.ScimErrorInvalidValue
 	}
-	return r.sub.members(obj)
+	return r.sub.members(obj, reuse)
 }
 
 // dropNever makes the validator of a custom schema leave out the attributes returned "never"

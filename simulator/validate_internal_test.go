@@ -11,19 +11,43 @@ import (
 )
 
 // checkAgainstElimity fails when a validator and elimity's validation disagree on res: in the
-// attributes they return, or in the error (one of elimity's values, so compared by address).
+// attributes they return, or in the error (one of elimity's values, so compared by address). A
+// validator's take, given a copy of res to consume, returns what its resource does.
 func checkAgainstElimity(t *testing.T, res any) {
 	t.Helper()
 	for _, k := range kinds {
 		got, gotErr := k.check.resource(res, true)
 		want, wantErr := k.validating.Validate(res)
 		compare(t, k.name, res, got, want, gotErr, wantErr)
+		taken, takeErr := k.check.take(deepCopy(res), true)
+		compare(t, k.name+" take", res, taken, got, takeErr, gotErr)
 		for i, e := range k.exts {
 			got, gotErr := k.extChecks[i].resource(res, false)
 			want, wantErr := e.ValidateExtension(res)
 			compare(t, e.ID, res, got, want, gotErr, wantErr)
+			taken, takeErr := k.extChecks[i].take(deepCopy(res), false)
+			compare(t, e.ID+" take", res, taken, got, takeErr, gotErr)
 		}
 	}
+}
+
+// deepCopy copies the objects and lists of a decoded JSON value.
+func deepCopy(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, e := range v {
+			out[k] = deepCopy(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = deepCopy(e)
+		}
+		return out
+	}
+	return v
 }
 
 func compare(t *testing.T, schema string, res any, got, want map[string]any, gotErr, wantErr *scimerrors.ScimError) {
