@@ -3,7 +3,9 @@ package simulator
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 	"unsafe"
 )
@@ -24,10 +26,20 @@ func decodeFast(b []byte, numbers, whole bool) (any, bool) {
 }
 
 func (d *fastDecoder) decode(whole bool) (any, bool) {
+	st := decodeStacks.Get().(*stacks)
+	d.members, d.elems = st.members, st.elems
 	v, ok := d.value(0)
 	if ok && whole {
 		d.space()
 		ok = d.i == len(d.b)
+	}
+	if !ok { // what a failed decode left on them is cleared before they are reused
+		clear(d.members[:cap(d.members)])
+		clear(d.elems[:cap(d.elems)])
+	}
+	if cap(d.members) <= maxStackReuse && cap(d.elems) <= maxStackReuse {
+		st.members, st.elems = d.members[:0], d.elems[:0]
+		decodeStacks.Put(st)
 	}
 	return v, ok
 }
@@ -108,6 +120,28 @@ type fastDecoder struct {
 	numbers bool
 	// isInterned: the string str last read is interned's.
 	isInterned bool
+	// members and elems hold the members of the objects and the elements of the arrays being
+	// read, innermost last: each object or array is made once its size is known, at that size,
+	// instead of growing as it is read (a user's top level outgrows a small map).
+	members []member
+	elems   []any
+}
+
+// decodeStacks are the decoders' stacks, reused: a decoder holding arrays of its own would live
+// on the heap.
+var decodeStacks = sync.Pool{New: func() any { return &stacks{members: make([]member, 0, 32), elems: make([]any, 0, 16)} }}
+
+type stacks struct {
+	members []member
+	elems   []any
+}
+
+// maxStackReuse is the capacity of a stack past which it is not kept for the next decoder.
+const maxStackReuse = 4096
+
+type member struct {
+	key string
+	val any
 }
 
 func (d *fastDecoder) space() {
@@ -162,12 +196,12 @@ func (d *fastDecoder) literal(word string) bool {
 
 func (d *fastDecoder) object(depth int) (any, bool) {
 	d.i++ // {
-	m := map[string]any{}
 	d.space()
 	if d.i < len(d.b) && d.b[d.i] == '}' {
 		d.i++
-		return m, true
+		return map[string]any{}, true
 	}
+	from := len(d.members)
 	for {
 		d.space()
 		if d.i >= len(d.b) || d.b[d.i] != '"' {
@@ -186,10 +220,17 @@ func (d *fastDecoder) object(depth int) (any, bool) {
 		if !ok {
 			return nil, false
 		}
-		m[k] = v // a key given twice: the last wins, as in encoding/json
+		d.members = append(d.members, member{k, v})
 		if end, ok := d.separator('}'); !ok {
 			return nil, false
 		} else if end {
+			ms := d.members[from:]
+			m := make(map[string]any, len(ms))
+			for _, e := range ms {
+				m[e.key] = e.val // a key given twice: the last wins, as in encoding/json
+			}
+			clear(ms)
+			d.members = d.members[:from]
 			return m, true
 		}
 	}
@@ -197,21 +238,25 @@ func (d *fastDecoder) object(depth int) (any, bool) {
 
 func (d *fastDecoder) array(depth int) (any, bool) {
 	d.i++ // [
-	out := []any{}
 	d.space()
 	if d.i < len(d.b) && d.b[d.i] == ']' {
 		d.i++
-		return out, true
+		return []any{}, true
 	}
+	from := len(d.elems)
 	for {
 		v, ok := d.value(depth)
 		if !ok {
 			return nil, false
 		}
-		out = append(out, v)
+		d.elems = append(d.elems, v)
 		if end, ok := d.separator(']'); !ok {
 			return nil, false
 		} else if end {
+			es := d.elems[from:]
+			out := slices.Clone(es)
+			clear(es)
+			d.elems = d.elems[:from]
 			return out, true
 		}
 	}
