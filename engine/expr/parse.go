@@ -3,6 +3,7 @@ package expr
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -338,14 +339,7 @@ var constants = map[string]any{
 	"vbTextCompare":   int64(1),
 }
 
-func constantNames() []string {
-	names := make([]string, 0, len(constants))
-	for n := range constants {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	return names
-}
+func constantNames() []string { return slices.Sorted(maps.Keys(constants)) }
 
 // nearest returns the candidate closest to s by edit distance (ignoring case), or "" when none is
 // close enough to be a plausible typo.
