@@ -9,13 +9,7 @@ import (
 	"time"
 )
 
-func callCDate(ev *evaluator, c *Call) (any, error) {
-	t, ok, err := ev.time(c, 0)
-	if err != nil || !ok {
-		return nil, err
-	}
-	return t, nil
-}
+var callCDate = unary((*evaluator).time, func(t time.Time) (any, error) { return t, nil })
 
 func callNow(ev *evaluator, _ *Call) (any, error) { return ev.now(), nil }
 
@@ -48,19 +42,12 @@ func callDateDiff(ev *evaluator, c *Call) (any, error) {
 	return dateDiff(interval, t1, t2)
 }
 
-func callDateFromNum(ev *evaluator, c *Call) (any, error) {
-	n, ok, err := ev.int(c, 0)
-	if err != nil || !ok {
-		return nil, err
-	}
-	return fromFileTime(n)
-}
+var (
+	callDateFromNum = unary((*evaluator).int, func(n int64) (any, error) { return fromFileTime(n) })
+	callNumFromDate = unary((*evaluator).time, numFromDate)
+)
 
-func callNumFromDate(ev *evaluator, c *Call) (any, error) {
-	t, ok, err := ev.time(c, 0)
-	if err != nil || !ok {
-		return nil, err
-	}
+func numFromDate(t time.Time) (any, error) {
 	if t.Before(fileTimeEpoch) {
 		return nil, fmt.Errorf("%s is before 1601-01-01, the first Active Directory date", formatEntraTime(t))
 	}
