@@ -2,8 +2,8 @@ package engine
 
 import (
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 	"time"
 )
 
@@ -38,7 +38,7 @@ func changeAttrs[T any](list []AttrChange, field, noun string, byID map[string]*
 		if obj == nil {
 			return fail(ac.Pos.At("objectId"), f+".objectId", "no %s has objectId %q", noun, ac.ObjectID)
 		}
-		for _, k := range sortedKeys(ac.Attrs) {
+		for _, k := range slices.Sorted(maps.Keys(ac.Attrs)) {
 			if err := set(obj, ac, k, f); err != nil {
 				return err
 			}
@@ -276,15 +276,6 @@ type idSet struct {
 }
 
 func (s idSet) has(id string) bool { return s.users[id] != nil || s.groups[id] != nil }
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
 
 // setAttr sets an attribute of a changed object; null removes it.
 func setAttr(attrs map[string]any, k string, v any) {

@@ -2,10 +2,8 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math/rand"
-	"net/http"
 	"slices"
 	"time"
 
@@ -76,16 +74,10 @@ type Object struct {
 // NewSession validates src and cfg as Run does and returns a session that provisions from src. It
 // indexes src, so that looking users and assignments up stays cheap for large sources.
 func NewSession(src *Source, cfg *Config, opts ...Option) (*Session, error) {
-	o := options{hc: http.DefaultClient, now: time.Now, cycles: true}
-	for _, opt := range opts {
-		opt(&o)
-	}
-	if src == nil || cfg == nil {
-		return nil, &InputError{errors.New("engine.NewSession: a source and a config are required")}
-	}
-	cc, err := prepare(src, cfg)
+	o := newOptions(true, opts)
+	cc, err := prepare("engine.NewSession", src, cfg)
 	if err != nil {
-		return nil, &InputError{err}
+		return nil, err
 	}
 	if cc.crossTenant() {
 		// The anchored read and the group steps of a cycle speak SCIM; a cross-tenant job's target
@@ -122,16 +114,21 @@ func (s *Session) TestConnection(ctx context.Context, seed int64) *Report {
 	return p.rep
 }
 
+// optionsAt is the session's options with the clock stopped at now, the time of a cycle; a zero
+// now keeps the session's clock.
+func (s *Session) optionsAt(now time.Time) options {
+	o := s.o
+	if !now.IsZero() {
+		o.now = func() time.Time { return now }
+	}
+	return o
+}
+
 // InScope reports whether obj is in scope at obj.Now (assignment, active, required role,
 // scoping filters), without a request to the target: what the job counts against the
 // accidental-deletions threshold before it exports.
 func (s *Session) InScope(obj Object) bool {
-	o := s.o
-	if !obj.Now.IsZero() {
-		now := obj.Now
-		o.now = func() time.Time { return now }
-	}
-	r := &run{src: s.src, cfg: s.cfg, o: o}
+	r := &run{src: s.src, cfg: s.cfg, o: s.optionsAt(obj.Now)}
 	ob := s.object(obj)
 	p := &pass{run: r, obj: ob, rep: r.newReport(ob)}
 	d := p.decideScope()
@@ -141,11 +138,7 @@ func (s *Session) InScope(obj Object) bool {
 // Provision runs the five steps for obj as a cycle does and returns the report. The connection
 // step is not run (the job tested it when it started).
 func (s *Session) Provision(ctx context.Context, obj Object) *Report {
-	o := s.o
-	if !obj.Now.IsZero() {
-		now := obj.Now
-		o.now = func() time.Time { return now }
-	}
+	o := s.optionsAt(obj.Now)
 	o.rand = rand.New(&splitmix{state: uint64(obj.Seed)})
 	ob := s.object(obj)
 	r, err := newRun(s.plan, o)

@@ -182,16 +182,7 @@ func (p *pass) currentMembers(ctx context.Context, id string) ([]string, error) 
 	if err != nil {
 		return nil, err
 	}
-	var out []string
-	list, _ := wire.Field(res, "members").([]any)
-	for _, m := range list {
-		if mm, ok := m.(map[string]any); ok {
-			if v, ok := mm["value"].(string); ok {
-				out = append(out, v)
-			}
-		}
-	}
-	return out, nil
+	return memberValues(res), nil
 }
 
 // departed returns the target members that correspond to source users who are no longer members

@@ -11,27 +11,34 @@ import (
 	"github.com/scimsim/scimsim/internal/decode"
 )
 
+// globFiles returns the files matching pattern, failing tb when there are none: a test over no
+// files would pass without testing anything.
+func globFiles(tb testing.TB, pattern string) []string {
+	tb.Helper()
+	files, _ := filepath.Glob(pattern)
+	if len(files) == 0 {
+		tb.Fatalf("no files match %s", pattern)
+	}
+	return files
+}
+
 // TestLoad_repositoryTestdata loads every source and job config the project ships: the scenario
 // catalog and the documentation depend on them.
 func TestLoad_repositoryTestdata(t *testing.T) {
-	sources, _ := filepath.Glob("../testdata/sources/*.yaml")
-	configs, _ := filepath.Glob("../testdata/configs/*.yaml")
-	if len(sources) == 0 || len(configs) == 0 {
-		t.Fatalf("no testdata found: %d sources, %d configs", len(sources), len(configs))
-	}
-	for _, p := range sources {
-		t.Run(p, func(t *testing.T) {
-			if _, err := LoadSource(p); err != nil {
-				t.Fatalf("LoadSource: %v", err)
-			}
-		})
-	}
-	for _, p := range configs {
-		t.Run(p, func(t *testing.T) {
-			if _, err := LoadConfig(p); err != nil {
-				t.Fatalf("LoadConfig: %v", err)
-			}
-		})
+	for _, tc := range []struct {
+		pattern, loader string
+		load            func(string) error
+	}{
+		{"../testdata/sources/*.yaml", "LoadSource", func(p string) error { _, err := LoadSource(p); return err }},
+		{"../testdata/configs/*.yaml", "LoadConfig", func(p string) error { _, err := LoadConfig(p); return err }},
+	} {
+		for _, p := range globFiles(t, tc.pattern) {
+			t.Run(p, func(t *testing.T) {
+				if err := tc.load(p); err != nil {
+					t.Fatalf("%s: %v", tc.loader, err)
+				}
+			})
+		}
 	}
 }
 
@@ -48,11 +55,7 @@ func TestLoadSource_errors(t *testing.T) {
 
 func testLoadErrors(t *testing.T, dir string, load func(string) error) {
 	t.Helper()
-	files, _ := filepath.Glob(filepath.Join(dir, "*.yaml"))
-	if len(files) == 0 {
-		t.Fatalf("no files in %s", dir)
-	}
-	for _, p := range files {
+	for _, p := range globFiles(t, filepath.Join(dir, "*.yaml")) {
 		t.Run(filepath.Base(p), func(t *testing.T) {
 			b, err := os.ReadFile(p)
 			if err != nil {
@@ -77,11 +80,7 @@ func testLoadErrors(t *testing.T, dir string, load func(string) error) {
 // the file (testdata/config-mistakes: NAME.yaml and the whole error in NAME.want), while reading
 // and, once it reads cleanly, while validating.
 func TestLoadConfig_everyMistake(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join("testdata", "config-mistakes", "*.yaml"))
-	if len(files) == 0 {
-		t.Fatal("no files in testdata/config-mistakes")
-	}
-	for _, p := range files {
+	for _, p := range globFiles(t, filepath.Join("testdata", "config-mistakes", "*.yaml")) {
 		t.Run(filepath.Base(p), func(t *testing.T) {
 			want, err := os.ReadFile(strings.TrimSuffix(p, ".yaml") + ".want")
 			if err != nil {
@@ -117,4 +116,60 @@ func TestLoadConfig_mistakeLimit(t *testing.T) {
 	if len(lines) != decode.MaxErrors+1 || lines[0] != `many.yaml:2:3: unknown key "unknown0" in job (known keys: accidentalDeletionThreshold, actions, dialect, kind, preventAccidentalDeletions, replicationDelay, requestTimeout, requiredRoles, running, scope, timeout)` || lines[decode.MaxErrors] != "many.yaml: 5 more mistakes not shown (the first 20 are above)" {
 		t.Errorf("%d lines, first %q, last %q", len(lines), lines[0], lines[len(lines)-1])
 	}
+}
+
+// seedFiles adds every YAML file matching the patterns to the fuzz corpus.
+func seedFiles(f *testing.F, patterns ...string) {
+	f.Helper()
+	for _, p := range patterns {
+		for _, file := range globFiles(f, p) {
+			b, err := os.ReadFile(file)
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(b)
+		}
+	}
+}
+
+// loaded reports whether fuzz.yaml loaded, failing t when the error of a load that failed does not
+// name the file.
+func loaded(t *testing.T, err error) bool {
+	t.Helper()
+	if err != nil && !strings.HasPrefix(err.Error(), "fuzz.yaml") {
+		t.Fatalf("error %q does not name the file", err)
+	}
+	return err == nil
+}
+
+// fuzzParse: any input either parses into a value that validates again (and then passes check),
+// or fails with an error naming the file; it never panics. The corpus is the files of patterns.
+func fuzzParse[T interface{ Validate() error }](f *testing.F, parse func(string, []byte) (T, error), check func(T), patterns ...string) {
+	seedFiles(f, patterns...)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		v, err := parse("fuzz.yaml", b)
+		if !loaded(t, err) {
+			return
+		}
+		if err := v.Validate(); err != nil {
+			t.Fatalf("a loaded %T does not validate again: %v", v, err)
+		}
+		if check != nil {
+			check(v)
+		}
+	})
+}
+
+// FuzzParseConfig is fuzzParse over ParseConfig.
+func FuzzParseConfig(f *testing.F) {
+	fuzzParse(f, ParseConfig, nil, "../testdata/configs/*.yaml", "testdata/config-errors/*.yaml")
+}
+
+// FuzzParseSource is fuzzParse over ParseSource; a loaded source can also be searched.
+func FuzzParseSource(f *testing.F) {
+	fuzzParse(f, ParseSource, func(src *Source) {
+		for _, u := range src.Users {
+			_, _ = src.FindUser(u.ObjectID)
+		}
+	}, "../testdata/sources/*.yaml", "testdata/source-errors/*.yaml")
 }

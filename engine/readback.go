@@ -26,12 +26,9 @@ var writeOnly = []string{"password"}
 // attribute accepted but not stored, or stored with another value, is a warning on step 5 naming it:
 // Entra would export it again on every cycle, and the app never gets it. It returns the problems.
 func (p *pass) verifyUser(ctx context.Context, s *Step, id string, status int, sent []sentValue) []string {
-	if !p.readsBack() {
-		return nil
-	}
-	res, err := p.t.ReadBack(ctx, wire.Users, id)
-	if err != nil {
-		return []string{fmt.Sprintf("the target answered %d but the user could not be read back: %v", status, err)}
+	res, problems, ok := p.readBack(ctx, p.t, wire.Users, "user", id, status)
+	if !ok {
+		return problems
 	}
 	var missing, differ []string
 	for _, sv := range sent {
@@ -46,7 +43,6 @@ func (p *pass) verifyUser(ctx context.Context, s *Step, id string, status int, s
 			differ = append(differ, fmt.Sprintf("%s as %s, not %s", sv.m.Target, report.ShowValue(sv.m.shown(got)), report.ShowValue(sv.m.shown(sv.value))))
 		}
 	}
-	var problems []string
 	if len(missing) > 0 {
 		problems = append(problems, fmt.Sprintf("the target answered %d but does not store %s", status, strings.Join(missing, ", ")))
 	}
@@ -58,33 +54,54 @@ func (p *pass) verifyUser(ctx context.Context, s *Step, id string, status int, s
 }
 
 // verifyMembers reads the group's members back after a successful write (scimsim's own request,
-// asking for members explicitly) and compares them with the members it should have. A group
-// without a members attribute has none (RFC 7643 Section 2.5: unassigned attributes are omitted).
+// asking for members explicitly) and compares them with the members it should have.
 func (p *pass) verifyMembers(ctx context.Context, s *Step, id string, status int, want []string) []string {
-	if !p.readsBack() {
-		return nil
+	res, problems, ok := p.readBack(ctx, p.c, wire.Groups, "group", id, status)
+	if !ok {
+		return problems
 	}
-	res, err := p.c.ReadBack(ctx, wire.Groups, id)
-	if err != nil {
-		return []string{fmt.Sprintf("the target answered %d but the group could not be read back: %v", status, err)}
-	}
-	list, _ := wire.Field(res, "members").([]any)
-	var got []string
-	for _, m := range list {
-		if mm, ok := m.(map[string]any); ok {
-			if v, ok := wire.Field(mm, "value").(string); ok {
-				got = append(got, v)
-			}
-		}
-	}
+	got := memberValues(res)
 	slices.Sort(got)
 	want = slices.Sorted(slices.Values(want))
-	var problems []string
 	if !slices.Equal(got, want) {
 		problems = append(problems, fmt.Sprintf("the target answered %d, but asked for the group's members it lists [%s], not [%s]", status, strings.Join(got, ", "), strings.Join(want, ", ")))
 	}
 	p.noteReadBack(s, problems)
 	return problems
+}
+
+// backReader reads a resource back by id: targetSystem, or the SCIM client of the group steps.
+type backReader interface {
+	ReadBack(ctx context.Context, resource, id string) (entra.Resource, error)
+}
+
+// readBack reads back, with t, the resource (a user or group, as noun says) that a write answered
+// with status. ok is false when the job does not read back, with no problem, or when the read
+// fails, with the one problem saying so.
+func (p *pass) readBack(ctx context.Context, t backReader, resource, noun, id string, status int) (res entra.Resource, problems []string, ok bool) {
+	if !p.readsBack() {
+		return nil, nil, false
+	}
+	res, err := t.ReadBack(ctx, resource, id)
+	if err != nil {
+		return nil, []string{fmt.Sprintf("the target answered %d but the %s could not be read back: %v", status, noun, err)}, false
+	}
+	return res, nil, true
+}
+
+// memberValues lists the values of a group's members. A group without a members attribute has none
+// (RFC 7643 Section 2.5: unassigned attributes are omitted).
+func memberValues(group entra.Resource) []string {
+	var ids []string
+	list, _ := wire.Field(group, "members").([]any)
+	for _, m := range list {
+		if mm, ok := m.(map[string]any); ok {
+			if v, ok := wire.Field(mm, "value").(string); ok {
+				ids = append(ids, v)
+			}
+		}
+	}
+	return ids
 }
 
 // noteReadBack records the read-back's outcome on step 5 and, for problems, in the report's

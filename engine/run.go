@@ -137,19 +137,13 @@ func (e *InputError) Unwrap() error { return e.Err }
 // config (it compiles a copy of the config once), so concurrent runs may share them; give each
 // its own WithRand source.
 func Run(ctx context.Context, src *Source, cfg *Config, subj Subject, opts ...Option) (*Report, error) {
-	o := options{hc: http.DefaultClient, now: time.Now}
-	for _, opt := range opts {
-		opt(&o)
-	}
+	o := newOptions(false, opts)
 	if o.rand == nil {
 		o.rand = rand.New(rand.NewSource(time.Now().UnixNano()))
 	}
-	if src == nil || cfg == nil {
-		return nil, &InputError{errors.New("engine.Run: a source and a config are required")}
-	}
-	cc, err := prepare(src, cfg)
+	cc, err := prepare("engine.Run", src, cfg)
 	if err != nil {
-		return nil, &InputError{err}
+		return nil, err
 	}
 	if err := subj.Validate(); err != nil {
 		return nil, &InputError{err}
@@ -264,17 +258,31 @@ type run struct {
 	cycle *cycleRun
 }
 
-// prepare checks src and compiles cfg against it, once for a Run or a Session.
-func prepare(src *Source, cfg *Config) (*Config, error) {
+// newOptions is what a Run or a Session starts from: the default HTTP client and the wall clock,
+// then opts; cycles is set for a Session.
+func newOptions(cycles bool, opts []Option) options {
+	o := options{hc: http.DefaultClient, now: time.Now, cycles: cycles}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return o
+}
+
+// prepare checks src and compiles cfg against it, once for a Run or a Session (caller, named in
+// the error when either is missing). Its errors are *InputError.
+func prepare(caller string, src *Source, cfg *Config) (*Config, error) {
+	if src == nil || cfg == nil {
+		return nil, &InputError{fmt.Errorf("%s: a source and a config are required", caller)}
+	}
 	if err := src.Validate(); err != nil {
-		return nil, err
+		return nil, &InputError{err}
 	}
 	cc, err := cfg.compile()
 	if err != nil {
-		return nil, err
+		return nil, &InputError{err}
 	}
 	if err := cc.checkSource(src); err != nil {
-		return nil, err
+		return nil, &InputError{err}
 	}
 	return cc, nil
 }

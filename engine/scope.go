@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -56,14 +57,7 @@ var operators = map[string]operator{
 }
 
 // OperatorNames returns the scoping filter operators, sorted.
-func OperatorNames() []string {
-	names := make([]string, 0, len(operators))
-	for n := range operators {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	return names
-}
+func OperatorNames() []string { return slices.Sorted(maps.Keys(operators)) }
 
 // scopeError is a clause that cannot be evaluated: the filter itself is invalid.
 type scopeError struct {

@@ -59,21 +59,27 @@ func (s *Source) search(query string) (searchResult, error) {
 		}
 		found = append(found, u)
 	}
+	if len(found) == 0 && len(hidden) > 0 {
+		return searchResult{hidden: hidden[0]}, nil
+	}
+	u, err := theOne(query, found, func(u *User) string { return fmt.Sprintf("%s (%s)", u.Display(), u.ObjectID) })
+	return searchResult{user: u}, err
+}
+
+// theOne is what a search found: nil for nothing, the one it found, or for several an
+// *AmbiguousSubjectError naming each as name writes it.
+func theOne[T any](query string, found []*T, name func(*T) string) (*T, error) {
 	switch len(found) {
 	case 0:
-		r := searchResult{}
-		if len(hidden) > 0 {
-			r.hidden = hidden[0]
-		}
-		return r, nil
+		return nil, nil
 	case 1:
-		return searchResult{user: found[0]}, nil
+		return found[0], nil
 	}
 	names := make([]string, 0, len(found))
-	for _, u := range found {
-		names = append(names, fmt.Sprintf("%s (%s)", u.Display(), u.ObjectID))
+	for _, x := range found {
+		names = append(names, name(x))
 	}
-	return searchResult{}, &AmbiguousSubjectError{Query: query, Candidates: names}
+	return nil, &AmbiguousSubjectError{Query: query, Candidates: names}
 }
 
 // Hidden reports whether the portal's search leaves u out although it matches: a disabled or
@@ -138,15 +144,5 @@ func (s *Source) FindGroup(name string) (*Group, error) {
 			found = append(found, g)
 		}
 	}
-	switch len(found) {
-	case 0:
-		return nil, nil
-	case 1:
-		return found[0], nil
-	}
-	names := make([]string, 0, len(found))
-	for _, g := range found {
-		names = append(names, fmt.Sprintf("%s (%s)", g.DisplayName, g.ObjectID))
-	}
-	return nil, &AmbiguousSubjectError{Query: name, Candidates: names}
+	return theOne(name, found, func(g *Group) string { return fmt.Sprintf("%s (%s)", g.DisplayName, g.ObjectID) })
 }

@@ -24,10 +24,8 @@ type CodeInfo struct {
 	// entry for the step, replaces them there (the test connection's own tips, for example).
 	Tips     []Tip
 	StepTips map[string][]Tip
-	// Source is where Microsoft documents the code; for one of ours, why it exists.
+	// Source is where Microsoft documents the code; for one of ours, ourCode.
 	Source string
-	// Ours marks a code Microsoft does not document.
-	Ours bool
 	// Refuses, when set, is a check the provisioning service makes of a value before it sends it
 	// to the target attribute target (a mapping's target path): the reason the value cannot go
 	// there, "" when it can. The export step runs every row's check (CheckValue), so a code the
@@ -57,6 +55,9 @@ func CheckValue(target string, value any) error {
 	}
 	return nil
 }
+
+// Ours reports whether the code is scimsim's own: Microsoft documents none for the situation.
+func (c CodeInfo) Ours() bool { return c.Source == ourCode }
 
 // TipsAt returns the tips of the code at step.
 func (c CodeInfo) TipsAt(step string) []Tip {
@@ -141,20 +142,20 @@ var codes = append([]CodeInfo{
 		Meaning:  "The target answered 403: the credentials do not allow the operation.",
 		Tips:     []Tip{TipUnauthorized},
 		StepTips: map[string][]Tip{report.StepConnection: {TipCredentials, TipRESTTool}}},
-	{Code: CodeUnsupportedFilter, Steps: []string{report.StepConnection, report.StepMatching}, Ours: true, Source: ourCode,
+	{Code: CodeUnsupportedFilter, Steps: []string{report.StepConnection, report.StepMatching}, Source: ourCode,
 		Meaning:  "The target refused the eq filter on a matching attribute (400), or did not apply it (results for a random GUID).",
 		Tips:     []Tip{TipMatchFilter},
 		StepTips: map[string][]Tip{report.StepConnection: {TipConnFilter, TipRESTTool}}},
 	{Code: CodeCredentialValidation, Steps: []string{report.StepConnection}, Source: srcFieldCredential,
 		Meaning: "The test connection's query for a user that does not exist answered 404 instead of 200 with an empty ListResponse: Entra cannot validate the credentials.",
 		Tips:    []Tip{TipEmptyQuery, TipCredentials, TipRESTTool}},
-	{Code: CodeEmptyQueryNotFound, Steps: []string{report.StepMatching}, Ours: true, Source: ourCode,
+	{Code: CodeEmptyQueryNotFound, Steps: []string{report.StepMatching}, Source: ourCode,
 		Meaning: "A matching query that found nothing answered 404 instead of 200 with an empty ListResponse; during a provisioning cycle this quarantines the job.",
 		Tips:    []Tip{TipEmptyQuery, TipMatchFilter}},
-	{Code: CodeConnectionFailed, Steps: httpSteps, Ours: true, Source: ourCode,
+	{Code: CodeConnectionFailed, Steps: httpSteps, Source: ourCode,
 		Meaning: "The target could not be reached, or dropped the connection without an answer.",
 		Tips:    []Tip{TipCredentials, TipRESTTool}},
-	{Code: CodeTLSHandshakeFailed, Steps: httpSteps, Ours: true, Source: ourCode,
+	{Code: CodeTLSHandshakeFailed, Steps: httpSteps, Source: ourCode,
 		Meaning: "The TLS handshake failed: an untrusted or invalid certificate, or HTTP spoken where HTTPS is expected (or the reverse).",
 		Tips:    []Tip{TipCredentials, TipRESTTool}},
 	{Code: CodeServiceIncompatible, Steps: httpSteps, Source: srcLogsTable,
@@ -172,30 +173,30 @@ var codes = append([]CodeInfo{
 	{Code: CodeTimeout, Steps: httpSteps, Source: srcLogsTable,
 		Meaning: "The target did not answer in time.",
 		Tips:    []Tip{TipTimeout}},
-	{Code: CodeJobRunning, Steps: []string{report.StepConnection}, Ours: true, Source: ourCode,
+	{Code: CodeJobRunning, Steps: []string{report.StepConnection}, Source: ourCode,
 		Meaning: "The application authorizes with OAuth and its provisioning job is running: on-demand provisioning needs it stopped.",
 		Tips:    []Tip{TipOAuth}},
-	{Code: CodeSubjectNotFound, Steps: []string{report.StepImport}, Ours: true, Source: ourCode,
+	{Code: CodeSubjectNotFound, Steps: []string{report.StepImport}, Source: ourCode,
 		Meaning: "The search finds no user or group for the query (a disabled or deleted user does not appear; a Cloud HR source is searched by worker id).",
 		Tips:    []Tip{TipDisabled}},
 	{Code: CodeImportSkipped, Steps: []string{report.StepImport}, Source: srcLogsTable,
 		Meaning: "The subject has no value for any matching attribute, so it cannot be matched; scoping was not evaluated.",
 		Tips:    []Tip{TipMissingMatching}},
-	{Code: CodeTooManyGroupMembers, Steps: []string{report.StepImport}, Ours: true, Source: ourCode,
+	{Code: CodeTooManyGroupMembers, Steps: []string{report.StepImport}, Source: ourCode,
 		Meaning: "A group run was asked to provision more than five members.",
 		Tips:    []Tip{TipGroupMembers}},
-	{Code: CodeTooManySubjects, Steps: []string{report.StepImport}, Ours: true, Source: ourCode,
+	{Code: CodeTooManySubjects, Steps: []string{report.StepImport}, Source: ourCode,
 		Meaning: "The run was asked for more than one user, or more than one group: on-demand provisioning takes one at a time.",
 		Tips:    []Tip{TipOneUser, TipOneGroupAPI}},
-	{Code: CodeExpressionFailed, Steps: []string{report.StepImport}, Ours: true, Source: ourCode,
+	{Code: CodeExpressionFailed, Steps: []string{report.StepImport}, Source: ourCode,
 		Meaning: "A mapping's expression failed to evaluate for the subject.",
 		Tips:    []Tip{TipMappingHasAttr}},
-	{Code: CodeUniqueValueNotFound, Steps: []string{report.StepExport}, Ours: true, Source: ourCode,
+	{Code: CodeUniqueValueNotFound, Steps: []string{report.StepExport}, Source: ourCode,
 		Meaning: "Every value a SelectUniqueValue mapping generates already exists in the target: \"If all of the values already exist in the target, the entry is escrowed\" (expression reference, SelectUniqueValue).",
 		Tips:    []Tip{TipExportVaries}},
 	{Code: CodeSkipped, Steps: []string{report.StepScoping, report.StepExport}, Source: srcLogsTable,
 		Meaning: "Nothing to do: the subject is out of scope and not in the target, or the action it needs is not an enabled target object action."},
-	{Code: CodeInvalidScopingFilter, Steps: []string{report.StepScoping}, Ours: true, Source: ourCode,
+	{Code: CodeInvalidScopingFilter, Steps: []string{report.StepScoping}, Source: ourCode,
 		Meaning: "A scoping filter cannot be evaluated (an integer operator on a value that is not an integer, a regular expression that does not compile).",
 		Tips:    []Tip{TipScopingRule}},
 	{Code: CodeDuplicateTargetEntries, Steps: []string{report.StepMatching}, Source: srcLogsTable,
@@ -211,7 +212,7 @@ var codes = append([]CodeInfo{
 	{Code: CodeInvalidAnchor, Steps: []string{report.StepMatching, report.StepExport}, Source: srcLogsTable,
 		Meaning: "A resource matched or created in an earlier run no longer exists in the target (404): in a provisioning cycle, the read by the id cached from an earlier cycle, or a write to it.",
 		Tips:    []Tip{TipInvalidAnchor}},
-	{Code: CodeNotFoundOnWrite, Steps: []string{report.StepExport}, Ours: true, Source: ourCode,
+	{Code: CodeNotFoundOnWrite, Steps: []string{report.StepExport}, Source: ourCode,
 		Meaning: "The target answered 404 to a write on a resource this very run matched or created a moment before: the target refused the request, the resource did not vanish.",
 		Tips:    []Tip{TipNotFoundOnWrite}},
 	{Code: CodeSchemaAttributeNotFound, Steps: []string{report.StepExport}, Source: srcLogsTable + "; that Entra reports a SCIM 400 invalidPath so is inferred",
@@ -220,7 +221,7 @@ var codes = append([]CodeInfo{
 	{Code: CodeBadRequest, Steps: []string{report.StepExport}, Source: srcFieldBadRequest,
 		Meaning: "The target answered 400 to a write: a value it does not accept (such as the string \"False\" Entra sends for a boolean), or a value-filtered path it will not create (noTarget).",
 		Tips:    []Tip{}},
-	{Code: CodePreconditionFailed, Steps: []string{report.StepExport}, Ours: true, Source: ourCode,
+	{Code: CodePreconditionFailed, Steps: []string{report.StepExport}, Source: ourCode,
 		Meaning: "The target answered 412: it requires a version precondition Entra never sends.",
 		Tips:    []Tip{TipPrecondition}},
 	{Code: CodeUnprocessableEntity, Steps: []string{report.StepExport}, Source: srcLogsTable,

@@ -21,7 +21,7 @@ page, or, where that page is silent, from provisioning logs quoted in field repo
 `)
 	for _, c := range codes {
 		src := c.Source
-		if c.Ours {
+		if c.Ours() {
 			src = "**scimsim**"
 		}
 		var tips []string

@@ -37,32 +37,30 @@ type Entry struct {
 	ModifiedProperties     []ModifiedProperty `json:"modifiedProperties"`
 }
 
-// Initiator is Graph's initiator.
-type Initiator struct {
-	ID            string `json:"id"`
-	DisplayName   string `json:"displayName"`
-	InitiatorType string `json:"initiatorType"`
-}
-
-// DisplayID is an id and a display name (provisioningServicePrincipal).
+// DisplayID is an id and a display name: Graph's identity, the base type of initiator,
+// provisionedIdentity, provisioningSystem and provisioningServicePrincipal (which adds nothing).
 type DisplayID struct {
 	ID          string `json:"id"`
 	DisplayName string `json:"displayName"`
 }
 
+// Initiator is Graph's initiator.
+type Initiator struct {
+	DisplayID
+	InitiatorType string `json:"initiatorType"`
+}
+
 // Identity is Graph's provisionedIdentity.
 type Identity struct {
-	ID           string            `json:"id"`
-	DisplayName  string            `json:"displayName"`
+	DisplayID
 	IdentityType string            `json:"identityType"`
 	Details      map[string]string `json:"details"`
 }
 
 // System is Graph's provisioningSystem.
 type System struct {
-	ID          string            `json:"id"`
-	DisplayName string            `json:"displayName"`
-	Details     map[string]string `json:"details"`
+	DisplayID
+	Details map[string]string `json:"details"`
 }
 
 // StatusInfo is Graph's provisioningStatusInfo.
@@ -135,12 +133,12 @@ func NewEntry(rep *engine.Report, m Meta) Entry {
 		ID: m.ID, ActivityDateTime: m.At.UTC(), TenantID: m.TenantID, JobID: m.JobID, CycleID: m.CycleID, ChangeID: m.ChangeID,
 		Action: names[0], ProvisioningAction: names[1], DurationInMilliseconds: m.Duration.Milliseconds(),
 		// Graph's examples: "initiatedBy": {"id": "", "displayName": "Azure AD Provisioning Service", "initiatorType": "system"}.
-		InitiatedBy:      Initiator{DisplayName: "Azure AD Provisioning Service", InitiatorType: "system"},
+		InitiatedBy:      Initiator{DisplayID: DisplayID{DisplayName: "Azure AD Provisioning Service"}, InitiatorType: "system"},
 		ServicePrincipal: m.ServicePrincipal,
-		SourceIdentity:   Identity{ID: rep.Subject.ID, DisplayName: rep.Subject.Display, IdentityType: rep.Subject.Type, Details: map[string]string{}},
+		SourceIdentity:   Identity{DisplayID: DisplayID{ID: rep.Subject.ID, DisplayName: rep.Subject.Display}, IdentityType: rep.Subject.Type, Details: map[string]string{}},
 		TargetIdentity:   Identity{IdentityType: rep.Subject.Type, Details: map[string]string{}},
-		SourceSystem:     System{DisplayName: "Azure Active Directory", Details: map[string]string{}},
-		TargetSystem: System{DisplayName: m.App, Details: map[string]string{
+		SourceSystem:     System{DisplayID: DisplayID{DisplayName: "Azure Active Directory"}, Details: map[string]string{}},
+		TargetSystem: System{DisplayID: DisplayID{DisplayName: m.App}, Details: map[string]string{
 			"ServicePrincipalId": m.ServicePrincipal.ID, "ServicePrincipalDisplayName": m.ServicePrincipal.DisplayName}},
 		ProvisioningStatusInfo: StatusInfo{Status: rep.Status},
 		ProvisioningSteps:      []LogStep{},

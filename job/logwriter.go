@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/scimsim/scimsim/engine"
+	"github.com/scimsim/scimsim/report"
 )
 
 // Log formats: the admin center's downloads ("Microsoft Entra ID supports the following formats for
@@ -199,18 +200,12 @@ func (l *csvLog) Write(e Entry) error {
 	return l.err
 }
 
+// csvValue is a modified property's value as a report shows it, empty for none.
 func csvValue(v any) string {
-	switch v := v.(type) {
-	case nil:
+	if v == nil {
 		return ""
-	case string:
-		return v
 	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprint(v)
-	}
-	return string(b)
+	return report.ShowValue(v)
 }
 
 func (l *csvLog) Close() error {

@@ -2,6 +2,18 @@ package expr
 
 import "time"
 
+// unary is the Call of a function of one argument, which read reads (evaluator.str, .int or
+// .time): null when the argument is null, f of its value otherwise.
+func unary[T any](read func(*evaluator, *Call, int) (T, bool, error), f func(T) (any, error)) func(*evaluator, *Call) (any, error) {
+	return func(ev *evaluator, c *Call) (any, error) {
+		v, ok, err := read(ev, c, 0)
+		if err != nil || !ok {
+			return nil, err
+		}
+		return f(v)
+	}
+}
+
 // args reads the arguments of one call, in the order the function reads them. It keeps the first
 // error, and once an argument read with source is null it evaluates no more: the call's result is
 // then null, and the arguments after its source are never evaluated, so they cannot fail it. A

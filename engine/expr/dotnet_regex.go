@@ -74,6 +74,17 @@ func (r *netRegex) groupNames() []string {
 	return out
 }
 
+// unsupportedGroups are the .NET group constructs RE2 cannot run, by what follows their "(?"; the
+// lookbehinds' "<=" and "<!" are tried before a named group's "<".
+var unsupportedGroups = []struct{ prefix, what string }{
+	{"=", "a lookahead (?=...)"},
+	{"!", "a negative lookahead (?!...)"},
+	{"<=", "a lookbehind (?<=...)"},
+	{"<!", "a negative lookbehind (?<!...)"},
+	{">", "an atomic group (?>...)"},
+	{"(", "a conditional (?(...)...)"},
+}
+
 // translateRegex rewrites a .NET pattern into RE2 syntax.
 func translateRegex(src string) (string, error) {
 	var b strings.Builder
@@ -157,19 +168,12 @@ func translateRegex(src string) (string, error) {
 			continue
 		case c == '(' && strings.HasPrefix(src[i:], "(?"):
 			rest := src[i+2:]
+			for _, g := range unsupportedGroups {
+				if strings.HasPrefix(rest, g.prefix) {
+					return "", reject(g.what, i)
+				}
+			}
 			switch {
-			case strings.HasPrefix(rest, "="):
-				return "", reject("a lookahead (?=...)", i)
-			case strings.HasPrefix(rest, "!"):
-				return "", reject("a negative lookahead (?!...)", i)
-			case strings.HasPrefix(rest, "<="):
-				return "", reject("a lookbehind (?<=...)", i)
-			case strings.HasPrefix(rest, "<!"):
-				return "", reject("a negative lookbehind (?<!...)", i)
-			case strings.HasPrefix(rest, ">"):
-				return "", reject("an atomic group (?>...)", i)
-			case strings.HasPrefix(rest, "("):
-				return "", reject("a conditional (?(...)...)", i)
 			case strings.HasPrefix(rest, "#"):
 				end := strings.IndexByte(rest, ')')
 				if end < 0 {

@@ -9,13 +9,7 @@ import (
 	"time"
 )
 
-func callCDate(ev *evaluator, c *Call) (any, error) {
-	t, ok, err := ev.time(c, 0)
-	if err != nil || !ok {
-		return nil, err
-	}
-	return t, nil
-}
+var callCDate = unary((*evaluator).time, func(t time.Time) (any, error) { return t, nil })
 
 func callNow(ev *evaluator, _ *Call) (any, error) { return ev.now(), nil }
 
@@ -26,41 +20,32 @@ func checkInterval(c *Call) error {
 	return nil
 }
 
-func callDateAdd(ev *evaluator, c *Call) (any, error) {
-	a := ev.args(c)
-	interval := a.str(0)
-	n, ok1 := a.intOK(1)
-	t, ok2 := a.timeOK(2)
-	if a.done() || !ok1 || !ok2 {
-		return nil, a.err
+var (
+	callDateAdd  = intervalCall((*args).intOK, (*args).timeOK, addInterval)
+	callDateDiff = intervalCall((*args).timeOK, (*args).timeOK, dateDiff)
+)
+
+// intervalCall is the Call of DateAdd and DateDiff: the interval, then two arguments that read1
+// and read2 read, all three evaluated; null when either of the two is null or empty.
+func intervalCall[A, B, R any](read1 func(*args, int) (A, bool), read2 func(*args, int) (B, bool), f func(string, A, B) (R, error)) func(*evaluator, *Call) (any, error) {
+	return func(ev *evaluator, c *Call) (any, error) {
+		a := ev.args(c)
+		interval := a.str(0)
+		x, ok1 := read1(&a, 1)
+		y, ok2 := read2(&a, 2)
+		if a.done() || !ok1 || !ok2 {
+			return nil, a.err
+		}
+		return f(interval, x, y)
 	}
-	return addInterval(interval, n, t)
 }
 
-func callDateDiff(ev *evaluator, c *Call) (any, error) {
-	a := ev.args(c)
-	interval := a.str(0)
-	t1, ok1 := a.timeOK(1)
-	t2, ok2 := a.timeOK(2)
-	if a.done() || !ok1 || !ok2 {
-		return nil, a.err
-	}
-	return dateDiff(interval, t1, t2)
-}
+var (
+	callDateFromNum = unary((*evaluator).int, func(n int64) (any, error) { return fromFileTime(n) })
+	callNumFromDate = unary((*evaluator).time, numFromDate)
+)
 
-func callDateFromNum(ev *evaluator, c *Call) (any, error) {
-	n, ok, err := ev.int(c, 0)
-	if err != nil || !ok {
-		return nil, err
-	}
-	return fromFileTime(n)
-}
-
-func callNumFromDate(ev *evaluator, c *Call) (any, error) {
-	t, ok, err := ev.time(c, 0)
-	if err != nil || !ok {
-		return nil, err
-	}
+func numFromDate(t time.Time) (any, error) {
 	if t.Before(fileTimeEpoch) {
 		return nil, fmt.Errorf("%s is before 1601-01-01, the first Active Directory date", formatEntraTime(t))
 	}

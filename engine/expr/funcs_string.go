@@ -146,13 +146,7 @@ func callWord(ev *evaluator, c *Call) (any, error) {
 	return words[n-1], nil
 }
 
-func callStripSpaces(ev *evaluator, c *Call) (any, error) {
-	s, ok, err := ev.str(c, 0)
-	if err != nil || !ok {
-		return nil, err
-	}
-	return strings.ReplaceAll(s, " ", ""), nil
-}
+var callStripSpaces = unary((*evaluator).str, func(s string) (any, error) { return strings.ReplaceAll(s, " ", ""), nil })
 
 // callSplit splits at the delimiter and trims the values: the documented example splits
 // "PermissionSetOne, PermissionSetTwo" at "," into ["PermissionSetOne", "PermissionSetTwo"].
@@ -307,33 +301,20 @@ func isTitleCaseSeparator(r rune) bool {
 	return unicode.In(r, unicode.Z, unicode.Cc, unicode.Cf, unicode.P, unicode.S)
 }
 
-func callBase64(ev *evaluator, c *Call) (any, error) {
-	s, ok, err := ev.str(c, 0)
-	if err != nil || !ok {
-		return nil, err
-	}
+var (
+	callBase64              = unary((*evaluator).str, base64UTF16)
+	callUTF8Hex             = unary((*evaluator).str, func(s string) (any, error) { return strings.ToUpper(hex.EncodeToString([]byte(s))), nil })
+	callNormalizeDiacritics = unary((*evaluator).str, func(s string) (any, error) { return normalizeDiacritics(s), nil })
+)
+
+// base64UTF16 is ConvertToBase64: the string's .NET Unicode (UTF-16LE) bytes in base64.
+func base64UTF16(s string) (any, error) {
 	u := utf16.Encode([]rune(s))
 	raw := make([]byte, 2*len(u))
 	for i, x := range u {
 		raw[2*i], raw[2*i+1] = byte(x), byte(x>>8)
 	}
 	return base64.StdEncoding.EncodeToString(raw), nil
-}
-
-func callUTF8Hex(ev *evaluator, c *Call) (any, error) {
-	s, ok, err := ev.str(c, 0)
-	if err != nil || !ok {
-		return nil, err
-	}
-	return strings.ToUpper(hex.EncodeToString([]byte(s))), nil
-}
-
-func callNormalizeDiacritics(ev *evaluator, c *Call) (any, error) {
-	s, ok, err := ev.str(c, 0)
-	if err != nil || !ok {
-		return nil, err
-	}
-	return normalizeDiacritics(s), nil
 }
 
 func callRedact(ev *evaluator, c *Call) (any, error) { return ev.arg(c, 0) }

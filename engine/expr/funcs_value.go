@@ -55,13 +55,7 @@ func callCoalesce(ev *evaluator, c *Call) (any, error) {
 	return nil, nil
 }
 
-func callCStr(ev *evaluator, c *Call) (any, error) {
-	s, ok, err := ev.str(c, 0)
-	if err != nil || !ok {
-		return nil, err
-	}
-	return s, nil
-}
+var callCStr = unary((*evaluator).str, func(s string) (any, error) { return s, nil })
 
 func callCBool(ev *evaluator, c *Call) (any, error) {
 	v, err := ev.arg(c, 0)

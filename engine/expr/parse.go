@@ -3,6 +3,8 @@ package expr
 import (
 	"errors"
 	"fmt"
+	"iter"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -29,7 +31,6 @@ type ParseOption func(*parseConfig)
 
 type parseConfig struct {
 	attrs map[string]bool
-	names []string
 }
 
 // WithAttributes declares the source attributes that exist; a reference to any other attribute is
@@ -40,7 +41,6 @@ func WithAttributes(names []string) ParseOption {
 		for _, n := range names {
 			c.attrs[n] = true
 		}
-		c.names = slices.Clone(names)
 	}
 }
 
@@ -190,7 +190,7 @@ func (p *parser) operand() (Node, *Error) {
 	case TokAttr:
 		if p.cfg.attrs != nil && !p.cfg.attrs[t.Value] {
 			msg := fmt.Sprintf("unknown attribute [%s]", t.Value)
-			if s := nearest(t.Value, p.cfg.names); s != "" {
+			if s := nearest(t.Value, maps.Keys(p.cfg.attrs)); s != "" {
 				msg += fmt.Sprintf(" (did you mean [%s]?)", s)
 			}
 			return nil, p.errAt(t.Pos, "%s", msg)
@@ -215,7 +215,7 @@ func (p *parser) operand() (Node, *Error) {
 			return nil, p.errAt(t.End, `missing "(" after function name %s`, t.Value)
 		}
 		msg := fmt.Sprintf("unknown name %s: a value must be a function call, an [attribute], a \"string\" or a number", t.Value)
-		if s := nearest(t.Value, constantNames()); s != "" {
+		if s := nearest(t.Value, maps.Keys(constants)); s != "" {
 			msg += fmt.Sprintf(" (did you mean %s?)", s)
 		}
 		return nil, p.errAt(t.Pos, "%s", msg)
@@ -232,7 +232,7 @@ func (p *parser) call(name Token) (Node, *Error) {
 	fn, ok := Functions[name.Value]
 	if !ok {
 		msg := fmt.Sprintf("unknown function %s", name.Value)
-		if s := nearest(name.Value, FunctionNames()); s != "" {
+		if s := nearest(name.Value, maps.Keys(Functions)); s != "" {
 			msg += fmt.Sprintf(" (did you mean %s?", s)
 			if strings.EqualFold(s, name.Value) {
 				msg += " names are case-sensitive"
@@ -338,20 +338,12 @@ var constants = map[string]any{
 	"vbTextCompare":   int64(1),
 }
 
-func constantNames() []string {
-	names := make([]string, 0, len(constants))
-	for n := range constants {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	return names
-}
-
-// nearest returns the candidate closest to s by edit distance (ignoring case), or "" when none is
-// close enough to be a plausible typo.
-func nearest(s string, candidates []string) string {
+// nearest returns the candidate closest to s by edit distance (ignoring case), the first in sorted
+// order among equals, or "" when none is close enough to be a plausible typo. The order the
+// candidates come in does not matter.
+func nearest(s string, candidates iter.Seq[string]) string {
 	best, bestDist := "", math.MaxInt
-	for _, c := range candidates {
+	for c := range candidates {
 		d := suggest.Distance(s, c)
 		if d < bestDist || (d == bestDist && c < best) {
 			best, bestDist = c, d
