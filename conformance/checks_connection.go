@@ -164,12 +164,18 @@ func discovery(path string) entra.Request {
 	return entra.Request{Method: http.MethodGet, Path: path, By: wire.ByScimsim}
 }
 
-func checkServiceProviderConfig(ctx context.Context, t *Target) error {
-	resp, err := t.send(ctx, discovery("/ServiceProviderConfig"))
+// getDiscovery GETs a discovery endpoint and fails unless it answers 200.
+func (t *Target) getDiscovery(ctx context.Context, path string) (*entra.Response, error) {
+	resp, err := t.send(ctx, discovery(path))
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if err := t.expectStatus(resp, http.StatusOK); err != nil {
+	return resp, t.expectStatus(resp, http.StatusOK)
+}
+
+func checkServiceProviderConfig(ctx context.Context, t *Target) error {
+	resp, err := t.getDiscovery(ctx, "/ServiceProviderConfig")
+	if err != nil {
 		return err
 	}
 	m := resp.Object()
@@ -181,11 +187,8 @@ func checkServiceProviderConfig(ctx context.Context, t *Target) error {
 }
 
 func checkSchemas(ctx context.Context, t *Target) error {
-	resp, err := t.send(ctx, discovery("/Schemas"))
+	resp, err := t.getDiscovery(ctx, "/Schemas")
 	if err != nil {
-		return err
-	}
-	if err := t.expectStatus(resp, http.StatusOK); err != nil {
 		return err
 	}
 	m := resp.Object()
