@@ -3,21 +3,29 @@ package conformance_test
 import (
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/scimsim/scimsim/conformance"
 )
 
-// TestDocs_ListEveryCheck keeps docs/conformance.md in step with the catalog: every check has a row
-// in its table, with the check's impact and title, and no row names a check that does not exist;
-// the README says how many checks there are.
-func TestDocs_ListEveryCheck(t *testing.T) {
+// conformanceDoc is docs/conformance.md, which the tests hold to the catalog and to what the checks
+// find against the simulator.
+func conformanceDoc(t *testing.T) string {
+	t.Helper()
 	b, err := os.ReadFile("../docs/conformance.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	doc := string(b)
+	return string(b)
+}
+
+// TestDocs_ListEveryCheck keeps docs/conformance.md in step with the catalog: every check has a row
+// in its table, with the check's impact and title, and no row names a check that does not exist;
+// the README says how many checks there are.
+func TestDocs_ListEveryCheck(t *testing.T) {
+	doc := conformanceDoc(t)
 	ids := map[string]bool{}
 	for _, imp := range conformance.Impacts() {
 		ids[string(imp)] = true // the table of impacts
@@ -44,4 +52,24 @@ func TestDocs_ListEveryCheck(t *testing.T) {
 	if want := fmt.Sprintf("\n%d checks, one per requirement", len(conformance.Checks())); !strings.Contains(string(readme), want) {
 		t.Errorf("README.md does not say %q", want)
 	}
+}
+
+// strictFailures reads, from docs/conformance.md, the checks the documentation says fail against
+// `scimsim serve --profile strict`: the backquoted check ids of the line that starts
+// "- `--profile strict`".
+func strictFailures(t *testing.T) []string {
+	t.Helper()
+	for _, line := range strings.Split(conformanceDoc(t), "\n") {
+		rest, ok := strings.CutPrefix(line, "- `--profile strict`")
+		if !ok {
+			continue
+		}
+		var ids []string
+		for _, m := range regexp.MustCompile("`([a-z-]+)`").FindAllStringSubmatch(rest, -1) {
+			ids = append(ids, m[1])
+		}
+		return ids
+	}
+	t.Fatal("docs/conformance.md has no line starting \"- `--profile strict`\"")
+	return nil
 }

@@ -2,8 +2,6 @@ package conformance_test
 
 import (
 	"context"
-	"os"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -14,30 +12,6 @@ import (
 	"github.com/scimsim/scimsim/simulator"
 	"github.com/scimsim/scimsim/simulator/faults"
 )
-
-// strictFailures reads, from docs/conformance.md, the checks the documentation says fail against
-// `scimsim serve --profile strict`: the backquoted check ids of the line that starts
-// "- `--profile strict`".
-func strictFailures(t *testing.T) []string {
-	t.Helper()
-	b, err := os.ReadFile("../docs/conformance.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		rest, ok := strings.CutPrefix(line, "- `--profile strict`")
-		if !ok {
-			continue
-		}
-		var ids []string
-		for _, m := range regexp.MustCompile("`([a-z-]+)`").FindAllStringSubmatch(rest, -1) {
-			ids = append(ids, m[1])
-		}
-		return ids
-	}
-	t.Fatal("docs/conformance.md has no line starting \"- `--profile strict`\"")
-	return nil
-}
 
 // TestRunAll_Simulator runs the checks against scimsim's own target: in the entra profile every check
 // passes; in the strict profile exactly the checks the documentation lists fail (what Entra's
@@ -117,5 +91,35 @@ func TestRunAll_Simulator(t *testing.T) {
 				t.Errorf("after the run the simulator holds %d users and %d groups; want everything deleted", u, g)
 			}
 		})
+	}
+}
+
+// BenchmarkRunAll is one full run (every check, then cleanup) against the simulator's entra profile
+// over loopback HTTP: what `make conformance` costs on the client side plus an in-process target.
+func BenchmarkRunAll(b *testing.B) {
+	ts := simulator.NewTestServer(b, simulator.WithToken("bench"))
+	cfg := conformance.Config{BaseURL: ts.SCIMURL(""), Token: "bench"}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		results, err := conformance.RunAll(ctx, cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if failed := conformance.Failed(results); len(failed) > 0 {
+			b.Fatalf("failed: %v", failed)
+		}
+	}
+}
+
+// BenchmarkRunAll_DryRun is the cost of the checks themselves: no request is sent.
+func BenchmarkRunAll_DryRun(b *testing.B) {
+	cfg := conformance.Config{BaseURL: "https://app.example/scim/v2", DryRun: true}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := conformance.RunAll(ctx, cfg); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
