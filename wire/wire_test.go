@@ -35,3 +35,20 @@ func TestClone(t *testing.T) {
 		t.Errorf("Clone(string) = %#v", got)
 	}
 }
+
+// TestGUID: the bytes in order, as 8-4-4-4-12 hex digits, with version 4 and the RFC 9562 variant
+// whatever the bytes were.
+func TestGUID(t *testing.T) {
+	for _, tt := range []struct {
+		b    [16]byte
+		want string
+	}{
+		{[16]byte{}, "00000000-0000-4000-8000-000000000000"},
+		{[16]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, "ffffffff-ffff-4fff-bfff-ffffffffffff"},
+		{[16]byte{0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0, 0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0}, "12345678-9abc-4ef0-9234-56789abcdef0"},
+	} {
+		if got := GUID(tt.b); got != tt.want {
+			t.Errorf("GUID(%x) = %s, want %s", tt.b, got, tt.want)
+		}
+	}
+}
