@@ -3,7 +3,6 @@ package conformance_test
 import (
 	"fmt"
 	"os"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -52,24 +51,4 @@ func TestDocs_ListEveryCheck(t *testing.T) {
 	if want := fmt.Sprintf("\n%d checks, one per requirement", len(conformance.Checks())); !strings.Contains(string(readme), want) {
 		t.Errorf("README.md does not say %q", want)
 	}
-}
-
-// strictFailures reads, from docs/conformance.md, the checks the documentation says fail against
-// `scimsim serve --profile strict`: the backquoted check ids of the line that starts
-// "- `--profile strict`".
-func strictFailures(t *testing.T) []string {
-	t.Helper()
-	for _, line := range strings.Split(conformanceDoc(t), "\n") {
-		rest, ok := strings.CutPrefix(line, "- `--profile strict`")
-		if !ok {
-			continue
-		}
-		var ids []string
-		for _, m := range regexp.MustCompile("`([a-z-]+)`").FindAllStringSubmatch(rest, -1) {
-			ids = append(ids, m[1])
-		}
-		return ids
-	}
-	t.Fatal("docs/conformance.md has no line starting \"- `--profile strict`\"")
-	return nil
 }
