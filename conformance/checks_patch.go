@@ -135,7 +135,7 @@ func (t *Target) activeCheck(ctx context.Context, local string, d entra.Dialect)
 	if err != nil {
 		return err
 	}
-	// A dry run stops here: the restore is computed from the user read back, which it does not have.
+	// A dry run stops after the disable: as nothing was disabled, the restore it would compute is empty.
 	if err := t.expectStored(ctx, resp, id, disable); err != nil || t.cfg.DryRun {
 		return err
 	}
