@@ -16,9 +16,7 @@ import (
 func randomGUID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+	return wire.GUID(b)
 }
 
 func (t *Target) testConnectionRequest() entra.Request {
@@ -164,12 +162,18 @@ func discovery(path string) entra.Request {
 	return entra.Request{Method: http.MethodGet, Path: path, By: wire.ByScimsim}
 }
 
-func checkServiceProviderConfig(ctx context.Context, t *Target) error {
-	resp, err := t.send(ctx, discovery("/ServiceProviderConfig"))
+// getDiscovery GETs a discovery endpoint and fails unless it answers 200.
+func (t *Target) getDiscovery(ctx context.Context, path string) (*entra.Response, error) {
+	resp, err := t.send(ctx, discovery(path))
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if err := t.expectStatus(resp, http.StatusOK); err != nil {
+	return resp, t.expectStatus(resp, http.StatusOK)
+}
+
+func checkServiceProviderConfig(ctx context.Context, t *Target) error {
+	resp, err := t.getDiscovery(ctx, "/ServiceProviderConfig")
+	if err != nil {
 		return err
 	}
 	m := resp.Object()
@@ -181,11 +185,8 @@ func checkServiceProviderConfig(ctx context.Context, t *Target) error {
 }
 
 func checkSchemas(ctx context.Context, t *Target) error {
-	resp, err := t.send(ctx, discovery("/Schemas"))
+	resp, err := t.getDiscovery(ctx, "/Schemas")
 	if err != nil {
-		return err
-	}
-	if err := t.expectStatus(resp, http.StatusOK); err != nil {
 		return err
 	}
 	m := resp.Object()

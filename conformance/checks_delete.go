@@ -40,7 +40,7 @@ func (t *Target) expectDeleted(ctx context.Context, resource, id string) error {
 }
 
 func checkDeleteUser(ctx context.Context, t *Target) error {
-	id, err := t.newUser(ctx, t.person("delete"), nil)
+	id, err := t.newUser(ctx, t.person("delete"))
 	if err != nil {
 		return err
 	}
@@ -56,7 +56,7 @@ func checkDeleteGroup(ctx context.Context, t *Target) error {
 }
 
 func checkDeleteMissing(ctx context.Context, t *Target) error {
-	id, err := t.newUser(ctx, t.person("delete-twice"), nil)
+	id, err := t.newUser(ctx, t.person("delete-twice"))
 	if err != nil {
 		return err
 	}

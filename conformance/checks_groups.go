@@ -49,7 +49,7 @@ func checkQueryGroup(ctx context.Context, t *Target) error {
 }
 
 func checkGroupExcludeMembers(ctx context.Context, t *Target) error {
-	uid, err := t.newUser(ctx, t.person("member-x"), nil)
+	uid, err := t.newUser(ctx, t.person("member-x"))
 	if err != nil {
 		return err
 	}

@@ -32,8 +32,7 @@ func checkCreateUser(ctx context.Context, t *Target) error {
 }
 
 func checkGetUser(ctx context.Context, t *Target) error {
-	u := t.person("get")
-	id, err := t.newUser(ctx, u, nil)
+	u, id, err := t.newPerson(ctx, "get")
 	if err != nil {
 		return err
 	}
@@ -96,8 +95,7 @@ func checkQueryExternalID(ctx context.Context, t *Target) error {
 // queryFinds creates the run's user local and checks that the query query makes for it finds
 // exactly that user.
 func (t *Target) queryFinds(ctx context.Context, local string, query func(u *engine.User) entra.Request) error {
-	u := t.person(local)
-	id, err := t.newUser(ctx, u, nil)
+	u, id, err := t.newPerson(ctx, local)
 	if err != nil {
 		return err
 	}
@@ -110,7 +108,7 @@ func (t *Target) queryFinds(ctx context.Context, local string, query func(u *eng
 
 func checkDuplicateUserName(ctx context.Context, t *Target) error {
 	u := t.person("duplicate")
-	if _, err := t.newUser(ctx, u, nil); err != nil {
+	if _, err := t.newUser(ctx, u); err != nil {
 		return err
 	}
 	// Other source users with the same UPN, and with it in upper case: another objectId and mail
@@ -135,8 +133,7 @@ func checkDuplicateUserName(ctx context.Context, t *Target) error {
 }
 
 func checkInactiveUser(ctx context.Context, t *Target) error {
-	u := t.person("inactive")
-	id, err := t.newUser(ctx, u, nil)
+	u, id, err := t.newPerson(ctx, "inactive")
 	if err != nil {
 		return err
 	}
@@ -159,7 +156,7 @@ func page(start, count int) entra.Request {
 
 func checkPaging(ctx context.Context, t *Target) error {
 	for _, local := range []string{"page-1", "page-2", "page-3"} {
-		if _, err := t.newUser(ctx, t.person(local), nil); err != nil {
+		if _, err := t.newUser(ctx, t.person(local)); err != nil {
 			return err
 		}
 	}
@@ -211,8 +208,7 @@ func intField(m map[string]any, name string) (int, bool) {
 }
 
 func checkEnterpriseAttributes(ctx context.Context, t *Target) error {
-	mgr := t.person("manager")
-	mid, err := t.newUser(ctx, mgr, nil)
+	mgr, mid, err := t.newPerson(ctx, "manager")
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/scimsim/scimsim/conformance"
+	"github.com/scimsim/scimsim/internal/golden"
 )
 
 const fakeToken = "fake-secret"
@@ -463,4 +464,27 @@ func TestRunAll_TokenRedacted(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestWriteJUnit: the JUnit XML of a run with a failure, a skip and a pass among both the checks and
+// the scenarios (testdata/junit.xml; -update rewrites it).
+func TestWriteJUnit(t *testing.T) {
+	r := &conformance.Report{Target: "https://app.example/scim/v2", RunID: "1a2b3c4d",
+		Checks: []conformance.CheckReport{
+			{ID: "create-user", Title: "Create a user", Impact: conformance.ImpactBreaksEntra, Status: conformance.StatusFail,
+				Requirement: "POST /Users answers 201", Answered: "POST /Users answered 500", EntraWould: "fail the export step",
+				ToPass: "answer 201 with the user", Curl: []string{"curl -X POST https://app.example/scim/v2/Users"}},
+			{ID: "paging", Title: "Page through users", Impact: conformance.ImpactRFCOnly, Status: conformance.StatusSkip, Answered: "not checked: no users"},
+			{ID: "test-connection", Title: "Test connection", Impact: conformance.ImpactBreaksEntra, Status: conformance.StatusPass},
+		},
+		Scenarios: []conformance.ScenarioReport{
+			{ID: "create-new-user", Title: "A new user is created", Status: conformance.StatusFail, Expected: "export", Actual: "matching", Failure: "ended at matching"},
+			{ID: "pending-one", Title: "Not yet", Status: conformance.StatusSkip, Failure: "pending"},
+			{ID: "update-user", Title: "A user is updated", Status: conformance.StatusPass, Expected: "export", Actual: "export"},
+		}}
+	var b bytes.Buffer
+	if err := conformance.WriteJUnit(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	golden.File(t, "testdata/junit.xml", b.String())
 }

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/scimsim/scimsim/wire"
 )
 
 // fakeSCIM is a small in-memory SCIM endpoint for the tests of the checks: in its default form it
@@ -319,7 +321,7 @@ func (f *fakeSCIM) patch(w http.ResponseWriter, r *http.Request, res map[string]
 	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
 		return &scimErr{status: 400, scimType: "invalidSyntax", detail: err.Error()}
 	}
-	next := deepCopy(res)
+	next := wire.Clone(res)
 	for _, op := range body.Operations {
 		name := strings.ToLower(op.Op)
 		if f.quirks[quirkCaseOp] {
@@ -439,11 +441,4 @@ func (f *fakeSCIM) apply(res map[string]any, op, path string, value any) *scimEr
 		res[path] = value
 	}
 	return nil
-}
-
-func deepCopy(m map[string]any) map[string]any {
-	b, _ := json.Marshal(m)
-	var out map[string]any
-	_ = json.Unmarshal(b, &out)
-	return out
 }

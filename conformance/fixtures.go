@@ -85,8 +85,8 @@ func (t *Target) createUser(ctx context.Context, u *engine.User, refs map[string
 
 // newUser creates u for a check that needs it; failing that, the check is skipped (create-user
 // reports why). Any 2xx with an id will do.
-func (t *Target) newUser(ctx context.Context, u *engine.User, refs map[string]string) (string, error) {
-	resp, id, err := t.createUser(ctx, u, refs)
+func (t *Target) newUser(ctx context.Context, u *engine.User) (string, error) {
+	resp, id, err := t.createUser(ctx, u, nil)
 	if err != nil {
 		return "", &SkipError{Reason: "could not create the user it needs: " + err.Error()}
 	}
@@ -94,6 +94,13 @@ func (t *Target) newUser(ctx context.Context, u *engine.User, refs map[string]st
 		return "", &SkipError{Reason: "could not create the user it needs: " + what(resp)}
 	}
 	return id, nil
+}
+
+// newPerson creates the run's user called local (person) for a check that needs it, as newUser does.
+func (t *Target) newPerson(ctx context.Context, local string) (*engine.User, string, error) {
+	u := t.person(local)
+	id, err := t.newUser(ctx, u)
+	return u, id, err
 }
 
 // setUp turns the failure of a request a check needs (a transport error) into a skip.
@@ -390,7 +397,7 @@ func (t *Target) addMembers(ctx context.Context, gid string, uids ...string) err
 // groupWithUsers creates the run's group called local and n users to go in it.
 func (t *Target) groupWithUsers(ctx context.Context, local string, n int) (gid string, uids []string, err error) {
 	for i := range n {
-		uid, err := t.newUser(ctx, t.person(fmt.Sprintf("%s-m%d", local, i+1)), nil)
+		uid, err := t.newUser(ctx, t.person(fmt.Sprintf("%s-m%d", local, i+1)))
 		if err != nil {
 			return "", nil, err
 		}

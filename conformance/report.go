@@ -4,9 +4,10 @@ import (
 	"bufio"
 	"encoding/xml"
 	"fmt"
-	"github.com/scimsim/scimsim/report"
 	"io"
 	"strings"
+
+	"github.com/scimsim/scimsim/report"
 )
 
 // Report is a whole conformance run as the command writes it in JSON: the checks, the catalog's
@@ -297,21 +298,31 @@ func firstSentence(text string) string {
 // JUnit XML, the schema CI systems read (the Ant JUnit task's, as Jenkins, GitLab and GitHub
 // reporters accept it): one testsuite for the checks, one for the scenarios.
 type junitSuites struct {
-	XMLName  xml.Name     `xml:"testsuites"`
-	Name     string       `xml:"name,attr"`
-	Tests    int          `xml:"tests,attr"`
-	Failures int          `xml:"failures,attr"`
-	Skipped  int          `xml:"skipped,attr"`
-	Suites   []junitSuite `xml:"testsuite"`
+	XMLName xml.Name `xml:"testsuites"`
+	Name    string   `xml:"name,attr"`
+	junitCounts
+	Suites []junitSuite `xml:"testsuite"`
 }
 
 type junitSuite struct {
-	Name       string          `xml:"name,attr"`
-	Tests      int             `xml:"tests,attr"`
-	Failures   int             `xml:"failures,attr"`
-	Skipped    int             `xml:"skipped,attr"`
+	Name string `xml:"name,attr"`
+	junitCounts
 	Properties []junitProperty `xml:"properties>property,omitempty"`
 	Cases      []junitCase     `xml:"testcase"`
+}
+
+// junitCounts are the attributes of a testsuite, and of the testsuites that hold them: how many test
+// cases, and how many of them failed or were skipped.
+type junitCounts struct {
+	Tests    int `xml:"tests,attr"`
+	Failures int `xml:"failures,attr"`
+	Skipped  int `xml:"skipped,attr"`
+}
+
+func (c *junitCounts) addCounts(o junitCounts) {
+	c.Tests += o.Tests
+	c.Failures += o.Failures
+	c.Skipped += o.Skipped
 }
 
 // add appends a test case and counts it.
@@ -377,9 +388,7 @@ func WriteJUnit(w io.Writer, r *Report) error {
 		suites.Suites = append(suites.Suites, sc)
 	}
 	for _, s := range suites.Suites {
-		suites.Tests += s.Tests
-		suites.Failures += s.Failures
-		suites.Skipped += s.Skipped
+		suites.addCounts(s.junitCounts)
 	}
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err

@@ -2,10 +2,6 @@ package conformance_test
 
 import (
 	"context"
-	"encoding/json"
-	"net/http"
-	"net/url"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -23,11 +19,7 @@ import (
 // "- `--profile strict`".
 func strictFailures(t *testing.T) []string {
 	t.Helper()
-	b, err := os.ReadFile("../docs/conformance.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, line := range strings.Split(string(b), "\n") {
+	for _, line := range strings.Split(conformanceDoc(t), "\n") {
 		rest, ok := strings.CutPrefix(line, "- `--profile strict`")
 		if !ok {
 			continue
@@ -116,36 +108,39 @@ func TestRunAll_Simulator(t *testing.T) {
 					}
 				}
 			}
-			if err := ts.Admin.ClearFaults(ctx, ""); err != nil {
-				t.Fatal(err)
-			}
-			for _, resource := range []string{"Users", "Groups"} {
-				if n := countResources(t, ts.SCIMURL("")+"/"+resource, token); n != 0 {
-					t.Errorf("after the run the simulator holds %d %s; want everything deleted", n, resource)
-				}
+			if u, g := ts.Tenant("").Users(), ts.Tenant("").Groups(); u != 0 || g != 0 {
+				t.Errorf("after the run the simulator holds %d users and %d groups; want everything deleted", u, g)
 			}
 		})
 	}
 }
 
-// countResources answers totalResults of GET u.
-func countResources(t *testing.T, u, token string) int {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, u+"?"+url.Values{"count": {"0"}}.Encode(), nil)
-	if err != nil {
-		t.Fatal(err)
+// BenchmarkRunAll is one full run (every check, then cleanup) against the simulator's entra profile
+// over loopback HTTP: what `make conformance` costs on the client side plus an in-process target.
+func BenchmarkRunAll(b *testing.B) {
+	ts := simulator.NewTestServer(b, simulator.WithToken("bench"))
+	cfg := conformance.Config{BaseURL: ts.SCIMURL(""), Token: "bench"}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		results, err := conformance.RunAll(ctx, cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if failed := conformance.Failed(results); len(failed) > 0 {
+			b.Fatalf("failed: %v", failed)
+		}
 	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
+}
+
+// BenchmarkRunAll_DryRun is the cost of the checks themselves: no request is sent.
+func BenchmarkRunAll_DryRun(b *testing.B) {
+	cfg := conformance.Config{BaseURL: "https://app.example/scim/v2", DryRun: true}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := conformance.RunAll(ctx, cfg); err != nil {
+			b.Fatal(err)
+		}
 	}
-	defer resp.Body.Close()
-	var l struct {
-		TotalResults *int `json:"totalResults"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&l); err != nil || l.TotalResults == nil {
-		t.Fatalf("GET %s: %d, totalResults missing (%v)", u, resp.StatusCode, err)
-	}
-	return *l.TotalResults
 }

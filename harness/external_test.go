@@ -44,13 +44,7 @@ func conformanceCases(t *testing.T, dir string) []harness.Case {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []harness.Case
-	for _, c := range cases {
-		if c.Scenario.HasLabel(scenarios.LabelConformance) {
-			out = append(out, c)
-		}
-	}
-	return out
+	return conformanceOnly(cases)
 }
 
 func assertEmpty(t *testing.T, ts *simulator.TestServer) {
@@ -458,12 +452,7 @@ func BenchmarkRunAll_External(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	var conf []harness.Case
-	for _, c := range cases {
-		if c.Scenario.HasLabel(scenarios.LabelConformance) {
-			conf = append(conf, c)
-		}
-	}
+	conf := conformanceOnly(cases)
 	ts := simulator.NewTestServer(b, simulator.WithToken(externalToken))
 	ext := &harness.External{URL: ts.SCIMURL(""), Token: externalToken}
 	b.ReportAllocs()

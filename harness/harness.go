@@ -67,73 +67,59 @@ func prepareSelected(all []scenarios.Scenario, ids []string) ([]Case, error) {
 // Prepare loads the sources and configs of scenarios (each file once) and checks their faults
 // against the simulator's registry (types and attributes).
 func Prepare(list []scenarios.Scenario) ([]Case, error) {
-	var (
-		errs    []error
-		sources = map[string]*engine.Source{}
-		configs = map[string]*engine.Config{}
-		failed  = map[string]bool{}
-	)
-	load := func(path string, load func(string) error) bool {
-		if failed[path] {
-			return false
-		}
-		if err := load(path); err != nil {
-			failed[path] = true
-			errs = append(errs, err)
-			return false
-		}
-		return true
+	var errs []error
+	sources := map[string]parsedFile[*engine.Source]{}
+	configs := map[string]parsedFile[*engine.Config]{
+		scenarios.DefaultConfig:            {engine.DefaultConfig(), true},
+		scenarios.DefaultCrossTenantConfig: {engine.DefaultCrossTenantConfig(), true},
 	}
 	out := make([]Case, 0, len(list))
 	for _, s := range list {
-		ok := true
-		if _, seen := sources[s.SourcePath]; !seen {
-			ok = load(s.SourcePath, func(p string) error {
-				b, err := s.ReadSource()
-				if err != nil {
-					return err
-				}
-				src, err := engine.ParseSource(p, b)
-				sources[p] = src
-				return err
-			}) && ok
-		}
-		if _, seen := configs[s.ConfigPath]; !seen {
-			ok = load(s.ConfigPath, func(p string) error {
-				if p == scenarios.DefaultConfig {
-					configs[p] = engine.DefaultConfig()
-					return nil
-				}
-				if p == scenarios.DefaultCrossTenantConfig {
-					configs[p] = engine.DefaultCrossTenantConfig()
-					return nil
-				}
-				b, err := s.ReadConfig()
-				if err != nil {
-					return err
-				}
-				cfg, err := engine.ParseConfig(p, b)
-				configs[p] = cfg
-				return err
-			}) && ok
-		}
+		src, srcOK := parseOnce(sources, s.SourcePath, s.ReadSource, engine.ParseSource, &errs)
+		cfg, cfgOK := parseOnce(configs, s.ConfigPath, s.ReadConfig, engine.ParseConfig, &errs)
+		ok := srcOK && cfgOK
 		for i, f := range s.Target.Faults {
 			if err := FaultSpec(f).Validate(); err != nil {
 				errs = append(errs, fmt.Errorf("%s: target.faults[%d]: %w", s.File, i, err))
 				ok = false
 			}
 		}
-		if src := sources[s.SourcePath]; ok && src != nil && s.IsCycles() {
+		if ok && s.IsCycles() {
 			if _, err := CycleChanges(&s, src); err != nil {
 				errs = append(errs, err)
 				ok = false
 			}
 		}
-		if ok && sources[s.SourcePath] != nil && configs[s.ConfigPath] != nil {
-			out = append(out, Case{Scenario: s, Source: sources[s.SourcePath], Config: configs[s.ConfigPath]})
+		if ok {
+			out = append(out, Case{Scenario: s, Source: src, Config: cfg})
 		}
 	}
 	return out, errors.Join(errs...)
+}
+
+// parsedFile is a source or config file Prepare has read: what it holds, and whether it parsed.
+type parsedFile[T any] struct {
+	v  T
+	ok bool
+}
+
+// parseOnce returns what the file at path holds, reading it with read and parsing it with parse the
+// first time it is asked for: a file many scenarios share is read once, and its error is added to
+// errs once.
+func parseOnce[T any](cache map[string]parsedFile[T], path string, read func() ([]byte, error),
+	parse func(string, []byte) (T, error), errs *[]error) (T, bool) {
+	f, seen := cache[path]
+	if !seen {
+		b, err := read()
+		if err == nil {
+			f.v, err = parse(path, b)
+		}
+		if f.ok = err == nil; !f.ok {
+			*errs = append(*errs, err)
+		}
+		cache[path] = f
+	}
+	return f.v, f.ok
 }
 
 // FaultSpec converts a scenario's fault into the simulator's value.

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -22,6 +21,13 @@ import (
 	"github.com/scimsim/scimsim/simulator"
 	"github.com/scimsim/scimsim/simulator/faults"
 )
+
+// newSimulatorTarget is a harness target on an in-process simulator over loopback HTTP, closed
+// when the test ends.
+func newSimulatorTarget(tb testing.TB, opts ...simulator.Option) *harness.Simulator {
+	ts := simulator.NewTestServer(tb, opts...)
+	return harness.NewSimulator(ts.Server, ts.URL)
+}
 
 // The loader keeps its own list of fault types so that the catalog stays free of the simulator:
 // this test writes it (scenarios/fault_types.go) from the simulator's registry, so that a new
@@ -177,13 +183,7 @@ func BenchmarkRunAll_Catalog(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	srv, err := simulator.New(simulator.WithSeed(7))
-	if err != nil {
-		b.Fatal(err)
-	}
-	ts := httptest.NewServer(srv)
-	defer ts.Close()
-	target := harness.NewSimulator(srv, ts.URL)
+	target := newSimulatorTarget(b, simulator.WithSeed(7))
 	b.ReportAllocs()
 	for b.Loop() {
 		for _, res := range harness.RunAll(context.Background(), target, cases, harness.Options{}) {
@@ -196,13 +196,7 @@ func BenchmarkRunAll_Catalog(b *testing.B) {
 }
 
 func TestSimulator_GroupMembers(t *testing.T) {
-	srv, err := simulator.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv)
-	defer ts.Close()
-	target := harness.NewSimulator(srv, ts.URL)
+	target := newSimulatorTarget(t)
 	sc := &scenarios.Scenario{ID: "inspect", Target: scenarios.Target{
 		Users:  []map[string]any{{"id": "u1", "userName": "a"}, {"id": "u2", "userName": "b"}},
 		Groups: []map[string]any{{"displayName": "Two", "members": []any{map[string]any{"value": "u1"}, map[string]any{"value": "u2"}}}},
@@ -252,15 +246,9 @@ func TestRun_TargetUser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := simulator.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv)
-	defer ts.Close()
 	external := simulator.NewTestServer(t, simulator.WithToken(externalToken))
 	targets := map[string]harness.Target{
-		"simulator": harness.NewSimulator(srv, ts.URL),
+		"simulator": newSimulatorTarget(t),
 		"external":  &harness.External{URL: external.SCIMURL(""), Token: externalToken},
 	}
 	for name, target := range targets {
@@ -290,13 +278,7 @@ func TestRun_TargetUserNotFound(t *testing.T) {
 	}
 	c := cases[0]
 	c.Scenario.Expect.TargetUser = &scenarios.UserExpect{UserName: "nobody@contoso.com", Absent: []string{"displayName"}}
-	srv, err := simulator.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv)
-	defer ts.Close()
-	res := harness.Run(context.Background(), harness.NewSimulator(srv, ts.URL), c, harness.Options{})
+	res := harness.Run(context.Background(), newSimulatorTarget(t), c, harness.Options{})
 	want := `expected the target to hold a user "nobody@contoso.com" after the run, it holds none`
 	if !slices.Contains(res.Mismatches, want) {
 		t.Errorf("Run() mismatches = %q (err %v), want %q", res.Mismatches, res.Err, want)
@@ -314,5 +296,45 @@ func TestCatalog_errorCodes(t *testing.T) {
 		if c := s.Expect.ErrorCode; c != "" && !entra.Known(c) {
 			t.Errorf("%s: expect.errorCode %q is not in entra's table of codes (docs/error-codes.md)", s.File, c)
 		}
+	}
+}
+
+// TestLoad_cycleChangesUnknownObject: a cycle's changes are read against the scenario's source
+// before anything runs, and an unknown object is an error naming the scenario file's line.
+func TestLoad_cycleChangesUnknownObject(t *testing.T) {
+	_, err := harness.LoadDir("testdata/cycles-unknown-object")
+	want := `testdata/cycles-unknown-object/cycle-unknown-user.yaml:10:18: change.users[0].objectId: cycle 2: no user has objectId "u-nobody"`
+	if err == nil || err.Error() != want {
+		t.Fatalf("Load() error = %v\nwant %s", err, want)
+	}
+}
+
+// TestRun_cycleMismatch: a cycle that does not end as expected is reported with its number and
+// every difference, and the summary row shows the job's status.
+func TestRun_cycleMismatch(t *testing.T) {
+	cases, err := harness.LoadDir("testdata/cycles-wrong")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := harness.Run(context.Background(), newSimulatorTarget(t, simulator.WithSeed(7)), cases[0], harness.Options{})
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	want := []string{
+		"cycle 2: expected the job Active after the cycle, it is Quarantine (EncounteredQuarantineException)",
+		"cycle 2: expected 1 updated, got 0",
+	}
+	if !slices.Equal(res.Mismatches, want) {
+		t.Errorf("mismatches:\n%s\nwant:\n%s", strings.Join(res.Mismatches, "\n"), strings.Join(want, "\n"))
+	}
+	if len(res.Cycles) != 2 || res.Cycles[0].Created != 5 {
+		t.Errorf("cycles = %+v", res.Cycles)
+	}
+	row := res.Row()
+	if row.Passed || row.Expected != "job Active" || row.Actual != "job Quarantine (EncounteredQuarantineException)" || row.ErrorCode != "Unauthorized" {
+		t.Errorf("row = %+v", row)
+	}
+	if f := res.Failure(); !strings.Contains(f, "cycle 2: expected the job Active") || !strings.Contains(f, "cycle-wrong-status.yaml") {
+		t.Errorf("Failure() = %s", f)
 	}
 }

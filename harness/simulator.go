@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/scimsim/scimsim/entra"
 	"github.com/scimsim/scimsim/scenarios"
 	"github.com/scimsim/scimsim/simulator"
+	"github.com/scimsim/scimsim/simulator/graph"
 	"github.com/scimsim/scimsim/wire"
 )
 
@@ -63,10 +65,8 @@ func (s *Simulator) Prepare(_ context.Context, sc *scenarios.Scenario) (Endpoint
 			return Endpoint{}, fmt.Errorf("%s: seed the target: %w", sc.File, err)
 		}
 	}
-	for i, f := range sc.Target.Faults {
-		if _, err := t.Faults().Add(FaultSpec(f)); err != nil {
-			return Endpoint{}, fmt.Errorf("%s: target.faults[%d]: %w", sc.File, i, err)
-		}
+	if err := addFaults(t, sc); err != nil {
+		return Endpoint{}, err
 	}
 	return Endpoint{URL: s.root + t.SCIMPath(), Root: s.root, Token: token}, nil
 }
@@ -141,12 +141,99 @@ func oneUser(status int, body []byte, userName string) (map[string]any, error) {
 			found = append(found, u)
 		}
 	}
+	return theOne(found, "the target", fmt.Sprintf("called %q", userName))
+}
+
+// theOne returns the one user of found, nil when there is none; several are an error saying that
+// holder holds them, which users (called) and that one was wanted.
+func theOne(found []map[string]any, holder, called string) (map[string]any, error) {
 	switch len(found) {
 	case 0:
 		return nil, nil
 	case 1:
 		return found[0], nil
-	default:
-		return nil, fmt.Errorf("the target holds %d users called %q, want 1", len(found), userName)
 	}
+	return nil, fmt.Errorf("%s holds %d users %s, want 1", holder, len(found), called)
+}
+
+// addFaults gives the scenario's tenant t the scenario's faults.
+func addFaults(t *simulator.Tenant, sc *scenarios.Scenario) error {
+	for i, f := range sc.Target.Faults {
+		if _, err := t.Faults().Add(FaultSpec(f)); err != nil {
+			return fmt.Errorf("%s: target.faults[%d]: %w", sc.File, i, err)
+		}
+	}
+	return nil
+}
+
+// prepareEntra readies an Entra tenant for a cross-tenant scenario (target.kind: entra): the
+// tenant of the scenario's id made an Entra tenant, emptied, given the scenario's token, tenant id,
+// users, deleted users, partner configurations, authorization policy and faults. The endpoint is its
+// Microsoft Graph base URL.
+func (s *Simulator) prepareEntra(sc *scenarios.Scenario) (Endpoint, error) {
+	t := s.srv.Tenant(sc.ID)
+	t.Reset()
+	if err := t.SetKind(simulator.KindEntra); err != nil {
+		return Endpoint{}, fmt.Errorf("%s: %w", sc.File, err)
+	}
+	token := sc.Target.TokenOrDefault()
+	t.Configure(simulator.ProfileEntra, token)
+	d := t.Directory()
+	d.SetTenantID(sc.Target.TenantIDOrDefault())
+	d.SetDomain(sc.Target.DomainOrDefault())
+	seed := graph.Seed{Users: sc.Target.Users, DeletedUsers: sc.Target.DeletedUsers, Partners: sc.Target.Partners, AuthorizationPolicy: sc.Target.AuthorizationPolicy}
+	if err := d.Seed(seed); err != nil {
+		return Endpoint{}, fmt.Errorf("%s: seed the target tenant: %w", sc.File, err)
+	}
+	if err := addFaults(t, sc); err != nil {
+		return Endpoint{}, err
+	}
+	return Endpoint{URL: s.root + t.GraphPath(), Root: s.root, Token: token}, nil
+}
+
+// DeletedUserCounter is a Target that can count the users an Entra target holds in its deleted
+// items after a run (expect.targetDeletedUsers).
+type DeletedUserCounter interface {
+	DeletedUsers(sc *scenarios.Scenario) (int, error)
+}
+
+// DeletedUsers returns how many users the scenario's Entra tenant holds in its deleted items.
+func (s *Simulator) DeletedUsers(sc *scenarios.Scenario) (int, error) {
+	if !sc.Target.Entra() {
+		return 0, fmt.Errorf("%s: the target is a SCIM application, which has no deleted items", sc.File)
+	}
+	_, del := s.srv.Tenant(sc.ID).Directory().Counts()
+	return del, nil
+}
+
+// storedGraphUser reads the user whose userPrincipalName is upn from the scenario's Entra tenant,
+// through its Graph API as any client would (GET /users?$filter=userPrincipalName eq '...'), with
+// every property the tenant stores ($select).
+func (s *Simulator) storedGraphUser(ctx context.Context, sc *scenarios.Scenario, upn string) (map[string]any, error) {
+	t := s.srv.Tenant(sc.ID)
+	q := url.Values{
+		"$filter": {fmt.Sprintf("userPrincipalName eq '%s'", strings.ReplaceAll(upn, "'", "''"))},
+		"$select": {"userPrincipalName,mail,displayName,givenName,surname,userType,creationType,externalUserState,showInAddressList,accountEnabled,alternativeSecurityIds,department,city,country,preferredLanguage,mailNickname,employeeId"},
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.root+t.GraphPath()+"/users?"+strings.ReplaceAll(q.Encode(), "+", "%20"), nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+sc.Target.TokenOrDefault())
+	resp, err := defaultClient().Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return nil, err
+	}
+	var list struct {
+		Value []map[string]any `json:"value"`
+	}
+	if resp.StatusCode != http.StatusOK || json.Unmarshal(body, &list) != nil {
+		return nil, fmt.Errorf("GET users for %q answered %d: %s", upn, resp.StatusCode, clip(body))
+	}
+	return theOne(list.Value, "the target tenant", fmt.Sprintf("with userPrincipalName %q", upn))
 }

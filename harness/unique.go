@@ -8,6 +8,7 @@ import (
 
 	"github.com/scimsim/scimsim/engine"
 	"github.com/scimsim/scimsim/scenarios"
+	"github.com/scimsim/scimsim/wire"
 )
 
 // A scenario run against a real endpoint must not collide with anything already there, nor with
@@ -103,7 +104,7 @@ func TagSubject(src *engine.Source, s scenarios.Subject, tag string) scenarios.S
 // from the catalog's ids to the endpoint's through ids, and the schemas a SCIM create needs (RFC 7644
 // §3.3) added when the catalog left them out. The entry itself is not changed.
 func tagSeed(resource string, seed map[string]any, tag string, ids map[string]string) map[string]any {
-	out := deepCopy(seed).(map[string]any)
+	out := wire.Clone(seed)
 	delete(out, "id")
 	delete(out, "meta")
 	tagString := func(m map[string]any, key string) {
@@ -123,9 +124,9 @@ func tagSeed(resource string, seed map[string]any, tag string, ids map[string]st
 			}
 		}
 		if _, ok := out["schemas"]; !ok {
-			schemas := []any{userSchema}
-			if _, ok := out[enterpriseSchema]; ok {
-				schemas = append(schemas, enterpriseSchema)
+			schemas := []any{wire.UserSchema}
+			if _, ok := out[wire.EnterpriseSchema]; ok {
+				schemas = append(schemas, wire.EnterpriseSchema)
 			}
 			out["schemas"] = schemas
 		}
@@ -141,35 +142,10 @@ func tagSeed(resource string, seed map[string]any, tag string, ids map[string]st
 			}
 		}
 		if _, ok := out["schemas"]; !ok {
-			out["schemas"] = []any{groupSchema}
+			out["schemas"] = []any{wire.GroupSchema}
 		}
 	}
 	return out
-}
-
-const (
-	userSchema       = "urn:ietf:params:scim:schemas:core:2.0:User"
-	groupSchema      = "urn:ietf:params:scim:schemas:core:2.0:Group"
-	enterpriseSchema = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
-)
-
-// deepCopy copies the maps and lists of a decoded YAML or JSON value.
-func deepCopy(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(v))
-		for k, x := range v {
-			out[k] = deepCopy(x)
-		}
-		return out
-	case []any:
-		out := make([]any, len(v))
-		for i, x := range v {
-			out[i] = deepCopy(x)
-		}
-		return out
-	}
-	return v
 }
 
 // untag removes every occurrence of tag from a report's JSON, case-insensitively (an endpoint may

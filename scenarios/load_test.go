@@ -328,16 +328,7 @@ func TestSelect(t *testing.T) {
 // FuzzParse feeds the loader arbitrary bytes: it must never panic, and every problem it reports must
 // be an *Error that names the file.
 func FuzzParse(f *testing.F) {
-	for _, dir := range []string{".", filepath.Join("..", "testdata", "scenarios-broken")} {
-		files, _ := filepath.Glob(filepath.Join(dir, "*.yaml"))
-		for _, file := range files {
-			data, err := os.ReadFile(file)
-			if err != nil {
-				f.Fatal(err)
-			}
-			f.Add(data)
-		}
-	}
+	golden.Seed(f, "*.yaml", filepath.Join("..", "testdata", "scenarios-broken", "*.yaml"))
 	f.Add([]byte("a: &x [*x]\n"))
 	f.Add([]byte("title: !!binary zz\n"))
 	f.Add([]byte("target: {users: [~]}\n"))

@@ -1,6 +1,7 @@
 // Package wire holds the vocabulary of SCIM 2.0 on the wire (RFC 7643, RFC 7644) that every part of
 // scimsim speaks: the media type, the schema and message URNs, filter string literals, case-insensitive
-// attribute access, attribute paths, and recorded exchanges with one redaction rule.
+// attribute access, deep copies of decoded resources, version-4 GUIDs, attribute paths, and recorded
+// exchanges with one redaction rule.
 //
 // It is a leaf: it imports nothing of scimsim, so that the engine, the simulator, the conformance
 // checks, the harness and the scenario loader all share one copy of each rule.
@@ -85,6 +86,45 @@ func Field(m map[string]any, name string) any {
 		}
 	}
 	return nil
+}
+
+// GUID formats 16 random bytes as a version-4 GUID, with the version and variant bits set (RFC 9562
+// Section 5.4): the form of Entra's object ids and of the value Test Connection queries for.
+func GUID(b [16]byte) string {
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}
+
+// Clone returns a deep copy of a decoded JSON or YAML value (a resource, a list of them): its
+// objects and arrays are copied, so that changing the copy never changes v; other values are shared.
+func Clone[V any](v V) V {
+	c, _ := clone(v).(V)
+	return c
+}
+
+func clone(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		if v == nil {
+			return v
+		}
+		out := make(map[string]any, len(v))
+		for k, x := range v {
+			out[k] = clone(x)
+		}
+		return out
+	case []any:
+		if v == nil {
+			return v
+		}
+		out := make([]any, len(v))
+		for i, x := range v {
+			out[i] = clone(x)
+		}
+		return out
+	}
+	return v
 }
 
 // Get returns a resource's attribute by name: "userName", a dotted sub-attribute ("name.familyName"),

@@ -168,12 +168,7 @@ func TestPos(t *testing.T) {
 
 // FuzzRead: no input panics either reader, and every mistake names the file.
 func FuzzRead(f *testing.F) {
-	files, _ := filepath.Glob(filepath.Join("testdata", "*", "*.yaml"))
-	for _, p := range files {
-		if b, err := os.ReadFile(p); err == nil {
-			f.Add(b)
-		}
-	}
+	golden.Seed(f, filepath.Join("testdata", "*", "*.yaml"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		for _, read := range []func(string, []byte) error{
 			func(n string, b []byte) error { _, err := readStrict(n, b); return err },

@@ -1,10 +1,11 @@
 package decode
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/scimsim/scimsim/internal/golden"
 )
 
 // jsonSample is a body JSON reads: its json tags are the keys it may hold.
@@ -36,12 +37,7 @@ func TestJSON(t *testing.T) {
 
 // FuzzJSON: no input panics JSON, and every mistake names the document.
 func FuzzJSON(f *testing.F) {
-	files, _ := filepath.Glob(filepath.Join("testdata", "json", "*.json"))
-	for _, p := range files {
-		if b, err := os.ReadFile(p); err == nil {
-			f.Add(b)
-		}
-	}
+	golden.Seed(f, filepath.Join("testdata", "json", "*.json"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var v jsonSample
 		if err := JSON("body", b, &v); err != nil {

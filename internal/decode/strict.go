@@ -54,11 +54,7 @@ func (d *Decoder) checkKeys(n *yaml.Node, t reflect.Type, path, what string) {
 			*n = yaml.Node{Kind: yaml.ScalarNode, Tag: "!!timestamp", Value: "0001-01-01T00:00:00Z", Line: n.Line, Column: n.Column}
 		}
 	case t.Kind() == reflect.Struct:
-		if n.Kind != yaml.MappingNode {
-			if n.Tag == "!!null" {
-				return
-			}
-			d.Addf(d.Pos(n), "", "%s must be a mapping, not %s", described, describeValue(n))
+		if !d.shaped(n, yaml.MappingNode, described, "a mapping") {
 			return
 		}
 		fields := yamlFields(t)
@@ -76,25 +72,31 @@ func (d *Decoder) checkKeys(n *yaml.Node, t reflect.Type, path, what string) {
 			d.checkKeys(v, f, Field(path, k.Value), what)
 		}
 	case t.Kind() == reflect.Slice:
-		if n.Kind != yaml.SequenceNode {
-			if n.Tag == "!!null" {
-				return
-			}
-			d.Addf(d.Pos(n), "", "%s must be a list, not %s", described, describeValue(n))
+		if !d.shaped(n, yaml.SequenceNode, described, "a list") {
 			return
 		}
 		for i, c := range n.Content {
 			d.checkKeys(c, t.Elem(), Index(path, i), what)
 		}
 	case t.Kind() == reflect.Map:
-		if n.Kind != yaml.MappingNode && n.Tag != "!!null" {
-			d.Addf(d.Pos(n), "", "%s must be a mapping, not %s", described, describeValue(n))
-		}
+		d.shaped(n, yaml.MappingNode, described, "a mapping")
 	default:
 		if n.Kind != yaml.ScalarNode {
 			d.Addf(d.Pos(n), "", "%s must be a single value, not %s", described, describeValue(n))
 		}
 	}
+}
+
+// shaped reports whether n is of kind want. When it is not, a null passes (it leaves the value
+// unset) and anything else is recorded as "DESCRIBED must be NOUN, not ...".
+func (d *Decoder) shaped(n *yaml.Node, want yaml.Kind, described, noun string) bool {
+	if n.Kind == want {
+		return true
+	}
+	if n.Tag != "!!null" {
+		d.Addf(d.Pos(n), "", "%s must be %s, not %s", described, noun, describeValue(n))
+	}
+	return false
 }
 
 // describeValue names a value for Strict's messages: a mapping, a list, or the text written.

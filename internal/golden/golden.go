@@ -1,7 +1,7 @@
 // Package golden checks a test's output against a file of the repository (a golden file, or a
 // generated part of the docs) and rewrites the file instead when the test runs with -update, so
 // that every generated file is made and checked the same way; Contains checks the lines a test
-// pins of an output that has no file.
+// pins of an output that has no file; Seed starts a fuzz test from the repository's example files.
 package golden
 
 import (
@@ -79,6 +79,25 @@ func Contains(tb testing.TB, what, got string, wants ...string) {
 	}
 	if len(missing) > 0 {
 		tb.Errorf("%s lacks %s:\n%s", what, strings.Join(missing, ", "), got)
+	}
+}
+
+// Seed adds every file matching one of patterns (filepath.Glob's) to a fuzz test's seed corpus, so
+// that fuzzing starts from the files the repository ships.
+func Seed(f *testing.F, patterns ...string) {
+	f.Helper()
+	for _, pattern := range patterns {
+		files, err := filepath.Glob(pattern)
+		if err != nil {
+			f.Fatal(err)
+		}
+		for _, file := range files {
+			b, err := os.ReadFile(file)
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(b)
+		}
 	}
 }
 

@@ -47,32 +47,22 @@ func TestBuild(t *testing.T) {
 	}
 
 	idx, err := layout.ImageIndexFromPath(out)
-	if err != nil {
-		t.Fatal(err)
-	}
+	check(t, err)
 	im, err := idx.IndexManifest()
-	if err != nil {
-		t.Fatal(err)
-	}
+	check(t, err)
 	if len(im.Manifests) != 1 || im.Manifests[0].Digest != digest || im.Manifests[0].MediaType != types.OCIManifestSchema1 ||
 		im.Manifests[0].Annotations["org.opencontainers.image.ref.name"] != "scimsim:v0.0.0-test" {
 		t.Fatalf("index = %+v, want one OCI manifest %s named scimsim:v0.0.0-test", im.Manifests, digest)
 	}
 	img, err := idx.Image(digest)
-	if err != nil {
-		t.Fatal(err)
-	}
+	check(t, err)
 	m, err := img.Manifest()
-	if err != nil {
-		t.Fatal(err)
-	}
+	check(t, err)
 	if m.Config.MediaType != types.OCIConfigJSON || len(m.Layers) != 1 || m.Layers[0].MediaType != types.OCILayer {
 		t.Errorf("manifest: config %s, layers %+v; want OCI media types and one layer", m.Config.MediaType, m.Layers)
 	}
 	cf, err := img.ConfigFile()
-	if err != nil {
-		t.Fatal(err)
-	}
+	check(t, err)
 	c := cf.Config
 	if cf.OS != "linux" || cf.Architecture != runtime.GOARCH || !cf.Created.Time.Equal(created) {
 		t.Errorf("config: %s/%s created %v", cf.OS, cf.Architecture, cf.Created)
@@ -95,27 +85,17 @@ func TestBuild(t *testing.T) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		if err != nil {
-			t.Fatal(err)
-		}
+		check(t, err)
 		files[strings.TrimSuffix(h.Name, "/")] = h
 		p := filepath.Join(root, filepath.FromSlash(h.Name))
 		switch h.Typeflag {
 		case tar.TypeDir:
-			if err := os.MkdirAll(p, 0o755); err != nil {
-				t.Fatal(err)
-			}
+			check(t, os.MkdirAll(p, 0o755))
 		case tar.TypeReg:
-			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-				t.Fatal(err)
-			}
+			check(t, os.MkdirAll(filepath.Dir(p), 0o755))
 			b, err := io.ReadAll(tr)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(p, b, os.FileMode(h.Mode)&0o777); err != nil {
-				t.Fatal(err)
-			}
+			check(t, err)
+			check(t, os.WriteFile(p, b, os.FileMode(h.Mode)&0o777))
 		}
 	}
 	if h := files["scimsim"]; h == nil || h.Mode&0o111 == 0 || h.Uid != 0 || h.Mode&0o022 != 0 {
@@ -147,6 +127,14 @@ func TestBuild(t *testing.T) {
 	again, err := Build(Options{Binary: bin, Out: filepath.Join(dir, "again"), Arch: runtime.GOARCH, Version: "v0.0.0-test", Revision: "abc", Created: created})
 	if err != nil || again != digest {
 		t.Errorf("a second build gave %s (%v), want %s", again, err, digest)
+	}
+}
+
+// check fails the test at once when err is set.
+func check(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 

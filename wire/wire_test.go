@@ -1,0 +1,54 @@
+package wire
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestClone: the copy holds what the original holds, and changing the copy's objects and arrays
+// leaves the original as it was.
+func TestClone(t *testing.T) {
+	resource := func() map[string]any {
+		return map[string]any{
+			"userName": "ada@contoso.com",
+			"name":     map[string]any{"givenName": "Ada"},
+			"emails":   []any{map[string]any{"value": "ada@contoso.com", "primary": true}},
+		}
+	}
+	orig := resource()
+	c := Clone(orig)
+	if diff := cmp.Diff(orig, c); diff != "" {
+		t.Fatalf("Clone() (-orig +copy):\n%s", diff)
+	}
+	c["userName"] = "bea@contoso.com"
+	c["name"].(map[string]any)["givenName"] = "Bea"
+	c["emails"].([]any)[0].(map[string]any)["value"] = "bea@contoso.com"
+	c["emails"] = append(c["emails"].([]any), "more")
+	if diff := cmp.Diff(resource(), orig); diff != "" {
+		t.Errorf("changing the copy changed the original (-want +got):\n%s", diff)
+	}
+	if got := Clone(map[string]any(nil)); got != nil {
+		t.Errorf("Clone(nil map) = %#v, want nil", got)
+	}
+	if got := Clone[any]("ada"); got != "ada" {
+		t.Errorf("Clone(string) = %#v", got)
+	}
+}
+
+// TestGUID: the bytes in order, as 8-4-4-4-12 hex digits, with version 4 and the RFC 9562 variant
+// whatever the bytes were.
+func TestGUID(t *testing.T) {
+	for _, tt := range []struct {
+		b    [16]byte
+		want string
+	}{
+		{[16]byte{}, "00000000-0000-4000-8000-000000000000"},
+		{[16]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, "ffffffff-ffff-4fff-bfff-ffffffffffff"},
+		{[16]byte{0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0, 0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0}, "12345678-9abc-4ef0-9234-56789abcdef0"},
+	} {
+		if got := GUID(tt.b); got != tt.want {
+			t.Errorf("GUID(%x) = %s, want %s", tt.b, got, tt.want)
+		}
+	}
+}
