@@ -157,6 +157,39 @@ func (s *server) do(method, path, bearer string, body any) (int, []byte, error) 
 	return resp.StatusCode, raw, err
 }
 
+// get is the body of GET path, asked without a token (the admin API's lists).
+func (s *server) get(path string) ([]byte, error) {
+	_, body, err := s.do("GET", path, "", nil)
+	return body, err
+}
+
+// tally counts the answers of requests sent from many goroutines, by status.
+type tally struct {
+	mu sync.Mutex
+	by map[int]int
+}
+
+// add counts one answer, given as server.do returns it, and passes its error on.
+func (t *tally) add(code int, _ []byte, err error) error {
+	if err != nil {
+		return err
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.by == nil {
+		t.by = map[int]int{}
+	}
+	t.by[code]++
+	return nil
+}
+
+// of is the number of answers with status code.
+func (t *tally) of(code int) int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.by[code]
+}
+
 func (s *server) seed(tenant string, users []map[string]any, groups []map[string]any) error {
 	path := "/admin/seed"
 	if tenant != "" {
