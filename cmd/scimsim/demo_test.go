@@ -20,12 +20,18 @@ var (
 )
 
 // runCLI runs the program as a user would and returns its exit status and output.
-func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
+func runCLI(t testing.TB, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	err := run(context.Background(), args, &out, &errOut)
 	code = exitCode(err, &errOut)
 	return code, out.String(), errOut.String()
+}
+
+// runCmd runs `scimsim name args...` as runCLI does.
+func runCmd(t testing.TB, name string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	return runCLI(t, append([]string{name}, args...)...)
 }
 
 // TestDemo: by default the demo fits a screen: one report per step, in the document's order, the

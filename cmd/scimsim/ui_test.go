@@ -112,7 +112,7 @@ func TestUI_InvalidConfigSentence(t *testing.T) {
 	if err := os.WriteFile(cfg, []byte("job:\n  scope: everyone\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	code, _, stderr := runProvisionCmd(t, "--source", provisionSource, "--config", cfg, "--user", "alice@contoso.com", "--target", root+"/scim/v2")
+	code, _, stderr := runCmd(t, "provision", "--source", provisionSource, "--config", cfg, "--user", "alice@contoso.com", "--target", root+"/scim/v2")
 	sentence := strings.TrimSpace(strings.TrimPrefix(stderr, "scimsim: "))
 	if code != 2 || !strings.Contains(sentence, "job.yaml:2") {
 		t.Fatalf("scimsim provision with the broken config: exit %d, %q", code, stderr)
@@ -134,7 +134,7 @@ func TestUI_UnreachableTargetSentence(t *testing.T) {
 	target := closed.URL + "/scim/v2"
 	closed.Close()
 	root := startUI(t, "--target", target, "--token", "secret")
-	_, stdout, _ := runProvisionCmd(t, "--source", provisionSource, "--user", "alice@contoso.com", "--target", target, "--token", "secret")
+	_, stdout, _ := runCmd(t, "provision", "--source", provisionSource, "--user", "alice@contoso.com", "--target", target, "--token", "secret")
 	m := regexp.MustCompile(`ConnectionFailed: (.+)`).FindStringSubmatch(stdout)
 	if m == nil {
 		t.Fatalf("the CLI does not report ConnectionFailed:\n%s", stdout)
