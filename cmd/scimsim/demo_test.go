@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"fmt"
 	"path/filepath"
 	"regexp"
@@ -18,21 +16,6 @@ var (
 	catalog      = filepath.Join("..", "..", "scenarios")
 	wrongCatalog = filepath.Join("..", "..", "harness", "testdata", "wrong-expectation")
 )
-
-// runCLI runs the program as a user would and returns its exit status and output.
-func runCLI(t testing.TB, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	err := run(context.Background(), args, &out, &errOut)
-	code = exitCode(err, &errOut)
-	return code, out.String(), errOut.String()
-}
-
-// runCmd runs `scimsim name args...` as runCLI does.
-func runCmd(t testing.TB, name string, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	return runCLI(t, append([]string{name}, args...)...)
-}
 
 // TestDemo: by default the demo fits a screen: one report per step, in the document's order, the
 // counts by step and label, and how to see everything, in under 250 lines when piped.

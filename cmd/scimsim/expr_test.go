@@ -27,11 +27,7 @@ const uniqueUPN = `SelectUniqueValue(
 	Join("@", NormalizeDiacritics(StripSpaces(Join(".",  Mid([PreferredFirstName], 1, 2), [PreferredLastName]))), "contoso.com"))`
 
 func TestExprCommand(t *testing.T) {
-	dir := t.TempDir()
-	attrFile := filepath.Join(dir, "attrs.yaml")
-	if err := os.WriteFile(attrFile, []byte("givenName: Zoë\nsurname: Ærø\nproxyAddresses: [SMTP:z@contoso.com, smtp:zoe@contoso.com]\nIsSoftDeleted: true\nemployeeId: 1001\nhireDate: 2026-11-25T10:00:00Z\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	attrFile := writeTemp(t, "attrs.yaml", "givenName: Zoë\nsurname: Ærø\nproxyAddresses: [SMTP:z@contoso.com, smtp:zoe@contoso.com]\nIsSoftDeleted: true\nemployeeId: 1001\nhireDate: 2026-11-25T10:00:00Z\n")
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -77,11 +73,7 @@ func TestExprCommand(t *testing.T) {
 }
 
 func TestExprCommand_Errors(t *testing.T) {
-	dir := t.TempDir()
-	nested := filepath.Join(dir, "nested.yaml")
-	if err := os.WriteFile(nested, []byte("givenName: Alice\nmanager:\n  id: u-bob\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	nested := writeTemp(t, "nested.yaml", "givenName: Alice\nmanager:\n  id: u-bob\n")
 	for _, tc := range []struct {
 		name string
 		args []string
