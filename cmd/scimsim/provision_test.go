@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/pem"
-	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -96,7 +95,7 @@ func TestProvision_colorAlways(t *testing.T) {
 // TestProvision_exitErrorQuiet: a failed step exits 1 without repeating the report on stderr.
 func TestProvision_exitErrorQuiet(t *testing.T) {
 	var errb bytes.Buffer
-	err := &exitError{code: 1, err: errors.New("")}
+	err := failedAsReported()
 	if got := exitCode(err, &errb); got != 1 || errb.Len() != 0 {
 		t.Errorf("exitCode = %d, stderr %q; want 1 and nothing", got, errb.String())
 	}
