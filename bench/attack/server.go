@@ -23,7 +23,7 @@ type server struct {
 	cmd  *exec.Cmd
 	root string
 	pid  int
-	logs *bytes.Buffer
+	logs *logBuffer
 }
 
 const token = "attack-token" // loopback only; never a real secret
@@ -42,8 +42,8 @@ func (r *report) startEnv(env []string, args ...string) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	var logs bytes.Buffer
-	cmd.Stderr = &syncWriter{w: &logs}
+	logs := &logBuffer{}
+	cmd.Stderr = logs
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
@@ -60,7 +60,7 @@ func (r *report) startEnv(env []string, args ...string) (*server, error) {
 		_ = cmd.Wait()
 		return nil, fmt.Errorf("no address in %q", line)
 	}
-	return &server{cmd: cmd, root: m[1], pid: cmd.Process.Pid, logs: &logs}, nil
+	return &server{cmd: cmd, root: m[1], pid: cmd.Process.Pid, logs: logs}, nil
 }
 
 func (s *server) stop() {
@@ -80,15 +80,22 @@ func (s *server) kill() {
 	_ = s.cmd.Wait()
 }
 
-type syncWriter struct {
+// logBuffer holds what a server writes on stderr; an attack may read it while the server runs.
+type logBuffer struct {
 	mu sync.Mutex
-	w  io.Writer
+	b  bytes.Buffer
 }
 
-func (w *syncWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.w.Write(p)
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // status reads a field of /proc/PID/status, in KiB.
