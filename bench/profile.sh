@@ -70,7 +70,7 @@ code="$(post_seed "$root" "$WORK/seed.json" "$WORK/seed.out")"
 
 # The requests of bench/peers/load.sh's phase 3 (get-filter) or 4 (post-create), which finds the
 # users just seeded and skips its own loading.
-case "$PHASE" in get-filter) phases=get ;; post-create) phases=post ;; esac
+case "$PHASE" in get-filter) phases="get" ;; post-create) phases="post" ;; esac
 
 say "$PHASE for $DURATION at $USERS users, perf sampling pid $pid at $FREQ Hz"
 ticks_before="$(proc_cpu_ticks "$pid")"

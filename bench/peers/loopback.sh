@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced (not run) by entra-probe.sh and scimmy/smoke.sh, which send requests that create and
 # change resources: they talk to a base URL on this machine only.
 
