@@ -10,7 +10,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -102,24 +101,19 @@ var patchManyMembers = attack{
 			return result{}, err
 		}
 		defer s.stop()
-		stop := make(chan struct{})
 		var worst atomic.Int64
 		var creates atomic.Int64
-		var wg sync.WaitGroup
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			until(stop, func(i int) bool {
-				t0 := time.Now()
-				if code, _, err := s.do("POST", "/scim/v2/Users", token, user(fmt.Sprintf("side%d@contoso.com", i))); err == nil && code == 201 {
-					creates.Add(1)
-				}
-				if d := int64(time.Since(t0)); d > worst.Load() {
-					worst.Store(d)
-				}
-				return true
-			})
-		}()
+		stopCreates := clients(1, func(_, i int) bool {
+			t0 := time.Now()
+			if code, _, err := s.do("POST", "/scim/v2/Users", token, user(fmt.Sprintf("side%d@contoso.com", i))); err == nil && code == 201 {
+				creates.Add(1)
+			}
+			if d := int64(time.Since(t0)); d > worst.Load() {
+				worst.Store(d)
+			}
+			return true
+		})
+		defer stopCreates() // before s.stop, on every return
 		add, addTook, err := patch(s, "Add", 10000)
 		if err != nil {
 			return result{}, err
@@ -128,8 +122,7 @@ var patchManyMembers = attack{
 		if err != nil {
 			return result{}, err
 		}
-		close(stop)
-		wg.Wait()
+		stopCreates()
 		return result{
 			did: "refuses a PATCH of more than 10,000 members (or 1,000 operations) at once with 413 naming the limit; adds and removes in one pass over the group, and validates and encodes before it takes its turn to store, so other writes go on",
 			figures: []string{fmt.Sprintf("45,000 members: %s in %s", over, ms(overTook)), fmt.Sprintf("add 10,000: %s in %s", add, ms(addTook)),

@@ -33,31 +33,22 @@ var killUnderLoad = attack{
 			if err != nil {
 				return result{}, err
 			}
-			stop := make(chan struct{})
-			var wg sync.WaitGroup
-			for c := range 8 {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					until(stop, func(i int) bool {
-						name := fmt.Sprintf("r%d-c%d-%d@contoso.com", round, c, i)
-						code, _, err := s.do("POST", "/scim/v2/Users", token, user(name))
-						if err != nil {
-							return false
-						}
-						if code == 201 {
-							mu.Lock()
-							acked = append(acked, name)
-							mu.Unlock()
-						}
-						return true
-					})
-				}()
-			}
+			stopClients := clients(8, func(c, i int) bool {
+				name := fmt.Sprintf("r%d-c%d-%d@contoso.com", round, c, i)
+				code, _, err := s.do("POST", "/scim/v2/Users", token, user(name))
+				if err != nil {
+					return false
+				}
+				if code == 201 {
+					mu.Lock()
+					acked = append(acked, name)
+					mu.Unlock()
+				}
+				return true
+			})
 			time.Sleep(500 * time.Millisecond)
 			s.kill()
-			close(stop)
-			wg.Wait()
+			stopClients()
 		}
 		s, err := r.start("--state", path)
 		if err != nil {

@@ -301,16 +301,25 @@ func spread(workers, n int, fn func(i int) error) error {
 	})
 }
 
-// until calls fn(0), fn(1), ... until stop is closed or fn returns false.
-func until(stop <-chan struct{}, fn func(i int) bool) {
-	for i := 0; ; i++ {
-		select {
-		case <-stop:
-			return
-		default:
-		}
-		if !fn(i) {
-			return
-		}
-	}
+// clients starts n clients c = 0..n-1 on inParallel, each calling fn(c, 0), fn(c, 1), ... until
+// fn returns false or stop is called; stop returns once every client has, and may be called again.
+func clients(n int, fn func(c, i int) bool) (stop func()) {
+	done, finished := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(finished)
+		_ = inParallel(n, func(c int) error {
+			for i := 0; ; i++ {
+				select {
+				case <-done:
+					return nil
+				default:
+				}
+				if !fn(c, i) {
+					return nil
+				}
+			}
+		})
+	}()
+	var once sync.Once
+	return func() { once.Do(func() { close(done); <-finished }) }
 }
