@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Where does `scimsim serve` spend its CPU under load? Starts it on a free 127.0.0.1 port, seeds
-# USERS users through POST /admin/seed, runs wrk on one phase of bench/peers/load.sh for
+# USERS users through POST /admin/seed, runs one phase of bench/peers/load.sh (wrk) for
 # DURATION while `perf record` samples the server's process, then prints the server's CPU cost
 # per request and the functions that take the largest share of its CPU samples.
 #
@@ -68,41 +68,16 @@ seed_body "$USERS" "$WORK/seed.json"
 code="$(post_seed "$root" "$WORK/seed.json" "$WORK/seed.out")"
 [[ "$code" == 2?? ]] || die "POST /admin/seed answered HTTP $code: $(head -c 300 "$WORK/seed.out")"
 
-# The same requests as load.sh's phases 3 and 4.
-target="user$((USERS / 2))"
-wrk_args=(-t"$THREADS" -c"$CONNS" -d"$DURATION" --latency --timeout 10s
-  -H "Authorization: Bearer $TOKEN" -H 'Accept: application/scim+json')
-if [ "$PHASE" = get-filter ]; then
-  url="$base/Users?filter=$(jq -rn --arg s "userName eq \"$target\"" '$s|@uri')"
-else
-  url="$base/Users"
-  cat >"$WORK/create.lua" <<'EOF'
-local counter = 0
-function setup(thread)
-  counter = counter + 1
-  thread:set("tid", counter)
-end
-function init(args)
-  n = 0
-  wrk.headers["Content-Type"] = "application/scim+json"
-end
-function request()
-  n = n + 1
-  local u = string.format("prof-%d-%d", tid, n)
-  local body = '{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"' .. u ..
-    '","active":true,"displayName":"Bench ' .. u .. '","name":{"givenName":"Bench","familyName":"' .. u ..
-    '"},"emails":[{"value":"' .. u .. '@example.com","type":"work","primary":true}],"externalId":"' .. u .. '"}'
-  return wrk.format("POST", nil, nil, body)
-end
-EOF
-  wrk_args+=(-s "$WORK/create.lua")
-fi
+# The requests of bench/peers/load.sh's phase 3 (get-filter) or 4 (post-create), which finds the
+# users just seeded and skips its own loading.
+case "$PHASE" in get-filter) phases="get" ;; post-create) phases="post" ;; esac
 
 say "$PHASE for $DURATION at $USERS users, perf sampling pid $pid at $FREQ Hz"
 ticks_before="$(proc_cpu_ticks "$pid")"
 perf record -F "$FREQ" -g -p "$pid" -o "$WORK/perf.data" -- sleep "$seconds" >"$WORK/perf.log" 2>&1 &
 perf_pid=$!
-wrk "${wrk_args[@]}" "$url" | tee "$WORK/wrk.txt"
+USERS="$USERS" PHASES="$phases" THREADS="$THREADS" CONNS="$CONNS" DURATION="$DURATION" \
+  bench/peers/load.sh "$base" "$TOKEN" | tee "$WORK/wrk.txt"
 wait "$perf_pid" || { cat "$WORK/perf.log" >&2; die "perf record failed"; }
 ticks_after="$(proc_cpu_ticks "$pid")"
 

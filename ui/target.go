@@ -159,12 +159,10 @@ func (s *Server) list(r *http.Request, resource string) ([]resourceRow, int, err
 	return rows, total, nil
 }
 
+// str is an attribute's value as the table shows it: as fmt prints it, and "" when it is absent.
 func str(v any) string {
-	switch x := v.(type) {
-	case nil:
+	if v == nil {
 		return ""
-	case string:
-		return x
 	}
 	return fmt.Sprint(v)
 }

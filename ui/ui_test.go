@@ -29,9 +29,11 @@ const testToken = "t0ken-0f-the-dem0-tenant"
 var testNow = time.Date(2026, time.November, 25, 10, 0, 0, 0, time.UTC)
 
 type testPage struct {
-	URL string
-	Sim *simulator.Server
-	hc  *http.Client
+	URL    string
+	Sim    *simulator.Server
+	Page   *ui.Server
+	Source *engine.Source // the directory the page provisions from
+	hc     *http.Client
 }
 
 // startPage serves the page over an in-process simulator on a loopback port, as `scimsim ui`
@@ -71,7 +73,7 @@ func startPage(t testing.TB, modify func(*ui.Options)) *testPage {
 	ts.Start()
 	t.Cleanup(ts.Close)
 	t.Cleanup(cancel)
-	return &testPage{URL: root, Sim: sim, hc: &http.Client{
+	return &testPage{URL: root, Sim: sim, Page: page, Source: src, hc: &http.Client{
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		Timeout:       30 * time.Second,
 	}}

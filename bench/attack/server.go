@@ -23,7 +23,7 @@ type server struct {
 	cmd  *exec.Cmd
 	root string
 	pid  int
-	logs *bytes.Buffer
+	logs *logBuffer
 }
 
 const token = "attack-token" // loopback only; never a real secret
@@ -42,8 +42,8 @@ func (r *report) startEnv(env []string, args ...string) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	var logs bytes.Buffer
-	cmd.Stderr = &syncWriter{w: &logs}
+	logs := &logBuffer{}
+	cmd.Stderr = logs
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
@@ -60,7 +60,7 @@ func (r *report) startEnv(env []string, args ...string) (*server, error) {
 		_ = cmd.Wait()
 		return nil, fmt.Errorf("no address in %q", line)
 	}
-	return &server{cmd: cmd, root: m[1], pid: cmd.Process.Pid, logs: &logs}, nil
+	return &server{cmd: cmd, root: m[1], pid: cmd.Process.Pid, logs: logs}, nil
 }
 
 func (s *server) stop() {
@@ -80,15 +80,22 @@ func (s *server) kill() {
 	_ = s.cmd.Wait()
 }
 
-type syncWriter struct {
+// logBuffer holds what a server writes on stderr; an attack may read it while the server runs.
+type logBuffer struct {
 	mu sync.Mutex
-	w  io.Writer
+	b  bytes.Buffer
 }
 
-func (w *syncWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.w.Write(p)
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // status reads a field of /proc/PID/status, in KiB.
@@ -155,6 +162,39 @@ func (s *server) do(method, path, bearer string, body any) (int, []byte, error) 
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(resp.Body)
 	return resp.StatusCode, raw, err
+}
+
+// get is the body of GET path, asked without a token (the admin API's lists).
+func (s *server) get(path string) ([]byte, error) {
+	_, body, err := s.do("GET", path, "", nil)
+	return body, err
+}
+
+// tally counts the answers of requests sent from many goroutines, by status.
+type tally struct {
+	mu sync.Mutex
+	by map[int]int
+}
+
+// add counts one answer, given as server.do returns it, and passes its error on.
+func (t *tally) add(code int, _ []byte, err error) error {
+	if err != nil {
+		return err
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.by == nil {
+		t.by = map[int]int{}
+	}
+	t.by[code]++
+	return nil
+}
+
+// of is the number of answers with status code.
+func (t *tally) of(code int) int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.by[code]
 }
 
 func (s *server) seed(tenant string, users []map[string]any, groups []map[string]any) error {
@@ -261,16 +301,25 @@ func spread(workers, n int, fn func(i int) error) error {
 	})
 }
 
-// until calls fn(0), fn(1), ... until stop is closed or fn returns false.
-func until(stop <-chan struct{}, fn func(i int) bool) {
-	for i := 0; ; i++ {
-		select {
-		case <-stop:
-			return
-		default:
-		}
-		if !fn(i) {
-			return
-		}
-	}
+// clients starts n clients c = 0..n-1 on inParallel, each calling fn(c, 0), fn(c, 1), ... until
+// fn returns false or stop is called; stop returns once every client has, and may be called again.
+func clients(n int, fn func(c, i int) bool) (stop func()) {
+	done, finished := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(finished)
+		_ = inParallel(n, func(c int) error {
+			for i := 0; ; i++ {
+				select {
+				case <-done:
+					return nil
+				default:
+				}
+				if !fn(c, i) {
+					return nil
+				}
+			}
+		})
+	}()
+	var once sync.Once
+	return func() { once.Do(func() { close(done); <-finished }) }
 }

@@ -16,11 +16,9 @@ BASE="${1:?usage: entra-probe.sh BASE_URL TOKEN [LABEL]}"
 TOKEN="${2:?usage: entra-probe.sh BASE_URL TOKEN [LABEL]}"
 LABEL="${3:-$BASE}"
 BASE="${BASE%/}"
-case "$BASE" in
-  http://127.0.0.1:*|http://127.0.0.1/*|http://localhost:*|http://localhost/*|http://\[::1\]:*) ;;
-  *) echo "refusing: base URL must be loopback (127.0.0.1/localhost/[::1]), got $BASE" >&2; exit 2 ;;
-esac
-command -v jq >/dev/null || { echo "jq is required" >&2; exit 2; }
+# shellcheck source=bench/peers/loopback.sh
+. "$(dirname "${BASH_SOURCE[0]}")/loopback.sh"
+require_loopback "$BASE"
 
 CORE_USER=urn:ietf:params:scim:schemas:core:2.0:User
 ENT=urn:ietf:params:scim:schemas:extension:enterprise:2.0:User

@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"io"
 	"net/http"
 	"regexp"
-	"strings"
 	"testing"
 )
 
@@ -22,30 +20,13 @@ func TestRun_ServeAdminOffLoopback(t *testing.T) {
 		t.Fatalf("exit code %d, want 2", got)
 	}
 
-	ctx, cancel := context.WithCancel(context.Background())
-	pr, pw := io.Pipe()
-	done := make(chan error, 1)
-	go func() {
-		err := run(ctx, []string{"serve", "--addr", "0.0.0.0:0", "--admin-token", "adm1n", "--log-level", "warn"}, pw, io.Discard)
-		pw.CloseWithError(io.EOF)
-		done <- err
-	}()
+	port, stop := startCLI(t, regexp.MustCompile(`http://\S+:(\d+)/scim/v2`), "serve", "--addr", "0.0.0.0:0", "--admin-token", "adm1n", "--log-level", "warn")
 	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
+		if err := stop(); err != nil {
 			t.Errorf("serve: %v", err)
 		}
 	})
-	line, err := bufio.NewReader(pr).ReadString('\n')
-	if err != nil {
-		t.Fatalf("serve printed no address: %v", err)
-	}
-	go func() { _, _ = io.Copy(io.Discard, pr) }()
-	m := regexp.MustCompile(`http://\S+:(\d+)/scim/v2`).FindStringSubmatch(line)
-	if m == nil {
-		t.Fatalf("no SCIM URL in %q", line)
-	}
-	root := "http://127.0.0.1:" + m[1]
+	root := "http://127.0.0.1:" + port
 	for _, tc := range []struct {
 		method, path, token string
 		want                int
@@ -56,20 +37,9 @@ func TestRun_ServeAdminOffLoopback(t *testing.T) {
 		{"GET", "/admin/health", "adm1n", 200},
 		{"GET", "/scim/v2/Users", "", 200}, // the SCIM tenant has no token of its own
 	} {
-		req, err := http.NewRequest(tc.method, root+tc.path, strings.NewReader(""))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if tc.token != "" {
-			req.Header.Set("Authorization", "Bearer "+tc.token)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != tc.want {
-			t.Errorf("%s %s with token %q = %d, want %d", tc.method, tc.path, tc.token, resp.StatusCode, tc.want)
+		code, _ := send(t, http.DefaultClient, tc.method, root+tc.path, tc.token, "")
+		if code != tc.want {
+			t.Errorf("%s %s with token %q = %d, want %d", tc.method, tc.path, tc.token, code, tc.want)
 		}
 	}
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -178,7 +177,7 @@ func runConformance(ctx context.Context, f conformanceFlags, stdout io.Writer) e
 		return &exitError{code: 1, err: fmt.Errorf("conformance: interrupted after %d checks; what the run created was deleted", len(results))}
 	}
 	if !rep.Summary.EntraWorks {
-		return &exitError{code: 1, err: errors.New("")}
+		return failedAsReported()
 	}
 	return nil
 }
@@ -227,10 +226,7 @@ func createReportFile(flag, path string) (*os.File, error) {
 
 func writeReportFiles(rep *conformance.Report, jsonOut, junitOut *os.File) error {
 	if jsonOut != nil {
-		enc := json.NewEncoder(jsonOut)
-		enc.SetIndent("", "  ")
-		err := errors.Join(enc.Encode(rep), jsonOut.Close())
-		if err != nil {
+		if err := errors.Join(writeJSON(jsonOut, rep), jsonOut.Close()); err != nil {
 			return fmt.Errorf("conformance: --json %s: %w", jsonOut.Name(), err)
 		}
 	}

@@ -40,7 +40,7 @@ func TestConformanceDocs_sample(t *testing.T) {
 	sample := strings.Split(strings.TrimSuffix(doc[start+len("<!-- sample: strict -->\n```\n"):end], "\n"), "\n")
 
 	sim := simulator.NewTestServer(t, simulator.WithToken("doc-token"), simulator.WithProfile(simulator.ProfileStrict))
-	code, stdout, stderr := runConformanceCmd(t, "--target", sim.SCIMURL(""), "--token", "doc-token", "--prefix", "doc-", "--scenarios", "../../scenarios")
+	code, stdout, stderr := runCmd(t, "conformance", "--target", sim.SCIMURL(""), "--token", "doc-token", "--prefix", "doc-", "--scenarios", "../../scenarios")
 	if code != 1 {
 		t.Fatalf("exit %d, want 1\n%s", code, stderr)
 	}

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"encoding/xml"
 	"io"
@@ -19,15 +17,6 @@ import (
 	"github.com/scimsim/scimsim/conformance"
 	"github.com/scimsim/scimsim/simulator"
 )
-
-// runConformanceCmd runs `scimsim conformance args...` and returns its exit code and output.
-func runConformanceCmd(t testing.TB, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	err := run(context.Background(), append([]string{"conformance"}, args...), &out, &errb)
-	code = exitCode(err, &errb)
-	return code, out.String(), errb.String()
-}
 
 // closedURL is the URL of a port nothing listens on.
 func closedURL(t *testing.T) string {
@@ -73,7 +62,7 @@ func TestConformance_oneSentence(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
-			code, stdout, stderr := runConformanceCmd(t, "--target", tt.url, "--token", tt.token, "--json", filepath.Join(dir, "r.json"))
+			code, stdout, stderr := runCmd(t, "conformance", "--target", tt.url, "--token", tt.token, "--json", filepath.Join(dir, "r.json"))
 			if code != 1 {
 				t.Fatalf("exit code %d, want 1\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 			}
@@ -109,7 +98,7 @@ func TestConformance_badInput(t *testing.T) {
 		{"scenario catalog", []string{"--target", "https://a.example/scim", "--scenarios", "no-such-dir"}, "--scenarios"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			code, stdout, stderr := runConformanceCmd(t, tt.args...)
+			code, stdout, stderr := runCmd(t, "conformance", tt.args...)
 			if code != 2 || !strings.Contains(stderr, tt.want) {
 				t.Errorf("exit %d, stderr %q; want 2 and %q\nstdout: %s", code, stderr, tt.want, stdout)
 			}
@@ -133,7 +122,7 @@ func TestConformance_profiles(t *testing.T) {
 			sim := simulator.NewTestServer(t, simulator.WithToken(token), simulator.WithProfile(tt.profile))
 			dir := t.TempDir()
 			t.Setenv("SCIMSIM_TOKEN", token) // --token left out: the environment's
-			code, stdout, stderr := runConformanceCmd(t, "--target", sim.SCIMURL(""), "--scenarios", "../../scenarios",
+			code, stdout, stderr := runCmd(t, "conformance", "--target", sim.SCIMURL(""), "--scenarios", "../../scenarios",
 				"--json", filepath.Join(dir, "r.json"), "--junit", filepath.Join(dir, "r.xml"))
 			if code != tt.code {
 				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.code, stdout, stderr)
@@ -186,7 +175,7 @@ func TestConformance_dryRun(t *testing.T) {
 	var hits atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
 	defer srv.Close()
-	code, stdout, stderr := runConformanceCmd(t, "--target", srv.URL+"/scim/v2", "--token", "s3cr3t-token", "--dry-run")
+	code, stdout, stderr := runCmd(t, "conformance", "--target", srv.URL+"/scim/v2", "--token", "s3cr3t-token", "--dry-run")
 	if code != 0 || hits.Load() != 0 {
 		t.Fatalf("exit %d, %d requests sent; want 0 and none\n%s%s", code, hits.Load(), stdout, stderr)
 	}
@@ -205,7 +194,7 @@ func TestConformance_dryRun(t *testing.T) {
 func TestConformance_checkSelection(t *testing.T) {
 	sim := simulator.NewTestServer(t, simulator.WithToken("secret"))
 	dir := t.TempDir()
-	code, stdout, stderr := runConformanceCmd(t, "--target", sim.SCIMURL(""), "--token", "secret", "--check", "patch-entra-manager", "--json", filepath.Join(dir, "r.json"))
+	code, stdout, stderr := runCmd(t, "conformance", "--target", sim.SCIMURL(""), "--token", "secret", "--check", "patch-entra-manager", "--json", filepath.Join(dir, "r.json"))
 	if code != 0 {
 		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
 	}
@@ -224,7 +213,7 @@ func TestConformance_checkSelection(t *testing.T) {
 func BenchmarkConformance(b *testing.B) {
 	sim := simulator.NewTestServer(b, simulator.WithToken("bench"))
 	for b.Loop() {
-		if code, stdout, stderr := runConformanceCmd(b, "--target", sim.SCIMURL(""), "--token", "bench"); code != 0 {
+		if code, stdout, stderr := runCmd(b, "conformance", "--target", sim.SCIMURL(""), "--token", "bench"); code != 0 {
 			b.Fatalf("exit %d\n%s%s", code, stdout, stderr)
 		}
 	}

@@ -44,13 +44,13 @@ func TestProvision_crossTenant(t *testing.T) {
 			"", "job.kind is scim (a SCIM application), but the target " + graphURL + " is a Microsoft Graph base URL, a Microsoft Entra tenant"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			code, stdout, stderr := runProvisionCmd(t, slices.Concat([]string{"--source", ctsSource, "--now", "2026-11-25T10:00:00Z"}, tt.args)...)
+			code, stdout, stderr := runCmd(t, "provision", slices.Concat([]string{"--source", ctsSource, "--now", "2026-11-25T10:00:00Z"}, tt.args)...)
 			if code != tt.code || !strings.Contains(stdout, tt.stdout) || !strings.Contains(stderr, tt.stderr) {
 				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s\nwant stdout %q, stderr %q", code, tt.code, stdout, stderr, tt.stdout, tt.stderr)
 			}
 		})
 	}
-	code, stdout, _ := runProvisionCmd(t, "--cross-tenant", "--print-default-config")
+	code, stdout, _ := runCmd(t, "provision", "--cross-tenant", "--print-default-config")
 	if code != 0 || !strings.Contains(stdout, "kind: crossTenant") || !strings.Contains(stdout, "target: alternativeSecurityIds, matching: 1") {
 		t.Fatalf("--cross-tenant --print-default-config: exit %d\n%s", code, stdout)
 	}

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"fmt"
 	"path/filepath"
 	"regexp"
@@ -18,15 +16,6 @@ var (
 	catalog      = filepath.Join("..", "..", "scenarios")
 	wrongCatalog = filepath.Join("..", "..", "harness", "testdata", "wrong-expectation")
 )
-
-// runCLI runs the program as a user would and returns its exit status and output.
-func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	err := run(context.Background(), args, &out, &errOut)
-	code = exitCode(err, &errOut)
-	return code, out.String(), errOut.String()
-}
 
 // TestDemo: by default the demo fits a screen: one report per step, in the document's order, the
 // counts by step and label, and how to see everything, in under 250 lines when piped.

@@ -26,19 +26,8 @@ const uniqueUPN = `SelectUniqueValue(
 	Join("@", NormalizeDiacritics(StripSpaces(Join(".",  Mid([PreferredFirstName], 1, 1), [PreferredLastName]))), "contoso.com"),
 	Join("@", NormalizeDiacritics(StripSpaces(Join(".",  Mid([PreferredFirstName], 1, 2), [PreferredLastName]))), "contoso.com"))`
 
-func runExprCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	err := run(context.Background(), append([]string{"expr"}, args...), &out, &errOut)
-	return exitCode(err, &errOut), out.String(), errOut.String()
-}
-
 func TestExprCommand(t *testing.T) {
-	dir := t.TempDir()
-	attrFile := filepath.Join(dir, "attrs.yaml")
-	if err := os.WriteFile(attrFile, []byte("givenName: Zoë\nsurname: Ærø\nproxyAddresses: [SMTP:z@contoso.com, smtp:zoe@contoso.com]\nIsSoftDeleted: true\nemployeeId: 1001\nhireDate: 2026-11-25T10:00:00Z\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	attrFile := writeTemp(t, "attrs.yaml", "givenName: Zoë\nsurname: Ærø\nproxyAddresses: [SMTP:z@contoso.com, smtp:zoe@contoso.com]\nIsSoftDeleted: true\nemployeeId: 1001\nhireDate: 2026-11-25T10:00:00Z\n")
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -72,7 +61,7 @@ func TestExprCommand(t *testing.T) {
 		{"Len", []string{`Len([LastName])`, "--attr", "LastName=Parker"}, "6\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			code, out, errOut := runExprCLI(t, tc.args...)
+			code, out, errOut := runCmd(t, "expr", tc.args...)
 			if code != 0 {
 				t.Fatalf("expr %q: exit status %d, want 0\nstderr: %s", tc.args, code, errOut)
 			}
@@ -84,11 +73,7 @@ func TestExprCommand(t *testing.T) {
 }
 
 func TestExprCommand_Errors(t *testing.T) {
-	dir := t.TempDir()
-	nested := filepath.Join(dir, "nested.yaml")
-	if err := os.WriteFile(nested, []byte("givenName: Alice\nmanager:\n  id: u-bob\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	nested := writeTemp(t, "nested.yaml", "givenName: Alice\nmanager:\n  id: u-bob\n")
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -115,7 +100,7 @@ func TestExprCommand_Errors(t *testing.T) {
 			`SelectUniqueValue: all of the values already exist in the target ("John.Smith@contoso.com", "J.Smith@contoso.com", "Jo.Smith@contoso.com"), so the entry is escrowed`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			code, out, errOut := runExprCLI(t, tc.args...)
+			code, out, errOut := runCmd(t, "expr", tc.args...)
 			if code != tc.code {
 				t.Fatalf("expr %q: exit status %d, want %d\nstdout: %s\nstderr: %s", tc.args, code, tc.code, out, errOut)
 			}
@@ -127,16 +112,16 @@ func TestExprCommand_Errors(t *testing.T) {
 }
 
 func TestExprCommand_Seed(t *testing.T) {
-	_, a, _ := runExprCLI(t, `Guid()`, "--seed", "7")
-	_, b, _ := runExprCLI(t, `Guid()`, "--seed", "7")
-	_, c, _ := runExprCLI(t, `Guid()`, "--seed", "8")
+	_, a, _ := runCmd(t, "expr", `Guid()`, "--seed", "7")
+	_, b, _ := runCmd(t, "expr", `Guid()`, "--seed", "7")
+	_, c, _ := runCmd(t, "expr", `Guid()`, "--seed", "8")
 	if a != b || a == c || len(strings.TrimSpace(a)) != 36 {
 		t.Errorf("Guid() with seeds 7, 7, 8 printed %q, %q, %q; want the same GUID twice, then another", a, b, c)
 	}
 }
 
 func TestExprCommand_WarnsOnAttributeNoUserHas(t *testing.T) {
-	code, out, errOut := runExprCLI(t, `Join(" ", [givenName], [surnme])`, "--source", contoso, "--user", "alice@contoso.com")
+	code, out, errOut := runCmd(t, "expr", `Join(" ", [givenName], [surnme])`, "--source", contoso, "--user", "alice@contoso.com")
 	if code != 0 || out != "Alice\n" {
 		t.Fatalf("exit status %d, output %q; want 0 and Alice", code, out)
 	}
@@ -147,7 +132,7 @@ func TestExprCommand_WarnsOnAttributeNoUserHas(t *testing.T) {
 }
 
 func TestExprCommand_Functions(t *testing.T) {
-	code, out, _ := runExprCLI(t, "--functions")
+	code, out, _ := runCmd(t, "expr", "--functions")
 	if code != 0 {
 		t.Fatalf("exit status %d", code)
 	}

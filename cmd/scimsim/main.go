@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -27,6 +28,27 @@ func (e *exitError) Unwrap() error { return e.err }
 // usageError marks bad input: exit status 2.
 func usageError(format string, args ...any) error {
 	return &exitError{code: 2, err: fmt.Errorf(format, args...)}
+}
+
+// failedAsReported is the error of a run whose output already says what failed: exit status 1,
+// with nothing more on stderr.
+func failedAsReported() error { return &exitError{code: 1, err: errors.New("")} }
+
+// usageIf marks err as bad input (exit status 2) when it is or wraps a T, such as the engine's
+// *engine.InputError; any other error stays as it is.
+func usageIf[T error](err error) error {
+	var t T
+	if errors.As(err, &t) {
+		return usageError("%v", err)
+	}
+	return err
+}
+
+// writeJSON writes v as every --json of the command does: indented by two spaces.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }
 
 func main() {

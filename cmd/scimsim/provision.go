@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"io"
 	"os"
@@ -127,11 +126,7 @@ func runProvision(cmd *cobra.Command, f provisionFlags) error {
 	}
 	rep, err := engine.Run(cmd.Context(), src, cfg, subj, opts...)
 	if err != nil {
-		var ie *engine.InputError
-		if errors.As(err, &ie) {
-			return usageError("%v", err)
-		}
-		return err
+		return usageIf[*engine.InputError](err)
 	}
 	if f.log != "" {
 		if err := job.WriteRunLog(f.log, f.logFormat, rep, cfg.Target.App, provisionTime(f.now), 1); err != nil {
@@ -140,9 +135,7 @@ func runProvision(cmd *cobra.Command, f provisionFlags) error {
 	}
 	out := cmd.OutOrStdout()
 	if f.json {
-		enc := json.NewEncoder(out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
+		if err := writeJSON(out, rep); err != nil {
 			return err
 		}
 	} else {
@@ -156,8 +149,7 @@ func runProvision(cmd *cobra.Command, f provisionFlags) error {
 		hintSubject(cmd.ErrOrStderr(), src, f)
 	}
 	if rep.Status == report.StatusFailure {
-		// The report already says what failed: exit 1 without repeating it on stderr.
-		return &exitError{code: 1, err: errors.New("")}
+		return failedAsReported()
 	}
 	return nil
 }

@@ -2,10 +2,8 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"encoding/pem"
-	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -23,15 +21,6 @@ const (
 	provisionSource = "../../testdata/sources/contoso.yaml"
 	provisionConfig = "../../testdata/configs/contoso.yaml"
 )
-
-// runProvisionCmd runs `scimsim provision args...` and returns its exit code and output.
-func runProvisionCmd(t *testing.T, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	err := run(context.Background(), append([]string{"provision"}, args...), &out, &errb)
-	code = exitCode(err, &errb)
-	return code, out.String(), errb.String()
-}
 
 func TestProvision_exitCodes(t *testing.T) {
 	ts := simulator.NewTestServer(t, simulator.WithToken("secret"))
@@ -58,7 +47,7 @@ func TestProvision_exitCodes(t *testing.T) {
 		{"unknown flag", target("--usr", "alice"), 2, "", "unknown flag"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			code, stdout, stderr := runProvisionCmd(t, tt.args...)
+			code, stdout, stderr := runCmd(t, "provision", tt.args...)
 			if code != tt.code {
 				t.Fatalf("exit code = %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.code, stdout, stderr)
 			}
@@ -77,7 +66,7 @@ func TestProvision_exitCodes(t *testing.T) {
 
 func TestProvision_json(t *testing.T) {
 	ts := simulator.NewTestServer(t, simulator.WithToken("secret"))
-	code, stdout, stderr := runProvisionCmd(t, "--source", provisionSource, "--config", provisionConfig,
+	code, stdout, stderr := runCmd(t, "provision", "--source", provisionSource, "--config", provisionConfig,
 		"--target", ts.SCIMURL(""), "--token", "secret", "--user", "alice@contoso.com", "--json")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -96,7 +85,7 @@ func TestProvision_json(t *testing.T) {
 
 func TestProvision_colorAlways(t *testing.T) {
 	ts := simulator.NewTestServer(t, simulator.WithToken("secret"))
-	_, stdout, _ := runProvisionCmd(t, "--source", provisionSource, "--config", provisionConfig,
+	_, stdout, _ := runCmd(t, "provision", "--source", provisionSource, "--config", provisionConfig,
 		"--target", ts.SCIMURL(""), "--token", "secret", "--user", "alice@contoso.com", "--color", "always")
 	if !strings.Contains(stdout, "\x1b[32m") {
 		t.Errorf("--color always printed no colour:\n%s", stdout)
@@ -106,7 +95,7 @@ func TestProvision_colorAlways(t *testing.T) {
 // TestProvision_exitErrorQuiet: a failed step exits 1 without repeating the report on stderr.
 func TestProvision_exitErrorQuiet(t *testing.T) {
 	var errb bytes.Buffer
-	err := &exitError{code: 1, err: errors.New("")}
+	err := failedAsReported()
 	if got := exitCode(err, &errb); got != 1 || errb.Len() != 0 {
 		t.Errorf("exitCode = %d, stderr %q; want 1 and nothing", got, errb.String())
 	}
@@ -154,7 +143,7 @@ func TestProvision_badTargets(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			args := slices.Concat([]string{"--source", provisionSource, "--user", "alice@contoso.com", "--target", tt.target, "--token", tt.token}, tt.extra)
-			code, stdout, stderr := runProvisionCmd(t, args...)
+			code, stdout, stderr := runCmd(t, "provision", args...)
 			if code != tt.code {
 				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.code, stdout, stderr)
 			}

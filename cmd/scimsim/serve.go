@@ -2,20 +2,11 @@ package main
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/sha256"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/hex"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"math/big"
 	"net"
 	"net/http"
 	"os"
@@ -189,17 +180,14 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	maxBody, err := parseSize(f.maxBody)
-	if err != nil {
-		return usageError("--max-body: %v", err)
-	}
-	journalBytes, err := parseSize(f.journalBytes)
-	if err != nil {
-		return usageError("--journal-bytes: %v", err)
-	}
-	journalTenantBytes, err := parseSize(f.journalTenantBytes)
-	if err != nil {
-		return usageError("--journal-tenant-bytes: %v", err)
+	var maxBody, journalBytes, journalTenantBytes int64
+	for _, size := range []struct {
+		flag, text string
+		n          *int64
+	}{{"--max-body", f.maxBody, &maxBody}, {"--journal-bytes", f.journalBytes, &journalBytes}, {"--journal-tenant-bytes", f.journalTenantBytes, &journalTenantBytes}} {
+		if *size.n, err = parseSize(size.text); err != nil {
+			return usageError("%s: %v", size.flag, err)
+		}
 	}
 	level, err := parseLevel(f.logLevel)
 	if err != nil {
@@ -318,29 +306,9 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer) error {
 		logger.Info("seed data loaded", "file", f.seedFile, "users", nu, "groups", ng)
 	}
 
-	var tlsConfig *tls.Config
-	switch {
-	case f.tlsCert != "":
-		cert, err := tls.LoadX509KeyPair(f.tlsCert, f.tlsKey)
-		if err != nil {
-			return usageError("--tls-cert/--tls-key: %v", err)
-		}
-		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
-	case f.tlsSelfSigned:
-		cert, fingerprint, err := selfSigned(f.addr, time.Now())
-		if err != nil {
-			return fmt.Errorf("self-signed certificate: %w", err)
-		}
-		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
-		logger.Info("self-signed certificate", "sha256", fingerprint)
-		if f.tlsCertOut != "" {
-			// A certificate is public: readable by the clients that trust it.
-			der := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]})
-			if err := os.WriteFile(f.tlsCertOut, der, 0o644); err != nil {
-				return usageError("--tls-cert-out: %v", err)
-			}
-			logger.Info("certificate written", "file", f.tlsCertOut)
-		}
+	tlsConfig, err := serverTLS(f, logger)
+	if err != nil {
+		return err
 	}
 
 	ln, err := net.Listen("tcp", f.addr)
@@ -450,46 +418,6 @@ func saveEvery(ctx context.Context, state *simulator.StateFile, interval time.Du
 			logger.Debug("state saved", "file", state.Path())
 		}
 	}
-}
-
-// selfSigned makes a throwaway ECDSA P-256 certificate for localhost, the loopback addresses
-// and the host of addr (Entra only talks HTTPS: use-scim-to-provision-users-and-groups.md,
-// "Security requirements"), and returns its SHA-256 fingerprint for pinning.
-func selfSigned(addr string, now time.Time) (tls.Certificate, string, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return tls.Certificate{}, "", err
-	}
-	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 128))
-	if err != nil {
-		return tls.Certificate{}, "", err
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          serial,
-		Subject:               pkix.Name{CommonName: "scimsim", Organization: []string{"scimsim"}},
-		NotBefore:             now.Add(-time.Hour),
-		NotAfter:              now.Add(30 * 24 * time.Hour),
-		KeyUsage:              x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true,
-		DNSNames:              []string{"localhost"},
-		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
-	}
-	if host, _, err := net.SplitHostPort(addr); err == nil && host != "" {
-		if ip := net.ParseIP(host); ip != nil {
-			if !ip.IsUnspecified() {
-				tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
-			}
-		} else if !strings.EqualFold(host, "localhost") {
-			tmpl.DNSNames = append(tmpl.DNSNames, host)
-		}
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		return tls.Certificate{}, "", err
-	}
-	sum := sha256.Sum256(der)
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, hex.EncodeToString(sum[:]), nil
 }
 
 // newLogger is the server's own log: log/slog's text or JSON handler on w.

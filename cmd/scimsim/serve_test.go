@@ -1,18 +1,14 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/tls"
 	"encoding/json"
-	"errors"
 	"io"
 	"log/slog"
 	"net/http"
-	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -50,8 +46,7 @@ func TestCheckAdminExposure(t *testing.T) {
 		if (err != nil) != tt.wantErr {
 			t.Errorf("checkAdminExposure(%q, %q) = %v, want error %v", tt.addr, tt.token, err, tt.wantErr)
 		}
-		var ee *exitError
-		if err != nil && (!errors.As(err, &ee) || ee.code != 2) {
+		if err != nil && !isUsageError(err) {
 			t.Errorf("checkAdminExposure(%q) = %v, want a usage error (exit 2)", tt.addr, err)
 		}
 	}
@@ -80,78 +75,13 @@ func TestRun_ServeRejectsBadFlags(t *testing.T) {
 		{"serve", "--tls-cert", "c.pem"},
 		{"serve", "--faults", "does-not-exist.yaml"},
 	} {
-		err := run(context.Background(), args, io.Discard, io.Discard)
-		var ee *exitError
-		if !errors.As(err, &ee) || ee.code != 2 {
-			t.Errorf("run(%q) = %v, want a usage error (exit 2)", args, err)
-		}
+		wantUsageError(t, args...)
 	}
-}
-
-// startServe runs `scimsim serve` with args on 127.0.0.1:0 and returns the root URL it prints
-// and a function that cancels the context and waits for run to return.
-func startServe(t *testing.T, args ...string) (root string, stop func() error) {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	pr, pw := io.Pipe()
-	done := make(chan error, 1)
-	go func() {
-		err := run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--log-level", "warn"}, args...), pw, io.Discard)
-		pw.CloseWithError(io.EOF)
-		done <- err
-	}()
-	line, err := bufio.NewReader(pr).ReadString('\n')
-	if err != nil {
-		cancel()
-		t.Fatalf("serve printed no address: %v (run: %v)", err, <-done)
-	}
-	go func() { _, _ = io.Copy(io.Discard, pr) }()
-	m := regexp.MustCompile(`(https?://127\.0\.0\.1:\d+)/scim/v2`).FindStringSubmatch(line)
-	if m == nil {
-		cancel()
-		t.Fatalf("no SCIM URL in %q", line)
-	}
-	stopped := false
-	stop = func() error {
-		if stopped {
-			return nil
-		}
-		stopped = true
-		cancel()
-		return <-done
-	}
-	t.Cleanup(func() { _ = stop() })
-	return m[1], stop
-}
-
-func get(t *testing.T, hc *http.Client, url, token string) (int, string) {
-	t.Helper()
-	req, err := http.NewRequest("GET", url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		t.Fatalf("GET %s: %v", url, err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(body)
 }
 
 func TestRun_Serve(t *testing.T) {
-	dir := t.TempDir()
-	seed := filepath.Join(dir, "seed.yaml")
-	if err := os.WriteFile(seed, []byte("users:\n  - userName: ada@contoso.com\n    active: \"False\"\ngroups:\n  - displayName: Admins\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	faultsFile := filepath.Join(dir, "faults.yaml")
-	if err := os.WriteFile(faultsFile, []byte("faults:\n  - name: busy\n    type: throttle\n    match: {resource: Groups}\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	seed := writeTemp(t, "seed.yaml", "users:\n  - userName: ada@contoso.com\n    active: \"False\"\ngroups:\n  - displayName: Admins\n")
+	faultsFile := writeTemp(t, "faults.yaml", "faults:\n  - name: busy\n    type: throttle\n    match: {resource: Groups}\n")
 	root, stop := startServe(t, "--token", "tok", "--seed-data", seed, "--faults", faultsFile, "--seed", "3")
 
 	if code, _ := get(t, http.DefaultClient, root+"/admin/health", ""); code != 200 {
@@ -275,11 +205,7 @@ func TestRun_ServeBasic(t *testing.T) {
 		{"serve", "--basic", "no-colon"},
 		{"serve", "--basic", ":pw"},
 	} {
-		err := run(context.Background(), args, io.Discard, io.Discard)
-		var ee *exitError
-		if !errors.As(err, &ee) || ee.code != 2 {
-			t.Errorf("run(%q) = %v, want a usage error (exit 2)", args, err)
-		}
+		wantUsageError(t, args...)
 	}
 	root, _ := startServe(t, "--basic", "scim-admin:s3cret:with-colon")
 	for _, path := range []string{"/scim/v2/Users", "/tenants/x/scim/v2/Users"} {

@@ -21,36 +21,13 @@ import (
 	"github.com/scimsim/scimsim/simulator"
 )
 
-func post(t *testing.T, url, token, body string) (int, string) {
-	t.Helper()
-	req, err := http.NewRequest("POST", url, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/scim+json")
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("POST %s: %v", url, err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
-}
-
 func userBody(userName string) string {
 	return `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"` + userName + `"}`
 }
 
 func TestRun_ServeState(t *testing.T) {
-	dir := t.TempDir()
-	state := filepath.Join(dir, "state.json")
-	seed := filepath.Join(dir, "seed.yaml")
-	if err := os.WriteFile(seed, []byte("users:\n  - userName: seeded@contoso.com\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	state := filepath.Join(t.TempDir(), "state.json")
+	seed := writeTemp(t, "seed.yaml", "users:\n  - userName: seeded@contoso.com\n")
 
 	root, stop := startServe(t, "--state", state, "--seed-data", seed, "--state-interval", "0")
 	code, body := post(t, root+"/scim/v2/Users", "", userBody("ada@contoso.com"))
@@ -91,10 +68,7 @@ func TestRun_ServeState(t *testing.T) {
 }
 
 func TestRun_ServeStateRefusesABadFile(t *testing.T) {
-	state := filepath.Join(t.TempDir(), "state.json")
-	if err := os.WriteFile(state, []byte(`{"format":"scimsim-state","version":9}`), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	state := writeTemp(t, "state.json", `{"format":"scimsim-state","version":9}`)
 	err := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--state", state}, io.Discard, io.Discard)
 	want := "--state: state file " + state + ": version 9: this scimsim reads versions 1 and 2"
 	if err == nil || err.Error() != want {

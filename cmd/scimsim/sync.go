@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -169,11 +168,7 @@ func runSync(cmd *cobra.Command, f syncFlags) error {
 	}
 	j, err := job.New(src, cfg, opts)
 	if err != nil {
-		var ie *engine.InputError
-		if errors.As(err, &ie) {
-			return usageError("%v", err)
-		}
-		return err
+		return usageIf[*engine.InputError](err)
 	}
 	if _, err := j.Start(cmd.Context()); err != nil {
 		if errors.Is(err, job.ErrUnreachable) {
@@ -193,11 +188,7 @@ func runSync(cmd *cobra.Command, f syncFlags) error {
 		_ = bar.Exit()
 	}
 	if runErr != nil {
-		var fe *engine.FieldError
-		if errors.As(runErr, &fe) {
-			return usageError("%v", runErr)
-		}
-		return runErr
+		return usageIf[*engine.FieldError](runErr)
 	}
 	if opts.Log != nil {
 		if err := opts.Log.Close(); err != nil {
@@ -207,9 +198,7 @@ func runSync(cmd *cobra.Command, f syncFlags) error {
 	}
 	st := j.Status()
 	if f.json {
-		enc := json.NewEncoder(out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(st); err != nil {
+		if err := writeJSON(out, st); err != nil {
 			return err
 		}
 	} else if err := job.WriteSummary(out, st, j.Cycles(), j.Errors(), 5); err != nil {
@@ -217,7 +206,7 @@ func runSync(cmd *cobra.Command, f syncFlags) error {
 	}
 	cycles := j.Cycles()
 	if st.Code != job.CodeActive || len(cycles) > 0 && cycles[len(cycles)-1].Failed > 0 {
-		return &exitError{code: 1, err: errors.New("")}
+		return failedAsReported()
 	}
 	return nil
 }

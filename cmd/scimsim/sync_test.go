@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"os"
@@ -15,14 +14,6 @@ import (
 	"github.com/scimsim/scimsim/simulator"
 	"github.com/scimsim/scimsim/simulator/faults"
 )
-
-func runSyncCmd(t *testing.T, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	err := run(context.Background(), append([]string{"sync"}, args...), &out, &errb)
-	code = exitCode(err, &errb)
-	return code, out.String(), errb.String()
-}
 
 // writeTemp writes a file in a temporary directory and returns its path.
 func writeTemp(t *testing.T, name, text string) string {
@@ -60,7 +51,7 @@ func TestSync_exitCodes(t *testing.T) {
 		{"bad log format", with("--provisioning-log-format", "xml"), 2, "", `--provisioning-log-format "xml"`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			code, stdout, stderr := runSyncCmd(t, tt.args...)
+			code, stdout, stderr := runCmd(t, "sync", tt.args...)
 			if code != tt.code || !strings.Contains(stdout, tt.stdout) || !strings.Contains(stderr, tt.stderr) {
 				t.Fatalf("exit %d, want %d\nstdout (want %q):\n%s\nstderr (want %q):\n%s", code, tt.code, tt.stdout, stdout, tt.stderr, stderr)
 			}
@@ -74,7 +65,7 @@ func TestSync_docSample(t *testing.T) {
 	ts := simulator.NewTestServer(t, simulator.WithToken("secret"))
 	changes := writeTemp(t, "changes.yaml", "cycles:\n  - cycle: 2\n    change:\n      users: [{objectId: u-bob, jobTitle: VP Marketing}]\n")
 	// The token expires after the initial cycle: the fault lets the initial cycle's requests through.
-	code, stdout, _ := runSyncCmd(t, "--source", provisionSource, "--target", ts.SCIMURL("sample"), "--token", "secret",
+	code, stdout, _ := runCmd(t, "sync", "--source", provisionSource, "--target", ts.SCIMURL("sample"), "--token", "secret",
 		"--cycles", "1", "--now", "2026-11-25T10:00:00Z")
 	if code != 0 {
 		t.Fatalf("dry run: exit %d\n%s", code, stdout)
@@ -87,7 +78,7 @@ func TestSync_docSample(t *testing.T) {
 	if _, err := ts.Admin.AddFault(context.Background(), "sample", faults.Spec{Type: "auth_failure", After: len(reqs)}); err != nil {
 		t.Fatal(err)
 	}
-	_, stdout, _ = runSyncCmd(t, "--source", provisionSource, "--target", ts.SCIMURL("sample"), "--token", "secret",
+	_, stdout, _ = runCmd(t, "sync", "--source", provisionSource, "--target", ts.SCIMURL("sample"), "--token", "secret",
 		"--changes", changes, "--cycles", "3", "--now", "2026-11-25T10:00:00Z")
 	var cycles []string
 	for _, l := range strings.Split(stdout, "\n") {
@@ -104,7 +95,7 @@ func TestSync_docSample(t *testing.T) {
 func TestProvision_provisioningLog(t *testing.T) {
 	ts := simulator.NewTestServer(t, simulator.WithToken("secret"))
 	path := filepath.Join(t.TempDir(), "run.json")
-	code, stdout, stderr := runProvisionCmd(t, "--source", provisionSource, "--config", provisionConfig, "--target", ts.SCIMURL(""),
+	code, stdout, stderr := runCmd(t, "provision", "--source", provisionSource, "--config", provisionConfig, "--target", ts.SCIMURL(""),
 		"--token", "secret", "--group", "Marketing", "--json", "--now", "2026-11-25T10:00:00Z", "--provisioning-log", path)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)

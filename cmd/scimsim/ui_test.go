@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"errors"
 	"html"
 	"io"
 	"net"
@@ -15,60 +13,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/spf13/pflag"
 )
-
-// startUI runs `scimsim ui` with args on 127.0.0.1:0 and returns the page's root URL.
-func startUI(t *testing.T, args ...string) string {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	pr, pw := io.Pipe()
-	done := make(chan error, 1)
-	go func() {
-		err := run(ctx, append([]string{"ui", "--addr", "127.0.0.1:0"}, args...), pw, io.Discard)
-		pw.CloseWithError(io.EOF)
-		done <- err
-	}()
-	line, err := bufio.NewReader(pr).ReadString('\n')
-	if err != nil {
-		cancel()
-		t.Fatalf("scimsim ui printed no address: %v (run: %v)", err, <-done)
-	}
-	go func() { _, _ = io.Copy(io.Discard, pr) }()
-	m := regexp.MustCompile(`at (http://127\.0\.0\.1:\d+)/`).FindStringSubmatch(line)
-	if m == nil {
-		cancel()
-		t.Fatalf("no address in %q", line)
-	}
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("scimsim ui: %v", err)
-			}
-		case <-time.After(10 * time.Second):
-			t.Error("scimsim ui did not stop within 10s of its context ending")
-		}
-	})
-	return m[1]
-}
-
-func getPage(t *testing.T, url string) (int, string) {
-	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, string(b)
-}
 
 // With no flags, from a directory without the repository: the embedded example source, Entra's
 // default job and the demo tenant; curl and the page act on the same tenant; the catalog's absence
@@ -112,7 +59,7 @@ func TestUI_InvalidConfigSentence(t *testing.T) {
 	if err := os.WriteFile(cfg, []byte("job:\n  scope: everyone\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	code, _, stderr := runProvisionCmd(t, "--source", provisionSource, "--config", cfg, "--user", "alice@contoso.com", "--target", root+"/scim/v2")
+	code, _, stderr := runCmd(t, "provision", "--source", provisionSource, "--config", cfg, "--user", "alice@contoso.com", "--target", root+"/scim/v2")
 	sentence := strings.TrimSpace(strings.TrimPrefix(stderr, "scimsim: "))
 	if code != 2 || !strings.Contains(sentence, "job.yaml:2") {
 		t.Fatalf("scimsim provision with the broken config: exit %d, %q", code, stderr)
@@ -134,7 +81,7 @@ func TestUI_UnreachableTargetSentence(t *testing.T) {
 	target := closed.URL + "/scim/v2"
 	closed.Close()
 	root := startUI(t, "--target", target, "--token", "secret")
-	_, stdout, _ := runProvisionCmd(t, "--source", provisionSource, "--user", "alice@contoso.com", "--target", target, "--token", "secret")
+	_, stdout, _ := runCmd(t, "provision", "--source", provisionSource, "--user", "alice@contoso.com", "--target", target, "--token", "secret")
 	m := regexp.MustCompile(`ConnectionFailed: (.+)`).FindStringSubmatch(stdout)
 	if m == nil {
 		t.Fatalf("the CLI does not report ConnectionFailed:\n%s", stdout)
@@ -151,10 +98,7 @@ func TestUI_UnreachableTargetSentence(t *testing.T) {
 }
 
 func TestUI_RefusesBadFlags(t *testing.T) {
-	bad := filepath.Join(t.TempDir(), "bad.yaml")
-	if err := os.WriteFile(bad, []byte("job:\n  scope: everyone\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	bad := writeTemp(t, "bad.yaml", "job:\n  scope: everyone\n")
 	for _, tt := range []struct {
 		args   []string
 		phrase string
@@ -166,8 +110,7 @@ func TestUI_RefusesBadFlags(t *testing.T) {
 		{[]string{"--addr", "127.0.0.1:0", "--target", ""}, "--target needs a SCIM base URL"},
 	} {
 		err := run(context.Background(), append([]string{"ui"}, tt.args...), io.Discard, io.Discard)
-		var ee *exitError
-		if !errors.As(err, &ee) || ee.code != 2 || !strings.Contains(err.Error(), tt.phrase) {
+		if !isUsageError(err) || !strings.Contains(err.Error(), tt.phrase) {
 			t.Errorf("scimsim ui %q = %v, want exit 2 saying %q", tt.args, err, tt.phrase)
 		}
 	}

@@ -1,0 +1,153 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Helpers of every test of the command: running it as a user would, the files it reads, and
+// requests to what it serves.
+
+// runCLI runs the program as a user would and returns its exit status and output.
+func runCLI(t testing.TB, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), args, &out, &errOut)
+	code = exitCode(err, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+// runCmd runs `scimsim name args...` as runCLI does.
+func runCmd(t testing.TB, name string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	return runCLI(t, append([]string{name}, args...)...)
+}
+
+// isUsageError says whether err is run's answer to bad input: exit status 2.
+func isUsageError(err error) bool {
+	var ee *exitError
+	return errors.As(err, &ee) && ee.code == 2
+}
+
+// wantUsageError fails the test unless `scimsim args...` is refused as bad input.
+func wantUsageError(t *testing.T, args ...string) {
+	t.Helper()
+	if err := run(context.Background(), args, io.Discard, io.Discard); !isUsageError(err) {
+		t.Errorf("run(%q) = %v, want a usage error (exit 2)", args, err)
+	}
+}
+
+// startCLI runs `scimsim args...` in the background and returns the first submatch of addr in
+// the first line it prints (the address it serves at), and stop, which cancels the command's
+// context and returns what run returned, or an error when run has not returned within 10 s.
+func startCLI(t *testing.T, addr *regexp.Regexp, args ...string) (url string, stop func() error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		err := run(ctx, args, pw, io.Discard)
+		pw.CloseWithError(io.EOF)
+		done <- err
+	}()
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		cancel()
+		t.Fatalf("scimsim %s printed no address: %v (run: %v)", args[0], err, <-done)
+	}
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	m := addr.FindStringSubmatch(line)
+	if m == nil {
+		cancel()
+		t.Fatalf("scimsim %s: no address in %q", args[0], line)
+	}
+	var once sync.Once
+	var runErr error
+	stop = func() error {
+		once.Do(func() {
+			cancel()
+			select {
+			case runErr = <-done:
+			case <-time.After(10 * time.Second):
+				runErr = fmt.Errorf("scimsim %s did not stop within 10s of its context ending", args[0])
+			}
+		})
+		return runErr
+	}
+	return m[1], stop
+}
+
+// startServe runs `scimsim serve` with args on 127.0.0.1:0 and returns the root URL it prints
+// and stop (see startCLI), which also runs when the test ends.
+func startServe(t *testing.T, args ...string) (root string, stop func() error) {
+	t.Helper()
+	root, stop = startCLI(t, regexp.MustCompile(`(https?://127\.0\.0\.1:\d+)/scim/v2`),
+		append([]string{"serve", "--addr", "127.0.0.1:0", "--log-level", "warn"}, args...)...)
+	t.Cleanup(func() { _ = stop() })
+	return root, stop
+}
+
+// startUI runs `scimsim ui` with args on 127.0.0.1:0 until the test ends, and returns the page's
+// root URL.
+func startUI(t *testing.T, args ...string) string {
+	t.Helper()
+	root, stop := startCLI(t, regexp.MustCompile(`at (http://127\.0\.0\.1:\d+)/`), append([]string{"ui", "--addr", "127.0.0.1:0"}, args...)...)
+	t.Cleanup(func() {
+		if err := stop(); err != nil {
+			t.Errorf("scimsim ui: %v", err)
+		}
+	})
+	return root
+}
+
+// send sends method url with hc, the bearer token (none when empty) and body (a SCIM document;
+// none when empty), and returns the answer's status and body.
+func send(t *testing.T, hc *http.Client, method, url, token, body string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/scim+json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, url, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("%s %s: reading the answer: %v", method, url, err)
+	}
+	return resp.StatusCode, string(b)
+}
+
+func get(t *testing.T, hc *http.Client, url, token string) (int, string) {
+	t.Helper()
+	return send(t, hc, "GET", url, token, "")
+}
+
+func post(t *testing.T, url, token, body string) (int, string) {
+	t.Helper()
+	return send(t, http.DefaultClient, "POST", url, token, body)
+}
+
+// getPage is GET url as a browser asks it, without a token.
+func getPage(t *testing.T, url string) (int, string) {
+	t.Helper()
+	return get(t, http.DefaultClient, url, "")
+}
