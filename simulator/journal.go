@@ -11,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 )
 
 // JournalEntry is one request as the journal keeps it (GET /admin/requests), WireMock's request
@@ -193,12 +194,14 @@ func (r *ring[T]) filter(keep func(T) bool) {
 
 // journalBody returns the body as the journal keeps it: nothing when the request did not carry
 // the tenant's token (an anonymous client must not be able to fill the journal), secrets
-// redacted, cut at 64 KiB.
-func journalBody(b []byte, authorized bool) ([]byte, bool) {
+// redacted, cut at 64 KiB. plain is a body known to name no secret (decodeBody).
+func journalBody(b []byte, authorized, plain bool) ([]byte, bool) {
 	if !authorized || len(b) == 0 {
 		return nil, false
 	}
-	b = redactSecrets(b)
+	if !plain {
+		b = redactSecrets(b)
+	}
 	if len(b) > journalBodyLimit {
 		return b[:journalBodyLimit:journalBodyLimit], true
 	}
@@ -213,13 +216,31 @@ var secretWords = []string{"password", "secret", "token", "credential", "apikey"
 const redacted = "[redacted]"
 
 func isSecretName(name string) bool {
-	name = strings.ToLower(name)
-	for _, w := range secretWords {
-		if strings.Contains(name, w) {
+	var buf [64]byte
+	lower := buf[:0]
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if c >= utf8.RuneSelf { // Unicode's lower case (K, the Kelvin sign, is k)
+			lower = []byte(strings.ToLower(name))
+			break
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		lower = append(lower, c)
+	}
+	for _, w := range secretWordBytes {
+		if bytes.Contains(lower, w) {
 			return true
 		}
 	}
 	return false
+}
+
+// journalSensitive reports whether the journal redacts (redactValue) the member named name, or
+// may redact the one beside it: a secret's name, or "path", whose value may name a secret.
+func journalSensitive(name string) bool {
+	return isSecretName(name) || strings.EqualFold(name, "path")
 }
 
 // mentionsSecret reports whether b names a secret anywhere, ASCII case-insensitively: the cheap

@@ -82,21 +82,32 @@ func decodeObject(b []byte, numbers bool) (map[string]any, error) {
 // stored document, instead of one allocation per string. A string of the tree therefore keeps
 // the whole copy alive, which is why a group's body (whose members' values the record keeps,
 // newRecord) is decoded by decodeObject.
-func decodeBody(b []byte) (map[string]any, error) {
+//
+// plain reports that b is one JSON object, and nothing after it but white space, none of whose
+// keys is journalSensitive: the journal then keeps b as it is, without looking for secrets in it
+// again (journalBody).
+func decodeBody(b []byte) (doc map[string]any, plain bool, err error) {
 	src := string(b)
-	d := fastDecoder{b: unsafe.Slice(unsafe.StringData(src), len(src)), src: src, numbers: true}
+	d := fastDecoder{b: unsafe.Slice(unsafe.StringData(src), len(src)), src: src, numbers: true, watchKeys: true}
 	if v, ok := d.decode(false); ok {
 		if m, isMap := v.(map[string]any); isMap {
-			return m, nil
+			d.space()
+			return m, !d.sensitiveKey && d.i == len(d.b), nil
 		}
 	}
 	var m map[string]any
-	return m, decodeNumbers(b, &m)
+	return m, false, decodeNumbers(b, &m)
 }
 
 // interned are the strings bodies and documents repeat, attribute names above all: decodeFast
 // hands out these instead of allocating a copy of each. Filled from the schemas (schema.go).
-var interned = map[string]string{}
+var interned = map[string]internedString{}
+
+type internedString struct {
+	s string
+	// sensitive: the journal redacts a member of this name (journalSensitive), worked out once.
+	sensitive bool
+}
 
 // internedValues are the interned strings as interface values, for the string values decodeFast
 // hands out ("schemas" URNs, "work", "User"): putting a string in an interface allocates.
@@ -104,7 +115,7 @@ var internedValues = map[string]any{}
 
 func intern(s string) {
 	if _, ok := interned[s]; !ok {
-		interned[s] = s
+		interned[s] = internedString{s: s, sensitive: journalSensitive(s)}
 		internedValues[s] = s
 	}
 }
@@ -118,8 +129,11 @@ type fastDecoder struct {
 	src     string // b as a string, when decodeDoc decodes: strings are cut from it
 	i       int
 	numbers bool
-	// isInterned: the string str last read is interned's.
-	isInterned bool
+	// isInterned: the string str last read is interned's; isSensitive, that it is a name whose
+	// member the journal redacts.
+	isInterned, isSensitive bool
+	// With watchKeys, sensitiveKey records whether a key of the document is journalSensitive.
+	watchKeys, sensitiveKey bool
 	// members and elems hold the members of the objects and the elements of the arrays being
 	// read, innermost last: each object or array is made once its size is known, at that size,
 	// instead of growing as it is read (a user's top level outgrows a small map).
@@ -210,6 +224,9 @@ func (d *fastDecoder) object(depth int) (any, bool) {
 		k, ok := d.str()
 		if !ok {
 			return nil, false
+		}
+		if d.watchKeys && !d.sensitiveKey {
+			d.sensitiveKey = d.isSensitive || (!d.isInterned && journalSensitive(k))
 		}
 		d.space()
 		if d.i >= len(d.b) || d.b[d.i] != ':' {
@@ -303,9 +320,9 @@ func (d *fastDecoder) str() (string, bool) {
 			case !ascii && !utf8.Valid(raw):
 				return "", false // encoding/json replaces invalid bytes: its to decode
 			}
-			if s, ok := interned[string(raw)]; ok { // a lookup by bytes allocates nothing
-				d.isInterned = true
-				return s, true
+			if e, ok := interned[string(raw)]; ok { // a lookup by bytes allocates nothing
+				d.isInterned, d.isSensitive = true, e.sensitive
+				return e.s, true
 			}
 			if d.src != "" {
 				return d.src[start+1 : d.i-1], true

@@ -101,6 +101,7 @@ type reqState struct {
 	filters   []kindFilter // the parsed filter, per resource type queried
 	filterBuf [2]kindFilter
 	doc       map[string]any // a POST or PUT body as normalise decoded it; nil if it did not decode
+	plainBody bool           // body names no secret: the journal keeps it as it is (decodeBody)
 	out       rendered
 	info      faults.RequestInfo // what the faults match on (requestInfo), held here for the context
 	// headerVals holds the values of the response headers set so far (setHeader), in an array
@@ -460,9 +461,12 @@ func (s *Server) normalise(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		if r.Method != http.MethodPatch {
-			if st.doc, err = prepareResource(st.kind, sent, st.tenant.Profile()); err != nil {
+			var plain bool
+			if st.doc, plain, err = prepareResource(st.kind, sent, st.tenant.Profile()); err != nil {
 				return err
 			}
+			st.plainBody = plain && bytes.Equal(sent, st.body) // what the journal keeps is what was decoded
+
 			return next(c)
 		}
 		body, _, err := preparePatch(st.kind, sent, st.tenant.Profile())

@@ -116,26 +116,25 @@ func fixBool(a schema.CoreAttribute, v any) (any, bool) {
 // attributes the kind does not define, at every depth, and the entra profile converts string
 // booleans and leaves unknown attributes to validation, which drops them (unknown.go). It returns
 // nil and no error for a body that does not decode: validateBody answers it with invalidSyntax.
-func prepareResource(k *kind, body []byte, p Profile) (map[string]any, error) {
-	var doc map[string]any
-	var err error
+// plain is decodeBody's: the body names no secret the journal would redact.
+func prepareResource(k *kind, body []byte, p Profile) (doc map[string]any, plain bool, err error) {
 	if k.is(groupKind) {
 		doc, err = decodeObject(body, true)
 	} else {
-		doc, err = decodeBody(body)
+		doc, plain, err = decodeBody(body)
 	}
 	if err != nil || doc == nil {
-		return nil, nil
+		return nil, false, nil
 	}
 	if p == ProfileStrict {
 		if err := checkUnknown(k, doc); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 	}
 	if p == ProfileEntra {
 		normaliseResource(k, doc)
 	}
-	return doc, nil
+	return doc, plain, nil
 }
 
 // preparePatch reads a PATCH body for kind k under profile p. It returns the body to validate

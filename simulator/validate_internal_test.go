@@ -193,13 +193,25 @@ func checkDecodeFast(t *testing.T, data []byte) {
 	// decodeObject(b, true) does, and leaves the body as it was.
 	body := bytes.Clone(data)
 	wantBody, wantErr := decodeObject(data, true)
-	gotBody, err := decodeBody(body)
+	gotBody, plain, err := decodeBody(body)
 	switch {
 	case (err != nil) != (wantErr != nil):
 		t.Fatalf("decodeBody(%q): error %v, decodeObject's %v", data, err, wantErr)
 	case err == nil:
 		if diff := cmp.Diff(wantBody, gotBody); diff != "" {
 			t.Fatalf("decodeBody(%q) (-decodeObject +decodeBody):\n%s", data, diff)
+		}
+	}
+	// A plain body is one JSON object in which the journal's redaction finds nothing to hide.
+	if plain {
+		var whole map[string]any
+		d := json.NewDecoder(bytes.NewReader(data))
+		d.UseNumber()
+		if err := d.Decode(&whole); err != nil || d.More() {
+			t.Fatalf("decodeBody(%q) is plain but not one JSON object (%v)", data, err)
+		}
+		if diff := cmp.Diff(gotBody, redactValue(deepCopy(gotBody))); diff != "" {
+			t.Fatalf("decodeBody(%q) is plain, yet the journal redacts (-body +redacted):\n%s", data, diff)
 		}
 	}
 	if !bytes.Equal(body, data) {
@@ -211,7 +223,9 @@ func decodeInputs(t testing.TB) [][]byte {
 	out := validateInputs(t)
 	for _, s := range []string{`{}`, `[]`, ` {"a" : [1, -2.5e3, 0, 1E+2, true, false, null, "x", {"b": {}}]} `, `{"a":1}{"b":2}`,
 		`{"a":1} trailing`, `{"a":"\u00e9\ud83d\ude00\n\"\\"}`, `{"a":"é"}`, "{\"a\":\"\xff\"}", `{"a":01}`, `{"a":-}`, `{"a":1.}`,
-		`{"a":1e999}`, `{"a":tru}`, `{"a",1}`, `{"a":1,}`, `[1,]`, `{"a":1 "b":2}`, `{"a":"x","a":"y"}`, "{\"a\":\"\t\"}", `"top"`, `12`} {
+		`{"a":1e999}`, `{"a":tru}`, `{"a",1}`, `{"a":1,}`, `[1,]`, `{"a":1 "b":2}`, `{"a":"x","a":"y"}`, "{\"a\":\"\t\"}", `"top"`, `12`,
+		`{"userName":"u","password":"p"}`, `{"Path":"password","value":"p"}`, `{"a":{"apiKey":"k"}}`, `{"x":[{"clientSecret":"s"}]}`,
+		`{"userName":"u"} {"password":"p"}`, `{"pass\u0077ord":"p"}`, "{\"to\u212aen\":\"t\"}"} {
 		out = append(out, []byte(s))
 	}
 	return out
