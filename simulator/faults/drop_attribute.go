@@ -28,12 +28,9 @@ func newDropAttribute(_ Spec, a attrs, _ *lockedRand) Fault {
 }
 
 // The type's row of the fault registry (registry.go).
-func init() {
-	register(TypeInfo{Name: "drop_attribute", Description: "accepts a write but silently does not store the named attribute(s)",
-		Attributes: []AttrInfo{{Name: "attribute", Type: StringList, Required: true, Description: "attribute path(s) to drop, e.g. title, name.givenName, urn:...:enterprise:2.0:User:manager"}},
-		Example:    `{"type": "drop_attribute", "attributes": {"attribute": ["title"]}}`},
-		newDropAttribute)
-}
+var _ = register(TypeInfo{Name: "drop_attribute", Description: "accepts a write but silently does not store the named attribute(s)",
+	Attributes: []AttrInfo{{Name: "attribute", Type: StringList, Required: true, Description: "attribute path(s) to drop, e.g. title, name.givenName, urn:...:enterprise:2.0:User:manager"}},
+	Example:    `{"type": "drop_attribute", "attributes": {"attribute": ["title"]}}`}, newDropAttribute)
 
 func (f dropAttribute) Apply(c echo.Context, next echo.HandlerFunc) error {
 	orig := c.Request()
