@@ -92,28 +92,21 @@ func parseFilter(s string, cfg config) (Expr, error) {
 
 // parseOr parses `and` chains joined by `or`. inValue is true inside a value path's brackets, where
 // names are sub-attributes and value paths cannot nest.
-func (p *parser) parseOr(inValue bool) Expr {
-	left := p.parseAnd(inValue)
-	for p.err == nil && p.isWord("or") {
-		p.advance()
-		right := p.parseAnd(inValue)
-		if p.err != nil {
-			return nil
-		}
-		left = &Logical{Op: "or", Left: left, Right: right, Pos: left.Position()}
-	}
-	return left
-}
+func (p *parser) parseOr(inValue bool) Expr { return p.parseLogical("or", inValue, p.parseAnd) }
 
-func (p *parser) parseAnd(inValue bool) Expr {
-	left := p.parseUnary(inValue)
-	for p.err == nil && p.isWord("and") {
+// parseAnd parses unary filters joined by `and`.
+func (p *parser) parseAnd(inValue bool) Expr { return p.parseLogical("and", inValue, p.parseUnary) }
+
+// parseLogical parses operands joined by the logical operator op, grouped from the left.
+func (p *parser) parseLogical(op string, inValue bool, operand func(inValue bool) Expr) Expr {
+	left := operand(inValue)
+	for p.err == nil && p.isWord(op) {
 		p.advance()
-		right := p.parseUnary(inValue)
+		right := operand(inValue)
 		if p.err != nil {
 			return nil
 		}
-		left = &Logical{Op: "and", Left: left, Right: right, Pos: left.Position()}
+		left = &Logical{Op: op, Left: left, Right: right, Pos: left.Position()}
 	}
 	return left
 }
