@@ -343,9 +343,7 @@ func appendJSON(dst []byte, v any) ([]byte, bool) {
 	case nil:
 		return append(dst, "null"...), true
 	case string:
-		dst = append(dst, '"')
-		dst = appendJSONEscaped(dst, v)
-		return append(dst, '"'), true
+		return appendJSONString(dst, v)
 	case bool:
 		return strconv.AppendBool(dst, v), true
 	case int:
@@ -374,38 +372,39 @@ func appendJSON(dst []byte, v any) ([]byte, bool) {
 		}
 		return append(dst, '}'), true
 	case []any:
-		if v == nil {
-			return append(dst, "null"...), true
-		}
-		dst = append(dst, '[')
-		for i, e := range v {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			var ok bool
-			if dst, ok = appendJSON(dst, e); !ok {
-				return dst, false
-			}
-		}
-		return append(dst, ']'), true
+		return appendJSONArray(dst, v, appendJSON)
 	case []string:
-		if v == nil {
-			return append(dst, "null"...), true
-		}
-		dst = append(dst, '[')
-		for i, e := range v {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, '"')
-			dst = appendJSONEscaped(dst, e)
-			dst = append(dst, '"')
-		}
-		return append(dst, ']'), true
+		return appendJSONArray(dst, v, appendJSONString)
 	}
 	// float64 (json.Marshal's exponent rules), json.Number (validated by json.Marshal) and
 	// any other type.
 	return dst, false
+}
+
+// appendJSONArray appends v as a JSON array, each element by appendElem; a nil slice is null, as
+// json.Marshal writes it.
+func appendJSONArray[E any](dst []byte, v []E, appendElem func([]byte, E) ([]byte, bool)) ([]byte, bool) {
+	if v == nil {
+		return append(dst, "null"...), true
+	}
+	dst = append(dst, '[')
+	for i, e := range v {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		var ok bool
+		if dst, ok = appendElem(dst, e); !ok {
+			return dst, false
+		}
+	}
+	return append(dst, ']'), true
+}
+
+// appendJSONString appends s as a JSON string.
+func appendJSONString(dst []byte, s string) ([]byte, bool) {
+	dst = append(dst, '"')
+	dst = appendJSONEscaped(dst, s)
+	return append(dst, '"'), true
 }
 
 // appendJSONEscaped appends s as the inside of a JSON string, as json.Marshal escapes it (HTML
