@@ -94,12 +94,7 @@ func encodeRecord(k *kind, id string, seq uint64, attrs map[string]any, m metaIn
 	locAt, ok := 0, true
 	idAt, nameAt := -1, -1 // where the id and the name were written, for newRecord
 	for i, name := range keys {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, '"')
-		b = appendJSONEscaped(b, name)
-		b = append(b, '"', ':')
+		b = appendJSONKey(b, i, name)
 		switch name {
 		case "id":
 			b = append(b, '"')
@@ -359,12 +354,7 @@ func appendJSON(dst []byte, v any) ([]byte, bool) {
 		slices.Sort(keys)
 		dst = append(dst, '{')
 		for i, k := range keys {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, '"')
-			dst = appendJSONEscaped(dst, k)
-			dst = append(dst, '"', ':')
+			dst = appendJSONKey(dst, i, k)
 			var ok bool
 			if dst, ok = appendJSON(dst, v[k]); !ok {
 				return dst, false
@@ -398,6 +388,16 @@ func appendJSONArray[E any](dst []byte, v []E, appendElem func([]byte, E) ([]byt
 		}
 	}
 	return append(dst, ']'), true
+}
+
+// appendJSONKey begins an object's i-th member (from 0): the comma before all but the first, the
+// key and its colon.
+func appendJSONKey(dst []byte, i int, key string) []byte {
+	if i > 0 {
+		dst = append(dst, ',')
+	}
+	dst, _ = appendJSONString(dst, key)
+	return append(dst, ':')
 }
 
 // appendJSONString appends s as a JSON string.
