@@ -154,14 +154,7 @@ func checkDecodeFast(t *testing.T, data []byte) {
 	var want map[string]any
 	wantErr := json.Unmarshal(data, &want)
 	got, err := decodeDoc(doc)
-	switch {
-	case (err != nil) != (wantErr != nil):
-		t.Fatalf("decodeDoc(%q): error %v, encoding/json's %v", data, err, wantErr)
-	case err == nil:
-		if diff := cmp.Diff(want, got); diff != "" {
-			t.Fatalf("decodeDoc(%q) (-encoding/json +decodeDoc):\n%s", data, diff)
-		}
-	}
+	agree(t, data, "decodeDoc", got, err, "encoding/json", want, wantErr)
 	if doc != string(data) {
 		t.Fatalf("decodeDoc changed its document: %q, was %q", doc, data)
 	}
@@ -170,16 +163,23 @@ func checkDecodeFast(t *testing.T, data []byte) {
 	body := bytes.Clone(data)
 	wantBody, wantErr := decodeObject(data, true)
 	gotBody, err := decodeBody(body)
-	switch {
-	case (err != nil) != (wantErr != nil):
-		t.Fatalf("decodeBody(%q): error %v, decodeObject's %v", data, err, wantErr)
-	case err == nil:
-		if diff := cmp.Diff(wantBody, gotBody); diff != "" {
-			t.Fatalf("decodeBody(%q) (-decodeObject +decodeBody):\n%s", data, diff)
-		}
-	}
+	agree(t, data, "decodeBody", gotBody, err, "decodeObject", wantBody, wantErr)
 	if !bytes.Equal(body, data) {
 		t.Fatalf("decodeBody changed its body: %q, was %q", body, data)
+	}
+}
+
+// agree fails the test unless a decoder (name) and the reference it is held to (ref) agree on
+// data: both refuse it, or both decode it to the same value.
+func agree(t *testing.T, data []byte, name string, got any, err error, ref string, want any, wantErr error) {
+	t.Helper()
+	switch {
+	case (err != nil) != (wantErr != nil):
+		t.Fatalf("%s(%q): error %v, %s's %v", name, data, err, ref, wantErr)
+	case err == nil:
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Fatalf("%s(%q) (-%s +%s):\n%s", name, data, ref, name, diff)
+		}
 	}
 }
 
