@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/elimity-com/scim/schema"
@@ -110,11 +111,9 @@ func (d *schemaDecoderT) schemaDoc(n *yaml.Node, field string) (map[string]any, 
 		f := decode.Field(field, key)
 		switch key {
 		case "id":
-			s, err := d.Str(v, f)
-			if err != nil {
-				return err
-			}
-			id = s
+			var err error
+			id, err = d.Str(v, f)
+			return err
 		case "name", "description":
 			return into[string](doc, key)(d.Str(v, f))
 		case "attributes":
@@ -188,7 +187,7 @@ func (d *schemaDecoderT) attribute(n *yaml.Node, field, owner string, sub bool) 
 		if err != nil {
 			return err
 		}
-		if !contains(allowed, s) {
+		if !slices.Contains(allowed, s) {
 			return d.Errorf(v, f, "%s: %s %q is not one of %s", what, key, s, strings.Join(allowed, ", "))
 		}
 		a[key] = s
@@ -248,15 +247,6 @@ func (d *schemaDecoderT) attribute(n *yaml.Node, field, owner string, sub bool) 
 		return nil, "", false
 	}
 	return a, name, true
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 func containsFold(list []string, s string) bool {
