@@ -100,6 +100,19 @@ func LoadSchemas(name string, b []byte) ([]schema.Schema, error) {
 // schemaDecoderT is decode.Decoder with the schema checks.
 type schemaDecoderT struct{ *decode.Decoder }
 
+// fields reads the members of mapping n (decode.Decoder.Fields), passing fn each one's field path;
+// it adds an error to d and reports false when the members cannot be read.
+func (d *schemaDecoderT) fields(n *yaml.Node, field string, keys []string, fn func(key, f string, v *yaml.Node) error) bool {
+	err := d.Fields(n, field, nil, keys, func(key string, _, v *yaml.Node) error {
+		return fn(key, decode.Field(field, key), v)
+	})
+	if err != nil {
+		d.Add(err)
+		return false
+	}
+	return true
+}
+
 // schemaDoc checks one schema resource and returns it as the JSON object elimity's
 // Schema.UnmarshalJSON reads, with every characteristic written out.
 func (d *schemaDecoderT) schemaDoc(n *yaml.Node, field string) (map[string]any, string, bool) {
@@ -107,8 +120,7 @@ func (d *schemaDecoderT) schemaDoc(n *yaml.Node, field string) (map[string]any, 
 	doc := map[string]any{}
 	var id string
 	var attrs *yaml.Node
-	if err := d.Fields(n, field, nil, schemaKeys, func(key string, k, v *yaml.Node) error {
-		f := decode.Field(field, key)
+	if !d.fields(n, field, schemaKeys, func(key, f string, v *yaml.Node) error {
 		switch key {
 		case "id":
 			var err error
@@ -120,8 +132,7 @@ func (d *schemaDecoderT) schemaDoc(n *yaml.Node, field string) (map[string]any, 
 			attrs = v
 		}
 		return nil
-	}); err != nil {
-		d.Add(err)
+	}) {
 		return nil, "", false
 	}
 	switch {
@@ -193,8 +204,7 @@ func (d *schemaDecoderT) attribute(n *yaml.Node, field, owner string, sub bool) 
 		a[key] = s
 		return nil
 	}
-	if err := d.Fields(n, field, nil, attrKeys, func(key string, k, v *yaml.Node) error {
-		f := decode.Field(field, key)
+	if !d.fields(n, field, attrKeys, func(key, f string, v *yaml.Node) error {
 		switch key {
 		case "name":
 			s, err := d.Str(v, f)
@@ -223,8 +233,7 @@ func (d *schemaDecoderT) attribute(n *yaml.Node, field, owner string, sub bool) 
 			subs = v
 		}
 		return nil
-	}); err != nil {
-		d.Add(err)
+	}) {
 		return nil, "", false
 	}
 	if name == "" {
