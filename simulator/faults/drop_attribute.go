@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -107,12 +108,10 @@ func (f dropAttribute) dropFromPatch(body []byte) (out []byte, changed, empty bo
 	if !ok {
 		return nil, false, false
 	}
-	kept := make([]any, 0, len(ops))
-	for _, raw := range ops {
+	kept := slices.DeleteFunc(ops, func(raw any) bool {
 		op, ok := raw.(map[string]any)
 		if !ok {
-			kept = append(kept, raw)
-			continue
+			return false
 		}
 		drop := false
 		for _, a := range f.attrs {
@@ -120,10 +119,8 @@ func (f dropAttribute) dropFromPatch(body []byte) (out []byte, changed, empty bo
 			drop = drop || d
 			changed = changed || c || d
 		}
-		if !drop {
-			kept = append(kept, op)
-		}
-	}
+		return drop
+	})
 	if !changed {
 		return nil, false, false
 	}
