@@ -99,7 +99,7 @@ func (s *Server) tenantParam(c echo.Context, create bool) (*Tenant, error) {
 		return s.def, nil
 	}
 	if !ValidTenantName(name) {
-		return nil, adminErr(http.StatusBadRequest, "tenant %q: names are 1 to 64 letters, digits, '.', '_' and '-'", name)
+		return nil, badTenantName(name)
 	}
 	if !create {
 		t, ok := s.lookup(name)
@@ -447,11 +447,9 @@ func (s *Server) adminTenants(c echo.Context) error {
 }
 
 func (s *Server) adminPutTenant(c echo.Context) error {
-	name := c.Param("name")
-	if name == "default" {
-		name = ""
-	} else if !ValidTenantName(name) {
-		return adminErr(http.StatusBadRequest, "tenant %q: names are 1 to 64 letters, digits, '.', '_' and '-'", name)
+	name, err := tenantPathName(c)
+	if err != nil {
+		return err
 	}
 	var cfg TenantConfig
 	if err := s.adminBody(c, DefaultMaxBody, &cfg); err != nil {

@@ -1,10 +1,8 @@
 package simulator_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/url"
-	"os"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -19,26 +17,10 @@ type caseRow struct {
 	Same                bool
 }
 
-func caseRows() []caseRow {
-	raw, err := os.ReadFile("testdata/case_folding.json")
-	if err != nil {
-		panic(err)
-	}
-	var rows []caseRow
-	if err := json.Unmarshal(raw, &rows); err != nil {
-		panic(err)
-	}
-	return rows
-}
-
 // One rule for case: uniqueness, the indexes and filter evaluation fold case alike, so that an
 // indexed filter (a lone eq on userName, emails.value or displayName) and a scanned one (the same
 // eq inside an or) always find the same resources.
 var _ = Describe("case folding", func() {
-	entries := []TableEntry{}
-	for _, r := range caseRows() {
-		entries = append(entries, Entry(r.Name, r))
-	}
 	DescribeTable("uniqueness, indexed filters and scanned filters agree",
 		func(r caseRow) {
 			ts := simulator.NewTestServer(GinkgoTB())
@@ -93,6 +75,6 @@ var _ = Describe("case folding", func() {
 				Expect(indexed.IDs()).To(HaveLen(1))
 			}
 		},
-		entries,
+		caseEntries("testdata/case_folding.json", func(r caseRow) string { return r.Name }),
 	)
 })

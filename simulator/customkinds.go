@@ -203,17 +203,32 @@ func (cs CustomSchemas) MarshalJSON() ([]byte, error) {
 	}{cs.Schemas, cs.ResourceTypes})
 }
 
+// tenantPathName reads the {name} of /admin/tenants/{name}, for a PUT: "default" is the default
+// tenant, ""; any other name must be one ValidTenantName allows.
+func tenantPathName(c echo.Context) (string, error) {
+	name := c.Param("name")
+	if name == "default" {
+		return "", nil
+	}
+	if !ValidTenantName(name) {
+		return "", badTenantName(name)
+	}
+	return name, nil
+}
+
+func badTenantName(name string) error {
+	return adminErr(http.StatusBadRequest, "tenant %q: names are 1 to 64 letters, digits, '.', '_' and '-'", name)
+}
+
 // adminPutSchemas serves PUT /admin/tenants/{name}/schemas: the body is what a --schema file
 // holds (one schema resource, a list, or a ListResponse of them), with the server's resource
 // types (--resource-types), or {"schemas": [...], "resourceTypes": [...]} as GET returns it,
 // whose resource types replace the server's (new resource types of the tenant's own among them);
 // [] returns the tenant to the built-in schemas.
 func (s *Server) adminPutSchemas(c echo.Context) error {
-	name := c.Param("name")
-	if name == "default" {
-		name = ""
-	} else if !ValidTenantName(name) {
-		return adminErr(http.StatusBadRequest, "tenant %q: names are 1 to 64 letters, digits, '.', '_' and '-'", name)
+	name, err := tenantPathName(c)
+	if err != nil {
+		return err
 	}
 	body, err := readBody(c, DefaultMaxBody)
 	if err != nil {

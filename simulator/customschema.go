@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/elimity-com/scim/schema"
@@ -99,6 +100,19 @@ func LoadSchemas(name string, b []byte) ([]schema.Schema, error) {
 // schemaDecoderT is decode.Decoder with the schema checks.
 type schemaDecoderT struct{ *decode.Decoder }
 
+// fields reads the members of mapping n (decode.Decoder.Fields), passing fn each one's field path;
+// it adds an error to d and reports false when the members cannot be read.
+func (d *schemaDecoderT) fields(n *yaml.Node, field string, keys []string, fn func(key, f string, v *yaml.Node) error) bool {
+	err := d.Fields(n, field, nil, keys, func(key string, _, v *yaml.Node) error {
+		return fn(key, decode.Field(field, key), v)
+	})
+	if err != nil {
+		d.Add(err)
+		return false
+	}
+	return true
+}
+
 // schemaDoc checks one schema resource and returns it as the JSON object elimity's
 // Schema.UnmarshalJSON reads, with every characteristic written out.
 func (d *schemaDecoderT) schemaDoc(n *yaml.Node, field string) (map[string]any, string, bool) {
@@ -106,23 +120,19 @@ func (d *schemaDecoderT) schemaDoc(n *yaml.Node, field string) (map[string]any, 
 	doc := map[string]any{}
 	var id string
 	var attrs *yaml.Node
-	if err := d.Fields(n, field, nil, schemaKeys, func(key string, k, v *yaml.Node) error {
-		f := decode.Field(field, key)
+	if !d.fields(n, field, schemaKeys, func(key, f string, v *yaml.Node) error {
 		switch key {
 		case "id":
-			s, err := d.Str(v, f)
-			if err != nil {
-				return err
-			}
-			id = s
+			var err error
+			id, err = d.Str(v, f)
+			return err
 		case "name", "description":
 			return into[string](doc, key)(d.Str(v, f))
 		case "attributes":
 			attrs = v
 		}
 		return nil
-	}); err != nil {
-		d.Add(err)
+	}) {
 		return nil, "", false
 	}
 	switch {
@@ -188,14 +198,13 @@ func (d *schemaDecoderT) attribute(n *yaml.Node, field, owner string, sub bool) 
 		if err != nil {
 			return err
 		}
-		if !contains(allowed, s) {
+		if !slices.Contains(allowed, s) {
 			return d.Errorf(v, f, "%s: %s %q is not one of %s", what, key, s, strings.Join(allowed, ", "))
 		}
 		a[key] = s
 		return nil
 	}
-	if err := d.Fields(n, field, nil, attrKeys, func(key string, k, v *yaml.Node) error {
-		f := decode.Field(field, key)
+	if !d.fields(n, field, attrKeys, func(key, f string, v *yaml.Node) error {
 		switch key {
 		case "name":
 			s, err := d.Str(v, f)
@@ -224,8 +233,7 @@ func (d *schemaDecoderT) attribute(n *yaml.Node, field, owner string, sub bool) 
 			subs = v
 		}
 		return nil
-	}); err != nil {
-		d.Add(err)
+	}) {
 		return nil, "", false
 	}
 	if name == "" {
@@ -248,15 +256,6 @@ func (d *schemaDecoderT) attribute(n *yaml.Node, field, owner string, sub bool) 
 		return nil, "", false
 	}
 	return a, name, true
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 func containsFold(list []string, s string) bool {

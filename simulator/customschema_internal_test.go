@@ -1,7 +1,6 @@
 package simulator
 
 import (
-	"encoding/json"
 	"os"
 	"strings"
 	"testing"
@@ -10,14 +9,8 @@ import (
 // TestLoadSchemas_Errors: every mistake of a schema file is an error naming the file, the
 // position, the field and the attribute (testdata/schema_errors.json).
 func TestLoadSchemas_Errors(t *testing.T) {
-	raw, err := os.ReadFile("testdata/schema_errors.json")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var cases []struct{ Name, File, Error string }
-	if err := json.Unmarshal(raw, &cases); err != nil {
-		t.Fatal(err)
-	}
+	readJSON(t, "testdata/schema_errors.json", &cases)
 	for _, c := range cases {
 		t.Run(c.Name, func(t *testing.T) {
 			_, err := LoadSchemas("bad.json", []byte(c.File))
@@ -34,11 +27,7 @@ func TestLoadSchemas_Errors(t *testing.T) {
 // TestLoadSchemas_Example reads the example of testdata/schemas and checks that the schemas
 // become extensions of User and Group.
 func TestLoadSchemas_Example(t *testing.T) {
-	raw, err := os.ReadFile("../testdata/schemas/acme.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	schemas, err := LoadSchemas("acme.json", raw)
+	schemas, err := LoadSchemas("acme.json", readFile(t, "../testdata/schemas/acme.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

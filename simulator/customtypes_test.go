@@ -2,7 +2,6 @@ package simulator_test
 
 import (
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -46,15 +45,7 @@ type deviceCase struct {
 }
 
 var _ = Describe("new resource types (testdata/schemas/device.json)", func() {
-	raw, err := os.ReadFile("testdata/device_cases.json")
-	if err != nil {
-		panic(err)
-	}
-	var cases []deviceCase
-	if err := json.Unmarshal(raw, &cases); err != nil {
-		panic(err)
-	}
-	for _, tc := range cases {
+	for _, tc := range loadCases[deviceCase]("testdata/device_cases.json") {
 		It(tc.Name, func() {
 			e := newEnv(simulator.ProfileStrict, simulator.WithSchemas(deviceSchemas()))
 			created := e.do("POST", "/Devices", newDevice("SN-1", "A-1"))

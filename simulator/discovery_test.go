@@ -22,14 +22,6 @@ type discoveryCase struct {
 	Reason string `json:"reason"`
 }
 
-func discoveryEntries() []TableEntry {
-	var out []TableEntry
-	for _, c := range loadCases[discoveryCase]("testdata/discovery_cases.json") {
-		out = append(out, Entry(c.Method+" "+c.Path, c))
-	}
-	return out
-}
-
 var _ = DescribeTable("every route is the simulator's: status and Allow (testdata/discovery_cases.json)", func(c discoveryCase) {
 	e := newEnv(simulator.ProfileStrict)
 	var body any
@@ -49,7 +41,7 @@ var _ = DescribeTable("every route is the simulator's: status and Allow (testdat
 		Expect(h.Header.Get("Content-Type")).To(Equal(r.Header.Get("Content-Type")))
 		Expect(h.Header.Get("ETag")).To(Equal(r.Header.Get("ETag")))
 	}
-}, discoveryEntries())
+}, caseEntries("testdata/discovery_cases.json", func(c discoveryCase) string { return c.Method + " " + c.Path }))
 
 var _ = Describe("HEAD", func() {
 	It("answers every GET route as GET without a body", func() {

@@ -3,7 +3,6 @@ package simulator_test
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -14,30 +13,10 @@ import (
 	"github.com/scimsim/scimsim/simulator/graph"
 )
 
-// do sends one request and returns the status, the Content-Type and the body.
+// graphDo sends one Graph request and returns the status, the headers and the body.
 func graphDo(t *testing.T, method, url, token, body string) (int, http.Header, string) {
 	t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, err := http.NewRequestWithContext(context.Background(), method, url, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, url, err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, resp.Header, string(b)
+	return request(t, method, url, token, "application/json", body)
 }
 
 func TestEntraTenant_KindAndRoutes(t *testing.T) {

@@ -15,14 +15,6 @@ type etagCase struct {
 	Status int    `json:"status"`
 }
 
-func etagEntries() []TableEntry {
-	var out []TableEntry
-	for _, c := range loadCases[etagCase]("testdata/etag_cases.json") {
-		out = append(out, Entry(c.Name, c))
-	}
-	return out
-}
-
 var _ = DescribeTable("conditional requests (RFC 7644 §3.14, RFC 9110 §13.1; testdata/etag_cases.json)", func(c etagCase) {
 	e := newEnv(simulator.ProfileStrict)
 	before := e.do("GET", "/Users/u-bob", nil)
@@ -48,4 +40,4 @@ var _ = DescribeTable("conditional requests (RFC 7644 §3.14, RFC 9110 §13.1; t
 		h := e.do("HEAD", "/Users/u-bob", nil, c.Header, c.Value)
 		Expect(h.Status).To(Equal(c.Status), "HEAD answers as GET")
 	}
-}, etagEntries())
+}, caseEntries("testdata/etag_cases.json", func(c etagCase) string { return c.Name }))

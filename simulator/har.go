@@ -53,12 +53,23 @@ type harNameValue struct {
 	Value string `json:"value"`
 }
 
-type harRequest struct {
-	Method      string         `json:"method"`
-	URL         string         `json:"url"`
+// harMessage is what HAR 1.2 gives a request and a response alike, after the first line's own
+// members (method and url, or status and statusText).
+type harMessage struct {
 	HTTPVersion string         `json:"httpVersion"`
 	Cookies     []harNameValue `json:"cookies"`
 	Headers     []harNameValue `json:"headers"`
+}
+
+// http11 is the message part of every entry: the journal keeps no cookies or headers.
+func http11() harMessage {
+	return harMessage{HTTPVersion: "HTTP/1.1", Cookies: []harNameValue{}, Headers: []harNameValue{}}
+}
+
+type harRequest struct {
+	Method string `json:"method"`
+	URL    string `json:"url"`
+	harMessage
 	QueryString []harNameValue `json:"queryString"`
 	PostData    *harPostData   `json:"postData,omitempty"`
 	HeadersSize int            `json:"headersSize"`
@@ -72,15 +83,13 @@ type harPostData struct {
 }
 
 type harResponse struct {
-	Status      int            `json:"status"`
-	StatusText  string         `json:"statusText"`
-	HTTPVersion string         `json:"httpVersion"`
-	Cookies     []harNameValue `json:"cookies"`
-	Headers     []harNameValue `json:"headers"`
-	Content     harContent     `json:"content"`
-	RedirectURL string         `json:"redirectURL"`
-	HeadersSize int            `json:"headersSize"`
-	BodySize    int            `json:"bodySize"`
+	Status     int    `json:"status"`
+	StatusText string `json:"statusText"`
+	harMessage
+	Content     harContent `json:"content"`
+	RedirectURL string     `json:"redirectURL"`
+	HeadersSize int        `json:"headersSize"`
+	BodySize    int        `json:"bodySize"`
 }
 
 type harContent struct {
@@ -135,8 +144,7 @@ func harFor(entries []JournalEntry, origin, version string) harFile {
 		}
 		slices.SortStableFunc(query, func(a, b harNameValue) int { return strings.Compare(a.Name, b.Name) })
 		req := harRequest{
-			Method: e.Method, URL: u, HTTPVersion: "HTTP/1.1",
-			Cookies: []harNameValue{}, Headers: []harNameValue{}, QueryString: query,
+			Method: e.Method, URL: u, harMessage: http11(), QueryString: query,
 			HeadersSize: -1, BodySize: 0,
 		}
 		if e.RequestBody != "" {
@@ -147,8 +155,7 @@ func harFor(entries []JournalEntry, origin, version string) harFile {
 			}
 		}
 		resp := harResponse{
-			Status: e.Status, StatusText: http.StatusText(e.Status), HTTPVersion: "HTTP/1.1",
-			Cookies: []harNameValue{}, Headers: []harNameValue{},
+			Status: e.Status, StatusText: http.StatusText(e.Status), harMessage: http11(),
 			Content:     harContent{Size: -1, MimeType: scimContentType, Comment: "not recorded"},
 			HeadersSize: -1, BodySize: -1,
 		}

@@ -283,13 +283,20 @@ func TestPrefilter_RulesOut(t *testing.T) {
 	}
 }
 
-func readJSON(t testing.TB, path string, v any) {
+// readFile returns the file at path, or fails the test.
+func readFile(t testing.TB, path string) []byte {
 	t.Helper()
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := json.Unmarshal(raw, v); err != nil {
+	return raw
+}
+
+// readJSON decodes the JSON file at path into v, or fails the test.
+func readJSON(t testing.TB, path string, v any) {
+	t.Helper()
+	if err := json.Unmarshal(readFile(t, path), v); err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
 }
@@ -544,14 +551,8 @@ func TestAppendJSON(t *testing.T) {
 			}
 		})
 	}
-	raw, err := os.ReadFile("testdata/seed.json")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var seed map[string]any
-	if err := json.Unmarshal(raw, &seed); err != nil {
-		t.Fatal(err)
-	}
+	readJSON(t, "testdata/seed.json", &seed)
 	for _, list := range seed {
 		for _, res := range list.([]any) {
 			attrs, err := userKind.validate(res.(map[string]any))

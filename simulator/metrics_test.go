@@ -3,7 +3,6 @@ package simulator_test
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -19,19 +18,8 @@ import (
 // scimDo sends one SCIM request to the tenant and returns the status.
 func scimDo(t *testing.T, ts *simulator.TestServer, tenant, token, method, path, body string) int {
 	t.Helper()
-	req, err := http.NewRequest(method, ts.SCIMURL(tenant)+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "application/scim+json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	return resp.StatusCode
+	status, _, _ := request(t, method, ts.SCIMURL(tenant)+path, token, "application/scim+json", body)
+	return status
 }
 
 const aliceJSON = `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"alice@contoso.com","active":true}`

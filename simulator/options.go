@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -23,13 +26,23 @@ const (
 
 // ParseProfile returns the profile named s; "" is the default, ProfileEntra.
 func ParseProfile(s string) (Profile, error) {
-	switch Profile(s) {
-	case "", ProfileEntra:
-		return ProfileEntra, nil
-	case ProfileStrict:
-		return ProfileStrict, nil
+	return parseName("profile", s, ProfileEntra, ProfileStrict)
+}
+
+// parseName returns the one of names that s spells, "" spelling the first (the default); what
+// names the setting in the error: `unknown profile "x" (want "entra" or "strict")`.
+func parseName[T ~string](what, s string, names ...T) (T, error) {
+	if s == "" {
+		return names[0], nil
 	}
-	return "", fmt.Errorf("unknown profile %q (want %q or %q)", s, ProfileEntra, ProfileStrict)
+	if i := slices.Index(names, T(s)); i >= 0 {
+		return names[i], nil
+	}
+	want := make([]string, len(names))
+	for i, n := range names {
+		want[i] = strconv.Quote(string(n))
+	}
+	return "", fmt.Errorf("unknown %s %q (want %s or %s)", what, s, strings.Join(want[:len(want)-1], ", "), want[len(want)-1])
 }
 
 // Defaults of the options a Go caller may inject.

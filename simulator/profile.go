@@ -9,6 +9,7 @@ import (
 
 	"github.com/scimsim/scimsim/simulator/filter"
 	"github.com/scimsim/scimsim/simulator/resource"
+	"github.com/scimsim/scimsim/wire"
 )
 
 // This file is the one place where the profiles differ in how they read a request. The entra
@@ -187,7 +188,7 @@ func preparePatch(k *kind, body []byte, p Profile) ([]byte, []string, error) {
 			}
 			changed = changed || pruned
 			ops = append(ops, o)
-			path, _ := field(o, "path").(string)
+			path, _ := wire.Field(o, "path").(string)
 			paths = append(paths, path)
 		}
 	}
@@ -207,12 +208,12 @@ func patchMembers(ops []any) int {
 		if !ok {
 			continue
 		}
-		path, _ := field(op, "path").(string)
-		value := field(op, "value")
+		path, _ := wire.Field(op, "path").(string)
+		value := wire.Field(op, "value")
 		switch {
 		case path == "":
 			if m, ok := value.(map[string]any); ok {
-				n += len(asList(field(m, "members")))
+				n += len(asList(wire.Field(m, "members")))
 			}
 		case len(path) >= 7 && strings.EqualFold(path[:7], "members"):
 			if strings.Contains(path, "[") {
@@ -235,19 +236,6 @@ func reencode(doc map[string]any, body []byte) []byte {
 	return b
 }
 
-// field returns m's value for key, matched case-insensitively as SCIM structural names are.
-func field(m map[string]any, key string) any {
-	if v, ok := m[key]; ok {
-		return v
-	}
-	for k, v := range m {
-		if strings.EqualFold(k, key) {
-			return v
-		}
-	}
-	return nil
-}
-
 func setField(m map[string]any, key string, v any) {
 	for k := range m {
 		if strings.EqualFold(k, key) {
@@ -266,10 +254,10 @@ func setField(m map[string]any, key string, v any) {
 //   - a no-path add/replace whose value has dotted keys ("name.givenName") or URN-qualified keys
 //     ("urn:...:enterprise:2.0:User:employeeNumber") becomes one operation per such key.
 func normaliseOp(k *kind, op map[string]any) ([]map[string]any, bool) {
-	name, _ := field(op, "op").(string)
+	name, _ := wire.Field(op, "op").(string)
 	name = strings.ToLower(name)
-	path, _ := field(op, "path").(string)
-	value := field(op, "value")
+	path, _ := wire.Field(op, "path").(string)
+	value := wire.Field(op, "value")
 	if path == "" {
 		m, ok := value.(map[string]any)
 		if !ok || (name != "add" && name != "replace") {
@@ -305,7 +293,7 @@ func normaliseOp(k *kind, op map[string]any) ([]map[string]any, bool) {
 					out := make([]map[string]any, 0, len(list))
 					for _, e := range list {
 						em, ok := e.(map[string]any)
-						v, isStr := field(em, "value").(string)
+						v, isStr := wire.Field(em, "value").(string)
 						if !ok || !isStr {
 							return []map[string]any{op}, false
 						}
@@ -324,7 +312,7 @@ func normaliseOp(k *kind, op map[string]any) ([]map[string]any, bool) {
 // normaliseValue converts string booleans in an operation's value for the attribute its path
 // names; changed reports whether it converted any.
 func normaliseValue(k *kind, op map[string]any) (_ map[string]any, changed bool) {
-	path, _ := field(op, "path").(string)
+	path, _ := wire.Field(op, "path").(string)
 	p, err := filter.ParsePath(path)
 	if err != nil {
 		return op, false
@@ -340,7 +328,7 @@ func normaliseValue(k *kind, op map[string]any) (_ map[string]any, changed bool)
 		}
 		a = s
 	}
-	if nv, ok := fixBool(a, field(op, "value")); ok {
+	if nv, ok := fixBool(a, wire.Field(op, "value")); ok {
 		out := cloneMap(op)
 		setField(out, "value", nv)
 		return out, true

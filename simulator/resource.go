@@ -10,7 +10,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 )
 
 // timeFormat is meta.created/lastModified: xsd:dateTime (RFC 7643 §2.3.5) with milliseconds.
@@ -94,12 +93,7 @@ func encodeRecord(k *kind, id string, seq uint64, attrs map[string]any, m metaIn
 	locAt, ok := 0, true
 	idAt, nameAt := -1, -1 // where the id and the name were written, for newRecord
 	for i, name := range keys {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, '"')
-		b = appendJSONEscaped(b, name)
-		b = append(b, '"', ':')
+		b = appendJSONKey(b, i, name)
 		switch name {
 		case "id":
 			b = append(b, '"')
@@ -333,130 +327,6 @@ func resourceSize(k *kind, rec *record, b base) int {
 
 // encodeBuffers are the scratch buffers of encodeRecord.
 var encodeBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
-
-// appendJSON appends v as json.Marshal encodes it (object keys sorted, strings escaped alike),
-// for the values a validated resource holds: objects, lists, strings, booleans, null, integers
-// and json.Number. It reports false for anything else, for which the caller uses json.Marshal:
-// encoding a stored resource this way costs a fraction of json.Marshal's reflection over maps.
-func appendJSON(dst []byte, v any) ([]byte, bool) {
-	switch v := v.(type) {
-	case nil:
-		return append(dst, "null"...), true
-	case string:
-		dst = append(dst, '"')
-		dst = appendJSONEscaped(dst, v)
-		return append(dst, '"'), true
-	case bool:
-		return strconv.AppendBool(dst, v), true
-	case int:
-		return strconv.AppendInt(dst, int64(v), 10), true
-	case int64:
-		return strconv.AppendInt(dst, v, 10), true
-	case map[string]any:
-		var keyBuf [16]string
-		keys := keyBuf[:0]
-		for k := range v {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		dst = append(dst, '{')
-		for i, k := range keys {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, '"')
-			dst = appendJSONEscaped(dst, k)
-			dst = append(dst, '"', ':')
-			var ok bool
-			if dst, ok = appendJSON(dst, v[k]); !ok {
-				return dst, false
-			}
-		}
-		return append(dst, '}'), true
-	case []any:
-		if v == nil {
-			return append(dst, "null"...), true
-		}
-		dst = append(dst, '[')
-		for i, e := range v {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			var ok bool
-			if dst, ok = appendJSON(dst, e); !ok {
-				return dst, false
-			}
-		}
-		return append(dst, ']'), true
-	case []string:
-		if v == nil {
-			return append(dst, "null"...), true
-		}
-		dst = append(dst, '[')
-		for i, e := range v {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, '"')
-			dst = appendJSONEscaped(dst, e)
-			dst = append(dst, '"')
-		}
-		return append(dst, ']'), true
-	}
-	// float64 (json.Marshal's exponent rules), json.Number (validated by json.Marshal) and
-	// any other type.
-	return dst, false
-}
-
-// appendJSONEscaped appends s as the inside of a JSON string, as json.Marshal escapes it (HTML
-// characters included; encoding/json's appendString, which TestAppendJSON holds it to).
-func appendJSONEscaped(dst []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	start := 0
-	for i := 0; i < len(s); {
-		if c := s[i]; c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			switch c {
-			case '\\', '"':
-				dst = append(dst, '\\', c)
-			case '\b':
-				dst = append(dst, '\\', 'b')
-			case '\f':
-				dst = append(dst, '\\', 'f')
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'u', '2', '0', '2', hex[r&0xF])
-		default:
-			i += size
-			continue
-		}
-		i += size
-		start = i
-	}
-	return append(dst, s[start:]...)
-}
 
 // idGenerator makes resource ids: UUID-shaped and drawn from a generator seeded by WithSeed and
 // the tenant name, so that a replayed run produces the same ids (random UUIDs would make golden

@@ -122,6 +122,33 @@ func do(method, url, token string, body any, headers ...string) response {
 	return fetch(req)
 }
 
+// request is do for a plain test (testing.T, no Gomega): it sends one request, with the body (if
+// any) labelled contentType, and returns the status, the headers and the body.
+func request(t *testing.T, method, url, token, contentType, body string) (int, http.Header, string) {
+	t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, url, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, url, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header, string(b)
+}
+
 // fetch sends req and reads the whole answer.
 func fetch(req *http.Request) response {
 	GinkgoHelper()

@@ -25,13 +25,7 @@ const (
 
 // ParseSyncMode returns the mode named s; "" is SyncAlways.
 func ParseSyncMode(s string) (SyncMode, error) {
-	switch SyncMode(s) {
-	case "", SyncAlways:
-		return SyncAlways, nil
-	case SyncInterval:
-		return SyncInterval, nil
-	}
-	return "", fmt.Errorf("unknown sync mode %q (want %q or %q)", s, SyncAlways, SyncInterval)
+	return parseName("sync mode", s, SyncAlways, SyncInterval)
 }
 
 // StateOption configures a StateFile.

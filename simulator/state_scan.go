@@ -19,61 +19,52 @@ type storedDoc struct {
 
 // scan reads the top-level members a record needs from b, valid JSON, and reports whether b is
 // compact (no whitespace outside strings), as encodeRecord writes it. It is several times faster
-// than encoding/json into a struct, which is what loading a large state spends its time on.
+// than encoding/json into a struct, which is what loading a large state spends its time on. One
+// member function reads the document's members and, one level down, its meta's.
 func (d *storedDoc) scan(k *kind, b []byte) (compact bool) {
+	// The string members kept, each beside its field: the document's, and its meta's.
+	docStrings := [...]stringMember{{"id", &d.id}, {"userName", &d.userName}, {"displayName", &d.displayName}, {"externalId", &d.externalID}}
+	metaStrings := [...]stringMember{{"created", &d.created}, {"lastModified", &d.modified}, {"version", &d.version}}
 	sc := jsonScan{b: b}
-	if !sc.object(func(key string, start int) bool {
-		switch key {
-		case "id":
-			d.id, _ = sc.str()
-		case "userName":
-			d.userName, _ = sc.str()
-		case "displayName":
-			d.displayName, _ = sc.str()
-		case "externalId":
-			d.externalID, _ = sc.str()
-		case "emails", "members":
-			if key == "emails" && k == userKind || key == "members" && k == groupKind {
-				d.values = sc.subValues()
-				return sc.ok
-			}
-			sc.skip()
-		case "password":
-			d.other = true
-			sc.skip()
-		case "meta":
-			d.hasMeta = sc.peek() == '{'
-			if !d.hasMeta {
-				sc.skip()
-				break
-			}
-			sc.object(func(key string, start int) bool {
-				switch key {
-				case "created":
-					d.created, _ = sc.str()
-				case "lastModified":
-					d.modified, _ = sc.str()
-				case "version":
-					d.version, _ = sc.str()
-				case "resourceType":
-					d.locAt = start
-					sc.skip()
-				case "location":
-					d.other = true
-					sc.skip()
-				default:
-					sc.skip()
-				}
-				return sc.ok
-			})
-		default:
-			sc.skip()
+	inMeta := false
+	var member func(key string, start int) bool
+	member = func(key string, start int) bool {
+		strs := docStrings[:]
+		if inMeta {
+			strs = metaStrings[:]
 		}
+		for _, s := range strs {
+			if s.key == key {
+				*s.dst, _ = sc.str()
+				return sc.ok
+			}
+		}
+		switch {
+		case inMeta && key == "resourceType":
+			d.locAt = start
+		case inMeta && key == "location", !inMeta && key == "password":
+			d.other = true
+		case !inMeta && key == "meta":
+			if d.hasMeta = sc.peek() == '{'; d.hasMeta {
+				inMeta = true
+				sc.object(member)
+				inMeta = false
+				return sc.ok
+			}
+		case !inMeta && (key == "emails" && k == userKind || key == "members" && k == groupKind):
+			d.values = sc.subValues()
+			return sc.ok
+		}
+		sc.skip()
 		return sc.ok
-	}) {
-		return false
 	}
-	return sc.ok && sc.i == len(b)
+	return sc.object(member) && sc.ok && sc.i == len(b)
+}
+
+// stringMember is a member whose string value scan keeps, and where it keeps it.
+type stringMember struct {
+	key string
+	dst *string
 }
 
 // jsonScan walks compact, valid JSON; ok turns false at whitespace or anything unexpected.

@@ -34,6 +34,15 @@ func loadCases[T any](path string) []T {
 	return cases
 }
 
+// caseEntries makes the entries of the table at path, one a case, named by name.
+func caseEntries[T any](path string, name func(T) string) []TableEntry {
+	var out []TableEntry
+	for _, c := range loadCases[T](path) {
+		out = append(out, Entry(name(c), c))
+	}
+	return out
+}
+
 // profileEntries makes the entries of the table at path: each case in each profile profilesOf
 // gives for it, named "profile: name", with head giving a case's name and profile.
 func profileEntries[T any](path string, head func(T) (name, profile string)) []TableEntry {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/scimsim/scimsim/simulator/filter"
 	"github.com/scimsim/scimsim/simulator/resource"
+	"github.com/scimsim/scimsim/wire"
 )
 
 // This file is the one rule for attributes a resource type does not define, at every depth: a
@@ -120,9 +121,9 @@ func checkUnknown[V any](k *kind, res map[string]V) error {
 // resource itself without a path, an extension for an extension URN), is 400 invalidValue in the
 // strict profile, and in entra it is removed from the operation (pruned true).
 func unknownRule(k *kind, raw map[string]any, p Profile) (_ map[string]any, pruned bool, _ error) {
-	name, _ := field(raw, "op").(string)
-	path, _ := field(raw, "path").(string)
-	op := patchOp{Op: strings.ToLower(name), Path: path, Value: field(raw, "value")}
+	name, _ := wire.Field(raw, "op").(string)
+	path, _ := wire.Field(raw, "path").(string)
+	op := patchOp{Op: strings.ToLower(name), Path: path, Value: wire.Field(raw, "value")}
 	if u := unknownPath(k, path); u != "" {
 		return nil, false, invalidPath("path %q: attribute %q is not defined for %s", path, u, k.name)
 	}

@@ -8,6 +8,8 @@ import (
 
 	scimerrors "github.com/elimity-com/scim/errors"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/scimsim/scimsim/wire"
 )
 
 // checkAgainstElimity fails when a validator and elimity's validation disagree on res: in the
@@ -19,35 +21,16 @@ func checkAgainstElimity(t *testing.T, res any) {
 		got, gotErr := k.check.resource(res, true)
 		want, wantErr := k.validating.Validate(res)
 		compare(t, k.name, res, got, want, gotErr, wantErr)
-		taken, takeErr := k.check.take(deepCopy(res), true)
+		taken, takeErr := k.check.take(wire.Clone(res), true)
 		compare(t, k.name+" take", res, taken, got, takeErr, gotErr)
 		for i, e := range k.exts {
 			got, gotErr := k.extChecks[i].resource(res, false)
 			want, wantErr := e.ValidateExtension(res)
 			compare(t, e.ID, res, got, want, gotErr, wantErr)
-			taken, takeErr := k.extChecks[i].take(deepCopy(res), false)
+			taken, takeErr := k.extChecks[i].take(wire.Clone(res), false)
 			compare(t, e.ID+" take", res, taken, got, takeErr, gotErr)
 		}
 	}
-}
-
-// deepCopy copies the objects and lists of a decoded JSON value.
-func deepCopy(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(v))
-		for k, e := range v {
-			out[k] = deepCopy(e)
-		}
-		return out
-	case []any:
-		out := make([]any, len(v))
-		for i, e := range v {
-			out[i] = deepCopy(e)
-		}
-		return out
-	}
-	return v
 }
 
 func compare(t *testing.T, schema string, res any, got, want map[string]any, gotErr, wantErr *scimerrors.ScimError) {
@@ -178,14 +161,7 @@ func checkDecodeFast(t *testing.T, data []byte) {
 	var want map[string]any
 	wantErr := json.Unmarshal(data, &want)
 	got, err := decodeDoc(doc)
-	switch {
-	case (err != nil) != (wantErr != nil):
-		t.Fatalf("decodeDoc(%q): error %v, encoding/json's %v", data, err, wantErr)
-	case err == nil:
-		if diff := cmp.Diff(want, got); diff != "" {
-			t.Fatalf("decodeDoc(%q) (-encoding/json +decodeDoc):\n%s", data, diff)
-		}
-	}
+	agree(t, data, "decodeDoc", got, err, "encoding/json", want, wantErr)
 	if doc != string(data) {
 		t.Fatalf("decodeDoc changed its document: %q, was %q", doc, data)
 	}
@@ -194,14 +170,7 @@ func checkDecodeFast(t *testing.T, data []byte) {
 	body := bytes.Clone(data)
 	wantBody, wantErr := decodeObject(data, true)
 	gotBody, plain, err := decodeBody(body)
-	switch {
-	case (err != nil) != (wantErr != nil):
-		t.Fatalf("decodeBody(%q): error %v, decodeObject's %v", data, err, wantErr)
-	case err == nil:
-		if diff := cmp.Diff(wantBody, gotBody); diff != "" {
-			t.Fatalf("decodeBody(%q) (-decodeObject +decodeBody):\n%s", data, diff)
-		}
-	}
+	agree(t, data, "decodeBody", gotBody, err, "decodeObject", wantBody, wantErr)
 	// A plain body is one JSON object in which the journal's redaction finds nothing to hide.
 	if plain {
 		var whole map[string]any
@@ -210,12 +179,26 @@ func checkDecodeFast(t *testing.T, data []byte) {
 		if err := d.Decode(&whole); err != nil || d.More() {
 			t.Fatalf("decodeBody(%q) is plain but not one JSON object (%v)", data, err)
 		}
-		if diff := cmp.Diff(gotBody, redactValue(deepCopy(gotBody))); diff != "" {
+		if diff := cmp.Diff(gotBody, redactValue(wire.Clone(gotBody))); diff != "" {
 			t.Fatalf("decodeBody(%q) is plain, yet the journal redacts (-body +redacted):\n%s", data, diff)
 		}
 	}
 	if !bytes.Equal(body, data) {
 		t.Fatalf("decodeBody changed its body: %q, was %q", body, data)
+	}
+}
+
+// agree fails the test unless a decoder (name) and the reference it is held to (ref) agree on
+// data: both refuse it, or both decode it to the same value.
+func agree(t *testing.T, data []byte, name string, got any, err error, ref string, want any, wantErr error) {
+	t.Helper()
+	switch {
+	case (err != nil) != (wantErr != nil):
+		t.Fatalf("%s(%q): error %v, %s's %v", name, data, err, ref, wantErr)
+	case err == nil:
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Fatalf("%s(%q) (-%s +%s):\n%s", name, data, ref, name, diff)
+		}
 	}
 }
 

@@ -17,12 +17,9 @@ func newAuthFailure(_ Spec, a attrs, _ *lockedRand) Fault {
 }
 
 // The type's row of the fault registry (registry.go).
-func init() {
-	register(TypeInfo{Name: "auth_failure", Description: "401 (or 403) with a SCIM error and WWW-Authenticate, as for a wrong or expired secret token",
-		Attributes: []AttrInfo{{Name: "status", Type: Integer, Default: 401, OneOf: []int{401, 403}, Description: "401 Unauthorized or 403 Forbidden"}},
-		Example:    `{"type": "auth_failure", "attributes": {"status": 401}}`},
-		newAuthFailure)
-}
+var _ = register(TypeInfo{Name: "auth_failure", Description: "401 (or 403) with a SCIM error and WWW-Authenticate, as for a wrong or expired secret token",
+	Attributes: []AttrInfo{{Name: "status", Type: Integer, Default: 401, OneOf: []int{401, 403}, Description: "401 Unauthorized or 403 Forbidden"}},
+	Example:    `{"type": "auth_failure", "attributes": {"status": 401}}`}, newAuthFailure)
 
 func (f authFailure) Apply(c echo.Context, _ echo.HandlerFunc) error {
 	if f.status == http.StatusForbidden {

@@ -15,13 +15,10 @@ import (
 // one (the last page, an index-paged query) is not a hit.
 type badCursor struct{ mode string }
 
-func init() {
-	register(TypeInfo{Name: "bad_cursor", Description: "RFC 9865 cursor paging that misbehaves: a nextCursor that repeats the page or skips the next one",
-		Attributes: []AttrInfo{{Name: "mode", Type: String, Default: "repeat", Values: []string{"repeat", "skip"},
-			Description: "repeat: nextCursor leads back to the same page; skip: it leads past the page that follows"}},
-		Example: `{"type": "bad_cursor", "attributes": {"mode": "skip"}}`},
-		newBadCursor)
-}
+var _ = register(TypeInfo{Name: "bad_cursor", Description: "RFC 9865 cursor paging that misbehaves: a nextCursor that repeats the page or skips the next one",
+	Attributes: []AttrInfo{{Name: "mode", Type: String, Default: "repeat", Values: []string{"repeat", "skip"},
+		Description: "repeat: nextCursor leads back to the same page; skip: it leads past the page that follows"}},
+	Example: `{"type": "bad_cursor", "attributes": {"mode": "skip"}}`}, newBadCursor)
 
 func newBadCursor(_ Spec, a attrs, _ *lockedRand) Fault { return badCursor{mode: a.str("mode")} }
 

@@ -9,14 +9,9 @@ import (
 // target does when another resource already holds the userName; Entra reports EntryConflict.
 type conflict struct{ writesOnly }
 
-func newConflict(Spec, attrs, *lockedRand) Fault { return conflict{} }
-
 // The type's row of the fault registry (registry.go).
-func init() {
-	register(TypeInfo{Name: "conflict", Description: "409 uniqueness on create or update (POST, PUT, PATCH)",
-		Example: `{"type": "conflict", "match": {"method": "POST", "resource": "Users"}}`},
-		newConflict)
-}
+var _ = register(TypeInfo{Name: "conflict", Description: "409 uniqueness on create or update (POST, PUT, PATCH)",
+	Example: `{"type": "conflict", "match": {"method": "POST", "resource": "Users"}}`}, stateless[conflict])
 
 func (conflict) Apply(c echo.Context, _ echo.HandlerFunc) error {
 	e := scimerrors.ScimErrorUniqueness

@@ -13,14 +13,9 @@ import (
 // unexpected EOF), never a status. Entra reports a connection failure.
 type connectionReset struct{}
 
-func newConnectionReset(Spec, attrs, *lockedRand) Fault { return connectionReset{} }
-
 // The type's row of the fault registry (registry.go).
-func init() {
-	register(TypeInfo{Name: "connection_reset", Description: "closes the connection without an answer (TCP RST where possible)",
-		Example: `{"type": "connection_reset", "probability": 0.1}`},
-		newConnectionReset)
-}
+var _ = register(TypeInfo{Name: "connection_reset", Description: "closes the connection without an answer (TCP RST where possible)",
+	Example: `{"type": "connection_reset", "probability": 0.1}`}, stateless[connectionReset])
 
 func (connectionReset) Apply(c echo.Context, _ echo.HandlerFunc) error {
 	return abortConnection(c, true)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -28,12 +29,9 @@ func newDropAttribute(_ Spec, a attrs, _ *lockedRand) Fault {
 }
 
 // The type's row of the fault registry (registry.go).
-func init() {
-	register(TypeInfo{Name: "drop_attribute", Description: "accepts a write but silently does not store the named attribute(s)",
-		Attributes: []AttrInfo{{Name: "attribute", Type: StringList, Required: true, Description: "attribute path(s) to drop, e.g. title, name.givenName, urn:...:enterprise:2.0:User:manager"}},
-		Example:    `{"type": "drop_attribute", "attributes": {"attribute": ["title"]}}`},
-		newDropAttribute)
-}
+var _ = register(TypeInfo{Name: "drop_attribute", Description: "accepts a write but silently does not store the named attribute(s)",
+	Attributes: []AttrInfo{{Name: "attribute", Type: StringList, Required: true, Description: "attribute path(s) to drop, e.g. title, name.givenName, urn:...:enterprise:2.0:User:manager"}},
+	Example:    `{"type": "drop_attribute", "attributes": {"attribute": ["title"]}}`}, newDropAttribute)
 
 func (f dropAttribute) Apply(c echo.Context, next echo.HandlerFunc) error {
 	orig := c.Request()
@@ -110,12 +108,10 @@ func (f dropAttribute) dropFromPatch(body []byte) (out []byte, changed, empty bo
 	if !ok {
 		return nil, false, false
 	}
-	kept := make([]any, 0, len(ops))
-	for _, raw := range ops {
+	kept := slices.DeleteFunc(ops, func(raw any) bool {
 		op, ok := raw.(map[string]any)
 		if !ok {
-			kept = append(kept, raw)
-			continue
+			return false
 		}
 		drop := false
 		for _, a := range f.attrs {
@@ -123,10 +119,8 @@ func (f dropAttribute) dropFromPatch(body []byte) (out []byte, changed, empty bo
 			drop = drop || d
 			changed = changed || c || d
 		}
-		if !drop {
-			kept = append(kept, op)
-		}
-	}
+		return drop
+	})
 	if !changed {
 		return nil, false, false
 	}

@@ -16,14 +16,9 @@ import (
 // attribute is unique").
 type duplicateMatch struct{ queriesOnly }
 
-func newDuplicateMatch(Spec, attrs, *lockedRand) Fault { return duplicateMatch{} }
-
 // The type's row of the fault registry (registry.go).
-func init() {
-	register(TypeInfo{Name: "duplicate_match", Description: "a query that finds one resource returns two: the real one and a clone with another id",
-		Example: `{"type": "duplicate_match", "match": {"resource": "Users", "filterAttribute": "userName"}}`},
-		newDuplicateMatch)
-}
+var _ = register(TypeInfo{Name: "duplicate_match", Description: "a query that finds one resource returns two: the real one and a clone with another id",
+	Example: `{"type": "duplicate_match", "match": {"resource": "Users", "filterAttribute": "userName"}}`}, stateless[duplicateMatch])
 
 func (duplicateMatch) Apply(c echo.Context, next echo.HandlerFunc) error {
 	rec := record(c, next)

@@ -12,14 +12,9 @@ import (
 // in quarantine (application-provisioning-quarantine-status.md).
 type emptyQuery404 struct{ queriesOnly }
 
-func newEmptyQuery404(Spec, attrs, *lockedRand) Fault { return emptyQuery404{} }
-
 // The type's row of the fault registry (registry.go).
-func init() {
-	register(TypeInfo{Name: "empty_query_404", Description: "a query with zero results answers 404 instead of an empty ListResponse",
-		Example: `{"type": "empty_query_404", "match": {"resource": "Users"}}`},
-		newEmptyQuery404)
-}
+var _ = register(TypeInfo{Name: "empty_query_404", Description: "a query with zero results answers 404 instead of an empty ListResponse",
+	Example: `{"type": "empty_query_404", "match": {"resource": "Users"}}`}, stateless[emptyQuery404])
 
 func (emptyQuery404) Apply(c echo.Context, next echo.HandlerFunc) error {
 	rec := record(c, next)

@@ -16,14 +16,9 @@ import (
 // duplicate.
 type hideInactive struct{}
 
-func newHideInactive(Spec, attrs, *lockedRand) Fault { return hideInactive{} }
-
 // The type's row of the fault registry (registry.go).
-func init() {
-	register(TypeInfo{Name: "hide_inactive", Description: "users whose active is false are missing from queries, and 404 by id",
-		Example: `{"type": "hide_inactive"}`},
-		newHideInactive)
-}
+var _ = register(TypeInfo{Name: "hide_inactive", Description: "users whose active is false are missing from queries, and 404 by id",
+	Example: `{"type": "hide_inactive"}`}, stateless[hideInactive])
 
 // Selects reads of users: queries and GET /Users/{id}.
 func (hideInactive) Selects(c echo.Context) bool {

@@ -26,15 +26,12 @@ func newLatency(_ Spec, a attrs, rnd *lockedRand) Fault {
 }
 
 // The type's row of the fault registry (registry.go).
-func init() {
-	register(TypeInfo{Name: "latency", Description: "delays the request before the target answers it (fixed or jittered)",
-		Attributes: []AttrInfo{
-			{Name: "delayMs", Type: Integer, Default: 1000, Description: "delay in milliseconds"},
-			{Name: "jitterMs", Type: Integer, Default: 0, Description: "up to this many milliseconds more or less, drawn from the seeded generator"},
-		},
-		Example: `{"type": "latency", "attributes": {"delayMs": 2000, "jitterMs": 500}}`},
-		newLatency)
-}
+var _ = register(TypeInfo{Name: "latency", Description: "delays the request before the target answers it (fixed or jittered)",
+	Attributes: []AttrInfo{
+		{Name: "delayMs", Type: Integer, Default: 1000, Description: "delay in milliseconds"},
+		{Name: "jitterMs", Type: Integer, Default: 0, Description: "up to this many milliseconds more or less, drawn from the seeded generator"},
+	},
+	Example: `{"type": "latency", "attributes": {"delayMs": 2000, "jitterMs": 500}}`}, newLatency)
 
 func (f latency) Apply(c echo.Context, next echo.HandlerFunc) error {
 	d := f.delay

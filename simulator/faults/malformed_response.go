@@ -20,12 +20,9 @@ func newMalformedResponse(_ Spec, a attrs, _ *lockedRand) Fault {
 }
 
 // The type's row of the fault registry (registry.go).
-func init() {
-	register(TypeInfo{Name: "malformed_response", Description: "the target's answer cut short: invalid JSON labelled application/scim+json",
-		Attributes: []AttrInfo{{Name: "keepBytes", Type: Integer, Default: 0, Description: "bytes of the body to keep; 0 keeps half"}},
-		Example:    `{"type": "malformed_response", "match": {"method": "GET"}}`},
-		newMalformedResponse)
-}
+var _ = register(TypeInfo{Name: "malformed_response", Description: "the target's answer cut short: invalid JSON labelled application/scim+json",
+	Attributes: []AttrInfo{{Name: "keepBytes", Type: Integer, Default: 0, Description: "bytes of the body to keep; 0 keeps half"}},
+	Example:    `{"type": "malformed_response", "match": {"method": "GET"}}`}, newMalformedResponse)
 
 func (f malformedResponse) Apply(c echo.Context, next echo.HandlerFunc) error {
 	rec := record(c, next)

@@ -14,14 +14,9 @@ import (
 // SystemForCrossDomainIdentityManagementMultipleEntriesInResponse when they come anyway.
 type membersDespiteExclusion struct{}
 
-func newMembersDespiteExclusion(Spec, attrs, *lockedRand) Fault { return membersDespiteExclusion{} }
-
 // The type's row of the fault registry (registry.go).
-func init() {
-	register(TypeInfo{Name: "members_despite_exclusion", Description: "returns group members even when excludedAttributes=members was asked",
-		Example: `{"type": "members_despite_exclusion", "match": {"resource": "Groups"}}`},
-		newMembersDespiteExclusion)
-}
+var _ = register(TypeInfo{Name: "members_despite_exclusion", Description: "returns group members even when excludedAttributes=members was asked",
+	Example: `{"type": "members_despite_exclusion", "match": {"resource": "Groups"}}`}, stateless[membersDespiteExclusion])
 
 const excludedParam = "excludedAttributes"
 

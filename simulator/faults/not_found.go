@@ -12,14 +12,9 @@ import (
 // (howto-analyze-provisioning-logs.md).
 type notFound struct{}
 
-func newNotFound(Spec, attrs, *lockedRand) Fault { return notFound{} }
-
 // The type's row of the fault registry (registry.go).
-func init() {
-	register(TypeInfo{Name: "not_found", Description: "404 for a resource that exists (GET, PUT, PATCH, DELETE by id)",
-		Example: `{"type": "not_found", "match": {"method": "PATCH", "resource": "Users"}}`},
-		newNotFound)
-}
+var _ = register(TypeInfo{Name: "not_found", Description: "404 for a resource that exists (GET, PUT, PATCH, DELETE by id)",
+	Example: `{"type": "not_found", "match": {"method": "PATCH", "resource": "Users"}}`}, stateless[notFound])
 
 // Selects GET, PUT, PATCH and DELETE of /Resource/{id}.
 func (notFound) Selects(c echo.Context) bool {

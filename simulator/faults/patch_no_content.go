@@ -16,14 +16,9 @@ import (
 // client can still learn the new version.
 type patchNoContent struct{}
 
-func newPatchNoContent(Spec, attrs, *lockedRand) Fault { return patchNoContent{} }
-
 // The type's row of the fault registry (registry.go).
-func init() {
-	register(TypeInfo{Name: "patch_no_content", Description: "a successful PATCH answers 204 No Content without the resource, instead of 200 with it",
-		Example: `{"type": "patch_no_content", "match": {"resource": "Groups"}}`},
-		newPatchNoContent)
-}
+var _ = register(TypeInfo{Name: "patch_no_content", Description: "a successful PATCH answers 204 No Content without the resource, instead of 200 with it",
+	Example: `{"type": "patch_no_content", "match": {"resource": "Groups"}}`}, stateless[patchNoContent])
 
 // Selects PATCH requests on a resource by id.
 func (patchNoContent) Selects(c echo.Context) bool {

@@ -50,14 +50,16 @@ type registration struct {
 }
 
 // registry is the table of fault types, sorted by name. Each type adds its own row from its own
-// file (register, from an init function), beside the code that reads its attributes, so that a new
+// file (a package-level `var _ = register(...)` beside the type), beside the code that reads its attributes, so that a new
 // type is one file and its section of docs/faults.md. Types, WriteTable (`scimsim serve
 // --list-faults`), Validate and Set.Add all read it; tests check docs/faults.md (a section for
 // every row), the README's table (generated from it) and the scenario loader's list of types.
 var registry []registration
 
 // register adds a type's row to the registry; a name registered twice is a mistake of the code.
-func register(info TypeInfo, build factory) {
+// It returns the name so that a type's file registers it in a declaration, which runs before any
+// init function: `var _ = register(TypeInfo{...}, newThrottle)`.
+func register(info TypeInfo, build factory) string {
 	i, found := slices.BinarySearchFunc(registry, info.Name, func(r registration, name string) int {
 		return strings.Compare(r.Name, name)
 	})
@@ -65,6 +67,13 @@ func register(info TypeInfo, build factory) {
 		panic("faults: type " + info.Name + " registered twice")
 	}
 	registry = slices.Insert(registry, i, registration{info, build})
+	return info.Name
+}
+
+// stateless is the factory of a type that has no attributes: its zero value is the fault.
+func stateless[F Fault](Spec, attrs, *lockedRand) Fault {
+	var f F
+	return f
 }
 
 // Types lists every fault type with its attributes, in the registry's order.

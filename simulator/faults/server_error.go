@@ -20,15 +20,12 @@ func newServerError(_ Spec, a attrs, _ *lockedRand) Fault {
 }
 
 // The type's row of the fault registry (registry.go).
-func init() {
-	register(TypeInfo{Name: "server_error", Description: "500, 502 or 503 with a SCIM error body",
-		Attributes: []AttrInfo{
-			{Name: "status", Type: Integer, Default: 500, OneOf: []int{500, 502, 503}, Description: "the 5xx status"},
-			{Name: "retryAfter", Type: Integer, Default: 0, Description: "seconds in a Retry-After header; 0 sends none"},
-		},
-		Example: `{"type": "server_error", "probability": 0.3, "attributes": {"status": 503}}`},
-		newServerError)
-}
+var _ = register(TypeInfo{Name: "server_error", Description: "500, 502 or 503 with a SCIM error body",
+	Attributes: []AttrInfo{
+		{Name: "status", Type: Integer, Default: 500, OneOf: []int{500, 502, 503}, Description: "the 5xx status"},
+		{Name: "retryAfter", Type: Integer, Default: 0, Description: "seconds in a Retry-After header; 0 sends none"},
+	},
+	Example: `{"type": "server_error", "probability": 0.3, "attributes": {"status": 503}}`}, newServerError)
 
 func (f serverError) Apply(c echo.Context, _ echo.HandlerFunc) error {
 	if f.retryAfter > 0 {

@@ -18,12 +18,9 @@ func newThrottle(_ Spec, a attrs, _ *lockedRand) Fault {
 }
 
 // The type's row of the fault registry (registry.go).
-func init() {
-	register(TypeInfo{Name: "throttle", Description: "429 Too Many Requests with Retry-After",
-		Attributes: []AttrInfo{{Name: "retryAfter", Type: Integer, Default: 1, Description: "seconds in the Retry-After header"}},
-		Example:    `{"type": "throttle", "count": 2, "attributes": {"retryAfter": 5}}`},
-		newThrottle)
-}
+var _ = register(TypeInfo{Name: "throttle", Description: "429 Too Many Requests with Retry-After",
+	Attributes: []AttrInfo{{Name: "retryAfter", Type: Integer, Default: 1, Description: "seconds in the Retry-After header"}},
+	Example:    `{"type": "throttle", "count": 2, "attributes": {"retryAfter": 5}}`}, newThrottle)
 
 func (f throttle) Apply(c echo.Context, _ echo.HandlerFunc) error {
 	c.Response().Header().Set(echo.HeaderRetryAfter, f.retryAfter)

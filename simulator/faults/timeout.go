@@ -17,12 +17,9 @@ func newTimeout(_ Spec, a attrs, _ *lockedRand) Fault {
 }
 
 // The type's row of the fault registry (registry.go).
-func init() {
-	register(TypeInfo{Name: "timeout", Description: "never answers: holds the request until the client gives up, then closes the connection",
-		Attributes: []AttrInfo{{Name: "holdMs", Type: Integer, Default: 60000, Description: "longest hold in milliseconds before the connection is closed"}},
-		Example:    `{"type": "timeout", "match": {"method": "PATCH"}}`},
-		newTimeout)
-}
+var _ = register(TypeInfo{Name: "timeout", Description: "never answers: holds the request until the client gives up, then closes the connection",
+	Attributes: []AttrInfo{{Name: "holdMs", Type: Integer, Default: 60000, Description: "longest hold in milliseconds before the connection is closed"}},
+	Example:    `{"type": "timeout", "match": {"method": "PATCH"}}`}, newTimeout)
 
 func (f timeout) Apply(c echo.Context, _ echo.HandlerFunc) error {
 	if !wait(c, f.hold) {

@@ -25,12 +25,9 @@ func newUnsupportedFilter(spec Spec, a attrs, _ *lockedRand) Fault {
 }
 
 // The type's row of the fault registry (registry.go).
-func init() {
-	register(TypeInfo{Name: "unsupported_filter", Description: "400 invalidFilter for filters on the named attribute(s)",
-		Attributes: []AttrInfo{{Name: "attribute", Type: StringList, Description: "attribute(s) the target cannot filter on; default the match's filterAttribute, else any filter"}},
-		Example:    `{"type": "unsupported_filter", "attributes": {"attribute": ["externalId"]}}`},
-		newUnsupportedFilter)
-}
+var _ = register(TypeInfo{Name: "unsupported_filter", Description: "400 invalidFilter for filters on the named attribute(s)",
+	Attributes: []AttrInfo{{Name: "attribute", Type: StringList, Description: "attribute(s) the target cannot filter on; default the match's filterAttribute, else any filter"}},
+	Example:    `{"type": "unsupported_filter", "attributes": {"attribute": ["externalId"]}}`}, newUnsupportedFilter)
 
 // Selects requests that carry a filter touching the attributes.
 func (f unsupportedFilter) Selects(c echo.Context) bool {

@@ -18,14 +18,9 @@ const wrongContentTypePage = `<!DOCTYPE html>
 // application/scim+json).
 type wrongContentType struct{}
 
-func newWrongContentType(Spec, attrs, *lockedRand) Fault { return wrongContentType{} }
-
 // The type's row of the fault registry (registry.go).
-func init() {
-	register(TypeInfo{Name: "wrong_content_type", Description: "200 with Content-Type: text/html and an HTML page instead of SCIM JSON",
-		Example: `{"type": "wrong_content_type", "count": 1}`},
-		newWrongContentType)
-}
+var _ = register(TypeInfo{Name: "wrong_content_type", Description: "200 with Content-Type: text/html and an HTML page instead of SCIM JSON",
+	Example: `{"type": "wrong_content_type", "count": 1}`}, stateless[wrongContentType])
 
 func (wrongContentType) Apply(c echo.Context, _ echo.HandlerFunc) error {
 	return c.HTML(http.StatusOK, wrongContentTypePage)

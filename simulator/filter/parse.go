@@ -92,28 +92,21 @@ func parseFilter(s string, cfg config) (Expr, error) {
 
 // parseOr parses `and` chains joined by `or`. inValue is true inside a value path's brackets, where
 // names are sub-attributes and value paths cannot nest.
-func (p *parser) parseOr(inValue bool) Expr {
-	left := p.parseAnd(inValue)
-	for p.err == nil && p.isWord("or") {
-		p.advance()
-		right := p.parseAnd(inValue)
-		if p.err != nil {
-			return nil
-		}
-		left = &Logical{Op: "or", Left: left, Right: right, Pos: left.Position()}
-	}
-	return left
-}
+func (p *parser) parseOr(inValue bool) Expr { return p.parseLogical("or", inValue, p.parseAnd) }
 
-func (p *parser) parseAnd(inValue bool) Expr {
-	left := p.parseUnary(inValue)
-	for p.err == nil && p.isWord("and") {
+// parseAnd parses unary filters joined by `and`.
+func (p *parser) parseAnd(inValue bool) Expr { return p.parseLogical("and", inValue, p.parseUnary) }
+
+// parseLogical parses operands joined by the logical operator op, grouped from the left.
+func (p *parser) parseLogical(op string, inValue bool, operand func(inValue bool) Expr) Expr {
+	left := operand(inValue)
+	for p.err == nil && p.isWord(op) {
 		p.advance()
-		right := p.parseUnary(inValue)
+		right := operand(inValue)
 		if p.err != nil {
 			return nil
 		}
-		left = &Logical{Op: "and", Left: left, Right: right, Pos: left.Position()}
+		left = &Logical{Op: op, Left: left, Right: right, Pos: left.Position()}
 	}
 	return left
 }
@@ -162,22 +155,31 @@ func (p *parser) parseUnary(inValue bool) Expr {
 }
 
 func (p *parser) parseParen(inValue bool) Expr {
+	e, _ := p.parseGroup(inValue, tokRParen, "()")
+	return e
+}
+
+// parseGroup parses the filter inside a pair of brackets, one nesting level down: p.tok is the
+// opening one, and closing the kind of the closing one, brackets the two as text for the error.
+// It returns where the closing bracket stands; after an error (p.err), a nil filter.
+func (p *parser) parseGroup(inValue bool, closing tokenKind, brackets string) (Expr, int) {
 	open := p.tok
 	if !p.enter(open.Pos) {
-		return nil
+		return nil, 0
 	}
 	p.advance()
 	e := p.parseOr(inValue)
 	if p.err != nil {
-		return nil
+		return nil, 0
 	}
-	if p.tok.Kind != tokRParen {
-		p.fail(p.tok.Pos, `expected ")" to close "(" at position `+itoa(open.Pos)+", found "+p.tok.describe())
-		return nil
+	if p.tok.Kind != closing {
+		p.fail(p.tok.Pos, `expected "`+brackets[1:]+`" to close "`+brackets[:1]+`" at position `+itoa(open.Pos)+", found "+p.tok.describe())
+		return nil, 0
 	}
+	closePos := p.tok.Pos
 	p.depth--
 	p.advance()
-	return e
+	return e, closePos
 }
 
 // parseAttrExp parses `attrPath pr`, `attrPath op value` or a value path, the current token being the
@@ -225,26 +227,14 @@ func (p *parser) parseComparison(attr AttrPath, word token) Expr {
 // parseValuePath parses `[valFilter]` and, with AllowValuePathSubAttribute, the Entra extension
 // `[valFilter].sub op value`, which it rewrites to the equivalent `[valFilter and sub op value]`.
 func (p *parser) parseValuePath(attr AttrPath, word token) Expr {
-	open := p.tok
 	if attr.Sub != "" {
 		p.fail(word.Pos, `a value path's attribute cannot have a sub-attribute, found "`+word.Value+`"`)
 		return nil
 	}
-	if !p.enter(open.Pos) {
-		return nil
-	}
-	p.advance()
-	f := p.parseOr(true)
+	f, closePos := p.parseGroup(true, tokRBracket, "[]")
 	if p.err != nil {
 		return nil
 	}
-	if p.tok.Kind != tokRBracket {
-		p.fail(p.tok.Pos, `expected "]" to close "[" at position `+itoa(open.Pos)+", found "+p.tok.describe())
-		return nil
-	}
-	closePos := p.tok.Pos
-	p.depth--
-	p.advance()
 	vp := &ValuePath{Attr: attr, Filter: f, Pos: word.Pos}
 	if p.tok.Kind != tokDot || p.tok.Pos != closePos+1 {
 		return vp

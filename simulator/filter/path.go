@@ -42,21 +42,10 @@ func (p *parser) parsePath() Path {
 		p.fail(open.Pos, `unexpected space before "["`)
 		return Path{}
 	}
-	if !p.enter(open.Pos) {
+	var closePos int
+	if path.Filter, closePos = p.parseGroup(true, tokRBracket, "[]"); p.err != nil {
 		return Path{}
 	}
-	p.advance()
-	path.Filter = p.parseOr(true)
-	if p.err != nil {
-		return Path{}
-	}
-	if p.tok.Kind != tokRBracket {
-		p.fail(p.tok.Pos, `expected "]" to close "[" at position `+itoa(open.Pos)+", found "+p.tok.describe())
-		return Path{}
-	}
-	closePos := p.tok.Pos
-	p.depth--
-	p.advance()
 	if p.tok.Kind != tokDot {
 		return path
 	}

@@ -205,7 +205,16 @@ func (d *Directory) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // handler is a route: it returns the status and the value to encode (nil: no body), or an error.
+// serve calls it with d.mu held (call), so a route reads and changes the directory as one step;
+// the value it returns must not share the directory's maps (clone).
 type handler func(r *http.Request, body map[string]any) (int, any, error)
+
+// call runs h with d.mu held.
+func (d *Directory) call(h handler, r *http.Request, body map[string]any) (int, any, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return h(r, body)
+}
 
 func (d *Directory) routes() *http.ServeMux {
 	m := http.NewServeMux()
@@ -259,7 +268,7 @@ func (d *Directory) serve(h handler) http.Handler {
 				}
 			}
 		}
-		status, v, err := h(r, body)
+		status, v, err := d.call(h, r, body)
 		if err != nil {
 			fail(err)
 			return
@@ -293,8 +302,6 @@ func collection(context string, items []map[string]any) map[string]any {
 }
 
 func (d *Directory) getOrganization(*http.Request, map[string]any) (int, any, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
 	org := map[string]any{
 		"id":          d.opts.TenantID,
 		"displayName": strings.TrimSuffix(d.opts.Domain, ".onmicrosoft.com"),

@@ -3,6 +3,8 @@ package graph
 import (
 	"fmt"
 	"strings"
+
+	"github.com/scimsim/scimsim/wire"
 )
 
 // A filter is the subset of OData's $filter (OData v4.01 Part 2, URL Conventions, section 5.1.1)
@@ -219,13 +221,13 @@ func (f filter) matches(u map[string]any) bool {
 }
 
 func (c clause) matches(u map[string]any) bool {
-	v := field(u, c.prop)
+	v := wire.Field(u, c.prop) // Graph's property names are case-insensitive in queries
 	if c.sub == "" {
 		return equal(v, c.value)
 	}
 	list, _ := v.([]any)
 	for _, el := range list {
-		if m, ok := el.(map[string]any); ok && equal(field(m, c.sub), c.value) {
+		if m, ok := el.(map[string]any); ok && equal(wire.Field(m, c.sub), c.value) {
 			return true
 		}
 	}
@@ -244,18 +246,4 @@ func equal(got, want any) bool {
 		return ok && g == w
 	}
 	return false
-}
-
-// field reads a property case-insensitively (Graph's property names are case-insensitive in
-// queries).
-func field(m map[string]any, name string) any {
-	if v, ok := m[name]; ok {
-		return v
-	}
-	for k, v := range m {
-		if strings.EqualFold(k, name) {
-			return v
-		}
-	}
-	return nil
 }

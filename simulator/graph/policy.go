@@ -132,8 +132,6 @@ func (d *Directory) syncAllowedLocked(partner string) error {
 }
 
 func (d *Directory) listPartners(*http.Request, map[string]any) (int, any, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
 	out := make([]map[string]any, 0, len(d.partners))
 	for _, p := range d.partners {
 		out = append(out, clone(p))
@@ -146,8 +144,6 @@ func (d *Directory) createPartner(_ *http.Request, body map[string]any) (int, an
 	if err != nil {
 		return 0, nil, err
 	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
 	if d.partnerIndexLocked(str(p["tenantId"])) >= 0 {
 		return 0, nil, errorf(http.StatusConflict, CodeBadRequest, "A partner configuration for tenant '%s' already exists.", p["tenantId"])
 	}
@@ -156,8 +152,6 @@ func (d *Directory) createPartner(_ *http.Request, body map[string]any) (int, an
 }
 
 func (d *Directory) getPartner(r *http.Request, _ map[string]any) (int, any, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
 	i := d.partnerIndexLocked(r.PathValue("tid"))
 	if i < 0 {
 		return 0, nil, notFound(r.PathValue("tid"))
@@ -166,8 +160,6 @@ func (d *Directory) getPartner(r *http.Request, _ map[string]any) (int, any, err
 }
 
 func (d *Directory) updatePartner(r *http.Request, body map[string]any) (int, any, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
 	i := d.partnerIndexLocked(r.PathValue("tid"))
 	if i < 0 {
 		return 0, nil, notFound(r.PathValue("tid"))
@@ -181,8 +173,6 @@ func (d *Directory) updatePartner(r *http.Request, body map[string]any) (int, an
 }
 
 func (d *Directory) deletePartner(r *http.Request, _ map[string]any) (int, any, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
 	tid := r.PathValue("tid")
 	i := d.partnerIndexLocked(tid)
 	if i < 0 {
@@ -194,8 +184,6 @@ func (d *Directory) deletePartner(r *http.Request, _ map[string]any) (int, any, 
 }
 
 func (d *Directory) getIdentitySync(r *http.Request, _ map[string]any) (int, any, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
 	tid := r.PathValue("tid")
 	if d.partnerIndexLocked(tid) < 0 {
 		return 0, nil, notFound(tid)
@@ -210,8 +198,6 @@ func (d *Directory) getIdentitySync(r *http.Request, _ map[string]any) (int, any
 // putIdentitySync creates (or replaces) the partner's user synchronization policy, as Graph's "Create
 // identitySynchronization" does with PUT; the partner configuration must exist.
 func (d *Directory) putIdentitySync(r *http.Request, body map[string]any) (int, any, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
 	tid := r.PathValue("tid")
 	if d.partnerIndexLocked(tid) < 0 {
 		return 0, nil, notFound(tid)
@@ -225,8 +211,6 @@ func (d *Directory) putIdentitySync(r *http.Request, body map[string]any) (int, 
 }
 
 func (d *Directory) patchIdentitySync(r *http.Request, body map[string]any) (int, any, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
 	tid := r.PathValue("tid")
 	s := d.syncs[strings.ToLower(tid)]
 	if s == nil {
@@ -241,8 +225,6 @@ func (d *Directory) patchIdentitySync(r *http.Request, body map[string]any) (int
 }
 
 func (d *Directory) deleteIdentitySync(r *http.Request, _ map[string]any) (int, any, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
 	tid := strings.ToLower(r.PathValue("tid"))
 	if d.syncs[tid] == nil {
 		return 0, nil, notFound(tid + "/identitySynchronization")
@@ -275,14 +257,10 @@ func patchAuthorizationPolicy(p, in map[string]any) error {
 }
 
 func (d *Directory) getAuthorizationPolicy(*http.Request, map[string]any) (int, any, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
 	return http.StatusOK, clone(d.authz), nil
 }
 
 func (d *Directory) updateAuthorizationPolicy(_ *http.Request, body map[string]any) (int, any, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
 	next := clone(d.authz)
 	if err := patchAuthorizationPolicy(next, body); err != nil {
 		return 0, nil, err

@@ -193,8 +193,6 @@ func (d *Directory) list(r *http.Request, name string, from func(*Directory) []m
 	if err != nil {
 		return 0, nil, err
 	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
 	var out []map[string]any
 	for _, u := range from(d) {
 		if f == nil || f.matches(u) {
@@ -264,8 +262,6 @@ func (d *Directory) createUser(_ *http.Request, body map[string]any) (int, any, 
 	if upn == "" || str(body["displayName"]) == "" {
 		return 0, nil, errorf(http.StatusBadRequest, CodeBadRequest, "Property 'userPrincipalName' and 'displayName' are required when a user is created.")
 	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
 	if !d.inDomain(upn) {
 		return 0, nil, errorf(http.StatusBadRequest, CodeBadRequest, msgBadDomain)
 	}
@@ -411,8 +407,6 @@ func (d *Directory) restore(r *http.Request, body map[string]any) (int, any, err
 // request's {id} names (live or deleted, by the index given), or answers Graph's 404: the
 // prologue of every request on one user.
 func (d *Directory) atPath(r *http.Request, index func(id string) int, fn func(i int) (int, any, error)) (int, any, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
 	id := r.PathValue("id")
 	i := index(id)
 	if i < 0 {
