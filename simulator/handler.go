@@ -399,37 +399,13 @@ func (s *Server) patch(c echo.Context) error {
 	return st.out.write(c)
 }
 
-// validateBody is elimity's validation of a POST or PUT body (ResourceType.validate) for the
-// body normalise decoded (with numbers kept exact; nil when it is not a JSON object): the core
-// schema plus externalId checked as Schema.Validate does (which requires the core URN in
-// "schemas"), and each extension present checked under its URN, by the kind's validators
-// (validate.go). Its errors are elimity's.
+// validateBody is kind.validateDoc of the body normalise decoded (with numbers kept exact; nil
+// when it is not a JSON object), which nothing reads after it.
 func validateBody(k *kind, doc map[string]any) (map[string]any, error) {
 	if doc == nil {
 		return nil, scimerrors.ScimErrorInvalidSyntax
 	}
-	// The core validation takes doc, and leaves out the extensions' members: read them first.
-	var extBuf [4]any
-	exts := extBuf[:0]
-	for _, e := range k.exts {
-		exts = append(exts, doc[e.ID])
-	}
-	attrs, se := k.check.take(doc, true)
-	if se != nil {
-		return nil, *se
-	}
-	for i, e := range k.exts {
-		v := exts[i]
-		if v == nil {
-			continue
-		}
-		ext, se := k.extChecks[i].take(v, false)
-		if se != nil {
-			return nil, *se
-		}
-		attrs[e.ID] = ext
-	}
-	return attrs, k.checkRequiredExts(attrs)
+	return k.validateDoc(doc, true)
 }
 
 // write sends the response a resource handler decided on, with the ETag and Location headers of

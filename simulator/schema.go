@@ -1,6 +1,7 @@
 package simulator
 
 import (
+	"maps"
 	"strings"
 
 	"github.com/elimity-com/scim/schema"
@@ -148,28 +149,44 @@ func (k *kind) attr(urn, name string) (schema.CoreAttribute, bool) { return k.ty
 // and PUT bodies: names are matched case-insensitively and canonicalised, values are checked
 // and converted (json.Number to int64 or float64), extension data is validated under its URN.
 // PATCH results go through it again, since elimity validates the operations, not their outcome.
+// attrs is not modified.
 func (k *kind) validate(attrs map[string]any) (map[string]any, error) {
 	in := make(map[string]any, len(attrs)+1)
-	for name, v := range attrs {
-		in[name] = v
-	}
+	maps.Copy(in, attrs)
 	in["schemas"] = []any{k.core.ID}
-	out, se := k.check.resource(in, true)
+	return k.validateDoc(in, false)
+}
+
+// validateDoc is elimity's ResourceType.validate of doc: the core schema plus externalId checked
+// as Schema.Validate does (which requires the core URN in "schemas"), and each extension present
+// checked under its URN, by the kind's validators (validate.go); its errors are elimity's. With
+// take, doc is the validators' to consume (validator.take): a body nothing reads afterwards.
+func (k *kind) validateDoc(doc map[string]any, take bool) (map[string]any, error) {
+	check := (*validator).resource
+	if take {
+		check = (*validator).take
+	}
+	// The core validation may take doc, and leaves out the extensions' members: read them first.
+	var extBuf [4]any
+	exts := extBuf[:0]
+	for _, e := range k.exts {
+		exts = append(exts, doc[e.ID])
+	}
+	attrs, se := check(k.check, doc, true)
 	if se != nil {
 		return nil, *se
 	}
 	for i, e := range k.exts {
-		v, ok := attrs[e.ID]
-		if !ok || v == nil {
+		if exts[i] == nil {
 			continue
 		}
-		ext, se := k.extChecks[i].resource(v, false)
+		ext, se := check(k.extChecks[i], exts[i], false)
 		if se != nil {
 			return nil, *se
 		}
-		out[e.ID] = ext
+		attrs[e.ID] = ext
 	}
-	return out, k.checkRequiredExts(out)
+	return attrs, k.checkRequiredExts(attrs)
 }
 
 // withExternalID returns s plus externalId, a common attribute (RFC 7643 §3.1) that elimity
