@@ -108,20 +108,27 @@ func (h resources) update(r *http.Request, id string, next func(old *record) (*r
 	}
 	var rec *record
 	err := h.t.commit(func(w *writer) error {
-		old, ok := w.get(h.k, id)
-		if !ok {
-			return errNotFound
-		}
-		if err := checkIfMatch(r, old); err != nil {
+		old, err := w.matching(h.k, id, r)
+		if err != nil {
 			return err
 		}
-		var err error
 		if rec, err = next(old); err != nil {
 			return err
 		}
 		return store(w, old, rec)
 	})
 	return rec, err
+}
+
+// matching returns the current record of resource id, if the request's If-Match allows changing
+// it (errNotFound and errPrecondition otherwise): what a change made inside the write
+// transaction starts from.
+func (w *writer) matching(k *kind, id string, r *http.Request) (*record, error) {
+	old, ok := w.get(k, id)
+	if !ok {
+		return nil, errNotFound
+	}
+	return old, checkIfMatch(r, old)
 }
 
 // replace replaces a resource (RFC 7644 §3.5.1), honouring If-Match (§3.14).
@@ -206,11 +213,8 @@ func (h resources) Delete(r *http.Request, id string) error {
 		}
 	}
 	err := h.t.commit(func(w *writer) error {
-		old, ok := w.get(h.k, id)
-		if !ok {
-			return errNotFound
-		}
-		if err := checkIfMatch(r, old); err != nil {
+		old, err := w.matching(h.k, id, r)
+		if err != nil {
 			return err
 		}
 		_, after, err := prepare(w.tx, old)
