@@ -3,10 +3,10 @@ package engine
 import (
 	"context"
 	"fmt"
-	"math/rand"
 
 	"github.com/scimsim/scimsim/entra"
 	"github.com/scimsim/scimsim/report"
+	"github.com/scimsim/scimsim/wire"
 )
 
 // testConnection is step 1: a query for a random GUID on the highest-precedence matching
@@ -30,7 +30,7 @@ func (p *pass) testConnection(ctx context.Context) bool {
 		return false
 	}
 	attr := p.obj.mapping(p.cfg).matchingMappings()[0].Target
-	checks, err := p.t.TestConnection(ctx, p.obj.resource(), attr, guid(p.o.rand))
+	checks, err := p.t.TestConnection(ctx, p.obj.resource(), attr, wire.RandomGUID(p.o.rand))
 	for _, c := range checks {
 		s.Details.Add(c.Name, c.Result)
 	}
@@ -40,15 +40,4 @@ func (p *pass) testConnection(ctx context.Context) bool {
 	}
 	p.finish(s, report.StatusSuccess)
 	return true
-}
-
-// guid returns a random version-4 GUID drawn from rnd.
-func guid(rnd *rand.Rand) string {
-	var b [16]byte
-	for i := range b {
-		b[i] = byte(rnd.Intn(256))
-	}
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }

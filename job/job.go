@@ -163,15 +163,7 @@ func (j *Job) session() error {
 }
 
 // guid draws a version-4 GUID from the job's seeded generator.
-func (j *Job) guid() string {
-	var b [16]byte
-	for i := range b {
-		b[i] = byte(j.rng.Intn(256))
-	}
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
-}
+func (j *Job) guid() string { return wire.RandomGUID(j.rng) }
 
 // waitKey carries a counter of virtual waits through an object's context.
 type waitKey struct{}

@@ -96,6 +96,16 @@ func GUID(b [16]byte) string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }
 
+// RandomGUID is GUID of 16 bytes drawn from r, one Intn(256) each: the engine, the job and the
+// expression language's Guid() draw theirs from a seeded *rand.Rand, so that a run is reproducible.
+func RandomGUID(r interface{ Intn(n int) int }) string {
+	var b [16]byte
+	for i := range b {
+		b[i] = byte(r.Intn(256))
+	}
+	return GUID(b)
+}
+
 // Clone returns a deep copy of a decoded JSON or YAML value (a resource, a list of them): its
 // objects and arrays are copied, so that changing the copy never changes v; other values are shared.
 func Clone[V any](v V) V {

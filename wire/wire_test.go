@@ -52,3 +52,18 @@ func TestGUID(t *testing.T) {
 		}
 	}
 }
+
+// counter is a random source that counts: its n-th draw is n.
+type counter struct{ n int }
+
+func (c *counter) Intn(int) int { c.n++; return c.n - 1 }
+
+func TestRandomGUID_drawsSixteenBytesInOrder(t *testing.T) {
+	c := &counter{}
+	if got, want := RandomGUID(c), "00010203-0405-4607-8809-0a0b0c0d0e0f"; got != want {
+		t.Errorf("RandomGUID = %s, want %s", got, want)
+	}
+	if c.n != 16 {
+		t.Errorf("RandomGUID drew %d values, want 16", c.n)
+	}
+}

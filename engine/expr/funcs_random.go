@@ -3,23 +3,14 @@ package expr
 // Guid and RandomString, which draw from the random source the caller injects.
 
 import (
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/scimsim/scimsim/wire"
 )
 
-func callGuid(ev *evaluator, _ *Call) (any, error) {
-	var u [16]byte
-	r := ev.rand()
-	for i := range u {
-		u[i] = byte(r.Intn(256))
-	}
-	u[6] = u[6]&0x0f | 0x40 // version 4
-	u[8] = u[8]&0x3f | 0x80 // RFC 4122 variant
-	h := hex.EncodeToString(u[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32], nil
-}
+func callGuid(ev *evaluator, _ *Call) (any, error) { return wire.RandomGUID(ev.rand()), nil }
 
 // Character classes of RandomString, from the "Password must meet complexity requirements"
 // reference the function's documentation links to.
