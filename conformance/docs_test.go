@@ -2,22 +2,18 @@ package conformance_test
 
 import (
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/scimsim/scimsim/conformance"
+	"github.com/scimsim/scimsim/internal/golden"
 )
 
 // conformanceDoc is docs/conformance.md, which the tests hold to the catalog and to what the checks
 // find against the simulator.
 func conformanceDoc(t *testing.T) string {
 	t.Helper()
-	b, err := os.ReadFile("../docs/conformance.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
+	return golden.Read(t, "../docs/conformance.md")
 }
 
 // TestDocs_ListEveryCheck keeps docs/conformance.md in step with the catalog: every check has a row
@@ -44,11 +40,8 @@ func TestDocs_ListEveryCheck(t *testing.T) {
 			}
 		}
 	}
-	readme, err := os.ReadFile("../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := fmt.Sprintf("\n%d checks, one per requirement", len(conformance.Checks())); !strings.Contains(string(readme), want) {
+	readme := golden.Read(t, "../README.md")
+	if want := fmt.Sprintf("\n%d checks, one per requirement", len(conformance.Checks())); !strings.Contains(readme, want) {
 		t.Errorf("README.md does not say %q", want)
 	}
 }

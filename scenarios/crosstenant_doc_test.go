@@ -1,11 +1,12 @@
 package scenarios
 
 import (
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"testing"
+
+	"github.com/scimsim/scimsim/internal/golden"
 )
 
 // TestCrossTenant_DocumentedCount: README.md and docs/cross-tenant.md say how many cross-tenant
@@ -25,11 +26,7 @@ func TestCrossTenant_DocumentedCount(t *testing.T) {
 		}
 	}
 	for _, doc := range []string{"README.md", "docs/cross-tenant.md"} {
-		b, err := os.ReadFile(filepath.Join("..", doc))
-		if err != nil {
-			t.Fatal(err)
-		}
-		ms := regexp.MustCompile(`runs the (\d+)`).FindAllStringSubmatch(string(b), -1)
+		ms := regexp.MustCompile(`runs the (\d+)`).FindAllStringSubmatch(golden.Read(t, filepath.Join("..", doc)), -1)
 		if len(ms) == 0 {
 			t.Errorf("%s does not say how many cross-tenant scenarios run", doc)
 		}

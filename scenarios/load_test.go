@@ -361,17 +361,14 @@ func BenchmarkLoad_Catalog(b *testing.B) {
 // docs/scenarios.md lists every scenario and every label with its count: this keeps it in step with
 // the catalog.
 func TestCatalog_Documented(t *testing.T) {
-	doc, err := os.ReadFile(filepath.Join("..", "docs", "scenarios.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	doc := golden.Read(t, filepath.Join("..", "docs", "scenarios.md"))
 	all, err := LoadDir(".")
 	if err != nil {
 		t.Fatal(err)
 	}
 	counts := map[string]int{}
 	for _, s := range all {
-		if !strings.Contains(string(doc), "| `"+s.ID+"` |") {
+		if !strings.Contains(doc, "| `"+s.ID+"` |") {
 			t.Errorf("docs/scenarios.md does not list scenario %s", s.ID)
 		}
 		for _, l := range s.Labels {
@@ -379,11 +376,11 @@ func TestCatalog_Documented(t *testing.T) {
 		}
 	}
 	for l, n := range counts {
-		if row := fmt.Sprintf("| `%s` | %d |", l, n); !strings.Contains(string(doc), row) {
+		if row := fmt.Sprintf("| `%s` | %d |", l, n); !strings.Contains(doc, row) {
 			t.Errorf("docs/scenarios.md lacks the label row %q", row)
 		}
 	}
-	for _, m := range regexp.MustCompile(`(\d+) scenarios`).FindAllStringSubmatch(string(doc), -1) {
+	for _, m := range regexp.MustCompile(`(\d+) scenarios`).FindAllStringSubmatch(doc, -1) {
 		if m[1] != strconv.Itoa(len(all)) {
 			t.Errorf("docs/scenarios.md says %q; the catalog has %d scenarios", m[0], len(all))
 		}

@@ -1,7 +1,8 @@
 // Package golden checks a test's output against a file of the repository (a golden file, or a
 // generated part of the docs) and rewrites the file instead when the test runs with -update, so
 // that every generated file is made and checked the same way; Contains checks the lines a test
-// pins of an output that has no file; Seed starts a fuzz test from the repository's example files.
+// pins of an output that has no file; Read reads a file a test checks; Seed starts a fuzz test
+// from the repository's example files.
 package golden
 
 import (
@@ -20,6 +21,17 @@ var update = flag.Bool("update", false, "rewrite the golden files and the genera
 
 // Update reports whether the tests run with -update.
 func Update() bool { return *update }
+
+// Read returns the file at path, a doc or fixture of the repository a test holds to the code; a
+// file that cannot be read fails the test.
+func Read(tb testing.TB, path string) string {
+	tb.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatalf("reading %s: %v", path, err)
+	}
+	return string(b)
+}
 
 // File checks that the file at path holds got; with -update it writes got there.
 func File(tb testing.TB, path, got string) {
