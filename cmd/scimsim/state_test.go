@@ -85,15 +85,16 @@ type process struct {
 	root string
 }
 
-// buildScimsim builds the command into a temporary directory.
-func buildScimsim(t *testing.T) string {
+// buildScimsim builds the command, with the go build flags given, into a temporary directory and
+// returns the binary's path.
+func buildScimsim(t *testing.T, flags ...string) string {
 	t.Helper()
 	goTool, err := exec.LookPath("go")
 	if err != nil {
 		t.Skipf("no go tool to build the binary: %v", err)
 	}
 	bin := filepath.Join(t.TempDir(), "scimsim")
-	out, err := exec.Command(goTool, "build", "-o", bin, ".").CombinedOutput()
+	out, err := exec.Command(goTool, append(append([]string{"build"}, flags...), "-o", bin, ".")...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
