@@ -1,8 +1,8 @@
 # Shared by bench/load.sh and bench/profile.sh (sourced, not run): tools, background servers
 # recorded by PID and always stopped, free loopback ports, and the users both scripts seed.
 #
-# The caller sets NAME_OF_SCRIPT (for messages), TOKEN and WORK, and calls stop_all from its EXIT
-# trap.
+# The caller sets NAME_OF_SCRIPT (for messages) and TOKEN, calls make_work, and sets ok=1 once it
+# has done its job.
 
 say() { printf '\n== %s: %s\n' "$NAME_OF_SCRIPT" "$*"; }
 die() { printf '%s: %s\n' "$NAME_OF_SCRIPT" "$*" >&2; exit 1; }
@@ -45,6 +45,26 @@ stop_server() {
 stop_all() {
   local name
   for name in "${!PID_OF[@]}"; do stop_server "$name"; done
+}
+
+# make_work PREFIX WHAT: sets WORK to a new temporary directory named from PREFIX, and traps EXIT to
+# stop every server and remove WORK; when the script has not set ok=1 (it failed or was
+# interrupted) or KEEP is 1, WORK is kept and the script says that WHAT are kept there.
+make_work() {
+  WORK="$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX")"
+  WORK_HOLDS="$2"
+  ok=0
+  trap end_work EXIT
+  trap 'exit 130' INT TERM
+}
+
+end_work() {
+  stop_all
+  if [ "$ok" = 1 ] && [ "${KEEP:-0}" != 1 ]; then
+    rm -rf "$WORK"
+  else
+    echo "$NAME_OF_SCRIPT: $WORK_HOLDS kept in $WORK" >&2
+  fi
 }
 
 # wait_ready NAME BASE LOG: polls GET BASE/Users?count=1 until 200, for at most 60 s.

@@ -70,18 +70,7 @@ case " $SERVERS " in *" SCIMMY "*)
 esac
 
 # ---- processes: every one recorded (lib.sh), every one stopped --------------------------------
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/scimsim-bench.XXXXXX")"
-ok=0
-cleanup() {
-  stop_all
-  if [ "$ok" = 1 ] && [ "$KEEP" != 1 ]; then
-    rm -rf "$WORK"
-  else
-    echo "bench-load: logs and results kept in $WORK" >&2
-  fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+make_work scimsim-bench "logs and results"
 
 # ---- the record of what ran --------------------------------------------------------------------
 CMDS=()

@@ -43,14 +43,7 @@ ensure_tools wrk curl jq
 command -v perf >/dev/null || ensure_tools linux-perf
 command -v perf >/dev/null || die "perf is not installed (apt-get install -y linux-perf)"
 
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/scimsim-profile.XXXXXX")"
-ok=0
-cleanup() {
-  stop_all
-  if [ "$ok" = 1 ] && [ "$KEEP" != 1 ]; then rm -rf "$WORK"; else echo "profile: files kept in $WORK" >&2; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+make_work scimsim-profile files
 
 say "building scimsim"
 "$GO" build -o "$WORK/scimsim" ./cmd/scimsim

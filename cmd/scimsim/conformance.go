@@ -19,12 +19,12 @@ func init() { subcommands = append(subcommands, conformanceCommand) }
 
 // conformanceFlags are the flags of `scimsim conformance`.
 type conformanceFlags struct {
-	target, token, prefix string
-	dryRun                bool
-	jsonFile, junitFile   string
-	checks                []string
-	scenarios             string
-	tls                   tlsFlags
+	targetFlags
+	prefix              string
+	dryRun              bool
+	jsonFile, junitFile string
+	checks              []string
+	scenarios           string
 }
 
 func conformanceCommand() *cobra.Command {
@@ -51,26 +51,23 @@ non-SCIM answer, a TLS mismatch and a refused token included), 2 on bad input.`,
   scimsim conformance --target https://app.example/scim/v2 --check patch-entra-manager --check enterprise-attributes`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if !cmd.Flags().Changed("token") {
-				f.token = os.Getenv("SCIMSIM_TOKEN")
-			}
 			return runConformance(cmd.Context(), f, cmd.OutOrStdout())
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.target, "target", "", "SCIM base URL of the endpoint (Entra's Tenant URL), without ?aadOptscim062020 or any query string")
-	fl.StringVar(&f.token, "token", "", "bearer token (Entra's Secret Token); default $SCIMSIM_TOKEN")
+	f.targetFlags.register(fl, "SCIM base URL of the endpoint (Entra's Tenant URL), without ?aadOptscim062020 or any query string",
+		"bearer token (Entra's Secret Token); default $SCIMSIM_TOKEN")
 	fl.StringVar(&f.prefix, "prefix", conformance.DefaultPrefix, "start of the name of everything the run creates (at most 32 letters, digits, '.', '_', '-')")
 	fl.BoolVar(&f.dryRun, "dry-run", false, "print the requests of the checks as curl commands and send none (the scenarios are not run)")
 	fl.StringVar(&f.jsonFile, "json", "", "also write the report as JSON to this file")
 	fl.StringVar(&f.junitFile, "junit", "", "also write the report as JUnit XML to this file")
 	fl.StringArrayVar(&f.checks, "check", nil, "run only this check (repeatable; test-connection always runs first); the scenarios are then not run")
 	fl.StringVar(&f.scenarios, "scenarios", "", "directory of a scenario catalog whose conformance scenarios to run (default: the catalog the binary carries)")
-	f.tls.register(fl)
 	return cmd
 }
 
 func runConformance(ctx context.Context, f conformanceFlags, stdout io.Writer) error {
+	f.token = f.tokenOrEnv()
 	if f.target == "" {
 		return usageError("conformance: --target is required: the SCIM base URL of the endpoint, such as https://app.example/scim/v2")
 	}
@@ -83,9 +80,9 @@ func runConformance(ctx context.Context, f conformanceFlags, stdout io.Writer) e
 	if err := endpoint.CheckPrefix(f.prefix); err != nil {
 		return usageError("conformance: --%v", err)
 	}
-	hc, err := f.tls.client()
+	hc, err := f.client("conformance")
 	if err != nil {
-		return usageError("conformance: %v", err)
+		return err
 	}
 	// The report files are opened first, so that a path that cannot be written is said before
 	// anything is sent.

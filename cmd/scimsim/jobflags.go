@@ -1,17 +1,61 @@
 package main
 
 import (
+	"net/http"
+	"os"
 	"time"
 
 	"github.com/spf13/pflag"
 )
+
+// targetFlags are the flags of every command that talks to a SCIM endpoint: --target (its base
+// URL), --token (its bearer token) and the TLS flags. Whether a flag was given at all matters (an
+// empty --token given on purpose overrides the config's), so they keep the flag set they were
+// registered on to ask it.
+type targetFlags struct {
+	target, token string
+	tls           tlsFlags
+	set           *pflag.FlagSet
+}
+
+// register adds --target, --token, --ca-cert and --insecure to fl; the usages say what --target
+// and --token are to the command.
+func (f *targetFlags) register(fl *pflag.FlagSet, targetUsage, tokenUsage string) {
+	fl.StringVar(&f.target, "target", "", targetUsage)
+	fl.StringVar(&f.token, "token", "", tokenUsage)
+	f.tls.register(fl)
+	f.set = fl
+}
+
+// given says whether the command line gave the flag name, one of these or any other of the
+// command's.
+func (f *targetFlags) given(name string) bool { return f.set.Changed(name) }
+
+// tokenOrEnv is --token, or without it $SCIMSIM_TOKEN, which keeps the token out of the process
+// list.
+func (f *targetFlags) tokenOrEnv() string {
+	if f.given("token") {
+		return f.token
+	}
+	return os.Getenv("SCIMSIM_TOKEN")
+}
+
+// client returns the HTTP client the TLS flags ask for; a mistake in them is bad input of the
+// command name.
+func (f *targetFlags) client(name string) (*http.Client, error) {
+	hc, err := f.tls.client()
+	if err != nil {
+		return nil, usageError("%s: %v", name, err)
+	}
+	return hc, nil
+}
 
 // jobFlags are the flags shared by the commands that run a provisioning job against a target,
 // provision and sync: the source, the job, the target that overrides the job's, and the
 // provisioning log written.
 type jobFlags struct {
 	source, config string
-	target, token  string
+	targetFlags
 	log, logFormat string
 }
 
@@ -19,8 +63,7 @@ type jobFlags struct {
 func (f *jobFlags) register(fl *pflag.FlagSet, logUsage string) {
 	fl.StringVar(&f.source, "source", "", "source directory file (YAML)")
 	fl.StringVar(&f.config, "config", "", "job configuration file (YAML); default: Entra's default job for a non-gallery SCIM application")
-	fl.StringVar(&f.target, "target", "", "SCIM base URL (tenant URL); overrides target.url")
-	fl.StringVar(&f.token, "token", "", "secret token; overrides target.token")
+	f.targetFlags.register(fl, "SCIM base URL (tenant URL); overrides target.url", "secret token; overrides target.token")
 	fl.StringVar(&f.log, "provisioning-log", "", logUsage)
 	fl.StringVar(&f.logFormat, "provisioning-log-format", "json", "provisioning log format: json, or csv (three files)")
 }

@@ -60,16 +60,10 @@ func startCLI(t *testing.T, addr *regexp.Regexp, args ...string) (url string, st
 		pw.CloseWithError(io.EOF)
 		done <- err
 	}()
-	line, err := bufio.NewReader(pr).ReadString('\n')
+	url, err := firstAddress(pr, addr)
 	if err != nil {
 		cancel()
-		t.Fatalf("scimsim %s printed no address: %v (run: %v)", args[0], err, <-done)
-	}
-	go func() { _, _ = io.Copy(io.Discard, pr) }()
-	m := addr.FindStringSubmatch(line)
-	if m == nil {
-		cancel()
-		t.Fatalf("scimsim %s: no address in %q", args[0], line)
+		t.Fatalf("scimsim %s: %v (run: %v)", args[0], err, <-done)
 	}
 	var once sync.Once
 	var runErr error
@@ -84,15 +78,33 @@ func startCLI(t *testing.T, addr *regexp.Regexp, args ...string) (url string, st
 		})
 		return runErr
 	}
-	return m[1], stop
+	return url, stop
 }
+
+// firstAddress reads the first line a serving command prints on r and returns the first submatch
+// of addr in it (the address it serves at); the rest of r is read away, so that the command never
+// blocks on a full pipe.
+func firstAddress(r io.Reader, addr *regexp.Regexp) (string, error) {
+	line, err := bufio.NewReader(r).ReadString('\n')
+	if err != nil {
+		return "", fmt.Errorf("printed no address: %w", err)
+	}
+	go func() { _, _ = io.Copy(io.Discard, r) }()
+	m := addr.FindStringSubmatch(line)
+	if m == nil {
+		return "", fmt.Errorf("no address in %q", line)
+	}
+	return m[1], nil
+}
+
+// serveRoot finds the root URL in the line `scimsim serve` starts with.
+var serveRoot = regexp.MustCompile(`(https?://127\.0\.0\.1:\d+)/scim/v2`)
 
 // startServe runs `scimsim serve` with args on 127.0.0.1:0 and returns the root URL it prints
 // and stop (see startCLI), which also runs when the test ends.
 func startServe(t *testing.T, args ...string) (root string, stop func() error) {
 	t.Helper()
-	root, stop = startCLI(t, regexp.MustCompile(`(https?://127\.0\.0\.1:\d+)/scim/v2`),
-		append([]string{"serve", "--addr", "127.0.0.1:0", "--log-level", "warn"}, args...)...)
+	root, stop = startCLI(t, serveRoot, append([]string{"serve", "--addr", "127.0.0.1:0", "--log-level", "warn"}, args...)...)
 	t.Cleanup(func() { _ = stop() })
 	return root, stop
 }

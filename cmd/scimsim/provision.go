@@ -20,14 +20,12 @@ func init() { subcommands = append(subcommands, provisionCommand) }
 // provisionFlags are the flags of `scimsim provision`.
 type provisionFlags struct {
 	jobFlags
-	user, group         string
-	members             []string
-	json, showRequests  bool
-	color, now          string
-	tokenSet, targetSet bool
-	printDefault        bool
-	crossTenant         bool
-	tls                 tlsFlags
+	user, group        string
+	members            []string
+	json, showRequests bool
+	color, now         string
+	printDefault       bool
+	crossTenant        bool
 }
 
 func provisionCommand() *cobra.Command {
@@ -51,8 +49,6 @@ Exit status: 0 when the run succeeded or was skipped, 1 when a step failed, 2 on
   scimsim provision --source contoso.yaml --config default.yaml --group Sales --member alice@contoso.com --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			f.tokenSet = cmd.Flags().Changed("token")
-			f.targetSet = cmd.Flags().Changed("target")
 			return runProvision(cmd, f)
 		},
 	}
@@ -67,7 +63,6 @@ Exit status: 0 when the run succeeded or was skipped, 1 when a step failed, 2 on
 	fl.BoolVar(&f.showRequests, "show-requests", false, "print each step's HTTP exchanges as curl commands (token redacted)")
 	fl.StringVar(&f.color, "color", "auto", "colour the text report: auto, always or never")
 	fl.StringVar(&f.now, "now", "", "the time the run happens at (RFC 3339), for assignment ages and Now(); default: the clock")
-	f.tls.register(fl)
 	return cmd
 }
 
@@ -113,15 +108,15 @@ func runProvision(cmd *cobra.Command, f provisionFlags) error {
 			return usageError("%v", err)
 		}
 	}
-	hc, err := f.tls.client()
+	hc, err := f.client("provision")
 	if err != nil {
-		return usageError("provision: %v", err)
+		return err
 	}
 	opts = append(opts, engine.WithHTTPClient(hc))
-	if f.targetSet {
+	if f.given("target") {
 		opts = append(opts, engine.WithTargetURL(f.target))
 	}
-	if f.tokenSet {
+	if f.given("token") {
 		opts = append(opts, engine.WithToken(f.token))
 	}
 	rep, err := engine.Run(cmd.Context(), src, cfg, subj, opts...)

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 
@@ -127,9 +126,8 @@ func (f *runFlags) register(cmd *cobra.Command) {
 // scenariosRunFlags are the flags of `scenarios run`: where the scenarios run, and the reports CI reads.
 type scenariosRunFlags struct {
 	runFlags
-	target, token, prefix string
-	tls                   tlsFlags
-	junit, json           string
+	targetFlags
+	prefix, junit, json string
 }
 
 func scenariosRunCommand() *cobra.Command {
@@ -156,36 +154,30 @@ Exit status: 0 when every scenario met its expectation, 1 when one did not, 2 on
 			return runScenarioCommand(cmd, f, ids)
 		},
 	}
-	f.register(cmd)
+	f.runFlags.register(cmd)
 	fl := cmd.Flags()
-	fl.StringVar(&f.target, "target", "", "SCIM base URL of an endpoint of yours: run the conformance scenarios against it instead of the simulator")
-	fl.StringVar(&f.token, "token", "", "with --target: the endpoint's bearer token (default: $SCIMSIM_TOKEN)")
+	f.targetFlags.register(fl, "SCIM base URL of an endpoint of yours: run the conformance scenarios against it instead of the simulator",
+		"with --target: the endpoint's bearer token (default: $SCIMSIM_TOKEN)")
 	fl.StringVar(&f.prefix, "prefix", harness.DefaultPrefix, "with --target: the start of the name of everything the run creates")
 	fl.StringVar(&f.junit, "junit", "", "write a JUnit XML report to FILE")
 	fl.StringVar(&f.json, "json", "", "write a JSON report to FILE")
-	f.tls.register(fl)
 	return cmd
 }
 
 func runScenarioCommand(cmd *cobra.Command, f scenariosRunFlags, ids []string) error {
-	flags := cmd.Flags()
 	if f.target == "" {
 		for _, name := range []string{"token", "prefix", "ca-cert", "insecure"} {
-			if flags.Changed(name) {
+			if f.given(name) {
 				return usageError("scenarios run: --%s goes with --target URL", name)
 			}
 		}
 		return runScenarios(cmd.Context(), f.runFlags, ids, cmd.OutOrStdout(), runOutputs{junit: f.junit, json: f.json})
 	}
-	token := f.token
-	if !flags.Changed("token") {
-		token = os.Getenv("SCIMSIM_TOKEN")
-	}
-	hc, err := f.tls.client()
+	hc, err := f.client("scenarios run")
 	if err != nil {
-		return usageError("scenarios run: %v", err)
+		return err
 	}
-	ext := &harness.External{URL: f.target, Token: token, Prefix: f.prefix, HTTPClient: hc}
+	ext := &harness.External{URL: f.target, Token: f.tokenOrEnv(), Prefix: f.prefix, HTTPClient: hc}
 	if err := ext.Validate(); err != nil {
 		return usageError("scenarios run: %v", err)
 	}

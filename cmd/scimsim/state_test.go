@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -11,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -85,15 +83,16 @@ type process struct {
 	root string
 }
 
-// buildScimsim builds the command into a temporary directory.
-func buildScimsim(t *testing.T) string {
+// buildScimsim builds the command, with the go build flags given, into a temporary directory and
+// returns the binary's path.
+func buildScimsim(t *testing.T, flags ...string) string {
 	t.Helper()
 	goTool, err := exec.LookPath("go")
 	if err != nil {
 		t.Skipf("no go tool to build the binary: %v", err)
 	}
 	bin := filepath.Join(t.TempDir(), "scimsim")
-	out, err := exec.Command(goTool, "build", "-o", bin, ".").CombinedOutput()
+	out, err := exec.Command(goTool, append(append([]string{"build"}, flags...), "-o", bin, ".")...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
@@ -114,19 +113,13 @@ func startProcess(t *testing.T, bin string, args ...string) *process {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	line, err := bufio.NewReader(stdout).ReadString('\n')
+	root, err := firstAddress(stdout, serveRoot)
 	if err != nil {
-		_ = cmd.Wait()
-		t.Fatalf("serve printed no address: %v\n%s", err, stderr.String())
-	}
-	m := regexp.MustCompile(`(http://127\.0\.0\.1:\d+)/scim/v2`).FindStringSubmatch(line)
-	if m == nil {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
-		t.Fatalf("no SCIM URL in %q", line)
+		t.Fatalf("serve: %v\n%s", err, stderr.String())
 	}
-	go func() { _, _ = io.Copy(io.Discard, stdout) }()
-	p := &process{cmd: cmd, root: m[1]}
+	p := &process{cmd: cmd, root: root}
 	t.Cleanup(p.kill)
 	return p
 }

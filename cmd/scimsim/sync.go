@@ -24,16 +24,14 @@ func init() { subcommands = append(subcommands, syncCommand) }
 // syncFlags are the flags of `scimsim sync`.
 type syncFlags struct {
 	jobFlags
-	changes             string
-	cycles              int
-	until               string
-	json                bool
-	now                 string
-	concurrency         int
-	readBack            bool
-	progress            string
-	tokenSet, cyclesSet bool
-	tls                 tlsFlags
+	changes     string
+	cycles      int
+	until       string
+	json        bool
+	now         string
+	concurrency int
+	readBack    bool
+	progress    string
 }
 
 func syncCommand() *cobra.Command {
@@ -61,8 +59,6 @@ quarantine, paused or with failures, 2 on bad input or a target that cannot be r
   scimsim sync --source contoso.yaml --until 30d --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			f.tokenSet = cmd.Flags().Changed("token")
-			f.cyclesSet = cmd.Flags().Changed("cycles")
 			return runSync(cmd, f)
 		},
 	}
@@ -76,7 +72,6 @@ quarantine, paused or with failures, 2 on bad input or a target that cannot be r
 	fl.IntVar(&f.concurrency, "concurrency", job.DefaultConcurrency, "objects provisioned at once")
 	fl.BoolVar(&f.readBack, "read-back", false, "read every write back and compare it (scimsim's own request, which Entra does not send)")
 	fl.StringVar(&f.progress, "progress", "auto", "progress bar on stderr: auto (when stdout is a terminal), always or never")
-	f.tls.register(fl)
 	return cmd
 }
 
@@ -84,9 +79,9 @@ func runSync(cmd *cobra.Command, f syncFlags) error {
 	switch {
 	case f.source == "":
 		return usageError("sync: --source is required")
-	case f.cyclesSet && f.cycles < 1:
+	case f.given("cycles") && f.cycles < 1:
 		return usageError("sync: --cycles %d: run at least one cycle", f.cycles)
-	case f.cyclesSet && f.until != "":
+	case f.given("cycles") && f.until != "":
 		return usageError("sync: --cycles and --until cannot be used together")
 	case f.concurrency < 1:
 		return usageError("sync: --concurrency %d: want 1 or more", f.concurrency)
@@ -127,7 +122,7 @@ func runSync(cmd *cobra.Command, f syncFlags) error {
 		}
 	}
 	switch {
-	case f.cyclesSet:
+	case f.given("cycles"):
 		lim.Cycles = f.cycles
 		if last := changes.Last(); last > f.cycles {
 			cs, _ := changes.Set(last)
@@ -136,12 +131,12 @@ func runSync(cmd *cobra.Command, f syncFlags) error {
 	case f.until == "":
 		lim.Cycles = max(1, changes.Last())
 	}
-	hc, err := f.tls.client()
+	hc, err := f.client("sync")
 	if err != nil {
-		return usageError("sync: %v", err)
+		return err
 	}
 	token := cfg.Target.Token
-	if f.tokenSet {
+	if f.given("token") {
 		token = f.token
 	}
 	opts := job.Options{Target: f.target, Token: token, HTTPClient: hc, Start: start, Concurrency: f.concurrency,

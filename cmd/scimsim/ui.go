@@ -32,11 +32,9 @@ const demoToken = "secret"
 
 // uiFlags are the flags of `scimsim ui`.
 type uiFlags struct {
-	addr, source, config  string
-	target, token         string
-	adminToken            string
-	tokenSet, targetGiven bool
-	tls                   tlsFlags
+	addr, source, config string
+	targetFlags
+	adminToken string
 }
 
 func uiCommand() *cobra.Command {
@@ -59,8 +57,6 @@ takes effect at the next Provision. With --target the page provisions into any S
   scimsim ui --target https://app.example/scim/v2 --token "$TOKEN"`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			f.tokenSet = cmd.Flags().Changed("token")
-			f.targetGiven = cmd.Flags().Changed("target")
 			return serveUI(cmd.Context(), f, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
@@ -68,10 +64,9 @@ takes effect at the next Provision. With --target the page provisions into any S
 	fl.StringVar(&f.addr, "addr", "127.0.0.1:8090", "listen address (host:port; port 0 picks a free one)")
 	fl.StringVar(&f.source, "source", "", "source directory file (YAML), read at every run; default: the built-in example source "+demoSource)
 	fl.StringVar(&f.config, "config", "", "job configuration file (YAML), read at every run; default: Entra's default job for a non-gallery SCIM application")
-	fl.StringVar(&f.target, "target", "", "provision into this SCIM base URL instead of the in-process demo tenant")
-	fl.StringVar(&f.token, "token", "", "secret token of --target (default: the config's target.token), or of the demo tenant (default "+demoToken+")")
+	f.targetFlags.register(fl, "provision into this SCIM base URL instead of the in-process demo tenant",
+		"secret token of --target (default: the config's target.token), or of the demo tenant (default "+demoToken+")")
 	fl.StringVar(&f.adminToken, "admin-token", "", "token of the admin API and of the page itself (required when --addr is not loopback)")
-	f.tls.register(fl)
 	return cmd
 }
 
@@ -124,16 +119,16 @@ func serveUI(ctx context.Context, f uiFlags, stdout, stderr io.Writer) error {
 	if err := checkAdminExposure(f.addr, f.adminToken); err != nil {
 		return err
 	}
-	if f.targetGiven && f.target == "" {
+	if f.given("target") && f.target == "" {
 		return usageError("ui: --target needs a SCIM base URL")
 	}
 	source, config, cfg, err := f.loaders()
 	if err != nil {
 		return err
 	}
-	hc, err := f.tls.client()
+	hc, err := f.client("ui")
 	if err != nil {
-		return usageError("ui: %v", err)
+		return err
 	}
 	if hc == http.DefaultClient {
 		// A client of the page's own: a fault-injected connection must not leak elsewhere.
@@ -141,9 +136,9 @@ func serveUI(ctx context.Context, f uiFlags, stdout, stderr io.Writer) error {
 	}
 	token := f.token
 	switch {
-	case f.target != "" && !f.tokenSet:
+	case f.target != "" && !f.given("token"):
 		token = cfg.Target.Token
-	case f.target == "" && !f.tokenSet:
+	case f.target == "" && !f.given("token"):
 		token = demoToken
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))

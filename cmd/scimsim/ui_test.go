@@ -46,15 +46,11 @@ func TestUI_NoFlags(t *testing.T) {
 // An invalid config shows, on the page, the sentence `scimsim provision` prints for it. The file
 // is read at every run, so the page sees the edit without a restart.
 func TestUI_InvalidConfigSentence(t *testing.T) {
-	dir := t.TempDir()
-	cfg := filepath.Join(dir, "job.yaml")
 	good, err := os.ReadFile(provisionConfig)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(cfg, good, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	cfg := writeTemp(t, "job.yaml", string(good))
 	root := startUI(t, "--config", cfg, "--source", provisionSource)
 	if err := os.WriteFile(cfg, []byte("job:\n  scope: everyone\n"), 0o600); err != nil {
 		t.Fatal(err)

@@ -65,12 +65,7 @@ func TestVersion_Stamped(t *testing.T) {
 	if err != nil {
 		t.Skipf("git rev-parse: %v", err)
 	}
-	bin := filepath.Join(t.TempDir(), "scimsim")
-	build := exec.Command("go", "build", "-buildvcs=auto", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	out, err := exec.Command(bin, "version").Output()
+	out, err := exec.Command(buildScimsim(t, "-buildvcs=auto"), "version").Output()
 	if err != nil {
 		t.Fatal(err)
 	}
