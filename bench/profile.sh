@@ -6,7 +6,10 @@
 #
 # perf rather than pprof: it profiles the unmodified binary, with no profiling flag or endpoint.
 #
-# Usage: bench/profile.sh [get-filter|post-create]      (default get-filter)
+# Usage: bench/profile.sh [get-filter|post-create|post-create-entra]      (default get-filter)
+#
+# post-create-entra is bench-load's "POST create, Entra's body, named tenant": the body Entra ID's
+# create sends (load.sh CREATE_BODY=entra) into a tenant "bench" seeded with the USERS users.
 #
 # Knobs (defaults in brackets): USERS [100000], DURATION [10s], THREADS [2], CONNS [32],
 #   FREQ [999] samples per second, TOP [40] rows per table, SCIMSIM_FLAGS [], KEEP [0] keeps
@@ -34,7 +37,7 @@ NAME_OF_SCRIPT=profile
 # shellcheck source=bench/lib.sh
 . "$ROOT/bench/lib.sh"
 
-case "$PHASE" in get-filter | post-create) ;; *) die "unknown phase '$PHASE' (get-filter, post-create)" ;; esac
+case "$PHASE" in get-filter | post-create | post-create-entra) ;; *) die "unknown phase '$PHASE' (get-filter, post-create, post-create-entra)" ;; esac
 [[ "$USERS" =~ ^[1-9][0-9]*$ ]] || die "USERS must be a positive count"
 [[ "$DURATION" =~ ^([1-9][0-9]*)s$ ]] || die "DURATION must be whole seconds, such as 10s"
 seconds="${BASH_REMATCH[1]}"
@@ -58,18 +61,25 @@ pid="${PID_OF[scimsim]}"
 
 say "seeding $USERS users"
 seed_body "$USERS" "$WORK/seed.json"
-code="$(post_seed "$root" "$WORK/seed.json" "$WORK/seed.out")"
+tenant=""
+[ "$PHASE" = post-create-entra ] && tenant=bench
+code="$(post_seed "$root" "$WORK/seed.json" "$WORK/seed.out" "$tenant")"
 [[ "$code" == 2?? ]] || die "POST /admin/seed answered HTTP $code: $(head -c 300 "$WORK/seed.out")"
 
 # The requests of bench/peers/load.sh's phase 3 (get-filter) or 4 (post-create), which finds the
 # users just seeded and skips its own loading.
-case "$PHASE" in get-filter) phases="get" ;; post-create) phases="post" ;; esac
+body=basic
+case "$PHASE" in
+  get-filter) phases="get" ;;
+  post-create) phases="post" ;;
+  post-create-entra) phases="post" body=entra base="$root/tenants/$tenant/scim/v2" ;;
+esac
 
 say "$PHASE for $DURATION at $USERS users, perf sampling pid $pid at $FREQ Hz"
 ticks_before="$(proc_cpu_ticks "$pid")"
 perf record -F "$FREQ" -g -p "$pid" -o "$WORK/perf.data" -- sleep "$seconds" >"$WORK/perf.log" 2>&1 &
 perf_pid=$!
-USERS="$USERS" PHASES="$phases" THREADS="$THREADS" CONNS="$CONNS" DURATION="$DURATION" \
+USERS="$USERS" PHASES="$phases" CREATE_BODY="$body" THREADS="$THREADS" CONNS="$CONNS" DURATION="$DURATION" \
   bench/peers/load.sh "$base" "$TOKEN" | tee "$WORK/wrk.txt"
 wait "$perf_pid" || { cat "$WORK/perf.log" >&2; die "perf record failed"; }
 ticks_after="$(proc_cpu_ticks "$pid")"
