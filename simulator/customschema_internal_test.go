@@ -4,6 +4,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/scimsim/scimsim/wire"
 )
 
 // TestLoadSchemas_Errors: every mistake of a schema file is an error naming the file, the
@@ -45,7 +47,7 @@ func TestLoadSchemas_Example(t *testing.T) {
 		t.Fatal("the built-in User kind changed")
 	}
 	// A --resource-types file may say otherwise.
-	ks, err = customKinds(CustomSchemas{Schemas: schemas[:1], ResourceTypes: []ResourceTypeSpec{{Name: "Group", Schema: groupURN,
+	ks, err = customKinds(CustomSchemas{Schemas: schemas[:1], ResourceTypes: []ResourceTypeSpec{{Name: "Group", Schema: wire.GroupSchema,
 		SchemaExtensions: []ExtensionSpec{{Schema: schemas[0].ID}}}}})
 	if err != nil {
 		t.Fatal(err)
