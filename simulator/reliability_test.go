@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"sort"
@@ -16,59 +15,6 @@ import (
 
 	"github.com/scimsim/scimsim/simulator"
 )
-
-// send is do for goroutines: it reports failures as an error instead of through Gomega.
-func send(hc *http.Client, method, url string, body any, headers ...string) (int, []byte, http.Header, error) {
-	raw, err := json.Marshal(body)
-	if err != nil {
-		return 0, nil, nil, err
-	}
-	req, err := http.NewRequest(method, url, bytes.NewReader(raw))
-	if err != nil {
-		return 0, nil, nil, err
-	}
-	req.Header.Set("Content-Type", "application/scim+json")
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		return 0, nil, nil, fmt.Errorf("%s %s: %w", method, url, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, b, resp.Header, err
-}
-
-// inParallel runs fn(0..n-1) on n goroutines released together, and returns the errors.
-func inParallel(n int, fn func(i int) error) []error {
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	errs := make([]error, n)
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			errs[i] = fn(i)
-		}()
-	}
-	close(start)
-	wg.Wait()
-	var out []error
-	for _, err := range errs {
-		if err != nil {
-			out = append(out, err)
-		}
-	}
-	return out
-}
-
-// A client with enough idle connections for 64 concurrent clients, so that the test measures
-// the store and not connection churn.
-func parallelClient() *http.Client {
-	return &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
-}
 
 var _ = Describe("concurrency", func() {
 	const clients = 64

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -92,34 +93,94 @@ func (r response) IDs() []string {
 	return ids
 }
 
-// do sends a request; body is a string (sent as is), nil, or a value sent as JSON. headers are
-// name, value pairs.
+// do sends a request with newRequest's body and headers, and the bearer token when there is one.
 func do(method, url, token string, body any, headers ...string) response {
 	GinkgoHelper()
-	var rd io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		rd = strings.NewReader(b)
-	case []byte:
-		rd = bytes.NewReader(b)
-	default:
-		raw, err := json.Marshal(b)
-		Expect(err).NotTo(HaveOccurred())
-		rd = bytes.NewReader(raw)
+	if token != "" {
+		headers = append([]string{"Authorization", "Bearer " + token}, headers...)
+	}
+	req, err := newRequest(method, url, body, headers...)
+	Expect(err).NotTo(HaveOccurred())
+	return fetch(req)
+}
+
+// newRequest builds a request. body is a string (sent as is), a []byte, nil (no body), or a value
+// sent as JSON; a body is labelled application/scim+json. headers are name, value pairs.
+func newRequest(method, url string, body any, headers ...string) (*http.Request, error) {
+	rd, err := bodyReader(body)
+	if err != nil {
+		return nil, err
 	}
 	req, err := http.NewRequest(method, url, rd)
-	Expect(err).NotTo(HaveOccurred())
+	if err != nil {
+		return nil, err
+	}
 	if rd != nil {
 		req.Header.Set("Content-Type", "application/scim+json")
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
-	return fetch(req)
+	return req, nil
+}
+
+// bodyReader reads a request body as newRequest takes it.
+func bodyReader(body any) (io.Reader, error) {
+	switch b := body.(type) {
+	case nil:
+		return nil, nil
+	case string:
+		return strings.NewReader(b), nil
+	case []byte:
+		return bytes.NewReader(b), nil
+	}
+	raw, err := json.Marshal(body)
+	return bytes.NewReader(raw), err
+}
+
+// send is do for goroutines: it reports failures as an error instead of through Gomega.
+func send(hc *http.Client, method, url string, body any, headers ...string) (int, []byte, http.Header, error) {
+	req, err := newRequest(method, url, body, headers...)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return 0, nil, nil, fmt.Errorf("%s %s: %w", method, url, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, b, resp.Header, err
+}
+
+// inParallel runs fn(0..n-1) on n goroutines released together, and returns the errors.
+func inParallel(n int, fn func(i int) error) []error {
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	errs := make([]error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			errs[i] = fn(i)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	var out []error
+	for _, err := range errs {
+		if err != nil {
+			out = append(out, err)
+		}
+	}
+	return out
+}
+
+// A client with enough idle connections for 64 concurrent clients, so that the test measures
+// the store and not connection churn.
+func parallelClient() *http.Client {
+	return &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 }
 
 // request is do for a plain test (testing.T, no Gomega): it sends one request, with the body (if
