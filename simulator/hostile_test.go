@@ -19,6 +19,74 @@ import (
 	"github.com/scimsim/scimsim/simulator/filter"
 )
 
+var _ = Describe("bad input", func() {
+	var e *env
+	BeforeEach(func() { e = newEnv(simulator.ProfileEntra) })
+
+	DescribeTable("answers an RFC-shaped SCIM error",
+		func(method, path string, body any, status int, scimType string) {
+			r := e.do(method, path, body)
+			Expect(r.Status).To(Equal(status), "body %s", r.Body)
+			Expect(r.ScimType()).To(Equal(scimType))
+		},
+		Entry("malformed JSON", "POST", "/Users", `{"schemas": [`, 400, "invalidSyntax"),
+		Entry("JSON that is not an object", "POST", "/Users", `[1,2]`, 400, "invalidSyntax"),
+		Entry("missing schemas", "POST", "/Users", `{"userName":"x"}`, 400, "invalidSyntax"),
+		Entry("missing required userName", "POST", "/Users", map[string]any{"schemas": []string{userURN}}, 400, "invalidValue"),
+		Entry("wrong type", "POST", "/Users", map[string]any{"schemas": []string{userURN}, "userName": 7}, 400, "invalidValue"),
+		Entry("empty POST body", "POST", "/Users", "", 400, "invalidSyntax"),
+		Entry("extension attribute of the wrong type", "POST", "/Users",
+			map[string]any{"schemas": []string{userURN, enterpriseURN}, "userName": "x", enterpriseURN: map[string]any{"employeeNumber": 5}}, 400, "invalidValue"),
+		Entry("PUT with malformed JSON", "PUT", "/Users/u-alice", `{"schemas": `, 400, "invalidSyntax"),
+		Entry("PUT without schemas", "PUT", "/Users/u-alice", `{"userName":"alice@contoso.com"}`, 400, "invalidSyntax"),
+		Entry("PUT of a group with a wrong type", "PUT", "/Groups/g-sales", map[string]any{"schemas": []string{groupURN}, "displayName": true}, 400, "invalidValue"),
+		Entry("PUT of an unknown id", "PUT", "/Users/nope", newUser("nope@contoso.com"), 404, ""),
+		Entry("PATCH without the PatchOp schema", "PATCH", "/Users/u-alice", map[string]any{"Operations": []any{}}, 400, "invalidValue"),
+		Entry("PATCH remove without a path", "PATCH", "/Users/u-alice", patchBody(map[string]any{"op": "remove"}), 400, "noTarget"),
+		Entry("invalid filter", "GET", "/Users?filter="+url.QueryEscape(`userName eq`), nil, 400, "invalidFilter"),
+		Entry("unknown route", "GET", "/Nope", nil, 404, ""),
+		Entry("bulk, which the simulator does not implement (RFC 7644 §3.7)", "POST", "/Bulk", map[string]any{}, 501, ""),
+		Entry("the /Me alias, which the simulator does not implement (RFC 7644 §3.11)", "GET", "/Me", nil, 501, ""),
+		Entry("unknown resource id", "GET", "/Users/nope", nil, 404, ""),
+		Entry("endpoints are case-sensitive", "GET", "/users", nil, 404, ""),
+	)
+
+	It("answers 404 with a SCIM error outside any tenant", func() {
+		r := do("GET", e.ts.URL+"/nothing/here", "", nil)
+		Expect(r.Status).To(Equal(404))
+		r.ScimType()
+	})
+
+	It("answers 401 with WWW-Authenticate for a missing or wrong token, comparing the whole token", func() {
+		for _, token := range []string{"", "t0", "t0k2", "T0K"} {
+			r := do("GET", e.url("/Users"), token, nil)
+			Expect(r.Status).To(Equal(401), "token %q", token)
+			Expect(r.Header.Get("WWW-Authenticate")).To(HavePrefix("Bearer"))
+			r.ScimType()
+		}
+		r := do("GET", e.url("/Users"), "", nil, "Authorization", "Basic dDBr")
+		Expect(r.Status).To(Equal(401))
+	})
+
+	It("answers 413 for a body over the limit, with or without Content-Length", func() {
+		small := newEnv(simulator.ProfileEntra, simulator.WithMaxBody(2048))
+		big := `{"schemas":["` + userURN + `"],"userName":"` + strings.Repeat("x", 4096) + `"}`
+		r := small.do("POST", "/Users", big)
+		Expect(r.Status).To(Equal(413))
+		r.ScimType()
+
+		// io.MultiReader hides the length: net/http sends the body chunked.
+		req, err := http.NewRequest("POST", small.url("/Users"), io.MultiReader(strings.NewReader(big)))
+		Expect(err).NotTo(HaveOccurred())
+		req.Header.Set("Authorization", "Bearer "+small.token)
+		resp, err := http.DefaultClient.Do(req)
+		Expect(err).NotTo(HaveOccurred())
+		defer resp.Body.Close()
+		Expect(req.ContentLength).To(BeZero())
+		Expect(resp.StatusCode).To(Equal(413))
+	})
+})
+
 // Hostile input: every request here is answered with the SCIM error it deserves (RFC 7644
 // §3.12), nothing panics, and the server goes on serving — each spec ends with a normal request.
 // Nothing is timed: the specs' own time limit (the suite's) is the bound.

@@ -256,4 +256,39 @@ var _ = Describe("concurrency", func() {
 			return status, body, err
 		}),
 	)
+
+	It("creates exactly one user per case-insensitive userName under parallel creates", func() {
+		e := newEnv(simulator.ProfileEntra)
+		const names, variants = 10, 6
+		statuses := make([][]int, names)
+		var wg sync.WaitGroup
+		for n := range names {
+			statuses[n] = make([]int, variants)
+			for v := range variants {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					defer GinkgoRecover()
+					name := fmt.Sprintf("user%d@contoso.com", n)
+					if v%2 == 1 {
+						name = strings.ToUpper(name)
+					}
+					statuses[n][v] = e.do("POST", "/Users", newUser(name)).Status
+				}()
+			}
+		}
+		wg.Wait()
+		for n, st := range statuses {
+			Expect(st).To(ContainElement(201), "name %d", n)
+			created := 0
+			for _, s := range st {
+				Expect(s).To(BeElementOf(201, 409))
+				if s == 201 {
+					created++
+				}
+			}
+			Expect(created).To(Equal(1), "name %d: %v", n, st)
+		}
+		Expect(e.ts.Tenant(e.tenant).Users()).To(Equal(4 + names))
+	})
 })
