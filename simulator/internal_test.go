@@ -302,6 +302,15 @@ func readJSON(t testing.TB, path string, v any) {
 	}
 }
 
+// expectNamesFile fails the test unless err, a loader's error, begins with name, the file it read
+// (the "file:line: message" every loader writes).
+func expectNamesFile(t testing.TB, err error, name string) {
+	t.Helper()
+	if !strings.HasPrefix(err.Error(), name) {
+		t.Fatalf("error %q does not name the file %s", err, name)
+	}
+}
+
 // patchCapture is an elimity ResourceHandler that records the operations elimity validated, so
 // that validatePatchOps can be compared with elimity's own validation.
 type patchCapture struct{ ops *[]scim.PatchOperation }

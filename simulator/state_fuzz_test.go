@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 )
@@ -53,9 +52,7 @@ func FuzzStateFile_Load(f *testing.F) {
 		sf := NewStateFile(sim, path)
 		loaded, err := sf.Load()
 		if err != nil {
-			if !strings.HasPrefix(err.Error(), "state file "+path+": ") {
-				t.Fatalf("error %q does not name the file", err)
-			}
+			expectNamesFile(t, err, "state file "+path+": ")
 			return
 		}
 		defer func() {
