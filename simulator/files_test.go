@@ -32,3 +32,48 @@ func TestLoadSeedData(t *testing.T) {
 		t.Fatalf("LoadSeedData(unknown key) = %v", err)
 	}
 }
+
+// FuzzLoadSeedData: no --seed-data file makes the loader or Seed panic, and a loader error names
+// the file. Seeds: testdata/seed.json, YAML forms and broken files, and the corpus in
+// testdata/fuzz/FuzzLoadSeedData.
+func FuzzLoadSeedData(f *testing.F) {
+	raw, err := os.ReadFile("testdata/seed.json")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(raw)
+	f.Add([]byte("users:\n  - userName: ada@contoso.com\n    active: \"False\"\n    meta: {created: 2026-01-01T00:00:00Z}\ngroups:\n  - displayName: Admins\n    members: [{value: u-1}]\n"))
+	f.Add([]byte("users:\n  - &a {userName: x}\n  - *a\n"))
+	f.Add([]byte("users: [{userName: [1, 2]}]\nextra: 1\n"))
+	f.Add([]byte("- a\n- b\n"))
+	f.Add([]byte("users:\n  - userName: \"\\xff\"\n"))
+	f.Add([]byte(""))
+	sim, err := New()
+	if err != nil {
+		f.Fatal(err)
+	}
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		path := filepath.Join(dir, "seed.yaml")
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		d, err := LoadSeedData(path)
+		if err != nil {
+			expectNamesFile(t, err, path)
+			return
+		}
+		tenant := sim.Tenant("fuzz")
+		tenant.Reset()
+		nu, ng, err := tenant.Seed(d.Users, d.Groups)
+		if err != nil {
+			if tenant.Users() != 0 || tenant.Groups() != 0 {
+				t.Fatalf("Seed failed (%v) but stored %d users and %d groups", err, tenant.Users(), tenant.Groups())
+			}
+			return
+		}
+		if nu != tenant.Users() || ng != tenant.Groups() {
+			t.Fatalf("Seed reported %d users and %d groups, the tenant holds %d and %d", nu, ng, tenant.Users(), tenant.Groups())
+		}
+	})
+}

@@ -4,13 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
-	"testing"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -75,15 +70,8 @@ var _ = Describe("bad input", func() {
 		Expect(r.Status).To(Equal(413))
 		r.ScimType()
 
-		// io.MultiReader hides the length: net/http sends the body chunked.
-		req, err := http.NewRequest("POST", small.url("/Users"), io.MultiReader(strings.NewReader(big)))
-		Expect(err).NotTo(HaveOccurred())
-		req.Header.Set("Authorization", "Bearer "+small.token)
-		resp, err := http.DefaultClient.Do(req)
-		Expect(err).NotTo(HaveOccurred())
-		defer resp.Body.Close()
-		Expect(req.ContentLength).To(BeZero())
-		Expect(resp.StatusCode).To(Equal(413))
+		r = small.stream("POST", "/Users", strings.NewReader(big), -1)
+		Expect(r.Status).To(Equal(413), "chunked, without Content-Length")
 	})
 })
 
@@ -270,84 +258,27 @@ var _ = Describe("hostile input", func() {
 		big := func() []byte {
 			return []byte(`{"schemas":["` + userURN + `"],"userName":"` + strings.Repeat("b", 10<<20) + `"}`)
 		}
-		send := func(method, path string, body io.Reader, length int64) response {
-			GinkgoHelper()
-			req, err := http.NewRequest(method, e.url(path), body)
-			Expect(err).NotTo(HaveOccurred())
-			req.ContentLength = length
-			req.Header.Set("Content-Type", "application/scim+json")
-			req.Header.Set("Authorization", "Bearer "+e.token)
-			return fetch(req)
-		}
 		for _, path := range []string{"/Users", "/Users/.search", "/Groups"} {
 			It("is 413 on POST "+path+" with a Content-Length", func() {
 				b := big()
-				r := send("POST", path, bytes.NewReader(b), int64(len(b)))
+				r := e.stream("POST", path, bytes.NewReader(b), int64(len(b)))
 				Expect(r.Status).To(Equal(413), "body %.200s", r.Body)
 				Expect(r.JSON()["schemas"]).To(Equal([]any{errorURN}))
 				Expect(r.JSON()["status"]).To(Equal("413"))
 			})
 			It("is 413 on POST "+path+" chunked", func() {
-				// io.MultiReader hides the length: the client sends Transfer-Encoding: chunked.
-				r := send("POST", path, io.MultiReader(bytes.NewReader(big())), -1)
+				r := e.stream("POST", path, bytes.NewReader(big()), -1)
 				Expect(r.Status).To(Equal(413), "body %.200s", r.Body)
 				Expect(r.JSON()["status"]).To(Equal("413"))
 			})
 		}
 		It("is 413 on PATCH, chunked", func() {
 			body := `{"schemas":["` + patchURN + `"],"Operations":[{"op":"replace","path":"displayName","value":"` + strings.Repeat("p", 10<<20) + `"}]}`
-			r := send("PATCH", "/Users/u-alice", io.MultiReader(strings.NewReader(body)), -1)
+			r := e.stream("PATCH", "/Users/u-alice", strings.NewReader(body), -1)
 			Expect(r.Status).To(Equal(413), "body %.200s", r.Body)
 		})
 	})
 })
-
-// FuzzLoadSeedData: no --seed-data file makes the loader or Seed panic, and a loader error names
-// the file. Seeds: testdata/seed.json, YAML forms and broken files, and the corpus in
-// testdata/fuzz/FuzzLoadSeedData.
-func FuzzLoadSeedData(f *testing.F) {
-	raw, err := os.ReadFile("testdata/seed.json")
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Add(raw)
-	f.Add([]byte("users:\n  - userName: ada@contoso.com\n    active: \"False\"\n    meta: {created: 2026-01-01T00:00:00Z}\ngroups:\n  - displayName: Admins\n    members: [{value: u-1}]\n"))
-	f.Add([]byte("users:\n  - &a {userName: x}\n  - *a\n"))
-	f.Add([]byte("users: [{userName: [1, 2]}]\nextra: 1\n"))
-	f.Add([]byte("- a\n- b\n"))
-	f.Add([]byte("users:\n  - userName: \"\\xff\"\n"))
-	f.Add([]byte(""))
-	sim, err := simulator.New()
-	if err != nil {
-		f.Fatal(err)
-	}
-	dir := f.TempDir()
-	f.Fuzz(func(t *testing.T, data []byte) {
-		path := filepath.Join(dir, "seed.yaml")
-		if err := os.WriteFile(path, data, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		d, err := simulator.LoadSeedData(path)
-		if err != nil {
-			if !strings.HasPrefix(err.Error(), path) {
-				t.Fatalf("error %q does not name the file", err)
-			}
-			return
-		}
-		tenant := sim.Tenant("fuzz")
-		tenant.Reset()
-		nu, ng, err := tenant.Seed(d.Users, d.Groups)
-		if err != nil {
-			if tenant.Users() != 0 || tenant.Groups() != 0 {
-				t.Fatalf("Seed failed (%v) but stored %d users and %d groups", err, tenant.Users(), tenant.Groups())
-			}
-			return
-		}
-		if nu != tenant.Users() || ng != tenant.Groups() {
-			t.Fatalf("Seed reported %d users and %d groups, the tenant holds %d and %d", nu, ng, tenant.Users(), tenant.Groups())
-		}
-	})
-}
 
 var _ = Describe("POST /admin/seed, streamed", func() {
 	It("stores what a well-formed body holds and names what is wrong in another", func() {

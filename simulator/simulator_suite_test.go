@@ -249,6 +249,18 @@ func (e *env) do(method, path string, body any, headers ...string) response {
 	return do(method, e.url(path), e.token, body, headers...)
 }
 
+// stream sends body with the Content-Length length, or chunked (Transfer-Encoding: chunked, no
+// Content-Length) when length is -1, as a client does that does not know the length in advance.
+func (e *env) stream(method, path string, body io.Reader, length int64) response {
+	GinkgoHelper()
+	req, err := http.NewRequest(method, e.url(path), body)
+	Expect(err).NotTo(HaveOccurred())
+	req.ContentLength = length
+	req.Header.Set("Content-Type", "application/scim+json")
+	req.Header.Set("Authorization", "Bearer "+e.token)
+	return fetch(req)
+}
+
 func newUser(userName string) map[string]any {
 	return map[string]any{"schemas": []string{userURN}, "userName": userName}
 }
