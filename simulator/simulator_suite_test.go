@@ -17,6 +17,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/scimsim/scimsim/simulator"
+	"github.com/scimsim/scimsim/simulator/internal/scimtest"
 )
 
 func TestSimulator(t *testing.T) {
@@ -57,20 +58,8 @@ var tenantSeq atomic.Int64
 // newTenantName returns a tenant name no other spec uses.
 func newTenantName() string { return fmt.Sprintf("t%d", tenantSeq.Add(1)) }
 
-// response is an answer as the specs look at it.
-type response struct {
-	Status int
-	Header http.Header
-	Body   []byte
-}
-
-// JSON decodes the body as an object.
-func (r response) JSON() map[string]any {
-	GinkgoHelper()
-	var m map[string]any
-	Expect(json.Unmarshal(r.Body, &m)).To(Succeed(), "body %s", r.Body)
-	return m
-}
+// response is an answer as the specs look at it, with what a SCIM answer holds.
+type response struct{ scimtest.Response }
 
 // ScimType returns the scimType of a SCIM error body after checking its shape (RFC 7644 §3.12).
 func (r response) ScimType() string {
@@ -148,9 +137,8 @@ func send(hc *http.Client, method, url string, body any, headers ...string) (int
 	if err != nil {
 		return 0, nil, nil, fmt.Errorf("%s %s: %w", method, url, err)
 	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, b, resp.Header, err
+	r, err := scimtest.Read(resp)
+	return r.Status, r.Body, r.Header, err
 }
 
 // inParallel runs fn(0..n-1) on n goroutines released together, and returns the errors.
@@ -205,9 +193,8 @@ func request(t *testing.T, method, url, token, contentType, body string) (int, h
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, url, err)
 	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, resp.Header, string(b)
+	r, _ := scimtest.Read(resp)
+	return r.Status, r.Header, string(r.Body)
 }
 
 // fetch sends req and reads the whole answer.
@@ -215,10 +202,9 @@ func fetch(req *http.Request) response {
 	GinkgoHelper()
 	resp, err := http.DefaultClient.Do(req)
 	Expect(err).NotTo(HaveOccurred())
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
+	r, err := scimtest.Read(resp)
 	Expect(err).NotTo(HaveOccurred())
-	return response{Status: resp.StatusCode, Header: resp.Header, Body: raw}
+	return response{r}
 }
 
 // env is one in-process simulator with a seeded tenant of its own.

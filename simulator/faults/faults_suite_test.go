@@ -14,6 +14,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/scimsim/scimsim/simulator/faults"
+	"github.com/scimsim/scimsim/simulator/internal/scimtest"
 )
 
 func TestFaults(t *testing.T) {
@@ -50,18 +51,7 @@ func newTargetWithInfo(seed int64, info func(echo.Context) *faults.RequestInfo, 
 }
 
 // response is what the client saw: status, headers and the whole body.
-type response struct {
-	status int
-	header http.Header
-	body   []byte
-}
-
-func (r response) json() map[string]any {
-	GinkgoHelper()
-	var m map[string]any
-	Expect(json.Unmarshal(r.body, &m)).To(Succeed(), "body: %s", r.body)
-	return m
-}
+type response = scimtest.Response
 
 // send makes one request; body, when not nil, is sent as SCIM JSON.
 func (t *target) send(ctx context.Context, method, path string, body any) (response, error) {
@@ -84,9 +74,7 @@ func (t *target) send(ctx context.Context, method, path string, body any) (respo
 	if err != nil {
 		return response{}, err
 	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	return response{status: resp.StatusCode, header: resp.Header, body: b}, err
+	return scimtest.Read(resp)
 }
 
 // do makes a request that must get an answer.
@@ -102,7 +90,7 @@ func (t *target) statuses(n int, path string) []int {
 	GinkgoHelper()
 	out := make([]int, n)
 	for i := range out {
-		out[i] = t.do(http.MethodGet, path, nil).status
+		out[i] = t.do(http.MethodGet, path, nil).Status
 	}
 	return out
 }
