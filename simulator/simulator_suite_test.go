@@ -1,7 +1,6 @@
 package simulator_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -82,54 +81,20 @@ func (r response) IDs() []string {
 	return ids
 }
 
-// do sends a request with newRequest's body and headers, and the bearer token when there is one.
+// do sends a request with scimtest.NewRequest's body and headers, and the bearer token when there is one.
 func do(method, url, token string, body any, headers ...string) response {
 	GinkgoHelper()
 	if token != "" {
 		headers = append([]string{"Authorization", "Bearer " + token}, headers...)
 	}
-	req, err := newRequest(method, url, body, headers...)
+	req, err := scimtest.NewRequest(method, url, body, headers...)
 	Expect(err).NotTo(HaveOccurred())
 	return fetch(req)
 }
 
-// newRequest builds a request. body is a string (sent as is), a []byte, nil (no body), or a value
-// sent as JSON; a body is labelled application/scim+json. headers are name, value pairs.
-func newRequest(method, url string, body any, headers ...string) (*http.Request, error) {
-	rd, err := bodyReader(body)
-	if err != nil {
-		return nil, err
-	}
-	req, err := http.NewRequest(method, url, rd)
-	if err != nil {
-		return nil, err
-	}
-	if rd != nil {
-		req.Header.Set("Content-Type", "application/scim+json")
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	return req, nil
-}
-
-// bodyReader reads a request body as newRequest takes it.
-func bodyReader(body any) (io.Reader, error) {
-	switch b := body.(type) {
-	case nil:
-		return nil, nil
-	case string:
-		return strings.NewReader(b), nil
-	case []byte:
-		return bytes.NewReader(b), nil
-	}
-	raw, err := json.Marshal(body)
-	return bytes.NewReader(raw), err
-}
-
 // send is do for goroutines: it reports failures as an error instead of through Gomega.
 func send(hc *http.Client, method, url string, body any, headers ...string) (int, []byte, http.Header, error) {
-	req, err := newRequest(method, url, body, headers...)
+	req, err := scimtest.NewRequest(method, url, body, headers...)
 	if err != nil {
 		return 0, nil, nil, err
 	}

@@ -1,10 +1,7 @@
 package faults_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -53,24 +50,13 @@ func newTargetWithInfo(seed int64, info func(echo.Context) *faults.RequestInfo, 
 // response is what the client saw: status, headers and the whole body.
 type response = scimtest.Response
 
-// send makes one request; body, when not nil, is sent as SCIM JSON.
+// send makes one request; body, when not nil, is sent as SCIM JSON (scimtest.NewRequest).
 func (t *target) send(ctx context.Context, method, path string, body any) (response, error) {
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return response{}, err
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, t.url+path, rd)
+	req, err := scimtest.NewRequest(method, t.url+path, body)
 	if err != nil {
 		return response{}, err
 	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/scim+json")
-	}
-	resp, err := t.client.Do(req)
+	resp, err := t.client.Do(req.WithContext(ctx))
 	if err != nil {
 		return response{}, err
 	}
