@@ -2,8 +2,6 @@ package simulator
 
 import (
 	"bytes"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 )
@@ -41,10 +39,7 @@ func FuzzStateFile_Load(f *testing.F) {
 
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, data []byte) {
-		path := filepath.Join(dir, "state.json")
-		if err := os.WriteFile(path, data, 0o600); err != nil {
-			t.Fatal(err)
-		}
+		path := writeFile(t, dir, "state.json", string(data))
 		sim, err := New()
 		if err != nil {
 			t.Fatal(err)
