@@ -36,23 +36,6 @@ func TestClone(t *testing.T) {
 	}
 }
 
-// TestGUID: the bytes in order, as 8-4-4-4-12 hex digits, with version 4 and the RFC 9562 variant
-// whatever the bytes were.
-func TestGUID(t *testing.T) {
-	for _, tt := range []struct {
-		b    [16]byte
-		want string
-	}{
-		{[16]byte{}, "00000000-0000-4000-8000-000000000000"},
-		{[16]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, "ffffffff-ffff-4fff-bfff-ffffffffffff"},
-		{[16]byte{0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0, 0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0}, "12345678-9abc-4ef0-9234-56789abcdef0"},
-	} {
-		if got := GUID(tt.b); got != tt.want {
-			t.Errorf("GUID(%x) = %s, want %s", tt.b, got, tt.want)
-		}
-	}
-}
-
 // TestParseName: "" is the first name, every name reads as itself, case counts, and an unknown
 // name is an error that quotes it and lists the names.
 func TestParseName(t *testing.T) {
@@ -73,5 +56,22 @@ func TestParseName(t *testing.T) {
 	}
 	if _, err := ParseName("profile", "lax", "entra", "strict"); err == nil || err.Error() != `unknown profile "lax" (want "entra" or "strict")` {
 		t.Errorf("ParseName(two names) error = %v", err)
+	}
+}
+
+// TestGUID: the bytes in order, as 8-4-4-4-12 hex digits, with version 4 and the RFC 9562 variant
+// whatever the bytes were.
+func TestGUID(t *testing.T) {
+	for _, tt := range []struct {
+		b    [16]byte
+		want string
+	}{
+		{[16]byte{}, "00000000-0000-4000-8000-000000000000"},
+		{[16]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, "ffffffff-ffff-4fff-bfff-ffffffffffff"},
+		{[16]byte{0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0, 0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0}, "12345678-9abc-4ef0-9234-56789abcdef0"},
+	} {
+		if got := GUID(tt.b); got != tt.want {
+			t.Errorf("GUID(%x) = %s, want %s", tt.b, got, tt.want)
+		}
 	}
 }
