@@ -36,13 +36,7 @@ const PatchOpSchema = wire.PatchOpSchema
 
 // ParseDialect returns the dialect named s; the empty string is DialectEntra.
 func ParseDialect(s string) (Dialect, error) {
-	switch Dialect(s) {
-	case "", DialectEntra:
-		return DialectEntra, nil
-	case DialectEntraCompliant:
-		return DialectEntraCompliant, nil
-	}
-	return "", fmt.Errorf("unknown dialect %q (want %q or %q)", s, DialectEntra, DialectEntraCompliant)
+	return wire.ParseName("dialect", s, DialectEntra, DialectEntraCompliant)
 }
 
 // PatchRequest is a SCIM PATCH body (RFC 7644 Section 3.5.2).

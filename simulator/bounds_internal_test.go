@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/scimsim/scimsim/simulator/filter"
+	"github.com/scimsim/scimsim/wire"
 )
 
 // seededTenant returns a tenant holding n users, user0..user(n-1).
@@ -112,7 +113,7 @@ func TestUpdate_PreparesOutsideTheBatch(t *testing.T) {
 	}()
 	<-preparing
 	for i := range 10 {
-		attrs := map[string]any{"userName": fmt.Sprintf("other%d", i), "schemas": []any{userURN}}
+		attrs := map[string]any{"userName": fmt.Sprintf("other%d", i), "schemas": []any{wire.UserSchema}}
 		if _, err := h.create(&reqState{}, attrs); err != nil {
 			t.Fatalf("create while another request prepares: %v", err)
 		}

@@ -11,6 +11,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/scimsim/scimsim/internal/decode"
+	"github.com/scimsim/scimsim/wire"
 )
 
 // Custom schemas: the attributes a real application has beyond the core User and Group and the
@@ -38,7 +39,7 @@ var (
 )
 
 // builtinSchemas are the schemas a file may not define again.
-var builtinSchemas = []string{userURN, groupURN, enterpriseURN}
+var builtinSchemas = []string{wire.UserSchema, wire.GroupSchema, wire.EnterpriseSchema}
 
 // LoadSchemas reads RFC 7643 Section 7 schema resources from b, the file name: one schema object,
 // a list of them, or a ListResponse holding them (JSON, or YAML of the same shape).

@@ -27,7 +27,7 @@ const cursorTimeoutSeconds = 3600
 func (s *Server) serviceProviderConfig(c echo.Context) error {
 	st := state(c)
 	doc := map[string]any{
-		"schemas":          []string{spcURN},
+		"schemas":          []string{wire.ServiceProviderConfigSchema},
 		"documentationUri": "https://github.com/scimsim/scimsim",
 		"patch":            map[string]any{"supported": true},
 		// RFC 7644 §3.7: bulk is optional; /Bulk answers 501 (fallback).
@@ -162,7 +162,7 @@ func (s *Server) discoveryList(c echo.Context, docs []any, path string, id func(
 		return fallbackErr(c)
 	}
 	return writeJSON(c, http.StatusOK, map[string]any{
-		"schemas":      []string{listResponseURN},
+		"schemas":      []string{wire.ListResponseSchema},
 		"totalResults": len(docs),
 		"itemsPerPage": len(docs),
 		"startIndex":   1,

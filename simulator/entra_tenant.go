@@ -19,28 +19,6 @@ import (
 	"github.com/scimsim/scimsim/simulator/graph"
 )
 
-// Kind is what a tenant simulates: a SCIM application (the default) or a Microsoft Entra tenant,
-// the target of cross-tenant synchronization, served as Microsoft Graph under
-// /tenants/NAME/graph/v1.0 (package graph).
-type Kind string
-
-// The kinds of tenant.
-const (
-	KindSCIM  Kind = "scim"
-	KindEntra Kind = "entra"
-)
-
-// ParseKind reads a tenant kind; "" is KindSCIM.
-func ParseKind(s string) (Kind, error) {
-	switch Kind(s) {
-	case "", KindSCIM:
-		return KindSCIM, nil
-	case KindEntra:
-		return KindEntra, nil
-	}
-	return "", fmt.Errorf("unknown tenant kind %q (want scim or entra)", s)
-}
-
 // GraphBase is the path of a tenant's Microsoft Graph API, below /tenants/NAME.
 const GraphBase = "/graph/v1.0"
 

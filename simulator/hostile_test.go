@@ -4,13 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
-	"testing"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -18,6 +13,67 @@ import (
 	"github.com/scimsim/scimsim/simulator"
 	"github.com/scimsim/scimsim/simulator/filter"
 )
+
+var _ = Describe("bad input", func() {
+	var e *env
+	BeforeEach(func() { e = newEnv(simulator.ProfileEntra) })
+
+	DescribeTable("answers an RFC-shaped SCIM error",
+		func(method, path string, body any, status int, scimType string) {
+			r := e.do(method, path, body)
+			Expect(r.Status).To(Equal(status), "body %s", r.Body)
+			Expect(r.ScimType()).To(Equal(scimType))
+		},
+		Entry("malformed JSON", "POST", "/Users", `{"schemas": [`, 400, "invalidSyntax"),
+		Entry("JSON that is not an object", "POST", "/Users", `[1,2]`, 400, "invalidSyntax"),
+		Entry("missing schemas", "POST", "/Users", `{"userName":"x"}`, 400, "invalidSyntax"),
+		Entry("missing required userName", "POST", "/Users", map[string]any{"schemas": []string{userURN}}, 400, "invalidValue"),
+		Entry("wrong type", "POST", "/Users", map[string]any{"schemas": []string{userURN}, "userName": 7}, 400, "invalidValue"),
+		Entry("empty POST body", "POST", "/Users", "", 400, "invalidSyntax"),
+		Entry("extension attribute of the wrong type", "POST", "/Users",
+			map[string]any{"schemas": []string{userURN, enterpriseURN}, "userName": "x", enterpriseURN: map[string]any{"employeeNumber": 5}}, 400, "invalidValue"),
+		Entry("PUT with malformed JSON", "PUT", "/Users/u-alice", `{"schemas": `, 400, "invalidSyntax"),
+		Entry("PUT without schemas", "PUT", "/Users/u-alice", `{"userName":"alice@contoso.com"}`, 400, "invalidSyntax"),
+		Entry("PUT of a group with a wrong type", "PUT", "/Groups/g-sales", map[string]any{"schemas": []string{groupURN}, "displayName": true}, 400, "invalidValue"),
+		Entry("PUT of an unknown id", "PUT", "/Users/nope", newUser("nope@contoso.com"), 404, ""),
+		Entry("PATCH without the PatchOp schema", "PATCH", "/Users/u-alice", map[string]any{"Operations": []any{}}, 400, "invalidValue"),
+		Entry("PATCH remove without a path", "PATCH", "/Users/u-alice", patchBody(map[string]any{"op": "remove"}), 400, "noTarget"),
+		Entry("invalid filter", "GET", "/Users?filter="+url.QueryEscape(`userName eq`), nil, 400, "invalidFilter"),
+		Entry("unknown route", "GET", "/Nope", nil, 404, ""),
+		Entry("bulk, which the simulator does not implement (RFC 7644 §3.7)", "POST", "/Bulk", map[string]any{}, 501, ""),
+		Entry("the /Me alias, which the simulator does not implement (RFC 7644 §3.11)", "GET", "/Me", nil, 501, ""),
+		Entry("unknown resource id", "GET", "/Users/nope", nil, 404, ""),
+		Entry("endpoints are case-sensitive", "GET", "/users", nil, 404, ""),
+	)
+
+	It("answers 404 with a SCIM error outside any tenant", func() {
+		r := do("GET", e.ts.URL+"/nothing/here", "", nil)
+		Expect(r.Status).To(Equal(404))
+		r.ScimType()
+	})
+
+	It("answers 401 with WWW-Authenticate for a missing or wrong token, comparing the whole token", func() {
+		for _, token := range []string{"", "t0", "t0k2", "T0K"} {
+			r := do("GET", e.url("/Users"), token, nil)
+			Expect(r.Status).To(Equal(401), "token %q", token)
+			Expect(r.Header.Get("WWW-Authenticate")).To(HavePrefix("Bearer"))
+			r.ScimType()
+		}
+		r := do("GET", e.url("/Users"), "", nil, "Authorization", "Basic dDBr")
+		Expect(r.Status).To(Equal(401))
+	})
+
+	It("answers 413 for a body over the limit, with or without Content-Length", func() {
+		small := newEnv(simulator.ProfileEntra, simulator.WithMaxBody(2048))
+		big := `{"schemas":["` + userURN + `"],"userName":"` + strings.Repeat("x", 4096) + `"}`
+		r := small.do("POST", "/Users", big)
+		Expect(r.Status).To(Equal(413))
+		r.ScimType()
+
+		r = small.stream("POST", "/Users", strings.NewReader(big), -1)
+		Expect(r.Status).To(Equal(413), "chunked, without Content-Length")
+	})
+})
 
 // Hostile input: every request here is answered with the SCIM error it deserves (RFC 7644
 // §3.12), nothing panics, and the server goes on serving — each spec ends with a normal request.
@@ -202,84 +258,27 @@ var _ = Describe("hostile input", func() {
 		big := func() []byte {
 			return []byte(`{"schemas":["` + userURN + `"],"userName":"` + strings.Repeat("b", 10<<20) + `"}`)
 		}
-		send := func(method, path string, body io.Reader, length int64) response {
-			GinkgoHelper()
-			req, err := http.NewRequest(method, e.url(path), body)
-			Expect(err).NotTo(HaveOccurred())
-			req.ContentLength = length
-			req.Header.Set("Content-Type", "application/scim+json")
-			req.Header.Set("Authorization", "Bearer "+e.token)
-			return fetch(req)
-		}
 		for _, path := range []string{"/Users", "/Users/.search", "/Groups"} {
 			It("is 413 on POST "+path+" with a Content-Length", func() {
 				b := big()
-				r := send("POST", path, bytes.NewReader(b), int64(len(b)))
+				r := e.stream("POST", path, bytes.NewReader(b), int64(len(b)))
 				Expect(r.Status).To(Equal(413), "body %.200s", r.Body)
 				Expect(r.JSON()["schemas"]).To(Equal([]any{errorURN}))
 				Expect(r.JSON()["status"]).To(Equal("413"))
 			})
 			It("is 413 on POST "+path+" chunked", func() {
-				// io.MultiReader hides the length: the client sends Transfer-Encoding: chunked.
-				r := send("POST", path, io.MultiReader(bytes.NewReader(big())), -1)
+				r := e.stream("POST", path, bytes.NewReader(big()), -1)
 				Expect(r.Status).To(Equal(413), "body %.200s", r.Body)
 				Expect(r.JSON()["status"]).To(Equal("413"))
 			})
 		}
 		It("is 413 on PATCH, chunked", func() {
 			body := `{"schemas":["` + patchURN + `"],"Operations":[{"op":"replace","path":"displayName","value":"` + strings.Repeat("p", 10<<20) + `"}]}`
-			r := send("PATCH", "/Users/u-alice", io.MultiReader(strings.NewReader(body)), -1)
+			r := e.stream("PATCH", "/Users/u-alice", strings.NewReader(body), -1)
 			Expect(r.Status).To(Equal(413), "body %.200s", r.Body)
 		})
 	})
 })
-
-// FuzzLoadSeedData: no --seed-data file makes the loader or Seed panic, and a loader error names
-// the file. Seeds: testdata/seed.json, YAML forms and broken files, and the corpus in
-// testdata/fuzz/FuzzLoadSeedData.
-func FuzzLoadSeedData(f *testing.F) {
-	raw, err := os.ReadFile("testdata/seed.json")
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Add(raw)
-	f.Add([]byte("users:\n  - userName: ada@contoso.com\n    active: \"False\"\n    meta: {created: 2026-01-01T00:00:00Z}\ngroups:\n  - displayName: Admins\n    members: [{value: u-1}]\n"))
-	f.Add([]byte("users:\n  - &a {userName: x}\n  - *a\n"))
-	f.Add([]byte("users: [{userName: [1, 2]}]\nextra: 1\n"))
-	f.Add([]byte("- a\n- b\n"))
-	f.Add([]byte("users:\n  - userName: \"\\xff\"\n"))
-	f.Add([]byte(""))
-	sim, err := simulator.New()
-	if err != nil {
-		f.Fatal(err)
-	}
-	dir := f.TempDir()
-	f.Fuzz(func(t *testing.T, data []byte) {
-		path := filepath.Join(dir, "seed.yaml")
-		if err := os.WriteFile(path, data, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		d, err := simulator.LoadSeedData(path)
-		if err != nil {
-			if !strings.HasPrefix(err.Error(), path) {
-				t.Fatalf("error %q does not name the file", err)
-			}
-			return
-		}
-		tenant := sim.Tenant("fuzz")
-		tenant.Reset()
-		nu, ng, err := tenant.Seed(d.Users, d.Groups)
-		if err != nil {
-			if tenant.Users() != 0 || tenant.Groups() != 0 {
-				t.Fatalf("Seed failed (%v) but stored %d users and %d groups", err, tenant.Users(), tenant.Groups())
-			}
-			return
-		}
-		if nu != tenant.Users() || ng != tenant.Groups() {
-			t.Fatalf("Seed reported %d users and %d groups, the tenant holds %d and %d", nu, ng, tenant.Users(), tenant.Groups())
-		}
-	})
-}
 
 var _ = Describe("POST /admin/seed, streamed", func() {
 	It("stores what a well-formed body holds and names what is wrong in another", func() {

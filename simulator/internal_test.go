@@ -19,6 +19,7 @@ import (
 	"github.com/hashicorp/go-memdb"
 
 	"github.com/scimsim/scimsim/simulator/filter"
+	"github.com/scimsim/scimsim/wire"
 )
 
 func TestStoreSchema(t *testing.T) {
@@ -220,7 +221,7 @@ func FuzzPrefilter_NeverRejectsAMatch(f *testing.F) {
 			return
 		}
 		a, o := attrs[int(attr)%len(attrs)], ops[int(op)%len(ops)]
-		res := map[string]any{"schemas": []any{userURN}, "userName": "u"}
+		res := map[string]any{"schemas": []any{wire.UserSchema}, "userName": "u"}
 		if a == "emails.value" {
 			res["emails"] = []any{map[string]any{"value": value}}
 		} else {
@@ -298,6 +299,15 @@ func readJSON(t testing.TB, path string, v any) {
 	t.Helper()
 	if err := json.Unmarshal(readFile(t, path), v); err != nil {
 		t.Fatalf("%s: %v", path, err)
+	}
+}
+
+// expectNamesFile fails the test unless err, a loader's error, begins with name, the file it read
+// (the "file:line: message" every loader writes).
+func expectNamesFile(t testing.TB, err error, name string) {
+	t.Helper()
+	if !strings.HasPrefix(err.Error(), name) {
+		t.Fatalf("error %q does not name the file %s", err, name)
 	}
 }
 
@@ -535,7 +545,7 @@ func TestAppendJSON(t *testing.T) {
 		ok   bool
 	}{
 		{"resource", map[string]any{"userName": "a@b.c", "active": true, "emails": []any{map[string]any{"value": "a@b.c", "primary": false}},
-			"meta": map[string]any{"version": `W/"1"`}, "schemas": []string{userURN}, "x": nil, "n": int64(-7), "i": 3}, true},
+			"meta": map[string]any{"version": `W/"1"`}, "schemas": []string{wire.UserSchema}, "x": nil, "n": int64(-7), "i": 3}, true},
 		{"HTML characters and controls", map[string]any{"<a>&": "<script>\u2028\t\"\\\x01"}, true},
 		{"every short escape", []any{"\b\f\n\r\t\x1f\x7f\u2029 é"}, true},
 		{"invalid UTF-8", []any{"\xff\xfe", "é"}, true},

@@ -3,11 +3,15 @@ package simulator_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
 
 	"github.com/scimsim/scimsim/simulator"
 	"github.com/scimsim/scimsim/simulator/faults"
@@ -218,3 +222,85 @@ func TestHAR(t *testing.T) {
 		t.Errorf("GET /admin/requests = %+v, %v", list, err)
 	}
 }
+
+var _ = Describe("journal", func() {
+	It("keeps the newest requests, cuts bodies at 64 KiB and never records the token", func() {
+		e := newEnv(simulator.ProfileEntra, simulator.WithJournalSize(3))
+		for i := range 4 {
+			e.do("GET", fmt.Sprintf("/Users?count=%d", i), nil)
+		}
+		big := newUser("big@contoso.com")
+		big["displayName"] = strings.Repeat("d", 70<<10)
+		created := e.do("POST", "/Users", big)
+		Expect(created.Status).To(Equal(201))
+		Expect(created.Header.Get("X-Request-Id")).To(Equal("5"))
+
+		entries, err := e.ts.Admin.Requests(ctx(), e.tenant)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(entries).To(HaveLen(3))
+		Expect(entries[0].Query).To(Equal("count=2"))
+		Expect(entries[1].Query).To(Equal("count=3"))
+		last := entries[2]
+		Expect(last.ID).To(BeNumerically("==", 5), "ids count every request of the tenant")
+		Expect(last.Method).To(Equal("POST"))
+		Expect(last.Path).To(Equal("/tenants/" + e.tenant + "/scim/v2/Users"))
+		Expect(last.Status).To(Equal(201))
+		Expect(last.RequestBody).To(HaveLen(64 << 10))
+		Expect(last.Truncated).To(BeTrue())
+
+		raw := do("GET", e.ts.URL+"/admin/requests?tenant="+e.tenant, "", nil)
+		Expect(string(raw.Body)).NotTo(ContainSubstring(e.token), "the bearer token never reaches the journal")
+		Expect(raw.Header.Get("Content-Type")).To(HavePrefix("application/json"))
+	})
+
+	It("keeps no body of a request without the tenant's token, and redacts secrets", func() {
+		e := newEnv(simulator.ProfileEntra)
+		secret := newUser("ada@contoso.com")
+		secret["password"] = "hunter2-c0ffee"
+		Expect(do("POST", e.url("/Users"), "", secret).Status).To(Equal(401))
+		Expect(do("POST", e.url("/Users"), "wrong", secret).Status).To(Equal(401))
+		Expect(e.do("POST", "/Users", secret).Status).To(Equal(201))
+		Expect(e.do("PATCH", "/Users/u-alice", patchBody(map[string]any{"op": "replace", "path": "password", "value": "hunter2-c0ffee"})).Status).To(Equal(200))
+		Expect(e.do("GET", "/Users?access_token=hunter2-c0ffee", nil).Status).To(Equal(200))
+
+		entries, err := e.ts.Admin.Requests(ctx(), e.tenant)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(entries).To(HaveLen(5))
+		Expect(entries[0].Status).To(Equal(401))
+		Expect(entries[0].RequestBody).To(BeEmpty(), "anonymous: no body")
+		Expect(entries[1].RequestBody).To(BeEmpty(), "wrong token: no body")
+		Expect(entries[2].RequestBody).To(ContainSubstring(`"password":"[redacted]"`))
+		Expect(entries[2].RequestBody).To(ContainSubstring(`"userName":"ada@contoso.com"`))
+		Expect(entries[3].RequestBody).To(ContainSubstring(`"value":"[redacted]"`))
+		raw := do("GET", e.ts.URL+"/admin/requests?tenant="+e.tenant, "", nil)
+		Expect(string(raw.Body)).NotTo(ContainSubstring("hunter2"))
+	})
+
+	It("stays within WithJournalBytes however many requests arrive", func() {
+		const perTenant, total = 64 << 10, 96 << 10
+		ts := simulator.NewTestServer(GinkgoTB(), simulator.WithToken("root"), simulator.WithJournalBytes(perTenant, total))
+		body := newUser("x")
+		body["displayName"] = strings.Repeat("d", 8<<10)
+		for i := range 40 {
+			body["userName"] = fmt.Sprintf("a%d", i)
+			do("POST", ts.SCIMURL("a")+"/Users", "root", body)
+			body["userName"] = fmt.Sprintf("b%d", i)
+			do("POST", ts.SCIMURL("b")+"/Users", "root", body)
+		}
+		size := func(tenant string) int {
+			entries, err := ts.Admin.Requests(ctx(), tenant)
+			Expect(err).NotTo(HaveOccurred())
+			n := 0
+			for _, e := range entries {
+				n += len(e.RequestBody) + len(e.Path)
+			}
+			Expect(entries[len(entries)-1].RequestBody).To(ContainSubstring(`"userName":"`+tenant+`39"`), "the newest is kept")
+			return n
+		}
+		a, b := size("a"), size("b")
+		Expect(a).To(BeNumerically("<=", perTenant))
+		Expect(b).To(BeNumerically("<=", perTenant))
+		Expect(a + b).To(BeNumerically("<=", total))
+		Expect(a+b).To(BeNumerically(">", total/2), "the bound is used, not an accident of a small journal")
+	})
+})

@@ -7,6 +7,8 @@ import (
 	"sync"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/scimsim/scimsim/wire"
 )
 
 // page collects what a query returns without keeping what it does not: it counts every match
@@ -35,7 +37,7 @@ func (p *page) offerSorted(h hit, v any, caseExact bool) {
 }
 
 // listPrefix opens every ListResponse (RFC 7644 §3.4.2).
-const listPrefix = `{"schemas":["` + listResponseURN + `"],"totalResults":`
+const listPrefix = `{"schemas":["` + wire.ListResponseSchema + `"],"totalResults":`
 
 // listLinks are the RFC 9865 §2 members of a cursor page's ListResponse; a cursor page has no
 // startIndex, which belongs to index paging (RFC 7644 §3.4.2.4).

@@ -4,46 +4,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"slices"
-	"strconv"
-	"strings"
 	"time"
 )
-
-// Profile selects how a tenant reads what clients send.
-type Profile string
-
-const (
-	// ProfileEntra accepts Microsoft Entra ID's traffic as it is shipped today: string booleans
-	// ("False"), Remove on members with a value array meaning "remove these members", no-path
-	// replace with dotted keys, filters on a value path with a sub-attribute, and a unique group
-	// displayName ("Known issues and resolutions with SCIM 2.0 protocol compliance", Microsoft
-	// Learn, application-provisioning-config-problem-scim-compatibility.md).
-	ProfileEntra Profile = "entra"
-	// ProfileStrict reads requests as RFC 7643 and RFC 7644 are written.
-	ProfileStrict Profile = "strict"
-)
-
-// ParseProfile returns the profile named s; "" is the default, ProfileEntra.
-func ParseProfile(s string) (Profile, error) {
-	return parseName("profile", s, ProfileEntra, ProfileStrict)
-}
-
-// parseName returns the one of names that s spells, "" spelling the first (the default); what
-// names the setting in the error: `unknown profile "x" (want "entra" or "strict")`.
-func parseName[T ~string](what, s string, names ...T) (T, error) {
-	if s == "" {
-		return names[0], nil
-	}
-	if i := slices.Index(names, T(s)); i >= 0 {
-		return names[i], nil
-	}
-	want := make([]string, len(names))
-	for i, n := range names {
-		want[i] = strconv.Quote(string(n))
-	}
-	return "", fmt.Errorf("unknown %s %q (want %s or %s)", what, s, strings.Join(want[:len(want)-1], ", "), want[len(want)-1])
-}
 
 // Defaults of the options a Go caller may inject.
 const (

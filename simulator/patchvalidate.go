@@ -15,6 +15,7 @@ import (
 	"github.com/elimity-com/scim/schema"
 
 	"github.com/scimsim/scimsim/simulator/filter"
+	"github.com/scimsim/scimsim/wire"
 )
 
 // validatePatchAny validates a PATCH body whose operations validatePatchOps leaves aside: paths
@@ -34,8 +35,8 @@ func validatePatchAny(k *kind, body []byte) ([]patchOp, error) {
 	if err := decodeNumbers(body, &req); err != nil {
 		return nil, invalidSyntax("PATCH body: %v", err)
 	}
-	if len(req.Schemas) != 1 || req.Schemas[0] != patchOpURN {
-		return nil, invalidValue("PATCH body: schemas must be [%q]", patchOpURN)
+	if len(req.Schemas) != 1 || req.Schemas[0] != wire.PatchOpSchema {
+		return nil, invalidValue("PATCH body: schemas must be [%q]", wire.PatchOpSchema)
 	}
 	if len(req.Operations) == 0 {
 		return nil, invalidValue("PATCH body: no operations")
@@ -108,7 +109,7 @@ func validatePatchOps(k *kind, body []byte) (ops []patchOp, ok bool, err error) 
 		return nil, true, scimerrors.ScimErrorInvalidSyntax
 	}
 	// RFC 7644 §3.5.2: the body holds the PatchOp schema and one or more operations.
-	if len(req.Schemas) != 1 || req.Schemas[0] != patchOpURN || len(req.Operations) < 1 {
+	if len(req.Schemas) != 1 || req.Schemas[0] != wire.PatchOpSchema || len(req.Operations) < 1 {
 		return nil, true, scimerrors.ScimErrorInvalidValue
 	}
 	ops = make([]patchOp, 0, len(req.Operations))

@@ -17,6 +17,7 @@ import (
 	"github.com/scimsim/scimsim/simulator/faults"
 	"github.com/scimsim/scimsim/simulator/filter"
 	"github.com/scimsim/scimsim/simulator/resource"
+	"github.com/scimsim/scimsim/wire"
 )
 
 // Paging limits: a query without count returns defaultCount resources, and no page is larger
@@ -190,8 +191,8 @@ func (s *Server) search(c echo.Context) error {
 	if sr == nil {
 		return invalidSyntax("search request: empty body")
 	}
-	if len(sr.Schemas) != 1 || sr.Schemas[0] != searchRequestURN {
-		return invalidValue("search request: schemas must be [%q]", searchRequestURN)
+	if len(sr.Schemas) != 1 || sr.Schemas[0] != wire.SearchRequestSchema {
+		return invalidValue("search request: schemas must be [%q]", wire.SearchRequestSchema)
 	}
 	q := query{startIndex: 1, count: defaultCount, sortBy: sr.SortBy, attributes: sr.Attributes, excluded: sr.ExcludedAttributes,
 		filter: sr.Filter, startGiven: sr.StartIndex != nil}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"sort"
@@ -16,59 +15,6 @@ import (
 
 	"github.com/scimsim/scimsim/simulator"
 )
-
-// send is do for goroutines: it reports failures as an error instead of through Gomega.
-func send(hc *http.Client, method, url string, body any, headers ...string) (int, []byte, http.Header, error) {
-	raw, err := json.Marshal(body)
-	if err != nil {
-		return 0, nil, nil, err
-	}
-	req, err := http.NewRequest(method, url, bytes.NewReader(raw))
-	if err != nil {
-		return 0, nil, nil, err
-	}
-	req.Header.Set("Content-Type", "application/scim+json")
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		return 0, nil, nil, fmt.Errorf("%s %s: %w", method, url, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, b, resp.Header, err
-}
-
-// inParallel runs fn(0..n-1) on n goroutines released together, and returns the errors.
-func inParallel(n int, fn func(i int) error) []error {
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	errs := make([]error, n)
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			errs[i] = fn(i)
-		}()
-	}
-	close(start)
-	wg.Wait()
-	var out []error
-	for _, err := range errs {
-		if err != nil {
-			out = append(out, err)
-		}
-	}
-	return out
-}
-
-// A client with enough idle connections for 64 concurrent clients, so that the test measures
-// the store and not connection churn.
-func parallelClient() *http.Client {
-	return &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
-}
 
 var _ = Describe("concurrency", func() {
 	const clients = 64
@@ -310,4 +256,39 @@ var _ = Describe("concurrency", func() {
 			return status, body, err
 		}),
 	)
+
+	It("creates exactly one user per case-insensitive userName under parallel creates", func() {
+		e := newEnv(simulator.ProfileEntra)
+		const names, variants = 10, 6
+		statuses := make([][]int, names)
+		var wg sync.WaitGroup
+		for n := range names {
+			statuses[n] = make([]int, variants)
+			for v := range variants {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					defer GinkgoRecover()
+					name := fmt.Sprintf("user%d@contoso.com", n)
+					if v%2 == 1 {
+						name = strings.ToUpper(name)
+					}
+					statuses[n][v] = e.do("POST", "/Users", newUser(name)).Status
+				}()
+			}
+		}
+		wg.Wait()
+		for n, st := range statuses {
+			Expect(st).To(ContainElement(201), "name %d", n)
+			created := 0
+			for _, s := range st {
+				Expect(s).To(BeElementOf(201, 409))
+				if s == 201 {
+					created++
+				}
+			}
+			Expect(created).To(Equal(1), "name %d: %v", n, st)
+		}
+		Expect(e.ts.Tenant(e.tenant).Users()).To(Equal(4 + names))
+	})
 })

@@ -3,6 +3,8 @@ package simulator
 import (
 	"encoding/json"
 	"testing"
+
+	"github.com/scimsim/scimsim/wire"
 )
 
 // TestDecodeRecord_DropsUnassigned: a state file written with nulls, empty lists or empty objects
@@ -11,14 +13,14 @@ import (
 func TestDecodeRecord_DropsUnassigned(t *testing.T) {
 	meta := `"meta":{"created":"2026-11-25T10:00:00.000Z","lastModified":"2026-11-25T10:00:00.000Z","resourceType":"User","version":"W/\"3\""}`
 	for _, tc := range []struct{ in, want string }{
-		{`{"id":"u1",` + meta + `,"name":{},"roles":null,"schemas":["` + userURN + `"],"userName":"a"}`,
-			`{"id":"u1",` + meta + `,"schemas":["` + userURN + `"],"userName":"a"}`},
-		{`{"emails":[{"type":null,"value":null}],"id":"u1",` + meta + `,"schemas":["` + userURN + `"],"userName":"a"}`,
-			`{"id":"u1",` + meta + `,"schemas":["` + userURN + `"],"userName":"a"}`},
-		{`{"emails":[null,{"value":"a@b"}],"id":"u1",` + meta + `,"schemas":["` + userURN + `"],"userName":"null"}`,
-			`{"emails":[{"value":"a@b"}],"id":"u1",` + meta + `,"schemas":["` + userURN + `"],"userName":"null"}`},
-		{`{"id":"u1",` + meta + `,"schemas":["` + userURN + `"],"userName":"a"}`,
-			`{"id":"u1",` + meta + `,"schemas":["` + userURN + `"],"userName":"a"}`},
+		{`{"id":"u1",` + meta + `,"name":{},"roles":null,"schemas":["` + wire.UserSchema + `"],"userName":"a"}`,
+			`{"id":"u1",` + meta + `,"schemas":["` + wire.UserSchema + `"],"userName":"a"}`},
+		{`{"emails":[{"type":null,"value":null}],"id":"u1",` + meta + `,"schemas":["` + wire.UserSchema + `"],"userName":"a"}`,
+			`{"id":"u1",` + meta + `,"schemas":["` + wire.UserSchema + `"],"userName":"a"}`},
+		{`{"emails":[null,{"value":"a@b"}],"id":"u1",` + meta + `,"schemas":["` + wire.UserSchema + `"],"userName":"null"}`,
+			`{"emails":[{"value":"a@b"}],"id":"u1",` + meta + `,"schemas":["` + wire.UserSchema + `"],"userName":"null"}`},
+		{`{"id":"u1",` + meta + `,"schemas":["` + wire.UserSchema + `"],"userName":"a"}`,
+			`{"id":"u1",` + meta + `,"schemas":["` + wire.UserSchema + `"],"userName":"a"}`},
 	} {
 		rec, err := decodeRecord(userKind, stateResource{Seq: 1, Resource: json.RawMessage(tc.in)})
 		if err != nil {

@@ -11,19 +11,6 @@ import (
 	"github.com/scimsim/scimsim/wire"
 )
 
-// Schema URNs the simulator serves (RFC 7643 §4 and §8.7.1) and the message URNs of RFC 7644 §3,
-// as the SCIM vocabulary (package wire) writes them.
-const (
-	userURN          = wire.UserSchema
-	groupURN         = wire.GroupSchema
-	enterpriseURN    = wire.EnterpriseSchema
-	listResponseURN  = wire.ListResponseSchema
-	searchRequestURN = wire.SearchRequestSchema
-	patchOpURN       = wire.PatchOpSchema
-	errorURN         = wire.ErrorSchema
-	spcURN           = wire.ServiceProviderConfigSchema
-)
-
 // kind is one resource type as a tenant serves it: its schemas (typ, the model's view of them,
 // with the attribute tables), its memdb table, its validators and its uniqueness rules.
 type kind struct {
@@ -59,7 +46,7 @@ func internNames(attrs []schema.CoreAttribute) {
 
 func init() {
 	for _, s := range []string{"schemas", "id", "meta", "Operations", "op", "path", "value", "Add", "Replace", "Remove",
-		"add", "replace", "remove", "work", "home", "other", "mobile", "fax", "User", "Group", patchOpURN, searchRequestURN} {
+		"add", "replace", "remove", "work", "home", "other", "mobile", "fax", "User", "Group", wire.PatchOpSchema, wire.SearchRequestSchema} {
 		intern(s)
 	}
 }

@@ -276,7 +276,7 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 	}
 	b, mErr := json.Marshal(se)
 	if mErr != nil {
-		b = []byte(`{"schemas":["` + errorURN + `"],"status":"500"}`)
+		b = []byte(`{"schemas":["` + wire.ErrorSchema + `"],"status":"500"}`)
 	}
 	_ = c.Blob(status, scimContentType, b)
 }

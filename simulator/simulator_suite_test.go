@@ -1,13 +1,13 @@
 package simulator_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -16,6 +16,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/scimsim/scimsim/simulator"
+	"github.com/scimsim/scimsim/simulator/internal/scimtest"
 )
 
 func TestSimulator(t *testing.T) {
@@ -56,20 +57,8 @@ var tenantSeq atomic.Int64
 // newTenantName returns a tenant name no other spec uses.
 func newTenantName() string { return fmt.Sprintf("t%d", tenantSeq.Add(1)) }
 
-// response is an answer as the specs look at it.
-type response struct {
-	Status int
-	Header http.Header
-	Body   []byte
-}
-
-// JSON decodes the body as an object.
-func (r response) JSON() map[string]any {
-	GinkgoHelper()
-	var m map[string]any
-	Expect(json.Unmarshal(r.Body, &m)).To(Succeed(), "body %s", r.Body)
-	return m
-}
+// response is an answer as the specs look at it, with what a SCIM answer holds.
+type response struct{ scimtest.Response }
 
 // ScimType returns the scimType of a SCIM error body after checking its shape (RFC 7644 §3.12).
 func (r response) ScimType() string {
@@ -92,34 +81,59 @@ func (r response) IDs() []string {
 	return ids
 }
 
-// do sends a request; body is a string (sent as is), nil, or a value sent as JSON. headers are
-// name, value pairs.
+// do sends a request with scimtest.NewRequest's body and headers, and the bearer token when there is one.
 func do(method, url, token string, body any, headers ...string) response {
 	GinkgoHelper()
-	var rd io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		rd = strings.NewReader(b)
-	case []byte:
-		rd = bytes.NewReader(b)
-	default:
-		raw, err := json.Marshal(b)
-		Expect(err).NotTo(HaveOccurred())
-		rd = bytes.NewReader(raw)
-	}
-	req, err := http.NewRequest(method, url, rd)
-	Expect(err).NotTo(HaveOccurred())
-	if rd != nil {
-		req.Header.Set("Content-Type", "application/scim+json")
-	}
 	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
+		headers = append([]string{"Authorization", "Bearer " + token}, headers...)
 	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
+	req, err := scimtest.NewRequest(method, url, body, headers...)
+	Expect(err).NotTo(HaveOccurred())
 	return fetch(req)
+}
+
+// send is do for goroutines: it reports failures as an error instead of through Gomega.
+func send(hc *http.Client, method, url string, body any, headers ...string) (int, []byte, http.Header, error) {
+	req, err := scimtest.NewRequest(method, url, body, headers...)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return 0, nil, nil, fmt.Errorf("%s %s: %w", method, url, err)
+	}
+	r, err := scimtest.Read(resp)
+	return r.Status, r.Body, r.Header, err
+}
+
+// inParallel runs fn(0..n-1) on n goroutines released together, and returns the errors.
+func inParallel(n int, fn func(i int) error) []error {
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	errs := make([]error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			errs[i] = fn(i)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	var out []error
+	for _, err := range errs {
+		if err != nil {
+			out = append(out, err)
+		}
+	}
+	return out
+}
+
+// A client with enough idle connections for 64 concurrent clients, so that the test measures
+// the store and not connection churn.
+func parallelClient() *http.Client {
+	return &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 }
 
 // request is do for a plain test (testing.T, no Gomega): it sends one request, with the body (if
@@ -144,9 +158,8 @@ func request(t *testing.T, method, url, token, contentType, body string) (int, h
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, url, err)
 	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, resp.Header, string(b)
+	r, _ := scimtest.Read(resp)
+	return r.Status, r.Header, string(r.Body)
 }
 
 // fetch sends req and reads the whole answer.
@@ -154,10 +167,9 @@ func fetch(req *http.Request) response {
 	GinkgoHelper()
 	resp, err := http.DefaultClient.Do(req)
 	Expect(err).NotTo(HaveOccurred())
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
+	r, err := scimtest.Read(resp)
 	Expect(err).NotTo(HaveOccurred())
-	return response{Status: resp.StatusCode, Header: resp.Header, Body: raw}
+	return response{r}
 }
 
 // env is one in-process simulator with a seeded tenant of its own.
@@ -186,6 +198,18 @@ func (e *env) url(path string) string { return e.ts.SCIMURL(e.tenant) + path }
 func (e *env) do(method, path string, body any, headers ...string) response {
 	GinkgoHelper()
 	return do(method, e.url(path), e.token, body, headers...)
+}
+
+// stream sends body with the Content-Length length, or chunked (Transfer-Encoding: chunked, no
+// Content-Length) when length is -1, as a client does that does not know the length in advance.
+func (e *env) stream(method, path string, body io.Reader, length int64) response {
+	GinkgoHelper()
+	req, err := http.NewRequest(method, e.url(path), body)
+	Expect(err).NotTo(HaveOccurred())
+	req.ContentLength = length
+	req.Header.Set("Content-Type", "application/scim+json")
+	req.Header.Set("Authorization", "Bearer "+e.token)
+	return fetch(req)
 }
 
 func newUser(userName string) map[string]any {

@@ -10,24 +10,6 @@ import (
 	"time"
 )
 
-// SyncMode says when the state log reaches the disk.
-type SyncMode string
-
-const (
-	// SyncAlways fsyncs the log before a write is answered: an acknowledged write survives a
-	// crash of the process and of the machine. Writes that arrive together share one fsync.
-	SyncAlways SyncMode = "always"
-	// SyncInterval writes the log before a write is answered and fsyncs it every second: an
-	// acknowledged write survives a crash of the process (kill -9), and a crash of the machine
-	// loses at most the last second.
-	SyncInterval SyncMode = "interval"
-)
-
-// ParseSyncMode returns the mode named s; "" is SyncAlways.
-func ParseSyncMode(s string) (SyncMode, error) {
-	return parseName("sync mode", s, SyncAlways, SyncInterval)
-}
-
 // StateOption configures a StateFile.
 type StateOption func(*StateFile)
 

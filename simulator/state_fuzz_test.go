@@ -2,9 +2,6 @@ package simulator
 
 import (
 	"bytes"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 )
@@ -42,10 +39,7 @@ func FuzzStateFile_Load(f *testing.F) {
 
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, data []byte) {
-		path := filepath.Join(dir, "state.json")
-		if err := os.WriteFile(path, data, 0o600); err != nil {
-			t.Fatal(err)
-		}
+		path := writeFile(t, dir, "state.json", string(data))
 		sim, err := New()
 		if err != nil {
 			t.Fatal(err)
@@ -53,9 +47,7 @@ func FuzzStateFile_Load(f *testing.F) {
 		sf := NewStateFile(sim, path)
 		loaded, err := sf.Load()
 		if err != nil {
-			if !strings.HasPrefix(err.Error(), "state file "+path+": ") {
-				t.Fatalf("error %q does not name the file", err)
-			}
+			expectNamesFile(t, err, "state file "+path+": ")
 			return
 		}
 		defer func() {

@@ -1,7 +1,6 @@
 package simulator_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -9,11 +8,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	"github.com/onsi/gomega/gbytes"
 
 	"github.com/scimsim/scimsim/simulator"
 )
@@ -315,8 +314,8 @@ var _ = Describe("state log", func() {
 		// The first log file the state will open is a link to /dev/full: every write fails
 		// with ENOSPC, as on a full disk.
 		Expect(os.Symlink("/dev/full", path+".00000001.log")).To(Succeed())
-		var logs syncBuffer
-		ts := simulator.NewTestServer(GinkgoTB(), simulator.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+		logs := gbytes.NewBuffer() // safe for the goroutines that share the logger
+		ts := simulator.NewTestServer(GinkgoTB(), simulator.WithLogger(slog.New(slog.NewTextHandler(logs, nil))))
 		sf := simulator.NewStateFile(ts.Server, path)
 		Expect(sf.Load()).To(BeFalse())
 		DeferCleanup(func() { closeState(GinkgoTB(), sf) })
@@ -334,7 +333,7 @@ var _ = Describe("state log", func() {
 		Expect(health.JSON()).To(HaveKeyWithValue("status", "unhealthy"))
 		Expect(health.JSON()["error"]).To(ContainSubstring("no space left on device"))
 		Expect(sf.Err()).To(HaveOccurred())
-		Expect(logs.String()).To(And(ContainSubstring("level=ERROR"), ContainSubstring("state cannot be saved")))
+		Expect(string(logs.Contents())).To(And(ContainSubstring("level=ERROR"), ContainSubstring("state cannot be saved")))
 		Expect(do("POST", ts.URL+"/admin/reset", "", nil).Status).To(Equal(503))
 
 		// A snapshot goes to a new log and a regular file: the state recovers.
@@ -342,7 +341,7 @@ var _ = Describe("state log", func() {
 		Expect(sf.Err()).NotTo(HaveOccurred())
 		Expect(do("GET", ts.URL+"/admin/health", "", nil).Status).To(Equal(200))
 		Expect(do("POST", ts.SCIMURL("")+"/Users", "", newUser("ada@contoso.com")).Status).To(Equal(201))
-		Expect(logs.String()).To(ContainSubstring("state saved again"))
+		Expect(string(logs.Contents())).To(ContainSubstring("state saved again"))
 	})
 
 	It("drops a last batch that a crash cut short, and refuses a damaged one followed by others", func() {
@@ -384,24 +383,6 @@ var _ = Describe("state log", func() {
 		closeState(GinkgoTB(), sf)
 	})
 })
-
-// syncBuffer is a bytes.Buffer for a logger that goroutines share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // closeState closes a state file that a test or benchmark loaded.
 func closeState(tb testing.TB, sf *simulator.StateFile) {

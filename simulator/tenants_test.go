@@ -2,6 +2,7 @@ package simulator_test
 
 import (
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -203,4 +204,78 @@ var _ = Describe("a tenant with Basic credentials", func() {
 		Entry("open", simulator.TenantConfig{Username: "u", Password: "p", Open: true}),
 		Entry("a password without a user name", simulator.TenantConfig{Password: "p"}),
 	)
+})
+
+var _ = Describe("tenants", func() {
+	It("keeps stores, tokens, profiles, faults and journals apart", func() {
+		ts := simulator.NewTestServer(GinkgoTB(), simulator.WithToken("root"))
+		a, b := newTenantName(), newTenantName()
+		Expect(ts.Admin.PutTenant(ctx(), a, simulator.TenantConfig{Profile: "strict", Token: "ta"})).To(Succeed())
+		created := do("POST", ts.SCIMURL(a)+"/Users", "ta", newUser("x@contoso.com"))
+		Expect(created.Status).To(Equal(201), "body %s", created.Body)
+		Expect(created.Header.Get("Location")).To(HavePrefix(ts.URL + "/tenants/" + a + "/scim/v2/Users/"))
+
+		Expect(do("GET", ts.SCIMURL(a)+"/Users", "root", nil).Status).To(Equal(401), "tenant a has its own token")
+		Expect(do("GET", ts.SCIMURL(b)+"/Users", "", nil).Status).To(Equal(401), "b does not exist, and an anonymous request does not create it")
+		Expect(ts.Admin.Tenants(ctx())).NotTo(ContainElement(HaveField("Name", b)))
+		Expect(do("GET", ts.SCIMURL(b)+"/Users", "root", nil).JSON()["totalResults"]).To(BeNumerically("==", 0), "b is created on first use, empty, with the default tenant's token")
+		Expect(do("GET", ts.SCIMURL("")+"/Users", "root", nil).JSON()["totalResults"]).To(BeNumerically("==", 0))
+
+		strict := do("PATCH", created.Header.Get("Location"), "ta", patchBody(map[string]any{"op": "Replace", "path": "active", "value": "False"}))
+		Expect(strict.Status).To(Equal(400), "tenant a reads strictly")
+		Expect(ts.Tenant(b).Profile()).To(Equal(simulator.ProfileEntra))
+
+		_, err := ts.Admin.AddFault(ctx(), a, faultSpec("down", "server_error", nil))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(do("GET", ts.SCIMURL(a)+"/Users", "ta", nil).Status).To(Equal(500))
+		Expect(do("GET", ts.SCIMURL(b)+"/Users", "root", nil).Status).To(Equal(200))
+
+		ja, err := ts.Admin.Requests(ctx(), a)
+		Expect(err).NotTo(HaveOccurred())
+		jb, err := ts.Admin.Requests(ctx(), b)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ja).To(HaveLen(4))
+		Expect(jb).To(HaveLen(2))
+
+		infos, err := ts.Admin.Tenants(ctx())
+		Expect(err).NotTo(HaveOccurred())
+		Expect(infos).To(ContainElement(simulator.TenantInfo{Name: a, Profile: "strict", HasToken: true, Users: 1, Faults: 1, SCIMPath: "/tenants/" + a + "/scim/v2", Kind: simulator.KindSCIM}))
+
+		Expect(do("GET", ts.URL+"/tenants/bad%20name/scim/v2/Users", "", nil).Status).To(Equal(404))
+	})
+
+	It("creates no tenant beyond WithMaxTenants over HTTP, naming the cap; existing tenants keep serving", func() {
+		ts := simulator.NewTestServer(GinkgoTB(), simulator.WithMaxTenants(2))
+		Expect(do("GET", ts.SCIMURL("one")+"/Users", "", nil).Status).To(Equal(200))
+		Expect(ts.Admin.PutTenant(ctx(), "two", simulator.TenantConfig{Profile: "strict"})).To(Succeed())
+
+		r := do("GET", ts.SCIMURL("three")+"/Users", "", nil)
+		Expect(r.Status).To(Equal(404))
+		Expect(r.ScimType()).To(BeEmpty())
+		Expect(r.JSON()["detail"]).To(And(ContainSubstring(`"three"`), ContainSubstring("2 named tenants, its maximum")))
+
+		var ae *simulator.AdminError
+		Expect(errors.As(ts.Admin.PutTenant(ctx(), "three", simulator.TenantConfig{}), &ae)).To(BeTrue())
+		Expect(ae.Status).To(Equal(400))
+		Expect(ae.Message).To(ContainSubstring("its maximum"))
+		_, err := ts.Admin.AddFault(ctx(), "three", faultSpec("", "throttle", nil))
+		Expect(errors.As(err, &ae)).To(BeTrue(), "?tenant= does not create one either")
+		Expect(ae.Status).To(Equal(400))
+		_, err = ts.Admin.Faults(ctx(), "three")
+		Expect(errors.As(err, &ae)).To(BeTrue(), "a read of a tenant that does not exist")
+		Expect(ae.Status).To(Equal(404))
+
+		infos, err := ts.Admin.Tenants(ctx())
+		Expect(err).NotTo(HaveOccurred())
+		Expect(infos).To(HaveLen(3), "the default tenant and the two named ones")
+		Expect(do("GET", ts.SCIMURL("one")+"/Users", "", nil).Status).To(Equal(200))
+		Expect(do("GET", ts.SCIMURL("")+"/Users", "", nil).Status).To(Equal(200))
+		Expect(ts.Admin.PutTenant(ctx(), "two", simulator.TenantConfig{Profile: "entra"})).To(Succeed(), "an existing tenant is configured as before")
+		Expect(ts.Tenant("three").Name()).To(Equal("three"), "a Go caller is not capped")
+	})
+
+	It("rejects a negative WithMaxTenants", func() {
+		_, err := simulator.New(simulator.WithMaxTenants(-1))
+		Expect(err).To(MatchError("max tenants -1: must not be negative"))
+	})
 })

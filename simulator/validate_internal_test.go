@@ -56,7 +56,7 @@ func validateInputs(t testing.TB) [][]byte {
 		// seed.json has no schemas: the validator requires them, as a POST body does.
 		var m map[string]any
 		_ = json.Unmarshal(r, &m)
-		for _, urn := range []string{userURN, groupURN} {
+		for _, urn := range []string{wire.UserSchema, wire.GroupSchema} {
 			m["schemas"] = []any{urn}
 			b, _ := json.Marshal(m)
 			out = append(out, b)

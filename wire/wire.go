@@ -9,6 +9,8 @@ package wire
 
 import (
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -166,4 +168,21 @@ func HasURN(name string) bool { return len(name) >= 4 && strings.EqualFold(name[
 func ID(m map[string]any) string {
 	s, _ := Field(m, "id").(string)
 	return s
+}
+
+// ParseName returns the one of names that s spells, "" spelling the first (the default): the
+// parser of a setting that takes one of a few names, such as a tenant's profile or Entra's
+// dialect. what names the setting in the error: `unknown profile "x" (want "entra" or "strict")`.
+func ParseName[T ~string](what, s string, names ...T) (T, error) {
+	if s == "" {
+		return names[0], nil
+	}
+	if i := slices.Index(names, T(s)); i >= 0 {
+		return names[i], nil
+	}
+	want := make([]string, len(names))
+	for i, n := range names {
+		want[i] = strconv.Quote(string(n))
+	}
+	return "", fmt.Errorf("unknown %s %q (want %s or %s)", what, s, strings.Join(want[:len(want)-1], ", "), want[len(want)-1])
 }

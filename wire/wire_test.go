@@ -36,6 +36,29 @@ func TestClone(t *testing.T) {
 	}
 }
 
+// TestParseName: "" is the first name, every name reads as itself, case counts, and an unknown
+// name is an error that quotes it and lists the names.
+func TestParseName(t *testing.T) {
+	type mode string
+	names := []mode{"always", "interval", "never"}
+	for in, want := range map[string]mode{"": "always", "always": "always", "interval": "interval", "never": "never"} {
+		if got, err := ParseName("sync mode", in, names...); err != nil || got != want {
+			t.Errorf("ParseName(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for in, want := range map[string]string{
+		"Always": `unknown sync mode "Always" (want "always", "interval" or "never")`,
+		"x y":    `unknown sync mode "x y" (want "always", "interval" or "never")`,
+	} {
+		if _, err := ParseName("sync mode", in, names...); err == nil || err.Error() != want {
+			t.Errorf("ParseName(%q) error = %v; want %s", in, err, want)
+		}
+	}
+	if _, err := ParseName("profile", "lax", "entra", "strict"); err == nil || err.Error() != `unknown profile "lax" (want "entra" or "strict")` {
+		t.Errorf("ParseName(two names) error = %v", err)
+	}
+}
+
 // TestGUID: the bytes in order, as 8-4-4-4-12 hex digits, with version 4 and the RFC 9562 variant
 // whatever the bytes were.
 func TestGUID(t *testing.T) {

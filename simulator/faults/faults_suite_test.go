@@ -1,10 +1,7 @@
 package faults_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -14,6 +11,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/scimsim/scimsim/simulator/faults"
+	"github.com/scimsim/scimsim/simulator/internal/scimtest"
 )
 
 func TestFaults(t *testing.T) {
@@ -50,43 +48,19 @@ func newTargetWithInfo(seed int64, info func(echo.Context) *faults.RequestInfo, 
 }
 
 // response is what the client saw: status, headers and the whole body.
-type response struct {
-	status int
-	header http.Header
-	body   []byte
-}
+type response = scimtest.Response
 
-func (r response) json() map[string]any {
-	GinkgoHelper()
-	var m map[string]any
-	Expect(json.Unmarshal(r.body, &m)).To(Succeed(), "body: %s", r.body)
-	return m
-}
-
-// send makes one request; body, when not nil, is sent as SCIM JSON.
+// send makes one request; body, when not nil, is sent as SCIM JSON (scimtest.NewRequest).
 func (t *target) send(ctx context.Context, method, path string, body any) (response, error) {
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return response{}, err
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, t.url+path, rd)
+	req, err := scimtest.NewRequest(method, t.url+path, body)
 	if err != nil {
 		return response{}, err
 	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/scim+json")
-	}
-	resp, err := t.client.Do(req)
+	resp, err := t.client.Do(req.WithContext(ctx))
 	if err != nil {
 		return response{}, err
 	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	return response{status: resp.StatusCode, header: resp.Header, body: b}, err
+	return scimtest.Read(resp)
 }
 
 // do makes a request that must get an answer.
@@ -102,7 +76,7 @@ func (t *target) statuses(n int, path string) []int {
 	GinkgoHelper()
 	out := make([]int, n)
 	for i := range out {
-		out[i] = t.do(http.MethodGet, path, nil).status
+		out[i] = t.do(http.MethodGet, path, nil).Status
 	}
 	return out
 }

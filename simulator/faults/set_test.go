@@ -28,11 +28,11 @@ var _ = Describe("a fault's schedule", func() {
 		spec := fault("writes", "throttle", nil)
 		spec.Match.Method, spec.After, spec.Count = "POST", 1, 1
 		t := newTarget(1, spec)
-		Expect(t.do(http.MethodGet, "/scim/v2/Users", nil).status).To(Equal(200))
-		Expect(t.do(http.MethodPost, "/scim/v2/Users", alice()).status).To(Equal(201))
-		Expect(t.do(http.MethodGet, "/scim/v2/Users", nil).status).To(Equal(200))
-		Expect(t.do(http.MethodPost, "/scim/v2/Users", alice()).status).To(Equal(429))
-		Expect(t.do(http.MethodPost, "/scim/v2/Users", alice()).status).To(Equal(201))
+		Expect(t.do(http.MethodGet, "/scim/v2/Users", nil).Status).To(Equal(200))
+		Expect(t.do(http.MethodPost, "/scim/v2/Users", alice()).Status).To(Equal(201))
+		Expect(t.do(http.MethodGet, "/scim/v2/Users", nil).Status).To(Equal(200))
+		Expect(t.do(http.MethodPost, "/scim/v2/Users", alice()).Status).To(Equal(429))
+		Expect(t.do(http.MethodPost, "/scim/v2/Users", alice()).Status).To(Equal(201))
 	})
 
 	It("replays the exact hit sequence for the same seed, and another for another seed", func() {
@@ -61,7 +61,7 @@ var _ = Describe("a fault's schedule", func() {
 		var mixed []int
 		for range 16 {
 			t.do(http.MethodGet, "/scim/v2/Groups", nil)
-			mixed = append(mixed, t.do(http.MethodGet, "/scim/v2/Users", nil).status)
+			mixed = append(mixed, t.do(http.MethodGet, "/scim/v2/Users", nil).Status)
 		}
 		Expect(mixed).To(Equal(alone))
 	})
@@ -86,7 +86,7 @@ var _ = Describe("a fault's schedule", func() {
 		for range 40 {
 			wg.Go(func() {
 				defer GinkgoRecover()
-				s := t.do(http.MethodGet, "/scim/v2/Users", nil).status
+				s := t.do(http.MethodGet, "/scim/v2/Users", nil).Status
 				mu.Lock()
 				got[s]++
 				mu.Unlock()
@@ -104,7 +104,7 @@ var _ = Describe("stacked faults", func() {
 			fault("down", "server_error", map[string]any{"status": 503}),
 			fault("never", "throttle", nil),
 		)
-		Expect(t.do(http.MethodGet, "/scim/v2/Users", nil).status).To(Equal(503))
+		Expect(t.do(http.MethodGet, "/scim/v2/Users", nil).Status).To(Equal(503))
 		Expect(t.hits()).To(Equal([]string{"lag,down"}))
 		Expect(hitCount(t.set, "never")).To(Equal(0), "a fault behind one that answers never sees the request")
 	})
@@ -141,7 +141,7 @@ var _ = Describe("matching", func() {
 			return &faults.RequestInfo{Tenant: c.Request().Header.Get("X-Tenant"), Resource: "Groups"}
 		}
 		t := newTargetWithInfo(1, info, spec)
-		Expect(t.do(http.MethodGet, "/scim/v2/Users", nil).status).To(Equal(200))
+		Expect(t.do(http.MethodGet, "/scim/v2/Users", nil).Status).To(Equal(200))
 		r, err := t.client.Do(must(http.NewRequest(http.MethodGet, t.url+"/scim/v2/Users", nil)).withHeader("X-Tenant", "a"))
 		Expect(err).NotTo(HaveOccurred())
 		r.Body.Close()
@@ -151,10 +151,10 @@ var _ = Describe("matching", func() {
 		spec := fault("tenant-a", "server_error", nil)
 		spec.Match.Tenant, spec.Match.Path = "a", "/Users"
 		t := newTarget(1, spec)
-		Expect(t.do(http.MethodGet, "/scim/v2/Users", nil).status).To(Equal(200))
-		Expect(t.do(http.MethodGet, "/tenants/b/scim/v2/Users", nil).status).To(Equal(200))
-		Expect(t.do(http.MethodGet, "/tenants/a/scim/v2/Users", nil).status).To(Equal(500))
-		Expect(t.do(http.MethodGet, "/tenants/a/scim/v2/Users/u-1", nil).status).To(Equal(404), "path /Users does not match /Users/u-1")
+		Expect(t.do(http.MethodGet, "/scim/v2/Users", nil).Status).To(Equal(200))
+		Expect(t.do(http.MethodGet, "/tenants/b/scim/v2/Users", nil).Status).To(Equal(200))
+		Expect(t.do(http.MethodGet, "/tenants/a/scim/v2/Users", nil).Status).To(Equal(500))
+		Expect(t.do(http.MethodGet, "/tenants/a/scim/v2/Users/u-1", nil).Status).To(Equal(404), "path /Users does not match /Users/u-1")
 	})
 })
 
