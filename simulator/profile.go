@@ -5,10 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 
-	"github.com/elimity-com/scim/schema"
-
 	"github.com/scimsim/scimsim/simulator/filter"
-	"github.com/scimsim/scimsim/simulator/resource"
 	"github.com/scimsim/scimsim/wire"
 )
 
@@ -23,18 +20,19 @@ import (
 // normaliseResource rewrites a POST/PUT body (or a seeded resource): string booleans ("True",
 // "False") become booleans where the schema says boolean. Top-level values are replaced in res;
 // nested objects and lists that change are copied, never modified, since a seeded resource
-// belongs to the caller.
+// belongs to the caller. The attributes are looked up in the kind's validators, which know each
+// one's type without copying its definition.
 func normaliseResource(k *kind, res map[string]any) bool {
 	changed := false
 	for key, v := range res {
 		var nv any
 		var ok bool
-		if e, isExt := k.ext(key); isExt {
+		if i := k.check.position(key); i >= 0 {
+			nv, ok = k.check.attrs[i].fix(v)
+		} else if i := extIndex(k, key); i < len(k.exts) {
 			if m, isMap := v.(map[string]any); isMap {
-				nv, ok = fixBools(e.Attributes, m)
+				nv, ok = k.extChecks[i].fix(m)
 			}
-		} else if a, known := k.attr("", key); known {
-			nv, ok = fixBool(a, v)
 		}
 		if ok {
 			res[key] = nv
@@ -44,16 +42,16 @@ func normaliseResource(k *kind, res map[string]any) bool {
 	return changed
 }
 
-// fixBools returns a copy of m with the string booleans of attrs converted; ok is false (and
+// fix returns a copy of m with the string booleans of v's attributes converted; ok is false (and
 // m returned) when there were none.
-func fixBools(attrs schema.Attributes, m map[string]any) (map[string]any, bool) {
+func (v *validator) fix(m map[string]any) (map[string]any, bool) {
 	var out map[string]any
-	for key, v := range m {
-		a, known := attrs.ContainsAttribute(key)
-		if !known {
+	for key, val := range m {
+		i := v.position(key)
+		if i < 0 {
 			continue
 		}
-		if nv, ok := fixBool(a, v); ok {
+		if nv, ok := v.attrs[i].fix(val); ok {
 			if out == nil {
 				out = cloneMap(m)
 			}
@@ -66,15 +64,15 @@ func fixBools(attrs schema.Attributes, m map[string]any) (map[string]any, bool) 
 	return out, true
 }
 
-// fixBool returns v converted for attribute a; ok is false when nothing changed. Besides string
+// fix returns v converted for the attribute; ok is false when nothing changed. Besides string
 // booleans it reads the manager reference as Entra sends it, a plain string id
 // ({"op":"Add","path":"urn:...:enterprise:2.0:User:manager","value":"<id>"}, and
 // {"manager":"<id>"} in a create; field reports Captain-P-Goldfish/SCIM-SDK issues 541 and 686,
 // apache/directory-scimple issue 1242), as the complex value RFC 7643 Section 4.3 defines,
 // {"value":"<id>"}: a single-valued complex attribute with a "value" sub-attribute.
-func fixBool(a schema.CoreAttribute, v any) (any, bool) {
-	switch a.AttributeType() {
-	case "boolean":
+func (r *attrRule) fix(v any) (any, bool) {
+	switch {
+	case r.boolean:
 		if s, ok := v.(string); ok {
 			switch strings.ToLower(s) {
 			case "true":
@@ -83,14 +81,14 @@ func fixBool(a schema.CoreAttribute, v any) (any, bool) {
 				return false, true
 			}
 		}
-	case "complex":
+	case r.complex:
 		switch v := v.(type) {
 		case string:
-			if _, hasValue := resource.SubAttr(a, "value"); hasValue && !a.MultiValued() && v != "" {
+			if !r.multiValued && v != "" && r.sub.position("value") >= 0 {
 				return map[string]any{"value": v}, true
 			}
 		case map[string]any:
-			return fixBools(a.SubAttributes(), v)
+			return r.sub.fix(v)
 		case []any:
 			var out []any
 			for i, e := range v {
@@ -98,7 +96,7 @@ func fixBool(a schema.CoreAttribute, v any) (any, bool) {
 				if !isMap {
 					continue
 				}
-				if nm, ok := fixBools(a.SubAttributes(), m); ok {
+				if nm, ok := r.sub.fix(m); ok {
 					if out == nil {
 						out = append([]any(nil), v...)
 					}
@@ -111,6 +109,23 @@ func fixBool(a schema.CoreAttribute, v any) (any, bool) {
 		}
 	}
 	return v, false
+}
+
+// rule returns the validator rule of a top-level attribute (urn "" or the core schema's: the
+// core schema's), nil for none; names are matched as resource.Type.Attr matches them.
+func (k *kind) rule(urn, name string) *attrRule {
+	v := k.check
+	if urn != "" && !strings.EqualFold(urn, k.core.ID) {
+		i := extIndex(k, urn)
+		if i == len(k.exts) {
+			return nil
+		}
+		v = k.extChecks[i]
+	}
+	if i := v.position(name); i >= 0 {
+		return &v.attrs[i]
+	}
+	return nil
 }
 
 // prepareResource reads a POST/PUT body for kind k under profile p: the strict profile rejects
@@ -317,18 +332,21 @@ func normaliseValue(k *kind, op map[string]any) (_ map[string]any, changed bool)
 	if err != nil {
 		return op, false
 	}
-	a, ok := k.attr(p.URN, p.Attr)
-	if !ok {
+	r := k.rule(p.URN, p.Attr)
+	if r == nil {
 		return op, false
 	}
 	if p.Sub != "" {
-		s, ok := resource.SubAttr(a, p.Sub)
-		if !ok {
+		if r.sub == nil {
 			return op, false
 		}
-		a = s
+		i := r.sub.position(p.Sub)
+		if i < 0 {
+			return op, false
+		}
+		r = &r.sub.attrs[i]
 	}
-	if nv, ok := fixBool(a, wire.Field(op, "value")); ok {
+	if nv, ok := r.fix(wire.Field(op, "value")); ok {
 		out := cloneMap(op)
 		setField(out, "value", nv)
 		return out, true
