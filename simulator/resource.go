@@ -61,7 +61,7 @@ func encodeRecord(k *kind, id string, seq uint64, attrs map[string]any, m metaIn
 		if name == "id" || name == "meta" || name == "schemas" || unassigned(v) {
 			continue
 		}
-		if a, ok := k.attr("", name); ok && a.Returned() == "never" {
+		if k.returnedNever(name) {
 			continue
 		}
 		if _, isExt := k.ext(name); isExt {
@@ -158,7 +158,7 @@ func encodeRecordMarshal(k *kind, id string, seq uint64, attrs map[string]any, m
 		if name == "id" || name == "meta" || name == "schemas" {
 			continue
 		}
-		if a, ok := k.attr("", name); ok && a.Returned() == "never" {
+		if k.returnedNever(name) {
 			continue
 		}
 		doc[name] = v

@@ -129,6 +129,13 @@ func (k *kind) ext(urn string) (schema.Schema, bool) {
 	return schema.Schema{}, false
 }
 
+// returnedNever reports whether the core attribute name is returned "never" (RFC 7643 §7): the
+// password, which no stored document keeps.
+func (k *kind) returnedNever(name string) bool {
+	i := k.check.position(name)
+	return i >= 0 && k.check.attrs[i].returnedNever
+}
+
 // attr finds the definition of a top-level attribute (resource.Type.Attr).
 func (k *kind) attr(urn, name string) (schema.CoreAttribute, bool) { return k.typ.Attr(urn, name) }
 

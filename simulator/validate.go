@@ -28,6 +28,7 @@ type attrRule struct {
 	required, readOnly   bool
 	multiValued, complex bool
 	never                bool       // a custom attribute returned "never": checked, not kept (dropNever)
+	returnedNever        bool       // returned "never", whatever the schema (encodeRecord leaves it out)
 	sub                  *validator // the sub-attributes of a complex attribute
 	subNames             []string   // their names, for a multi-valued attribute given as one object
 	// plain is a string or reference attribute, and boolean a boolean one: for a value of that
@@ -40,7 +41,8 @@ func newValidator(id string, attrs []schema.CoreAttribute) *validator {
 	v := &validator{id: id, exact: map[string]int{}, fold: map[string]int{}}
 	for i, a := range attrs {
 		r := attrRule{a: a, name: a.Name(), required: a.Required(), multiValued: a.MultiValued(),
-			readOnly: a.Mutability() == "readOnly", complex: a.AttributeType() == "complex"}
+			readOnly: a.Mutability() == "readOnly", complex: a.AttributeType() == "complex",
+			returnedNever: a.Returned() == "never"}
 		switch a.AttributeType() {
 		case "string", "reference":
 			// "string" is also what AttributeType names a type it does not know: the probe
@@ -265,7 +267,7 @@ func (r *attrRule) singular(val any, reuse bool) (any, *scimerrors.ScimError) {
 func (v *validator) dropNever() *validator {
 	for i := range v.attrs {
 		r := &v.attrs[i]
-		r.never = r.a.Returned() == "never"
+		r.never = r.returnedNever
 		if r.sub != nil {
 			r.sub.dropNever()
 		}
