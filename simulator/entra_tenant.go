@@ -215,7 +215,7 @@ func (s *Server) graphInfo(next echo.HandlerFunc) echo.HandlerFunc {
 // one (401 InvalidAuthenticationToken).
 func (s *Server) graphAuth(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if !state(c).tenant.authorized(c.Request()) {
+		if !state(c).authorized(c.Request()) {
 			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="scimsim"`)
 			return &graph.Error{Status: http.StatusUnauthorized, Code: graph.CodeUnauthorized, Message: "Access token validation failure. Invalid audience."}
 		}

@@ -102,6 +102,7 @@ type reqState struct {
 	filterBuf [2]kindFilter
 	doc       map[string]any // a POST or PUT body as normalise decoded it; nil if it did not decode
 	plainBody bool           // body names no secret: the journal keeps it as it is (decodeBody)
+	auth      authResult     // whether the request carried the tenant's credential, once checked
 	out       rendered
 	info      faults.RequestInfo // what the faults match on (requestInfo), held here for the context
 	// headerVals holds the values of the response headers set so far (setHeader), in an array
@@ -402,12 +403,33 @@ func appendNew(dst, src []string) []string {
 // RFC 7617 §2: 401 with WWW-Authenticate).
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		t := state(c).tenant
-		if !t.authorized(c.Request()) {
-			return unauthorized(c, t.cfg.Load().token)
+		st := state(c)
+		if !st.authorized(c.Request()) {
+			return unauthorized(c, st.tenant.cfg.Load().token)
 		}
 		return next(c)
 	}
+}
+
+// authResult is a request's credential check: not made yet, or its answer.
+type authResult uint8
+
+const (
+	authUnchecked authResult = iota
+	authGranted
+	authRefused
+)
+
+// authorized reports whether r carries the tenant's credential, checked once per request: the
+// chain asks before the handler, the journal again when it decides to keep the body.
+func (st *reqState) authorized(r *http.Request) bool {
+	if st.auth == authUnchecked {
+		st.auth = authRefused
+		if st.tenant.authorized(r) {
+			st.auth = authGranted
+		}
+	}
+	return st.auth == authGranted
 }
 
 // credentialMatches compares the request's credentials with the tenant's: a bearer token, or,

@@ -12,7 +12,7 @@ import (
 // began at start.
 func (s *Server) recordRequest(sc *scimContext, r *http.Request, id int64, start time.Time, status int) {
 	t, st := sc.st.tenant, &sc.st
-	body, cut := journalBody(st.body, t.authorized(r), st.plainBody)
+	body, cut := journalBody(st.body, st.authorized(r), st.plainBody)
 	e := JournalEntry{
 		ID:         id,
 		Time:       start.UTC(),

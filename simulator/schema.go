@@ -89,8 +89,10 @@ func (k *kind) build() {
 	k.fs = k.typ.Filter
 	k.validating = withExternalID(k.core)
 	k.check = newValidator(k.validating.ID, k.validating.Attributes)
+	k.check.notAttributes("schemas", "meta")
 	k.extChecks = nil
 	for _, e := range k.exts {
+		k.check.notAttributes(e.ID)
 		v := newValidator(e.ID, e.Attributes)
 		if !containsFold(builtinSchemas, e.ID) {
 			v.dropNever() // customschema.go

@@ -17,7 +17,7 @@ import (
 type validator struct {
 	id    string // the schema's URN, checked in "schemas" when checkID
 	attrs []attrRule
-	exact map[string]int // attribute name → position
+	exact map[string]int // attribute name → position; -1 for a member known to be none (notAttributes)
 	fold  map[string]int // filter.Fold(name) → position, for keys in another case
 }
 
@@ -67,6 +67,17 @@ func newValidator(id string, attrs []schema.CoreAttribute) *validator {
 		}
 	}
 	return v
+}
+
+// notAttributes records names that are members of a resource but none of v's attributes
+// ("schemas", "meta", the extensions' URNs), so that position answers for them with one lookup
+// instead of folding them first.
+func (v *validator) notAttributes(names ...string) {
+	for _, name := range names {
+		if v.position(name) < 0 {
+			v.exact[name] = -1
+		}
+	}
 }
 
 // position returns the attribute a key names, -1 for none: strings.EqualFold, as elimity
