@@ -104,9 +104,15 @@ func encodeRecord(k *kind, id string, seq uint64, attrs map[string]any, m metaIn
 			b, _ = appendJSON(b, schemas)
 		case "meta":
 			b = append(b, `{"created":"`...)
+			at := len(b)
 			b = m.created.UTC().AppendFormat(b, timeFormat)
+			created := b[at:]
 			b = append(b, `","lastModified":"`...)
-			b = m.modified.UTC().AppendFormat(b, timeFormat)
+			if m.modified.Equal(m.created) { // a create: the time is written once
+				b = append(b, created...)
+			} else {
+				b = m.modified.UTC().AppendFormat(b, timeFormat)
+			}
 			b = append(b, `",`...)
 			locAt = len(b)
 			b = append(b, `"resourceType":"`...)
