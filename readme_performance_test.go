@@ -75,6 +75,16 @@ func TestREADME_PerformanceMatchesBenchmarks(t *testing.T) {
 		}
 	}
 
+	// The README says how many rounds its medians come from, as docs/benchmarks.md does.
+	rounds := regexp.MustCompile(`repeated in (\d+) rounds`).FindStringSubmatch(bench)
+	said := regexp.MustCompile(`\(medians of (\d+) rounds\)`).FindStringSubmatch(readme)
+	switch {
+	case rounds == nil && said != nil:
+		t.Errorf("README.md speaks of medians of %s rounds; docs/benchmarks.md is one round", said[1])
+	case rounds != nil && (said == nil || said[1] != rounds[1]):
+		t.Errorf("README.md must say \"(medians of %s rounds)\", as docs/benchmarks.md does", rounds[1])
+	}
+
 	// The Memory table's "| scimsim | users | RSS MiB | KB per user |" and the README's sentence.
 	var kb string
 	for _, line := range strings.Split(bench, "\n") {
