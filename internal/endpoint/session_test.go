@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -231,10 +232,12 @@ func TestLedger_CleanupAfterCancel(t *testing.T) {
 // created nothing.
 func TestLedger_CreateTracksFirst(t *testing.T) {
 	st := newStore()
-	lose := true
+	// The handler runs on one goroutine per connection and the lost answer
+	// makes the client open a new one, so the flag is shared between them.
+	var lose atomic.Bool
+	lose.Store(true)
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodPost && lose {
-			lose = false
+		if r.Method == http.MethodPost && lose.CompareAndSwap(true, false) {
 			st.ServeHTTP(httptest.NewRecorder(), r)
 			panic(http.ErrAbortHandler) // the client gets no answer
 		}
