@@ -76,6 +76,10 @@ const (
 	srcFieldBadRequest = "field report: provisioning logs quoted in 1Password/scim-examples issue 82 (\"StatusCode: BadRequest\")"
 	srcFieldCredential = "field report: provisioning logs quoted in grokability/snipe-it issue 13968 (a 404 to the test connection)"
 	ourCode            = "scimsim's own: Microsoft documents no code for this situation"
+	// Where Microsoft documents the cross-tenant codes.
+	srcCTSLogs      = "Microsoft Learn, howto-analyze-provisioning-logs.md, Error codes for cross-tenant synchronization"
+	srcCTSConfigure = "Microsoft Learn, cross-tenant-synchronization-configure.md, Troubleshoot common cross-tenant synchronization scenarios"
+	srcCTSField     = "field report: test connection failing with it in a real tenant (blog \"Dipping My Big Toe Into Cross-Tenant Synchronization Part I\", 2023-04-10)"
 )
 
 // The codes.
@@ -133,7 +137,7 @@ var httpSteps = []string{report.StepConnection, report.StepMatching, report.Step
 
 // codes is the table. Tips with a Microsoft source quote Microsoft where Microsoft has words for
 // the case; the others say they paraphrase.
-var codes = append([]CodeInfo{
+var codes = []CodeInfo{
 	{Code: CodeUnauthorized, Steps: httpSteps, Source: srcLogsTable,
 		Meaning:  "The target answered 401: it refused the credentials (the secret token), whatever its answer's body says.",
 		Tips:     []Tip{TipUnauthorized, TipCredentials},
@@ -274,7 +278,33 @@ var codes = append([]CodeInfo{
 			{Target: "displayName", Value: []string{"Alice Smith"}},
 			{Target: "urn:ietf:params:scim:schemas:extension:contoso:2.0:User:skills", Value: []string{"go", "scim"}},
 		}},
-}, crossTenantCodes...)
+
+	// Cross-tenant synchronization's rows, in the order of the logs' table.
+	{Code: CodeCrossTenantSyncPolicy, Steps: []string{report.StepConnection, report.StepExport}, Source: srcCTSConfigure,
+		Meaning: "The cross-tenant synchronization policy check failed: the target tenant does not allow user synchronization from the source tenant (identitySynchronization userSyncInbound.isSyncAllowed), or the source tenant has not enabled automatic user consent towards the target.",
+		Tips:    []Tip{TipCTSPolicy, TipCTSAllowSync}},
+	{Code: CodeB2BManagementPolicy, Steps: []string{report.StepConnection}, Source: srcCTSLogs + "; at the test connection: " + srcCTSConfigure + " (revision of 2024-10-09) and " + srcCTSField,
+		Meaning: "The target tenant's inbound policy allowing automatic redemption (automaticUserConsentSettings.inboundAllowed of its partner configuration for the source tenant) is not set.",
+		Tips:    []Tip{TipCTSAutoRedeem, TipCTSPolicy}},
+	{Code: CodeOriginatedExternally, Steps: []string{report.StepExport}, Source: srcCTSLogs,
+		Meaning: "The target tenant refused to update properties whose source of authority is Exchange Online (mail, showInAddressList) on a user that was synchronized from on-premises and no longer is.",
+		Tips:    []Tip{TipCTSExchange, TipCTSSOARetry}},
+	{Code: CodeMasteredOnPremises, Steps: []string{report.StepExport}, Source: srcCTSLogs,
+		Meaning: "The matched user in the target tenant is synchronized from on-premises Active Directory: its source of authority is on-premises and cross-tenant synchronization cannot update it.",
+		Tips:    []Tip{TipCTSOnPrem}},
+	{Code: CodeCrossTenantForbidden, Steps: []string{report.StepExport}, Source: srcCTSLogs + "; " + srcCTSConfigure,
+		Meaning: "The target tenant's external collaboration settings block invitations: \"Guest invitations not allowed for your company.\"",
+		Tips:    []Tip{TipCTSForbidden, TipCTSGuestInvite}},
+	{Code: CodeInvitationInvalidProperty, Steps: []string{report.StepExport}, Source: srcCTSLogs,
+		Meaning: "The user could not be invited into the target tenant because a property has an invalid value: the primary SMTP address, or a userType other than Guest or Member.",
+		Tips:    []Tip{TipCTSInvalidSMTP, TipCTSUserType}},
+	{Code: CodeInvitationAmbiguousUser, Steps: []string{report.StepExport}, Source: srcCTSLogs,
+		Meaning: "The invited user has a proxy address (mail) that an internal user of the target tenant already has.",
+		Tips:    []Tip{TipCTSAmbiguous}},
+	{Code: CodeEntityTypeNotSupported, Steps: []string{report.StepImport}, Source: srcCTSLogs + "; " + srcOnDemand + ", Known limitations (cross-tenant synchronization)",
+		Meaning: "A group was asked for: cross-tenant synchronization provisions users on demand, not groups (a skipped event).",
+		Tips:    []Tip{TipCTSGroupsOnDemand, TipCTSEntityType}},
+}
 
 // Codes returns the table of codes, in a stable order.
 func Codes() []CodeInfo { return slices.Clone(codes) }
