@@ -63,32 +63,30 @@ func New(o Options) *Directory {
 }
 
 // TenantID returns the tenant's id.
-func (d *Directory) TenantID() string {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.opts.TenantID
-}
+func (d *Directory) TenantID() string { return d.option(&d.opts.TenantID) }
 
 // SetTenantID gives the tenant another id, so that a source tenant's settings can name it before
 // the tenant exists (a scenario, a seed file).
-func (d *Directory) SetTenantID(id string) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	d.opts.TenantID = strings.ToLower(id)
-}
+func (d *Directory) SetTenantID(id string) { d.setOption(&d.opts.TenantID, id) }
 
 // Domain returns the tenant's initial domain.
-func (d *Directory) Domain() string {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.opts.Domain
-}
+func (d *Directory) Domain() string { return d.option(&d.opts.Domain) }
 
 // SetDomain gives the tenant another initial domain (a scenario's fabrikam.onmicrosoft.com).
-func (d *Directory) SetDomain(domain string) {
+func (d *Directory) SetDomain(domain string) { d.setOption(&d.opts.Domain, domain) }
+
+// option reads one of the names (tenant id, domain) a setter may change after New, under the lock.
+func (d *Directory) option(name *string) string {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.opts.Domain = strings.ToLower(domain)
+	return *name
+}
+
+// setOption sets one of those names, lower-cased, under the lock.
+func (d *Directory) setOption(name *string, value string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	*name = strings.ToLower(value)
 }
 
 func (d *Directory) clear() {
