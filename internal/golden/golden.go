@@ -1,8 +1,8 @@
 // Package golden checks a test's output against a file of the repository (a golden file, or a
 // generated part of the docs) and rewrites the file instead when the test runs with -update, so
 // that every generated file is made and checked the same way; Contains checks the lines a test
-// pins of an output that has no file; Read reads a file a test checks; Seed starts a fuzz test
-// from the repository's example files.
+// pins of an output that has no file; Read reads a file a test checks, Lines a file of inputs one
+// a line; Seed starts a fuzz test from the repository's example files.
 package golden
 
 import (
@@ -31,6 +31,19 @@ func Read(tb testing.TB, path string) string {
 		tb.Fatalf("reading %s: %v", path, err)
 	}
 	return string(b)
+}
+
+// Lines returns the lines of the file at path that are neither blank nor comments (a line starting
+// with #): a file of test inputs, one a line. A file that cannot be read fails the test.
+func Lines(tb testing.TB, path string) []string {
+	tb.Helper()
+	var out []string
+	for line := range strings.Lines(Read(tb, path)) {
+		if line = strings.TrimRight(line, "\r\n"); line != "" && !strings.HasPrefix(line, "#") {
+			out = append(out, line)
+		}
+	}
+	return out
 }
 
 // File checks that the file at path holds got; with -update it writes got there.

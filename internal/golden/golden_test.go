@@ -2,6 +2,9 @@ package golden
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -29,5 +32,18 @@ func TestContains(t *testing.T) {
 	Contains(r, "demo output", "one\ntwo\n", "one", "two")
 	if len(r.errs) != 0 {
 		t.Errorf("errors = %q, want none", r.errs)
+	}
+}
+
+// TestLines: blank lines and comments are left out, and a line ending in CRLF reads as with LF.
+func TestLines(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "inputs.txt")
+	if err := os.WriteFile(path, []byte("# inputs\nuserName eq \"a\"\n\n  # not a comment: it starts with spaces\r\ntitle pr"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got := Lines(t, path)
+	want := []string{`userName eq "a"`, "  # not a comment: it starts with spaces", "title pr"}
+	if !slices.Equal(got, want) {
+		t.Errorf("Lines = %q, want %q", got, want)
 	}
 }

@@ -1,15 +1,15 @@
 package filter
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/scimsim/scimsim/internal/golden"
 )
 
 // astOpts compares ASTs without positions, which differ between an input and its canonical form.
@@ -24,25 +24,7 @@ func astOpts() cmp.Options {
 }
 
 // rfcFilters reads testdata/rfc7644_filters.txt.
-func rfcFilters(tb testing.TB) []string {
-	tb.Helper()
-	f, err := os.Open("testdata/rfc7644_filters.txt")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	var out []string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if line := sc.Text(); line != "" && !strings.HasPrefix(line, "#") {
-			out = append(out, line)
-		}
-	}
-	if err := sc.Err(); err != nil {
-		tb.Fatal(err)
-	}
-	return out
-}
+func rfcFilters(tb testing.TB) []string { return golden.Lines(tb, "testdata/rfc7644_filters.txt") }
 
 func TestParse_RFC7644Examples(t *testing.T) {
 	filters := rfcFilters(t)
