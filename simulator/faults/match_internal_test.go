@@ -2,12 +2,13 @@ package faults
 
 import (
 	"net/http/httptest"
-	"os"
 	"path"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/scimsim/scimsim/internal/golden"
 )
 
 func TestGlobMatch(t *testing.T) {
@@ -175,16 +176,7 @@ func FuzzFilterAttributes(f *testing.F) {
 
 // FuzzParseSpecs: no input makes the loader panic, and whatever it accepts is a valid spec.
 func FuzzParseSpecs(f *testing.F) {
-	for _, dir := range []string{"load", "load-errors"} {
-		files, _ := filepath.Glob(filepath.Join("testdata", dir, "*"))
-		for _, file := range files {
-			data, err := os.ReadFile(file)
-			if err != nil {
-				f.Fatal(err)
-			}
-			f.Add(data)
-		}
-	}
+	golden.Seed(f, filepath.Join("testdata", "load", "*"), filepath.Join("testdata", "load-errors", "*"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		specs, err := parseSpecs("fuzz.yaml", data)
 		if err != nil {
