@@ -109,7 +109,7 @@ func (s *Session) TestConnection(ctx context.Context, seed int64) *Report {
 	}
 	obj := userObject{&User{Attrs: map[string]any{}}}
 	p := &pass{run: r, obj: obj, start: time.Now(), rep: r.newReport(obj)}
-	p.testConnection(ctx)
+	p.testConnection(ctx, p.step(report.StepConnection))
 	p.rep.DurationMs = time.Since(p.start).Milliseconds()
 	return p.rep
 }

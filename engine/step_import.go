@@ -14,8 +14,7 @@ import (
 // null (not provisioned: a warning), and ImportSkipped when no matching attribute has a value.
 // Scope is decided here, before the mappings, because mappings read IsSoftDeleted; step 3 reports
 // the decision.
-func (p *pass) importStep(context.Context) bool {
-	s := p.step(report.StepImport)
+func (p *pass) importStep(_ context.Context, s *Step) bool {
 	if !p.obj.importDetails(p, s) {
 		return false
 	}

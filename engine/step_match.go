@@ -15,8 +15,7 @@ import (
 // customize-application-attributes.md); more than one result is DuplicateTargetEntries. Groups are
 // queried with excludedAttributes=members, and a group that comes back with members anyway is
 // SystemForCrossDomainIdentityManagementMultipleEntriesInResponse, as Entra logs it.
-func (p *pass) matchStep(ctx context.Context) bool {
-	s := p.step(report.StepMatching)
+func (p *pass) matchStep(ctx context.Context, s *Step) bool {
 	noun := p.obj.noun()
 	resolved, ok := p.cycleMatch(ctx, s)
 	if !ok {

@@ -119,8 +119,7 @@ func (p *pass) decideScope() scopeDecision {
 
 // scopeStep is step 3. An invalid filter fails; an object out of scope goes on to matching, which
 // decides between deprovisioning it (present in the target) and skipping it.
-func (p *pass) scopeStep(context.Context) bool {
-	s := p.step(report.StepScoping)
+func (p *pass) scopeStep(_ context.Context, s *Step) bool {
 	if se := p.scope.err; se != nil {
 		s.Details.Add(se.label, "invalid")
 		p.fail(s, entra.CodeInvalidScopingFilter, se.Error(), entra.TipScopingRule)
