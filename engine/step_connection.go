@@ -29,7 +29,7 @@ func (p *pass) testConnection(ctx context.Context, s *Step) bool {
 		return false
 	}
 	attr := p.obj.mapping(p.cfg).matchingMappings()[0].Target
-	checks, err := p.t.TestConnection(ctx, p.obj.resource(), attr, wire.RandomGUID(p.o.rand))
+	checks, err := p.t.TestConnection(ctx, p.obj.kind().resource, attr, wire.RandomGUID(p.o.rand))
 	for _, c := range checks {
 		s.Details.Add(c.Name, c.Result)
 	}

@@ -35,7 +35,7 @@ func (p *pass) importStep(_ context.Context, s *Step) bool {
 		}
 	}
 	if !anyMatching {
-		p.skip(s, entra.CodeImportSkipped, fmt.Sprintf("The %s has no value for the matching %s %s, so it cannot be matched in the target; scoping was not evaluated.", p.obj.noun(), pluralWord(len(missing), "attribute", "attributes"), strings.Join(missing, ", ")), entra.TipMissingMatching)
+		p.skip(s, entra.CodeImportSkipped, fmt.Sprintf("The %s has no value for the matching %s %s, so it cannot be matched in the target; scoping was not evaluated.", p.obj.kind().noun, pluralWord(len(missing), "attribute", "attributes"), strings.Join(missing, ", ")), entra.TipMissingMatching)
 		return false
 	}
 	status := report.StatusSuccess

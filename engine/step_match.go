@@ -16,7 +16,7 @@ import (
 // queried with excludedAttributes=members, and a group that comes back with members anyway is
 // SystemForCrossDomainIdentityManagementMultipleEntriesInResponse, as Entra logs it.
 func (p *pass) matchStep(ctx context.Context, s *Step) bool {
-	noun := p.obj.noun()
+	noun := p.obj.kind().noun
 	resolved, ok := p.cycleMatch(ctx, s)
 	if !ok {
 		return false
@@ -30,7 +30,7 @@ func (p *pass) matchStep(ctx context.Context, s *Step) bool {
 			s.Details.Add(m.Target, "no value in the source: not queried")
 			continue
 		}
-		filter, found, err := p.t.Match(ctx, p.obj.resource(), m.Target, scalarString(v))
+		filter, found, err := p.t.Match(ctx, p.obj.kind().resource, m.Target, scalarString(v))
 		if err != nil {
 			p.failRequest(ctx, s, err, "")
 			return false
@@ -40,7 +40,7 @@ func (p *pass) matchStep(ctx context.Context, s *Step) bool {
 			s.Details.Add(filter, "no match")
 			continue
 		}
-		if p.obj.resource() == wire.Groups {
+		if p.obj.kind().resource == wire.Groups {
 			for _, res := range found {
 				if ms, ok := wire.Field(res, "members").([]any); ok && len(ms) > 0 {
 					s.Details.Add(filter, fmt.Sprintf("%s, with %s", count(n, "match", "matches"), count(len(ms), "member", "members")))
@@ -64,7 +64,7 @@ func (p *pass) matchStep(ctx context.Context, s *Step) bool {
 		break
 	}
 	if p.matched != nil {
-		p.target(wire.ID(p.matched), nameOf(p.matched, p.obj.nameAttr()), false)
+		p.target(wire.ID(p.matched), nameOf(p.matched, p.obj.kind().nameAttr), false)
 	} else {
 		s.Details.Add("Result", fmt.Sprintf("no %s matched in the target", noun))
 	}
@@ -78,7 +78,7 @@ func (p *pass) matchStep(ctx context.Context, s *Step) bool {
 		return false
 	}
 	what := "so it is disabled (IsSoftDeleted is true)"
-	if p.obj.resource() == wire.Groups {
+	if p.obj.kind().resource == wire.Groups {
 		what = "so it is deprovisioned"
 	}
 	sc.Reason = fmt.Sprintf("%s The %s exists in the target, %s.", p.scope.why, noun, what)

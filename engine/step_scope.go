@@ -30,7 +30,7 @@ type scopeDecision struct {
 // clause as "{filter} {attribute} {operator} {value}" (provision-on-demand.md, Step 3).
 func (p *pass) decideScope() scopeDecision {
 	s := p.step(report.StepScoping)
-	job, noun := p.cfg.Job, p.obj.noun()
+	job, noun := p.cfg.Job, p.obj.kind().noun
 	d := scopeDecision{in: true}
 	out := func(why string, tips ...Tip) {
 		if d.in {
@@ -71,7 +71,7 @@ func (p *pass) decideScope() scopeDecision {
 				out(fmt.Sprintf("The %s is not assigned to the application.", noun), entra.TipNotAssigned)
 			}
 		}
-		if len(job.RequiredRoles) > 0 && p.obj.rolesApply() {
+		if len(job.RequiredRoles) > 0 && p.obj.kind().rolesApply {
 			hasRole := false
 			for _, a := range eligible {
 				for _, want := range job.RequiredRoles {
