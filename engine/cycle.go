@@ -109,7 +109,7 @@ func (s *Session) TestConnection(ctx context.Context, seed int64) *Report {
 	}
 	obj := userObject{&User{Attrs: map[string]any{}}}
 	p := &pass{run: r, obj: obj, start: time.Now(), rep: r.newReport(obj)}
-	p.testConnection(ctx)
+	p.testConnection(ctx, p.step(report.StepConnection))
 	p.rep.DurationMs = time.Since(p.start).Milliseconds()
 	return p.rep
 }
@@ -201,23 +201,23 @@ func (p *pass) cycleMatch(ctx context.Context, s *Step) (resolved, ok bool) {
 		if p.scope.in {
 			return false, true
 		}
-		s.Details.Add("Result", fmt.Sprintf("not queried: the %s is out of scope and this job never provisioned it", p.obj.noun()))
+		s.Details.Add("Result", fmt.Sprintf("not queried: the %s is out of scope and this job never provisioned it", p.obj.kind().noun))
 		return true, true
 	}
-	res, err := p.c.Get(ctx, p.obj.resource(), p.cycle.anchor)
+	res, err := p.c.Get(ctx, p.obj.kind().resource, p.cycle.anchor)
 	if err != nil {
 		p.failRequest(ctx, s, err, "")
 		return true, false
 	}
-	s.Details.Add("Anchor", fmt.Sprintf("%s %s, cached by this job in an earlier cycle", p.obj.resource(), p.cycle.anchor))
-	if p.obj.resource() == wire.Groups {
+	s.Details.Add("Anchor", fmt.Sprintf("%s %s, cached by this job in an earlier cycle", p.obj.kind().resource, p.cycle.anchor))
+	if p.obj.kind().resource == wire.Groups {
 		if ms, ok := wire.Field(res, "members").([]any); ok && len(ms) > 0 {
 			p.fail(s, entra.CodeMultipleEntries,
 				fmt.Sprintf("The group read asked for excludedAttributes=members but the target returned %d member(s).", len(ms)), entra.TipMultipleGroup)
 			return true, false
 		}
 	}
-	s.Details.Add("Matched "+p.obj.noun()+" (anchor)", summarize(res))
+	s.Details.Add("Matched "+p.obj.kind().noun+" (anchor)", summarize(res))
 	p.matched = res
 	return true, true
 }

@@ -18,12 +18,7 @@ import (
 // groups is answered here.
 type object interface {
 	identity() Identity
-	// noun is "user" or "group", in step names and reasons.
-	noun() string
-	// resource is the SCIM resource type the object is provisioned as.
-	resource() string
-	// nameAttr is the target attribute that names the resource: userName or displayName.
-	nameAttr() string
+	kind() *kind
 	mapping(cfg *Config) *ObjectMapping
 	attributes() map[string]any
 	// env is what the object's mapping expressions see once scope is decided; domain is the
@@ -37,21 +32,36 @@ type object interface {
 	// accountActive is whether the object is active in the source; applies is false for
 	// objects that have no such state (groups).
 	accountActive() (active, applies bool)
-	// rolesApply says whether job.requiredRoles decide the object's scope (users' app roles).
-	rolesApply() bool
 	// export performs step 5.
 	export(ctx context.Context, p *pass, s *Step)
 }
+
+// kind is what is the same for every object of a kind, user or group.
+type kind struct {
+	// typ is the Identity.Type of the kind's objects.
+	typ string
+	// noun is "user" or "group", in step names and reasons.
+	noun string
+	// resource is the SCIM resource type the object is provisioned as.
+	resource string
+	// nameAttr is the target attribute that names the resource.
+	nameAttr string
+	// rolesApply says whether job.requiredRoles decide the object's scope (users' app roles).
+	rolesApply bool
+}
+
+var (
+	userKind  = kind{typ: "User", noun: "user", resource: wire.Users, nameAttr: "userName", rolesApply: true}
+	groupKind = kind{typ: "Group", noun: "group", resource: wire.Groups, nameAttr: "displayName"}
+)
 
 // userObject is a source user.
 type userObject struct{ *User }
 
 func (u userObject) identity() Identity {
-	return Identity{Type: "User", ID: u.ObjectID, Display: u.Display()}
+	return Identity{Type: userKind.typ, ID: u.ObjectID, Display: u.Display()}
 }
-func (userObject) noun() string                       { return "user" }
-func (userObject) resource() string                   { return wire.Users }
-func (userObject) nameAttr() string                   { return "userName" }
+func (userObject) kind() *kind                        { return &userKind }
 func (userObject) mapping(cfg *Config) *ObjectMapping { return &cfg.Users }
 func (u userObject) attributes() map[string]any       { return u.Attrs }
 
@@ -102,7 +112,6 @@ func (u userObject) importDetails(p *pass, s *Step) bool {
 
 func (u userObject) assignments(src *Source) []Assignment { return src.assignmentsOf(u.ObjectID) }
 func (u userObject) accountActive() (bool, bool)          { return u.Enabled() && !u.SoftDeleted(), true }
-func (userObject) rolesApply() bool                       { return true }
 
 // groupObject is a source group and the members a run provisions with it.
 type groupObject struct {
@@ -111,11 +120,9 @@ type groupObject struct {
 }
 
 func (g groupObject) identity() Identity {
-	return Identity{Type: "Group", ID: g.ObjectID, Display: g.DisplayName}
+	return Identity{Type: groupKind.typ, ID: g.ObjectID, Display: g.DisplayName}
 }
-func (groupObject) noun() string                       { return "group" }
-func (groupObject) resource() string                   { return wire.Groups }
-func (groupObject) nameAttr() string                   { return "displayName" }
+func (groupObject) kind() *kind                        { return &groupKind }
 func (groupObject) mapping(cfg *Config) *ObjectMapping { return &cfg.Groups }
 func (g groupObject) attributes() map[string]any       { return g.Attrs }
 
@@ -173,4 +180,3 @@ func (g groupObject) accountActive() (bool, bool) {
 	deleted, _ := g.Attrs["softDeleted"].(bool) // a group soft-deleted between cycles (changes.go)
 	return !deleted, deleted
 }
-func (groupObject) rolesApply() bool { return false }

@@ -27,11 +27,11 @@ type pass struct {
 	matched  map[string]any
 }
 
-// step is one of the five on-demand steps, written once for users and groups. run returns false
-// when the run ends at the step.
+// step is one of the five on-demand steps, written once for users and groups. run is given the
+// report's step of type typ to fill, and returns false when the run ends at the step.
 type step struct {
 	typ string
-	run func(p *pass, ctx context.Context) bool
+	run func(p *pass, ctx context.Context, s *Step) bool
 }
 
 // steps are the on-demand steps in order (provision-on-demand.md, "Understand the provisioning
@@ -49,7 +49,7 @@ func (r *run) provision(ctx context.Context, obj object, connTested bool) *Repor
 	p := &pass{run: r, obj: obj, start: time.Now(), connTested: connTested, rep: r.newReport(obj)}
 	defer func() { p.rep.DurationMs = time.Since(p.start).Milliseconds() }()
 	for _, st := range steps {
-		if !st.run(p, ctx) {
+		if !st.run(p, ctx, p.step(st.typ)) {
 			break
 		}
 	}

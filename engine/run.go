@@ -362,7 +362,7 @@ func newRun(p *plan, o options) (*run, error) {
 }
 
 // newReport returns a report for obj whose five steps have not run yet.
-func (r *run) newReport(obj object) *Report { return r.emptyReport(obj.identity(), obj.noun()) }
+func (r *run) newReport(obj object) *Report { return r.emptyReport(obj.identity(), obj.kind().noun) }
 
 func (r *run) emptyReport(subject Identity, noun string) *Report {
 	rep := &Report{

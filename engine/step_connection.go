@@ -14,8 +14,7 @@ import (
 // Connection queries the SCIM endpoint for a user that doesn't exist, using a random GUID as the
 // matching property", use-scim-to-provision-users-and-groups.md). The members of a group run skip
 // it: the group tested the connection.
-func (p *pass) testConnection(ctx context.Context) bool {
-	s := p.step(report.StepConnection)
+func (p *pass) testConnection(ctx context.Context, s *Step) bool {
 	if p.connTested {
 		s.Status = report.StatusSuccess
 		s.Details.Add("Tested", "by the group run")
@@ -30,7 +29,7 @@ func (p *pass) testConnection(ctx context.Context) bool {
 		return false
 	}
 	attr := p.obj.mapping(p.cfg).matchingMappings()[0].Target
-	checks, err := p.t.TestConnection(ctx, p.obj.resource(), attr, wire.RandomGUID(p.o.rand))
+	checks, err := p.t.TestConnection(ctx, p.obj.kind().resource, attr, wire.RandomGUID(p.o.rand))
 	for _, c := range checks {
 		s.Details.Add(c.Name, c.Result)
 	}

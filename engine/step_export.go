@@ -9,8 +9,8 @@ import (
 )
 
 // exportStep is step 5: create, update, deprovision or skip, as the object's kind does it.
-func (p *pass) exportStep(ctx context.Context) bool {
-	p.obj.export(ctx, p, p.step(report.StepExport))
+func (p *pass) exportStep(ctx context.Context, s *Step) bool {
+	p.obj.export(ctx, p, s)
 	return true
 }
 

@@ -14,8 +14,7 @@ import (
 // null (not provisioned: a warning), and ImportSkipped when no matching attribute has a value.
 // Scope is decided here, before the mappings, because mappings read IsSoftDeleted; step 3 reports
 // the decision.
-func (p *pass) importStep(context.Context) bool {
-	s := p.step(report.StepImport)
+func (p *pass) importStep(_ context.Context, s *Step) bool {
 	if !p.obj.importDetails(p, s) {
 		return false
 	}
@@ -36,7 +35,7 @@ func (p *pass) importStep(context.Context) bool {
 		}
 	}
 	if !anyMatching {
-		p.skip(s, entra.CodeImportSkipped, fmt.Sprintf("The %s has no value for the matching %s %s, so it cannot be matched in the target; scoping was not evaluated.", p.obj.noun(), pluralWord(len(missing), "attribute", "attributes"), strings.Join(missing, ", ")), entra.TipMissingMatching)
+		p.skip(s, entra.CodeImportSkipped, fmt.Sprintf("The %s has no value for the matching %s %s, so it cannot be matched in the target; scoping was not evaluated.", p.obj.kind().noun, pluralWord(len(missing), "attribute", "attributes"), strings.Join(missing, ", ")), entra.TipMissingMatching)
 		return false
 	}
 	status := report.StatusSuccess

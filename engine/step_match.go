@@ -15,9 +15,8 @@ import (
 // customize-application-attributes.md); more than one result is DuplicateTargetEntries. Groups are
 // queried with excludedAttributes=members, and a group that comes back with members anyway is
 // SystemForCrossDomainIdentityManagementMultipleEntriesInResponse, as Entra logs it.
-func (p *pass) matchStep(ctx context.Context) bool {
-	s := p.step(report.StepMatching)
-	noun := p.obj.noun()
+func (p *pass) matchStep(ctx context.Context, s *Step) bool {
+	noun := p.obj.kind().noun
 	resolved, ok := p.cycleMatch(ctx, s)
 	if !ok {
 		return false
@@ -31,7 +30,7 @@ func (p *pass) matchStep(ctx context.Context) bool {
 			s.Details.Add(m.Target, "no value in the source: not queried")
 			continue
 		}
-		filter, found, err := p.t.Match(ctx, p.obj.resource(), m.Target, scalarString(v))
+		filter, found, err := p.t.Match(ctx, p.obj.kind().resource, m.Target, scalarString(v))
 		if err != nil {
 			p.failRequest(ctx, s, err, "")
 			return false
@@ -41,7 +40,7 @@ func (p *pass) matchStep(ctx context.Context) bool {
 			s.Details.Add(filter, "no match")
 			continue
 		}
-		if p.obj.resource() == wire.Groups {
+		if p.obj.kind().resource == wire.Groups {
 			for _, res := range found {
 				if ms, ok := wire.Field(res, "members").([]any); ok && len(ms) > 0 {
 					s.Details.Add(filter, fmt.Sprintf("%s, with %s", count(n, "match", "matches"), count(len(ms), "member", "members")))
@@ -65,7 +64,7 @@ func (p *pass) matchStep(ctx context.Context) bool {
 		break
 	}
 	if p.matched != nil {
-		p.target(wire.ID(p.matched), nameOf(p.matched, p.obj.nameAttr()), false)
+		p.target(wire.ID(p.matched), nameOf(p.matched, p.obj.kind().nameAttr), false)
 	} else {
 		s.Details.Add("Result", fmt.Sprintf("no %s matched in the target", noun))
 	}
@@ -79,7 +78,7 @@ func (p *pass) matchStep(ctx context.Context) bool {
 		return false
 	}
 	what := "so it is disabled (IsSoftDeleted is true)"
-	if p.obj.resource() == wire.Groups {
+	if p.obj.kind().resource == wire.Groups {
 		what = "so it is deprovisioned"
 	}
 	sc.Reason = fmt.Sprintf("%s The %s exists in the target, %s.", p.scope.why, noun, what)

@@ -30,7 +30,7 @@ type scopeDecision struct {
 // clause as "{filter} {attribute} {operator} {value}" (provision-on-demand.md, Step 3).
 func (p *pass) decideScope() scopeDecision {
 	s := p.step(report.StepScoping)
-	job, noun := p.cfg.Job, p.obj.noun()
+	job, noun := p.cfg.Job, p.obj.kind().noun
 	d := scopeDecision{in: true}
 	out := func(why string, tips ...Tip) {
 		if d.in {
@@ -71,7 +71,7 @@ func (p *pass) decideScope() scopeDecision {
 				out(fmt.Sprintf("The %s is not assigned to the application.", noun), entra.TipNotAssigned)
 			}
 		}
-		if len(job.RequiredRoles) > 0 && p.obj.rolesApply() {
+		if len(job.RequiredRoles) > 0 && p.obj.kind().rolesApply {
 			hasRole := false
 			for _, a := range eligible {
 				for _, want := range job.RequiredRoles {
@@ -119,8 +119,7 @@ func (p *pass) decideScope() scopeDecision {
 
 // scopeStep is step 3. An invalid filter fails; an object out of scope goes on to matching, which
 // decides between deprovisioning it (present in the target) and skipping it.
-func (p *pass) scopeStep(context.Context) bool {
-	s := p.step(report.StepScoping)
+func (p *pass) scopeStep(_ context.Context, s *Step) bool {
 	if se := p.scope.err; se != nil {
 		s.Details.Add(se.label, "invalid")
 		p.fail(s, entra.CodeInvalidScopingFilter, se.Error(), entra.TipScopingRule)
