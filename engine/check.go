@@ -32,14 +32,8 @@ func (c *Config) fill() error {
 	return m.ErrIn(c.Pos.File)
 }
 
-// Validate checks the target without changing it: an http(s) URL when given (--target may supply
-// it), a known auth.
-func (t *Target) Validate() error {
-	cp := *t
-	return cp.fill()
-}
-
-// fill is Validate that fills the default auth and keeps the parsed tenant URL.
+// fill checks the target (an http(s) URL when given, since --target may supply it; a known
+// auth), fills the default auth and keeps the parsed tenant URL.
 func (t *Target) fill() error {
 	var m decode.Mistakes
 	t.tenant = entra.TenantURL{}
@@ -71,13 +65,7 @@ func (t *Target) fill() error {
 	return m.ErrIn(t.Pos.File)
 }
 
-// Validate checks the job settings without changing them.
-func (j *Job) Validate() error {
-	cp := *j
-	return cp.fill()
-}
-
-// fill is Validate that fills the defaults.
+// fill checks the job settings and fills their defaults.
 func (j *Job) fill() error {
 	var m decode.Mistakes
 	switch j.Scope {
