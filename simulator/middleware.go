@@ -171,11 +171,13 @@ func (s *Server) enter(next echo.HandlerFunc) echo.HandlerFunc {
 		t := s.def
 		r := c.Request()
 		if name := c.Param("tenant"); name != "" {
-			if !ValidTenantName(name) {
-				return scimErr(http.StatusNotFound, "", "no tenant %q: names are 1 to 64 letters, digits, '.', '_' and '-'", name)
-			}
 			var ok bool
+			// Only a new name is checked: HTTP creates tenants under valid names only (a Go
+			// caller, trusted, may have made others, and reaches them here too).
 			if t, ok = s.lookup(name); !ok {
+				if !ValidTenantName(name) {
+					return scimErr(http.StatusNotFound, "", "no tenant %q: names are 1 to 64 letters, digits, '.', '_' and '-'", name)
+				}
 				// A tenant is created on first use only by a request that carries the token
 				// it will require: an anonymous client creates nothing (and is not journaled,
 				// since there is no tenant to journal it in).
