@@ -118,6 +118,7 @@ func TestREADME_FlagTables(t *testing.T) {
 		{"provision", "## `scimsim provision`", true},
 		{"sync", "## `scimsim sync`", true},
 		{"conformance", "## `scimsim conformance`", true},
+		{"ui", "## `scimsim ui`", true},
 	} {
 		cmd := command(t, tc.command)
 		documented := tableFlags(section(t, doc, tc.heading))
