@@ -1,8 +1,21 @@
-# Shared by bench/load.sh and bench/profile.sh (sourced, not run): tools, background servers
-# recorded by PID and always stopped, free loopback ports, and the users both scripts seed.
+# Shared by bench/load.sh and bench/profile.sh (sourced, not run): the repository root as the
+# working directory, the knobs both scripts take, tools, background servers recorded by PID and
+# always stopped, free loopback ports, and the users both scripts seed.
 #
-# The caller sets NAME_OF_SCRIPT (for messages) and TOKEN, calls make_work, and sets ok=1 once it
-# has done its job.
+# The caller sets NAME_OF_SCRIPT (for messages) before sourcing it, calls make_work, and sets ok=1
+# once it has done its job.
+
+ROOT="$(git -C "$(dirname "${BASH_SOURCE[0]}")" rev-parse --show-toplevel)"
+cd "$ROOT" || exit 1
+
+# The knobs of both scripts, with the same defaults (each script's header says what they do).
+DURATION="${DURATION:-10s}"
+THREADS="${THREADS:-2}"
+CONNS="${CONNS:-32}"
+SCIMSIM_FLAGS="${SCIMSIM_FLAGS:-}"
+KEEP="${KEEP:-0}"
+GO="${GO:-go}"
+TOKEN="bench-token" # loopback only; never a real secret
 
 say() { printf '\n== %s: %s\n' "$NAME_OF_SCRIPT" "$*"; }
 die() { printf '%s: %s\n' "$NAME_OF_SCRIPT" "$*" >&2; exit 1; }

@@ -30,31 +30,22 @@
 # starts is stopped by its PID when it exits, also on failure or Ctrl-C.
 set -euo pipefail
 
-ROOT="$(git -C "$(dirname "${BASH_SOURCE[0]}")" rev-parse --show-toplevel)"
-cd "$ROOT"
+NAME_OF_SCRIPT=bench-load
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
 PEERS="${PEERS:-$ROOT/bench/peers}"
-DURATION="${DURATION:-10s}"
-THREADS="${THREADS:-2}"
-CONNS="${CONNS:-32}"
 LOAD_PARALLEL="${LOAD_PARALLEL:-32}"
 WRK_CPUS="${WRK_CPUS:-}"
 USERS_SMALL="${USERS_SMALL:-10000}"
 USERS_LARGE="${USERS_LARGE:-100000}"
 SERVERS="${SERVERS:-bare SCIMMY scimsim}"
 ROUNDS="${ROUNDS:-1}"
-SCIMSIM_FLAGS="${SCIMSIM_FLAGS:-}"
 SCIMSIM_BIN="${SCIMSIM_BIN:-}"
 OUT="${OUT:-docs/benchmarks.md}"
-KEEP="${KEEP:-0}"
-GO="${GO:-go}"
-TOKEN="bench-token" # loopback only; never a real secret
 
 LOAD_SH="$PEERS/load.sh"
 SCIMMY_SRC="$PEERS/scimmy"
-
-NAME_OF_SCRIPT=bench-load
-# shellcheck source=bench/lib.sh
-. "$ROOT/bench/lib.sh"
 
 [ -x "$LOAD_SH" ] || die "no executable $LOAD_SH (set PEERS= to the directory holding load.sh and scimmy/)"
 for s in $SERVERS; do

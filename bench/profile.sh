@@ -19,23 +19,14 @@
 # kernel.perf_event_paranoid <= 1. Talks only to 127.0.0.1; every phase is bounded in time.
 set -euo pipefail
 
-ROOT="$(git -C "$(dirname "${BASH_SOURCE[0]}")" rev-parse --show-toplevel)"
-cd "$ROOT"
-PHASE="${1:-get-filter}"
-USERS="${USERS:-100000}"
-DURATION="${DURATION:-10s}"
-THREADS="${THREADS:-2}"
-CONNS="${CONNS:-32}"
-FREQ="${FREQ:-999}"
-TOP="${TOP:-40}"
-SCIMSIM_FLAGS="${SCIMSIM_FLAGS:-}"
-KEEP="${KEEP:-0}"
-GO="${GO:-go}"
-TOKEN="bench-token" # loopback only; never a real secret
-
 NAME_OF_SCRIPT=profile
 # shellcheck source=bench/lib.sh
-. "$ROOT/bench/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+PHASE="${1:-get-filter}"
+USERS="${USERS:-100000}"
+FREQ="${FREQ:-999}"
+TOP="${TOP:-40}"
 
 case "$PHASE" in get-filter | post-create | post-create-entra) ;; *) die "unknown phase '$PHASE' (get-filter, post-create, post-create-entra)" ;; esac
 [[ "$USERS" =~ ^[1-9][0-9]*$ ]] || die "USERS must be a positive count"

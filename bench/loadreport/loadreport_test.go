@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"flag"
 	"math"
 	"os"
 	"path/filepath"
@@ -12,17 +11,12 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/scimsim/scimsim/internal/golden"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/report.md from the current output")
-
 func TestParseResults(t *testing.T) {
-	f, err := os.Open(filepath.Join("testdata", "results.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	got, err := ParseResults(f)
+	got, err := ParseResults(strings.NewReader(golden.Read(t, filepath.Join("testdata", "results.txt"))))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,30 +108,13 @@ func TestReport_WriteMarkdown(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden := filepath.Join("testdata", tt.golden)
-			if *update {
-				if err := os.WriteFile(golden, out.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(string(want), out.String()); diff != "" {
-				t.Errorf("report (-want +got):\n%s", diff)
-			}
+			golden.File(t, filepath.Join("testdata", tt.golden), out.String())
 		})
 	}
 }
 
 func TestAggregate(t *testing.T) {
-	f, err := os.Open(filepath.Join("testdata", "results-rounds.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	results, err := ParseResults(f)
+	results, err := ParseResults(strings.NewReader(golden.Read(t, filepath.Join("testdata", "results-rounds.txt"))))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -322,11 +299,7 @@ func TestRun_writesOut(t *testing.T) {
 // FuzzParseResults checks that no input makes the parser panic, and that what it accepts is
 // well-formed: a server, a phase and finite values.
 func FuzzParseResults(f *testing.F) {
-	seed, err := os.ReadFile(filepath.Join("testdata", "results.txt"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	for _, line := range strings.Split(string(seed), "\n") {
+	for _, line := range strings.Split(golden.Read(f, filepath.Join("testdata", "results.txt")), "\n") {
 		f.Add(line)
 	}
 	f.Add("server=a users=1 RESULT get-filter rps=1e309 p50_ms=1 p99_ms=1")
@@ -356,15 +329,10 @@ func TestReport_WriteMarkdown_withoutSubject(t *testing.T) {
 	if err := rep.WriteMarkdown(&out); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{
+	golden.Contains(t, "the report", out.String(),
 		"**scimsim was not measured in this run**",
 		"| bare | — | filtered GET | 50,000 | 0.40 | 3.00 | — | 0 |  |  |",
-		"| filtered GET at 100,000 users ≥ 25,000 req/s | — | not measured |",
-	} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("report lacks %q:\n%s", want, out.String())
-		}
-	}
+		"| filtered GET at 100,000 users ≥ 25,000 req/s | — | not measured |")
 	if strings.Contains(out.String(), "- SCIMMY") {
 		t.Errorf("report lists SCIMMY, which was not measured:\n%s", out.String())
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -191,4 +192,168 @@ func TestDocs_ScenarioSamples(t *testing.T) {
 	r := harness.Run(context.Background(), target, wrong[0], harness.Options{})
 	msg := strings.Split("[FAILED] "+strings.ReplaceAll(r.Failure(), filepath.Join("..", "..", "harness")+string(filepath.Separator), ""), "\n")
 	checkExcerpt(t, "docs/scenarios.md, the failure message", failure, msg)
+}
+
+// What changes from run to run: the run id, the port, the ids the target gives.
+var (
+	runID  = regexp.MustCompile(`(run |doc-)[0-9a-f]{8}`)
+	port   = regexp.MustCompile(`127\.0\.0\.1:[0-9]+`)
+	uuidRe = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
+)
+
+func normalise(s string) string {
+	s = runID.ReplaceAllString(s, "${1}RUN")
+	s = port.ReplaceAllString(s, "127.0.0.1:PORT")
+	return uuidRe.ReplaceAllString(s, "ID")
+}
+
+// TestConformanceDocs_sample checks the sample output of docs/conformance.md against a real run
+// against `scimsim serve --profile strict`: every line of the sample is a line of the output, in
+// order, after run ids, ports and resource ids are set aside. A sample line "..." stands for any
+// number of lines; a line ending in "…" is a line cut short.
+func TestConformanceDocs_sample(t *testing.T) {
+	doc := readDoc(t, "conformance.md")
+	start := strings.Index(doc, "<!-- sample: strict -->\n```\n")
+	end := strings.Index(doc, "```\n<!-- end sample -->")
+	if start < 0 || end < start {
+		t.Fatal("docs/conformance.md has no <!-- sample: strict --> block")
+	}
+	sample := strings.Split(strings.TrimSuffix(doc[start+len("<!-- sample: strict -->\n```\n"):end], "\n"), "\n")
+
+	sim := simulator.NewTestServer(t, simulator.WithToken("doc-token"), simulator.WithProfile(simulator.ProfileStrict))
+	code, stdout, stderr := runCmd(t, "conformance", "--target", sim.SCIMURL(""), "--token", "doc-token", "--prefix", "doc-", "--scenarios", "../../scenarios")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1\n%s", code, stderr)
+	}
+	out := strings.Split(normalise(stdout), "\n")
+	pos, anywhere := 0, false
+	for _, want := range sample {
+		if want == "..." {
+			anywhere = true
+			continue
+		}
+		want = normalise(want)
+		match := func(line string) bool {
+			if cut, ok := strings.CutSuffix(want, "…"); ok {
+				return strings.HasPrefix(line, strings.TrimRight(cut, " "))
+			}
+			return line == want
+		}
+		found := -1
+		for i := pos; i < len(out); i++ {
+			if match(out[i]) {
+				found = i
+				break
+			}
+			if !anywhere {
+				break
+			}
+		}
+		if found < 0 {
+			got := "(end of output)"
+			if pos < len(out) {
+				got = out[pos]
+			}
+			t.Fatalf("the sample's line\n  %s\nis not the next line of the output (at line %d:\n  %s)\nwhole output:\n%s", want, pos+1, got, stdout)
+		}
+		pos, anywhere = found+1, false
+	}
+}
+
+// TestExprCommand_DocsExamples runs every `$ scimsim expr` line of docs/expressions.md and
+// compares what it prints with what the page shows, so the page cannot drift from the program.
+func TestExprCommand_DocsExamples(t *testing.T) {
+	doc := readDoc(t, "expressions.md")
+	type example struct {
+		line string
+		want []string
+	}
+	var examples []example
+	inConsole := false
+	for _, line := range strings.Split(doc, "\n") {
+		switch {
+		case strings.HasPrefix(line, "```console"):
+			inConsole = true
+		case strings.HasPrefix(line, "```"):
+			inConsole = false
+		case inConsole && strings.HasPrefix(line, "$ scimsim expr "):
+			examples = append(examples, example{line: strings.TrimPrefix(line, "$ scimsim ")})
+		case inConsole && len(examples) > 0:
+			examples[len(examples)-1].want = append(examples[len(examples)-1].want, line)
+		}
+	}
+	if len(examples) < 10 {
+		t.Fatalf("found %d examples in docs/expressions.md, want at least 10", len(examples))
+	}
+	for _, ex := range examples {
+		t.Run(ex.line, func(t *testing.T) {
+			args, err := shellWords(ex.line)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, a := range args {
+				if strings.HasPrefix(a, "testdata/") {
+					args[i] = filepath.Join("..", "..", a)
+				}
+			}
+			var out, errOut bytes.Buffer
+			code := exitCode(run(context.Background(), append(args, "--seed", "1"), &out, &errOut), &errOut)
+			got := out.String()
+			if code != 0 {
+				got = errOut.String()
+			}
+			if want := strings.Join(ex.want, "\n") + "\n"; got != want {
+				t.Errorf("scimsim %s (exit status %d) printed\n%s\nthe page shows\n%s", ex.line, code, got, want)
+			}
+		})
+	}
+}
+
+// shellWords splits a command line the way a POSIX shell does for the quoting the docs use:
+// single quotes, double quotes with backslash escapes, and backslash escapes outside quotes.
+func shellWords(s string) ([]string, error) {
+	var words []string
+	var cur strings.Builder
+	inWord := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == ' ' || c == '\t':
+			if inWord {
+				words = append(words, cur.String())
+				cur.Reset()
+				inWord = false
+			}
+		case c == '\'':
+			end := strings.IndexByte(s[i+1:], '\'')
+			if end < 0 {
+				return nil, fmt.Errorf("unterminated ' in %s", s)
+			}
+			cur.WriteString(s[i+1 : i+1+end])
+			i += end + 1
+			inWord = true
+		case c == '"':
+			inWord = true
+			for i++; i < len(s) && s[i] != '"'; i++ {
+				if s[i] == '\\' && i+1 < len(s) && strings.IndexByte(`"\$`+"`", s[i+1]) >= 0 {
+					i++
+				}
+				cur.WriteByte(s[i])
+			}
+			if i >= len(s) {
+				return nil, fmt.Errorf("unterminated \" in %s", s)
+			}
+		case c == '\\' && i+1 < len(s):
+			i++
+			cur.WriteByte(s[i])
+			inWord = true
+		default:
+			cur.WriteByte(c)
+			inWord = true
+		}
+	}
+	if inWord {
+		words = append(words, cur.String())
+	}
+	return words, nil
 }

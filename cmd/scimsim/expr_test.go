@@ -1,16 +1,9 @@
 package main
 
 import (
-	"bytes"
-	"context"
-	"fmt"
-	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/spf13/pflag"
 
 	"github.com/scimsim/scimsim/engine/expr"
 )
@@ -144,121 +137,4 @@ func TestExprCommand_Functions(t *testing.T) {
 	if !strings.HasPrefix(out, "Append(source, suffix)\n") {
 		t.Errorf("--functions does not start with Append, as the reference does:\n%s", out[:min(len(out), 200)])
 	}
-}
-
-// TestExprCommand_DocsExamples runs every `$ scimsim expr` line of docs/expressions.md and
-// compares what it prints with what the page shows, so the page cannot drift from the program.
-func TestExprCommand_DocsExamples(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join("..", "..", "docs", "expressions.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	type example struct {
-		line string
-		want []string
-	}
-	var examples []example
-	inConsole := false
-	for _, line := range strings.Split(string(b), "\n") {
-		switch {
-		case strings.HasPrefix(line, "```console"):
-			inConsole = true
-		case strings.HasPrefix(line, "```"):
-			inConsole = false
-		case inConsole && strings.HasPrefix(line, "$ scimsim expr "):
-			examples = append(examples, example{line: strings.TrimPrefix(line, "$ scimsim ")})
-		case inConsole && len(examples) > 0:
-			examples[len(examples)-1].want = append(examples[len(examples)-1].want, line)
-		}
-	}
-	if len(examples) < 10 {
-		t.Fatalf("found %d examples in docs/expressions.md, want at least 10", len(examples))
-	}
-	for _, ex := range examples {
-		t.Run(ex.line, func(t *testing.T) {
-			args, err := shellWords(ex.line)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for i, a := range args {
-				if strings.HasPrefix(a, "testdata/") {
-					args[i] = filepath.Join("..", "..", a)
-				}
-			}
-			var out, errOut bytes.Buffer
-			code := exitCode(run(context.Background(), append(args, "--seed", "1"), &out, &errOut), &errOut)
-			got := out.String()
-			if code != 0 {
-				got = errOut.String()
-			}
-			if want := strings.Join(ex.want, "\n") + "\n"; got != want {
-				t.Errorf("scimsim %s (exit status %d) printed\n%s\nthe page shows\n%s", ex.line, code, got, want)
-			}
-		})
-	}
-}
-
-// shellWords splits a command line the way a POSIX shell does for the quoting the docs use:
-// single quotes, double quotes with backslash escapes, and backslash escapes outside quotes.
-func shellWords(s string) ([]string, error) {
-	var words []string
-	var cur strings.Builder
-	inWord := false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == ' ' || c == '\t':
-			if inWord {
-				words = append(words, cur.String())
-				cur.Reset()
-				inWord = false
-			}
-		case c == '\'':
-			end := strings.IndexByte(s[i+1:], '\'')
-			if end < 0 {
-				return nil, fmt.Errorf("unterminated ' in %s", s)
-			}
-			cur.WriteString(s[i+1 : i+1+end])
-			i += end + 1
-			inWord = true
-		case c == '"':
-			inWord = true
-			for i++; i < len(s) && s[i] != '"'; i++ {
-				if s[i] == '\\' && i+1 < len(s) && strings.IndexByte(`"\$`+"`", s[i+1]) >= 0 {
-					i++
-				}
-				cur.WriteByte(s[i])
-			}
-			if i >= len(s) {
-				return nil, fmt.Errorf("unterminated \" in %s", s)
-			}
-		case c == '\\' && i+1 < len(s):
-			i++
-			cur.WriteByte(s[i])
-			inWord = true
-		default:
-			cur.WriteByte(c)
-			inWord = true
-		}
-	}
-	if inWord {
-		words = append(words, cur.String())
-	}
-	return words, nil
-}
-
-// TestREADME_ExprClaims keeps the README's `scimsim expr` section true: the number of Microsoft's
-// functions and the reference's revision are those engine/expr checks its function table and its
-// examples against (TestFunctions_MicrosoftsList, TestExpr_Eval_FunctionsPage), and every flag of
-// the command is named.
-func TestREADME_ExprClaims(t *testing.T) {
-	sec := strings.Join(strings.Fields(section(t, readme(t), "## `scimsim expr`")), " ")
-	if want := fmt.Sprintf("All %d functions of Microsoft's reference (its revision of %s)", expr.DocumentedFunctions, expr.ReferenceDate); !strings.Contains(sec, want) {
-		t.Errorf("README's scimsim expr section does not say %q", want)
-	}
-	exprCommand().Flags().VisitAll(func(f *pflag.Flag) {
-		if !regexp.MustCompile("`[^`]*--" + f.Name + "([^a-z-][^`]*)?`").MatchString(sec) {
-			t.Errorf("README's scimsim expr section does not name --%s", f.Name)
-		}
-	})
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"regexp"
 	"slices"
@@ -13,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/scimsim/scimsim/engine/expr"
 	"github.com/scimsim/scimsim/simulator/faults"
 )
 
@@ -116,6 +118,7 @@ func TestREADME_FlagTables(t *testing.T) {
 		{"provision", "## `scimsim provision`", true},
 		{"sync", "## `scimsim sync`", true},
 		{"conformance", "## `scimsim conformance`", true},
+		{"ui", "## `scimsim ui`", true},
 	} {
 		cmd := command(t, tc.command)
 		documented := tableFlags(section(t, doc, tc.heading))
@@ -153,6 +156,22 @@ func TestREADME_ExprExamples(t *testing.T) {
 	if !strings.Contains(readme(t), `scimsim expr 'Join(" ", [givenName], [surname])' --attr givenName=Alice --attr surname=Smith`) {
 		t.Error("README.md no longer shows the Join example this test runs")
 	}
+}
+
+// TestREADME_ExprClaims keeps the README's `scimsim expr` section true: the number of Microsoft's
+// functions and the reference's revision are those engine/expr checks its function table and its
+// examples against (TestFunctions_MicrosoftsList, TestExpr_Eval_FunctionsPage), and every flag of
+// the command is named.
+func TestREADME_ExprClaims(t *testing.T) {
+	sec := strings.Join(strings.Fields(section(t, readme(t), "## `scimsim expr`")), " ")
+	if want := fmt.Sprintf("All %d functions of Microsoft's reference (its revision of %s)", expr.DocumentedFunctions, expr.ReferenceDate); !strings.Contains(sec, want) {
+		t.Errorf("README's scimsim expr section does not say %q", want)
+	}
+	exprCommand().Flags().VisitAll(func(f *pflag.Flag) {
+		if !regexp.MustCompile("`[^`]*--" + f.Name + "([^a-z-][^`]*)?`").MatchString(sec) {
+			t.Errorf("README's scimsim expr section does not name --%s", f.Name)
+		}
+	})
 }
 
 // TestREADME_MakeTargets: every `make TARGET` the README tells a reader to type exists.

@@ -1,14 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -75,62 +73,6 @@ func TestRun_ServeStateRefusesABadFile(t *testing.T) {
 	if got := exitCode(err, io.Discard); got != 2 {
 		t.Fatalf("exit code %d, want 2", got)
 	}
-}
-
-// process is a built scimsim serving in its own process.
-type process struct {
-	cmd  *exec.Cmd
-	root string
-}
-
-// buildScimsim builds the command, with the go build flags given, into a temporary directory and
-// returns the binary's path.
-func buildScimsim(t *testing.T, flags ...string) string {
-	t.Helper()
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		t.Skipf("no go tool to build the binary: %v", err)
-	}
-	bin := filepath.Join(t.TempDir(), "scimsim")
-	out, err := exec.Command(goTool, append(append([]string{"build"}, flags...), "-o", bin, ".")...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
-// startProcess runs `scimsim serve` and returns once it prints its address, that is once the
-// state file is loaded and the listener is open.
-func startProcess(t *testing.T, bin string, args ...string) *process {
-	t.Helper()
-	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0", "--log-level", "warn"}, args...)...)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	root, err := firstAddress(stdout, serveRoot)
-	if err != nil {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		t.Fatalf("serve: %v\n%s", err, stderr.String())
-	}
-	p := &process{cmd: cmd, root: root}
-	t.Cleanup(p.kill)
-	return p
-}
-
-// kill sends SIGKILL: no shutdown hook runs, a save in progress stops where it is.
-func (p *process) kill() {
-	if p.cmd.ProcessState != nil {
-		return
-	}
-	_ = p.cmd.Process.Kill()
-	_ = p.cmd.Wait()
 }
 
 // writeLoad creates users from 4 clients until stop is closed or the server goes away, counts the

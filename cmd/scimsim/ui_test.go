@@ -10,11 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 	"testing"
-
-	"github.com/spf13/pflag"
 )
 
 // With no flags, from a directory without the repository: the embedded example source, Entra's
@@ -137,24 +134,6 @@ func TestUI_AdminToken(t *testing.T) {
 	if resp, err := hc.Get(root + "/admin/faults"); err != nil || resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("the admin API without its token: %v %v, want 401", resp.StatusCode, err)
 	}
-}
-
-func TestREADME_UIFlagTable(t *testing.T) {
-	cmd := command(t, "ui")
-	documented := tableFlags(section(t, readme(t), "## `scimsim ui`"))
-	if len(documented) == 0 {
-		t.Fatal("README's scimsim ui section has no flag table")
-	}
-	for _, f := range documented {
-		if cmd.Flags().Lookup(f) == nil {
-			t.Errorf("README documents scimsim ui --%s, which does not exist", f)
-		}
-	}
-	cmd.Flags().VisitAll(func(f *pflag.Flag) {
-		if f.Name != "help" && !slices.Contains(documented, f.Name) {
-			t.Errorf("scimsim ui --%s is missing from README.md's flag table", f.Name)
-		}
-	})
 }
 
 func TestReachable(t *testing.T) {

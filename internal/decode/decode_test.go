@@ -3,7 +3,6 @@ package decode
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -90,11 +89,7 @@ func goldenFiles(t *testing.T, dir, ext string, read func(string, []byte) (any, 
 	}
 	for _, p := range files {
 		t.Run(dir+"/"+filepath.Base(p), func(t *testing.T) {
-			b, err := os.ReadFile(p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			v, err := read(filepath.Base(p), b)
+			v, err := read(filepath.Base(p), []byte(golden.Read(t, p)))
 			got := fmt.Sprintf("%+v\n", v)
 			if err != nil {
 				got = err.Error() + "\n"
