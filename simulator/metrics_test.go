@@ -41,6 +41,10 @@ func TestMetrics(t *testing.T) {
 	scimDo(t, ts, "qa", "tok", http.MethodGet, "/Users", "")
 	scimDo(t, ts, "qa", "tok", http.MethodGet, "/ServiceProviderConfig", "")
 	scimDo(t, ts, "", "", http.MethodGet, "/Nope", "")
+	// A series already used goes on counting (metrics keep the children they looked up).
+	if got := scimDo(t, ts, "qa", "tok", http.MethodPost, "/Users", strings.Replace(aliceJSON, "alice", "bob", 1)); got != http.StatusCreated {
+		t.Fatalf("second POST /Users = %d", got)
+	}
 
 	// The admin API's access rule.
 	resp, err := http.Get(ts.URL + "/metrics")
@@ -99,13 +103,13 @@ func TestMetrics(t *testing.T) {
 		labels map[string]string
 		want   float64
 	}{
-		{"scimsim_requests_total", map[string]string{"tenant": "qa", "method": "POST", "resource": "Users", "status": "201"}, 1},
+		{"scimsim_requests_total", map[string]string{"tenant": "qa", "method": "POST", "resource": "Users", "status": "201"}, 2},
 		{"scimsim_requests_total", map[string]string{"tenant": "qa", "method": "GET", "resource": "Users", "status": "429"}, 1},
 		{"scimsim_requests_total", map[string]string{"tenant": "qa", "method": "GET", "resource": "Users", "status": "200"}, 1},
 		{"scimsim_requests_total", map[string]string{"tenant": "qa", "method": "GET", "resource": "ServiceProviderConfig", "status": "200"}, 1},
 		{"scimsim_requests_total", map[string]string{"tenant": "(default)", "method": "GET", "resource": "other"}, 1},
 		{"scimsim_fault_hits_total", map[string]string{"tenant": "qa", "type": "throttle"}, 1},
-		{"scimsim_resources", map[string]string{"tenant": "qa", "resource": "Users"}, 1},
+		{"scimsim_resources", map[string]string{"tenant": "qa", "resource": "Users"}, 2},
 		{"scimsim_resources", map[string]string{"tenant": "qa", "resource": "Groups"}, 0},
 		{"scimsim_request_duration_seconds", map[string]string{"tenant": "qa", "method": "GET", "resource": "Users"}, 2},
 	} {

@@ -28,12 +28,14 @@ type Tenant struct {
 	journal  *journal
 	cfg      atomic.Pointer[tenantConfig]
 	lastBase atomic.Pointer[cachedBase]
-	chains   sync.Map                        // route id → fault middleware around the rest of that route's chain
-	lastUsed atomic.Int64                    // Unix nanoseconds of the last request or admin call (WithTenantIdleTTL)
-	deleted  atomic.Bool                     // DeleteTenant or the idle TTL removed it: writes are refused
-	schemas  atomic.Pointer[schemaSet]       // custom schemas (customkinds.go); nil: the built-in ones
-	kind     atomic.Pointer[Kind]            // nil until first use or SetKind: a SCIM tenant
-	dir      atomic.Pointer[graph.Directory] // an Entra tenant's directory, created on first use
+	chains   sync.Map                              // route id → fault middleware around the rest of that route's chain
+	lastUsed atomic.Int64                          // Unix nanoseconds of the last request or admin call (WithTenantIdleTTL)
+	deleted  atomic.Bool                           // DeleteTenant or the idle TTL removed it: writes are refused
+	schemas  atomic.Pointer[schemaSet]             // custom schemas (customkinds.go); nil: the built-in ones
+	kind     atomic.Pointer[Kind]                  // nil until first use or SetKind: a SCIM tenant
+	dir      atomic.Pointer[graph.Directory]       // an Entra tenant's directory, created on first use
+	series   atomic.Pointer[map[seriesKey]*series] // its request metrics' children (metrics.seriesOf)
+	seriesMu sync.Mutex                            // held to add to series
 }
 
 type tenantConfig struct {
