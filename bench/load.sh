@@ -8,8 +8,9 @@
 # again, fresh, at USERS_LARGE users (seeded through POST /admin/seed: load.sh then skips its own
 # loading; the server's RSS after the seed is recorded); then twice more at USERS_LARGE users, POST
 # only: with an Entra-shaped create body into a named tenant (the bare handler gets the same body),
-# and with --state and --state-sync always. bench/loadreport turns the RESULT lines into the table,
-# the ratios and the targets.
+# and with --state and --state-sync always. Each round also runs BenchmarkServer_HeapPerUser, the
+# Go heap per stored user. bench/loadreport turns the RESULT lines into the table, the ratios and
+# the targets.
 #
 # Knobs (environment or make variables; defaults in brackets):
 #   DURATION [10s]        length of each timed phase; DURATION=3s for a quick try
@@ -132,6 +133,24 @@ record_rss() {
     tee -a "$WORK/rss-$round.log" | sed "s/^/server=${TAG_SERVER:-$name} users=$users round=$round /" >>"$RESULTS"
 }
 
+# record_heap: the Go heap per stored user of this repository's simulator, as a RESULT line:
+# BenchmarkServer_HeapPerUser, in-process (no server, no load). It measures the source of this
+# tree, so not when SCIMSIM_BIN measures another build.
+record_heap() {
+  [ -z "$SCIMSIM_BIN" ] || return 0
+  local out users bytes
+  say "measuring the Go heap per stored user (BenchmarkServer_HeapPerUser)"
+  record "$GO test ./simulator -run '^\$' -bench '^BenchmarkServer_HeapPerUser\$' -benchtime 1x"
+  out="$("$GO" test ./simulator -run '^$' -bench '^BenchmarkServer_HeapPerUser$' -benchtime 1x 2>&1)" ||
+    die "BenchmarkServer_HeapPerUser failed: $out"
+  read -r bytes users < <(awk '/^BenchmarkServer_HeapPerUser/ {
+    for (i = 2; i <= NF; i++) { if ($i == "heapB/user") b = $(i - 1); if ($i == "users") u = $(i - 1) }
+    print b, u }' <<<"$out")
+  [[ "${bytes:-}" =~ ^[0-9.]+$ && "${users:-}" =~ ^[0-9]+$ ]] || die "BenchmarkServer_HeapPerUser printed no heapB/user and users: $out"
+  echo "RESULT heap bytes_per_user=$bytes" | tee -a "$WORK/heap-$round.log" |
+    sed "s/^/server=scimsim users=$users round=$round /" >>"$RESULTS"
+}
+
 # seed_scimsim ROOT_URL USERS [TENANT] [QUIET]: POST /admin/seed with users shaped like load.sh's
 # (user1..userN), into TENANT when given; QUIET=1 leaves its rate out of the report. Returns 1 when
 # the server has no seed route, so that load.sh loads the users itself.
@@ -250,6 +269,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
           measure scimsim "$users" "$users" "$base"
           stop_server scimsim
         done
+        record_heap
         # Entra's create into a named tenant that holds USERS_LARGE users.
         free_port
         record "\$WORK/scimsim serve --addr 127.0.0.1:$PORT --token $TOKEN${SCIMSIM_FLAGS:+ $SCIMSIM_FLAGS} &"

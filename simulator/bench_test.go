@@ -239,12 +239,14 @@ func BenchmarkServer_FullScanMatchAll(b *testing.B) {
 	benchRequests(b, benchServer(b), "GET", `/scim/v2/Users?filter=title+eq+%22Engineer%22&count=1`, nil, 200)
 }
 
-// BenchmarkServer_HeapPerUser reports the live heap per stored user at benchUsers users.
+// BenchmarkServer_HeapPerUser reports the live heap per stored user at benchUsers users, and
+// that number of users (bench/load.sh reads both).
 func BenchmarkServer_HeapPerUser(b *testing.B) {
 	benchServer(b)
 	for b.Loop() {
 	}
 	b.ReportMetric(bench.heapPerUser, "heapB/user")
+	b.ReportMetric(benchUsers, "users")
 }
 
 // BenchmarkBare_ListResponse is the ceiling: a bare net/http handler answering a fixed

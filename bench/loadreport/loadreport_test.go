@@ -20,7 +20,7 @@ func TestParseResults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := len(got), 15; got != want {
+	if got, want := len(got), 16; got != want {
 		t.Fatalf("len(results)=%d, want %d", got, want)
 	}
 	want := Result{Server: "scimsim", Users: 100000, Phase: PhaseGetFilter, Values: map[string]float64{
@@ -211,6 +211,18 @@ func TestReport_check(t *testing.T) {
 			},
 			target:       Target{Phase: PhaseGetFilter, Users: 10000, Baseline: SCIMMY, Min: 100},
 			wantMeasured: "50×", wantVerdict: "**missed** by 50%",
+		},
+		{
+			name:         "rss met",
+			results:      []Result{{Server: Subject, Users: 100000, Phase: PhaseRSS, Values: map[string]float64{"kb_per_user": 2.04}}},
+			target:       Target{Phase: PhaseRSS, Users: 100000, MaxPerUser: 3},
+			wantMeasured: "2.04 KB/user", wantVerdict: "met",
+		},
+		{
+			name:         "heap missed",
+			results:      []Result{{Server: Subject, Users: 100000, Phase: PhaseHeap, Values: map[string]float64{"bytes_per_user": 1800}}},
+			target:       Target{Phase: PhaseHeap, Users: 100000, MaxPerUser: 1500},
+			wantMeasured: "1,800 B/user", wantVerdict: "**missed** by 20%",
 		},
 		{
 			name: "baseline with errors gives no ratio",

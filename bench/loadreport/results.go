@@ -12,8 +12,9 @@ import (
 
 // Phase names as bench/peers/load.sh prints them in its RESULT lines (POST_LABEL names the POST
 // phase of the Entra-shaped and of the --state runs), plus "seed", which bench/load.sh prints
-// when it fills a server through POST /admin/seed instead, and "rss", the server's resident
-// memory after that seed.
+// when it fills a server through POST /admin/seed instead, "rss", the server's resident
+// memory after that seed, and "heap", the Go heap per stored user that
+// BenchmarkServer_HeapPerUser measures in-process.
 const (
 	PhaseGetFilter       = "get-filter"
 	PhasePostCreate      = "post-create"
@@ -22,6 +23,7 @@ const (
 	PhaseBulkLoad        = "bulk-load"
 	PhaseSeed            = "seed"
 	PhaseRSS             = "rss"
+	PhaseHeap            = "heap"
 )
 
 // timedPhases are load.sh's wrk phases, which have latencies.
@@ -63,7 +65,7 @@ func (r Result) Errors() int {
 	switch r.Phase {
 	case PhaseBulkLoad:
 		return int(r.Values["users"] - r.Values["created_201"])
-	case PhaseSeed, PhaseRSS:
+	case PhaseSeed, PhaseRSS, PhaseHeap:
 		return 0
 	default:
 		return int(r.Values["http_ge_400"] + r.Values["sock_errors"])
