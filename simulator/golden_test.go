@@ -2,7 +2,6 @@ package simulator_test
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -14,10 +13,9 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/scimsim/scimsim/internal/golden"
 	"github.com/scimsim/scimsim/simulator"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/golden from the simulator's answers")
 
 // wire is one exchange as testdata/golden keeps it: the request and the answer's status, the
 // headers clients depend on, and the body.
@@ -106,7 +104,7 @@ var _ = Describe("golden wire exchanges (testdata/golden, -update rewrites)", Or
 				Expect(json.Unmarshal(rec.Body.Bytes(), &got.Response.Body)).To(Succeed(), "body %s", rec.Body)
 			}
 			file := filepath.Join("testdata", "golden", fmt.Sprintf("%02d_%s.json", i+1, step.name))
-			if *update {
+			if golden.Update() {
 				raw, err := json.MarshalIndent(got, "", "  ")
 				Expect(err).NotTo(HaveOccurred())
 				Expect(os.MkdirAll(filepath.Dir(file), 0o755)).To(Succeed())

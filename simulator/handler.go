@@ -25,14 +25,32 @@ type resources struct {
 	k *kind
 }
 
+// newResource is the body of a create, checked: validated attributes (validatedAttrs) or a body
+// prepareCreate read (preparedDoc). encode makes the record of resource id.
+type newResource interface {
+	encode(k *kind, id string, seq uint64, m metaInfo) (*record, error)
+}
+
+// validatedAttrs are a resource's attributes as validation returns them, for encodeRecord.
+type validatedAttrs map[string]any
+
+func (a validatedAttrs) encode(k *kind, id string, seq uint64, m metaInfo) (*record, error) {
+	return encodeRecord(k, id, seq, a, m)
+}
+
 // create stores a new resource (RFC 7644 §3.3).
 func (h resources) create(st *reqState, attrs map[string]any) (scim.Resource, error) {
 	if err := checkUserName(h.k, attrs); err != nil {
 		return scim.Resource{}, err
 	}
+	return h.createResource(st, validatedAttrs(attrs))
+}
+
+// createResource is create of a checked body.
+func (h resources) createResource(st *reqState, res newResource) (scim.Resource, error) {
 	now := h.t.srv.opts.now()
 	// Encoded before it queues: the change only numbers and stores it.
-	rec, err := encodeRecord(h.k, h.t.ids.next(), 0, attrs, metaInfo{created: now, modified: now, version: 1})
+	rec, err := res.encode(h.k, h.t.ids.next(), 0, metaInfo{created: now, modified: now, version: 1})
 	if err != nil {
 		return scim.Resource{}, err
 	}
@@ -353,13 +371,25 @@ func (h resources) rendered(st *reqState, status int, rec *record) scim.Resource
 // handler added to every request: it rebuilt the resource type's schema with externalId on each
 // call (ResourceType.schemaWithCommon), which compiles a regular expression to check the
 // attribute's name.
+//
+// A body prepareCreate has read (normalise) is stored as it prepared it.
 func (s *Server) create(c echo.Context) error {
 	st := state(c)
+	h := resources{t: st.tenant, k: st.kind}
+	if p := st.prepared; p != nil {
+		st.prepared = nil
+		_, err := h.createResource(st, p)
+		p.release()
+		if err != nil {
+			return err
+		}
+		return st.out.write(c)
+	}
 	attrs, err := validateBody(st.kind, st.doc)
 	if err != nil {
 		return err
 	}
-	if _, err := (resources{t: st.tenant, k: st.kind}).create(st, attrs); err != nil {
+	if _, err := h.create(st, attrs); err != nil {
 		return err
 	}
 	return st.out.write(c)

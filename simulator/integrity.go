@@ -18,6 +18,11 @@ func checkUserName(k *kind, attrs map[string]any) error {
 	if !ok {
 		return nil // missing or not a string: the schema validation answers
 	}
+	return checkUserNameValue(name)
+}
+
+// checkUserNameValue is checkUserName's check of the name.
+func checkUserNameValue(name string) error {
 	if name == "" {
 		return invalidValue("userName is empty; RFC 7643 §4.1.1 makes it the user's required, unique identifier")
 	}

@@ -26,13 +26,25 @@ func decodeFast(b []byte, numbers, whole bool) (any, bool) {
 }
 
 func (d *fastDecoder) decode(whole bool) (any, bool) {
-	st := decodeStacks.Get().(*stacks)
-	d.members, d.elems = st.members, st.elems
+	st := d.takeStacks()
 	v, ok := d.value(0)
 	if ok && whole {
 		d.space()
 		ok = d.i == len(d.b)
 	}
+	d.putStacks(st, ok)
+	return v, ok
+}
+
+// takeStacks gives d stacks from decodeStacks, for putStacks to return.
+func (d *fastDecoder) takeStacks() *stacks {
+	st := decodeStacks.Get().(*stacks)
+	d.members, d.elems = st.members, st.elems
+	return st
+}
+
+// putStacks returns d's stacks to decodeStacks; ok false: the read that used them failed.
+func (d *fastDecoder) putStacks(st *stacks, ok bool) {
 	if !ok { // what a failed decode left on them is cleared before they are reused
 		clear(d.members[:cap(d.members)])
 		clear(d.elems[:cap(d.elems)])
@@ -41,7 +53,6 @@ func (d *fastDecoder) decode(whole bool) (any, bool) {
 		st.members, st.elems = d.members[:0], d.elems[:0]
 		decodeStacks.Put(st)
 	}
-	return v, ok
 }
 
 // decodeDoc decodes a stored document for reading, as decodeObject(doc, false) does, without
@@ -217,22 +228,10 @@ func (d *fastDecoder) object(depth int) (any, bool) {
 	}
 	from := len(d.members)
 	for {
-		d.space()
-		if d.i >= len(d.b) || d.b[d.i] != '"' {
-			return nil, false
-		}
-		k, ok := d.str()
+		k, ok := d.key()
 		if !ok {
 			return nil, false
 		}
-		if d.watchKeys && !d.sensitiveKey {
-			d.sensitiveKey = d.isSensitive || (!d.isInterned && journalSensitive(k))
-		}
-		d.space()
-		if d.i >= len(d.b) || d.b[d.i] != ':' {
-			return nil, false
-		}
-		d.i++
 		v, ok := d.value(depth)
 		if !ok {
 			return nil, false
@@ -251,6 +250,28 @@ func (d *fastDecoder) object(depth int) (any, bool) {
 			return m, true
 		}
 	}
+}
+
+// key reads an object member's key and the colon after it, and with watchKeys records whether
+// the key is journalSensitive.
+func (d *fastDecoder) key() (string, bool) {
+	d.space()
+	if d.i >= len(d.b) || d.b[d.i] != '"' {
+		return "", false
+	}
+	k, ok := d.str()
+	if !ok {
+		return "", false
+	}
+	if d.watchKeys && !d.sensitiveKey {
+		d.sensitiveKey = d.isSensitive || (!d.isInterned && journalSensitive(k))
+	}
+	d.space()
+	if d.i >= len(d.b) || d.b[d.i] != ':' {
+		return "", false
+	}
+	d.i++
+	return k, true
 }
 
 func (d *fastDecoder) array(depth int) (any, bool) {

@@ -101,6 +101,7 @@ type reqState struct {
 	filters   []kindFilter // the parsed filter, per resource type queried
 	filterBuf [2]kindFilter
 	doc       map[string]any // a POST or PUT body as normalise decoded it; nil if it did not decode
+	prepared  *preparedDoc   // or a POST body as prepareCreate read it, for create
 	plainBody bool           // body names no secret: the journal keeps it as it is (decodeBody)
 	auth      authResult     // whether the request carried the tenant's credential, once checked
 	out       rendered
@@ -464,7 +465,9 @@ func bearerMatches(r *http.Request, token string) bool {
 // normalise applies the tenant's profile to POST, PUT and PATCH bodies of Users and Groups. It
 // reads the body the request holds when it runs, after the faults, not the one limitBody kept
 // for the journal: a fault may have rewritten it. A POST or PUT body is decoded here once, for
-// the handler (reqState.doc); a PATCH body is rewritten in place.
+// the handler (reqState.doc), or, for a user's POST under the entra profile, read straight into
+// its stored document when prepareCreate can (reqState.prepared); a PATCH body is rewritten in
+// place.
 func (s *Server) normalise(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		st := state(c)
@@ -486,11 +489,18 @@ func (s *Server) normalise(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		if r.Method != http.MethodPatch {
 			var plain bool
-			if st.doc, plain, err = prepareResource(st.kind, sent, st.tenant.Profile()); err != nil {
-				return err
+			var ok bool
+			if r.Method == http.MethodPost && st.tenant.Profile() == ProfileEntra {
+				if st.prepared, ok = prepareCreate(st.kind, sent); ok {
+					plain = st.prepared.plain
+				}
+			}
+			if !ok {
+				if st.doc, plain, err = prepareResource(st.kind, sent, st.tenant.Profile()); err != nil {
+					return err
+				}
 			}
 			st.plainBody = plain && bytes.Equal(sent, st.body) // what the journal keeps is what was decoded
-
 			return next(c)
 		}
 		body, _, err := preparePatch(st.kind, sent, st.tenant.Profile())

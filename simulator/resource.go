@@ -75,29 +75,59 @@ func encodeRecord(k *kind, id string, seq uint64, attrs map[string]any, m metaIn
 		}
 		keys = append(keys, name)
 	}
-	keys = append(keys, "id", "meta", "schemas")
-	slices.Sort(keys)
 	if len(schemas) > 2 {
 		// In the order of k.exts, as the map-based encoding listed them.
 		slices.SortStableFunc(schemas[1:], func(a, b string) int { return extIndex(k, a) - extIndex(k, b) })
 	}
-	nameKey := ""
-	switch k.index {
-	case userKind.index:
-		nameKey = "userName"
-	case groupKind.index:
-		nameKey = "displayName"
+	d, ok := writeDoc(k, id, keys, schemas, m, attrMembers(attrs))
+	if !ok {
+		// A value appendJSON does not write (float64, json.Number): json.Marshal of the map.
+		return encodeRecordMarshal(k, id, seq, attrs, m)
 	}
+	name, members := recordFields(k, attrs)
+	return newRecord(k, d, id, seq, name, members, m), nil
+}
+
+// docMembers are the members of a resource's document besides id, schemas and meta, for
+// writeDoc: a validated resource's attributes (attrMembers) or a body prepareCreate has already
+// encoded (preparedDoc).
+type docMembers interface {
+	// appendMember appends the value of member name; false: it is not one the writer encodes.
+	appendMember(b []byte, name string) ([]byte, bool)
+}
+
+// attrMembers are the members of a validated resource, encoded by appendJSON.
+type attrMembers map[string]any
+
+func (a attrMembers) appendMember(b []byte, name string) ([]byte, bool) {
+	return appendJSON(b, a[name])
+}
+
+// docLayout is a stored document as writeDoc wrote it: the JSON and where its parts are.
+type docLayout struct {
+	s                   string
+	locAt, idAt, nameAt int
+}
+
+// writeDoc writes the stored document of resource id: the members names (each written by
+// members; "id", "meta" and "schemas" are added here), with keys sorted and strings escaped as
+// json.Marshal writes a map (TestEncodeRecord_AsJSONMarshal holds it to that), schemas listing
+// the core schema and the extensions present, and meta without its location (see record.LocAt).
+// ok is false when members cannot write one of its values.
+func writeDoc(k *kind, id string, names, schemas []string, m metaInfo, members docMembers) (docLayout, bool) {
+	var keyBuf [24]string
+	keys := append(append(keyBuf[:0], names...), "id", "meta", "schemas")
+	slices.Sort(keys)
+	nameKey := k.nameKey()
 	scratch := encodeBuffers.Get().(*[]byte)
 	b := append((*scratch)[:0], '{')
-	locAt, ok := 0, true
-	idAt, nameAt := -1, -1 // where the id and the name were written, for newRecord
+	d, ok := docLayout{idAt: -1, nameAt: -1}, true // -1: where the id and the name are is not known
 	for i, name := range keys {
 		b = appendJSONKey(b, i, name)
 		switch name {
 		case "id":
 			b = append(b, '"')
-			idAt = len(b)
+			d.idAt = len(b)
 			b = appendJSONEscaped(b, id)
 			b = append(b, '"')
 		case "schemas":
@@ -114,7 +144,7 @@ func encodeRecord(k *kind, id string, seq uint64, attrs map[string]any, m metaIn
 				b = m.modified.UTC().AppendFormat(b, timeFormat)
 			}
 			b = append(b, `",`...)
-			locAt = len(b)
+			d.locAt = len(b)
 			b = append(b, `"resourceType":"`...)
 			b = appendJSONEscaped(b, k.name)
 			b = append(b, `","version":"`...)
@@ -122,9 +152,9 @@ func encodeRecord(k *kind, id string, seq uint64, attrs map[string]any, m metaIn
 			b = append(b, `"}`...)
 		default:
 			if name == nameKey {
-				nameAt = len(b) + 1 // after the quote, if it is a string
+				d.nameAt = len(b) + 1 // after the quote, if it is a string
 			}
-			b, ok = appendJSON(b, attrs[name])
+			b, ok = members.appendMember(b, name)
 		}
 		if !ok {
 			break
@@ -132,17 +162,12 @@ func encodeRecord(k *kind, id string, seq uint64, attrs map[string]any, m metaIn
 	}
 	b = append(b, '}')
 	// The stored document is a string of exactly its length: a store holds one per resource.
-	var s string
 	if ok {
-		s = string(b)
+		d.s = string(b)
 	}
 	*scratch = b[:0]
 	encodeBuffers.Put(scratch)
-	if !ok {
-		// A value appendJSON does not write (float64, json.Number): json.Marshal of the map.
-		return encodeRecordMarshal(k, id, seq, attrs, m)
-	}
-	return newRecord(k, s, id, seq, locAt, idAt, nameAt, attrs, m), nil
+	return d, ok
 }
 
 // extIndex is the position of extension urn in k.exts.
@@ -202,26 +227,44 @@ func encodeRecordMarshal(k *kind, id string, seq uint64, attrs map[string]any, m
 	if at < 0 || rt < 0 {
 		return nil, fmt.Errorf("encode %s %q: meta not found in %s", k.name, id, s)
 	}
-	return newRecord(k, s, id, seq, at+rt, -1, -1, attrs, m), nil
+	name, members := recordFields(k, attrs)
+	return newRecord(k, docLayout{s: s, locAt: at + rt, idAt: -1, nameAt: -1}, id, seq, name, members, m), nil
 }
 
-// newRecord is the record of document s. idAt and nameAt are where s may hold the id and the
-// name (-1: not known), which spares newRecord a search of s for each.
-func newRecord(k *kind, s, id string, seq uint64, locAt, idAt, nameAt int, attrs map[string]any, m metaInfo) *record {
-	rec := &record{ID: inDocAt(s, idAt, "id", id), Seq: seq, Version: m.version, Doc: s, LocAt: locAt,
-		Created: m.created.UnixMilli(), Modified: m.modified.UnixMilli()}
-	switch k.index {
-	case userKind.index:
-		name, _ := attrs["userName"].(string)
-		rec.Name = inDocAt(s, nameAt, "userName", name)
-	case groupKind.index:
-		name, _ := attrs["displayName"].(string)
-		rec.Name = inDocAt(s, nameAt, "displayName", name)
-		// The members' values stay the decoder's strings: finding each in the document would
-		// cost a search of the whole document per member.
-		rec.Members = subValues(attrs["members"], "value")
+// newRecord is the record of document d, whose name (userName or displayName) is name.
+// members are a group's members' values: they stay the decoder's strings, since finding each
+// in the document would cost a search of the whole document per member.
+func newRecord(k *kind, d docLayout, id string, seq uint64, name string, members []string, m metaInfo) *record {
+	rec := &record{ID: inDocAt(d.s, d.idAt, "id", id), Seq: seq, Version: m.version, Doc: d.s, LocAt: d.locAt,
+		Members: members, Created: m.created.UnixMilli(), Modified: m.modified.UnixMilli()}
+	if key := k.nameKey(); key != "" {
+		rec.Name = inDocAt(d.s, d.nameAt, key, name)
 	}
 	return rec
+}
+
+// recordFields are what a record keeps of a validated resource's attributes besides its
+// document: its name, and a group's members' values.
+func recordFields(k *kind, attrs map[string]any) (name string, members []string) {
+	if key := k.nameKey(); key != "" {
+		name, _ = attrs[key].(string)
+	}
+	if k.index == groupKind.index {
+		members = subValues(attrs["members"], "value")
+	}
+	return name, members
+}
+
+// nameKey is the attribute whose value is a record's Name: a user's userName, a group's
+// displayName; "" for other kinds.
+func (k *kind) nameKey() string {
+	switch k.index {
+	case userKind.index:
+		return "userName"
+	case groupKind.index:
+		return "displayName"
+	}
+	return ""
 }
 
 // inDoc returns v as a substring of doc, the record's JSON, when doc holds the member
