@@ -2,7 +2,6 @@ package conformance
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -211,12 +210,8 @@ func checkEnterpriseAttributes(ctx context.Context, t *Target) error {
 		return err
 	}
 	if err := t.expectStatus(resp, http.StatusCreated, http.StatusOK); err != nil {
-		var f *Failure
-		if errors.As(err, &f) {
-			f.Consequence = `Entra cannot create a user whose employee id, department or manager is set: step 5 fails ` +
-				`for each of them, since the endpoint refuses the create body Entra's default job sends.`
-		}
-		return err
+		return withConsequence(err, nil, `Entra cannot create a user whose employee id, department or manager is set: `+
+			`step 5 fails for each of them, since the endpoint refuses the create body Entra's default job sends.`)
 	}
 	res, err := t.readBack(ctx, wire.Users, id)
 	if err != nil {
