@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -209,7 +208,7 @@ func (s *Server) scenario(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusInternalServerError, "scenario", p)
 		return
 	case c == nil:
-		p.Error = fmt.Sprintf("scenarios: no scenario %q in the catalog (`scimsim scenarios list` shows the ids)", r.PathValue("id"))
+		p.Error = scenarios.UnknownID(r.PathValue("id")).Error()
 		p.Data = &scenarioData{}
 		s.render(w, r, http.StatusNotFound, "scenario", p)
 		return
