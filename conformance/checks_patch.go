@@ -95,13 +95,10 @@ func checkEntraAddAbsent(ctx context.Context, t *Target) error {
 	u := changed(t.person("add-absent"), map[string]any{"mail": nil})
 	after := changed(u, map[string]any{"mail": t.Name("add-absent") + "@example.com", "mobile": "+1 425 555 0100", "city": "Redmond"})
 	err := t.userPatchCheck(ctx, u, after, nil, entra.DialectEntra)
-	var f *Failure
-	if errors.As(err, &f) && strings.Contains(f.Got, "noTarget") {
-		f.Consequence = `Entra cannot provision a mail, phone or address a user gains after creation: the endpoint answers ` +
-			`400 noTarget to Add on a value-path filter that matches nothing, which RFC 7644 Section 3.5.2.1 allows but ` +
-			`Entra does not expect (it is not SchemaAttributeNotFound: the attribute exists).`
-	}
-	return err
+	return withConsequence(err, func(f *Failure) bool { return strings.Contains(f.Got, "noTarget") },
+		`Entra cannot provision a mail, phone or address a user gains after creation: the endpoint answers `+
+			`400 noTarget to Add on a value-path filter that matches nothing, which RFC 7644 Section 3.5.2.1 allows but `+
+			`Entra does not expect (it is not SchemaAttributeNotFound: the attribute exists).`)
 }
 
 func checkEntraManager(ctx context.Context, t *Target) error {
@@ -200,12 +197,10 @@ func (t *Target) memberRemoveCheck(ctx context.Context, local string, d entra.Di
 
 func checkEntraMemberRemove(ctx context.Context, t *Target) error {
 	uids, err := t.memberRemoveCheck(ctx, "entra-remove", entra.DialectEntra)
-	var f *Failure
-	if err != nil && errors.As(err, &f) && len(uids) == 2 && strings.Contains(f.Got, "has members []; want ["+uids[1]+"]") {
-		f.Consequence = `Data loss: each time Entra removes one member, the endpoint removes them all (it reads Remove ` +
-			`without a filter as RFC 7644 Section 3.5.2.2 "remove all values").`
-	}
-	return err
+	return withConsequence(err, func(f *Failure) bool {
+		return len(uids) == 2 && strings.Contains(f.Got, "has members []; want ["+uids[1]+"]")
+	}, `Data loss: each time Entra removes one member, the endpoint removes them all (it reads Remove `+
+		`without a filter as RFC 7644 Section 3.5.2.2 "remove all values").`)
 }
 
 func checkCompliantMemberRemove(ctx context.Context, t *Target) error {

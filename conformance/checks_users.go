@@ -2,10 +2,8 @@ package conformance
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 
@@ -147,13 +145,6 @@ func checkInactiveUser(ctx context.Context, t *Target) error {
 	return t.expectOne(resp, id)
 }
 
-// page is GET /Users?startIndex=N&count=M, the listing of Microsoft's validation; Entra's job does
-// not page, so it is scimsim's request.
-func page(start, count int) entra.Request {
-	return entra.Request{Method: http.MethodGet, Path: "/" + wire.Users, By: wire.ByScimsim,
-		Query: url.Values{"startIndex": {fmt.Sprint(start)}, "count": {fmt.Sprint(count)}}}
-}
-
 func checkPaging(ctx context.Context, t *Target) error {
 	for _, local := range []string{"page-1", "page-2", "page-3"} {
 		if _, err := t.newUser(ctx, t.person(local)); err != nil {
@@ -164,7 +155,7 @@ func checkPaging(ctx context.Context, t *Target) error {
 	var pages [2][]string
 	for i := range pages {
 		start := i*count + 1
-		resp, err := t.send(ctx, page(start, count))
+		resp, err := t.send(ctx, entra.PageRequest(wire.Users, start, count))
 		if err != nil {
 			return err
 		}
@@ -219,12 +210,8 @@ func checkEnterpriseAttributes(ctx context.Context, t *Target) error {
 		return err
 	}
 	if err := t.expectStatus(resp, http.StatusCreated, http.StatusOK); err != nil {
-		var f *Failure
-		if errors.As(err, &f) {
-			f.Consequence = `Entra cannot create a user whose employee id, department or manager is set: step 5 fails ` +
-				`for each of them, since the endpoint refuses the create body Entra's default job sends.`
-		}
-		return err
+		return withConsequence(err, nil, `Entra cannot create a user whose employee id, department or manager is set: `+
+			`step 5 fails for each of them, since the endpoint refuses the create body Entra's default job sends.`)
 	}
 	res, err := t.readBack(ctx, wire.Users, id)
 	if err != nil {

@@ -409,14 +409,7 @@ func (t *Target) groupWithUsers(ctx context.Context, local string, n int) (gid s
 
 // memberIDs returns the values of a group's members, sorted.
 func memberIDs(m map[string]any) []string {
-	list, _ := wire.Field(m, "members").([]any)
-	ids := make([]string, 0, len(list))
-	for _, e := range list {
-		em, _ := e.(map[string]any)
-		if v, ok := wire.Field(em, "value").(string); ok {
-			ids = append(ids, v)
-		}
-	}
+	ids := wire.MemberValues(m)
 	slices.Sort(ids)
 	return ids
 }

@@ -251,6 +251,17 @@ func (t *Target) expectStatus(r *entra.Response, want ...int) error {
 	return t.expect(false, "%s (want %s)", what(r), statusList(want))
 }
 
+// withConsequence puts consequence, what Entra would do, in place of the check's own when err is a
+// *Failure that when accepts (any *Failure when when is nil): a check whose failure has a cause it
+// recognises says what that cause costs. Any other error is returned as it is.
+func withConsequence(err error, when func(f *Failure) bool, consequence string) error {
+	var f *Failure
+	if errors.As(err, &f) && (when == nil || when(f)) {
+		f.Consequence = consequence
+	}
+	return err
+}
+
 func ok2xx(r *entra.Response) bool { return r.Status/100 == 2 }
 
 func statusList(want []int) string {

@@ -182,7 +182,7 @@ func (p *pass) currentMembers(ctx context.Context, id string) ([]string, error) 
 	if err != nil {
 		return nil, err
 	}
-	return memberValues(res), nil
+	return wire.MemberValues(res), nil
 }
 
 // departed returns the target members that correspond to source users who are no longer members

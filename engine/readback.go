@@ -60,7 +60,7 @@ func (p *pass) verifyMembers(ctx context.Context, s *Step, id string, status int
 	if !ok {
 		return problems
 	}
-	got := memberValues(res)
+	got := wire.MemberValues(res)
 	slices.Sort(got)
 	want = slices.Sorted(slices.Values(want))
 	if !slices.Equal(got, want) {
@@ -87,21 +87,6 @@ func (p *pass) readBack(ctx context.Context, t backReader, resource, noun, id st
 		return nil, []string{fmt.Sprintf("the target answered %d but the %s could not be read back: %v", status, noun, err)}, false
 	}
 	return res, nil, true
-}
-
-// memberValues lists the values of a group's members. A group without a members attribute has none
-// (RFC 7643 Section 2.5: unassigned attributes are omitted).
-func memberValues(group entra.Resource) []string {
-	var ids []string
-	list, _ := wire.Field(group, "members").([]any)
-	for _, m := range list {
-		if mm, ok := m.(map[string]any); ok {
-			if v, ok := wire.Field(mm, "value").(string); ok {
-				ids = append(ids, v)
-			}
-		}
-	}
-	return ids
 }
 
 // noteReadBack records the read-back's outcome on step 5 and, for problems, in the report's

@@ -3,7 +3,6 @@ package engine
 import (
 	"fmt"
 	"maps"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -42,18 +41,22 @@ var operators = map[string]operator{
 		x, y, err := integers(a, v)
 		return err == nil && x >= y, err
 	}},
-	"IS TRUE":     {unary: true, eval: func(a, _ string) (bool, error) { return strings.EqualFold(a, "true"), nil }},
-	"IS FALSE":    {unary: true, eval: func(a, _ string) (bool, error) { return strings.EqualFold(a, "false"), nil }},
-	"IS NULL":     {unary: true, eval: func(a, _ string) (bool, error) { return false, nil }},
-	"IS NOT NULL": {unary: true, eval: func(a, _ string) (bool, error) { return true, nil }},
-	"REGEX MATCH": {eval: func(a, v string) (bool, error) {
-		re, err := compileRegex(v)
-		return err == nil && re.MatchString(a), err
-	}},
-	"NOT REGEX MATCH": {eval: func(a, v string) (bool, error) {
-		re, err := compileRegex(v)
-		return err == nil && !re.MatchString(a), err
-	}},
+	"IS TRUE":         {unary: true, eval: func(a, _ string) (bool, error) { return strings.EqualFold(a, "true"), nil }},
+	"IS FALSE":        {unary: true, eval: func(a, _ string) (bool, error) { return strings.EqualFold(a, "false"), nil }},
+	"IS NULL":         {unary: true, eval: func(a, _ string) (bool, error) { return false, nil }},
+	"IS NOT NULL":     {unary: true, eval: func(a, _ string) (bool, error) { return true, nil }},
+	"REGEX MATCH":     {eval: regexMatch(true)},
+	"NOT REGEX MATCH": {eval: regexMatch(false)},
+}
+
+// regexMatch is REGEX MATCH, or NOT REGEX MATCH when match is false. Entra runs .NET regular
+// expressions; expr translates them to RE2 the same way as for Replace, and rejects what RE2 cannot
+// express.
+func regexMatch(match bool) func(attr, value string) (bool, error) {
+	return func(a, v string) (bool, error) {
+		re, err := expr.CompileRegex(v)
+		return err == nil && re.MatchString(a) == match, err
+	}
 }
 
 // OperatorNames returns the scoping filter operators, sorted.
@@ -78,12 +81,6 @@ func integers(a, v string) (int64, int64, error) {
 		return 0, 0, fmt.Errorf("the filter value %q is not an integer", v)
 	}
 	return x, y, nil
-}
-
-// compileRegex compiles a REGEX MATCH value. Entra runs .NET regular expressions; expr translates
-// them to RE2 the same way as for Replace, and rejects what RE2 cannot express.
-func compileRegex(v string) (*regexp.Regexp, error) {
-	return expr.CompileRegex(v)
 }
 
 // label is how the portal shows a clause: "{title} {attribute} {operator} {value}".

@@ -85,9 +85,12 @@ func NewGraphAt(t TenantURL, token string, src Source, opts ...Option) *Graph {
 }
 
 // LastStatus and TakeExchanges are the wrapped Client's.
-func (g *Graph) LastStatus() int                                        { return g.c.LastStatus() }
-func (g *Graph) TakeExchanges() []Exchange                              { return g.c.TakeExchanges() }
-func (g *Graph) send(ctx context.Context, r Request) (*Response, error) { return g.c.Send(ctx, r) }
+func (g *Graph) LastStatus() int           { return g.c.LastStatus() }
+func (g *Graph) TakeExchanges() []Exchange { return g.c.TakeExchanges() }
+
+// Send sends r below the base URL as Client.Send does, with Microsoft Graph's media type: the
+// requests of the steps, and a request of scimsim's own that reads the tenant as it stores it.
+func (g *Graph) Send(ctx context.Context, r Request) (*Response, error) { return g.c.Send(ctx, r) }
 
 // graphError turns a non-success Graph answer into an *Error with Graph's code and message.
 func graphError(r *Response) *Error {
@@ -106,7 +109,7 @@ func graphError(r *Response) *Error {
 
 // object reads a JSON object answer with status want.
 func (g *Graph) object(ctx context.Context, r Request, want int) (map[string]any, error) {
-	resp, err := g.send(ctx, r)
+	resp, err := g.Send(ctx, r)
 	if err != nil {
 		return nil, err
 	}
@@ -125,7 +128,7 @@ func (g *Graph) object(ctx context.Context, r Request, want int) (map[string]any
 
 // collection reads a Graph collection answer ({"value": [...]}).
 func (g *Graph) collection(ctx context.Context, r Request) ([]map[string]any, error) {
-	resp, err := g.send(ctx, r)
+	resp, err := g.Send(ctx, r)
 	if err != nil {
 		return nil, err
 	}
@@ -333,7 +336,7 @@ func (g *Graph) Update(ctx context.Context, _ string, id string, changes []Chang
 }
 
 func (g *Graph) patch(ctx context.Context, id string, body map[string]any) error {
-	resp, err := g.send(ctx, Request{Method: http.MethodPatch, Path: "/users/" + url.PathEscape(id), Body: body})
+	resp, err := g.Send(ctx, Request{Method: http.MethodPatch, Path: "/users/" + url.PathEscape(id), Body: body})
 	if err != nil {
 		return err
 	}
@@ -347,7 +350,7 @@ func (g *Graph) patch(ctx context.Context, id string, body map[string]any) error
 // from the scope of sync in a source tenant, will cross-tenant synchronization soft delete them in
 // the target tenant? Yes." (cross-tenant-synchronization-overview.md, FAQ).
 func (g *Graph) Delete(ctx context.Context, _ string, id string) error {
-	resp, err := g.send(ctx, Request{Method: http.MethodDelete, Path: "/users/" + url.PathEscape(id)})
+	resp, err := g.Send(ctx, Request{Method: http.MethodDelete, Path: "/users/" + url.PathEscape(id)})
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package entra
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 
 	"github.com/scimsim/scimsim/wire"
 )
@@ -84,6 +85,14 @@ func ReadBackRequest(resource, id string) Request {
 		r.Query = url.Values{"attributes": {"members"}}
 	}
 	return r
+}
+
+// PageRequest is GET /{resource}?startIndex=N&count=M, one page of the resource type's list (RFC 7644
+// Section 3.4.2.4). Entra's job never pages (it queries by filter), so it is scimsim's own request:
+// a conformance check of paging, a page listing what the target holds.
+func PageRequest(resource string, start, count int) Request {
+	return Request{Method: http.MethodGet, Path: "/" + resource, By: wire.ByScimsim,
+		Query: url.Values{"startIndex": {strconv.Itoa(start)}, "count": {strconv.Itoa(count)}}}
 }
 
 // CreateRequest is POST /{resource} with body (UserCreateBody, GroupCreateBody).

@@ -19,3 +19,13 @@ func TestCoreGroupBody(t *testing.T) {
 		t.Errorf("GroupCreateBody schemas = %v; CoreGroupBody must not change Entra's body", s)
 	}
 }
+
+func TestPageRequest(t *testing.T) {
+	r := PageRequest(wire.Groups, 3, 2)
+	if got, want := r.URL("https://app.example/scim/v2"), "https://app.example/scim/v2/Groups?count=2&startIndex=3"; r.Method != "GET" || got != want {
+		t.Errorf("PageRequest = %s %s, want GET %s", r.Method, got, want)
+	}
+	if r.By != wire.ByScimsim {
+		t.Errorf("PageRequest.By = %q, want %q: Entra's job does not page", r.By, wire.ByScimsim)
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -207,33 +206,26 @@ func (s *Simulator) DeletedUsers(sc *scenarios.Scenario) (int, error) {
 }
 
 // storedGraphUser reads the user whose userPrincipalName is upn from the scenario's Entra tenant,
-// through its Graph API as any client would (GET /users?$filter=userPrincipalName eq '...'), with
-// every property the tenant stores ($select).
+// through its Graph API with entra's Graph client, as any client would (GET
+// /users?$filter=userPrincipalName eq '...'), with every property the tenant stores ($select).
 func (s *Simulator) storedGraphUser(ctx context.Context, sc *scenarios.Scenario, upn string) (map[string]any, error) {
-	t := s.srv.Tenant(sc.ID)
-	q := url.Values{
+	g, err := entra.NewGraph(s.root+s.srv.Tenant(sc.ID).GraphPath(), sc.Target.TokenOrDefault(), entra.Source{},
+		entra.WithHTTPClient(defaultClient()), entra.WithMaxAttempts(1))
+	if err != nil {
+		return nil, err
+	}
+	resp, err := g.Send(ctx, entra.Request{Method: http.MethodGet, Path: "/users", By: wire.ByScimsim, Query: url.Values{
 		"$filter": {fmt.Sprintf("userPrincipalName eq '%s'", strings.ReplaceAll(upn, "'", "''"))},
 		"$select": {"userPrincipalName,mail,displayName,givenName,surname,userType,creationType,externalUserState,showInAddressList,accountEnabled,alternativeSecurityIds,department,city,country,preferredLanguage,mailNickname,employeeId"},
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.root+t.GraphPath()+"/users?"+strings.ReplaceAll(q.Encode(), "+", "%20"), nil)
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Authorization", "Bearer "+sc.Target.TokenOrDefault())
-	resp, err := defaultClient().Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	}})
 	if err != nil {
 		return nil, err
 	}
 	var list struct {
 		Value []map[string]any `json:"value"`
 	}
-	if resp.StatusCode != http.StatusOK || json.Unmarshal(body, &list) != nil {
-		return nil, fmt.Errorf("GET users for %q answered %d: %s", upn, resp.StatusCode, clip(body))
+	if resp.Status != http.StatusOK || json.Unmarshal(resp.Body, &list) != nil {
+		return nil, fmt.Errorf("GET users for %q answered %d: %s", upn, resp.Status, clip(resp.Body))
 	}
 	return theOne(list.Value, "the target tenant", fmt.Sprintf("with userPrincipalName %q", upn))
 }

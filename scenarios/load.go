@@ -173,11 +173,17 @@ func Select(all []Scenario, ids ...string) ([]Scenario, error) {
 	for _, id := range ids {
 		s, ok := byID[id]
 		if !ok {
-			return nil, fmt.Errorf("scenarios: no scenario %q in the catalog (`scimsim scenarios list` shows the ids)", id)
+			return nil, UnknownID(id)
 		}
 		out = append(out, s)
 	}
 	return out, nil
+}
+
+// UnknownID is the error for an id that no scenario of the catalog has, as Select and the web page's
+// scenario route say it.
+func UnknownID(id string) error {
+	return fmt.Errorf("scenarios: no scenario %q in the catalog (`scimsim scenarios list` shows the ids)", id)
 }
 
 // Parse decodes and validates one scenario file, without looking at the files it refers to. name is

@@ -233,17 +233,13 @@ func (s *Server) provision(w http.ResponseWriter, r *http.Request) {
 		default:
 			nq.Set("user", val)
 		}
-		http.Redirect(w, r, "/provision?"+nq.Encode(), http.StatusSeeOther)
+		http.Redirect(w, r, pageURL("/provision", nq), http.StatusSeeOther)
 		return
 	}
 	d := provisionData{User: q.Get("user"), Group: q.Get("group"), Members: q["member"], Target: s.scimURL(),
 		ShowRequests: q.Get("requests") == "1"}
-	d.Again = "/provision?" + subjectQuery(d.User, d.Group, d.Members).Encode()
-	tq := subjectQuery(d.User, d.Group, d.Members)
-	if !d.ShowRequests {
-		tq.Set("requests", "1")
-	}
-	d.RequestsURL = "/provision?" + tq.Encode()
+	d.Again = pageURL("/provision", subjectQuery(d.User, d.Group, d.Members))
+	d.RequestsURL = requestsToggle("/provision", subjectQuery(d.User, d.Group, d.Members), d.ShowRequests)
 	title := "Provision on demand"
 	if d.User == "" && d.Group == "" {
 		http.Redirect(w, r, "/", http.StatusSeeOther)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"maps"
 	"net/http"
 	"net/url"
 	"path"
@@ -125,6 +126,27 @@ var funcs = template.FuncMap{
 		}
 		return q
 	},
+}
+
+// pageURL is the address of the page at path with the query q: path alone when q is empty.
+func pageURL(path string, q url.Values) string {
+	if len(q) == 0 {
+		return path
+	}
+	return path + "?" + q.Encode()
+}
+
+// requestsToggle is the address of the page at path with the query q that turns Show requests
+// over: with requests=1 when the requests are hidden, without it when they are shown.
+func requestsToggle(path string, q url.Values, shown bool) string {
+	t := maps.Clone(q)
+	if !shown {
+		if t == nil {
+			t = url.Values{}
+		}
+		t.Set("requests", "1")
+	}
+	return pageURL(path, t)
 }
 
 // reportView is what the "report" template renders: a report (a member's, for a group run) and

@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -101,16 +100,7 @@ func (s *Server) scenarios(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	slices.Sort(d.Labels)
-	fq := url.Values{}
-	for k, v := range map[string]string{"label": d.Label, "q": d.Q} {
-		if v != "" {
-			fq.Set(k, v)
-		}
-	}
-	d.FilterURL = "/scenarios"
-	if len(fq) > 0 {
-		d.FilterURL += "?" + fq.Encode()
-	}
+	d.FilterURL = pageURL("/scenarios", filterQuery(d.Label, d.Q))
 	for _, c := range filterCases(cases, d.Label, d.Q) {
 		sc := c.Scenario
 		// Before a run the row has the expectation alone (PendingRow's shape, not pending).
@@ -158,18 +148,19 @@ func (s *Server) runScenarios(w http.ResponseWriter, r *http.Request) {
 		}
 		s.runCase(r.Context(), c)
 	}
-	back := url.Values{}
+	http.Redirect(w, r, pageURL("/scenarios", filterQuery(label, q))+"#summary", http.StatusSeeOther)
+}
+
+// filterQuery is the query of the scenarios table's filter: the label and the search, those given.
+func filterQuery(label, q string) url.Values {
+	v := url.Values{}
 	if label != "" {
-		back.Set("label", label)
+		v.Set("label", label)
 	}
 	if q != "" {
-		back.Set("q", q)
+		v.Set("q", q)
 	}
-	target := "/scenarios"
-	if len(back) > 0 {
-		target += "?" + back.Encode()
-	}
-	http.Redirect(w, r, target+"#summary", http.StatusSeeOther)
+	return v
 }
 
 type scenarioData struct {
@@ -209,7 +200,7 @@ func (s *Server) scenario(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusInternalServerError, "scenario", p)
 		return
 	case c == nil:
-		p.Error = fmt.Sprintf("scenarios: no scenario %q in the catalog (`scimsim scenarios list` shows the ids)", r.PathValue("id"))
+		p.Error = scenarios.UnknownID(r.PathValue("id")).Error()
 		p.Data = &scenarioData{}
 		s.render(w, r, http.StatusNotFound, "scenario", p)
 		return
@@ -221,14 +212,7 @@ func (s *Server) scenario(w http.ResponseWriter, r *http.Request) {
 	sc := c.Scenario
 	d := &scenarioData{Scenario: &sc, Result: res, Row: res.Row(), Expected: harness.PendingRow(&sc).Expected, Failure: res.Failure(), Tenant: sc.ID}
 	d.Provision = provisionData{Report: res.Report, ShowRequests: r.URL.Query().Get("requests") == "1", User: sc.Subject.User, Group: sc.Subject.Group, Members: sc.Subject.Members}
-	rq := url.Values{}
-	if !d.Provision.ShowRequests {
-		rq.Set("requests", "1")
-	}
-	d.Provision.RequestsURL = "/scenarios/" + url.PathEscape(sc.ID)
-	if len(rq) > 0 {
-		d.Provision.RequestsURL += "?" + rq.Encode()
-	}
+	d.Provision.RequestsURL = requestsToggle("/scenarios/"+url.PathEscape(sc.ID), nil, d.Provision.ShowRequests)
 	p.Title = "Scenario " + sc.ID
 	p.Data = d
 	s.render(w, r, http.StatusOK, "scenario", p)

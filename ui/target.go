@@ -126,8 +126,7 @@ func (s *Server) list(r *http.Request, resource string) ([]resourceRow, int, err
 		}
 		ctx, cancel := requestContext(r)
 		defer cancel()
-		lr, err := c.List(ctx, entra.Request{Method: http.MethodGet, Path: "/" + resource,
-			Query: url.Values{"startIndex": {"1"}, "count": {strconv.Itoa(maxRows)}}, By: wire.ByScimsim})
+		lr, err := c.List(ctx, entra.PageRequest(resource, 1, maxRows))
 		if err != nil {
 			return nil, 0, fmt.Errorf("read the target's %s: %w", strings.ToLower(resource), err)
 		}

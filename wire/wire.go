@@ -170,6 +170,22 @@ func ID(m map[string]any) string {
 	return s
 }
 
+// MemberValues returns the values of a group's members (RFC 7643 Section 4.2, members.value), in
+// the order listed. A group without a members attribute has none (Section 2.5: unassigned
+// attributes are omitted).
+func MemberValues(group map[string]any) []string {
+	var ids []string
+	list, _ := Field(group, "members").([]any)
+	for _, m := range list {
+		if mm, ok := m.(map[string]any); ok {
+			if v, ok := Field(mm, "value").(string); ok {
+				ids = append(ids, v)
+			}
+		}
+	}
+	return ids
+}
+
 // ParseName returns the one of names that s spells, "" spelling the first (the default): the
 // parser of a setting that takes one of a few names, such as a tenant's profile or Entra's
 // dialect. what names the setting in the error: `unknown profile "x" (want "entra" or "strict")`.

@@ -90,3 +90,19 @@ func TestRandomGUID_drawsSixteenBytesInOrder(t *testing.T) {
 		t.Errorf("RandomGUID drew %d values, want 16", c.n)
 	}
 }
+
+func TestMemberValues(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		group map[string]any
+		want  []string
+	}{
+		{"in the order listed", map[string]any{"members": []any{map[string]any{"value": "u-2"}, map[string]any{"Value": "u-1", "$ref": nil}}}, []string{"u-2", "u-1"}},
+		{"no members attribute", map[string]any{"displayName": "Sales"}, nil},
+		{"a member without a string value is left out", map[string]any{"Members": []any{map[string]any{"value": 7}, "u-3", map[string]any{"value": "u-4"}}}, []string{"u-4"}},
+	} {
+		if got := MemberValues(tc.group); !cmp.Equal(got, tc.want) {
+			t.Errorf("%s: MemberValues = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}

@@ -81,29 +81,18 @@ func TestConformance_oneSentence(t *testing.T) {
 }
 
 func TestConformance_badInput(t *testing.T) {
-	for _, tt := range []struct {
-		name string
-		args []string
-		want string
-	}{
-		{"no target", nil, "--target is required"},
-		{"relative target", []string{"--target", "scim/v2"}, "want an absolute http or https URL"},
-		{"flag in the target", []string{"--target", "https://a.example/scim?aadOptscim062020"}, "remove the query string"},
-		{"bad prefix", []string{"--target", "https://a.example/scim", "--prefix", "a b"}, `prefix "a b"`},
-		{"unknown check", []string{"--target", "https://a.example/scim", "--check", "patch-entra-manger"}, `unknown check "patch-entra-manger"; the checks, closest first: patch-entra-manager, `},
-		{"ca-cert and insecure", []string{"--target", "https://a.example/scim", "--insecure", "--ca-cert", "x.pem"}, "cannot be used together"},
-		{"missing ca-cert", []string{"--target", "https://a.example/scim", "--ca-cert", "no-such.pem"}, "--ca-cert: open no-such.pem"},
-		{"unwritable json", []string{"--target", "https://a.example/scim", "--json", "/no/such/dir/r.json"}, "--json: open /no/such/dir/r.json"},
-		{"unknown flag", []string{"--target", "https://a.example/scim", "--tokn", "x"}, "unknown flag: --tokn"},
-		{"scenario catalog", []string{"--target", "https://a.example/scim", "--scenarios", "no-such-dir"}, "--scenarios"},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			code, stdout, stderr := runCmd(t, "conformance", tt.args...)
-			if code != 2 || !strings.Contains(stderr, tt.want) {
-				t.Errorf("exit %d, stderr %q; want 2 and %q\nstdout: %s", code, stderr, tt.want, stdout)
-			}
-		})
-	}
+	runCases(t, []cliCase{
+		{"no target", nil, 2, "", "--target is required"},
+		{"relative target", []string{"--target", "scim/v2"}, 2, "", "want an absolute http or https URL"},
+		{"flag in the target", []string{"--target", "https://a.example/scim?aadOptscim062020"}, 2, "", "remove the query string"},
+		{"bad prefix", []string{"--target", "https://a.example/scim", "--prefix", "a b"}, 2, "", `prefix "a b"`},
+		{"unknown check", []string{"--target", "https://a.example/scim", "--check", "patch-entra-manger"}, 2, "", `unknown check "patch-entra-manger"; the checks, closest first: patch-entra-manager, `},
+		{"ca-cert and insecure", []string{"--target", "https://a.example/scim", "--insecure", "--ca-cert", "x.pem"}, 2, "", "cannot be used together"},
+		{"missing ca-cert", []string{"--target", "https://a.example/scim", "--ca-cert", "no-such.pem"}, 2, "", "--ca-cert: open no-such.pem"},
+		{"unwritable json", []string{"--target", "https://a.example/scim", "--json", "/no/such/dir/r.json"}, 2, "", "--json: open /no/such/dir/r.json"},
+		{"unknown flag", []string{"--target", "https://a.example/scim", "--tokn", "x"}, 2, "", "unknown flag: --tokn"},
+		{"scenario catalog", []string{"--target", "https://a.example/scim", "--scenarios", "no-such-dir"}, 2, "", "--scenarios"},
+	}, "conformance")
 }
 
 // TestConformance_profiles runs the command against scimsim's own target: the entra profile breaks

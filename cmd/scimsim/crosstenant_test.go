@@ -1,7 +1,6 @@
 package main
 
 import (
-	"slices"
 	"strings"
 	"testing"
 
@@ -28,12 +27,7 @@ func TestProvision_crossTenant(t *testing.T) {
 		t.Fatal(err)
 	}
 	graphURL := ts.URL + "/tenants/fabrikam/graph/v1.0"
-	for _, tt := range []struct {
-		name           string
-		args           []string
-		code           int
-		stdout, stderr string
-	}{
+	runCases(t, []cliCase{
 		{"created in the target tenant", []string{"--cross-tenant", "--target", graphURL, "--token", "secret", "--user", "alice@contoso.com"}, 0,
 			"Result: success, action create", ""},
 		{"a group is skipped", []string{"--cross-tenant", "--target", graphURL, "--token", "secret", "--group", "Sales"}, 0,
@@ -42,14 +36,7 @@ func TestProvision_crossTenant(t *testing.T) {
 			"", "job.kind is crossTenant (cross-tenant synchronization, whose target is a Microsoft Entra tenant's Graph base URL such as http://HOST/tenants/NAME/graph/v1.0), but the target " + ts.SCIMURL("app") + " is a SCIM endpoint"},
 		{"a SCIM job pointed at an Entra tenant", []string{"--target", graphURL, "--token", "secret", "--user", "alice@contoso.com"}, 2,
 			"", "job.kind is scim (a SCIM application), but the target " + graphURL + " is a Microsoft Graph base URL, a Microsoft Entra tenant"},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			code, stdout, stderr := runCmd(t, "provision", slices.Concat([]string{"--source", ctsSource, "--now", "2026-11-25T10:00:00Z"}, tt.args)...)
-			if code != tt.code || !strings.Contains(stdout, tt.stdout) || !strings.Contains(stderr, tt.stderr) {
-				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s\nwant stdout %q, stderr %q", code, tt.code, stdout, stderr, tt.stdout, tt.stderr)
-			}
-		})
-	}
+	}, "provision", "--source", ctsSource, "--now", "2026-11-25T10:00:00Z")
 	code, stdout, _ := runCmd(t, "provision", "--cross-tenant", "--print-default-config")
 	if code != 0 || !strings.Contains(stdout, "kind: crossTenant") || !strings.Contains(stdout, "target: alternativeSecurityIds, matching: 1") {
 		t.Fatalf("--cross-tenant --print-default-config: exit %d\n%s", code, stdout)

@@ -134,27 +134,12 @@ func TestScenariosRun(t *testing.T) {
 }
 
 func TestScenarios_BadInput(t *testing.T) {
-	tests := []struct {
-		name string
-		args []string
-		want string
-	}{
-		{"unknown id", []string{"scenarios", "run", "--scenarios", catalog, "no-such-case"}, `no scenario "no-such-case" in the catalog`},
-		{"broken catalog", []string{"scenarios", "list", "--scenarios", filepath.Join("..", "..", "testdata", "scenarios-broken")}, `unknown-key.yaml:6:1: unknown key "subjcet" (did you mean "subject"?)`},
-		{"unknown label", []string{"scenarios", "list", "--scenarios", catalog, "--label", "nope"}, "no scenario carries the label nope"},
-		{"bad colour", []string{"demo", "--scenarios", catalog, "--color", "sometimes"}, `--color "sometimes": want auto, always or never`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			code, _, errOut := runCLI(t, tt.args...)
-			if code != 2 {
-				t.Errorf("exit status = %d, want 2 (bad input)", code)
-			}
-			if !strings.Contains(errOut, tt.want) {
-				t.Errorf("stderr = %q, want it to contain %q", errOut, tt.want)
-			}
-		})
-	}
+	runCases(t, []cliCase{
+		{"unknown id", []string{"scenarios", "run", "--scenarios", catalog, "no-such-case"}, 2, "", `no scenario "no-such-case" in the catalog`},
+		{"broken catalog", []string{"scenarios", "list", "--scenarios", filepath.Join("..", "..", "testdata", "scenarios-broken")}, 2, "", `unknown-key.yaml:6:1: unknown key "subjcet" (did you mean "subject"?)`},
+		{"unknown label", []string{"scenarios", "list", "--scenarios", catalog, "--label", "nope"}, 2, "", "no scenario carries the label nope"},
+		{"bad colour", []string{"demo", "--scenarios", catalog, "--color", "sometimes"}, 2, "", `--color "sometimes": want auto, always or never`},
+	})
 }
 
 func TestScenariosList(t *testing.T) {

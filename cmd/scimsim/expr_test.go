@@ -67,41 +67,26 @@ func TestExprCommand(t *testing.T) {
 
 func TestExprCommand_Errors(t *testing.T) {
 	nested := writeTemp(t, "nested.yaml", "givenName: Alice\nmanager:\n  id: u-bob\n")
-	for _, tc := range []struct {
-		name string
-		args []string
-		code int
-		want string // in stderr
-	}{
-		{"invalid expression", []string{`Join(" ", [givenName], [surname]`}, 2,
+	runCases(t, []cliCase{
+		{"invalid expression", []string{`Join(" ", [givenName], [surname]`}, 2, "",
 			"scimsim: expr: 1:5: missing \")\" to close Join(\n  Join(\" \", [givenName], [surname]\n      ^\n"},
-		{"unknown function", []string{`Lenn([a])`}, 2, "unknown function Lenn"},
-		{"schema", []string{`Join(" ", [givenName], [surnme])`, "--schema", "givenName,surname"}, 2, "unknown attribute [surnme] (did you mean [surname]?)"},
-		{"evaluation error", []string{`Mid([a], 0, 1)`, "--attr", "a=x"}, 1, "Mid: start must be 1 or more"},
-		{"no expression", nil, 2, "give the expression to evaluate"},
-		{"source without user", []string{`[a]`, "--source", contoso}, 2, "--source and --user go together"},
-		{"disabled user not found by name", []string{`[a]`, "--source", contoso, "--user", "grace@contoso.com"}, 2, `no user matches "grace@contoso.com" (disabled and soft-deleted users are found by objectId only)`},
-		{"unknown user", []string{`[a]`, "--source", contoso, "--user", "nobody@contoso.com"}, 2, `no user matches "nobody@contoso.com"`},
-		{"bad attr", []string{`[a]`, "--attr", "novalue"}, 2, "--attr novalue: want NAME=VALUE"},
-		{"bad now", []string{`Now()`, "--now", "yesterday"}, 2, `--now "yesterday" is not an RFC 3339 time`},
-		{"nested attr file", []string{`[givenName]`, "--attr-file", nested}, 2, "nested.yaml:3:3: manager: want a string, number, boolean or list"},
-		{"functions with expression", []string{`Now()`, "--functions"}, 2, "--functions takes no expression"},
-		{"no default domain", []string{`Join("@", [nick], DefaultDomain())`, "--attr", "nick=a"}, 1,
+		{"unknown function", []string{`Lenn([a])`}, 2, "", "unknown function Lenn"},
+		{"schema", []string{`Join(" ", [givenName], [surnme])`, "--schema", "givenName,surname"}, 2, "", "unknown attribute [surnme] (did you mean [surname]?)"},
+		{"evaluation error", []string{`Mid([a], 0, 1)`, "--attr", "a=x"}, 1, "", "Mid: start must be 1 or more"},
+		{"no expression", nil, 2, "", "give the expression to evaluate"},
+		{"source without user", []string{`[a]`, "--source", contoso}, 2, "", "--source and --user go together"},
+		{"disabled user not found by name", []string{`[a]`, "--source", contoso, "--user", "grace@contoso.com"}, 2, "", `no user matches "grace@contoso.com" (disabled and soft-deleted users are found by objectId only)`},
+		{"unknown user", []string{`[a]`, "--source", contoso, "--user", "nobody@contoso.com"}, 2, "", `no user matches "nobody@contoso.com"`},
+		{"bad attr", []string{`[a]`, "--attr", "novalue"}, 2, "", "--attr novalue: want NAME=VALUE"},
+		{"bad now", []string{`Now()`, "--now", "yesterday"}, 2, "", `--now "yesterday" is not an RFC 3339 time`},
+		{"nested attr file", []string{`[givenName]`, "--attr-file", nested}, 2, "", "nested.yaml:3:3: manager: want a string, number, boolean or list"},
+		{"functions with expression", []string{`Now()`, "--functions"}, 2, "", "--functions takes no expression"},
+		{"no default domain", []string{`Join("@", [nick], DefaultDomain())`, "--attr", "nick=a"}, 1, "",
 			"scimsim: expr: 1:19: DefaultDomain: the tenant has no default verified domain\n  Join(\"@\", [nick], DefaultDomain())\n                    ^\ngive the tenant's default verified domain with --default-domain, or a --source file with a defaultDomain\n"},
-		{"bad default domain", []string{`DefaultDomain()`, "--default-domain", "contoso"}, 2, `--default-domain: "contoso" is not a domain name such as contoso.com`},
-		{"every value taken", []string{uniqueUPN, "--source", johnSmith, "--user", "31001", "--taken", "John.Smith@contoso.com", "--taken", "J.Smith@contoso.com", "--taken", "Jo.Smith@contoso.com"}, 1,
+		{"bad default domain", []string{`DefaultDomain()`, "--default-domain", "contoso"}, 2, "", `--default-domain: "contoso" is not a domain name such as contoso.com`},
+		{"every value taken", []string{uniqueUPN, "--source", johnSmith, "--user", "31001", "--taken", "John.Smith@contoso.com", "--taken", "J.Smith@contoso.com", "--taken", "Jo.Smith@contoso.com"}, 1, "",
 			`SelectUniqueValue: all of the values already exist in the target ("John.Smith@contoso.com", "J.Smith@contoso.com", "Jo.Smith@contoso.com"), so the entry is escrowed`},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			code, out, errOut := runCmd(t, "expr", tc.args...)
-			if code != tc.code {
-				t.Fatalf("expr %q: exit status %d, want %d\nstdout: %s\nstderr: %s", tc.args, code, tc.code, out, errOut)
-			}
-			if !strings.Contains(errOut, tc.want) {
-				t.Errorf("expr %q stderr = %q, want it to contain %q", tc.args, errOut, tc.want)
-			}
-		})
-	}
+	}, "expr")
 }
 
 func TestExprCommand_Seed(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -33,6 +34,40 @@ func runCLI(t testing.TB, args ...string) (code int, stdout, stderr string) {
 func runCmd(t testing.TB, name string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	return runCLI(t, append([]string{name}, args...)...)
+}
+
+// cliCase is one run of the command line and what it must do: exit with status code, and write to
+// standard output and standard error what contains stdout and stderr ("" asks nothing of it).
+type cliCase struct {
+	name   string
+	args   []string
+	code   int
+	stdout string
+	stderr string
+}
+
+// runCases runs `scimsim command... args...` for each case, in a subtest of the case's name, and
+// checks its exit status and output. The output is not a terminal, so it never holds a colour.
+func runCases(t *testing.T, cases []cliCase, command ...string) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			args := slices.Concat(command, tc.args)
+			code, stdout, stderr := runCLI(t, args...)
+			if code != tc.code {
+				t.Fatalf("scimsim %q: exit status %d, want %d\nstdout:\n%s\nstderr:\n%s", args, code, tc.code, stdout, stderr)
+			}
+			if !strings.Contains(stdout, tc.stdout) {
+				t.Errorf("scimsim %q: stdout does not contain %q:\n%s", args, tc.stdout, stdout)
+			}
+			if !strings.Contains(stderr, tc.stderr) {
+				t.Errorf("scimsim %q: stderr does not contain %q:\n%s", args, tc.stderr, stderr)
+			}
+			if strings.Contains(stdout, "\x1b[") {
+				t.Errorf("scimsim %q: colours in output that is not a terminal:\n%s", args, stdout)
+			}
+		})
+	}
 }
 
 // isUsageError says whether err is run's answer to bad input: exit status 2.

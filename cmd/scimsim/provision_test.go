@@ -25,13 +25,7 @@ func TestProvision_exitCodes(t *testing.T) {
 	ts := simulator.NewTestServer(t, simulator.WithToken("secret"))
 	base := []string{"--source", provisionSource, "--config", provisionConfig, "--target", ts.SCIMURL(""), "--now", "2026-11-25T10:00:00Z"}
 	target := func(args ...string) []string { return slices.Concat(base, []string{"--token", "secret"}, args) }
-	for _, tt := range []struct {
-		name   string
-		args   []string
-		code   int
-		stdout string // a phrase stdout must contain
-		stderr string // a phrase stderr must contain
-	}{
+	runCases(t, []cliCase{
 		{"created", target("--user", "alice@contoso.com"), 0, "Result: success, action create", ""},
 		{"skipped is not a failure", target("--user", "erin@contoso.com"), 0, "EntrySynchronizationSkipped", ""},
 		{"step failed", slices.Concat(base, []string{"--token", "wrong", "--user", "bob@contoso.com", "--show-requests"}), 1, `-H "Authorization: Bearer $TOKEN"`, ""},
@@ -44,23 +38,7 @@ func TestProvision_exitCodes(t *testing.T) {
 		{"bad color", target("--user", "alice", "--color", "pink"), 2, "", `--color "pink"`},
 		{"bad config", []string{"--source", provisionSource, "--config", "../../engine/testdata/config-errors/unknown-job-key.yaml", "--user", "alice"}, 2, "", `unknown-job-key.yaml:4:3: unknown key "timeuot"`},
 		{"unknown flag", target("--usr", "alice"), 2, "", "unknown flag"},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			code, stdout, stderr := runCmd(t, "provision", tt.args...)
-			if code != tt.code {
-				t.Fatalf("exit code = %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.code, stdout, stderr)
-			}
-			if !strings.Contains(stdout, tt.stdout) {
-				t.Errorf("stdout does not contain %q:\n%s", tt.stdout, stdout)
-			}
-			if !strings.Contains(stderr, tt.stderr) {
-				t.Errorf("stderr does not contain %q:\n%s", tt.stderr, stderr)
-			}
-			if strings.Contains(stdout, "\x1b[") {
-				t.Errorf("colours in output that is not a terminal")
-			}
-		})
-	}
+	}, "provision")
 }
 
 func TestProvision_json(t *testing.T) {

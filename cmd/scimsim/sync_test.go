@@ -31,12 +31,7 @@ func TestSync_exitCodes(t *testing.T) {
 	with := func(args ...string) []string { return slices.Concat(base, args) }
 	unknown := writeTemp(t, "unknown.yaml", "cycles:\n  - cycle: 2\n    softDelete: [u-nobody]\n")
 	changes := writeTemp(t, "changes.yaml", "cycles:\n  - cycle: 3\n    softDelete: [u-bob]\n")
-	for _, tt := range []struct {
-		name           string
-		args           []string
-		code           int
-		stdout, stderr string
-	}{
+	runCases(t, []cliCase{
 		{"active", with("--token", "secret", "--cycles", "2"), 0, "Status: Active", ""},
 		{"changes apply", with("--token", "secret", "--changes", changes), 0, "cycle 3  incremental  2026-11-25T11:20:00Z  1 processed: 0 created, 0 updated, 1 disabled", ""},
 		{"quarantine", with("--token", "wrong"), 1, "Status: Quarantine: EncounteredQuarantineException since 2026-11-25T10:00:", ""},
@@ -49,14 +44,7 @@ func TestSync_exitCodes(t *testing.T) {
 		{"unreachable", []string{"--source", provisionSource, "--target", "http://127.0.0.1:1/scim/v2", "--token", "x"}, 2, "", "the target cannot be reached"},
 		{"no source", []string{"--target", ts.SCIMURL("")}, 2, "", "--source is required"},
 		{"bad log format", with("--provisioning-log-format", "xml"), 2, "", `--provisioning-log-format "xml"`},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			code, stdout, stderr := runCmd(t, "sync", tt.args...)
-			if code != tt.code || !strings.Contains(stdout, tt.stdout) || !strings.Contains(stderr, tt.stderr) {
-				t.Fatalf("exit %d, want %d\nstdout (want %q):\n%s\nstderr (want %q):\n%s", code, tt.code, tt.stdout, stdout, tt.stderr, stderr)
-			}
-		})
-	}
+	}, "sync")
 }
 
 // TestSync_docSample runs the sample of docs/sync.md and compares its output with the file's

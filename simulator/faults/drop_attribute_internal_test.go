@@ -5,10 +5,12 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/scimsim/scimsim/wire"
 )
 
 func TestDropAttribute_dropFromResource(t *testing.T) {
-	const enterprise = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+	const enterprise = wire.EnterpriseSchema
 	tests := []struct {
 		name  string
 		attrs []string
