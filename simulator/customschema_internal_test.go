@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/elimity-com/scim/schema"
+
 	"github.com/scimsim/scimsim/wire"
 )
 
@@ -24,17 +26,29 @@ func TestLoadSchemas_Errors(t *testing.T) {
 	}
 }
 
-// TestLoadSchemas_Example reads the example of testdata/schemas and checks that the schemas
-// become extensions of User and Group.
-func TestLoadSchemas_Example(t *testing.T) {
+// acmeSchemas are the custom schemas of testdata/schemas/acme.json.
+func acmeSchemas(t testing.TB) []schema.Schema {
 	schemas, err := LoadSchemas("acme.json", readFile(t, "../testdata/schemas/acme.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	ks, err := customKinds(CustomSchemas{Schemas: schemas})
+	return schemas
+}
+
+// mustCustomKinds is customKinds(cs), which must succeed.
+func mustCustomKinds(t testing.TB, cs CustomSchemas) []*kind {
+	ks, err := customKinds(cs)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return ks
+}
+
+// TestLoadSchemas_Example reads the example of testdata/schemas and checks that the schemas
+// become extensions of User and Group.
+func TestLoadSchemas_Example(t *testing.T) {
+	schemas := acmeSchemas(t)
+	ks := mustCustomKinds(t, CustomSchemas{Schemas: schemas})
 	if got := ks[userKind.index].schemaIDs(); len(got) != 3 || got[2] != "urn:ietf:params:scim:schemas:extension:acme:2.0:User" {
 		t.Fatalf("User schemas %v", got)
 	}
@@ -45,11 +59,8 @@ func TestLoadSchemas_Example(t *testing.T) {
 		t.Fatal("the built-in User kind changed")
 	}
 	// A --resource-types file may say otherwise.
-	ks, err = customKinds(CustomSchemas{Schemas: schemas[:1], ResourceTypes: []ResourceTypeSpec{{Name: "Group", Schema: wire.GroupSchema,
+	ks = mustCustomKinds(t, CustomSchemas{Schemas: schemas[:1], ResourceTypes: []ResourceTypeSpec{{Name: "Group", Schema: wire.GroupSchema,
 		SchemaExtensions: []ExtensionSpec{{Schema: schemas[0].ID}}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if _, ok := ks[groupKind.index].ext(schemas[0].ID); !ok {
 		t.Fatal("the resource type did not move the extension to Group")
 	}

@@ -79,19 +79,10 @@ func checkPrepareCreate(t *testing.T, k *kind, body []byte) bool {
 // with the custom extension of testdata/schemas/acme.json (every attribute type, a list of
 // strings, a complex value, one returned "never"), and that one with the extension required.
 func prepareKinds(t testing.TB) []*kind {
-	schemas, err := LoadSchemas("acme.json", readFile(t, "../testdata/schemas/acme.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	acme, err := customKinds(CustomSchemas{Schemas: schemas})
-	if err != nil {
-		t.Fatal(err)
-	}
-	required, err := customKinds(CustomSchemas{Schemas: schemas, ResourceTypes: []ResourceTypeSpec{{Name: "User", Schema: wire.UserSchema,
+	schemas := acmeSchemas(t)
+	acme := mustCustomKinds(t, CustomSchemas{Schemas: schemas})
+	required := mustCustomKinds(t, CustomSchemas{Schemas: schemas, ResourceTypes: []ResourceTypeSpec{{Name: "User", Schema: wire.UserSchema,
 		SchemaExtensions: []ExtensionSpec{{Schema: wire.EnterpriseSchema}, {Schema: schemas[0].ID, Required: true}}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	return []*kind{userKind, acme[userKind.index], required[userKind.index]}
 }
 
