@@ -101,6 +101,27 @@ func TestREADME_PerformanceMatchesBenchmarks(t *testing.T) {
 	case m[1] != kb:
 		t.Errorf("README.md says %s KB per user after seeding, docs/benchmarks.md %s", m[1], kb)
 	}
+
+	// The Heap per stored user table's "| scimsim | 100,000 | bytes |" and the README's words.
+	var bytes string
+	inHeap := false
+	for _, line := range strings.Split(bench, "\n") {
+		if strings.HasPrefix(line, "## ") {
+			inHeap = line == "## Heap per stored user"
+		}
+		if cells := tableCells(line); inHeap && len(cells) == 3 && cells[0] == "scimsim" && cells[1] == "100,000" {
+			bytes = cells[2]
+		}
+	}
+	h := regexp.MustCompile(`each stored user\s+takes ([0-9,]+) B of Go heap`).FindStringSubmatch(readme)
+	switch {
+	case bytes == "":
+		t.Error("docs/benchmarks.md: no heap row for scimsim at 100,000 users")
+	case h == nil:
+		t.Error("README.md: no sentence on the Go heap per stored user")
+	case h[1] != bytes:
+		t.Errorf("README.md says %s B of heap per stored user, docs/benchmarks.md %s", h[1], bytes)
+	}
 }
 
 // tableCells returns the trimmed cells of a Markdown table row, or nil for any other line.
