@@ -102,6 +102,7 @@ type reqState struct {
 	filterBuf [2]kindFilter
 	doc       map[string]any // a POST or PUT body as normalise decoded it; nil if it did not decode
 	prepared  *preparedDoc   // or a POST body as prepareCreate read it, for create
+	query     queryParams    // the query's parameters, parsed on the first read (params.go)
 	plainBody bool           // body names no secret: the journal keeps it as it is (decodeBody)
 	auth      authResult     // whether the request carried the tenant's credential, once checked
 	out       rendered
@@ -202,7 +203,7 @@ func (s *Server) enter(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		sc := scimContexts.Get().(*scimContext)
 		sc.Context = c
-		sc.st = reqState{tenant: t, rel: rel, base: t.baseFor(c.Scheme(), r.Host)}
+		sc.st = reqState{tenant: t, rel: rel, base: t.baseFor(scheme(c), r.Host)}
 		st := &sc.st
 		if seg, _, _ := strings.Cut(strings.TrimPrefix(rel, "/"), "/"); seg != "" {
 			st.kind = t.kindByEndpoint(seg)

@@ -176,10 +176,9 @@ func (s *Server) list(c echo.Context) error {
 	}
 	q.attributes = splitList(c.QueryParam("attributes"))
 	q.excluded = splitList(c.QueryParam("excludedAttributes"))
-	params := c.QueryParams()
-	q.filter, q.startGiven = params.Get("filter"), params.Has("startIndex")
-	if params.Has("cursor") {
-		q.cursor = &cursorRequest{raw: params.Get("cursor"), countGiven: params.Has("count")}
+	q.filter, q.startGiven = c.QueryParam("filter"), queryHas(c, "startIndex")
+	if queryHas(c, "cursor") {
+		q.cursor = &cursorRequest{raw: c.QueryParam("cursor"), countGiven: queryHas(c, "count")}
 	}
 	return s.run(c, q)
 }
