@@ -12,11 +12,14 @@ import (
 // any request: the query parsed into a map on the first QueryParam, and a trust check of the
 // client's address on every Scheme. A filtered GET spent 4% of its CPU on the two.
 
-// queryParams are a request's query parameters, parsed once, on the first read, as
-// url.ParseQuery parses them: pairs separated by '&', a pair holding ';' or an escape that does
-// not decode left out, the first value of a name its value (url.Values.Get).
+// queryParams are a request's query parameters, parsed on the first read, as url.ParseQuery
+// parses them: pairs separated by '&', a pair holding ';' or an escape that does not decode left
+// out, the first value of a name its value (url.Values.Get). They are parsed again when the
+// request's query is another: a fault may hand the handler a request with a rewritten one
+// (members_despite_exclusion).
 type queryParams struct {
 	parsed bool
+	raw    string // the query parsed
 	pairs  []queryPair
 	buf    [8]queryPair
 	all    url.Values // for a query of more than maxQueryPairs pairs: ParseQuery's own
@@ -30,7 +33,7 @@ const maxQueryPairs = 64
 
 // get returns the value of parameter name, and whether the query has it (url.Values.Has).
 func (q *queryParams) get(raw, name string) (string, bool) {
-	if !q.parsed {
+	if !q.parsed || q.raw != raw {
 		q.parse(raw)
 	}
 	if q.all != nil {
@@ -45,7 +48,7 @@ func (q *queryParams) get(raw, name string) (string, bool) {
 }
 
 func (q *queryParams) parse(raw string) {
-	q.parsed = true
+	q.parsed, q.raw, q.all = true, raw, nil
 	if strings.Count(raw, "&") >= maxQueryPairs {
 		q.all, _ = url.ParseQuery(raw)
 		if q.all == nil {

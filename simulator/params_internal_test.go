@@ -37,6 +37,17 @@ func TestQueryParams_AsParseQuery(t *testing.T) {
 	for _, raw := range queryInputs {
 		checkQueryParams(t, raw)
 	}
+	// One queryParams read under one query, then another (a fault's rewritten request), answers
+	// for each from that query.
+	var q queryParams
+	for _, raw := range queryInputs {
+		want, _ := url.ParseQuery(raw)
+		for _, name := range []string{"a", "filter", "c"} {
+			if got, has := q.get(raw, name); got != want.Get(name) || has != want.Has(name) {
+				t.Fatalf("after other queries, get(%q, %q) = %q, %v; url.ParseQuery's %q, %v", raw, name, got, has, want.Get(name), want.Has(name))
+			}
+		}
+	}
 }
 
 func FuzzQueryParams(f *testing.F) {

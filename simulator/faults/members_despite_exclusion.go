@@ -35,7 +35,9 @@ func (membersDespiteExclusion) Selects(c echo.Context) bool {
 
 func (membersDespiteExclusion) Apply(c echo.Context, next echo.HandlerFunc) error {
 	orig := c.Request()
-	query := c.QueryParams() // echo's cached copy: handlers read this, so change it too
+	// echo's cached copy, which c.QueryParams() answers: changed too, for a handler that reads
+	// it; the simulator's own reads follow the rewritten RawQuery (params.go).
+	query := c.QueryParams()
 	saved, had := query[excludedParam]
 	var keep []string
 	for _, a := range strings.Split(query.Get(excludedParam), ",") {
