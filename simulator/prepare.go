@@ -330,7 +330,10 @@ func (p *preparedDoc) value(d *fastDecoder, r *attrRule, depth int, whole bool) 
 // string s: its "value" is a plain attribute and no other sub-attribute is required.
 func (p *preparedDoc) plainValueOnly(r *attrRule) bool {
 	at, ok := r.sub.exact["value"]
-	if !ok || at < 0 || !r.sub.attrs[at].plain || r.sub.attrs[at].readOnly {
+	if !ok || at < 0 {
+		return false
+	}
+	if v := &r.sub.attrs[at]; !v.plain || v.readOnly || v.never || v.returnedNever {
 		return false
 	}
 	for i := range r.sub.attrs {
